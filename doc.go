@@ -1,0 +1,33 @@
+// Package ecssim simulates Amazon ECS and AWS Fargate in virtual time.
+//
+// ecssim is a pure discrete-event simulation library: a virtual-clock event
+// queue drives clusters of EC2 container instances and Fargate capacity, task
+// definitions, tasks with their real lifecycle, services with rolling
+// deployments, task placement, capacity providers, load balancers,
+// CloudWatch-style metrics and alarms, and Application Auto Scaling. A week of
+// a busy cluster runs in seconds, and the same seed always gives the same
+// result.
+//
+// This root package holds no code; it maps the module:
+//
+//   - [github.com/ecssim/ecssim/sim] is the hub: the event loop, the virtual
+//     clock, named random streams, the ECS world and the wiring between the
+//     leaves. It is the only package that keeps a clock.
+//   - [github.com/ecssim/ecssim/placement] is a pure leaf: the instance index,
+//     placement constraints (with the cluster query language), the binpack,
+//     spread and random strategies and the placement engine.
+//   - [github.com/ecssim/ecssim/autoscale] is a pure leaf that imports only
+//     metrics: scalable targets, target tracking, step and scheduled scaling.
+//   - [github.com/ecssim/ecssim/metrics] is a pure leaf: the metric store,
+//     statistics and CloudWatch alarms.
+//   - [github.com/ecssim/ecssim/loadbalancer] is a pure leaf: ALB and NLB
+//     target groups, routing, health checks, slow start and draining.
+//   - examples/... are runnable programs, each answering a real question;
+//     examples/quickstart is the main job.
+//   - internal/... holds helpers the module shares (the event queue, random
+//     streams).
+//
+// Dependencies point one way: examples import sim; sim imports the leaves;
+// autoscale imports metrics; no leaf imports sim. Leaves never keep a clock:
+// every time-dependent method takes the current instant as an argument.
+package ecssim

@@ -1,0 +1,104 @@
+package eventq
+
+import (
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestQueueMatchesSortedModel drives the queue and a sorted slice with the
+// same random pushes and pops (including PopUntil limits that stop early) and
+// requires identical results.
+func TestQueueMatchesSortedModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var q Queue
+		var model []Entry
+		var seq uint64
+		lastAt := int64(0)
+		ops := rapid.IntRange(1, 400).Draw(t, "ops")
+		for range ops {
+			switch rapid.IntRange(0, 2).Draw(t, "op") {
+			case 0, 1: // push at or after the last popped time, sometimes below the bucket bound
+				at := max(0, lastAt+rapid.Int64Range(-1000, 1<<rapid.IntRange(0, 62).Draw(t, "scale")).Draw(t, "delta"))
+				phase := uint64(rapid.IntRange(0, 7).Draw(t, "phase"))
+				seq++
+				e := Entry{At: at, Ord: phase<<56 | seq, Ref: seq}
+				q.Push(e)
+				model = append(model, e)
+			case 2:
+				limit := lastAt + rapid.Int64Range(0, 1<<40).Draw(t, "limit")
+				got, ok := q.PopUntil(limit)
+				slices.SortFunc(model, func(a, b Entry) int {
+					if a.Less(b) {
+						return -1
+					}
+					if b.Less(a) {
+						return 1
+					}
+					return 0
+				})
+				wantOK := len(model) > 0 && model[0].At <= limit
+				if ok != wantOK {
+					t.Fatalf("PopUntil(%d) ok = %v, want %v (model %v)", limit, ok, wantOK, model)
+				}
+				if ok {
+					if got != model[0] {
+						t.Fatalf("PopUntil(%d) = %+v, want %+v", limit, got, model[0])
+					}
+					model = model[1:]
+					lastAt = got.At
+				}
+			}
+			if q.Len() != len(model) {
+				t.Fatalf("Len = %d, want %d", q.Len(), len(model))
+			}
+		}
+	})
+}
+
+func TestFilterDropsEntriesAndKeepsOrder(t *testing.T) {
+	var q Queue
+	for i := range 1000 {
+		q.Push(Entry{At: int64((i * 7919) % 1000), Ord: uint64(i), Ref: uint64(i)})
+	}
+	q.Filter(func(e Entry) bool { return e.Ref%3 != 0 })
+	if q.Len() != 666 {
+		t.Fatalf("Len after Filter = %d, want 666", q.Len())
+	}
+	prev := Entry{At: -1}
+	for {
+		e, ok := q.Pop()
+		if !ok {
+			break
+		}
+		if e.Ref%3 == 0 {
+			t.Fatalf("filtered entry %d popped", e.Ref)
+		}
+		if e.Less(prev) {
+			t.Fatalf("out of order: %+v after %+v", e, prev)
+		}
+		prev = e
+	}
+}
+
+func TestPushBelowLastIsServedFirst(t *testing.T) {
+	var q Queue
+	q.Push(Entry{At: 10, Ord: 5})
+	q.Push(Entry{At: 20})
+	q.Pop() // the bound is now (10, 5)
+	q.Push(Entry{At: 10, Ord: 3})
+	q.Push(Entry{At: 10, Ord: 4})
+	q.Push(Entry{At: 10, Ord: 1})
+	var got []uint64
+	for {
+		e, ok := q.Pop()
+		if !ok {
+			break
+		}
+		got = append(got, e.Ord)
+	}
+	if want := []uint64{1, 3, 4, 0}; !slices.Equal(got, want) {
+		t.Fatalf("pop order %v, want %v", got, want)
+	}
+}

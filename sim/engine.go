@@ -1,0 +1,459 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ecssim/ecssim/internal/eventq"
+	"github.com/ecssim/ecssim/internal/randstream"
+)
+
+// Phase orders the events that fall on the same instant. Lower phases run
+// first; within a phase, events run in the order they were scheduled.
+type Phase uint8
+
+// The phases, in the order they run within one instant.
+const (
+	// PhaseLifecycle: task and instance state changes, placement.
+	PhaseLifecycle Phase = iota
+	// PhaseTraffic: request arrivals, completions and timeouts.
+	PhaseTraffic
+	// PhaseMetrics: metric sampling and publication.
+	PhaseMetrics
+	// PhaseAlarms: alarm evaluation.
+	PhaseAlarms
+	// PhaseScaling: scaling decisions.
+	PhaseScaling
+	// PhaseUser: callbacks scheduled with At and After.
+	PhaseUser
+
+	numPhases
+)
+
+var phaseNames = [numPhases]string{"lifecycle", "traffic", "metrics", "alarms", "scaling", "user"}
+
+// String returns the phase's name.
+func (p Phase) String() string {
+	if p < numPhases {
+		return phaseNames[p]
+	}
+	return fmt.Sprintf("Phase(%d)", uint8(p))
+}
+
+// DefaultStart is the calendar instant of virtual time zero when Config.Start
+// is the zero time: midnight UTC on Monday 1 January 2024.
+var DefaultStart = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// DefaultMaxEventsPerInstant is the runaway guard used when
+// Config.MaxEventsPerInstant is zero.
+const DefaultMaxEventsPerInstant = 1_000_000
+
+// Config configures a simulation. The zero value is valid.
+type Config struct {
+	// Start is the calendar instant of virtual time zero; reports and
+	// scheduled scaling read it. It is converted to UTC. Zero means
+	// DefaultStart.
+	Start time.Time
+	// Seed feeds every random stream of the simulation (see Sim.Rand).
+	Seed uint64
+	// MaxEventsPerInstant bounds the events executed at one instant before
+	// the run stops with ErrRunaway, so a zero-delay loop ends in an error
+	// instead of a hang. Zero means DefaultMaxEventsPerInstant; it must not be
+	// negative.
+	MaxEventsPerInstant int
+	// Observer, if set, is called after every executed event. It must not
+	// schedule or cancel events; it may read the simulation.
+	Observer func(Event)
+}
+
+// Validate reports every problem with c, joined.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MaxEventsPerInstant < 0 {
+		errs = append(errs, fmt.Errorf("%w: MaxEventsPerInstant is %d; it must be zero (default %d) or positive",
+			ErrConfig, c.MaxEventsPerInstant, DefaultMaxEventsPerInstant))
+	}
+	if !c.Start.IsZero() && c.Start.UTC().Year() < 1970 {
+		errs = append(errs, fmt.Errorf("%w: Start is %s; it must be the zero time or in 1970 or later",
+			ErrConfig, c.Start.UTC().Format(time.RFC3339)))
+	}
+	return errors.Join(errs...)
+}
+
+var (
+	// ErrConfig marks an invalid Config.
+	ErrConfig = errors.New("sim: invalid config")
+	// ErrRunaway is returned when more than Config.MaxEventsPerInstant
+	// events run at one instant.
+	ErrRunaway = errors.New("sim: runaway events at one instant")
+	// ErrPast is returned by RunUntil for an instant before Now.
+	ErrPast = errors.New("sim: instant is in the past")
+)
+
+// Kind identifies a registered event handler; see Sim.Handle.
+type Kind uint32
+
+// Event describes one executed event, as an Observer sees it.
+type Event struct {
+	At    time.Duration // virtual time since Config.Start
+	Phase Phase
+	Seq   uint64 // scheduling order; unique within a Sim
+	Kind  Kind
+	Name  string // the kind's name
+	Arg   uint64 // the argument the event was scheduled with
+}
+
+type kindInfo struct {
+	name  string
+	phase Phase
+	fn    func(arg uint64)
+}
+
+// slot is the payload of one pending event. A slot is reused after its
+// event runs or is stopped; epoch tells live Timer handles from stale ones,
+// gen tells the live queue entry from superseded ones.
+type slot struct {
+	kind    Kind
+	gen     uint32
+	epoch   uint32
+	pending bool
+	arg     uint64
+	fn      func() // only for kindFunc events
+}
+
+const kindFunc Kind = 0 // At and After callbacks
+
+const (
+	phaseShift = 56
+	seqMask    = 1<<phaseShift - 1
+)
+
+// Sim is one simulation: a virtual clock, the pending events and the random
+// streams. A Sim is not safe for concurrent use; run independent Sims in
+// parallel instead.
+type Sim struct {
+	cfg   Config
+	start time.Time
+	now   int64
+	seq   uint64
+
+	queue eventq.Queue
+	slots []slot
+	free  []uint32
+	stale int // queue entries whose slot generation moved on
+
+	kinds   []kindInfo
+	streams map[string]*rand.Rand
+
+	executed  uint64
+	execOrd   uint64 // order word of the last executed event, at time now
+	trace     uint64
+	instantAt int64
+	atInstant int
+	err       error
+}
+
+// New returns a simulation at virtual time zero, or the problems with cfg.
+func New(cfg Config) (*Sim, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Start.IsZero() {
+		cfg.Start = DefaultStart
+	}
+	if cfg.MaxEventsPerInstant == 0 {
+		cfg.MaxEventsPerInstant = DefaultMaxEventsPerInstant
+	}
+	s := &Sim{
+		cfg:     cfg,
+		start:   cfg.Start.UTC(),
+		streams: make(map[string]*rand.Rand),
+		trace:   traceOffset,
+	}
+	s.kinds = append(s.kinds, kindInfo{name: "func", phase: PhaseUser})
+	return s, nil
+}
+
+// Now returns the current virtual instant as a calendar time in UTC.
+func (s *Sim) Now() time.Time { return s.start.Add(time.Duration(s.now)) }
+
+// Elapsed returns the virtual time since Config.Start.
+func (s *Sim) Elapsed() time.Duration { return time.Duration(s.now) }
+
+// Start returns the calendar instant of virtual time zero.
+func (s *Sim) Start() time.Time { return s.start }
+
+// Seed returns the seed of the simulation's random streams.
+func (s *Sim) Seed() uint64 { return s.cfg.Seed }
+
+// Executed returns the number of events run so far.
+func (s *Sim) Executed() uint64 { return s.executed }
+
+// Pending returns the number of scheduled events that have not run and were
+// not stopped.
+func (s *Sim) Pending() int { return s.queue.Len() - s.stale }
+
+// TraceHash returns a hash over every executed event (its instant, phase,
+// sequence number, kind and argument). Two runs of the same scenario with the
+// same seed have the same trace hash; it is the determinism check.
+func (s *Sim) TraceHash() uint64 { return s.trace }
+
+// Rand returns the random stream called name, created on first use from
+// Config.Seed and name. Streams are independent: draws from one never shift
+// another. The same name always returns the same *rand.Rand.
+func (s *Sim) Rand(name string) *rand.Rand {
+	if r, ok := s.streams[name]; ok {
+		return r
+	}
+	r := randstream.New(s.cfg.Seed, name)
+	s.streams[name] = r
+	return r
+}
+
+// Handle registers an event kind: a name for traces and errors, the phase it
+// runs in, and the function that runs it with the argument it was scheduled
+// with. Components register their kinds once and schedule them with Schedule;
+// unlike At and After this allocates nothing per event.
+func (s *Sim) Handle(name string, phase Phase, fn func(arg uint64)) Kind {
+	if fn == nil {
+		panic("sim: Handle with a nil function")
+	}
+	if phase >= numPhases {
+		panic(fmt.Sprintf("sim: Handle(%q) with unknown phase %d", name, phase))
+	}
+	s.kinds = append(s.kinds, kindInfo{name: name, phase: phase, fn: fn})
+	return Kind(len(s.kinds) - 1)
+}
+
+// KindName returns the name k was registered with.
+func (s *Sim) KindName(k Kind) string { return s.kinds[k].name }
+
+// Schedule runs an event of kind k with arg after delay d (a negative delay
+// counts as zero).
+func (s *Sim) Schedule(k Kind, d time.Duration, arg uint64) Timer {
+	return s.schedule(k, s.now+max(int64(d), 0), arg, nil)
+}
+
+// ScheduleAt runs an event of kind k with arg at virtual time at (an instant
+// already past counts as now).
+func (s *Sim) ScheduleAt(k Kind, at time.Duration, arg uint64) Timer {
+	return s.schedule(k, max(int64(at), s.now), arg, nil)
+}
+
+// After runs fn in PhaseUser after delay d (a negative delay counts as zero).
+func (s *Sim) After(d time.Duration, fn func()) Timer {
+	return s.schedule(kindFunc, s.now+max(int64(d), 0), 0, fn)
+}
+
+// At runs fn in PhaseUser at calendar instant t (an instant already past
+// counts as now).
+func (s *Sim) At(t time.Time, fn func()) Timer {
+	return s.schedule(kindFunc, max(int64(t.Sub(s.start)), s.now), 0, fn)
+}
+
+func (s *Sim) schedule(k Kind, at int64, arg uint64, fn func()) Timer {
+	if k == kindFunc && fn == nil {
+		panic("sim: At or After with a nil function")
+	}
+	var i uint32
+	if n := len(s.free); n > 0 {
+		i = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		s.slots = append(s.slots, slot{})
+		i = uint32(len(s.slots) - 1)
+	}
+	sl := &s.slots[i]
+	sl.kind, sl.arg, sl.fn, sl.pending = k, arg, fn, true
+	s.push(i, at)
+	return Timer{s: s, slot: i, epoch: sl.epoch}
+}
+
+// push queues slot i's current generation at virtual time at.
+func (s *Sim) push(i uint32, at int64) {
+	s.seq++
+	sl := &s.slots[i]
+	ord := uint64(s.kinds[sl.kind].phase)<<phaseShift | s.seq
+	// An event for the current instant in a phase that has already run is
+	// promoted to the running phase: it runs next within this instant, after
+	// the events already queued there. Time never runs backwards.
+	if at == s.now && ord < s.execOrd {
+		ord = s.execOrd&^seqMask | s.seq
+	}
+	s.queue.Push(eventq.Entry{At: at, Ord: ord, Ref: uint64(i)<<32 | uint64(sl.gen)})
+}
+
+func (s *Sim) release(i uint32) {
+	sl := &s.slots[i]
+	sl.pending = false
+	sl.fn = nil
+	sl.gen++
+	sl.epoch++
+	s.free = append(s.free, i)
+}
+
+// Step runs the next event. It returns false when no event is pending, and
+// an error (ErrRunaway) if the runaway guard tripped, now or earlier.
+func (s *Sim) Step() (bool, error) { return s.step(1<<63 - 1) }
+
+func (s *Sim) step(limit int64) (bool, error) {
+	if s.err != nil {
+		return false, s.err
+	}
+	for {
+		e, ok := s.queue.PopUntil(limit)
+		if !ok {
+			return false, nil
+		}
+		i, gen := uint32(e.Ref>>32), uint32(e.Ref)
+		sl := &s.slots[i]
+		if sl.gen != gen {
+			s.stale--
+			continue
+		}
+		if e.At == s.instantAt {
+			s.atInstant++
+			if s.atInstant > s.cfg.MaxEventsPerInstant {
+				s.err = fmt.Errorf("%w: more than %d events at %s (virtual %v), the last of kind %q; look for an event that reschedules itself with zero delay",
+					ErrRunaway, s.cfg.MaxEventsPerInstant, s.start.Add(time.Duration(e.At)).Format(time.RFC3339Nano),
+					time.Duration(e.At), s.kinds[sl.kind].name)
+				return false, s.err
+			}
+		} else {
+			s.instantAt, s.atInstant = e.At, 1
+		}
+		s.now, s.execOrd = e.At, e.Ord
+		s.executed++
+		k, arg, fn := sl.kind, sl.arg, sl.fn
+		s.release(i)
+		s.trace = traceMix(traceMix(traceMix(traceMix(s.trace, uint64(e.At)), e.Ord), uint64(k)), arg)
+		if fn != nil {
+			fn()
+		} else {
+			s.kinds[k].fn(arg)
+		}
+		if s.cfg.Observer != nil {
+			s.cfg.Observer(Event{
+				At: time.Duration(e.At), Phase: Phase(e.Ord >> phaseShift), Seq: e.Ord & seqMask,
+				Kind: k, Name: s.kinds[k].name, Arg: arg,
+			})
+		}
+		return true, nil
+	}
+}
+
+// RunUntil runs every event due at or before t, then leaves the clock at t.
+// Splitting one RunUntil into several with increasing instants runs the same
+// events in the same order.
+func (s *Sim) RunUntil(t time.Time) error {
+	limit := int64(t.Sub(s.start))
+	if limit < s.now {
+		return fmt.Errorf("%w: RunUntil(%s) but the simulation is at %s",
+			ErrPast, t.UTC().Format(time.RFC3339Nano), s.Now().Format(time.RFC3339Nano))
+	}
+	for {
+		ok, err := s.step(limit)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+	}
+	if limit > s.now {
+		s.now, s.execOrd = limit, 0
+	}
+	return nil
+}
+
+// RunFor runs the simulation for d of virtual time; see RunUntil.
+func (s *Sim) RunFor(d time.Duration) error { return s.RunUntil(s.Now().Add(d)) }
+
+// Run runs events until none is pending. A model that always schedules
+// another event never ends; bound it with RunUntil or RunFor instead.
+func (s *Sim) Run() error {
+	for {
+		ok, err := s.step(1<<63 - 1)
+		if err != nil || !ok {
+			return err
+		}
+	}
+}
+
+// compact drops cancelled entries from the queue once they outnumber the
+// live ones, so stopping and resetting timers never leaks queue space.
+func (s *Sim) compact() {
+	if s.stale <= 64 || s.stale <= s.queue.Len()/2 {
+		return
+	}
+	s.queue.Filter(func(e eventq.Entry) bool {
+		return s.slots[uint32(e.Ref>>32)].gen == uint32(e.Ref)
+	})
+	s.stale = 0
+}
+
+// Timer is a handle on a scheduled event. The zero Timer refers to no event.
+// Timers are small values; copying one copies the handle.
+type Timer struct {
+	s     *Sim
+	slot  uint32
+	epoch uint32
+}
+
+func (t Timer) live() *slot {
+	if t.s == nil {
+		return nil
+	}
+	sl := &t.s.slots[t.slot]
+	if sl.epoch != t.epoch || !sl.pending {
+		return nil
+	}
+	return sl
+}
+
+// Pending reports whether the event is still scheduled.
+func (t Timer) Pending() bool { return t.live() != nil }
+
+// Stop cancels the event. It returns true if the call stopped it, false if it
+// had already run or been stopped.
+func (t Timer) Stop() bool {
+	if t.live() == nil {
+		return false
+	}
+	t.s.release(t.slot)
+	t.s.stale++
+	t.s.compact()
+	return true
+}
+
+// Reset moves a pending event to d after now (a negative delay counts as
+// zero), behind events already scheduled for that instant and phase. It
+// returns false, and does nothing, if the event has already run or been
+// stopped: schedule a new one instead.
+func (t Timer) Reset(d time.Duration) bool {
+	sl := t.live()
+	if sl == nil {
+		return false
+	}
+	sl.gen++
+	t.s.stale++
+	t.s.push(t.slot, t.s.now+max(int64(d), 0))
+	t.s.compact()
+	return true
+}
+
+// FNV-style mixing for the trace hash: cheap, order-sensitive, and enough to
+// tell two event sequences apart.
+const (
+	traceOffset = 14695981039346656037
+	tracePrime  = 1099511628211
+)
+
+func traceMix(h, x uint64) uint64 {
+	h ^= x
+	h *= tracePrime
+	h ^= h >> 29
+	return h
+}

@@ -40,6 +40,7 @@ type target struct {
 	drainedAt  int64 // when deregistration completed; never if not yet
 
 	slowFrom, slowUntil int64 // slow start window; slowUntil 0 if none
+	healthySince        int64 // when the target last became healthy
 }
 
 // wake is the earliest instant at which the target needs the group's
@@ -383,17 +384,21 @@ func (g *TargetGroup) fail(id int, at int64, r Reason) {
 
 // becomeHealthy moves target id to Healthy at instant at and starts its
 // slow start if the group has one and, as the ALB guide requires, at least
-// one other healthy target is not in slow start.
+// one other target was already healthy and out of slow start. Targets that
+// turn healthy at the same instant (registered together, checked together)
+// do not put each other into slow start, as the guide says of targets
+// registered in one operation into an empty group.
 func (g *TargetGroup) becomeHealthy(id int, at int64) {
 	g.setState(id, Healthy, ReasonNone)
 	t := &g.targets[id]
 	t.slowUntil = 0
+	t.healthySince = at
 	if g.cfg.SlowStart == 0 {
 		return
 	}
 	for other := range g.targets {
 		o := &g.targets[other]
-		if other != id && o.state == Healthy && o.slowUntil <= at {
+		if other != id && o.state == Healthy && o.healthySince < at && o.slowUntil <= at {
 			t.slowFrom, t.slowUntil = at, at+int64(g.cfg.SlowStart)
 			return
 		}

@@ -1,0 +1,463 @@
+package autoscale
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ecssim/ecssim/metrics"
+)
+
+// MaxPolicies is AWS's quota of scaling policies per scalable target.
+const MaxPolicies = 50
+
+// DefaultHistoryLimit is how many activities a Controller remembers when
+// ControllerConfig.HistoryLimit is zero.
+const DefaultHistoryLimit = 100
+
+// SuspendedState holds the three suspension flags of a scalable target; all
+// false (the zero value) means nothing is suspended.
+type SuspendedState struct {
+	// DynamicScalingInSuspended stops policies from scaling in.
+	DynamicScalingInSuspended bool
+	// DynamicScalingOutSuspended stops policies from scaling out.
+	DynamicScalingOutSuspended bool
+	// ScheduledScalingSuspended stops scheduled actions; runs that fall due
+	// while suspended are skipped, not caught up on resume.
+	ScheduledScalingSuspended bool
+}
+
+// ScalableTarget is an ECS service registered with Application Auto Scaling
+// (dimension ecs:service:DesiredCount).
+type ScalableTarget struct {
+	// ResourceID is "service/<cluster>/<service>"; used in messages only
+	// here, may be empty.
+	ResourceID string
+	// MinCapacity is the lowest desired count policies may set (tasks, ≥ 0).
+	MinCapacity int
+	// MaxCapacity is the highest desired count policies may set (tasks,
+	// ≥ MinCapacity).
+	MaxCapacity int
+	// Suspended holds the suspension flags; the zero value suspends nothing.
+	Suspended SuspendedState
+}
+
+// Clamp returns n limited to [MinCapacity, MaxCapacity].
+func (t ScalableTarget) Clamp(n int) int { return min(max(n, t.MinCapacity), t.MaxCapacity) }
+
+func (t ScalableTarget) validate() []error {
+	var errs []error
+	if t.MinCapacity < 0 {
+		errs = append(errs, invalid("ScalableTarget.MinCapacity", t.MinCapacity, "must not be negative"))
+	}
+	if t.MaxCapacity < t.MinCapacity {
+		errs = append(errs, invalid("ScalableTarget.MaxCapacity", t.MaxCapacity, fmt.Sprintf("must be at least MinCapacity %d", t.MinCapacity)))
+	}
+	return errs
+}
+
+// ControllerConfig configures a Controller for one scalable target.
+type ControllerConfig struct {
+	// Target is the scalable target with its initial bounds.
+	Target ScalableTarget
+	// Policies are the dynamic scaling policies (at most 50, unique names);
+	// none is fine.
+	Policies []Policy
+	// ScheduledActions are the scheduled actions (at most 200, unique names).
+	ScheduledActions []ScheduledAction
+	// EvaluationInterval is how often policies want to be evaluated (alarms
+	// are evaluated every minute); zero means 60 s.
+	EvaluationInterval time.Duration
+	// HistoryLimit is how many recent activities History keeps; zero means
+	// DefaultHistoryLimit. Older activities are dropped, so memory stays
+	// bounded however long the run.
+	HistoryLimit int
+}
+
+// State is what the caller tells the Controller at each evaluation.
+type State struct {
+	// Desired is the service's current desired count (tasks).
+	Desired int
+	// Running is the number of running tasks, passed on to policies.
+	Running int
+	// DeploymentInProgress blocks scale-in, as Application Auto Scaling does
+	// during an ECS deployment; scale-out continues.
+	DeploymentInProgress bool
+	// Metrics answers the policies' metric queries; nil means no data at all.
+	Metrics metrics.Reader
+}
+
+// Decision is the outcome of one evaluation.
+type Decision struct {
+	// Desired is the desired count to apply (tasks); equal to State.Desired
+	// when nothing changes.
+	Desired int
+	// Changed reports whether Desired differs from State.Desired.
+	Changed bool
+	// Min and Max are the target's bounds after this evaluation.
+	Min, Max int
+	// Reason explains the decision in one line, e.g. "target tracking
+	// cpu-70: CPUUtilization 84.2 > 70 for 3 of 3 datapoints; desired 10 → 13".
+	Reason string
+	// Activities are the scaling activities of this evaluation, oldest first.
+	Activities []Activity
+	// Next is when the Controller wants to be evaluated again; the zero time
+	// means never (no policies and no scheduled action left).
+	Next time.Time
+}
+
+// Controller scales one scalable target: it runs due scheduled actions,
+// asks every policy for a proposal and combines them by Application Auto
+// Scaling's rules:
+//
+//   - Scale out if any policy proposes more than the current capacity; the
+//     largest proposal wins.
+//   - Otherwise scale in if an Independent (step) proposal is lower, or if
+//     every Consensus (target tracking, scale-in enabled) proposal is lower;
+//     of the eligible proposals the largest capacity wins.
+//   - No scale-in while a deployment is in progress or dynamic scale-in is
+//     suspended; no scale-out while dynamic scale-out is suspended.
+//   - The result is clamped to [MinCapacity, MaxCapacity].
+//
+// A Controller keeps no clock: every call takes now. It is not safe for
+// concurrent use.
+type Controller struct {
+	target   ScalableTarget
+	policies []Policy
+	actions  []*scheduledAction // sorted by name
+	interval time.Duration
+	started  bool
+	lastEval time.Time
+	history  ring
+}
+
+// NewController validates cfg and returns a Controller. Every problem is
+// reported at once, each naming its field.
+func NewController(cfg ControllerConfig) (*Controller, error) {
+	errs := cfg.Target.validate()
+	if len(cfg.Policies) > MaxPolicies {
+		errs = append(errs, invalid("len(ControllerConfig.Policies)", len(cfg.Policies), fmt.Sprintf("must be at most %d", MaxPolicies)))
+	}
+	seen := map[string]bool{}
+	for i, p := range cfg.Policies {
+		switch {
+		case p == nil:
+			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d]", i), "nil", "must not be nil"))
+		case p.Name() == "":
+			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d].Name()", i), `""`, "must not be empty"))
+		case seen[p.Name()]:
+			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d].Name()", i), p.Name(), "must be unique"))
+		default:
+			seen[p.Name()] = true
+		}
+	}
+	if len(cfg.ScheduledActions) > MaxScheduledActions {
+		errs = append(errs, invalid("len(ControllerConfig.ScheduledActions)", len(cfg.ScheduledActions), fmt.Sprintf("must be at most %d", MaxScheduledActions)))
+	}
+	c := &Controller{target: cfg.Target, policies: slices.Clone(cfg.Policies), interval: cfg.EvaluationInterval}
+	names := map[string]bool{}
+	for i, a := range cfg.ScheduledActions {
+		field := fmt.Sprintf("ControllerConfig.ScheduledActions[%d]", i)
+		sched, aerrs := a.validate(field)
+		errs = append(errs, aerrs...)
+		if names[a.Name] && a.Name != "" {
+			errs = append(errs, invalid(field+".Name", a.Name, "must be unique"))
+		}
+		names[a.Name] = true
+		c.actions = append(c.actions, &scheduledAction{ScheduledAction: a, schedule: sched})
+	}
+	if cfg.EvaluationInterval < 0 {
+		errs = append(errs, invalid("ControllerConfig.EvaluationInterval", cfg.EvaluationInterval, "must not be negative"))
+	}
+	if cfg.HistoryLimit < 0 {
+		errs = append(errs, invalid("ControllerConfig.HistoryLimit", cfg.HistoryLimit, "must not be negative"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if c.interval == 0 {
+		c.interval = time.Minute
+	}
+	limit := cfg.HistoryLimit
+	if limit == 0 {
+		limit = DefaultHistoryLimit
+	}
+	c.history = ring{buf: make([]Activity, 0, limit)}
+	// Actions due at the same instant run in name order, so the outcome does
+	// not depend on the order they were given in.
+	slices.SortFunc(c.actions, func(a, b *scheduledAction) int { return cmp.Compare(a.Name, b.Name) })
+	return c, nil
+}
+
+// Target returns the scalable target with its current bounds and flags.
+func (c *Controller) Target() ScalableTarget { return c.target }
+
+// SetSuspended replaces the suspension flags. Scheduled runs that fell due
+// while scheduled scaling was suspended are not caught up.
+func (c *Controller) SetSuspended(s SuspendedState) { c.target.Suspended = s }
+
+// History returns the most recent activities (at most HistoryLimit), oldest
+// first, in a new slice.
+func (c *Controller) History() []Activity { return c.history.items() }
+
+// Evaluate runs one evaluation at now. The first call registers the target:
+// a desired count outside [min, max] is brought inside. Then every scheduled
+// action due in (previous evaluation, now] runs, in time order and, at the
+// same instant, in name order; then the policies are evaluated and combined.
+func (c *Controller) Evaluate(now time.Time, s State) Decision {
+	if s.Metrics == nil {
+		s.Metrics = noMetrics{}
+	}
+	desired := s.Desired
+	var acts []Activity
+	var reasons []string
+	record := func(a Activity) {
+		acts = append(acts, a)
+		c.history.push(a)
+		desired = a.To
+	}
+	if !c.started {
+		c.started = true
+		for _, a := range c.actions {
+			if r, ok := a.schedule.(Rate); ok && r.Anchor.IsZero() {
+				r.Anchor = now
+				a.schedule = r
+			}
+			a.advance(now.Add(-time.Nanosecond))
+		}
+		if to := c.target.Clamp(desired); to != desired {
+			record(c.activity(now, desired, to, "", "", "registering the scalable target with bounds "+c.bounds()))
+			reasons = append(reasons, fmt.Sprintf("registration: desired %d → %d inside %s", s.Desired, to, c.bounds()))
+		}
+	}
+	c.lastEval = now
+
+	reasons = append(reasons, c.runScheduled(now, &desired, record)...)
+
+	if len(c.policies) > 0 {
+		reasons = append(reasons, c.runPolicies(now, s, &desired, record)...)
+	}
+
+	for _, a := range acts {
+		for _, p := range c.policies {
+			if o, ok := p.(Observer); ok {
+				o.Observe(a)
+			}
+		}
+	}
+	d := Decision{Desired: desired, Changed: desired != s.Desired, Min: c.target.MinCapacity, Max: c.target.MaxCapacity,
+		Activities: acts, Next: c.next(now)}
+	if len(reasons) == 0 {
+		reasons = append(reasons, fmt.Sprintf("no change: desired %d", desired))
+	}
+	d.Reason = strings.Join(reasons, "; then ")
+	return d
+}
+
+// runScheduled runs the actions due at or before now.
+func (c *Controller) runScheduled(now time.Time, desired *int, record func(Activity)) []string {
+	var reasons []string
+	for {
+		var due *scheduledAction
+		for _, a := range c.actions { // sorted by name: ties go to the first name
+			if !a.done && !a.next.After(now) && (due == nil || a.next.Before(due.next)) {
+				due = a
+			}
+		}
+		if due == nil {
+			return reasons
+		}
+		at := due.next
+		due.advance(now) // a controller woken late runs a missed action once
+		if c.target.Suspended.ScheduledScalingSuspended {
+			reasons = append(reasons, fmt.Sprintf("scheduled action %s skipped: scheduled scaling is suspended", due.Name))
+			continue
+		}
+		newMin, newMax := c.target.MinCapacity, c.target.MaxCapacity
+		if due.MinCapacity != nil {
+			newMin = *due.MinCapacity
+		}
+		if due.MaxCapacity != nil {
+			newMax = *due.MaxCapacity
+		}
+		if newMin > newMax {
+			reasons = append(reasons, fmt.Sprintf("scheduled action %s failed: minimum %d would exceed maximum %d", due.Name, newMin, newMax))
+			continue
+		}
+		c.target.MinCapacity, c.target.MaxCapacity = newMin, newMax
+		from := *desired
+		to := c.target.Clamp(from)
+		r := fmt.Sprintf("scheduled action %s (due %s) set bounds to %s", due.Name, at.UTC().Format(time.RFC3339), c.bounds())
+		if to != from {
+			record(c.activity(now, from, to, "", due.Name, fmt.Sprintf("scheduled action name %s was triggered", due.Name)))
+			r += fmt.Sprintf("; desired %d → %d", from, to)
+		}
+		reasons = append(reasons, r)
+	}
+}
+
+// runPolicies asks every policy and applies the combined proposal.
+func (c *Controller) runPolicies(now time.Time, s State, desired *int, record func(Activity)) []string {
+	cur := *desired
+	in := Input{Now: now, Desired: cur, Running: s.Running, Min: c.target.MinCapacity, Max: c.target.MaxCapacity, Metrics: s.Metrics}
+	var out, indepIn, consIn *named
+	consensusVoters, consensusIn := 0, 0
+	var holds []string
+	for _, p := range c.policies {
+		prop := p.Propose(in)
+		n := &named{name: p.Name(), Proposal: prop}
+		if prop.Vote == Consensus {
+			consensusVoters++
+		}
+		switch {
+		case prop.Vote == Abstain:
+		case prop.Desired > cur:
+			if out == nil || prop.Desired > out.Desired {
+				out = n
+			}
+		case prop.Desired < cur && prop.Vote == Independent:
+			if indepIn == nil || prop.Desired > indepIn.Desired {
+				indepIn = n
+			}
+		case prop.Desired < cur && prop.Vote == Consensus:
+			consensusIn++
+			if consIn == nil || prop.Desired > consIn.Desired {
+				consIn = n
+			}
+		default:
+			if prop.Vote == Consensus {
+				holds = append(holds, p.Name())
+			}
+		}
+	}
+	apply := func(w *named, verb string) []string {
+		to := c.target.Clamp(w.Desired)
+		if to == cur || (to > cur) != (w.Desired > cur) {
+			return []string{fmt.Sprintf("%s %s: %s; already at the %s", verb, w.name, w.Reason, limitName(w.Desired > cur))}
+		}
+		cause := w.Cause
+		if cause == "" {
+			cause = "policy " + w.name
+		}
+		record(c.activity(now, cur, to, w.name, "", cause))
+		r := fmt.Sprintf("%s %s: %s; desired %d → %d", verb, w.name, w.Reason, cur, to)
+		if to != w.Desired {
+			r += fmt.Sprintf(" (clamped to %s)", c.bounds())
+		}
+		return []string{r}
+	}
+	if out != nil {
+		if c.target.Suspended.DynamicScalingOutSuspended {
+			return []string{fmt.Sprintf("scale-out by %s to %d suppressed: dynamic scale-out is suspended", out.name, out.Desired)}
+		}
+		return apply(out, policyKind(c.policies, out.name))
+	}
+	var win *named
+	if indepIn != nil {
+		win = indepIn
+	}
+	if consIn != nil && consensusIn == consensusVoters && (win == nil || consIn.Desired > win.Desired) {
+		win = consIn
+	}
+	if win == nil {
+		if consIn != nil {
+			return []string{fmt.Sprintf("scale-in by %s to %d withheld: %s not ready to scale in", consIn.name, consIn.Desired, strings.Join(holds, ", "))}
+		}
+		return nil
+	}
+	switch {
+	case s.DeploymentInProgress:
+		return []string{fmt.Sprintf("scale-in by %s to %d suppressed: a deployment is in progress", win.name, win.Desired)}
+	case c.target.Suspended.DynamicScalingInSuspended:
+		return []string{fmt.Sprintf("scale-in by %s to %d suppressed: dynamic scale-in is suspended", win.name, win.Desired)}
+	}
+	return apply(win, policyKind(c.policies, win.name))
+}
+
+type named struct {
+	name string
+	Proposal
+}
+
+func limitName(out bool) string {
+	if out {
+		return "maximum"
+	}
+	return "minimum"
+}
+
+func policyKind(ps []Policy, name string) string {
+	for _, p := range ps {
+		if p.Name() != name {
+			continue
+		}
+		switch p.(type) {
+		case *TargetTracking:
+			return "target tracking"
+		case *StepScaling:
+			return "step scaling"
+		}
+	}
+	return "policy"
+}
+
+func (c *Controller) bounds() string {
+	return fmt.Sprintf("[%d, %d]", c.target.MinCapacity, c.target.MaxCapacity)
+}
+
+// activity builds an activity record in AWS's wording.
+func (c *Controller) activity(now time.Time, from, to int, policy, action, cause string) Activity {
+	return Activity{
+		Time: now, Policy: policy, ScheduledAction: action, From: from, To: to, Cause: cause,
+		Description:   fmt.Sprintf("Setting desired count to %d.", to),
+		StatusMessage: fmt.Sprintf("Successfully set desired count to %d. Change successfully fulfilled by ecs.", to),
+	}
+}
+
+// next returns the next instant the Controller wants to run.
+func (c *Controller) next(now time.Time) time.Time {
+	var next time.Time
+	if len(c.policies) > 0 {
+		next = now.Add(c.interval)
+	}
+	for _, a := range c.actions {
+		if !a.done && (next.IsZero() || a.next.Before(next)) {
+			next = a.next
+		}
+	}
+	return next
+}
+
+// noMetrics is the Reader used when State.Metrics is nil: no data at all.
+type noMetrics struct{}
+
+func (noMetrics) Statistic(metrics.Metric, metrics.Statistic, time.Duration, time.Time) (float64, bool) {
+	return 0, false
+}
+
+// ring keeps the most recent activities in a fixed-capacity buffer.
+type ring struct {
+	buf  []Activity
+	head int // index of the oldest entry once the buffer is full
+}
+
+func (r *ring) push(a Activity) {
+	if cap(r.buf) == 0 {
+		return
+	}
+	if len(r.buf) < cap(r.buf) {
+		r.buf = append(r.buf, a)
+		return
+	}
+	r.buf[r.head] = a
+	r.head = (r.head + 1) % len(r.buf)
+}
+
+func (r *ring) items() []Activity {
+	out := make([]Activity, 0, len(r.buf))
+	out = append(out, r.buf[r.head:]...)
+	return append(out, r.buf[:r.head]...)
+}

@@ -1,0 +1,379 @@
+package autoscale
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ecssim/ecssim/metrics"
+)
+
+// PredefinedMetric is one of the predefined target tracking metrics for ECS
+// services.
+type PredefinedMetric uint8
+
+// The predefined metrics. The zero value means "none": the policy then needs
+// a CustomizedMetric.
+const (
+	// ECSServiceAverageCPUUtilization is the service's average CPU
+	// utilisation in percent: AWS/ECS CPUUtilization, statistic Average,
+	// dimensions ClusterName and ServiceName.
+	ECSServiceAverageCPUUtilization PredefinedMetric = iota + 1
+	// ECSServiceAverageMemoryUtilization is the service's average memory
+	// utilisation in percent: AWS/ECS MemoryUtilization, statistic Average,
+	// dimensions ClusterName and ServiceName.
+	ECSServiceAverageMemoryUtilization
+	// ALBRequestCountPerTarget is the requests per target per minute of the
+	// target group named by ResourceLabel: AWS/ApplicationELB
+	// RequestCountPerTarget, statistic Sum, dimension TargetGroup.
+	ALBRequestCountPerTarget
+)
+
+// String returns the AWS name of the metric.
+func (m PredefinedMetric) String() string {
+	switch m {
+	case ECSServiceAverageCPUUtilization:
+		return "ECSServiceAverageCPUUtilization"
+	case ECSServiceAverageMemoryUtilization:
+		return "ECSServiceAverageMemoryUtilization"
+	case ALBRequestCountPerTarget:
+		return "ALBRequestCountPerTarget"
+	}
+	return fmt.Sprintf("PredefinedMetric(%d)", uint8(m))
+}
+
+// CustomizedMetric is a target tracking policy's own metric.
+type CustomizedMetric struct {
+	// Metric is the time series to track.
+	Metric metrics.Metric
+	// Statistic is applied to each one-minute period, e.g. metrics.Average.
+	Statistic metrics.Statistic
+}
+
+// AlarmShape is the timing of one of the alarms a target tracking policy
+// owns. AWS does not publish these; the defaults are observed values.
+type AlarmShape struct {
+	// Period is the length of one datapoint; zero means 60 s.
+	Period time.Duration
+	// EvaluationPeriods is N, the datapoints looked at; zero means the
+	// alarm's default (3 for AlarmHigh, 15 for AlarmLow).
+	EvaluationPeriods int
+	// DatapointsToAlarm is M of N; zero means N.
+	DatapointsToAlarm int
+}
+
+// TargetTrackingConfig configures a target tracking policy.
+type TargetTrackingConfig struct {
+	// Name identifies the policy; required.
+	Name string
+	// ResourceID is the scalable target, "service/<cluster>/<service>";
+	// required with the ECSService… predefined metrics (it gives their
+	// ClusterName and ServiceName dimensions) and used in alarm names.
+	ResourceID string
+	// TargetValue is the metric value to hold (percent for utilisation,
+	// requests per target per minute for ALBRequestCountPerTarget); must be
+	// positive.
+	TargetValue float64
+	// PredefinedMetric selects a predefined metric; zero means none, and
+	// then CustomizedMetric must be set (exactly one of the two).
+	PredefinedMetric PredefinedMetric
+	// ResourceLabel identifies the target group for ALBRequestCountPerTarget:
+	// "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>".
+	ResourceLabel string
+	// CustomizedMetric is the metric to track when PredefinedMetric is zero.
+	CustomizedMetric *CustomizedMetric
+	// ScaleOutCooldown is the scale-out cooldown; zero means DefaultCooldown
+	// (300 s) and a negative value means none.
+	ScaleOutCooldown time.Duration
+	// ScaleInCooldown is the scale-in cooldown; zero means DefaultCooldown
+	// (300 s) and a negative value means none.
+	ScaleInCooldown time.Duration
+	// DisableScaleIn leaves scale-in to other policies: the policy then
+	// owns no low alarm and never votes on scale-in.
+	DisableScaleIn bool
+	// High shapes AlarmHigh (metric > TargetValue); zero fields mean 60 s and
+	// 3 of 3 datapoints. UNCONFIRMED: observed, not documented by AWS.
+	High AlarmShape
+	// Low shapes AlarmLow (metric < LowFraction × TargetValue); zero fields
+	// mean 60 s and 15 of 15 datapoints. UNCONFIRMED: observed.
+	Low AlarmShape
+	// LowFraction places AlarmLow's threshold as a fraction of TargetValue;
+	// zero means 0.9. UNCONFIRMED: observed (target 70 → 63).
+	LowFraction float64
+}
+
+// TargetTracking is a target tracking scaling policy. It implements Policy
+// and Observer. It owns two CloudWatch alarms:
+//
+//	AlarmHigh: statistic > TargetValue for 3 of 3 one-minute datapoints
+//	AlarmLow:  statistic < 0.9 × TargetValue for 15 of 15 one-minute datapoints
+//
+// and, when one of them is in ALARM, proposes the capacity (UNCONFIRMED: AWS
+// does not publish its formula)
+//
+//	desired = ceil(current × metric / TargetValue)
+//
+// where metric is the latest one-minute datapoint. Rounding the capacity up
+// rounds additions up and removals down (need +1.5 → add 2; may remove
+// 1.5 → remove 1), and it never removes so many tasks that the predicted
+// metric current × metric / desired would exceed the target. The quotient
+// is rounded to 6 decimal places before the ceiling so float noise never
+// adds a task. With insufficient data the policy does not scale and, unless
+// scale-in is disabled, holds back the other target tracking policies'
+// scale-in. Scaling out from zero tasks proposes one task.
+type TargetTracking struct {
+	cfg       TargetTrackingConfig
+	metric    metrics.Metric
+	statistic metrics.Statistic
+	high, low *metrics.MetricAlarm
+	cd        cooldown
+}
+
+// PredefinedMetricSpec returns the CloudWatch metric and statistic a
+// predefined metric stands for. resourceID is "service/<cluster>/<service>";
+// resourceLabel is the ALB target group label.
+func PredefinedMetricSpec(m PredefinedMetric, resourceID, resourceLabel string) (metrics.Metric, metrics.Statistic, error) {
+	switch m {
+	case ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization:
+		cluster, service, ok := parseServiceResourceID(resourceID)
+		if !ok {
+			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceID", fmt.Sprintf("%q", resourceID),
+				"must be service/<cluster>/<service> for "+m.String())
+		}
+		name := "CPUUtilization"
+		if m == ECSServiceAverageMemoryUtilization {
+			name = "MemoryUtilization"
+		}
+		return metrics.Metric{Namespace: "AWS/ECS", Name: name, Dimensions: []metrics.Dimension{
+			{Name: "ClusterName", Value: cluster}, {Name: "ServiceName", Value: service},
+		}}, metrics.Average, nil
+	case ALBRequestCountPerTarget:
+		_, tg, ok := strings.Cut(resourceLabel, "/targetgroup/")
+		if !ok || !strings.HasPrefix(resourceLabel, "app/") || tg == "" {
+			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceLabel", fmt.Sprintf("%q", resourceLabel),
+				"must be app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id> for ALBRequestCountPerTarget")
+		}
+		return metrics.Metric{Namespace: "AWS/ApplicationELB", Name: "RequestCountPerTarget", Dimensions: []metrics.Dimension{
+			{Name: "TargetGroup", Value: "targetgroup/" + tg},
+		}}, metrics.Sum, nil
+	}
+	return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.PredefinedMetric", m, "is not a predefined metric")
+}
+
+func parseServiceResourceID(id string) (cluster, service string, ok bool) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 3 || parts[0] != "service" || parts[1] == "" || parts[2] == "" {
+		return "", "", false
+	}
+	return parts[1], parts[2], true
+}
+
+func (s AlarmShape) withDefaults(n int) AlarmShape {
+	if s.Period == 0 {
+		s.Period = time.Minute
+	}
+	if s.EvaluationPeriods == 0 {
+		s.EvaluationPeriods = n
+	}
+	if s.DatapointsToAlarm == 0 {
+		s.DatapointsToAlarm = s.EvaluationPeriods
+	}
+	return s
+}
+
+func (s AlarmShape) validate(field string) []error {
+	var errs []error
+	if s.Period < 0 {
+		errs = append(errs, invalid(field+".Period", s.Period, "must not be negative"))
+	}
+	if s.EvaluationPeriods < 0 {
+		errs = append(errs, invalid(field+".EvaluationPeriods", s.EvaluationPeriods, "must not be negative"))
+	}
+	if s.DatapointsToAlarm < 0 || (s.EvaluationPeriods > 0 && s.DatapointsToAlarm > s.EvaluationPeriods) {
+		errs = append(errs, invalid(field+".DatapointsToAlarm", s.DatapointsToAlarm, "must be 0 (all) or 1..EvaluationPeriods"))
+	}
+	return errs
+}
+
+// NewTargetTracking validates cfg, creates the policy's alarms and returns
+// the policy. Every problem is reported at once.
+func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
+	var errs []error
+	if cfg.Name == "" {
+		errs = append(errs, invalid("TargetTrackingConfig.Name", `""`, "must not be empty"))
+	}
+	if !(cfg.TargetValue > 0) || math.IsInf(cfg.TargetValue, 0) {
+		errs = append(errs, invalid("TargetTrackingConfig.TargetValue", cfg.TargetValue, "must be a positive number"))
+	}
+	if cfg.LowFraction < 0 || cfg.LowFraction >= 1 || math.IsNaN(cfg.LowFraction) {
+		errs = append(errs, invalid("TargetTrackingConfig.LowFraction", cfg.LowFraction, "must be 0 (default 0.9) or in (0, 1)"))
+	}
+	errs = append(errs, cfg.High.validate("TargetTrackingConfig.High")...)
+	errs = append(errs, cfg.Low.validate("TargetTrackingConfig.Low")...)
+	var metric metrics.Metric
+	var stat metrics.Statistic
+	switch {
+	case cfg.PredefinedMetric != 0 && cfg.CustomizedMetric != nil:
+		errs = append(errs, invalid("TargetTrackingConfig.CustomizedMetric", "set", "give either PredefinedMetric or CustomizedMetric, not both"))
+	case cfg.PredefinedMetric != 0:
+		var err error
+		if metric, stat, err = PredefinedMetricSpec(cfg.PredefinedMetric, cfg.ResourceID, cfg.ResourceLabel); err != nil {
+			errs = append(errs, err)
+		}
+	case cfg.CustomizedMetric != nil:
+		metric, stat = cfg.CustomizedMetric.Metric, cfg.CustomizedMetric.Statistic
+		if metric.Name == "" {
+			errs = append(errs, invalid("TargetTrackingConfig.CustomizedMetric.Metric.Name", `""`, "must not be empty"))
+		}
+	default:
+		errs = append(errs, invalid("TargetTrackingConfig.PredefinedMetric", "none", "give a PredefinedMetric or a CustomizedMetric"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	p := &TargetTracking{cfg: cfg, metric: metric, statistic: stat}
+	p.cfg.High = cfg.High.withDefaults(3)
+	p.cfg.Low = cfg.Low.withDefaults(15)
+	if p.cfg.LowFraction == 0 {
+		p.cfg.LowFraction = 0.9
+	}
+	prefix := "TargetTracking-" + cfg.ResourceID
+	if cfg.ResourceID == "" {
+		prefix = "TargetTracking-" + cfg.Name
+	}
+	var err error
+	p.high, err = metrics.NewAlarm(metrics.AlarmConfig{
+		Name: prefix + "-AlarmHigh", Metric: metric, Statistic: stat,
+		Period: p.cfg.High.Period, EvaluationPeriods: p.cfg.High.EvaluationPeriods, DatapointsToAlarm: p.cfg.High.DatapointsToAlarm,
+		Threshold: cfg.TargetValue, Comparison: metrics.GreaterThanThreshold,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("autoscale: target tracking policy %s: AlarmHigh: %w", cfg.Name, err)
+	}
+	if !cfg.DisableScaleIn {
+		p.low, err = metrics.NewAlarm(metrics.AlarmConfig{
+			Name: prefix + "-AlarmLow", Metric: metric, Statistic: stat,
+			Period: p.cfg.Low.Period, EvaluationPeriods: p.cfg.Low.EvaluationPeriods, DatapointsToAlarm: p.cfg.Low.DatapointsToAlarm,
+			Threshold: p.cfg.LowFraction * cfg.TargetValue, Comparison: metrics.LessThanThreshold,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("autoscale: target tracking policy %s: AlarmLow: %w", cfg.Name, err)
+		}
+	}
+	return p, nil
+}
+
+// Name returns the policy's name.
+func (p *TargetTracking) Name() string { return p.cfg.Name }
+
+// Config returns the policy's configuration with defaults filled in.
+func (p *TargetTracking) Config() TargetTrackingConfig { return p.cfg }
+
+// Metric returns the metric and statistic the policy tracks.
+func (p *TargetTracking) Metric() (metrics.Metric, metrics.Statistic) { return p.metric, p.statistic }
+
+// Alarms returns the policy's high and low alarms; low is nil when scale-in
+// is disabled.
+func (p *TargetTracking) Alarms() (high, low *metrics.MetricAlarm) { return p.high, p.low }
+
+// Observe keeps the policy's cooldowns.
+func (p *TargetTracking) Observe(a Activity) {
+	p.cd.observe(a, a.Policy == p.cfg.Name, orDefault(p.cfg.ScaleOutCooldown), orDefault(p.cfg.ScaleInCooldown))
+}
+
+func orDefault(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return DefaultCooldown
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+// TrackingCapacity is the target tracking formula, ceil(current × metric /
+// target) with the quotient rounded to 6 decimal places first; from zero
+// tasks a metric above target gives one task. It panics on a non-positive
+// target (a programmer error: NewTargetTracking rejects it).
+func TrackingCapacity(current int, metric, target float64) int {
+	if !(target > 0) {
+		panic("autoscale: TrackingCapacity: target must be positive")
+	}
+	if current == 0 {
+		if metric > target {
+			return 1
+		}
+		return 0
+	}
+	q := float64(current) * metric / target
+	q = math.Ceil(math.Round(q*1e6) / 1e6)
+	switch {
+	case q < 0 || math.IsNaN(q):
+		return 0
+	case q > math.MaxInt32:
+		return math.MaxInt32
+	}
+	return int(q)
+}
+
+// latest returns the most recent datapoint within AlarmHigh's window.
+func (p *TargetTracking) latest(now time.Time, r metrics.Reader) (float64, bool) {
+	for i := 0; i < p.cfg.High.EvaluationPeriods; i++ {
+		v, ok := r.Statistic(p.metric, p.statistic, p.cfg.High.Period, now.Add(-time.Duration(i)*p.cfg.High.Period))
+		if ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// Propose evaluates the two alarms at in.Now and proposes a capacity.
+func (p *TargetTracking) Propose(in Input) Proposal {
+	high := p.high.Evaluate(in.Now, in.Metrics)
+	low := metrics.InsufficientData
+	if p.low != nil {
+		low = p.low.Evaluate(in.Now, in.Metrics)
+	}
+	vote := Consensus
+	if p.cfg.DisableScaleIn {
+		vote = Independent
+	}
+	hold := func(reason string) Proposal {
+		if p.cfg.DisableScaleIn {
+			return Proposal{Reason: reason}
+		}
+		return Proposal{Desired: in.Desired, Vote: Consensus, Reason: reason}
+	}
+	value, ok := p.latest(in.Now, in.Metrics)
+	if !ok {
+		return hold("insufficient data: no scaling")
+	}
+	name := p.metric.Name
+	switch {
+	case high == metrics.Alarm:
+		base := p.cd.base(in.Now, in.Desired)
+		want := TrackingCapacity(base, value, p.cfg.TargetValue)
+		reason := fmt.Sprintf("%s %.1f > %g for %d of %d datapoints; ceil(%d × %.1f / %g) = %d",
+			name, value, p.cfg.TargetValue, p.cfg.High.DatapointsToAlarm, p.cfg.High.EvaluationPeriods, base, value, p.cfg.TargetValue, want)
+		if want <= in.Desired {
+			return hold(reason + " (within scale-out cooldown: no larger scale-out)")
+		}
+		return Proposal{Desired: want, Vote: vote, Reason: reason,
+			Cause: fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.high.Config().Name, p.cfg.Name)}
+	case low == metrics.Alarm:
+		want := TrackingCapacity(in.Desired, value, p.cfg.TargetValue)
+		reason := fmt.Sprintf("%s %.1f < %g for %d of %d datapoints; ceil(%d × %.1f / %g) = %d",
+			name, value, p.low.Config().Threshold, p.cfg.Low.DatapointsToAlarm, p.cfg.Low.EvaluationPeriods, in.Desired, value, p.cfg.TargetValue, want)
+		if want >= in.Desired {
+			return hold(reason + " (removing a task would exceed the target)")
+		}
+		if p.cd.scaleInBlocked(in.Now) {
+			return hold(reason + fmt.Sprintf(" (scale-in cooldown until %s)", p.cd.inUntil.UTC().Format(time.RFC3339)))
+		}
+		return Proposal{Desired: want, Vote: Consensus, Reason: reason,
+			Cause: fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.low.Config().Name, p.cfg.Name)}
+	}
+	return hold(fmt.Sprintf("%s %.1f near target %g", name, value, p.cfg.TargetValue))
+}

@@ -1,0 +1,570 @@
+package placement
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Built-in attribute names that ECS sets on every container instance.
+const (
+	AttrAvailabilityZone = "ecs.availability-zone"
+	AttrInstanceType     = "ecs.instance-type"
+	AttrOSType           = "ecs.os-type"
+	AttrOSFamily         = "ecs.os-family"
+	AttrCPUArchitecture  = "ecs.cpu-architecture"
+	AttrAMIID            = "ecs.ami-id"
+	AttrVPCID            = "ecs.vpc-id"
+	AttrSubnetID         = "ecs.subnet-id"
+)
+
+// MaxReservedPorts is the ECS limit of reserved host ports per container
+// instance (aws-behaviour.md §1.3).
+const MaxReservedPorts = 100
+
+// Capacity limits that keep every free-resource value in an int32 and the
+// index small. They are far above any EC2 instance type.
+const (
+	MaxInstanceCPU    = 1 << 20 // CPU units (1024 vCPU)
+	MaxInstanceMemory = 1 << 24 // MiB (16 TiB)
+	MaxInstanceENIs   = 1 << 12
+)
+
+// InstanceID identifies a registered container instance. IDs are dense:
+// Register returns 0, 1, 2, ... in order and never reuses one, so a caller
+// can keep its own per-instance data in a slice indexed by InstanceID.
+type InstanceID int32
+
+// NoInstance is the InstanceID of "no instance".
+const NoInstance InstanceID = -1
+
+// GroupID identifies a task group ("service:web", "family:batch"), interned
+// by Cluster.Group. Spread and distinctInstance count tasks per group.
+type GroupID int32
+
+// Status is a container instance's status. Only ACTIVE instances receive
+// tasks; a DRAINING instance keeps its tasks (and they still count for
+// spread) until they are released.
+type Status uint8
+
+// Container instance statuses.
+const (
+	Active   Status = iota // ACTIVE: accepts new tasks
+	Draining               // DRAINING: accepts none
+	removed                // deregistered slot
+)
+
+// String returns the ECS spelling.
+func (s Status) String() string {
+	switch s {
+	case Active:
+		return "ACTIVE"
+	case Draining:
+		return "DRAINING"
+	}
+	return "DEREGISTERED"
+}
+
+// Instance describes a container instance at registration.
+type Instance struct {
+	// EC2InstanceID is the EC2 ID, e.g. "i-0abc"; required. It names the
+	// instance in rejection messages and in ec2InstanceId expressions.
+	EC2InstanceID string
+	// InstanceType becomes attribute ecs.instance-type, e.g. "m5.large";
+	// required.
+	InstanceType string
+	// Zone becomes attribute ecs.availability-zone, e.g. "us-east-1a";
+	// required.
+	Zone string
+	// CPU is the registered CPU in CPU units (1024 per vCPU); must be > 0.
+	CPU int
+	// MemoryMiB is the registered memory in MiB; must be > 0.
+	MemoryMiB int
+	// ENIs is how many awsvpc tasks the instance can host (its ENI limit
+	// minus the primary ENI, or the trunk limit); 0 means no awsvpc task fits.
+	ENIs int
+	// ReservedPorts are host ports already taken at registration (ECS
+	// reserves 22, 2375, 2376, 51678 and 51679 by default); nil means none.
+	// They count toward MaxReservedPorts.
+	ReservedPorts []uint16
+	// RegisteredAt is the registration instant, for registeredAt expressions;
+	// the zero time is allowed.
+	RegisteredAt time.Time
+	// Attributes are further attributes: built-in ones such as ecs.os-type,
+	// ecs.cpu-architecture and ecs.ami-id, and custom ones. Names and values
+	// are 1 to 128 characters; ecs.availability-zone and ecs.instance-type
+	// come from Zone and InstanceType and may not appear here. Nil means none.
+	Attributes map[string]string
+}
+
+// Validate returns every problem with the registration, joined.
+func (in *Instance) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidInstance}, args...)...))
+	}
+	if in.EC2InstanceID == "" {
+		bad("EC2InstanceID is empty; it is required")
+	}
+	if in.InstanceType == "" {
+		bad("InstanceType is empty; it is required")
+	}
+	if in.Zone == "" {
+		bad("Zone is empty; it is required")
+	}
+	if in.CPU <= 0 || in.CPU > MaxInstanceCPU {
+		bad("CPU %d is out of range; it must be in (0, %d] CPU units", in.CPU, MaxInstanceCPU)
+	}
+	if in.MemoryMiB <= 0 || in.MemoryMiB > MaxInstanceMemory {
+		bad("MemoryMiB %d is out of range; it must be in (0, %d]", in.MemoryMiB, MaxInstanceMemory)
+	}
+	if in.ENIs < 0 || in.ENIs > MaxInstanceENIs {
+		bad("ENIs %d is out of range; it must be in [0, %d]", in.ENIs, MaxInstanceENIs)
+	}
+	if len(in.ReservedPorts) > MaxReservedPorts {
+		bad("ReservedPorts has %d ports; at most %d are allowed", len(in.ReservedPorts), MaxReservedPorts)
+	}
+	if dup := firstDuplicate(in.ReservedPorts); dup >= 0 {
+		bad("ReservedPorts lists port %d twice", dup)
+	}
+	for _, name := range sortedKeys(in.Attributes) {
+		v := in.Attributes[name]
+		switch {
+		case name == AttrAvailabilityZone || name == AttrInstanceType:
+			bad("Attributes[%q] is set; use the Zone and InstanceType fields", name)
+		case len(name) == 0 || len(name) > 128:
+			bad("attribute name %q has %d characters; it must have 1 to 128", name, len(name))
+		case len(v) == 0 || len(v) > 128:
+			bad("Attributes[%q] value has %d characters; it must have 1 to 128", name, len(v))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func firstDuplicate(ports []uint16) int {
+	for i, p := range ports {
+		if slices.Contains(ports[:i], p) {
+			return int(p)
+		}
+	}
+	return -1
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// attrColumn is one attribute name with its values interned: value ID 0
+// means "the instance does not have this attribute".
+type attrColumn struct {
+	name   string
+	values []string
+	index  map[string]int32
+	of     []int32 // per instance slot
+}
+
+func (a *attrColumn) intern(v string) int32 {
+	if id, ok := a.index[v]; ok {
+		return id
+	}
+	id := int32(len(a.values))
+	a.values = append(a.values, v)
+	a.index[v] = id
+	return id
+}
+
+// Zone and instance type are always columns 0 and 1.
+const (
+	colZone         = 0
+	colInstanceType = 1
+)
+
+// Cluster is the instance index and placement engine for one ECS cluster.
+// It is not safe for concurrent use; a simulation owns one per cluster.
+//
+// Its state is struct-of-arrays indexed by InstanceID: free CPU, memory and
+// ENIs, reserved ports, status, interned attributes, and per task group the
+// number of tasks on each instance and in each attribute value. Segment trees
+// over free memory and free CPU are built the first time a binpack plan
+// needs them and maintained on every change after that.
+type Cluster struct {
+	freeCPU, freeMem, freeENI []int32
+	capCPU, capMem, capENI    []int32
+	status                    []Status
+	ec2ID                     []string
+	registeredAt              []time.Time
+	running                   []int32
+	ports                     [][]uint16
+
+	cols      []*attrColumn
+	colIndex  map[string]int32
+	attrGen   uint64 // bumps when an existing instance's attributes change
+	activeIDs []int32
+	activePos []int32
+
+	groupNames []string
+	groupIndex map[string]GroupID
+	groupOn    [][]int32   // [group][slot] tasks of the group on the instance; nil until used
+	groupVal   [][][]int32 // [group][column][value] tasks of the group per attribute value, tracked columns only
+	tracked    []bool      // per column: groupVal maintained
+	trackedCol []int32
+
+	memTree, cpuTree *capTree
+
+	view    clusterView
+	scratch placeScratch
+}
+
+// NewCluster returns an empty cluster.
+func NewCluster() *Cluster {
+	c := &Cluster{colIndex: map[string]int32{}, groupIndex: map[string]GroupID{}}
+	c.column(AttrAvailabilityZone)
+	c.column(AttrInstanceType)
+	c.track(colZone)
+	c.view.c = c
+	return c
+}
+
+func (c *Cluster) column(name string) int32 {
+	if id, ok := c.colIndex[name]; ok {
+		return id
+	}
+	id := int32(len(c.cols))
+	col := &attrColumn{name: name, values: []string{""}, index: map[string]int32{"": 0},
+		of: make([]int32, len(c.freeCPU))}
+	c.cols = append(c.cols, col)
+	c.colIndex[name] = id
+	c.tracked = append(c.tracked, false)
+	return id
+}
+
+// track starts maintaining per-group task counts per value of column col.
+func (c *Cluster) track(col int32) {
+	if c.tracked[col] {
+		return
+	}
+	c.tracked[col] = true
+	c.trackedCol = append(c.trackedCol, col)
+	for g := range c.groupOn {
+		c.rebuildGroupVal(GroupID(g), col)
+	}
+}
+
+func (c *Cluster) rebuildGroupVal(g GroupID, col int32) {
+	for len(c.groupVal[g]) <= int(col) {
+		c.groupVal[g] = append(c.groupVal[g], nil)
+	}
+	counts := make([]int32, len(c.cols[col].values))
+	if on := c.groupOn[g]; on != nil {
+		for i, n := range on {
+			counts[c.cols[col].of[i]] += n
+		}
+	}
+	c.groupVal[g][col] = counts
+}
+
+// Len returns the number of InstanceIDs handed out, including deregistered
+// ones.
+func (c *Cluster) Len() int { return len(c.freeCPU) }
+
+// Group interns a task group name and returns its ID. The same name always
+// returns the same ID.
+func (c *Cluster) Group(name string) GroupID {
+	if g, ok := c.groupIndex[name]; ok {
+		return g
+	}
+	g := GroupID(len(c.groupNames))
+	c.groupNames = append(c.groupNames, name)
+	c.groupIndex[name] = g
+	c.groupOn = append(c.groupOn, nil)
+	c.groupVal = append(c.groupVal, nil)
+	return g
+}
+
+// GroupName returns the name Group interned as g.
+func (c *Cluster) GroupName(g GroupID) string { return c.groupNames[g] }
+
+// groupCounts returns the per-instance counts of group g, allocating them on
+// first use.
+func (c *Cluster) groupCounts(g GroupID) []int32 {
+	on := c.groupOn[g]
+	if len(on) < len(c.freeCPU) {
+		first := on == nil
+		// New instances host no task of the group yet, so zeros are exact.
+		on = append(on, make([]int32, len(c.freeCPU)-len(on))...)
+		c.groupOn[g] = on
+		if first {
+			for _, col := range c.trackedCol {
+				c.rebuildGroupVal(g, col)
+			}
+		}
+	}
+	return on
+}
+
+// valueCount returns the tasks of group g on instances whose column col has
+// value v. The column must be tracked.
+func (c *Cluster) valueCount(g GroupID, col, v int32) int32 {
+	if int(col) >= len(c.groupVal[g]) {
+		return 0
+	}
+	counts := c.groupVal[g][col]
+	if int(v) >= len(counts) {
+		return 0
+	}
+	return counts[v]
+}
+
+// Register adds a container instance in status ACTIVE and returns its ID.
+func (c *Cluster) Register(in Instance) (InstanceID, error) {
+	if err := in.Validate(); err != nil {
+		return NoInstance, err
+	}
+	id := int32(len(c.freeCPU))
+	c.freeCPU = append(c.freeCPU, int32(in.CPU))
+	c.freeMem = append(c.freeMem, int32(in.MemoryMiB))
+	c.freeENI = append(c.freeENI, int32(in.ENIs))
+	c.capCPU = append(c.capCPU, int32(in.CPU))
+	c.capMem = append(c.capMem, int32(in.MemoryMiB))
+	c.capENI = append(c.capENI, int32(in.ENIs))
+	c.status = append(c.status, Active)
+	c.ec2ID = append(c.ec2ID, in.EC2InstanceID)
+	c.registeredAt = append(c.registeredAt, in.RegisteredAt)
+	c.running = append(c.running, 0)
+	c.ports = append(c.ports, slices.Clone(in.ReservedPorts))
+	for _, col := range c.cols {
+		col.of = append(col.of, 0)
+	}
+	c.cols[colZone].of[id] = c.cols[colZone].intern(in.Zone)
+	c.cols[colInstanceType].of[id] = c.cols[colInstanceType].intern(in.InstanceType)
+	for _, name := range sortedKeys(in.Attributes) {
+		col := c.cols[c.column(name)]
+		col.of[id] = col.intern(in.Attributes[name])
+	}
+	c.activePos = append(c.activePos, -1)
+	for _, t := range []*capTree{c.memTree, c.cpuTree} {
+		if t != nil {
+			t.growSlots(len(c.freeCPU))
+		}
+	}
+	c.activate(id)
+	return InstanceID(id), nil
+}
+
+func (c *Cluster) check(id InstanceID) error {
+	if id < 0 || int(id) >= len(c.freeCPU) || c.status[id] == removed {
+		return fmt.Errorf("%w: %d", ErrUnknownInstance, id)
+	}
+	return nil
+}
+
+func (c *Cluster) activate(i int32) {
+	c.status[i] = Active
+	c.activePos[i] = int32(len(c.activeIDs))
+	c.activeIDs = append(c.activeIDs, i)
+	if t := c.memTree; t != nil {
+		if !t.fits(c.capMem[i]) {
+			c.memTree = c.buildTree(false)
+		} else {
+			t.insert(i, c.freeMem[i], c.freeCPU[i])
+		}
+	}
+	if t := c.cpuTree; t != nil {
+		if !t.fits(c.capCPU[i]) {
+			c.cpuTree = c.buildTree(true)
+		} else {
+			t.insert(i, c.freeCPU[i], c.freeMem[i])
+		}
+	}
+}
+
+func (c *Cluster) deactivate(i int32, s Status) {
+	c.status[i] = s
+	p := c.activePos[i]
+	last := c.activeIDs[len(c.activeIDs)-1]
+	c.activeIDs[p] = last
+	c.activePos[last] = p
+	c.activeIDs = c.activeIDs[:len(c.activeIDs)-1]
+	c.activePos[i] = -1
+	if c.memTree != nil {
+		c.memTree.remove(i)
+	}
+	if c.cpuTree != nil {
+		c.cpuTree.remove(i)
+	}
+}
+
+// SetStatus moves an instance between ACTIVE and DRAINING.
+func (c *Cluster) SetStatus(id InstanceID, s Status) error {
+	if err := c.check(id); err != nil {
+		return err
+	}
+	if s != Active && s != Draining {
+		return fmt.Errorf("%w: status %d is neither Active nor Draining", ErrInvalidInstance, s)
+	}
+	i := int32(id)
+	switch {
+	case c.status[i] == s:
+	case s == Active:
+		c.activate(i)
+	default:
+		c.deactivate(i, s)
+	}
+	return nil
+}
+
+// Deregister removes an instance. Tasks still on it stop counting (for
+// spread, distinctInstance and task:group) at once; the caller stops them.
+func (c *Cluster) Deregister(id InstanceID) error {
+	if err := c.check(id); err != nil {
+		return err
+	}
+	i := int32(id)
+	if c.status[i] == Active {
+		c.deactivate(i, removed)
+	}
+	c.status[i] = removed
+	for g, on := range c.groupOn {
+		if on == nil || int(i) >= len(on) || on[i] == 0 {
+			continue
+		}
+		for _, col := range c.trackedCol {
+			c.groupVal[g][col][c.cols[col].of[i]] -= on[i]
+		}
+		on[i] = 0
+	}
+	c.running[i] = 0
+	return nil
+}
+
+// SetAttribute sets (or, with value "", removes) a custom or built-in
+// attribute of an instance, as ECS PutAttributes and DeleteAttributes do.
+// The zone and instance type cannot change.
+func (c *Cluster) SetAttribute(id InstanceID, name, value string) error {
+	if err := c.check(id); err != nil {
+		return err
+	}
+	if name == AttrAvailabilityZone || name == AttrInstanceType {
+		return fmt.Errorf("%w: attribute %q cannot change after registration", ErrInvalidInstance, name)
+	}
+	if len(name) == 0 || len(name) > 128 || len(value) > 128 {
+		return fmt.Errorf("%w: attribute %q=%q: name must have 1 to 128 characters, value at most 128", ErrInvalidInstance, name, value)
+	}
+	i := int32(id)
+	colID := c.column(name)
+	col := c.cols[colID]
+	old := col.of[i]
+	nv := col.intern(value)
+	if c.tracked[colID] {
+		for g, on := range c.groupOn {
+			if on != nil && int(i) < len(on) && on[i] != 0 {
+				vals := c.groupVal[g][colID]
+				for len(vals) < len(col.values) {
+					vals = append(vals, 0)
+				}
+				vals[old] -= on[i]
+				vals[nv] += on[i]
+				c.groupVal[g][colID] = vals
+			}
+		}
+	}
+	col.of[i] = nv
+	c.attrGen++
+	return nil
+}
+
+// InstanceState is a snapshot of one instance's bookkeeping.
+type InstanceState struct {
+	EC2InstanceID                   string
+	Status                          Status
+	FreeCPU, FreeMemoryMiB, FreeENI int // free resources (CPU units, MiB, ENIs)
+	RunningTasks                    int // tasks placed and not released
+	ReservedPorts                   int // reserved host ports, at most MaxReservedPorts
+}
+
+// State returns a snapshot of an instance.
+func (c *Cluster) State(id InstanceID) (InstanceState, error) {
+	if err := c.check(id); err != nil {
+		return InstanceState{}, err
+	}
+	return InstanceState{EC2InstanceID: c.ec2ID[id], Status: c.status[id],
+		FreeCPU: int(c.freeCPU[id]), FreeMemoryMiB: int(c.freeMem[id]), FreeENI: int(c.freeENI[id]),
+		RunningTasks: int(c.running[id]), ReservedPorts: len(c.ports[id])}, nil
+}
+
+// Attribute returns an instance's attribute value and whether it has it.
+func (c *Cluster) Attribute(id InstanceID, name string) (string, bool) {
+	if c.check(id) != nil {
+		return "", false
+	}
+	col, ok := c.colIndex[name]
+	if !ok {
+		return "", false
+	}
+	v := c.cols[col].of[id]
+	return c.cols[col].values[v], v != 0
+}
+
+// TasksOf returns how many tasks of group g run on an instance.
+func (c *Cluster) TasksOf(id InstanceID, g GroupID) int {
+	on := c.groupOn[g]
+	if int(id) >= len(on) {
+		return 0
+	}
+	return int(on[id])
+}
+
+// buildTree indexes every ACTIVE instance.
+func (c *Cluster) buildTree(keyIsCPU bool) *capTree {
+	caps := c.capMem
+	if keyIsCPU {
+		caps = c.capCPU
+	}
+	var maxKey int32 = 1
+	for _, v := range caps {
+		maxKey = max(maxKey, v)
+	}
+	t := newCapTree(keyIsCPU, maxKey, len(c.freeCPU))
+	for _, i := range c.activeIDs {
+		if keyIsCPU {
+			t.insert(i, c.freeCPU[i], c.freeMem[i])
+		} else {
+			t.insert(i, c.freeMem[i], c.freeCPU[i])
+		}
+	}
+	return t
+}
+
+// clusterView lets an Expression look at one instance of the cluster.
+type clusterView struct {
+	c      *Cluster
+	i      int32
+	groups []string
+}
+
+func (v *clusterView) Attribute(name string) (string, bool) {
+	col, ok := v.c.colIndex[name]
+	if !ok {
+		return "", false
+	}
+	id := v.c.cols[col].of[v.i]
+	return v.c.cols[col].values[id], id != 0
+}
+func (v *clusterView) EC2InstanceID() string   { return v.c.ec2ID[v.i] }
+func (v *clusterView) RegisteredAt() time.Time { return v.c.registeredAt[v.i] }
+func (v *clusterView) RunningTasksCount() int  { return int(v.c.running[v.i]) }
+func (v *clusterView) TaskGroups() []string {
+	v.groups = v.groups[:0]
+	for g, on := range v.c.groupOn {
+		if int(v.i) < len(on) && on[v.i] > 0 {
+			v.groups = append(v.groups, v.c.groupNames[g])
+		}
+	}
+	return v.groups
+}

@@ -1,0 +1,393 @@
+package placement
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// RunTaskLimit is the most tasks one RunTask call places (aws-behaviour.md §9).
+const RunTaskLimit = 10
+
+// Task is the placement request of one task.
+type Task struct {
+	// CPU is the task's CPU reservation in CPU units (1024 per vCPU); 0
+	// means none.
+	CPU int
+	// MemoryMiB is the task's memory reservation in MiB; 0 means none.
+	MemoryMiB int
+	// ENIs is the number of ENIs the task needs: 1 in awsvpc network mode,
+	// 0 otherwise.
+	ENIs int
+	// HostPorts are the host ports the task reserves (bridge or host network
+	// mode); nil means none. They must be distinct.
+	HostPorts []uint16
+	// Group is the task group (from Cluster.Group): "service:<name>" for a
+	// service's tasks, "family:<family>" by default for standalone tasks.
+	// Spread and distinctInstance count tasks of this group only.
+	Group GroupID
+}
+
+// Result is the outcome of placing one task.
+type Result struct {
+	// Instance is where the task was placed, or NoInstance.
+	Instance InstanceID
+	// Rejection explains why nothing fit; nil when the task was placed.
+	Rejection *Rejection
+}
+
+// Placed reports whether the task was placed.
+func (r Result) Placed() bool { return r.Instance != NoInstance }
+
+// placeScratch holds per-call buffers so that the hot path allocates nothing.
+type placeScratch struct {
+	keys [MaxStrategies]int64
+}
+
+func (c *Cluster) validateTask(t *Task) error {
+	if t.CPU < 0 || t.MemoryMiB < 0 || t.ENIs < 0 || t.CPU > MaxInstanceCPU ||
+		t.MemoryMiB > MaxInstanceMemory || t.ENIs > MaxInstanceENIs {
+		return fmt.Errorf("%w: cpu %d, memory %d MiB, ENIs %d: each must be in [0, limit]",
+			ErrInvalidTask, t.CPU, t.MemoryMiB, t.ENIs)
+	}
+	if t.Group < 0 || int(t.Group) >= len(c.groupNames) {
+		return fmt.Errorf("%w: group %d was not interned with Cluster.Group", ErrInvalidTask, t.Group)
+	}
+	if len(t.HostPorts) > 0 {
+		if len(t.HostPorts) > MaxTaskHostPorts {
+			return fmt.Errorf("%w: %d host ports; at most %d", ErrInvalidTask, len(t.HostPorts), MaxTaskHostPorts)
+		}
+		if dup := firstDuplicate(t.HostPorts); dup >= 0 {
+			return fmt.Errorf("%w: host port %d listed twice", ErrInvalidTask, dup)
+		}
+	}
+	return nil
+}
+
+// Place chooses an instance for the task under the plan, reserves the
+// task's resources on it and returns it; or returns a Rejection that explains
+// why no ACTIVE instance fits. The pipeline (aws-behaviour.md §1.1):
+//
+//  1. filter: ACTIVE instances with enough free CPU, memory and ENIs, no
+//     conflict on the task's host ports and room under MaxReservedPorts;
+//  2. constrain: keep instances satisfying every constraint;
+//  3. rank: order survivors by the plan's strategies (see Compile);
+//  4. choose: the best; ties left after the last strategy are broken
+//     uniformly at random with rng (ECS leaves ties unspecified);
+//  5. explain: when nothing survives, name the closest matching instance
+//     and the check it failed.
+//
+// Errors are returned only for an invalid task; "nothing fits" is a result.
+func (c *Cluster) Place(p *Plan, t Task, rng *rand.Rand) (Result, error) {
+	if err := c.validateTask(&t); err != nil {
+		return Result{Instance: NoInstance}, err
+	}
+	p.bind(c)
+	on := c.groupCounts(t.Group)
+	i := c.choose(p, &t, on, rng)
+	if i < 0 {
+		return Result{Instance: NoInstance, Rejection: c.explain(p, &t, on)}, nil
+	}
+	c.allocate(i, &t, on)
+	return Result{Instance: InstanceID(i)}, nil
+}
+
+// Batch is the outcome of placing several identical tasks.
+type Batch struct {
+	// Placed lists the chosen instances in placement order.
+	Placed []InstanceID
+	// Rejection explains why the first task that could not be placed was
+	// rejected; nil when all were placed. Every later task would fail the
+	// same way, since placing only consumes resources.
+	Rejection *Rejection
+}
+
+// PlaceBatch places count copies of the task one after another, each seeing
+// the earlier ones (their resources, their spread counts, distinctInstance),
+// as a RunTask with count up to RunTaskLimit or a service scale-out does. It
+// stops at the first task that does not fit. dst is reused for Placed.
+func (c *Cluster) PlaceBatch(p *Plan, t Task, count int, rng *rand.Rand, dst []InstanceID) (Batch, error) {
+	if count < 0 {
+		return Batch{}, fmt.Errorf("%w: count %d is negative", ErrInvalidTask, count)
+	}
+	b := Batch{Placed: dst[:0]}
+	for range count {
+		r, err := c.Place(p, t, rng)
+		if err != nil {
+			return b, err
+		}
+		if !r.Placed() {
+			b.Rejection = r.Rejection
+			return b, nil
+		}
+		b.Placed = append(b.Placed, r.Instance)
+	}
+	return b, nil
+}
+
+// Release frees the resources a placed task holds on an instance (the task
+// stopped). t must be the Task that was placed there. Releasing on a DRAINING
+// instance is normal; on a deregistered one it is an error.
+func (c *Cluster) Release(id InstanceID, t Task) error {
+	if err := c.check(id); err != nil {
+		return err
+	}
+	if err := c.validateTask(&t); err != nil {
+		return err
+	}
+	i := int32(id)
+	on := c.groupCounts(t.Group)
+	if c.freeCPU[i]+int32(t.CPU) > c.capCPU[i] || c.freeMem[i]+int32(t.MemoryMiB) > c.capMem[i] ||
+		c.freeENI[i]+int32(t.ENIs) > c.capENI[i] || on[i] == 0 {
+		return fmt.Errorf("%w: instance %d does not hold a task of group %q with cpu %d, memory %d MiB, ENIs %d",
+			ErrBadRelease, id, c.groupNames[t.Group], t.CPU, t.MemoryMiB, t.ENIs)
+	}
+	for _, port := range t.HostPorts {
+		if !slices.Contains(c.ports[i], port) {
+			return fmt.Errorf("%w: instance %d has not reserved port %d", ErrBadRelease, id, port)
+		}
+	}
+	for _, port := range t.HostPorts {
+		ps := c.ports[i]
+		k := slices.Index(ps, port)
+		ps[k] = ps[len(ps)-1]
+		c.ports[i] = ps[:len(ps)-1]
+	}
+	c.adjust(i, &t, on, 1)
+	return nil
+}
+
+func (c *Cluster) allocate(i int32, t *Task, on []int32) {
+	c.ports[i] = append(c.ports[i], t.HostPorts...)
+	c.adjust(i, t, on, -1)
+}
+
+// adjust adds sign*task to the instance's free resources and -sign to the
+// group counts.
+func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
+	c.freeCPU[i] += sign * int32(t.CPU)
+	c.freeMem[i] += sign * int32(t.MemoryMiB)
+	c.freeENI[i] += sign * int32(t.ENIs)
+	c.running[i] -= sign
+	on[i] -= sign
+	vals := c.groupVal[t.Group]
+	for _, col := range c.trackedCol {
+		v := c.cols[col].of[i]
+		counts := vals[col]
+		if int(v) >= len(counts) {
+			counts = append(counts, make([]int32, int(v)+1-len(counts))...)
+			vals[col] = counts
+		}
+		counts[v] -= sign
+	}
+	if t := c.memTree; t != nil {
+		t.update(i, c.freeMem[i], c.freeCPU[i])
+	}
+	if t := c.cpuTree; t != nil {
+		t.update(i, c.freeCPU[i], c.freeMem[i])
+	}
+}
+
+// feasible reports whether instance i passes the filter and constraint
+// stages for the task. i must be ACTIVE.
+func (c *Cluster) feasible(p *Plan, t *Task, on []int32, i int32) bool {
+	if c.freeCPU[i] < int32(t.CPU) || c.freeMem[i] < int32(t.MemoryMiB) || c.freeENI[i] < int32(t.ENIs) {
+		return false
+	}
+	if len(t.HostPorts) > 0 && !c.portsFit(i, t.HostPorts) {
+		return false
+	}
+	if len(p.constraints) > 0 {
+		return c.constraintsHold(p, on, i) < 0
+	}
+	return true
+}
+
+func (c *Cluster) portsFit(i int32, want []uint16) bool {
+	have := c.ports[i]
+	if len(have)+len(want) > MaxReservedPorts {
+		return false
+	}
+	for _, port := range want {
+		if slices.Contains(have, port) {
+			return false
+		}
+	}
+	return true
+}
+
+// constraintsHold returns the index of the first constraint instance i
+// breaks, or -1.
+func (c *Cluster) constraintsHold(p *Plan, on []int32, i int32) int {
+	for k := range p.constraints {
+		cc := &p.constraints[k]
+		switch {
+		case cc.distinct:
+			if on[i] != 0 {
+				return k
+			}
+		case cc.expr.dynamic:
+			c.view.i = i
+			if !cc.expr.Match(&c.view) {
+				return k
+			}
+		default:
+			if !cc.set.has(i) {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// key returns instance i's value for rank r (smaller is better).
+func (c *Cluster) key(r *rank, g GroupID, on []int32, i int32) int64 {
+	switch r.kind {
+	case rankBinpackMemory:
+		return int64(c.freeMem[i])
+	case rankBinpackCPU:
+		return int64(c.freeCPU[i])
+	case rankSpreadInstance:
+		return int64(on[i])
+	}
+	return int64(c.valueCount(g, r.col, c.cols[r.col].of[i]))
+}
+
+// ranker finds the best of a stream of feasible instances under a ranking,
+// drawing uniformly among exact ties (reservoir sampling: the k-th tie
+// replaces the current choice with probability 1/k).
+type ranker struct {
+	best int32
+	ties int
+}
+
+// offer considers instance i; from is the first rank to compare (earlier
+// ranks are known to tie).
+func (c *Cluster) offer(rk *ranker, ranks []rank, from int, g GroupID, on []int32, i int32, rng *rand.Rand) {
+	keys := &c.scratch.keys
+	if rk.best < 0 {
+		for k := from; k < len(ranks); k++ {
+			keys[k] = c.key(&ranks[k], g, on, i)
+		}
+		rk.best, rk.ties = i, 1
+		return
+	}
+	for k := from; k < len(ranks); k++ {
+		v := c.key(&ranks[k], g, on, i)
+		if v > keys[k] {
+			return
+		}
+		if v < keys[k] {
+			keys[k] = v
+			for k++; k < len(ranks); k++ {
+				keys[k] = c.key(&ranks[k], g, on, i)
+			}
+			rk.best, rk.ties = i, 1
+			return
+		}
+	}
+	rk.ties++
+	if rng.IntN(rk.ties) == 0 {
+		rk.best = i
+	}
+}
+
+// choose returns the instance the plan picks for the task, or -1.
+func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	if len(c.activeIDs) == 0 {
+		return -1
+	}
+	switch {
+	case p.randomOnly:
+		return c.chooseRandom(p, t, on, rng)
+	case len(p.ranks) > 0 && (p.ranks[0].kind == rankBinpackMemory || p.ranks[0].kind == rankBinpackCPU):
+		return c.chooseBinpack(p, t, on, rng)
+	}
+	return c.chooseScan(p, t, on, rng)
+}
+
+// chooseScan ranks every ACTIVE instance: O(n) per placement.
+func (c *Cluster) chooseScan(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	rk := ranker{best: -1}
+	for _, i := range c.activeIDs {
+		if c.feasible(p, t, on, i) {
+			c.offer(&rk, p.ranks, 0, t.Group, on, i, rng)
+		}
+	}
+	return rk.best
+}
+
+// randomTries is how many uniform draws chooseRandom makes before it falls
+// back to an exact scan; with a feasible share q the fallback runs with
+// probability (1-q)^32.
+const randomTries = 32
+
+// chooseRandom draws uniformly among feasible ACTIVE instances by rejection
+// sampling; each draw is uniform over ACTIVE instances and is kept only if
+// feasible, so an accepted draw is uniform over the feasible ones. The
+// fallback, a counting scan, is uniform too, so the mixture is exact.
+func (c *Cluster) chooseRandom(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	ids := c.activeIDs
+	for range randomTries {
+		i := ids[rng.IntN(len(ids))]
+		if c.feasible(p, t, on, i) {
+			return i
+		}
+	}
+	return c.chooseScan(p, t, on, rng) // with no ranks, the scan draws uniformly among all feasible
+}
+
+// chooseBinpack walks the capacity tree of the first strategy's resource
+// from the task's requirement upwards; the first leaf with a feasible
+// instance holds the least remaining resource, and the rest of the ranking
+// (and the final random tie-break) is settled inside that leaf.
+func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	var tree *capTree
+	var needKey, needOther int32
+	if p.ranks[0].kind == rankBinpackMemory {
+		if c.memTree == nil {
+			c.memTree = c.buildTree(false)
+		}
+		tree, needKey, needOther = c.memTree, int32(t.MemoryMiB), int32(t.CPU)
+	} else {
+		if c.cpuTree == nil {
+			c.cpuTree = c.buildTree(true)
+		}
+		tree, needKey, needOther = c.cpuTree, int32(t.CPU), int32(t.MemoryMiB)
+	}
+	other := c.freeCPU
+	if tree.keyIsCPU {
+		other = c.freeMem
+	}
+	l := tree.leafIndex(needKey)
+	for {
+		l = tree.next(l, needOther)
+		if l < 0 {
+			return -1
+		}
+		members := tree.leaves[l]
+		// Exact leaves hold one key value, so with no further rank the tie
+		// set is the feasible members: sample them by rejection first.
+		if tree.shift == 0 && len(p.ranks) == 1 {
+			for range 4 {
+				i := members[rng.IntN(len(members))]
+				if c.feasible(p, t, on, i) {
+					return i
+				}
+			}
+		}
+		rk := ranker{best: -1}
+		var exact int32 = -1
+		for _, i := range members {
+			exact = max(exact, other[i])
+			if c.feasible(p, t, on, i) {
+				c.offer(&rk, p.ranks, 0, t.Group, on, i, rng)
+			}
+		}
+		tree.store(l, exact)
+		if rk.best >= 0 {
+			return rk.best
+		}
+		l++
+	}
+}

@@ -1,0 +1,125 @@
+package placement
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// RunningTask is one running task of a service, as scale-in sees it.
+type RunningTask struct {
+	// Instance is where the task runs.
+	Instance InstanceID
+	// Task is the task as it was placed (its resources and group).
+	Task Task
+}
+
+// ChooseVictims picks count tasks to stop when a service scales in and
+// returns their indexes in tasks, in stop order. Each pick is made as if the
+// earlier picks had already stopped. It does not change the cluster; the
+// caller stops the tasks and calls Release.
+//
+// The plan's strategies decide, each rank reversed (aws-behaviour.md §1.2,
+// §1.4); larger is better, ties fall to the next rank, then to rng:
+//
+//	binpack(memory):        free memory of the task's instance once the
+//	                        task stops (the instance that keeps the most
+//	                        free resource)
+//	binpack(cpu):           the same in CPU units
+//	spread(instanceId):     the service's remaining tasks on the instance
+//	spread(attribute:name): the service's remaining tasks in the attribute
+//	                        value (keeps the spread balanced)
+//	random:                 ends the ranking
+//	no strategy:            the AZ with the most tasks of the service, then
+//	                        the instance with the most
+//
+// Spread counts come from tasks itself, so pass all running tasks of the
+// service.
+func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *rand.Rand) ([]int, error) {
+	if count < 0 || count > len(tasks) {
+		return nil, fmt.Errorf("%w: victim count %d is not in [0, %d]", ErrInvalidTask, count, len(tasks))
+	}
+	for k, rt := range tasks {
+		if err := c.check(rt.Instance); err != nil {
+			return nil, fmt.Errorf("tasks[%d]: %w", k, err)
+		}
+	}
+	p.bind(c)
+	n := len(c.freeCPU)
+	onInst := make([]int64, n)   // remaining tasks per instance
+	freedMem := make([]int64, n) // resources the chosen victims give back
+	freedCPU := make([]int64, n)
+	onValue := make([][]int64, len(p.ranks)) // per spread-attribute rank: remaining tasks per value
+	for r := range p.ranks {
+		if p.ranks[r].kind == rankSpreadAttribute {
+			onValue[r] = make([]int64, len(c.cols[p.ranks[r].col].values))
+		}
+	}
+	for _, rt := range tasks {
+		onInst[rt.Instance]++
+		for r := range p.ranks {
+			if onValue[r] != nil {
+				onValue[r][c.cols[p.ranks[r].col].of[rt.Instance]]++
+			}
+		}
+	}
+	key := func(r int, rt *RunningTask) int64 {
+		i := rt.Instance
+		switch p.ranks[r].kind {
+		case rankBinpackMemory:
+			return int64(c.freeMem[i]) + freedMem[i] + int64(rt.Task.MemoryMiB)
+		case rankBinpackCPU:
+			return int64(c.freeCPU[i]) + freedCPU[i] + int64(rt.Task.CPU)
+		case rankSpreadInstance:
+			return onInst[i]
+		}
+		return onValue[r][c.cols[p.ranks[r].col].of[i]]
+	}
+	stopped := make([]bool, len(tasks))
+	victims := make([]int, 0, count)
+	keys := make([]int64, len(p.ranks))
+	for range count {
+		best, ties := -1, 0
+		for k := range tasks {
+			if stopped[k] {
+				continue
+			}
+			cmp := 0
+			if best < 0 {
+				cmp = 1
+			}
+			for r := 0; r < len(p.ranks) && cmp == 0; r++ {
+				v := key(r, &tasks[k])
+				switch {
+				case v > keys[r]:
+					cmp = 1
+				case v < keys[r]:
+					cmp = -1
+				}
+			}
+			switch cmp {
+			case 1:
+				best, ties = k, 1
+				for r := range p.ranks {
+					keys[r] = key(r, &tasks[k])
+				}
+			case 0:
+				ties++
+				if rng.IntN(ties) == 0 {
+					best = k
+				}
+			}
+		}
+		stopped[best] = true
+		victims = append(victims, best)
+		rt := &tasks[best]
+		onInst[rt.Instance]--
+		freedMem[rt.Instance] += int64(rt.Task.MemoryMiB)
+		freedCPU[rt.Instance] += int64(rt.Task.CPU)
+		for r := range p.ranks {
+			if onValue[r] != nil {
+				onValue[r][c.cols[p.ranks[r].col].of[rt.Instance]]--
+			}
+		}
+	}
+	return victims, nil
+}

@@ -1,0 +1,290 @@
+package placement
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ECS limits on a placement request (aws-behaviour.md §1.3).
+const (
+	// MaxConstraints is the most placement constraints a task may have,
+	// counting task-definition and run-time constraints together.
+	MaxConstraints = 10
+	// MaxStrategies is the most strategy rules a task or service may have.
+	MaxStrategies = 5
+	// MaxTaskHostPorts bounds the host ports one task may reserve; an
+	// instance holds at most MaxReservedPorts in total anyway.
+	MaxTaskHostPorts = MaxReservedPorts
+)
+
+// ConstraintType is a placement constraint type.
+type ConstraintType string
+
+// Constraint types.
+const (
+	// DistinctInstance places each task of the group on a different
+	// instance.
+	DistinctInstance ConstraintType = "distinctInstance"
+	// MemberOf keeps only instances that satisfy a cluster query expression.
+	MemberOf ConstraintType = "memberOf"
+)
+
+// Constraint is one placement constraint, as in the ECS API.
+type Constraint struct {
+	// Type is DistinctInstance or MemberOf.
+	Type ConstraintType
+	// Expression is the cluster query for MemberOf (1 to 2000 characters);
+	// it must be empty for DistinctInstance.
+	Expression string
+}
+
+// String renders the constraint as the rejection messages name it.
+func (c Constraint) String() string {
+	if c.Type == MemberOf {
+		return fmt.Sprintf("memberOf(%s)", c.Expression)
+	}
+	return string(c.Type)
+}
+
+// StrategyType is a placement strategy type.
+type StrategyType string
+
+// Strategy types.
+const (
+	// Binpack chooses the instance with the least of Field ("cpu" or
+	// "memory") left, so fewer instances are used.
+	Binpack StrategyType = "binpack"
+	// Spread balances tasks of the group over the values of Field
+	// ("instanceId", its synonym "host", or "attribute:<name>").
+	Spread StrategyType = "spread"
+	// Random chooses uniformly among the instances still tied; Field is
+	// ignored.
+	Random StrategyType = "random"
+)
+
+// Strategy is one placement strategy rule, as in the ECS API.
+type Strategy struct {
+	// Type is Binpack, Spread or Random.
+	Type StrategyType
+	// Field is "cpu" or "memory" for Binpack; "instanceId", "host" or
+	// "attribute:<name>" for Spread; ignored for Random.
+	Field string
+}
+
+// Spec is the placement part of a task or service: constraints (all must
+// hold) and strategies (applied in order as successive tie-breakers). A nil
+// or empty Strategies means the replica scheduler's built-in AZ balancing
+// (see Compile).
+type Spec struct {
+	// Constraints are at most MaxConstraints rules; nil means none.
+	Constraints []Constraint
+	// Strategies are at most MaxStrategies rules; nil means the default.
+	Strategies []Strategy
+}
+
+type rankKind uint8
+
+const (
+	rankBinpackMemory rankKind = iota
+	rankBinpackCPU
+	rankSpreadInstance
+	rankSpreadAttribute
+)
+
+type rank struct {
+	kind rankKind
+	attr string // attribute name for rankSpreadAttribute
+	col  int32  // its column in the bound cluster
+}
+
+type compiledConstraint struct {
+	distinct bool
+	expr     *Expression
+	text     string
+
+	// Cache of a static expression's value on every instance slot of the
+	// bound cluster: evaluated for slots [0, upTo) at attribute generation gen.
+	set  bitset
+	upTo int
+	gen  uint64
+}
+
+// Plan is a compiled Spec: constraints parsed and validated, strategies
+// reduced to a ranking. Compile once and reuse it for every placement of a
+// task definition or service.
+//
+// A Plan caches per-cluster state (static memberOf results as bitsets,
+// attribute columns); using one Plan with several clusters is correct but
+// rebuilds the cache at every switch. A Plan is not safe for concurrent use.
+type Plan struct {
+	spec        Spec
+	constraints []compiledConstraint
+	ranks       []rank
+	randomOnly  bool // the first strategy is random: uniform over feasible instances
+	dynamic     bool // some constraint needs the tasks on each instance
+	distinct    bool
+
+	bound *Cluster
+}
+
+// Compile validates a Spec and compiles it. Every problem is reported, joined;
+// each matches ErrInvalidSpec (and ErrInvalidExpression for a bad memberOf
+// expression, as a *ParseError).
+//
+// Strategies become a lexicographic ranking of feasible instances; smaller
+// is better:
+//
+//	binpack(memory):        free memory (MiB) before placement
+//	binpack(cpu):           free CPU units before placement
+//	spread(instanceId):     tasks of the group on the instance
+//	spread(attribute:name): tasks of the group on instances with the same
+//	                        value of name (instances without it form one value)
+//	random:                 ends the ranking; the remaining ties are drawn
+//	                        uniformly, as every final tie is
+//
+// An empty strategy list is the replica scheduler's built-in rule
+// (aws-behaviour.md §1.4): prefer the AZ with the fewest tasks of the service,
+// then the instance with the fewest, that is
+// [spread(attribute:ecs.availability-zone), spread(instanceId)]. For RunTask,
+// where ECS documents no default, pass an explicit strategy such as random.
+func Compile(s Spec) (*Plan, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidSpec}, args...)...))
+	}
+	p := &Plan{spec: Spec{Constraints: slices.Clone(s.Constraints), Strategies: slices.Clone(s.Strategies)}}
+	if len(s.Constraints) > MaxConstraints {
+		bad("%d constraints; ECS allows at most %d", len(s.Constraints), MaxConstraints)
+	}
+	if len(s.Strategies) > MaxStrategies {
+		bad("%d strategies; ECS allows at most %d", len(s.Strategies), MaxStrategies)
+	}
+	for i, c := range s.Constraints {
+		switch c.Type {
+		case DistinctInstance:
+			if c.Expression != "" {
+				bad("Constraints[%d]: distinctInstance takes no expression, got %q", i, c.Expression)
+				continue
+			}
+			p.constraints = append(p.constraints, compiledConstraint{distinct: true, text: c.String()})
+			p.distinct = true
+		case MemberOf:
+			if c.Expression == "" || len(c.Expression) > MaxExpressionLength {
+				bad("Constraints[%d]: memberOf expression has %d characters; it must have 1 to %d",
+					i, len(c.Expression), MaxExpressionLength)
+				continue
+			}
+			e, err := ParseExpression(c.Expression)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%w: Constraints[%d]: %w", ErrInvalidSpec, i, err))
+				continue
+			}
+			p.constraints = append(p.constraints, compiledConstraint{expr: e, text: c.String()})
+			p.dynamic = p.dynamic || e.Dynamic()
+		default:
+			bad("Constraints[%d]: type %q is not distinctInstance or memberOf", i, c.Type)
+		}
+	}
+	ranking := true
+	for i, st := range s.Strategies {
+		var r rank
+		switch st.Type {
+		case Binpack:
+			switch strings.ToLower(st.Field) {
+			case "memory":
+				r.kind = rankBinpackMemory
+			case "cpu":
+				r.kind = rankBinpackCPU
+			default:
+				bad("Strategies[%d]: binpack field %q is not cpu or memory", i, st.Field)
+				continue
+			}
+		case Spread:
+			switch {
+			case st.Field == "instanceId" || st.Field == "host":
+				r.kind = rankSpreadInstance
+			case strings.HasPrefix(st.Field, "attribute:") && len(st.Field) > len("attribute:"):
+				r.kind, r.attr = rankSpreadAttribute, st.Field[len("attribute:"):]
+			default:
+				bad("Strategies[%d]: spread field %q is not instanceId, host or attribute:<name>", i, st.Field)
+				continue
+			}
+		case Random:
+			if i == 0 {
+				p.randomOnly = true
+			}
+			ranking = false
+			continue
+		default:
+			bad("Strategies[%d]: type %q is not binpack, spread or random", i, st.Type)
+			continue
+		}
+		if ranking {
+			p.ranks = append(p.ranks, r)
+		}
+	}
+	if len(s.Strategies) == 0 {
+		p.ranks = []rank{{kind: rankSpreadAttribute, attr: AttrAvailabilityZone}, {kind: rankSpreadInstance}}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// MustCompile is Compile for specs known to be valid, such as literals in
+// tests and examples; it panics on an invalid spec.
+func MustCompile(s Spec) *Plan {
+	p, err := Compile(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// Spec returns a copy of the spec the plan was compiled from.
+func (p *Plan) Spec() Spec {
+	return Spec{Constraints: slices.Clone(p.spec.Constraints), Strategies: slices.Clone(p.spec.Strategies)}
+}
+
+// Expression returns the parsed expression of constraint i (in Spec order),
+// or nil for distinctInstance.
+func (p *Plan) Expression(i int) *Expression { return p.constraints[i].expr }
+
+// bind prepares the plan's per-cluster state.
+func (p *Plan) bind(c *Cluster) {
+	if p.bound != c {
+		p.bound = c
+		for k := range p.ranks {
+			if p.ranks[k].kind == rankSpreadAttribute {
+				col := c.column(p.ranks[k].attr)
+				p.ranks[k].col = col
+				c.track(col)
+			}
+		}
+		for k := range p.constraints {
+			p.constraints[k].set, p.constraints[k].upTo = p.constraints[k].set[:0], 0
+		}
+	}
+	n := len(c.freeCPU)
+	for k := range p.constraints {
+		cc := &p.constraints[k]
+		if cc.expr == nil || cc.expr.dynamic {
+			continue
+		}
+		if cc.gen != c.attrGen {
+			cc.gen, cc.upTo = c.attrGen, 0
+		}
+		if cc.upTo == n {
+			continue
+		}
+		cc.set = cc.set.grow(n)
+		for i := cc.upTo; i < n; i++ {
+			c.view.i = int32(i)
+			cc.set.set(int32(i), cc.expr.Match(&c.view))
+		}
+		cc.upTo = n
+	}
+}

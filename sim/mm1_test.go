@@ -26,11 +26,10 @@ type mm1 struct {
 	withPatience           bool
 	patience               []sim.Timer
 
-	warmup         int   // customers to ignore before measuring
-	arrived        int   // customers arrived so far
-	served         int   // measured customers that started service
-	waitSum        int64 // ns
-	busySince      int64
+	warmup         int     // customers to ignore before measuring
+	arrived        int     // customers arrived so far
+	served         int     // measured customers that started service
+	waitSum        int64   // ns
 	areaInSystem   float64 // integral of customers in system over time, ns
 	lastChange     int64
 	measuringSince int64

@@ -32,10 +32,7 @@ type holdQueue interface {
 }
 
 // engineQueue is the radix Queue as the engine uses it.
-type engineQueue struct {
-	q   Queue
-	seq uint64
-}
+type engineQueue struct{ q Queue }
 
 func (e *engineQueue) push(at int64, seq uint64) { e.q.Push(Entry{At: at, Ord: seq, Ref: seq}) }
 func (e *engineQueue) pop() int64 {

@@ -7,6 +7,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// tb is the part of testing.TB the helpers need; *rapid.T has it too.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+}
+
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // at returns t0 plus d seconds.
@@ -14,7 +20,7 @@ func at(seconds float64) time.Time {
 	return t0.Add(time.Duration(seconds * float64(time.Second)))
 }
 
-func mustNew(t testing.TB, cfg Config) *TargetGroup {
+func mustNew(t tb, cfg Config) *TargetGroup {
 	t.Helper()
 	g, err := New(cfg)
 	if err != nil {
@@ -23,7 +29,7 @@ func mustNew(t testing.TB, cfg Config) *TargetGroup {
 	return g
 }
 
-func mustRegister(t testing.TB, g *TargetGroup, now time.Time, id int, zone string) {
+func mustRegister(t tb, g *TargetGroup, now time.Time, id int, zone string) {
 	t.Helper()
 	if err := g.Register(now, Target{ID: id, Zone: zone}); err != nil {
 		t.Fatal(err)

@@ -64,12 +64,13 @@ func (g *TargetGroup) rebuild(n int64) {
 	}
 	for id := range g.targets {
 		t := &g.targets[id]
+		if !t.state.registered() {
+			continue
+		}
 		s := scopeOf(t)
+		registered[s]++
 		if t.state == Healthy {
 			healthy[s]++
-		}
-		if t.state.registered() {
-			registered[s]++
 		}
 	}
 	r.entry = r.entry[:0]
@@ -95,6 +96,9 @@ func (g *TargetGroup) rebuild(n int64) {
 	for id := range g.targets {
 		t := &g.targets[id]
 		r.pool[id] = -1
+		if !t.state.registered() {
+			continue
+		}
 		s := scopeOf(t)
 		failOpen := healthy[s] < g.cfg.MinimumHealthyTargets
 		switch {

@@ -13,7 +13,7 @@ import (
 // when each has passed its one required check (InitialHealthyThreshold 1).
 // Targets listed in refuse fail their checks and are unhealthy by 60 s, the
 // instant the group is advanced to.
-func healthyGroup(t testing.TB, cfg Config, zones []string, refuse ...int) *TargetGroup {
+func healthyGroup(t tb, cfg Config, zones []string, refuse ...int) *TargetGroup {
 	t.Helper()
 	cfg.HealthCheck.InitialHealthyThreshold = 1
 	g := mustNew(t, cfg)

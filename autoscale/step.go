@@ -108,8 +108,8 @@ type StepScalingConfig struct {
 	// and a negative value means none.
 	Cooldown time.Duration
 	// MetricAggregationType aggregates the alarm's most recent datapoints
-	// (its EvaluationPeriods one-period statistics) into the value compared
-	// with the steps; the zero value is Average.
+	// (the newest EvaluationPeriods real datapoints the alarm evaluated) into
+	// the value compared with the steps; the zero value is Average.
 	MetricAggregationType AggregationType
 }
 
@@ -341,19 +341,17 @@ func PercentChange(current, percent, minMagnitude int) int {
 	return change
 }
 
-// aggregate reads the alarm's last EvaluationPeriods one-period datapoints
-// ending at now and aggregates them by MetricAggregationType. It returns
+// aggregate aggregates, by MetricAggregationType, the most recent
+// EvaluationPeriods real datapoints of the alarm's last evaluation (so it
+// sees exactly what the alarm saw, publication delay included). It returns
 // false when none exists.
-func (p *StepScaling) aggregate(now time.Time, r metrics.Reader) (float64, bool) {
-	period := p.cfg.Alarm.Period
-	if period <= 0 {
-		period = time.Minute
-	}
+func (p *StepScaling) aggregate() (float64, bool) {
+	points := p.alarm.LastEvaluation().Datapoints
 	var sum, lo, hi float64
 	n := 0
-	for i := 0; i < p.cfg.Alarm.EvaluationPeriods; i++ {
-		v, ok := r.Statistic(p.cfg.Alarm.Metric, p.cfg.Alarm.Statistic, period, now.Add(-time.Duration(i)*period))
-		if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+	for i := len(points) - 1; i >= 0 && n < p.cfg.Alarm.EvaluationPeriods; i-- {
+		v := points[i].Value
+		if points[i].Missing || math.IsNaN(v) || math.IsInf(v, 0) {
 			continue
 		}
 		if n == 0 || v < lo {
@@ -386,7 +384,7 @@ func (p *StepScaling) Propose(in Input) Proposal {
 	if p.alarm.Evaluate(in.Now, in.Metrics) != metrics.Alarm {
 		return Proposal{}
 	}
-	value, ok := p.aggregate(in.Now, in.Metrics)
+	value, ok := p.aggregate()
 	if !ok {
 		return Proposal{Reason: "alarm in ALARM but no datapoints to aggregate"}
 	}

@@ -27,7 +27,8 @@ const (
 	ECSServiceAverageMemoryUtilization
 	// ALBRequestCountPerTarget is the requests per target per minute of the
 	// target group named by ResourceLabel: AWS/ApplicationELB
-	// RequestCountPerTarget, statistic Sum, dimension TargetGroup.
+	// RequestCountPerTarget, statistic Sum, dimensions LoadBalancer
+	// ("app/<lb-name>/<lb-id>") and TargetGroup ("targetgroup/<tg-name>/<tg-id>").
 	ALBRequestCountPerTarget
 )
 
@@ -115,7 +116,7 @@ type TargetTrackingConfig struct {
 //
 //	desired = ceil(current × metric / TargetValue)
 //
-// where metric is the latest one-minute datapoint. Rounding the capacity up
+// where metric is the newest datapoint the alarm saw. Rounding the capacity up
 // rounds additions up and removals down (need +1.5 → add 2; may remove
 // 1.5 → remove 1), and it never removes so many tasks that the predicted
 // metric current × metric / desired would exceed the target. The quotient
@@ -142,22 +143,18 @@ func PredefinedMetricSpec(m PredefinedMetric, resourceID, resourceLabel string) 
 			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceID", fmt.Sprintf("%q", resourceID),
 				"must be service/<cluster>/<service> for "+m.String())
 		}
-		name := "CPUUtilization"
+		name := metrics.MetricCPUUtilization
 		if m == ECSServiceAverageMemoryUtilization {
-			name = "MemoryUtilization"
+			name = metrics.MetricMemoryUtilization
 		}
-		return metrics.Metric{Namespace: "AWS/ECS", Name: name, Dimensions: []metrics.Dimension{
-			{Name: "ClusterName", Value: cluster}, {Name: "ServiceName", Value: service},
-		}}, metrics.Average, nil
+		return metrics.ServiceMetric(name, cluster, service), metrics.Average, nil
 	case ALBRequestCountPerTarget:
-		_, tg, ok := strings.Cut(resourceLabel, "/targetgroup/")
-		if !ok || !strings.HasPrefix(resourceLabel, "app/") || tg == "" {
+		lb, tg, ok := strings.Cut(resourceLabel, "/targetgroup/")
+		if !ok || !strings.HasPrefix(lb, "app/") || tg == "" {
 			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceLabel", fmt.Sprintf("%q", resourceLabel),
 				"must be app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id> for ALBRequestCountPerTarget")
 		}
-		return metrics.Metric{Namespace: "AWS/ApplicationELB", Name: "RequestCountPerTarget", Dimensions: []metrics.Dimension{
-			{Name: "TargetGroup", Value: "targetgroup/" + tg},
-		}}, metrics.Sum, nil
+		return metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, "targetgroup/"+tg, lb), metrics.Sum, nil
 	}
 	return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.PredefinedMetric", m, "is not a predefined metric")
 }
@@ -318,11 +315,12 @@ func TrackingCapacity(current int, metric, target float64) int {
 	return int(q)
 }
 
-// latest returns the most recent datapoint within AlarmHigh's window.
-func (p *TargetTracking) latest(now time.Time, r metrics.Reader) (float64, bool) {
-	for i := 0; i < p.cfg.High.EvaluationPeriods; i++ {
-		v, ok := r.Statistic(p.metric, p.statistic, p.cfg.High.Period, now.Add(-time.Duration(i)*p.cfg.High.Period))
-		if ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+// latest returns the newest real datapoint AlarmHigh saw at its last
+// evaluation.
+func (p *TargetTracking) latest() (float64, bool) {
+	points := p.high.LastEvaluation().Datapoints
+	for i := len(points) - 1; i >= 0; i-- {
+		if v := points[i].Value; !points[i].Missing && !math.IsNaN(v) && !math.IsInf(v, 0) {
 			return v, true
 		}
 	}
@@ -346,7 +344,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 		}
 		return Proposal{Desired: in.Desired, Vote: Consensus, Reason: reason}
 	}
-	value, ok := p.latest(in.Now, in.Metrics)
+	value, ok := p.latest()
 	if !ok {
 		return hold("insufficient data: no scaling")
 	}

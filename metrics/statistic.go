@@ -264,8 +264,45 @@ func (ps *percentileScratch) quantile(p float64) (float64, bool) {
 		unit = unit && pw.weight == 1
 	}
 	weights := ps.weights
+	total := float64(len(ps.values))
 	if unit {
 		weights = nil // gonum's unweighted path counts exactly, with no float sum
+	} else {
+		total = 0
+		for _, w := range weights {
+			total += w
+		}
 	}
-	return stat.Quantile(p/100, stat.Empirical, ps.values, weights), true
+	return stat.Quantile(rankFraction(p, total, unit || integral(weights)), stat.Empirical, ps.values, weights), true
+}
+
+// rankFraction returns the fraction to hand to stat.Quantile for the
+// nearest-rank pNN over total (integer) weight. The rank target NN/100 ×
+// total is a decision, so it is rounded explicitly: snapped to the nearest
+// integer when within 1e-9 of it (0.999 × 1000 is 999.0000000000001 in
+// floating point, which would otherwise pick rank 1000), then ceiled to the
+// rank k, and the fraction is (k − ½)/total so that gonum's comparison of
+// the integer cumulative weight against it cannot fall on an ulp. With
+// fractional weights the plain fraction p/100 is used.
+func rankFraction(p, total float64, integerWeights bool) float64 {
+	q := p / 100
+	if !integerWeights || total <= 0 {
+		return q
+	}
+	target := q * total
+	if r := math.Round(target); math.Abs(target-r) <= 1e-9*max(1, target) {
+		target = r
+	}
+	k := max(1, math.Ceil(target))
+	return min(1, (k-0.5)/total)
+}
+
+// integral reports whether every weight is a whole number.
+func integral(ws []float64) bool {
+	for _, w := range ws {
+		if w != math.Trunc(w) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,314 @@
+package metrics_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecssim/ecssim/metrics"
+)
+
+// keep marks a cell of worked example E whose answer is "keep the current
+// state" (TreatMissingData ignore).
+const keep = metrics.AlarmState(255)
+
+// datapoints turns a row of worked example E ("0 - X - X", oldest first;
+// 0 = not breaching, X = breaching, - = missing) into datapoints for an
+// alarm "> 1": 0 is the value 0, X the value 2.
+func datapoints(row string) []metrics.Datapoint {
+	var out []metrics.Datapoint
+	for i, f := range strings.Fields(row) {
+		dp := metrics.Datapoint{Timestamp: t0.Add(time.Duration(i) * time.Minute)}
+		switch f {
+		case "0":
+		case "X":
+			dp.Value = 2
+		case "-":
+			dp.Missing = true
+		default:
+			panic("bad row " + row)
+		}
+		out = append(out, dp)
+	}
+	return out
+}
+
+var treatments = []metrics.MissingData{metrics.MissingDataMissing, metrics.MissingDataIgnore, metrics.MissingDataBreaching, metrics.MissingDataNotBreaching}
+
+type exampleRow struct {
+	n, m   int
+	points string
+	want   [4]metrics.AlarmState // missing, ignore, breaching, notBreaching
+}
+
+// checkRows evaluates every row under every treatment, from every possible
+// current state (a "keep" cell must return that state; any other cell must
+// not depend on it).
+func checkRows(t *testing.T, rows []exampleRow) {
+	t.Helper()
+	for _, r := range rows {
+		for col, treat := range treatments {
+			for _, current := range []metrics.AlarmState{metrics.InsufficientData, metrics.OK, metrics.Alarm} {
+				cfg := metrics.AlarmConfig{
+					EvaluationPeriods: r.n, DatapointsToAlarm: r.m,
+					Threshold: 1, Comparison: metrics.GreaterThanThreshold, TreatMissingData: treat,
+				}
+				want := r.want[col]
+				if want == keep {
+					want = current
+				}
+				got := metrics.EvaluateDatapoints(cfg, datapoints(r.points), current)
+				if got != want {
+					t.Errorf("M=%d N=%d %q treat %v from %v: got %v, want %v", r.m, r.n, r.points, treat, current, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestWorkedExampleE is every row and column of worked example E
+// (shared/reference/aws-behaviour.md, from the CloudWatch user guide's
+// tables): evaluation range 5, columns missing / ignore / breaching /
+// notBreaching.
+func TestWorkedExampleE(t *testing.T) {
+	const (
+		I = metrics.InsufficientData
+		O = metrics.OK
+		A = metrics.Alarm
+	)
+	checkRows(t, []exampleRow{
+		{3, 3, "0 - X - X", [4]metrics.AlarmState{O, O, O, O}},
+		{3, 3, "0 - - - -", [4]metrics.AlarmState{O, O, O, O}},
+		{3, 3, "- - - - -", [4]metrics.AlarmState{I, keep, A, O}},
+		{3, 3, "0 X X - X", [4]metrics.AlarmState{A, A, A, A}},
+		{3, 3, "- - X - -", [4]metrics.AlarmState{A, keep, A, O}},
+		{3, 2, "0 - X - X", [4]metrics.AlarmState{A, A, A, A}},
+		{3, 2, "0 0 X 0 X", [4]metrics.AlarmState{A, A, A, A}},
+		{3, 2, "0 - X - -", [4]metrics.AlarmState{O, O, A, O}},
+		{3, 2, "- - - - 0", [4]metrics.AlarmState{O, O, A, O}},
+		{3, 2, "- - - X -", [4]metrics.AlarmState{A, keep, A, O}},
+	})
+}
+
+// TestPrematureAlarmGuard: §7.2 says `- - - - X` and `- - - X -` (N = M =
+// 3) do not alarm under missing; an earlier edition of the same page's
+// table gives the full rows, including `X - - - -`, which does alarm.
+func TestPrematureAlarmGuard(t *testing.T) {
+	const (
+		I = metrics.InsufficientData
+		A = metrics.Alarm
+		O = metrics.OK
+	)
+	checkRows(t, []exampleRow{
+		{3, 3, "- - - - X", [4]metrics.AlarmState{I, keep, A, O}},
+		{3, 3, "- - - X -", [4]metrics.AlarmState{I, keep, A, O}},
+		{3, 3, "X - - - -", [4]metrics.AlarmState{A, keep, A, O}},
+		{3, 2, "- - - - X", [4]metrics.AlarmState{I, keep, A, O}},
+	})
+}
+
+// TestBreachingPointsNeedNotBeConsecutive: M of N, not M in a row, and only
+// within the last N real datapoints.
+func TestBreachingPointsNeedNotBeConsecutive(t *testing.T) {
+	cfg := metrics.AlarmConfig{EvaluationPeriods: 5, DatapointsToAlarm: 3, Threshold: 1, Comparison: metrics.GreaterThanThreshold, EvaluationRange: 7}
+	for row, want := range map[string]metrics.AlarmState{
+		"0 0 X 0 X 0 X": metrics.Alarm, // 3 breaching among the last 5
+		"X X 0 0 X 0 X": metrics.OK,    // 2 among the last 5; older ones fall out
+		"X X X 0 0 0 0": metrics.OK,
+	} {
+		if got := metrics.EvaluateDatapoints(cfg, datapoints(row), metrics.InsufficientData); got != want {
+			t.Errorf("%q: got %v, want %v", row, got, want)
+		}
+	}
+}
+
+func TestComparisonOperators(t *testing.T) {
+	cases := []struct {
+		op   metrics.ComparisonOperator
+		v    float64
+		want bool
+	}{
+		{metrics.GreaterThanThreshold, 70, false}, {metrics.GreaterThanThreshold, 70.1, true},
+		{metrics.GreaterThanOrEqualToThreshold, 70, true}, {metrics.GreaterThanOrEqualToThreshold, 69.9, false},
+		{metrics.LessThanThreshold, 70, false}, {metrics.LessThanThreshold, 69.9, true},
+		{metrics.LessThanOrEqualToThreshold, 70, true}, {metrics.LessThanOrEqualToThreshold, 70.1, false},
+	}
+	for _, c := range cases {
+		if got := c.op.Breaches(c.v, 70); got != c.want {
+			t.Errorf("%v: %v vs 70 = %v, want %v", c.op, c.v, got, c.want)
+		}
+	}
+}
+
+// TestWorkedExampleEThroughStore runs the same rows through a Store and
+// MetricAlarm.Evaluate: one sample per minute, the alarm evaluated at the end
+// of the fifth minute must read the five one-minute windows in order.
+func TestWorkedExampleEThroughStore(t *testing.T) {
+	rows := map[string]metrics.AlarmState{
+		"0 - X - X": metrics.OK, "0 X X - X": metrics.Alarm, "- - X - -": metrics.Alarm,
+		"- - - - -": metrics.InsufficientData, "- - - - X": metrics.InsufficientData,
+	}
+	for row, want := range rows {
+		s := newStore(t, metrics.Config{})
+		for i, dp := range datapoints(row) {
+			if !dp.Missing {
+				mustPut(t, s, cpu, t0.Add(time.Duration(i)*time.Minute+20*time.Second), dp.Value)
+			}
+		}
+		a, err := metrics.NewAlarm(metrics.AlarmConfig{Name: "e", Metric: cpu, Statistic: metrics.Average, EvaluationPeriods: 3,
+			Threshold: 1, Comparison: metrics.GreaterThanThreshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 5m30s lies inside minute 6; evaluation happens on the minute grid.
+		if got := a.Evaluate(t0.Add(5*time.Minute+30*time.Second), s); got != want {
+			t.Errorf("%q: got %v, want %v (%s)", row, got, want, a.Reason())
+		}
+		if d := cmp.Diff(datapoints(row), a.LastEvaluation().Datapoints); d != "" {
+			t.Errorf("%q: datapoints read (-want +got):\n%s", row, d)
+		}
+	}
+}
+
+// TestSlidingWindow is the last line of worked example E: period 300 s,
+// N = 1, evaluated at the end of minute 5 over minutes 1–5 and at the end of
+// minute 6 over minutes 2–6.
+func TestSlidingWindow(t *testing.T) {
+	s := newStore(t, metrics.Config{})
+	mustPut(t, s, cpu, t0.Add(30*time.Second), 1)                // minute 1: breaching
+	mustPut(t, s, cpu, t0.Add(5*time.Minute+30*time.Second), 0) // minute 6: not breaching
+	a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Sum, Period: 5 * time.Minute,
+		EvaluationPeriods: 1, Threshold: 0, Comparison: metrics.GreaterThanThreshold, TreatMissingData: metrics.MissingDataNotBreaching})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Evaluate(t0.Add(5*time.Minute), s); got != metrics.Alarm {
+		t.Fatalf("end of minute 5 (minutes 1–5): %v, want ALARM", got)
+	}
+	last := a.LastEvaluation().Datapoints
+	if newest := last[len(last)-1]; !newest.Timestamp.Equal(t0) {
+		t.Fatalf("newest window starts %v, want minute 1 (%v)", newest.Timestamp, t0)
+	}
+	if got := a.Evaluate(t0.Add(6*time.Minute), s); got != metrics.OK {
+		t.Fatalf("end of minute 6 (minutes 2–6): %v, want OK", got)
+	}
+	if next := a.NextEvaluation(t0.Add(6*time.Minute + time.Second)); !next.Equal(t0.Add(7 * time.Minute)) {
+		t.Fatalf("next evaluation %v, want the next minute", next)
+	}
+}
+
+// TestAlarmHonoursPublicationDelay: a breaching sample published with a
+// 2-minute delay is not seen by the evaluation one minute later.
+func TestAlarmHonoursPublicationDelay(t *testing.T) {
+	s := newStore(t, metrics.Config{PublicationDelay: 2 * time.Minute})
+	mustPut(t, s, cpu, t0.Add(10*time.Second), 99)
+	a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Maximum, EvaluationPeriods: 1,
+		Threshold: 50, Comparison: metrics.GreaterThanThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Evaluate(t0.Add(time.Minute), s); got != metrics.InsufficientData {
+		t.Fatalf("before publication: %v, want INSUFFICIENT_DATA", got)
+	}
+	if got := a.Evaluate(t0.Add(3*time.Minute), s); got != metrics.Alarm {
+		t.Fatalf("after publication: %v, want ALARM (%s)", got, a.Reason())
+	}
+}
+
+func TestAlarmValidation(t *testing.T) {
+	good := metrics.AlarmConfig{Name: "cpu-high", Metric: cpu, Statistic: metrics.Average, EvaluationPeriods: 3,
+		Threshold: 70, Comparison: metrics.GreaterThanThreshold}
+	if _, err := metrics.NewAlarm(good); err != nil {
+		t.Fatalf("good config rejected: %v", err)
+	}
+	cases := []struct {
+		name   string
+		edit   func(*metrics.AlarmConfig)
+		fields []string
+	}{
+		{"period 45s", func(c *metrics.AlarmConfig) { c.Period = 45 * time.Second }, []string{"Period"}},
+		{"period 1s", func(c *metrics.AlarmConfig) { c.Period = time.Second }, []string{"Period"}},
+		{"N zero", func(c *metrics.AlarmConfig) { c.EvaluationPeriods = 0 }, []string{"EvaluationPeriods", "DatapointsToAlarm"}},
+		{"N×Period over a day", func(c *metrics.AlarmConfig) { c.Period = time.Hour; c.EvaluationPeriods = 25 }, []string{"EvaluationPeriods"}},
+		{"M over N", func(c *metrics.AlarmConfig) { c.DatapointsToAlarm = 4 }, []string{"DatapointsToAlarm"}},
+		{"M negative", func(c *metrics.AlarmConfig) { c.DatapointsToAlarm = -1 }, []string{"DatapointsToAlarm"}},
+		{"no comparison", func(c *metrics.AlarmConfig) { c.Comparison = 0 }, []string{"Comparison"}},
+		{"unknown comparison", func(c *metrics.AlarmConfig) { c.Comparison = 9 }, []string{"Comparison"}},
+		{"unknown missing-data", func(c *metrics.AlarmConfig) { c.TreatMissingData = 7 }, []string{"TreatMissingData"}},
+		{"NaN threshold", func(c *metrics.AlarmConfig) { c.Threshold = nan() }, []string{"Threshold"}},
+		{"bad percentile", func(c *metrics.AlarmConfig) { c.Statistic = metrics.Percentile(101) }, []string{"Statistic"}},
+		{"no metric", func(c *metrics.AlarmConfig) { c.Metric = metrics.Metric{} }, []string{"Metric"}},
+		{"range below N", func(c *metrics.AlarmConfig) { c.EvaluationRange = 2 }, []string{"EvaluationRange"}},
+		{"everything at once", func(c *metrics.AlarmConfig) {
+			c.Period = 7 * time.Second
+			c.DatapointsToAlarm = 5
+			c.Comparison = 0
+		}, []string{"Period", "DatapointsToAlarm", "Comparison"}},
+	}
+	for _, c := range cases {
+		cfg := good
+		c.edit(&cfg)
+		_, err := metrics.NewAlarm(cfg)
+		if !errors.Is(err, metrics.ErrInvalidAlarm) {
+			t.Errorf("%s: err = %v, want ErrInvalidAlarm", c.name, err)
+			continue
+		}
+		var fields []string
+		for _, e := range unwrapAll(err) {
+			var fe *metrics.FieldError
+			if errors.As(e, &fe) {
+				fields = append(fields, strings.TrimPrefix(fe.Field, "alarm cpu-high: "))
+				if !strings.Contains(e.Error(), "alarm cpu-high") {
+					t.Errorf("%s: %q does not name the alarm", c.name, e)
+				}
+			}
+		}
+		if d := cmp.Diff(c.fields, fields); d != "" {
+			t.Errorf("%s: fields (-want +got):\n%s", c.name, d)
+		}
+	}
+	// The longest valid windows: 1440 one-minute periods, one 24 h period.
+	for _, ok := range []metrics.AlarmConfig{
+		func() metrics.AlarmConfig { c := good; c.EvaluationPeriods = 1440; c.DatapointsToAlarm = 1; return c }(),
+		func() metrics.AlarmConfig { c := good; c.EvaluationPeriods = 1; c.Period = 24 * time.Hour; return c }(),
+		func() metrics.AlarmConfig { c := good; c.Period = 10 * time.Second; return c }(),
+	} {
+		if _, err := metrics.NewAlarm(ok); err != nil {
+			t.Errorf("valid window rejected: %v", err)
+		}
+	}
+}
+
+func nan() float64 { var z float64; return z / z }
+
+func TestAlarmDefaults(t *testing.T) {
+	a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 3, Comparison: metrics.LessThanThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := a.Config()
+	got := fmt.Sprint(c.Period, c.DatapointsToAlarm, c.EvaluationRange, c.Statistic, c.TreatMissingData, a.State())
+	if want := "1m0s 3 5 Average missing INSUFFICIENT_DATA"; got != want {
+		t.Fatalf("defaults = %q, want %q", got, want)
+	}
+}
+
+func TestReasonNamesTheNumbers(t *testing.T) {
+	s := newStore(t, metrics.Config{})
+	for i, v := range []float64{75.5, 81, 84.2} {
+		mustPut(t, s, cpu, t0.Add(time.Duration(i)*time.Minute), v)
+	}
+	a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 3, Threshold: 70, Comparison: metrics.GreaterThanThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Evaluate(t0.Add(3*time.Minute), s)
+	want := "CPUUtilization [84.2, 81, 75.5]: 3 of 3 datapoints > 70 (most recent real datapoints)"
+	if got := a.Reason(); got != want {
+		t.Fatalf("reason\n got %q\nwant %q", got, want)
+	}
+}

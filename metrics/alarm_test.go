@@ -179,7 +179,7 @@ func TestWorkedExampleEThroughStore(t *testing.T) {
 // minute 6 over minutes 2–6.
 func TestSlidingWindow(t *testing.T) {
 	s := newStore(t, metrics.Config{})
-	mustPut(t, s, cpu, t0.Add(30*time.Second), 1)                // minute 1: breaching
+	mustPut(t, s, cpu, t0.Add(30*time.Second), 1)               // minute 1: breaching
 	mustPut(t, s, cpu, t0.Add(5*time.Minute+30*time.Second), 0) // minute 6: not breaching
 	a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Sum, Period: 5 * time.Minute,
 		EvaluationPeriods: 1, Threshold: 0, Comparison: metrics.GreaterThanThreshold, TreatMissingData: metrics.MissingDataNotBreaching})

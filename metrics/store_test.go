@@ -296,7 +296,7 @@ func TestPublicationDelay(t *testing.T) {
 	at := t0.Add(30 * time.Second)
 	mustPut(t, s, cpu, at, 7)
 	end := t0.Add(time.Minute)
-	if _, ok := s.At(at.Add(2*time.Minute - time.Nanosecond)).Statistic(cpu, metrics.Sum, time.Minute, end); ok {
+	if _, ok := s.At(at.Add(2*time.Minute-time.Nanosecond)).Statistic(cpu, metrics.Sum, time.Minute, end); ok {
 		t.Error("sample visible before its delay passed")
 	}
 	if v, ok := s.At(at.Add(2*time.Minute)).Statistic(cpu, metrics.Sum, time.Minute, end); !ok || v != 7 {

@@ -12,7 +12,7 @@ import (
 // spec is a naive reference of which targets may receive a request, written
 // straight from the ELB rules (see rebuild) over a snapshot of the group.
 type spec struct {
-	crossZone bool
+	crossZone  bool
 	minHealthy int
 	infos      []TargetInfo // every known target
 }

@@ -1,0 +1,77 @@
+package loadbalancer_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ecssim/ecssim/loadbalancer"
+)
+
+// A target group with two targets: they register, pass health checks
+// (InitialHealthyThreshold 1, so one check each), share requests by round
+// robin, and then one is deregistered and drains its last request.
+func Example() {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	g, err := loadbalancer.New(loadbalancer.Config{
+		HealthCheck:         loadbalancer.HealthCheck{Interval: 10 * time.Second, InitialHealthyThreshold: 1},
+		DeregistrationDelay: 60 * time.Second,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for id, zone := range []string{"us-east-1a", "us-east-1b"} {
+		if err := g.Register(start, loadbalancer.Target{ID: id, Zone: zone}); err != nil {
+			panic(err)
+		}
+	}
+	// No target is healthy yet, so the group fails open to every
+	// registered target, initial ones included.
+	id, _ := g.Route(start, nil)
+	fmt.Println("0s: nothing healthy, fail open: request to target", id)
+	g.Begin(id)
+	g.End(start, id)
+
+	// The hub wakes the group when it asks to and learns of each change.
+	transitions, next, _ := g.Advance(start.Add(10*time.Second), nil)
+	for _, tr := range transitions {
+		fmt.Println(tr)
+	}
+	fmt.Println("next wake-up:", next.Sub(start))
+
+	now := start.Add(11 * time.Second)
+	for range 4 {
+		id, _ := g.Route(now, nil)
+		g.Begin(id)
+		fmt.Println("request to target", id)
+	}
+	g.End(now, 1)
+	g.End(now, 1)
+	g.End(now, 0) // target 0 still has one request in flight
+
+	drained, _ := g.Deregister(now, 0)
+	fmt.Println("deregistered target 0, drained at once:", drained)
+	id, _ = g.Route(now, nil)
+	fmt.Println("next request goes to target", id)
+	g.Begin(id)
+
+	if g.End(start.Add(15*time.Second), 0) {
+		fmt.Println("15s: target 0's last request ended: safe to stop the task")
+	}
+	transitions, _, _ = g.Advance(start.Add(80*time.Second), nil)
+	for _, tr := range transitions {
+		fmt.Println(tr)
+	}
+	// Output:
+	// 0s: nothing healthy, fail open: request to target 0
+	// 2026-01-01T00:00:10Z target 0: initial -> healthy
+	// 2026-01-01T00:00:10Z target 1: initial -> healthy
+	// next wake-up: 20s
+	// request to target 1
+	// request to target 0
+	// request to target 1
+	// request to target 0
+	// deregistered target 0, drained at once: false
+	// next request goes to target 1
+	// 15s: target 0's last request ended: safe to stop the task
+	// 2026-01-01T00:01:11Z target 0: draining -> unused (Target.NotRegistered)
+}

@@ -108,6 +108,9 @@ func (g *TargetGroup) Target(id int) (info TargetInfo, ok bool) {
 	if t.drainedAt != never {
 		info.DrainedAt = instant(t.drainedAt)
 	}
+	if t.drainUntil != never {
+		info.DrainingUntil = instant(t.drainUntil)
+	}
 	return info, true
 }
 
@@ -170,7 +173,8 @@ func (g *TargetGroup) count(s State, d int) {
 // (Elb.RegistrationInProgress) and is first checked after
 // tgt.FirstCheckAfter. Registering a target that is registered or draining
 // is an error matching ErrAlreadyRegistered; an unused target may be
-// registered again, keeping its requests in flight.
+// registered again, keeping its requests in flight. The first check is a
+// new wake-up: ask NextWake after registering.
 func (g *TargetGroup) Register(now time.Time, tgt Target) error {
 	if err := g.grow(tgt.ID); err != nil {
 		return err
@@ -247,8 +251,8 @@ func (g *TargetGroup) Deregister(now time.Time, id int) (drained bool, err error
 
 // Begin records that a request routed to target id has been sent to it. It
 // must be called for every routed request before the next Route, or least
-// outstanding requests cannot see it. Begin panics if id was never
-// registered.
+// outstanding requests cannot see it. Begin panics if id is beyond every ID
+// the group has seen (a programmer error on the request path).
 func (g *TargetGroup) Begin(id int) {
 	g.inFlight[id]++
 	if p := g.router.pool[id]; p >= 0 && g.cfg.Algorithm == LeastOutstandingRequests {

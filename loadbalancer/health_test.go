@@ -287,8 +287,9 @@ func TestEndReportsDrainCompletion(t *testing.T) {
 	if !g.End(at(3), 0) {
 		t.Error("last End on a draining target did not report the drain")
 	}
-	if st, _ := g.Target(0); st.State != Draining {
-		t.Errorf("state %v after early completion, want draining until the delay", st.State)
+	if st, _ := g.Target(0); st.State != Draining || !st.DrainingUntil.Equal(at(302)) || !st.DrainedAt.Equal(at(3)) {
+		t.Errorf("after early completion: %v until %v, drained at %v; want draining until 302s, drained at 3s",
+			st.State, st.DrainingUntil.Sub(t0), st.DrainedAt.Sub(t0))
 	}
 }
 

@@ -225,7 +225,7 @@ func (p *pool) smoothPick(g *TargetGroup, n int64) int {
 	best := 0
 	for k, id := range p.ramping {
 		t := &g.targets[id]
-		w := (n - t.slowFrom) * weightUnit / (t.slowUntil - t.slowFrom)
+		w := max(0, n-t.slowFrom) * weightUnit / (t.slowUntil - t.slowFrom)
 		total += w
 		p.credit[k+1] += w
 		if p.credit[k+1] > p.credit[best] {

@@ -153,9 +153,13 @@ type TargetInfo struct {
 	Reason Reason
 	// InFlight is the number of requests begun and not yet ended.
 	InFlight int
-	// SlowStartUntil is when the target's slow start ends; zero when it is
-	// not in slow start.
+	// SlowStartUntil is the end of the slow start the target entered when
+	// it last turned healthy (in the past once it has ended); zero if it did
+	// not enter slow start or left it by turning unhealthy or deregistering.
 	SlowStartUntil time.Time
+	// DrainingUntil is when the deregistration delay of a draining target
+	// elapses and it becomes unused; zero when it is not draining.
+	DrainingUntil time.Time
 	// DrainedAt is when deregistration completed (nothing in flight, or the
 	// delay elapsed); zero until then. A target stays Draining until the
 	// delay elapses even after deregistration completes, as ELB shows it.

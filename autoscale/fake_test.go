@@ -39,3 +39,27 @@ var (
 	webID   = "service/prod/web"
 	minutes = func(n int) time.Duration { return time.Duration(n) * time.Minute }
 )
+
+// timeline is a series given as levels that start at instants: the value
+// of a window is the level in force at its start, missing before the first.
+// Unlike settable, changing the future leaves past windows as they were.
+type timeline struct {
+	from []time.Time
+	v    []float64
+}
+
+// set makes v the level from instant `from` on; calls go forward in time.
+func (tl *timeline) set(from time.Time, v float64) *timeline {
+	tl.from = append(tl.from, from)
+	tl.v = append(tl.v, v)
+	return tl
+}
+
+func (tl *timeline) fn(start time.Time) (float64, bool) {
+	for i := len(tl.from) - 1; i >= 0; i-- {
+		if !start.Before(tl.from[i]) {
+			return tl.v[i], true
+		}
+	}
+	return 0, false
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // naiveGroup is the baseline a first implementation would write: a slice of
@@ -16,11 +17,13 @@ type naiveGroup struct {
 }
 
 type naiveTarget struct {
-	state    State
-	inFlight int
+	state               State
+	inFlight            int
+	slowFrom, slowUntil int64 // slow start window, ns; slowUntil 0 if none
+	credit              int64 // smooth weighted round robin credit
 }
 
-func (g *naiveGroup) route(rng *rand.Rand, flowKey uint64) int {
+func (g *naiveGroup) route(now int64, rng *rand.Rand, flowKey uint64) int {
 	healthy := 0
 	for _, t := range g.targets {
 		if t.state == Healthy {
@@ -55,6 +58,30 @@ func (g *naiveGroup) route(rng *rand.Rand, flowKey uint64) int {
 		return candidates[rng.IntN(len(candidates))]
 	case FlowHash:
 		return candidates[mix64(flowKey)%uint64(len(candidates))]
+	}
+	slow := false
+	for _, id := range candidates {
+		slow = slow || g.targets[id].slowUntil > now
+	}
+	if slow {
+		// Classic smooth weighted round robin over every candidate, as
+		// nginx does it, with each weight recomputed per request.
+		var total int64
+		best := -1
+		for _, id := range candidates {
+			t := &g.targets[id]
+			w := int64(weightUnit)
+			if t.slowUntil > now {
+				w = (now - t.slowFrom) * weightUnit / (t.slowUntil - t.slowFrom)
+			}
+			total += w
+			t.credit += w
+			if best < 0 || t.credit > g.targets[best].credit {
+				best = id
+			}
+		}
+		g.targets[best].credit -= total
+		return best
 	}
 	id := candidates[g.rr%len(candidates)]
 	g.rr++
@@ -100,7 +127,7 @@ func BenchmarkRoute(b *testing.B) {
 		{"least_outstanding_requests", Config{Algorithm: LeastOutstandingRequests}},
 		{"weighted_random", Config{Algorithm: WeightedRandom}},
 		{"flow_hash", Config{Type: NLB, CrossZone: CrossZoneOn}},
-		{"round_robin_slow_start", Config{SlowStart: 900 * 1e9}},
+		{"round_robin_slow_start", Config{SlowStart: 900 * time.Second}},
 	}
 	for _, alg := range algs {
 		for _, n := range []int{10, 100} {
@@ -145,9 +172,6 @@ func BenchmarkRoute(b *testing.B) {
 					step()
 				}
 			})
-			if alg.cfg.SlowStart > 0 {
-				continue // the naive baseline has no slow start
-			}
 			b.Run(fmt.Sprintf("%s/targets=%d/naive", alg.name, n), func(b *testing.B) {
 				ng := &naiveGroup{alg: alg.cfg.withDefaults().Algorithm, minHealthy: 1, targets: make([]naiveTarget, n)}
 				for i := range ng.targets {
@@ -156,12 +180,18 @@ func BenchmarkRoute(b *testing.B) {
 				for _, i := range refuse {
 					ng.targets[i].state = Unhealthy
 				}
+				if alg.cfg.SlowStart > 0 {
+					ng.targets = append(ng.targets, naiveTarget{
+						state: Healthy, slowFrom: at(90).UnixNano(), slowUntil: at(90).Add(alg.cfg.SlowStart).UnixNano(),
+					})
+				}
+				now := at(91).UnixNano()
 				rng := rand.New(rand.NewPCG(1, 2))
 				ring := newBenchRing(2 * n)
 				var key uint64
 				step := func() {
 					key++
-					id := ng.route(rng, key)
+					id := ng.route(now, rng, key)
 					ng.targets[id].inFlight++
 					if old := ring.push(id); old >= 0 {
 						ng.targets[old].inFlight--
@@ -191,7 +221,7 @@ func BenchmarkAdvance(b *testing.B) {
 	now := t0
 	b.ReportAllocs()
 	for b.Loop() {
-		now = now.Add(30 * 1e9)
+		now = now.Add(30 * time.Second)
 		buf, _, _ = g.Advance(now, buf[:0])
 	}
 	sinkID = len(buf)

@@ -309,3 +309,33 @@ func TestPropertyFlowHashStable(t *testing.T) {
 		}
 	})
 }
+
+// The fast round robin agrees request for request with the naive baseline
+// (re-filter, then take candidates[counter mod len]) on any fixed mix of
+// healthy and unhealthy targets, fail-open included.
+func TestPropertyRoundRobinMatchesNaive(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		n := rapid.IntRange(1, 12).Draw(rt, "targets")
+		minHealthy := rapid.IntRange(1, 3).Draw(rt, "minHealthy")
+		zones := make([]string, n)
+		naive := &naiveGroup{alg: RoundRobin, minHealthy: minHealthy, targets: make([]naiveTarget, n)}
+		var refuse []int
+		for id := range n {
+			zones[id] = "a"
+			naive.targets[id].state = Healthy
+			if rapid.Bool().Draw(rt, "refuse") {
+				refuse = append(refuse, id)
+				naive.targets[id].state = Unhealthy
+			}
+		}
+		g := healthyGroup(rt, Config{MinimumHealthyTargets: minHealthy}, zones, refuse...)
+		m := rapid.IntRange(1, 50).Draw(rt, "requests")
+		for k := range m {
+			got, _ := g.Route(at(61), nil)
+			want := naive.route(at(61).UnixNano(), nil, 0)
+			if got != want {
+				rt.Fatalf("request %d: fast %d, naive %d", k, got, want)
+			}
+		}
+	})
+}

@@ -104,7 +104,7 @@ func (g *TargetGroup) rebuild(n int64) {
 		switch {
 		case t.state == Healthy && !failOpen && t.slowUntil > n:
 			r.pools[s].ramping = append(r.pools[s].ramping, int32(id))
-		case t.state == Healthy, failOpen && t.state.registered():
+		case t.state == Healthy || failOpen:
 			r.pools[s].members = append(r.pools[s].members, int32(id))
 		default:
 			continue

@@ -305,10 +305,13 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	in := Input{Now: now, Desired: cur, Running: s.Running, Min: c.target.MinCapacity, Max: c.target.MaxCapacity, Metrics: s.Metrics}
 	var out, indepIn, consIn *named
 	consensusVoters, consensusIn := 0, 0
-	var holds []string
+	var holds, idle []string
 	for _, p := range c.policies {
 		prop := p.Propose(in)
 		n := &named{name: p.Name(), Proposal: prop}
+		if prop.Reason != "" {
+			idle = append(idle, p.Name()+": "+prop.Reason)
+		}
 		if prop.Vote == Consensus {
 			consensusVoters++
 		}
@@ -366,7 +369,7 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 		if consIn != nil {
 			return []string{fmt.Sprintf("scale-in by %s to %d withheld: %s not ready to scale in", consIn.name, consIn.Desired, strings.Join(holds, ", "))}
 		}
-		return nil
+		return []string{fmt.Sprintf("no change: desired %d; %s", cur, strings.Join(idle, "; "))}
 	}
 	switch {
 	case s.DeploymentInProgress:

@@ -373,5 +373,11 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 		return Proposal{Desired: want, Vote: Consensus, Reason: reason,
 			Cause: fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.low.Config().Name, p.cfg.Name)}
 	}
-	return hold(fmt.Sprintf("%s %.1f near target %g", name, value, p.cfg.TargetValue))
+	switch {
+	case value > p.cfg.TargetValue:
+		return hold(fmt.Sprintf("%s %.1f > %g but AlarmHigh is %v", name, value, p.cfg.TargetValue, high))
+	case p.low != nil && value < p.low.Config().Threshold:
+		return hold(fmt.Sprintf("%s %.1f < %g but AlarmLow is %v", name, value, p.low.Config().Threshold, low))
+	}
+	return hold(fmt.Sprintf("%s %.1f within range of target %g", name, value, p.cfg.TargetValue))
 }

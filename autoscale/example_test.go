@@ -1,0 +1,119 @@
+package autoscale_test
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/metrics"
+)
+
+// queuePolicy scales to one task per 100 queued messages: a whole policy.
+type queuePolicy struct{ queue metrics.Metric }
+
+func (queuePolicy) Name() string { return "queue-depth" }
+
+func (p queuePolicy) Propose(in autoscale.Input) autoscale.Proposal {
+	depth, ok := in.Metrics.Statistic(p.queue, metrics.Maximum, time.Minute, in.Now)
+	if !ok {
+		return autoscale.Proposal{} // no data: abstain
+	}
+	want := int(math.Ceil(depth / 100))
+	return autoscale.Proposal{Desired: want, Vote: autoscale.Independent, Reason: fmt.Sprintf("queue depth %.0f → %d tasks", depth, want)}
+}
+
+// flatReader is a metrics.Reader for the examples: every series reads
+// value from `since` on and has no data before. A *metrics.Store does this
+// job in a simulation.
+type flatReader struct {
+	since time.Time
+	value float64
+}
+
+func (r flatReader) Statistic(_ metrics.Metric, _ metrics.Statistic, period time.Duration, end time.Time) (float64, bool) {
+	return r.value, !end.Add(-period).Before(r.since)
+}
+
+// Example_customPolicy plugs a user's own policy into a Controller, which
+// keeps its proposals inside [min, max] and records the activity.
+func Example_customPolicy() {
+	c, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target:   autoscale.ScalableTarget{ResourceID: "service/prod/worker", MinCapacity: 1, MaxCapacity: 10},
+		Policies: []autoscale.Policy{queuePolicy{queue: metrics.Metric{Namespace: "App", Name: "QueueDepth"}}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for _, depth := range []float64{420, 1730, 90} {
+		d := c.Evaluate(now, autoscale.State{Desired: 2, Metrics: flatReader{value: depth}})
+		fmt.Println(d.Desired, "|", d.Reason)
+		now = now.Add(time.Minute)
+	}
+	fmt.Println(c.History()[0].StatusMessage)
+	// Output:
+	// 5 | policy queue-depth: queue depth 420 → 5 tasks; desired 2 → 5
+	// 10 | policy queue-depth: queue depth 1730 → 18 tasks; desired 2 → 10 (clamped to [1, 10])
+	// 1 | policy queue-depth: queue depth 90 → 1 tasks; desired 2 → 1
+	// Successfully set desired count to 5. Change successfully fulfilled by ecs.
+}
+
+// ExampleParseSchedule shows the next runs of a weekday cron expression in
+// New York time, across the start of daylight saving time.
+func ExampleParseSchedule() {
+	loc, err := autoscale.LoadTimezone("America/New_York")
+	if err != nil {
+		panic(err)
+	}
+	s, err := autoscale.ParseSchedule("cron(0 18 ? * MON-FRI *)", loc)
+	if err != nil {
+		panic(err)
+	}
+	at := time.Date(2025, 3, 6, 0, 0, 0, 0, time.UTC) // a Thursday
+	for range 3 {
+		at, _ = s.Next(at)
+		fmt.Println(at.UTC().Format("Mon 2006-01-02 15:04 MST"))
+	}
+	_, err = autoscale.ParseSchedule("cron(0 18 * * MON-FRI *)", nil)
+	fmt.Println(err)
+	// Output:
+	// Thu 2025-03-06 23:00 UTC
+	// Fri 2025-03-07 23:00 UTC
+	// Mon 2025-03-10 22:00 UTC
+	// autoscale: schedule "cron(0 18 * * MON-FRI *)": position 15: expected "?" in Day-of-week (or in Day-of-month): one of the two must be "?"
+}
+
+// ExampleNewTargetTracking keeps CPU at 70 %: three one-minute datapoints
+// above 70 scale out by the tracking formula.
+func ExampleNewTargetTracking() {
+	p, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
+		Name:             "cpu-70",
+		ResourceID:       "service/prod/web",
+		TargetValue:      70,
+		PredefinedMetric: autoscale.ECSServiceAverageCPUUtilization,
+	})
+	if err != nil {
+		panic(err)
+	}
+	c, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target:   autoscale.ScalableTarget{ResourceID: "service/prod/web", MinCapacity: 2, MaxCapacity: 50},
+		Policies: []autoscale.Policy{p},
+	})
+	if err != nil {
+		panic(err)
+	}
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) // CPU is 84.2 from 09:00
+	now := start.Add(time.Minute)
+	desired := 10
+	for range 3 {
+		d := c.Evaluate(now, autoscale.State{Desired: desired, Metrics: flatReader{since: start, value: 84.2}})
+		desired = d.Desired
+		fmt.Println(d.Reason)
+		now = now.Add(time.Minute)
+	}
+	// Output:
+	// no change: desired 10; cpu-70: CPUUtilization 84.2 > 70 but AlarmHigh is INSUFFICIENT_DATA
+	// no change: desired 10; cpu-70: CPUUtilization 84.2 > 70 but AlarmHigh is INSUFFICIENT_DATA
+	// target tracking cpu-70: CPUUtilization 84.2 > 70 for 3 of 3 datapoints; ceil(10 × 84.2 / 70) = 13; desired 10 → 13
+}

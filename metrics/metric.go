@@ -107,6 +107,15 @@ func insertionSortDimensions(dims []Dimension) {
 	}
 }
 
+func dimensionsSorted(dims []Dimension) bool {
+	for i := 1; i < len(dims); i++ {
+		if dimensionLess(dims[i], dims[i-1]) {
+			return false
+		}
+	}
+	return true
+}
+
 func dimensionLess(a, b Dimension) bool {
 	if a.Name != b.Name {
 		return a.Name < b.Name
@@ -117,14 +126,22 @@ func dimensionLess(a, b Dimension) bool {
 // appendKey appends the canonical key of m to dst: every part length-prefixed
 // (so no byte inside a name can be confused with a separator) and the
 // dimensions sorted by name, so the key does not depend on the order the
-// caller listed them in. m must have at most MaxDimensions dimensions.
+// caller listed them in.
 func appendKey(dst []byte, m Metric) []byte {
 	dst = appendPart(dst, m.Namespace)
 	dst = appendPart(dst, m.Name)
-	var stack [MaxDimensions]Dimension
-	dims := stack[:len(m.Dimensions)]
-	copy(dims, m.Dimensions)
-	insertionSortDimensions(dims)
+	dims := m.Dimensions
+	if !dimensionsSorted(dims) {
+		// Sort a copy: on the stack for the usual handful of dimensions.
+		var stack [8]Dimension
+		sorted := stack[:0]
+		if len(dims) > len(stack) {
+			sorted = make([]Dimension, 0, len(dims))
+		}
+		sorted = append(sorted, dims...)
+		insertionSortDimensions(sorted)
+		dims = sorted
+	}
 	for _, d := range dims {
 		dst = appendPart(dst, d.Name)
 		dst = appendPart(dst, d.Value)

@@ -187,8 +187,15 @@ func (a *statSet) merge(b statSet) {
 	}
 	a.count += b.count
 	a.sum += b.sum
-	a.min = math.Min(a.min, b.min)
-	a.max = math.Max(a.max, b.max)
+	// Plain comparisons, not math.Min/Max: values are finite (Put rejects
+	// NaN and ±Inf), and math.Min's NaN and signed-zero handling costs a
+	// call on this hot path.
+	if b.min < a.min {
+		a.min = b.min
+	}
+	if b.max > a.max {
+		a.max = b.max
+	}
 }
 
 // value returns the non-percentile statistic s of a, and false when a holds

@@ -145,6 +145,7 @@ type tier struct {
 	resolution int64
 	retention  int64
 	complete   int64 // data at or after this instant is complete; older was evicted
+	evictAt    int64 // the newest-sample time at which complete next advances
 	buckets    queue[bucket]
 }
 
@@ -155,6 +156,7 @@ type series struct {
 	complete int64  // raw data at or after this instant is complete
 	raw      queue[rawPoint]
 	tiers    []tier
+	expired  bool // Expire removed the series from the store; handles must look it up again
 }
 
 // Store is an in-memory CloudWatch metric store: raw samples for a bounded
@@ -215,7 +217,7 @@ func (s *Store) lookupOrCreate(m Metric) (*series, error) {
 	canon := Metric{Namespace: m.Namespace, Name: m.Name, Dimensions: sortedDimensions(m.Dimensions)}
 	sr := &series{metric: canon, latest: math.MinInt64, complete: math.MinInt64, tiers: make([]tier, len(s.cfg.Rollups))}
 	for i, r := range s.cfg.Rollups {
-		sr.tiers[i] = tier{resolution: int64(r.Resolution), retention: int64(r.Retention), complete: math.MinInt64}
+		sr.tiers[i] = tier{resolution: int64(r.Resolution), retention: int64(r.Retention), complete: math.MinInt64, evictAt: math.MinInt64}
 	}
 	s.series[string(s.keyBuf)] = sr
 	return sr, nil
@@ -267,6 +269,10 @@ func (s *Store) put(m Metric, t time.Time, set statSet) error {
 	if err != nil {
 		return err
 	}
+	return s.putSeries(sr, t, set)
+}
+
+func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
 	ts := t.UnixNano()
 	if ts > sr.latest {
 		sr.latest = ts
@@ -304,7 +310,11 @@ func (s *Store) evict(sr *series, now int64) {
 	}
 	for i := range sr.tiers {
 		tr := &sr.tiers[i]
+		if now < tr.evictAt {
+			continue // the cut only moves once per resolution; skip the division
+		}
 		cut := floorTo(now-tr.retention, tr.resolution)
+		tr.evictAt = cut + tr.resolution + tr.retention
 		if cut <= tr.complete {
 			continue
 		}
@@ -372,9 +382,46 @@ func (s *Store) Expire(now time.Time) {
 			empty = empty && sr.tiers[i].buckets.len() == 0
 		}
 		if empty {
+			sr.expired = true
 			delete(s.series, key)
 		}
 	}
+}
+
+// Handle is a metric resolved once, for callers that write the same series
+// often: a Put through it skips building the metric's key and the map
+// lookup, about half the cost of Store.Put. It stays valid across Expire.
+type Handle struct {
+	store  *Store
+	series *series
+}
+
+// Handle validates m and returns a handle to its series, creating the
+// series if needed.
+func (s *Store) Handle(m Metric) (*Handle, error) {
+	sr, err := s.lookupOrCreate(m)
+	if err != nil {
+		return nil, err
+	}
+	return &Handle{store: s, series: sr}, nil
+}
+
+// Metric returns the handle's metric, dimensions sorted by name.
+func (h *Handle) Metric() Metric { return h.series.metric }
+
+// Put is Store.Put for the handle's metric.
+func (h *Handle) Put(t time.Time, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return &FieldError{Field: "value", Value: v, Rule: "must be a finite number", Err: ErrInvalidValue}
+	}
+	if h.series.expired {
+		sr, err := h.store.lookupOrCreate(h.series.metric)
+		if err != nil {
+			return err
+		}
+		h.series = sr
+	}
+	return h.store.putSeries(h.series, t, statSet{count: 1, sum: v, min: v, max: v})
 }
 
 // Usage counts what a store holds, for memory accounting.

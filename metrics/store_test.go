@@ -403,3 +403,33 @@ func TestExpireForgetsStoppedSeries(t *testing.T) {
 		t.Fatalf("after full expiry (-want +got):\n%s", d)
 	}
 }
+
+// TestHandleSurvivesExpire: a handle writes to the same series as Put, and
+// keeps working after Expire forgot its series.
+func TestHandleSurvivesExpire(t *testing.T) {
+	s := newStore(t, metrics.Config{RawRetention: time.Minute, Rollups: []metrics.Rollup{}})
+	h, err := s.Handle(cpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Put(t0, 2); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, cpu, t0.Add(time.Second), 3)
+	if v, ok := s.Statistic(cpu, metrics.Sum, time.Minute, t0.Add(time.Minute)); !ok || v != 5 {
+		t.Fatalf("Sum = %v, %v; want 5", v, ok)
+	}
+	s.Expire(t0.Add(time.Hour))
+	if u := s.Usage(); u.Series != 0 {
+		t.Fatalf("series after Expire = %d, want 0", u.Series)
+	}
+	if err := h.Put(t0.Add(time.Hour), 7); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := s.Statistic(cpu, metrics.Sum, time.Minute, t0.Add(time.Hour+time.Minute)); !ok || v != 7 {
+		t.Fatalf("Sum after Expire = %v, %v; want 7", v, ok)
+	}
+	if _, err := s.Handle(metrics.Metric{}); !errors.Is(err, metrics.ErrInvalidMetric) {
+		t.Fatalf("Handle of an invalid metric: err = %v", err)
+	}
+}

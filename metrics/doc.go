@@ -1,4 +1,57 @@
 // Package metrics is a CloudWatch-style metric store with statistics and
-// alarms. It is a pure leaf: it keeps no clock and imports nothing from the
-// rest of the module.
+// alarms, plus the names and formulas of the metrics ECS, Application Load
+// Balancers and ECS managed scaling publish. It is a pure leaf: it keeps no
+// clock (every time-dependent call takes the instant), starts no goroutine,
+// draws no random number and imports nothing from the rest of the module.
+//
+// # Store
+//
+// A [Store] keeps time series keyed by namespace, metric name and dimensions
+// (in any order). [Store.Put] records a sample, [Store.PutStatisticSet] a
+// pre-aggregated set such as ECS's one-minute values. Reads:
+//
+//   - [Store.Statistic] (the [Reader] interface): one statistic over the
+//     window [end−period, end).
+//   - [Store.Datapoints]: one datapoint per period over a range, like
+//     GetMetricStatistics, with missing periods marked.
+//   - [Store.At]: the store as published at an instant, honouring
+//     [Config.PublicationDelay].
+//
+// Statistics are Average, Sum, Minimum, Maximum, SampleCount and
+// percentiles p0–p100 (nearest rank, via gonum's stat.Quantile with
+// stat.Empirical; see [Percentile]). Query periods are 1, 5, 10 or 30 s or
+// multiples of 60 s.
+//
+// Memory is bounded by retention, not by run length. Raw samples are kept
+// for [Config.RawRetention] (default 3 h, CloudWatch's sub-minute
+// retention) and answer every statistic; older windows are answered from
+// rollups of (SampleCount, Sum, Minimum, Maximum) per bucket
+// ([DefaultRollups]: one-minute buckets for 26 h and hourly buckets for
+// 455 days; [CloudWatchRollups] for CloudWatch's 15/63/455-day tiers).
+// Percentiles need raw samples. [Store.Expire] forgets series that stopped.
+//
+// # Alarms
+//
+// A [MetricAlarm] built by [NewAlarm] from an [AlarmConfig] reads its
+// datapoints through a [Reader] and applies CloudWatch's rules: Period,
+// EvaluationPeriods (N), DatapointsToAlarm (M), the four TreatMissingData
+// treatments, an evaluation range wider than N (N + 2 by default, 5 for N =
+// 3 as documented), the premature-alarm guard and the sliding window of
+// alarms with periods over a minute, evaluated every minute. The decision
+// itself is the pure function [EvaluateDatapoints].
+//
+// CloudWatch re-invokes an alarm's Auto Scaling actions at every evaluation
+// while the alarm stays in ALARM; this package only reports the state, and
+// the caller (sim) re-runs the scaling policy each minute the alarm is in
+// ALARM.
+//
+// # ECS and ELB metrics
+//
+// Constants name the namespaces, metrics and dimensions; [ServiceMetric],
+// [ClusterMetric], [TargetGroupMetric] and friends build metric identities;
+// [ServiceCPUUtilization], [ServiceMemoryUtilization], [ClusterReservation],
+// [RequestCountPerTarget] and [CapacityProviderReservation] compute values as
+// AWS defines them.
+//
+// A Store is not safe for concurrent use; a simulation owns one.
 package metrics

@@ -1,0 +1,79 @@
+package metrics_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ecssim/ecssim/metrics"
+)
+
+// A target-tracking style alarm on a service's CPU: three one-minute
+// datapoints above 70 % put it in ALARM. The store receives one
+// pre-aggregated value a minute, as ECS publishes it.
+func Example() {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	cpu := metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+	// 2 tasks of 512 CPU units each; used units over five minutes.
+	for i, used := range []float64{512, 640, 768, 860, 900} {
+		v, _ := metrics.ServiceCPUUtilization(used, 512, 2)
+		if err := store.Put(cpu, start.Add(time.Duration(i)*time.Minute), v); err != nil {
+			panic(err)
+		}
+	}
+
+	alarm, err := metrics.NewAlarm(metrics.AlarmConfig{
+		Name:              "cpu-high",
+		Metric:            cpu,
+		Statistic:         metrics.Average,
+		EvaluationPeriods: 3,
+		Threshold:         70,
+		Comparison:        metrics.GreaterThanThreshold,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for minute := 3; minute <= 5; minute++ {
+		state := alarm.Evaluate(start.Add(time.Duration(minute)*time.Minute), store)
+		fmt.Printf("%d min: %v  %s\n", minute, state, alarm.Reason())
+	}
+	// Output:
+	// 3 min: OK  CPUUtilization [75, 62.5, 50]: 1 of 3 datapoints > 70 (most recent real datapoints)
+	// 4 min: OK  CPUUtilization [83.9844, 75, 62.5]: 2 of 3 datapoints > 70 (most recent real datapoints)
+	// 5 min: ALARM  CPUUtilization [87.8906, 83.9844, 75]: 3 of 3 datapoints > 70 (most recent real datapoints)
+}
+
+// ParseStatistic reads the names CloudWatch uses.
+func ExampleParseStatistic() {
+	for _, name := range []string{"p99.9", "SampleCount", "p101"} {
+		stat, err := metrics.ParseStatistic(name)
+		fmt.Println(stat, err)
+	}
+	// Output:
+	// p99.9 <nil>
+	// SampleCount <nil>
+	// Average metrics: invalid statistic "p101": offset 1: percentile above 100
+}
+
+// Datapoints lists one value per period, like GetMetricStatistics, and marks
+// the periods without data.
+func ExampleStore_Datapoints() {
+	store, _ := metrics.NewStore(metrics.Config{})
+	rps := metrics.TargetGroupMetric(metrics.MetricRequestCount, "targetgroup/web/1", "app/front/1")
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for _, s := range []int{5, 20, 130} { // one request at each of these seconds
+		_ = store.Put(rps, start.Add(time.Duration(s)*time.Second), 1)
+	}
+	dps, _ := store.Datapoints(rps, metrics.Sum, time.Minute, start, start.Add(3*time.Minute))
+	for _, dp := range dps {
+		fmt.Println(dp.Timestamp.Format("15:04"), dp.Value, dp.Missing)
+	}
+	// Output:
+	// 09:00 2 false
+	// 09:01 0 true
+	// 09:02 1 false
+}

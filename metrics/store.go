@@ -41,12 +41,16 @@ var CloudWatchRollups = []Rollup{
 }
 
 // DefaultRollups are the tiers a zero Config uses: one-minute buckets for 26
-// hours, enough for any alarm CloudWatch accepts (EvaluationPeriods × Period
-// ≤ 1 day, plus the two extra periods of the evaluation range for one-minute
-// alarms; alarms with periods that are multiples of an hour read the hourly
-// tier), and CloudWatch's hourly tier for 455 days. A series costs at most
-// 1,560 + 10,920 buckets of 48 bytes (about 0.6 MiB), and only 1,560 + 720
-// buckets (about 110 KiB) in a 30-day run, however often it is written.
+// hours and CloudWatch's hourly tier for 455 days.
+//
+// 26 hours of minutes hold the N most recent datapoints of every alarm
+// CloudWatch accepts (EvaluationPeriods × Period ≤ 1 day; alarm windows
+// slide by the minute, so only minute buckets can answer them), and the whole
+// N + 2 evaluation range of every alarm with a Period up to an hour. The
+// hourly tier answers hour-aligned Datapoints queries for reports. A series
+// costs at most 1,561 + 10,920 buckets of 48 bytes (about 0.6 MiB), and
+// 1,561 + 720 buckets (about 110 KiB) in a 30-day run, however often it is
+// written.
 var DefaultRollups = []Rollup{
 	{Resolution: time.Minute, Retention: 26 * time.Hour},
 	{Resolution: time.Hour, Retention: 455 * day},
@@ -553,7 +557,9 @@ const maxDatapoints = 30 * 24 * 3600
 
 // Datapoints returns stat of m for each period in [start, end), oldest first,
 // like GetMetricStatistics: the periods begin at start, and a period with no
-// samples is returned with Missing set rather than left out. Period must be
+// samples is returned with Missing set rather than left out. A period older
+// than the raw retention is answered from a rollup only if the rollup's
+// resolution divides both of its edges (measured from the Unix epoch). Period must be
 // 1, 5, 10 or 30 s or a multiple of 60 s; end must be after start. It sees
 // every stored sample; use At(now).Datapoints for the published view.
 func (s *Store) Datapoints(m Metric, stat Statistic, period time.Duration, start, end time.Time) ([]Datapoint, error) {

@@ -155,6 +155,61 @@ type AlarmConfig struct {
 	// number "depends on the length of the alarm period", without a
 	// formula; N + 2 is the documented case generalised (UNCONFIRMED).
 	EvaluationRange int
+
+	// LowSampleCountPercentile is EvaluateLowSampleCountPercentile: what a
+	// percentile alarm does with datapoints computed from too few samples
+	// (see MinPercentileSamples). Zero means LowSampleEvaluate, CloudWatch's
+	// default; it is ignored for other statistics.
+	LowSampleCountPercentile LowSampleCount
+}
+
+// LowSampleCount is a percentile alarm's EvaluateLowSampleCountPercentile
+// setting.
+type LowSampleCount uint8
+
+// The two settings.
+const (
+	// LowSampleEvaluate evaluates the alarm however few samples there are.
+	LowSampleEvaluate LowSampleCount = iota
+	// LowSampleIgnore keeps the alarm's state while any real datapoint in
+	// the evaluation range has too few samples. CloudWatch says the state
+	// "does not change during periods with too few data points"; applying
+	// it to the whole range is this package's reading (UNCONFIRMED).
+	LowSampleIgnore
+)
+
+// String returns the CloudWatch name, "evaluate" or "ignore".
+func (l LowSampleCount) String() string {
+	switch l {
+	case LowSampleEvaluate:
+		return "evaluate"
+	case LowSampleIgnore:
+		return "ignore"
+	}
+	return "LowSampleCount(" + strconv.Itoa(int(l)) + ")"
+}
+
+// MinPercentileSamples is how many samples a period needs for its pNN to be
+// statistically significant, per CloudWatch: with q = NN/100,
+//
+//	10 / (1 − q)  for q ≥ 0.5 (p99 → 1000)
+//	10 / q        for q < 0.5 (p25 → 40)
+//
+// The quotient is snapped to the nearest integer when within 1e-9 of it, so
+// that 10/(1 − 0.99) is 1000 and not 1000.0000000000009. p0 and p100 need
+// infinitely many.
+func MinPercentileSamples(p float64) float64 {
+	q := p / 100
+	var x float64
+	if q >= 0.5 {
+		x = 10 / (1 - q)
+	} else {
+		x = 10 / q
+	}
+	if r := math.Round(x); math.Abs(x-r) <= 1e-9*r {
+		x = r
+	}
+	return x
 }
 
 // WithDefaults returns c with its zero-means-default fields filled in:
@@ -210,6 +265,9 @@ func (c AlarmConfig) Validate() error {
 	}
 	if c.TreatMissingData > MissingDataNotBreaching {
 		bad("TreatMissingData", c.TreatMissingData.String(), "must be missing, ignore, breaching or notBreaching")
+	}
+	if c.LowSampleCountPercentile > LowSampleIgnore {
+		bad("LowSampleCountPercentile", c.LowSampleCountPercentile.String(), "must be evaluate or ignore")
 	}
 	if c.EvaluationRange < c.EvaluationPeriods {
 		bad("EvaluationRange", c.EvaluationRange, fmt.Sprintf("must be at least EvaluationPeriods (%d)", c.EvaluationPeriods))
@@ -279,17 +337,24 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 	grid := EvaluationInterval(c.Period)
 	at := time.Unix(0, floorTo(now.UnixNano(), int64(grid))).In(now.Location())
 	asOf, hasAsOf := r.(asOfReader)
+	read := func(stat Statistic, end time.Time) (float64, bool) {
+		if hasAsOf {
+			return asOf.StatisticAsOf(c.Metric, stat, c.Period, end, at)
+		}
+		return r.Statistic(c.Metric, stat, c.Period, end)
+	}
+	p, isPercentile := c.Statistic.IsPercentile()
+	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
 	points := a.last.Datapoints[:0]
 	for i := c.EvaluationRange - 1; i >= 0; i-- {
 		end := at.Add(-time.Duration(i) * c.Period)
-		var v float64
-		var ok bool
-		if hasAsOf {
-			v, ok = asOf.StatisticAsOf(c.Metric, c.Statistic, c.Period, end, at)
-		} else {
-			v, ok = r.Statistic(c.Metric, c.Statistic, c.Period, end)
+		v, ok := read(c.Statistic, end)
+		dp := Datapoint{Timestamp: end.Add(-c.Period), Value: v, Missing: !ok}
+		if ok && checkSamples {
+			n, _ := read(SampleCount, end)
+			dp.LowSample = n < MinPercentileSamples(p)
 		}
-		points = append(points, Datapoint{Timestamp: end.Add(-c.Period), Value: v, Missing: !ok})
+		points = append(points, dp)
 	}
 	outcome := evaluate(*c, points, a.state)
 	a.last = Evaluation{At: at, Datapoints: points, Outcome: outcome, Previous: a.state}
@@ -327,7 +392,7 @@ func (a *MetricAlarm) Reason() string {
 	}
 	list := "[" + strings.Join(vals, ", ") + "]"
 	switch o.Rule {
-	case RuleAllMissing, RuleKeepState, RulePrematureGuard:
+	case RuleAllMissing, RuleKeepState, RulePrematureGuard, RuleLowSample:
 		return fmt.Sprintf("%s %s: %d real of %d datapoints, treat missing data as %v (%v)",
 			c.Metric.Name, list, o.Real, c.EvaluationRange, c.TreatMissingData, o.Rule)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 
 	"github.com/ecssim/ecssim/metrics"
 )
@@ -242,6 +243,7 @@ func TestAlarmValidation(t *testing.T) {
 		{"NaN threshold", func(c *metrics.AlarmConfig) { c.Threshold = nan() }, []string{"Threshold"}},
 		{"bad percentile", func(c *metrics.AlarmConfig) { c.Statistic = metrics.Percentile(101) }, []string{"Statistic"}},
 		{"no metric", func(c *metrics.AlarmConfig) { c.Metric = metrics.Metric{} }, []string{"Metric"}},
+		{"unknown low-sample setting", func(c *metrics.AlarmConfig) { c.LowSampleCountPercentile = 5 }, []string{"LowSampleCountPercentile"}},
 		{"range below N", func(c *metrics.AlarmConfig) { c.EvaluationRange = 2 }, []string{"EvaluationRange"}},
 		{"everything at once", func(c *metrics.AlarmConfig) {
 			c.Period = 7 * time.Second
@@ -311,4 +313,105 @@ func TestReasonNamesTheNumbers(t *testing.T) {
 	if got := a.Reason(); got != want {
 		t.Fatalf("reason\n got %q\nwant %q", got, want)
 	}
+}
+
+// TestMinPercentileSamples checks CloudWatch's thresholds: 10/(1−q) for
+// q ≥ 0.5 ("fewer than 1000 samples for an alarm on p99"), 10/q below.
+func TestMinPercentileSamples(t *testing.T) {
+	for p, want := range map[float64]float64{99: 1000, 99.9: 10000, 90: 100, 50: 20, 25: 40, 10: 100} {
+		if got := metrics.MinPercentileSamples(p); got != want {
+			t.Errorf("MinPercentileSamples(%v) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+// TestLowSampleCountPercentile: a p99 alarm set to ignore low sample counts
+// keeps its state with 999 samples in the period and evaluates with 1000;
+// the default (evaluate) alarms with 999.
+func TestLowSampleCountPercentile(t *testing.T) {
+	for _, c := range []struct {
+		samples int
+		setting metrics.LowSampleCount
+		want    metrics.AlarmState
+	}{
+		{999, metrics.LowSampleIgnore, metrics.InsufficientData},
+		{1000, metrics.LowSampleIgnore, metrics.Alarm},
+		{999, metrics.LowSampleEvaluate, metrics.Alarm},
+	} {
+		s := newStore(t, metrics.Config{})
+		for i := range c.samples {
+			mustPut(t, s, cpu, t0.Add(time.Duration(i)*time.Millisecond), 100)
+		}
+		a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Percentile(99), EvaluationPeriods: 1,
+			Threshold: 50, Comparison: metrics.GreaterThanThreshold, LowSampleCountPercentile: c.setting})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Evaluate(t0.Add(time.Minute), s); got != c.want {
+			t.Errorf("%d samples, %v: %v, want %v (%s)", c.samples, c.setting, got, c.want, a.Reason())
+		}
+	}
+}
+
+// TestCompleteDataIgnoresTreatment: with no missing datapoint, every
+// treatment gives the plain M-of-N count over the last N datapoints.
+func TestCompleteDataIgnoresTreatment(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		n := rapid.IntRange(1, 10).Draw(rt, "n")
+		m := rapid.IntRange(1, n).Draw(rt, "m")
+		extra := rapid.IntRange(0, 3).Draw(rt, "extra")
+		var points []metrics.Datapoint
+		for range n + extra {
+			points = append(points, metrics.Datapoint{Value: float64(rapid.IntRange(0, 2).Draw(rt, "v"))})
+		}
+		breaching := 0
+		for _, dp := range points[extra:] {
+			if dp.Value > 1 {
+				breaching++
+			}
+		}
+		want := metrics.OK
+		if breaching >= m {
+			want = metrics.Alarm
+		}
+		current := metrics.AlarmState(rapid.IntRange(0, 2).Draw(rt, "current"))
+		for _, treat := range treatments {
+			cfg := metrics.AlarmConfig{EvaluationPeriods: n, DatapointsToAlarm: m, Threshold: 1,
+				Comparison: metrics.GreaterThanThreshold, TreatMissingData: treat, EvaluationRange: n + extra}
+			if got := metrics.EvaluateDatapoints(cfg, points, current); got != want {
+				rt.Fatalf("%v, %d of %d, %d breaching: got %v, want %v", treat, m, n, breaching, got, want)
+			}
+		}
+	})
+}
+
+// TestMissingTreatmentsOrdered: for the same datapoints, treating missing
+// data as breaching never gives OK where notBreaching gives ALARM (filling
+// with breaching points can only add breaches).
+func TestMissingTreatmentsOrdered(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		n := rapid.IntRange(1, 8).Draw(rt, "n")
+		m := rapid.IntRange(1, n).Draw(rt, "m")
+		var points []metrics.Datapoint
+		for range n + 2 {
+			switch rapid.IntRange(0, 2).Draw(rt, "kind") {
+			case 0:
+				points = append(points, metrics.Datapoint{Missing: true})
+			case 1:
+				points = append(points, metrics.Datapoint{Value: 0})
+			default:
+				points = append(points, metrics.Datapoint{Value: 2})
+			}
+		}
+		eval := func(treat metrics.MissingData) metrics.AlarmState {
+			return metrics.EvaluateDatapoints(metrics.AlarmConfig{EvaluationPeriods: n, DatapointsToAlarm: m, Threshold: 1,
+				Comparison: metrics.GreaterThanThreshold, TreatMissingData: treat}, points, metrics.OK)
+		}
+		if eval(metrics.MissingDataNotBreaching) == metrics.Alarm && eval(metrics.MissingDataBreaching) != metrics.Alarm {
+			rt.Fatalf("notBreaching alarms but breaching does not")
+		}
+		if eval(metrics.MissingDataMissing) == metrics.Alarm && eval(metrics.MissingDataBreaching) != metrics.Alarm {
+			rt.Fatalf("missing alarms but breaching does not")
+		}
+	})
 }

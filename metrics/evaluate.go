@@ -31,6 +31,10 @@ const (
 	// RuleKeepState: under ignore, the real datapoints cannot decide (none,
 	// or all breaching but fewer than M); the current state is kept.
 	RuleKeepState
+	// RuleLowSample: a percentile alarm with LowSampleCountPercentile =
+	// LowSampleIgnore has a real datapoint from too few samples; the current
+	// state is kept.
+	RuleLowSample
 )
 
 // String returns a short description used in alarm reasons.
@@ -50,6 +54,8 @@ func (r Rule) String() string {
 		return "premature-alarm guard"
 	case RuleKeepState:
 		return "state kept"
+	case RuleLowSample:
+		return "too few samples for the percentile; state kept"
 	}
 	return "no rule"
 }
@@ -87,6 +93,9 @@ type Outcome struct {
 //     — CloudWatch's `- - X - -` case — and to INSUFFICIENT_DATA if it is
 //     more recent, the premature-alarm guard of `- - - - X`.
 //
+// Before all of these, a percentile alarm with LowSampleCountPercentile =
+// LowSampleIgnore keeps its state if any real datapoint has LowSample set.
+//
 // Rule 4 is the one reading of CloudWatch's prose and example tables that
 // reproduces every published row (worked example E); the docs give no
 // formula for it.
@@ -109,10 +118,12 @@ func evaluate(cfg AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 	breaches := func(dp Datapoint) bool { return cfg.Comparison.Breaches(dp.Value, cfg.Threshold) }
 	real, breaching := 0, 0
 	oldestReal := -1 // index in points
+	lowSample := false
 	for i, dp := range points {
 		if dp.Missing {
 			continue
 		}
+		lowSample = lowSample || dp.LowSample
 		if oldestReal < 0 {
 			oldestReal = i
 		}
@@ -126,6 +137,10 @@ func evaluate(cfg AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 			return Alarm
 		}
 		return OK
+	}
+
+	if lowSample && cfg.LowSampleCountPercentile == LowSampleIgnore {
+		return Outcome{State: current, Rule: RuleLowSample, Real: real}
 	}
 
 	// Rule 1: enough real datapoints; take the N most recent.

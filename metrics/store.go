@@ -549,6 +549,11 @@ type Datapoint struct {
 	Timestamp time.Time // start of the period
 	Value     float64   // the statistic; zero when Missing
 	Missing   bool      // no visible samples in the period
+
+	// LowSample marks a percentile datapoint from fewer samples than
+	// MinPercentileSamples. MetricAlarm.Evaluate sets it only for alarms
+	// with LowSampleCountPercentile = LowSampleIgnore; Datapoints never does.
+	LowSample bool
 }
 
 // maxDatapoints bounds one Datapoints call, so a typo in a range cannot

@@ -3,7 +3,9 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -426,6 +428,42 @@ func (h *Handle) Put(t time.Time, v float64) error {
 		h.series = sr
 	}
 	return h.store.putSeries(h.series, t, statSet{count: 1, sum: v, min: v, max: v})
+}
+
+// ListMetrics returns the metrics the store holds data for, like
+// CloudWatch's ListMetrics: those in namespace and with the given name, an
+// empty string matching any. They are sorted by namespace, name, then
+// dimensions, so the result does not depend on map order.
+func (s *Store) ListMetrics(namespace, name string) []Metric {
+	var out []Metric
+	for _, sr := range s.series { // collected, then sorted below
+		m := sr.metric
+		if (namespace == "" || m.Namespace == namespace) && (name == "" || m.Name == name) {
+			out = append(out, Metric{Namespace: m.Namespace, Name: m.Name, Dimensions: append([]Dimension(nil), m.Dimensions...)})
+		}
+	}
+	slices.SortFunc(out, compareMetrics)
+	return out
+}
+
+// compareMetrics orders canonical metrics by namespace, name, then their
+// sorted dimensions.
+func compareMetrics(a, b Metric) int {
+	if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	for i := 0; i < len(a.Dimensions) && i < len(b.Dimensions); i++ {
+		if c := strings.Compare(a.Dimensions[i].Name, b.Dimensions[i].Name); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Dimensions[i].Value, b.Dimensions[i].Value); c != 0 {
+			return c
+		}
+	}
+	return len(a.Dimensions) - len(b.Dimensions)
 }
 
 // Usage counts what a store holds, for memory accounting.

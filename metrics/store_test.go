@@ -433,3 +433,33 @@ func TestHandleSurvivesExpire(t *testing.T) {
 		t.Fatalf("Handle of an invalid metric: err = %v", err)
 	}
 }
+
+func TestListMetricsIsSorted(t *testing.T) {
+	s := newStore(t, metrics.Config{})
+	put := []metrics.Metric{
+		metrics.ServiceMetric(metrics.MetricMemoryUtilization, "prod", "web"),
+		metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web"),
+		metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "api"),
+		metrics.ClusterMetric(metrics.MetricCPUUtilization, "prod"),
+		metrics.TargetGroupMetric(metrics.MetricRequestCount, "tg", "lb"),
+	}
+	for _, m := range put {
+		mustPut(t, s, m, t0, 1)
+	}
+	var got []string
+	for _, m := range s.ListMetrics(metrics.NamespaceECS, "") {
+		got = append(got, m.String())
+	}
+	want := []string{
+		"AWS/ECS/CPUUtilization{ClusterName=prod}",
+		"AWS/ECS/CPUUtilization{ClusterName=prod,ServiceName=api}",
+		"AWS/ECS/CPUUtilization{ClusterName=prod,ServiceName=web}",
+		"AWS/ECS/MemoryUtilization{ClusterName=prod,ServiceName=web}",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("ListMetrics (-want +got):\n%s", d)
+	}
+	if n := len(s.ListMetrics("", metrics.MetricRequestCount)); n != 1 {
+		t.Fatalf("ListMetrics by name = %d metrics, want 1", n)
+	}
+}

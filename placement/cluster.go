@@ -160,6 +160,18 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
+// resources is an instance's free and registered capacity. These fields
+// live together (two instances per cache line) rather than in separate
+// arrays because every placement and release reads and writes all of them
+// for one random instance; a separate array each would cost a cache miss
+// each. Scans read them sequentially either way.
+type resources struct {
+	cpu, mem, eni          int32 // free CPU units, MiB, ENIs
+	running                int32 // tasks placed and not released
+	capCPU, capMem, capENI int32 // registered capacity
+	_                      int32
+}
+
 // attrColumn is one attribute name with its values interned: value ID 0
 // means "the instance does not have this attribute".
 type attrColumn struct {
@@ -194,13 +206,11 @@ const (
 // over free memory and free CPU are built the first time a binpack plan
 // needs them and maintained on every change after that.
 type Cluster struct {
-	freeCPU, freeMem, freeENI []int32
-	capCPU, capMem, capENI    []int32
-	status                    []Status
-	ec2ID                     []string
-	registeredAt              []time.Time
-	running                   []int32
-	ports                     [][]uint16
+	res          []resources
+	status       []Status
+	ec2ID        []string
+	registeredAt []time.Time
+	ports        [][]uint16
 
 	cols      []*attrColumn
 	colIndex  map[string]int32
@@ -226,7 +236,6 @@ func NewCluster() *Cluster {
 	c := &Cluster{colIndex: map[string]int32{}, groupIndex: map[string]GroupID{}}
 	c.column(AttrAvailabilityZone)
 	c.column(AttrInstanceType)
-	c.track(colZone)
 	c.view.c = c
 	return c
 }
@@ -237,7 +246,7 @@ func (c *Cluster) column(name string) int32 {
 	}
 	id := int32(len(c.cols))
 	col := &attrColumn{name: name, values: []string{""}, index: map[string]int32{"": 0},
-		of: make([]int32, len(c.freeCPU))}
+		of: make([]int32, len(c.res))}
 	c.cols = append(c.cols, col)
 	c.colIndex[name] = id
 	c.tracked = append(c.tracked, false)
@@ -271,7 +280,7 @@ func (c *Cluster) rebuildGroupVal(g GroupID, col int32) {
 
 // Len returns the number of InstanceIDs handed out, including deregistered
 // ones.
-func (c *Cluster) Len() int { return len(c.freeCPU) }
+func (c *Cluster) Len() int { return len(c.res) }
 
 // Group interns a task group name and returns its ID. The same name always
 // returns the same ID.
@@ -294,10 +303,10 @@ func (c *Cluster) GroupName(g GroupID) string { return c.groupNames[g] }
 // first use.
 func (c *Cluster) groupCounts(g GroupID) []int32 {
 	on := c.groupOn[g]
-	if len(on) < len(c.freeCPU) {
+	if len(on) < len(c.res) {
 		first := on == nil
 		// New instances host no task of the group yet, so zeros are exact.
-		on = append(on, make([]int32, len(c.freeCPU)-len(on))...)
+		on = append(on, make([]int32, len(c.res)-len(on))...)
 		c.groupOn[g] = on
 		if first {
 			for _, col := range c.trackedCol {
@@ -326,17 +335,12 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 	if err := in.Validate(); err != nil {
 		return NoInstance, err
 	}
-	id := int32(len(c.freeCPU))
-	c.freeCPU = append(c.freeCPU, int32(in.CPU))
-	c.freeMem = append(c.freeMem, int32(in.MemoryMiB))
-	c.freeENI = append(c.freeENI, int32(in.ENIs))
-	c.capCPU = append(c.capCPU, int32(in.CPU))
-	c.capMem = append(c.capMem, int32(in.MemoryMiB))
-	c.capENI = append(c.capENI, int32(in.ENIs))
+	id := int32(len(c.res))
+	c.res = append(c.res, resources{cpu: int32(in.CPU), mem: int32(in.MemoryMiB), eni: int32(in.ENIs),
+		capCPU: int32(in.CPU), capMem: int32(in.MemoryMiB), capENI: int32(in.ENIs)})
 	c.status = append(c.status, Active)
 	c.ec2ID = append(c.ec2ID, in.EC2InstanceID)
 	c.registeredAt = append(c.registeredAt, in.RegisteredAt)
-	c.running = append(c.running, 0)
 	c.ports = append(c.ports, slices.Clone(in.ReservedPorts))
 	for _, col := range c.cols {
 		col.of = append(col.of, 0)
@@ -350,7 +354,7 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 	c.activePos = append(c.activePos, -1)
 	for _, t := range []*capTree{c.memTree, c.cpuTree} {
 		if t != nil {
-			t.growSlots(len(c.freeCPU))
+			t.growSlots(len(c.res))
 		}
 	}
 	c.activate(id)
@@ -358,7 +362,7 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 }
 
 func (c *Cluster) check(id InstanceID) error {
-	if id < 0 || int(id) >= len(c.freeCPU) || c.status[id] == removed {
+	if id < 0 || int(id) >= len(c.res) || c.status[id] == removed {
 		return fmt.Errorf("%w: %d", ErrUnknownInstance, id)
 	}
 	return nil
@@ -369,17 +373,17 @@ func (c *Cluster) activate(i int32) {
 	c.activePos[i] = int32(len(c.activeIDs))
 	c.activeIDs = append(c.activeIDs, i)
 	if t := c.memTree; t != nil {
-		if !t.fits(c.capMem[i]) {
+		if !t.fits(c.res[i].capMem) {
 			c.memTree = c.buildTree(false)
 		} else {
-			t.insert(i, c.freeMem[i], c.freeCPU[i])
+			t.insert(i, c.res[i].mem, c.res[i].cpu)
 		}
 	}
 	if t := c.cpuTree; t != nil {
-		if !t.fits(c.capCPU[i]) {
+		if !t.fits(c.res[i].capCPU) {
 			c.cpuTree = c.buildTree(true)
 		} else {
-			t.insert(i, c.freeCPU[i], c.freeMem[i])
+			t.insert(i, c.res[i].cpu, c.res[i].mem)
 		}
 	}
 }
@@ -439,7 +443,7 @@ func (c *Cluster) Deregister(id InstanceID) error {
 		}
 		on[i] = 0
 	}
-	c.running[i] = 0
+	c.res[i].running = 0
 	return nil
 }
 
@@ -494,8 +498,8 @@ func (c *Cluster) State(id InstanceID) (InstanceState, error) {
 		return InstanceState{}, err
 	}
 	return InstanceState{EC2InstanceID: c.ec2ID[id], Status: c.status[id],
-		FreeCPU: int(c.freeCPU[id]), FreeMemoryMiB: int(c.freeMem[id]), FreeENI: int(c.freeENI[id]),
-		RunningTasks: int(c.running[id]), ReservedPorts: len(c.ports[id])}, nil
+		FreeCPU: int(c.res[id].cpu), FreeMemoryMiB: int(c.res[id].mem), FreeENI: int(c.res[id].eni),
+		RunningTasks: int(c.res[id].running), ReservedPorts: len(c.ports[id])}, nil
 }
 
 // Attribute returns an instance's attribute value and whether it has it.
@@ -522,20 +526,20 @@ func (c *Cluster) TasksOf(id InstanceID, g GroupID) int {
 
 // buildTree indexes every ACTIVE instance.
 func (c *Cluster) buildTree(keyIsCPU bool) *capTree {
-	caps := c.capMem
-	if keyIsCPU {
-		caps = c.capCPU
-	}
 	var maxKey int32 = 1
-	for _, v := range caps {
-		maxKey = max(maxKey, v)
+	for k := range c.res {
+		if keyIsCPU {
+			maxKey = max(maxKey, c.res[k].capCPU)
+		} else {
+			maxKey = max(maxKey, c.res[k].capMem)
+		}
 	}
-	t := newCapTree(keyIsCPU, maxKey, len(c.freeCPU))
+	t := newCapTree(keyIsCPU, maxKey, len(c.res))
 	for _, i := range c.activeIDs {
 		if keyIsCPU {
-			t.insert(i, c.freeCPU[i], c.freeMem[i])
+			t.insert(i, c.res[i].cpu, c.res[i].mem)
 		} else {
-			t.insert(i, c.freeMem[i], c.freeCPU[i])
+			t.insert(i, c.res[i].mem, c.res[i].cpu)
 		}
 	}
 	return t
@@ -558,7 +562,7 @@ func (v *clusterView) Attribute(name string) (string, bool) {
 }
 func (v *clusterView) EC2InstanceID() string   { return v.c.ec2ID[v.i] }
 func (v *clusterView) RegisteredAt() time.Time { return v.c.registeredAt[v.i] }
-func (v *clusterView) RunningTasksCount() int  { return int(v.c.running[v.i]) }
+func (v *clusterView) RunningTasksCount() int  { return int(v.c.res[v.i].running) }
 func (v *clusterView) TaskGroups() []string {
 	v.groups = v.groups[:0]
 	for g, on := range v.c.groupOn {

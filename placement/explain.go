@@ -89,7 +89,7 @@ const (
 func (c *Cluster) explain(p *Plan, t *Task, on []int32) *Rejection {
 	r := &Rejection{Reason: ReasonNoActiveInstance, Closest: NoInstance, Constraint: -1}
 	bestStage := -1
-	for i := range int32(len(c.freeCPU)) {
+	for i := range int32(len(c.res)) {
 		switch c.status[i] {
 		case Draining:
 			r.Draining++
@@ -138,9 +138,9 @@ func (c *Cluster) explain(p *Plan, t *Task, on []int32) *Rejection {
 // would report a stage past the last constraint.
 func (c *Cluster) firstFailure(p *Plan, t *Task, on []int32, i int32) (stage int, portLimit bool) {
 	switch {
-	case c.freeCPU[i] < int32(t.CPU):
+	case c.res[i].cpu < int32(t.CPU):
 		return stageCPU, false
-	case c.freeMem[i] < int32(t.MemoryMiB):
+	case c.res[i].mem < int32(t.MemoryMiB):
 		return stageMemory, false
 	}
 	if len(t.HostPorts) > 0 {
@@ -153,7 +153,7 @@ func (c *Cluster) firstFailure(p *Plan, t *Task, on []int32, i int32) (stage int
 			return stagePorts, true
 		}
 	}
-	if c.freeENI[i] < int32(t.ENIs) {
+	if c.res[i].eni < int32(t.ENIs) {
 		return stageENI, false
 	}
 	if k := c.constraintsHold(p, on, i); k >= 0 {

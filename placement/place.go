@@ -41,7 +41,8 @@ func (r Result) Placed() bool { return r.Instance != NoInstance }
 
 // placeScratch holds per-call buffers so that the hot path allocates nothing.
 type placeScratch struct {
-	keys [MaxStrategies]int64
+	keys  [MaxStrategies]int64
+	stack []int32
 }
 
 func (c *Cluster) validateTask(t *Task) error {
@@ -137,8 +138,8 @@ func (c *Cluster) Release(id InstanceID, t Task) error {
 	}
 	i := int32(id)
 	on := c.groupCounts(t.Group)
-	if c.freeCPU[i]+int32(t.CPU) > c.capCPU[i] || c.freeMem[i]+int32(t.MemoryMiB) > c.capMem[i] ||
-		c.freeENI[i]+int32(t.ENIs) > c.capENI[i] || on[i] == 0 {
+	if c.res[i].cpu+int32(t.CPU) > c.res[i].capCPU || c.res[i].mem+int32(t.MemoryMiB) > c.res[i].capMem ||
+		c.res[i].eni+int32(t.ENIs) > c.res[i].capENI || on[i] == 0 {
 		return fmt.Errorf("%w: instance %d does not hold a task of group %q with cpu %d, memory %d MiB, ENIs %d",
 			ErrBadRelease, id, c.groupNames[t.Group], t.CPU, t.MemoryMiB, t.ENIs)
 	}
@@ -158,17 +159,19 @@ func (c *Cluster) Release(id InstanceID, t Task) error {
 }
 
 func (c *Cluster) allocate(i int32, t *Task, on []int32) {
-	c.ports[i] = append(c.ports[i], t.HostPorts...)
+	if len(t.HostPorts) > 0 {
+		c.ports[i] = append(c.ports[i], t.HostPorts...)
+	}
 	c.adjust(i, t, on, -1)
 }
 
 // adjust adds sign*task to the instance's free resources and -sign to the
 // group counts.
 func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
-	c.freeCPU[i] += sign * int32(t.CPU)
-	c.freeMem[i] += sign * int32(t.MemoryMiB)
-	c.freeENI[i] += sign * int32(t.ENIs)
-	c.running[i] -= sign
+	c.res[i].cpu += sign * int32(t.CPU)
+	c.res[i].mem += sign * int32(t.MemoryMiB)
+	c.res[i].eni += sign * int32(t.ENIs)
+	c.res[i].running -= sign
 	on[i] -= sign
 	vals := c.groupVal[t.Group]
 	for _, col := range c.trackedCol {
@@ -181,17 +184,17 @@ func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
 		counts[v] -= sign
 	}
 	if t := c.memTree; t != nil {
-		t.update(i, c.freeMem[i], c.freeCPU[i])
+		t.update(i, c.res[i].mem, c.res[i].cpu)
 	}
 	if t := c.cpuTree; t != nil {
-		t.update(i, c.freeCPU[i], c.freeMem[i])
+		t.update(i, c.res[i].cpu, c.res[i].mem)
 	}
 }
 
 // feasible reports whether instance i passes the filter and constraint
 // stages for the task. i must be ACTIVE.
 func (c *Cluster) feasible(p *Plan, t *Task, on []int32, i int32) bool {
-	if c.freeCPU[i] < int32(t.CPU) || c.freeMem[i] < int32(t.MemoryMiB) || c.freeENI[i] < int32(t.ENIs) {
+	if c.res[i].cpu < int32(t.CPU) || c.res[i].mem < int32(t.MemoryMiB) || c.res[i].eni < int32(t.ENIs) {
 		return false
 	}
 	if len(t.HostPorts) > 0 && !c.portsFit(i, t.HostPorts) {
@@ -244,9 +247,9 @@ func (c *Cluster) constraintsHold(p *Plan, on []int32, i int32) int {
 func (c *Cluster) key(r *rank, g GroupID, on []int32, i int32) int64 {
 	switch r.kind {
 	case rankBinpackMemory:
-		return int64(c.freeMem[i])
+		return int64(c.res[i].mem)
 	case rankBinpackCPU:
-		return int64(c.freeCPU[i])
+		return int64(c.res[i].cpu)
 	case rankSpreadInstance:
 		return int64(on[i])
 	}
@@ -355,39 +358,89 @@ func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) in
 		}
 		tree, needKey, needOther = c.cpuTree, int32(t.CPU), int32(t.MemoryMiB)
 	}
-	other := c.freeCPU
-	if tree.keyIsCPU {
-		other = c.freeMem
-	}
+	simple := tree.shift == 0 && len(p.ranks) == 1 && t.ENIs == 0 && len(t.HostPorts) == 0 && len(p.constraints) == 0
 	l := tree.leafIndex(needKey)
 	for {
 		l = tree.next(l, needOther)
 		if l < 0 {
 			return -1
 		}
-		members := tree.leaves[l]
-		// Exact leaves hold one key value, so with no further rank the tie
-		// set is the feasible members: sample them by rejection first.
-		if tree.shift == 0 && len(p.ranks) == 1 {
-			for range 4 {
-				i := members[rng.IntN(len(members))]
-				if c.feasible(p, t, on, i) {
-					return i
-				}
-			}
+		heap := tree.leaves[l]
+		// Exact leaves hold one key value, so with no further rank and no
+		// check beyond CPU and memory, the tie set is exactly the heap
+		// entries whose other resource suffices, readable from the heap
+		// array alone.
+		if simple {
+			return c.pickInHeap(heap, needOther, rng)
 		}
+		// Enumerate the heap's subtree of members with enough of the other
+		// resource: its size is the number of candidates, not of members.
 		rk := ranker{best: -1}
-		var exact int32 = -1
-		for _, i := range members {
-			exact = max(exact, other[i])
+		stack := append(c.scratch.stack[:0], 0)
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			e := heap[k]
+			if entryOther(e) < needOther {
+				continue
+			}
+			i := entryID(e)
 			if c.feasible(p, t, on, i) {
 				c.offer(&rk, p.ranks, 0, t.Group, on, i, rng)
 			}
+			if child := 2*k + 1; child < int32(len(heap)) {
+				stack = append(stack, child)
+				if child+1 < int32(len(heap)) {
+					stack = append(stack, child+1)
+				}
+			}
 		}
-		tree.store(l, exact)
+		c.scratch.stack = stack
 		if rk.best >= 0 {
 			return rk.best
 		}
 		l++
 	}
+}
+
+// pickInHeap returns an instance drawn uniformly from the entries of a leaf
+// heap whose other resource is at least need (there is at least one: the
+// root). A few uniform draws over the whole heap come first (rejection
+// sampling, exact); if they miss, the qualifying entries, which form a
+// subtree at the root, are counted and the chosen one is found by a second
+// walk in the same order.
+func (c *Cluster) pickInHeap(heap []uint64, need int32, rng *rand.Rand) int32 {
+	for range 4 {
+		if e := heap[rng.IntN(len(heap))]; entryOther(e) >= need {
+			return entryID(e)
+		}
+	}
+	n := int32(len(heap))
+	walk := func(stop int) (int, int32) {
+		seen := 0
+		stack := append(c.scratch.stack[:0], 0)
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if entryOther(heap[k]) < need {
+				continue
+			}
+			if seen == stop {
+				c.scratch.stack = stack
+				return seen, entryID(heap[k])
+			}
+			seen++
+			if child := 2*k + 1; child < n {
+				stack = append(stack, child)
+				if child+1 < n {
+					stack = append(stack, child+1)
+				}
+			}
+		}
+		c.scratch.stack = stack
+		return seen, -1
+	}
+	count, _ := walk(-1)
+	_, i := walk(rng.IntN(count))
+	return i
 }

@@ -44,7 +44,7 @@ func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *ra
 		}
 	}
 	p.bind(c)
-	n := len(c.freeCPU)
+	n := len(c.res)
 	onInst := make([]int64, n)   // remaining tasks per instance
 	freedMem := make([]int64, n) // resources the chosen victims give back
 	freedCPU := make([]int64, n)
@@ -66,9 +66,9 @@ func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *ra
 		i := rt.Instance
 		switch p.ranks[r].kind {
 		case rankBinpackMemory:
-			return int64(c.freeMem[i]) + freedMem[i] + int64(rt.Task.MemoryMiB)
+			return int64(c.res[i].mem) + freedMem[i] + int64(rt.Task.MemoryMiB)
 		case rankBinpackCPU:
-			return int64(c.freeCPU[i]) + freedCPU[i] + int64(rt.Task.CPU)
+			return int64(c.res[i].cpu) + freedCPU[i] + int64(rt.Task.CPU)
 		case rankSpreadInstance:
 			return onInst[i]
 		}

@@ -268,7 +268,7 @@ func (p *Plan) bind(c *Cluster) {
 			p.constraints[k].set, p.constraints[k].upTo = p.constraints[k].set[:0], 0
 		}
 	}
-	n := len(c.freeCPU)
+	n := len(c.res)
 	for k := range p.constraints {
 		cc := &p.constraints[k]
 		if cc.expr == nil || cc.expr.dynamic {

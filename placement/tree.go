@@ -6,21 +6,24 @@ package placement
 // is found in O(log B) (performance.md §3b, §5b).
 //
 // Leaves are key values shifted right by shift (exact MiB or CPU units when
-// shift is 0). Each leaf holds the list of instances whose key falls in it.
-// Internal node i stores max over its subtree of the other free resource, so a
-// descent can skip every subtree in which nothing has enough of it. A leaf's
-// stored value is an upper bound: removing an instance does not lower it
-// (that would need a scan of the leaf); the query scans the leaf anyway and
-// then stores the exact value, so a stale bound costs one extra leaf visit.
-// For every internal node, max[i] == max(max[2i], max[2i+1]) holds exactly.
+// shift is 0). Each leaf is a max-heap of its instances ordered by the other
+// free resource, so the instances of a leaf whose other resource is at least
+// c form a subtree at the heap's root and can be enumerated in time
+// proportional to their number, however many starved instances share the
+// leaf. Internal node i stores the max of the other resource over its
+// subtree (max[B+l] is leaf l's heap root), so a descent skips every subtree
+// in which nothing has enough of it. Every value is exact.
+// treeLoc is an instance's leaf (-1 when not indexed) and its index in the
+// leaf's heap, kept together so that one cache line serves both.
+type treeLoc struct{ leaf, pos int32 }
+
 type capTree struct {
 	keyIsCPU bool // false: key free memory, other free CPU; true: the mirror
 	shift    uint
-	leavesN  int     // B, a power of two
-	max      []int32 // 2B nodes; max[B+l] is leaf l; -1 = empty
-	leaves   [][]int32
-	leafOf   []int32 // per instance slot: its leaf, or -1 when not indexed
-	pos      []int32 // per instance slot: its index in leaves[leafOf]
+	leavesN  int        // B, a power of two
+	max      []int32    // 2B nodes; -1 = empty
+	leaves   [][]uint64 // per leaf a max-heap of other<<32 | instance
+	loc      []treeLoc  // per instance slot: where it is
 }
 
 // maxLeaves bounds the leaf array (2^18 leaves: 256 GiB at 1 MiB, 256 vCPU
@@ -39,7 +42,7 @@ func newCapTree(keyIsCPU bool, maxKey int32, slots int) *capTree {
 	}
 	b := 1 << bits
 	t := &capTree{keyIsCPU: keyIsCPU, shift: shift, leavesN: b,
-		max: make([]int32, 2*b), leaves: make([][]int32, b)}
+		max: make([]int32, 2*b), leaves: make([][]uint64, b)}
 	for i := range t.max {
 		t.max[i] = -1
 	}
@@ -51,44 +54,58 @@ func newCapTree(keyIsCPU bool, maxKey int32, slots int) *capTree {
 func (t *capTree) fits(maxKey int32) bool { return int(maxKey>>t.shift) < t.leavesN }
 
 func (t *capTree) growSlots(n int) {
-	for len(t.leafOf) < n {
-		t.leafOf = append(t.leafOf, -1)
-		t.pos = append(t.pos, -1)
+	for len(t.loc) < n {
+		t.loc = append(t.loc, treeLoc{-1, -1})
 	}
 }
 
 func (t *capTree) leafIndex(key int32) int32 { return key >> t.shift }
 
-// insert adds instance i with the given key and other-resource values.
+// entry packs an instance with its other free resource so that heap
+// comparisons read only the heap array.
+func entry(i, other int32) uint64 { return uint64(other)<<32 | uint64(uint32(i)) }
+
+// entryID returns the instance of a heap entry.
+func entryID(e uint64) int32 { return int32(uint32(e)) }
+
+// entryOther returns the other free resource of a heap entry.
+func entryOther(e uint64) int32 { return int32(e >> 32) }
+
+// insert adds instance i with the given key and other free resource.
 func (t *capTree) insert(i, key, other int32) {
 	l := t.leafIndex(key)
-	t.leafOf[i] = l
-	t.pos[i] = int32(len(t.leaves[l]))
-	t.leaves[l] = append(t.leaves[l], i)
-	t.raise(l, other)
+	t.loc[i].leaf = l
+	p := int32(len(t.leaves[l]))
+	t.leaves[l] = append(t.leaves[l], 0)
+	t.siftUp(t.leaves[l], p, entry(i, other))
+	t.store(l, entryOther(t.leaves[l][0]))
 }
 
 // remove drops instance i from the index.
 func (t *capTree) remove(i int32) {
-	l := t.leafOf[i]
+	l := t.loc[i].leaf
 	if l < 0 {
 		return
 	}
-	members := t.leaves[l]
-	last := members[len(members)-1]
-	p := t.pos[i]
-	members[p] = last
-	t.pos[last] = p
-	t.leaves[l] = members[:len(members)-1]
-	t.leafOf[i], t.pos[i] = -1, -1
-	if len(t.leaves[l]) == 0 {
+	h := t.leaves[l]
+	p := t.loc[i].pos
+	last := h[len(h)-1]
+	h = h[:len(h)-1]
+	t.leaves[l] = h
+	t.loc[i] = treeLoc{-1, -1}
+	if int(p) < len(h) {
+		t.fix(h, p, last)
+	}
+	if len(h) == 0 {
 		t.store(l, -1)
+	} else {
+		t.store(l, entryOther(h[0]))
 	}
 }
 
 // update moves instance i after its free resources changed.
 func (t *capTree) update(i, key, other int32) {
-	l := t.leafOf[i]
+	l := t.loc[i].leaf
 	if l < 0 {
 		return
 	}
@@ -97,16 +114,53 @@ func (t *capTree) update(i, key, other int32) {
 		t.insert(i, key, other)
 		return
 	}
-	t.raise(l, other)
+	h := t.leaves[l]
+	t.fix(h, t.loc[i].pos, entry(i, other))
+	t.store(l, entryOther(h[0]))
 }
 
-// raise makes leaf l's bound at least v.
-func (t *capTree) raise(l, v int32) {
-	n := int(l) + t.leavesN
-	for n >= 1 && t.max[n] < v {
-		t.max[n] = v
-		n >>= 1
+// fix places entry e at position p of heap h and restores the heap order.
+func (t *capTree) fix(h []uint64, p int32, e uint64) {
+	if p > 0 && h[(p-1)/2] < e {
+		t.siftUp(h, p, e)
+	} else {
+		t.siftDown(h, p, e)
 	}
+}
+
+func (t *capTree) siftUp(h []uint64, p int32, e uint64) {
+	for p > 0 {
+		parent := (p - 1) / 2
+		if h[parent] >= e {
+			break
+		}
+		h[p] = h[parent]
+		t.loc[entryID(h[p])].pos = p
+		p = parent
+	}
+	h[p] = e
+	t.loc[entryID(e)].pos = p
+}
+
+func (t *capTree) siftDown(h []uint64, p int32, e uint64) {
+	n := int32(len(h))
+	for {
+		c := 2*p + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1] > h[c] {
+			c++
+		}
+		if h[c] <= e {
+			break
+		}
+		h[p] = h[c]
+		t.loc[entryID(h[p])].pos = p
+		p = c
+	}
+	h[p] = e
+	t.loc[entryID(e)].pos = p
 }
 
 // store sets leaf l's bound to exactly v and repairs the path to the root,
@@ -118,12 +172,13 @@ func (t *capTree) store(l, v int32) {
 	}
 	t.max[n] = v
 	for n > 1 {
+		m := max(v, t.max[n^1])
 		n >>= 1
-		m := max(t.max[2*n], t.max[2*n+1])
 		if t.max[n] == m {
 			return
 		}
 		t.max[n] = m
+		v = m
 	}
 }
 

@@ -85,7 +85,9 @@ func (r *Reference) Register(in placement.Instance) placement.InstanceID {
 }
 
 // SetStatus changes an instance's status.
-func (r *Reference) SetStatus(id placement.InstanceID, s placement.Status) { r.Instances[id].Status = s }
+func (r *Reference) SetStatus(id placement.InstanceID, s placement.Status) {
+	r.Instances[id].Status = s
+}
 
 // Deregister removes an instance; its tasks stop counting.
 func (r *Reference) Deregister(id placement.InstanceID) {

@@ -1,0 +1,223 @@
+package placement_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/placement/placementtest"
+)
+
+// benchTypes are four instance types, 2 to 16 vCPU, general purpose,
+// compute-optimised and memory-heavy, with the memory ECS registers.
+var benchTypes = []struct {
+	name     string
+	cpu, mem int
+}{
+	{"m5.large", 2048, 7680},
+	{"m5.xlarge", 4096, 15576},
+	{"c5.2xlarge", 8192, 15236},
+	{"r5.4xlarge", 16384, 126976},
+}
+
+// benchShapes are nine task shapes (CPU units, MiB), including CPU-heavy
+// tasks that exhaust CPU on memory-heavy instances.
+var benchShapes = [][2]int{
+	{256, 512}, {512, 1024}, {1024, 2048}, {2048, 4096},
+	{256, 2048}, {512, 4096}, {1024, 512}, {2048, 1024}, {4096, 2048},
+}
+
+var benchZones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+
+type benchStrategy struct {
+	name   string
+	spec   placement.Spec
+	groups int // task groups the tasks are drawn from
+}
+
+var benchStrategies = []benchStrategy{
+	{"binpack-memory", placement.Spec{Strategies: []placement.Strategy{{Type: placement.Binpack, Field: "memory"}}}, 1},
+	{"binpack-cpu", placement.Spec{Strategies: []placement.Strategy{{Type: placement.Binpack, Field: "cpu"}}}, 1},
+	{"spread-az+binpack-memory", placement.Spec{Strategies: []placement.Strategy{
+		{Type: placement.Spread, Field: "attribute:ecs.availability-zone"}, {Type: placement.Binpack, Field: "memory"}}}, 1},
+	{"spread-az+spread-instance", placement.Spec{Strategies: []placement.Strategy{
+		{Type: placement.Spread, Field: "attribute:ecs.availability-zone"}, {Type: placement.Spread, Field: "instanceId"}}}, 1},
+	{"random", placement.Spec{Strategies: []placement.Strategy{{Type: placement.Random}}}, 1},
+	{"memberof-10pct", placement.Spec{
+		Constraints: []placement.Constraint{{Type: placement.MemberOf, Expression: "attribute:rack == r0"}},
+		Strategies:  []placement.Strategy{{Type: placement.Binpack, Field: "memory"}}}, 1},
+	{"distinct-instance", placement.Spec{
+		Constraints: []placement.Constraint{{Type: placement.DistinctInstance}},
+		Strategies:  []placement.Strategy{{Type: placement.Binpack, Field: "memory"}}}, 50},
+}
+
+// liveTask is a running task: its instance, shape and group, packed small
+// so that the live list costs the benchmark little cache.
+type liveTask struct {
+	id    placement.InstanceID
+	shape uint16
+	group uint16
+}
+
+// benchFleet is a cluster filled to about 70 % utilisation (of CPU or
+// memory, whichever binds first) with a deterministic sequence of tasks.
+type benchFleet struct {
+	c      *placement.Cluster
+	ins    []placement.Instance
+	tasks  []liveTask
+	groups []string
+	gids   []placement.GroupID
+}
+
+func newBenchFleet(tb testing.TB, n, groups int) *benchFleet {
+	f := &benchFleet{c: placement.NewCluster()}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var capCPU, capMem int
+	for k := range n {
+		it := benchTypes[rng.IntN(len(benchTypes))]
+		in := placement.Instance{EC2InstanceID: fmt.Sprintf("i-%08x", k), InstanceType: it.name,
+			Zone: benchZones[k%len(benchZones)], CPU: it.cpu, MemoryMiB: it.mem, ENIs: 3,
+			RegisteredAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+			Attributes:   map[string]string{"rack": fmt.Sprintf("r%d", rng.IntN(10))}}
+		if _, err := f.c.Register(in); err != nil {
+			tb.Fatal(err)
+		}
+		f.ins = append(f.ins, in)
+		capCPU += it.cpu
+		capMem += it.mem
+	}
+	for g := range groups {
+		f.groups = append(f.groups, fmt.Sprintf("service:s%d", g))
+		f.gids = append(f.gids, f.c.Group(f.groups[g]))
+	}
+	// Fill with random placement (O(1) each) whatever the benchmarked
+	// strategy; the timed loop is preceded by a warm-up under the strategy.
+	fill := placement.MustCompile(placement.Spec{Strategies: []placement.Strategy{{Type: placement.Random}}})
+	usedCPU, usedMem := 0, 0
+	for usedCPU*10 < capCPU*7 && usedMem*10 < capMem*7 {
+		lt := f.draw(rng)
+		t := f.task(lt)
+		r, err := f.c.Place(fill, t, rng)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if !r.Placed() {
+			break
+		}
+		lt.id = r.Instance
+		f.tasks = append(f.tasks, lt)
+		usedCPU += t.CPU
+		usedMem += t.MemoryMiB
+	}
+	return f
+}
+
+// draw returns a random task for instance NoInstance; the caller sets id.
+func (f *benchFleet) draw(rng *rand.Rand) liveTask {
+	return liveTask{id: placement.NoInstance, shape: uint16(rng.IntN(len(benchShapes))), group: uint16(rng.IntN(len(f.gids)))}
+}
+
+func (f *benchFleet) task(lt liveTask) placement.Task {
+	s := benchShapes[lt.shape]
+	return placement.Task{CPU: s[0], MemoryMiB: s[1], Group: f.gids[lt.group]}
+}
+
+// reference copies the fleet into the naive reference.
+func (f *benchFleet) reference() *placementtest.Reference {
+	ref := &placementtest.Reference{}
+	for _, in := range f.ins {
+		ref.Register(in)
+	}
+	for _, lt := range f.tasks {
+		ref.Allocate(lt.id, f.refTask(lt))
+	}
+	return ref
+}
+
+func (f *benchFleet) refTask(lt liveTask) placementtest.Task {
+	t := f.task(lt)
+	return placementtest.Task{CPU: t.CPU, MemoryMiB: t.MemoryMiB, ENIs: t.ENIs, Group: f.c.GroupName(t.Group)}
+}
+
+var sinkPlaced int
+
+// BenchmarkPlace measures one operation = one placement under the strategy
+// plus the release of one random running task, in steady state near 70 %
+// utilisation; impl=index is placement.Cluster, impl=naive the reference
+// (filter every instance, sort by the strategies).
+func BenchmarkPlace(b *testing.B) {
+	sizes := []struct {
+		label string
+		n     int
+	}{{"1e3", 1000}, {"1e4", 10000}, {"1e5", 100000}}
+	for _, st := range benchStrategies {
+		for _, impl := range []string{"index", "naive"} {
+			for _, size := range sizes {
+				b.Run(fmt.Sprintf("strategy=%s/impl=%s/n=%s", st.name, impl, size.label), func(b *testing.B) {
+					f := newBenchFleet(b, size.n, st.groups)
+					plan := placement.MustCompile(st.spec)
+					rng := rand.New(rand.NewPCG(3, 4))
+					if impl == "index" {
+						benchIndex(b, f, plan, rng)
+					} else {
+						benchNaive(b, f, plan, rng)
+					}
+				})
+			}
+		}
+	}
+}
+
+func benchIndex(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Rand) {
+	op := func() {
+		lt := f.draw(rng)
+		r, _ := f.c.Place(plan, f.task(lt), rng)
+		if r.Placed() {
+			lt.id = r.Instance
+			f.tasks = append(f.tasks, lt)
+			sinkPlaced++
+		}
+		k := rng.IntN(len(f.tasks))
+		old := f.tasks[k]
+		f.tasks[k] = f.tasks[len(f.tasks)-1]
+		f.tasks = f.tasks[:len(f.tasks)-1]
+		if err := f.c.Release(old.id, f.task(old)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range min(20000, 20*len(f.ins)) { // warm-up under the benchmarked strategy
+		op()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		op()
+	}
+}
+
+func benchNaive(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Rand) {
+	ref := f.reference()
+	op := func() {
+		lt := f.draw(rng)
+		if id := ref.Place(plan, f.refTask(lt), rng); id != placement.NoInstance {
+			lt.id = id
+			f.tasks = append(f.tasks, lt)
+			sinkPlaced++
+		}
+		k := rng.IntN(len(f.tasks))
+		old := f.tasks[k]
+		f.tasks[k] = f.tasks[len(f.tasks)-1]
+		f.tasks = f.tasks[:len(f.tasks)-1]
+		ref.Release(old.id, f.refTask(old))
+	}
+	for range 3 {
+		op()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		op()
+	}
+}

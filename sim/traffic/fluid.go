@@ -1,0 +1,261 @@
+package traffic
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// ErlangB returns the blocking probability of an M/M/c/c loss system with
+// offered load a = λ/μ Erlangs:
+//
+//	B(c, a) = (aᶜ/c!) / Σ_{k=0..c} aᵏ/k!,
+//
+// computed by the stable recursion B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)).
+// It returns NaN for c < 0 or a < 0.
+func ErlangB(c int, a float64) float64 {
+	if c < 0 || !(a >= 0) {
+		return math.NaN()
+	}
+	b := 1.0
+	for k := 1; k <= c; k++ {
+		b = a * b / (float64(k) + a*b)
+	}
+	return b
+}
+
+// ErlangC returns the probability that an arrival waits in an M/M/c queue
+// with offered load a = λ/μ Erlangs:
+//
+//	C(c, a) = c·B(c, a) / (c − a·(1 − B(c, a))),
+//
+// which equals [aᶜ/c! · c/(c−a)] / [Σ_{k<c} aᵏ/k! + aᶜ/c! · c/(c−a)]. For
+// a ≥ c the queue is unstable and every arrival waits: it returns 1. It
+// returns NaN for c < 1 or a < 0.
+func ErlangC(c int, a float64) float64 {
+	if c < 1 || !(a >= 0) {
+		return math.NaN()
+	}
+	if a >= float64(c) {
+		return 1
+	}
+	b := ErlangB(c, a)
+	return float64(c) * b / (float64(c) - a*(1-b))
+}
+
+// MMcWait returns the mean waiting time in queue of an M/M/c queue with
+// arrival rate λ and service rate μ per server (same time unit):
+//
+//	Wq = C(c, λ/μ) / (cμ − λ).
+//
+// It returns +Inf when λ ≥ cμ and NaN for invalid arguments.
+func MMcWait(c int, lambda, mu float64) float64 {
+	if c < 1 || !(lambda >= 0) || !(mu > 0) {
+		return math.NaN()
+	}
+	if lambda >= float64(c)*mu {
+		return math.Inf(1)
+	}
+	return ErlangC(c, lambda/mu) / (float64(c)*mu - lambda)
+}
+
+// PKWait returns the Pollaczek–Khinchine mean waiting time in queue of an
+// M/G/1 FCFS queue with arrival rate λ, mean service time es and squared
+// coefficient of variation of service scv = Var(S)/E[S]²:
+//
+//	Wq = ρ·E[S]·(1 + C_s²) / (2(1 − ρ)),  ρ = λ·E[S].
+//
+// It returns +Inf when ρ ≥ 1 and NaN for invalid arguments.
+func PKWait(lambda, es, scv float64) float64 {
+	if !(lambda >= 0) || !(es >= 0) || !(scv >= 0) {
+		return math.NaN()
+	}
+	rho := lambda * es
+	if rho >= 1 {
+		return math.Inf(1)
+	}
+	return rho * es * (1 + scv) / (2 * (1 - rho))
+}
+
+// PSSojourn returns the mean sojourn time of an M/G/1 egalitarian
+// processor-sharing queue, E[T] = E[S] / (1 − ρ) with ρ = λ·E[S], whatever
+// the service distribution (insensitivity). It returns +Inf when ρ ≥ 1.
+func PSSojourn(lambda, es float64) float64 {
+	if !(lambda >= 0) || !(es >= 0) {
+		return math.NaN()
+	}
+	rho := lambda * es
+	if rho >= 1 {
+		return math.Inf(1)
+	}
+	return es / (1 - rho)
+}
+
+// MMcK is the steady state of an M/M/c/K queue (c servers, room for K
+// requests in total, K ≥ c; arrivals finding K present are blocked).
+type MMcK struct {
+	// Blocking is the probability that an arrival finds K present.
+	Blocking float64
+	// L is the mean number in system; Lq the mean number waiting.
+	L, Lq float64
+	// Busy is the mean number of busy servers, λ(1 − Blocking)/μ.
+	Busy float64
+}
+
+// SolveMMcK solves the birth–death chain of an M/M/c/K queue with offered
+// load a = λ/μ: p_n ∝ aⁿ/n! for n ≤ c and p_c·(a/c)^(n−c) above, normalised
+// over 0..K. Terms are rescaled as they grow, so large c and K do not
+// overflow. It costs O(K).
+func SolveMMcK(c, k int, a float64) MMcK {
+	if c < 1 || k < c || !(a >= 0) {
+		return MMcK{Blocking: math.NaN(), L: math.NaN(), Lq: math.NaN(), Busy: math.NaN()}
+	}
+	// Accumulate Σp, Σn·p, Σ(n−c)⁺·p and Σmin(n,c)·p with a running term;
+	// rescale everything when the term grows large.
+	term, sum, sumN, sumQ, sumBusy := 1.0, 1.0, 0.0, 0.0, 0.0
+	for n := 1; n <= k; n++ {
+		if n <= c {
+			term *= a / float64(n)
+		} else {
+			term *= a / float64(c)
+		}
+		sum += term
+		sumN += float64(n) * term
+		sumBusy += float64(min(n, c)) * term
+		if n > c {
+			sumQ += float64(n-c) * term
+		}
+		if term > 1e200 {
+			term, sum, sumN, sumQ, sumBusy = term/1e200, sum/1e200, sumN/1e200, sumQ/1e200, sumBusy/1e200
+		}
+	}
+	return MMcK{Blocking: term / sum, L: sumN / sum, Lq: sumQ / sum, Busy: sumBusy / sum}
+}
+
+// FluidInput describes one service for one fluid step.
+type FluidInput struct {
+	// OfferedRate is the request rate λ reaching the service, per second.
+	OfferedRate float64
+	// Tasks is the number of tasks serving (N); zero means every request
+	// is rejected (no healthy target: 5xx).
+	Tasks int
+	// Server is each task's server configuration (CPU, c, queue, discipline).
+	Server ServerConfig
+	// MeanWork is the mean CPU work per request at one vCPU, in seconds.
+	MeanWork float64
+	// SCV is the service variability C_s² (0 deterministic, 1 exponential).
+	SCV float64
+	// RoundRobin says arrivals are split in turn rather than at random:
+	// each task then sees Erlang-N gaps, C_a² = 1/N, instead of Poisson.
+	RoundRobin bool
+}
+
+// FluidResult is the steady-state estimate for one step.
+type FluidResult struct {
+	// Utilization is the mean CPU utilisation of a task, in [0, 1].
+	Utilization float64
+	// ServedRate and RejectedRate split OfferedRate, per second.
+	ServedRate, RejectedRate float64
+	// MeanWait is the mean time a served request waits before service, s.
+	MeanWait float64
+	// MeanLatency is the mean sojourn (wait + service) of a served
+	// request, s; +Inf if the queue is unbounded and overloaded.
+	MeanLatency float64
+}
+
+// Fluid estimates one service over one step from queueing theory, without
+// simulating requests. Each of the N tasks receives λ/N. Per task:
+//
+//   - FCFS with c slots (service time S = MeanWork·c·1024/CPU, μ = 1/E[S]):
+//     the M/M/c/(c+QueueLimit) chain (Erlang C when unlimited) gives the
+//     blocking probability and the mean wait, and the wait is scaled by the
+//     Allen–Cunneen factor (C_a² + C_s²)/2 for non-exponential service and
+//     round-robin splitting (C_a² = 1/N). Exact for M/M/c; an approximation
+//     otherwise (exact for M/G/1 by Pollaczek–Khinchine when c = 1 and the
+//     queue is unlimited).
+//   - ProcessorSharing without a concurrency limit: M/G/1-PS,
+//     E[T] = E[S]/(1 − ρ) with E[S] = MeanWork·1024/CPU, insensitive to C_s²
+//     (exact for random splitting; round-robin is not modelled and uses the
+//     same figure). With a concurrency limit the task is treated as the
+//     M/M/1/(c+QueueLimit) chain for blocking (approximation).
+//
+// An overloaded task with an unlimited queue serves at capacity, and its
+// latency is +Inf: in a real run the queue grows without bound until client
+// timeouts take over, which the request-level model shows and this does not.
+func Fluid(in FluidInput) (FluidResult, error) {
+	if err := in.validate(); err != nil {
+		return FluidResult{}, err
+	}
+	if in.Tasks == 0 || in.OfferedRate == 0 {
+		return FluidResult{RejectedRate: in.OfferedRate}, nil
+	}
+	cfg := in.Server
+	if cfg.CPU == 0 {
+		cfg.CPU = 1024
+	}
+	vcpu := float64(cfg.CPU) / 1024
+	lambda := in.OfferedRate / float64(in.Tasks)
+	ca2 := 1.0
+	if in.RoundRobin {
+		ca2 = 1 / float64(in.Tasks)
+	}
+	var r FluidResult
+	capacity := vcpu / in.MeanWork // requests per second one task can serve
+	if cfg.Discipline == ProcessorSharing && cfg.Concurrency == 0 {
+		es := in.MeanWork / vcpu
+		served := min(lambda, capacity)
+		r = FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanLatency: PSSojourn(lambda, es)}
+		r.MeanWait = r.MeanLatency - es
+	} else {
+		c := max(cfg.Concurrency, 1)
+		es := in.MeanWork * float64(c) / vcpu // service time in one slot
+		if cfg.Discipline == ProcessorSharing {
+			// Limited PS: all c share the CPU; blocking as for one fast server.
+			es = in.MeanWork / vcpu
+			c = 1
+		}
+		mu := 1 / es
+		a := lambda / mu
+		variability := (ca2 + in.SCV) / 2
+		if cfg.QueueLimit == Unlimited {
+			served := min(lambda, capacity)
+			wq := math.Inf(1)
+			if a < float64(c) {
+				wq = MMcWait(c, lambda, mu) * variability
+			}
+			r = FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanWait: wq, MeanLatency: wq + es}
+		} else {
+			m := SolveMMcK(c, c+cfg.QueueLimit, a)
+			served := lambda * (1 - m.Blocking)
+			wq := 0.0
+			if served > 0 {
+				wq = m.Lq / served * variability // Little's law on the queue
+			}
+			r = FluidResult{ServedRate: served, RejectedRate: lambda * m.Blocking, MeanWait: wq, MeanLatency: wq + es}
+		}
+	}
+	r.Utilization = min(r.ServedRate/capacity, 1)
+	r.ServedRate *= float64(in.Tasks)
+	r.RejectedRate *= float64(in.Tasks)
+	return r, nil
+}
+
+func (in FluidInput) validate() error {
+	var errs []error
+	if !(in.OfferedRate >= 0) || math.IsInf(in.OfferedRate, 0) {
+		errs = append(errs, fmt.Errorf("%w: FluidInput.OfferedRate %v: must be finite and ≥ 0", ErrConfig, in.OfferedRate))
+	}
+	if in.Tasks < 0 {
+		errs = append(errs, fmt.Errorf("%w: FluidInput.Tasks %d: must be ≥ 0", ErrConfig, in.Tasks))
+	}
+	if !(in.MeanWork > 0) || math.IsInf(in.MeanWork, 0) {
+		errs = append(errs, fmt.Errorf("%w: FluidInput.MeanWork %v: must be a finite number of seconds > 0", ErrConfig, in.MeanWork))
+	}
+	if !(in.SCV >= 0) || math.IsInf(in.SCV, 0) {
+		errs = append(errs, fmt.Errorf("%w: FluidInput.SCV %v: must be finite and ≥ 0", ErrConfig, in.SCV))
+	}
+	if err := in.Server.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

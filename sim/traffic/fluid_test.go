@@ -1,0 +1,152 @@
+package traffic
+
+import (
+	"math"
+	"testing"
+)
+
+func near(got, want, relTol float64) bool {
+	if math.IsInf(want, 0) || math.IsNaN(want) {
+		return got == want || (math.IsNaN(got) && math.IsNaN(want))
+	}
+	return math.Abs(got-want) <= relTol*math.Abs(want)+1e-12
+}
+
+// TestErlangCWorkedCases is the table of oracles.md §2.2 (μ = 1): C(c, a),
+// Wq, W and Lq = λWq.
+func TestErlangCWorkedCases(t *testing.T) {
+	for _, tc := range []struct {
+		c            int
+		a            float64
+		C, Wq, W, Lq float64
+	}{
+		{2, 1, 0.333333, 0.333333, 1.333333, 0.333333},
+		{3, 2, 0.444444, 0.444444, 1.444444, 0.888889},
+		{4, 2.5, 0.319857, 0.213238, 1.213238, 0.533095},
+		{10, 6, 0.101299, 0.025325, 1.025325, 0.151949},
+		{10, 8, 0.409180, 0.204590, 1.204590, 1.636721},
+		{10, 9, 0.668732, 0.668732, 1.668732, 6.018584},
+		{100, 90, 0.216940, 0.021694, 1.021694, 1.952464},
+	} {
+		// The table is printed to 6 decimals: half a unit of the last digit.
+		six := func(got, want float64) bool { return math.Abs(got-want) <= 5.0001e-7 }
+		c := ErlangC(tc.c, tc.a)
+		wq := MMcWait(tc.c, tc.a, 1)
+		if !six(c, tc.C) || !six(wq, tc.Wq) || !six(wq+1, tc.W) || !six(tc.a*wq, tc.Lq) {
+			t.Errorf("c=%d a=%v: C=%.6f Wq=%.6f W=%.6f Lq=%.6f, want %v %v %v %v",
+				tc.c, tc.a, c, wq, wq+1, tc.a*wq, tc.C, tc.Wq, tc.W, tc.Lq)
+		}
+		// The M/M/c/K chain with a very large K tends to Erlang C.
+		m := SolveMMcK(tc.c, tc.c+20000, tc.a)
+		if !near(m.Lq, tc.Lq, 1e-5) {
+			t.Errorf("c=%d a=%v: M/M/c/K with K=c+20000 gives Lq=%.6f, want %v", tc.c, tc.a, m.Lq, tc.Lq)
+		}
+	}
+	// Tail example of §2.2: c=10, a=8, p95 of the queueing delay
+	// ln(C/0.05)/(c−a) = 1.051 mean service times.
+	if p95 := math.Log(ErlangC(10, 8)/0.05) / 2; !near(p95, 1.051, 5e-4) {
+		t.Errorf("c=10 a=8: p95 queueing delay %.4f, want 1.051", p95)
+	}
+	// Textbook cross-check of §2.2: 120 customers/h, 3 min each, 10 servers.
+	if c := ErlangC(10, 120.0/60*3); !near(c, 0.1013, 5e-4) {
+		t.Errorf("120/h × 3 min on 10 servers: P(wait) = %.4f, want 0.1013", c)
+	}
+	// Help-desk correction of §2.2: 30 calls/h × 5 min = 2.5 Erlangs.
+	for i, want := range []float64{0.702, 0.320, 0.130, 0.047} {
+		if got := ErlangC(3+i, 2.5); !near(got, want, 0.01) {
+			t.Errorf("help desk c=%d: C=%.4f, want %.3f", 3+i, got, want)
+		}
+	}
+}
+
+// TestErlangBWorkedCases is the table of oracles.md §2.3.
+func TestErlangBWorkedCases(t *testing.T) {
+	for _, tc := range []struct {
+		c      int
+		a, B   float64
+		relTol float64
+	}{
+		{2, 1, 0.2, 1e-12},
+		{3, 2, 4.0 / 19, 1e-12},
+		{10, 5, 0.018385, 5e-5},
+		{15, 8.108, 0.0100, 5e-3},
+		{5, 1.361, 0.0100, 5e-3},
+		{10, 4.461, 0.0100, 5e-3},
+		{20, 12.031, 0.0100, 5e-3},
+	} {
+		if got := ErlangB(tc.c, tc.a); !near(got, tc.B, tc.relTol) {
+			t.Errorf("B(%d, %v) = %.6f, want %v", tc.c, tc.a, got, tc.B)
+		}
+		// M/M/c/c is the loss system: K = c.
+		if got := SolveMMcK(tc.c, tc.c, tc.a).Blocking; !near(got, tc.B, tc.relTol) {
+			t.Errorf("M/M/%d/%d at a=%v: blocking %.6f, want %v", tc.c, tc.c, tc.a, got, tc.B)
+		}
+	}
+}
+
+// TestMM1WorkedCases is the table of oracles.md §2.1 through the general
+// functions (c = 1, C_s² = 1).
+func TestMM1WorkedCases(t *testing.T) {
+	for _, tc := range []struct{ lambda, mu, L, Lq, W, Wq float64 }{
+		{0.5, 1, 1.0, 0.5, 2.0, 1.0},
+		{0.8, 1, 4.0, 3.2, 5.0, 4.0},
+		{0.9, 1, 9.0, 8.1, 10.0, 9.0},
+		{8, 10, 4.0, 3.2, 0.5, 0.4},
+	} {
+		wq := MMcWait(1, tc.lambda, tc.mu)
+		pk := PKWait(tc.lambda, 1/tc.mu, 1)
+		w := wq + 1/tc.mu
+		if !near(wq, tc.Wq, 1e-9) || !near(pk, tc.Wq, 1e-9) || !near(w, tc.W, 1e-9) ||
+			!near(tc.lambda*w, tc.L, 1e-9) || !near(tc.lambda*wq, tc.Lq, 1e-9) {
+			t.Errorf("λ=%v μ=%v: Wq=%v (PK %v) W=%v, want Wq=%v W=%v L=%v Lq=%v", tc.lambda, tc.mu, wq, pk, w, tc.Wq, tc.W, tc.L, tc.Lq)
+		}
+	}
+}
+
+// TestPKWorkedCases is the table of oracles.md §2.4 (E[S] = 1): M/D/1,
+// M/M/1 and M/G/1 with C_s² = 4.
+func TestPKWorkedCases(t *testing.T) {
+	for _, tc := range []struct{ rho, mdWq, mdW, mdLq, mmWq, g4Wq, g4W float64 }{
+		{0.5, 0.5, 1.5, 0.25, 1.0, 2.5, 3.5},
+		{0.8, 2.0, 3.0, 1.6, 4.0, 10.0, 11.0},
+		{0.9, 4.5, 5.5, 4.05, 9.0, 22.5, 23.5},
+		{0.95, 9.5, 10.5, 9.025, 19.0, 47.5, 48.5},
+	} {
+		md, mm, g4 := PKWait(tc.rho, 1, 0), PKWait(tc.rho, 1, 1), PKWait(tc.rho, 1, 4)
+		if !near(md, tc.mdWq, 1e-9) || !near(md+1, tc.mdW, 1e-9) || !near(tc.rho*md, tc.mdLq, 1e-9) ||
+			!near(mm, tc.mmWq, 1e-9) || !near(g4, tc.g4Wq, 1e-9) || !near(g4+1, tc.g4W, 1e-9) {
+			t.Errorf("ρ=%v: M/D/1 Wq %v, M/M/1 Wq %v, C²=4 Wq %v; want %v %v %v", tc.rho, md, mm, g4, tc.mdWq, tc.mmWq, tc.g4Wq)
+		}
+	}
+}
+
+// TestPSWorkedCase is oracles.md §2.5: ρ = 0.8, E[S] = 50 ms → 250 ms; a
+// 10 ms request → 50 ms (E[T|x] = x/(1−ρ)).
+func TestPSWorkedCase(t *testing.T) {
+	if got := PSSojourn(0.8/0.05, 0.05); !near(got, 0.25, 1e-12) {
+		t.Errorf("M/G/1-PS ρ=0.8 E[S]=50ms: E[T]=%v s, want 0.25", got)
+	}
+	if got := PSSojourn(0.8/0.01, 0.01); !near(got, 0.05, 1e-12) {
+		t.Errorf("M/G/1-PS x=10ms ρ=0.8: E[T|x]=%v s, want 0.05", got)
+	}
+}
+
+func TestUnstableAndInvalid(t *testing.T) {
+	if got := ErlangC(3, 3); got != 1 {
+		t.Errorf("ErlangC at a = c: %v, want 1", got)
+	}
+	if got := MMcWait(2, 2, 1); !math.IsInf(got, 1) {
+		t.Errorf("MMcWait at ρ = 1: %v, want +Inf", got)
+	}
+	if got := PKWait(1.2, 1, 0); !math.IsInf(got, 1) {
+		t.Errorf("PKWait at ρ = 1.2: %v, want +Inf", got)
+	}
+	for name, v := range map[string]float64{
+		"ErlangB c<0": ErlangB(-1, 1), "ErlangC c=0": ErlangC(0, 1), "MMcWait μ=0": MMcWait(1, 1, 0),
+		"PKWait λ<0": PKWait(-1, 1, 1), "ErlangB NaN": ErlangB(2, math.NaN()),
+	} {
+		if !math.IsNaN(v) {
+			t.Errorf("%s: %v, want NaN", name, v)
+		}
+	}
+}

@@ -130,7 +130,6 @@ type Controller struct {
 	actions  []*scheduledAction // sorted by name
 	interval time.Duration
 	started  bool
-	lastEval time.Time
 	history  ring
 }
 
@@ -233,7 +232,6 @@ func (c *Controller) Evaluate(now time.Time, s State) Decision {
 			reasons = append(reasons, fmt.Sprintf("registration: desired %d → %d inside %s", s.Desired, to, c.bounds()))
 		}
 	}
-	c.lastEval = now
 
 	reasons = append(reasons, c.runScheduled(now, &desired, record)...)
 

@@ -381,8 +381,8 @@ func (p *StepScaling) aggregate() (float64, bool) {
 // before the cooldown began and acts only if larger than the current one;
 // a scale-in inside the cooldown is held back.
 func (p *StepScaling) Propose(in Input) Proposal {
-	if p.alarm.Evaluate(in.Now, in.Metrics) != metrics.Alarm {
-		return Proposal{}
+	if state := p.alarm.Evaluate(in.Now, in.Metrics); state != metrics.Alarm {
+		return Proposal{Reason: fmt.Sprintf("alarm %s is %v", p.alarmName(), state)}
 	}
 	value, ok := p.aggregate()
 	if !ok {

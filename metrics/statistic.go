@@ -187,15 +187,10 @@ func (a *statSet) merge(b statSet) {
 	}
 	a.count += b.count
 	a.sum += b.sum
-	// Plain comparisons, not math.Min/Max: values are finite (Put rejects
-	// NaN and ±Inf), and math.Min's NaN and signed-zero handling costs a
-	// call on this hot path.
-	if b.min < a.min {
-		a.min = b.min
-	}
-	if b.max > a.max {
-		a.max = b.max
-	}
+	// The builtins compile to branch-free instructions; math.Min and
+	// math.Max are calls, and plain ifs mispredict on noisy data.
+	a.min = min(a.min, b.min)
+	a.max = max(a.max, b.max)
 }
 
 // value returns the non-percentile statistic s of a, and false when a holds

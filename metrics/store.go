@@ -554,18 +554,27 @@ func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64)
 	}
 	live := sr.raw.live()
 	i := sort.Search(len(live), func(i int) bool { return live[i].t >= start })
+	j := i + sort.Search(len(live)-i, func(k int) bool { return live[i+k].t >= end })
+	in := live[i:j]
+	if len(in) == 0 {
+		return 0, false
+	}
 	if stat.kind == statPercentile {
 		s.percentile.reset()
-		for ; i < len(live) && live[i].t < end; i++ {
-			if !s.percentile.add(live[i].set) {
+		for k := range in {
+			if !s.percentile.add(in[k].set) {
 				return 0, false
 			}
 		}
 		return s.percentile.quantile(stat.p)
 	}
-	var acc statSet
-	for ; i < len(live) && live[i].t < end; i++ {
-		acc.merge(live[i].set)
+	acc := in[0].set
+	for k := 1; k < len(in); k++ {
+		b := &in[k].set
+		acc.count += b.count
+		acc.sum += b.sum
+		acc.min = min(acc.min, b.min)
+		acc.max = max(acc.max, b.max)
 	}
 	return acc.value(stat)
 }

@@ -3,24 +3,32 @@ package metrics
 // Namespaces of the metrics ECS, Container Insights, Application Load
 // Balancers and ECS managed scaling publish.
 const (
-	NamespaceECS                      = "AWS/ECS"
-	NamespaceContainerInsights        = "ECS/ContainerInsights"
-	NamespaceApplicationELB           = "AWS/ApplicationELB"
-	NamespaceECSManagedScaling        = "AWS/ECS/ManagedScaling"
-	DimensionClusterName              = "ClusterName"
-	DimensionServiceName              = "ServiceName"
-	DimensionTargetGroup              = "TargetGroup"
-	DimensionLoadBalancer             = "LoadBalancer"
-	DimensionCapacityProvider         = "CapacityProviderName"
-	MetricCPUUtilization              = "CPUUtilization"        // AWS/ECS, percent; service or cluster
-	MetricMemoryUtilization           = "MemoryUtilization"     // AWS/ECS, percent; service or cluster
-	MetricCPUReservation              = "CPUReservation"        // AWS/ECS, percent; cluster (EC2 only)
-	MetricMemoryReservation           = "MemoryReservation"     // AWS/ECS, percent; cluster (EC2 only)
-	MetricRunningTaskCount            = "RunningTaskCount"      // ECS/ContainerInsights, count; service
-	MetricRequestCount                = "RequestCount"          // AWS/ApplicationELB, count; Sum is the useful statistic
-	MetricRequestCountPerTarget       = "RequestCountPerTarget" // AWS/ApplicationELB, count; only Sum is valid
-	MetricTargetResponseTime          = "TargetResponseTime"    // AWS/ApplicationELB, seconds
-	MetricHTTPCodeELB5XXCount         = "HTTPCode_ELB_5XX_Count"
+	NamespaceECS               = "AWS/ECS"
+	NamespaceContainerInsights = "ECS/ContainerInsights"
+	NamespaceApplicationELB    = "AWS/ApplicationELB"
+	NamespaceECSManagedScaling = "AWS/ECS/ManagedScaling"
+)
+
+// Dimension names of those metrics.
+const (
+	DimensionClusterName      = "ClusterName"
+	DimensionServiceName      = "ServiceName"
+	DimensionTargetGroup      = "TargetGroup"          // "targetgroup/<name>/<id>"
+	DimensionLoadBalancer     = "LoadBalancer"         // "app/<name>/<id>"
+	DimensionCapacityProvider = "CapacityProviderName" // managed scaling
+)
+
+// Metric names, with their namespace, unit and dimensions.
+const (
+	MetricCPUUtilization              = "CPUUtilization"              // AWS/ECS, percent; service or cluster
+	MetricMemoryUtilization           = "MemoryUtilization"           // AWS/ECS, percent; service or cluster
+	MetricCPUReservation              = "CPUReservation"              // AWS/ECS, percent; cluster (EC2 only)
+	MetricMemoryReservation           = "MemoryReservation"           // AWS/ECS, percent; cluster (EC2 only)
+	MetricRunningTaskCount            = "RunningTaskCount"            // ECS/ContainerInsights, count; service
+	MetricRequestCount                = "RequestCount"                // AWS/ApplicationELB, count; read with Sum
+	MetricRequestCountPerTarget       = "RequestCountPerTarget"       // AWS/ApplicationELB, count; only Sum is valid
+	MetricTargetResponseTime          = "TargetResponseTime"          // AWS/ApplicationELB, seconds
+	MetricHTTPCodeELB5XXCount         = "HTTPCode_ELB_5XX_Count"      // AWS/ApplicationELB, count; read with Sum
 	MetricCapacityProviderReservation = "CapacityProviderReservation" // AWS/ECS/ManagedScaling, percent
 )
 

@@ -383,11 +383,7 @@ func (s *Store) Expire(now time.Time) {
 	ts := now.UnixNano()
 	for key, sr := range s.series { // each series is handled alone: the order cannot matter
 		s.evict(sr, ts)
-		empty := sr.raw.len() == 0
-		for i := range sr.tiers {
-			empty = empty && sr.tiers[i].buckets.len() == 0
-		}
-		if empty {
+		if sr.empty() {
 			sr.expired = true
 			delete(s.series, key)
 		}
@@ -438,6 +434,9 @@ func (s *Store) ListMetrics(namespace, name string) []Metric {
 	var out []Metric
 	for _, sr := range s.series { // collected, then sorted below
 		m := sr.metric
+		if sr.empty() {
+			continue // a Handle made the series but nothing was written yet
+		}
 		if (namespace == "" || m.Namespace == namespace) && (name == "" || m.Name == name) {
 			out = append(out, Metric{Namespace: m.Namespace, Name: m.Name, Dimensions: append([]Dimension(nil), m.Dimensions...)})
 		}
@@ -464,6 +463,19 @@ func compareMetrics(a, b Metric) int {
 		}
 	}
 	return len(a.Dimensions) - len(b.Dimensions)
+}
+
+// empty reports whether sr holds no data in any tier.
+func (sr *series) empty() bool {
+	if sr.raw.len() > 0 {
+		return false
+	}
+	for i := range sr.tiers {
+		if sr.tiers[i].buckets.len() > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Usage counts what a store holds, for memory accounting.

@@ -311,7 +311,8 @@ func openCSV(in io.Reader) (*csvTable, error) {
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &TraceError{Line: pe.Line, Column: pe.Column, Name: "csv", Rule: pe.Err.Error()}
+		// ParseError's column counts characters, not fields: say so in the rule.
+		return &TraceError{Line: pe.Line, Rule: fmt.Sprintf("CSV syntax at character %d: %v", pe.Column, pe.Err)}
 	}
 	return fmt.Errorf("traffic: reading trace: %w", err)
 }

@@ -1,0 +1,51 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// Failure injection. Random crashes are a property of the application
+// (Behavior.CrashesPerHour, drawn from the "failures" stream); scripted
+// failures happen at given instants, for reproducing an incident.
+
+// ScriptedFailure is one failure at a given instant: an instance that dies,
+// or a task whose essential container exits. Exactly one of Instance and
+// Task is set.
+type ScriptedFailure struct {
+	// At is when the failure happens; an instant already past means now.
+	At time.Time
+	// Instance fails as Instance.Fail does.
+	Instance *Instance
+	// Task has its essential container exit (EssentialContainerExited).
+	Task *Task
+}
+
+type scriptedFailure = ScriptedFailure
+
+// ScheduleFailure arranges a scripted failure. A failure of something that
+// has already stopped by then does nothing.
+func (w *World) ScheduleFailure(f ScriptedFailure) error {
+	if (f.Instance == nil) == (f.Task == nil) {
+		return fmt.Errorf("%w: ScriptedFailure needs exactly one of Instance and Task", ErrConfig)
+	}
+	if f.Instance != nil && f.Instance.c.w != w || f.Task != nil && f.Task.w != w {
+		return fmt.Errorf("%w: ScriptedFailure names an object of another world", ErrNotFound)
+	}
+	w.scripted = append(w.scripted, f)
+	w.sim.ScheduleAt(w.kScripted, f.At.Sub(w.sim.Start()), uint64(len(w.scripted)-1))
+	return nil
+}
+
+func (w *World) onScripted(arg uint64) {
+	f := w.scripted[arg]
+	if in := f.Instance; in != nil {
+		if in.status != InstanceInactive {
+			_ = in.Fail() // cannot fail: the status was checked
+		}
+		return
+	}
+	if t := f.Task; t.desired == TaskRunning && t.state <= TaskRunning {
+		w.stopTask(t, StopEssentialContainerExited, reasonEssentialExited)
+	}
+}

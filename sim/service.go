@@ -1,0 +1,889 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ecssim/ecssim/placement"
+)
+
+// SchedulingStrategy is how a service decides how many tasks to run.
+type SchedulingStrategy string
+
+// Scheduling strategies (aws-behaviour.md §3.1).
+const (
+	// Replica keeps DesiredCount tasks, spread over zones by default.
+	Replica SchedulingStrategy = "REPLICA"
+	// Daemon keeps one task on every ACTIVE instance that meets the
+	// constraints.
+	Daemon SchedulingStrategy = "DAEMON"
+)
+
+// CircuitBreaker is the deployment circuit breaker setting (§3.3).
+type CircuitBreaker struct {
+	// Enable turns the breaker on.
+	Enable bool
+	// Rollback starts a deployment back to the last COMPLETED one when the
+	// breaker trips.
+	Rollback bool
+}
+
+// DeploymentConfiguration bounds a rolling deployment (§3.2).
+type DeploymentConfiguration struct {
+	// MinimumHealthyPercent is the floor, in percent of the desired count
+	// and rounded up, on healthy RUNNING tasks; nil means 100 for REPLICA
+	// and 0 for DAEMON. 0 to 100.
+	MinimumHealthyPercent *int
+	// MaximumPercent is the cap, in percent of the desired count and
+	// rounded down, on tasks that are not STOPPED; nil means 200 for
+	// REPLICA and 100 for DAEMON (which allows only 100). At least 100, or
+	// more than MinimumHealthyPercent.
+	MaximumPercent *int
+	// CircuitBreaker is off by default.
+	CircuitBreaker CircuitBreaker
+}
+
+// Percent returns a pointer to p, for the optional percentages of
+// DeploymentConfiguration.
+func Percent(p int) *int { return &p }
+
+// MinimumHealthyTasks is ceil(desired × minimumHealthyPercent / 100): the
+// healthy RUNNING tasks a deployment keeps (worked example F).
+func MinimumHealthyTasks(desired, minimumHealthyPercent int) int {
+	return (desired*minimumHealthyPercent + 99) / 100
+}
+
+// MaximumTasks is floor(desired × maximumPercent / 100): the most tasks a
+// deployment may have that are not STOPPED (worked example F).
+func MaximumTasks(desired, maximumPercent int) int { return desired * maximumPercent / 100 }
+
+// CircuitBreakerThreshold is the number of failed tasks that trips the
+// deployment circuit breaker: ceil(desired / 2) clamped to [minThreshold,
+// 200] (worked example G; minThreshold is 3 today, 10 in 2023).
+func CircuitBreakerThreshold(desired, minThreshold int) int {
+	return min(max((desired+1)/2, minThreshold), 200)
+}
+
+// TaskObserver is told about a service's tasks entering and leaving
+// service, so that a load balancer can route to them. It is the seam for
+// the load balancer integration; nil means none.
+type TaskObserver interface {
+	// TaskRunning is called when a task of the service reaches RUNNING.
+	TaskRunning(now time.Time, t *Task)
+	// TaskDeactivating is called when a RUNNING task is to stop; SIGTERM
+	// waits for the duration it returns (the target's deregistration and
+	// draining).
+	TaskDeactivating(now time.Time, t *Task) time.Duration
+}
+
+// ServiceConfig is a CreateService request.
+type ServiceConfig struct {
+	// Name is 1 to 255 letters, digits, hyphens and underscores, unique in
+	// the cluster.
+	Name string
+	// TaskDefinition is "family:revision" or "family" (latest); required.
+	TaskDefinition string
+	// DesiredCount is the number of tasks for REPLICA, 0 to 5000; ignored
+	// for DAEMON.
+	DesiredCount int
+	// SchedulingStrategy is REPLICA (the default when empty) or DAEMON.
+	SchedulingStrategy SchedulingStrategy
+	// LaunchType is EC2 (the default when empty); FARGATE and EXTERNAL
+	// return ErrNotSupported.
+	LaunchType LaunchType
+	// DeploymentConfiguration bounds deployments; zero means the defaults.
+	DeploymentConfiguration DeploymentConfiguration
+	// PlacementConstraints add to the task definition's; together at most
+	// 10 (9 for DAEMON, which uses one to pin each task to its instance).
+	PlacementConstraints []placement.Constraint
+	// PlacementStrategy ranks instances; nil means the built-in AZ balance
+	// (spread over zones, then instances; §1.4). Not allowed for DAEMON.
+	PlacementStrategy []placement.Strategy
+	// HealthCheckGracePeriod is how long after RUNNING the scheduler
+	// ignores failing health checks; 0 means none.
+	HealthCheckGracePeriod time.Duration
+	// Observer is told when tasks start and stop serving; nil means none.
+	Observer TaskObserver
+}
+
+// ServiceUpdate is an UpdateService request; nil and empty fields keep the
+// current value.
+type ServiceUpdate struct {
+	// DesiredCount sets the desired count (REPLICA only).
+	DesiredCount *int
+	// TaskDefinition starts a deployment of another revision.
+	TaskDefinition string
+	// ForceNewDeployment starts a deployment of the same revision.
+	ForceNewDeployment bool
+	// DeploymentConfiguration replaces the deployment configuration.
+	DeploymentConfiguration *DeploymentConfiguration
+}
+
+// DeploymentStatus is a deployment's role in its service.
+type DeploymentStatus string
+
+// Deployment statuses.
+const (
+	DeploymentPrimary  DeploymentStatus = "PRIMARY"
+	DeploymentActive   DeploymentStatus = "ACTIVE"
+	DeploymentInactive DeploymentStatus = "INACTIVE"
+)
+
+// RolloutState is a deployment's progress.
+type RolloutState string
+
+// Rollout states (§3.3).
+const (
+	RolloutInProgress RolloutState = "IN_PROGRESS"
+	RolloutCompleted  RolloutState = "COMPLETED"
+	RolloutFailed     RolloutState = "FAILED"
+)
+
+// Deployment is one revision a service is rolling to (PRIMARY) or away
+// from (ACTIVE).
+type Deployment struct {
+	s           *Service
+	id          string
+	def         *TaskDefinition
+	plan        *placement.Plan
+	status      DeploymentStatus
+	rollout     RolloutState
+	failedTasks int
+	createdAt   time.Time
+	daemonPlans map[placement.InstanceID]*placement.Plan
+}
+
+// ID returns the deployment ID, e.g. "ecs-svc/1234567890123456789".
+func (d *Deployment) ID() string { return d.id }
+
+// TaskDefinition returns the revision the deployment runs.
+func (d *Deployment) TaskDefinition() *TaskDefinition { return d.def }
+
+// Status returns PRIMARY, ACTIVE or INACTIVE.
+func (d *Deployment) Status() DeploymentStatus { return d.status }
+
+// RolloutState returns IN_PROGRESS, COMPLETED or FAILED.
+func (d *Deployment) RolloutState() RolloutState { return d.rollout }
+
+// FailedTasks returns the circuit breaker's failure count.
+func (d *Deployment) FailedTasks() int { return d.failedTasks }
+
+// ServiceCounters count a service's outcomes.
+type ServiceCounters struct {
+	TasksStarted         int // tasks placed and started
+	TasksStopped         int // tasks that reached STOPPED
+	UnplacedTasks        int // tasks a reconcile wanted but could not place, summed over attempts
+	StartFailures        int // tasks that stopped before RUNNING with TaskFailedToStart
+	UnhealthyStopped     int // tasks stopped for failing health checks
+	ThrottledAttempts    int // reconciles that held launches back for the throttle
+	DeploymentsCompleted int
+	DeploymentsFailed    int
+	Rollbacks            int
+}
+
+// Service is an ECS service.
+type Service struct {
+	w           *World
+	c           *Cluster
+	cfg         ServiceConfig
+	minPct      int
+	maxPct      int
+	desired     int
+	group       placement.GroupID
+	deployments []*Deployment // [0] is PRIMARY
+	completed   *Deployment   // the last COMPLETED deployment
+	tasks       []*Task       // tasks not yet STOPPED
+	events      []ServiceEvent
+	counters    ServiceCounters
+
+	reconcile         Timer
+	waiting           bool
+	throttleFailures  int
+	throttleUntil     time.Time
+	steady            bool
+	lastPlaceMsg      string
+	lastPlaceAt       time.Time
+	deadlockEventSent *Deployment
+	index             int
+}
+
+// Name returns the service name.
+func (s *Service) Name() string { return s.cfg.Name }
+
+// Cluster returns the service's cluster.
+func (s *Service) Cluster() *Cluster { return s.c }
+
+// DesiredCount returns the desired count (for DAEMON, the number of
+// instances it last ran or tried to run a task on).
+func (s *Service) DesiredCount() int { return s.desired }
+
+// Events returns the service's event log, oldest first.
+func (s *Service) Events() []ServiceEvent { return append([]ServiceEvent(nil), s.events...) }
+
+// Counters returns the service's outcome counters.
+func (s *Service) Counters() ServiceCounters { return s.counters }
+
+// Deployments returns the deployments, PRIMARY first.
+func (s *Service) Deployments() []*Deployment { return append([]*Deployment(nil), s.deployments...) }
+
+// Tasks returns the service's tasks that are not yet STOPPED.
+func (s *Service) Tasks() []*Task { return append([]*Task(nil), s.tasks...) }
+
+// RunningCount returns the tasks in RUNNING with desired status RUNNING.
+func (s *Service) RunningCount() int {
+	n := 0
+	for _, t := range s.tasks {
+		if t.state == TaskRunning && t.desired == TaskRunning {
+			n++
+		}
+	}
+	return n
+}
+
+// PendingCount returns the tasks before RUNNING with desired status RUNNING.
+func (s *Service) PendingCount() int {
+	n := 0
+	for _, t := range s.tasks {
+		if t.state < TaskRunning && t.desired == TaskRunning {
+			n++
+		}
+	}
+	return n
+}
+
+// DeploymentInProgress reports whether a deployment is rolling: the
+// primary is not COMPLETED or older deployments still have tasks.
+func (s *Service) DeploymentInProgress() bool {
+	return len(s.deployments) > 1 || s.deployments[0].rollout == RolloutInProgress
+}
+
+// Steady reports whether the service last reached a steady state and has
+// not left it since.
+func (s *Service) Steady() bool { return s.steady }
+
+// MinimumHealthyPercent and MaximumPercent return the effective bounds.
+func (s *Service) MinimumHealthyPercent() int { return s.minPct }
+
+// MaximumPercent returns the effective maximum percent.
+func (s *Service) MaximumPercent() int { return s.maxPct }
+
+// SetDesiredCount sets a REPLICA service's desired count; it is what an
+// autoscaler calls. It does not start a deployment.
+func (s *Service) SetDesiredCount(n int) error {
+	if s.cfg.SchedulingStrategy == Daemon {
+		return fmt.Errorf("%w: service %s is DAEMON; it has no desired count", ErrInvalidService, s.cfg.Name)
+	}
+	if n < 0 || n > 5000 {
+		return fmt.Errorf("%w: DesiredCount is %d; it must be 0 to 5000", ErrInvalidService, n)
+	}
+	if n != s.desired {
+		s.desired = n
+		s.steady = false
+		s.requestReconcile()
+	}
+	return nil
+}
+
+func (cfg *DeploymentConfiguration) bounds(strategy SchedulingStrategy) (minPct, maxPct int) {
+	minPct, maxPct = 100, 200
+	if strategy == Daemon {
+		minPct, maxPct = 0, 100
+	}
+	if cfg.MinimumHealthyPercent != nil {
+		minPct = *cfg.MinimumHealthyPercent
+	}
+	if cfg.MaximumPercent != nil {
+		maxPct = *cfg.MaximumPercent
+	}
+	return minPct, maxPct
+}
+
+func validateDeploymentConfig(cfg *DeploymentConfiguration, strategy SchedulingStrategy) []error {
+	var errs []error
+	minPct, maxPct := cfg.bounds(strategy)
+	if minPct < 0 || minPct > 100 {
+		errs = append(errs, fmt.Errorf("%w: MinimumHealthyPercent is %d; it must be 0 to 100", ErrInvalidService, minPct))
+	}
+	if strategy == Daemon && maxPct != 100 {
+		errs = append(errs, fmt.Errorf("%w: MaximumPercent is %d; a DAEMON service requires 100", ErrInvalidService, maxPct))
+	} else if maxPct < 100 && maxPct <= minPct || maxPct > 1000 {
+		errs = append(errs, fmt.Errorf("%w: MaximumPercent is %d; it must be at least 100, or above MinimumHealthyPercent %d, and at most 1000", ErrInvalidService, maxPct, minPct))
+	}
+	return errs
+}
+
+// CreateService creates a service in the cluster and starts its first
+// deployment. Configuration mistakes are errors, every one at once; what
+// happens afterwards (tasks that do not fit or fail) is in the event log.
+func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
+	w := c.w
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidService}, args...)...))
+	}
+	if !validName(cfg.Name) {
+		bad("Name %q must be 1 to 255 letters, digits, hyphens or underscores", cfg.Name)
+	}
+	for _, s := range c.services {
+		if s.cfg.Name == cfg.Name {
+			bad("Name %q: the cluster already has a service of that name", cfg.Name)
+		}
+	}
+	if cfg.SchedulingStrategy == "" {
+		cfg.SchedulingStrategy = Replica
+	}
+	switch cfg.SchedulingStrategy {
+	case Replica:
+		if cfg.DesiredCount < 0 || cfg.DesiredCount > 5000 {
+			bad("DesiredCount is %d; it must be 0 to 5000", cfg.DesiredCount)
+		}
+	case Daemon:
+		if len(cfg.PlacementStrategy) > 0 {
+			bad("PlacementStrategy is set; a DAEMON service takes none")
+		}
+	default:
+		bad("SchedulingStrategy %q must be REPLICA or DAEMON", cfg.SchedulingStrategy)
+	}
+	switch cfg.LaunchType {
+	case "", EC2:
+	case Fargate, External:
+		errs = append(errs, fmt.Errorf("%w: launch type %s", ErrNotSupported, cfg.LaunchType))
+	default:
+		bad("LaunchType %q must be EC2, FARGATE or EXTERNAL", cfg.LaunchType)
+	}
+	if cfg.HealthCheckGracePeriod < 0 || cfg.HealthCheckGracePeriod > 2_147_483_647*time.Second {
+		bad("HealthCheckGracePeriod is %v; it must be 0 to 2147483647s", cfg.HealthCheckGracePeriod)
+	}
+	errs = append(errs, validateDeploymentConfig(&cfg.DeploymentConfiguration, cfg.SchedulingStrategy)...)
+	def, err := w.TaskDefinition(cfg.TaskDefinition)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
+	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
+	s := &Service{w: w, c: c, cfg: cfg, desired: cfg.DesiredCount, index: len(w.services)}
+	var d *Deployment
+	if def != nil {
+		d, err = s.newDeployment(def)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s.minPct, s.maxPct = cfg.DeploymentConfiguration.bounds(cfg.SchedulingStrategy)
+	if cfg.SchedulingStrategy == Daemon {
+		s.desired = 0
+	}
+	s.group = c.place.Group("service:" + cfg.Name)
+	s.deployments = []*Deployment{d}
+	w.services = append(w.services, s)
+	c.services = append(c.services, s)
+	s.requestReconcile()
+	return s, nil
+}
+
+// newDeployment compiles the placement plan of def under the service's
+// constraints and strategies.
+func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
+	spec := placement.Spec{
+		Constraints: append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...),
+		Strategies:  s.cfg.PlacementStrategy,
+	}
+	if s.cfg.SchedulingStrategy == Daemon && len(spec.Constraints) >= placement.MaxConstraints {
+		return nil, fmt.Errorf("%w: a DAEMON service allows %d placement constraints (task definition and service together)", ErrInvalidService, placement.MaxConstraints-1)
+	}
+	plan, err := placement.Compile(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%w: placement: %v", ErrInvalidService, err)
+	}
+	return &Deployment{
+		s: s, id: fmt.Sprintf("ecs-svc/%019d", s.w.nextID()%1e19), def: def, plan: plan,
+		status: DeploymentPrimary, rollout: RolloutInProgress, createdAt: s.w.now(),
+	}, nil
+}
+
+// UpdateService changes a service. A new task definition (or
+// ForceNewDeployment) starts a rolling deployment; a new desired count does
+// not.
+func (s *Service) UpdateService(u ServiceUpdate) error {
+	var errs []error
+	var def *TaskDefinition
+	if u.TaskDefinition != "" {
+		d, err := s.w.TaskDefinition(u.TaskDefinition)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		def = d
+	}
+	if u.DesiredCount != nil {
+		if s.cfg.SchedulingStrategy == Daemon {
+			errs = append(errs, fmt.Errorf("%w: DesiredCount: service %s is DAEMON", ErrInvalidService, s.cfg.Name))
+		} else if *u.DesiredCount < 0 || *u.DesiredCount > 5000 {
+			errs = append(errs, fmt.Errorf("%w: DesiredCount is %d; it must be 0 to 5000", ErrInvalidService, *u.DesiredCount))
+		}
+	}
+	if u.DeploymentConfiguration != nil {
+		errs = append(errs, validateDeploymentConfig(u.DeploymentConfiguration, s.cfg.SchedulingStrategy)...)
+	}
+	var dep *Deployment
+	if def != nil && def != s.deployments[0].def || u.ForceNewDeployment && len(errs) == 0 {
+		if def == nil {
+			def = s.deployments[0].def
+		}
+		d, err := s.newDeployment(def)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		dep = d
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if u.DeploymentConfiguration != nil {
+		s.cfg.DeploymentConfiguration = *u.DeploymentConfiguration
+		s.minPct, s.maxPct = u.DeploymentConfiguration.bounds(s.cfg.SchedulingStrategy)
+	}
+	if u.DesiredCount != nil {
+		s.desired = *u.DesiredCount
+	}
+	if dep != nil {
+		s.startDeployment(dep)
+	}
+	s.steady = false
+	s.requestReconcile()
+	return nil
+}
+
+// startDeployment makes d PRIMARY; the others become ACTIVE and are
+// retired as the rolling update proceeds.
+func (s *Service) startDeployment(d *Deployment) {
+	for _, old := range s.deployments {
+		old.status = DeploymentActive
+	}
+	if d.def != s.deployments[0].def {
+		// A new task definition resets the launch throttle (§3.5).
+		s.throttleFailures, s.throttleUntil = 0, time.Time{}
+	}
+	s.deployments = append([]*Deployment{d}, s.deployments...)
+	s.steady = false
+}
+
+func (s *Service) requestReconcile() {
+	if !s.reconcile.Pending() {
+		s.reconcile = s.w.sim.Schedule(s.w.kReconcile, 0, uint64(s.index))
+	}
+}
+
+func (w *World) onReconcile(arg uint64) {
+	s := w.services[arg]
+	if s.cfg.SchedulingStrategy == Daemon {
+		s.reconcileDaemon()
+	} else {
+		s.reconcileReplica()
+	}
+	s.checkSteady()
+}
+
+// servesHealthy reports whether t counts toward minimumHealthyPercent.
+func servesHealthy(t *Task) bool {
+	return t.desired == TaskRunning && t.state == TaskRunning && t.countsHealthy
+}
+
+// reconcileReplica is one pass of the replica scheduler: scale in, retire
+// tasks of older deployments and on draining instances down to the minimum
+// healthy bound, and start primary tasks up to the maximum bound.
+func (s *Service) reconcileReplica() {
+	p := s.deployments[0]
+	desired := s.desired
+	maxTotal := MaximumTasks(desired, s.maxPct)
+	minHealthy := MinimumHealthyTasks(desired, s.minPct)
+	total, healthy := len(s.tasks), 0
+	var active, retire []*Task
+	for _, t := range s.tasks {
+		if t.desired != TaskRunning {
+			continue
+		}
+		if servesHealthy(t) {
+			healthy++
+		}
+		if t.dep == p && t.inst.status == InstanceActive {
+			active = append(active, t)
+		} else {
+			retire = append(retire, t)
+		}
+	}
+	reason := "Scaling activity initiated by (deployment " + p.id + ")"
+	var stopped []*Task
+	stop := func(t *Task) {
+		if servesHealthy(t) {
+			healthy--
+		}
+		s.w.stopTask(t, StopServiceSchedulerInitiated, reason)
+		stopped = append(stopped, t)
+	}
+	// Scale in: stop the surplus, tasks not yet RUNNING first, then victims
+	// chosen by the placement rules.
+	if surplus := len(active) - desired; surplus > 0 {
+		for i := len(active) - 1; i >= 0 && surplus > 0; i-- {
+			if active[i].state < TaskRunning {
+				stop(active[i])
+				surplus--
+			}
+		}
+		if surplus > 0 {
+			var running []placement.RunningTask
+			var owners []*Task
+			for _, t := range active {
+				if t.desired == TaskRunning {
+					running = append(running, placement.RunningTask{Instance: t.inst.placeID, Task: t.req})
+					owners = append(owners, t)
+				}
+			}
+			victims, err := s.c.place.ChooseVictims(p.plan, running, surplus, s.w.rngPlace)
+			if err != nil {
+				panic(fmt.Sprintf("sim: choosing scale-in victims of %s: %v", s.cfg.Name, err))
+			}
+			for _, v := range victims {
+				stop(owners[v])
+			}
+		}
+		active = slices.DeleteFunc(active, func(t *Task) bool { return t.desired != TaskRunning })
+	}
+	// Retire: tasks that do not count as healthy go at once; healthy ones
+	// only while the healthy count stays at or above the minimum. Tasks
+	// that are not healthy are listed first so that they go first.
+	slices.SortStableFunc(retire, func(a, b *Task) int {
+		return boolInt(servesHealthy(a)) - boolInt(servesHealthy(b))
+	})
+	for _, t := range retire {
+		if p.rollout == RolloutFailed && t.inst.status == InstanceActive {
+			break // a failed deployment without rollback keeps the old tasks serving
+		}
+		if !servesHealthy(t) || healthy-1 >= minHealthy {
+			stop(t)
+		}
+	}
+	if len(stopped) > 0 {
+		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
+	}
+	// Start primary tasks within the maximum.
+	need := desired - len(active)
+	room := maxTotal - total
+	if n := min(need, room); n > 0 && p.rollout != RolloutFailed {
+		if s.throttled() {
+			return
+		}
+		s.place(p, n)
+	} else if need > 0 && room <= 0 && len(stopped) == 0 && len(retire) > 0 &&
+		maxTotal <= desired && minHealthy >= desired && s.deadlockEventSent != p {
+		s.deadlockEventSent = p
+		s.event("was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// throttled reports whether launches are held back by the back-off for
+// tasks that keep failing to start, and arranges a wake-up when it ends.
+func (s *Service) throttled() bool {
+	now := s.w.now()
+	if now.Before(s.throttleUntil) {
+		s.counters.ThrottledAttempts++
+		s.reconcile.Stop()
+		s.reconcile = s.w.sim.ScheduleAt(s.w.kReconcile, s.throttleUntil.Sub(s.w.sim.Start()), uint64(s.index))
+		return true
+	}
+	return false
+}
+
+// place starts n tasks of deployment d, or as many as fit, and records why
+// the rest did not.
+func (s *Service) place(d *Deployment, n int) {
+	req := d.def.placementTask(s.group)
+	batch, err := s.c.place.PlaceBatch(d.plan, req, n, s.w.rngPlace, nil)
+	if err != nil {
+		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, err))
+	}
+	started := make([]*Task, 0, len(batch.Placed))
+	for _, pid := range batch.Placed {
+		started = append(started, s.launch(d, s.c.byPlaceID[pid], req))
+	}
+	if len(started) > 0 {
+		s.event("has started %d tasks: %s.", len(started), taskList(started))
+	}
+	if r := batch.Rejection; r != nil {
+		s.unplaced(r, n-len(batch.Placed))
+	}
+}
+
+func (s *Service) launch(d *Deployment, in *Instance, req placement.Task) *Task {
+	t := s.w.startTask(d.def, in, req, "service:"+s.cfg.Name)
+	t.service, t.dep, t.startedBy = s, d, d.id
+	s.tasks = append(s.tasks, t)
+	s.counters.TasksStarted++
+	s.steady = false
+	return t
+}
+
+// unplaced records tasks that found no instance; the service waits for
+// capacity to change. The event repeats at most every five minutes while
+// its text stays the same.
+func (s *Service) unplaced(r *placement.Rejection, n int) {
+	s.counters.UnplacedTasks += n
+	msg := s.c.unplaceableMessage(r)
+	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*time.Minute {
+		s.lastPlaceMsg, s.lastPlaceAt = msg, now
+		s.event("%s", msg)
+	}
+	if !s.waiting {
+		s.waiting = true
+		s.c.waiting = append(s.c.waiting, s)
+	}
+}
+
+// reconcileDaemon keeps one task of the primary deployment on every ACTIVE
+// instance that meets the constraints. With maximumPercent 100 an old
+// task must stop before its replacement starts, within the minimum
+// healthy bound.
+func (s *Service) reconcileDaemon() {
+	p := s.deployments[0]
+	reason := "Scaling activity initiated by (deployment " + p.id + ")"
+	byInst := map[*Instance][]*Task{}
+	healthy := 0
+	for _, t := range s.tasks {
+		byInst[t.inst] = append(byInst[t.inst], t)
+		if servesHealthy(t) {
+			healthy++
+		}
+	}
+	var stopped, started []*Task
+	stop := func(t *Task) {
+		if servesHealthy(t) {
+			healthy--
+		}
+		s.w.stopTask(t, StopServiceSchedulerInitiated, reason)
+		stopped = append(stopped, t)
+	}
+	// Daemon tasks on draining instances stop at once (§3.1).
+	for _, t := range s.tasks {
+		if t.desired == TaskRunning && t.inst.status != InstanceActive {
+			stop(t)
+		}
+	}
+	eligible := 0
+	for _, t := range s.tasks {
+		if t.desired == TaskRunning && t.inst.status == InstanceActive {
+			eligible++
+		}
+	}
+	type slot struct {
+		in  *Instance
+		old *Task
+	}
+	var todo []slot
+	for _, in := range s.c.byPlaceID {
+		if in == nil || in.status != InstanceActive {
+			continue
+		}
+		var hasPrimary, busy bool
+		var old *Task
+		for _, t := range byInst[in] {
+			switch {
+			case t.desired != TaskRunning:
+				busy = true // wait until it is STOPPED: maximumPercent is 100
+			case t.dep == p:
+				hasPrimary = true
+			default:
+				old = t
+			}
+		}
+		if hasPrimary || (busy && old == nil) {
+			continue
+		}
+		todo = append(todo, slot{in, old})
+	}
+	desired := eligible
+	minHealthy := MinimumHealthyTasks(desired, s.minPct)
+	var rejection *placement.Rejection
+	unplaced := 0
+	for _, sl := range todo {
+		if sl.old != nil {
+			if !servesHealthy(sl.old) || healthy-1 >= minHealthy {
+				stop(sl.old)
+			}
+			continue
+		}
+		if p.rollout == RolloutFailed || s.throttled() {
+			continue
+		}
+		plan := p.daemonPlan(sl.in)
+		req := p.def.placementTask(s.group)
+		res, err := s.c.place.Place(plan, req, s.w.rngPlace)
+		if err != nil {
+			panic(fmt.Sprintf("sim: placing daemon task of %s: %v", s.cfg.Name, err))
+		}
+		if res.Placed() {
+			started = append(started, s.launch(p, s.c.byPlaceID[res.Instance], req))
+			desired++
+			continue
+		}
+		if res.Rejection.Reason != placement.ReasonConstraint || res.Rejection.Constraint < len(plan.Spec().Constraints)-1 {
+			// A resource shortfall, or a user constraint: only the last
+			// constraint is the pin to this instance, which other
+			// instances fail by design.
+			if res.Rejection.Reason != placement.ReasonConstraint {
+				rejection = res.Rejection
+				unplaced++
+				desired++
+			}
+		}
+	}
+	s.desired = desired
+	if len(stopped) > 0 {
+		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
+	}
+	if len(started) > 0 {
+		s.event("has started %d tasks: %s.", len(started), taskList(started))
+	}
+	if rejection != nil {
+		s.unplaced(rejection, unplaced)
+	}
+}
+
+// daemonPlan returns the plan that places d's task on exactly instance in:
+// the deployment's constraints plus memberOf(ec2InstanceId == id). The
+// placement package has no "place on this instance" call, so the pin is a
+// constraint; plans are cached per instance.
+func (d *Deployment) daemonPlan(in *Instance) *placement.Plan {
+	if p, ok := d.daemonPlans[in.placeID]; ok {
+		return p
+	}
+	if d.daemonPlans == nil {
+		d.daemonPlans = map[placement.InstanceID]*placement.Plan{}
+	}
+	spec := d.plan.Spec()
+	spec.Constraints = append(spec.Constraints, placement.Constraint{Type: placement.MemberOf, Expression: "ec2InstanceId == " + in.ec2ID})
+	p := placement.MustCompile(spec)
+	d.daemonPlans[in.placeID] = p
+	return p
+}
+
+// onTaskRunning resets the launch throttle and tells the observer.
+func (s *Service) onTaskRunning(t *Task) {
+	s.throttleFailures, s.throttleUntil = 0, time.Time{}
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.TaskRunning(s.w.now(), t)
+	}
+	s.requestReconcile()
+}
+
+// onTaskHealth reacts to a health decision: a healthy task may let an old
+// one go; an unhealthy one is stopped and replaced once the grace period
+// is over.
+func (s *Service) onTaskHealth(t *Task) {
+	if t.health == HealthUnhealthy {
+		graceEnd := t.startedAt.Add(s.cfg.HealthCheckGracePeriod)
+		if now := s.w.now(); now.Before(graceEnd) {
+			t.healthTimer = s.w.sim.Schedule(s.w.kTaskHealth, graceEnd.Sub(now), uint64(t.id))
+			return
+		}
+		s.counters.UnhealthyStopped++
+		s.w.stopTask(t, StopServiceSchedulerInitiated, reasonHealthCheck)
+		s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
+		s.countFailure(t.dep)
+	}
+	s.requestReconcile()
+}
+
+// onTaskStopped forgets a STOPPED task; a task that never ran feeds the
+// throttle and the circuit breaker.
+func (s *Service) onTaskStopped(t *Task) {
+	if i := slices.Index(s.tasks, t); i >= 0 {
+		s.tasks = slices.Delete(s.tasks, i, i+1)
+	}
+	s.counters.TasksStopped++
+	s.steady = false
+	if t.stopCode == StopTaskFailedToStart {
+		s.counters.StartFailures++
+		s.throttleFailures++
+		if s.throttleFailures >= 2 {
+			delay := min(s.w.cfg.ThrottleInitial<<min(s.throttleFailures-2, 20), MaxThrottleDelay)
+			s.throttleUntil = s.w.now().Add(delay)
+			if s.throttleFailures == 2 {
+				s.event("is unable to consistently start tasks successfully. For more information, see the Troubleshooting section.")
+			}
+		}
+		s.countFailure(t.dep)
+	}
+	s.requestReconcile()
+}
+
+// countFailure feeds the circuit breaker of deployment d.
+func (s *Service) countFailure(d *Deployment) {
+	cb := s.cfg.DeploymentConfiguration.CircuitBreaker
+	if !cb.Enable || d.rollout != RolloutInProgress || d != s.deployments[0] {
+		return
+	}
+	d.failedTasks++
+	if d.failedTasks < CircuitBreakerThreshold(s.desired, s.w.cfg.CircuitBreakerMinThreshold) {
+		return
+	}
+	d.rollout = RolloutFailed
+	s.counters.DeploymentsFailed++
+	s.event("(deployment %s) deployment failed: tasks failed to start.", d.id)
+	if cb.Rollback && s.completed != nil {
+		back, err := s.newDeployment(s.completed.def)
+		if err != nil {
+			panic(err) // the plan compiled before
+		}
+		s.counters.Rollbacks++
+		s.event("(deployment %s) rolling back to deployment %s (task definition %s).", d.id, s.completed.id, s.completed.def)
+		s.startDeployment(back)
+	}
+}
+
+// checkSteady completes the primary deployment and reports a steady state
+// once every task is a healthy RUNNING task of the primary, as many as
+// desired.
+func (s *Service) checkSteady() {
+	p := s.deployments[0]
+	if len(s.tasks) != s.desired || p.rollout == RolloutFailed {
+		return
+	}
+	for _, t := range s.tasks {
+		if t.dep != p || !servesHealthy(t) || t.inst.status != InstanceActive {
+			return
+		}
+	}
+	if p.rollout == RolloutInProgress {
+		p.rollout = RolloutCompleted
+		for _, d := range s.deployments[1:] {
+			d.status = DeploymentInactive
+		}
+		s.deployments = s.deployments[:1]
+		s.completed = p
+		s.counters.DeploymentsCompleted++
+		s.event("(deployment %s) deployment completed.", p.id)
+	}
+	if !s.steady {
+		s.steady = true
+		s.event("has reached a steady state.")
+	}
+}
+
+// String summarises the service, e.g. "web: 3 running, 0 pending, desired 3".
+func (s *Service) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d running, %d pending, desired %d", s.cfg.Name, s.RunningCount(), s.PendingCount(), s.desired)
+	return b.String()
+}

@@ -1,0 +1,456 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ecssim/ecssim/placement"
+)
+
+// TaskState is a task's lastStatus. The states are ordered: a task only
+// moves forward through them, possibly skipping some (a task that fails to
+// start goes from PENDING to STOPPED).
+type TaskState uint8
+
+// Task states, in lifecycle order (aws-behaviour.md §2.1).
+const (
+	TaskProvisioning   TaskState = iota // pre-launch work: awsvpc ENI attachment
+	TaskPending                         // image pull, container creation and start
+	TaskActivating                      // post-launch work: service discovery, target registration
+	TaskRunning                         // running
+	TaskDeactivating                    // pre-stop work: target deregistration and draining
+	TaskStopping                        // SIGTERM sent; SIGKILL after the stop timeout
+	TaskDeprovisioning                  // post-stop work: ENI detachment
+	TaskStopped                         // stopped; resources released
+)
+
+var taskStateNames = [...]string{"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"}
+
+// String returns the ECS spelling.
+func (s TaskState) String() string { return taskStateNames[s] }
+
+// StopCode is the ECS TaskStopCode of a stopped task.
+type StopCode string
+
+// Stop codes (aws-behaviour.md §2.1).
+const (
+	StopTaskFailedToStart          StopCode = "TaskFailedToStart"
+	StopEssentialContainerExited   StopCode = "EssentialContainerExited"
+	StopUserInitiated              StopCode = "UserInitiated"
+	StopServiceSchedulerInitiated  StopCode = "ServiceSchedulerInitiated"
+	StopSpotInterruption           StopCode = "SpotInterruption"
+	StopTerminationNotice          StopCode = "TerminationNotice"
+	reasonEssentialExited                   = "Essential container in task exited"
+	reasonUserStopped                       = "Task stopped by user"
+	reasonHealthCheck                       = "Task failed container health checks"
+	defaultStartFailureReasonFormat         = "CannotPullContainerError: pull image manifest has been retried 5 time(s): %s: not found"
+)
+
+// Health is a task's health status.
+type Health uint8
+
+// Health statuses. A task is HEALTHY when all its essential containers with
+// health checks are, UNHEALTHY when one is not, and UNKNOWN while the checks
+// have not decided or when no essential container has one.
+const (
+	HealthUnknown Health = iota
+	HealthHealthy
+	HealthUnhealthy
+)
+
+var healthNames = [...]string{"UNKNOWN", "HEALTHY", "UNHEALTHY"}
+
+// String returns the ECS spelling.
+func (h Health) String() string { return healthNames[h] }
+
+// Task is one task: a running copy of a task definition on an instance.
+type Task struct {
+	w         *World
+	id        int
+	arnID     string
+	def       *TaskDefinition
+	inst      *Instance
+	req       placement.Task
+	groupName string
+	service   *Service
+	dep       *Deployment
+	startedBy string
+
+	state, desired TaskState
+	health         Health
+	countsHealthy  bool // counts toward minimumHealthyPercent (§3.2)
+	released       bool
+	createdAt      time.Time
+	startedAt      time.Time // entered RUNNING
+	stoppingAt     time.Time // desired status became STOPPED
+	stoppedAt      time.Time
+	stopCode       StopCode
+	stoppedReason  string
+
+	step, healthTimer, exitTimer Timer
+}
+
+// ID returns the task ID (the last part of its ARN), 32 hex digits.
+func (t *Task) ID() string { return t.arnID }
+
+// TaskDefinition returns the task's task definition.
+func (t *Task) TaskDefinition() *TaskDefinition { return t.def }
+
+// Instance returns the instance the task was placed on.
+func (t *Task) Instance() *Instance { return t.inst }
+
+// Group returns the task group, e.g. "service:web" or "family:batch".
+func (t *Task) Group() string { return t.groupName }
+
+// Service returns the service that started the task, or nil.
+func (t *Task) Service() *Service { return t.service }
+
+// State returns the task's lastStatus.
+func (t *Task) State() TaskState { return t.state }
+
+// DesiredStatus returns RUNNING or STOPPED.
+func (t *Task) DesiredStatus() TaskState { return t.desired }
+
+// Health returns the task's health status.
+func (t *Task) Health() Health { return t.health }
+
+// CreatedAt returns when the task was placed.
+func (t *Task) CreatedAt() time.Time { return t.createdAt }
+
+// StartedAt returns when the task reached RUNNING, or the zero time.
+func (t *Task) StartedAt() time.Time { return t.startedAt }
+
+// StoppedAt returns when the task reached STOPPED, or the zero time.
+func (t *Task) StoppedAt() time.Time { return t.stoppedAt }
+
+// StopCode returns the stop code, or "" while the task is meant to run.
+func (t *Task) StopCode() StopCode { return t.stopCode }
+
+// StoppedReason returns the stopped reason, or "".
+func (t *Task) StoppedReason() string { return t.stoppedReason }
+
+// Resources returns what the task holds on its instance until it stops:
+// CPU units, MiB, ENIs and static host ports.
+func (t *Task) Resources() placement.Task { return t.req }
+
+// startTask creates a task on an instance the placement engine already
+// reserved for it and starts its lifecycle.
+func (w *World) startTask(def *TaskDefinition, in *Instance, req placement.Task, group string) *Task {
+	t := &Task{
+		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
+		def: def, inst: in, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(),
+	}
+	w.tasks = append(w.tasks, t)
+	in.tasks = append(in.tasks, t)
+	if def.in.NetworkMode == AWSVPC {
+		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
+	} else {
+		t.enter(TaskPending, w.pendingTime(t))
+	}
+	return t
+}
+
+// pendingTime draws PENDING: the pull of every image the instance lacks
+// (pulled one after another) and the container start.
+func (w *World) pendingTime(t *Task) time.Duration {
+	var d time.Duration
+	for _, img := range t.def.images {
+		if !t.inst.hasImage(img) {
+			d += w.lat.ImagePull.Sample(w.rngStart)
+			t.inst.images = append(t.inst.images, img)
+		}
+	}
+	return d + w.lat.ContainerStart.Sample(w.rngStart)
+}
+
+func (t *Task) enter(s TaskState, after time.Duration) {
+	t.state = s
+	t.step = t.w.sim.Schedule(t.w.kTaskStep, after, uint64(t.id))
+}
+
+// onTaskStep moves a task to its next state when the current one is done.
+func (w *World) onTaskStep(arg uint64) {
+	t := w.tasks[arg]
+	switch t.state {
+	case TaskProvisioning:
+		t.enter(TaskPending, w.pendingTime(t))
+	case TaskPending:
+		if p := t.def.in.Behavior.StartFailureProbability; p > 0 && w.rngFail.Float64() < p {
+			reason := t.def.in.Behavior.StartFailureReason
+			if reason == "" {
+				reason = fmt.Sprintf(defaultStartFailureReasonFormat, t.def.images[0])
+			}
+			t.desired, t.stopCode, t.stoppedReason, t.stoppingAt = TaskStopped, StopTaskFailedToStart, reason, w.now()
+			w.afterContainersStopped(t)
+			return
+		}
+		t.enter(TaskActivating, w.lat.Activating.Sample(w.rngStart))
+	case TaskActivating:
+		w.taskRunning(t)
+	case TaskDeactivating:
+		w.sigterm(t)
+	case TaskStopping:
+		w.afterContainersStopped(t)
+	case TaskDeprovisioning:
+		w.finishTask(t)
+	}
+}
+
+// taskRunning enters RUNNING and arms the health and exit clocks.
+func (w *World) taskRunning(t *Task) {
+	t.state, t.startedAt = TaskRunning, w.now()
+	if h := t.def.health; h != nil {
+		at := h.Interval // the first check passes
+		if t.def.in.Behavior.UnhealthyAfterStart {
+			// Checks run every Interval from container start; failures
+			// inside StartPeriod do not count; Retries counted failures in
+			// a row make the container UNHEALTHY.
+			first := int64(h.StartPeriod/h.Interval) + 1
+			at = time.Duration(first+int64(h.Retries)-1) * h.Interval
+		}
+		t.healthTimer = w.sim.Schedule(w.kTaskHealth, at, uint64(t.id))
+	} else {
+		// Without health checks a task counts as healthy 40 s after RUNNING
+		// (service_definition_parameters, §3.2).
+		t.healthTimer = w.sim.Schedule(w.kTaskHealth, NoHealthCheckHealthyAt, uint64(t.id))
+	}
+	b := &t.def.in.Behavior
+	exit := time.Duration(math.MaxInt64)
+	if !b.RunFor.IsZero() {
+		exit = b.RunFor.Sample(w.rngFail)
+	}
+	if b.CrashesPerHour > 0 {
+		crash := Exponential(time.Duration(float64(time.Hour) / b.CrashesPerHour)).Sample(w.rngFail)
+		exit = min(exit, crash)
+	}
+	if exit != time.Duration(math.MaxInt64) {
+		t.exitTimer = w.sim.Schedule(w.kTaskExit, exit, uint64(t.id))
+	}
+	if s := t.service; s != nil {
+		s.onTaskRunning(t)
+	}
+}
+
+// onTaskHealth applies the health decision armed at RUNNING.
+func (w *World) onTaskHealth(arg uint64) {
+	t := w.tasks[arg]
+	if t.state != TaskRunning || t.desired != TaskRunning {
+		return
+	}
+	if t.def.health == nil {
+		t.countsHealthy = true
+	} else if t.def.in.Behavior.UnhealthyAfterStart {
+		t.health = HealthUnhealthy
+	} else {
+		t.health, t.countsHealthy = HealthHealthy, true
+	}
+	if s := t.service; s != nil {
+		s.onTaskHealth(t)
+	}
+}
+
+// onTaskExit is an essential container exiting by itself.
+func (w *World) onTaskExit(arg uint64) {
+	t := w.tasks[arg]
+	if t.state != TaskRunning || t.desired != TaskRunning {
+		return
+	}
+	w.stopTask(t, StopEssentialContainerExited, reasonEssentialExited)
+}
+
+// stopTask sets a task's desired status to STOPPED and starts its way
+// there from whatever state it is in.
+func (w *World) stopTask(t *Task, code StopCode, reason string) {
+	if t.desired == TaskStopped {
+		return
+	}
+	t.desired, t.stopCode, t.stoppedReason, t.stoppingAt = TaskStopped, code, reason, w.now()
+	t.healthTimer.Stop()
+	t.exitTimer.Stop()
+	switch t.state {
+	case TaskProvisioning, TaskPending, TaskActivating:
+		// Nothing is serving yet: stop the containers that exist, no
+		// deregistration needed.
+		t.step.Stop()
+		t.enter(TaskStopping, 0)
+	case TaskRunning:
+		drain := w.lat.Deactivating.Sample(w.rngStop)
+		if s := t.service; s != nil && s.cfg.Observer != nil {
+			drain += max(s.cfg.Observer.TaskDeactivating(w.now(), t), 0)
+		}
+		t.enter(TaskDeactivating, drain)
+	}
+	if s := t.service; s != nil {
+		s.requestReconcile()
+	}
+}
+
+// sigterm enters STOPPING: the application gets SIGTERM and exits after its
+// shutdown time, or gets SIGKILL at the stop timeout.
+func (w *World) sigterm(t *Task) {
+	shutdown := t.def.in.Behavior.Shutdown.or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
+	t.enter(TaskStopping, min(shutdown, t.def.stopTimeout))
+}
+
+// afterContainersStopped enters DEPROVISIONING for awsvpc tasks, else STOPPED.
+func (w *World) afterContainersStopped(t *Task) {
+	if t.def.in.NetworkMode == AWSVPC {
+		t.enter(TaskDeprovisioning, w.lat.ENIDetach.Sample(w.rngStop))
+		return
+	}
+	w.finishTask(t)
+}
+
+// finishTask enters STOPPED: resources are released and the service told.
+func (w *World) finishTask(t *Task) {
+	t.state, t.stoppedAt = TaskStopped, w.now()
+	t.step.Stop()
+	t.healthTimer.Stop()
+	t.exitTimer.Stop()
+	if !t.released {
+		t.released = true
+		if err := t.inst.c.place.Release(t.inst.placeID, t.req); err != nil {
+			panic(fmt.Sprintf("sim: releasing task %s: %v", t.arnID, err))
+		}
+		t.inst.removeTask(t)
+	}
+	if s := t.service; s != nil {
+		s.onTaskStopped(t)
+	}
+	t.inst.c.capacityChanged(false)
+}
+
+// RunTaskInput is a RunTask request.
+type RunTaskInput struct {
+	// Cluster names the cluster; required.
+	Cluster string
+	// TaskDefinition is "family:revision" or "family" (latest); required.
+	TaskDefinition string
+	// Count is the number of tasks, 1 to 10; 0 means 1.
+	Count int
+	// Group is the task group; empty means "family:<family>".
+	Group string
+	// LaunchType is EC2 (the default when empty); FARGATE and EXTERNAL
+	// return ErrNotSupported.
+	LaunchType LaunchType
+	// PlacementConstraints add to the task definition's; together at most 10.
+	PlacementConstraints []placement.Constraint
+	// PlacementStrategy ranks the instances; nil means random (ECS
+	// documents no default for RunTask).
+	PlacementStrategy []placement.Strategy
+	// StartedBy is a free-form tag, up to 128 characters.
+	StartedBy string
+}
+
+// RunTaskFailure is one task RunTask could not place, as in the API's
+// failures list.
+type RunTaskFailure struct {
+	// Arn is the closest matching container instance's ID, or "".
+	Arn string
+	// Reason is e.g. "RESOURCE:MEMORY" or "NO_ACTIVE_INSTANCE".
+	Reason string
+	// Detail is the full explanation in service event style.
+	Detail string
+}
+
+// RunTaskOutput lists the tasks started and those that could not be placed.
+type RunTaskOutput struct {
+	Tasks    []*Task
+	Failures []RunTaskFailure
+}
+
+// RunTask places and starts standalone tasks, as ECS RunTask does. An
+// invalid request is an error; tasks that do not fit are Failures.
+func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidRunTask}, args...)...))
+	}
+	c := w.Cluster(in.Cluster)
+	if c == nil {
+		errs = append(errs, fmt.Errorf("%w: cluster %q", ErrNotFound, in.Cluster))
+	}
+	def, err := w.TaskDefinition(in.TaskDefinition)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	count := in.Count
+	if count == 0 {
+		count = 1
+	}
+	if count < 1 || count > placement.RunTaskLimit {
+		bad("Count is %d; RunTask starts 1 to %d tasks per call", in.Count, placement.RunTaskLimit)
+	}
+	switch in.LaunchType {
+	case "", EC2:
+	case Fargate, External:
+		errs = append(errs, fmt.Errorf("%w: launch type %s", ErrNotSupported, in.LaunchType))
+	default:
+		bad("LaunchType %q must be EC2, FARGATE or EXTERNAL", in.LaunchType)
+	}
+	if len(in.StartedBy) > 128 {
+		bad("StartedBy has %d characters; at most 128 are allowed", len(in.StartedBy))
+	}
+	if len(in.Group) > 255 {
+		bad("Group has %d characters; at most 255 are allowed", len(in.Group))
+	}
+	var plan *placement.Plan
+	if def != nil {
+		strategies := in.PlacementStrategy
+		if len(strategies) == 0 {
+			strategies = []placement.Strategy{{Type: placement.Random}}
+		}
+		plan, err = placement.Compile(placement.Spec{
+			Constraints: append(append([]placement.Constraint(nil), def.in.PlacementConstraints...), in.PlacementConstraints...),
+			Strategies:  strategies,
+		})
+		if err != nil {
+			bad("placement: %v", err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return RunTaskOutput{}, err
+	}
+	group := in.Group
+	if group == "" {
+		group = "family:" + def.in.Family
+	}
+	req := def.placementTask(c.place.Group(group))
+	batch, err := c.place.PlaceBatch(plan, req, count, w.rngPlace, nil)
+	if err != nil {
+		return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, err)
+	}
+	var out RunTaskOutput
+	for _, pid := range batch.Placed {
+		t := w.startTask(def, c.byPlaceID[pid], req, group)
+		t.startedBy = in.StartedBy
+		out.Tasks = append(out.Tasks, t)
+	}
+	if r := batch.Rejection; r != nil {
+		for range count - len(batch.Placed) {
+			out.Failures = append(out.Failures, RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()})
+		}
+	}
+	return out, nil
+}
+
+// placementTask is the placement request of one task of d in group g.
+func (d *TaskDefinition) placementTask(g placement.GroupID) placement.Task {
+	return placement.Task{CPU: d.cpu, MemoryMiB: d.memory, ENIs: d.enis, HostPorts: d.hostPorts, Group: g}
+}
+
+// StopTask stops a task as ECS StopTask does: SIGTERM, then SIGKILL after
+// the stop timeout. The stop code is UserInitiated; reason "" means "Task
+// stopped by user". Stopping a task that is already stopping does nothing.
+func (w *World) StopTask(t *Task, reason string) error {
+	if t == nil || t.w != w {
+		return fmt.Errorf("%w: task", ErrNotFound)
+	}
+	if reason == "" {
+		reason = reasonUserStopped
+	}
+	w.stopTask(t, StopUserInitiated, reason)
+	return nil
+}

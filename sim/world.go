@@ -1,0 +1,314 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ecssim/ecssim/placement"
+)
+
+// World errors. Each matches ErrConfig too, except ErrNotFound and
+// ErrNotSupported, so a caller can test for "any configuration mistake".
+var (
+	// ErrInvalidTaskDefinition marks a task definition that RegisterTaskDefinition rejects.
+	ErrInvalidTaskDefinition = fmt.Errorf("%w: task definition", ErrConfig)
+	// ErrInvalidService marks a service configuration or update that ECS rejects.
+	ErrInvalidService = fmt.Errorf("%w: service", ErrConfig)
+	// ErrInvalidRunTask marks a RunTask request that ECS rejects.
+	ErrInvalidRunTask = fmt.Errorf("%w: run task", ErrConfig)
+	// ErrNotFound marks a reference to a cluster, instance, task definition,
+	// service or task that does not exist.
+	ErrNotFound = errors.New("sim: not found")
+	// ErrNotSupported marks a feature the simulator does not model yet
+	// (FARGATE and EXTERNAL launch types, capacity providers).
+	ErrNotSupported = errors.New("sim: not supported yet")
+)
+
+// Latencies are the durations of the world's lifecycle steps. Each unset
+// field takes the default in its comment; the defaults are the modelling
+// defaults of oracles.md §4.3 (an author's synthesis of public
+// measurements, to be overridden per scenario).
+type Latencies struct {
+	// InstanceLaunch is RunInstances to agent registration (API call,
+	// pending→running, OS boot, agent start). Default uniform(30s, 60s)
+	// (oracles.md §4.2–4.3: ≈25 s to SSH plus agent registration).
+	InstanceLaunch Dist
+	// ENIAttach is PROVISIONING for an awsvpc task. Default uniform(5s, 10s)
+	// ("several seconds", "< 10 s" per ENI in oracles.md §4.1).
+	ENIAttach Dist
+	// ImagePull is the pull in PENDING when the instance does not have the
+	// image yet. Default uniform(5s, 20s); cached images take no time
+	// (ECS_IMAGE_PULL_BEHAVIOR prefer-cached).
+	ImagePull Dist
+	// ContainerStart is the rest of PENDING: creating and starting the
+	// containers. Default uniform(1s, 3s) (oracles.md §4.1: EC2 with warm
+	// capacity ≈2 s).
+	ContainerStart Dist
+	// Activating is ACTIVATING (service discovery, target registration).
+	// Default fixed(0).
+	Activating Dist
+	// Deactivating is DEACTIVATING before SIGTERM, on top of any delay a
+	// TaskObserver asks for. Default fixed(0).
+	Deactivating Dist
+	// ENIDetach is DEPROVISIONING for an awsvpc task. Default uniform(1s, 5s).
+	ENIDetach Dist
+}
+
+func (l Latencies) withDefaults() Latencies {
+	l.InstanceLaunch = l.InstanceLaunch.or(Uniform(30*time.Second, 60*time.Second))
+	l.ENIAttach = l.ENIAttach.or(Uniform(5*time.Second, 10*time.Second))
+	l.ImagePull = l.ImagePull.or(Uniform(5*time.Second, 20*time.Second))
+	l.ContainerStart = l.ContainerStart.or(Uniform(1*time.Second, 3*time.Second))
+	l.Activating = l.Activating.or(Fixed(0))
+	l.Deactivating = l.Deactivating.or(Fixed(0))
+	l.ENIDetach = l.ENIDetach.or(Uniform(1*time.Second, 5*time.Second))
+	return l
+}
+
+// WorldConfig configures the ECS world. The zero value is valid.
+type WorldConfig struct {
+	// Catalog lists the instance types that can be launched; nil means
+	// DefaultCatalog.
+	Catalog *Catalog
+	// ReservedMemoryMiB is ECS_RESERVED_MEMORY: MiB the agent withholds from
+	// tasks on every instance, beyond the OS overhead (see
+	// InstanceType.RegisteredMemoryMiB); 0 is the agent default.
+	ReservedMemoryMiB int
+	// Latencies are the lifecycle durations; unset fields take defaults.
+	Latencies Latencies
+	// CircuitBreakerMinThreshold is the lower clamp of the deployment
+	// circuit breaker threshold; 0 means 3, the current API reference (the
+	// 2023 developer guide said 10; aws-behaviour.md §3.3).
+	CircuitBreakerMinThreshold int
+	// ThrottleInitial is the first launch delay of a service whose tasks
+	// keep failing to start; it doubles with every further consecutive
+	// failure up to 15 minutes (§3.5). 0 means 15 s. ECS documents only the
+	// 15-minute ceiling; the start and growth are assumptions.
+	ThrottleInitial time.Duration
+}
+
+// Validate reports every problem with c, joined.
+func (c WorldConfig) Validate() error {
+	var errs []error
+	if c.ReservedMemoryMiB < 0 {
+		errs = append(errs, fmt.Errorf("%w: ReservedMemoryMiB is %d; it must not be negative", ErrConfig, c.ReservedMemoryMiB))
+	}
+	if c.CircuitBreakerMinThreshold < 0 || c.CircuitBreakerMinThreshold > 200 {
+		errs = append(errs, fmt.Errorf("%w: CircuitBreakerMinThreshold is %d; it must be 0 (default 3) to 200", ErrConfig, c.CircuitBreakerMinThreshold))
+	}
+	if c.ThrottleInitial < 0 || c.ThrottleInitial > MaxThrottleDelay {
+		errs = append(errs, fmt.Errorf("%w: ThrottleInitial is %v; it must be 0 (default 15s) to %v", ErrConfig, c.ThrottleInitial, MaxThrottleDelay))
+	}
+	l := c.Latencies
+	for _, e := range []error{
+		l.InstanceLaunch.validate("Latencies.InstanceLaunch"), l.ENIAttach.validate("Latencies.ENIAttach"),
+		l.ImagePull.validate("Latencies.ImagePull"), l.ContainerStart.validate("Latencies.ContainerStart"),
+		l.Activating.validate("Latencies.Activating"), l.Deactivating.validate("Latencies.Deactivating"),
+		l.ENIDetach.validate("Latencies.ENIDetach"),
+	} {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// MaxThrottleDelay is the ceiling of the service launch back-off (§3.5).
+const MaxThrottleDelay = 15 * time.Minute
+
+// World is the ECS world inside one simulation: clusters, container
+// instances, task definitions, tasks and services. Its state changes only
+// in lifecycle events of the Sim (PhaseLifecycle) and in the API calls the
+// user makes between events. Like the Sim, it is not safe for concurrent use.
+type World struct {
+	sim *Sim
+	cfg WorldConfig
+	lat Latencies
+
+	clusters  []*Cluster
+	instances []*Instance
+	families  map[string][]*TaskDefinition // lookup only; revisions in order
+	tasks     []*Task
+	services  []*Service
+	events    []ServiceEvent
+	scripted  []scriptedFailure
+
+	kInstanceUp, kTaskStep, kTaskHealth, kTaskExit, kReconcile, kScripted Kind
+	rngLaunch, rngStart, rngStop, rngFail, rngPlace                       *rand.Rand
+	ids                                                                   uint64
+}
+
+// NewWorld returns an empty world driven by s, or the problems with cfg.
+func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: NewWorld needs a *Sim", ErrConfig)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Catalog == nil {
+		cfg.Catalog = DefaultCatalog()
+	}
+	if cfg.CircuitBreakerMinThreshold == 0 {
+		cfg.CircuitBreakerMinThreshold = 3
+	}
+	if cfg.ThrottleInitial == 0 {
+		cfg.ThrottleInitial = 15 * time.Second
+	}
+	w := &World{sim: s, cfg: cfg, lat: cfg.Latencies.withDefaults(), families: map[string][]*TaskDefinition{}}
+	w.kInstanceUp = s.Handle("instance-register", PhaseLifecycle, w.onInstanceUp)
+	w.kTaskStep = s.Handle("task-step", PhaseLifecycle, w.onTaskStep)
+	w.kTaskHealth = s.Handle("task-health", PhaseLifecycle, w.onTaskHealth)
+	w.kTaskExit = s.Handle("task-exit", PhaseLifecycle, w.onTaskExit)
+	w.kReconcile = s.Handle("service-reconcile", PhaseLifecycle, w.onReconcile)
+	w.kScripted = s.Handle("scripted-failure", PhaseLifecycle, w.onScripted)
+	w.rngLaunch = s.Rand("instance-launch")
+	w.rngStart = s.Rand("task-start")
+	w.rngStop = s.Rand("task-stop")
+	w.rngFail = s.Rand("failures")
+	w.rngPlace = s.Rand("placement")
+	return w, nil
+}
+
+// Sim returns the simulation that drives the world.
+func (w *World) Sim() *Sim { return w.sim }
+
+// Catalog returns the world's instance type catalog.
+func (w *World) Catalog() *Catalog { return w.cfg.Catalog }
+
+// nextID returns a fresh 64-bit identifier, deterministic per world, mixed
+// so that IDs look like AWS's random ones (splitmix64 of a counter).
+func (w *World) nextID() uint64 {
+	w.ids++
+	z := w.ids * 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// Cluster is an ECS cluster: its container instances and services share one
+// placement index.
+type Cluster struct {
+	w         *World
+	name      string
+	place     *placement.Cluster
+	byPlaceID []*Instance // indexed by placement.InstanceID
+	instances []*Instance // every instance ever launched into the cluster
+	services  []*Service
+	waiting   []*Service // services with tasks they could not place
+}
+
+// CreateCluster adds an empty cluster. Names are 1 to 255 letters, digits,
+// hyphens and underscores, unique in the world.
+func (w *World) CreateCluster(name string) (*Cluster, error) {
+	if !validName(name) {
+		return nil, fmt.Errorf("%w: cluster name %q must be 1 to 255 letters, digits, hyphens or underscores", ErrConfig, name)
+	}
+	if w.Cluster(name) != nil {
+		return nil, fmt.Errorf("%w: cluster %q already exists", ErrConfig, name)
+	}
+	c := &Cluster{w: w, name: name, place: placement.NewCluster()}
+	w.clusters = append(w.clusters, c)
+	return c, nil
+}
+
+// Cluster returns the cluster called name, or nil.
+func (w *World) Cluster(name string) *Cluster {
+	for _, c := range w.clusters {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Name returns the cluster name.
+func (c *Cluster) Name() string { return c.name }
+
+// Instances returns every instance launched into the cluster, in launch
+// order, including deregistered ones.
+func (c *Cluster) Instances() []*Instance { return append([]*Instance(nil), c.instances...) }
+
+// Services returns the cluster's services in creation order.
+func (c *Cluster) Services() []*Service { return append([]*Service(nil), c.services...) }
+
+// Placement returns the cluster's placement index, for inspection. Changing
+// it directly corrupts the world's bookkeeping.
+func (c *Cluster) Placement() *placement.Cluster { return c.place }
+
+// RegisterTaskDefinition validates in as ECS does and registers it as the
+// next revision of its family. Every problem is reported at once, each
+// matching ErrInvalidTaskDefinition.
+func (w *World) RegisterTaskDefinition(in TaskDefinitionInput) (*TaskDefinition, error) {
+	in.Containers = append([]ContainerDefinition(nil), in.Containers...)
+	in.RequiresCompatibilities = append([]LaunchType(nil), in.RequiresCompatibilities...)
+	in.PlacementConstraints = append([]placement.Constraint(nil), in.PlacementConstraints...)
+	if err := validateTaskDefinition(&in); err != nil {
+		return nil, err
+	}
+	revs := w.families[in.Family]
+	d := newTaskDefinition(in, len(revs)+1)
+	w.families[in.Family] = append(revs, d)
+	return d, nil
+}
+
+// TaskDefinition resolves "family:revision", or "family" for the latest
+// revision.
+func (w *World) TaskDefinition(ref string) (*TaskDefinition, error) {
+	family, rev := ref, 0
+	for i := len(ref) - 1; i >= 0; i-- {
+		if ref[i] == ':' {
+			n, err := parsePositive(ref[i+1:])
+			if err != nil {
+				return nil, fmt.Errorf("%w: task definition %q: revision %q is not a positive integer", ErrNotFound, ref, ref[i+1:])
+			}
+			family, rev = ref[:i], n
+			break
+		}
+	}
+	revs := w.families[family]
+	if len(revs) == 0 {
+		return nil, fmt.Errorf("%w: task definition family %q is not registered", ErrNotFound, family)
+	}
+	if rev == 0 {
+		return revs[len(revs)-1], nil
+	}
+	if rev > len(revs) {
+		return nil, fmt.Errorf("%w: task definition %q: family %s has %d revisions", ErrNotFound, ref, family, len(revs))
+	}
+	return revs[rev-1], nil
+}
+
+func parsePositive(s string) (int, error) {
+	n := 0
+	if s == "" || len(s) > 9 {
+		return 0, errors.New("bad")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, errors.New("bad")
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n == 0 {
+		return 0, errors.New("bad")
+	}
+	return n, nil
+}
+
+// Tasks returns every task the world has started, in start order, stopped
+// ones included.
+func (w *World) Tasks() []*Task { return append([]*Task(nil), w.tasks...) }
+
+// Instances returns every instance of every cluster, in launch order.
+func (w *World) Instances() []*Instance { return append([]*Instance(nil), w.instances...) }
+
+// Services returns every service in creation order.
+func (w *World) Services() []*Service { return append([]*Service(nil), w.services...) }
+
+// Events returns the service event log of the whole world, oldest first.
+func (w *World) Events() []ServiceEvent { return append([]ServiceEvent(nil), w.events...) }
+
+func (w *World) now() time.Time { return w.sim.Now() }

@@ -1,0 +1,112 @@
+package sim_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecssim/ecssim/sim"
+)
+
+// fixedLatencies makes every lifecycle step take a known time, so that
+// tests can state exact instants: instances register after 30 s; a bridge
+// task is PENDING for 10 s (pull 8 s on an instance without the image,
+// start 2 s); awsvpc adds 5 s of PROVISIONING and 3 s of DEPROVISIONING.
+var fixedLatencies = sim.Latencies{
+	InstanceLaunch: sim.Fixed(30 * time.Second),
+	ENIAttach:      sim.Fixed(5 * time.Second),
+	ImagePull:      sim.Fixed(8 * time.Second),
+	ContainerStart: sim.Fixed(2 * time.Second),
+	Activating:     sim.Fixed(0),
+	Deactivating:   sim.Fixed(0),
+	ENIDetach:      sim.Fixed(3 * time.Second),
+}
+
+var zones3 = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+
+type fixture struct {
+	t *testing.T
+	s *sim.Sim
+	w *sim.World
+	c *sim.Cluster
+}
+
+// newFixture returns a world with fixed latencies and one cluster "prod".
+func newFixture(t *testing.T, seed uint64, cfg sim.WorldConfig) *fixture {
+	t.Helper()
+	s, err := sim.New(sim.Config{Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Latencies == (sim.Latencies{}) {
+		cfg.Latencies = fixedLatencies
+	}
+	w, err := sim.NewWorld(s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.CreateCluster("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, s: s, w: w, c: c}
+}
+
+func (f *fixture) launch(typ string, zones []string, n int) []*sim.Instance {
+	f.t.Helper()
+	ins, err := f.c.LaunchInstances(typ, zones, n)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ins
+}
+
+func (f *fixture) run(d time.Duration) {
+	f.t.Helper()
+	if err := f.s.RunFor(d); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// taskDef registers a one-container bridge task definition.
+func (f *fixture) taskDef(family string, cpu, memMiB int, b sim.Behavior) *sim.TaskDefinition {
+	f.t.Helper()
+	d, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+		Family:     family,
+		Containers: []sim.ContainerDefinition{{Name: "app", Image: family + ":latest", CPU: cpu, MemoryMiB: memMiB}},
+		Behavior:   b,
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return d
+}
+
+func (f *fixture) service(cfg sim.ServiceConfig) *sim.Service {
+	f.t.Helper()
+	s, err := f.c.CreateService(cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+// messages returns the service's event messages without the service
+// prefix, with task and container-instance IDs kept.
+func messages(s *sim.Service) []string {
+	var out []string
+	for _, e := range s.Events() {
+		out = append(out, strings.TrimPrefix(e.Message, "(service "+s.Name()+") "))
+	}
+	return out
+}
+
+func countIf[T any](xs []T, pred func(T) bool) int {
+	n := 0
+	for _, x := range xs {
+		if pred(x) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,58 @@
+package placement_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/ecssim/ecssim/placement"
+)
+
+// Example shows the pipeline: register instances, compile a spec once,
+// place tasks (filter, constrain, rank, choose) and read the explanation
+// when nothing fits.
+func Example() {
+	c := placement.NewCluster()
+	for _, in := range []placement.Instance{
+		{EC2InstanceID: "i-1a", InstanceType: "m5.large", Zone: "us-east-1a", CPU: 2048, MemoryMiB: 7680},
+		{EC2InstanceID: "i-1b", InstanceType: "m5.xlarge", Zone: "us-east-1b", CPU: 4096, MemoryMiB: 15576},
+		{EC2InstanceID: "i-1c", InstanceType: "c5.large", Zone: "us-east-1c", CPU: 2048, MemoryMiB: 3584},
+	} {
+		if _, err := c.Register(in); err != nil {
+			panic(err)
+		}
+	}
+	plan, err := placement.Compile(placement.Spec{
+		Constraints: []placement.Constraint{{Type: placement.MemberOf,
+			Expression: "attribute:ecs.instance-type =~ m5.*"}},
+		Strategies: []placement.Strategy{{Type: placement.Binpack, Field: "memory"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2)) // the simulation's placement stream
+	web := placement.Task{CPU: 512, MemoryMiB: 3072, Group: c.Group("service:web")}
+
+	for range 3 {
+		r, err := c.Place(plan, web, rng)
+		if err != nil {
+			panic(err)
+		}
+		if r.Placed() {
+			st, _ := c.State(r.Instance)
+			fmt.Printf("placed on %s, %d MiB left\n", st.EC2InstanceID, st.FreeMemoryMiB)
+		}
+	}
+	// i-1c, not an m5, never receives a task. No instance has 4096 CPU
+	// units free: all fail the first check, and the closest matching
+	// instance is then the lowest ID.
+	big := placement.Task{CPU: 4096, MemoryMiB: 8192, Group: c.Group("service:web")}
+	r, _ := c.Place(plan, big, rng)
+	fmt.Println(r.Rejection.Reason)
+	fmt.Println(r.Rejection.Message())
+	// Output:
+	// placed on i-1a, 4608 MiB left
+	// placed on i-1a, 1536 MiB left
+	// placed on i-1b, 12504 MiB left
+	// RESOURCE:CPU
+	// unable to place a task because no container instance met all of its requirements. The closest matching container-instance i-1a has insufficient CPU units available.
+}

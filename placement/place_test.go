@@ -1,0 +1,572 @@
+package placement_test
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/ecssim/ecssim/placement"
+)
+
+// box is a hand-built instance: zone, free CPU and memory after its
+// pre-placed load, and extra attributes.
+type box struct {
+	zone     string
+	cpu, mem int // registered capacity
+	eni      int
+	attrs    map[string]string
+	load     []load // tasks placed before the test's request
+	draining bool
+}
+
+type load struct {
+	cpu, mem int
+	group    string
+}
+
+func build(t *testing.T, boxes []box) *placement.Cluster {
+	t.Helper()
+	c := placement.NewCluster()
+	fill := placement.MustCompile(placement.Spec{Strategies: []placement.Strategy{{Type: placement.Random}}})
+	for k, b := range boxes {
+		id, err := c.Register(placement.Instance{EC2InstanceID: fmt.Sprintf("i-%d", k), InstanceType: "m5.large",
+			Zone: b.zone, CPU: b.cpu, MemoryMiB: b.mem, ENIs: b.eni, Attributes: b.attrs,
+			RegisteredAt: time.Date(2025, 1, 1, 0, k, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Drain the others so that the load lands exactly here.
+		for j := range k {
+			if err := c.SetStatus(placement.InstanceID(j), placement.Draining); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, l := range b.load {
+			r, err := c.Place(fill, placement.Task{CPU: l.cpu, MemoryMiB: l.mem, Group: c.Group(l.group)}, rand.New(rand.NewPCG(1, 1)))
+			if err != nil || r.Instance != id {
+				t.Fatalf("preloading instance %d: %+v %v", id, r, err)
+			}
+		}
+		for j := range k {
+			if !boxes[j].draining {
+				if err := c.SetStatus(placement.InstanceID(j), placement.Active); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if n := len(boxes); n > 0 && boxes[n-1].draining {
+		if err := c.SetStatus(placement.InstanceID(n-1), placement.Draining); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func ids(v ...int) []placement.InstanceID {
+	out := make([]placement.InstanceID, len(v))
+	for k, x := range v {
+		out[k] = placement.InstanceID(x)
+	}
+	return out
+}
+
+func strat(typ placement.StrategyType, field string) placement.Strategy {
+	return placement.Strategy{Type: typ, Field: field}
+}
+
+func memberOf(expr string) placement.Constraint {
+	return placement.Constraint{Type: placement.MemberOf, Expression: expr}
+}
+
+var distinct = placement.Constraint{Type: placement.DistinctInstance}
+
+type placeCase struct {
+	name  string
+	boxes []box
+	spec  placement.Spec
+	task  placement.Task // Group is set from group
+	group string
+	want  []placement.InstanceID // every acceptable instance; nil = rejected
+}
+
+// checkPlacement places the task on a fresh cluster under 60 seeds. Every
+// choice must be in want, and when want has several equally good instances
+// each must be chosen at least once (ties are broken at random).
+func checkPlacement(t *testing.T, tc placeCase) {
+	t.Helper()
+	seen := map[placement.InstanceID]bool{}
+	for seed := range uint64(60) {
+		c := build(t, tc.boxes)
+		task := tc.task
+		task.Group = c.Group(cmp.Or(tc.group, "service:web"))
+		plan, err := placement.Compile(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.Place(plan, task, rand.New(rand.NewPCG(seed, 9)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.want == nil {
+			if r.Placed() {
+				t.Fatalf("placed on %d, want a rejection", r.Instance)
+			}
+			return
+		}
+		if !slices.Contains(tc.want, r.Instance) {
+			t.Fatalf("seed %d: placed on %d (rejection %+v), want one of %v", seed, r.Instance, r.Rejection, tc.want)
+		}
+		seen[r.Instance] = true
+	}
+	if len(seen) != len(tc.want) {
+		t.Errorf("chose %v over 60 seeds; every one of %v should be chosen", seen, tc.want)
+	}
+}
+
+// TestStrategies checks each strategy and chain on hand-built fleets whose
+// right answer follows from the ECS definitions (aws-behaviour.md §1.2).
+func TestStrategies(t *testing.T) {
+	binpackMem := placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}}
+	binpackCPU := placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "cpu")}}
+	spreadAZ := strat(placement.Spread, "attribute:ecs.availability-zone")
+	web := func(n int) []load { return slices.Repeat([]load{{0, 0, "service:web"}}, n) }
+	tests := []placeCase{
+		{name: "binpack memory picks least free memory that fits",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4000}, {zone: "a", cpu: 4096, mem: 1500}, {zone: "a", cpu: 4096, mem: 900}},
+			spec:  binpackMem, task: placement.Task{CPU: 256, MemoryMiB: 1000}, want: ids(1)},
+		{name: "binpack memory needs CPU to fit too",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4000}, {zone: "a", cpu: 256, mem: 1500}},
+			spec:  binpackMem, task: placement.Task{CPU: 512, MemoryMiB: 1000}, want: ids(0)},
+		{name: "binpack memory ties broken at random",
+			boxes: []box{{zone: "a", cpu: 1024, mem: 2048}, {zone: "b", cpu: 2048, mem: 2048}, {zone: "c", cpu: 4096, mem: 4096, load: []load{{0, 2048, "x"}}}},
+			spec:  binpackMem, task: placement.Task{CPU: 256, MemoryMiB: 512}, want: ids(0, 1, 2)},
+		{name: "binpack cpu picks least free CPU that fits",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4000}, {zone: "a", cpu: 1024, mem: 4000}, {zone: "a", cpu: 2048, mem: 4000}},
+			spec:  binpackCPU, task: placement.Task{CPU: 1024, MemoryMiB: 100}, want: ids(1)},
+		{name: "binpack cpu needs memory to fit too",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4000}, {zone: "a", cpu: 1024, mem: 50}},
+			spec:  binpackCPU, task: placement.Task{CPU: 1024, MemoryMiB: 100}, want: ids(0)},
+		{name: "binpack memory then binpack cpu",
+			boxes: []box{{zone: "a", cpu: 2048, mem: 1000}, {zone: "a", cpu: 1024, mem: 1000}, {zone: "a", cpu: 512, mem: 2000}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "memory"), strat(placement.Binpack, "cpu")}},
+			task:  placement.Task{CPU: 512, MemoryMiB: 500}, want: ids(1)},
+		{name: "spread instanceId picks the fewest tasks of the group",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096, load: web(2)}, {zone: "a", cpu: 4096, mem: 4096, load: web(1)}, {zone: "a", cpu: 4096, mem: 4096, load: web(1)}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{strat(placement.Spread, "instanceId")}},
+			task:  placement.Task{CPU: 1, MemoryMiB: 1}, want: ids(1, 2)},
+		{name: "spread host counts only the task's group",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096, load: []load{{0, 0, "other"}, {0, 0, "other"}}}, {zone: "a", cpu: 4096, mem: 4096, load: web(1)}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{strat(placement.Spread, "host")}},
+			task:  placement.Task{CPU: 1, MemoryMiB: 1}, want: ids(0)},
+		{name: "spread AZ picks the zone with the fewest tasks",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096, load: web(2)}, {zone: "b", cpu: 4096, mem: 4096, load: web(1)}, {zone: "b", cpu: 4096, mem: 4096}, {zone: "c", cpu: 4096, mem: 4096, load: web(1)}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{spreadAZ}},
+			task:  placement.Task{CPU: 1, MemoryMiB: 1}, want: ids(1, 2, 3)},
+		{name: "spread AZ counts tasks on draining instances",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096, load: web(1), draining: true}, {zone: "a", cpu: 4096, mem: 4096}, {zone: "b", cpu: 4096, mem: 4096}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{spreadAZ}},
+			task:  placement.Task{CPU: 1, MemoryMiB: 1}, want: ids(2)},
+		{name: "spread AZ then binpack memory",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 500}, {zone: "b", cpu: 4096, mem: 2000}, {zone: "b", cpu: 4096, mem: 1000}, {zone: "c", cpu: 4096, mem: 1500}, {zone: "a", cpu: 4096, mem: 4096, load: web(1)}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{spreadAZ, strat(placement.Binpack, "memory")}},
+			task:  placement.Task{CPU: 1, MemoryMiB: 400}, want: ids(2)},
+		{name: "spread AZ then spread instanceId",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096}, {zone: "b", cpu: 4096, mem: 4096, load: web(1)}, {zone: "b", cpu: 4096, mem: 4096}, {zone: "a", cpu: 4096, mem: 4096, load: web(1)}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{spreadAZ, strat(placement.Spread, "instanceId")}},
+			task:  placement.Task{CPU: 1, MemoryMiB: 1}, want: ids(0, 2)},
+		{name: "spread a custom attribute; instances without it form one value",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096, attrs: map[string]string{"rack": "r1"}, load: web(1)}, {zone: "a", cpu: 4096, mem: 4096, load: web(1)}, {zone: "a", cpu: 4096, mem: 4096}, {zone: "a", cpu: 4096, mem: 4096, attrs: map[string]string{"rack": "r2"}}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{strat(placement.Spread, "attribute:rack")}},
+			task:  placement.Task{CPU: 1, MemoryMiB: 1}, want: ids(3)},
+		{name: "random picks any feasible instance",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096}, {zone: "b", cpu: 100, mem: 4096}, {zone: "c", cpu: 4096, mem: 300}, {zone: "a", cpu: 1024, mem: 1024}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{{Type: placement.Random}}},
+			task:  placement.Task{CPU: 512, MemoryMiB: 512}, want: ids(0, 3)},
+		{name: "random ends the ranking: later strategies do not apply",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096}, {zone: "b", cpu: 1024, mem: 1024}},
+			spec:  placement.Spec{Strategies: []placement.Strategy{{Type: placement.Random}, strat(placement.Binpack, "memory")}},
+			task:  placement.Task{CPU: 512, MemoryMiB: 512}, want: ids(0, 1)},
+		{name: "no strategy: fewest tasks of the service per AZ, then per instance",
+			boxes: []box{{zone: "a", cpu: 4096, mem: 4096, load: web(1)}, {zone: "b", cpu: 4096, mem: 4096, load: web(1)}, {zone: "b", cpu: 4096, mem: 4096}, {zone: "c", cpu: 4096, mem: 4096, load: web(1)}},
+			spec:  placement.Spec{}, task: placement.Task{CPU: 1, MemoryMiB: 1}, want: ids(2)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { checkPlacement(t, tc) })
+	}
+}
+
+// TestFilterAndConstraints checks the resource filter and each constraint.
+func TestFilterAndConstraints(t *testing.T) {
+	any4 := placement.Spec{Strategies: []placement.Strategy{{Type: placement.Random}}}
+	with := func(cons ...placement.Constraint) placement.Spec {
+		return placement.Spec{Constraints: cons, Strategies: any4.Strategies}
+	}
+	four := []box{
+		{zone: "us-east-1a", cpu: 2048, mem: 4096, eni: 2, attrs: map[string]string{"tier": "gold"}},
+		{zone: "us-east-1b", cpu: 2048, mem: 4096, eni: 0, load: []load{{0, 0, "service:web"}}},
+		{zone: "us-east-1c", cpu: 2048, mem: 4096, eni: 1, attrs: map[string]string{"tier": "silver"}, load: []load{{0, 0, "other"}, {0, 0, "other"}}},
+		{zone: "us-east-1a", cpu: 2048, mem: 4096, eni: 3, draining: true},
+	}
+	tests := []placeCase{
+		{name: "draining instances receive nothing", boxes: four, spec: any4, task: placement.Task{CPU: 1}, want: ids(0, 1, 2)},
+		{name: "awsvpc needs a free ENI", boxes: four, spec: any4, task: placement.Task{ENIs: 1}, want: ids(0, 2)},
+		{name: "distinctInstance skips instances running the group", boxes: four, spec: with(distinct), task: placement.Task{CPU: 1}, want: ids(0, 2)},
+		{name: "memberOf zone equality", boxes: four, spec: with(memberOf("attribute:ecs.availability-zone == us-east-1a")), task: placement.Task{CPU: 1}, want: ids(0)},
+		{name: "memberOf in", boxes: four, spec: with(memberOf("attribute:ecs.availability-zone in [us-east-1b, us-east-1c]")), task: placement.Task{CPU: 1}, want: ids(1, 2)},
+		{name: "memberOf custom attribute exists", boxes: four, spec: with(memberOf("attribute:tier exists")), task: placement.Task{CPU: 1}, want: ids(0, 2)},
+		{name: "memberOf regexp", boxes: four, spec: with(memberOf("attribute:tier =~ 'g.*'")), task: placement.Task{CPU: 1}, want: ids(0)},
+		{name: "memberOf ec2InstanceId", boxes: four, spec: with(memberOf("ec2InstanceId not in [i-0, i-1]")), task: placement.Task{CPU: 1}, want: ids(2)},
+		{name: "memberOf registeredAt", boxes: four, spec: with(memberOf("registeredAt >= 2025-01-01T00:01:00Z")), task: placement.Task{CPU: 1}, want: ids(1, 2)},
+		{name: "memberOf runningTasksCount", boxes: four, spec: with(memberOf("runningTasksCount < 2")), task: placement.Task{CPU: 1}, want: ids(0, 1)},
+		{name: "memberOf task:group", boxes: four, spec: with(memberOf("task:group == other")), task: placement.Task{CPU: 1}, want: ids(2)},
+		{name: "memberOf not task:group", boxes: four, spec: with(memberOf("not task:group == service:web")), task: placement.Task{CPU: 1}, want: ids(0, 2)},
+		{name: "constraints combine", boxes: four, spec: with(distinct, memberOf("attribute:tier == silver or attribute:ecs.availability-zone == us-east-1b")), task: placement.Task{CPU: 1}, want: ids(2)},
+		{name: "no instance satisfies", boxes: four, spec: with(memberOf("attribute:tier == bronze")), task: placement.Task{CPU: 1}, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { checkPlacement(t, tc) })
+	}
+}
+
+// TestPorts checks host-port conflicts and the 100-port limit.
+func TestPorts(t *testing.T) {
+	c := placement.NewCluster()
+	reserved := make([]uint16, 0, 99)
+	for p := range uint16(99) {
+		reserved = append(reserved, 1000+p)
+	}
+	for k, ports := range [][]uint16{{22, 80}, reserved} {
+		if _, err := c.Register(placement.Instance{EC2InstanceID: fmt.Sprint("i-", k), InstanceType: "m5.large",
+			Zone: "a", CPU: 4096, MemoryMiB: 8192, ReservedPorts: ports}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := placement.MustCompile(placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}})
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := c.Group("service:web")
+	place := func(ports ...uint16) placement.Result {
+		r, err := c.Place(plan, placement.Task{CPU: 1, MemoryMiB: 1, HostPorts: ports, Group: g}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// Port 80 is taken on instance 0, so only instance 1 (99 reserved) fits.
+	if r := place(80); r.Instance != 1 {
+		t.Fatalf("port 80: placed on %d, want 1", r.Instance)
+	}
+	// Instance 1 now holds 100 ports; a second port 80 has nowhere to go.
+	r := place(80)
+	if r.Placed() || r.Rejection.Reason != placement.ReasonPorts {
+		t.Fatalf("second port 80: %+v, want RESOURCE:PORTS", r)
+	}
+	// Port 8080: free on both, but instance 1 is at the limit of 100.
+	if r := place(8080); r.Instance != 0 {
+		t.Fatalf("port 8080: placed on %d, want 0", r.Instance)
+	}
+	if err := c.Release(1, placement.Task{CPU: 1, MemoryMiB: 1, HostPorts: []uint16{80}, Group: g}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := c.State(1)
+	if st.ReservedPorts != 99 {
+		t.Fatalf("after release instance 1 reserves %d ports, want 99", st.ReservedPorts)
+	}
+	// Two more ports on instance 1 would make 101: the rejection names the
+	// limit. Instance 0 is drained so that instance 1 is the closest match.
+	if err := c.SetStatus(0, placement.Draining); err != nil {
+		t.Fatal(err)
+	}
+	r = place(9000, 9001)
+	want := "The closest matching container-instance i-1 can not exceed the maximum allowed reserved port limit of 100 host ports."
+	if r.Placed() || !r.Rejection.PortLimit || !strings.HasSuffix(r.Rejection.Message(), want) {
+		t.Fatalf("rejection %+v, message %q, want suffix %q", r.Rejection, r.Rejection.Message(), want)
+	}
+	// One more port fits exactly.
+	if r := place(9000); r.Instance != 1 {
+		t.Fatalf("port 9000: %+v, want instance 1", r)
+	}
+}
+
+// TestRandomIsUniform checks that the random strategy and the final
+// tie-break are uniform: 8,000 placements (each released again) over 4
+// equally good instances, Pearson's chi-square with 3 degrees of freedom
+// below 16.27 (p = 0.001). The seed is fixed, so the test is deterministic.
+func TestRandomIsUniform(t *testing.T) {
+	for _, spec := range []placement.Spec{
+		{Strategies: []placement.Strategy{{Type: placement.Random}}},
+		{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}},
+		{Strategies: []placement.Strategy{strat(placement.Spread, "instanceId")}},
+	} {
+		boxes := slices.Repeat([]box{{zone: "a", cpu: 4096, mem: 4096}}, 4)
+		boxes = append(boxes, box{zone: "a", cpu: 100, mem: 100}) // never fits
+		c := build(t, boxes)
+		plan := placement.MustCompile(spec)
+		rng := rand.New(rand.NewPCG(42, 42))
+		task := placement.Task{CPU: 512, MemoryMiB: 512, Group: c.Group("g")}
+		const n = 8000
+		var counts [5]int
+		for range n {
+			r, err := c.Place(plan, task, rng)
+			if err != nil || !r.Placed() {
+				t.Fatalf("%+v %v", r, err)
+			}
+			counts[r.Instance]++
+			if err := c.Release(r.Instance, task); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if counts[4] != 0 {
+			t.Fatalf("%v: infeasible instance chosen %d times", spec.Strategies, counts[4])
+		}
+		chi2 := 0.0
+		for _, k := range counts[:4] {
+			d := float64(k) - n/4
+			chi2 += d * d / (n / 4)
+		}
+		if chi2 > 16.27 {
+			t.Errorf("%v: counts %v, chi-square %.2f > 16.27", spec.Strategies, counts, chi2)
+		}
+	}
+}
+
+// TestRejections checks the reason, the closest instance and the message
+// for each kind of failure (aws-behaviour.md §1.6).
+func TestRejections(t *testing.T) {
+	tests := []struct {
+		name    string
+		boxes   []box
+		spec    placement.Spec
+		task    placement.Task
+		reason  placement.Reason
+		closest placement.InstanceID
+		message string
+	}{
+		{"empty cluster", nil, placement.Spec{}, placement.Task{CPU: 1},
+			placement.ReasonNoActiveInstance, placement.NoInstance, "No Container Instances were found in your cluster."},
+		{"all draining", []box{{zone: "a", cpu: 4096, mem: 4096, draining: true}}, placement.Spec{}, placement.Task{CPU: 1},
+			placement.ReasonNoActiveInstance, placement.NoInstance, "No Container Instances were found"},
+		{"cpu", []box{{zone: "a", cpu: 1024, mem: 4096}, {zone: "a", cpu: 512, mem: 4096}}, placement.Spec{}, placement.Task{CPU: 2048},
+			placement.ReasonCPU, 0, "The closest matching container-instance i-0 has insufficient CPU units available."},
+		{"memory beats cpu as closest", []box{{zone: "a", cpu: 1024, mem: 4096}, {zone: "a", cpu: 4096, mem: 512}}, placement.Spec{}, placement.Task{CPU: 2048, MemoryMiB: 1024},
+			placement.ReasonMemory, 1, "The closest matching container-instance i-1 has insufficient memory available."},
+		{"eni", []box{{zone: "a", cpu: 4096, mem: 4096}}, placement.Spec{}, placement.Task{CPU: 1, ENIs: 1},
+			placement.ReasonENI, 0, `encountered error "RESOURCE:ENI"`},
+		{"constraint", []box{{zone: "a", cpu: 4096, mem: 4096}, {zone: "b", cpu: 1, mem: 1}}, placement.Spec{Constraints: []placement.Constraint{memberOf("attribute:ecs.availability-zone == c")}}, placement.Task{CPU: 2},
+			placement.ReasonConstraint, 0, "did not satisfy the placement constraint memberOf(attribute:ecs.availability-zone == c)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := build(t, tt.boxes)
+			tt.task.Group = c.Group("service:web")
+			r, err := c.Place(placement.MustCompile(tt.spec), tt.task, rand.New(rand.NewPCG(1, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Placed() {
+				t.Fatalf("placed on %d", r.Instance)
+			}
+			got := []any{r.Rejection.Reason, r.Rejection.Closest}
+			if diff := gocmp.Diff([]any{tt.reason, tt.closest}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if msg := r.Rejection.Message(); !strings.Contains(msg, tt.message) ||
+				!strings.HasPrefix(msg, "unable to place a task because no container instance met all of its requirements.") {
+				t.Errorf("message %q does not contain %q", msg, tt.message)
+			}
+		})
+	}
+}
+
+// TestPlaceBatch checks that later tasks of a batch see earlier ones.
+func TestPlaceBatch(t *testing.T) {
+	c := build(t, []box{{zone: "a", cpu: 4096, mem: 2048}, {zone: "b", cpu: 4096, mem: 2048}})
+	plan := placement.MustCompile(placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}})
+	task := placement.Task{CPU: 256, MemoryMiB: 1024, Group: c.Group("family:batch")}
+	b, err := c.PlaceBatch(plan, task, placement.RunTaskLimit, rand.New(rand.NewPCG(1, 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Binpack fills the first chosen instance (2 tasks) before the other.
+	if len(b.Placed) != 4 || b.Placed[0] != b.Placed[1] || b.Placed[2] != b.Placed[3] || b.Placed[0] == b.Placed[2] {
+		t.Fatalf("placed %v, want two pairs on distinct instances", b.Placed)
+	}
+	if b.Rejection == nil || b.Rejection.Reason != placement.ReasonMemory || b.Rejection.Failed.Memory != 2 {
+		t.Fatalf("rejection %+v, want RESOURCE:MEMORY on both instances", b.Rejection)
+	}
+}
+
+// TestValidation checks that bad input is an error naming field and rule,
+// with every problem reported at once.
+func TestValidation(t *testing.T) {
+	_, err := placement.NewCluster().Register(placement.Instance{CPU: -1, MemoryMiB: 0, ENIs: -2,
+		Attributes: map[string]string{placement.AttrAvailabilityZone: "x", "k": ""}})
+	for _, want := range []string{"EC2InstanceID is empty", "InstanceType is empty", "Zone is empty", "CPU -1",
+		"MemoryMiB 0", "ENIs -2", `Attributes["ecs.availability-zone"] is set`, `Attributes["k"] value has 0 characters`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Register error %v does not mention %q", err, want)
+		}
+	}
+	if !errors.Is(err, placement.ErrInvalidInstance) {
+		t.Errorf("Register error does not match ErrInvalidInstance")
+	}
+
+	long := strings.Repeat("a", placement.MaxExpressionLength+1)
+	spec := placement.Spec{
+		Constraints: append(slices.Repeat([]placement.Constraint{distinct}, 9),
+			placement.Constraint{Type: placement.DistinctInstance, Expression: "x"}, memberOf(long), memberOf("attribute:x ==")),
+		Strategies: []placement.Strategy{strat(placement.Binpack, "disk"), strat(placement.Spread, "zone"),
+			strat("pack", ""), {Type: placement.Random}, {Type: placement.Random}, {Type: placement.Random}},
+	}
+	_, err = placement.Compile(spec)
+	for _, want := range []string{"12 constraints; ECS allows at most 10", "6 strategies; ECS allows at most 5",
+		"distinctInstance takes no expression", "has 2001 characters", "at offset 14", `binpack field "disk"`,
+		`spread field "zone"`, `type "pack"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Compile error %v does not mention %q", err, want)
+		}
+	}
+	if !errors.Is(err, placement.ErrInvalidSpec) || !errors.Is(err, placement.ErrInvalidExpression) {
+		t.Errorf("Compile error does not match ErrInvalidSpec and ErrInvalidExpression")
+	}
+
+	c := build(t, []box{{zone: "a", cpu: 1024, mem: 1024}})
+	plan := placement.MustCompile(placement.Spec{})
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, task := range []placement.Task{{CPU: -1}, {Group: 99}, {HostPorts: []uint16{80, 80}}} {
+		if _, err := c.Place(plan, task, rng); !errors.Is(err, placement.ErrInvalidTask) {
+			t.Errorf("Place(%+v) error %v, want ErrInvalidTask", task, err)
+		}
+	}
+	g := c.Group("g")
+	if err := c.Release(0, placement.Task{CPU: 1, Group: g}); !errors.Is(err, placement.ErrBadRelease) {
+		t.Errorf("release of nothing: %v, want ErrBadRelease", err)
+	}
+	if err := c.Release(5, placement.Task{Group: g}); !errors.Is(err, placement.ErrUnknownInstance) {
+		t.Errorf("release on unknown instance: %v, want ErrUnknownInstance", err)
+	}
+}
+
+// TestInstanceLifecycle checks deregistration, attribute changes and status.
+func TestInstanceLifecycle(t *testing.T) {
+	c := build(t, []box{{zone: "a", cpu: 4096, mem: 4096, load: []load{{0, 0, "service:web"}}}, {zone: "b", cpu: 4096, mem: 4096}})
+	plan := placement.MustCompile(placement.Spec{Constraints: []placement.Constraint{memberOf("attribute:tier == gold")},
+		Strategies: []placement.Strategy{{Type: placement.Random}}})
+	rng := rand.New(rand.NewPCG(1, 1))
+	task := placement.Task{CPU: 1, Group: c.Group("service:web")}
+	if r, _ := c.Place(plan, task, rng); r.Placed() {
+		t.Fatalf("placed on %d before any instance is gold", r.Instance)
+	}
+	if err := c.SetAttribute(1, "tier", "gold"); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := c.Place(plan, task, rng); r.Instance != 1 {
+		t.Fatalf("placed on %d, want 1 (gold)", r.Instance)
+	}
+	if err := c.SetAttribute(1, "tier", ""); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := c.Attribute(1, "tier"); ok {
+		t.Fatalf("tier still %q after removal", v)
+	}
+	if err := c.Deregister(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.State(0); !errors.Is(err, placement.ErrUnknownInstance) {
+		t.Fatalf("State of deregistered instance: %v", err)
+	}
+	// Spread over AZs no longer sees the task on the deregistered instance.
+	spread := placement.MustCompile(placement.Spec{Strategies: []placement.Strategy{strat(placement.Spread, "attribute:ecs.availability-zone")}})
+	id, _ := c.Register(placement.Instance{EC2InstanceID: "i-9", InstanceType: "m5.large", Zone: "a", CPU: 4096, MemoryMiB: 4096})
+	if r, _ := c.Place(spread, task, rng); r.Instance != id {
+		t.Fatalf("spread placed on %d, want %d in zone a (zone b has 1 task)", r.Instance, id)
+	}
+	if err := c.SetStatus(id, 7); !errors.Is(err, placement.ErrInvalidInstance) {
+		t.Fatalf("SetStatus(7): %v", err)
+	}
+}
+
+// TestChooseVictims checks scale-in selection per strategy
+// (aws-behaviour.md §1.2 and §1.4).
+func TestChooseVictims(t *testing.T) {
+	web := func(n int) []load { return slices.Repeat([]load{{256, 512, "service:web"}}, n) }
+	tests := []struct {
+		name  string
+		boxes []box
+		spec  placement.Spec
+		want  []placement.InstanceID // instances whose tasks are acceptable first victims
+	}{
+		{"binpack memory stops where the most memory will be free",
+			[]box{{zone: "a", cpu: 4096, mem: 1024, load: web(2)}, {zone: "a", cpu: 4096, mem: 8192, load: web(1)}, {zone: "a", cpu: 4096, mem: 2048, load: web(1)}},
+			placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}}, ids(1)},
+		{"binpack cpu stops where the most CPU will be free",
+			[]box{{zone: "a", cpu: 8192, mem: 8192, load: web(1)}, {zone: "a", cpu: 1024, mem: 9000, load: web(1)}},
+			placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "cpu")}}, ids(0)},
+		{"spread AZ stops in the fullest zone",
+			[]box{{zone: "a", cpu: 4096, mem: 8192, load: web(1)}, {zone: "b", cpu: 4096, mem: 8192, load: web(1)}, {zone: "b", cpu: 4096, mem: 8192, load: web(1)}},
+			placement.Spec{Strategies: []placement.Strategy{strat(placement.Spread, "attribute:ecs.availability-zone")}}, ids(1, 2)},
+		{"spread instanceId stops on the fullest instance",
+			[]box{{zone: "a", cpu: 4096, mem: 8192, load: web(3)}, {zone: "b", cpu: 4096, mem: 8192, load: web(1)}},
+			placement.Spec{Strategies: []placement.Strategy{strat(placement.Spread, "instanceId")}}, ids(0)},
+		{"random stops any task",
+			[]box{{zone: "a", cpu: 4096, mem: 8192, load: web(1)}, {zone: "b", cpu: 4096, mem: 8192, load: web(1)}},
+			placement.Spec{Strategies: []placement.Strategy{{Type: placement.Random}}}, ids(0, 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := build(t, tt.boxes)
+			var tasks []placement.RunningTask
+			g := c.Group("service:web")
+			for k, b := range tt.boxes {
+				for range b.load {
+					tasks = append(tasks, placement.RunningTask{Instance: placement.InstanceID(k),
+						Task: placement.Task{CPU: 256, MemoryMiB: 512, Group: g}})
+				}
+			}
+			seen := map[placement.InstanceID]bool{}
+			for seed := range uint64(40) {
+				v, err := c.ChooseVictims(placement.MustCompile(tt.spec), tasks, 1, rand.New(rand.NewPCG(seed, 3)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := tasks[v[0]].Instance
+				if !slices.Contains(tt.want, got) {
+					t.Fatalf("victim on %d, want one of %v", got, tt.want)
+				}
+				seen[got] = true
+			}
+			if len(seen) != len(tt.want) {
+				t.Errorf("victims on %v over 40 seeds, want every one of %v", seen, tt.want)
+			}
+		})
+	}
+}
+
+// TestHotPathAllocations locks in zero allocations for place + release on
+// the binpack index path in steady state.
+func TestHotPathAllocations(t *testing.T) {
+	f := newBenchFleet(t, 2000, 1)
+	plan := placement.MustCompile(benchStrategies[0].spec)
+	rng := rand.New(rand.NewPCG(5, 6))
+	op := func() {
+		lt := f.draw(rng)
+		if r, _ := f.c.Place(plan, f.task(lt), rng); r.Placed() {
+			if err := f.c.Release(r.Instance, f.task(lt)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for range 20000 {
+		op()
+	}
+	if a := testing.AllocsPerRun(5000, op); a != 0 {
+		t.Fatalf("place + release allocates %.2f times per op, want 0", a)
+	}
+}

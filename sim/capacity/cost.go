@@ -1,0 +1,462 @@
+package capacity
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// Rate is an hourly Fargate price.
+type Rate struct {
+	// PerVCPUHour is dollars per vCPU per hour.
+	PerVCPUHour float64
+	// PerGBHour is dollars per GB of memory per hour (1 GB = 1024 MiB, as
+	// the task size table counts it).
+	PerGBHour float64
+}
+
+// Prices are the price list a cost report uses: data with a region and a
+// date, which the user replaces with their own.
+type Prices struct {
+	// Region is the AWS Region the prices are for, e.g. "us-east-1".
+	Region string
+	// AsOf says when the prices were read and from where; informational.
+	AsOf string
+	// FargateLinuxX86, FargateLinuxARM and FargateWindows are the
+	// On-Demand Fargate rates per operating system and architecture.
+	FargateLinuxX86, FargateLinuxARM, FargateWindows Rate
+	// FargateWindowsLicensePerVCPUHour is the Windows OS licence fee added
+	// per vCPU-hour, dollars.
+	FargateWindowsLicensePerVCPUHour float64
+	// FargateStoragePerGBHour is dollars per GB-hour of ephemeral storage
+	// above the 20 GB included.
+	FargateStoragePerGBHour float64
+	// FargateSpotDiscount is the fraction Fargate Spot takes off the
+	// On-Demand vCPU and memory rates, in [0, 1).
+	FargateSpotDiscount float64
+	// EC2SpotDiscount is the fraction an EC2 Spot instance costs less than
+	// its On-Demand price, in [0, 1).
+	EC2SpotDiscount float64
+}
+
+// USEast1Prices returns the us-east-1 Fargate price list of
+// aws-behaviour.md §4.3 and oracles.md §3.3 (https://aws.amazon.com/fargate/pricing/
+// as reproduced at https://www.vantage.sh/blog/fargate-pricing).
+//
+// The two Spot discounts are planning assumptions, not published prices:
+// Fargate Spot is advertised as "up to 70%" below On-Demand and its price
+// floats (the commonly quoted ≈ $0.0124 per vCPU-hour is 69% off), so 0.70
+// is used; EC2 Spot is advertised as "up to 90%" and varies by instance
+// type, zone and time, so 0.70 is used as a middle-of-the-road figure.
+// Replace both with your own averages.
+func USEast1Prices() Prices {
+	return Prices{
+		Region:                           "us-east-1",
+		AsOf:                             "aws-behaviour.md §4.3 (aws.amazon.com/fargate/pricing via vantage.sh, 2025)",
+		FargateLinuxX86:                  Rate{PerVCPUHour: 0.04048, PerGBHour: 0.004445},
+		FargateLinuxARM:                  Rate{PerVCPUHour: 0.03238, PerGBHour: 0.00356},
+		FargateWindows:                   Rate{PerVCPUHour: 0.09148, PerGBHour: 0.01005},
+		FargateWindowsLicensePerVCPUHour: 0.046,
+		FargateStoragePerGBHour:          0.000111,
+		FargateSpotDiscount:              0.70,
+		EC2SpotDiscount:                  0.70,
+	}
+}
+
+// Validate reports every field that breaks a rule, joined.
+func (p Prices) Validate() error {
+	var errs []error
+	nonNeg := func(field string, v float64) {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			errs = append(errs, invalid("Prices."+field, v, "must be a finite number ≥ 0"))
+		}
+	}
+	nonNeg("FargateLinuxX86.PerVCPUHour", p.FargateLinuxX86.PerVCPUHour)
+	nonNeg("FargateLinuxX86.PerGBHour", p.FargateLinuxX86.PerGBHour)
+	nonNeg("FargateLinuxARM.PerVCPUHour", p.FargateLinuxARM.PerVCPUHour)
+	nonNeg("FargateLinuxARM.PerGBHour", p.FargateLinuxARM.PerGBHour)
+	nonNeg("FargateWindows.PerVCPUHour", p.FargateWindows.PerVCPUHour)
+	nonNeg("FargateWindows.PerGBHour", p.FargateWindows.PerGBHour)
+	nonNeg("FargateWindowsLicensePerVCPUHour", p.FargateWindowsLicensePerVCPUHour)
+	nonNeg("FargateStoragePerGBHour", p.FargateStoragePerGBHour)
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"FargateSpotDiscount", p.FargateSpotDiscount}, {"EC2SpotDiscount", p.EC2SpotDiscount}} {
+		if !(f.v >= 0 && f.v < 1) {
+			errs = append(errs, invalid("Prices."+f.name, f.v, "must be in [0, 1)"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// BilledSeconds returns the seconds AWS bills for a run of d: rounded up to
+// the next whole second, with a minimum of 60 seconds. Both Fargate (from
+// the start of the image pull until the task terminates) and Linux EC2
+// instances are billed this way. A run of zero or negative length bills
+// nothing: a task that never began pulling its image costs nothing.
+func BilledSeconds(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 60)
+}
+
+// FargateHourlyRate returns the dollars per hour of a Fargate task of the
+// given size:
+//
+//	rate = vCPU × PerVCPUHour + GB × PerGBHour            (× (1 − FargateSpotDiscount) on Spot)
+//	     + vCPU × FargateWindowsLicensePerVCPUHour        (Windows)
+//	     + max(0, storageGB − 20) × FargateStoragePerGBHour
+//
+// with vCPU = CPU / 1024 and GB = MemoryMiB / 1024.
+func (p Prices) FargateHourlyRate(size FargateTaskSize, spot bool) float64 {
+	r := p.FargateLinuxX86
+	switch {
+	case size.OS == Windows:
+		r = p.FargateWindows
+	case size.Arch == ARM64:
+		r = p.FargateLinuxARM
+	}
+	vcpu := float64(size.CPU) / 1024
+	gb := float64(size.MemoryMiB) / 1024
+	rate := vcpu*r.PerVCPUHour + gb*r.PerGBHour
+	if spot {
+		rate *= 1 - p.FargateSpotDiscount
+	}
+	if size.OS == Windows {
+		rate += vcpu * p.FargateWindowsLicensePerVCPUHour
+	}
+	if extra := size.StorageGiB() - DefaultEphemeralStorageGiB; extra > 0 {
+		rate += float64(extra) * p.FargateStoragePerGBHour
+	}
+	return rate
+}
+
+// FargateTaskCost returns the dollars billed for a Fargate task of the given
+// size that ran for d: FargateHourlyRate × BilledSeconds(d) / 3600.
+func (p Prices) FargateTaskCost(size FargateTaskSize, spot bool, d time.Duration) float64 {
+	return p.FargateHourlyRate(size, spot) * float64(BilledSeconds(d)) / 3600
+}
+
+// EC2HourlyRate returns the dollars per hour of an instance whose On-Demand
+// price is onDemandPerHour: that price, or (1 − EC2SpotDiscount) of it on
+// Spot.
+func (p Prices) EC2HourlyRate(onDemandPerHour float64, spot bool) float64 {
+	if spot {
+		return onDemandPerHour * (1 - p.EC2SpotDiscount)
+	}
+	return onDemandPerHour
+}
+
+// EC2InstanceCost returns the dollars billed for an instance that ran for
+// d: EC2HourlyRate × BilledSeconds(d) / 3600.
+func (p Prices) EC2InstanceCost(onDemandPerHour float64, spot bool, d time.Duration) float64 {
+	return p.EC2HourlyRate(onDemandPerHour, spot) * float64(BilledSeconds(d)) / 3600
+}
+
+// FargateUsage describes a Fargate task for the accumulator.
+type FargateUsage struct {
+	// Service, Provider and Cluster are the report keys; Provider is
+	// normally FARGATE or FARGATE_SPOT. Empty strings are valid keys.
+	Service, Provider, Cluster string
+	// Size is the task size; it must be a valid Fargate size.
+	Size FargateTaskSize
+	// Spot reports whether the task runs on Fargate Spot.
+	Spot bool
+}
+
+// InstanceUsage describes an EC2 container instance for the accumulator.
+type InstanceUsage struct {
+	// Provider and Cluster are the report keys.
+	Provider, Cluster string
+	// OnDemandPerHour is the instance type's On-Demand price, dollars per
+	// hour (from the instance catalog).
+	OnDemandPerHour float64
+	// Spot reports whether the instance is a Spot instance.
+	Spot bool
+	// CPU and MemoryMiB are the registered resources (CPU units, MiB); both
+	// must be positive. They split the instance's cost among its tasks.
+	CPU, MemoryMiB int
+}
+
+// EC2TaskUsage describes a task on an EC2 container instance for the
+// accumulator.
+type EC2TaskUsage struct {
+	// Service is the report key.
+	Service string
+	// InstanceID is the id the instance was started with.
+	InstanceID string
+	// CPU and MemoryMiB are the task's reservations (CPU units, MiB).
+	CPU, MemoryMiB int
+}
+
+type meterKind uint8
+
+const (
+	fargateMeter meterKind = iota
+	instanceMeter
+	ec2TaskMeter
+)
+
+type meter struct {
+	kind  meterKind
+	start time.Duration
+	// service, provider, cluster are the keys this meter reports under.
+	service, provider, cluster string
+	// ratePerHour is the billed rate (Fargate task, instance) or the task's
+	// share of its instance's rate (EC2 task).
+	ratePerHour float64
+	// instance is the id of an EC2 task's instance.
+	instance string
+	// instance meters: CPU, memory, the share cost of tasks already
+	// stopped, and the ids of tasks still open on it.
+	cpu, mem   int
+	sharesPaid float64
+	tasks      []string
+}
+
+// Accumulator adds up what a simulation costs, per service, per capacity
+// provider and per cluster, and how much of the EC2 cost is idle.
+//
+// Fargate tasks are billed per second with a one-minute minimum. EC2
+// instances are billed per second with a 60-second minimum, the whole cost
+// to their provider and cluster. An EC2 task is charged to its service a
+// share of its instance's rate for the time it holds its reservation,
+//
+//	share = (taskCPU / instanceCPU + taskMemory / instanceMemory) / 2,
+//
+// the mean of its CPU and memory shares, without rounding or minimum (it is
+// a split of the instance's bill, not a bill). Whatever part of an
+// instance's cost no task's share covers is idle capacity, reported per
+// provider and cluster. So Σ services + Σ idle = Σ clusters = Total.
+//
+// Times are time.Duration since the start of the simulation. Reports sum in
+// sorted key order, so the same events give bit-identical figures.
+type Accumulator struct {
+	prices Prices
+	open   map[string]*meter
+	// closed totals, in dollars
+	service, provider, cluster map[string]float64
+	providerIdle, clusterIdle  map[string]float64
+	total                      float64
+}
+
+// NewAccumulator returns an empty accumulator using prices, or the price
+// list's errors.
+func NewAccumulator(prices Prices) (*Accumulator, error) {
+	if err := prices.Validate(); err != nil {
+		return nil, err
+	}
+	return &Accumulator{
+		prices:       prices,
+		open:         map[string]*meter{},
+		service:      map[string]float64{},
+		provider:     map[string]float64{},
+		cluster:      map[string]float64{},
+		providerIdle: map[string]float64{},
+		clusterIdle:  map[string]float64{},
+	}, nil
+}
+
+func (a *Accumulator) add(id string, m *meter) error {
+	if _, dup := a.open[id]; dup {
+		return fmt.Errorf("%w: %q is already open", ErrUnknownID, id)
+	}
+	a.open[id] = m
+	return nil
+}
+
+// StartFargateTask starts billing a Fargate task at now (the start of its
+// image pull).
+func (a *Accumulator) StartFargateTask(id string, u FargateUsage, now time.Duration) error {
+	if err := u.Size.Validate(); err != nil {
+		return err
+	}
+	return a.add(id, &meter{kind: fargateMeter, start: now, service: u.Service, provider: u.Provider, cluster: u.Cluster,
+		ratePerHour: a.prices.FargateHourlyRate(u.Size, u.Spot)})
+}
+
+// StartInstance starts billing an EC2 instance at now (its launch).
+func (a *Accumulator) StartInstance(id string, u InstanceUsage, now time.Duration) error {
+	var errs []error
+	if u.CPU <= 0 {
+		errs = append(errs, invalid("InstanceUsage.CPU", u.CPU, "must be > 0"))
+	}
+	if u.MemoryMiB <= 0 {
+		errs = append(errs, invalid("InstanceUsage.MemoryMiB", u.MemoryMiB, "must be > 0"))
+	}
+	if !(u.OnDemandPerHour >= 0) || math.IsInf(u.OnDemandPerHour, 0) {
+		errs = append(errs, invalid("InstanceUsage.OnDemandPerHour", u.OnDemandPerHour, "must be a finite number ≥ 0"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return a.add(id, &meter{kind: instanceMeter, start: now, provider: u.Provider, cluster: u.Cluster,
+		ratePerHour: a.prices.EC2HourlyRate(u.OnDemandPerHour, u.Spot), cpu: u.CPU, mem: u.MemoryMiB})
+}
+
+// StartEC2Task starts charging a task's share of its instance at now.
+func (a *Accumulator) StartEC2Task(id string, u EC2TaskUsage, now time.Duration) error {
+	inst, ok := a.open[u.InstanceID]
+	if !ok || inst.kind != instanceMeter {
+		return fmt.Errorf("%w: instance %q is not open", ErrUnknownID, u.InstanceID)
+	}
+	if u.CPU < 0 || u.MemoryMiB < 0 {
+		return invalid("EC2TaskUsage.CPU/MemoryMiB", [2]int{u.CPU, u.MemoryMiB}, "must be ≥ 0")
+	}
+	share := (float64(u.CPU)/float64(inst.cpu) + float64(u.MemoryMiB)/float64(inst.mem)) / 2
+	if err := a.add(id, &meter{kind: ec2TaskMeter, start: now, service: u.Service, provider: inst.provider, cluster: inst.cluster,
+		ratePerHour: share * inst.ratePerHour, instance: u.InstanceID}); err != nil {
+		return err
+	}
+	inst.tasks = append(inst.tasks, id)
+	return nil
+}
+
+// cost returns what an open meter has cost by now.
+func (m *meter) cost(now time.Duration) float64 {
+	d := now - m.start
+	if m.kind == ec2TaskMeter {
+		if d <= 0 {
+			return 0
+		}
+		return m.ratePerHour * d.Hours()
+	}
+	return m.ratePerHour * float64(BilledSeconds(d)) / 3600
+}
+
+// Stop stops billing id (a Fargate task, an EC2 task or an instance) at
+// now. Stopping an instance first stops the tasks still on it.
+func (a *Accumulator) Stop(id string, now time.Duration) error {
+	m, ok := a.open[id]
+	if !ok {
+		return fmt.Errorf("%w: %q is not open", ErrUnknownID, id)
+	}
+	switch m.kind {
+	case fargateMeter:
+		c := m.cost(now)
+		a.service[m.service] += c
+		a.provider[m.provider] += c
+		a.cluster[m.cluster] += c
+		a.total += c
+	case ec2TaskMeter:
+		c := m.cost(now)
+		a.service[m.service] += c
+		inst := a.open[m.instance]
+		inst.sharesPaid += c
+		inst.tasks = slices.DeleteFunc(inst.tasks, func(t string) bool { return t == id })
+	case instanceMeter:
+		for _, t := range slices.Clone(m.tasks) {
+			if err := a.Stop(t, now); err != nil {
+				return err
+			}
+		}
+		c := m.cost(now)
+		idle := c - m.sharesPaid
+		a.provider[m.provider] += c
+		a.cluster[m.cluster] += c
+		a.providerIdle[m.provider] += idle
+		a.clusterIdle[m.cluster] += idle
+		a.total += c
+	}
+	delete(a.open, id)
+	return nil
+}
+
+// CostLine is one key's cost in a Report, dollars.
+type CostLine struct {
+	// Key is the service, provider or cluster name.
+	Key string
+	// Cost is everything billed to the key so far.
+	Cost float64
+	// Idle is the part of Cost that pays for EC2 capacity no task
+	// reserved; zero for services and Fargate providers.
+	Idle float64
+}
+
+// Report is a cost breakdown at one instant, every slice sorted by key.
+type Report struct {
+	// Total is everything billed, dollars.
+	Total float64
+	// ByService, ByProvider and ByCluster break Total down.
+	ByService, ByProvider, ByCluster []CostLine
+}
+
+// Report returns the costs billed up to now: stopped usage as billed, and
+// running usage as if it stopped at now.
+func (a *Accumulator) Report(now time.Duration) Report {
+	service := cloneMap(a.service)
+	provider := cloneMap(a.provider)
+	cluster := cloneMap(a.cluster)
+	providerIdle := cloneMap(a.providerIdle)
+	clusterIdle := cloneMap(a.clusterIdle)
+	total := a.total
+	ids := make([]string, 0, len(a.open))
+	for id := range a.open {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	shares := map[string]float64{}
+	for _, id := range ids {
+		m := a.open[id]
+		if m.kind == ec2TaskMeter {
+			c := m.cost(now)
+			service[m.service] += c
+			shares[m.instance] += c
+		}
+	}
+	for _, id := range ids {
+		m := a.open[id]
+		switch m.kind {
+		case fargateMeter:
+			c := m.cost(now)
+			service[m.service] += c
+			provider[m.provider] += c
+			cluster[m.cluster] += c
+			total += c
+		case instanceMeter:
+			c := m.cost(now)
+			idle := c - m.sharesPaid - shares[id]
+			provider[m.provider] += c
+			cluster[m.cluster] += c
+			providerIdle[m.provider] += idle
+			clusterIdle[m.cluster] += idle
+			total += c
+		}
+	}
+	return Report{
+		Total:      total,
+		ByService:  lines(service, nil),
+		ByProvider: lines(provider, providerIdle),
+		ByCluster:  lines(cluster, clusterIdle),
+	}
+}
+
+func cloneMap(m map[string]float64) map[string]float64 {
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func lines(cost, idle map[string]float64) []CostLine {
+	out := make([]CostLine, 0, len(cost))
+	for k, v := range cost {
+		out = append(out, CostLine{Key: k, Cost: v, Idle: idle[k]})
+	}
+	slices.SortFunc(out, func(a, b CostLine) int {
+		switch {
+		case a.Key < b.Key:
+			return -1
+		case a.Key > b.Key:
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -1,0 +1,193 @@
+package capacity
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Names of the two capacity providers every account has; they cannot be
+// created or deleted, only associated with a cluster.
+const (
+	Fargate     = "FARGATE"
+	FargateSpot = "FARGATE_SPOT"
+)
+
+// Limits of a capacity provider strategy item (aws-behaviour.md §4.5,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html).
+const (
+	// MaxStrategyProviders is the most items a strategy may have. The 2023
+	// guide said 6; the current API reference says 20 (CHANGED).
+	MaxStrategyProviders = 20
+	// MaxBase is the largest base.
+	MaxBase = 100_000
+	// MaxWeight is the largest weight.
+	MaxWeight = 1000
+)
+
+// StrategyItem is one entry of a capacity provider strategy.
+type StrategyItem struct {
+	// Provider is the capacity provider name: FARGATE, FARGATE_SPOT or an
+	// Auto Scaling group provider; required.
+	Provider string
+	// Base is the number of tasks placed on this provider before any weight
+	// applies; 0–100,000, zero means none. At most one item may have a base.
+	Base int
+	// Weight is this provider's relative share of the tasks beyond the base;
+	// 0–1000. Zero (the API default) means the provider receives no tasks
+	// beyond its base.
+	Weight int
+}
+
+// Strategy is a capacity provider strategy: the service's own, or the
+// cluster's default when the service names none.
+type Strategy []StrategyItem
+
+// Validate reports every reason ECS would reject the strategy, joined; the
+// errors match ErrInvalidStrategy. An empty strategy is valid here (it means
+// "use the cluster default", see EffectiveStrategy).
+func (s Strategy) Validate() error {
+	var errs []error
+	bad := func(field string, value any, rule string) {
+		errs = append(errs, &fieldError{sentinel: ErrInvalidStrategy, field: field, value: value, rule: rule})
+	}
+	if len(s) == 0 {
+		return nil
+	}
+	if len(s) > MaxStrategyProviders {
+		bad("len(strategy)", len(s), fmt.Sprintf("at most %d capacity providers", MaxStrategyProviders))
+	}
+	seen := make(map[string]bool, len(s))
+	withBase, weightSum, fargateItems := 0, 0, 0
+	for i, it := range s {
+		f := func(name string) string { return fmt.Sprintf("strategy[%d].%s", i, name) }
+		if it.Provider == "" {
+			bad(f("Provider"), `""`, "required")
+		} else if seen[it.Provider] {
+			bad(f("Provider"), it.Provider, "appears more than once")
+		}
+		seen[it.Provider] = true
+		if it.Provider == Fargate || it.Provider == FargateSpot {
+			fargateItems++
+		}
+		if it.Base < 0 || it.Base > MaxBase {
+			bad(f("Base"), it.Base, fmt.Sprintf("must be in [0, %d]", MaxBase))
+		}
+		if it.Weight < 0 || it.Weight > MaxWeight {
+			bad(f("Weight"), it.Weight, fmt.Sprintf("must be in [0, %d]", MaxWeight))
+		}
+		if it.Base > 0 {
+			withBase++
+		}
+		if it.Weight > 0 {
+			weightSum += it.Weight
+		}
+	}
+	if withBase > 1 {
+		bad("strategy", fmt.Sprintf("%d items with a base", withBase), "only one capacity provider may have a base")
+	}
+	if weightSum == 0 {
+		bad("strategy", "all weights 0", "at least one capacity provider must have a weight greater than 0")
+	}
+	if fargateItems > 0 && fargateItems < len(s) {
+		bad("strategy", "FARGATE/FARGATE_SPOT mixed with Auto Scaling group providers", "a strategy cannot mix Fargate and Auto Scaling group capacity providers")
+	}
+	return errors.Join(errs...)
+}
+
+// EffectiveStrategy returns the strategy a service's tasks use: the
+// service's own if it has one, else the cluster's default strategy
+// (aws-behaviour.md §4.5). A service with an explicit launch type uses no
+// strategy at all and is counted by no provider; that case is the world's.
+func EffectiveStrategy(service, clusterDefault Strategy) Strategy {
+	if len(service) > 0 {
+		return service
+	}
+	return clusterDefault
+}
+
+// Distribute decides which provider each of n new tasks goes to, given the
+// tasks of this service already on each provider (running[i] belongs to
+// s[i]). It returns, in launch order, the index into s of each new task's
+// provider. The strategy must be valid (Validate); Distribute panics on a
+// strategy whose weights are all zero or whose running slice has the wrong
+// length, which are programmer errors.
+//
+// The algorithm follows aws-behaviour.md §4.5: the base is satisfied first,
+// then the remainder is split by weight. For each new task:
+//
+//  1. if the base provider b has fewer than base_b tasks, the task goes to b;
+//
+//  2. otherwise let R be the number of tasks beyond the base once this task
+//     is placed, R = (Σ running + 1) − base_b, and post_i the tasks of
+//     provider i beyond the base (post_b = running_b − base_b, post_i =
+//     running_i otherwise). The task goes to the provider with weight > 0
+//     that is furthest below its share,
+//
+//     argmax_i  R·w_i/W − post_i,   W = Σ w_i,
+//
+//     ties going to the earlier item in the strategy.
+//
+// Computed in integers as R·w_i − post_i·W. The reference marks the exact
+// integer rule UNCONFIRMED and proposes this one; it reproduces worked
+// example I, and from an empty service it keeps every provider within one
+// task of its exact share (floor(R·w_i/W) ≤ post_i ≤ ceil(R·w_i/W)), which
+// the property test checks.
+func Distribute(s Strategy, running []int, n int) []int {
+	if len(running) != len(s) {
+		panic("capacity: Distribute: len(running) != len(strategy)")
+	}
+	counts := append([]int(nil), running...)
+	out := make([]int, 0, max(n, 0))
+	for range n {
+		i := nextProvider(s, counts)
+		counts[i]++
+		out = append(out, i)
+	}
+	return out
+}
+
+// DistributeCounts is Distribute summed: how many of the n new tasks go to
+// each provider, indexed like s.
+func DistributeCounts(s Strategy, running []int, n int) []int {
+	counts := make([]int, len(s))
+	for _, i := range Distribute(s, running, n) {
+		counts[i]++
+	}
+	return counts
+}
+
+func nextProvider(s Strategy, counts []int) int {
+	base, baseIdx, total, weightSum := 0, -1, 0, int64(0)
+	for i, it := range s {
+		total += counts[i]
+		if it.Base > 0 {
+			base, baseIdx = it.Base, i
+		}
+		weightSum += int64(it.Weight)
+	}
+	if weightSum == 0 {
+		panic("capacity: Distribute: all weights are zero")
+	}
+	if baseIdx >= 0 && counts[baseIdx] < base {
+		return baseIdx
+	}
+	// Tasks beyond the base once this one is placed. When other providers
+	// already hold tasks while the base provider is full, the base is still
+	// exactly base tasks of the total.
+	remainder := int64(total + 1 - base)
+	best, bestDeficit := -1, int64(0)
+	for i, it := range s {
+		if it.Weight <= 0 {
+			continue
+		}
+		post := int64(counts[i])
+		if i == baseIdx {
+			post -= int64(base)
+		}
+		deficit := remainder*int64(it.Weight) - post*weightSum
+		if best < 0 || deficit > bestDeficit {
+			best, bestDeficit = i, deficit
+		}
+	}
+	return best
+}

@@ -1,0 +1,7 @@
+package capacity
+
+import "strings"
+
+func containsLine(err error, want string) bool {
+	return err != nil && strings.Contains(err.Error(), want)
+}

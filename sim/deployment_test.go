@@ -174,7 +174,7 @@ func TestWorkedExampleF_BestPracticesWalkthrough(t *testing.T) {
 func TestRollingUpdateNeverDropsBelowMinimumHealthy(t *testing.T) {
 	for _, pct := range [][2]int{{100, 200}, {50, 200}, {50, 100}, {0, 100}, {75, 150}} {
 		t.Run(fmt.Sprintf("min%d_max%d", pct[0], pct[1]), func(t *testing.T) {
-			f := newFixture(t, 5, sim.WorldConfig{Latencies: sim.Latencies{}}) // default random latencies
+			f := newFixtureDefaults(t, 5, sim.WorldConfig{}) // default random latencies
 			f.launch("m5.xlarge", zones3, 9)
 			f.taskDef("app", 256, 512, sim.Behavior{})
 			f.run(2 * time.Minute)

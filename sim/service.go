@@ -200,6 +200,7 @@ type Service struct {
 	counters    ServiceCounters
 
 	reconcile         Timer
+	reconcileAt       time.Duration // when reconcile is due, if pending
 	waiting           bool
 	throttleFailures  int
 	throttleUntil     time.Time
@@ -473,10 +474,18 @@ func (s *Service) startDeployment(d *Deployment) {
 	s.steady = false
 }
 
+// requestReconcile runs the scheduler for the service at the current
+// instant, once however many changes ask for it. A wake-up already set for
+// later (the end of a throttle) is brought forward.
 func (s *Service) requestReconcile() {
-	if !s.reconcile.Pending() {
-		s.reconcile = s.w.sim.Schedule(s.w.kReconcile, 0, uint64(s.index))
+	now := s.w.sim.Elapsed()
+	if s.reconcile.Pending() {
+		if s.reconcileAt <= now {
+			return
+		}
+		s.reconcile.Stop()
 	}
+	s.reconcile, s.reconcileAt = s.w.sim.Schedule(s.w.kReconcile, 0, uint64(s.index)), now
 }
 
 func (w *World) onReconcile(arg uint64) {
@@ -599,8 +608,11 @@ func (s *Service) throttled() bool {
 	now := s.w.now()
 	if now.Before(s.throttleUntil) {
 		s.counters.ThrottledAttempts++
-		s.reconcile.Stop()
-		s.reconcile = s.w.sim.ScheduleAt(s.w.kReconcile, s.throttleUntil.Sub(s.w.sim.Start()), uint64(s.index))
+		at := s.throttleUntil.Sub(s.w.sim.Start())
+		if !s.reconcile.Pending() || s.reconcileAt > at {
+			s.reconcile.Stop()
+			s.reconcile, s.reconcileAt = s.w.sim.ScheduleAt(s.w.kReconcile, at, uint64(s.index)), at
+		}
 		return true
 	}
 	return false

@@ -31,15 +31,23 @@ type fixture struct {
 	c *sim.Cluster
 }
 
-// newFixture returns a world with fixed latencies and one cluster "prod".
+// newFixture returns a world with fixedLatencies (unless cfg sets some)
+// and one cluster "prod".
 func newFixture(t *testing.T, seed uint64, cfg sim.WorldConfig) *fixture {
+	t.Helper()
+	if cfg.Latencies == (sim.Latencies{}) {
+		cfg.Latencies = fixedLatencies
+	}
+	return newFixtureDefaults(t, seed, cfg)
+}
+
+// newFixtureDefaults is newFixture with cfg.Latencies as given, so that an
+// unset field takes the world's default distribution.
+func newFixtureDefaults(t *testing.T, seed uint64, cfg sim.WorldConfig) *fixture {
 	t.Helper()
 	s, err := sim.New(sim.Config{Seed: seed})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if cfg.Latencies == (sim.Latencies{}) {
-		cfg.Latencies = fixedLatencies
 	}
 	w, err := sim.NewWorld(s, cfg)
 	if err != nil {

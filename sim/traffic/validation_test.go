@@ -1,0 +1,203 @@
+package traffic_test
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ecssim/ecssim/sim/traffic"
+)
+
+// Run lengths and tolerances of oracles.md §2.7: at least 10⁶ measured
+// arrivals per seed after a 5 % warm-up, five seeds, means within 3 % and
+// tail percentiles within 5 % (on the mean over seeds), each seed within a
+// looser 10 % so that one bad seed cannot hide behind good ones.
+const (
+	measure = 1_000_000
+	warmup  = 50_000
+)
+
+var seeds = []uint64{1, 2, 3, 4, 5}
+
+func skipIfShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("oracle runs simulate 10⁶ arrivals per seed")
+	}
+}
+
+// checkRun asserts what must hold on every run: requests conserved
+// (arrived = served + rejected + timed out + aborted + in flight, and every
+// generated request reached a server), nothing left in flight after the
+// drain, and Little's law L = λW between the servers' in-flight integral and
+// the measured sojourns.
+func checkRun(t *testing.T, name string, f *farm) {
+	t.Helper()
+	c := f.totals()
+	if c.Arrived != c.Served+c.Rejected+c.TimedOut+c.Aborted+int64(c.InFlight) || c.Arrived != int64(f.nextID) || c.InFlight != 0 {
+		t.Errorf("%s: requests not conserved: generated %d, counters %+v", name, f.nextID, c)
+	}
+	period := (f.s.Elapsed() - f.started).Seconds()
+	departed := f.outcomes[traffic.Served] + f.outcomes[traffic.TimedOut] + f.outcomes[traffic.Aborted]
+	l := (c.InFlightSeconds - f.inFlightAtStart) / period
+	lambda := float64(departed) / period
+	w := f.sumAll / float64(departed)
+	if math.Abs(l-lambda*w)/l > 0.01 {
+		t.Errorf("%s: Little's law: L = %.4f, λW = %.4f × %.4f = %.4f", name, l, lambda, w, lambda*w)
+	}
+}
+
+func within(got, want, tol float64) bool { return math.Abs(got-want) <= tol*math.Abs(want) }
+
+type seedResult struct{ mean, wait, pWait, p99 float64 }
+
+// runSeeds runs cfg over the seeds, checks every run, and returns per-seed
+// figures.
+func runSeeds(t *testing.T, name string, cfg farmConfig) []seedResult {
+	t.Helper()
+	var out []seedResult
+	for _, seed := range seeds {
+		cfg.seed = seed
+		f := newFarm(cfg)
+		f.run()
+		checkRun(t, name, f)
+		r := seedResult{mean: f.meanSojourn(), wait: f.meanWait(), pWait: float64(f.waited) / float64(f.measured)}
+		if cfg.record {
+			slices.Sort(f.sojourns)
+			r.p99 = f.sojourns[int(0.99*float64(len(f.sojourns)))]
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// assertMean checks the mean over seeds of pick within tol, and each seed
+// within 10 %.
+func assertMean(t *testing.T, name, what string, rs []seedResult, pick func(seedResult) float64, want, tol float64) {
+	t.Helper()
+	var sum float64
+	for i, r := range rs {
+		v := pick(r)
+		sum += v
+		if !within(v, want, 0.10) {
+			t.Errorf("%s seed %d: %s = %.4f, theory %.4f: off by more than 10 %%", name, seeds[i], what, v, want)
+		}
+	}
+	if mean := sum / float64(len(rs)); !within(mean, want, tol) {
+		t.Errorf("%s: %s = %.4f over %d seeds, theory %.4f: off by more than %.0f %%", name, what, mean, len(rs), want, tol*100)
+	} else {
+		t.Logf("%s: %s = %.4f over %d seeds, theory %.4f", name, what, mean, len(rs), want)
+	}
+}
+
+func mm1(lambda float64, server traffic.ServerConfig, demand traffic.Demand) farmConfig {
+	return farmConfig{tasks: 1, server: server, arrivals: traffic.Poisson{PerSecond: lambda}, demand: demand, warmup: warmup, measure: measure}
+}
+
+var (
+	fcfs1 = traffic.ServerConfig{Concurrency: 1, QueueLimit: traffic.Unlimited}
+	ps    = traffic.ServerConfig{Discipline: traffic.ProcessorSharing}
+)
+
+// TestMM1MeanAndP99Sojourn: M/M/1 at ρ = 0.8, μ = 1/s: sojourn is
+// exponential with rate μ − λ, so W = 5 s and p99 = ln(100)·5 = 23.026 s
+// (oracles.md §2.1).
+func TestMM1MeanAndP99Sojourn(t *testing.T) {
+	skipIfShort(t)
+	cfg := mm1(0.8, fcfs1, traffic.Exponential{Mean: time.Second})
+	cfg.record = true
+	rs := runSeeds(t, "M/M/1", cfg)
+	assertMean(t, "M/M/1", "W", rs, func(r seedResult) float64 { return r.mean }, 5, 0.03)
+	assertMean(t, "M/M/1", "p99", rs, func(r seedResult) float64 { return r.p99 }, 23.026, 0.05)
+}
+
+// TestMMcOneTaskErlangC: one task with 4 vCPUs and concurrency 4 is
+// M/M/4; at a = 2.5 Erlangs, C = 0.319857 and W = 1.213238 mean service
+// times (oracles.md §2.2, μ = 10/s here so W = 121.3 ms).
+func TestMMcOneTaskErlangC(t *testing.T) {
+	skipIfShort(t)
+	cfg := mm1(25, traffic.ServerConfig{CPU: 4096, Concurrency: 4, QueueLimit: traffic.Unlimited}, traffic.Exponential{Mean: 100 * time.Millisecond})
+	rs := runSeeds(t, "M/M/4", cfg)
+	assertMean(t, "M/M/4", "W", rs, func(r seedResult) float64 { return r.mean }, 0.1213238, 0.03)
+	assertMean(t, "M/M/4", "P(wait)", rs, func(r seedResult) float64 { return r.pWait }, 0.319857, 0.03)
+}
+
+// TestMD1WaitIsHalfMM1: deterministic service halves the M/M/1 wait:
+// ρ = 0.8, E[S] = 1 s gives Wq = 2 s for M/D/1 against 4 s for M/M/1
+// (oracles.md §2.4). Both are checked against theory, and their ratio on
+// the same seeds (common arrivals) against ½.
+func TestMD1WaitIsHalfMM1(t *testing.T) {
+	skipIfShort(t)
+	md := runSeeds(t, "M/D/1", mm1(0.8, fcfs1, traffic.Fixed{CPU: time.Second}))
+	mm := runSeeds(t, "M/M/1", mm1(0.8, fcfs1, traffic.Exponential{Mean: time.Second}))
+	assertMean(t, "M/D/1", "Wq", md, func(r seedResult) float64 { return r.wait }, 2, 0.03)
+	assertMean(t, "M/M/1", "Wq", mm, func(r seedResult) float64 { return r.wait }, 4, 0.03)
+	var ratio float64
+	for i := range md {
+		ratio += md[i].wait / mm[i].wait / float64(len(md))
+	}
+	if !within(ratio, 0.5, 0.05) {
+		t.Errorf("Wq(M/D/1)/Wq(M/M/1) = %.4f, theory 0.5", ratio)
+	}
+}
+
+// TestProcessorSharingInsensitivity: M/G/1-PS at ρ = 0.8 with E[S] = 50 ms
+// has E[T] = E[S]/(1−ρ) = 250 ms for exponential, deterministic and
+// C_s² = 4 service alike (oracles.md §2.5).
+func TestProcessorSharingInsensitivity(t *testing.T) {
+	skipIfShort(t)
+	for _, tc := range []struct {
+		name   string
+		demand traffic.Demand
+	}{
+		{"exponential", traffic.Exponential{Mean: 50 * time.Millisecond}},
+		{"deterministic", traffic.Fixed{CPU: 50 * time.Millisecond}},
+		{"hyperexponential C²=4", traffic.HyperExponential{Mean: 50 * time.Millisecond, SCV: 4}},
+	} {
+		rs := runSeeds(t, "M/G/1-PS "+tc.name, mm1(16, ps, tc.demand))
+		assertMean(t, "M/G/1-PS "+tc.name, "E[T]", rs, func(r seedResult) float64 { return r.mean }, 0.25, 0.03)
+	}
+}
+
+// TestRandomRoutingIsIndependentMM1: Poisson arrivals split at random over
+// N = 4 tasks give 4 independent M/M/1 queues (a Poisson stream thinned at
+// random stays Poisson): each task's W = 1/(μ − λ/N) = 5 s at λ/N = 0.8.
+func TestRandomRoutingIsIndependentMM1(t *testing.T) {
+	skipIfShort(t)
+	const n = 4
+	var perTask [n]float64
+	for _, seed := range seeds {
+		f := newFarm(farmConfig{seed: seed, tasks: n, server: fcfs1, arrivals: traffic.Poisson{PerSecond: 0.8 * n},
+			demand: traffic.Exponential{Mean: time.Second}, warmup: warmup, measure: 2 * measure})
+		f.run()
+		checkRun(t, "random routing", f)
+		for i, st := range f.perServer {
+			perTask[i] += st.sum / float64(st.n) / float64(len(seeds))
+		}
+	}
+	for i, w := range perTask {
+		if !within(w, 5, 0.04) {
+			t.Errorf("task %d: W = %.3f s over %d seeds, independent M/M/1 gives 5 s", i, w, len(seeds))
+		}
+	}
+}
+
+// TestErlangBLossTask: a task with 3 slots and no waiting room at a = 2
+// Erlangs rejects B(3, 2) = 4/19 of arrivals (oracles.md §2.3); Erlang B is
+// insensitive to the service distribution, so deterministic service is used.
+func TestErlangBLossTask(t *testing.T) {
+	skipIfShort(t)
+	var blocked float64
+	for _, seed := range seeds[:3] {
+		f := newFarm(farmConfig{seed: seed, tasks: 1, server: traffic.ServerConfig{CPU: 3072, Concurrency: 3},
+			arrivals: traffic.Poisson{PerSecond: 20}, demand: traffic.Fixed{CPU: 100 * time.Millisecond}, warmup: warmup, measure: measure})
+		f.run()
+		checkRun(t, "Erlang B", f)
+		c := f.totals()
+		blocked += float64(c.Rejected) / float64(c.Arrived) / 3
+	}
+	if !within(blocked, 4.0/19, 0.03) {
+		t.Errorf("blocking %.4f, Erlang B(3, 2) = %.4f", blocked, 4.0/19)
+	}
+}

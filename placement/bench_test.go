@@ -187,13 +187,63 @@ func benchIndex(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 			b.Fatal(err)
 		}
 	}
-	for range min(20000, 20*len(f.ins)) { // warm-up under the benchmarked strategy
+	// Warm up under the benchmarked strategy: 20 ops per instance up to
+	// 20,000, fewer for the O(n) scan strategies on large fleets.
+	warm := min(20000, 20*len(f.ins))
+	if !indexed(plan) {
+		warm = min(warm, 200_000_000/(len(f.ins)*len(f.ins)/100+1))
+	}
+	for range warm {
 		op()
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		op()
+	}
+}
+
+// indexed reports whether the plan's placements take the O(log n) paths
+// (binpack first or random first) rather than the O(n) scan.
+func indexed(p *placement.Plan) bool {
+	st := p.Spec().Strategies
+	return len(st) > 0 && (st[0].Type == placement.Binpack || st[0].Type == placement.Random)
+}
+
+// BenchmarkPlaceMillion places 1,000,000 tasks (binpack on memory), each
+// followed by the release of a random running task so that the fleet stays
+// near 70 % utilisation, and reports placements per second.
+func BenchmarkPlaceMillion(b *testing.B) {
+	for _, size := range []struct {
+		label string
+		n     int
+	}{{"1e4", 10000}, {"1e5", 100000}} {
+		b.Run("n="+size.label, func(b *testing.B) {
+			f := newBenchFleet(b, size.n, 1)
+			plan := placement.MustCompile(benchStrategies[0].spec)
+			rng := rand.New(rand.NewPCG(5, 6))
+			b.ReportAllocs()
+			b.ResetTimer()
+			placed := 0
+			for b.Loop() {
+				for range 1_000_000 {
+					lt := f.draw(rng)
+					if r, _ := f.c.Place(plan, f.task(lt), rng); r.Placed() {
+						lt.id = r.Instance
+						f.tasks = append(f.tasks, lt)
+						placed++
+					}
+					k := rng.IntN(len(f.tasks))
+					old := f.tasks[k]
+					f.tasks[k] = f.tasks[len(f.tasks)-1]
+					f.tasks = f.tasks[:len(f.tasks)-1]
+					if err := f.c.Release(old.id, f.task(old)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(placed)/b.Elapsed().Seconds(), "placements/s")
+		})
 	}
 }
 

@@ -169,7 +169,7 @@ type resources struct {
 	cpu, mem, eni          int32 // free CPU units, MiB, ENIs
 	running                int32 // tasks placed and not released
 	capCPU, capMem, capENI int32 // registered capacity
-	_                      int32
+	status                 Status
 }
 
 // attrColumn is one attribute name with its values interned: value ID 0
@@ -207,7 +207,6 @@ const (
 // needs them and maintained on every change after that.
 type Cluster struct {
 	res          []resources
-	status       []Status
 	ec2ID        []string
 	registeredAt []time.Time
 	ports        [][]uint16
@@ -337,8 +336,7 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 	}
 	id := int32(len(c.res))
 	c.res = append(c.res, resources{cpu: int32(in.CPU), mem: int32(in.MemoryMiB), eni: int32(in.ENIs),
-		capCPU: int32(in.CPU), capMem: int32(in.MemoryMiB), capENI: int32(in.ENIs)})
-	c.status = append(c.status, Active)
+		capCPU: int32(in.CPU), capMem: int32(in.MemoryMiB), capENI: int32(in.ENIs), status: Active})
 	c.ec2ID = append(c.ec2ID, in.EC2InstanceID)
 	c.registeredAt = append(c.registeredAt, in.RegisteredAt)
 	c.ports = append(c.ports, slices.Clone(in.ReservedPorts))
@@ -362,14 +360,14 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 }
 
 func (c *Cluster) check(id InstanceID) error {
-	if id < 0 || int(id) >= len(c.res) || c.status[id] == removed {
+	if id < 0 || int(id) >= len(c.res) || c.res[id].status == removed {
 		return fmt.Errorf("%w: %d", ErrUnknownInstance, id)
 	}
 	return nil
 }
 
 func (c *Cluster) activate(i int32) {
-	c.status[i] = Active
+	c.res[i].status = Active
 	c.activePos[i] = int32(len(c.activeIDs))
 	c.activeIDs = append(c.activeIDs, i)
 	if t := c.memTree; t != nil {
@@ -389,7 +387,7 @@ func (c *Cluster) activate(i int32) {
 }
 
 func (c *Cluster) deactivate(i int32, s Status) {
-	c.status[i] = s
+	c.res[i].status = s
 	p := c.activePos[i]
 	last := c.activeIDs[len(c.activeIDs)-1]
 	c.activeIDs[p] = last
@@ -414,7 +412,7 @@ func (c *Cluster) SetStatus(id InstanceID, s Status) error {
 	}
 	i := int32(id)
 	switch {
-	case c.status[i] == s:
+	case c.res[i].status == s:
 	case s == Active:
 		c.activate(i)
 	default:
@@ -430,10 +428,10 @@ func (c *Cluster) Deregister(id InstanceID) error {
 		return err
 	}
 	i := int32(id)
-	if c.status[i] == Active {
+	if c.res[i].status == Active {
 		c.deactivate(i, removed)
 	}
-	c.status[i] = removed
+	c.res[i].status = removed
 	for g, on := range c.groupOn {
 		if on == nil || int(i) >= len(on) || on[i] == 0 {
 			continue
@@ -497,7 +495,7 @@ func (c *Cluster) State(id InstanceID) (InstanceState, error) {
 	if err := c.check(id); err != nil {
 		return InstanceState{}, err
 	}
-	return InstanceState{EC2InstanceID: c.ec2ID[id], Status: c.status[id],
+	return InstanceState{EC2InstanceID: c.ec2ID[id], Status: c.res[id].status,
 		FreeCPU: int(c.res[id].cpu), FreeMemoryMiB: int(c.res[id].mem), FreeENI: int(c.res[id].eni),
 		RunningTasks: int(c.res[id].running), ReservedPorts: len(c.ports[id])}, nil
 }

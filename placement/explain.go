@@ -90,7 +90,7 @@ func (c *Cluster) explain(p *Plan, t *Task, on []int32) *Rejection {
 	r := &Rejection{Reason: ReasonNoActiveInstance, Closest: NoInstance, Constraint: -1}
 	bestStage := -1
 	for i := range int32(len(c.res)) {
-		switch c.status[i] {
+		switch c.res[i].status {
 		case Draining:
 			r.Draining++
 			continue

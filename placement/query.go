@@ -293,11 +293,9 @@ func isPunct(c byte) bool {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 type parser struct {
-	src   string
-	pos   int
-	tok   token
-	err   error
-	depth int
+	src string
+	pos int
+	tok token
 }
 
 func (p *parser) next() {

@@ -33,13 +33,11 @@
 // # Capacity provider strategies
 //
 // A Strategy is a list of {Provider, Base, Weight}. Distribute sends each new
-// task to the base provider until its base is met, then to the provider
-// furthest below its weighted share of the tasks beyond the base:
-//
-//	argmax_i  R·w_i/Σw − post_i
-//
-// (R the tasks beyond the base, post_i provider i's tasks beyond the base),
-// which reproduces worked example I.
+// task to the base provider until its base is met, then, among the providers
+// still below their exact weighted share R·w_i/Σw of the R tasks beyond the
+// base, to the one with the largest w_i / (post_i + 1) (Balinski and Young's
+// quota method), which reproduces worked example I and keeps every provider
+// within one task of its share.
 //
 // # Managed scaling
 //

@@ -120,18 +120,20 @@ func EffectiveStrategy(service, clusterDefault Strategy) Strategy {
 //  2. otherwise let R be the number of tasks beyond the base once this task
 //     is placed, R = (Σ running + 1) − base_b, and post_i the tasks of
 //     provider i beyond the base (post_b = running_b − base_b, post_i =
-//     running_i otherwise). The task goes to the provider with weight > 0
-//     that is furthest below its share,
+//     running_i otherwise). A provider with weight w_i > 0 is eligible while
+//     it is below its exact share, post_i < R·w_i/W (W = Σ w); among the
+//     eligible the task goes to the one with the largest w_i / (post_i + 1),
+//     ties to the earlier item in the strategy.
 //
-//     argmax_i  R·w_i/W − post_i,   W = Σ w_i,
-//
-//     ties going to the earlier item in the strategy.
-//
-// Computed in integers as R·w_i − post_i·W. The reference marks the exact
-// integer rule UNCONFIRMED and proposes this one; it reproduces worked
-// example I, and from an empty service it keeps every provider within one
-// task of its exact share (floor(R·w_i/W) ≤ post_i ≤ ceil(R·w_i/W)), which
-// the property test checks.
+// This is Balinski and Young's quota method applied to the tasks beyond the
+// base. The reference marks the exact integer rule UNCONFIRMED and proposes
+// "the provider furthest below its share"; that greedy rule can leave a
+// provider a whole task below its share (weights 1,1,3,10,10 and 240 tasks
+// give 95 instead of 96 to the last), while the quota method keeps, from an
+// empty service and at every count, floor(R·w_i/W) ≤ post_i ≤
+// ceil(R·w_i/W), never moves a task already placed, and reproduces worked
+// example I. The property test checks both. Everything is compared in
+// integers.
 func Distribute(s Strategy, running []int, n int) []int {
 	if len(running) != len(s) {
 		panic("capacity: Distribute: len(running) != len(strategy)")
@@ -175,7 +177,8 @@ func nextProvider(s Strategy, counts []int) int {
 	// already hold tasks while the base provider is full, the base is still
 	// exactly base tasks of the total.
 	remainder := int64(total + 1 - base)
-	best, bestDeficit := -1, int64(0)
+	best := -1
+	var bestWeight, bestNext int64 // priority of best: bestWeight / bestNext
 	for i, it := range s {
 		if it.Weight <= 0 {
 			continue
@@ -184,9 +187,12 @@ func nextProvider(s Strategy, counts []int) int {
 		if i == baseIdx {
 			post -= int64(base)
 		}
-		deficit := remainder*int64(it.Weight) - post*weightSum
-		if best < 0 || deficit > bestDeficit {
-			best, bestDeficit = i, deficit
+		if post*weightSum >= remainder*int64(it.Weight) {
+			continue // at or above its exact share: not eligible
+		}
+		w, next := int64(it.Weight), post+1
+		if best < 0 || w*bestNext > bestWeight*next {
+			best, bestWeight, bestNext = i, w, next
 		}
 	}
 	return best

@@ -58,10 +58,10 @@ func TestDistributeRefillsTheProviderThatLostTasks(t *testing.T) {
 		t.Errorf("replacements (-want +got):\n%s", diff)
 	}
 	// A base provider below its base is refilled first even when the
-	// weighted providers are short too. Then R = 1: shares OD 0.25, SPOT
-	// 0.75 → SPOT; R = 2: shares 0.5 and 1.5, both 0.5 short → the tie goes
-	// to the earlier item, as example I's 6 tasks → OD 3, SPOT 3 requires.
-	if diff := cmp.Diff([]int{0, 1, 0}, Distribute(odSpot, []int{1, 0}, 3)); diff != "" {
+	// weighted providers are short too. Then R = 1: both below their shares
+	// (0.25, 0.75), priorities 1/1 and 3/1 → SPOT; R = 2: both below (0.5,
+	// 1.5), priorities 1/1 and 3/2 → SPOT.
+	if diff := cmp.Diff([]int{0, 1, 1}, Distribute(odSpot, []int{1, 0}, 3)); diff != "" {
 		t.Errorf("base refill (-want +got):\n%s", diff)
 	}
 }

@@ -228,7 +228,7 @@ func TestNASAReplayRates(t *testing.T) {
 func TestReaderErrorsNamePosition(t *testing.T) {
 	cfg := SeriesCSV{TimeColumn: "t", ValueColumn: "v", Step: time.Second}
 	for _, tc := range []struct {
-		name, in string
+		name, in  string
 		line, col int
 		rule      string
 	}{

@@ -30,13 +30,13 @@ type farm struct {
 	started time.Duration
 
 	// Measurements over requests with ID ≥ warmup.
-	measured, waited   int64
+	measured, waited    int64
 	sumSojourn, sumWait float64 // seconds
-	sojourns           []float64
-	perServer          []stat // by server
-	inFlightAtStart    float64
-	outcomes           [3]int64
-	sumAll             float64 // sojourns of every measured departure, any outcome
+	sojourns            []float64
+	perServer           []stat // by server
+	inFlightAtStart     float64
+	outcomes            [3]int64
+	sumAll              float64 // sojourns of every measured departure, any outcome
 }
 
 type stat struct {

@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -147,6 +148,62 @@ func TestUnstableAndInvalid(t *testing.T) {
 	} {
 		if !math.IsNaN(v) {
 			t.Errorf("%s: %v, want NaN", name, v)
+		}
+	}
+}
+
+// TestFluidAgainstTheory: Fluid's per-step estimate reproduces the closed
+// forms where they are exact.
+func TestFluidAgainstTheory(t *testing.T) {
+	unlimited := func(c int, cpu int) ServerConfig {
+		return ServerConfig{CPU: cpu, Concurrency: c, QueueLimit: Unlimited}
+	}
+	for _, tc := range []struct {
+		name                   string
+		in                     FluidInput
+		util, served, rejected float64
+		wait, latency          float64
+	}{
+		// 4 tasks of M/M/1 at ρ = 0.8 (λ/N = 0.8, μ = 1): W = 5, Wq = 4.
+		{"M/M/1 ×4", FluidInput{OfferedRate: 3.2, Tasks: 4, Server: unlimited(1, 1024), MeanWork: 1, SCV: 1}, 0.8, 3.2, 0, 4, 5},
+		// M/D/1 at ρ = 0.8: Wq = 2 (P-K, half of M/M/1).
+		{"M/D/1", FluidInput{OfferedRate: 0.8, Tasks: 1, Server: unlimited(1, 1024), MeanWork: 1, SCV: 0}, 0.8, 0.8, 0, 2, 3},
+		// M/G/1 with C² = 4 at ρ = 0.9: Wq = 22.5 (§2.4 table).
+		{"M/G/1 C²=4", FluidInput{OfferedRate: 0.9, Tasks: 1, Server: unlimited(1, 1024), MeanWork: 1, SCV: 4}, 0.9, 0.9, 0, 22.5, 23.5},
+		// One task, 10 slots of 1 vCPU, a = 8: Wq = 0.204590, W = 1.204590 (§2.2).
+		{"M/M/10", FluidInput{OfferedRate: 8, Tasks: 1, Server: unlimited(10, 10240), MeanWork: 1, SCV: 1}, 0.8, 8, 0, 0.204590, 1.204590},
+		// M/G/1-PS at ρ = 0.8, E[S] = 50 ms: E[T] = 250 ms (§2.5).
+		{"M/G/1-PS", FluidInput{OfferedRate: 16, Tasks: 1, Server: ServerConfig{Discipline: ProcessorSharing}, MeanWork: 0.05, SCV: 4}, 0.8, 16, 0, 0.2, 0.25},
+		// Loss system c = 3, a = 2: B = 4/19 rejected (§2.3), no wait.
+		{"Erlang B", FluidInput{OfferedRate: 2, Tasks: 1, Server: ServerConfig{CPU: 3072, Concurrency: 3}, MeanWork: 1, SCV: 1},
+			2 * (1 - 4.0/19) / 3, 2 * (1 - 4.0/19), 2 * 4.0 / 19, 0, 1},
+		// Overloaded with an unbounded queue: serves at capacity, latency diverges.
+		{"overload", FluidInput{OfferedRate: 3, Tasks: 2, Server: unlimited(1, 1024), MeanWork: 1, SCV: 1}, 1, 2, 1, math.Inf(1), math.Inf(1)},
+		// No task: everything is a 5xx.
+		{"no tasks", FluidInput{OfferedRate: 5, Tasks: 0, Server: unlimited(1, 1024), MeanWork: 1}, 0, 0, 5, 0, 0},
+	} {
+		r, err := Fluid(tc.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !near(r.Utilization, tc.util, 1e-6) || !near(r.ServedRate, tc.served, 1e-6) || !near(r.RejectedRate, tc.rejected, 1e-6) ||
+			!near(r.MeanWait, tc.wait, 1e-6) || !near(r.MeanLatency, tc.latency, 1e-6) {
+			t.Errorf("%s: %+v; want util %v served %v rejected %v wait %v latency %v", tc.name, r, tc.util, tc.served, tc.rejected, tc.wait, tc.latency)
+		}
+	}
+	// Round-robin splitting makes each task's arrivals more regular
+	// (C_a² = 1/N), so the estimated wait must be below random splitting's.
+	in := FluidInput{OfferedRate: 3.2, Tasks: 4, Server: unlimited(1, 1024), MeanWork: 1, SCV: 1}
+	random, _ := Fluid(in)
+	in.RoundRobin = true
+	rr, _ := Fluid(in)
+	if !(rr.MeanWait < random.MeanWait) || !near(rr.MeanWait, 4*(0.25+1)/2, 1e-9) {
+		t.Errorf("round robin wait %v, random %v; want Allen–Cunneen 4·(1/4+1)/2 = 2.5", rr.MeanWait, random.MeanWait)
+	}
+	_, err := Fluid(FluidInput{OfferedRate: -1, Tasks: -1, MeanWork: 0, SCV: math.NaN(), Server: ServerConfig{CPU: -1}})
+	for _, field := range []string{"OfferedRate", "Tasks", "MeanWork", "SCV", "ServerConfig.CPU"} {
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("invalid FluidInput: error %v does not name %s", err, field)
 		}
 	}
 }

@@ -201,3 +201,30 @@ func TestErlangBLossTask(t *testing.T) {
 		t.Errorf("blocking %.4f, Erlang B(3, 2) = %.4f", blocked, 4.0/19)
 	}
 }
+
+// TestOverloadTimeoutsConservation: overloaded tasks (ρ = 1.5) with client
+// timeouts and bounded queues, fed by a diurnal non-homogeneous process,
+// under both disciplines: requests are conserved, Little's law holds, and
+// all three fates (served, rejected, timed out) occur. Also runs in -short.
+func TestOverloadTimeoutsConservation(t *testing.T) {
+	source := traffic.Diurnal{Mean: 3 * 15, Amplitude: 0.5, Period: time.Hour}
+	for _, cfg := range []traffic.ServerConfig{
+		{Concurrency: 2, CPU: 2048, QueueLimit: 20, Timeout: 2 * time.Second},
+		{Discipline: traffic.ProcessorSharing, Concurrency: 8, QueueLimit: 20, Timeout: 2 * time.Second},
+		{Discipline: traffic.ProcessorSharing, Timeout: 500 * time.Millisecond},
+	} {
+		f := newFarm(farmConfig{seed: 9, tasks: 3, server: cfg, arrivals: &traffic.Thinning{Source: source},
+			demand: traffic.HyperExponential{Mean: 100 * time.Millisecond, SCV: 4}, warmup: 10_000, measure: 200_000})
+		f.run()
+		name := cfg.Discipline.String()
+		checkRun(t, name, f)
+		c := f.totals()
+		if c.Served == 0 || c.TimedOut == 0 || (cfg.QueueLimit > 0 && c.Rejected == 0) {
+			t.Errorf("%s: %+v: expected served, timed-out and (with a queue limit) rejected requests", name, c)
+		}
+		// Work done can never exceed the CPU available over the run.
+		if capacity := 3 * float64(cfg.CPU|1024) / 1024 * f.s.Elapsed().Seconds(); c.CPUSeconds > capacity {
+			t.Errorf("%s: %.0f vCPU·s of work in %.0f available", name, c.CPUSeconds, capacity)
+		}
+	}
+}

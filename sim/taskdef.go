@@ -427,9 +427,13 @@ func newTaskDefinition(in TaskDefinitionInput, revision int) *TaskDefinition {
 		}
 		d.stopTimeout = max(d.stopTimeout, st)
 		for _, pm := range c.PortMappings {
+			// awsvpc tasks listen on their own ENI and take no host port.
 			hp := pm.HostPort
-			if in.NetworkMode != Bridge {
+			switch in.NetworkMode {
+			case Host:
 				hp = pm.ContainerPort
+			case AWSVPC:
+				hp = 0
 			}
 			if hp > 0 {
 				d.hostPorts = append(d.hostPorts, uint16(hp))

@@ -11,17 +11,27 @@ import (
 //
 //	B(c, a) = (aᶜ/c!) / Σ_{k=0..c} aᵏ/k!,
 //
-// computed by the stable recursion B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)).
-// It returns NaN for c < 0 or a < 0.
+// computed by the stable recursion B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)),
+// written for its inverse R(k) = 1/B(k) = 1 + (k/a)·R(k−1) so that the loop
+// multiplies instead of dividing. It returns NaN for c < 0 or a < 0.
 func ErlangB(c int, a float64) float64 {
 	if c < 0 || !(a >= 0) {
 		return math.NaN()
 	}
-	b := 1.0
-	for k := 1; k <= c; k++ {
-		b = a * b / (float64(k) + a*b)
+	if a == 0 {
+		if c == 0 {
+			return 1
+		}
+		return 0
 	}
-	return b
+	inv, r := 1/a, 1.0
+	for k := 1; k <= c; k++ {
+		r = 1 + float64(k)*inv*r
+		if r > 1e300 {
+			return 0 // B < 1e-300: no loss worth a float
+		}
+	}
+	return 1 / r
 }
 
 // ErlangC returns the probability that an arrival waits in an M/M/c queue

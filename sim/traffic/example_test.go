@@ -1,0 +1,106 @@
+package traffic_test
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/traffic"
+)
+
+// A task with one vCPU shares it among the requests in flight: A needs 2 s
+// of CPU and arrives at 0, B needs 1 s and arrives at 0.5 s. B finishes at
+// 2.5 s (2 s at half speed), A at 3 s.
+func Example() {
+	srv, err := traffic.NewServer(traffic.ServerConfig{Discipline: traffic.ProcessorSharing, CPU: 1024})
+	if err != nil {
+		panic(err)
+	}
+	srv.Arrive(0, traffic.Request{ID: 'A', Work: 2 * time.Second})
+	srv.Arrive(500*time.Millisecond, traffic.Request{ID: 'B', Work: time.Second})
+	for srv.Next() != traffic.Never {
+		for _, c := range srv.Advance(srv.Next()) {
+			fmt.Printf("%c %s after %v\n", rune(c.ID), c.Outcome, c.Sojourn())
+		}
+	}
+	c := srv.Counters()
+	fmt.Printf("CPU %.1f vCPU·s in %v: utilisation %.0f%%\n", c.CPUSeconds, 3*time.Second, 100*c.CPUSeconds/3)
+	// Output:
+	// B Served after 2s
+	// A Served after 3s
+	// CPU 3.0 vCPU·s in 3s: utilisation 100%
+}
+
+// Wiring a Server to the engine: arrivals are one event kind, each server's
+// wake-up another, kept at Server.Next. An M/M/1 queue at ρ = 0.8 has mean
+// sojourn 1/(μ − λ) = 5 s.
+func ExampleServer_engine() {
+	s, _ := sim.New(sim.Config{Seed: 1})
+	srv, _ := traffic.NewServer(traffic.ServerConfig{Concurrency: 1, QueueLimit: traffic.Unlimited})
+	arrivals, demand := traffic.Poisson{PerSecond: 0.8}, traffic.Exponential{Mean: time.Second}
+	rArrive, rWork := s.Rand("arrivals"), s.Rand("work")
+	var served int
+	var total time.Duration
+	var wake sim.Timer
+	var arrive, wakeUp sim.Kind
+	collect := func(done []traffic.Completion) {
+		for _, c := range done {
+			served++
+			total += c.Sojourn()
+		}
+		if next := srv.Next(); next != traffic.Never && !wake.Pending() {
+			wake = s.ScheduleAt(wakeUp, next, 0)
+		} else if next != traffic.Never {
+			wake.Reset(next - s.Elapsed())
+		}
+	}
+	wakeUp = s.Handle("wake", sim.PhaseTraffic, func(uint64) { collect(srv.Advance(s.Elapsed())) })
+	arrive = s.Handle("arrive", sim.PhaseTraffic, func(n uint64) {
+		srv.Arrive(s.Elapsed(), traffic.Request{ID: n, Work: demand.Work(rWork, 1)})
+		collect(srv.Advance(s.Elapsed()))
+		if a, ok := arrivals.Next(s.Elapsed(), rArrive); ok && n < 200_000 {
+			s.ScheduleAt(arrive, a.At, n+1)
+		}
+	})
+	s.Schedule(arrive, 0, 1)
+	_ = s.Run()
+	fmt.Printf("%d served, mean sojourn %.0f s\n", served, (total / time.Duration(served)).Seconds())
+	// Output:
+	// 200000 served, mean sojourn 5 s
+}
+
+// Fluid mode: four tasks of one vCPU, requests of 1 s of CPU, 3.2 requests
+// per second split at random: each task is an M/M/1 queue at ρ = 0.8.
+func ExampleFluid() {
+	r, err := traffic.Fluid(traffic.FluidInput{
+		OfferedRate: 3.2, Tasks: 4, MeanWork: 1, SCV: 1,
+		Server: traffic.ServerConfig{CPU: 1024, Concurrency: 1, QueueLimit: traffic.Unlimited},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("CPU %.0f%%, served %.1f/s, wait %.1f s, latency %.1f s\n", 100*r.Utilization, r.ServedRate, r.MeanWait, r.MeanLatency)
+	// Output:
+	// CPU 80%, served 3.2/s, wait 4.0 s, latency 5.0 s
+}
+
+// The NASA 1995 trace as a demand source: 42 requests in the first minute
+// of 1 July 1995, played ten times faster than life.
+func ExampleReadSeriesCSV() {
+	f, err := os.Open("testdata/nasa_http_1995_per_minute.csv")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	series, err := traffic.ReadSeriesCSV(f, traffic.SeriesCSV{TimeColumn: "minute_start_local", ValueColumn: "requests", Step: time.Minute})
+	if err != nil {
+		panic(err)
+	}
+	replay := traffic.Replay{Series: series, Counts: true, Speedup: 10}
+	fmt.Println(len(series.Values), "minutes from", series.Origin.Format(time.RFC3339))
+	fmt.Printf("%.0f requests/s at the start; the %d days last %v\n", replay.Rate(0), 62, replay.Duration().Round(time.Hour))
+	// Output:
+	// 84333 minutes from 1995-07-01T00:00:00-04:00
+	// 7 requests/s at the start; the 62 days last 149h0m0s
+}

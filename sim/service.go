@@ -154,6 +154,7 @@ type Deployment struct {
 	failedTasks int
 	createdAt   time.Time
 	daemonPlans map[placement.InstanceID]*placement.Plan
+	stopReason  string // of the tasks the scheduler stops for this deployment
 }
 
 // ID returns the deployment ID, e.g. "ecs-svc/1234567890123456789".
@@ -402,8 +403,9 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: placement: %v", ErrInvalidService, err)
 	}
+	id := fmt.Sprintf("ecs-svc/%019d", s.w.nextID()%1e19)
 	return &Deployment{
-		s: s, id: fmt.Sprintf("ecs-svc/%019d", s.w.nextID()%1e19), def: def, plan: plan,
+		s: s, id: id, def: def, plan: plan, stopReason: "Scaling activity initiated by (deployment " + id + ")",
 		status: DeploymentPrimary, rollout: RolloutInProgress, createdAt: s.w.now(),
 	}, nil
 }
@@ -512,7 +514,11 @@ func (s *Service) reconcileReplica() {
 	maxTotal := MaximumTasks(desired, s.maxPct)
 	minHealthy := MinimumHealthyTasks(desired, s.minPct)
 	total, healthy := len(s.tasks), 0
-	var active, retire []*Task
+	// Scratch slices live on the World: reconciles run one at a time and
+	// are the hottest path of a large simulation.
+	w := s.w
+	active, retire, stopped := w.scratchActive[:0], w.scratchRetire[:0], w.scratchStopped[:0]
+	defer func() { w.scratchActive, w.scratchRetire, w.scratchStopped = active[:0], retire[:0], stopped[:0] }()
 	for _, t := range s.tasks {
 		if t.desired != TaskRunning {
 			continue
@@ -526,8 +532,7 @@ func (s *Service) reconcileReplica() {
 			retire = append(retire, t)
 		}
 	}
-	reason := "Scaling activity initiated by (deployment " + p.id + ")"
-	var stopped []*Task
+	reason := p.stopReason
 	stop := func(t *Task) {
 		if servesHealthy(t) {
 			healthy--
@@ -545,8 +550,8 @@ func (s *Service) reconcileReplica() {
 			}
 		}
 		if surplus > 0 {
-			var running []placement.RunningTask
-			var owners []*Task
+			running, owners := w.scratchRunning[:0], w.scratchOwners[:0]
+			defer func() { w.scratchRunning, w.scratchOwners = running[:0], owners[:0] }()
 			for _, t := range active {
 				if t.desired == TaskRunning {
 					running = append(running, placement.RunningTask{Instance: t.inst.placeID, Task: t.req})
@@ -669,7 +674,7 @@ func (s *Service) unplaced(r *placement.Rejection, n int) {
 // healthy bound.
 func (s *Service) reconcileDaemon() {
 	p := s.deployments[0]
-	reason := "Scaling activity initiated by (deployment " + p.id + ")"
+	reason := p.stopReason
 	byInst := map[*Instance][]*Task{}
 	healthy := 0
 	for _, t := range s.tasks {
@@ -796,7 +801,8 @@ func (s *Service) onTaskRunning(t *Task) {
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.TaskRunning(s.w.now(), t)
 	}
-	s.requestReconcile()
+	// No reconcile: a RUNNING task changes no count the scheduler uses
+	// until it is healthy (onTaskHealth).
 }
 
 // onTaskHealth reacts to a health decision: a healthy task may let an old

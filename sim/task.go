@@ -282,7 +282,9 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 		}
 		t.enter(TaskDeactivating, drain)
 	}
-	if s := t.service; s != nil {
+	if s := t.service; s != nil && code != StopServiceSchedulerInitiated {
+		// The scheduler's own stops happen inside a reconcile that already
+		// accounts for them; other stops need the scheduler to look again.
 		s.requestReconcile()
 	}
 }

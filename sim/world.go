@@ -138,6 +138,10 @@ type World struct {
 	kInstanceUp, kTaskStep, kTaskHealth, kTaskExit, kReconcile, kScripted Kind
 	rngLaunch, rngStart, rngStop, rngFail, rngPlace                       *rand.Rand
 	ids                                                                   uint64
+
+	// scratch space of reconcileReplica
+	scratchActive, scratchRetire, scratchStopped, scratchOwners []*Task
+	scratchRunning                                              []placement.RunningTask
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.

@@ -1,0 +1,109 @@
+package sim_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim"
+)
+
+func perInstance(s *sim.Service) map[*sim.Instance]int {
+	out := map[*sim.Instance]int{}
+	for _, t := range s.Tasks() {
+		if t.DesiredStatus() == sim.TaskRunning {
+			out[t.Instance()]++
+		}
+	}
+	return out
+}
+
+// TestDaemonService: one task per ACTIVE instance that meets the
+// constraints, on new instances too; none on a draining instance; a
+// deployment (min 0 / max 100 by default) replaces them instance by
+// instance.
+func TestDaemonService(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	ins := f.launch("m5.large", zones3, 3)
+	arm, err := f.c.LaunchInstance(sim.InstanceSpec{Type: "m7g.large", Zone: "us-east-1a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.taskDef("agent", 128, 128, sim.Behavior{Shutdown: sim.Fixed(0)})
+	f.run(time.Minute)
+	svc := f.service(sim.ServiceConfig{Name: "log-agent", TaskDefinition: "agent", SchedulingStrategy: sim.Daemon,
+		PlacementConstraints: []placement.Constraint{{Type: placement.MemberOf, Expression: "attribute:ecs.cpu-architecture == x86_64"}}})
+	f.run(time.Minute)
+	got := perInstance(svc)
+	if len(got) != 3 || got[arm] != 0 || svc.DesiredCount() != 3 {
+		t.Fatalf("daemon tasks %v (arm64 instance %d), desired %d; want one on each x86_64 instance", got, got[arm], svc.DesiredCount())
+	}
+	if svc.MinimumHealthyPercent() != 0 || svc.MaximumPercent() != 100 {
+		t.Errorf("daemon defaults %d/%d, want 0/100", svc.MinimumHealthyPercent(), svc.MaximumPercent())
+	}
+	late := f.launch("m5.large", zones3[:1], 1)[0]
+	f.run(2 * time.Minute)
+	if perInstance(svc)[late] != 1 {
+		t.Errorf("no daemon task on a newly registered instance")
+	}
+	if err := ins[0].Drain(); err != nil {
+		t.Fatal(err)
+	}
+	f.run(time.Minute)
+	if n := len(ins[0].Tasks()); n != 0 || svc.DesiredCount() != 3 {
+		t.Errorf("draining instance keeps %d daemon tasks; desired %d", n, svc.DesiredCount())
+	}
+	f.taskDef("agent", 128, 128, sim.Behavior{Shutdown: sim.Fixed(0)})
+	if err := svc.UpdateService(sim.ServiceUpdate{TaskDefinition: "agent:2"}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Minute)
+	for in, n := range perInstance(svc) {
+		if n != 1 {
+			t.Errorf("%s runs %d daemon tasks", in.EC2InstanceID(), n)
+		}
+	}
+	for _, tk := range svc.Tasks() {
+		if tk.TaskDefinition().Revision() != 2 || tk.State() != sim.TaskRunning {
+			t.Errorf("after the deployment a task runs %s in %v", tk.TaskDefinition(), tk.State())
+		}
+	}
+	if svc.DeploymentInProgress() || !svc.Steady() {
+		t.Errorf("daemon deployment not finished: %v", svc.Deployments()[0].RolloutState())
+	}
+	if err := svc.SetDesiredCount(5); !errors.Is(err, sim.ErrInvalidService) {
+		t.Errorf("SetDesiredCount on a daemon: %v", err)
+	}
+}
+
+// TestServiceConfigErrors: configuration mistakes are errors, all at once.
+func TestServiceConfigErrors(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	f.taskDef("app", 128, 128, sim.Behavior{})
+	_, err := f.c.CreateService(sim.ServiceConfig{Name: "bad name", TaskDefinition: "nope", DesiredCount: -1,
+		DeploymentConfiguration: sim.DeploymentConfiguration{MinimumHealthyPercent: sim.Percent(120), MaximumPercent: sim.Percent(50)}})
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) || len(joined.Unwrap()) != 5 {
+		t.Errorf("five mistakes: %v", err)
+	}
+	_, err = f.c.CreateService(sim.ServiceConfig{Name: "d", TaskDefinition: "app", SchedulingStrategy: sim.Daemon,
+		DeploymentConfiguration: sim.DeploymentConfiguration{MaximumPercent: sim.Percent(200)},
+		PlacementStrategy:       []placement.Strategy{{Type: placement.Random}}})
+	if !errors.As(err, &joined) || len(joined.Unwrap()) != 2 {
+		t.Errorf("daemon with max 200 and a strategy: %v", err)
+	}
+	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "f", TaskDefinition: "app", LaunchType: sim.Fargate}); !errors.Is(err, sim.ErrNotSupported) {
+		t.Errorf("FARGATE service: %v", err)
+	}
+	svc := f.service(sim.ServiceConfig{Name: "ok", TaskDefinition: "app", DesiredCount: 1})
+	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "ok", TaskDefinition: "app"}); !errors.Is(err, sim.ErrInvalidService) {
+		t.Errorf("duplicate name: %v", err)
+	}
+	if err := svc.UpdateService(sim.ServiceUpdate{TaskDefinition: "app:9"}); !errors.Is(err, sim.ErrNotFound) {
+		t.Errorf("unknown revision: %v", err)
+	}
+	if err := svc.SetDesiredCount(5001); !errors.Is(err, sim.ErrInvalidService) {
+		t.Errorf("desired 5001: %v", err)
+	}
+}

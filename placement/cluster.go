@@ -225,6 +225,7 @@ type Cluster struct {
 	trackedCol []int32
 
 	memTree, cpuTree *capTree
+	parts            []*partition // per column: ACTIVE instances per value, for spread-first plans; nil until used
 
 	view    clusterView
 	scratch placeScratch
@@ -370,6 +371,11 @@ func (c *Cluster) activate(i int32) {
 	c.res[i].status = Active
 	c.activePos[i] = int32(len(c.activeIDs))
 	c.activeIDs = append(c.activeIDs, i)
+	for col, pt := range c.parts {
+		if pt != nil {
+			c.partAdd(int32(col), i)
+		}
+	}
 	if t := c.memTree; t != nil {
 		if !t.fits(c.res[i].capMem) {
 			c.memTree = c.buildTree(false)
@@ -394,6 +400,11 @@ func (c *Cluster) deactivate(i int32, s Status) {
 	c.activePos[last] = p
 	c.activeIDs = c.activeIDs[:len(c.activeIDs)-1]
 	c.activePos[i] = -1
+	for col, pt := range c.parts {
+		if pt != nil {
+			c.partRemove(int32(col), i)
+		}
+	}
 	if c.memTree != nil {
 		c.memTree.remove(i)
 	}
@@ -476,7 +487,14 @@ func (c *Cluster) SetAttribute(id InstanceID, name, value string) error {
 			}
 		}
 	}
+	partitioned := int(colID) < len(c.parts) && c.parts[colID] != nil && c.res[i].status == Active
+	if partitioned {
+		c.partRemove(colID, i)
+	}
 	col.of[i] = nv
+	if partitioned {
+		c.partAdd(colID, i)
+	}
 	c.attrGen++
 	return nil
 }

@@ -305,6 +305,9 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 		return c.chooseRandom(p, t, on, rng)
 	case len(p.ranks) > 0 && (p.ranks[0].kind == rankBinpackMemory || p.ranks[0].kind == rankBinpackCPU):
 		return c.chooseBinpack(p, t, on, rng)
+	case len(p.ranks) > 0 && p.ranks[0].kind == rankSpreadAttribute &&
+		len(c.parts[p.ranks[0].col].lists) <= maxPartitionValues:
+		return c.chooseSpreadFirst(p, t, on, rng)
 	}
 	return c.chooseScan(p, t, on, rng)
 }

@@ -262,6 +262,9 @@ func (p *Plan) bind(c *Cluster) {
 				col := c.column(p.ranks[k].attr)
 				p.ranks[k].col = col
 				c.track(col)
+				if k == 0 {
+					c.partitionBy(col)
+				}
 			}
 		}
 		for k := range p.constraints {

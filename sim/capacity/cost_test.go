@@ -142,7 +142,7 @@ func TestAccumulatorBreakdownAndIdle(t *testing.T) {
 	must(acc.Stop("i-1", time.Hour)) // also stops t-1
 
 	fargate := 0.04048 + 2*0.004445
-	api := 0.10*0.5 + fargate        // share (0.5 + 0.5)/2 for 1 h
+	api := 0.10*0.5 + fargate         // share (0.5 + 0.5)/2 for 1 h
 	worker := 0.10 * (0.25 / 2) * 0.5 // share (0.25 + 0)/2 for 0.5 h
 	idle := 0.10 - 0.10*0.5 - 0.10*(0.25/2)*0.5
 	want := Report{

@@ -66,6 +66,23 @@ func TestDistributeRefillsTheProviderThatLostTasks(t *testing.T) {
 	}
 }
 
+// TestDistributeKeepsLowerQuota is the case that sank the "furthest below
+// its share" greedy rule: weights 1, 1, 3, 10, 10 and 240 tasks give exact
+// shares 9.6, 9.6, 28.8, 96, 96, so the two weight-10 providers must get
+// exactly 96 each (the greedy rule gave the last 95).
+func TestDistributeKeepsLowerQuota(t *testing.T) {
+	s := Strategy{{Provider: "a", Weight: 1}, {Provider: "b", Weight: 1}, {Provider: "c", Weight: 3}, {Provider: "d", Weight: 10}, {Provider: "e", Weight: 10}}
+	got := DistributeCounts(s, make([]int, 5), 240)
+	if got[3] != 96 || got[4] != 96 || got[0]+got[1]+got[2] != 48 {
+		t.Errorf("split %v, want d = e = 96 and 48 over a, b, c", got)
+	}
+	for i, lo := range []int{9, 9, 28} {
+		if got[i] < lo || got[i] > lo+1 {
+			t.Errorf("provider %s got %d, want %d or %d", s[i].Provider, got[i], lo, lo+1)
+		}
+	}
+}
+
 func TestStrategyValidate(t *testing.T) {
 	many := make(Strategy, 21)
 	for i := range many {

@@ -23,11 +23,12 @@ type farm struct {
 	rArrive, rWork, rRoute *rand.Rand
 	arrive, wake           sim.Kind
 
-	nextID  uint64
-	warmup  uint64 // requests with ID < warmup are not measured
-	limit   uint64 // arrivals generated in all
-	record  bool   // keep every measured sojourn
-	started time.Duration
+	nextID      uint64
+	pendingSize float64 // size of the one scheduled arrival
+	warmup      uint64  // requests with ID < warmup are not measured
+	limit       uint64  // arrivals generated in all
+	record      bool    // keep every measured sojourn
+	started     time.Duration
 
 	// Measurements over requests with ID ≥ warmup.
 	measured, waited    int64
@@ -92,6 +93,7 @@ func (f *farm) scheduleArrival(now time.Duration) {
 		return
 	}
 	if ok {
+		f.pendingSize = a.Size
 		f.s.ScheduleAt(f.arrive, a.At, 1)
 	} else {
 		f.s.ScheduleAt(f.arrive, a.At, 0) // a poll: no arrival before a.At
@@ -114,7 +116,7 @@ func (f *farm) onArrive(isArrival uint64) {
 			i = f.rRoute.IntN(len(f.servers))
 		}
 		srv := f.servers[i]
-		srv.Arrive(now, traffic.Request{ID: id, Work: f.demand.Work(f.rWork, 1)})
+		srv.Arrive(now, traffic.Request{ID: id, Work: f.demand.Work(f.rWork, f.pendingSize)})
 		f.collect(i, srv.Advance(now))
 		f.rearm(i, now)
 	}

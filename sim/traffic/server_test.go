@@ -270,3 +270,74 @@ func TestServerSteadyStateAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// naivePS is a reference for egalitarian processor sharing without limits,
+// written independently of Server: it steps from event to event in float
+// seconds, giving each of the n requests in service vcpu/n of the CPU.
+func naivePS(vcpu float64, arrivals []float64, works []float64) []float64 {
+	done := make([]float64, len(arrivals))
+	remaining := map[int]float64{}
+	now, next := 0.0, 0
+	for next < len(arrivals) || len(remaining) > 0 {
+		// Earliest completion at the current sharing, by index order for ties.
+		first, dt := -1, math.Inf(1)
+		for i := range len(arrivals) {
+			if r, ok := remaining[i]; ok && r*float64(len(remaining))/vcpu < dt {
+				first, dt = i, r*float64(len(remaining))/vcpu
+			}
+		}
+		if next < len(arrivals) && arrivals[next]-now <= dt {
+			dt, first = arrivals[next]-now, -1
+		}
+		for i := range remaining {
+			remaining[i] -= dt * vcpu / float64(len(remaining))
+		}
+		now += dt
+		if first >= 0 {
+			done[first] = now
+			delete(remaining, first)
+		} else {
+			remaining[next] = works[next]
+			next++
+		}
+	}
+	return done
+}
+
+// TestServerProcessorSharingMatchesNaive compares every request's departure
+// with naivePS on random inputs (to within a microsecond: the server rounds
+// completion instants up to the nanosecond), and checks that the CPU work
+// done equals the work brought.
+func TestServerProcessorSharingMatchesNaive(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		cpu := rapid.SampledFrom([]int{256, 1024, 4096}).Draw(rt, "cpu")
+		n := rapid.IntRange(1, 30).Draw(rt, "n")
+		at := make([]float64, n)
+		works := make([]float64, n)
+		s := mustServer(rt, ServerConfig{Discipline: ProcessorSharing, CPU: cpu})
+		now := time.Duration(0)
+		var got []Completion
+		var total float64
+		for i := range n {
+			now += time.Duration(rapid.Int64Range(0, 50_000).Draw(rt, "gap µs")) * time.Microsecond
+			w := time.Duration(rapid.Int64Range(1, 100_000).Draw(rt, "work µs")) * time.Microsecond
+			at[i], works[i] = now.Seconds(), w.Seconds()
+			total += w.Seconds()
+			got = append(got, s.Advance(now)...)
+			s.Arrive(now, Request{ID: uint64(i), Work: w})
+		}
+		got = append(got, s.Advance(time.Hour)...)
+		want := naivePS(float64(cpu)/1024, at, works)
+		if len(got) != n {
+			rt.Fatalf("%d completions for %d requests", len(got), n)
+		}
+		for _, c := range got {
+			if d := c.Done.Seconds() - want[c.ID]; math.Abs(d) > 1e-6 || c.Outcome != Served {
+				rt.Fatalf("request %d: %v at %v, naive done at %.9f s", c.ID, c.Outcome, c.Done, want[c.ID])
+			}
+		}
+		if cs := s.Counters().CPUSeconds; math.Abs(cs-total) > 1e-9*total {
+			rt.Fatalf("CPU work done %v, brought %v", cs, total)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package traffic_test
 
 import (
 	"math"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -225,6 +226,44 @@ func TestOverloadTimeoutsConservation(t *testing.T) {
 		// Work done can never exceed the CPU available over the run.
 		if capacity := 3 * float64(cfg.CPU|1024) / 1024 * f.s.Elapsed().Seconds(); c.CPUSeconds > capacity {
 			t.Errorf("%s: %.0f vCPU·s of work in %.0f available", name, c.CPUSeconds, capacity)
+		}
+	}
+}
+
+// TestAzureTraceReplayWorkConserved replays the first 500 requests of the
+// Azure LLM conversation trace at their exact instants on two tasks, with
+// CPU work proportional to generated tokens. With no timeouts the CPU work
+// done after the drain must equal the sum of the requests' work, whatever
+// the queueing, and requests are conserved.
+func TestAzureTraceReplayWorkConserved(t *testing.T) {
+	f, err := os.Open("testdata/azure_llm_inference_2023_conv_first500.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	trace, err := traffic.ReadRequestCSV(f, traffic.RequestCSV{TimeColumn: "TIMESTAMP", SizeColumns: []string{"GeneratedTokens"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	demand := traffic.PerSize{Base: 5 * time.Millisecond, PerUnit: 2 * time.Millisecond}
+	var want float64
+	for _, size := range trace.Size {
+		want += demand.Work(nil, size).Seconds()
+	}
+	for _, cfg := range []traffic.ServerConfig{
+		{CPU: 2048, Concurrency: 2, QueueLimit: traffic.Unlimited},
+		{Discipline: traffic.ProcessorSharing, CPU: 1024},
+	} {
+		replay, err := traffic.NewTraceArrivals(trace, time.Second, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fm := newFarm(farmConfig{seed: 1, tasks: 2, server: cfg, arrivals: replay, demand: demand, measure: uint64(len(trace.At))})
+		fm.run()
+		checkRun(t, "Azure replay "+cfg.Discipline.String(), fm)
+		c := fm.totals()
+		if c.Served != int64(len(trace.At)) || !within(c.CPUSeconds, want, 1e-9) {
+			t.Errorf("%s: served %d of %d, CPU work %.6f vCPU·s, sum of demands %.6f", cfg.Discipline, c.Served, len(trace.At), c.CPUSeconds, want)
 		}
 	}
 }

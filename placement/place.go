@@ -2,6 +2,7 @@ package placement
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 )
@@ -300,6 +301,9 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 	if len(c.activeIDs) == 0 {
 		return -1
 	}
+	if cc := p.selective(len(c.activeIDs)); cc != nil {
+		return c.chooseCandidates(p, t, on, rng, cc.set)
+	}
 	switch {
 	case p.randomOnly:
 		return c.chooseRandom(p, t, on, rng)
@@ -310,6 +314,42 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 		return c.chooseSpreadFirst(p, t, on, rng)
 	}
 	return c.chooseScan(p, t, on, rng)
+}
+
+// selectiveShare is the share of ACTIVE instances below which a static
+// memberOf constraint's own members are scanned instead of the index: the
+// index paths skip non-members one by one, and with few members most of
+// what they visit are non-members.
+const selectiveShare = 8
+
+// selective returns the static memberOf constraint with the fewest members
+// if it selects fewer than 1/selectiveShare of the active instances.
+func (p *Plan) selective(active int) *compiledConstraint {
+	var best *compiledConstraint
+	for k := range p.constraints {
+		cc := &p.constraints[k]
+		if cc.expr != nil && !cc.expr.dynamic && cc.members*selectiveShare < active &&
+			(best == nil || cc.members < best.members) {
+			best = cc
+		}
+	}
+	return best
+}
+
+// chooseCandidates ranks the ACTIVE members of a static constraint's set:
+// O(members + n/64) per placement.
+func (c *Cluster) chooseCandidates(p *Plan, t *Task, on []int32, rng *rand.Rand, set bitset) int32 {
+	rk := ranker{best: -1}
+	for w, word := range set {
+		for word != 0 {
+			i := int32(w<<6 + bits.TrailingZeros64(word))
+			word &= word - 1
+			if c.res[i].status == Active && c.feasible(p, t, on, i) {
+				c.offer(&rk, p.ranks, 0, t.Group, on, i, rng)
+			}
+		}
+	}
+	return rk.best
 }
 
 // chooseScan ranks every ACTIVE instance: O(n) per placement.

@@ -552,7 +552,7 @@ func TestChooseVictims(t *testing.T) {
 // TestHotPathAllocations locks in zero allocations for place + release on
 // the binpack index path in steady state.
 func TestHotPathAllocations(t *testing.T) {
-	f := newBenchFleet(t, 2000, 1)
+	f := newBenchFleet(t, 2000, benchStrategies[0])
 	plan := placement.MustCompile(benchStrategies[0].spec)
 	rng := rand.New(rand.NewPCG(5, 6))
 	op := func() {

@@ -106,9 +106,10 @@ type compiledConstraint struct {
 
 	// Cache of a static expression's value on every instance slot of the
 	// bound cluster: evaluated for slots [0, upTo) at attribute generation gen.
-	set  bitset
-	upTo int
-	gen  uint64
+	set     bitset
+	upTo    int
+	gen     uint64
+	members int // set bits in set
 }
 
 // Plan is a compiled Spec: constraints parsed and validated, strategies
@@ -268,7 +269,7 @@ func (p *Plan) bind(c *Cluster) {
 			}
 		}
 		for k := range p.constraints {
-			p.constraints[k].set, p.constraints[k].upTo = p.constraints[k].set[:0], 0
+			p.constraints[k].set, p.constraints[k].upTo, p.constraints[k].members = p.constraints[k].set[:0], 0, 0
 		}
 	}
 	n := len(c.res)
@@ -278,7 +279,7 @@ func (p *Plan) bind(c *Cluster) {
 			continue
 		}
 		if cc.gen != c.attrGen {
-			cc.gen, cc.upTo = c.attrGen, 0
+			cc.gen, cc.upTo, cc.members = c.attrGen, 0, 0
 		}
 		if cc.upTo == n {
 			continue
@@ -286,7 +287,11 @@ func (p *Plan) bind(c *Cluster) {
 		cc.set = cc.set.grow(n)
 		for i := cc.upTo; i < n; i++ {
 			c.view.i = int32(i)
-			cc.set.set(int32(i), cc.expr.Match(&c.view))
+			ok := cc.expr.Match(&c.view)
+			cc.set.set(int32(i), ok)
+			if ok {
+				cc.members++
+			}
 		}
 		cc.upTo = n
 	}

@@ -165,7 +165,7 @@ func (p *TraceArrivals) Next(now time.Duration, _ *rand.Rand) (Arrival, bool) {
 	}
 	at := p.trace.At[p.next]
 	if p.speedup != 1 {
-		at = secondsToDuration(at.Seconds() / p.speedup)
+		at = secondsToDuration(seconds(at) / p.speedup)
 	}
 	at = max(addSat(p.offset, at), now)
 	a := Arrival{At: at, Size: p.trace.Size[p.next]}

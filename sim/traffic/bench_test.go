@@ -187,3 +187,94 @@ func BenchmarkErlangC(b *testing.B) {
 		_ = sink
 	})
 }
+
+// naivePSServer is the direct processor-sharing model: a slice of remaining
+// work, all decremented at every event, the next completion found by a scan
+// (O(n) per event). It is the baseline of Server's virtual-time heap.
+type naivePSServer struct {
+	vcpu      float64
+	clock     float64
+	remaining []float64
+}
+
+func (p *naivePSServer) advance(to float64) int {
+	done := 0
+	for len(p.remaining) > 0 {
+		n := float64(len(p.remaining))
+		first := 0
+		for i, r := range p.remaining {
+			if r < p.remaining[first] {
+				first = i
+			}
+		}
+		dt := p.remaining[first] * n / p.vcpu
+		if p.clock+dt > to {
+			break
+		}
+		for i := range p.remaining {
+			p.remaining[i] -= dt * p.vcpu / n
+		}
+		p.clock += dt
+		p.remaining[first] = p.remaining[len(p.remaining)-1]
+		p.remaining = p.remaining[:len(p.remaining)-1]
+		done++
+	}
+	if n := float64(len(p.remaining)); n > 0 {
+		for i := range p.remaining {
+			p.remaining[i] -= (to - p.clock) * p.vcpu / n
+		}
+	}
+	p.clock = to
+	return done
+}
+
+// BenchmarkServerPS: one processor-sharing task at ρ = 0.95 (about 19 in
+// flight on average), one op per request, without the engine; the naive
+// scan beside it.
+func BenchmarkServerPS(b *testing.B) {
+	const lambda = 19.0 // mean work 50 ms on one vCPU
+	b.Run("virtual-time-heap", func(b *testing.B) {
+		srv, _ := traffic.NewServer(traffic.ServerConfig{Discipline: traffic.ProcessorSharing})
+		r := rand.New(rand.NewPCG(1, 1))
+		demand, arrivals := traffic.Exponential{Mean: 50 * time.Millisecond}, traffic.Poisson{PerSecond: lambda}
+		now, served := time.Duration(0), 0
+		step := func() {
+			a, _ := arrivals.Next(now, r)
+			now = a.At
+			served += len(srv.Advance(now))
+			srv.Arrive(now, traffic.Request{Work: demand.Work(r, 1)})
+		}
+		for range 100_000 {
+			step()
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			step()
+		}
+		if served == 0 {
+			b.Fatal("nothing served")
+		}
+	})
+	b.Run("naive-scan", func(b *testing.B) {
+		p := &naivePSServer{vcpu: 1}
+		r := rand.New(rand.NewPCG(1, 1))
+		now, served := 0.0, 0
+		step := func() {
+			now += r.ExpFloat64() / lambda
+			served += p.advance(now)
+			p.remaining = append(p.remaining, r.ExpFloat64()*0.05)
+		}
+		for range 100_000 {
+			step()
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			step()
+		}
+		if served == 0 {
+			b.Fatal("nothing served")
+		}
+	})
+}

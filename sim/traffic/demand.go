@@ -33,7 +33,7 @@ type Exponential struct {
 
 // Work draws an exponential work.
 func (d Exponential) Work(r *rand.Rand, _ float64) time.Duration {
-	return secondsToDuration(r.ExpFloat64() * d.Mean.Seconds())
+	return secondsToDuration(r.ExpFloat64() * seconds(d.Mean))
 }
 
 // Lognormal is a lognormal demand with the given mean and squared
@@ -50,7 +50,7 @@ type Lognormal struct {
 // Work draws a lognormal work.
 func (d Lognormal) Work(r *rand.Rand, _ float64) time.Duration {
 	s2 := math.Log1p(d.SCV)
-	mu := math.Log(d.Mean.Seconds()) - s2/2
+	mu := math.Log(seconds(d.Mean)) - s2/2
 	return secondsToDuration(math.Exp(mu + math.Sqrt(s2)*r.NormFloat64()))
 }
 
@@ -79,7 +79,7 @@ func (d HyperExponential) Validate() error {
 // Work draws a hyperexponential work.
 func (d HyperExponential) Work(r *rand.Rand, _ float64) time.Duration {
 	p := (1 + math.Sqrt((d.SCV-1)/(d.SCV+1))) / 2
-	m := d.Mean.Seconds()
+	m := seconds(d.Mean)
 	if r.Float64() < p {
 		return secondsToDuration(r.ExpFloat64() * m / (2 * p))
 	}
@@ -97,5 +97,5 @@ type PerSize struct {
 
 // Work returns Base + PerUnit·size.
 func (d PerSize) Work(_ *rand.Rand, size float64) time.Duration {
-	return addSat(d.Base, secondsToDuration(d.PerUnit.Seconds()*size))
+	return addSat(d.Base, secondsToDuration(seconds(d.PerUnit)*size))
 }

@@ -388,7 +388,7 @@ func (s *Server) process(now time.Duration) {
 
 // advanceTo accrues CPU work, in-flight time and PS attained service up to t.
 func (s *Server) advanceTo(t time.Duration) {
-	dt := (t - s.clock).Seconds()
+	dt := seconds(t - s.clock)
 	if dt <= 0 {
 		return
 	}
@@ -418,7 +418,7 @@ func (s *Server) start(idx int32) {
 		if len(s.heap) == 0 {
 			s.virt = 0 // rebase at each busy period: keeps the float small
 		}
-		j.tag = s.virt + j.work.Seconds()
+		j.tag = s.virt + seconds(j.work)
 	}
 	s.heapPush(idx)
 }
@@ -430,7 +430,7 @@ func (s *Server) complete() {
 	// worth; count only the work done.
 	j := &s.jobs[idx]
 	if s.cfg.Discipline == FCFS {
-		s.counters.CPUSeconds -= max((j.finish-j.started).Seconds()*s.slotSpeed-j.work.Seconds(), 0)
+		s.counters.CPUSeconds -= max(seconds(j.finish-j.started)*s.slotSpeed-seconds(j.work), 0)
 	} else {
 		s.counters.CPUSeconds -= max(s.virt-j.tag, 0)
 	}
@@ -540,6 +540,10 @@ func (s *Server) down(i int) {
 		i = m
 	}
 }
+
+// seconds converts d to seconds with one float division; Duration.Seconds
+// splits with integer division, which is slow on the hot path.
+func seconds(d time.Duration) float64 { return float64(d) / 1e9 }
 
 // ring is a growable FIFO of values.
 type ring[T any] struct {

@@ -10,9 +10,10 @@
 // The package keeps no clock. Every time-dependent method takes now as a
 // time.Duration since the start of the simulation (sim's virtual time) and,
 // where it needs waking later, returns that instant as a time.Duration too
-// (LaunchBucket.Take's next, ManagedScaling's Decision.Next). Randomness comes
+// (LaunchBucket.Take's next, ScalingDecision.Next). Randomness comes
 // only from a *rand.Rand (math/rand/v2) passed in by the caller: start
-// latencies (StartLatency.Sample) and Spot interruption times
+// latencies (StartLatency.Sample, InstanceLaunch.Sample), zone ties
+// (LaunchZone, StopZone) and Spot interruption times
 // (InterruptionProcess.NextWarning).
 //
 // # Fargate
@@ -26,6 +27,9 @@
 //	latency = (ENI + image MB / throughput + app start) × exp(σ·Z)
 //
 // with defaults fitted to the published measurements (see its doc).
+// LaunchZone and StopZone keep a service's tasks balanced across
+// Availability Zones, as Fargate does. InstanceLaunch models how long a new
+// EC2 instance takes to register with the cluster.
 // LaunchBucket is the Fargate launch token bucket (burst 100, 20 per
 // second; one for On-Demand and one for Spot) and VCPUQuota the per-account
 // vCPU concurrency quota.

@@ -216,10 +216,12 @@ func benchIndex(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 }
 
 // indexed reports whether the plan's placements take the O(log n) paths
-// (binpack first or random first) rather than the O(n) scan.
+// (binpack or random first, or spread over an attribute then binpack)
+// rather than a scan.
 func indexed(p *placement.Plan) bool {
 	st := p.Spec().Strategies
-	return len(st) > 0 && (st[0].Type == placement.Binpack || st[0].Type == placement.Random)
+	return len(st) > 0 && (st[0].Type == placement.Binpack || st[0].Type == placement.Random) ||
+		len(st) > 1 && st[0].Type == placement.Spread && st[1].Type == placement.Binpack
 }
 
 // BenchmarkPlaceMillion places 1,000,000 tasks (binpack on memory), each

@@ -378,14 +378,14 @@ func (c *Cluster) activate(i int32) {
 	}
 	if t := c.memTree; t != nil {
 		if !t.fits(c.res[i].capMem) {
-			c.memTree = c.buildTree(false)
+			c.memTree = c.buildTree(false, c.activeIDs)
 		} else {
 			t.insert(i, c.res[i].mem, c.res[i].cpu)
 		}
 	}
 	if t := c.cpuTree; t != nil {
 		if !t.fits(c.res[i].capCPU) {
-			c.cpuTree = c.buildTree(true)
+			c.cpuTree = c.buildTree(true, c.activeIDs)
 		} else {
 			t.insert(i, c.res[i].cpu, c.res[i].mem)
 		}
@@ -540,8 +540,8 @@ func (c *Cluster) TasksOf(id InstanceID, g GroupID) int {
 	return int(on[id])
 }
 
-// buildTree indexes every ACTIVE instance.
-func (c *Cluster) buildTree(keyIsCPU bool) *capTree {
+// buildTree indexes the given ACTIVE instances.
+func (c *Cluster) buildTree(keyIsCPU bool, members []int32) *capTree {
 	var maxKey int32 = 1
 	for k := range c.res {
 		if keyIsCPU {
@@ -551,7 +551,7 @@ func (c *Cluster) buildTree(keyIsCPU bool) *capTree {
 		}
 	}
 	t := newCapTree(keyIsCPU, maxKey, len(c.res))
-	for _, i := range c.activeIDs {
+	for _, i := range members {
 		if keyIsCPU {
 			t.insert(i, c.res[i].cpu, c.res[i].mem)
 		} else {

@@ -13,6 +13,11 @@ const maxPartitionValues = 32
 type partition struct {
 	lists [][]int32 // per value ID: ACTIVE instances with that value
 	pos   []int32   // per instance slot: index in its list, or -1
+	// trees[d][v] indexes value v's instances by free memory (d = 0) or
+	// free CPU (d = 1), for [spread(attribute), binpack(...)] plans; built
+	// on first use, nil until then.
+	trees [2][]*capTree
+	treed bool // some tree exists
 }
 
 // partitionBy starts maintaining the per-value instance lists of column col.
@@ -44,6 +49,51 @@ func (c *Cluster) partAdd(col, i int32) {
 	}
 	pt.pos[i] = int32(len(pt.lists[v]))
 	pt.lists[v] = append(pt.lists[v], i)
+	for d := range pt.trees {
+		if int(v) < len(pt.trees[d]) && pt.trees[d][v] != nil {
+			tr := pt.trees[d][v]
+			if !tr.fits(max(c.res[i].capCPU, c.res[i].capMem)) {
+				pt.trees[d][v] = c.buildTree(d == 1, pt.lists[v])
+				continue
+			}
+			if d == 1 {
+				tr.insert(i, c.res[i].cpu, c.res[i].mem)
+			} else {
+				tr.insert(i, c.res[i].mem, c.res[i].cpu)
+			}
+		}
+	}
+}
+
+// partTree returns the tree of value v of partitioned column col, building
+// it on first use.
+func (c *Cluster) partTree(col, v int32, cpuKey bool) *capTree {
+	pt := c.parts[col]
+	d := 0
+	if cpuKey {
+		d = 1
+	}
+	for len(pt.trees[d]) <= int(v) {
+		pt.trees[d] = append(pt.trees[d], nil)
+	}
+	if pt.trees[d][v] == nil {
+		pt.trees[d][v] = c.buildTree(cpuKey, pt.lists[v])
+		pt.treed = true
+	}
+	return pt.trees[d][v]
+}
+
+// partTreeUpdate moves instance i in its value's trees after its free
+// resources changed.
+func (c *Cluster) partTreeUpdate(col, i int32) {
+	pt := c.parts[col]
+	v := c.cols[col].of[i]
+	if int(v) < len(pt.trees[0]) && pt.trees[0][v] != nil {
+		pt.trees[0][v].update(i, c.res[i].mem, c.res[i].cpu)
+	}
+	if int(v) < len(pt.trees[1]) && pt.trees[1][v] != nil {
+		pt.trees[1][v].update(i, c.res[i].cpu, c.res[i].mem)
+	}
 }
 
 func (c *Cluster) partRemove(col, i int32) {
@@ -59,6 +109,11 @@ func (c *Cluster) partRemove(col, i int32) {
 	pt.pos[last] = p
 	pt.lists[v] = list[:len(list)-1]
 	pt.pos[i] = -1
+	for d := range pt.trees {
+		if int(v) < len(pt.trees[d]) && pt.trees[d][v] != nil {
+			pt.trees[d][v].remove(i)
+		}
+	}
 }
 
 // chooseSpreadFirst places under a plan whose first rank spreads over the
@@ -71,6 +126,8 @@ func (c *Cluster) partRemove(col, i int32) {
 //     sampling over the level's instances (accepting a feasible instance,
 //     with no task of the group for spread(instanceId), which is then
 //     optimal); exactly uniform, with an exact scan of the level as fallback;
+//   - binpack next: each value's own capacity tree (built on first use)
+//     gives its best leaf, and the ranking settles among those leaves;
 //   - any other continuation: a scan of the level's instances.
 func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 	col := p.ranks[0].col
@@ -94,6 +151,7 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 	}
 	rest := p.ranks[1:]
 	sampled := len(rest) == 0 || (len(rest) == 1 && rest[0].kind == rankSpreadInstance)
+	treed := len(rest) > 0 && (rest[0].kind == rankBinpackMemory || rest[0].kind == rankBinpackCPU)
 	for lo := 0; lo < n; {
 		hi := lo + 1
 		for hi < n && count[hi] == count[lo] {
@@ -121,6 +179,17 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 			}
 		}
 		rk := ranker{best: -1}
+		if treed {
+			for _, v := range level {
+				tree := c.partTree(col, v, rest[0].kind == rankBinpackCPU)
+				c.offerBestLeaf(tree, p, t, on, rng, &rk, rest)
+			}
+			if rk.best >= 0 {
+				return rk.best
+			}
+			lo = hi
+			continue
+		}
 		for _, v := range level {
 			for _, i := range pt.lists[v] {
 				if c.feasible(p, t, on, i) {

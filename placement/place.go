@@ -190,6 +190,11 @@ func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
 	if t := c.cpuTree; t != nil {
 		t.update(i, c.res[i].cpu, c.res[i].mem)
 	}
+	for col, pt := range c.parts {
+		if pt != nil && pt.treed {
+			c.partTreeUpdate(int32(col), i)
+		}
+	}
 }
 
 // feasible reports whether instance i passes the filter and constraint
@@ -388,37 +393,60 @@ func (c *Cluster) chooseRandom(p *Plan, t *Task, on []int32, rng *rand.Rand) int
 // instance holds the least remaining resource, and the rest of the ranking
 // (and the final random tie-break) is settled inside that leaf.
 func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
-	var tree *capTree
-	var needKey, needOther int32
-	if p.ranks[0].kind == rankBinpackMemory {
-		if c.memTree == nil {
-			c.memTree = c.buildTree(false)
+	cpuKey := p.ranks[0].kind == rankBinpackCPU
+	tree := c.globalTree(cpuKey)
+	needKey, needOther := needs(tree, t)
+	// Exact leaves hold one key value, so with no further rank and no check
+	// beyond CPU and memory, the tie set is exactly the heap entries whose
+	// other resource suffices, readable from the heap array alone.
+	if tree.shift == 0 && len(p.ranks) == 1 && t.ENIs == 0 && len(t.HostPorts) == 0 && len(p.constraints) == 0 {
+		l := tree.next(tree.leafIndex(needKey), needOther)
+		if l < 0 {
+			return -1
 		}
-		tree, needKey, needOther = c.memTree, int32(t.MemoryMiB), int32(t.CPU)
-	} else {
-		if c.cpuTree == nil {
-			c.cpuTree = c.buildTree(true)
-		}
-		tree, needKey, needOther = c.cpuTree, int32(t.CPU), int32(t.MemoryMiB)
+		return c.pickInHeap(tree.leaves[l], needOther, rng)
 	}
-	simple := tree.shift == 0 && len(p.ranks) == 1 && t.ENIs == 0 && len(t.HostPorts) == 0 && len(p.constraints) == 0
+	rk := ranker{best: -1}
+	c.offerBestLeaf(tree, p, t, on, rng, &rk, p.ranks)
+	return rk.best
+}
+
+func (c *Cluster) globalTree(cpuKey bool) *capTree {
+	if cpuKey {
+		if c.cpuTree == nil {
+			c.cpuTree = c.buildTree(true, c.activeIDs)
+		}
+		return c.cpuTree
+	}
+	if c.memTree == nil {
+		c.memTree = c.buildTree(false, c.activeIDs)
+	}
+	return c.memTree
+}
+
+// needs returns the task's requirement of the tree's key and other resource.
+func needs(tree *capTree, t *Task) (key, other int32) {
+	if tree.keyIsCPU {
+		return int32(t.CPU), int32(t.MemoryMiB)
+	}
+	return int32(t.MemoryMiB), int32(t.CPU)
+}
+
+// offerBestLeaf walks tree from the task's key requirement upwards and
+// offers to rk every feasible member of the first leaf that has one (all of
+// a later leaf's members have more of the key resource left).
+func (c *Cluster) offerBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng *rand.Rand, rk *ranker, ranks []rank) {
+	needKey, needOther := needs(tree, t)
 	l := tree.leafIndex(needKey)
 	for {
 		l = tree.next(l, needOther)
 		if l < 0 {
-			return -1
+			return
 		}
 		heap := tree.leaves[l]
-		// Exact leaves hold one key value, so with no further rank and no
-		// check beyond CPU and memory, the tie set is exactly the heap
-		// entries whose other resource suffices, readable from the heap
-		// array alone.
-		if simple {
-			return c.pickInHeap(heap, needOther, rng)
-		}
 		// Enumerate the heap's subtree of members with enough of the other
 		// resource: its size is the number of candidates, not of members.
-		rk := ranker{best: -1}
+		found := false
 		stack := append(c.scratch.stack[:0], 0)
 		for len(stack) > 0 {
 			k := stack[len(stack)-1]
@@ -429,7 +457,8 @@ func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) in
 			}
 			i := entryID(e)
 			if c.feasible(p, t, on, i) {
-				c.offer(&rk, p.ranks, 0, t.Group, on, i, rng)
+				c.offer(rk, ranks, 0, t.Group, on, i, rng)
+				found = true
 			}
 			if child := 2*k + 1; child < int32(len(heap)) {
 				stack = append(stack, child)
@@ -439,8 +468,8 @@ func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) in
 			}
 		}
 		c.scratch.stack = stack
-		if rk.best >= 0 {
-			return rk.best
+		if found {
+			return
 		}
 		l++
 	}

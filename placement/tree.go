@@ -73,6 +73,7 @@ func entryOther(e uint64) int32 { return int32(e >> 32) }
 
 // insert adds instance i with the given key and other free resource.
 func (t *capTree) insert(i, key, other int32) {
+	t.growSlots(int(i) + 1)
 	l := t.leafIndex(key)
 	t.loc[i].leaf = l
 	p := int32(len(t.leaves[l]))

@@ -22,8 +22,11 @@ type Rate struct {
 type Prices struct {
 	// Region is the AWS Region the prices are for, e.g. "us-east-1".
 	Region string
-	// AsOf says when the prices were read and from where; informational.
-	AsOf string
+	// Date is when the prices were read, "YYYY-MM-DD" or as precise as
+	// known; informational.
+	Date string
+	// Source says where the prices come from; informational.
+	Source string
 	// FargateLinuxX86, FargateLinuxARM and FargateWindows are the
 	// On-Demand Fargate rates per operating system and architecture.
 	FargateLinuxX86, FargateLinuxARM, FargateWindows Rate
@@ -54,7 +57,8 @@ type Prices struct {
 func USEast1Prices() Prices {
 	return Prices{
 		Region:                           "us-east-1",
-		AsOf:                             "aws-behaviour.md §4.3 (aws.amazon.com/fargate/pricing via vantage.sh, 2025)",
+		Date:                             "2025",
+		Source:                           "aws-behaviour.md §4.3: aws.amazon.com/fargate/pricing as reproduced at vantage.sh/blog/fargate-pricing",
 		FargateLinuxX86:                  Rate{PerVCPUHour: 0.04048, PerGBHour: 0.004445},
 		FargateLinuxARM:                  Rate{PerVCPUHour: 0.03238, PerGBHour: 0.00356},
 		FargateWindows:                   Rate{PerVCPUHour: 0.09148, PerGBHour: 0.01005},
@@ -275,6 +279,9 @@ func (a *Accumulator) add(id string, m *meter) error {
 func (a *Accumulator) StartFargateTask(id string, u FargateUsage, now time.Duration) error {
 	if err := u.Size.Validate(); err != nil {
 		return err
+	}
+	if u.Spot && u.Size.OS == Windows {
+		return sizeError("FargateUsage.Spot", true, "Fargate Spot does not support Windows")
 	}
 	return a.add(id, &meter{kind: fargateMeter, start: now, service: u.Service, provider: u.Provider, cluster: u.Cluster,
 		ratePerHour: a.prices.FargateHourlyRate(u.Size, u.Spot)})

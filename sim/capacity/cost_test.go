@@ -167,6 +167,9 @@ func TestAccumulatorBreakdownAndIdle(t *testing.T) {
 	if err := acc.StartFargateTask("f-9", FargateUsage{Size: FargateTaskSize{CPU: 384, MemoryMiB: 1024}}, 0); !errors.Is(err, ErrInvalidTaskSize) {
 		t.Errorf("bad size: %v", err)
 	}
+	if err := acc.StartFargateTask("f-w", FargateUsage{Spot: true, Size: FargateTaskSize{CPU: 1024, MemoryMiB: 2048, OS: Windows}}, 0); !errors.Is(err, ErrInvalidTaskSize) {
+		t.Errorf("Windows on Fargate Spot: %v", err)
+	}
 	if _, err := NewAccumulator(Prices{FargateSpotDiscount: 1, EC2SpotDiscount: -0.1}); !errors.Is(err, ErrInvalidConfig) ||
 		!containsLine(err, "FargateSpotDiscount = 1") || !containsLine(err, "EC2SpotDiscount = -0.1") {
 		t.Errorf("bad prices: %v", err)

@@ -67,13 +67,20 @@ type StartLatency struct {
 
 // Default start latency parameters; see StartLatency for their sources.
 const (
-	DefaultENIAttachMin       = 8 * time.Second
-	DefaultENIAttachMax       = 12 * time.Second
-	DefaultImageSizeMB        = 100.0
+	// DefaultENIAttachMin is the shortest ENI provisioning and attach time.
+	DefaultENIAttachMin = 8 * time.Second
+	// DefaultENIAttachMax is the longest ENI provisioning and attach time.
+	DefaultENIAttachMax = 12 * time.Second
+	// DefaultImageSizeMB is the image size assumed when none is given, MB.
+	DefaultImageSizeMB = 100.0
+	// DefaultPullThroughputMBps is the fitted image pull rate, MB/s.
 	DefaultPullThroughputMBps = 10.0
-	DefaultAppStartMin        = 2 * time.Second
-	DefaultAppStartMax        = 5 * time.Second
-	DefaultTailSigma          = 0.4
+	// DefaultAppStartMin is the shortest application start time.
+	DefaultAppStartMin = 2 * time.Second
+	// DefaultAppStartMax is the longest application start time.
+	DefaultAppStartMax = 5 * time.Second
+	// DefaultTailSigma is σ of the lognormal tail factor.
+	DefaultTailSigma = 0.4
 )
 
 // WithDefaults returns the model with every zero field replaced by its

@@ -180,13 +180,24 @@ type ManagedScalingConfig struct {
 
 // Managed scaling defaults (aws-behaviour.md §5.1 and §5.3).
 const (
-	DefaultTargetCapacity       = 100
-	DefaultMinimumScalingStep   = 1
-	DefaultMaximumScalingStep   = 10000
+	// DefaultTargetCapacity is the default targetCapacity, percent.
+	DefaultTargetCapacity = 100
+	// DefaultMinimumScalingStep is the default minimumScalingStepSize.
+	DefaultMinimumScalingStep = 1
+	// DefaultMaximumScalingStep is the default maximumScalingStepSize
+	// (10000 in the current API reference; older CloudFormation text said 1).
+	DefaultMaximumScalingStep = 10000
+	// DefaultInstanceWarmupPeriod is the default instanceWarmupPeriod.
 	DefaultInstanceWarmupPeriod = 300 * time.Second
-	DefaultScaleOutDatapoints   = 1
-	DefaultScaleInDatapoints    = 15
-	DefaultMaxScaleInFraction   = 50
+	// DefaultScaleOutDatapoints is the AlarmHigh length: 1 datapoint of 1
+	// minute (UNCONFIRMED, containers-roadmap#638).
+	DefaultScaleOutDatapoints = 1
+	// DefaultScaleInDatapoints is the AlarmLow length: 15 datapoints of 1
+	// minute (documented).
+	DefaultScaleInDatapoints = 15
+	// DefaultMaxScaleInFraction is the most of the desired capacity one
+	// scale-in minute removes, percent.
+	DefaultMaxScaleInFraction = 50
 	// ManagedScalingPeriod is how often ECS publishes the metric and the
 	// controller evaluates.
 	ManagedScalingPeriod = time.Minute

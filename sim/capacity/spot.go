@@ -79,7 +79,10 @@ func NewFargateSpotInterruption(warning, stopTimeout time.Duration) FargateSpotI
 // stopTimeout); at Terminated = Warning + 120 s EC2 terminates the instance
 // and anything still running on it stops with StopCodeSpotInterruption.
 type EC2SpotInterruption struct {
-	Warning, Terminated time.Duration
+	// Warning is when the interruption notice arrives and draining starts.
+	Warning time.Duration
+	// Terminated is when EC2 terminates the instance: Warning + 120 s.
+	Terminated time.Duration
 }
 
 // NewEC2SpotInterruption returns the timeline of an instance warned at

@@ -540,13 +540,18 @@ func (s *Service) reconcileReplica() {
 		s.w.stopTask(t, StopServiceSchedulerInitiated, reason)
 		stopped = append(stopped, t)
 	}
-	// Scale in: stop the surplus, tasks not yet RUNNING first, then victims
-	// chosen by the placement rules.
+	// Scale in: stop the surplus, tasks not yet RUNNING first (newest
+	// first), then RUNNING tasks not yet healthy, then healthy victims
+	// chosen by the placement rules. ECS documents only the last rule; the
+	// preference for tasks that serve nothing yet is an assumption.
 	if surplus := len(active) - desired; surplus > 0 {
-		for i := len(active) - 1; i >= 0 && surplus > 0; i-- {
-			if active[i].state < TaskRunning {
-				stop(active[i])
-				surplus--
+		for pass := range 2 {
+			for i := len(active) - 1; i >= 0 && surplus > 0; i-- {
+				t := active[i]
+				if t.desired == TaskRunning && (pass == 0 && t.state < TaskRunning || pass == 1 && !servesHealthy(t)) {
+					stop(t)
+					surplus--
+				}
 			}
 		}
 		if surplus > 0 {

@@ -125,6 +125,13 @@ func (t *Task) StartedAt() time.Time { return t.startedAt }
 // StoppedAt returns when the task reached STOPPED, or the zero time.
 func (t *Task) StoppedAt() time.Time { return t.stoppedAt }
 
+// CountsHealthy reports whether the task counts as healthy for the
+// service's minimumHealthyPercent: RUNNING and desired RUNNING, and HEALTHY
+// if an essential container has a health check, else RUNNING for 40 s.
+func (t *Task) CountsHealthy() bool {
+	return t.desired == TaskRunning && t.state == TaskRunning && t.countsHealthy
+}
+
 // StopCode returns the stop code, or "" while the task is meant to run.
 func (t *Task) StopCode() StopCode { return t.stopCode }
 

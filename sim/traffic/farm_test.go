@@ -33,7 +33,7 @@ type farm struct {
 	// Measurements over requests with ID ≥ warmup.
 	measured, waited    int64
 	sumSojourn, sumWait float64 // seconds
-	sojourns            []float64
+	sojourns, waits     []float64
 	perServer           []stat // by server
 	inFlightAtStart     float64
 	outcomes            [3]int64
@@ -76,6 +76,8 @@ func newFarm(cfg farmConfig) *farm {
 	}
 	if cfg.record {
 		f.sojourns = make([]float64, 0, cfg.measure)
+		f.waits = make([]float64, 0, cfg.measure)
+		f.waits = make([]float64, 0, cfg.measure)
 	}
 	f.arrive = s.Handle("arrival", sim.PhaseTraffic, f.onArrive)
 	f.wake = s.Handle("server-wake", sim.PhaseTraffic, f.onWake)
@@ -168,6 +170,8 @@ func (f *farm) collect(i int, done []traffic.Completion) {
 		f.perServer[i].sum += soj
 		if f.record {
 			f.sojourns = append(f.sojourns, soj)
+			f.waits = append(f.waits, (c.Started - c.Arrived).Seconds())
+			f.waits = append(f.waits, (c.Started - c.Arrived).Seconds())
 		}
 	}
 }

@@ -51,7 +51,9 @@ func checkRun(t *testing.T, name string, f *farm) {
 
 func within(got, want, tol float64) bool { return math.Abs(got-want) <= tol*math.Abs(want) }
 
-type seedResult struct{ mean, wait, pWait, p99 float64 }
+type seedResult struct{ mean, wait, pWait, p95, p99, waitP95 float64 }
+
+func quantile(sorted []float64, p float64) float64 { return sorted[int(p*float64(len(sorted)))] }
 
 // runSeeds runs cfg over the seeds, checks every run, and returns per-seed
 // figures.
@@ -66,7 +68,8 @@ func runSeeds(t *testing.T, name string, cfg farmConfig) []seedResult {
 		r := seedResult{mean: f.meanSojourn(), wait: f.meanWait(), pWait: float64(f.waited) / float64(f.measured)}
 		if cfg.record {
 			slices.Sort(f.sojourns)
-			r.p99 = f.sojourns[int(0.99*float64(len(f.sojourns)))]
+			slices.Sort(f.waits)
+			r.p95, r.p99, r.waitP95 = quantile(f.sojourns, 0.95), quantile(f.sojourns, 0.99), quantile(f.waits, 0.95)
 		}
 		out = append(out, r)
 	}
@@ -102,24 +105,29 @@ var (
 )
 
 // TestMM1MeanAndP99Sojourn: M/M/1 at ρ = 0.8, μ = 1/s: sojourn is
-// exponential with rate μ − λ, so W = 5 s and p99 = ln(100)·5 = 23.026 s
-// (oracles.md §2.1).
+// exponential with rate μ − λ, so W = 5 s, p95 = ln(20)·5 = 14.979 s and
+// p99 = ln(100)·5 = 23.026 s (oracles.md §2.1).
 func TestMM1MeanAndP99Sojourn(t *testing.T) {
 	skipIfShort(t)
 	cfg := mm1(0.8, fcfs1, traffic.Exponential{Mean: time.Second})
 	cfg.record = true
 	rs := runSeeds(t, "M/M/1", cfg)
 	assertMean(t, "M/M/1", "W", rs, func(r seedResult) float64 { return r.mean }, 5, 0.03)
+	assertMean(t, "M/M/1", "p95", rs, func(r seedResult) float64 { return r.p95 }, 14.979, 0.05)
 	assertMean(t, "M/M/1", "p99", rs, func(r seedResult) float64 { return r.p99 }, 23.026, 0.05)
 }
 
 // TestMMcOneTaskErlangC: one task with 4 vCPUs and concurrency 4 is
 // M/M/4; at a = 2.5 Erlangs, C = 0.319857 and W = 1.213238 mean service
-// times (oracles.md §2.2, μ = 10/s here so W = 121.3 ms).
+// times (oracles.md §2.2, μ = 10/s here so W = 121.3 ms). The wait tail
+// P(Wq > t) = C·e^{−(cμ−λ)t} puts the 95th percentile of the wait at
+// ln(C/0.05)/(cμ−λ) = 123.7 ms.
 func TestMMcOneTaskErlangC(t *testing.T) {
 	skipIfShort(t)
 	cfg := mm1(25, traffic.ServerConfig{CPU: 4096, Concurrency: 4, QueueLimit: traffic.Unlimited}, traffic.Exponential{Mean: 100 * time.Millisecond})
+	cfg.record = true
 	rs := runSeeds(t, "M/M/4", cfg)
+	assertMean(t, "M/M/4", "p95 wait", rs, func(r seedResult) float64 { return r.waitP95 }, math.Log(0.319857/0.05)/(40-25), 0.05)
 	assertMean(t, "M/M/4", "W", rs, func(r seedResult) float64 { return r.mean }, 0.1213238, 0.03)
 	assertMean(t, "M/M/4", "P(wait)", rs, func(r seedResult) float64 { return r.pWait }, 0.319857, 0.03)
 }

@@ -129,6 +129,10 @@ func EstimateInstancesNeeded(pending []TaskRequirement, types []InstanceType) (n
 			continue
 		}
 		per := t.perInstance(largest)
+		// per < 0: the task reserves nothing, one instance hosts them all.
+		// per = 0: the lexicographically largest type (most CPU) lacks
+		// memory or ENIs the smallest has; count one instance, a lower
+		// bound the next minute's estimate refines.
 		count := 1
 		if per > 0 {
 			count = (size + per - 1) / per
@@ -325,7 +329,8 @@ type ScalingInput struct {
 	// InstanceTypes are the group's instance types (for the estimate).
 	InstanceTypes []InstanceType
 	// NewestLaunch is when the newest running instance launched (time since
-	// the start of the simulation); ignored when Instances is 0.
+	// the start of the simulation; negative for instances that predate it);
+	// ignored when Instances is 0.
 	NewestLaunch time.Duration
 }
 

@@ -180,6 +180,22 @@ func TestManagedScalingWarmupHoldsTheNextScaleOut(t *testing.T) {
 	}
 }
 
+func TestManagedScalingScaleOutDatapoints(t *testing.T) {
+	// With AlarmHigh at 3 datapoints, two minutes above target do nothing
+	// and the third scales out; a minute at target in between restarts the
+	// count.
+	c := mustScaling(t, ManagedScalingConfig{ScaleOutDatapoints: 3}, AutoScalingGroup{MaxSize: 10, DesiredCapacity: 2})
+	busy := ScalingInput{Instances: 2, NonEmptyInstances: 2, Pending: []TaskRequirement{{CPU: 2048}}, InstanceTypes: []InstanceType{{CPU: 2048, MemoryMiB: 4096}}}
+	calm := ScalingInput{Instances: 2, NonEmptyInstances: 2}
+	var got []int
+	for i, in := range []ScalingInput{busy, busy, calm, busy, busy, busy} {
+		got = append(got, c.Evaluate(longAgo+time.Duration(i)*time.Minute, in).Desired)
+	}
+	if diff := cmp.Diff([]int{2, 2, 2, 2, 2, 3}, got); diff != "" {
+		t.Errorf("desired per minute (-want +got):\n%s", diff)
+	}
+}
+
 func TestManagedScalingFromZeroAndClamps(t *testing.T) {
 	types := []InstanceType{{CPU: 4096, MemoryMiB: 8192}}
 	pending := make([]TaskRequirement, 10)

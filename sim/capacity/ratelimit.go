@@ -20,17 +20,18 @@ const (
 
 // LaunchBucketConfig configures a LaunchBucket.
 type LaunchBucketConfig struct {
-	// Burst is the bucket capacity in tasks; zero means 100.
+	// Burst is the bucket capacity in tasks, at most 1e9; zero means 100.
 	Burst int
-	// RefillPerSecond is the refill rate in tasks per second; zero means 20.
+	// RefillPerSecond is the refill rate in tasks per second, at most 1e9;
+	// zero means 20.
 	RefillPerSecond int
 }
 
 // Validate reports every field that breaks a rule, joined.
 func (c LaunchBucketConfig) Validate() error {
 	var errs []error
-	if c.Burst < 0 {
-		errs = append(errs, invalid("LaunchBucketConfig.Burst", c.Burst, "must be ≥ 0 (0 = 100)"))
+	if c.Burst < 0 || c.Burst > 1_000_000_000 {
+		errs = append(errs, invalid("LaunchBucketConfig.Burst", c.Burst, "must be in [0, 1e9] (0 = 100)"))
 	}
 	if c.RefillPerSecond < 0 || c.RefillPerSecond > 1_000_000_000 {
 		errs = append(errs, invalid("LaunchBucketConfig.RefillPerSecond", c.RefillPerSecond, "must be in [0, 1e9] (0 = 20)"))

@@ -404,7 +404,7 @@ func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) in
 		if l < 0 {
 			return -1
 		}
-		return c.pickInHeap(tree.leaves[l], needOther, rng)
+		return c.pickInHeap(tree.leaf(l), needOther, rng)
 	}
 	rk := ranker{best: -1}
 	c.offerBestLeaf(tree, p, t, on, rng, &rk, p.ranks)
@@ -443,7 +443,7 @@ func (c *Cluster) offerBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng
 		if l < 0 {
 			return
 		}
-		heap := tree.leaves[l]
+		heap := tree.leaf(l)
 		// Enumerate the heap's subtree of members with enough of the other
 		// resource: its size is the number of candidates, not of members.
 		found := false

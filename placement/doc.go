@@ -43,15 +43,32 @@
 // per Plan as bitsets over instances and evaluated once per new instance;
 // dynamic ones (runningTasksCount, task:group) are evaluated per candidate.
 //
-// When the first strategy is binpack, placement walks a segment tree over
-// free memory (or free CPU) whose nodes hold the maximum of the other
-// resource, so the least-remaining instance that also fits the other
-// resource is found in O(log B) (B leaves, one per MiB or CPU unit, at most
-// 2^18). Each leaf is a max-heap by the other resource, so the tied
-// candidates in a leaf are enumerated in time proportional to their number.
-// Random draws by rejection sampling (exactly uniform; an exact scan after 32
-// misses). Spread-first and default plans scan the ACTIVE instances: O(n),
-// about n/1e3 µs. Explanations and ChooseVictims scan too; they are rare.
+// Placement cost by plan (n ACTIVE instances, B tree leaves):
+//
+//   - binpack first: a segment tree over free memory (or free CPU) whose
+//     nodes hold the maximum of the other resource finds the least-remaining
+//     instance that also fits the other resource in O(log B) (one leaf per
+//     MiB or CPU unit, at most 2^18). Each leaf is a max-heap by the other
+//     resource, so the tied candidates in a leaf are enumerated in time
+//     proportional to their number. An update moves one instance between
+//     two leaves: O(log B + log leaf size).
+//   - spread over an attribute first (including the default plan): the
+//     attribute's values are visited by increasing task count of the group;
+//     within the best value(s), binpack uses one tree per value, random and
+//     spread(instanceId) use rejection sampling for an instance with no task
+//     of the group, and other continuations scan that value's instances.
+//     When every instance already runs the group, spread(instanceId) scans
+//     the value's instances: O(n / values).
+//   - random first: rejection sampling, exactly uniform; an exact scan after
+//     32 misses.
+//   - a static memberOf that selects fewer than 1/8 of the instances: its
+//     members are scanned, O(members + n/64), since the index would mostly
+//     visit non-members.
+//   - distinctInstance and dynamic memberOf are checked per candidate on
+//     whichever path runs; when most cheap candidates fail them the index
+//     path degrades towards a scan.
+//
+// Rejections (Rejection) and ChooseVictims scan: O(n) and O(victims × tasks).
 //
 // The package placementtest holds a naive reference implementation that a
 // rapid property holds the engine to, and the baseline of BenchmarkPlace.

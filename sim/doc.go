@@ -69,4 +69,68 @@
 // A model bug that reschedules an event with zero delay forever would hang a
 // simulation. After Config.MaxEventsPerInstant events at one instant the run
 // stops with ErrRunaway, naming the instant and the kind of the last event.
+//
+// # The ECS world
+//
+// NewWorld puts an ECS world on a Sim: clusters (World.CreateCluster), EC2
+// container instances (Cluster.LaunchInstance, with an instance-type
+// Catalog), task definitions (World.RegisterTaskDefinition), standalone
+// tasks (World.RunTask, World.StopTask) and services (Cluster.CreateService,
+// Service.UpdateService). ExampleNewWorld walks from an empty cluster to a
+// running service.
+//
+// Everything that takes time happens in PhaseLifecycle events drawn from
+// named random streams ("instance-launch", "task-start", "task-stop",
+// "failures", "placement"), with the default durations of Latencies:
+//
+//	instance:  LAUNCHING --InstanceLaunch--> ACTIVE <--> DRAINING --> INACTIVE
+//	task:      PROVISIONING --ENIAttach (awsvpc only)--> PENDING
+//	           --ImagePull (if not cached) + ContainerStart--> ACTIVATING
+//	           --Activating--> RUNNING --stop--> DEACTIVATING (observer's
+//	           drain + Deactivating) --> STOPPING (SIGTERM; exit after
+//	           Behavior.Shutdown or SIGKILL at the stop timeout)
+//	           --> DEPROVISIONING (ENIDetach, awsvpc only) --> STOPPED
+//
+// A task's state only moves forward; resources are held from placement to
+// STOPPED. Placement (filter, constrain, rank, choose, explain) is the
+// placement package's; a service's task group is "service:<name>", a
+// standalone task's "family:<family>" unless given.
+//
+// A replica service is reconciled whenever something changes (a task stops
+// or becomes healthy, the desired count or task definition changes,
+// capacity appears). One pass, with D the desired count:
+//
+//	minHealthy = ceil(D × minimumHealthyPercent / 100)
+//	maxTasks   = floor(D × maximumPercent / 100)
+//	1. scale in: primary tasks beyond D stop (not yet RUNNING first, then
+//	   not yet healthy, then victims chosen by placement.ChooseVictims);
+//	2. retire: tasks of older deployments and on DRAINING instances stop,
+//	   the unhealthy ones at once, the healthy ones while at least
+//	   minHealthy healthy tasks remain;
+//	3. start: min(D − primary tasks, maxTasks − tasks not STOPPED) new
+//	   tasks of the primary deployment, unless the launch throttle or a
+//	   FAILED deployment holds them back; those that do not fit become an
+//	   "unable to place" event and the service waits for capacity.
+//
+// A task counts as healthy 40 s after RUNNING without a health check, or
+// once HEALTHY with one. The deployment completes, and the service reports
+// "has reached a steady state.", when exactly D healthy primary tasks run
+// and nothing else does. The circuit breaker counts tasks of the primary
+// deployment that fail to start or fail health checks and trips at
+// CircuitBreakerThreshold; with rollback a deployment of the last completed
+// revision follows. Tasks that keep failing to start space launches out by
+// WorldConfig.ThrottleInitial × 2^(n−2) after the n-th consecutive failure,
+// at most 15 minutes.
+//
+// Outcomes are data: unplaceable tasks, failures and throttling are service
+// events (Service.Events, World.Events, worded as ECS words them) and
+// counters (Service.Counters). Errors are reserved for invalid requests,
+// reported all at once with errors.Join and matching ErrConfig (or
+// ErrNotFound, ErrNotSupported).
+//
+// Seams for what is not built yet: Service.SetDesiredCount and
+// Service.DeploymentInProgress for an autoscaler; TaskObserver for a load
+// balancer (told of RUNNING tasks, and able to delay SIGTERM while a
+// target drains); LaunchType FARGATE and EXTERNAL exist in the types and
+// return ErrNotSupported until capacity providers and Fargate are modelled.
 package sim

@@ -19,6 +19,8 @@ type ScriptedFailure struct {
 	Instance *Instance
 	// Task has its essential container exit (EssentialContainerExited).
 	Task *Task
+
+	spot bool // the end of a Spot interruption notice
 }
 
 type scriptedFailure = ScriptedFailure
@@ -40,7 +42,11 @@ func (w *World) ScheduleFailure(f ScriptedFailure) error {
 func (w *World) onScripted(arg uint64) {
 	f := w.scripted[arg]
 	if in := f.Instance; in != nil {
-		if in.status != InstanceInactive {
+		switch {
+		case in.status == InstanceInactive:
+		case f.spot:
+			in.terminate(StopSpotInterruption, fmt.Sprintf("Host EC2 (instance %s) was reclaimed by a Spot interruption.", in.ec2ID))
+		default:
 			_ = in.Fail() // cannot fail: the status was checked
 		}
 		return

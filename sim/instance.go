@@ -270,6 +270,31 @@ func (in *Instance) Fail() error {
 	return nil
 }
 
+// SpotInterruptionWarning is the notice EC2 gives before it reclaims a
+// Spot instance.
+const SpotInterruptionWarning = 2 * time.Minute
+
+// InterruptSpot models an EC2 Spot interruption notice with ECS Spot
+// instance draining enabled (ECS_ENABLE_SPOT_INSTANCE_DRAINING): the
+// instance is set to DRAINING at once, so services move their tasks, and
+// SpotInterruptionWarning later EC2 reclaims it; tasks still on it then stop
+// with stop code SpotInterruption. The reason text is an assumption: ECS
+// documents the stop code, not the EC2 wording.
+func (in *Instance) InterruptSpot() error {
+	if in.status != InstanceActive && in.status != InstanceDraining {
+		return fmt.Errorf("%w: instance %s is %s; only a registered instance can be interrupted", ErrConfig, in.ec2ID, in.status)
+	}
+	if in.status == InstanceActive {
+		if err := in.Drain(); err != nil {
+			return err
+		}
+	}
+	w := in.c.w
+	w.scripted = append(w.scripted, ScriptedFailure{Instance: in, spot: true})
+	w.sim.Schedule(w.kScripted, SpotInterruptionWarning, uint64(len(w.scripted)-1))
+	return nil
+}
+
 // terminate stops every task on the instance at once and removes it.
 func (in *Instance) terminate(code StopCode, reason string) {
 	w := in.c.w

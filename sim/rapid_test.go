@@ -76,7 +76,7 @@ func (m *worldMachine) CreateService(t *rapid.T) {
 	pcts := rapid.SampledFrom([][2]int{{100, 200}, {50, 200}, {50, 100}, {0, 100}, {100, 150}, {75, 125}}).Draw(t, "percents")
 	cfg := sim.ServiceConfig{
 		Name: fmt.Sprintf("svc%d", len(m.services)), TaskDefinition: rapid.SampledFrom(m.families).Draw(t, "family"),
-		DesiredCount: rapid.IntRange(0, 8).Draw(t, "desired"),
+		DesiredCount:            rapid.IntRange(0, 8).Draw(t, "desired"),
 		DeploymentConfiguration: sim.DeploymentConfiguration{MinimumHealthyPercent: sim.Percent(pcts[0]), MaximumPercent: sim.Percent(pcts[1])},
 	}
 	if rapid.Bool().Draw(t, "binpack") {

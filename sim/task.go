@@ -36,16 +36,16 @@ type StopCode string
 
 // Stop codes (aws-behaviour.md §2.1).
 const (
-	StopTaskFailedToStart          StopCode = "TaskFailedToStart"
-	StopEssentialContainerExited   StopCode = "EssentialContainerExited"
-	StopUserInitiated              StopCode = "UserInitiated"
-	StopServiceSchedulerInitiated  StopCode = "ServiceSchedulerInitiated"
-	StopSpotInterruption           StopCode = "SpotInterruption"
-	StopTerminationNotice          StopCode = "TerminationNotice"
-	reasonEssentialExited                   = "Essential container in task exited"
-	reasonUserStopped                       = "Task stopped by user"
-	reasonHealthCheck                       = "Task failed container health checks"
-	defaultStartFailureReasonFormat         = "CannotPullContainerError: pull image manifest has been retried 5 time(s): %s: not found"
+	StopTaskFailedToStart           StopCode = "TaskFailedToStart"
+	StopEssentialContainerExited    StopCode = "EssentialContainerExited"
+	StopUserInitiated               StopCode = "UserInitiated"
+	StopServiceSchedulerInitiated   StopCode = "ServiceSchedulerInitiated"
+	StopSpotInterruption            StopCode = "SpotInterruption"
+	StopTerminationNotice           StopCode = "TerminationNotice"
+	reasonEssentialExited                    = "Essential container in task exited"
+	reasonUserStopped                        = "Task stopped by user"
+	reasonHealthCheck                        = "Task failed container health checks"
+	defaultStartFailureReasonFormat          = "CannotPullContainerError: pull image manifest has been retried 5 time(s): %s: not found"
 )
 
 // Health is a task's health status.

@@ -254,6 +254,10 @@ func (s *Server) Advance(now time.Duration) []Completion {
 
 // Arrive offers a request arriving at now. It returns false if the request
 // was rejected because c requests are in service and QueueLimit wait.
+// Requests that left before the arrival (at or before now) are kept for the
+// next Advance, which the caller should make at least every time it wakes.
+// Calling any method with a now earlier than the previous call's panics: it
+// is a programmer error.
 func (s *Server) Arrive(now time.Duration, req Request) bool {
 	s.process(now)
 	s.counters.Arrived++

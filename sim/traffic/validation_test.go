@@ -296,3 +296,23 @@ func TestDeterministicAcrossRuns(t *testing.T) {
 		t.Errorf("seeds 11 and 12 gave the same trace hash %#x", h1)
 	}
 }
+
+// TestTimeoutInServiceMatchesExponentialTail: with more slots than requests
+// ever in flight (M/M/∞ in effect) nobody waits, so a request times out
+// exactly when its service exceeds the timeout T: P = e^{−μT}, here e^{−1}
+// for exponential service of mean 1 s and T = 1 s. 2·10⁵ requests: the
+// binomial standard error is 0.3 % of p, the tolerance 2 %.
+func TestTimeoutInServiceMatchesExponentialTail(t *testing.T) {
+	f := newFarm(farmConfig{seed: 3, tasks: 1, server: traffic.ServerConfig{CPU: 1024 * 200, Concurrency: 200, Timeout: time.Second},
+		arrivals: traffic.Poisson{PerSecond: 20}, demand: traffic.Exponential{Mean: time.Second}, warmup: 1000, measure: 200_000})
+	f.run()
+	checkRun(t, "M/M/∞ with timeouts", f)
+	c := f.totals()
+	if c.Rejected != 0 || f.waited != 0 {
+		t.Fatalf("%d rejected, %d waited: the test needs more slots", c.Rejected, f.waited)
+	}
+	p := float64(f.outcomes[traffic.TimedOut]) / float64(f.outcomes[traffic.TimedOut]+f.outcomes[traffic.Served])
+	if !within(p, math.Exp(-1), 0.02) {
+		t.Errorf("timed-out fraction %.4f, want e^-1 = %.4f", p, math.Exp(-1))
+	}
+}

@@ -581,7 +581,7 @@ func (s *Service) reconcileReplica() {
 	})
 	for _, t := range retire {
 		if p.rollout == RolloutFailed && t.inst.status == InstanceActive {
-			break // a failed deployment without rollback keeps the old tasks serving
+			continue // a failed deployment without rollback keeps the old tasks serving
 		}
 		if !servesHealthy(t) || healthy-1 >= minHealthy {
 			stop(t)

@@ -107,6 +107,10 @@ func (t *Task) Group() string { return t.groupName }
 // Service returns the service that started the task, or nil.
 func (t *Task) Service() *Service { return t.service }
 
+// StartedBy returns the tag the task was started with: RunTaskInput.StartedBy,
+// or the deployment ID for a service task.
+func (t *Task) StartedBy() string { return t.startedBy }
+
 // State returns the task's lastStatus.
 func (t *Task) State() TaskState { return t.state }
 

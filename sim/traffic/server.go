@@ -415,7 +415,13 @@ func (s *Server) start(idx int32) {
 	if s.cfg.Discipline == FCFS {
 		d := j.work
 		if s.slotSpeed != 1 {
-			d = secondsToDuration(math.Ceil(float64(j.work)/s.slotSpeed) / 1e9)
+			// Rounded up to the nanosecond, so a request never finishes
+			// before its work is done.
+			if ns := math.Ceil(float64(j.work) / s.slotSpeed); ns < float64(Never) {
+				d = time.Duration(ns)
+			} else {
+				d = Never
+			}
 		}
 		j.finish = addSat(s.clock, d)
 	} else {

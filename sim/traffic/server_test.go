@@ -129,9 +129,10 @@ func TestServerConfigErrorsNameEveryField(t *testing.T) {
 	}
 }
 
-// naiveFCFS is a reference for an FCFS server with c slots of one vCPU each
-// (CPU = c·1024): the Kiefer–Wolfowitz recursion over requests in arrival
-// order, written independently of Server. A request is rejected if c+K are
+// naiveFCFS is a reference for an FCFS server with c slots of speed
+// CPU/(1024·c) vCPU each (a request of work w holds its slot for w/speed,
+// rounded up to the nanosecond): the Kiefer–Wolfowitz recursion over
+// requests in arrival order, written independently of Server. A request is rejected if c+K are
 // still in the system at its arrival (those leaving at that instant have
 // left); it starts when the earliest slot frees; a client timeout T ends it
 // at arrival+T unless it finished by then.
@@ -140,7 +141,8 @@ type naiveArrival struct {
 	work time.Duration
 }
 
-func naiveFCFS(c, queue int, timeout time.Duration, reqs []naiveArrival) (out []Completion, rejected int, cpu float64) {
+func naiveFCFS(c, cpuUnits, queue int, timeout time.Duration, reqs []naiveArrival) (out []Completion, rejected int, cpu float64) {
+	speed := float64(cpuUnits) / 1024 / float64(c)
 	free := make([]time.Duration, c) // instant each slot frees
 	var leaves []time.Duration       // of admitted requests
 	for i, r := range reqs {
@@ -161,7 +163,7 @@ func naiveFCFS(c, queue int, timeout time.Duration, reqs []naiveArrival) (out []
 			}
 		}
 		start := max(r.at, free[slot])
-		finish := start + r.work
+		finish := start + time.Duration(math.Ceil(float64(r.work)/speed))
 		deadline := Never
 		if timeout > 0 {
 			deadline = r.at + timeout
@@ -176,8 +178,11 @@ func naiveFCFS(c, queue int, timeout time.Duration, reqs []naiveArrival) (out []
 		default:
 			free[slot] = finish
 		}
-		if comp.Started >= 0 {
-			cpu += (comp.Done - comp.Started).Seconds()
+		switch {
+		case comp.Outcome == Served:
+			cpu += r.work.Seconds()
+		case comp.Started >= 0:
+			cpu += (comp.Done - comp.Started).Seconds() * speed
 		}
 		leaves = append(leaves, comp.Done)
 		out = append(out, comp)
@@ -187,10 +192,12 @@ func naiveFCFS(c, queue int, timeout time.Duration, reqs []naiveArrival) (out []
 
 // TestServerFCFSMatchesNaiveReference drives Server with random arrivals
 // (whole milliseconds, so ties between arrivals, completions and timeouts
-// are frequent) and compares every request's fate with naiveFCFS.
+// are frequent) on tasks of random CPU, and compares every request's fate,
+// the CPU work done and the in-flight integral with naiveFCFS.
 func TestServerFCFSMatchesNaiveReference(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		c := rapid.IntRange(1, 4).Draw(rt, "c")
+		cpuUnits := rapid.SampledFrom([]int{1024 * c, 256, 1536, 3000}).Draw(rt, "cpu")
 		queue := rapid.IntRange(-1, 3).Draw(rt, "queue")
 		timeout := time.Duration(rapid.IntRange(0, 8).Draw(rt, "timeout")) * ms
 		n := rapid.IntRange(1, 40).Draw(rt, "n")
@@ -200,9 +207,9 @@ func TestServerFCFSMatchesNaiveReference(t *testing.T) {
 			at += time.Duration(rapid.IntRange(0, 3).Draw(rt, "gap")) * ms
 			reqs[i] = naiveArrival{at: at, work: time.Duration(rapid.IntRange(0, 6).Draw(rt, "work")) * ms}
 		}
-		want, wantRejected, wantCPU := naiveFCFS(c, queue, timeout, reqs)
+		want, wantRejected, wantCPU := naiveFCFS(c, cpuUnits, queue, timeout, reqs)
 
-		s := mustServer(rt, ServerConfig{CPU: 1024 * c, Concurrency: c, QueueLimit: queue, Timeout: timeout})
+		s := mustServer(rt, ServerConfig{CPU: cpuUnits, Concurrency: c, QueueLimit: queue, Timeout: timeout})
 		var got []Completion
 		rejected := 0
 		for i, r := range reqs {

@@ -106,8 +106,8 @@ func (s *Series) row(t time.Duration) int {
 	return i - 1
 }
 
-// MaxOver returns the largest value of a row overlapping [from, to), and 0
-// if the interval also covers a gap or no row at all.
+// MaxOver returns the largest value over [from, to): the largest value of
+// the rows overlapping it, or 0 if none does (time between rows counts as 0).
 func (s *Series) MaxOver(from, to time.Duration) float64 {
 	m := 0.0
 	i := max(s.row(from), 0)

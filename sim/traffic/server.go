@@ -344,7 +344,11 @@ func (s *Server) nextCompletion() time.Duration {
 		return s.clock
 	}
 	speed := s.vcpu / float64(len(s.heap))
-	return addSat(s.clock, time.Duration(math.Ceil(rem/speed*1e9)))
+	ns := math.Ceil(rem / speed * 1e9) // rounded up: never before the work is done
+	if ns >= float64(Never-s.clock) {
+		return Never
+	}
+	return s.clock + time.Duration(ns)
 }
 
 func (s *Server) nextDeadline() time.Duration {

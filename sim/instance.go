@@ -210,6 +210,7 @@ func (in *Instance) Drain() error {
 	seen := map[*Service]bool{}
 	var touched []*Service
 	for _, t := range in.tasks {
+		t.onDraining = true
 		if s := t.service; s != nil && !seen[s] {
 			seen[s] = true
 			touched = append(touched, s)
@@ -230,7 +231,15 @@ func (in *Instance) Activate() error {
 		panic(err)
 	}
 	in.status = InstanceActive
+	for _, t := range in.tasks {
+		t.onDraining = false
+	}
 	in.c.capacityChanged(true)
+	for _, t := range in.tasks {
+		if t.service != nil {
+			t.service.requestReconcile()
+		}
+	}
 	return nil
 }
 

@@ -526,7 +526,7 @@ func (s *Service) reconcileReplica() {
 		if servesHealthy(t) {
 			healthy++
 		}
-		if t.dep == p && t.inst.status == InstanceActive {
+		if t.dep == p && !t.onDraining {
 			active = append(active, t)
 		} else {
 			retire = append(retire, t)
@@ -539,6 +539,14 @@ func (s *Service) reconcileReplica() {
 		}
 		s.w.stopTask(t, StopServiceSchedulerInitiated, reason)
 		stopped = append(stopped, t)
+	}
+	retireOne := func(t *Task) {
+		if p.rollout == RolloutFailed && !t.onDraining {
+			return // a failed deployment without rollback keeps the old tasks serving
+		}
+		if !servesHealthy(t) || healthy-1 >= minHealthy {
+			stop(t)
+		}
 	}
 	// Scale in: stop the surplus, tasks not yet RUNNING first (newest
 	// first), then RUNNING tasks not yet healthy, then healthy victims
@@ -575,19 +583,17 @@ func (s *Service) reconcileReplica() {
 	}
 	// Retire: tasks that do not count as healthy go at once; healthy ones
 	// only while the healthy count stays at or above the minimum. Tasks
-	// that are not healthy are listed first so that they go first.
-	slices.SortStableFunc(retire, func(a, b *Task) int {
-		return boolInt(servesHealthy(a)) - boolInt(servesHealthy(b))
-	})
-	for _, t := range retire {
-		if p.rollout == RolloutFailed && t.inst.status == InstanceActive {
-			continue // a failed deployment without rollback keeps the old tasks serving
-		}
-		if !servesHealthy(t) || healthy-1 >= minHealthy {
-			stop(t)
+	// that are not healthy go first: two passes keep each group in order.
+	for pass := range 2 {
+		for _, t := range retire {
+			if servesHealthy(t) != (pass == 1) || t.desired != TaskRunning {
+				continue
+			}
+			retireOne(t)
 		}
 	}
 	if len(stopped) > 0 {
+
 		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
 	}
 	// Start primary tasks within the maximum.
@@ -603,13 +609,6 @@ func (s *Service) reconcileReplica() {
 		s.deadlockEventSent = p
 		s.event("was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
 	}
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // throttled reports whether launches are held back by the back-off for
@@ -884,7 +883,7 @@ func (s *Service) checkSteady() {
 		return
 	}
 	for _, t := range s.tasks {
-		if t.dep != p || !servesHealthy(t) || t.inst.status != InstanceActive {
+		if t.dep != p || !servesHealthy(t) || t.onDraining {
 			return
 		}
 	}

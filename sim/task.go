@@ -81,6 +81,7 @@ type Task struct {
 	state, desired TaskState
 	health         Health
 	countsHealthy  bool // counts toward minimumHealthyPercent (§3.2)
+	onDraining     bool // its instance is DRAINING (kept here: reconcile reads it for every task)
 	released       bool
 	createdAt      time.Time
 	startedAt      time.Time // entered RUNNING

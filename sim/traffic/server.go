@@ -156,6 +156,26 @@ type Counters struct {
 	InFlightSeconds float64
 }
 
+// Since returns the change from an earlier reading prev to c: the counts
+// and integrals of the period between them, as the world needs them every
+// minute (InFlight and InService stay c's current values). Over a period of
+// p seconds on a task of cpu units, the ECS CPUUtilization is
+// 100 · d.CPUSeconds / (cpu/1024 · p) and the mean number in flight
+// d.InFlightSeconds / p.
+func (c Counters) Since(prev Counters) Counters {
+	return Counters{
+		Arrived:         c.Arrived - prev.Arrived,
+		Served:          c.Served - prev.Served,
+		Rejected:        c.Rejected - prev.Rejected,
+		TimedOut:        c.TimedOut - prev.TimedOut,
+		Aborted:         c.Aborted - prev.Aborted,
+		InFlight:        c.InFlight,
+		InService:       c.InService,
+		CPUSeconds:      c.CPUSeconds - prev.CPUSeconds,
+		InFlightSeconds: c.InFlightSeconds - prev.InFlightSeconds,
+	}
+}
+
 // job is a request inside the server; jobs live in a slab reused through a
 // free list, so steady-state traffic allocates nothing.
 type job struct {

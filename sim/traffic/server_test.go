@@ -98,6 +98,27 @@ func TestServerFCFSByHand(t *testing.T) {
 	}
 }
 
+// TestCountersSincePerMinute: one request of 30 s of work on a half-vCPU
+// task (it runs 60 s) arriving at 1:30 keeps the task busy for half of
+// [1:00, 2:00) and half of [2:00, 3:00): 50 % CPU in both minutes, 30
+// request·s in flight in each, served in the second.
+func TestCountersSincePerMinute(t *testing.T) {
+	s := mustServer(t, ServerConfig{CPU: 512, Concurrency: 1})
+	s.Advance(time.Minute)
+	m0 := s.Counters()
+	s.Arrive(90*time.Second, Request{Work: 30 * time.Second})
+	s.Advance(2 * time.Minute)
+	m1 := s.Counters()
+	s.Advance(3 * time.Minute)
+	m2 := s.Counters()
+	util := func(d Counters) float64 { return 100 * d.CPUSeconds / (512.0 / 1024 * 60) }
+	d1, d2 := m1.Since(m0), m2.Since(m1)
+	if !near(util(d1), 50, 1e-9) || !near(util(d2), 50, 1e-9) || d1.Arrived != 1 || d1.Served != 0 || d2.Served != 1 || d2.InFlight != 0 ||
+		!near(d1.InFlightSeconds, 30, 1e-9) || !near(d2.InFlightSeconds, 30, 1e-9) {
+		t.Errorf("minute 1 %+v (CPU %.1f %%), minute 2 %+v (CPU %.1f %%)", d1, util(d1), d2, util(d2))
+	}
+}
+
 func TestServerKillAbortsInFlight(t *testing.T) {
 	s := mustServer(t, ServerConfig{Concurrency: 1, QueueLimit: Unlimited})
 	for i := range 3 {

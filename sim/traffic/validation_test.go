@@ -316,3 +316,38 @@ func TestTimeoutInServiceMatchesExponentialTail(t *testing.T) {
 		t.Errorf("timed-out fraction %.4f, want e^-1 = %.4f", p, math.Exp(-1))
 	}
 }
+
+// TestNASADayThroughEngine replays the first day of the NASA 1995
+// per-minute trace (scaled ×5) as a non-homogeneous Poisson process onto
+// four processor-sharing tasks, the quickstart's path. The number of
+// arrivals is Poisson with mean 5 × the day's requests, so its z-score must
+// be small; every request is accounted for and Little's law holds.
+func TestNASADayThroughEngine(t *testing.T) {
+	file, err := os.Open("testdata/nasa_http_1995_per_minute.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	series, err := traffic.ReadSeriesCSV(file, traffic.SeriesCSV{TimeColumn: "minute_start_utc_epoch", ValueColumn: "requests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dayRequests float64
+	for i := range 1440 {
+		dayRequests += series.Values[i]
+	}
+	const scale = 5
+	source := traffic.Replay{Series: series, Counts: true, Scale: scale}
+	f := newFarm(farmConfig{seed: 4, tasks: 4, server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Timeout: 30 * time.Second},
+		arrivals: &traffic.Thinning{Source: source, End: 24 * time.Hour}, demand: traffic.Lognormal{Mean: 200 * time.Millisecond, SCV: 2},
+		measure: math.MaxInt64})
+	f.run()
+	checkRun(t, "NASA day", f)
+	want := scale * dayRequests
+	if z := (float64(f.nextID) - want) / math.Sqrt(want); math.Abs(z) > 4 {
+		t.Errorf("%d arrivals in the first day, trace says %.0f × %d = %.0f: z = %.1f", f.nextID, dayRequests, scale, want, z)
+	}
+	if f.s.Elapsed() < 23*time.Hour || f.s.Elapsed() > 25*time.Hour {
+		t.Errorf("simulation ended at %v, want about 24h", f.s.Elapsed())
+	}
+}

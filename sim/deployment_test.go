@@ -313,3 +313,42 @@ func TestCircuitBreakerRollsBackABadTaskDefinition(t *testing.T) {
 		}
 	}
 }
+
+// TestCircuitBreakerCountsFailedHealthChecks is stage 2 of the breaker
+// (§3.3): tasks that reach RUNNING and then fail their container health
+// checks count toward the threshold too, and since they did reach RUNNING
+// they do not trigger the launch throttle (§3.5).
+func TestCircuitBreakerCountsFailedHealthChecks(t *testing.T) {
+	f := newFixture(t, 3, sim.WorldConfig{})
+	f.launch("m5.large", zones3, 3)
+	reg := func(unhealthy bool) {
+		_, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{Family: "web",
+			Containers: []sim.ContainerDefinition{{Name: "app", Image: "web", CPU: 256, MemoryMiB: 512,
+				HealthCheck: &sim.HealthCheck{Command: []string{"CMD", "check"}, Interval: 5 * time.Second, Retries: 2}}},
+			Behavior: sim.Behavior{UnhealthyAfterStart: unhealthy, Shutdown: sim.Fixed(0)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	reg(false)
+	f.run(time.Minute)
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 6,
+		DeploymentConfiguration: sim.DeploymentConfiguration{CircuitBreaker: sim.CircuitBreaker{Enable: true, Rollback: true}}})
+	f.run(5 * time.Minute)
+	reg(true)
+	if err := svc.UpdateService(sim.ServiceUpdate{TaskDefinition: "web:2"}); err != nil {
+		t.Fatal(err)
+	}
+	bad := svc.Deployments()[0]
+	f.run(time.Hour)
+	if bad.RolloutState() != sim.RolloutFailed || bad.FailedTasks() != sim.CircuitBreakerThreshold(6, 3) {
+		t.Errorf("deployment %s with %d failures, want FAILED at %d", bad.RolloutState(), bad.FailedTasks(), sim.CircuitBreakerThreshold(6, 3))
+	}
+	c := svc.Counters()
+	if c.UnhealthyStopped < 3 || c.StartFailures != 0 || c.ThrottledAttempts != 0 || c.Rollbacks != 1 {
+		t.Errorf("counters %+v: want ≥3 unhealthy stops, no start failures, no throttling, 1 rollback", c)
+	}
+	if d := svc.Deployments(); len(d) != 1 || d[0].TaskDefinition().Revision() != 1 || svc.RunningCount() != 6 {
+		t.Errorf("after rollback: %v on %v", svc, d[0].TaskDefinition())
+	}
+}

@@ -158,22 +158,28 @@ var sinkPlaced int
 // BenchmarkPlace measures one operation = one placement under the strategy
 // plus the release of one random running task, in steady state near 70 %
 // utilisation; impl=index is placement.Cluster, impl=naive the reference
-// (filter every instance, sort by the strategies).
+// (filter every instance, sort by the strategies), and impl=scan the
+// engine's own single-pass scan over its struct-of-arrays state with the
+// index bypassed (the best plain scan, for context).
 func BenchmarkPlace(b *testing.B) {
 	sizes := []struct {
 		label string
 		n     int
 	}{{"1e3", 1000}, {"1e4", 10000}, {"1e5", 100000}}
 	for _, st := range benchStrategies {
-		for _, impl := range []string{"index", "naive"} {
+		for _, impl := range []string{"index", "scan", "naive"} {
 			for _, size := range sizes {
 				b.Run(fmt.Sprintf("strategy=%s/impl=%s/n=%s", st.name, impl, size.label), func(b *testing.B) {
 					f := newBenchFleet(b, size.n, st)
 					plan := placement.MustCompile(st.spec)
 					rng := rand.New(rand.NewPCG(3, 4))
-					if impl == "index" {
+					switch impl {
+					case "index":
 						benchIndex(b, f, plan, rng)
-					} else {
+					case "scan":
+						placement.SetScanOnly(f.c, true)
+						benchIndex(b, f, plan, rng)
+					default:
 						benchNaive(b, f, plan, rng)
 					}
 				})
@@ -202,7 +208,7 @@ func benchIndex(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 	// Warm up under the benchmarked strategy: 20 ops per instance up to
 	// 20,000, fewer for the O(n) scan strategies on large fleets.
 	warm := min(20000, 20*len(f.ins))
-	if !indexed(plan) {
+	if !indexed(plan) || placement.ScanOnly(f.c) {
 		warm = min(warm, 200_000_000/(len(f.ins)*len(f.ins)/100+1))
 	}
 	for range warm {

@@ -227,8 +227,9 @@ type Cluster struct {
 	memTree, cpuTree *capTree
 	parts            []*partition // per column: ACTIVE instances per value, for spread-first plans; nil until used
 
-	view    clusterView
-	scratch placeScratch
+	view     clusterView
+	scratch  placeScratch
+	scanOnly bool // tests and benchmarks: bypass the index
 }
 
 // NewCluster returns an empty cluster.

@@ -2,6 +2,7 @@ package placement
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"slices"
@@ -306,6 +307,9 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 	if len(c.activeIDs) == 0 {
 		return -1
 	}
+	if c.scanOnly {
+		return c.chooseScan(p, t, on, rng)
+	}
 	if cc := p.selective(len(c.activeIDs)); cc != nil {
 		return c.chooseCandidates(p, t, on, rng, cc.set)
 	}
@@ -359,6 +363,10 @@ func (c *Cluster) chooseCandidates(p *Plan, t *Task, on []int32, rng *rand.Rand,
 
 // chooseScan ranks every ACTIVE instance: O(n) per placement.
 func (c *Cluster) chooseScan(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	if len(p.ranks) == 1 && (p.ranks[0].kind == rankBinpackMemory || p.ranks[0].kind == rankBinpackCPU) &&
+		t.ENIs == 0 && len(t.HostPorts) == 0 && len(p.constraints) == 0 {
+		return c.scanBinpack(p.ranks[0].kind == rankBinpackCPU, int32(t.CPU), int32(t.MemoryMiB), rng)
+	}
 	rk := ranker{best: -1}
 	for _, i := range c.activeIDs {
 		if c.feasible(p, t, on, i) {
@@ -366,6 +374,35 @@ func (c *Cluster) chooseScan(p *Plan, t *Task, on []int32, rng *rand.Rand) int32
 		}
 	}
 	return rk.best
+}
+
+// scanBinpack is the scan for a lone binpack rank with nothing but CPU and
+// memory to check: one pass over the resource records keeping the least
+// key and a reservoir sample of its ties.
+func (c *Cluster) scanBinpack(cpuKey bool, cpu, mem int32, rng *rand.Rand) int32 {
+	best, ties := int32(-1), 0
+	var bestKey int32 = math.MaxInt32
+	res := c.res
+	for _, i := range c.activeIDs {
+		r := &res[i]
+		if r.cpu < cpu || r.mem < mem {
+			continue
+		}
+		k := r.mem
+		if cpuKey {
+			k = r.cpu
+		}
+		switch {
+		case k < bestKey:
+			bestKey, best, ties = k, i, 1
+		case k == bestKey:
+			ties++
+			if rng.IntN(ties) == 0 {
+				best = i
+			}
+		}
+	}
+	return best
 }
 
 // randomTries is how many uniform draws chooseRandom makes before it falls

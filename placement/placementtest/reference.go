@@ -22,17 +22,17 @@ import (
 
 // Instance is the reference's record of one container instance.
 type Instance struct {
-	ID       placement.InstanceID
-	Spec     placement.Instance
-	Status   placement.Status
-	Removed  bool
-	FreeCPU  int
-	FreeMem  int
-	FreeENI  int
-	Ports    []uint16
-	Attrs    map[string]string // every attribute, built-in ones included
-	Groups   map[string]int    // tasks per group name
-	Running  int
+	ID       placement.InstanceID // same dense ID as the engine's
+	Spec     placement.Instance   // as registered
+	Status   placement.Status     // ACTIVE or DRAINING
+	Removed  bool                 // deregistered
+	FreeCPU  int                  // CPU units
+	FreeMem  int                  // MiB
+	FreeENI  int                  // ENIs
+	Ports    []uint16             // reserved host ports, registration ones included
+	Attrs    map[string]string    // every attribute, built-in ones included
+	Groups   map[string]int       // tasks per group name
+	Running  int                  // tasks on the instance
 	groupBuf []string
 }
 
@@ -59,11 +59,11 @@ func (in *Instance) TaskGroups() []string {
 	return in.groupBuf
 }
 
-// Task is a task request with its group by name.
+// Task is a task request with its group by name; units as placement.Task.
 type Task struct {
-	CPU, MemoryMiB, ENIs int
-	HostPorts            []uint16
-	Group                string
+	CPU, MemoryMiB, ENIs int      // CPU units, MiB, ENIs
+	HostPorts            []uint16 // reserved host ports
+	Group                string   // task group name
 }
 
 // Reference is the naive placement model of one cluster.
@@ -289,12 +289,13 @@ func (r *Reference) Place(plan *placement.Plan, t Task, rng *rand.Rand) placemen
 	return id
 }
 
-// Explanation is the reference's account of a rejection.
+// Explanation is the reference's account of a rejection, field for field
+// as in placement.Rejection.
 type Explanation struct {
-	Reason     placement.Reason
-	Closest    placement.InstanceID
-	Constraint int
-	PortLimit  bool
+	Reason     placement.Reason     // the closest instance's failed check
+	Closest    placement.InstanceID // NoInstance when none is ACTIVE
+	Constraint int                  // failed constraint index, or -1
+	PortLimit  bool                 // RESOURCE:PORTS from the 100-port limit
 }
 
 // Explain returns why nothing fits: the instance that passes the most

@@ -202,6 +202,9 @@ type Service struct {
 
 	reconcile         Timer
 	reconcileAt       time.Duration // when reconcile is due, if pending
+	launchTokens      int           // launches left in the rate bucket
+	refilledAt        time.Duration // virtual time the bucket was last refilled up to
+	bucketStarted     bool
 	waiting           bool
 	throttleFailures  int
 	throttleUntil     time.Time
@@ -603,7 +606,9 @@ func (s *Service) reconcileReplica() {
 		if s.throttled() {
 			return
 		}
-		s.place(p, n)
+		if n = s.takeLaunchTokens(n); n > 0 {
+			s.place(p, n)
+		}
 	} else if need > 0 && room <= 0 && len(stopped) == 0 && len(retire) > 0 &&
 		maxTotal <= desired && minHealthy >= desired && s.deadlockEventSent != p {
 		s.deadlockEventSent = p
@@ -627,6 +632,35 @@ func (s *Service) throttled() bool {
 	return false
 }
 
+// takeLaunchTokens grants up to n launches from the service's launch-rate
+// bucket and, when it grants fewer, arranges a reconcile for when the next
+// launch is allowed. Unused grants are returned by place.
+func (s *Service) takeLaunchTokens(n int) int {
+	rate := s.w.cfg.ServiceLaunchRate
+	now := s.w.sim.Elapsed()
+	per := time.Minute / time.Duration(rate) // one launch token per this much time
+	if !s.bucketStarted {
+		s.bucketStarted, s.launchTokens, s.refilledAt = true, rate, now
+	}
+	if add := int((now - s.refilledAt) / per); add > 0 {
+		s.launchTokens = min(s.launchTokens+add, rate)
+		s.refilledAt += time.Duration(add) * per
+		if s.launchTokens == rate {
+			s.refilledAt = now
+		}
+	}
+	granted := min(n, s.launchTokens)
+	s.launchTokens -= granted
+	if granted < n {
+		at := s.refilledAt + per
+		if !s.reconcile.Pending() || s.reconcileAt > at {
+			s.reconcile.Stop()
+			s.reconcile, s.reconcileAt = s.w.sim.ScheduleAt(s.w.kReconcile, at, uint64(s.index)), at
+		}
+	}
+	return granted
+}
+
 // place starts n tasks of deployment d, or as many as fit, and records why
 // the rest did not.
 func (s *Service) place(d *Deployment, n int) {
@@ -645,6 +679,7 @@ func (s *Service) place(d *Deployment, n int) {
 	if r := batch.Rejection; r != nil {
 		s.unplaced(r, n-len(batch.Placed))
 	}
+	s.launchTokens += n - len(batch.Placed) // tasks that did not launch use no quota
 }
 
 func (s *Service) launch(d *Deployment, in *Instance, req placement.Task) *Task {

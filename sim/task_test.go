@@ -476,3 +476,41 @@ func TestDefaultLatencies(t *testing.T) {
 	}
 	_ = placement.NoInstance
 }
+
+// TestServiceLaunchRate: a service launches at most 250 tasks at once and
+// then 250 per minute (the EC2 quota of §9), so 600 tasks need two more
+// minutes of refill after the first burst: 250 at once, 350 over 84 s.
+func TestServiceLaunchRate(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	f.launch("m5.4xlarge", zones3, 40)
+	f.taskDef("tiny", 0, 16, sim.Behavior{})
+	f.run(time.Minute)
+	start := f.s.Now()
+	svc := f.service(sim.ServiceConfig{Name: "wide", TaskDefinition: "tiny", DesiredCount: 600})
+	f.run(10 * time.Minute)
+	var created []time.Duration
+	for _, tk := range f.w.Tasks() {
+		if tk.Service() == svc {
+			created = append(created, tk.CreatedAt().Sub(start))
+		}
+	}
+	if len(created) != 600 || svc.RunningCount() != 600 {
+		t.Fatalf("%d tasks created, %v", len(created), svc)
+	}
+	atOnce := countIf(created, func(d time.Duration) bool { return d == 0 })
+	last := created[len(created)-1]
+	// 350 more at one per 240 ms: the last at 350 × 240 ms = 84 s.
+	if atOnce != 250 || last != 84*time.Second {
+		t.Errorf("%d launched at once (want 250), last at %v (want 1m24s)", atOnce, last)
+	}
+	// After the burst, any minute holds at most 250 launches.
+	for i := range created {
+		if created[i] == 0 {
+			continue
+		}
+		n := countIf(created, func(d time.Duration) bool { return d >= created[i] && d < created[i]+time.Minute })
+		if n > 250 {
+			t.Fatalf("%d launches in the minute from %v", n, created[i])
+		}
+	}
+}

@@ -87,6 +87,10 @@ type WorldConfig struct {
 	// failure up to 15 minutes (§3.5). 0 means 15 s. ECS documents only the
 	// 15-minute ceiling; the start and growth are assumptions.
 	ThrottleInitial time.Duration
+	// ServiceLaunchRate is how many tasks one service may launch per
+	// minute: a token bucket holding that many launches, refilled evenly
+	// over the minute. 0 means 250, the EC2 quota (§9; adjustable in AWS).
+	ServiceLaunchRate int
 }
 
 // Validate reports every problem with c, joined.
@@ -101,6 +105,9 @@ func (c WorldConfig) Validate() error {
 	if c.ThrottleInitial < 0 || c.ThrottleInitial > MaxThrottleDelay {
 		errs = append(errs, fmt.Errorf("%w: ThrottleInitial is %v; it must be 0 (default 15s) to %v", ErrConfig, c.ThrottleInitial, MaxThrottleDelay))
 	}
+	if c.ServiceLaunchRate < 0 {
+		errs = append(errs, fmt.Errorf("%w: ServiceLaunchRate is %d; it must be 0 (default 250 per minute) or positive", ErrConfig, c.ServiceLaunchRate))
+	}
 	l := c.Latencies
 	for _, e := range []error{
 		l.InstanceLaunch.validate("Latencies.InstanceLaunch"), l.ENIAttach.validate("Latencies.ENIAttach"),
@@ -114,6 +121,10 @@ func (c WorldConfig) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// DefaultServiceLaunchRate is the tasks a service may launch per minute on
+// EC2 (aws-behaviour.md §9).
+const DefaultServiceLaunchRate = 250
 
 // MaxThrottleDelay is the ceiling of the service launch back-off (§3.5).
 const MaxThrottleDelay = 15 * time.Minute
@@ -160,6 +171,9 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	}
 	if cfg.ThrottleInitial == 0 {
 		cfg.ThrottleInitial = 15 * time.Second
+	}
+	if cfg.ServiceLaunchRate == 0 {
+		cfg.ServiceLaunchRate = DefaultServiceLaunchRate
 	}
 	w := &World{sim: s, cfg: cfg, lat: cfg.Latencies.withDefaults(), families: map[string][]*TaskDefinition{}}
 	w.kInstanceUp = s.Handle("instance-register", PhaseLifecycle, w.onInstanceUp)

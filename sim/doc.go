@@ -109,8 +109,10 @@
 //	   minHealthy healthy tasks remain;
 //	3. start: min(D − primary tasks, maxTasks − tasks not STOPPED) new
 //	   tasks of the primary deployment, unless the launch throttle or a
-//	   FAILED deployment holds them back; those that do not fit become an
-//	   "unable to place" event and the service waits for capacity.
+//	   FAILED deployment holds them back, and at most the launch-rate
+//	   bucket allows (WorldConfig.ServiceLaunchRate, 250 per minute); those
+//	   that do not fit become an "unable to place" event and the service
+//	   waits for capacity.
 //
 // A task counts as healthy 40 s after RUNNING without a health check, or
 // once HEALTHY with one. The deployment completes, and the service reports

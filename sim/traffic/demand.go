@@ -47,6 +47,14 @@ type Lognormal struct {
 	SCV float64
 }
 
+// Validate reports a non-positive mean or a negative or infinite SCV.
+func (d Lognormal) Validate() error {
+	if !(d.SCV >= 0) || math.IsInf(d.SCV, 0) || d.Mean <= 0 {
+		return fmt.Errorf("%w: Lognormal{Mean %v, SCV %v}: needs Mean > 0 and finite SCV ≥ 0", ErrConfig, d.Mean, d.SCV)
+	}
+	return nil
+}
+
 // Work draws a lognormal work.
 func (d Lognormal) Work(r *rand.Rand, _ float64) time.Duration {
 	s2 := math.Log1p(d.SCV)

@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -307,5 +308,8 @@ func TestDemandMoments(t *testing.T) {
 	}
 	if err := (HyperExponential{Mean: ms, SCV: 0.5}).Validate(); err == nil {
 		t.Error("hyperexponential with C² < 1 accepted")
+	}
+	if err := (Lognormal{Mean: 0, SCV: -1}).Validate(); !errors.Is(err, ErrConfig) {
+		t.Errorf("lognormal with zero mean and C² < 0: %v", err)
 	}
 }

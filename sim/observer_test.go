@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,11 @@ func (b *drainingBalancer) TaskDeactivating(now time.Time, t *sim.Task) time.Dur
 	return b.delay
 }
 
-var _ sim.TaskObserver = (*drainingBalancer)(nil)
+func (b *drainingBalancer) TargetGroupARN() string {
+	return "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"
+}
+
+var _ sim.TargetGroupObserver = (*drainingBalancer)(nil)
 
 // TestTaskObserverDelaysSIGTERM: the observer hears of every task that
 // reaches RUNNING, and a task that stops stays DEACTIVATING for the delay
@@ -58,6 +63,22 @@ func TestTaskObserverDelaysSIGTERM(t *testing.T) {
 	}
 	if !lb.draining[victim].Equal(stopAt) {
 		t.Errorf("observer told of draining at %v, want %v", lb.draining[victim], stopAt)
+	}
+	tg := "(target-group " + lb.TargetGroupARN() + ")"
+	var reg, dereg, drain int
+	for _, m := range messages(svc) {
+		switch m {
+		case "registered 1 targets in " + tg:
+			reg++
+		case "deregistered 1 targets in " + tg:
+			dereg++
+		case "has begun draining connections on 1 tasks.":
+			drain++
+		}
+	}
+	// Two tasks registered, one stopped, and its replacement registered.
+	if reg != 3 || dereg != 1 || drain != 1 {
+		t.Errorf("target events: %d registered, %d deregistered, %d draining; want 3, 1, 1:\n%s", reg, dereg, drain, strings.Join(messages(svc), "\n"))
 	}
 }
 

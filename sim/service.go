@@ -79,6 +79,18 @@ type TaskObserver interface {
 	TaskDeactivating(now time.Time, t *Task) time.Duration
 }
 
+// TargetGroupObserver is a TaskObserver that fronts a target group. When a
+// service's observer implements it, the service event log records target
+// registration and deregistration as ECS does: "registered 1 targets in
+// (target-group ARN)" when a task reaches RUNNING, "has begun draining
+// connections on 1 tasks." and "deregistered 1 targets in (target-group
+// ARN)" when it starts to stop.
+type TargetGroupObserver interface {
+	TaskObserver
+	// TargetGroupARN names the target group in events.
+	TargetGroupARN() string
+}
+
 // ServiceConfig is a CreateService request.
 type ServiceConfig struct {
 	// Name is 1 to 255 letters, digits, hyphens and underscores, unique in
@@ -839,6 +851,9 @@ func (s *Service) onTaskRunning(t *Task) {
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.TaskRunning(s.w.now(), t)
+		if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+			s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
+		}
 	}
 	// No reconcile: a RUNNING task changes no count the scheduler uses
 	// until it is healthy (onTaskHealth).

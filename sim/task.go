@@ -291,6 +291,10 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 		drain := w.lat.Deactivating.Sample(w.rngStop)
 		if s := t.service; s != nil && s.cfg.Observer != nil {
 			drain += max(s.cfg.Observer.TaskDeactivating(w.now(), t), 0)
+			if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+				s.event("has begun draining connections on 1 tasks.")
+				s.event("deregistered 1 targets in (target-group %s)", tg.TargetGroupARN())
+			}
 		}
 		t.enter(TaskDeactivating, drain)
 	}

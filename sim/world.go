@@ -39,8 +39,9 @@ type Latencies struct {
 	// ("several seconds", "< 10 s" per ENI in oracles.md §4.1).
 	ENIAttach Dist
 	// ImagePull is the pull in PENDING when the instance does not have the
-	// image yet. Default uniform(5s, 20s); cached images take no time
-	// (ECS_IMAGE_PULL_BEHAVIOR prefer-cached).
+	// image yet. Default uniform(5s, 20s), an assumption: a 250–1000 MB
+	// image at the 50–100 MB/s of oracles.md §4.3. Cached images take no
+	// time (ECS_IMAGE_PULL_BEHAVIOR prefer-cached).
 	ImagePull Dist
 	// ContainerStart is the rest of PENDING: creating and starting the
 	// containers. Default uniform(1s, 3s) (oracles.md §4.1: EC2 with warm

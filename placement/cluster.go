@@ -217,12 +217,13 @@ type Cluster struct {
 	activeIDs []int32
 	activePos []int32
 
-	groupNames []string
-	groupIndex map[string]GroupID
-	groupOn    [][]int32   // [group][slot] tasks of the group on the instance; nil until used
-	groupVal   [][][]int32 // [group][column][value] tasks of the group per attribute value, tracked columns only
-	tracked    []bool      // per column: groupVal maintained
-	trackedCol []int32
+	groupNames   []string
+	groupIndex   map[string]GroupID
+	groupOn      [][]int32       // [group][slot] tasks of the group on the instance; nil until used
+	groupVal     [][][]int32     // [group][column][value] tasks of the group per attribute value, tracked columns only
+	groupBuckets []*countBuckets // per group: instances by task count, for spread(instanceId); nil until used
+	tracked      []bool          // per column: groupVal maintained
+	trackedCol   []int32
 
 	memTree, cpuTree *capTree
 	parts            []*partition // per column: ACTIVE instances per value, for spread-first plans; nil until used
@@ -307,8 +308,14 @@ func (c *Cluster) groupCounts(g GroupID) []int32 {
 	if len(on) < len(c.res) {
 		first := on == nil
 		// New instances host no task of the group yet, so zeros are exact.
+		from := len(on)
 		on = append(on, make([]int32, len(c.res)-len(on))...)
 		c.groupOn[g] = on
+		if int(g) < len(c.groupBuckets) && c.groupBuckets[g] != nil {
+			for i := from; i < len(on); i++ {
+				c.groupBuckets[g].add(int32(i), 0)
+			}
+		}
 		if first {
 			for _, col := range c.trackedCol {
 				c.rebuildGroupVal(g, col)
@@ -450,6 +457,9 @@ func (c *Cluster) Deregister(id InstanceID) error {
 		}
 		for _, col := range c.trackedCol {
 			c.groupVal[g][col][c.cols[col].of[i]] -= on[i]
+		}
+		if g < len(c.groupBuckets) && c.groupBuckets[g] != nil {
+			c.groupBuckets[g].move(i, on[i], 0)
 		}
 		on[i] = 0
 	}

@@ -126,6 +126,8 @@ func (c *Cluster) partRemove(col, i int32) {
 //     sampling over the level's instances (accepting a feasible instance,
 //     with no task of the group for spread(instanceId), which is then
 //     optimal); exactly uniform, with an exact scan of the level as fallback;
+//   - spread(instanceId) next, when sampling finds no instance free of the
+//     group: the group's count buckets, walked upwards (chooseByCount);
 //   - binpack next: each value's own capacity tree (built on first use)
 //     gives its best leaf, and the ranking settles among those leaves;
 //   - any other continuation: a scan of the level's instances.
@@ -152,6 +154,7 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 	rest := p.ranks[1:]
 	sampled := len(rest) == 0 || (len(rest) == 1 && rest[0].kind == rankSpreadInstance)
 	treed := len(rest) > 0 && (rest[0].kind == rankBinpackMemory || rest[0].kind == rankBinpackCPU)
+	byCount := len(rest) == 1 && rest[0].kind == rankSpreadInstance
 	for lo := 0; lo < n; {
 		hi := lo + 1
 		for hi < n && count[hi] == count[lo] {
@@ -177,6 +180,17 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 					return i
 				}
 			}
+		}
+		if byCount {
+			var mask uint64
+			for _, v := range level {
+				mask |= 1 << uint(v)
+			}
+			if i := c.chooseByCount(p, t, on, rng, col, mask); i >= 0 {
+				return i
+			}
+			lo = hi
+			continue
 		}
 		rk := ranker{best: -1}
 		if treed {

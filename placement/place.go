@@ -174,6 +174,9 @@ func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
 	c.res[i].mem += sign * int32(t.MemoryMiB)
 	c.res[i].eni += sign * int32(t.ENIs)
 	c.res[i].running -= sign
+	if int(t.Group) < len(c.groupBuckets) && c.groupBuckets[t.Group] != nil {
+		c.groupBuckets[t.Group].move(i, on[i], on[i]-sign)
+	}
 	on[i] -= sign
 	vals := c.groupVal[t.Group]
 	for _, col := range c.trackedCol {

@@ -608,7 +608,6 @@ func (s *Service) reconcileReplica() {
 		}
 	}
 	if len(stopped) > 0 {
-
 		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
 	}
 	// Start primary tasks within the maximum.

@@ -154,6 +154,9 @@ func (w *World) onInstanceUp(arg uint64) {
 		placement.AttrOSFamily:        "LINUX",
 		placement.AttrCPUArchitecture: string(in.typ.Arch),
 		placement.AttrAMIID:           "ami-ecs-optimized",
+		// One simulated VPC with one subnet per zone.
+		placement.AttrVPCID:    "vpc-0sim",
+		placement.AttrSubnetID: "subnet-" + in.zone,
 	}
 	maps.Copy(attrs, in.attrs)
 	in.regAt = w.now()

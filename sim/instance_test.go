@@ -71,6 +71,7 @@ func TestInstanceRegistration(t *testing.T) {
 	for name, want := range map[string]string{
 		placement.AttrAvailabilityZone: "us-east-1b", placement.AttrInstanceType: "m7g.xlarge",
 		placement.AttrCPUArchitecture: "arm64", placement.AttrOSType: "linux", "team": "search",
+		placement.AttrVPCID: "vpc-0sim", placement.AttrSubnetID: "subnet-us-east-1b", placement.AttrOSFamily: "LINUX",
 	} {
 		if got, _ := pc.Attribute(in.PlacementID(), name); got != want {
 			t.Errorf("attribute %s = %q, want %q", name, got, want)

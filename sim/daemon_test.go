@@ -107,3 +107,38 @@ func TestServiceConfigErrors(t *testing.T) {
 		t.Errorf("desired 5001: %v", err)
 	}
 }
+
+// TestDeleteService: a service with tasks needs force (or a scale to 0);
+// deleted, it goes DRAINING then INACTIVE with all its tasks stopping, and
+// its name is free again.
+func TestDeleteService(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	f.launch("m5.large", zones3, 3)
+	f.taskDef("app", 256, 256, sim.Behavior{})
+	f.run(time.Minute)
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "app", DesiredCount: 3})
+	f.run(5 * time.Minute)
+	if err := svc.Delete(false); !errors.Is(err, sim.ErrInvalidService) {
+		t.Errorf("Delete without force at desired 3: %v", err)
+	}
+	tasks := svc.Tasks()
+	if err := svc.Delete(true); err != nil || svc.Status() != sim.ServiceDraining {
+		t.Fatalf("Delete(force): %v, status %s", err, svc.Status())
+	}
+	f.run(time.Second)
+	if svc.Status() != sim.ServiceInactive {
+		t.Errorf("status %s after the tasks were told to stop, want INACTIVE", svc.Status())
+	}
+	f.run(time.Minute)
+	for _, tk := range tasks {
+		if tk.State() != sim.TaskStopped {
+			t.Errorf("task of the deleted service is %v", tk.State())
+		}
+	}
+	if err := svc.SetDesiredCount(1); !errors.Is(err, sim.ErrInvalidService) {
+		t.Errorf("SetDesiredCount on an INACTIVE service: %v", err)
+	}
+	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "web", TaskDefinition: "app", DesiredCount: 1}); err != nil {
+		t.Errorf("reusing the name of an INACTIVE service: %v", err)
+	}
+}

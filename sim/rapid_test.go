@@ -96,8 +96,21 @@ func (m *worldMachine) pickService(t *rapid.T) *sim.Service {
 	return m.services[rapid.IntRange(0, len(m.services)-1).Draw(t, "service")]
 }
 
+func (m *worldMachine) DeleteService(t *rapid.T) {
+	s := m.pickService(t)
+	if s.Status() != sim.ServiceActive {
+		t.Skip("already deleted")
+	}
+	if err := s.Delete(true); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (m *worldMachine) UpdateDesired(t *rapid.T) {
 	s := m.pickService(t)
+	if s.Status() != sim.ServiceActive {
+		t.Skip("deleted")
+	}
 	if err := s.SetDesiredCount(rapid.IntRange(0, 8).Draw(t, "desired")); err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +118,9 @@ func (m *worldMachine) UpdateDesired(t *rapid.T) {
 
 func (m *worldMachine) NewDeployment(t *rapid.T) {
 	s := m.pickService(t)
+	if s.Status() != sim.ServiceActive {
+		t.Skip("deleted")
+	}
 	fam := s.Deployments()[0].TaskDefinition().Family()
 	if rapid.Bool().Draw(t, "newRevision") {
 		d, _ := m.w.TaskDefinition(fam)
@@ -345,6 +361,12 @@ func (m *worldMachine) settle(t *rapid.T) {
 	}
 	m.advance(t, 30*time.Minute)
 	for _, s := range m.services {
+		if s.Status() != sim.ServiceActive {
+			if len(s.Tasks()) != 0 {
+				t.Fatalf("deleted service %s still has %d tasks after 30 minutes", s.Name(), len(s.Tasks()))
+			}
+			continue
+		}
 		// A configuration that allows neither a start above desired nor a
 		// stop below it (75/125 with desired 1..3, 100/100) can never roll
 		// a deployment; ECS says so in an event and keeps the old tasks.

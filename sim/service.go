@@ -197,9 +197,21 @@ type ServiceCounters struct {
 	Rollbacks            int
 }
 
+// ServiceStatus is a service's status.
+type ServiceStatus string
+
+// Service statuses (§3.1): a deleted service drains its tasks, then is
+// INACTIVE once every task is stopping or stopped.
+const (
+	ServiceActive   ServiceStatus = "ACTIVE"
+	ServiceDraining ServiceStatus = "DRAINING"
+	ServiceInactive ServiceStatus = "INACTIVE"
+)
+
 // Service is an ECS service.
 type Service struct {
 	w           *World
+	status      ServiceStatus
 	c           *Cluster
 	cfg         ServiceConfig
 	minPct      int
@@ -229,6 +241,32 @@ type Service struct {
 
 // Name returns the service name.
 func (s *Service) Name() string { return s.cfg.Name }
+
+// Status returns ACTIVE, DRAINING or INACTIVE.
+func (s *Service) Status() ServiceStatus { return s.status }
+
+// Delete deletes the service as DeleteService does. A REPLICA service must
+// be scaled to 0 first unless force is set. The service goes DRAINING, its
+// tasks stop, and it is INACTIVE once all of them are stopping or stopped;
+// its name can then be reused.
+func (s *Service) Delete(force bool) error {
+	if s.status != ServiceActive {
+		return fmt.Errorf("%w: service %s is %s", ErrInvalidService, s.cfg.Name, s.status)
+	}
+	if !force && s.cfg.SchedulingStrategy == Replica && s.desired > 0 {
+		return fmt.Errorf("%w: service %s has desired count %d; scale it to 0 first or delete with force", ErrInvalidService, s.cfg.Name, s.desired)
+	}
+	s.status, s.desired = ServiceDraining, 0
+	s.requestReconcile()
+	return nil
+}
+
+func (s *Service) checkActive() error {
+	if s.status != ServiceActive {
+		return fmt.Errorf("%w: service %s is %s", ErrInvalidService, s.cfg.Name, s.status)
+	}
+	return nil
+}
 
 // Cluster returns the service's cluster.
 func (s *Service) Cluster() *Cluster { return s.c }
@@ -290,6 +328,9 @@ func (s *Service) MaximumPercent() int { return s.maxPct }
 // SetDesiredCount sets a REPLICA service's desired count; it is what an
 // autoscaler calls. It does not start a deployment.
 func (s *Service) SetDesiredCount(n int) error {
+	if err := s.checkActive(); err != nil {
+		return err
+	}
 	if s.cfg.SchedulingStrategy == Daemon {
 		return fmt.Errorf("%w: service %s is DAEMON; it has no desired count", ErrInvalidService, s.cfg.Name)
 	}
@@ -345,7 +386,7 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		bad("Name %q must be 1 to 255 letters, digits, hyphens or underscores", cfg.Name)
 	}
 	for _, s := range c.services {
-		if s.cfg.Name == cfg.Name {
+		if s.cfg.Name == cfg.Name && s.status != ServiceInactive {
 			bad("Name %q: the cluster already has a service of that name", cfg.Name)
 		}
 	}
@@ -381,7 +422,7 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	}
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
-	s := &Service{w: w, c: c, cfg: cfg, desired: cfg.DesiredCount, index: len(w.services)}
+	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services)}
 	var d *Deployment
 	if def != nil {
 		d, err = s.newDeployment(def)
@@ -429,6 +470,9 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 // ForceNewDeployment) starts a rolling deployment; a new desired count does
 // not.
 func (s *Service) UpdateService(u ServiceUpdate) error {
+	if err := s.checkActive(); err != nil {
+		return err
+	}
 	var errs []error
 	var def *TaskDefinition
 	if u.TaskDefinition != "" {
@@ -507,12 +551,38 @@ func (s *Service) requestReconcile() {
 
 func (w *World) onReconcile(arg uint64) {
 	s := w.services[arg]
-	if s.cfg.SchedulingStrategy == Daemon {
+	switch {
+	case s.status == ServiceInactive:
+		return
+	case s.status == ServiceDraining:
+		s.drainDeleted()
+		return
+	case s.cfg.SchedulingStrategy == Daemon:
 		s.reconcileDaemon()
-	} else {
+	default:
 		s.reconcileReplica()
 	}
 	s.checkSteady()
+}
+
+// drainDeleted stops every task of a deleted service; the service is
+// INACTIVE once all are stopping or stopped.
+func (s *Service) drainDeleted() {
+	var stopped []*Task
+	for _, t := range s.tasks {
+		if t.desired == TaskRunning {
+			s.w.stopTask(t, StopServiceSchedulerInitiated, "Service "+s.cfg.Name+" was deleted")
+			stopped = append(stopped, t)
+		}
+	}
+	if len(stopped) > 0 {
+		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
+	}
+	s.status = ServiceInactive
+	if s.waiting {
+		s.c.waiting = slices.DeleteFunc(s.c.waiting, func(x *Service) bool { return x == s })
+		s.waiting = false
+	}
 }
 
 // servesHealthy reports whether t counts toward minimumHealthyPercent.

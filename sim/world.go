@@ -250,7 +250,8 @@ func (c *Cluster) Name() string { return c.name }
 // order, including deregistered ones.
 func (c *Cluster) Instances() []*Instance { return append([]*Instance(nil), c.instances...) }
 
-// Services returns the cluster's services in creation order.
+// Services returns the cluster's services in creation order, deleted
+// (INACTIVE) ones included.
 func (c *Cluster) Services() []*Service { return append([]*Service(nil), c.services...) }
 
 // Placement returns the cluster's placement index, for inspection. Changing

@@ -570,3 +570,41 @@ func TestHotPathAllocations(t *testing.T) {
 		t.Fatalf("place + release allocates %.2f times per op, want 0", a)
 	}
 }
+
+// TestSelectiveMemberOf checks the path that scans a selective static
+// constraint's members: 2 of 24 instances qualify, binpack picks the fuller.
+func TestSelectiveMemberOf(t *testing.T) {
+	boxes := slices.Repeat([]box{{zone: "a", cpu: 4096, mem: 4096}}, 24)
+	boxes[5] = box{zone: "a", cpu: 4096, mem: 4096, attrs: map[string]string{"gpu": "yes"}}
+	boxes[17] = box{zone: "a", cpu: 4096, mem: 3000, attrs: map[string]string{"gpu": "yes"}}
+	checkPlacement(t, placeCase{boxes: boxes,
+		spec: placement.Spec{Constraints: []placement.Constraint{memberOf("attribute:gpu == yes")},
+			Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}},
+		task: placement.Task{CPU: 1, MemoryMiB: 1000}, want: ids(17)})
+	checkPlacement(t, placeCase{boxes: boxes,
+		spec: placement.Spec{Constraints: []placement.Constraint{memberOf("attribute:gpu == yes")},
+			Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}},
+		task: placement.Task{CPU: 1, MemoryMiB: 3500}, want: ids(5)})
+}
+
+// TestAccessors checks the small read-only accessors.
+func TestAccessors(t *testing.T) {
+	c := build(t, []box{{zone: "us-east-1a", cpu: 1024, mem: 1024, load: []load{{1, 1, "service:web"}}}, {zone: "b", cpu: 1, mem: 1, draining: true}})
+	g := c.Group("service:web")
+	st, err := c.State(1)
+	got := []any{c.Len(), c.GroupName(g), c.TasksOf(0, g), c.TasksOf(1, g), placement.Active.String(), st.Status.String(), err}
+	want := []any{2, "service:web", 1, 0, "ACTIVE", "DRAINING", nil}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if v, ok := c.Attribute(0, placement.AttrAvailabilityZone); v != "us-east-1a" || !ok {
+		t.Errorf("zone attribute %q %v", v, ok)
+	}
+	if _, ok := c.Attribute(0, "nope"); ok {
+		t.Errorf("unknown attribute reported present")
+	}
+	e, _ := placement.ParseExpression("attribute:a exists")
+	if e.String() != "attribute:a exists" {
+		t.Errorf("String() = %q", e.String())
+	}
+}

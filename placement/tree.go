@@ -13,10 +13,6 @@ package placement
 // leaf. Internal node i stores the max of the other resource over its
 // subtree (max[B+l] is leaf l's heap root), so a descent skips every subtree
 // in which nothing has enough of it. Every value is exact.
-// treeLoc is an instance's leaf (-1 when not indexed) and its index in the
-// leaf's heap, kept together so that one cache line serves both.
-type treeLoc struct{ leaf, pos int32 }
-
 type capTree struct {
 	keyIsCPU bool // false: key free memory, other free CPU; true: the mirror
 	shift    uint
@@ -26,6 +22,10 @@ type capTree struct {
 	heaps    [][]uint64 // max-heaps of other<<32 | instance, only for leaves ever used
 	loc      []treeLoc  // per instance slot: where it is
 }
+
+// treeLoc is an instance's leaf (-1 when not indexed) and its index in the
+// leaf's heap, kept together so that one cache line serves both.
+type treeLoc struct{ leaf, pos int32 }
 
 // leaf returns leaf l's heap (nil when the leaf was never used). Leaves
 // keep a small index into a compact heap table rather than a slice header
@@ -37,7 +37,7 @@ func (t *capTree) leaf(l int32) []uint64 {
 	return nil
 }
 
-// maxLeaves bounds the leaf array (2^18 leaves: 256 GiB at 1 MiB, 256 vCPU
+// maxLeafBits bounds the leaf array (2^18 leaves: 256 GiB at 1 MiB, 256 vCPU
 // at 1 unit); larger capacities use coarser leaves.
 const maxLeafBits = 18
 
@@ -104,6 +104,9 @@ func (t *capTree) insert(i, key, other int32) {
 
 // remove drops instance i from the index.
 func (t *capTree) remove(i int32) {
+	if int(i) >= len(t.loc) { // registered after the tree was built, never indexed
+		return
+	}
 	l := t.loc[i].leaf
 	if l < 0 {
 		return
@@ -127,6 +130,9 @@ func (t *capTree) remove(i int32) {
 
 // update moves instance i after its free resources changed.
 func (t *capTree) update(i, key, other int32) {
+	if int(i) >= len(t.loc) { // registered after the tree was built, never indexed
+		return
+	}
 	l := t.loc[i].leaf
 	if l < 0 {
 		return

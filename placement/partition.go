@@ -52,7 +52,11 @@ func (c *Cluster) partAdd(col, i int32) {
 	for d := range pt.trees {
 		if int(v) < len(pt.trees[d]) && pt.trees[d][v] != nil {
 			tr := pt.trees[d][v]
-			if !tr.fits(max(c.res[i].capCPU, c.res[i].capMem)) {
+			capKey := c.res[i].capMem
+			if d == 1 {
+				capKey = c.res[i].capCPU
+			}
+			if !tr.fits(capKey) {
 				pt.trees[d][v] = c.buildTree(d == 1, pt.lists[v])
 				continue
 			}
@@ -75,6 +79,9 @@ func (c *Cluster) partTree(col, v int32, cpuKey bool) *capTree {
 	}
 	for len(pt.trees[d]) <= int(v) {
 		pt.trees[d] = append(pt.trees[d], nil)
+	}
+	for len(pt.lists) <= int(v) {
+		pt.lists = append(pt.lists, nil)
 	}
 	if pt.trees[d][v] == nil {
 		pt.trees[d][v] = c.buildTree(cpuKey, pt.lists[v])

@@ -313,6 +313,9 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 	if c.scanOnly {
 		return c.chooseScan(p, t, on, rng)
 	}
+	if cc := p.equality; cc != nil {
+		return c.chooseByValue(p, t, on, rng, cc)
+	}
 	if cc := p.selective(len(c.activeIDs)); cc != nil {
 		return c.chooseCandidates(p, t, on, rng, cc.set)
 	}
@@ -326,6 +329,24 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 		return c.chooseSpreadFirst(p, t, on, rng)
 	}
 	return c.chooseScan(p, t, on, rng)
+}
+
+// chooseByValue serves a binpack-first plan with an attribute equality
+// constraint: only the capacity trees of the named values are searched
+// (each tree's best leaf is offered, and the ranking settles among them), so
+// a constraint that keeps a small share of the fleet costs no scan of it.
+func (c *Cluster) chooseByValue(p *Plan, t *Task, on []int32, rng *rand.Rand, cc *compiledConstraint) int32 {
+	col := c.cols[cc.eqCol]
+	cpuKey := p.ranks[0].kind == rankBinpackCPU
+	rk := ranker{best: -1}
+	for k, v := range cc.eqValues {
+		id, ok := col.index[v]
+		if !ok || id == 0 || slices.Contains(cc.eqValues[:k], v) {
+			continue
+		}
+		c.offerBestLeaf(c.partTree(cc.eqCol, id, cpuKey), p, t, on, rng, &rk, p.ranks)
+	}
+	return rk.best
 }
 
 // selectiveShare is the share of ACTIVE instances below which a static

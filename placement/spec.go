@@ -110,6 +110,13 @@ type compiledConstraint struct {
 	upTo    int
 	gen     uint64
 	members int // set bits in set
+
+	// For "attribute:name == v" and "attribute:name in [v, ...]": the
+	// attribute and its values, so that binpack plans can search only the
+	// trees of those values (eqCol is resolved when the plan binds).
+	eqAttr   string
+	eqValues []string
+	eqCol    int32
 }
 
 // Plan is a compiled Spec: constraints parsed and validated, strategies
@@ -127,7 +134,8 @@ type Plan struct {
 	dynamic     bool // some constraint needs the tasks on each instance
 	distinct    bool
 
-	bound *Cluster
+	bound    *Cluster
+	equality *compiledConstraint // an attribute equality constraint a binpack plan searches by value, or nil
 }
 
 // Compile validates a Spec and compiles it. Every problem is reported, joined;
@@ -182,7 +190,11 @@ func Compile(s Spec) (*Plan, error) {
 				errs = append(errs, fmt.Errorf("%w: Constraints[%d]: %w", ErrInvalidSpec, i, err))
 				continue
 			}
-			p.constraints = append(p.constraints, compiledConstraint{expr: e, text: c.String()})
+			cc := compiledConstraint{expr: e, text: c.String()}
+			if r := e.root; r.kind == nodeTerm && r.subject == subjAttribute && !r.negate && (r.op == opEq || r.op == opIn) {
+				cc.eqAttr, cc.eqValues = r.attr, r.args
+			}
+			p.constraints = append(p.constraints, cc)
 			p.dynamic = p.dynamic || e.Dynamic()
 		default:
 			bad("Constraints[%d]: type %q is not distinctInstance or memberOf", i, c.Type)
@@ -269,7 +281,15 @@ func (p *Plan) bind(c *Cluster) {
 			}
 		}
 		for k := range p.constraints {
-			p.constraints[k].set, p.constraints[k].upTo, p.constraints[k].members = p.constraints[k].set[:0], 0, 0
+			cc := &p.constraints[k]
+			cc.set, cc.upTo, cc.members = cc.set[:0], 0, 0
+			if cc.eqAttr != "" && len(p.ranks) > 0 && (p.ranks[0].kind == rankBinpackMemory || p.ranks[0].kind == rankBinpackCPU) {
+				cc.eqCol = c.column(cc.eqAttr)
+				c.partitionBy(cc.eqCol)
+				if p.equality == nil {
+					p.equality = cc
+				}
+			}
 		}
 	}
 	n := len(c.res)

@@ -31,7 +31,9 @@
 // instance with the fewest; stop in the AZ with the most, then on the
 // instance with the most. That is exactly [spread(attribute:ecs.availability-zone),
 // spread(instanceId)] for placement and the same ranking reversed for
-// ChooseVictims, which is how this package implements it.
+// ChooseVictims, which is how this package implements it. Availability Zone
+// rebalancing (a service setting since 2025, §1.4) moves running tasks; that
+// is the hub's business, built from Place and ChooseVictims.
 //
 // # Index
 //
@@ -52,13 +54,18 @@
 //     resource, so the tied candidates in a leaf are enumerated in time
 //     proportional to their number. An update moves one instance between
 //     two leaves: O(log B + log leaf size).
+//   - binpack first with a memberOf of the form "attribute:name == v" or
+//     "attribute:name in [v, ...]": the same trees, one per named value, so
+//     the search never meets the instances the constraint excludes.
 //   - spread over an attribute first (including the default plan): the
 //     attribute's values are visited by increasing task count of the group;
 //     within the best value(s), binpack uses one tree per value, random and
 //     spread(instanceId) use rejection sampling for an instance with no task
 //     of the group, and other continuations scan that value's instances.
-//     When every instance already runs the group, spread(instanceId) scans
-//     the value's instances: O(n / values).
+//     When every instance already runs the group, spread(instanceId) walks
+//     the group's per-count buckets of instances upwards, sampling each
+//     bucket and scanning it if sampling misses: fast while the least-loaded
+//     instances have room, towards O(n) when they are all full.
 //   - random first: rejection sampling, exactly uniform; an exact scan after
 //     32 misses.
 //   - a static memberOf that selects fewer than 1/8 of the instances: its

@@ -38,7 +38,7 @@ func TestWorkedExampleF_BestPracticesWalkthrough(t *testing.T) {
 	}
 	for _, seed := range []uint64{1, 2, 3, 4, 5} {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
-			wt, err := run(seed)
+			wt, err := run(seed, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,12 +85,44 @@ func TestWorkedExampleF_BestPracticesWalkthrough(t *testing.T) {
 	}
 }
 
+// TestDeregistrationDelayStretchesTheWalkthrough adds the 300 s
+// deregistration delay the guide quotes (§3.6; §8.4 default): old tasks
+// hold their room while they drain. The min 100 deployment keeps the
+// guide's batches, and each of its three rounds takes the 42 s to healthy
+// new tasks plus the 300 s drain of the old tasks they replace, 17m6s in
+// all. The guide gives no batches for min 50 with draining; that deployment
+// must still keep ceil(6 × 50 %) = 3 tasks healthy, never exceed the room
+// for 8, and complete.
+func TestDeregistrationDelayStretchesTheWalkthrough(t *testing.T) {
+	wt, err := run(1, 300*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d100, d50 := wt.Deployments[0], wt.Deployments[1]
+	var got []string
+	for _, b := range d100.Batches {
+		got = append(got, b.String())
+	}
+	if diff := cmp.Diff([]string{"start 2", "stop 2", "start 2", "stop 2", "start 2", "stop 2"}, got); diff != "" {
+		t.Errorf("min 100 with draining: batches (-guide +simulated):\n%s", diff)
+	}
+	if want := 3 * (42*time.Second + 300*time.Second); d100.Completed != want {
+		t.Errorf("min 100 with draining completed after %v, want %v", d100.Completed, want)
+	}
+	if d100.FewestHealthy != 6 || d50.FewestHealthy < 3 {
+		t.Errorf("fewest healthy tasks %d (min 100) and %d (min 50), want 6 and at least 3", d100.FewestHealthy, d50.FewestHealthy)
+	}
+	if d100.MostTasks > 8 || d50.MostTasks > 8 {
+		t.Errorf("most tasks %d and %d on a cluster with room for 8", d100.MostTasks, d50.MostTasks)
+	}
+}
+
 // TestClusterHoldsExactlyEightTasks checks the set-up against the
 // simulator's own placement rather than the room arithmetic: with the 6
 // service tasks running, two more tasks of the same size fit and a third
 // does not.
 func TestClusterHoldsExactlyEightTasks(t *testing.T) {
-	sc, _, err := newScenario(1, 100)
+	sc, _, err := newScenario(1, 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +162,7 @@ func TestShortenKeepsTheGistOfOtherEvents(t *testing.T) {
 		{"(service web) has reached a steady state.", "has reached a steady state"},
 		{"(service web) (deployment ecs-svc/0123456789) deployment completed.", "deployment completed"},
 		{"(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 00ff) has insufficient memory available. For more information, see the Troubleshooting section.",
-			"was unable to place a task: the closest instance has insufficient memory available"},
+			"was unable to place a task: insufficient memory available"},
 	} {
 		if got := sc.shorten(tc.msg); got != tc.want {
 			t.Errorf("shorten(%q) = %q, want %q", tc.msg, got, tc.want)
@@ -157,7 +189,7 @@ func TestRevisionCountString(t *testing.T) {
 func TestWalkthroughIsDeterministic(t *testing.T) {
 	var out [2]bytes.Buffer
 	for i := range out {
-		wt, err := run(9)
+		wt, err := run(9, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,7 +203,7 @@ func TestWalkthroughIsDeterministic(t *testing.T) {
 // The batches of both deployments, as the best-practices guide documents
 // them (aws-behaviour.md §3.6).
 func Example() {
-	wt, err := run(1)
+	wt, err := run(1, 0)
 	if err != nil {
 		panic(err)
 	}

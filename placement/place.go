@@ -521,11 +521,8 @@ func (c *Cluster) offerBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng
 				c.offer(rk, ranks, 0, t.Group, on, i, rng)
 				found = true
 			}
-			if child := 2*k + 1; child < int32(len(heap)) {
+			for child := heapArity*k + 1; child < min(heapArity*k+1+heapArity, int32(len(heap))); child++ {
 				stack = append(stack, child)
-				if child+1 < int32(len(heap)) {
-					stack = append(stack, child+1)
-				}
 			}
 		}
 		c.scratch.stack = stack
@@ -563,11 +560,8 @@ func (c *Cluster) pickInHeap(heap []uint64, need int32, rng *rand.Rand) int32 {
 				return seen, entryID(heap[k])
 			}
 			seen++
-			if child := 2*k + 1; child < n {
+			for child := heapArity*k + 1; child < min(heapArity*k+1+heapArity, n); child++ {
 				stack = append(stack, child)
-				if child+1 < n {
-					stack = append(stack, child+1)
-				}
 			}
 		}
 		c.scratch.stack = stack

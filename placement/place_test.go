@@ -304,8 +304,13 @@ func TestRandomIsUniform(t *testing.T) {
 		{Strategies: []placement.Strategy{{Type: placement.Random}}},
 		{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}},
 		{Strategies: []placement.Strategy{strat(placement.Spread, "instanceId")}},
+		{}, // the default: spread over zones, then instances
+		{Strategies: []placement.Strategy{strat(placement.Spread, "attribute:ecs.availability-zone"), strat(placement.Binpack, "memory")}},
+		{Constraints: []placement.Constraint{memberOf("attribute:ecs.availability-zone in [a, b]")},
+			Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}},
 	} {
-		boxes := slices.Repeat([]box{{zone: "a", cpu: 4096, mem: 4096}}, 4)
+		boxes := []box{{zone: "a", cpu: 4096, mem: 4096}, {zone: "b", cpu: 4096, mem: 4096},
+			{zone: "a", cpu: 4096, mem: 4096}, {zone: "b", cpu: 4096, mem: 4096}}
 		boxes = append(boxes, box{zone: "a", cpu: 100, mem: 100}) // never fits
 		c := build(t, boxes)
 		plan := placement.MustCompile(spec)

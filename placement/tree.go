@@ -6,7 +6,7 @@ package placement
 // is found in O(log B) (performance.md §3b, §5b).
 //
 // Leaves are key values shifted right by shift (exact MiB or CPU units when
-// shift is 0). Each leaf is a max-heap of its instances ordered by the other
+// shift is 0). Each leaf is a 4-ary max-heap of its instances ordered by the other
 // free resource, so the instances of a leaf whose other resource is at least
 // c form a subtree at the heap's root and can be enumerated in time
 // proportional to their number, however many starved instances share the
@@ -22,6 +22,11 @@ type capTree struct {
 	heaps    [][]uint64 // max-heaps of other<<32 | instance, only for leaves ever used
 	loc      []treeLoc  // per instance slot: where it is
 }
+
+// heapArity is the leaf heaps' fan-out: four children of 8 bytes share a
+// cache line, and the heap is half as deep as a binary one, so a removal
+// touches half as many lines and rewrites half as many positions.
+const heapArity = 4
 
 // treeLoc is an instance's leaf (-1 when not indexed) and its index in the
 // leaf's heap, kept together so that one cache line serves both.
@@ -149,7 +154,7 @@ func (t *capTree) update(i, key, other int32) {
 
 // fix places entry e at position p of heap h and restores the heap order.
 func (t *capTree) fix(h []uint64, p int32, e uint64) {
-	if p > 0 && h[(p-1)/2] < e {
+	if p > 0 && h[(p-1)/heapArity] < e {
 		t.siftUp(h, p, e)
 	} else {
 		t.siftDown(h, p, e)
@@ -158,7 +163,7 @@ func (t *capTree) fix(h []uint64, p int32, e uint64) {
 
 func (t *capTree) siftUp(h []uint64, p int32, e uint64) {
 	for p > 0 {
-		parent := (p - 1) / 2
+		parent := (p - 1) / heapArity
 		if h[parent] >= e {
 			break
 		}
@@ -173,12 +178,15 @@ func (t *capTree) siftUp(h []uint64, p int32, e uint64) {
 func (t *capTree) siftDown(h []uint64, p int32, e uint64) {
 	n := int32(len(h))
 	for {
-		c := 2*p + 1
-		if c >= n {
+		first := heapArity*p + 1
+		if first >= n {
 			break
 		}
-		if c+1 < n && h[c+1] > h[c] {
-			c++
+		c := first
+		for k := first + 1; k < min(first+heapArity, n); k++ {
+			if h[k] > h[c] {
+				c = k
+			}
 		}
 		if h[c] <= e {
 			break

@@ -200,7 +200,7 @@ func newScenario(seed uint64, minimumHealthyPercent int, deregistrationDelay tim
 		return nil, 0, err
 	}
 	sc := &scenario{s: s, w: w, c: c}
-	if err := sc.registerRevision(); err != nil {
+	if _, err := sc.registerRevision(); err != nil {
 		return nil, 0, err
 	}
 	if err := s.RunFor(time.Minute); err != nil { // the instances register
@@ -234,15 +234,14 @@ func newScenario(seed uint64, minimumHealthyPercent int, deregistrationDelay tim
 // registerRevision registers the next revision of the family. The
 // revisions differ only in number: the image stays cached on every
 // instance, so every new task takes the same 2 s to start.
-func (sc *scenario) registerRevision() error {
-	_, err := sc.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+func (sc *scenario) registerRevision() (*sim.TaskDefinition, error) {
+	return sc.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
 		Family: family,
 		Containers: []sim.ContainerDefinition{{
 			Name: "app", Image: "nginx:1.27", CPU: taskCPU, MemoryMiB: taskMemoryMiB,
 		}},
 		Behavior: sim.Behavior{Shutdown: sim.Fixed(0)},
 	})
-	return err
 }
 
 // room counts the tasks of the service's size that fit on the cluster's
@@ -261,16 +260,17 @@ func (sc *scenario) room() int {
 // given minimumHealthyPercent and steps the simulation until the new
 // deployment has completed and the service is steady, watching every step.
 func (sc *scenario) deploy(minimumHealthyPercent int) (deployment, error) {
-	from := sc.svc.Deployments()[0].TaskDefinition().Revision()
-	if err := sc.registerRevision(); err != nil {
+	from := sc.svc.Deployments()[0].TaskDefinition()
+	to, err := sc.registerRevision()
+	if err != nil {
 		return deployment{}, err
 	}
-	d := deployment{MinimumHealthyPercent: minimumHealthyPercent, From: from, To: from + 1,
+	d := deployment{MinimumHealthyPercent: minimumHealthyPercent, From: from.Revision(), To: to.Revision(),
 		FewestHealthy: desiredCount, MostTasks: len(sc.svc.Tasks())}
 	seen := len(sc.svc.Events())
 	update := sc.s.Now()
-	err := sc.svc.UpdateService(sim.ServiceUpdate{
-		TaskDefinition: family + ":" + strconv.Itoa(d.To),
+	err = sc.svc.UpdateService(sim.ServiceUpdate{
+		TaskDefinition: to.String(),
 		DeploymentConfiguration: &sim.DeploymentConfiguration{
 			MinimumHealthyPercent: sim.Percent(minimumHealthyPercent),
 			MaximumPercent:        sim.Percent(maximumPercent),
@@ -281,7 +281,7 @@ func (sc *scenario) deploy(minimumHealthyPercent int) (deployment, error) {
 	}
 	// Steps run one event each; a moment is written once the clock has
 	// moved past its instant, from the counts after its last step.
-	current := moment{Events: []string{fmt.Sprintf("UpdateService to %s:%d, minimumHealthyPercent %d", family, d.To, minimumHealthyPercent)}}
+	current := moment{Events: []string{fmt.Sprintf("UpdateService to %s, minimumHealthyPercent %d", to, minimumHealthyPercent)}}
 	counts := sc.counts()
 	var log []string // the deployment's service events, in full
 	done := false

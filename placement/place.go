@@ -100,8 +100,8 @@ type Batch struct {
 	// Placed lists the chosen instances in placement order.
 	Placed []InstanceID
 	// Rejection explains why the first task that could not be placed was
-	// rejected; nil when all were placed. Every later task would fail the
-	// same way, since placing only consumes resources.
+	// rejected; nil when all were placed. A rejected task changes nothing,
+	// so every later copy would be rejected the same way.
 	Rejection *Rejection
 }
 

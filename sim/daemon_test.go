@@ -93,8 +93,11 @@ func TestServiceConfigErrors(t *testing.T) {
 	if !errors.As(err, &joined) || len(joined.Unwrap()) != 2 {
 		t.Errorf("daemon with max 200 and a strategy: %v", err)
 	}
-	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "f", TaskDefinition: "app", LaunchType: sim.Fargate}); !errors.Is(err, sim.ErrNotSupported) {
-		t.Errorf("FARGATE service: %v", err)
+	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "f", TaskDefinition: "app", LaunchType: sim.External}); !errors.Is(err, sim.ErrNotSupported) {
+		t.Errorf("EXTERNAL service: %v", err)
+	}
+	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "f", TaskDefinition: "app", LaunchType: sim.Fargate}); !errors.Is(err, sim.ErrInvalidService) {
+		t.Errorf("FARGATE service of a bridge-mode definition: %v, want ErrInvalidService", err)
 	}
 	svc := f.service(sim.ServiceConfig{Name: "ok", TaskDefinition: "app", DesiredCount: 1})
 	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "ok", TaskDefinition: "app"}); !errors.Is(err, sim.ErrInvalidService) {

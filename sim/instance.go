@@ -59,6 +59,8 @@ type Instance struct {
 	regAt    time.Time
 	tasks    []*Task  // tasks placed here and not yet STOPPED
 	images   []string // image cache
+	capp     *CapacityProvider
+	billed   bool
 }
 
 // EC2InstanceID returns the EC2 ID, e.g. "i-0a1b2c3d4e5f60718".
@@ -114,14 +116,8 @@ func (c *Cluster) LaunchInstance(spec InstanceSpec) (*Instance, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	id := w.nextID()
-	in := &Instance{
-		c: c, id: len(w.instances), placeID: placement.NoInstance,
-		ec2ID: fmt.Sprintf("i-%017x", id), arnID: fmt.Sprintf("%016x%016x", id, w.nextID()),
-		typ: t, zone: spec.Zone, attrs: maps.Clone(spec.Attributes), launched: w.now(),
-	}
-	w.instances = append(w.instances, in)
-	c.instances = append(c.instances, in)
+	in := c.newInstance(t, spec.Zone, spec.Attributes)
+	w.capw.instanceLaunched(in)
 	w.sim.Schedule(w.kInstanceUp, w.lat.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
 	return in, nil
 }
@@ -184,6 +180,7 @@ var defaultReservedPorts = []uint16{22, 2375, 2376, 51678, 51679}
 // capacityChanged wakes services that could not place tasks, and with
 // newInstance every daemon service of the cluster.
 func (c *Cluster) capacityChanged(newInstance bool) {
+	c.placeWaitingTasks()
 	for _, s := range c.waiting {
 		s.waiting = false
 		s.requestReconcile()
@@ -255,6 +252,7 @@ func (in *Instance) Deregister(force bool) error {
 		return fmt.Errorf("%w: instance %s is already INACTIVE", ErrConfig, in.ec2ID)
 	case InstanceLaunching:
 		in.status = InstanceInactive
+		in.c.w.capw.instanceGone(in)
 		return nil
 	}
 	if len(in.tasks) > 0 && !force {
@@ -276,6 +274,7 @@ func (in *Instance) Fail() error {
 	}
 	if in.status == InstanceLaunching {
 		in.status = InstanceInactive
+		in.c.w.capw.instanceGone(in)
 		return nil
 	}
 	in.terminate(StopTerminationNotice, fmt.Sprintf("Host EC2 (instance %s) terminated.", in.ec2ID))
@@ -323,6 +322,7 @@ func (in *Instance) terminate(code StopCode, reason string) {
 		}
 		w.finishTask(t)
 	}
+	w.capw.instanceGone(in)
 	in.c.capacityChanged(false)
 }
 

@@ -103,9 +103,14 @@ type ServiceConfig struct {
 	DesiredCount int
 	// SchedulingStrategy is REPLICA (the default when empty) or DAEMON.
 	SchedulingStrategy SchedulingStrategy
-	// LaunchType is EC2 (the default when empty); FARGATE and EXTERNAL
-	// return ErrNotSupported.
+	// LaunchType is EC2 or FARGATE; EXTERNAL returns ErrNotSupported.
+	// Empty means CapacityProviderStrategy, else the cluster's default
+	// strategy, else EC2 (always EC2 for DAEMON).
 	LaunchType LaunchType
+	// CapacityProviderStrategy splits the service's tasks over capacity
+	// providers (base first, then weight); nil means none. Not with
+	// LaunchType, nor for DAEMON.
+	CapacityProviderStrategy []CapacityProviderStrategyItem
 	// DeploymentConfiguration bounds deployments; zero means the defaults.
 	DeploymentConfiguration DeploymentConfiguration
 	// PlacementConstraints add to the task definition's; together at most
@@ -237,6 +242,7 @@ type Service struct {
 	lastPlaceAt       time.Time
 	deadlockEventSent *Deployment
 	index             int
+	ls                launchSpec // launch type or capacity provider strategy (capacityprovider.go)
 }
 
 // Name returns the service name.
@@ -405,13 +411,6 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	default:
 		bad("SchedulingStrategy %q must be REPLICA or DAEMON", cfg.SchedulingStrategy)
 	}
-	switch cfg.LaunchType {
-	case "", EC2:
-	case Fargate, External:
-		errs = append(errs, fmt.Errorf("%w: launch type %s", ErrNotSupported, cfg.LaunchType))
-	default:
-		bad("LaunchType %q must be EC2, FARGATE or EXTERNAL", cfg.LaunchType)
-	}
 	if cfg.HealthCheckGracePeriod < 0 || cfg.HealthCheckGracePeriod > 2_147_483_647*time.Second {
 		bad("HealthCheckGracePeriod is %v; it must be 0 to 2147483647s", cfg.HealthCheckGracePeriod)
 	}
@@ -420,9 +419,18 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	launchType := cfg.LaunchType
+	if cfg.SchedulingStrategy == Daemon && launchType == "" && len(cfg.CapacityProviderStrategy) == 0 {
+		launchType = EC2 // a daemon service ignores the cluster's default strategy
+	}
+	ls, lerrs := c.resolveLaunch(launchType, cfg.CapacityProviderStrategy, def, ErrInvalidService)
+	errs = append(errs, lerrs...)
+	if cfg.SchedulingStrategy == Daemon && (ls.fargate() || len(ls.providers) > 0) {
+		bad("a DAEMON service runs on the EC2 launch type only")
+	}
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
-	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services)}
+	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls}
 	var d *Deployment
 	if def != nil {
 		d, err = s.newDeployment(def)
@@ -647,7 +655,11 @@ func (s *Service) reconcileReplica() {
 				}
 			}
 		}
-		if surplus > 0 {
+		if surplus > 0 && s.ls.fargate() {
+			for _, t := range s.fargateVictims(active, surplus) {
+				stop(t)
+			}
+		} else if surplus > 0 {
 			running, owners := w.scratchRunning[:0], w.scratchOwners[:0]
 			defer func() { w.scratchRunning, w.scratchOwners = running[:0], owners[:0] }()
 			for _, t := range active {
@@ -717,7 +729,7 @@ func (s *Service) throttled() bool {
 // bucket and, when it grants fewer, arranges a reconcile for when the next
 // launch is allowed. Unused grants are returned by place.
 func (s *Service) takeLaunchTokens(n int) int {
-	rate := s.w.cfg.ServiceLaunchRate
+	rate := s.launchRate()
 	now := s.w.sim.Elapsed()
 	per := time.Minute / time.Duration(rate) // one launch token per this much time
 	if !s.bucketStarted {
@@ -745,6 +757,9 @@ func (s *Service) takeLaunchTokens(n int) int {
 // place starts n tasks of deployment d, or as many as fit, and records why
 // the rest did not.
 func (s *Service) place(d *Deployment, n int) {
+	if s.placeCapacity(d, n) {
+		return // Fargate or a capacity provider strategy
+	}
 	req := d.def.placementTask(s.group)
 	batch, err := s.c.place.PlaceBatch(d.plan, req, n, s.w.rngPlace, nil)
 	if err != nil {

@@ -89,6 +89,7 @@ type Task struct {
 	stoppedAt      time.Time
 	stopCode       StopCode
 	stoppedReason  string
+	capt           taskCapacity // Fargate, capacity provider, zone (fargate.go)
 
 	step, healthTimer, exitTimer Timer
 }
@@ -99,7 +100,8 @@ func (t *Task) ID() string { return t.arnID }
 // TaskDefinition returns the task's task definition.
 func (t *Task) TaskDefinition() *TaskDefinition { return t.def }
 
-// Instance returns the instance the task was placed on.
+// Instance returns the instance the task was placed on, or nil for a
+// Fargate task and a task still waiting for an instance.
 func (t *Task) Instance() *Instance { return t.inst }
 
 // Group returns the task group, e.g. "service:web" or "family:batch".
@@ -156,6 +158,8 @@ func (w *World) startTask(def *TaskDefinition, in *Instance, req placement.Task,
 	}
 	w.tasks = append(w.tasks, t)
 	in.tasks = append(in.tasks, t)
+	t.capt.c = in.c
+	w.capw.taskPlaced(t)
 	if def.in.NetworkMode == AWSVPC {
 		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
 	} else {
@@ -167,6 +171,9 @@ func (w *World) startTask(def *TaskDefinition, in *Instance, req placement.Task,
 // pendingTime draws PENDING: the pull of every image the instance lacks
 // (pulled one after another) and the container start.
 func (w *World) pendingTime(t *Task) time.Duration {
+	if t.inst == nil {
+		return w.fargatePending(t)
+	}
 	var d time.Duration
 	for _, img := range t.def.images {
 		if !t.inst.hasImage(img) {
@@ -329,15 +336,18 @@ func (w *World) finishTask(t *Task) {
 	t.exitTimer.Stop()
 	if !t.released {
 		t.released = true
-		if err := t.inst.c.place.Release(t.inst.placeID, t.req); err != nil {
-			panic(fmt.Sprintf("sim: releasing task %s: %v", t.arnID, err))
+		if t.inst != nil {
+			if err := t.inst.c.place.Release(t.inst.placeID, t.req); err != nil {
+				panic(fmt.Sprintf("sim: releasing task %s: %v", t.arnID, err))
+			}
+			t.inst.removeTask(t)
 		}
-		t.inst.removeTask(t)
 	}
+	w.capw.taskStopped(t)
 	if s := t.service; s != nil {
 		s.onTaskStopped(t)
 	}
-	t.inst.c.capacityChanged(false)
+	t.cluster().capacityChanged(false)
 }
 
 // RunTaskInput is a RunTask request.
@@ -350,9 +360,13 @@ type RunTaskInput struct {
 	Count int
 	// Group is the task group; empty means "family:<family>".
 	Group string
-	// LaunchType is EC2 (the default when empty); FARGATE and EXTERNAL
-	// return ErrNotSupported.
+	// LaunchType is EC2 or FARGATE; EXTERNAL returns ErrNotSupported.
+	// Empty means CapacityProviderStrategy, else the cluster's default
+	// strategy, else EC2.
 	LaunchType LaunchType
+	// CapacityProviderStrategy splits the tasks over capacity providers
+	// (base first, then weight); nil means none. Not with LaunchType.
+	CapacityProviderStrategy []CapacityProviderStrategyItem
 	// PlacementConstraints add to the task definition's; together at most 10.
 	PlacementConstraints []placement.Constraint
 	// PlacementStrategy ranks the instances; nil means random (ECS
@@ -401,13 +415,8 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	if count < 1 || count > placement.RunTaskLimit {
 		bad("Count is %d; RunTask starts 1 to %d tasks per call", in.Count, placement.RunTaskLimit)
 	}
-	switch in.LaunchType {
-	case "", EC2:
-	case Fargate, External:
-		errs = append(errs, fmt.Errorf("%w: launch type %s", ErrNotSupported, in.LaunchType))
-	default:
-		bad("LaunchType %q must be EC2, FARGATE or EXTERNAL", in.LaunchType)
-	}
+	ls, lerrs := c.resolveLaunch(in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask)
+	errs = append(errs, lerrs...)
 	if len(in.StartedBy) > 128 {
 		bad("StartedBy has %d characters; at most 128 are allowed", len(in.StartedBy))
 	}
@@ -434,6 +443,9 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	group := in.Group
 	if group == "" {
 		group = "family:" + def.in.Family
+	}
+	if ls.launchType != EC2 {
+		return w.runTaskCapacity(c, def, ls, plan.Spec(), count, group, in.StartedBy)
 	}
 	req := def.placementTask(c.place.Group(group))
 	batch, err := c.place.PlaceBatch(plan, req, count, w.rngPlace, nil)

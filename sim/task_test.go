@@ -177,8 +177,11 @@ func TestRunTaskRequests(t *testing.T) {
 	if _, err := f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "small", Count: 11}); !errors.Is(err, sim.ErrInvalidRunTask) {
 		t.Errorf("Count 11: err %v, want ErrInvalidRunTask", err)
 	}
-	if _, err := f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "small", LaunchType: sim.Fargate}); !errors.Is(err, sim.ErrNotSupported) {
-		t.Errorf("FARGATE: err %v, want ErrNotSupported", err)
+	if _, err := f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "small", LaunchType: sim.External}); !errors.Is(err, sim.ErrNotSupported) {
+		t.Errorf("EXTERNAL: err %v, want ErrNotSupported", err)
+	}
+	if _, err := f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "small", LaunchType: sim.Fargate}); !errors.Is(err, sim.ErrInvalidRunTask) {
+		t.Errorf("FARGATE with a bridge-mode definition: err %v, want ErrInvalidRunTask", err)
 	}
 	_, err := f.w.RunTask(sim.RunTaskInput{Cluster: "nope", TaskDefinition: "missing:3", Count: -1})
 	if !errors.Is(err, sim.ErrNotFound) || !errors.Is(err, sim.ErrInvalidRunTask) || strings.Count(err.Error(), "\n") != 2 {

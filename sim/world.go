@@ -92,6 +92,9 @@ type WorldConfig struct {
 	// minute: a token bucket holding that many launches, refilled evenly
 	// over the minute. 0 means 250, the EC2 quota (§9; adjustable in AWS).
 	ServiceLaunchRate int
+	// Capacity configures Fargate, Fargate Spot and billing; the zero
+	// value is valid (see CapacityConfig).
+	Capacity CapacityConfig
 }
 
 // Validate reports every problem with c, joined.
@@ -109,6 +112,7 @@ func (c WorldConfig) Validate() error {
 	if c.ServiceLaunchRate < 0 {
 		errs = append(errs, fmt.Errorf("%w: ServiceLaunchRate is %d; it must be 0 (default 250 per minute) or positive", ErrConfig, c.ServiceLaunchRate))
 	}
+	errs = append(errs, c.Capacity.validate()...)
 	l := c.Latencies
 	for _, e := range []error{
 		l.InstanceLaunch.validate("Latencies.InstanceLaunch"), l.ENIAttach.validate("Latencies.ENIAttach"),
@@ -154,6 +158,8 @@ type World struct {
 	// scratch space of reconcileReplica
 	scratchActive, scratchRetire, scratchStopped, scratchOwners []*Task
 	scratchRunning                                              []placement.RunningTask
+
+	capw *worldCapacity // Fargate pools, capacity providers, billing (fargate.go)
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.
@@ -188,6 +194,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	w.rngStop = s.Rand("task-stop")
 	w.rngFail = s.Rand("failures")
 	w.rngPlace = s.Rand("placement")
+	w.capw = newWorldCapacity(w, cfg.Capacity)
 	return w, nil
 }
 
@@ -217,6 +224,7 @@ type Cluster struct {
 	instances []*Instance // every instance ever launched into the cluster
 	services  []*Service
 	waiting   []*Service // services with tasks they could not place
+	capc      *clusterCapacity
 }
 
 // CreateCluster adds an empty cluster. Names are 1 to 255 letters, digits,

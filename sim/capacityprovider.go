@@ -1,0 +1,719 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
+)
+
+// Capacity providers (aws-behaviour.md §4.5, §5). Every world has FARGATE
+// and FARGATE_SPOT; World.CreateCapacityProvider adds Auto Scaling group
+// providers. Cluster.PutCapacityProviders associates providers with a
+// cluster and sets its default strategy. A service or RunTask names a
+// launch type or a capacity provider strategy (not both); with neither it
+// uses the cluster's default strategy, or the EC2 launch type when the
+// cluster has none.
+//
+// A strategy's new tasks are split by capacity.DistributeCounts over the
+// service's tasks already on each provider (base first, then weight). A
+// task of an Auto Scaling group provider is placed on the group's
+// instances only (a memberOf constraint on the attribute
+// ecssim.capacity-provider, which the world sets on the group's
+// instances); when none fits it waits in PROVISIONING, at most
+// MaxProvisioningTasks per cluster, until an instance registers or frees
+// room. Those waiting tasks are what managed scaling's M counts.
+
+// CapacityProviderStrategyItem is one entry of a capacity provider
+// strategy: a provider name, a base and a weight (capacity.StrategyItem).
+type CapacityProviderStrategyItem = capacity.StrategyItem
+
+// AttrCapacityProvider is the attribute the world sets on instances of an
+// Auto Scaling group capacity provider: the provider's name.
+const AttrCapacityProvider = "ecssim.capacity-provider"
+
+// MaxProvisioningTasks is how many tasks of Auto Scaling group providers
+// may wait in PROVISIONING per cluster (§9, not adjustable); further tasks
+// are reported as unplaceable.
+const MaxProvisioningTasks = 300
+
+type providerKind uint8
+
+const (
+	providerFargate providerKind = iota
+	providerFargateSpot
+	providerASG
+)
+
+// AutoScalingGroupProviderConfig is a CreateCapacityProvider request for an
+// Auto Scaling group of one instance type.
+type AutoScalingGroupProviderConfig struct {
+	// Name is 1 to 255 letters, digits, hyphens and underscores, unique in
+	// the world, and not FARGATE or FARGATE_SPOT.
+	Name string
+	// InstanceType names the group's instance type in the world's catalog;
+	// required.
+	InstanceType string
+	// Zones are the group's Availability Zones; new instances go to the
+	// zone with the fewest of the group's instances (the first such zone).
+	// At least one.
+	Zones []string
+	// MinSize, MaxSize and DesiredCapacity are the group's bounds and its
+	// initial desired capacity: 0 ≤ MinSize ≤ DesiredCapacity ≤ MaxSize.
+	MinSize, MaxSize, DesiredCapacity int
+	// Spot makes the group's instances Spot instances (priced with the
+	// Spot discount, and interrupted by Interruptions).
+	Spot bool
+	// Interruptions is when the group's Spot instances are interrupted: a
+	// rate per instance-hour (the "spot" stream) or a scripted schedule,
+	// each instant interrupting one running instance chosen at random.
+	// Only for Spot; zero means never.
+	Interruptions capacity.InterruptionProcess
+	// ManagedScaling turns cluster auto scaling on; nil means off (the
+	// group keeps its desired capacity).
+	ManagedScaling *capacity.ManagedScalingConfig
+	// ManagedTerminationProtection keeps instances that run non-daemon
+	// tasks from being terminated on scale-in. Requires ManagedScaling.
+	ManagedTerminationProtection bool
+	// InstanceLaunch is how long a new instance takes to register; zero
+	// fields take the defaults of capacity.InstanceLaunch (mean 35.5 s).
+	InstanceLaunch capacity.InstanceLaunch
+}
+
+// CapacityProvider is a capacity provider: FARGATE, FARGATE_SPOT or an
+// Auto Scaling group provider.
+type CapacityProvider struct {
+	w     *World
+	name  string
+	kind  providerKind
+	index int // in worldCapacity.providers
+
+	// Auto Scaling group providers only.
+	cfg           AutoScalingGroupProviderConfig
+	typ           InstanceType
+	c             *Cluster
+	group         capacity.AutoScalingGroup
+	scaling       *capacity.ManagedScaling
+	instances     []*Instance // launched and not yet INACTIVE, in launch order
+	launched      int
+	waiting       []*Task // tasks in PROVISIONING waiting for an instance
+	decisions     []ScalingRecord
+	interruptions int
+	tick          Timer
+}
+
+// Name returns the provider name.
+func (p *CapacityProvider) Name() string { return p.name }
+
+// IsFargate reports whether the provider is FARGATE or FARGATE_SPOT.
+func (p *CapacityProvider) IsFargate() bool { return p.kind != providerASG }
+
+// IsSpot reports whether the provider's capacity is Spot.
+func (p *CapacityProvider) IsSpot() bool { return p.kind == providerFargateSpot || p.cfg.Spot }
+
+// Instances returns the group's instances that are not INACTIVE, in launch
+// order (launching ones included); nil for Fargate providers.
+func (p *CapacityProvider) Instances() []*Instance { return slices.Clone(p.instances) }
+
+// InstancesLaunched returns how many instances the group has launched.
+func (p *CapacityProvider) InstancesLaunched() int { return p.launched }
+
+// DesiredCapacity returns the Auto Scaling group's desired capacity.
+func (p *CapacityProvider) DesiredCapacity() int { return p.group.DesiredCapacity }
+
+// ProvisioningTasks returns the tasks waiting in PROVISIONING for an
+// instance of the group.
+func (p *CapacityProvider) ProvisioningTasks() []*Task { return slices.Clone(p.waiting) }
+
+// Interruptions returns how many Spot interruption warnings the provider's
+// capacity received.
+func (p *CapacityProvider) Interruptions() int {
+	if p.kind == providerFargateSpot {
+		return p.w.capw.fargateInterruptions
+	}
+	return p.interruptions
+}
+
+// CapacityProvider returns the provider called name, or nil.
+func (w *World) CapacityProvider(name string) *CapacityProvider {
+	for _, p := range w.capw.providers {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// CreateCapacityProvider creates an Auto Scaling group capacity provider.
+// It launches nothing until a cluster takes it (PutCapacityProviders).
+func (w *World) CreateCapacityProvider(cfg AutoScalingGroupProviderConfig) (*CapacityProvider, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: capacity provider: "+format, append([]any{ErrConfig}, args...)...))
+	}
+	if !validName(cfg.Name) {
+		bad("Name %q must be 1 to 255 letters, digits, hyphens or underscores", cfg.Name)
+	} else if w.CapacityProvider(cfg.Name) != nil {
+		bad("Name %q: a capacity provider of that name exists", cfg.Name)
+	}
+	typ, ok := w.cfg.Catalog.Lookup(cfg.InstanceType)
+	if !ok {
+		bad("InstanceType %q is not in the catalog", cfg.InstanceType)
+	}
+	if len(cfg.Zones) == 0 {
+		bad("Zones is empty; an Auto Scaling group needs at least one zone")
+	}
+	errs = append(errs, validateZones("AutoScalingGroupProviderConfig.Zones", cfg.Zones)...)
+	group := capacity.AutoScalingGroup{MinSize: cfg.MinSize, MaxSize: cfg.MaxSize, DesiredCapacity: cfg.DesiredCapacity}
+	if err := group.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: capacity provider %s: %w", ErrConfig, cfg.Name, err))
+	}
+	if err := cfg.InstanceLaunch.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: capacity provider %s: InstanceLaunch: %w", ErrConfig, cfg.Name, err))
+	}
+	if err := cfg.Interruptions.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: capacity provider %s: Interruptions: %w", ErrConfig, cfg.Name, err))
+	}
+	if !cfg.Spot && (cfg.Interruptions.RatePerHour > 0 || len(cfg.Interruptions.Schedule) > 0) {
+		bad("Interruptions are set but Spot is false; only Spot instances are interrupted")
+	}
+	if cfg.ManagedTerminationProtection && cfg.ManagedScaling == nil {
+		bad("ManagedTerminationProtection requires ManagedScaling")
+	}
+	var scaling *capacity.ManagedScaling
+	if cfg.ManagedScaling != nil && group.Validate() == nil {
+		sc, err := capacity.NewManagedScaling(*cfg.ManagedScaling, group)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: capacity provider %s: ManagedScaling: %w", ErrConfig, cfg.Name, err))
+		}
+		scaling = sc
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	cfg.Zones = slices.Clone(cfg.Zones)
+	p := &CapacityProvider{w: w, name: cfg.Name, kind: providerASG, index: len(w.capw.providers), cfg: cfg, typ: typ, group: group, scaling: scaling}
+	w.capw.providers = append(w.capw.providers, p)
+	return p, nil
+}
+
+// clusterCapacity is a cluster's capacity provider setup.
+type clusterCapacity struct {
+	zones           []string
+	providers       []*CapacityProvider
+	defaultStrategy capacity.Strategy
+	defaultLaunch   launchSpec
+}
+
+func (c *Cluster) cap() *clusterCapacity {
+	if c.capc == nil {
+		c.capc = &clusterCapacity{}
+	}
+	return c.capc
+}
+
+// CapacityProviders returns the providers associated with the cluster.
+func (c *Cluster) CapacityProviders() []*CapacityProvider {
+	if c.capc == nil {
+		return nil
+	}
+	return slices.Clone(c.capc.providers)
+}
+
+// PutCapacityProviders associates providers with the cluster and sets its
+// default capacity provider strategy (nil for none), as
+// PutClusterCapacityProviders does. An Auto Scaling group provider can
+// belong to one cluster only; when it first joins, its group launches
+// DesiredCapacity instances and, with managed scaling, its controller
+// starts evaluating once a minute. Providers cannot be removed here.
+func (c *Cluster) PutCapacityProviders(providers []string, defaultStrategy []CapacityProviderStrategyItem) error {
+	w := c.w
+	var errs []error
+	var ps []*CapacityProvider
+	for i, name := range providers {
+		p := w.CapacityProvider(name)
+		switch {
+		case p == nil:
+			errs = append(errs, fmt.Errorf("%w: capacity provider %q (providers[%d])", ErrNotFound, name, i))
+			continue
+		case p.kind == providerASG && p.c != nil && p.c != c:
+			errs = append(errs, fmt.Errorf("%w: capacity provider %s already belongs to cluster %s", ErrConfig, name, p.c.name))
+		case slices.Contains(ps, p):
+			errs = append(errs, fmt.Errorf("%w: capacity provider %s is listed twice", ErrConfig, name))
+		}
+		ps = append(ps, p)
+	}
+	for _, p := range c.CapacityProviders() {
+		if !slices.Contains(ps, p) {
+			errs = append(errs, fmt.Errorf("%w: capacity provider %s is in use by the cluster and cannot be removed", ErrConfig, p.name))
+		}
+	}
+	var def launchSpec
+	if len(defaultStrategy) > 0 && len(errs) == 0 {
+		var e []error
+		def, e = resolveStrategy(ps, defaultStrategy, ErrConfig)
+		errs = append(errs, e...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	cc := c.cap()
+	cc.providers = ps
+	cc.defaultStrategy = slices.Clone(defaultStrategy)
+	cc.defaultLaunch = def
+	for _, p := range ps {
+		if p.kind == providerASG && p.c == nil {
+			p.attach(c)
+		}
+	}
+	return nil
+}
+
+// launchSpec is where a service's or RunTask's tasks run: a launch type, or
+// a capacity provider strategy.
+type launchSpec struct {
+	launchType LaunchType // EC2 or FARGATE, when no strategy applies
+	strategy   capacity.Strategy
+	providers  []*CapacityProvider // providers[i] is strategy[i]'s
+	plans      []providerPlan      // cached placement plans per deployment and ASG provider
+}
+
+type providerPlan struct {
+	d    *Deployment
+	p    *CapacityProvider
+	plan *placement.Plan
+}
+
+// fargate reports whether the tasks run on Fargate.
+func (l *launchSpec) fargate() bool {
+	return l.launchType == Fargate || len(l.providers) > 0 && l.providers[0].kind != providerASG
+}
+
+// resolveStrategy validates items against the providers available and
+// returns the launch spec; errors wrap sentinel.
+func resolveStrategy(available []*CapacityProvider, items []CapacityProviderStrategyItem, sentinel error) (launchSpec, []error) {
+	var errs []error
+	strategy := capacity.Strategy(slices.Clone(items))
+	if err := strategy.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: CapacityProviderStrategy: %w", sentinel, err))
+	}
+	var ps []*CapacityProvider
+	for i, it := range strategy {
+		var p *CapacityProvider
+		for _, q := range available {
+			if q.name == it.Provider {
+				p = q
+			}
+		}
+		if p == nil {
+			errs = append(errs, fmt.Errorf("%w: CapacityProviderStrategy[%d]: capacity provider %q is not associated with the cluster", sentinel, i, it.Provider))
+			continue
+		}
+		ps = append(ps, p)
+	}
+	if len(ps) > 0 {
+		for i, p := range ps[1:] {
+			if p.IsFargate() != ps[0].IsFargate() {
+				errs = append(errs, fmt.Errorf("%w: CapacityProviderStrategy[%d]: a strategy cannot mix Fargate and Auto Scaling group providers (%s and %s)", sentinel, i+1, ps[0].name, p.name))
+				break
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return launchSpec{}, errs
+	}
+	return launchSpec{strategy: strategy, providers: ps}, nil
+}
+
+// resolveLaunch decides where a request's tasks run: its launch type, its
+// strategy, or the cluster's default. def may be nil (its errors are the
+// caller's); errors wrap sentinel.
+func (c *Cluster) resolveLaunch(lt LaunchType, items []CapacityProviderStrategyItem, def *TaskDefinition, sentinel error) (launchSpec, []error) {
+	var errs []error
+	var ls launchSpec
+	switch {
+	case lt != "" && len(items) > 0:
+		return ls, []error{fmt.Errorf("%w: LaunchType %s and CapacityProviderStrategy cannot both be set", sentinel, lt)}
+	case lt == External:
+		return ls, []error{fmt.Errorf("%w: launch type %s", ErrNotSupported, lt)}
+	case lt == EC2 || lt == Fargate:
+		ls.launchType = lt
+	case lt != "":
+		return ls, []error{fmt.Errorf("%w: LaunchType %q must be EC2, FARGATE or EXTERNAL", sentinel, lt)}
+	case len(items) > 0:
+		if c == nil {
+			return ls, nil
+		}
+		ls, errs = resolveStrategy(c.CapacityProviders(), items, sentinel)
+	case c != nil && c.capc != nil && len(c.capc.defaultLaunch.providers) > 0:
+		ls = c.capc.defaultLaunch
+		ls.plans = nil
+	default:
+		ls.launchType = EC2
+	}
+	if ls.fargate() && def != nil {
+		if err := validateFargateDefinition(def); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", sentinel, err))
+		}
+	}
+	return ls, errs
+}
+
+// providerPlan returns the placement plan of d's tasks on p's instances:
+// d's plan plus memberOf(attribute:ecssim.capacity-provider == name).
+func (l *launchSpec) providerPlan(d *Deployment, spec placement.Spec, p *CapacityProvider) (*placement.Plan, error) {
+	for _, pp := range l.plans {
+		if pp.d == d && pp.p == p {
+			return pp.plan, nil
+		}
+	}
+	plan, err := compileProviderPlan(spec, p)
+	if err != nil {
+		return nil, err
+	}
+	l.plans = append(l.plans, providerPlan{d, p, plan})
+	return plan, nil
+}
+
+func compileProviderPlan(spec placement.Spec, p *CapacityProvider) (*placement.Plan, error) {
+	spec.Constraints = append(slices.Clone(spec.Constraints), placement.Constraint{
+		Type: placement.MemberOf, Expression: "attribute:" + AttrCapacityProvider + " == " + p.name,
+	})
+	return placement.Compile(spec)
+}
+
+// providerCounts counts the service's tasks meant to run on each provider
+// of its strategy.
+func (s *Service) providerCounts() []int {
+	counts := make([]int, len(s.ls.providers))
+	for _, t := range s.tasks {
+		if t.desired != TaskRunning {
+			continue
+		}
+		if i := slices.Index(s.ls.providers, t.capt.provider); i >= 0 {
+			counts[i]++
+		}
+	}
+	return counts
+}
+
+// placeCapacity starts n tasks of deployment d on Fargate or through the
+// service's capacity provider strategy, and reports false (doing nothing)
+// for a service on the EC2 launch type.
+func (s *Service) placeCapacity(d *Deployment, n int) bool {
+	ls := &s.ls
+	if !ls.fargate() && len(ls.providers) == 0 {
+		return false
+	}
+	w := s.w
+	var started []*Task
+	quotaFailed := 0
+	fargate := func(p *CapacityProvider, spot bool, k int, counts []int) {
+		for range k {
+			t, _ := w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, p, spot, counts)
+			if t == nil {
+				quotaFailed++
+				continue
+			}
+			s.adopt(t, d)
+			started = append(started, t)
+		}
+	}
+	if ls.launchType == Fargate {
+		fargate(nil, false, n, w.zoneCounts(s.c, s, "", s.c.fargateZones()))
+	} else {
+		split := capacity.DistributeCounts(ls.strategy, s.providerCounts(), n)
+		var counts []int
+		for i, k := range split {
+			if k == 0 {
+				continue
+			}
+			p := ls.providers[i]
+			switch p.kind {
+			case providerFargate, providerFargateSpot:
+				if counts == nil {
+					counts = w.zoneCounts(s.c, s, "", s.c.fargateZones())
+				}
+				fargate(p, p.kind == providerFargateSpot, k, counts)
+			default:
+				started = append(started, s.placeOnProvider(d, p, k)...)
+			}
+		}
+	}
+	if len(started) > 0 {
+		s.event("has started %d tasks: %s.", len(started), taskList(started))
+	}
+	if quotaFailed > 0 {
+		s.launchTokens += quotaFailed // tasks that did not launch use no quota
+		s.counters.UnplacedTasks += quotaFailed
+		s.waitFor("was unable to place a task. Reason: " + capacity.QuotaExceededReason + ".")
+	}
+	return true
+}
+
+// waitFor records msg (at most every five minutes while it stays the same)
+// and makes the service wait for capacity.
+func (s *Service) waitFor(msg string) {
+	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*60*1e9 {
+		s.lastPlaceMsg, s.lastPlaceAt = msg, now
+		s.event("%s", msg)
+	}
+	if !s.waiting {
+		s.waiting = true
+		s.c.waiting = append(s.c.waiting, s)
+	}
+}
+
+// adopt makes a task created outside Service.launch one of the service's.
+func (s *Service) adopt(t *Task, d *Deployment) {
+	t.service, t.dep, t.startedBy = s, d, d.id
+	s.tasks = append(s.tasks, t)
+	s.counters.TasksStarted++
+	s.steady = false
+}
+
+// placeOnProvider places k tasks of d on p's instances; those that do not
+// fit wait in PROVISIONING for p to grow.
+func (s *Service) placeOnProvider(d *Deployment, p *CapacityProvider, k int) []*Task {
+	plan, err := s.ls.providerPlan(d, d.plan.Spec(), p)
+	if err != nil {
+		panic(fmt.Sprintf("sim: provider plan of %s: %v", s.cfg.Name, err)) // validated at CreateService
+	}
+	req := d.def.placementTask(s.group)
+	batch, err := s.c.place.PlaceBatch(plan, req, k, s.w.rngPlace, nil)
+	if err != nil {
+		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, err))
+	}
+	var out []*Task
+	for _, pid := range batch.Placed {
+		t := s.launch1(d, s.c.byPlaceID[pid], req)
+		t.capt.provider = p
+		out = append(out, t)
+	}
+	rest := k - len(batch.Placed)
+	for i := range rest {
+		t := s.w.newWaitingTask(s.c, d.def, "service:"+s.cfg.Name, req, p, plan)
+		if t == nil {
+			s.unplaced(batch.Rejection, rest-i)
+			break
+		}
+		s.adopt(t, d)
+		out = append(out, t)
+	}
+	return out
+}
+
+// launch1 is Service.launch for a task on an instance.
+func (s *Service) launch1(d *Deployment, in *Instance, req placement.Task) *Task {
+	t := s.launch(d, in, req)
+	t.capt.c = s.c
+	return t
+}
+
+// provisioningTasks counts the tasks waiting for an instance in c.
+func (c *Cluster) provisioningTasks() int {
+	n := 0
+	for _, p := range c.CapacityProviders() {
+		n += len(p.waiting)
+	}
+	return n
+}
+
+// newWaitingTask creates a task of an Auto Scaling group provider that
+// waits in PROVISIONING for an instance, or returns nil when the cluster
+// already has MaxProvisioningTasks waiting.
+func (w *World) newWaitingTask(c *Cluster, def *TaskDefinition, group string, req placement.Task, p *CapacityProvider, plan *placement.Plan) *Task {
+	if c.provisioningTasks() >= MaxProvisioningTasks {
+		return nil
+	}
+	t := &Task{
+		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
+		def: def, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(), state: TaskProvisioning,
+	}
+	t.capt = taskCapacity{c: c, provider: p, waiting: true, plan: plan}
+	w.tasks = append(w.tasks, t)
+	p.waiting = append(p.waiting, t)
+	return t
+}
+
+// placeWaitingTasks places tasks waiting in PROVISIONING on instances that
+// now have room, oldest first. After a task that does not fit, tasks of the
+// same plan and requirements are not tried again in this pass.
+func (c *Cluster) placeWaitingTasks() {
+	if c.capc == nil {
+		return
+	}
+	w := c.w
+	for _, p := range c.capc.providers {
+		if len(p.waiting) == 0 {
+			continue
+		}
+		type key struct {
+			plan *placement.Plan
+			req  placement.Task
+		}
+		var failed []key
+		for _, t := range slices.Clone(p.waiting) {
+			if t.desired != TaskRunning {
+				continue
+			}
+			k := key{t.capt.plan, t.req}
+			if slices.ContainsFunc(failed, func(f key) bool {
+				return f.plan == k.plan && f.req.CPU == k.req.CPU && f.req.MemoryMiB == k.req.MemoryMiB && f.req.ENIs == k.req.ENIs && f.req.Group == k.req.Group && slices.Equal(f.req.HostPorts, k.req.HostPorts)
+			}) {
+				continue
+			}
+			res, err := c.place.Place(t.capt.plan, t.req, w.rngPlace)
+			if err != nil {
+				panic(fmt.Sprintf("sim: placing waiting task %s: %v", t.arnID, err))
+			}
+			if !res.Placed() {
+				failed = append(failed, k)
+				continue
+			}
+			in := c.byPlaceID[res.Instance]
+			t.capt.waiting = false
+			p.waiting = slices.DeleteFunc(p.waiting, func(x *Task) bool { return x == t })
+			t.inst = in
+			in.tasks = append(in.tasks, t)
+			if in.status == InstanceDraining {
+				t.onDraining = true
+			}
+			w.capw.taskPlaced(t)
+			if t.def.in.NetworkMode == AWSVPC {
+				t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
+			} else {
+				t.enter(TaskPending, w.pendingTime(t))
+			}
+		}
+	}
+}
+
+// runTaskCapacity is RunTask on Fargate or through a strategy.
+func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, spec placement.Spec, count int, group, startedBy string) (RunTaskOutput, error) {
+	var out RunTaskOutput
+	fail := func(reason, detail string) {
+		out.Failures = append(out.Failures, RunTaskFailure{Reason: reason, Detail: detail})
+	}
+	fargate := func(p *CapacityProvider, spot bool, k int, counts []int) {
+		for range k {
+			t, why := w.newFargateTask(c, def, group, p, spot, counts)
+			if t == nil {
+				fail("RESOURCE:FARGATE", why)
+				continue
+			}
+			t.startedBy = startedBy
+			out.Tasks = append(out.Tasks, t)
+		}
+	}
+	if ls.launchType == Fargate {
+		fargate(nil, false, count, w.zoneCounts(c, nil, group, c.fargateZones()))
+		return out, nil
+	}
+	split := capacity.DistributeCounts(ls.strategy, make([]int, len(ls.providers)), count)
+	var counts []int
+	for i, k := range split {
+		if k == 0 {
+			continue
+		}
+		p := ls.providers[i]
+		if p.kind != providerASG {
+			if counts == nil {
+				counts = w.zoneCounts(c, nil, group, c.fargateZones())
+			}
+			fargate(p, p.kind == providerFargateSpot, k, counts)
+			continue
+		}
+		plan, err := compileProviderPlan(spec, p)
+		if err != nil {
+			return RunTaskOutput{}, fmt.Errorf("%w: placement: %v", ErrInvalidRunTask, err)
+		}
+		req := def.placementTask(c.place.Group(group))
+		batch, err := c.place.PlaceBatch(plan, req, k, w.rngPlace, nil)
+		if err != nil {
+			return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, err)
+		}
+		for _, pid := range batch.Placed {
+			t := w.startTask(def, c.byPlaceID[pid], req, group)
+			t.capt.c, t.capt.provider, t.startedBy = c, p, startedBy
+			out.Tasks = append(out.Tasks, t)
+		}
+		for range k - len(batch.Placed) {
+			t := w.newWaitingTask(c, def, group, req, p, plan)
+			if t == nil {
+				r := batch.Rejection
+				fail(string(r.Reason), r.Message())
+				continue
+			}
+			t.startedBy = startedBy
+			out.Tasks = append(out.Tasks, t)
+		}
+	}
+	return out, nil
+}
+
+// attach makes c the cluster of an Auto Scaling group provider: the group
+// launches its desired capacity and the minute tick starts.
+func (p *CapacityProvider) attach(c *Cluster) {
+	p.c = c
+	for range p.group.DesiredCapacity {
+		p.launchInstance()
+	}
+	w := p.w
+	p.tick = w.sim.Schedule(w.capw.kScaling, capacity.ManagedScalingPeriod, uint64(p.index))
+	w.capw.scheduleScripted(p, p.cfg.Interruptions)
+}
+
+// launchInstance launches one instance of the group into its cluster, in
+// the zone with the fewest of the group's instances.
+func (p *CapacityProvider) launchInstance() *Instance {
+	counts := make([]int, len(p.cfg.Zones))
+	for _, in := range p.instances {
+		counts[slices.Index(p.cfg.Zones, in.zone)]++
+	}
+	zi := 0
+	for i, n := range counts {
+		if n < counts[zi] {
+			zi = i
+		}
+	}
+	w := p.w
+	attrs := map[string]string{AttrCapacityProvider: p.name}
+	in := p.c.newInstance(p.typ, p.cfg.Zones[zi], attrs)
+	in.capp = p
+	p.instances = append(p.instances, in)
+	p.launched++
+	w.capw.instanceLaunched(in)
+	w.sim.Schedule(w.kInstanceUp, p.cfg.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
+	if p.cfg.Spot {
+		w.capw.armEC2Spot(in)
+	}
+	return in
+}
+
+// newInstance adds a LAUNCHING instance to the cluster; the caller
+// schedules its registration.
+func (c *Cluster) newInstance(t InstanceType, zone string, attrs map[string]string) *Instance {
+	w := c.w
+	id := w.nextID()
+	in := &Instance{
+		c: c, id: len(w.instances), placeID: placement.NoInstance,
+		ec2ID: fmt.Sprintf("i-%017x", id), arnID: fmt.Sprintf("%016x%016x", id, w.nextID()),
+		typ: t, zone: zone, attrs: maps.Clone(attrs), launched: w.now(),
+	}
+	w.instances = append(w.instances, in)
+	c.instances = append(c.instances, in)
+	return in
+}
+
+// CapacityProvider returns the Auto Scaling group provider that launched
+// the instance, or nil.
+func (in *Instance) CapacityProvider() *CapacityProvider { return in.capp }
+
+func (in *Instance) spot() bool { return in.capp != nil && in.capp.cfg.Spot }
+
+// IsSpot reports whether the instance is a Spot instance.
+func (in *Instance) IsSpot() bool { return in.spot() }

@@ -1,0 +1,118 @@
+package sim
+
+import (
+	"slices"
+	"time"
+
+	"github.com/ecssim/ecssim/sim/capacity"
+)
+
+// Cluster auto scaling. Every Auto Scaling group provider attached to a
+// cluster ticks once a minute (PhaseScaling, so the tick sees the minute's
+// lifecycle changes). With managed scaling the tick feeds one datapoint to
+// capacity.ManagedScaling:
+//
+//	N = the group's instances that are not INACTIVE (launching ones count:
+//	    the Auto Scaling group has them InService before ECS sees them)
+//	non-empty = those running at least one non-daemon task
+//	pending = the provider's tasks waiting in PROVISIONING
+//	M, CapacityProviderReservation and the new desired capacity: the
+//	controller's (capacity.EstimateM, CapacityProviderReservation)
+//
+// Then, with or without managed scaling, the group converges on its
+// desired capacity: it launches the instances it lacks (a Spot
+// interruption or a failure is replaced this way, at the next tick) and
+// terminates the surplus chosen by capacity.ChooseInstancesToTerminate,
+// which under managed termination protection never picks an instance
+// that runs a non-daemon task; those stay until they are empty.
+
+// ScalingRecord is one managed scaling evaluation of a provider.
+type ScalingRecord struct {
+	// At is the instant of the evaluation.
+	At time.Time
+	// Instances is N and NonEmpty the instances running a non-daemon task.
+	Instances, NonEmpty int
+	// Pending is how many tasks waited in PROVISIONING.
+	Pending int
+	// Decision is the controller's decision (M, the reservation, the
+	// desired capacity and why).
+	Decision capacity.ScalingDecision
+}
+
+// ScalingHistory returns the provider's managed scaling evaluations, oldest
+// first; nil without managed scaling.
+func (p *CapacityProvider) ScalingHistory() []ScalingRecord { return slices.Clone(p.decisions) }
+
+// onManagedScaling is the minute tick of an Auto Scaling group provider.
+func (wc *worldCapacity) onManagedScaling(arg uint64) {
+	p := wc.providers[arg]
+	w := wc.w
+	now := w.sim.Elapsed()
+	p.tick = w.sim.Schedule(wc.kScaling, capacity.ManagedScalingPeriod, arg)
+	if p.scaling != nil {
+		in := p.scalingInput()
+		d := p.scaling.Evaluate(now, in)
+		p.group = p.scaling.Group()
+		p.decisions = append(p.decisions, ScalingRecord{At: w.now(), Instances: in.Instances, NonEmpty: in.NonEmptyInstances, Pending: len(in.Pending), Decision: d})
+	}
+	p.converge()
+}
+
+// nonDaemonTasks counts the tasks on in that are not daemon-service tasks.
+func (in *Instance) nonDaemonTasks() int {
+	n := 0
+	for _, t := range in.tasks {
+		if t.service == nil || t.service.cfg.SchedulingStrategy != Daemon {
+			n++
+		}
+	}
+	return n
+}
+
+// scalingInput is the minute's view of the group for the controller.
+func (p *CapacityProvider) scalingInput() capacity.ScalingInput {
+	in := capacity.ScalingInput{
+		Instances: len(p.instances),
+		InstanceTypes: []capacity.InstanceType{{
+			Name: p.typ.Name, CPU: p.typ.RegisteredCPU(),
+			MemoryMiB: p.typ.RegisteredMemoryMiB(p.w.cfg.ReservedMemoryMiB), ENIs: p.typ.TaskENIs(),
+		}},
+	}
+	for _, inst := range p.instances {
+		if inst.nonDaemonTasks() > 0 {
+			in.NonEmptyInstances++
+		}
+		in.NewestLaunch = max(in.NewestLaunch, inst.launched.Sub(p.w.sim.Start()))
+	}
+	for _, t := range p.waiting {
+		if t.desired == TaskRunning {
+			in.Pending = append(in.Pending, capacity.TaskRequirement{CPU: t.req.CPU, MemoryMiB: t.req.MemoryMiB, AWSVPC: t.def.in.NetworkMode == AWSVPC})
+		}
+	}
+	return in
+}
+
+// converge launches or terminates instances until the group holds its
+// desired capacity, as far as termination protection allows.
+func (p *CapacityProvider) converge() {
+	for len(p.instances) < p.group.DesiredCapacity {
+		p.launchInstance()
+	}
+	surplus := len(p.instances) - p.group.DesiredCapacity
+	if surplus <= 0 {
+		return
+	}
+	view := make([]capacity.Instance, len(p.instances))
+	for i, in := range p.instances {
+		view[i] = capacity.Instance{ID: in.ec2ID, LaunchedAt: in.launched.Sub(p.w.sim.Start()), NonDaemonTasks: in.nonDaemonTasks()}
+	}
+	protect := p.cfg.ManagedTerminationProtection
+	for _, id := range capacity.ChooseInstancesToTerminate(view, surplus, protect) {
+		i := slices.IndexFunc(p.instances, func(in *Instance) bool { return in.ec2ID == id })
+		in := p.instances[i]
+		if protect && in.nonDaemonTasks() > 0 {
+			panic("sim: managed termination protection chose a busy instance " + id)
+		}
+		_ = in.Fail() // the Auto Scaling group terminates it; its daemon tasks stop with it
+	}
+}

@@ -1,0 +1,143 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/ecssim/ecssim/sim/capacity"
+)
+
+// Spot interruptions (aws-behaviour.md §4.4, worked example L).
+//
+// Fargate Spot: at the two-minute warning the task's desired status
+// becomes STOPPED with capacity's stop code and reason; a RUNNING task
+// first goes through DEACTIVATING, where the service's TaskObserver (the
+// load balancer) deregisters it, then gets SIGTERM and SIGKILL after its
+// stopTimeout; whatever is left at warning + 120 s is forced down. The
+// service replaces the task through its capacity provider strategy.
+//
+// EC2 Spot: at the warning the instance is set to DRAINING
+// (Instance.InterruptSpot: ECS_ENABLE_SPOT_INSTANCE_DRAINING), so services
+// start replacements through their strategy and stop the old tasks within
+// their deployment bounds, deregistering them first; at warning + 120 s EC2
+// reclaims the instance and tasks still on it stop with SpotInterruption.
+// The Auto Scaling group replaces the instance at its next minute tick.
+//
+// With a rate, each Fargate Spot task (at creation) and each Spot instance
+// (at launch) draws its warning time from the "spot" stream; with a
+// schedule, each instant interrupts one running task or ACTIVE instance of
+// the provider, chosen uniformly from the "spot" stream.
+
+// spotArg packs a Spot warning's target: a task ID or an instance ID.
+func spotArg(id int, instance bool) uint64 {
+	a := uint64(id) << 1
+	if instance {
+		a |= 1
+	}
+	return a
+}
+
+// armFargateSpot draws a Fargate Spot task's interruption, if any.
+func (wc *worldCapacity) armFargateSpot(t *Task) {
+	proc := wc.cfg.FargateSpotInterruptions
+	if proc.RatePerHour <= 0 {
+		return
+	}
+	if at, ok := proc.NextWarning(wc.rngSpot, wc.w.sim.Elapsed()); ok {
+		wc.w.sim.ScheduleAt(wc.kSpotWarning, at, spotArg(t.id, false))
+	}
+}
+
+// armEC2Spot draws a Spot instance's interruption, if any.
+func (wc *worldCapacity) armEC2Spot(in *Instance) {
+	proc := in.capp.cfg.Interruptions
+	if proc.RatePerHour <= 0 {
+		return
+	}
+	if at, ok := proc.NextWarning(wc.rngSpot, wc.w.sim.Elapsed()); ok {
+		wc.w.sim.ScheduleAt(wc.kSpotWarning, at, spotArg(in.id, true))
+	}
+}
+
+// scheduleScripted arranges a provider's scripted interruptions that are
+// still ahead.
+func (wc *worldCapacity) scheduleScripted(p *CapacityProvider, proc capacity.InterruptionProcess) {
+	now := wc.w.sim.Elapsed()
+	for _, at := range proc.Schedule {
+		if at >= now {
+			wc.w.sim.ScheduleAt(wc.kScriptedSpot, at, uint64(p.index))
+		}
+	}
+}
+
+func (wc *worldCapacity) onSpotWarning(arg uint64) {
+	id := int(arg >> 1)
+	if arg&1 == 0 {
+		wc.interruptFargateSpot(wc.w.tasks[id])
+		return
+	}
+	in := wc.w.instances[id]
+	switch in.status {
+	case InstanceLaunching:
+		// Not registered yet: the warning comes once ECS can drain it.
+		wc.w.sim.Schedule(wc.kSpotWarning, time.Second, arg)
+	case InstanceActive:
+		in.capp.interruptions++
+		if err := in.InterruptSpot(); err != nil {
+			panic(err) // the status was checked
+		}
+	}
+}
+
+// onScriptedSpot interrupts one running Fargate Spot task or ACTIVE Spot
+// instance of the provider, if there is one.
+func (wc *worldCapacity) onScriptedSpot(arg uint64) {
+	p := wc.providers[arg]
+	if p.kind == providerASG {
+		var live []*Instance
+		for _, in := range p.instances {
+			if in.status == InstanceActive {
+				live = append(live, in)
+			}
+		}
+		if len(live) > 0 {
+			in := live[wc.rngSpot.IntN(len(live))]
+			p.interruptions++
+			if err := in.InterruptSpot(); err != nil {
+				panic(err)
+			}
+		}
+		return
+	}
+	var live []*Task
+	for _, t := range wc.w.tasks {
+		if t.capt.spot && t.capt.fargate && t.desired == TaskRunning && t.state == TaskRunning {
+			live = append(live, t)
+		}
+	}
+	if len(live) > 0 {
+		wc.interruptFargateSpot(live[wc.rngSpot.IntN(len(live))])
+	}
+}
+
+// interruptFargateSpot gives a Fargate Spot task its two-minute warning.
+func (wc *worldCapacity) interruptFargateSpot(t *Task) {
+	if t.desired != TaskRunning {
+		return
+	}
+	now := wc.w.sim.Elapsed()
+	tl := capacity.NewFargateSpotInterruption(now, t.def.stopTimeout)
+	wc.fargateInterruptions++
+	wc.w.stopTask(t, StopCode(tl.StopCode), tl.StoppedReason)
+	wc.w.sim.ScheduleAt(wc.kSpotDeadline, tl.Deadline, uint64(t.id))
+}
+
+// onSpotDeadline forces down an interrupted Fargate Spot task that is
+// still not STOPPED two minutes after its warning.
+func (wc *worldCapacity) onSpotDeadline(arg uint64) {
+	t := wc.w.tasks[arg]
+	if t.state == TaskStopped {
+		return
+	}
+	t.step.Stop()
+	wc.w.finishTask(t)
+}

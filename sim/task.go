@@ -92,6 +92,8 @@ type Task struct {
 	capt           taskCapacity // Fargate, capacity provider, zone (fargate.go)
 
 	step, healthTimer, exitTimer Timer
+
+	lb *lbTarget // load balancer target and request server; nil without a load balancer
 }
 
 // ID returns the task ID (the last part of its ARN), 32 hex digits.
@@ -211,6 +213,9 @@ func (w *World) onTaskStep(arg uint64) {
 	case TaskDeactivating:
 		w.sigterm(t)
 	case TaskStopping:
+		if t.lb != nil {
+			t.lb.containersExited() // requests still in flight are lost
+		}
 		w.afterContainersStopped(t)
 	case TaskDeprovisioning:
 		w.finishTask(t)
@@ -258,12 +263,14 @@ func (w *World) onTaskHealth(arg uint64) {
 	if t.state != TaskRunning || t.desired != TaskRunning {
 		return
 	}
+	// Behind a load balancer the task also needs a healthy target
+	// (lbHealthy); without one, lbHealthy is always true.
 	if t.def.health == nil {
-		t.countsHealthy = true
+		t.countsHealthy = t.lbHealthy()
 	} else if t.def.in.Behavior.UnhealthyAfterStart {
 		t.health = HealthUnhealthy
 	} else {
-		t.health, t.countsHealthy = HealthHealthy, true
+		t.health, t.countsHealthy = HealthHealthy, t.lbHealthy()
 	}
 	if s := t.service; s != nil {
 		s.onTaskHealth(t)
@@ -316,6 +323,9 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 // shutdown time, or gets SIGKILL at the stop timeout.
 func (w *World) sigterm(t *Task) {
 	shutdown := t.def.in.Behavior.Shutdown.or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
+	if t.lb != nil && t.lb.sigterm(shutdown) {
+		return // the application finishes its requests in flight first
+	}
 	t.enter(TaskStopping, min(shutdown, t.def.stopTimeout))
 }
 

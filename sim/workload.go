@@ -1,0 +1,745 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/sim/traffic"
+)
+
+// WorkloadMode selects how a Workload simulates its requests.
+type WorkloadMode uint8
+
+const (
+	// RequestLevel simulates every request: arrival, routing, queueing and
+	// service in the task's traffic.Server, completion or timeout.
+	RequestLevel WorkloadMode = iota
+	// FluidMode simulates rates per step with traffic.Fluid (queueing
+	// theory), for fast sweeps: no request is simulated, so nothing is in
+	// flight and draining ends at once.
+	FluidMode
+)
+
+// String returns "request-level" or "fluid".
+func (m WorkloadMode) String() string {
+	switch m {
+	case RequestLevel:
+		return "request-level"
+	case FluidMode:
+		return "fluid"
+	}
+	return fmt.Sprintf("WorkloadMode(%d)", uint8(m))
+}
+
+// WorkloadConfig describes the clients of one load-balanced service.
+type WorkloadConfig struct {
+	// LoadBalancer is the load balancer the requests reach; required. One
+	// workload per load balancer.
+	LoadBalancer *LoadBalancer
+	// Mode is RequestLevel (the zero value) or FluidMode.
+	Mode WorkloadMode
+	// Source is the request rate over simulation time (offset from the
+	// simulation's start). Request-level mode draws arrivals from it by
+	// thinning on the "demand" stream; fluid mode reads its rate per step.
+	// Required in fluid mode; in request-level mode exactly one of Source
+	// and Arrivals.
+	Source traffic.Source
+	// Arrivals is an arrival process used instead of Source in
+	// request-level mode, e.g. traffic.NewTraceArrivals to replay a trace
+	// with one row per request; nil means thinning of Source.
+	Arrivals traffic.Arrivals
+	// End stops arrivals: none at or after End (offset from the start).
+	// Zero means no end.
+	End time.Duration
+	// Demand draws each request's CPU work at one vCPU (stream
+	// "request-work"); required in request-level mode.
+	Demand traffic.Demand
+	// Server is the application inside each task: discipline, concurrency,
+	// queue limit and client timeout. Its CPU field is ignored: each task's
+	// server has the task definition's CPU units.
+	Server traffic.ServerConfig
+	// FluidStep is the fluid mode's step; zero means one minute. It must
+	// divide a minute or be a whole number of minutes.
+	FluidStep time.Duration
+	// MeanWork is the mean CPU work per request at one vCPU for fluid mode;
+	// required there.
+	MeanWork time.Duration
+	// SCV is the squared coefficient of variation of the work for fluid
+	// mode (0 deterministic, 1 exponential).
+	SCV float64
+	// ReportPeriod is the length of the periods Periods reports, a whole
+	// number of minutes; zero means one hour.
+	ReportPeriod time.Duration
+	// Metrics, if set, receives the service's and the load balancer's
+	// CloudWatch metrics every minute (see Workload).
+	Metrics *metrics.Store
+	// MemoryBaseMiB is the memory a task uses when idle, in MiB; zero means
+	// a quarter of the task definition's memory.
+	MemoryBaseMiB int
+	// MemoryPerRequestMiB is the memory each request in flight uses, in
+	// MiB; zero means 1 MiB.
+	MemoryPerRequestMiB float64
+}
+
+// WorkloadCounters are a workload's cumulative request counts. At every
+// event boundary
+//
+//	Arrived = Served + NoTarget + Rejected + TimedOut + Aborted + InFlight.
+type WorkloadCounters struct {
+	// Arrived counts requests that reached the load balancer.
+	Arrived int64
+	// Served counts requests answered by a task.
+	Served int64
+	// NoTarget counts requests the load balancer could not route (no
+	// registered target): ELB 503.
+	NoTarget int64
+	// Rejected counts requests a task turned away with its queue full:
+	// target 503.
+	Rejected int64
+	// TimedOut counts requests the client abandoned after its timeout.
+	TimedOut int64
+	// Aborted counts requests in flight on a task when its containers
+	// stopped (SIGKILL, or exit before finishing them): ELB 502.
+	Aborted int64
+	// InFlight is the number of requests in tasks now.
+	InFlight int64
+	// InFlightSeconds is the integral of InFlight over time (request·s),
+	// and SojournSeconds the summed time in a task of every request that
+	// left one (served, timed out or aborted): Little's law says they are
+	// equal over a run that starts and ends empty.
+	InFlightSeconds, SojournSeconds float64
+}
+
+// Errors5xx is the number of requests answered with a 5xx status: no
+// target, queue full, or aborted.
+func (c WorkloadCounters) Errors5xx() int64 { return c.NoTarget + c.Rejected + c.Aborted }
+
+func (c WorkloadCounters) sub(p WorkloadCounters) WorkloadCounters {
+	return WorkloadCounters{
+		Arrived: c.Arrived - p.Arrived, Served: c.Served - p.Served, NoTarget: c.NoTarget - p.NoTarget,
+		Rejected: c.Rejected - p.Rejected, TimedOut: c.TimedOut - p.TimedOut, Aborted: c.Aborted - p.Aborted,
+		InFlight: c.InFlight, InFlightSeconds: c.InFlightSeconds - p.InFlightSeconds, SojournSeconds: c.SojournSeconds - p.SojournSeconds,
+	}
+}
+
+// Period is one ReportPeriod of a workload.
+type Period struct {
+	// Start is the period's first instant; Length its length.
+	Start  time.Time
+	Length time.Duration
+	// Counters are the period's counts (InFlight at its end).
+	Counters WorkloadCounters
+	// P50, P99 and Mean are the latency (time in the task) of the requests
+	// served in the period: percentiles from a log-bucketed histogram with
+	// a relative error below 1.1 %; zero if none was served. In fluid mode
+	// each step's latency is taken as exponential with the step's mean
+	// (exact for M/M/1 FCFS, an approximation otherwise).
+	P50, P99, Mean time.Duration
+	// MeanTasks is the mean of the service's RunningTaskCount over the
+	// period's minutes; MaxTasks its largest value.
+	MeanTasks float64
+	MaxTasks  int
+	// CPUUtilization is the mean of the service's per-minute
+	// CPUUtilization in the period, in percent (minutes without a running
+	// task excluded).
+	CPUUtilization float64
+}
+
+// RequestsPerSecond is the period's mean arrival rate.
+func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived) / p.Length.Seconds() }
+
+// Workload drives requests through a LoadBalancer to its service's tasks
+// and measures what the clients see.
+//
+// Request-level mode. Arrivals (Source by thinning on stream "demand", or
+// Arrivals) are routed one by one through the target group (ALB: Route on
+// stream "routing"; NLB: RouteFlow with a random flow key from it) to the
+// chosen task's traffic.Server, whose CPU is the task definition's CPU
+// units. A request with no routable target is an ELB 503; one refused by a
+// full queue a target 503; one still in flight when its task's containers
+// stop is aborted (ELB 502); one past the client timeout is abandoned. Each
+// server has one engine timer at its next completion or timeout.
+//
+// Fluid mode. Every FluidStep the workload applies traffic.Fluid to the
+// step that ended, with the step's mean rate (Source at the step's
+// midpoint), the targets that were routable at its start (the healthy ones,
+// or every registered one when none is healthy: fail-open) and each task's
+// server; counts are rounded cumulatively so they stay integers.
+//
+// Metrics. Every minute (PhaseMetrics) the workload publishes, with the
+// minute's start as timestamp:
+//
+//	AWS/ECS CPUUtilization    = 100 · ΣCPU work done (vCPU·s) / Σ(task vCPU · s RUNNING)
+//	AWS/ECS MemoryUtilization = 100 · Σ(base · s + per-request MiB · in-flight·s) / Σ(task MiB · s)
+//	ECS/ContainerInsights RunningTaskCount at the sample
+//	AWS/ApplicationELB RequestCount, HTTPCode_ELB_5XX_Count (no target + aborted),
+//	    HTTPCode_Target_5XX_Count (queue full), TargetResponseTime (a statistic
+//	    set of the minute's served latencies, seconds), and
+//	    RequestCountPerTarget = RequestCount / healthy targets (all registered
+//	    targets when none is healthy; AWS does not document the divisor)
+//
+// which is worked example K's definition over the work the tasks did (task
+// memory: memoryReservation if set, else memory). ECS metrics are published
+// only for minutes with a running task and ALB metrics only for minutes
+// with requests, as AWS does.
+type Workload struct {
+	w   *World
+	lb  *LoadBalancer
+	cfg WorkloadConfig
+
+	arrivals               traffic.Arrivals
+	rDemand, rWork, rRoute *rand.Rand
+	kArrive, kWake         Kind
+	kMinute, kFluid        Kind
+	pendingSize            float64 // size of the one scheduled arrival
+	reqID                  uint64
+	counters               WorkloadCounters
+	minute                 minuteAcc
+	period                 periodAcc
+	periods                []Period
+	handles                *workloadMetrics
+
+	fluidLast  time.Duration // end of the last fluid step
+	fluidTasks int           // routable targets at the step's start
+	fluidCum   [4]float64    // expected arrived, served, no target, timed out so far
+}
+
+// minuteAcc accumulates one metrics minute.
+type minuteAcc struct {
+	counters               WorkloadCounters // at the minute's start
+	cpuSeconds             float64          // vCPU·s of work done
+	capacitySeconds        float64          // vCPU·s of RUNNING tasks
+	taskSeconds            float64          // task·s RUNNING
+	inFlightSeconds        float64          // request·s in flight
+	latN                   int64
+	latSum, latMin, latMax float64
+}
+
+// periodAcc accumulates one report period.
+type periodAcc struct {
+	start    time.Time
+	counters WorkloadCounters // at the period's start
+	hist     latencyHistogram
+	latSum   float64
+	latN     float64
+	taskSum  float64
+	minutes  int
+	maxTasks int
+	cpuSum   float64
+	cpuN     int
+}
+
+type workloadMetrics struct {
+	cpu, mem, running, requests, perTarget, rt, elb5xx, target5xx metrics.Metric
+}
+
+// ErrInvalidWorkload marks a WorkloadConfig that NewWorkload rejects.
+var ErrInvalidWorkload = fmt.Errorf("%w: workload", ErrConfig)
+
+// MetricHTTPCodeTarget5XXCount is the ALB metric of 5xx responses generated
+// by targets (here: a full queue).
+const MetricHTTPCodeTarget5XXCount = "HTTPCode_Target_5XX_Count"
+
+// NewWorkload starts cfg's clients, or reports every problem with cfg. The
+// load balancer's service supplies the tasks; tasks already registered get
+// their servers now.
+func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidWorkload}, args...)...))
+	}
+	if cfg.LoadBalancer == nil {
+		bad("LoadBalancer is nil; a workload needs a load balancer")
+	} else if cfg.LoadBalancer.wl != nil {
+		bad("LoadBalancer %s already has a workload", cfg.LoadBalancer.cfg.Name)
+	}
+	switch cfg.Mode {
+	case RequestLevel:
+		if (cfg.Source == nil) == (cfg.Arrivals == nil) {
+			bad("Source and Arrivals: exactly one is required in request-level mode")
+		}
+		if cfg.Demand == nil {
+			bad("Demand is nil; request-level mode needs the work per request")
+		}
+	case FluidMode:
+		if cfg.Source == nil {
+			bad("Source is nil; fluid mode needs a rate")
+		}
+		if cfg.MeanWork <= 0 {
+			bad("MeanWork is %v; fluid mode needs a positive mean work per request", cfg.MeanWork)
+		}
+		if !(cfg.SCV >= 0) || math.IsInf(cfg.SCV, 0) {
+			bad("SCV is %v; it must be finite and ≥ 0", cfg.SCV)
+		}
+		if s := cfg.FluidStep; s < 0 || s != 0 && time.Minute%s != 0 && s%time.Minute != 0 {
+			bad("FluidStep is %v; it must divide a minute or be a whole number of minutes", s)
+		}
+		if cfg.Arrivals != nil {
+			bad("Arrivals is set; fluid mode reads Source only")
+		}
+	default:
+		bad("Mode is %d; it must be RequestLevel or FluidMode", cfg.Mode)
+	}
+	if err := cfg.Server.Validate(); err != nil {
+		bad("Server: %v", err)
+	}
+	if cfg.End < 0 {
+		bad("End is %v; it must not be negative (0 means no end)", cfg.End)
+	}
+	if p := cfg.ReportPeriod; p < 0 || p%time.Minute != 0 {
+		bad("ReportPeriod is %v; it must be a whole number of minutes (0 means 1h)", p)
+	}
+	if cfg.MemoryBaseMiB < 0 {
+		bad("MemoryBaseMiB is %d; it must not be negative", cfg.MemoryBaseMiB)
+	}
+	if !(cfg.MemoryPerRequestMiB >= 0) || math.IsInf(cfg.MemoryPerRequestMiB, 0) {
+		bad("MemoryPerRequestMiB is %v; it must be finite and ≥ 0", cfg.MemoryPerRequestMiB)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if cfg.ReportPeriod == 0 {
+		cfg.ReportPeriod = time.Hour
+	}
+	if cfg.FluidStep == 0 {
+		cfg.FluidStep = time.Minute
+	}
+	if cfg.MemoryPerRequestMiB == 0 {
+		cfg.MemoryPerRequestMiB = 1
+	}
+	s := w.sim
+	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
+	wl.lb.wl = wl
+	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
+	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
+	wl.kMinute = s.Handle("workload-minute", PhaseMetrics, wl.onMinute)
+	now := s.Elapsed()
+	wl.minute = minuteAcc{latMin: math.Inf(1)}
+	wl.period = periodAcc{start: w.now()}
+	for _, lt := range wl.lb.targets {
+		if lt != nil && !lt.exited {
+			wl.taskRegistered(lt)
+		}
+	}
+	if cfg.Metrics != nil {
+		wl.handles = &workloadMetrics{}
+	}
+	s.Schedule(wl.kMinute, time.Minute-now%time.Minute, 0)
+	switch cfg.Mode {
+	case RequestLevel:
+		wl.arrivals = cfg.Arrivals
+		if wl.arrivals == nil {
+			wl.arrivals = &traffic.Thinning{Source: cfg.Source, End: cfg.End}
+		}
+		wl.scheduleArrival(now)
+	case FluidMode:
+		wl.kFluid = s.Handle("fluid-step", PhaseTraffic, wl.onFluidStep)
+		wl.fluidLast = now
+		wl.fluidTasks = wl.routableTargets()
+		s.Schedule(wl.kFluid, cfg.FluidStep-now%cfg.FluidStep, 0)
+	}
+	return wl, nil
+}
+
+// Counters returns the cumulative counts as of the last event.
+func (wl *Workload) Counters() WorkloadCounters { return wl.counters }
+
+// Periods returns the completed report periods, oldest first.
+func (wl *Workload) Periods() []Period { return append([]Period(nil), wl.periods...) }
+
+// Config returns the workload's configuration, defaults filled in.
+func (wl *Workload) Config() WorkloadConfig { return wl.cfg }
+
+// taskRegistered gives a newly registered task its server.
+func (wl *Workload) taskRegistered(lt *lbTarget) {
+	lt.since = wl.w.sim.Elapsed()
+	if wl.cfg.Mode != RequestLevel {
+		return
+	}
+	sc := wl.cfg.Server
+	sc.CPU = lt.t.def.cpu
+	srv, err := traffic.NewServer(sc)
+	if err != nil {
+		panic(fmt.Sprintf("sim: workload server: %v", err)) // validated in NewWorkload
+	}
+	lt.srv = srv
+	lt.prev = srv.Counters()
+}
+
+// taskExited aborts what is in flight on a stopped task and folds its
+// final minute into the metrics.
+func (wl *Workload) taskExited(lt *lbTarget) {
+	now := wl.w.sim.Elapsed()
+	if lt.srv != nil {
+		wl.handle(lt, lt.srv.Kill(now))
+		lt.timer.Stop()
+	}
+	wl.sample(lt, now)
+	lt.srv = nil
+}
+
+// sample folds a task's work since its last sample into the minute.
+func (wl *Workload) sample(lt *lbTarget, now time.Duration) {
+	dt := (now - lt.since).Seconds()
+	wl.minute.taskSeconds += dt
+	wl.minute.capacitySeconds += dt * float64(lt.t.def.cpu) / 1024
+	lt.since = now
+	if lt.srv == nil {
+		return
+	}
+	c := lt.srv.Counters()
+	d := c.Since(lt.prev)
+	wl.minute.cpuSeconds += d.CPUSeconds
+	wl.minute.inFlightSeconds += d.InFlightSeconds
+	wl.counters.InFlightSeconds += d.InFlightSeconds
+	lt.prev = c
+}
+
+// scheduleArrival asks the arrival process for its next instant.
+func (wl *Workload) scheduleArrival(now time.Duration) {
+	a, ok := wl.arrivals.Next(now, wl.rDemand)
+	if a.At == traffic.Never || wl.cfg.End > 0 && a.At >= wl.cfg.End {
+		return
+	}
+	arg := uint64(0) // a poll: no arrival before a.At
+	if ok {
+		wl.pendingSize, arg = a.Size, 1
+	}
+	wl.w.sim.ScheduleAt(wl.kArrive, a.At, arg)
+}
+
+// onArrive routes one request, or polls the arrival process.
+func (wl *Workload) onArrive(isArrival uint64) {
+	now := wl.w.sim.Elapsed()
+	if isArrival == 1 {
+		wl.route(now, wl.pendingSize)
+	}
+	wl.scheduleArrival(now)
+}
+
+func (wl *Workload) route(now time.Duration, size float64) {
+	wl.counters.Arrived++
+	tg, at := wl.lb.tg, wl.w.now()
+	var id int
+	var ok bool
+	if tg.Config().Type == loadbalancer.NLB {
+		id, ok = tg.RouteFlow(at, wl.rRoute.Uint64())
+	} else {
+		id, ok = tg.Route(at, wl.rRoute)
+	}
+	if !ok {
+		wl.counters.NoTarget++
+		return
+	}
+	lt := wl.lb.targets[id]
+	if lt == nil || lt.srv == nil {
+		// A routable target always has a live task; guard anyway.
+		wl.counters.NoTarget++
+		return
+	}
+	tg.Begin(id)
+	wl.reqID++
+	work := wl.cfg.Demand.Work(wl.rWork, size)
+	if lt.srv.Arrive(now, traffic.Request{ID: wl.reqID, Work: work}) {
+		wl.counters.InFlight++
+	} else {
+		wl.counters.Rejected++
+		tg.End(at, id)
+	}
+	wl.flush(lt, now)
+}
+
+// onServerWake handles a server's completion or timeout.
+func (wl *Workload) onServerWake(arg uint64) {
+	lt := wl.w.tasks[arg].lb
+	if lt == nil || lt.srv == nil {
+		return
+	}
+	wl.flush(lt, wl.w.sim.Elapsed())
+}
+
+// flush hands the server's departures to the books and re-arms its timer.
+func (wl *Workload) flush(lt *lbTarget, now time.Duration) {
+	wl.handle(lt, lt.srv.Advance(now))
+	if lt.terminating && lt.srv.InFlight() == 0 {
+		lt.idle(now)
+	}
+	next := lt.srv.Next()
+	if next == traffic.Never {
+		lt.timer.Stop()
+		return
+	}
+	if lt.timer.Pending() && next == lt.wakeAt {
+		return
+	}
+	lt.wakeAt = next
+	if !lt.timer.Reset(next - now) {
+		lt.timer = wl.w.sim.Schedule(wl.kWake, next-now, uint64(lt.t.id))
+	}
+}
+
+// handle books departures from lt's server.
+func (wl *Workload) handle(lt *lbTarget, done []traffic.Completion) {
+	if len(done) == 0 {
+		return
+	}
+	at := wl.w.now()
+	for _, c := range done {
+		wl.counters.InFlight--
+		soj := c.Sojourn().Seconds()
+		wl.counters.SojournSeconds += soj
+		switch c.Outcome {
+		case traffic.Served:
+			wl.counters.Served++
+			wl.served(soj, 1)
+		case traffic.TimedOut:
+			wl.counters.TimedOut++
+		case traffic.Aborted:
+			wl.counters.Aborted++
+		}
+		if wl.lb.tg.End(at, lt.id) {
+			wl.lb.drained(lt)
+		}
+	}
+}
+
+// served records weight requests served with latency soj seconds.
+func (wl *Workload) served(soj, weight float64) {
+	m := &wl.minute
+	m.latN += int64(math.Round(weight))
+	m.latSum += soj * weight
+	m.latMin = min(m.latMin, soj)
+	m.latMax = max(m.latMax, soj)
+	wl.period.hist.add(soj, weight)
+	wl.period.latSum += soj * weight
+	wl.period.latN += weight
+}
+
+// routableTargets is how many targets receive traffic now: the healthy
+// ones, or every registered one when none is healthy (fail-open).
+func (wl *Workload) routableTargets() int {
+	c := wl.lb.tg.Counts()
+	if c.Healthy >= wl.lb.tg.Config().MinimumHealthyTargets {
+		return c.Healthy
+	}
+	return c.Initial + c.Healthy + c.Unhealthy
+}
+
+// onFluidStep accounts the fluid step that just ended.
+func (wl *Workload) onFluidStep(uint64) {
+	now := wl.w.sim.Elapsed()
+	from := wl.fluidLast
+	wl.fluidLast = now
+	tasks := wl.fluidTasks
+	wl.fluidTasks = wl.routableTargets()
+	wl.w.sim.Schedule(wl.kFluid, wl.cfg.FluidStep, 0)
+	if end := wl.cfg.End; end > 0 && from >= end {
+		return
+	}
+	dt := (now - from).Seconds()
+	rate := wl.cfg.Source.Rate(from + (now-from)/2)
+	cpu := wl.taskCPU()
+	sc := wl.cfg.Server
+	sc.CPU = cpu
+	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.cfg.MeanWork.Seconds(), SCV: wl.cfg.SCV})
+	if err != nil {
+		panic(fmt.Sprintf("sim: fluid step: %v", err)) // inputs validated
+	}
+	noTarget := 0.0
+	if tasks == 0 {
+		noTarget, res.RejectedRate = rate, 0
+	}
+	latency := res.MeanLatency
+	timedOut := 0.0
+	if t := sc.Timeout.Seconds(); t > 0 && latency > t {
+		// Clients give up: what the queue cannot serve in time times out.
+		latency = t
+	}
+	if math.IsInf(latency, 1) || latency > 3600 {
+		latency = 3600
+	}
+	if sc.QueueLimit == traffic.Unlimited && res.RejectedRate > 0 {
+		timedOut, res.RejectedRate = res.RejectedRate, 0 // an overloaded unbounded queue does not reject
+	}
+	before := wl.fluidCum
+	wl.fluidCum[0] += rate * dt
+	wl.fluidCum[1] += res.ServedRate * dt
+	wl.fluidCum[2] += noTarget * dt
+	wl.fluidCum[3] += timedOut * dt
+	step := func(i int) int64 { return int64(math.Round(wl.fluidCum[i])) - int64(math.Round(before[i])) }
+	arrived, served, none, tout := step(0), step(1), step(2), step(3)
+	rejected := max(arrived-served-none-tout, 0)
+	wl.counters.Arrived += arrived
+	wl.counters.Served += served
+	wl.counters.NoTarget += none
+	wl.counters.TimedOut += tout
+	wl.counters.Rejected += rejected
+	wl.minute.cpuSeconds += res.Utilization * float64(cpu) / 1024 * float64(tasks) * dt
+	inFlight := res.ServedRate * latency * dt
+	wl.minute.inFlightSeconds += inFlight
+	if served > 0 && latency > 0 {
+		// The step's latency as an exponential distribution with its mean,
+		// in fluidQuantiles equally weighted quantiles.
+		wt := float64(served) / fluidQuantiles
+		for k := range fluidQuantiles {
+			q := (float64(k) + 0.5) / fluidQuantiles
+			wl.served(-latency*math.Log1p(-q), wt)
+		}
+	}
+}
+
+const fluidQuantiles = 100
+
+// taskCPU returns the CPU units of the service's current task definition.
+func (wl *Workload) taskCPU() int {
+	if s := wl.lb.svc; s != nil {
+		return s.deployments[0].def.cpu
+	}
+	for _, lt := range wl.lb.targets {
+		if lt != nil {
+			return lt.t.def.cpu
+		}
+	}
+	return 1024
+}
+
+// onMinute samples every task, publishes the minute's metrics and closes
+// the report period when it ends.
+func (wl *Workload) onMinute(uint64) {
+	s := wl.w.sim
+	now := s.Elapsed()
+	s.Schedule(wl.kMinute, time.Minute, 0)
+	for _, lt := range wl.lb.targets {
+		if lt == nil || lt.exited {
+			continue
+		}
+		if lt.srv != nil {
+			wl.flush(lt, now)
+		}
+		wl.sample(lt, now)
+	}
+	m := &wl.minute
+	d := wl.counters.sub(m.counters)
+	running := 0
+	if svc := wl.lb.svc; svc != nil {
+		running = svc.RunningCount()
+	}
+	cpuPct, hasCPU := 0.0, m.capacitySeconds > 0
+	if hasCPU {
+		cpuPct = 100 * m.cpuSeconds / m.capacitySeconds
+	}
+	p := &wl.period
+	p.minutes++
+	p.taskSum += float64(running)
+	p.maxTasks = max(p.maxTasks, running)
+	if hasCPU {
+		p.cpuSum += cpuPct
+		p.cpuN++
+	}
+	if wl.handles != nil {
+		wl.publish(now, d, cpuPct, hasCPU, running)
+	}
+	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
+	if now%wl.cfg.ReportPeriod == 0 {
+		wl.closePeriod()
+	}
+}
+
+// publish writes one minute's metrics, timestamped at the minute's start.
+func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float64, hasCPU bool, running int) {
+	st, m := wl.cfg.Metrics, &wl.minute
+	ts := wl.w.sim.Start().Add(now - time.Minute)
+	h := wl.handles
+	if h.cpu.Name == "" {
+		svc := wl.lb.svc
+		if svc == nil {
+			return // no task has registered yet: nothing to say
+		}
+		cluster, name := svc.c.name, svc.cfg.Name
+		tg, lbd := wl.lb.TargetGroupDimension(), wl.lb.LoadBalancerDimension()
+		*h = workloadMetrics{
+			cpu:       metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name),
+			mem:       metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name),
+			running:   metrics.RunningTaskCountMetric(cluster, name),
+			requests:  metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd),
+			perTarget: metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd),
+			rt:        metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd),
+			elb5xx:    metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd),
+			target5xx: metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd),
+		}
+	}
+	put := func(metric metrics.Metric, v float64) {
+		if err := st.Put(metric, ts, v); err != nil {
+			panic(fmt.Sprintf("sim: publishing %v: %v", metric, err))
+		}
+	}
+	if hasCPU && m.taskSeconds > 0 {
+		put(h.cpu, cpuPct)
+		memPerTask := wl.memoryPerTask()
+		base := float64(wl.cfg.MemoryBaseMiB)
+		if wl.cfg.MemoryBaseMiB == 0 {
+			base = memPerTask / 4
+		}
+		used := base*m.taskSeconds + wl.cfg.MemoryPerRequestMiB*m.inFlightSeconds
+		put(h.mem, 100*used/(memPerTask*m.taskSeconds))
+	}
+	if running > 0 || hasCPU {
+		put(h.running, float64(running))
+	}
+	if d.Arrived > 0 {
+		put(h.requests, float64(d.Arrived))
+		c := wl.lb.tg.Counts()
+		targets := c.Healthy
+		if targets == 0 {
+			targets = c.Initial + c.Healthy + c.Unhealthy
+		}
+		if v, ok := metrics.RequestCountPerTarget(float64(d.Arrived), targets); ok {
+			put(h.perTarget, v)
+		}
+		put(h.elb5xx, float64(d.NoTarget+d.Aborted))
+		put(h.target5xx, float64(d.Rejected))
+		if m.latN > 0 {
+			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
+			if err := st.PutStatisticSet(h.rt, ts, set); err != nil {
+				panic(fmt.Sprintf("sim: publishing %v: %v", h.rt, err))
+			}
+		}
+	}
+}
+
+// memoryPerTask is the MiB MemoryUtilization divides by: the task
+// definition's memoryReservation if set, else its memory.
+func (wl *Workload) memoryPerTask() float64 {
+	if s := wl.lb.svc; s != nil {
+		return float64(s.deployments[0].def.memory)
+	}
+	return 1
+}
+
+// closePeriod ends the current report period.
+func (wl *Workload) closePeriod() {
+	p := &wl.period
+	now := wl.w.now()
+	out := Period{Start: p.start, Length: now.Sub(p.start), Counters: wl.counters.sub(p.counters), MaxTasks: p.maxTasks}
+	if p.minutes > 0 {
+		out.MeanTasks = p.taskSum / float64(p.minutes)
+	}
+	if p.cpuN > 0 {
+		out.CPUUtilization = p.cpuSum / float64(p.cpuN)
+	}
+	if p.latN > 0 {
+		out.P50 = secondsDuration(p.hist.quantile(0.50))
+		out.P99 = secondsDuration(p.hist.quantile(0.99))
+		out.Mean = secondsDuration(p.latSum / p.latN)
+	}
+	wl.periods = append(wl.periods, out)
+	p.hist.reset()
+	*p = periodAcc{start: now, counters: wl.counters, hist: p.hist}
+}
+
+func secondsDuration(s float64) time.Duration { return time.Duration(math.Round(s * 1e9)) }

@@ -187,7 +187,7 @@ func (lb *LoadBalancer) TaskRunning(now time.Time, t *Task) {
 	if err := lb.tg.SetResponse(id, resp); err != nil {
 		panic(fmt.Sprintf("sim: load balancer %s: %v", lb.cfg.Name, err))
 	}
-	if err := lb.tg.Register(now, loadbalancer.Target{ID: id, Zone: taskZone(t)}); err != nil {
+	if err := lb.tg.Register(now, loadbalancer.Target{ID: id, Zone: t.Zone()}); err != nil {
 		panic(fmt.Sprintf("sim: load balancer %s: %v", lb.cfg.Name, err))
 	}
 	if lb.wl != nil {
@@ -360,6 +360,9 @@ func (lt *lbTarget) idle(now time.Duration) {
 // containersExited is the task's containers stopping (exit or SIGKILL):
 // whatever is still in flight is aborted.
 func (lt *lbTarget) containersExited() {
+	if lt.exited {
+		return
+	}
 	if lt.lb.wl != nil {
 		lt.lb.wl.taskExited(lt)
 	}
@@ -367,10 +370,3 @@ func (lt *lbTarget) containersExited() {
 	lt.lb.release(lt)
 }
 
-// taskZone is the availability zone a task runs in.
-func taskZone(t *Task) string {
-	if t.inst != nil {
-		return t.inst.zone
-	}
-	return ""
-}

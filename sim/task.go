@@ -341,6 +341,9 @@ func (w *World) afterContainersStopped(t *Task) {
 // finishTask enters STOPPED: resources are released and the service told.
 func (w *World) finishTask(t *Task) {
 	t.state, t.stoppedAt = TaskStopped, w.now()
+	if t.lb != nil {
+		t.lb.containersExited() // a task forced down skips STOPPING
+	}
 	t.step.Stop()
 	t.healthTimer.Stop()
 	t.exitTimer.Stop()

@@ -369,4 +369,3 @@ func (lt *lbTarget) containersExited() {
 	lt.exited = true
 	lt.lb.release(lt)
 }
-

@@ -162,6 +162,10 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 	sampled := len(rest) == 0 || (len(rest) == 1 && rest[0].kind == rankSpreadInstance)
 	treed := len(rest) > 0 && (rest[0].kind == rankBinpackMemory || rest[0].kind == rankBinpackCPU)
 	byCount := len(rest) == 1 && rest[0].kind == rankSpreadInstance
+	// simple: a lone binpack after the spread, a task with only CPU and
+	// memory to check; with exact leaves (checked per tree) a leaf's
+	// qualifying heap entries are then exactly its ties.
+	simple := treed && len(rest) == 1 && t.ENIs == 0 && len(t.HostPorts) == 0 && len(p.constraints) == 0
 	for lo := 0; lo < n; {
 		hi := lo + 1
 		for hi < n && count[hi] == count[lo] {
@@ -200,6 +204,33 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 			continue
 		}
 		rk := ranker{best: -1}
+		if treed && simple {
+			// Nothing but CPU and memory to check and no rank after binpack:
+			// each value's best leaf is its first leaf with enough of the
+			// other resource. If one value holds the least key alone, draw
+			// from its leaf heap directly.
+			bestLeaf, bestTree, tied := int32(-1), (*capTree)(nil), false
+			for _, v := range level {
+				tree := c.partTree(col, v, rest[0].kind == rankBinpackCPU)
+				if tree.shift != 0 { // leaves are not single key values: compare exactly below
+					bestTree, tied = nil, true
+					break
+				}
+				needKey, needOther := needs(tree, t)
+				l := tree.next(tree.leafIndex(needKey), needOther)
+				switch {
+				case l < 0:
+				case bestTree == nil || l < bestLeaf:
+					bestLeaf, bestTree, tied = l, tree, false
+				case l == bestLeaf:
+					tied = true
+				}
+			}
+			if bestTree != nil && !tied {
+				_, needOther := needs(bestTree, t)
+				return c.pickInHeap(bestTree.leaf(bestLeaf), needOther, rng)
+			}
+		}
 		if treed {
 			for _, v := range level {
 				tree := c.partTree(col, v, rest[0].kind == rankBinpackCPU)

@@ -322,9 +322,11 @@ func (wc *worldCapacity) pumpLaunches(pool int) {
 		}
 		wc.beginFargateStart(t)
 	}
-	n := copy(q, q[i:])
-	clear(q[n:])
-	wc.queues[pool] = q[:n]
+	if i > 0 {
+		n := copy(q, q[i:])
+		clear(q[n:])
+		wc.queues[pool] = q[:n]
+	}
 }
 
 func (wc *worldCapacity) onLaunch(arg uint64) { wc.pumpLaunches(int(arg)) }

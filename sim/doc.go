@@ -133,6 +133,35 @@
 // Seams for what is not built yet: Service.SetDesiredCount and
 // Service.DeploymentInProgress for an autoscaler; TaskObserver for a load
 // balancer (told of RUNNING tasks, and able to delay SIGTERM while a
-// target drains); LaunchType FARGATE and EXTERNAL exist in the types and
-// return ErrNotSupported until capacity providers and Fargate are modelled.
+// target drains); LaunchType EXTERNAL exists in the types and returns
+// ErrNotSupported.
+//
+// # Fargate, capacity providers, Spot and cost
+//
+// The pure models live in package sim/capacity; the world wires them in
+// (fargate.go, capacityprovider.go, managedscaling.go, spot.go, cost.go):
+//
+//   - Fargate (LaunchType FARGATE, or the FARGATE and FARGATE_SPOT capacity
+//     providers): sizes checked against the Fargate table, one task per
+//     isolated host (no instance, no packing), tasks balanced over the
+//     cluster's zones (Cluster.SetZones, CapacityConfig.Zones), the
+//     account's launch token buckets (100 + 20/s, On-Demand and Spot) that
+//     tasks in PROVISIONING wait on, vCPU quotas that a task exceeding
+//     fails on (the service retries when capacity frees), and a start
+//     latency drawn from capacity.StartLatency ("fargate-start" stream);
+//     500 launches per service per minute.
+//   - Capacity providers: World.CreateCapacityProvider (Auto Scaling
+//     groups of one instance type), Cluster.PutCapacityProviders (with a
+//     default strategy), strategies with base and weight on services and
+//     RunTask (capacity.DistributeCounts). Tasks of a group that does not
+//     fit wait in PROVISIONING (at most 300 per cluster) for an instance.
+//   - Managed scaling: a PhaseScaling tick per group each minute feeds
+//     capacity.ManagedScaling with N, the busy instances and the waiting
+//     tasks; the group launches (capacity.InstanceLaunch) or terminates
+//     instances, never a busy one under managed termination protection.
+//   - Spot: Fargate Spot tasks and Spot instances are interrupted at a
+//     rate or on a schedule ("spot" stream); the TaskObserver deregisters
+//     a task before its SIGTERM; the strategy places the replacements.
+//   - Cost: World.Cost reports the bill per service, provider and
+//     cluster, with idle EC2 capacity (capacity.Accumulator).
 package sim

@@ -145,6 +145,7 @@ type taskCapacity struct {
 	spot     bool
 	zone     string
 	pending  time.Duration   // Fargate: the PENDING share of the start latency
+	started  bool            // Fargate: got its launch token
 	billed   bool            // an accumulator meter is open under the task ID
 	quota    int             // CPU units reserved in a Fargate vCPU quota
 	waiting  bool            // ASG provider: in PROVISIONING, waiting for an instance
@@ -336,7 +337,7 @@ func (wc *worldCapacity) onLaunch(arg uint64) { wc.pumpLaunches(int(arg)) }
 func (wc *worldCapacity) beginFargateStart(t *Task) {
 	total := wc.latency.Sample(wc.rngStart)
 	prov := time.Duration(math.Round(float64(total) * wc.eniShare))
-	t.capt.pending = total - prov
+	t.capt.pending, t.capt.started = total-prov, true
 	t.enter(TaskProvisioning, prov)
 }
 
@@ -462,3 +463,8 @@ func (s *Service) fargateVictims(active []*Task, surplus int) []*Task {
 	}
 	return out
 }
+
+// hasENI reports whether the task got its elastic network interface: it
+// has an instance, or it is a Fargate task that got its launch token. A
+// task stopped while it waited has nothing to detach.
+func (t *Task) hasENI() bool { return t.inst != nil || t.capt.fargate && t.capt.started }

@@ -331,7 +331,7 @@ func (w *World) sigterm(t *Task) {
 
 // afterContainersStopped enters DEPROVISIONING for awsvpc tasks, else STOPPED.
 func (w *World) afterContainersStopped(t *Task) {
-	if t.def.in.NetworkMode == AWSVPC {
+	if t.def.in.NetworkMode == AWSVPC && t.hasENI() {
 		t.enter(TaskDeprovisioning, w.lat.ENIDetach.Sample(w.rngStop))
 		return
 	}

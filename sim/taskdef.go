@@ -29,9 +29,9 @@ const (
 // LaunchType is where a task runs.
 type LaunchType string
 
-// Launch types. Only EC2 is simulated so far; FARGATE and EXTERNAL are
-// accepted in task definitions (requiresCompatibilities) but a RunTask or
-// service using them returns ErrNotSupported.
+// Launch types. EC2 and FARGATE are simulated; EXTERNAL is accepted in task
+// definitions (requiresCompatibilities) but a RunTask or service using it
+// returns ErrNotSupported.
 const (
 	EC2      LaunchType = "EC2"
 	Fargate  LaunchType = "FARGATE"

@@ -22,7 +22,7 @@ var (
 	// service or task that does not exist.
 	ErrNotFound = errors.New("sim: not found")
 	// ErrNotSupported marks a feature the simulator does not model yet
-	// (FARGATE and EXTERNAL launch types, capacity providers).
+	// (the EXTERNAL launch type).
 	ErrNotSupported = errors.New("sim: not supported yet")
 )
 

@@ -73,7 +73,9 @@ type WorkloadConfig struct {
 	// mode (0 deterministic, 1 exponential).
 	SCV float64
 	// ReportPeriod is the length of the periods Periods reports, a whole
-	// number of minutes; zero means one hour.
+	// number of minutes; zero means one hour. Periods end on multiples of
+	// ReportPeriod in UTC calendar time (on the hour for one hour); the
+	// first one starts when the workload is created.
 	ReportPeriod time.Duration
 	// Metrics, if set, receives the service's and the load balancer's
 	// CloudWatch metrics every minute (see Workload).
@@ -136,7 +138,7 @@ type Period struct {
 	Counters WorkloadCounters
 	// P50, P99 and Mean are the latency (time in the task) of the requests
 	// served in the period: percentiles from a log-bucketed histogram with
-	// a relative error below 1.1 %; zero if none was served. In fluid mode
+	// a relative error below 1.6 %; zero if none was served. In fluid mode
 	// each step's latency is taken as exponential with the step's mean
 	// (exact for M/M/1 FCFS, an approximation otherwise).
 	P50, P99, Mean time.Duration
@@ -202,6 +204,7 @@ type Workload struct {
 	minute                 minuteAcc
 	period                 periodAcc
 	periods                []Period
+	whole                  latencyHistogram // every served request
 	handles                *workloadMetrics
 
 	fluidLast  time.Duration // end of the last fluid step
@@ -351,6 +354,11 @@ func (wl *Workload) Counters() WorkloadCounters { return wl.counters }
 
 // Periods returns the completed report periods, oldest first.
 func (wl *Workload) Periods() []Period { return append([]Period(nil), wl.periods...) }
+
+// Latency returns the q-quantile (0 < q ≤ 1) of the latency of every
+// request served so far, from the same histogram as Period's percentiles;
+// zero if none was served.
+func (wl *Workload) Latency(q float64) time.Duration { return secondsDuration(wl.whole.quantile(q)) }
 
 // Config returns the workload's configuration, defaults filled in.
 func (wl *Workload) Config() WorkloadConfig { return wl.cfg }
@@ -515,7 +523,9 @@ func (wl *Workload) served(soj, weight float64) {
 	m.latSum += soj * weight
 	m.latMin = min(m.latMin, soj)
 	m.latMax = max(m.latMax, soj)
-	wl.period.hist.add(soj, weight)
+	b := histBucket(soj)
+	wl.period.hist.addBucket(b, weight)
+	wl.whole.addBucket(b, weight)
 	wl.period.latSum += soj * weight
 	wl.period.latN += weight
 }
@@ -588,7 +598,11 @@ func (wl *Workload) onFluidStep(uint64) {
 		wt := float64(served) / fluidQuantiles
 		for k := range fluidQuantiles {
 			q := (float64(k) + 0.5) / fluidQuantiles
-			wl.served(-latency*math.Log1p(-q), wt)
+			v := -latency * math.Log1p(-q)
+			if t := sc.Timeout.Seconds(); t > 0 {
+				v = min(v, t) // no served request outlasts the client timeout
+			}
+			wl.served(v, wt)
 		}
 	}
 }
@@ -645,7 +659,7 @@ func (wl *Workload) onMinute(uint64) {
 		wl.publish(now, d, cpuPct, hasCPU, running)
 	}
 	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
-	if now%wl.cfg.ReportPeriod == 0 {
+	if at := wl.w.now(); at.Truncate(wl.cfg.ReportPeriod).Equal(at) {
 		wl.closePeriod()
 	}
 }

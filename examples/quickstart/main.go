@@ -1,130 +1,275 @@
-// Command quickstart is ecssim's main job. For now it exercises the event
-// engine on the textbook M/M/1 queue (one server, Poisson arrivals,
-// exponential service) and prints the simulated mean wait and sojourn beside
-// queueing theory's. Later it becomes a web service behind an ALB on Fargate
-// with target tracking, driven by a real trace.
+// Command quickstart simulates one day of a web service on AWS: an ECS
+// service on Fargate behind an Application Load Balancer, scaled by target
+// tracking on CPU, serving the busiest day of the NASA 1995 web trace
+// (13 July 1995, per minute) scaled to a modern load, with every request
+// simulated. It prints an hourly table and a summary.
 //
 //	go run ./examples/quickstart
+//
+// The scenario, all in virtual time:
+//
+//   - Fargate tasks of 1 vCPU and 2 GB; each request needs 100 ms of CPU on
+//     average (exponential), shared by processor sharing, at most 64 at
+//     once with 100 more queued (beyond that the task answers 503);
+//     clients give up after 10 s.
+//   - An ALB target group with the ECS best-practice health check (5 s
+//     interval, 2 checks to healthy) and a 30 s deregistration delay; the
+//     containers' stop timeout is 45 s: stopTimeout > deregistration delay
+//     > client timeout, as AWS advises.
+//   - Target tracking on ECSServiceAverageCPUUtilization at 60 %, 2 to 200
+//     tasks, 60 s scale-out and 300 s scale-in cooldowns.
+//   - The trace's per-minute counts become requests per second (×60: the
+//     peak minute's 405 requests become 405 requests per second, about 8
+//     million requests in the day); requests arrive as a Poisson process
+//     whose rate follows the trace minute by minute. The trace has real
+//     holes (the NASA server's log outages, e.g. 17:06–17:21 and
+//     19:43–19:50): the service scales in during them and is short of
+//     tasks when the traffic comes back, which is where its 5xx come
+//     from.
+//
+// Options.Scale 300 with MeanWork 20 ms gives the same task counts at a
+// 2,000-requests-per-second peak (40 million requests, about five times
+// the run time); Options.Mode sim.FluidMode runs the day in queueing-theory
+// steps in milliseconds.
+//
+// The service starts five minutes before midnight with 10 tasks so that it
+// is serving when the day begins.
 package main
 
 import (
+	"bytes"
+	_ "embed"
 	"fmt"
+	"io"
 	"math"
-	"math/rand/v2"
 	"os"
-	"slices"
 	"time"
 
+	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/traffic"
 )
 
-// result is what one run measures.
-type result struct {
-	customers  int           // customers measured (after the warm-up)
-	meanWait   time.Duration // mean time in queue, Wq
-	meanSystem time.Duration // mean time in system, W
-	p99System  time.Duration // 99th percentile of time in system
-	events     uint64        // events the engine ran
+//go:embed testdata/nasa_http_1995-07-13_per_minute.csv
+var nasaDay []byte
+
+// Options are the knobs of a run; the command uses DefaultOptions.
+type Options struct {
+	// Seed feeds every random stream.
+	Seed uint64
+	// Hours is how many hours of the day to simulate, 1 to 24.
+	Hours int
+	// Scale multiplies the trace's per-minute counts.
+	Scale float64
+	// MeanWork is the mean CPU work of a request at one vCPU.
+	MeanWork time.Duration
+	// Mode is sim.RequestLevel or sim.FluidMode.
+	Mode sim.WorkloadMode
 }
 
-// run simulates an M/M/1 queue with arrival rate lambda and service rate mu
-// (per second) until n customers have departed, ignoring the first warmup.
-func run(seed uint64, lambda, mu float64, n, warmup int) (result, error) {
-	s, err := sim.New(sim.Config{Seed: seed})
+// DefaultOptions is the command's scenario.
+var DefaultOptions = Options{Seed: 1, Hours: 24, Scale: 60, MeanWork: 100 * time.Millisecond, Mode: sim.RequestLevel}
+
+// Scaling bounds and target.
+const (
+	minTasks     = 2
+	maxTasks     = 200
+	initialTasks = 10
+	cpuTarget    = 60.0
+	warmUp       = 5 * time.Minute
+)
+
+// Row is one hour of the table.
+type Row struct {
+	Start             time.Time
+	RequestsPerSecond float64
+	MeanTasks         float64
+	MaxTasks          int
+	CPUPercent        float64
+	P50, P99          time.Duration
+	Errors5xx         int64
+	TimedOut          int64
+	Cost              float64 // dollars billed in the hour
+}
+
+// Result is what a run measures.
+type Result struct {
+	Options    Options
+	Rows       []Row
+	Counters   sim.WorkloadCounters
+	P50, P99   time.Duration // over every served request
+	Cost       float64       // dollars, the whole run including the warm-up
+	Activities int           // scaling activities
+	Decisions  []sim.ScalingDecision
+	Events     uint64 // engine events run
+	MinDesired int    // smallest and largest desired count seen
+	MaxDesired int
+}
+
+// shifted delays a Source: the trace starts when the day does, after the
+// warm-up.
+type shifted struct {
+	traffic.Source
+	by time.Duration
+}
+
+func (s shifted) Rate(t time.Duration) float64 {
+	if t < s.by {
+		return 0
+	}
+	return s.Source.Rate(t - s.by)
+}
+
+func (s shifted) MaxRate(from, to time.Duration) float64 {
+	if to <= s.by {
+		return 0
+	}
+	return s.Source.MaxRate(max(from-s.by, 0), to-s.by)
+}
+
+// Run simulates the scenario.
+func Run(opt Options) (Result, error) {
+	if opt.Hours < 1 || opt.Hours > 24 {
+		return Result{}, fmt.Errorf("quickstart: Hours is %d; it must be 1 to 24", opt.Hours)
+	}
+	series, err := traffic.ReadSeriesCSV(bytes.NewReader(nasaDay), traffic.SeriesCSV{TimeColumn: "minute_start_utc_epoch", ValueColumn: "requests"})
 	if err != nil {
-		return result{}, err
+		return Result{}, err
 	}
-	arrivals, services := s.Rand("arrivals"), s.Rand("services")
-	exp := func(r *rand.Rand, rate float64) time.Duration {
-		return time.Duration(1 + r.ExpFloat64()/rate*float64(time.Second))
+	day := time.Date(1995, time.July, 13, 0, 0, 0, 0, edt) // the trace's first row
+	s, err := sim.New(sim.Config{Seed: opt.Seed, Start: day.Add(-warmUp)})
+	if err != nil {
+		return Result{}, err
 	}
-	var (
-		queue    []time.Duration // arrival instants of customers in the system
-		departed int
-		waits    []time.Duration // time in queue of each measured customer
-		sojourns []time.Duration // time in system of each measured customer
-		started  time.Duration   // when the customer in service started
-		arrive   sim.Kind
-		depart   sim.Kind
-	)
-	startService := func() {
-		started = s.Elapsed()
-		s.Schedule(depart, exp(services, mu), 0)
+	w, err := sim.NewWorld(s, sim.WorldConfig{})
+	if err != nil {
+		return Result{}, err
 	}
-	arrive = s.Handle("arrival", sim.PhaseTraffic, func(uint64) {
-		queue = append(queue, s.Elapsed())
-		if len(queue) == 1 {
-			startService()
-		}
-		s.Schedule(arrive, exp(arrivals, lambda), 0)
+	cluster, err := w.CreateCluster("quickstart")
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+		Family: "web", CPU: 1024, MemoryMiB: 2048, NetworkMode: sim.AWSVPC,
+		RequiresCompatibilities: []sim.LaunchType{sim.Fargate},
+		Containers:              []sim.ContainerDefinition{{Name: "app", Image: "web:1", StopTimeout: 45 * time.Second}},
+	}); err != nil {
+		return Result{}, err
+	}
+	lb, err := w.NewLoadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+		HealthCheck:         loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2},
+		DeregistrationDelay: 30 * time.Second,
+	}})
+	if err != nil {
+		return Result{}, err
+	}
+	svc, err := cluster.CreateService(sim.ServiceConfig{
+		Name: "web", TaskDefinition: "web", DesiredCount: initialTasks, LaunchType: sim.Fargate,
+		Observer: lb, HealthCheckGracePeriod: time.Minute,
 	})
-	depart = s.Handle("departure", sim.PhaseTraffic, func(uint64) {
-		if departed >= warmup {
-			waits = append(waits, started-queue[0])
-			sojourns = append(sojourns, s.Elapsed()-queue[0])
-		}
-		departed++
-		queue = queue[1:]
-		if len(queue) > 0 {
-			startService()
-		}
-	})
-	s.Schedule(arrive, exp(arrivals, lambda), 0)
-	for departed < n {
-		if _, err := s.Step(); err != nil {
-			return result{}, err
-		}
+	if err != nil {
+		return Result{}, err
 	}
-	slices.Sort(sojourns)
-	return result{
-		customers:  len(sojourns),
-		meanWait:   mean(waits),
-		meanSystem: mean(sojourns),
-		p99System:  sojourns[int(math.Ceil(0.99*float64(len(sojourns))))-1],
-		events:     s.Executed(),
-	}, nil
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		return Result{}, err
+	}
+	policy, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
+		Name: "cpu60", ResourceID: "service/quickstart/web", TargetValue: cpuTarget,
+		PredefinedMetric: autoscale.ECSServiceAverageCPUUtilization,
+		ScaleOutCooldown: time.Minute, ScaleInCooldown: 5 * time.Minute,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target:   autoscale.ScalableTarget{ResourceID: "service/quickstart/web", MinCapacity: minTasks, MaxCapacity: maxTasks},
+		Policies: []autoscale.Policy{policy},
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	scaling, err := svc.AttachScaler(ctl, store)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := s.RunFor(warmUp); err != nil {
+		return Result{}, err
+	}
+	wl, err := w.NewWorkload(sim.WorkloadConfig{
+		LoadBalancer: lb, Mode: opt.Mode,
+		Source: shifted{traffic.Replay{Series: series, Counts: true, Scale: opt.Scale}, warmUp},
+		End:    warmUp + time.Duration(opt.Hours)*time.Hour,
+		Demand: traffic.Exponential{Mean: opt.MeanWork}, MeanWork: opt.MeanWork, SCV: 1,
+		Server:  traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
+		Metrics: store,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Options: opt, MinDesired: svc.DesiredCount(), MaxDesired: svc.DesiredCount()}
+	cost := w.Cost().Total
+	for range opt.Hours {
+		for range 60 {
+			if err := s.RunFor(time.Minute); err != nil {
+				return Result{}, err
+			}
+			res.MinDesired = min(res.MinDesired, svc.DesiredCount())
+			res.MaxDesired = max(res.MaxDesired, svc.DesiredCount())
+		}
+		ps := wl.Periods()
+		p := ps[len(ps)-1]
+		now := w.Cost().Total
+		res.Rows = append(res.Rows, Row{
+			Start: p.Start, RequestsPerSecond: p.RequestsPerSecond(), MeanTasks: p.MeanTasks, MaxTasks: p.MaxTasks,
+			CPUPercent: p.CPUUtilization, P50: p.P50, P99: p.P99, Errors5xx: p.Counters.Errors5xx(), TimedOut: p.Counters.TimedOut,
+			Cost: now - cost,
+		})
+		cost = now
+	}
+	res.Counters = wl.Counters()
+	res.P50, res.P99 = wl.Latency(0.50), wl.Latency(0.99)
+	res.Cost = cost
+	res.Activities = scaling.Activities()
+	res.Decisions = scaling.Decisions()
+	res.Events = s.Executed()
+	return res, nil
 }
 
-func mean(ds []time.Duration) time.Duration {
-	var sum float64
-	for _, d := range ds {
-		sum += float64(d)
+// Print writes the hourly table and the summary.
+func Print(out io.Writer, r Result) {
+	fmt.Fprintf(out, "ecssim quickstart: NASA 13 Jul 1995 ×%g, Fargate 1 vCPU/2 GB behind an ALB, target tracking CPU 60 %%, %s\n", r.Options.Scale, r.Options.Mode)
+	fmt.Fprintln(out)
+	fmt.Fprintf(out, "%-5s %7s %6s %4s %5s %7s %7s %6s %6s\n", "hour", "req/s", "tasks", "max", "CPU%", "p50 ms", "p99 ms", "5xx", "cost$")
+	for _, row := range r.Rows {
+		fmt.Fprintf(out, "%-5s %7.0f %6.1f %4d %5.1f %7.1f %7.1f %6d %6.2f\n",
+			row.Start.In(edt).Format("15:04"), row.RequestsPerSecond, row.MeanTasks, row.MaxTasks, row.CPUPercent,
+			ms(row.P50), ms(row.P99), row.Errors5xx, row.Cost)
 	}
-	return time.Duration(sum / float64(len(ds)))
+	c := r.Counters
+	fmt.Fprintln(out)
+	fmt.Fprintf(out, "requests      %d (served %d, 5xx %d, timed out %d, in flight %d)\n", c.Arrived, c.Served, c.Errors5xx(), c.TimedOut, c.InFlight)
+	fmt.Fprintf(out, "latency       p50 %.1f ms, p99 %.1f ms\n", ms(r.P50), ms(r.P99))
+	fmt.Fprintf(out, "tasks         desired %d to %d, %d scaling activities\n", r.MinDesired, r.MaxDesired, r.Activities)
+	perMillion := 0.0
+	if c.Arrived > 0 {
+		perMillion = r.Cost / float64(c.Arrived) * 1e6
+	}
+	fmt.Fprintf(out, "cost          $%.2f, $%.4f per million requests\n", r.Cost, perMillion)
+	fmt.Fprintf(out, "engine        %d events\n", r.Events)
 }
 
-// theory returns the M/M/1 mean wait, mean sojourn and p99 sojourn for
-// arrival rate lambda and service rate mu (per second): Wq = rho/(mu-lambda),
-// W = 1/(mu-lambda), and the sojourn is exponential with rate mu-lambda, so
-// its p-quantile is -ln(1-p)/(mu-lambda).
-func theory(lambda, mu float64) (wq, w, p99 time.Duration) {
-	sec := func(x float64) time.Duration { return time.Duration(x * float64(time.Second)) }
-	return sec(lambda / mu / (mu - lambda)), sec(1 / (mu - lambda)), sec(math.Log(100) / (mu - lambda))
-}
+var edt = time.FixedZone("EDT", -4*3600)
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e5) / 10 }
 
 func main() {
-	const (
-		lambda = 80.0  // requests per second
-		mu     = 100.0 // one server completes 100 requests per second (10 ms each)
-		n      = 1_000_000
-	)
-	wq, w, p99 := theory(lambda, mu)
-	fmt.Printf("M/M/1 queue: %.0f requests/s arriving, %.0f/s served (utilisation %.0f %%), %d customers per seed\n\n",
-		lambda, mu, 100*lambda/mu, n)
-	fmt.Printf("%-6s %12s %12s %12s %10s\n", "seed", "mean wait", "mean in sys", "p99 in sys", "events")
-	var sumWq, sumW, sumP99 time.Duration
-	seeds := []uint64{1, 2, 3}
-	for _, seed := range seeds {
-		r, err := run(seed, lambda, mu, n, n/20)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "quickstart:", err)
-			os.Exit(1)
-		}
-		fmt.Printf("%-6d %12s %12s %12s %10d\n", seed, r.meanWait.Round(time.Microsecond),
-			r.meanSystem.Round(time.Microsecond), r.p99System.Round(time.Microsecond), r.events)
-		sumWq, sumW, sumP99 = sumWq+r.meanWait, sumW+r.meanSystem, sumP99+r.p99System
+	r, err := Run(DefaultOptions)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	k := time.Duration(len(seeds))
-	fmt.Printf("%-6s %12s %12s %12s\n", "mean", (sumWq / k).Round(time.Microsecond), (sumW / k).Round(time.Microsecond), (sumP99 / k).Round(time.Microsecond))
-	fmt.Printf("%-6s %12s %12s %12s\n", "theory", wq.Round(time.Microsecond), w.Round(time.Microsecond), p99.Round(time.Microsecond))
+	Print(os.Stdout, r)
 }

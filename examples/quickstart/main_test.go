@@ -1,49 +1,136 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
 	"math"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecssim/ecssim/sim"
 )
 
-// TestQuickstartMatchesQueueingTheory holds the quickstart's figures to the
-// M/M/1 formulas, with the tolerances of oracles.md §2.7: means within 3 %,
-// the p99 within 5 %, averaged over seeds.
-func TestQuickstartMatchesQueueingTheory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1e6 customers per seed")
+// fargatePerTaskHour is worked example M's rate for a 1 vCPU / 2 GB Linux
+// x86 task in us-east-1: $0.04048 per vCPU-hour + 2 × $0.004445 per
+// GB-hour.
+const fargatePerTaskHour = 0.04048 + 2*0.004445
+
+// expectedRequests is the trace's count over the first hours, times scale:
+// the mean of the Poisson arrivals the quickstart draws.
+func expectedRequests(t *testing.T, hours int, scale float64) float64 {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(nasaDay)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
 	}
-	const lambda, mu, n = 80.0, 100.0, 1_000_000
-	wq, w, p99 := theory(lambda, mu)
-	var gotWq, gotW, gotP99 float64
-	seeds := []uint64{11, 12, 13}
-	for _, seed := range seeds {
-		r, err := run(seed, lambda, mu, n, n/20)
+	sum := 0.0
+	for _, row := range rows[1 : 1+60*hours] {
+		v, err := strconv.ParseFloat(row[2], 64)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.customers != n-n/20 {
-			t.Fatalf("measured %d customers, want %d", r.customers, n-n/20)
-		}
-		k := float64(len(seeds))
-		gotWq += float64(r.meanWait) / k
-		gotW += float64(r.meanSystem) / k
-		gotP99 += float64(r.p99System) / k
+		sum += v
 	}
-	check := func(name string, got float64, want time.Duration, tol float64) {
-		if rel := math.Abs(got-float64(want)) / float64(want); rel > tol {
-			t.Errorf("%s = %v, theory %v: off by %.1f %%, more than %.0f %%", name, time.Duration(got), want, 100*rel, 100*tol)
-		}
-	}
-	check("mean wait", gotWq, wq, 0.03)
-	check("mean time in system", gotW, w, 0.03)
-	check("p99 time in system", gotP99, p99, 0.05)
+	return sum * scale
 }
 
-func TestTheoryFormulas(t *testing.T) {
-	// oracles.md §2.1, worked case lambda = 8/s, mu = 10/s: Wq 0.4 s, W 0.5 s, p99 2.303 s.
-	wq, w, p99 := theory(8, 10)
-	if wq != 400*time.Millisecond || w != 500*time.Millisecond || p99.Round(time.Millisecond) != 2303*time.Millisecond {
-		t.Fatalf("theory(8, 10) = %v, %v, %v; want 400ms, 500ms, 2.303s", wq, w, p99)
+// checkInvariants holds a run to what must be true of any run.
+func checkInvariants(t *testing.T, r Result, hours int) {
+	t.Helper()
+	if len(r.Rows) != hours {
+		t.Fatalf("%d rows, want %d", len(r.Rows), hours)
+	}
+	c := r.Counters
+	if sum := c.Served + c.NoTarget + c.Rejected + c.TimedOut + c.Aborted + c.InFlight; sum != c.Arrived {
+		t.Errorf("requests not conserved: arrived %d, accounted %d (%+v)", c.Arrived, sum, c)
+	}
+	var arrived int64
+	day := time.Date(1995, time.July, 13, 0, 0, 0, 0, edt)
+	for i, row := range r.Rows {
+		arrived += int64(math.Round(row.RequestsPerSecond * 3600))
+		if want := day.Add(time.Duration(i) * time.Hour); !row.Start.Equal(want) {
+			t.Errorf("row %d starts %v, want %v", i, row.Start, want)
+		}
+		if row.P50 > row.P99 {
+			t.Errorf("row %d: p50 %v > p99 %v", i, row.P50, row.P99)
+		}
+		if row.MeanTasks < minTasks || float64(row.MaxTasks) > maxTasks || row.MeanTasks > float64(row.MaxTasks) {
+			t.Errorf("row %d: mean tasks %.1f, max %d outside [%d, %d]", i, row.MeanTasks, row.MaxTasks, minTasks, maxTasks)
+		}
+		// Fargate bills each task from its image pull to STOPPED: at least
+		// the RUNNING task-hours (sampled each minute), and not much more.
+		lo, hi := 0.9*row.MeanTasks*fargatePerTaskHour, 1.3*float64(row.MaxTasks)*fargatePerTaskHour
+		if row.Cost < lo || row.Cost > hi {
+			t.Errorf("row %d: cost $%.3f outside [$%.3f, $%.3f] for %.1f tasks (max %d)", i, row.Cost, lo, hi, row.MeanTasks, row.MaxTasks)
+		}
+	}
+	if arrived != c.Arrived {
+		t.Errorf("rows sum to %d requests, counters say %d", arrived, c.Arrived)
+	}
+	if r.MinDesired < minTasks || r.MaxDesired > maxTasks {
+		t.Errorf("desired count ranged %d to %d, outside [%d, %d]", r.MinDesired, r.MaxDesired, minTasks, maxTasks)
+	}
+	if r.P50 > r.P99 {
+		t.Errorf("p50 %v > p99 %v", r.P50, r.P99)
+	}
+	var out bytes.Buffer
+	Print(&out, r)
+	hourLine := regexp.MustCompile(`^\d\d:00 `)
+	lines := 0
+	for sc := bufio.NewScanner(&out); sc.Scan(); {
+		if hourLine.MatchString(sc.Text()) {
+			lines++
+		}
+	}
+	if lines != hours {
+		t.Errorf("printed %d hour lines, want %d:\n%s", lines, hours, out.String())
+	}
+}
+
+// TestQuickstartDay runs the command's whole day (a few seconds) and
+// checks its invariants, and that the arrivals match the trace: a Poisson
+// count with mean Λ = Σ counts × scale is within 5 √Λ of Λ.
+func TestQuickstartDay(t *testing.T) {
+	hours := 24
+	if testing.Short() {
+		hours = 2
+	}
+	opt := DefaultOptions
+	opt.Hours = hours
+	r, err := Run(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, r, hours)
+	want := expectedRequests(t, hours, opt.Scale)
+	if got := float64(r.Counters.Arrived); math.Abs(got-want) > 5*math.Sqrt(want) {
+		t.Errorf("arrived %v requests, the trace says %v ± %.0f", got, want, 5*math.Sqrt(want))
+	}
+	if r.Activities == 0 {
+		t.Errorf("no scaling activity over %d hours of a varying trace", hours)
+	}
+}
+
+// TestQuickstartFluid runs the same day in fluid mode: same invariants,
+// and the arrivals are the trace's expected count (cumulative rounding
+// keeps them within one request).
+func TestQuickstartFluid(t *testing.T) {
+	opt := DefaultOptions
+	opt.Mode = sim.FluidMode
+	r, err := Run(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, r, 24)
+	want := expectedRequests(t, 24, opt.Scale)
+	if got := float64(r.Counters.Arrived); math.Abs(got-want) > 1 {
+		t.Errorf("arrived %v requests, the trace says %v", got, want)
+	}
+	if !strings.Contains(opt.Mode.String(), "fluid") {
+		t.Errorf("mode %v", opt.Mode)
 	}
 }

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -195,5 +196,38 @@ func TestFargateDeterminism(t *testing.T) {
 	}
 	if a, b := hash(7), hash(8); a == b {
 		t.Errorf("seeds 7 and 8 give the same trace %x", a)
+	}
+}
+
+// TestFargateStoppedWhileWaitingForToken: with a bucket of 1 token
+// refilled at 1 per second, three tasks get tokens at 0, 1 and 2 s. A task
+// stopped while it waits stops at once (it has no ENI to detach), costs
+// nothing, and leaves its token to the next task, which starts at 1 s.
+func TestFargateStoppedWhileWaitingForToken(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{Capacity: sim.CapacityConfig{
+		StartLatency: exactStart, LaunchBucket: capacity.LaunchBucketConfig{Burst: 1, RefillPerSecond: 1},
+	}})
+	f.fargateDef("job", 256, 512)
+	out, err := f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "job", Count: 3, LaunchType: sim.Fargate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.w.StopTask(out.Tasks[1], ""); err != nil {
+		t.Fatal(err)
+	}
+	f.run(time.Minute)
+	start := f.s.Start()
+	if got := out.Tasks[1].StoppedAt(); !got.Equal(start) {
+		t.Errorf("stopped waiting task reached STOPPED at %v, want at once", got.Sub(start))
+	}
+	for i, want := range map[int]time.Duration{0: exactStartLatency, 2: exactStartLatency + time.Second} {
+		if got := out.Tasks[i].StartedAt().Sub(start); got != want {
+			t.Errorf("task %d RUNNING at %v, want %v", i, got, want)
+		}
+	}
+	// Two tasks billed the one-minute minimum (PENDING from 10 s and 11 s
+	// to the end at 60 s) at 0.25 × 0.04048 + 0.5 × 0.004445 per hour.
+	if got, want := f.w.Cost().Total, 2*(0.25*0.04048+0.5*0.004445)/60; math.Abs(got-want) > 1e-12 {
+		t.Errorf("cost %v, want %v (the stopped task costs nothing)", got, want)
 	}
 }

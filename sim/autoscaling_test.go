@@ -1,0 +1,79 @@
+package sim_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/traffic"
+)
+
+// TestServiceScalingFollowsTargetTracking: 20 requests/s of 100 ms of CPU
+// on 4 one-vCPU tasks keep them 50 % busy (λ·E[work]/(n·vCPU), utilisation
+// law), so the published CPUUtilization is near 50 %; with target tracking
+// at 25 % the first scale-out comes after 3 datapoints above the target and
+// sets ceil(4 × metric / 25) (≈ 8), which the service applies and logs.
+func TestServiceScalingFollowsTargetTracking(t *testing.T) {
+	f := newFixture(t, 7, sim.WorldConfig{})
+	f.launch("m5.2xlarge", zones3, 3)
+	f.webDef("web", 1024, 1024, 0)
+	f.run(time.Minute)
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
+	f.run(2 * time.Minute)
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.workload(sim.WorkloadConfig{LoadBalancer: lb, Source: traffic.Constant{PerSecond: 20},
+		Demand: traffic.Exponential{Mean: 100 * time.Millisecond},
+		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited}, Metrics: store})
+	policy, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{Name: "cpu25", ResourceID: "service/prod/web",
+		TargetValue: 25, PredefinedMetric: autoscale.ECSServiceAverageCPUUtilization})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target: autoscale.ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []autoscale.Policy{policy}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaling, err := svc.AttachScaler(ctl, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Minute)
+	ds := scaling.Decisions()
+	if len(ds) == 0 {
+		t.Fatalf("no scaling decision in 5 minutes at 50 %% CPU against a 25 %% target")
+	}
+	d := ds[0]
+	cpu, ok := store.Statistic(metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web"), metrics.Average, time.Minute, d.At)
+	if !ok {
+		t.Fatalf("no CPU datapoint for the minute before %v", d.At)
+	}
+	if math.Abs(cpu-50) > 7.5 {
+		t.Errorf("CPUUtilization %.1f %%, utilisation law says 50 %%", cpu)
+	}
+	if want := int(math.Ceil(4 * cpu / 25)); d.From != 4 || d.To != want {
+		t.Errorf("decision %v, want 4 → ceil(4 × %.2f / 25) = %d", d, cpu, want)
+	}
+	if svc.DesiredCount() != ds[len(ds)-1].To {
+		t.Errorf("service desired %d, last decision %v", svc.DesiredCount(), ds[len(ds)-1])
+	}
+	logged := false
+	for _, m := range messages(svc) {
+		if strings.HasPrefix(m, "desired count changed from 4 to ") && strings.Contains(m, "cpu25") {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Errorf("the decision is not in the service events: %q", messages(svc))
+	}
+}

@@ -378,10 +378,22 @@ func (l *launchSpec) providerPlan(d *Deployment, spec placement.Spec, p *Capacit
 	return plan, nil
 }
 
+// compileProviderPlan adds the provider's memberOf constraint to spec. When
+// spec already has placement.MaxConstraints constraints, the provider's
+// condition is joined with "and" to the last memberOf expression instead,
+// so that it never takes a constraint the user may use.
 func compileProviderPlan(spec placement.Spec, p *CapacityProvider) (*placement.Plan, error) {
-	spec.Constraints = append(slices.Clone(spec.Constraints), placement.Constraint{
-		Type: placement.MemberOf, Expression: "attribute:" + AttrCapacityProvider + " == " + p.name,
-	})
+	cond := "attribute:" + AttrCapacityProvider + " == " + p.name
+	spec.Constraints = slices.Clone(spec.Constraints)
+	if len(spec.Constraints) >= placement.MaxConstraints {
+		for i := len(spec.Constraints) - 1; i >= 0; i-- {
+			if c := &spec.Constraints[i]; c.Type == placement.MemberOf {
+				c.Expression = "(" + c.Expression + ") and " + cond
+				return placement.Compile(spec)
+			}
+		}
+	}
+	spec.Constraints = append(spec.Constraints, placement.Constraint{Type: placement.MemberOf, Expression: cond})
 	return placement.Compile(spec)
 }
 
@@ -439,7 +451,9 @@ func (s *Service) placeCapacity(d *Deployment, n int) bool {
 				}
 				fargate(p, p.kind == providerFargateSpot, k, counts)
 			default:
-				started = append(started, s.placeOnProvider(d, p, k)...)
+				ts, unplaced := s.placeOnProvider(d, p, k)
+				started = append(started, ts...)
+				s.launchTokens += unplaced // tasks that did not launch use no quota
 			}
 		}
 	}
@@ -477,33 +491,35 @@ func (s *Service) adopt(t *Task, d *Deployment) {
 
 // placeOnProvider places k tasks of d on p's instances; those that do not
 // fit wait in PROVISIONING for p to grow.
-func (s *Service) placeOnProvider(d *Deployment, p *CapacityProvider, k int) []*Task {
+func (s *Service) placeOnProvider(d *Deployment, p *CapacityProvider, k int) (started []*Task, unplaced int) {
 	plan, err := s.ls.providerPlan(d, d.plan.Spec(), p)
 	if err != nil {
-		panic(fmt.Sprintf("sim: provider plan of %s: %v", s.cfg.Name, err)) // validated at CreateService
+		// Only a query too long for the joined expression gets here.
+		s.counters.UnplacedTasks += k
+		s.waitFor(fmt.Sprintf("was unable to place a task on capacity provider %s: %v", p.name, err))
+		return nil, k
 	}
 	req := d.def.placementTask(s.group)
 	batch, err := s.c.place.PlaceBatch(plan, req, k, s.w.rngPlace, nil)
 	if err != nil {
 		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, err))
 	}
-	var out []*Task
 	for _, pid := range batch.Placed {
 		t := s.launch1(d, s.c.byPlaceID[pid], req)
 		t.capt.provider = p
-		out = append(out, t)
+		started = append(started, t)
 	}
 	rest := k - len(batch.Placed)
 	for i := range rest {
 		t := s.w.newWaitingTask(s.c, d.def, "service:"+s.cfg.Name, req, p, plan)
 		if t == nil {
 			s.unplaced(batch.Rejection, rest-i)
-			break
+			return started, rest - i
 		}
 		s.adopt(t, d)
-		out = append(out, t)
+		started = append(started, t)
 	}
-	return out
+	return started, 0
 }
 
 // launch1 is Service.launch for a task on an instance.

@@ -3,11 +3,14 @@ package sim_test
 import (
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"pgregory.net/rapid"
 
+	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/capacity"
 )
@@ -177,4 +180,44 @@ func TestStrategyPropertyBaseThenWeight(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestProvisioningLimit: tasks of an Auto Scaling group provider with no
+// room wait in PROVISIONING, at most 300 per cluster (§9); the rest are
+// reported as unplaceable. A task definition with the maximum of 10
+// constraints still gets the provider's condition (joined to its last
+// memberOf).
+func TestProvisioningLimit(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	f.taskDef("web", 256, 512, sim.Behavior{})
+	p := f.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "empty", MaxSize: 0})
+	if err := f.c.PutCapacityProviders([]string{"empty"}, []sim.CapacityProviderStrategyItem{{Provider: "empty", Weight: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 350})
+	f.run(3 * time.Minute)
+	if got := len(p.ProvisioningTasks()); got != sim.MaxProvisioningTasks || svc.PendingCount() != 300 {
+		t.Errorf("%d tasks waiting, %d pending, want 300", got, svc.PendingCount())
+	}
+	if svc.Counters().UnplacedTasks < 50 || !slices.ContainsFunc(messages(svc), func(m string) bool { return strings.Contains(m, "No Container Instances") }) {
+		t.Errorf("unplaced %d, events %q", svc.Counters().UnplacedTasks, messages(svc))
+	}
+
+	g := newFixture(t, 1, sim.WorldConfig{})
+	var cons []placement.Constraint
+	for range placement.MaxConstraints {
+		cons = append(cons, placement.Constraint{Type: placement.MemberOf, Expression: "attribute:ecs.os-type == linux"})
+	}
+	g.taskDef("web", 256, 512, sim.Behavior{})
+	g.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "one", MaxSize: 1, DesiredCapacity: 1})
+	other := g.launch("m5.large", zones3[:1], 1)[0]
+	if err := g.c.PutCapacityProviders([]string{"one"}, []sim.CapacityProviderStrategyItem{{Provider: "one", Weight: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	g.run(time.Minute)
+	svc = g.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, PlacementConstraints: cons})
+	g.run(time.Minute)
+	if svc.RunningCount() != 4 || len(other.Tasks()) != 0 {
+		t.Errorf("running %d, %d on the instance outside the group; want 4 and 0", svc.RunningCount(), len(other.Tasks()))
+	}
 }

@@ -206,6 +206,7 @@ type clusterCapacity struct {
 	providers       []*CapacityProvider
 	defaultStrategy capacity.Strategy
 	defaultLaunch   launchSpec
+	standalone      map[string]*zoneTally // lookup only: standalone Fargate tasks per group
 }
 
 func (c *Cluster) cap() *clusterCapacity {

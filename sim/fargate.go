@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/placement"
@@ -245,31 +246,59 @@ func fargateSize(def *TaskDefinition) capacity.FargateTaskSize {
 	return capacity.FargateTaskSize{CPU: def.in.CPU, MemoryMiB: def.in.MemoryMiB}
 }
 
-// zoneCounts counts the live tasks of group (a service's, or a standalone
-// group's) in cluster c per zone of zones.
+// zoneCounts counts the live tasks of a service, or of a standalone group,
+// in cluster c per zone of zones. A service's tasks are counted while they
+// are meant to run; a standalone group's Fargate tasks until they are
+// STOPPED (a tally kept per group, so that a burst of RunTask calls does
+// not rescan every task).
 func (w *World) zoneCounts(c *Cluster, s *Service, group string, zones []string) []int {
 	counts := make([]int, len(zones))
-	add := func(t *Task) {
-		if t.desired != TaskRunning || t.capt.c != c {
-			return
+	if s == nil {
+		tally := c.cap().standalone[group]
+		if tally == nil {
+			return counts
 		}
-		z := t.Zone()
-		if i := slices.Index(zones, z); i >= 0 {
-			counts[i]++
-		}
-	}
-	if s != nil {
-		for _, t := range s.tasks {
-			add(t)
+		for i, z := range zones {
+			if j := slices.Index(tally.zones, z); j >= 0 {
+				counts[i] = tally.counts[j]
+			}
 		}
 		return counts
 	}
-	for _, t := range w.tasks {
-		if t.service == nil && t.state != TaskStopped && t.groupName == group {
-			add(t)
+	for _, t := range s.tasks {
+		if t.desired == TaskRunning {
+			if i := slices.Index(zones, t.Zone()); i >= 0 {
+				counts[i]++
+			}
 		}
 	}
 	return counts
+}
+
+// zoneTally counts a standalone group's live Fargate tasks per zone.
+type zoneTally struct {
+	zones  []string
+	counts []int
+}
+
+// tallyStandalone adds delta to the zone count of a standalone Fargate
+// task's group.
+func (c *Cluster) tallyStandalone(t *Task, delta int) {
+	cc := c.cap()
+	if cc.standalone == nil {
+		cc.standalone = map[string]*zoneTally{}
+	}
+	tally := cc.standalone[t.groupName]
+	if tally == nil {
+		tally = &zoneTally{}
+		cc.standalone[t.groupName] = tally
+	}
+	j := slices.Index(tally.zones, t.capt.zone)
+	if j < 0 {
+		tally.zones, tally.counts = append(tally.zones, t.capt.zone), append(tally.counts, 0)
+		j = len(tally.zones) - 1
+	}
+	tally.counts[j] += delta
 }
 
 // newFargateTask creates a Fargate task in PROVISIONING in the zone with the
@@ -295,6 +324,9 @@ func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, pr
 	}
 	t.capt = taskCapacity{c: c, provider: provider, fargate: true, spot: spot, zone: zones[zi], quota: def.cpu}
 	w.tasks = append(w.tasks, t)
+	if !strings.HasPrefix(group, "service:") {
+		c.tallyStandalone(t, +1)
+	}
 	wc.queues[pool] = append(wc.queues[pool], t)
 	wc.pumpLaunches(pool)
 	if spot {
@@ -408,6 +440,9 @@ func (wc *worldCapacity) taskStopped(t *Task) {
 				}
 			}
 		}
+	}
+	if t.capt.fargate && t.service == nil && !strings.HasPrefix(t.groupName, "service:") {
+		t.capt.c.tallyStandalone(t, -1)
 	}
 	if t.capt.waiting {
 		t.capt.waiting = false

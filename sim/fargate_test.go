@@ -129,6 +129,9 @@ func TestFargateLaunchBucketWorkedExampleN(t *testing.T) {
 		}
 	}
 	f.run(time.Minute)
+	if got, want := zoneSpread(f.w.Tasks()), map[string]int{"us-east-1a": 50, "us-east-1b": 50, "us-east-1c": 50}; !mapsEqual(got, want) {
+		t.Errorf("zones %v, want %v", got, want)
+	}
 	var started []time.Duration
 	for _, tk := range f.w.Tasks() {
 		started = append(started, tk.StartedAt().Sub(f.s.Start())-exactStartLatency)

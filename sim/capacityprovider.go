@@ -73,7 +73,8 @@ type AutoScalingGroupProviderConfig struct {
 	// Only for Spot; zero means never.
 	Interruptions capacity.InterruptionProcess
 	// ManagedScaling turns cluster auto scaling on; nil means off (the
-	// group keeps its desired capacity).
+	// group keeps its desired capacity). With more than one zone the world
+	// sets MultipleInstanceTypesOrAZs, as ECS does from the group.
 	ManagedScaling *capacity.ManagedScalingConfig
 	// ManagedTerminationProtection keeps instances that run non-daemon
 	// tasks from being terminated on scale-in. Requires ManagedScaling.
@@ -185,7 +186,11 @@ func (w *World) CreateCapacityProvider(cfg AutoScalingGroupProviderConfig) (*Cap
 	}
 	var scaling *capacity.ManagedScaling
 	if cfg.ManagedScaling != nil && group.Validate() == nil {
-		sc, err := capacity.NewManagedScaling(*cfg.ManagedScaling, group)
+		ms := *cfg.ManagedScaling
+		// ECS sees the group's zones: with more than one it scales out by
+		// exactly the minimum step (§5.1).
+		ms.MultipleInstanceTypesOrAZs = ms.MultipleInstanceTypesOrAZs || len(cfg.Zones) > 1
+		sc, err := capacity.NewManagedScaling(ms, group)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%w: capacity provider %s: ManagedScaling: %w", ErrConfig, cfg.Name, err))
 		}

@@ -21,10 +21,10 @@ func costOf(lines []capacity.CostLine, key string) float64 {
 }
 
 // batchDef is a Fargate batch job that exits after runFor and stops at once.
-func (f *fixture) batchDef(family string, cpu, mem int, runFor time.Duration) {
+func (f *fixture) batchDef(family string, cpu, mem int, arch sim.Architecture, storageGiB int, runFor time.Duration) {
 	f.t.Helper()
 	_, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
-		Family: family, CPU: cpu, MemoryMiB: mem, NetworkMode: sim.AWSVPC,
+		Family: family, CPU: cpu, MemoryMiB: mem, NetworkMode: sim.AWSVPC, CPUArchitecture: arch, EphemeralStorageGiB: storageGiB,
 		Containers: []sim.ContainerDefinition{{Name: "job", Image: family}},
 		Behavior:   sim.Behavior{RunFor: sim.Fixed(runFor), Shutdown: sim.Fixed(0)},
 	})
@@ -42,23 +42,29 @@ func (f *fixture) batchDef(family string, cpu, mem int, runFor time.Duration) {
 //	same, 90.4 s → 91 s: 0.04937 × 91 / 3600 = $0.00124797
 //	0.25 vCPU / 0.5 GB for 24 h: (0.25 × 0.04048 + 0.5 × 0.004445) × 24 = $0.296220
 //	    (the reference prints $0.296226; its own expression gives 0.296220)
+//	4 vCPU / 16 GB ARM for 1 h: 4 × 0.03238 + 16 × 0.00356 = $0.18648
 //	the 30 s task on FARGATE_SPOT: 30 % of the first figure (the 70 % discount)
+//	1 vCPU / 2 GB with 50 GiB of storage for 1 h: 0.04937 + 30 × 0.000111 = $0.05270
 func TestCostWorkedExampleM(t *testing.T) {
 	cases := []struct {
-		name     string
-		cpu, mem int
-		billed   time.Duration // from PENDING to STOPPED
-		spot     bool
-		want     float64
+		name       string
+		cpu, mem   int
+		arch       sim.Architecture
+		storageGiB int
+		billed     time.Duration // from PENDING to STOPPED
+		spot       bool
+		want       float64
 	}{
-		{"1vCPU-2GB-30s", 1024, 2048, 30 * time.Second, false, 0.00082283},
-		{"1vCPU-2GB-90.4s", 1024, 2048, 90400 * time.Millisecond, false, 0.00124797},
-		{"quarter-24h", 256, 512, 24 * time.Hour, false, 0.296220},
-		{"1vCPU-2GB-30s-spot", 1024, 2048, 30 * time.Second, true, 0.00082283 * 0.3},
+		{"1vCPU-2GB-30s", 1024, 2048, "", 0, 30 * time.Second, false, 0.00082283},
+		{"1vCPU-2GB-90.4s", 1024, 2048, "", 0, 90400 * time.Millisecond, false, 0.00124797},
+		{"quarter-24h", 256, 512, "", 0, 24 * time.Hour, false, 0.296220},
+		{"arm-4vCPU-16GB-1h", 4096, 16384, sim.ARM64, 0, time.Hour, false, 0.18648},
+		{"1vCPU-2GB-30s-spot", 1024, 2048, "", 0, 30 * time.Second, true, 0.00082283 * 0.3},
+		{"1vCPU-2GB-50GiB-1h", 1024, 2048, "", 50, time.Hour, false, 0.04937 + 30*0.000111},
 	}
 	for _, tc := range cases {
 		f := newFixture(t, 1, sim.WorldConfig{Capacity: sim.CapacityConfig{StartLatency: exactStart}})
-		f.batchDef("job", tc.cpu, tc.mem, tc.billed-15*time.Second)
+		f.batchDef("job", tc.cpu, tc.mem, tc.arch, tc.storageGiB, tc.billed-15*time.Second)
 		in := sim.RunTaskInput{Cluster: "prod", TaskDefinition: "job", LaunchType: sim.Fargate}
 		provider := "FARGATE"
 		if tc.spot {

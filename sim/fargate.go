@@ -230,7 +230,7 @@ func validateFargateDefinition(def *TaskDefinition) error {
 	if def.in.NetworkMode != AWSVPC {
 		errs = append(errs, fmt.Errorf("task definition %s has network mode %q; Fargate requires awsvpc", def, def.in.NetworkMode))
 	}
-	if err := capacity.ValidateFargateSize(def.in.CPU, def.in.MemoryMiB); err != nil {
+	if err := fargateSize(def).Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("task definition %s: %w", def, err))
 	}
 	for _, ct := range def.in.Containers {
@@ -243,7 +243,11 @@ func validateFargateDefinition(def *TaskDefinition) error {
 
 // fargateSize is the capacity package's view of a Fargate task definition.
 func fargateSize(def *TaskDefinition) capacity.FargateTaskSize {
-	return capacity.FargateTaskSize{CPU: def.in.CPU, MemoryMiB: def.in.MemoryMiB}
+	size := capacity.FargateTaskSize{CPU: def.in.CPU, MemoryMiB: def.in.MemoryMiB, EphemeralStorageGiB: def.in.EphemeralStorageGiB}
+	if def.in.CPUArchitecture == ARM64 {
+		size.Arch = capacity.ARM64
+	}
+	return size
 }
 
 // zoneCounts counts the live tasks of a service, or of a standalone group,

@@ -108,6 +108,11 @@ func TestFargateTaskSizeValidation(t *testing.T) {
 	if !errors.Is(err, sim.ErrInvalidRunTask) || !strings.Contains(err.Error(), "256, 512, 1024") {
 		t.Errorf("cpu 384: %v, want ErrInvalidRunTask listing the valid CPU values", err)
 	}
+	_, err = f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{Family: "sparc", CPUArchitecture: "sparc", EphemeralStorageGiB: 20,
+		Containers: []sim.ContainerDefinition{{Name: "app", Image: "x", MemoryMiB: 512}}})
+	if !errors.Is(err, sim.ErrInvalidTaskDefinition) || strings.Count(err.Error(), "\n") != 1 {
+		t.Errorf("architecture sparc and 20 GiB of explicit storage: %v, want two ErrInvalidTaskDefinition problems", err)
+	}
 	_, err = f.c.CreateService(sim.ServiceConfig{Name: "x", TaskDefinition: "odd", LaunchType: sim.Fargate,
 		CapacityProviderStrategy: []sim.CapacityProviderStrategyItem{{Provider: "FARGATE", Weight: 1}}})
 	if !errors.Is(err, sim.ErrInvalidService) {

@@ -149,3 +149,35 @@ func TestManagedScalingPropertyTerminationProtection(t *testing.T) {
 		}
 	})
 }
+
+// TestManagedScalingWorkedExampleHStepSizes: the scale-out step of an
+// empty single-zone group is clamp(need, min, max): 3 waiting tasks with
+// minimumScalingStepSize 5 launch 5; 30 with maximumScalingStepSize 10
+// launch 10. A group in three zones scales out by exactly the minimum step
+// (2), whatever the need (worked example H).
+func TestManagedScalingWorkedExampleHStepSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		zones      []string
+		ms         capacity.ManagedScalingConfig
+		tasks      int
+		wantLaunch int
+	}{
+		{"need 3, min 5", zones3[:1], capacity.ManagedScalingConfig{MinimumScalingStepSize: 5}, 3, 5},
+		{"need 30, max 10", zones3[:1], capacity.ManagedScalingConfig{MaximumScalingStepSize: 10}, 30, 10},
+		{"need 7, three zones, min 2", zones3, capacity.ManagedScalingConfig{MinimumScalingStepSize: 2}, 7, 2},
+	} {
+		f := newFixtureDefaults(t, 1, sim.WorldConfig{})
+		f.taskDef("whole", 2048, 1024, sim.Behavior{})
+		ms := tc.ms
+		p := f.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "asg", Zones: tc.zones, MaxSize: 50, ManagedScaling: &ms})
+		if err := f.c.PutCapacityProviders([]string{"asg"}, []sim.CapacityProviderStrategyItem{{Provider: "asg", Weight: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "whole", DesiredCount: tc.tasks})
+		f.run(61 * time.Second)
+		if p.DesiredCapacity() != tc.wantLaunch || p.InstancesLaunched() != tc.wantLaunch {
+			t.Errorf("%s: desired %d, launched %d, want %d (%s)", tc.name, p.DesiredCapacity(), p.InstancesLaunched(), tc.wantLaunch, lastRecord(p).Decision.Reason)
+		}
+	}
+}

@@ -176,6 +176,13 @@ type TaskDefinitionInput struct {
 	// RequiresCompatibilities lists launch types the definition must be
 	// valid for; nil means EC2.
 	RequiresCompatibilities []LaunchType
+	// CPUArchitecture is runtimePlatform.cpuArchitecture, X86_64 or ARM64;
+	// empty means X86_64. Fargate sizes and bills by it; on EC2 it is not
+	// checked (add a memberOf constraint on ecs.cpu-architecture).
+	CPUArchitecture Architecture
+	// EphemeralStorageGiB is ephemeralStorage.sizeInGiB on Fargate, 21 to
+	// 200; 0 means the default 20 GiB. Storage above 20 GiB is billed.
+	EphemeralStorageGiB int
 	// PlacementConstraints are memberOf constraints (distinctInstance is not
 	// allowed in a task definition); nil means none.
 	PlacementConstraints []placement.Constraint
@@ -253,6 +260,14 @@ func validateTaskDefinition(in *TaskDefinitionInput) error {
 	}
 	if mode == "" {
 		mode = Bridge
+	}
+	switch in.CPUArchitecture {
+	case "", X86_64, ARM64:
+	default:
+		bad("CPUArchitecture %q must be %s or %s", in.CPUArchitecture, X86_64, ARM64)
+	}
+	if g := in.EphemeralStorageGiB; g != 0 && (g < 21 || g > 200) {
+		bad("EphemeralStorageGiB is %d; it must be 0 (the default 20 GiB) or 21 to 200", g)
 	}
 	fargate := false
 	for i, lt := range in.RequiresCompatibilities {

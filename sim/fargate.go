@@ -457,7 +457,8 @@ func (wc *worldCapacity) taskStopped(t *Task) {
 	}
 }
 
-// fargateLaunchRate is the per-service launch rate of s, tasks per minute.
+// launchRate is the per-service launch rate of s, tasks per minute: 500 on
+// Fargate, the world's ServiceLaunchRate (250) otherwise.
 func (s *Service) launchRate() int {
 	if s.ls.fargate() {
 		return s.w.capw.cfg.FargateServiceLaunchRate

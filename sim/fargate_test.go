@@ -239,3 +239,20 @@ func TestFargateStoppedWhileWaitingForToken(t *testing.T) {
 		t.Errorf("cost %v, want %v (the stopped task costs nothing)", got, want)
 	}
 }
+
+// TestFargateServiceLaunchRate: a Fargate service launches at most 500
+// tasks a minute (§9): asked for 1,000 at once it creates 500 at t = 0,
+// then one every 120 ms; an EC2 service's bucket holds 250.
+func TestFargateServiceLaunchRate(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	f.fargateDef("web", 256, 512)
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 1000, LaunchType: sim.Fargate})
+	f.run(time.Millisecond)
+	if got := len(svc.Tasks()); got != 500 {
+		t.Errorf("tasks at t = 0: %d, want 500", got)
+	}
+	f.run(time.Second - time.Millisecond)
+	if got := len(svc.Tasks()); got != 508 {
+		t.Errorf("tasks at t = 1 s: %d, want 500 + floor(1 s / 120 ms) = 508", got)
+	}
+}

@@ -256,3 +256,23 @@ func TestFargateServiceLaunchRate(t *testing.T) {
 		t.Errorf("tasks at t = 1 s: %d, want 500 + floor(1 s / 120 ms) = 508", got)
 	}
 }
+
+// TestFargateUpdateToIncompatibleDefinition: a Fargate service cannot be
+// updated to a revision Fargate cannot run (bridge mode, no task size).
+func TestFargateUpdateToIncompatibleDefinition(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	f.fargateDef("web", 256, 512)
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 2, LaunchType: sim.Fargate})
+	f.taskDef("bridge", 256, 512, sim.Behavior{})
+	if err := svc.UpdateService(sim.ServiceUpdate{TaskDefinition: "bridge"}); !errors.Is(err, sim.ErrInvalidService) {
+		t.Errorf("update to a bridge definition: %v, want ErrInvalidService", err)
+	}
+	f.fargateDef("web", 512, 1024)
+	if err := svc.UpdateService(sim.ServiceUpdate{TaskDefinition: "web:2"}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Minute)
+	if svc.RunningCount() != 2 || svc.Tasks()[0].TaskDefinition().String() != "web:2" || !svc.Steady() {
+		t.Errorf("after the update: running %d, %v", svc.RunningCount(), svc)
+	}
+}

@@ -488,6 +488,11 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		if err != nil {
 			errs = append(errs, err)
 		}
+		if d != nil && s.ls.fargate() {
+			if err := validateFargateDefinition(d); err != nil {
+				errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidService, err))
+			}
+		}
 		def = d
 	}
 	if u.DesiredCount != nil {

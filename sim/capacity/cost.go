@@ -214,13 +214,17 @@ type meter struct {
 	// ratePerHour is the billed rate (Fargate task, instance) or the task's
 	// share of its instance's rate (EC2 task).
 	ratePerHour float64
-	// instance is the id of an EC2 task's instance.
-	instance string
+	// instance is the id of an EC2 task's instance; id is the meter's own
+	// id and pos its index in the instance's tasks (EC2 task meters).
+	instance, id string
+	pos          int
+	inst         *meter // the instance's meter, for an EC2 task
 	// instance meters: CPU, memory, the share cost of tasks already
-	// stopped, and the ids of tasks still open on it.
+	// stopped, and the tasks still open on it (unordered: a stopped task
+	// is swapped with the last, so that a stop costs O(1)).
 	cpu, mem   int
 	sharesPaid float64
-	tasks      []string
+	tasks      []*meter
 }
 
 // Accumulator adds up what a simulation costs, per service, per capacity
@@ -316,11 +320,12 @@ func (a *Accumulator) StartEC2Task(id string, u EC2TaskUsage, now time.Duration)
 		return invalid("EC2TaskUsage.CPU/MemoryMiB", [2]int{u.CPU, u.MemoryMiB}, "must be ≥ 0")
 	}
 	share := (float64(u.CPU)/float64(inst.cpu) + float64(u.MemoryMiB)/float64(inst.mem)) / 2
-	if err := a.add(id, &meter{kind: ec2TaskMeter, start: now, service: u.Service, provider: inst.provider, cluster: inst.cluster,
-		ratePerHour: share * inst.ratePerHour, instance: u.InstanceID}); err != nil {
+	m := &meter{kind: ec2TaskMeter, start: now, service: u.Service, provider: inst.provider, cluster: inst.cluster,
+		ratePerHour: share * inst.ratePerHour, instance: u.InstanceID, id: id, pos: len(inst.tasks), inst: inst}
+	if err := a.add(id, m); err != nil {
 		return err
 	}
-	inst.tasks = append(inst.tasks, id)
+	inst.tasks = append(inst.tasks, m)
 	return nil
 }
 
@@ -353,12 +358,15 @@ func (a *Accumulator) Stop(id string, now time.Duration) error {
 	case ec2TaskMeter:
 		c := m.cost(now)
 		a.service[m.service] += c
-		inst := a.open[m.instance]
+		inst := m.inst
 		inst.sharesPaid += c
-		inst.tasks = slices.DeleteFunc(inst.tasks, func(t string) bool { return t == id })
+		last := inst.tasks[len(inst.tasks)-1]
+		inst.tasks[m.pos], last.pos = last, m.pos
+		inst.tasks[len(inst.tasks)-1] = nil
+		inst.tasks = inst.tasks[:len(inst.tasks)-1]
 	case instanceMeter:
-		for _, t := range slices.Clone(m.tasks) {
-			if err := a.Stop(t, now); err != nil {
+		for len(m.tasks) > 0 {
+			if err := a.Stop(m.tasks[len(m.tasks)-1].id, now); err != nil {
 				return err
 			}
 		}

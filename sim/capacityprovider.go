@@ -235,6 +235,10 @@ func (c *Cluster) CapacityProviders() []*CapacityProvider {
 // belong to one cluster only; when it first joins, its group launches
 // DesiredCapacity instances and, with managed scaling, its controller
 // starts evaluating once a minute. Providers cannot be removed here.
+//
+// The group's minute tick never stops, so a simulation with an attached
+// Auto Scaling group provider always has an event pending: run it with
+// RunFor or RunUntil, not Run.
 func (c *Cluster) PutCapacityProviders(providers []string, defaultStrategy []CapacityProviderStrategyItem) error {
 	w := c.w
 	var errs []error

@@ -103,7 +103,7 @@ func TestEC2SpotInterruption(t *testing.T) {
 	if in.Status() != sim.InstanceDraining {
 		t.Fatalf("instance %s after the warning, want DRAINING", in.Status())
 	}
-	old := append(in.Tasks(), nil)[:len(in.Tasks())]
+	old := in.Tasks()
 	f.run(2 * time.Minute)
 	if in.Status() != sim.InstanceInactive {
 		t.Errorf("instance %s at warning + 121 s, want INACTIVE", in.Status())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/capacity"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
@@ -58,7 +59,6 @@ func deployUnderLoad(t *testing.T, seed uint64, dereg, stopTimeout time.Duration
 func TestRollingDeploymentUnderLoadDrainsCleanly(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		c := deployUnderLoad(t, seed, 60*time.Second, 120*time.Second)
-		t.Logf("seed %d: %+v", seed, c)
 		if c.Errors5xx() != 0 || c.TimedOut != 0 {
 			t.Errorf("seed %d: %d 5xx (no target %d, rejected %d, aborted %d), %d timed out; want none",
 				seed, c.Errors5xx(), c.NoTarget, c.Rejected, c.Aborted, c.TimedOut)
@@ -77,7 +77,6 @@ func TestRollingDeploymentWithoutDrainingDrops5xx(t *testing.T) {
 	total := int64(0)
 	for _, seed := range []uint64{1, 2, 3} {
 		c := deployUnderLoad(t, seed, loadbalancer.NoDeregistrationDelay, 2*time.Second)
-		t.Logf("seed %d: %+v", seed, c)
 		total += c.Aborted
 		if c.Aborted != c.Errors5xx() {
 			t.Errorf("seed %d: 5xx %d, aborted %d: every error should be an abort", seed, c.Errors5xx(), c.Aborted)
@@ -89,5 +88,86 @@ func TestRollingDeploymentWithoutDrainingDrops5xx(t *testing.T) {
 	// no abort at all is very unlikely, and the seeds are fixed.
 	if total == 0 {
 		t.Errorf("no request aborted over 3 deployments without draining")
+	}
+}
+
+// spotUnderLoad runs 4 Fargate Spot tasks behind an ALB under the load of
+// deployUnderLoad and interrupts one task every two minutes, four times;
+// it returns the workload's counters 15 minutes after the last warning.
+func spotUnderLoad(t *testing.T, seed uint64, dereg, stopTimeout time.Duration) sim.WorkloadCounters {
+	t.Helper()
+	warnings := []time.Duration{10 * time.Minute, 12 * time.Minute, 14 * time.Minute, 16 * time.Minute}
+	f := newFixture(t, seed, sim.WorldConfig{Capacity: sim.CapacityConfig{
+		FargateSpotInterruptions: capacity.InterruptionProcess{Schedule: warnings}}})
+	if err := f.c.PutCapacityProviders([]string{capacity.FargateSpot}, []sim.CapacityProviderStrategyItem{{Provider: capacity.FargateSpot, Weight: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+		Family: "web", CPU: 1024, MemoryMiB: 2048, NetworkMode: sim.AWSVPC,
+		RequiresCompatibilities: []sim.LaunchType{sim.Fargate},
+		Containers:              []sim.ContainerDefinition{{Name: "app", Image: "web:1", StopTimeout: stopTimeout}},
+		Behavior:                sim.Behavior{Shutdown: sim.Fixed(time.Second)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+		DeregistrationDelay: dereg,
+		HealthCheck:         loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2},
+	}})
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
+	f.run(5 * time.Minute)
+	if !svc.Steady() {
+		t.Fatalf("service not steady before the load starts")
+	}
+	wl := f.workload(sim.WorkloadConfig{
+		LoadBalancer: lb, Source: traffic.Constant{PerSecond: 2},
+		Demand: traffic.Exponential{Mean: time.Second},
+		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited},
+	})
+	f.run(26 * time.Minute)
+	spot := 0
+	for _, tk := range f.w.Tasks() {
+		if tk.StopCode() == sim.StopCode(capacity.StopCodeTerminationNotice) {
+			spot++
+		}
+	}
+	if spot != len(warnings) {
+		t.Fatalf("%d tasks stopped by a Spot interruption, want %d", spot, len(warnings))
+	}
+	if svc.RunningCount() != 4 {
+		t.Fatalf("%d tasks running after the interruptions, want 4 replacements in place", svc.RunningCount())
+	}
+	c := wl.Counters()
+	checkConserved(t, c)
+	return c
+}
+
+// TestSpotInterruptionUnderLoadDrainsCleanly: with the deregistration
+// delay (30 s) and the stop timeout (60 s) inside Fargate Spot's two-minute
+// warning, as AWS advises, interrupted tasks drain and lose no request.
+func TestSpotInterruptionUnderLoadDrainsCleanly(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		c := spotUnderLoad(t, seed, 30*time.Second, 60*time.Second)
+		if c.Errors5xx() != 0 || c.TimedOut != 0 {
+			t.Errorf("seed %d: %d 5xx (no target %d, rejected %d, aborted %d), %d timed out; want none",
+				seed, c.Errors5xx(), c.NoTarget, c.Rejected, c.Aborted, c.TimedOut)
+		}
+	}
+}
+
+// TestSpotInterruptionWithoutDrainingDrops5xx: without a deregistration
+// delay and with a 2 s stop timeout, interrupted tasks are killed with
+// requests in flight: 502s.
+func TestSpotInterruptionWithoutDrainingDrops5xx(t *testing.T) {
+	total := int64(0)
+	for _, seed := range []uint64{1, 2, 3} {
+		c := spotUnderLoad(t, seed, loadbalancer.NoDeregistrationDelay, 2*time.Second)
+		total += c.Aborted
+		if c.Aborted != c.Errors5xx() {
+			t.Errorf("seed %d: 5xx %d, aborted %d: every error should be an abort", seed, c.Errors5xx(), c.Aborted)
+		}
+	}
+	if total == 0 {
+		t.Errorf("no request aborted over 12 Spot interruptions without draining")
 	}
 }

@@ -363,6 +363,12 @@ func (lt *lbTarget) containersExited() {
 	if lt.exited {
 		return
 	}
+	lb := lt.lb
+	if info, ok := lb.tg.Target(lt.id); ok && info.State != loadbalancer.Draining && info.State != loadbalancer.Unused {
+		// Forced down without deregistering first (a reclaimed instance):
+		// the target goes now, so no new request reaches a dead task.
+		lb.TaskDeactivating(lb.w.now(), lt.t)
+	}
 	if lt.lb.wl != nil {
 		lt.lb.wl.taskExited(lt)
 	}

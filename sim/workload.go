@@ -360,6 +360,16 @@ func (wl *Workload) Periods() []Period { return append([]Period(nil), wl.periods
 // zero if none was served.
 func (wl *Workload) Latency(q float64) time.Duration { return secondsDuration(wl.whole.quantile(q)) }
 
+// TaskCounters returns the request counters of task t's server (as of
+// its last event), and false if t has no live server (not registered, or
+// its containers have stopped).
+func (wl *Workload) TaskCounters(t *Task) (traffic.Counters, bool) {
+	if t.lb == nil || t.lb.lb != wl.lb || t.lb.srv == nil {
+		return traffic.Counters{}, false
+	}
+	return t.lb.srv.Counters(), true
+}
+
 // Config returns the workload's configuration, defaults filled in.
 func (wl *Workload) Config() WorkloadConfig { return wl.cfg }
 

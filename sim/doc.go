@@ -130,11 +130,32 @@
 // reported all at once with errors.Join and matching ErrConfig (or
 // ErrNotFound, ErrNotSupported).
 //
-// Seams for what is not built yet: Service.SetDesiredCount and
-// Service.DeploymentInProgress for an autoscaler; TaskObserver for a load
-// balancer (told of RUNNING tasks, and able to delay SIGTERM while a
-// target drains); LaunchType EXTERNAL exists in the types and returns
-// ErrNotSupported.
+// LaunchType EXTERNAL exists in the types and returns ErrNotSupported.
+//
+// # Load balancers, traffic, metrics and autoscaling
+//
+// The pure models are packages loadbalancer, sim/traffic, metrics and
+// autoscale; the world wires them in (loadbalancing.go, workload.go,
+// autoscaling.go):
+//
+//   - World.NewLoadBalancer gives a target group to one service, passed as
+//     ServiceConfig.Observer: tasks register at RUNNING, count as healthy
+//     only once their target is (after the target group's health checks,
+//     not the 40-second rule), are replaced when their target turns
+//     unhealthy after the health check grace period, and on any stop are
+//     deregistered and drain (the deregistration delay, or until nothing
+//     is in flight) before SIGTERM. After SIGTERM the application finishes
+//     its requests in flight; SIGKILL at the stop timeout aborts the rest.
+//   - World.NewWorkload sends clients' requests through the load balancer:
+//     request by request (arrivals by thinning on the "demand" stream,
+//     work on "request-work", routing on "routing", one traffic.Server per
+//     task with the task's CPU) or in fluid steps (traffic.Fluid). It
+//     counts every request (arrived = served + no target + rejected +
+//     timed out + aborted + in flight), keeps latency percentiles per
+//     report period, and every minute (PhaseMetrics) publishes the ECS
+//     service and ALB metrics to a metrics.Store.
+//   - Service.AttachScaler evaluates an autoscale.Controller (any Scaler)
+//     every minute in PhaseScaling and applies its desired count.
 //
 // # Fargate, capacity providers, Spot and cost
 //

@@ -80,7 +80,7 @@ func TestWorkloadConservationProperty(t *testing.T) {
 			dereg = loadbalancer.NoDeregistrationDelay
 		}
 		lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{DeregistrationDelay: dereg,
-			Algorithm: rapid.SampledFrom([]loadbalancer.Algorithm{loadbalancer.RoundRobin, loadbalancer.LeastOutstandingRequests, loadbalancer.WeightedRandom}).Draw(rt, "algorithm"),
+			Algorithm:   rapid.SampledFrom([]loadbalancer.Algorithm{loadbalancer.RoundRobin, loadbalancer.LeastOutstandingRequests, loadbalancer.WeightedRandom}).Draw(rt, "algorithm"),
 			HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
 		svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: rapid.IntRange(0, 6).Draw(rt, "desired"), Observer: lb})
 		wl := f.workload(sim.WorkloadConfig{LoadBalancer: lb,

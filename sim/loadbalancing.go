@@ -24,7 +24,8 @@ type LoadBalancerConfig struct {
 }
 
 // LoadBalancer is a load balancer with one target group in front of one
-// service: pass it as ServiceConfig.Observer. It registers every task of
+// service: pass it as ServiceConfig.Observer of exactly one service. It
+// registers every task of
 // the service as a target when the task reaches RUNNING, lets the target
 // group's health checks decide when the task counts as healthy, and on stop
 // deregisters the target and holds SIGTERM until the target has drained
@@ -44,7 +45,8 @@ type LoadBalancerConfig struct {
 // (UnhealthyAfterStart). Overload does not fail health checks here.
 //
 // Requests, if a Workload is attached, are routed per request through the
-// target group to the task's traffic.Server. After SIGTERM the application
+// target group to the task's traffic.Server: to healthy targets only, or,
+// while no target is healthy, to every registered one (ELB's fail-open). After SIGTERM the application
 // stops taking new requests (its target is already deregistered) and
 // finishes those in flight, exiting once none is left and its
 // Behavior.Shutdown time has passed; SIGKILL at the stop timeout aborts what
@@ -170,6 +172,8 @@ func (lb *LoadBalancer) TaskTarget(t *Task) (id int, ok bool) {
 func (lb *LoadBalancer) TaskRunning(now time.Time, t *Task) {
 	if lb.svc == nil {
 		lb.svc = t.service
+	} else if t.service != lb.svc {
+		panic(fmt.Sprintf("sim: load balancer %s fronts service %s; service %s cannot share it", lb.cfg.Name, lb.svc.cfg.Name, t.service.cfg.Name))
 	}
 	id := len(lb.targets)
 	if n := len(lb.free); n > 0 {

@@ -77,3 +77,59 @@ func TestServiceScalingFollowsTargetTracking(t *testing.T) {
 		t.Errorf("the decision is not in the service events: %q", messages(svc))
 	}
 }
+
+// TestServiceScalingOnRequestCountPerTarget: the load balancer's
+// ResourceLabel and metric dimensions are what ALBRequestCountPerTarget
+// target tracking reads. 20 requests/s over 4 healthy targets are 300
+// requests per target per minute (Poisson: ± 9); against a target of 150
+// the first scale-out sets ceil(4 × metric / 150) ≈ 8.
+func TestServiceScalingOnRequestCountPerTarget(t *testing.T) {
+	f := newFixture(t, 3, sim.WorldConfig{})
+	f.launch("m5.2xlarge", zones3, 3)
+	f.webDef("web", 1024, 1024, 0)
+	f.run(time.Minute)
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
+	f.run(2 * time.Minute)
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.workload(sim.WorkloadConfig{LoadBalancer: lb, Source: traffic.Constant{PerSecond: 20},
+		Demand: traffic.Exponential{Mean: 10 * time.Millisecond},
+		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited}, Metrics: store})
+	policy, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{Name: "requests150",
+		TargetValue: 150, PredefinedMetric: autoscale.ALBRequestCountPerTarget, ResourceLabel: lb.ResourceLabel()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target: autoscale.ScalableTarget{MinCapacity: 1, MaxCapacity: 20}, Policies: []autoscale.Policy{policy}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaling, err := svc.AttachScaler(ctl, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Minute)
+	ds := scaling.Decisions()
+	if len(ds) == 0 {
+		t.Fatalf("no scaling decision at 300 requests per target per minute against a target of 150")
+	}
+	m, _, err := autoscale.PredefinedMetricSpec(autoscale.ALBRequestCountPerTarget, "", lb.ResourceLabel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := store.Statistic(m, metrics.Sum, time.Minute, ds[0].At)
+	if !ok {
+		t.Fatalf("no RequestCountPerTarget datapoint for the minute before %v", ds[0].At)
+	}
+	if math.Abs(v-300) > 45 {
+		t.Errorf("RequestCountPerTarget %.1f, want 300 ± 45", v)
+	}
+	if want := int(math.Ceil(4 * v / 150)); ds[0].From != 4 || ds[0].To != want {
+		t.Errorf("decision %v, want 4 → ceil(4 × %.1f / 150) = %d", ds[0], v, want)
+	}
+}

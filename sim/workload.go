@@ -111,9 +111,10 @@ type WorkloadCounters struct {
 	// InFlight is the number of requests in tasks now.
 	InFlight int64
 	// InFlightSeconds is the integral of InFlight over time (request·s),
-	// and SojournSeconds the summed time in a task of every request that
-	// left one (served, timed out or aborted): Little's law says they are
-	// equal over a run that starts and ends empty.
+	// brought up to date at every minute and when a task stops, and
+	// SojournSeconds the summed time in a task of every request that left
+	// one (served, timed out or aborted): Little's law says they are equal
+	// over a run that starts and ends empty.
 	InFlightSeconds, SojournSeconds float64
 }
 

@@ -338,7 +338,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	case RequestLevel:
 		wl.arrivals = cfg.Arrivals
 		if wl.arrivals == nil {
-			wl.arrivals = &traffic.Thinning{Source: cfg.Source, End: cfg.End}
+			wl.arrivals = &traffic.Thinning{Source: &windowBound{Source: cfg.Source, k: [2]time.Duration{-1, -1}}, End: cfg.End}
 		}
 		wl.scheduleArrival(now)
 	case FluidMode:
@@ -768,3 +768,33 @@ func (wl *Workload) closePeriod() {
 }
 
 func secondsDuration(s float64) time.Duration { return time.Duration(math.Round(s * 1e9)) }
+
+// windowBound answers thinning's MaxRate from the source's maximum over
+// aligned one-minute windows, cached: the maximum over the aligned windows
+// that cover [from, to) bounds the rate there, and thinning needs only a
+// bound, so the source is asked once per minute instead of once per
+// arrival. Rate passes through.
+type windowBound struct {
+	traffic.Source
+	k   [2]time.Duration // cached window indices; -1 when empty
+	max [2]float64
+}
+
+func (b *windowBound) MaxRate(from, to time.Duration) float64 {
+	if to <= from || to-from > time.Hour {
+		return b.Source.MaxRate(from, to)
+	}
+	m := 0.0
+	for k := from / time.Minute; k*time.Minute < to; k++ {
+		m = max(m, b.window(k))
+	}
+	return m
+}
+
+func (b *windowBound) window(k time.Duration) float64 {
+	slot := int(k & 1)
+	if b.k[slot] != k {
+		b.k[slot], b.max[slot] = k, b.Source.MaxRate(k*time.Minute, (k+1)*time.Minute)
+	}
+	return b.max[slot]
+}

@@ -22,7 +22,10 @@
 // the bound), so the front list is almost always empty and costs one branch.
 //
 // Measured against container/heap and a 4-ary value heap in
-// BenchmarkHold (see BENCHMARKS.md at the module root).
+// BenchmarkHold (see BENCHMARKS.md at the module root): 10× faster than
+// container/heap at 1e6 pending events. The price is memory: each bucket
+// keeps the largest capacity it ever needed, which settles at 6-8 entries
+// (24 bytes each) per pending event, against one for a binary heap.
 package eventq
 
 import "math/bits"

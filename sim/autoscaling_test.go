@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
-	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
@@ -19,18 +18,7 @@ import (
 // at 25 % the first scale-out comes after 3 datapoints above the target and
 // sets ceil(4 × metric / 25) (≈ 8), which the service applies and logs.
 func TestServiceScalingFollowsTargetTracking(t *testing.T) {
-	f := newFixture(t, 7, sim.WorldConfig{})
-	f.launch("m5.2xlarge", zones3, 3)
-	f.webDef("web", 1024, 1024, 0)
-	f.run(time.Minute)
-	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
-		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
-	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
-	f.run(2 * time.Minute)
-	store, err := metrics.NewStore(metrics.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, lb, svc, store := webBehindALB(t, 7)
 	f.workload(sim.WorkloadConfig{LoadBalancer: lb, Source: traffic.Constant{PerSecond: 20},
 		Demand: traffic.Exponential{Mean: 100 * time.Millisecond},
 		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited}, Metrics: store})
@@ -84,18 +72,7 @@ func TestServiceScalingFollowsTargetTracking(t *testing.T) {
 // requests per target per minute (Poisson: ± 9); against a target of 150
 // the first scale-out sets ceil(4 × metric / 150) ≈ 8.
 func TestServiceScalingOnRequestCountPerTarget(t *testing.T) {
-	f := newFixture(t, 3, sim.WorldConfig{})
-	f.launch("m5.2xlarge", zones3, 3)
-	f.webDef("web", 1024, 1024, 0)
-	f.run(time.Minute)
-	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
-		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
-	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
-	f.run(2 * time.Minute)
-	store, err := metrics.NewStore(metrics.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, lb, svc, store := webBehindALB(t, 3)
 	f.workload(sim.WorkloadConfig{LoadBalancer: lb, Source: traffic.Constant{PerSecond: 20},
 		Demand: traffic.Exponential{Mean: 10 * time.Millisecond},
 		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited}, Metrics: store})

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
@@ -18,18 +17,7 @@ import (
 // 100-point discretisation of the exponential, within 2 %); and every
 // request is accounted for.
 func TestFluidWorkloadFollowsQueueingTheory(t *testing.T) {
-	f := newFixture(t, 1, sim.WorldConfig{})
-	f.launch("m5.2xlarge", zones3, 3)
-	f.webDef("web", 1024, 1024, 0)
-	f.run(time.Minute)
-	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
-		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
-	f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
-	f.run(2 * time.Minute)
-	store, err := metrics.NewStore(metrics.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, lb, _, store := webBehindALB(t, 1)
 	wl := f.workload(sim.WorkloadConfig{LoadBalancer: lb, Mode: sim.FluidMode, Source: traffic.Constant{PerSecond: 20},
 		MeanWork: 100 * time.Millisecond, SCV: 1, Metrics: store, ReportPeriod: 10 * time.Minute,
 		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited}})

@@ -46,6 +46,27 @@ func (f *fixture) workload(cfg sim.WorkloadConfig) *sim.Workload {
 	return wl
 }
 
+// webBehindALB is the set-up the scaling and fluid tests share: three
+// m5.2xlarge instances, a web service of four one-vCPU tasks behind an ALB
+// with fast health checks (5 s × 2), running and healthy, and an empty
+// metric store for a workload to publish into.
+func webBehindALB(t *testing.T, seed uint64) (*fixture, *sim.LoadBalancer, *sim.Service, *metrics.Store) {
+	t.Helper()
+	f := newFixture(t, seed, sim.WorldConfig{})
+	f.launch("m5.2xlarge", zones3, 3)
+	f.webDef("web", 1024, 1024, 0)
+	f.run(time.Minute)
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
+	f.run(2 * time.Minute)
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, lb, svc, store
+}
+
 // checkConserved asserts request conservation.
 func checkConserved(t *testing.T, c sim.WorkloadCounters) {
 	t.Helper()

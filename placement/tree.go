@@ -10,14 +10,21 @@ package placement
 // free resource, so the instances of a leaf whose other resource is at least
 // c form a subtree at the heap's root and can be enumerated in time
 // proportional to their number, however many starved instances share the
-// leaf. Internal node i stores the max of the other resource over its
-// subtree (max[B+l] is leaf l's heap root), so a descent skips every subtree
-// in which nothing has enough of it. Every value is exact.
+// leaf. Above the leaves sits a 16-ary max tree: node j of level k+1 stores
+// the max of the other resource over nodes 16j..16j+15 of level k (level 0
+// holds each leaf's heap root), so a descent skips every subtree in which
+// nothing has enough of it. Every value is exact.
+//
+// The fan-out is 16 rather than 2 because 16 int32 nodes fill one cache
+// line: 2^17 leaves need 5 levels above them instead of 17, and a search or
+// a fix-up touches one line per level. Scanning 16 neighbours is cheaper than
+// the cache misses the deeper binary tree costs (its 1 MiB of nodes does not
+// stay in L2 next to the instance state).
 type capTree struct {
 	keyIsCPU bool // false: key free memory, other free CPU; true: the mirror
 	shift    uint
 	leavesN  int        // B, a power of two
-	max      []int32    // 2B nodes; -1 = empty
+	levels   [][]int32  // levels[0]: B leaf bounds; levels[k+1][j] = max(levels[k][16j:16j+16]); -1 = empty
 	heapOf   []int32    // per leaf: index of its heap in heaps, or -1
 	heaps    [][]uint64 // max-heaps of other<<32 | instance, only for leaves ever used
 	loc      []treeLoc  // per instance slot: where it is
@@ -57,10 +64,16 @@ func newCapTree(keyIsCPU bool, maxKey int32, slots int) *capTree {
 		bits = maxLeafBits
 	}
 	b := 1 << bits
-	t := &capTree{keyIsCPU: keyIsCPU, shift: shift, leavesN: b,
-		max: make([]int32, 2*b), heapOf: make([]int32, b)}
-	for i := range t.max {
-		t.max[i] = -1
+	t := &capTree{keyIsCPU: keyIsCPU, shift: shift, leavesN: b, heapOf: make([]int32, b)}
+	for n := b; ; n = (n + fanMask) >> fanBits {
+		level := make([]int32, n)
+		for k := range level {
+			level[k] = -1
+		}
+		t.levels = append(t.levels, level)
+		if n == 1 {
+			break
+		}
 	}
 	for i := range t.heapOf {
 		t.heapOf[i] = -1
@@ -199,51 +212,78 @@ func (t *capTree) siftDown(h []uint64, p int32, e uint64) {
 	t.loc[entryID(e)].pos = p
 }
 
+// fanBits is log2 of the max tree's fan-out: 16 int32 nodes per cache line.
+const (
+	fanBits = 4
+	fan     = 1 << fanBits
+	fanMask = fan - 1
+)
+
 // store sets leaf l's bound to exactly v and repairs the path to the root,
-// stopping as soon as a node does not change.
+// stopping as soon as a node does not change. A parent is recomputed from
+// its 16 children only when the child that held its max has dropped.
 func (t *capTree) store(l, v int32) {
-	n := int(l) + t.leavesN
-	if t.max[n] == v {
+	j := int(l)
+	below := t.levels[0]
+	old := below[j]
+	if old == v {
 		return
 	}
-	t.max[n] = v
-	for n > 1 {
-		m := max(v, t.max[n^1])
-		n >>= 1
-		if t.max[n] == m {
+	below[j] = v
+	for _, up := range t.levels[1:] {
+		p := j >> fanBits
+		cur := up[p]
+		var m int32
+		switch {
+		case v >= cur:
+			m = v
+		case old < cur: // another child holds the max, and still does
+			return
+		default: // the child that held the max dropped: recompute
+			lo := p << fanBits
+			m = -1
+			for _, x := range below[lo:min(lo+fan, len(below))] {
+				m = max(m, x)
+			}
+		}
+		if m == cur {
 			return
 		}
-		t.max[n] = m
-		v = m
+		up[p] = m
+		old, v, j, below = cur, m, p, up
 	}
 }
 
-// next returns the first leaf >= from whose bound is >= need, or -1.
+// next returns the first leaf >= from whose bound is >= need, or -1. It
+// scans the rest of from's group of 16 at each level upwards until some node
+// qualifies, then descends to that node's first qualifying child at each
+// level; bounds are exact, so the descent never backtracks.
 func (t *capTree) next(from int32, need int32) int32 {
-	b := t.leavesN
-	if int(from) >= b {
+	if int(from) >= t.leavesN {
 		return -1
 	}
-	n := int(from) + b
-	if t.max[n] < need {
-		for {
-			for n&1 == 1 { // a right child: its right neighbours start at the parent's sibling
-				n >>= 1
-			}
-			if n == 0 {
-				return -1
-			}
-			n++
-			if t.max[n] >= need {
-				break
-			}
+	k, j := 0, int(from)
+	for {
+		level := t.levels[k]
+		end := min((j|fanMask)+1, len(level))
+		for j < end && level[j] < need {
+			j++
 		}
-		for n < b {
-			n <<= 1
-			if t.max[n] < need {
-				n++
-			}
+		if j < end {
+			break
+		}
+		k++
+		if k == len(t.levels) {
+			return -1
+		}
+		j = (end-1)>>fanBits + 1
+	}
+	for ; k > 0; k-- {
+		level := t.levels[k-1]
+		j <<= fanBits
+		for level[j] < need {
+			j++
 		}
 	}
-	return int32(n - b)
+	return int32(j)
 }

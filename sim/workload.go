@@ -238,8 +238,13 @@ type periodAcc struct {
 	cpuN     int
 }
 
+// workloadMetrics holds the store's handles for the series a workload
+// publishes every minute, so a minute's publication does not rebuild and
+// look up each series key.
 type workloadMetrics struct {
-	cpu, mem, running, requests, perTarget, rt, elb5xx, target5xx metrics.Metric
+	ready                                                     bool
+	cpu, mem, running, requests, perTarget, elb5xx, target5xx *metrics.Handle
+	rt                                                        metrics.Metric // published as a statistic set
 }
 
 // ErrInvalidWorkload marks a WorkloadConfig that NewWorkload rejects.
@@ -680,27 +685,35 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	st, m := wl.cfg.Metrics, &wl.minute
 	ts := wl.w.sim.Start().Add(now - time.Minute)
 	h := wl.handles
-	if h.cpu.Name == "" {
+	if !h.ready {
 		svc := wl.lb.svc
 		if svc == nil {
 			return // no task has registered yet: nothing to say
 		}
 		cluster, name := svc.c.name, svc.cfg.Name
 		tg, lbd := wl.lb.TargetGroupDimension(), wl.lb.LoadBalancerDimension()
+		handle := func(m metrics.Metric) *metrics.Handle {
+			hd, err := st.Handle(m)
+			if err != nil {
+				panic(fmt.Sprintf("sim: publishing %v: %v", m, err))
+			}
+			return hd
+		}
 		*h = workloadMetrics{
-			cpu:       metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name),
-			mem:       metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name),
-			running:   metrics.RunningTaskCountMetric(cluster, name),
-			requests:  metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd),
-			perTarget: metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd),
+			ready:     true,
+			cpu:       handle(metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)),
+			mem:       handle(metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name)),
+			running:   handle(metrics.RunningTaskCountMetric(cluster, name)),
+			requests:  handle(metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd)),
+			perTarget: handle(metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)),
+			elb5xx:    handle(metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)),
+			target5xx: handle(metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)),
 			rt:        metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd),
-			elb5xx:    metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd),
-			target5xx: metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd),
 		}
 	}
-	put := func(metric metrics.Metric, v float64) {
-		if err := st.Put(metric, ts, v); err != nil {
-			panic(fmt.Sprintf("sim: publishing %v: %v", metric, err))
+	put := func(hd *metrics.Handle, v float64) {
+		if err := hd.Put(ts, v); err != nil {
+			panic(fmt.Sprintf("sim: publishing %v: %v", hd.Metric(), err))
 		}
 	}
 	if hasCPU && m.taskSeconds > 0 {

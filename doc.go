@@ -11,19 +11,31 @@
 // This root package holds no code; it maps the module:
 //
 //   - [github.com/ecssim/ecssim/sim] is the hub: the event loop, the virtual
-//     clock, named random streams, the ECS world and the wiring between the
-//     leaves. It is the only package that keeps a clock.
+//     clock, named random streams, the ECS world (clusters, instances, task
+//     definitions, tasks, services, deployments, capacity providers,
+//     Fargate, Spot, cost) and the wiring between the leaves (load
+//     balancers, workloads, metric publication, autoscaling). It is the only
+//     package that keeps a clock.
+//   - [github.com/ecssim/ecssim/sim/traffic] holds the pure traffic models
+//     the hub drives: demand sources, trace readers, arrival processes, the
+//     per-task server (FCFS or processor sharing), fluid mode and the
+//     queueing formulas.
+//   - [github.com/ecssim/ecssim/sim/capacity] holds the pure capacity models:
+//     Fargate sizes and start latency, the launch token bucket, capacity
+//     provider strategies, managed scaling, Spot timelines and billing.
 //   - [github.com/ecssim/ecssim/placement] is a pure leaf: the instance index,
 //     placement constraints (with the cluster query language), the binpack,
-//     spread and random strategies and the placement engine.
+//     spread and random strategies and the placement engine;
+//     placement/placementtest is its naive reference implementation.
 //   - [github.com/ecssim/ecssim/autoscale] is a pure leaf that imports only
 //     metrics: scalable targets, target tracking, step and scheduled scaling.
 //   - [github.com/ecssim/ecssim/metrics] is a pure leaf: the metric store,
 //     statistics and CloudWatch alarms.
 //   - [github.com/ecssim/ecssim/loadbalancer] is a pure leaf: ALB and NLB
 //     target groups, routing, health checks, slow start and draining.
-//   - examples/... are runnable programs, each answering a real question;
-//     examples/quickstart is the main job.
+//   - examples/... are runnable programs, each answering a real question:
+//     quickstart (the main job: a day of the NASA trace on Fargate behind an
+//     ALB with target tracking), rollingdeploy and fargatevsec2.
 //   - internal/... holds helpers the module shares (the event queue, random
 //     streams).
 //

@@ -1,6 +1,8 @@
 // Package sim is the hub of ecssim: the discrete-event engine, its virtual
-// clock and random streams, and (as the library grows) the ECS world built on
-// them.
+// clock and random streams, the ECS world built on them (clusters,
+// instances, task definitions, tasks, services, deployments, Fargate,
+// capacity providers, Spot, cost), and the wiring that puts load balancers,
+// traffic, metrics and autoscaling in front of and around it.
 //
 // # Virtual time
 //

@@ -35,7 +35,8 @@
 //     target groups, routing, health checks, slow start and draining.
 //   - examples/... are runnable programs, each answering a real question:
 //     quickstart (the main job: a day of the NASA trace on Fargate behind an
-//     ALB with target tracking), rollingdeploy and fargatevsec2.
+//     ALB with target tracking), rollingdeploy, fargatevsec2 and
+//     targetsweep (parallel Sims over policy settings and seeds).
 //   - internal/... holds helpers the module shares (the event queue, random
 //     streams).
 //

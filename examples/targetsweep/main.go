@@ -137,9 +137,9 @@ func Run(arm Arm) (Outcome, error) {
 	}
 	wl, err := w.NewWorkload(sim.WorkloadConfig{
 		LoadBalancer: lb, Source: demand(),
-		Demand:       traffic.Exponential{Mean: 100 * time.Millisecond},
-		Server:       traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
-		Metrics:      store,
+		Demand:  traffic.Exponential{Mean: 100 * time.Millisecond},
+		Server:  traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
+		Metrics: store,
 	})
 	if err != nil {
 		return Outcome{}, err

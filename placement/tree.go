@@ -27,6 +27,7 @@ type capTree struct {
 	levels   [][]int32  // levels[0]: B leaf bounds; levels[k+1][j] = max(levels[k][16j:16j+16]); -1 = empty
 	heapOf   []int32    // per leaf: index of its heap in heaps, or -1
 	heaps    [][]uint64 // max-heaps of other<<32 | instance, only for leaves ever used
+	leafOf   []int32    // per heap: its leaf
 	loc      []treeLoc  // per instance slot: where it is
 }
 
@@ -35,9 +36,12 @@ type capTree struct {
 // touches half as many lines and rewrites half as many positions.
 const heapArity = 4
 
-// treeLoc is an instance's leaf (-1 when not indexed) and its index in the
-// leaf's heap, kept together so that one cache line serves both.
-type treeLoc struct{ leaf, pos int32 }
+// treeLoc is an instance's heap (its index in heaps, -1 when not indexed)
+// and its position in that heap, kept together so that one cache line
+// serves both. It names the heap rather than the leaf so that a removal
+// reaches the heap without a lookup in heapOf, whose 2^17 entries are
+// rarely in cache; the heap's leaf comes from the short leafOf table.
+type treeLoc struct{ heap, pos int32 }
 
 // leaf returns leaf l's heap (nil when the leaf was never used). Leaves
 // keep a small index into a compact heap table rather than a slice header
@@ -107,13 +111,14 @@ func entryOther(e uint64) int32 { return int32(e >> 32) }
 func (t *capTree) insert(i, key, other int32) {
 	t.growSlots(int(i) + 1)
 	l := t.leafIndex(key)
-	t.loc[i].leaf = l
 	hi := t.heapOf[l]
 	if hi < 0 {
 		hi = int32(len(t.heaps))
 		t.heapOf[l] = hi
 		t.heaps = append(t.heaps, nil)
+		t.leafOf = append(t.leafOf, l)
 	}
+	t.loc[i].heap = hi
 	h := append(t.heaps[hi], 0)
 	t.heaps[hi] = h
 	t.siftUp(h, int32(len(h)-1), entry(i, other))
@@ -125,11 +130,11 @@ func (t *capTree) remove(i int32) {
 	if int(i) >= len(t.loc) { // registered after the tree was built, never indexed
 		return
 	}
-	l := t.loc[i].leaf
-	if l < 0 {
+	hi := t.loc[i].heap
+	if hi < 0 {
 		return
 	}
-	hi := t.heapOf[l]
+	l := t.leafOf[hi]
 	h := t.heaps[hi]
 	p := t.loc[i].pos
 	last := h[len(h)-1]
@@ -151,16 +156,17 @@ func (t *capTree) update(i, key, other int32) {
 	if int(i) >= len(t.loc) { // registered after the tree was built, never indexed
 		return
 	}
-	l := t.loc[i].leaf
-	if l < 0 {
+	hi := t.loc[i].heap
+	if hi < 0 {
 		return
 	}
+	l := t.leafOf[hi]
 	if t.leafIndex(key) != l {
 		t.remove(i)
 		t.insert(i, key, other)
 		return
 	}
-	h := t.heaps[t.heapOf[l]]
+	h := t.heaps[hi]
 	t.fix(h, t.loc[i].pos, entry(i, other))
 	t.store(l, entryOther(h[0]))
 }
@@ -255,27 +261,36 @@ func (t *capTree) store(l, v int32) {
 }
 
 // next returns the first leaf >= from whose bound is >= need, or -1. It
-// scans the rest of from's group of 16 at each level upwards until some node
-// qualifies, then descends to that node's first qualifying child at each
-// level; bounds are exact, so the descent never backtracks.
+// climbs from from's group of 16, looking at the rest of the group at each
+// level until some node qualifies, then descends to that node's first
+// qualifying child at each level; bounds are exact, so the descent never
+// backtracks. The climb reads a group's parent before scanning the group:
+// in a sparse tree most groups on the way up have nothing large enough,
+// and one compare then replaces a scan of up to 16 nodes.
 func (t *capTree) next(from int32, need int32) int32 {
 	if int(from) >= t.leavesN {
 		return -1
 	}
 	k, j := 0, int(from)
+	top := len(t.levels) - 1
 	for {
 		level := t.levels[k]
-		end := min((j|fanMask)+1, len(level))
-		for j < end && level[j] < need {
-			j++
-		}
-		if j < end {
-			break
-		}
-		k++
-		if k == len(t.levels) {
+		if j >= len(level) { // climbed off the right edge
 			return -1
 		}
+		end := min((j|fanMask)+1, len(level))
+		if k == top || t.levels[k+1][j>>fanBits] >= need {
+			for j < end && level[j] < need {
+				j++
+			}
+			if j < end {
+				break
+			}
+		}
+		if k == top {
+			return -1
+		}
+		k++
 		j = (end-1)>>fanBits + 1
 	}
 	for ; k > 0; k-- {

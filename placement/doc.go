@@ -50,10 +50,11 @@
 //   - binpack first: a segment tree over free memory (or free CPU) whose
 //     nodes hold the maximum of the other resource finds the least-remaining
 //     instance that also fits the other resource in O(log B) (one leaf per
-//     MiB or CPU unit, at most 2^18). Each leaf is a max-heap by the other
-//     resource, so the tied candidates in a leaf are enumerated in time
-//     proportional to their number. An update moves one instance between
-//     two leaves: O(log B + log leaf size).
+//     MiB or CPU unit, at most 2^18; 16 children per node, so that a
+//     node's children fill one cache line and 2^17 leaves need 5 levels).
+//     Each leaf is a max-heap by the other resource, so the tied candidates
+//     in a leaf are enumerated in time proportional to their number. An
+//     update moves one instance between two leaves: O(log B + log leaf size).
 //   - binpack first with a memberOf of the form "attribute:name == v" or
 //     "attribute:name in [v, ...]": the same trees, one per named value, so
 //     the search never meets the instances the constraint excludes.

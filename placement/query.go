@@ -483,71 +483,50 @@ func allowedOps(s subjectKind) string {
 
 const operatorsExpected = "an operator (==, !=, >, >=, <, <=, exists, !exists, in, not in, =~, !~)"
 
+// operator is what an operator spelling means: the comparison and whether
+// it is negated.
+type operator struct {
+	op     baseOp
+	negate bool
+}
+
+// symbolOps and wordOps are the two spellings of the cluster query
+// language's operators (symbols, and the words the ECS documentation also
+// accepts). "!" and "not" are prefixes, handled by parseOperator.
+var (
+	symbolOps = map[string]operator{
+		"==": {opEq, false}, "!=": {opEq, true},
+		">": {opGT, false}, ">=": {opGE, false}, "<": {opLT, false}, "<=": {opLE, false},
+		"=~": {opMatch, false}, "!~": {opMatch, true},
+	}
+	wordOps = map[string]operator{
+		"equals": {opEq, false}, "not_equals": {opEq, true},
+		"greater_than": {opGT, false}, "greater_than_equal": {opGE, false},
+		"less_than": {opLT, false}, "less_than_equal": {opLE, false},
+		"exists": {opExists, false}, "not_exists": {opExists, true},
+		"in": {opIn, false}, "not_in": {opIn, true},
+		"matches": {opMatch, false}, "not_matches": {opMatch, true},
+	}
+)
+
 func (p *parser) parseOperator(n *exprNode) error {
 	t := p.tok
-	if t.kind == tokOp {
-		switch t.text {
-		case "==":
-			n.op = opEq
-		case "!=":
-			n.op, n.negate = opEq, true
-		case ">":
-			n.op = opGT
-		case ">=":
-			n.op = opGE
-		case "<":
-			n.op = opLT
-		case "<=":
-			n.op = opLE
-		case "=~":
-			n.op = opMatch
-		case "!~":
-			n.op, n.negate = opMatch, true
-		case "!":
-			p.next()
-			switch {
-			case p.isWord("exists"):
-				n.op, n.negate = opExists, true
-			case p.isWord("in"):
-				n.op, n.negate = opIn, true
-			default:
-				return p.errorf(`"exists" or "in" after "!"`)
-			}
-		default:
-			return p.errorf(operatorsExpected)
-		}
+	var table map[string]operator
+	switch t.kind {
+	case tokOp:
+		table = symbolOps
+	case tokWord:
+		table = wordOps
+	default:
+		return p.errorf(operatorsExpected)
+	}
+	if o, ok := table[t.text]; ok {
+		n.op, n.negate = o.op, o.negate
 		p.next()
 		return nil
 	}
-	if t.kind != tokWord {
-		return p.errorf(operatorsExpected)
-	}
-	switch t.text {
-	case "equals":
-		n.op = opEq
-	case "not_equals":
-		n.op, n.negate = opEq, true
-	case "greater_than":
-		n.op = opGT
-	case "greater_than_equal":
-		n.op = opGE
-	case "less_than":
-		n.op = opLT
-	case "less_than_equal":
-		n.op = opLE
-	case "exists":
-		n.op = opExists
-	case "not_exists":
-		n.op, n.negate = opExists, true
-	case "in":
-		n.op = opIn
-	case "not_in":
-		n.op, n.negate = opIn, true
-	case "matches":
-		n.op = opMatch
-	case "not_matches":
-		n.op, n.negate = opMatch, true
-	case "not":
+	if (t.kind == tokOp && t.text == "!") || (t.kind == tokWord && t.text == "not") {
+		// A negating prefix: "!exists", "! in", "not exists", "not in".
 		p.next()
 		switch {
 		case p.isWord("exists"):
@@ -555,13 +534,12 @@ func (p *parser) parseOperator(n *exprNode) error {
 		case p.isWord("in"):
 			n.op, n.negate = opIn, true
 		default:
-			return p.errorf(`"exists" or "in" after "not"`)
+			return p.errorf(`"exists" or "in" after "` + t.text + `"`)
 		}
-	default:
-		return p.errorf(operatorsExpected)
+		p.next()
+		return nil
 	}
-	p.next()
-	return nil
+	return p.errorf(operatorsExpected)
 }
 
 func (p *parser) parseValue() (string, error) {

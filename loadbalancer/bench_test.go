@@ -213,16 +213,30 @@ func BenchmarkRoute(b *testing.B) {
 // BenchmarkAdvance measures the health check work of a 100-target group:
 // one Advance per check instant, each running one check per target.
 func BenchmarkAdvance(b *testing.B) {
-	g := mustNew(b, Config{})
-	for id := range 100 {
-		mustRegister(b, g, t0, id, "a")
+	// One op is one round of health checks over 100 targets (30 s). Targets
+	// that refuse are checked every round; healthy targets that pass are
+	// dormant and cost nothing once healthy.
+	for _, answer := range []Response{Refuse, Pass} {
+		b.Run("targets=100/answer="+answer.String(), func(b *testing.B) {
+			g := mustNew(b, Config{})
+			for id := range 100 {
+				mustRegister(b, g, t0, id, "a")
+				if err := g.SetResponse(t0, id, answer); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var buf []Transition
+			now := t0
+			for range 10 { // past the thresholds: unhealthy, or healthy and dormant
+				now = now.Add(30 * time.Second)
+				buf, _, _ = g.Advance(now, buf[:0])
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				now = now.Add(30 * time.Second)
+				buf, _, _ = g.Advance(now, buf[:0])
+			}
+			sinkID = len(buf)
+		})
 	}
-	var buf []Transition
-	now := t0
-	b.ReportAllocs()
-	for b.Loop() {
-		now = now.Add(30 * time.Second)
-		buf, _, _ = g.Advance(now, buf[:0])
-	}
-	sinkID = len(buf)
 }

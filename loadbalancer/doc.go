@@ -13,10 +13,15 @@
 //
 //   - Register(now, Target{ID, Zone}) when the task is RUNNING; the target
 //     is initial until it passes its health checks.
-//   - SetResponse(id, Pass | Refuse | NoResponse) whenever the task's
+//   - SetResponse(now, id, Pass | Refuse | NoResponse) whenever the task's
 //     ability to answer changes (starting, overloaded, hung, stopped). The
 //     group sends the checks itself at their scheduled instants and decides
-//     each outcome from this setting, so the hub never schedules checks.
+//     each outcome from this setting, so the hub never schedules checks. A
+//     healthy target that answers Pass needs no wake-ups at all: its checks
+//     would change nothing, so the group skips them until SetResponse
+//     changes the answer (the same transitions at the same instants as
+//     running every check, held to a model that does so by
+//     TestHealthMatchesEveryCheckModel).
 //   - Advance(now, buf) at the instant it last returned (or NextWake): it
 //     runs the due checks, applies timeouts and ends deregistration delays,
 //     appends every state change to buf and returns the next wake-up.

@@ -32,11 +32,17 @@ func Example() {
 	g.End(start, id)
 
 	// The hub wakes the group when it asks to and learns of each change.
-	transitions, next, _ := g.Advance(start.Add(10*time.Second), nil)
+	transitions, next, ok := g.Advance(start.Add(10*time.Second), nil)
 	for _, tr := range transitions {
 		fmt.Println(tr)
 	}
-	fmt.Println("next wake-up:", next.Sub(start))
+	if ok {
+		fmt.Println("next wake-up:", next.Sub(start))
+	} else {
+		// Healthy targets that keep passing need no wake-ups until their
+		// answer changes (SetResponse) or they are deregistered.
+		fmt.Println("no wake-up needed while both pass their checks")
+	}
 
 	now := start.Add(11 * time.Second)
 	for range 4 {
@@ -65,7 +71,7 @@ func Example() {
 	// 0s: nothing healthy, fail open: request to target 0
 	// 2026-01-01T00:00:10Z target 0: initial -> healthy
 	// 2026-01-01T00:00:10Z target 1: initial -> healthy
-	// next wake-up: 20s
+	// no wake-up needed while both pass their checks
 	// request to target 1
 	// request to target 0
 	// request to target 1

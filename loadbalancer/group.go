@@ -41,11 +41,20 @@ type target struct {
 
 	slowFrom, slowUntil int64 // slow start window; slowUntil 0 if none
 	healthySince        int64 // when the target last became healthy
+
+	// dormant marks a healthy target that answers Pass: its checks change
+	// nothing, so the group stops waking for them. nextCheck still holds a
+	// point of its check grid; SetResponse catches it up and wakes the
+	// target when its answer changes.
+	dormant bool
 }
 
 // wake is the earliest instant at which the target needs the group's
 // attention.
 func (t *target) wake() int64 {
+	if t.dormant {
+		return min(t.outcomeAt, t.drainUntil)
+	}
 	return min(t.nextCheck, t.outcomeAt, t.drainUntil)
 }
 
@@ -67,6 +76,10 @@ type TargetGroup struct {
 	// (targets[id].wake(), id); heapPos[id] is the ID's index or -1.
 	heap    []int32
 	heapPos []int32
+
+	// advanced is the latest instant Advance has run to: every check at or
+	// before it has been applied.
+	advanced int64
 
 	router router
 }
@@ -193,7 +206,7 @@ func (g *TargetGroup) Register(now time.Time, tgt Target) error {
 	n := now.UnixNano()
 	t.known = true
 	t.zone = g.zoneOf(tgt.Zone)
-	t.passes, t.fails = 0, 0
+	t.passes, t.fails, t.dormant = 0, 0, false
 	t.nextCheck, t.outcomeAt, t.drainUntil, t.drainedAt = n+int64(first), never, never, never
 	t.slowFrom, t.slowUntil = 0, 0
 	g.setState(tgt.ID, Initial, ReasonRegistrationInProgress)
@@ -201,16 +214,30 @@ func (g *TargetGroup) Register(now time.Time, tgt Target) error {
 	return nil
 }
 
-// SetResponse sets how target id answers its health checks from now on; the
-// zero Response is Pass. It may be set before the target is registered.
-func (g *TargetGroup) SetResponse(id int, r Response) error {
+// SetResponse sets how target id answers its health checks from now on;
+// the zero Response is Pass. It may be set before the target is registered.
+// Checks that start at or after now (and after the last Advance) get the
+// new answer.
+func (g *TargetGroup) SetResponse(now time.Time, id int, r Response) error {
 	if err := g.grow(id); err != nil {
 		return err
 	}
 	if r > NoResponse {
 		return fmt.Errorf("%w: target %d response %v: must be Pass, Refuse or NoResponse", ErrInvalidTarget, id, r)
 	}
-	g.targets[id].response = r
+	t := &g.targets[id]
+	t.response = r
+	if t.dormant && r != Pass {
+		// The checks skipped while dormant were passes of a healthy target
+		// and changed nothing; the next one to matter is the first on the
+		// grid at or after now, and after the instant Advance has reached.
+		t.dormant = false
+		from := max(now.UnixNano(), g.advanced+1)
+		if iv := int64(g.cfg.HealthCheck.Interval); t.nextCheck < from {
+			t.nextCheck += (from - t.nextCheck + iv - 1) / iv * iv
+		}
+		g.reschedule(id)
+	}
 	return nil
 }
 
@@ -231,7 +258,7 @@ func (g *TargetGroup) Deregister(now time.Time, id int) (drained bool, err error
 	}
 	n := now.UnixNano()
 	t := &g.targets[id]
-	t.nextCheck, t.outcomeAt = never, never
+	t.nextCheck, t.outcomeAt, t.dormant = never, never, false
 	t.slowUntil = 0
 	if g.cfg.DeregistrationDelay == 0 {
 		t.drainedAt = n
@@ -318,6 +345,7 @@ func (g *TargetGroup) NextWake() (at time.Time, ok bool) {
 // NoResponse check fails Timeout after it starts.
 func (g *TargetGroup) Advance(now time.Time, buf []Transition) (_ []Transition, next time.Time, ok bool) {
 	n := now.UnixNano()
+	g.advanced = max(g.advanced, n)
 	for len(g.heap) > 0 {
 		id := int(g.heap[0])
 		t := &g.targets[id]
@@ -341,6 +369,7 @@ func (g *TargetGroup) Advance(now time.Time, buf []Transition) (_ []Transition, 
 			switch t.response {
 			case Pass:
 				g.pass(id, at)
+				t.dormant = t.state == Healthy && t.outcomeAt == never
 			case Refuse:
 				g.fail(id, at, ReasonFailedHealthChecks)
 			case NoResponse:

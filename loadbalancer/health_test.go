@@ -171,7 +171,7 @@ func TestHealthTransitions(t *testing.T) {
 			var got []Transition
 			for _, s := range tc.steps {
 				got, _, _ = g.Advance(at(s.at), got)
-				if err := g.SetResponse(0, s.response); err != nil {
+				if err := g.SetResponse(at(s.at), 0, s.response); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -207,7 +207,7 @@ func TestNextWakeIsNextCheck(t *testing.T) {
 	if !ok || !next.Equal(at(60)) {
 		t.Errorf("next wake %v (ok %v), want 60s", next.Sub(t0), ok)
 	}
-	if err := g.SetResponse(0, NoResponse); err != nil {
+	if err := g.SetResponse(at(45), 0, NoResponse); err != nil {
 		t.Fatal(err)
 	}
 	_, next, _ = g.Advance(at(60), nil)
@@ -344,7 +344,7 @@ func TestCounts(t *testing.T) {
 	for id := range 4 {
 		mustRegister(t, g, t0, id, "a")
 	}
-	if err := g.SetResponse(3, Refuse); err != nil {
+	if err := g.SetResponse(t0, 3, Refuse); err != nil {
 		t.Fatal(err)
 	}
 	advance(g, at(60))

@@ -131,7 +131,7 @@ func TestPropertyRouting(t *testing.T) {
 			},
 			"respond": func(rt *rapid.T) {
 				id := rapid.IntRange(0, ids-1).Draw(rt, "id")
-				if err := g.SetResponse(id, rapid.SampledFrom([]Response{Pass, Refuse, NoResponse}).Draw(rt, "response")); err != nil {
+				if err := g.SetResponse(now, id, rapid.SampledFrom([]Response{Pass, Refuse, NoResponse}).Draw(rt, "response")); err != nil {
 					rt.Fatal(err)
 				}
 			},

@@ -21,7 +21,7 @@ func healthyGroup(t tb, cfg Config, zones []string, refuse ...int) *TargetGroup 
 		mustRegister(t, g, t0, id, z)
 	}
 	for _, id := range refuse {
-		if err := g.SetResponse(id, Refuse); err != nil {
+		if err := g.SetResponse(t0, id, Refuse); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -303,14 +303,14 @@ func TestSlowStartEndsWhenUnhealthy(t *testing.T) {
 	advance(g, at(30))
 	mustRegister(t, g, at(30), 1, "a")
 	advance(g, at(60))
-	if err := g.SetResponse(1, Refuse); err != nil {
+	if err := g.SetResponse(at(60), 1, Refuse); err != nil {
 		t.Fatal(err)
 	}
 	advance(g, at(120)) // fails at 90 and 120: unhealthy
 	if info, _ := g.Target(1); info.State != Unhealthy || !info.SlowStartUntil.IsZero() {
 		t.Fatalf("target 1: %v, slow start until %v; want unhealthy and out of slow start", info.State, info.SlowStartUntil)
 	}
-	if err := g.SetResponse(1, Pass); err != nil {
+	if err := g.SetResponse(at(120), 1, Pass); err != nil {
 		t.Fatal(err)
 	}
 	advance(g, at(270)) // passes 150..270: healthy again at 270

@@ -188,7 +188,7 @@ func (lb *LoadBalancer) TaskRunning(now time.Time, t *Task) {
 	if t.def.health != nil && t.def.in.Behavior.UnhealthyAfterStart {
 		resp = loadbalancer.Refuse
 	}
-	if err := lb.tg.SetResponse(id, resp); err != nil {
+	if err := lb.tg.SetResponse(now, id, resp); err != nil {
 		panic(fmt.Sprintf("sim: load balancer %s: %v", lb.cfg.Name, err))
 	}
 	if err := lb.tg.Register(now, loadbalancer.Target{ID: id, Zone: t.Zone()}); err != nil {

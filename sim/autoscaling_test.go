@@ -27,15 +27,7 @@ func TestServiceScalingFollowsTargetTracking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
-		Target: autoscale.ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []autoscale.Policy{policy}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scaling, err := svc.AttachScaler(ctl, store)
-	if err != nil {
-		t.Fatal(err)
-	}
+	scaling := attachPolicy(t, svc, store, policy, 10)
 	f.run(5 * time.Minute)
 	ds := scaling.Decisions()
 	if len(ds) == 0 {
@@ -81,15 +73,7 @@ func TestServiceScalingOnRequestCountPerTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
-		Target: autoscale.ScalableTarget{MinCapacity: 1, MaxCapacity: 20}, Policies: []autoscale.Policy{policy}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scaling, err := svc.AttachScaler(ctl, store)
-	if err != nil {
-		t.Fatal(err)
-	}
+	scaling := attachPolicy(t, svc, store, policy, 20)
 	f.run(5 * time.Minute)
 	ds := scaling.Decisions()
 	if len(ds) == 0 {
@@ -109,4 +93,20 @@ func TestServiceScalingOnRequestCountPerTarget(t *testing.T) {
 	if want := int(math.Ceil(4 * v / 150)); ds[0].From != 4 || ds[0].To != want {
 		t.Errorf("decision %v, want 4 → ceil(4 × %.1f / 150) = %d", ds[0], v, want)
 	}
+}
+
+// attachPolicy scales svc by policy alone, between 1 and max tasks, reading
+// store.
+func attachPolicy(t *testing.T, svc *sim.Service, store *metrics.Store, policy autoscale.Policy, max int) *sim.ServiceScaling {
+	t.Helper()
+	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target: autoscale.ScalableTarget{MinCapacity: 1, MaxCapacity: max}, Policies: []autoscale.Policy{policy}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaling, err := svc.AttachScaler(ctl, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scaling
 }

@@ -10,6 +10,25 @@ import (
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
+// drainingALB is the load balancer of the draining tests: fast health
+// checks (5 s × 2) and the given deregistration delay.
+func drainingALB(f *fixture, dereg time.Duration) *sim.LoadBalancer {
+	return f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+		DeregistrationDelay: dereg,
+		HealthCheck:         loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2},
+	}})
+}
+
+// steadyLoad sends 2 requests per second of 1 s of CPU on average
+// (exponential), served by processor sharing with no queue limit.
+func steadyLoad(f *fixture, lb *sim.LoadBalancer) *sim.Workload {
+	return f.workload(sim.WorkloadConfig{
+		LoadBalancer: lb, Source: traffic.Constant{PerSecond: 2},
+		Demand: traffic.Exponential{Mean: time.Second},
+		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited},
+	})
+}
+
 // deployUnderLoad runs a rolling deployment (ForceNewDeployment) of a
 // 4-task service behind an ALB while clients send 2 requests/s of 1 s of
 // CPU work on average (exponential) to 1-vCPU tasks (ρ = 0.5, so a request
@@ -21,20 +40,13 @@ func deployUnderLoad(t *testing.T, seed uint64, dereg, stopTimeout time.Duration
 	f.launch("m5.xlarge", zones3, 3)
 	f.webDef("web", 1024, 1024, stopTimeout)
 	f.run(time.Minute)
-	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
-		DeregistrationDelay: dereg,
-		HealthCheck:         loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2},
-	}})
+	lb := drainingALB(f, dereg)
 	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
 	f.run(2 * time.Minute)
 	if !svc.Steady() {
 		t.Fatalf("service not steady before the load starts")
 	}
-	wl := f.workload(sim.WorkloadConfig{
-		LoadBalancer: lb, Source: traffic.Constant{PerSecond: 2},
-		Demand: traffic.Exponential{Mean: time.Second},
-		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited},
-	})
+	wl := steadyLoad(f, lb)
 	f.run(5 * time.Minute)
 	if err := svc.UpdateService(sim.ServiceUpdate{ForceNewDeployment: true}); err != nil {
 		t.Fatal(err)
@@ -110,20 +122,13 @@ func spotUnderLoad(t *testing.T, seed uint64, dereg, stopTimeout time.Duration) 
 	}); err != nil {
 		t.Fatal(err)
 	}
-	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
-		DeregistrationDelay: dereg,
-		HealthCheck:         loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2},
-	}})
+	lb := drainingALB(f, dereg)
 	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
 	f.run(5 * time.Minute)
 	if !svc.Steady() {
 		t.Fatalf("service not steady before the load starts")
 	}
-	wl := f.workload(sim.WorkloadConfig{
-		LoadBalancer: lb, Source: traffic.Constant{PerSecond: 2},
-		Demand: traffic.Exponential{Mean: time.Second},
-		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited},
-	})
+	wl := steadyLoad(f, lb)
 	f.run(26 * time.Minute)
 	spot := 0
 	for _, tk := range f.w.Tasks() {

@@ -160,14 +160,19 @@ var sinkPlaced int
 // utilisation; impl=index is placement.Cluster, impl=naive the reference
 // (filter every instance, sort by the strategies), and impl=scan the
 // engine's own single-pass scan over its struct-of-arrays state with the
-// index bypassed (the best plain scan, for context).
+// index bypassed (the best plain scan, for context); impl=kernel, for
+// binpack-memory only, is the bare kernel behind the budget in
+// performance.md §2b (see refKernel), to calibrate the machine.
 func BenchmarkPlace(b *testing.B) {
 	sizes := []struct {
 		label string
 		n     int
 	}{{"1e3", 1000}, {"1e4", 10000}, {"1e5", 100000}}
 	for _, st := range benchStrategies {
-		for _, impl := range []string{"index", "scan", "naive"} {
+		for _, impl := range []string{"index", "scan", "naive", "kernel"} {
+			if impl == "kernel" && st.name != "binpack-memory" {
+				continue // the calibration kernel does binpack on memory only
+			}
 			for _, size := range sizes {
 				b.Run(fmt.Sprintf("strategy=%s/impl=%s/n=%s", st.name, impl, size.label), func(b *testing.B) {
 					f := newBenchFleet(b, size.n, st)
@@ -179,6 +184,8 @@ func BenchmarkPlace(b *testing.B) {
 					case "scan":
 						placement.SetScanOnly(f.c, true)
 						benchIndex(b, f, plan, rng)
+					case "kernel":
+						benchKernel(b, f, rng)
 					default:
 						benchNaive(b, f, plan, rng)
 					}
@@ -289,5 +296,37 @@ func benchNaive(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 	b.ResetTimer()
 	for b.Loop() {
 		op()
+	}
+}
+
+// BenchmarkPlaceHarness is BenchmarkPlace's bookkeeping alone: drawing a
+// task, appending it to the live list, and removing a random live task,
+// with no placement. Every impl of BenchmarkPlace pays it; it is what the
+// benchmark itself costs at each size (the live list holds about 4.1 tasks
+// per instance, 0.33 MB at 1e4 and 3.3 MB at 1e5, so at 1e5 its random
+// reads miss the 1 MiB L2).
+func BenchmarkPlaceHarness(b *testing.B) {
+	for _, size := range []struct {
+		label string
+		n     int
+	}{{"1e3", 1000}, {"1e4", 10000}, {"1e5", 100000}} {
+		b.Run("n="+size.label, func(b *testing.B) {
+			f := newBenchFleet(b, size.n, benchStrategies[0])
+			rng := rand.New(rand.NewPCG(3, 4))
+			sum := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				lt := f.draw(rng)
+				sum += f.task(lt).CPU
+				f.tasks = append(f.tasks, lt)
+				k := rng.IntN(len(f.tasks))
+				old := f.tasks[k]
+				f.tasks[k] = f.tasks[len(f.tasks)-1]
+				f.tasks = f.tasks[:len(f.tasks)-1]
+				sum += f.task(old).MemoryMiB
+			}
+			sinkPlaced += sum
+		})
 	}
 }

@@ -25,8 +25,11 @@ func (e ServiceEvent) String() string { return e.At.Format("15:04:05") + " " + e
 
 func (s *Service) event(format string, args ...any) {
 	e := ServiceEvent{At: s.w.now(), Service: s.cfg.Name, Message: "(service " + s.cfg.Name + ") " + fmt.Sprintf(format, args...)}
-	s.events = append(s.events, e)
-	s.w.events = append(s.w.events, e)
+	s.events = s.w.logEvent(s.events, e)
+	s.w.events = s.w.logEvent(s.w.events, e)
+	if f := s.w.cfg.OnServiceEvent; f != nil {
+		f(e)
+	}
 }
 
 func taskList(ts []*Task) string {

@@ -327,7 +327,10 @@ func (lb *LoadBalancer) targetUnhealthy(lt *lbTarget) {
 
 // onGraceEnd looks again at a target that failed inside the grace period.
 func (lb *LoadBalancer) onGraceEnd(arg uint64) {
-	t := lb.w.tasks[arg]
+	t := lb.w.task(arg)
+	if t == nil {
+		return
+	}
 	if lt := t.lb; lt != nil && lt.lb == lb && !lt.healthy {
 		if info, ok := lb.tg.Target(lt.id); ok && info.State == loadbalancer.Unhealthy {
 			lb.targetUnhealthy(lt)

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -20,6 +21,8 @@ type churnScenario struct {
 	DeployEvery           time.Duration // per service, staggered
 	CrashesPerHour        float64
 	DrainAndFailInstances bool
+	World                 sim.WorldConfig  // the world's configuration (retention, event hook)
+	Inspect               func(*sim.World) // if set, called with the world at the end
 }
 
 type churnResult struct {
@@ -35,7 +38,7 @@ func runChurn(tb testing.TB, seed uint64, sc churnScenario) churnResult {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w, err := sim.NewWorld(s, sim.WorldConfig{})
+	w, err := sim.NewWorld(s, sc.World)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -105,6 +108,9 @@ func runChurn(tb testing.TB, seed uint64, sc churnScenario) churnResult {
 	if err := s.RunFor(sc.Duration); err != nil {
 		tb.Fatal(err)
 	}
+	if sc.Inspect != nil {
+		sc.Inspect(w)
+	}
 	r := churnResult{hash: s.TraceHash(), executed: s.Executed(), events: len(w.Events()), tasks: len(w.Tasks()), deployments: deployments}
 	for _, svc := range services {
 		r.running += svc.RunningCount()
@@ -164,6 +170,41 @@ func BenchmarkWorldDay(b *testing.B) {
 	b.ReportMetric(float64(sink.executed), "events/day")
 	b.ReportMetric(float64(sink.tasks), "tasks/day")
 	b.ReportMetric(float64(sink.deployments), "deployments/day")
+}
+
+// BenchmarkWorldRetention runs BenchmarkWorldDay's scenario for two
+// simulated days keeping everything and with ECS-like retention (stopped
+// tasks for an hour, the last 100 events per log), and reports the heap
+// the world holds at the end (after a garbage collection, the world still
+// reachable): what a long run costs in memory.
+func BenchmarkWorldRetention(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		r    sim.Retention
+	}{{"off", sim.Retention{}}, {"ecs", sim.Retention{StoppedTasks: time.Hour, Events: 100}}} {
+		b.Run("retention="+tc.name, func(b *testing.B) {
+			sc := churnScenario{Instances: 1000, Services: 100, MinTasks: 10, MaxTasks: 200, Duration: 48 * time.Hour,
+				DeployEvery: 3 * time.Hour, CrashesPerHour: 0.05, DrainAndFailInstances: true,
+				World: sim.WorldConfig{Retention: tc.r}}
+			var live uint64
+			var tasks, events int
+			sc.Inspect = func(w *sim.World) {
+				var m runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&m)
+				live = m.HeapAlloc
+				tasks, events = len(w.Tasks()), len(w.Events())
+				runtime.KeepAlive(w)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				runChurn(b, 1, sc)
+			}
+			b.ReportMetric(float64(live)/(1<<20), "live-MiB")
+			b.ReportMetric(float64(tasks), "tasks-listed")
+			b.ReportMetric(float64(events), "events-listed")
+		})
+	}
 }
 
 // BenchmarkWorldDayEngineFloor is the baseline of BenchmarkWorldDay: the

@@ -281,8 +281,9 @@ func (s *Service) Cluster() *Cluster { return s.c }
 // instances it last ran or tried to run a task on).
 func (s *Service) DesiredCount() int { return s.desired }
 
-// Events returns the service's event log, oldest first.
-func (s *Service) Events() []ServiceEvent { return append([]ServiceEvent(nil), s.events...) }
+// Events returns the service's event log, oldest first: every event, or
+// the last Retention.Events.
+func (s *Service) Events() []ServiceEvent { return s.w.recent(s.events) }
 
 // Counters returns the service's outcome counters.
 func (s *Service) Counters() ServiceCounters { return s.counters }

@@ -72,7 +72,9 @@ func (wc *worldCapacity) scheduleScripted(p *CapacityProvider, proc capacity.Int
 func (wc *worldCapacity) onSpotWarning(arg uint64) {
 	id := int(arg >> 1)
 	if arg&1 == 0 {
-		wc.interruptFargateSpot(wc.w.tasks[id])
+		if t := wc.w.task(uint64(id)); t != nil {
+			wc.interruptFargateSpot(t)
+		}
 		return
 	}
 	in := wc.w.instances[id]
@@ -110,7 +112,7 @@ func (wc *worldCapacity) onScriptedSpot(arg uint64) {
 	}
 	var live []*Task
 	for _, t := range wc.w.tasks {
-		if t.capt.spot && t.capt.fargate && t.desired == TaskRunning && t.state == TaskRunning {
+		if t != nil && t.capt.spot && t.capt.fargate && t.desired == TaskRunning && t.state == TaskRunning {
 			live = append(live, t)
 		}
 	}
@@ -134,8 +136,8 @@ func (wc *worldCapacity) interruptFargateSpot(t *Task) {
 // onSpotDeadline forces down an interrupted Fargate Spot task that is
 // still not STOPPED two minutes after its warning.
 func (wc *worldCapacity) onSpotDeadline(arg uint64) {
-	t := wc.w.tasks[arg]
-	if t.state == TaskStopped {
+	t := wc.w.task(arg)
+	if t == nil || t.state == TaskStopped {
 		return
 	}
 	t.step.Stop()

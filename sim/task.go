@@ -193,7 +193,10 @@ func (t *Task) enter(s TaskState, after time.Duration) {
 
 // onTaskStep moves a task to its next state when the current one is done.
 func (w *World) onTaskStep(arg uint64) {
-	t := w.tasks[arg]
+	t := w.task(arg)
+	if t == nil {
+		return
+	}
 	switch t.state {
 	case TaskProvisioning:
 		t.enter(TaskPending, w.pendingTime(t))
@@ -259,8 +262,8 @@ func (w *World) taskRunning(t *Task) {
 
 // onTaskHealth applies the health decision armed at RUNNING.
 func (w *World) onTaskHealth(arg uint64) {
-	t := w.tasks[arg]
-	if t.state != TaskRunning || t.desired != TaskRunning {
+	t := w.task(arg)
+	if t == nil || t.state != TaskRunning || t.desired != TaskRunning {
 		return
 	}
 	// Behind a load balancer the task also needs a healthy target
@@ -279,8 +282,8 @@ func (w *World) onTaskHealth(arg uint64) {
 
 // onTaskExit is an essential container exiting by itself.
 func (w *World) onTaskExit(arg uint64) {
-	t := w.tasks[arg]
-	if t.state != TaskRunning || t.desired != TaskRunning {
+	t := w.task(arg)
+	if t == nil || t.state != TaskRunning || t.desired != TaskRunning {
 		return
 	}
 	w.stopTask(t, StopEssentialContainerExited, reasonEssentialExited)
@@ -361,6 +364,7 @@ func (w *World) finishTask(t *Task) {
 		s.onTaskStopped(t)
 	}
 	t.cluster().capacityChanged(false)
+	w.retire(t)
 }
 
 // RunTaskInput is a RunTask request.

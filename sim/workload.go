@@ -480,11 +480,11 @@ func (wl *Workload) route(now time.Duration, size float64) {
 
 // onServerWake handles a server's completion or timeout.
 func (wl *Workload) onServerWake(arg uint64) {
-	lt := wl.w.tasks[arg].lb
-	if lt == nil || lt.srv == nil {
+	t := wl.w.task(arg)
+	if t == nil || t.lb == nil || t.lb.srv == nil {
 		return
 	}
-	wl.flush(lt, wl.w.sim.Elapsed())
+	wl.flush(t.lb, wl.w.sim.Elapsed())
 }
 
 // flush hands the server's departures to the books and re-arms its timer.

@@ -95,6 +95,44 @@ type WorldConfig struct {
 	// Capacity configures Fargate, Fargate Spot and billing; the zero
 	// value is valid (see CapacityConfig).
 	Capacity CapacityConfig
+	// Retention bounds what the world remembers of stopped tasks and of
+	// service events; the zero value keeps everything (see Retention).
+	Retention Retention
+	// OnServiceEvent, if set, is called with every service event as it is
+	// logged, before Retention can drop it: the way to keep a full log of a
+	// long run somewhere other than memory. It must not call back into the
+	// world.
+	OnServiceEvent func(ServiceEvent)
+}
+
+// Retention bounds what the world remembers of its past, so that a long
+// run holds memory in proportion to what is live rather than to everything
+// that ever happened (a busy day starts 100,000 tasks and logs 500,000
+// service events). Forgetting changes only what World.Tasks, World.Events
+// and Service.Events return: the simulation runs event for event the same,
+// and a caller that still holds a forgotten *Task can keep reading it.
+// The zero value keeps everything.
+type Retention struct {
+	// StoppedTasks is how long a STOPPED task stays in World.Tasks after
+	// it stopped; 0 keeps every task for the whole run. ECS lists stopped
+	// tasks for at least an hour after they stop. The world keeps 8 bytes
+	// per task ever started either way (task IDs index a table).
+	StoppedTasks time.Duration
+	// Events is how many of the most recent service events each event log
+	// keeps: World.Events, and Service.Events of each service; 0 keeps all.
+	// DescribeServices returns a service's 100 most recent events.
+	Events int
+}
+
+func (r Retention) validate() []error {
+	var errs []error
+	if r.StoppedTasks < 0 {
+		errs = append(errs, fmt.Errorf("%w: Retention.StoppedTasks is %v; it must be 0 (keep every task) or positive", ErrConfig, r.StoppedTasks))
+	}
+	if r.Events < 0 {
+		errs = append(errs, fmt.Errorf("%w: Retention.Events is %d; it must be 0 (keep every event) or positive", ErrConfig, r.Events))
+	}
+	return errs
 }
 
 // Validate reports every problem with c, joined.
@@ -113,6 +151,7 @@ func (c WorldConfig) Validate() error {
 		errs = append(errs, fmt.Errorf("%w: ServiceLaunchRate is %d; it must be 0 (default 250 per minute) or positive", ErrConfig, c.ServiceLaunchRate))
 	}
 	errs = append(errs, c.Capacity.validate()...)
+	errs = append(errs, c.Retention.validate()...)
 	l := c.Latencies
 	for _, e := range []error{
 		l.InstanceLaunch.validate("Latencies.InstanceLaunch"), l.ENIAttach.validate("Latencies.ENIAttach"),
@@ -143,13 +182,15 @@ type World struct {
 	cfg WorldConfig
 	lat Latencies
 
-	clusters  []*Cluster
-	instances []*Instance
-	families  map[string][]*TaskDefinition // lookup only; revisions in order
-	tasks     []*Task
-	services  []*Service
-	events    []ServiceEvent
-	scripted  []scriptedFailure
+	clusters    []*Cluster
+	instances   []*Instance
+	families    map[string][]*TaskDefinition // lookup only; revisions in order
+	tasks       []*Task                      // by task id; nil once Retention forgot the task
+	retired     []int32                      // with Retention.StoppedTasks: ids of STOPPED tasks in stop order; those before retiredHead are forgotten
+	retiredHead int
+	services    []*Service
+	events      []ServiceEvent
+	scripted    []scriptedFailure
 
 	kInstanceUp, kTaskStep, kTaskHealth, kTaskExit, kReconcile, kScripted Kind
 	rngLaunch, rngStart, rngStop, rngFail, rngPlace                       *rand.Rand
@@ -327,8 +368,57 @@ func parsePositive(s string) (int, error) {
 }
 
 // Tasks returns every task the world has started, in start order, stopped
-// ones included.
-func (w *World) Tasks() []*Task { return append([]*Task(nil), w.tasks...) }
+// ones included, except those Retention.StoppedTasks has forgotten.
+func (w *World) Tasks() []*Task {
+	w.forgetStopped()
+	out := make([]*Task, 0, len(w.tasks))
+	for _, t := range w.tasks {
+		if t != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// retire records a task that has just stopped, for Retention.StoppedTasks,
+// and forgets those whose time is up.
+func (w *World) retire(t *Task) {
+	if w.cfg.Retention.StoppedTasks == 0 {
+		return
+	}
+	w.retired = append(w.retired, int32(t.id))
+	w.forgetStopped()
+}
+
+// forgetStopped drops from the task table the tasks that have been STOPPED
+// for Retention.StoppedTasks or longer. Tasks stop in time order, so they
+// are forgotten from the front of the retired list.
+func (w *World) forgetStopped() {
+	keep := w.cfg.Retention.StoppedTasks
+	if keep == 0 {
+		return
+	}
+	now := w.now()
+	for w.retiredHead < len(w.retired) {
+		id := w.retired[w.retiredHead]
+		if now.Sub(w.tasks[id].stoppedAt) < keep {
+			break
+		}
+		w.tasks[id] = nil
+		w.retiredHead++
+	}
+	// Compact once the forgotten prefix is at least half the list, so each
+	// id is copied O(1) times on average.
+	if h := w.retiredHead; h > 0 && 2*h >= len(w.retired) {
+		w.retired = w.retired[:copy(w.retired, w.retired[h:])]
+		w.retiredHead = 0
+	}
+}
+
+// task returns the task with the given id, or nil if Retention forgot it.
+// Events addressed to a forgotten task have nothing left to do: it has
+// been STOPPED for at least Retention.StoppedTasks.
+func (w *World) task(id uint64) *Task { return w.tasks[id] }
 
 // Instances returns every instance of every cluster, in launch order.
 func (w *World) Instances() []*Instance { return append([]*Instance(nil), w.instances...) }
@@ -336,7 +426,29 @@ func (w *World) Instances() []*Instance { return append([]*Instance(nil), w.inst
 // Services returns every service in creation order.
 func (w *World) Services() []*Service { return append([]*Service(nil), w.services...) }
 
-// Events returns the service event log of the whole world, oldest first.
-func (w *World) Events() []ServiceEvent { return append([]ServiceEvent(nil), w.events...) }
+// Events returns the service event log of the whole world, oldest first:
+// every event, or the last Retention.Events.
+func (w *World) Events() []ServiceEvent { return w.recent(w.events) }
+
+// recent returns a copy of the events of log that Retention keeps.
+func (w *World) recent(log []ServiceEvent) []ServiceEvent {
+	if n := w.cfg.Retention.Events; n > 0 && len(log) > n {
+		log = log[len(log)-n:]
+	}
+	return append([]ServiceEvent(nil), log...)
+}
+
+// logEvent appends e to log and, when Retention.Events is set and log has
+// grown to twice that, drops all but the last Retention.Events (so the log
+// costs amortised O(1) per event and at most twice the kept events).
+func (w *World) logEvent(log []ServiceEvent, e ServiceEvent) []ServiceEvent {
+	log = append(log, e)
+	if n := w.cfg.Retention.Events; n > 0 && len(log) >= 2*n {
+		k := copy(log, log[len(log)-n:])
+		clear(log[k:]) // let the dropped messages be collected
+		log = log[:k]
+	}
+	return log
+}
 
 func (w *World) now() time.Time { return w.sim.Now() }

@@ -343,6 +343,18 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		}
 		return r.Statistic(c.Metric, stat, c.Period, end)
 	}
+	if s, ok := r.(*Store); ok {
+		// The same answers as StatisticAsOf, with the series looked up
+		// once for the whole evaluation range instead of per datapoint.
+		sr, visible := s.lookup(c.Metric), s.visibleCutoff(at)
+		read = func(stat Statistic, end time.Time) (float64, bool) {
+			if sr == nil || c.Period <= 0 || !stat.Valid() {
+				return 0, false
+			}
+			e := end.UnixNano()
+			return s.window(sr, stat, e-int64(c.Period), e, visible)
+		}
+	}
 	p, isPercentile := c.Statistic.IsPercentile()
 	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
 	points := a.last.Datapoints[:0]

@@ -612,9 +612,8 @@ func (wl *Workload) onFluidStep(uint64) {
 		// The step's latency as an exponential distribution with its mean,
 		// in fluidQuantiles equally weighted quantiles.
 		wt := float64(served) / fluidQuantiles
-		for k := range fluidQuantiles {
-			q := (float64(k) + 0.5) / fluidQuantiles
-			v := -latency * math.Log1p(-q)
+		for _, x := range unitExpQuantiles {
+			v := latency * x
 			if t := sc.Timeout.Seconds(); t > 0 {
 				v = min(v, t) // no served request outlasts the client timeout
 			}
@@ -624,6 +623,15 @@ func (wl *Workload) onFluidStep(uint64) {
 }
 
 const fluidQuantiles = 100
+
+// unitExpQuantiles are the fluidQuantiles mid-quantiles (k+½)/fluidQuantiles
+// of the exponential distribution with mean 1: −ln(1−q).
+var unitExpQuantiles = func() (x [fluidQuantiles]float64) {
+	for k := range x {
+		x[k] = -math.Log1p(-(float64(k) + 0.5) / fluidQuantiles)
+	}
+	return x
+}()
 
 // taskCPU returns the CPU units of the service's current task definition.
 func (wl *Workload) taskCPU() int {

@@ -7,3 +7,6 @@ func SetScanOnly(c *Cluster, on bool) { c.scanOnly = on }
 
 // ScanOnly reports whether SetScanOnly is on.
 func ScanOnly(c *Cluster) bool { return c.scanOnly }
+
+// ScoreKey exposes scoreKey to the external tests.
+func ScoreKey(f float64) int64 { return scoreKey(f) }

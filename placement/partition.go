@@ -245,7 +245,7 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 		for _, v := range level {
 			for _, i := range pt.lists[v] {
 				if c.feasible(p, t, on, i) {
-					c.offer(&rk, rest, 0, t.Group, on, i, rng)
+					c.offer(&rk, rest, 0, t, on, i, rng)
 				}
 			}
 		}

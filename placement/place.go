@@ -254,7 +254,7 @@ func (c *Cluster) constraintsHold(p *Plan, on []int32, i int32) int {
 }
 
 // key returns instance i's value for rank r (smaller is better).
-func (c *Cluster) key(r *rank, g GroupID, on []int32, i int32) int64 {
+func (c *Cluster) key(r *rank, t *Task, on []int32, i int32) int64 {
 	switch r.kind {
 	case rankBinpackMemory:
 		return int64(c.res[i].mem)
@@ -262,8 +262,10 @@ func (c *Cluster) key(r *rank, g GroupID, on []int32, i int32) int64 {
 		return int64(c.res[i].cpu)
 	case rankSpreadInstance:
 		return int64(on[i])
+	case rankCustom:
+		return scoreKey(r.scorer.Score(*t, c.candidate(i, on[i], 0, 0, 0, 0)))
 	}
-	return int64(c.valueCount(g, r.col, c.cols[r.col].of[i]))
+	return int64(c.valueCount(t.Group, r.col, c.cols[r.col].of[i]))
 }
 
 // ranker finds the best of a stream of feasible instances under a ranking,
@@ -276,24 +278,24 @@ type ranker struct {
 
 // offer considers instance i; from is the first rank to compare (earlier
 // ranks are known to tie).
-func (c *Cluster) offer(rk *ranker, ranks []rank, from int, g GroupID, on []int32, i int32, rng *rand.Rand) {
+func (c *Cluster) offer(rk *ranker, ranks []rank, from int, t *Task, on []int32, i int32, rng *rand.Rand) {
 	keys := &c.scratch.keys
 	if rk.best < 0 {
 		for k := from; k < len(ranks); k++ {
-			keys[k] = c.key(&ranks[k], g, on, i)
+			keys[k] = c.key(&ranks[k], t, on, i)
 		}
 		rk.best, rk.ties = i, 1
 		return
 	}
 	for k := from; k < len(ranks); k++ {
-		v := c.key(&ranks[k], g, on, i)
+		v := c.key(&ranks[k], t, on, i)
 		if v > keys[k] {
 			return
 		}
 		if v < keys[k] {
 			keys[k] = v
 			for k++; k < len(ranks); k++ {
-				keys[k] = c.key(&ranks[k], g, on, i)
+				keys[k] = c.key(&ranks[k], t, on, i)
 			}
 			rk.best, rk.ties = i, 1
 			return
@@ -378,7 +380,7 @@ func (c *Cluster) chooseCandidates(p *Plan, t *Task, on []int32, rng *rand.Rand,
 			i := int32(w<<6 + bits.TrailingZeros64(word))
 			word &= word - 1
 			if c.res[i].status == Active && c.feasible(p, t, on, i) {
-				c.offer(&rk, p.ranks, 0, t.Group, on, i, rng)
+				c.offer(&rk, p.ranks, 0, t, on, i, rng)
 			}
 		}
 	}
@@ -394,7 +396,7 @@ func (c *Cluster) chooseScan(p *Plan, t *Task, on []int32, rng *rand.Rand) int32
 	rk := ranker{best: -1}
 	for _, i := range c.activeIDs {
 		if c.feasible(p, t, on, i) {
-			c.offer(&rk, p.ranks, 0, t.Group, on, i, rng)
+			c.offer(&rk, p.ranks, 0, t, on, i, rng)
 		}
 	}
 	return rk.best
@@ -518,7 +520,7 @@ func (c *Cluster) offerBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng
 			}
 			i := entryID(e)
 			if c.feasible(p, t, on, i) {
-				c.offer(rk, ranks, 0, t.Group, on, i, rng)
+				c.offer(rk, ranks, 0, t, on, i, rng)
 				found = true
 			}
 			for child := heapArity*k + 1; child < min(heapArity*k+1+heapArity, int32(len(heap))); child++ {

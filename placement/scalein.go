@@ -48,6 +48,8 @@ func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *ra
 	onInst := make([]int64, n)   // remaining tasks per instance
 	freedMem := make([]int64, n) // resources the chosen victims give back
 	freedCPU := make([]int64, n)
+	freedENI := make([]int, n)
+	stoppedOn := make([]int32, n)            // victims chosen so far per instance
 	onValue := make([][]int64, len(p.ranks)) // per spread-attribute rank: remaining tasks per value
 	for r := range p.ranks {
 		if p.ranks[r].kind == rankSpreadAttribute {
@@ -71,6 +73,11 @@ func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *ra
 			return int64(c.res[i].cpu) + freedCPU[i] + int64(rt.Task.CPU)
 		case rankSpreadInstance:
 			return onInst[i]
+		case rankCustom:
+			// The instance once the task and the earlier victims stopped.
+			cand := c.candidate(int32(i), int32(onInst[i]-1), freedCPU[i]+int64(rt.Task.CPU), freedMem[i]+int64(rt.Task.MemoryMiB),
+				freedENI[i]+rt.Task.ENIs, -int(stoppedOn[i])-1)
+			return scoreKey(p.ranks[r].scorer.Score(rt.Task, cand))
 		}
 		return onValue[r][c.cols[p.ranks[r].col].of[i]]
 	}
@@ -115,6 +122,8 @@ func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *ra
 		onInst[rt.Instance]--
 		freedMem[rt.Instance] += int64(rt.Task.MemoryMiB)
 		freedCPU[rt.Instance] += int64(rt.Task.CPU)
+		freedENI[rt.Instance] += rt.Task.ENIs
+		stoppedOn[rt.Instance]++
 		for r := range p.ranks {
 			if onValue[r] != nil {
 				onValue[r][c.cols[p.ranks[r].col].of[rt.Instance]]--

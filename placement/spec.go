@@ -62,15 +62,24 @@ const (
 	// Random chooses uniformly among the instances still tied; Field is
 	// ignored.
 	Random StrategyType = "random"
+	// Custom ranks instances by Strategy.Scorer, smallest score first. It
+	// is not an ECS strategy but this simulator's extension point, for
+	// studying packing policies ECS does not offer (alignment scores,
+	// dominant-resource fits, Nomad-style scoring) under the same
+	// constraints, tie rules, scale-in and world. Field is ignored.
+	Custom StrategyType = "custom"
 )
 
 // Strategy is one placement strategy rule, as in the ECS API.
 type Strategy struct {
-	// Type is Binpack, Spread or Random.
+	// Type is Binpack, Spread, Random or Custom.
 	Type StrategyType
 	// Field is "cpu" or "memory" for Binpack; "instanceId", "host" or
-	// "attribute:<name>" for Spread; ignored for Random.
+	// "attribute:<name>" for Spread; ignored for Random and Custom.
 	Field string
+	// Scorer scores instances for a Custom strategy; required for Custom,
+	// nil for every other type.
+	Scorer Scorer
 }
 
 // Spec is the placement part of a task or service: constraints (all must
@@ -91,12 +100,14 @@ const (
 	rankBinpackCPU
 	rankSpreadInstance
 	rankSpreadAttribute
+	rankCustom
 )
 
 type rank struct {
-	kind rankKind
-	attr string // attribute name for rankSpreadAttribute
-	col  int32  // its column in the bound cluster
+	kind   rankKind
+	attr   string // attribute name for rankSpreadAttribute
+	col    int32  // its column in the bound cluster
+	scorer Scorer // for rankCustom
 }
 
 type compiledConstraint struct {
@@ -152,6 +163,8 @@ type Plan struct {
 //	                        value of name (instances without it form one value)
 //	random:                 ends the ranking; the remaining ties are drawn
 //	                        uniformly, as every final tie is
+//	custom:                 Scorer.Score of the task on the instance (NaN
+//	                        counts as +Inf)
 //
 // An empty strategy list is the replica scheduler's built-in rule
 // (aws-behaviour.md §1.4): prefer the AZ with the fewest tasks of the service,
@@ -203,6 +216,10 @@ func Compile(s Spec) (*Plan, error) {
 	ranking := true
 	for i, st := range s.Strategies {
 		var r rank
+		if st.Scorer != nil && st.Type != Custom {
+			bad("Strategies[%d]: %s strategy has a Scorer; only custom strategies take one", i, st.Type)
+			continue
+		}
 		switch st.Type {
 		case Binpack:
 			switch strings.ToLower(st.Field) {
@@ -230,8 +247,14 @@ func Compile(s Spec) (*Plan, error) {
 			}
 			ranking = false
 			continue
+		case Custom:
+			if st.Scorer == nil {
+				bad("Strategies[%d]: custom strategy has no Scorer", i)
+				continue
+			}
+			r.kind, r.scorer = rankCustom, st.Scorer
 		default:
-			bad("Strategies[%d]: type %q is not binpack, spread or random", i, st.Type)
+			bad("Strategies[%d]: type %q is not binpack, spread, random or custom", i, st.Type)
 			continue
 		}
 		if ranking {

@@ -196,3 +196,55 @@ func TestHostPortsConflict(t *testing.T) {
 		t.Errorf("host mode port 9090 twice: %d placed, want 1", len(out.Tasks))
 	}
 }
+
+// preferType is a custom placement strategy: instances of one instance
+// type first.
+type preferType string
+
+func (p preferType) Score(_ placement.Task, c placement.Candidate) float64 {
+	if typ, _ := c.Attribute(placement.AttrInstanceType); typ == string(p) {
+		return 0
+	}
+	return 1
+}
+
+// TestCustomPlacementStrategyInTheWorld: a service whose strategy is a
+// custom Scorer (c5.large first) followed by spread(instanceId) runs its 6
+// tasks two per c5.large, none on the m5.large instances, and keeps them
+// there when it scales in to 3 (one per c5.large: the victims come from
+// the instances with the most tasks).
+func TestCustomPlacementStrategyInTheWorld(t *testing.T) {
+	f := newFixture(t, 5, sim.WorldConfig{})
+	f.launch("m5.large", zones3, 3)
+	c5 := f.launch("c5.large", zones3, 3)
+	f.taskDef("app", 256, 256, sim.Behavior{Shutdown: sim.Fixed(0)})
+	f.run(time.Minute)
+	svc := f.service(sim.ServiceConfig{Name: "batch", TaskDefinition: "app", DesiredCount: 6,
+		PlacementStrategy: []placement.Strategy{{Type: placement.Custom, Scorer: preferType("c5.large")},
+			{Type: placement.Spread, Field: "instanceId"}}})
+	f.run(2 * time.Minute)
+	perInstance := func() map[*sim.Instance]int {
+		out := map[*sim.Instance]int{}
+		for _, tk := range svc.Tasks() {
+			out[tk.Instance()]++
+		}
+		return out
+	}
+	check := func(when string, want int) {
+		got := perInstance()
+		for _, in := range c5 {
+			if got[in] != want {
+				t.Errorf("%s: %d tasks on %s, want %d on each c5.large (%v)", when, got[in], in.EC2InstanceID(), want, got)
+			}
+		}
+		if n := len(svc.Tasks()); n != want*len(c5) {
+			t.Errorf("%s: %d tasks, want %d, all on c5.large", when, n, want*len(c5))
+		}
+	}
+	check("after placing 6", 2)
+	if err := svc.SetDesiredCount(3); err != nil {
+		t.Fatal(err)
+	}
+	f.run(2 * time.Minute)
+	check("after scaling in to 3", 1)
+}

@@ -2,6 +2,7 @@ package placementtest_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -68,6 +69,40 @@ var strategies = []placement.Strategy{
 	{Type: placement.Spread, Field: "attribute:tier"},
 	{Type: placement.Spread, Field: "attribute:ecs.instance-type"},
 	{Type: placement.Random},
+	{Type: placement.Custom, Scorer: alignment{}},
+	{Type: placement.Custom, Scorer: pairsOfTasks{}},
+	{Type: placement.Custom, Scorer: nanWithoutENI{}},
+}
+
+// alignment is Tetris's alignment score (the task's demand dotted with
+// the instance's free resources, each normalised by capacity), negated so
+// that the best-aligned instance ranks first; ties are rare.
+type alignment struct{}
+
+func (alignment) Score(t placement.Task, c placement.Candidate) float64 {
+	return -(float64(t.CPU)*float64(c.FreeCPU)/float64(c.CPU) + float64(t.MemoryMiB)*float64(c.FreeMemoryMiB)/float64(c.MemoryMiB))
+}
+
+// pairsOfTasks scores by running tasks in pairs and by the group's tasks:
+// coarse, so that ties go on to the next strategy.
+type pairsOfTasks struct{}
+
+func (pairsOfTasks) Score(t placement.Task, c placement.Candidate) float64 {
+	return float64(c.RunningTasks/2) - float64(c.GroupTasks)/10
+}
+
+// nanWithoutENI scores NaN (counted as +Inf) on instances with no free ENI
+// and the free memory modulo 3 GiB otherwise, with -0 for zero.
+type nanWithoutENI struct{}
+
+func (nanWithoutENI) Score(t placement.Task, c placement.Candidate) float64 {
+	switch {
+	case c.FreeENI == 0:
+		return math.NaN()
+	case c.FreeMemoryMiB%3072 == 0:
+		return math.Copysign(0, -1)
+	}
+	return float64(c.FreeMemoryMiB%3072) / 1024
 }
 
 func drawSpec(t *rapid.T, label string) placement.Spec {

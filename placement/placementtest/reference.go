@@ -12,6 +12,7 @@ package placementtest
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -184,8 +185,9 @@ func (r *Reference) Feasible(plan *placement.Plan, t Task) []*Instance {
 
 // rankField is one strategy in the reference's terms.
 type rankField struct {
-	kind string // "memory", "cpu", "instance", "attribute"
-	attr string
+	kind   string // "memory", "cpu", "instance", "attribute", "custom"
+	attr   string
+	scorer placement.Scorer
 }
 
 // ranking turns the spec's strategies into fields; random and everything
@@ -208,6 +210,8 @@ func ranking(spec placement.Spec) []rankField {
 			} else {
 				out = append(out, rankField{kind: "attribute", attr: strings.TrimPrefix(s.Field, "attribute:")})
 			}
+		case placement.Custom:
+			out = append(out, rankField{kind: "custom", scorer: s.Scorer})
 		}
 	}
 	return out
@@ -241,25 +245,28 @@ func (r *Reference) Best(plan *placement.Plan, t Task) []placement.InstanceID {
 			counts[k] = r.valueTasks(t.Group, f.attr)
 		}
 	}
-	keyOf := func(in *Instance) []int {
-		keys := make([]int, len(fields))
+	keyOf := func(in *Instance) []float64 {
+		keys := make([]float64, len(fields))
 		for k, f := range fields {
 			switch f.kind {
 			case "memory":
-				keys[k] = in.FreeMem
+				keys[k] = float64(in.FreeMem)
 			case "cpu":
-				keys[k] = in.FreeCPU
+				keys[k] = float64(in.FreeCPU)
 			case "instance":
-				keys[k] = in.Groups[t.Group]
+				keys[k] = float64(in.Groups[t.Group])
+			case "custom":
+				pt := placement.Task{CPU: t.CPU, MemoryMiB: t.MemoryMiB, ENIs: t.ENIs, HostPorts: t.HostPorts}
+				keys[k] = score(f.scorer, pt, in.candidate(t.Group, 0, 0, 0, 0))
 			default:
-				keys[k] = counts[k][in.Attrs[f.attr]]
+				keys[k] = float64(counts[k][in.Attrs[f.attr]])
 			}
 		}
 		return keys
 	}
 	type scored struct {
 		in   *Instance
-		keys []int
+		keys []float64
 	}
 	all := make([]scored, len(feasible))
 	for k, in := range feasible {
@@ -329,6 +336,8 @@ func (r *Reference) VictimCandidates(plan *placement.Plan, tasks []placement.Run
 	fields := ranking(plan.Spec())
 	freedMem := map[placement.InstanceID]int{}
 	freedCPU := map[placement.InstanceID]int{}
+	freedENI := map[placement.InstanceID]int{}
+	stoppedOn := map[placement.InstanceID]int{}
 	onInst := map[placement.InstanceID]int{}
 	onValue := make([]map[string]int, len(fields))
 	for k := range fields {
@@ -338,6 +347,8 @@ func (r *Reference) VictimCandidates(plan *placement.Plan, tasks []placement.Run
 		if stopped[k] {
 			freedMem[rt.Instance] += rt.Task.MemoryMiB
 			freedCPU[rt.Instance] += rt.Task.CPU
+			freedENI[rt.Instance] += rt.Task.ENIs
+			stoppedOn[rt.Instance]++
 			continue
 		}
 		onInst[rt.Instance]++
@@ -349,7 +360,7 @@ func (r *Reference) VictimCandidates(plan *placement.Plan, tasks []placement.Run
 	}
 	type scored struct {
 		k    int
-		keys []int
+		keys []float64
 	}
 	var all []scored
 	for k, rt := range tasks {
@@ -357,17 +368,23 @@ func (r *Reference) VictimCandidates(plan *placement.Plan, tasks []placement.Run
 			continue
 		}
 		in := r.Instances[rt.Instance]
-		keys := make([]int, len(fields))
+		keys := make([]float64, len(fields))
 		for f, field := range fields {
 			switch field.kind {
 			case "memory":
-				keys[f] = in.FreeMem + freedMem[in.ID] + rt.Task.MemoryMiB
+				keys[f] = float64(in.FreeMem + freedMem[in.ID] + rt.Task.MemoryMiB)
 			case "cpu":
-				keys[f] = in.FreeCPU + freedCPU[in.ID] + rt.Task.CPU
+				keys[f] = float64(in.FreeCPU + freedCPU[in.ID] + rt.Task.CPU)
 			case "instance":
-				keys[f] = onInst[in.ID]
+				keys[f] = float64(onInst[in.ID])
+			case "custom":
+				// The instance once this task and the victims before it stopped.
+				c := in.candidate("", freedCPU[in.ID]+rt.Task.CPU, freedMem[in.ID]+rt.Task.MemoryMiB,
+					freedENI[in.ID]+rt.Task.ENIs, -stoppedOn[in.ID]-1)
+				c.GroupTasks = onInst[in.ID] - 1
+				keys[f] = score(field.scorer, rt.Task, c)
 			default:
-				keys[f] = onValue[f][in.Attrs[field.attr]]
+				keys[f] = float64(onValue[f][in.Attrs[field.attr]])
 			}
 		}
 		all = append(all, scored{k, keys})
@@ -383,4 +400,24 @@ func (r *Reference) VictimCandidates(plan *placement.Plan, tasks []placement.Run
 	}
 	slices.SortFunc(best, cmp.Compare)
 	return best
+}
+
+// candidate describes the instance for a Scorer the way the engine does,
+// with the given resources and task count added (a stopping task's), and
+// the tasks of group on it.
+func (in *Instance) candidate(group string, dCPU, dMem, dENI, dRunning int) placement.Candidate {
+	return placement.Candidate{Instance: in.ID,
+		FreeCPU: in.FreeCPU + dCPU, FreeMemoryMiB: in.FreeMem + dMem, FreeENI: in.FreeENI + dENI,
+		CPU: in.Spec.CPU, MemoryMiB: in.Spec.MemoryMiB, ENIs: in.Spec.ENIs,
+		RunningTasks: in.Running + dRunning, GroupTasks: in.Groups[group]}
+}
+
+// score is a Scorer's score of the task, NaN counted as +Inf as the engine
+// counts it. The reference names groups by string, so the placement.Task it
+// passes has Group 0: scorers held to the reference must not read Group.
+func score(s placement.Scorer, t placement.Task, c placement.Candidate) float64 {
+	if v := s.Score(t, c); !math.IsNaN(v) {
+		return v
+	}
+	return math.Inf(1)
 }

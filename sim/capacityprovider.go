@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim/capacity"
@@ -128,6 +129,26 @@ func (p *CapacityProvider) DesiredCapacity() int { return p.group.DesiredCapacit
 // ProvisioningTasks returns the tasks waiting in PROVISIONING for an
 // instance of the group.
 func (p *CapacityProvider) ProvisioningTasks() []*Task { return slices.Clone(p.waiting) }
+
+// CapacityUnavailable reports whether the provider's capacity cannot be had
+// now: FARGATE_SPOT inside a window of
+// CapacityConfig.FargateSpotUnavailability; false for the others.
+func (p *CapacityProvider) CapacityUnavailable() bool {
+	return p.kind == providerFargateSpot && p.w.capw.spotOut
+}
+
+// UnavailableTime returns how long FARGATE_SPOT capacity has been
+// unavailable since the world was created; 0 for the other providers.
+func (p *CapacityProvider) UnavailableTime() time.Duration {
+	wc := p.w.capw
+	if p.kind != providerFargateSpot {
+		return 0
+	}
+	if wc.spotOut {
+		return wc.spotOutTotal + wc.w.sim.Elapsed() - wc.spotOutSince
+	}
+	return wc.spotOutTotal
+}
 
 // Interruptions returns how many Spot interruption warnings the provider's
 // capacity received.
@@ -432,12 +453,15 @@ func (s *Service) placeCapacity(d *Deployment, n int) bool {
 	}
 	w := s.w
 	var started []*Task
-	quotaFailed := 0
+	failed, failure := 0, ""
 	fargate := func(p *CapacityProvider, spot bool, k int, counts []int) {
 		for range k {
-			t, _ := w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, p, spot, counts)
+			t, why := w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, p, spot, counts)
 			if t == nil {
-				quotaFailed++
+				if failed == 0 {
+					failure = why
+				}
+				failed++
 				continue
 			}
 			s.adopt(t, d)
@@ -470,10 +494,10 @@ func (s *Service) placeCapacity(d *Deployment, n int) bool {
 	if len(started) > 0 {
 		s.event("has started %d tasks: %s.", len(started), taskList(started))
 	}
-	if quotaFailed > 0 {
-		s.launchTokens += quotaFailed // tasks that did not launch use no quota
-		s.counters.UnplacedTasks += quotaFailed
-		s.waitFor("was unable to place a task. Reason: " + capacity.QuotaExceededReason + ".")
+	if failed > 0 {
+		s.launchTokens += failed // tasks that did not launch use no launch quota
+		s.counters.UnplacedTasks += failed
+		s.waitFor("was unable to place a task. Reason: " + failure + ".")
 	}
 	return true
 }
@@ -628,7 +652,11 @@ func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, 
 		for range k {
 			t, why := w.newFargateTask(c, def, group, p, spot, counts)
 			if t == nil {
-				fail("RESOURCE:FARGATE", why)
+				code := "RESOURCE:FARGATE"
+				if why == capacity.CapacityUnavailableReason {
+					code = why // RunTask's failure names it in full
+				}
+				fail(code, why)
 				continue
 			}
 			t.startedBy = startedBy

@@ -28,7 +28,9 @@ import (
 // does not say which part of a slow start was slow). The vCPU quota is
 // checked when the task is created: a task that would exceed it is not
 // created; RunTask reports a failure and a service records an event and
-// tries again when capacity is released.
+// tries again when capacity is released. Fargate Spot capacity being
+// unavailable (CapacityConfig.FargateSpotUnavailability) works the same
+// way, and the service tries again when the capacity returns.
 
 // DefaultFargateServiceLaunchRate is the tasks a service may launch per
 // minute on Fargate (aws-behaviour.md §9).
@@ -67,6 +69,15 @@ type CapacityConfig struct {
 	// schedule of instants, each interrupting one running Fargate Spot
 	// task chosen at random; zero means never.
 	FargateSpotInterruptions capacity.InterruptionProcess
+	// FargateSpotUnavailability is when Fargate Spot capacity cannot be
+	// had: scripted windows or an alternating process (stream
+	// "spot-capacity"); zero means always available. Meanwhile new Fargate
+	// Spot tasks are not created: RunTask reports
+	// capacity.CapacityUnavailableReason as a failure, and a service logs
+	// "was unable to place a task. Reason: Capacity is unavailable ..." and
+	// tries again when capacity returns. As in AWS, nothing falls back to
+	// on-demand Fargate by itself.
+	FargateSpotUnavailability capacity.Unavailability
 	// Prices is the price list of World.Cost; nil means
 	// capacity.USEast1Prices().
 	Prices *capacity.Prices
@@ -83,6 +94,7 @@ func (c CapacityConfig) validate() []error {
 	wrap("LaunchBucket", c.LaunchBucket.Validate())
 	wrap("SpotLaunchBucket", c.SpotLaunchBucket.Validate())
 	wrap("FargateSpotInterruptions", c.FargateSpotInterruptions.Validate())
+	wrap("FargateSpotUnavailability", c.FargateSpotUnavailability.Validate())
 	if c.Prices != nil {
 		wrap("Prices", c.Prices.Validate())
 	}
@@ -132,9 +144,12 @@ type worldCapacity struct {
 	providers            []*CapacityProvider // FARGATE, FARGATE_SPOT, then ASG providers in creation order
 	cost                 *capacity.Accumulator
 	fargateInterruptions int
+	spotOut              bool          // Fargate Spot capacity is unavailable now
+	spotOutSince         time.Duration // when it last became unavailable
+	spotOutTotal         time.Duration // unavailable time before spotOutSince
 
-	kLaunch, kSpotWarning, kSpotDeadline, kScriptedSpot, kScaling Kind
-	rngStart, rngZone, rngSpot                                    *rand.Rand
+	kLaunch, kSpotWarning, kSpotDeadline, kScriptedSpot, kScaling, kSpotCapacity Kind
+	rngStart, rngZone, rngSpot, rngSpotCapacity                                  *rand.Rand
 }
 
 // taskCapacity is what a task knows of its capacity: its cluster, its
@@ -201,7 +216,66 @@ func newWorldCapacity(w *World, cfg CapacityConfig) *worldCapacity {
 		{w: w, name: capacity.FargateSpot, kind: providerFargateSpot},
 	}
 	wc.scheduleScripted(wc.providers[1], cfg.FargateSpotInterruptions)
+	wc.kSpotCapacity = s.Handle("spot-capacity", PhaseLifecycle, wc.onSpotCapacity)
+	wc.rngSpotCapacity = s.Rand("spot-capacity")
+	wc.scheduleSpotCapacity()
 	return wc
+}
+
+// scheduleSpotCapacity arranges the changes of Fargate Spot availability:
+// every window boundary still ahead (entering a window already begun at
+// once), or the first change of the alternating process.
+func (wc *worldCapacity) scheduleSpotCapacity() {
+	u, s := wc.cfg.FargateSpotUnavailability, wc.w.sim
+	now := s.Elapsed()
+	if u.Random() {
+		s.Schedule(wc.kSpotCapacity, u.Period(wc.rngSpotCapacity, false), 1)
+		return
+	}
+	for _, win := range u.Windows {
+		switch {
+		case win.End <= now:
+		case win.Start <= now:
+			wc.setSpotOut(true)
+			s.ScheduleAt(wc.kSpotCapacity, win.End, 0)
+		default:
+			s.ScheduleAt(wc.kSpotCapacity, win.Start, 1)
+			s.ScheduleAt(wc.kSpotCapacity, win.End, 0)
+		}
+	}
+}
+
+// onSpotCapacity makes Fargate Spot capacity unavailable (arg 1) or
+// available again (arg 0).
+func (wc *worldCapacity) onSpotCapacity(arg uint64) {
+	out := arg == 1
+	wc.setSpotOut(out)
+	if u := wc.cfg.FargateSpotUnavailability; u.Random() {
+		next := uint64(1)
+		if out {
+			next = 0
+		}
+		wc.w.sim.Schedule(wc.kSpotCapacity, u.Period(wc.rngSpotCapacity, out), next)
+	}
+	if !out {
+		// Services of every cluster may be waiting for Spot capacity.
+		for _, c := range wc.w.clusters {
+			c.capacityChanged(false)
+		}
+	}
+}
+
+func (wc *worldCapacity) setSpotOut(out bool) {
+	if out == wc.spotOut {
+		return
+	}
+	now := wc.w.sim.Elapsed()
+	if out {
+		wc.spotOutSince = now
+	} else {
+		wc.spotOutTotal += now - wc.spotOutSince
+	}
+	wc.spotOut = out
 }
 
 // zones returns the Availability Zones of Fargate tasks in c.
@@ -308,12 +382,15 @@ func (c *Cluster) tallyStandalone(t *Task, delta int) {
 // newFargateTask creates a Fargate task in PROVISIONING in the zone with the
 // fewest tasks of its group, reserving its vCPUs in the pool's quota, and
 // queues it for a launch token. It returns nil and the failure reason when
-// the quota would be exceeded.
+// Fargate Spot capacity is unavailable or the quota would be exceeded.
 func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, provider *CapacityProvider, spot bool, zoneCounts []int) (*Task, string) {
 	wc := w.capw
 	pool := poolOnDemand
 	if spot {
 		pool = poolSpot
+	}
+	if spot && wc.spotOut {
+		return nil, capacity.CapacityUnavailableReason
 	}
 	if !wc.quotas[pool].TryReserve(def.cpu) {
 		return nil, capacity.QuotaExceededReason

@@ -70,7 +70,11 @@
 // gives a Fargate Spot task's timeline (SIGTERM at the warning, SIGKILL
 // after stopTimeout, gone by warning + 120 s); NewEC2SpotInterruption an EC2
 // Spot instance's (draining at the warning, terminated 120 s later). The
-// world deregisters load balancer targets at the warning.
+// world deregisters load balancer targets at the warning. Unavailability
+// is when Fargate Spot capacity cannot be had at all (scripted windows, or
+// an alternating process of exponential periods): new Spot tasks are not
+// created, with CapacityUnavailableReason, and nothing falls back to
+// on-demand capacity, as in AWS.
 //
 // # Cost
 //

@@ -156,6 +156,11 @@
 //     deregistered and drain (the deregistration delay, or until nothing
 //     is in flight) before SIGTERM. After SIGTERM the application finishes
 //     its requests in flight; SIGKILL at the stop timeout aborts the rest.
+//   - Health checks wait in the request queue unless
+//     WorkloadConfig.SeparateHealthEndpoint: a task whose queue is full, or
+//     whose oldest waiting request has waited the check's timeout, fails
+//     them, so overload makes tasks unhealthy and ECS replaces them, which
+//     can feed on itself (examples/targetsweep shows it at an 80 % target).
 //   - World.NewWorkload sends clients' requests through the load balancer:
 //     request by request (arrivals by thinning on the "demand" stream,
 //     work on "request-work", routing on "routing", one traffic.Server per

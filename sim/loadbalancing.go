@@ -83,6 +83,8 @@ type lbTarget struct {
 	since  time.Duration    // start of the current metrics interval for this task
 	prev   traffic.Counters // server counters at since
 
+	base, resp loadbalancer.Response // the task's own health answer, and the one the group has
+
 	sigterm0    time.Duration // when SIGTERM came; -1 before
 	shutdown    time.Duration // the application's exit time after SIGTERM
 	terminating bool          // SIGTERM received, requests still in flight
@@ -188,6 +190,7 @@ func (lb *LoadBalancer) TaskRunning(now time.Time, t *Task) {
 	if t.def.health != nil && t.def.in.Behavior.UnhealthyAfterStart {
 		resp = loadbalancer.Refuse
 	}
+	lt.base, lt.resp = resp, resp
 	if err := lb.tg.SetResponse(now, id, resp); err != nil {
 		panic(fmt.Sprintf("sim: load balancer %s: %v", lb.cfg.Name, err))
 	}
@@ -336,6 +339,21 @@ func (lb *LoadBalancer) onGraceEnd(arg uint64) {
 			lb.targetUnhealthy(lt)
 		}
 	}
+}
+
+// answer sets how the target answers health checks under its load (see
+// WorkloadConfig.SeparateHealthEndpoint): r, unless the task's own answer
+// is already a failure or its containers have stopped.
+func (lt *lbTarget) answer(r loadbalancer.Response) {
+	if lt.base != loadbalancer.Pass || lt.exited || r == lt.resp {
+		return
+	}
+	lb := lt.lb
+	lt.resp = r
+	if err := lb.tg.SetResponse(lb.w.now(), lt.id, r); err != nil {
+		panic(fmt.Sprintf("sim: load balancer %s: %v", lb.cfg.Name, err))
+	}
+	lb.rearm()
 }
 
 // lbHealthy reports whether the load balancer lets t count as healthy:

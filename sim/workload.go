@@ -86,6 +86,21 @@ type WorkloadConfig struct {
 	// MemoryPerRequestMiB is the memory each request in flight uses, in
 	// MiB; zero means 1 MiB.
 	MemoryPerRequestMiB float64
+	// SeparateHealthEndpoint answers the load balancer's health checks
+	// outside the request queue (a health port or thread of its own), so
+	// load never fails them. False, the default, sends them through the
+	// queue the requests wait in, as a plain HTTP health path does: a task
+	// whose waiting room is full answers 503 (the check fails at once), and
+	// one whose oldest waiting request has waited the check's Timeout does
+	// not answer in time, so an overloaded task turns unhealthy and ECS
+	// replaces it, which can feed on itself. In request-level mode this is
+	// judged from each task's queue at every arrival and departure
+	// (traffic.Server.Backlog); in fluid mode from the step's solution for
+	// all tasks at once: the check fails when the mean wait reaches the
+	// Timeout or, with a bounded queue, when at least half the requests
+	// are turned away. A processor-sharing task without a concurrency
+	// limit never queues and always answers.
+	SeparateHealthEndpoint bool
 }
 
 // WorkloadCounters are a workload's cumulative request counts. At every
@@ -493,6 +508,16 @@ func (wl *Workload) flush(lt *lbTarget, now time.Duration) {
 	if lt.terminating && lt.srv.InFlight() == 0 {
 		lt.idle(now)
 	}
+	if !wl.cfg.SeparateHealthEndpoint {
+		r := loadbalancer.Pass
+		switch full, wait := lt.srv.Backlog(now); {
+		case full:
+			r = loadbalancer.Refuse
+		case wait > 0 && wait >= wl.lb.tg.Config().HealthCheck.Timeout:
+			r = loadbalancer.NoResponse
+		}
+		lt.answer(r)
+	}
 	next := lt.srv.Next()
 	if next == traffic.Never {
 		lt.timer.Stop()
@@ -579,6 +604,20 @@ func (wl *Workload) onFluidStep(uint64) {
 	noTarget := 0.0
 	if tasks == 0 {
 		noTarget, res.RejectedRate = rate, 0
+	}
+	if !wl.cfg.SeparateHealthEndpoint && tasks > 0 {
+		r := loadbalancer.Pass
+		switch {
+		case sc.QueueLimit != traffic.Unlimited && rate > 0 && res.RejectedRate >= rate/2:
+			r = loadbalancer.Refuse
+		case res.MeanWait >= wl.lb.tg.Config().HealthCheck.Timeout.Seconds():
+			r = loadbalancer.NoResponse
+		}
+		for _, lt := range wl.lb.targets {
+			if lt != nil {
+				lt.answer(r)
+			}
+		}
 	}
 	latency := res.MeanLatency
 	timedOut := 0.0

@@ -67,6 +67,10 @@ type Options struct {
 	MeanWork time.Duration
 	// Mode is sim.RequestLevel or sim.FluidMode.
 	Mode sim.WorkloadMode
+	// SeparateHealthEndpoint answers health checks outside the request
+	// queue (sim.WorkloadConfig.SeparateHealthEndpoint); false sends them
+	// through it, so overloaded tasks fail them and are replaced.
+	SeparateHealthEndpoint bool
 }
 
 // DefaultOptions is the command's scenario.
@@ -106,6 +110,7 @@ type Result struct {
 	Events     uint64 // engine events run
 	MinDesired int    // smallest and largest desired count seen
 	MaxDesired int
+	Unhealthy  int // tasks ECS stopped for failing their health checks
 }
 
 // shifted delays a Source: the trace starts when the day does, after the
@@ -203,8 +208,9 @@ func Run(opt Options) (Result, error) {
 		Source: shifted{traffic.Replay{Series: series, Counts: true, Scale: opt.Scale}, warmUp},
 		End:    warmUp + time.Duration(opt.Hours)*time.Hour,
 		Demand: traffic.Exponential{Mean: opt.MeanWork}, MeanWork: opt.MeanWork, SCV: 1,
-		Server:  traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
-		Metrics: store,
+		Server:                 traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
+		Metrics:                store,
+		SeparateHealthEndpoint: opt.SeparateHealthEndpoint,
 	})
 	if err != nil {
 		return Result{}, err
@@ -230,6 +236,7 @@ func Run(opt Options) (Result, error) {
 		cost = now
 	}
 	res.Counters = wl.Counters()
+	res.Unhealthy = svc.Counters().UnhealthyStopped
 	res.P50, res.P99 = wl.Latency(0.50), wl.Latency(0.99)
 	res.Cost = cost
 	res.Activities = scaling.Activities()
@@ -252,7 +259,7 @@ func Print(out io.Writer, r Result) {
 	fmt.Fprintln(out)
 	fmt.Fprintf(out, "requests      %d (served %d, 5xx %d, timed out %d, in flight %d)\n", c.Arrived, c.Served, c.Errors5xx(), c.TimedOut, c.InFlight)
 	fmt.Fprintf(out, "latency       p50 %.1f ms, p99 %.1f ms\n", ms(r.P50), ms(r.P99))
-	fmt.Fprintf(out, "tasks         desired %d to %d, %d scaling activities\n", r.MinDesired, r.MaxDesired, r.Activities)
+	fmt.Fprintf(out, "tasks         desired %d to %d, %d scaling activities, %d replaced for failing health checks\n", r.MinDesired, r.MaxDesired, r.Activities, r.Unhealthy)
 	perMillion := 0.0
 	if c.Arrived > 0 {
 		perMillion = r.Cost / float64(c.Arrived) * 1e6

@@ -134,3 +134,32 @@ func TestQuickstartFluid(t *testing.T) {
 		t.Errorf("mode %v", opt.Mode)
 	}
 }
+
+// TestSeparateHealthEndpoint holds the README's account of the day's
+// bursts: with health checks waiting in the request queue some tasks fail
+// them and are replaced; answered outside the queue, none is, and the
+// day's failures shift from 5xx to client timeouts.
+func TestSeparateHealthEndpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two simulated days request by request")
+	}
+	shared, err := Run(DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := DefaultOptions
+	opt.SeparateHealthEndpoint = true
+	separate, err := Run(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shared.Unhealthy == 0 || separate.Unhealthy != 0 {
+		t.Errorf("tasks replaced as unhealthy: %d through the queue, %d separate; want some, then none", shared.Unhealthy, separate.Unhealthy)
+	}
+	s, p := shared.Counters, separate.Counters
+	if !(p.Errors5xx() < s.Errors5xx() && p.TimedOut > s.TimedOut) {
+		t.Errorf("separate endpoint: 5xx %d (shared %d), timed out %d (shared %d); want fewer 5xx and more timeouts",
+			p.Errors5xx(), s.Errors5xx(), p.TimedOut, s.TimedOut)
+	}
+	checkInvariants(t, separate, 24)
+}

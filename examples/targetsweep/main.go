@@ -45,6 +45,7 @@ type Outcome struct {
 	Errors    int64 // 5xx and client timeouts
 	Requests  int64
 	CPU       float64 // mean CPUUtilization over the measured hours, percent
+	Replaced  int     // tasks ECS stopped for failing their health checks
 }
 
 // demand is a working day: a diurnal swing around 60 req/s peaking at
@@ -151,6 +152,7 @@ func Run(arm Arm) (Outcome, error) {
 	out := Outcome{Arm: arm, Cost: w.Cost().Total - cost0, P50: wl.Latency(0.5), P99: wl.Latency(0.99)}
 	c := wl.Counters()
 	out.Requests, out.Errors = c.Arrived, c.Errors5xx()+c.TimedOut
+	out.Replaced = svc.Counters().UnhealthyStopped
 	var hours, tasks, cpu float64
 	for _, p := range wl.Periods() {
 		h := p.Length.Hours()
@@ -197,6 +199,7 @@ type Summary struct {
 	P50, P99                 time.Duration
 	Errors, Requests         int64
 	CostPerMillion, ErrorPct float64
+	Replaced                 float64 // mean tasks replaced for failing health checks
 }
 
 // Summarise groups outcomes by target, in the order targets first appear.
@@ -220,11 +223,12 @@ func Summarise(outs []Outcome) []Summary {
 		s.P99 += o.P99
 		s.Errors += o.Errors
 		s.Requests += o.Requests
+		s.Replaced += float64(o.Replaced)
 		costs[i] = append(costs[i], o.Cost)
 	}
 	for i := range sums {
 		s, n := &sums[i], float64(len(costs[i]))
-		s.MeanTasks, s.Cost, s.CPU = s.MeanTasks/n, s.Cost/n, s.CPU/n
+		s.MeanTasks, s.Cost, s.CPU, s.Replaced = s.MeanTasks/n, s.Cost/n, s.CPU/n, s.Replaced/n
 		s.P50, s.P99 = s.P50/time.Duration(n), s.P99/time.Duration(n)
 		for _, c := range costs[i] {
 			s.CostSD += (c - s.Cost) * (c - s.Cost)
@@ -244,10 +248,10 @@ func Summarise(outs []Outcome) []Summary {
 func Print(out io.Writer, arms []Arm, sums []Summary) {
 	fmt.Fprintf(out, "ecssim targetsweep: CPU target tracking on Fargate, %d h of a working day (diurnal 60 req/s ±60 %%, a 10:00 flash crowd ×2), %d arms\n\n",
 		arms[0].Hours, len(arms))
-	fmt.Fprintf(out, "%7s %7s %6s %14s %9s %9s %8s %9s\n", "target", "tasks", "CPU%", "cost $", "p50 ms", "p99 ms", "errors%", "$/M req")
+	fmt.Fprintf(out, "%7s %7s %6s %14s %9s %9s %8s %9s %9s\n", "target", "tasks", "CPU%", "cost $", "p50 ms", "p99 ms", "errors%", "$/M req", "replaced")
 	for _, s := range sums {
-		fmt.Fprintf(out, "%6.0f%% %7.1f %6.1f %7.2f ± %4.2f %9.1f %9.1f %8.3f %9.4f\n",
-			s.Target, s.MeanTasks, s.CPU, s.Cost, s.CostSD, ms(s.P50), ms(s.P99), s.ErrorPct, s.CostPerMillion)
+		fmt.Fprintf(out, "%6.0f%% %7.1f %6.1f %7.2f ± %4.2f %9.1f %9.1f %8.3f %9.4f %9.1f\n",
+			s.Target, s.MeanTasks, s.CPU, s.Cost, s.CostSD, ms(s.P50), ms(s.P99), s.ErrorPct, s.CostPerMillion, s.Replaced)
 	}
 }
 

@@ -256,6 +256,26 @@ func (s *Server) Counters() Counters {
 	return c
 }
 
+// Backlog reports how a request arriving at now would fare, without
+// offering one: full is true if it would be rejected (c requests in service
+// and QueueLimit waiting), and oldestWait is how long the request at the
+// head of the waiting room has waited by now (0 when none waits). A FIFO
+// newcomer waits about as long as the head has, so a load balancer's
+// health check sent through the request queue fails when full is true
+// (the application answers 503) or oldestWait reaches the check's timeout.
+// now must not be earlier than the last call's instant; Backlog changes
+// nothing, so call Advance(now) first for an exact answer.
+func (s *Server) Backlog(now time.Duration) (full bool, oldestWait time.Duration) {
+	if s.limit == 0 || len(s.heap) < s.limit {
+		return false, 0
+	}
+	full = s.cfg.QueueLimit != Unlimited && s.waiting.n >= s.cfg.QueueLimit
+	if s.waiting.n > 0 {
+		oldestWait = max(now-s.jobs[s.waiting.front()].arrived, 0)
+	}
+	return full, oldestWait
+}
+
 // Next returns the instant of the server's next internal event (a
 // completion or a timeout), or Never if it is idle.
 func (s *Server) Next() time.Duration {

@@ -369,3 +369,43 @@ func TestServerProcessorSharingMatchesNaive(t *testing.T) {
 		}
 	})
 }
+
+// TestServerBacklogByHand: FCFS with one slot and room for two waiting: A
+// (10 s of work) arrives at 0, B at 1 s, C at 2 s. At 3 s the room is full
+// and B, at the head, has waited 2 s; once A leaves at 10 s and B starts,
+// C heads the queue, with room for one more. A processor-sharing server
+// without a concurrency limit never queues.
+func TestServerBacklogByHand(t *testing.T) {
+	s := mustServer(t, ServerConfig{Discipline: FCFS, Concurrency: 1, QueueLimit: 2})
+	type want struct {
+		full bool
+		wait time.Duration
+	}
+	check := func(at time.Duration, w want) {
+		t.Helper()
+		s.Advance(at)
+		if full, wait := s.Backlog(at); full != w.full || wait != w.wait {
+			t.Errorf("at %v: Backlog = %v, %v; want %v, %v", at, full, wait, w.full, w.wait)
+		}
+	}
+	check(0, want{false, 0})
+	s.Arrive(0, Request{ID: 1, Work: 10 * time.Second})
+	check(500*ms, want{false, 0}) // A in service, nobody waits
+	s.Arrive(time.Second, Request{ID: 2, Work: time.Second})
+	check(1500*ms, want{false, 500 * ms})
+	s.Arrive(2*time.Second, Request{ID: 3, Work: time.Second})
+	check(3*time.Second, want{true, 2 * time.Second})
+	if s.Arrive(3*time.Second, Request{ID: 4, Work: time.Second}) {
+		t.Fatal("a fourth request was admitted to a full server")
+	}
+	check(10*time.Second, want{false, 8 * time.Second}) // B started at 10 s; C waited since 2 s
+	check(12*time.Second, want{false, 0})               // C in service, nobody waits
+
+	ps := mustServer(t, ServerConfig{Discipline: ProcessorSharing})
+	for i := range 100 {
+		ps.Arrive(0, Request{ID: uint64(i), Work: time.Hour})
+	}
+	if full, wait := ps.Backlog(time.Minute); full || wait != 0 {
+		t.Errorf("processor sharing without a limit: Backlog = %v, %v; want false, 0", full, wait)
+	}
+}

@@ -131,6 +131,22 @@ func (f *benchFleet) draw(rng *rand.Rand) liveTask {
 	return liveTask{id: placement.NoInstance, shape: uint16(rng.IntN(len(benchShapes))), group: uint16(rng.IntN(len(f.gids)))}
 }
 
+// add puts a task placed on instance id on the live list.
+func (f *benchFleet) add(lt liveTask, id placement.InstanceID) {
+	lt.id = id
+	f.tasks = append(f.tasks, lt)
+}
+
+// takeRandom removes a uniformly drawn task from the live list (the task
+// that stops) and returns it.
+func (f *benchFleet) takeRandom(rng *rand.Rand) liveTask {
+	k := rng.IntN(len(f.tasks))
+	old := f.tasks[k]
+	f.tasks[k] = f.tasks[len(f.tasks)-1]
+	f.tasks = f.tasks[:len(f.tasks)-1]
+	return old
+}
+
 func (f *benchFleet) task(lt liveTask) placement.Task {
 	s := benchShapes[lt.shape]
 	return placement.Task{CPU: s[0], MemoryMiB: s[1], Group: f.gids[lt.group]}
@@ -200,14 +216,10 @@ func benchIndex(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 		lt := f.draw(rng)
 		r, _ := f.c.Place(plan, f.task(lt), rng)
 		if r.Placed() {
-			lt.id = r.Instance
-			f.tasks = append(f.tasks, lt)
+			f.add(lt, r.Instance)
 			sinkPlaced++
 		}
-		k := rng.IntN(len(f.tasks))
-		old := f.tasks[k]
-		f.tasks[k] = f.tasks[len(f.tasks)-1]
-		f.tasks = f.tasks[:len(f.tasks)-1]
+		old := f.takeRandom(rng)
 		if err := f.c.Release(old.id, f.task(old)); err != nil {
 			b.Fatal(err)
 		}
@@ -256,14 +268,10 @@ func BenchmarkPlaceMillion(b *testing.B) {
 				for range 1_000_000 {
 					lt := f.draw(rng)
 					if r, _ := f.c.Place(plan, f.task(lt), rng); r.Placed() {
-						lt.id = r.Instance
-						f.tasks = append(f.tasks, lt)
+						f.add(lt, r.Instance)
 						placed++
 					}
-					k := rng.IntN(len(f.tasks))
-					old := f.tasks[k]
-					f.tasks[k] = f.tasks[len(f.tasks)-1]
-					f.tasks = f.tasks[:len(f.tasks)-1]
+					old := f.takeRandom(rng)
 					if err := f.c.Release(old.id, f.task(old)); err != nil {
 						b.Fatal(err)
 					}
@@ -279,14 +287,10 @@ func benchNaive(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 	op := func() {
 		lt := f.draw(rng)
 		if id := ref.Place(plan, f.refTask(lt), rng); id != placement.NoInstance {
-			lt.id = id
-			f.tasks = append(f.tasks, lt)
+			f.add(lt, id)
 			sinkPlaced++
 		}
-		k := rng.IntN(len(f.tasks))
-		old := f.tasks[k]
-		f.tasks[k] = f.tasks[len(f.tasks)-1]
-		f.tasks = f.tasks[:len(f.tasks)-1]
+		old := f.takeRandom(rng)
 		ref.Release(old.id, f.refTask(old))
 	}
 	for range 3 {
@@ -319,12 +323,8 @@ func BenchmarkPlaceHarness(b *testing.B) {
 			for b.Loop() {
 				lt := f.draw(rng)
 				sum += f.task(lt).CPU
-				f.tasks = append(f.tasks, lt)
-				k := rng.IntN(len(f.tasks))
-				old := f.tasks[k]
-				f.tasks[k] = f.tasks[len(f.tasks)-1]
-				f.tasks = f.tasks[:len(f.tasks)-1]
-				sum += f.task(old).MemoryMiB
+				f.add(lt, 0)
+				sum += f.task(f.takeRandom(rng)).MemoryMiB
 			}
 			sinkPlaced += sum
 		})

@@ -168,14 +168,10 @@ func benchKernel(b *testing.B, f *benchFleet, rng *rand.Rand) {
 		s := benchShapes[lt.shape]
 		if id := k.find(int32(s[0]), int32(s[1])); id >= 0 {
 			k.add(id, -int32(s[0]), -int32(s[1]))
-			lt.id = placement.InstanceID(id)
-			f.tasks = append(f.tasks, lt)
+			f.add(lt, placement.InstanceID(id))
 			sinkPlaced++
 		}
-		j := rng.IntN(len(f.tasks))
-		old := f.tasks[j]
-		f.tasks[j] = f.tasks[len(f.tasks)-1]
-		f.tasks = f.tasks[:len(f.tasks)-1]
+		old := f.takeRandom(rng)
 		s = benchShapes[old.shape]
 		k.add(int32(old.id), int32(s[0]), int32(s[1]))
 	}
@@ -222,13 +218,9 @@ func TestRefKernelAgreesWithCluster(t *testing.T) {
 			}
 			// Commit the cluster's choice in the kernel so both stay equal.
 			k.add(int32(r.Instance), -int32(s[0]), -int32(s[1]))
-			lt.id = r.Instance
-			f.tasks = append(f.tasks, lt)
+			f.add(lt, r.Instance)
 		}
-		j := rng.IntN(len(f.tasks))
-		old := f.tasks[j]
-		f.tasks[j] = f.tasks[len(f.tasks)-1]
-		f.tasks = f.tasks[:len(f.tasks)-1]
+		old := f.takeRandom(rng)
 		if err := f.c.Release(old.id, f.task(old)); err != nil {
 			t.Fatal(err)
 		}

@@ -145,3 +145,90 @@ func TestDeleteService(t *testing.T) {
 		t.Errorf("reusing the name of an INACTIVE service: %v", err)
 	}
 }
+
+// TestDaemonPlacedFirst: a daemon task is placed on a new instance before
+// replica tasks waiting for room can take it (aws-behaviour.md §3.1). A
+// replica service wants 2 tasks of 2 vCPU; the first shares an m5.xlarge
+// with the daemon task, the second waits. A new m5.large (2 vCPU) registers:
+// the daemon task (0.25 vCPU) goes there first, and the replica keeps
+// waiting, where a replica placed first would have left the daemon out.
+func TestDaemonPlacedFirst(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		f := newFixture(t, seed, sim.WorldConfig{})
+		big := f.launch("m5.xlarge", zones3[:1], 1)[0]
+		f.taskDef("agent", 256, 128, sim.Behavior{})
+		f.taskDef("app", 2048, 512, sim.Behavior{})
+		f.run(time.Minute)
+		daemon := f.service(sim.ServiceConfig{Name: "agent", TaskDefinition: "agent", SchedulingStrategy: sim.Daemon})
+		f.run(time.Minute)
+		app := f.service(sim.ServiceConfig{Name: "app", TaskDefinition: "app", DesiredCount: 2})
+		f.run(time.Minute)
+		if perInstance(app)[big] != 1 || len(app.Tasks()) != 1 || perInstance(daemon)[big] != 1 {
+			t.Fatalf("seed %d: before the new instance: app %v, daemon %v; want one of each on the m5.xlarge", seed, perInstance(app), perInstance(daemon))
+		}
+		small := f.launch("m5.large", zones3[:1], 1)[0]
+		f.run(2 * time.Minute)
+		if got := perInstance(daemon)[small]; got != 1 {
+			t.Errorf("seed %d: %d daemon tasks on the new instance, want 1 (daemons are placed first)", seed, got)
+		}
+		if got := perInstance(app)[small]; got != 0 {
+			t.Errorf("seed %d: %d app tasks on the new instance; the daemon's room was taken", seed, got)
+		}
+	}
+}
+
+// TestDaemonStoppedLast: on a draining instance the daemon task keeps
+// running while the replica tasks there stop and are replaced, and stops
+// once the last of them has stopped (aws-behaviour.md §3.1).
+func TestDaemonStoppedLast(t *testing.T) {
+	f := newFixture(t, 3, sim.WorldConfig{})
+	ins := f.launch("m5.xlarge", zones3[:2], 2)
+	f.taskDef("agent", 256, 128, sim.Behavior{Shutdown: sim.Fixed(0)})
+	f.taskDef("app", 512, 512, sim.Behavior{Shutdown: sim.Fixed(20 * time.Second)})
+	f.run(time.Minute)
+	daemon := f.service(sim.ServiceConfig{Name: "agent", TaskDefinition: "agent", SchedulingStrategy: sim.Daemon})
+	app := f.service(sim.ServiceConfig{Name: "app", TaskDefinition: "app", DesiredCount: 4})
+	f.run(2 * time.Minute)
+	drained := ins[0]
+	var replicas []*sim.Task
+	for _, tk := range drained.Tasks() {
+		if tk.Service() == app {
+			replicas = append(replicas, tk)
+		}
+	}
+	if len(replicas) == 0 || perInstance(daemon)[drained] != 1 {
+		t.Fatalf("before the drain: %d app tasks and %d daemon tasks on the instance", len(replicas), perInstance(daemon)[drained])
+	}
+	var agent *sim.Task
+	for _, tk := range daemon.Tasks() {
+		if tk.Instance() == drained {
+			agent = tk
+		}
+	}
+	if err := drained.Drain(); err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Second)
+	if agent.DesiredStatus() != sim.TaskRunning {
+		t.Fatalf("the daemon task was told to stop while %d replica tasks were still on the instance", len(replicas))
+	}
+	f.run(5 * time.Minute)
+	if agent.State() != sim.TaskStopped {
+		t.Fatalf("daemon task %v after the replicas left; want STOPPED", agent.State())
+	}
+	var last time.Time
+	for _, tk := range replicas {
+		if tk.State() != sim.TaskStopped {
+			t.Fatalf("replica task still %v", tk.State())
+		}
+		if tk.StoppedAt().After(last) {
+			last = tk.StoppedAt()
+		}
+	}
+	if agent.StoppedAt().Before(last) {
+		t.Errorf("daemon task stopped at %v, before the last replica task (%v)", agent.StoppedAt(), last)
+	}
+	if app.RunningCount() != 4 {
+		t.Errorf("%d app tasks running after the drain, want 4 replaced on the other instance", app.RunningCount())
+	}
+}

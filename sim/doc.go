@@ -116,6 +116,13 @@
 //	   that do not fit become an "unable to place" event and the service
 //	   waits for capacity.
 //
+// A daemon service keeps one task of its primary deployment on every ACTIVE
+// instance that meets its constraints. Its tasks are placed first and
+// stopped last (aws-behaviour.md §3.1): a new instance gets its daemon tasks
+// before any waiting task or replica service sees it, waiting daemon
+// services reconcile before waiting replica services, and on a draining
+// instance the daemon task stops once no replica task is left there.
+//
 // A task counts as healthy 40 s after RUNNING without a health check, or
 // once HEALTHY with one. The deployment completes, and the service reports
 // "has reached a steady state.", when exactly D healthy primary tasks run

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -180,25 +181,33 @@ var defaultReservedPorts = []uint16{22, 2375, 2376, 51678, 51679}
 // capacityChanged wakes services that could not place tasks, and with
 // newInstance every daemon service of the cluster.
 func (c *Cluster) capacityChanged(newInstance bool) {
+	if newInstance {
+		// Daemon tasks are placed first (aws-behaviour.md §3.1): on a new
+		// instance they go in now, before tasks waiting for capacity and
+		// before any replica service reconciles.
+		for _, s := range c.services {
+			if s.cfg.SchedulingStrategy == Daemon && s.status == ServiceActive {
+				s.reconcileDaemon()
+				s.checkSteady()
+			}
+		}
+	}
 	c.placeWaitingTasks()
+	// Waiting daemon services reconcile before waiting replica services.
+	slices.SortStableFunc(c.waiting, func(a, b *Service) int {
+		return cmp.Compare(daemonRank(a), daemonRank(b))
+	})
 	for _, s := range c.waiting {
 		s.waiting = false
 		s.requestReconcile()
 	}
 	c.waiting = c.waiting[:0]
-	if newInstance {
-		for _, s := range c.services {
-			if s.cfg.SchedulingStrategy == Daemon {
-				s.requestReconcile()
-			}
-		}
-	}
 }
 
 // Drain sets an ACTIVE instance to DRAINING: it takes no new tasks, its
 // service tasks are replaced elsewhere within the services' minimum healthy
-// and maximum percent (daemon tasks stop at once), and its standalone tasks
-// keep running.
+// and maximum percent, its daemon tasks stop last, once no replica task is
+// left on it (aws-behaviour.md §3.1), and its standalone tasks keep running.
 func (in *Instance) Drain() error {
 	if in.status != InstanceActive {
 		return fmt.Errorf("%w: instance %s is %s; only an ACTIVE instance can be drained", ErrConfig, in.ec2ID, in.status)
@@ -327,6 +336,38 @@ func (in *Instance) terminate(code StopCode, reason string) {
 }
 
 func (in *Instance) hasImage(image string) bool { return slices.Contains(in.images, image) }
+
+// daemonRank orders daemon services (0) before replica services (1).
+func daemonRank(s *Service) int {
+	if s.cfg.SchedulingStrategy == Daemon {
+		return 0
+	}
+	return 1
+}
+
+// hasReplicaTasks reports whether a task of a REPLICA service is still on
+// the instance, in any state.
+func (in *Instance) hasReplicaTasks() bool {
+	for _, t := range in.tasks {
+		if t.service != nil && t.service.cfg.SchedulingStrategy != Daemon {
+			return true
+		}
+	}
+	return false
+}
+
+// replicaLeft asks the daemon services running on a draining instance to
+// look again once its last replica task has stopped: their tasks stop last.
+func (in *Instance) replicaLeft() {
+	if in.hasReplicaTasks() {
+		return
+	}
+	for _, t := range in.tasks {
+		if s := t.service; s != nil && s.cfg.SchedulingStrategy == Daemon && t.desired == TaskRunning {
+			s.requestReconcile()
+		}
+	}
+}
 
 func (in *Instance) removeTask(t *Task) {
 	if i := slices.Index(in.tasks, t); i >= 0 {

@@ -832,9 +832,11 @@ func (s *Service) reconcileDaemon() {
 		s.w.stopTask(t, StopServiceSchedulerInitiated, reason)
 		stopped = append(stopped, t)
 	}
-	// Daemon tasks on draining instances stop at once (§3.1).
+	// Daemon tasks on draining instances stop last (§3.1): once no replica
+	// task is left on the instance (finishTask asks again when the last
+	// one stops).
 	for _, t := range s.tasks {
-		if t.desired == TaskRunning && t.inst.status != InstanceActive {
+		if t.desired == TaskRunning && t.inst.status != InstanceActive && !t.inst.hasReplicaTasks() {
 			stop(t)
 		}
 	}

@@ -357,6 +357,9 @@ func (w *World) finishTask(t *Task) {
 				panic(fmt.Sprintf("sim: releasing task %s: %v", t.arnID, err))
 			}
 			t.inst.removeTask(t)
+			if t.inst.status == InstanceDraining && t.service != nil && t.service.cfg.SchedulingStrategy != Daemon {
+				t.inst.replicaLeft()
+			}
 		}
 	}
 	w.capw.taskStopped(t)

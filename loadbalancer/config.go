@@ -160,6 +160,12 @@ type Config struct {
 	// when fewer targets than this are healthy in a routing scope, the scope
 	// fails open to every registered target. At least 1; zero means 1.
 	MinimumHealthyTargets int
+	// Router, if set, routes an ALB's requests instead of Algorithm (which
+	// must then be left zero, and slow start off): a policy of the caller's
+	// own, such as join the shortest queue or power of two choices. Nil
+	// means Algorithm. ELB has no such setting; it is this package's
+	// extension point.
+	Router Router
 }
 
 // DefaultConfig returns the AWS API defaults for a target group of type t
@@ -246,6 +252,16 @@ func (c Config) Validate() error {
 		bad("Algorithm", c.Algorithm, "an NLB routes by flow hash only")
 	case c.Type == ALB && d.Algorithm == FlowHash:
 		bad("Algorithm", c.Algorithm, "flow hash is the NLB algorithm; an ALB uses round_robin, least_outstanding_requests or weighted_random")
+	}
+	if c.Router != nil {
+		switch {
+		case c.Type != ALB:
+			bad("Router", "set", "only an ALB takes a Router; an NLB routes by flow hash")
+		case c.Algorithm != AlgorithmDefault:
+			bad("Router", "set", fmt.Sprintf("the Router replaces Algorithm; leave Algorithm zero, not %v", c.Algorithm))
+		case c.SlowStart != 0:
+			bad("Router", "set", "slow start shapes round_robin only; turn it off to route with a Router")
+		}
 	}
 	h := d.HealthCheck
 	seconds("HealthCheck.Interval", h.Interval, 5*time.Second, 300*time.Second)

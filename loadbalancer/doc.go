@@ -122,6 +122,13 @@
 // while the set is unchanged; as on a real NLB the caller keeps an open
 // connection on its target for the connection's lifetime.
 //
+// A Router (Config.Router) replaces the algorithm of an ALB target group
+// with a policy of the caller's own: it is shown the routable targets of
+// the request's scope with their requests in flight and returns its pick
+// (ExampleRouter: the power of two choices). ELB has no such setting; it is
+// the extension point for routing studies, and the sim package's tests
+// hold a power-of-two router to the supermarket model of queueing theory.
+//
 // # Performance
 //
 // Routing state (one pool of routable targets per scope) is rebuilt in

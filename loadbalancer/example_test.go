@@ -2,6 +2,7 @@ package loadbalancer_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/ecssim/ecssim/loadbalancer"
@@ -80,4 +81,48 @@ func Example() {
 	// next request goes to target 1
 	// 15s: target 0's last request ended: safe to stop the task
 	// 2026-01-01T00:01:11Z target 0: draining -> unused (Target.NotRegistered)
+}
+
+// A routing policy ALB does not offer, the power of two choices: two
+// targets drawn at random, the one with fewer requests in flight takes the
+// request. Three targets already hold 4, 0 and 2 requests.
+func ExampleRouter() {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	powerOfTwo := loadbalancer.RouterFunc(func(ts []loadbalancer.RouteTarget, rng *rand.Rand) int {
+		a, b := rng.IntN(len(ts)), rng.IntN(len(ts))
+		if ts[b].InFlight < ts[a].InFlight {
+			return b
+		}
+		return a
+	})
+	g, err := loadbalancer.New(loadbalancer.Config{Router: powerOfTwo,
+		HealthCheck: loadbalancer.HealthCheck{InitialHealthyThreshold: 1}})
+	if err != nil {
+		panic(err)
+	}
+	for id := range 3 {
+		if err := g.Register(start, loadbalancer.Target{ID: id, Zone: "us-east-1a"}); err != nil {
+			panic(err)
+		}
+	}
+	now := start.Add(time.Minute)
+	g.Advance(now, nil) // each passed its first check: all healthy
+	for id, n := range []int{4, 0, 2} {
+		for range n {
+			g.Begin(id)
+		}
+	}
+	// The routed requests are not begun, so in flight stays 4, 0, 2: the
+	// idle target wins unless both draws miss it (5/9 of the requests), the
+	// target with 2 when it meets itself or the busiest (3/9), the busiest
+	// only against itself (1/9).
+	rng := rand.New(rand.NewPCG(1, 2))
+	count := make([]int, 3)
+	for range 900 {
+		id, _ := g.Route(now, rng)
+		count[id]++
+	}
+	fmt.Println("requests per target:", count)
+	// Output:
+	// requests per target: [102 500 298]
 }

@@ -1,6 +1,7 @@
 package loadbalancer
 
 import (
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"time"
@@ -20,6 +21,8 @@ type router struct {
 	rampEnd int64   // earliest end of a slow start in any pool; never if none
 
 	healthy, registered []int // per-scope counts, scratch for rebuild
+
+	candidates []RouteTarget // scratch for Config.Router
 }
 
 // pool is the routable targets of one scope.
@@ -195,6 +198,9 @@ func (g *TargetGroup) Route(now time.Time, rng *rand.Rand) (id int, ok bool) {
 	if len(p.members) == 0 {
 		return -1, false
 	}
+	if rt := g.cfg.Router; rt != nil {
+		return g.routeCustom(rt, p, rng), true
+	}
 	switch g.cfg.Algorithm {
 	case LeastOutstandingRequests:
 		return int(p.lor.pick(rng)), true
@@ -212,6 +218,47 @@ func (g *TargetGroup) Route(now time.Time, rng *rand.Rand) (id int, ok bool) {
 		p.rr = 0
 	}
 	return id, true
+}
+
+// Router is a routing policy of the caller's own for an ALB target group
+// (Config.Router), for balancers ELB does not offer: join the shortest
+// queue, power of two choices, anything a study needs. Route returns the
+// index, in targets, of the target that takes the request. targets are the
+// routable targets of the request's scope (its entry zone with cross-zone
+// off, every zone with it on): the healthy ones, or all registered ones
+// when the scope fails open; never empty, in ascending ID, each with its
+// requests in flight (Begin without End). The slice is the group's and is
+// valid only during the call. Route must depend only on its arguments and
+// draw randomness only from rng (nil when the caller passed none), or runs
+// are no longer reproducible; an index outside targets panics.
+type Router interface {
+	Route(targets []RouteTarget, rng *rand.Rand) int
+}
+
+// RouteTarget is a target as a Router sees it.
+type RouteTarget struct {
+	ID       int // the target's ID
+	InFlight int // requests routed to it and not yet ended
+}
+
+// RouterFunc adapts a function to Router.
+type RouterFunc func(targets []RouteTarget, rng *rand.Rand) int
+
+// Route calls f.
+func (f RouterFunc) Route(targets []RouteTarget, rng *rand.Rand) int { return f(targets, rng) }
+
+// routeCustom asks the configured Router to choose among p's members.
+func (g *TargetGroup) routeCustom(rt Router, p *pool, rng *rand.Rand) int {
+	r := &g.router
+	r.candidates = r.candidates[:0]
+	for _, id := range p.members {
+		r.candidates = append(r.candidates, RouteTarget{ID: int(id), InFlight: int(g.inFlight[id])})
+	}
+	k := rt.Route(r.candidates, rng)
+	if k < 0 || k >= len(r.candidates) {
+		panic(fmt.Sprintf("loadbalancer: Router returned index %d for %d targets", k, len(r.candidates)))
+	}
+	return r.candidates[k].ID
 }
 
 // smoothPick runs one step of smooth weighted round robin (as in nginx) over

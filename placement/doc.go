@@ -1,7 +1,7 @@
 // Package placement is the ECS task placement engine for EC2 capacity: an
 // instance index, placement constraints with the cluster query language,
-// the binpack, spread and random strategies (and custom ones through a
-// Scorer), and scale-in victim selection.
+// the binpack, spread and random strategies (and custom filters and
+// strategies through Filter and Scorer), and scale-in victim selection.
 // It is a pure leaf: no clock, no global randomness, no goroutines; every
 // random choice draws from the *rand.Rand the caller passes.
 //
@@ -36,17 +36,23 @@
 // rebalancing (a service setting since 2025, §1.4) moves running tasks; that
 // is the hub's business, built from Place and ChooseVictims.
 //
-// # Custom strategies
+// # Custom strategies and filters
 //
-// A Strategy of type Custom ranks instances by a Scorer, the extension
-// point for packing policies ECS does not have (Tetris-style alignment,
-// dominant-resource fits, Nomad-style scores; see ExampleScorer). It
-// composes with everything above: constraints filter first, a custom rank
-// can come before or after ECS's own, ties fall through to the next rank
-// and then to the uniform draw, ChooseVictims stops first the task whose
-// instance scores highest, and placementtest.Reference implements it too,
-// so the same property test holds the engine to it. A custom rank first in
-// the list is served by a scan of the feasible instances, O(n) per
+// The two stages that decide are pluggable, as in the Kubernetes scheduler
+// framework's filter and score plugins. A Constraint of type CustomFilter
+// keeps the instances its Filter keeps (rules the query language cannot
+// say; see ExampleFilter), and a Strategy of type Custom ranks instances by
+// a Scorer, the extension point for packing policies ECS does not have
+// (Tetris-style alignment, dominant-resource fits, Nomad-style scores; see
+// ExampleScorer). A custom filter counts as a constraint everywhere: in
+// constraint order, in the rejection ("custom(Go type)"), and in
+// placementtest.Reference. A custom strategy composes with everything
+// above: constraints filter first, a custom rank can come before or after
+// ECS's own, ties fall through to the next rank and then to the uniform
+// draw, ChooseVictims stops first the task whose instance scores highest,
+// and placementtest.Reference implements it too, so the same property test
+// holds the engine to both. A custom rank first in the list is served by a
+// scan of the feasible instances, O(n) per
 // placement, since the index cannot know the Scorer's order.
 //
 // # Index

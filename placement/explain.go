@@ -156,7 +156,7 @@ func (c *Cluster) firstFailure(p *Plan, t *Task, on []int32, i int32) (stage int
 	if c.res[i].eni < int32(t.ENIs) {
 		return stageENI, false
 	}
-	if k := c.constraintsHold(p, on, i); k >= 0 {
+	if k := c.constraintsHold(p, t, on, i); k >= 0 {
 		return stageConstraint + k, false
 	}
 	return stageConstraint + len(p.constraints), false

@@ -211,7 +211,7 @@ func (c *Cluster) feasible(p *Plan, t *Task, on []int32, i int32) bool {
 		return false
 	}
 	if len(p.constraints) > 0 {
-		return c.constraintsHold(p, on, i) < 0
+		return c.constraintsHold(p, t, on, i) < 0
 	}
 	return true
 }
@@ -231,12 +231,16 @@ func (c *Cluster) portsFit(i int32, want []uint16) bool {
 
 // constraintsHold returns the index of the first constraint instance i
 // breaks, or -1.
-func (c *Cluster) constraintsHold(p *Plan, on []int32, i int32) int {
+func (c *Cluster) constraintsHold(p *Plan, t *Task, on []int32, i int32) int {
 	for k := range p.constraints {
 		cc := &p.constraints[k]
 		switch {
 		case cc.distinct:
 			if on[i] != 0 {
+				return k
+			}
+		case cc.filter != nil:
+			if !cc.filter.Keep(*t, c.candidate(i, on[i], 0, 0, 0, 0)) {
 				return k
 			}
 		case cc.expr.dynamic:

@@ -18,6 +18,22 @@ type Scorer interface {
 	Score(t Task, c Candidate) float64
 }
 
+// Filter decides a CustomFilter constraint: Keep reports whether the
+// instance may take the task. It sees the instance after the resource
+// checks have passed and runs in constraint order, so a Filter that only
+// matters once the cheap checks pass costs little; like a Scorer it must be
+// a pure function of its arguments. A rejected task names the constraint
+// as "custom(Go type of the Filter)".
+type Filter interface {
+	Keep(t Task, c Candidate) bool
+}
+
+// FilterFunc adapts a function to Filter.
+type FilterFunc func(t Task, c Candidate) bool
+
+// Keep calls f(t, c).
+func (f FilterFunc) Keep(t Task, c Candidate) bool { return f(t, c) }
+
 // ScorerFunc adapts a function to Scorer.
 type ScorerFunc func(t Task, c Candidate) float64
 

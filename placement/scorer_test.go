@@ -204,3 +204,69 @@ func TestCandidateFields(t *testing.T) {
 		t.Errorf("Attribute(zone) = %q, %v", z, ok)
 	}
 }
+
+// headroom keeps instances that keep a share of their memory free after
+// the task: a rule the cluster query language cannot say.
+type headroom struct{ share float64 }
+
+func (h headroom) Keep(t placement.Task, c placement.Candidate) bool {
+	return float64(c.FreeMemoryMiB-t.MemoryMiB) >= h.share*float64(c.MemoryMiB)
+}
+
+// ExampleFilter keeps a fifth of every instance's memory free with a
+// CustomFilter constraint, under binpack on memory: the second task no
+// longer fits on the fuller instance, goes to the other, and a third that
+// fits nowhere under the rule is rejected naming the constraint.
+func ExampleFilter() {
+	c := placement.NewCluster()
+	for _, in := range []placement.Instance{
+		{EC2InstanceID: "i-a", InstanceType: "m5.large", Zone: "us-east-1a", CPU: 2048, MemoryMiB: 8000},
+		{EC2InstanceID: "i-b", InstanceType: "m5.large", Zone: "us-east-1b", CPU: 2048, MemoryMiB: 8000},
+	} {
+		if _, err := c.Register(in); err != nil {
+			panic(err)
+		}
+	}
+	plan := placement.MustCompile(placement.Spec{
+		Constraints: []placement.Constraint{{Type: placement.CustomFilter, Filter: headroom{0.2}}},
+		Strategies:  []placement.Strategy{{Type: placement.Binpack, Field: "memory"}},
+	})
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := c.Group("service:cache")
+	for _, mem := range []int{4000, 3000, 5000} {
+		r, err := c.Place(plan, placement.Task{CPU: 256, MemoryMiB: mem, Group: g}, rng)
+		if err != nil {
+			panic(err)
+		}
+		if !r.Placed() {
+			fmt.Printf("%d MiB: rejected, %s %s\n", mem, r.Rejection.Reason, r.Rejection.ConstraintText)
+			continue
+		}
+		st, _ := c.State(r.Instance)
+		fmt.Printf("%d MiB -> %s, %d MiB left\n", mem, st.EC2InstanceID, st.FreeMemoryMiB)
+	}
+	// Output:
+	// 4000 MiB -> i-a, 4000 MiB left
+	// 3000 MiB -> i-b, 5000 MiB left
+	// 5000 MiB: rejected, CONSTRAINT custom(placement_test.headroom)
+}
+
+// TestCustomFilterValidation: a custom constraint needs a Filter and no
+// expression, and no other constraint takes a Filter; all reported.
+func TestCustomFilterValidation(t *testing.T) {
+	keep := placement.FilterFunc(func(placement.Task, placement.Candidate) bool { return true })
+	_, err := placement.Compile(placement.Spec{Constraints: []placement.Constraint{
+		{Type: placement.CustomFilter},
+		{Type: placement.CustomFilter, Filter: keep, Expression: "attribute:x == y"},
+		{Type: placement.MemberOf, Expression: "attribute:x == y", Filter: keep},
+	}})
+	if !errors.Is(err, placement.ErrInvalidSpec) {
+		t.Fatalf("got %v, want ErrInvalidSpec", err)
+	}
+	for _, want := range []string{"Constraints[0]: a custom constraint needs a Filter", "Constraints[1]: a custom constraint needs a Filter and no expression",
+		"Constraints[2]: memberOf constraint has a Filter"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}

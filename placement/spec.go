@@ -29,21 +29,35 @@ const (
 	DistinctInstance ConstraintType = "distinctInstance"
 	// MemberOf keeps only instances that satisfy a cluster query expression.
 	MemberOf ConstraintType = "memberOf"
+	// CustomFilter keeps only instances its Filter keeps. It is not an ECS
+	// constraint but this simulator's extension point for the filter stage,
+	// as Custom strategies are for the rank stage: rules the query language
+	// cannot say (a share of memory left free, a cap on tasks of any group,
+	// an instance's own history).
+	CustomFilter ConstraintType = "custom"
 )
 
 // Constraint is one placement constraint, as in the ECS API.
 type Constraint struct {
-	// Type is DistinctInstance or MemberOf.
+	// Type is DistinctInstance, MemberOf or CustomFilter.
 	Type ConstraintType
 	// Expression is the cluster query for MemberOf (1 to 2000 characters);
-	// it must be empty for DistinctInstance.
+	// it must be empty for the other types.
 	Expression string
+	// Filter decides a CustomFilter constraint; required for it, nil for
+	// the other types.
+	Filter Filter
 }
 
-// String renders the constraint as the rejection messages name it.
+// String renders the constraint as the rejection messages name it:
+// "distinctInstance", "memberOf(expression)", or "custom(Go type of the
+// Filter)".
 func (c Constraint) String() string {
-	if c.Type == MemberOf {
+	switch c.Type {
+	case MemberOf:
 		return fmt.Sprintf("memberOf(%s)", c.Expression)
+	case CustomFilter:
+		return fmt.Sprintf("custom(%T)", c.Filter)
 	}
 	return string(c.Type)
 }
@@ -113,6 +127,7 @@ type rank struct {
 type compiledConstraint struct {
 	distinct bool
 	expr     *Expression
+	filter   Filter
 	text     string
 
 	// Cache of a static expression's value on every instance slot of the
@@ -184,6 +199,10 @@ func Compile(s Spec) (*Plan, error) {
 		bad("%d strategies; ECS allows at most %d", len(s.Strategies), MaxStrategies)
 	}
 	for i, c := range s.Constraints {
+		if c.Filter != nil && c.Type != CustomFilter {
+			bad("Constraints[%d]: %s constraint has a Filter; only custom constraints take one", i, c.Type)
+			continue
+		}
 		switch c.Type {
 		case DistinctInstance:
 			if c.Expression != "" {
@@ -209,8 +228,15 @@ func Compile(s Spec) (*Plan, error) {
 			}
 			p.constraints = append(p.constraints, cc)
 			p.dynamic = p.dynamic || e.Dynamic()
+		case CustomFilter:
+			if c.Filter == nil || c.Expression != "" {
+				bad("Constraints[%d]: a custom constraint needs a Filter and no expression", i)
+				continue
+			}
+			p.constraints = append(p.constraints, compiledConstraint{filter: c.Filter, text: c.String()})
+			p.dynamic = true
 		default:
-			bad("Constraints[%d]: type %q is not distinctInstance or memberOf", i, c.Type)
+			bad("Constraints[%d]: type %q is not distinctInstance, memberOf or custom", i, c.Type)
 		}
 	}
 	ranking := true

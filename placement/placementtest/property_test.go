@@ -74,6 +74,29 @@ var strategies = []placement.Strategy{
 	{Type: placement.Custom, Scorer: nanWithoutENI{}},
 }
 
+var filters = []placement.Filter{evenInstances{}, memoryHeadroom{}, fewTasks{}}
+
+// evenInstances keeps instances with an even ID.
+type evenInstances struct{}
+
+func (evenInstances) Keep(_ placement.Task, c placement.Candidate) bool { return c.Instance%2 == 0 }
+
+// memoryHeadroom keeps instances that keep a quarter of their memory free
+// once the task is placed.
+type memoryHeadroom struct{}
+
+func (memoryHeadroom) Keep(t placement.Task, c placement.Candidate) bool {
+	return 4*(c.FreeMemoryMiB-t.MemoryMiB) >= c.MemoryMiB
+}
+
+// fewTasks keeps instances running fewer than 3 tasks, at most one of the
+// task's group.
+type fewTasks struct{}
+
+func (fewTasks) Keep(_ placement.Task, c placement.Candidate) bool {
+	return c.RunningTasks < 3 && c.GroupTasks <= 1
+}
+
 // alignment is Tetris's alignment score (the task's demand dotted with
 // the instance's free resources, each normalised by capacity), negated so
 // that the best-aligned instance ranks first; ties are rare.
@@ -111,9 +134,13 @@ func drawSpec(t *rapid.T, label string) placement.Spec {
 		s.Strategies = append(s.Strategies, rapid.SampledFrom(strategies).Draw(t, label+"-strat"))
 	}
 	for range rapid.IntRange(0, 2).Draw(t, label+"-ncons") {
-		if rapid.IntRange(0, 3).Draw(t, label+"-distinct") == 0 {
+		switch rapid.IntRange(0, 5).Draw(t, label+"-distinct") {
+		case 0:
 			s.Constraints = append(s.Constraints, placement.Constraint{Type: placement.DistinctInstance})
-		} else {
+		case 1:
+			s.Constraints = append(s.Constraints, placement.Constraint{Type: placement.CustomFilter,
+				Filter: rapid.SampledFrom(filters).Draw(t, label+"-filter")})
+		default:
 			s.Constraints = append(s.Constraints, placement.Constraint{Type: placement.MemberOf,
 				Expression: rapid.SampledFrom(expressions).Draw(t, label+"-expr")})
 		}

@@ -163,6 +163,11 @@ func (r *Reference) firstFailure(plan *placement.Plan, t Task, in *Instance) (in
 			if !plan.Expression(k).Match(in) {
 				return 4 + k, false
 			}
+		case placement.CustomFilter:
+			pt := placement.Task{CPU: t.CPU, MemoryMiB: t.MemoryMiB, ENIs: t.ENIs, HostPorts: t.HostPorts}
+			if !c.Filter.Keep(pt, in.candidate(t.Group, 0, 0, 0, 0)) {
+				return 4 + k, false
+			}
 		}
 	}
 	return 4 + len(cons), false

@@ -52,8 +52,8 @@
 // draw, ChooseVictims stops first the task whose instance scores highest,
 // and placementtest.Reference implements it too, so the same property test
 // holds the engine to both. A custom rank first in the list is served by a
-// scan of the feasible instances, O(n) per
-// placement, since the index cannot know the Scorer's order.
+// scan of the feasible instances, O(n) per placement, since the index
+// cannot know the Scorer's order.
 //
 // # Index
 //

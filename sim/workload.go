@@ -214,7 +214,8 @@ type Workload struct {
 	rDemand, rWork, rRoute *rand.Rand
 	kArrive, kWake         Kind
 	kMinute, kFluid        Kind
-	pendingSize            float64 // size of the one scheduled arrival
+	checkTimeout           time.Duration // the target group's health check timeout
+	pendingSize            float64       // size of the one scheduled arrival
 	reqID                  uint64
 	counters               WorkloadCounters
 	minute                 minuteAcc
@@ -339,6 +340,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	s := w.sim
 	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
 	wl.lb.wl = wl
+	wl.checkTimeout = wl.lb.tg.Config().HealthCheck.Timeout
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
 	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
 	wl.kMinute = s.Handle("workload-minute", PhaseMetrics, wl.onMinute)
@@ -513,7 +515,7 @@ func (wl *Workload) flush(lt *lbTarget, now time.Duration) {
 		switch full, wait := lt.srv.Backlog(now); {
 		case full:
 			r = loadbalancer.Refuse
-		case wait > 0 && wait >= wl.lb.tg.Config().HealthCheck.Timeout:
+		case wait > 0 && wait >= wl.checkTimeout:
 			r = loadbalancer.NoResponse
 		}
 		lt.answer(r)
@@ -610,7 +612,7 @@ func (wl *Workload) onFluidStep(uint64) {
 		switch {
 		case sc.QueueLimit != traffic.Unlimited && rate > 0 && res.RejectedRate >= rate/2:
 			r = loadbalancer.Refuse
-		case res.MeanWait >= wl.lb.tg.Config().HealthCheck.Timeout.Seconds():
+		case res.MeanWait >= wl.checkTimeout.Seconds():
 			r = loadbalancer.NoResponse
 		}
 		for _, lt := range wl.lb.targets {

@@ -586,7 +586,18 @@ func (w *World) newWaitingTask(c *Cluster, def *TaskDefinition, group string, re
 	t.capt = taskCapacity{c: c, provider: p, waiting: true, plan: plan}
 	w.tasks = append(w.tasks, t)
 	p.waiting = append(p.waiting, t)
+	w.sim.Schedule(w.capw.kProvisionTimeout, w.capw.cfg.ProvisioningTimeout, uint64(t.id))
 	return t
+}
+
+// onProvisioningTimeout stops a task still waiting in PROVISIONING for an
+// instance CapacityConfig.ProvisioningTimeout after it was created.
+func (wc *worldCapacity) onProvisioningTimeout(arg uint64) {
+	t := wc.w.task(arg)
+	if t == nil || !t.capt.waiting || t.desired != TaskRunning {
+		return // placed, stopped or forgotten meanwhile
+	}
+	wc.w.stopTask(t, StopTaskFailedToStart, ProvisioningTimeoutReason)
 }
 
 // placeWaitingTasks places tasks waiting in PROVISIONING on instances that

@@ -221,3 +221,54 @@ func TestProvisioningLimit(t *testing.T) {
 		t.Errorf("running %d, %d on the instance outside the group; want 4 and 0", svc.RunningCount(), len(other.Tasks()))
 	}
 }
+
+// TestProvisioningTimeout: with the Auto Scaling group at its maximum, the
+// tasks that do not fit wait in PROVISIONING and are stopped
+// ProvisioningTimeout after they were created (TaskFailedToStart, the
+// simulator's reason), and the service starts others that wait again; by
+// default after 30 minutes.
+func TestProvisioningTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		cfg, want time.Duration
+	}{{10 * time.Minute, 10 * time.Minute}, {0, sim.DefaultProvisioningTimeout}} {
+		f := newFixture(t, 4, sim.WorldConfig{Capacity: sim.CapacityConfig{ProvisioningTimeout: tc.cfg}})
+		f.taskDef("web", 1024, 1024, sim.Behavior{})
+		ms := capacity.ManagedScalingConfig{TargetCapacity: 100}
+		f.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "asg", MinSize: 1, MaxSize: 1, DesiredCapacity: 1, ManagedScaling: &ms})
+		if err := f.c.PutCapacityProviders([]string{"asg"}, []sim.CapacityProviderStrategyItem{{Provider: "asg", Weight: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		f.run(time.Minute)
+		created := f.s.Now()
+		svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4})
+		f.run(tc.want - time.Second)
+		waiting := 0
+		for _, tk := range svc.Tasks() {
+			if tk.State() == sim.TaskProvisioning {
+				waiting++
+			}
+		}
+		if waiting != 2 || svc.RunningCount() != 2 {
+			t.Fatalf("timeout %v: %d waiting, %d running just before the timeout; want 2 and 2 (one m5.large holds two 1-vCPU tasks)", tc.want, waiting, svc.RunningCount())
+		}
+		f.run(2 * time.Minute)
+		timedOut := 0
+		for _, tk := range f.w.Tasks() {
+			if tk.StoppedReason() == sim.ProvisioningTimeoutReason {
+				timedOut++
+				if tk.StopCode() != sim.StopTaskFailedToStart || tk.CreatedAt() != created {
+					t.Errorf("timed-out task: code %v, created %v (service created %v)", tk.StopCode(), tk.CreatedAt(), created)
+				}
+				if d := tk.StoppedAt().Sub(tk.CreatedAt()); d < tc.want || d > tc.want+time.Minute {
+					t.Errorf("timeout %v: task stopped %v after it was created", tc.want, d)
+				}
+			}
+		}
+		if timedOut != 2 {
+			t.Errorf("timeout %v: %d tasks stopped for waiting too long, want 2", tc.want, timedOut)
+		}
+		if got := len(svc.Tasks()); got != 4 || svc.RunningCount() != 2 {
+			t.Errorf("timeout %v: after the timeout the service has %d tasks, %d running; want 2 new ones waiting beside the 2 running", tc.want, got, svc.RunningCount())
+		}
+	}
+}

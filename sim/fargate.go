@@ -36,6 +36,18 @@ import (
 // minute on Fargate (aws-behaviour.md §9).
 const DefaultFargateServiceLaunchRate = 500
 
+// DefaultProvisioningTimeout is how long a task waits in PROVISIONING for
+// an instance of its Auto Scaling group capacity provider before it is
+// stopped: the upper end of the "between 10 and 30 minutes" of AWS's deep
+// dive on cluster auto scaling (UNCONFIRMED; CapacityConfig.ProvisioningTimeout
+// changes it).
+const DefaultProvisioningTimeout = 30 * time.Minute
+
+// ProvisioningTimeoutReason is the stopped reason of a task that waited
+// CapacityConfig.ProvisioningTimeout in PROVISIONING. ECS documents no
+// wording; this is the simulator's.
+const ProvisioningTimeoutReason = "Timeout waiting for capacity: the task stayed in PROVISIONING with no container instance to place it on"
+
 // DefaultFargateZones are the Availability Zones Fargate tasks use in a
 // cluster that sets none.
 var DefaultFargateZones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
@@ -78,6 +90,14 @@ type CapacityConfig struct {
 	// tries again when capacity returns. As in AWS, nothing falls back to
 	// on-demand Fargate by itself.
 	FargateSpotUnavailability capacity.Unavailability
+	// ProvisioningTimeout is how long a task of an Auto Scaling group
+	// capacity provider waits in PROVISIONING for an instance with room
+	// before ECS stops it (stop code TaskFailedToStart; a service then
+	// starts another). Zero means DefaultProvisioningTimeout. AWS has no
+	// such setting: its deep dive on cluster auto scaling says tasks
+	// "wait for capacity for between 10 and 30 minutes" (aws-behaviour.md
+	// §1.6), and this is the simulator's knob over that range.
+	ProvisioningTimeout time.Duration
 	// Prices is the price list of World.Cost; nil means
 	// capacity.USEast1Prices().
 	Prices *capacity.Prices
@@ -103,6 +123,9 @@ func (c CapacityConfig) validate() []error {
 	}
 	if c.SpotVCPUQuota < 0 {
 		errs = append(errs, fmt.Errorf("%w: Capacity.SpotVCPUQuota is %d; it must be 0 (unlimited) or positive", ErrConfig, c.SpotVCPUQuota))
+	}
+	if c.ProvisioningTimeout < 0 {
+		errs = append(errs, fmt.Errorf("%w: Capacity.ProvisioningTimeout is %v; it must be 0 (default %v) or positive", ErrConfig, c.ProvisioningTimeout, DefaultProvisioningTimeout))
 	}
 	if c.FargateServiceLaunchRate < 0 {
 		errs = append(errs, fmt.Errorf("%w: Capacity.FargateServiceLaunchRate is %d; it must be 0 (default 500) or positive", ErrConfig, c.FargateServiceLaunchRate))
@@ -148,8 +171,8 @@ type worldCapacity struct {
 	spotOutSince         time.Duration // when it last became unavailable
 	spotOutTotal         time.Duration // unavailable time before spotOutSince
 
-	kLaunch, kSpotWarning, kSpotDeadline, kScriptedSpot, kScaling, kSpotCapacity Kind
-	rngStart, rngZone, rngSpot, rngSpotCapacity                                  *rand.Rand
+	kLaunch, kSpotWarning, kSpotDeadline, kScriptedSpot, kScaling, kSpotCapacity, kProvisionTimeout Kind
+	rngStart, rngZone, rngSpot, rngSpotCapacity                                                     *rand.Rand
 }
 
 // taskCapacity is what a task knows of its capacity: its cluster, its
@@ -174,6 +197,9 @@ func newWorldCapacity(w *World, cfg CapacityConfig) *worldCapacity {
 		wc.cfg.Zones = DefaultFargateZones
 	}
 	wc.cfg.Zones = slices.Clone(wc.cfg.Zones)
+	if wc.cfg.ProvisioningTimeout == 0 {
+		wc.cfg.ProvisioningTimeout = DefaultProvisioningTimeout
+	}
 	if wc.cfg.FargateServiceLaunchRate == 0 {
 		wc.cfg.FargateServiceLaunchRate = DefaultFargateServiceLaunchRate
 	}
@@ -217,6 +243,7 @@ func newWorldCapacity(w *World, cfg CapacityConfig) *worldCapacity {
 	}
 	wc.scheduleScripted(wc.providers[1], cfg.FargateSpotInterruptions)
 	wc.kSpotCapacity = s.Handle("spot-capacity", PhaseLifecycle, wc.onSpotCapacity)
+	wc.kProvisionTimeout = s.Handle("provisioning-timeout", PhaseLifecycle, wc.onProvisioningTimeout)
 	wc.rngSpotCapacity = s.Rand("spot-capacity")
 	wc.scheduleSpotCapacity()
 	return wc

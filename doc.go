@@ -22,23 +22,31 @@
 //     queueing formulas.
 //   - [github.com/ecssim/ecssim/sim/capacity] holds the pure capacity models:
 //     Fargate sizes and start latency, the launch token bucket, capacity
-//     provider strategies, managed scaling, Spot timelines and billing.
+//     provider strategies, managed scaling, Spot timelines, Spot capacity
+//     outages and billing.
 //   - [github.com/ecssim/ecssim/placement] is a pure leaf: the instance index,
 //     placement constraints (with the cluster query language), the binpack,
-//     spread and random strategies and the placement engine;
-//     placement/placementtest is its naive reference implementation.
+//     spread and random strategies, custom filters and strategies (Filter,
+//     Scorer) and the placement engine; placement/placementtest is its naive
+//     reference implementation.
 //   - [github.com/ecssim/ecssim/autoscale] is a pure leaf that imports only
 //     metrics: scalable targets, target tracking, step and scheduled scaling.
 //   - [github.com/ecssim/ecssim/metrics] is a pure leaf: the metric store,
 //     statistics and CloudWatch alarms.
 //   - [github.com/ecssim/ecssim/loadbalancer] is a pure leaf: ALB and NLB
-//     target groups, routing, health checks, slow start and draining.
+//     target groups, routing (and custom routing through a Router), health
+//     checks, slow start and draining.
 //   - examples/... are runnable programs, each answering a real question:
 //     quickstart (the main job: a day of the NASA trace on Fargate behind an
 //     ALB with target tracking), rollingdeploy, fargatevsec2 and
 //     targetsweep (parallel Sims over policy settings and seeds).
 //   - internal/... holds helpers the module shares (the event queue, random
 //     streams).
+//
+// Policies AWS does not have plug in through small interfaces, each held to
+// a reference or to theory by tests: placement.Filter and placement.Scorer,
+// loadbalancer.Router, autoscale.Policy (and sim.Scaler for a whole
+// scaler).
 //
 // Dependencies point one way: examples import sim; sim imports the leaves;
 // autoscale imports metrics; no leaf imports sim. Leaves never keep a clock:

@@ -1,6 +1,7 @@
 package eventq
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -100,5 +101,33 @@ func TestPushBelowLastIsServedFirst(t *testing.T) {
 	}
 	if want := []uint64{1, 3, 4, 0}; !slices.Equal(got, want) {
 		t.Fatalf("pop order %v, want %v", got, want)
+	}
+}
+
+// TestRetainedCapacity holds the package comment's memory figure: in the
+// hold model (exponential keys, exponential increments) the buckets settle
+// at no more than 6 entries of capacity per pending entry.
+func TestRetainedCapacity(t *testing.T) {
+	for _, n := range []int{1000, 100000} {
+		var q Queue
+		inc := increments()
+		r := rand.New(rand.NewPCG(3, 4))
+		seq := uint64(0)
+		for range n {
+			seq++
+			q.Push(Entry{At: int64(r.ExpFloat64() * meanIncrement), Ord: seq})
+		}
+		for k := range 5 * n {
+			e, _ := q.Pop()
+			seq++
+			q.Push(Entry{At: e.At + inc[k&(len(inc)-1)], Ord: seq})
+		}
+		held := 0
+		for _, b := range q.buckets {
+			held += cap(b)
+		}
+		if per := float64(held) / float64(n); per > 6 {
+			t.Errorf("n=%d: %.1f entries of capacity per pending entry, want at most 6", n, per)
+		}
 	}
 }

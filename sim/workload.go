@@ -653,10 +653,11 @@ func (wl *Workload) onFluidStep(uint64) {
 		// The step's latency as an exponential distribution with its mean,
 		// in fluidQuantiles equally weighted quantiles.
 		wt := float64(served) / fluidQuantiles
+		tmax := sc.Timeout.Seconds()
 		for _, x := range unitExpQuantiles {
 			v := latency * x
-			if t := sc.Timeout.Seconds(); t > 0 {
-				v = min(v, t) // no served request outlasts the client timeout
+			if tmax > 0 {
+				v = min(v, tmax) // no served request outlasts the client timeout
 			}
 			wl.served(v, wt)
 		}

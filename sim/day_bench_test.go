@@ -23,6 +23,7 @@ type autoscaledDayResult struct {
 	requests, errors int64
 	tasks            int // running at the end, all services
 	decisions        int // scaling decisions applied
+	replaced         int // tasks stopped for failing health checks
 	events           uint64
 }
 
@@ -109,6 +110,7 @@ func runAutoscaledDay(tb testing.TB, mode sim.WorkloadMode) autoscaledDayResult 
 		r.errors += cnt.Errors5xx() + cnt.TimedOut
 		r.decisions += len(scalings[i].Decisions())
 		r.tasks += services[i].RunningCount()
+		r.replaced += services[i].Counters().UnhealthyStopped
 	}
 	r.events = s.Executed()
 	return r
@@ -133,6 +135,7 @@ func BenchmarkAutoscaledDay(b *testing.B) {
 			b.ReportMetric(float64(r.decisions), "scalings/day")
 			b.ReportMetric(float64(r.events), "events/day")
 			b.ReportMetric(float64(r.errors), "errors/day")
+			b.ReportMetric(float64(r.replaced), "replaced/day")
 		})
 	}
 }

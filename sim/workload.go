@@ -95,11 +95,11 @@ type WorkloadConfig struct {
 	// not answer in time, so an overloaded task turns unhealthy and ECS
 	// replaces it, which can feed on itself. In request-level mode this is
 	// judged from each task's queue at every arrival and departure
-	// (traffic.Server.Backlog); in fluid mode from the step's solution for
-	// all tasks at once: the check fails when the mean wait reaches the
-	// Timeout or, with a bounded queue, when at least half the requests
-	// are turned away. A processor-sharing task without a concurrency
-	// limit never queues and always answers.
+	// (traffic.Server.Backlog); in fluid mode for all tasks at once from a
+	// fluid queue carried across steps (arrivals minus service, at most the
+	// concurrency plus the waiting room, less what clients abandon), since
+	// a steady state knows nothing of how long a queue takes to fill. A processor-sharing task
+	// without a concurrency limit never queues and always answers.
 	SeparateHealthEndpoint bool
 }
 
@@ -226,6 +226,8 @@ type Workload struct {
 
 	fluidLast  time.Duration // end of the last fluid step
 	fluidTasks int           // routable targets at the step's start
+	backlog    float64       // fluid mode: requests present per task, carried across steps (health checks)
+	backlogOf  int           // the task count backlog is per
 	fluidCum   [4]float64    // expected arrived, served, no target, timed out so far
 }
 
@@ -608,13 +610,7 @@ func (wl *Workload) onFluidStep(uint64) {
 		noTarget, res.RejectedRate = rate, 0
 	}
 	if !wl.cfg.SeparateHealthEndpoint && tasks > 0 {
-		r := loadbalancer.Pass
-		switch {
-		case sc.QueueLimit != traffic.Unlimited && rate > 0 && res.RejectedRate >= rate/2:
-			r = loadbalancer.Refuse
-		case res.MeanWait >= wl.checkTimeout.Seconds():
-			r = loadbalancer.NoResponse
-		}
+		r := wl.fluidHealth(rate/float64(tasks), float64(cpu)/1024/wl.cfg.MeanWork.Seconds(), tasks, dt, sc)
 		for _, lt := range wl.lb.targets {
 			if lt != nil {
 				lt.answer(r)
@@ -665,6 +661,46 @@ func (wl *Workload) onFluidStep(uint64) {
 }
 
 const fluidQuantiles = 100
+
+// fluidHealth is how the tasks answer health checks after a fluid step of
+// dt seconds with lambda requests/s offered to each and mu requests/s each
+// can serve. The steady-state solution knows nothing of how long a queue
+// takes to fill, so the checks are judged from a fluid queue instead: the
+// requests present per task grow by lambda − mu while positive, at most the
+// server's capacity (concurrency + waiting room) and, with a client
+// timeout, at most the arrivals of the last Timeout (older requests have
+// been abandoned), carried from step to step and shared anew when the task
+// count changes. A full queue answers
+// 503; a wait beyond the concurrency limit of at least the check timeout
+// does not answer in time. A processor-sharing task without a concurrency
+// limit never queues and always answers.
+func (wl *Workload) fluidHealth(lambda, mu float64, tasks int, dt float64, sc traffic.ServerConfig) loadbalancer.Response {
+	if wl.backlogOf > 0 && wl.backlogOf != tasks {
+		wl.backlog *= float64(wl.backlogOf) / float64(tasks)
+	}
+	wl.backlogOf = tasks
+	if sc.Discipline == traffic.ProcessorSharing && sc.Concurrency == 0 {
+		wl.backlog = 0
+		return loadbalancer.Pass
+	}
+	slots := float64(max(sc.Concurrency, 1))
+	capacity := math.Inf(1)
+	if sc.QueueLimit != traffic.Unlimited {
+		capacity = slots + float64(sc.QueueLimit)
+	}
+	bound := capacity
+	if t := sc.Timeout.Seconds(); t > 0 {
+		bound = min(bound, lambda*t) // clients give up: only the last Timeout's arrivals remain
+	}
+	wl.backlog = min(max(wl.backlog+(lambda-mu)*dt, 0), bound)
+	switch {
+	case wl.backlog >= capacity:
+		return loadbalancer.Refuse
+	case wl.backlog > slots && (wl.backlog-slots)/mu >= wl.checkTimeout.Seconds():
+		return loadbalancer.NoResponse
+	}
+	return loadbalancer.Pass
+}
 
 // unitExpQuantiles are the fluidQuantiles mid-quantiles (k+½)/fluidQuantiles
 // of the exponential distribution with mean 1: −ln(1−q).

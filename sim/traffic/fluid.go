@@ -166,11 +166,56 @@ type FluidResult struct {
 	Utilization float64
 	// ServedRate and RejectedRate split OfferedRate, per second.
 	ServedRate, RejectedRate float64
-	// MeanWait is the mean time a served request waits before service, s.
+	// MeanWait is the mean time a served request waits before service, s:
+	// for a full FCFS server or processor sharing at its concurrency limit,
+	// the time in the waiting room; 0 for processor sharing without a limit.
 	MeanWait float64
 	// MeanLatency is the mean sojourn (wait + service) of a served
 	// request, s; +Inf if the queue is unbounded and overloaded.
 	MeanLatency float64
+}
+
+// limitedPS is Fluid for one processor-sharing task with at most c requests
+// in service and queue more waiting (Unlimited for no bound), mean service
+// time es at the task's full CPU. The number present N is the birth–death
+// chain with arrival rate λ and departure rate μ = 1/es whenever N ≥ 1,
+// truncated at K = c + queue: p_n ∝ aⁿ with a = λ/μ. Blocking is p_K, the
+// mean sojourn L/served (Little), and the wait before service
+// E[(N − c)⁺]/served.
+func limitedPS(lambda, es float64, c, queue int) FluidResult {
+	mu := 1 / es
+	a := lambda / mu
+	if queue == Unlimited {
+		served := min(lambda, mu)
+		if a >= 1 {
+			return FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanWait: math.Inf(1), MeanLatency: math.Inf(1)}
+		}
+		l := a / (1 - a)
+		beyond := math.Pow(a, float64(c+1)) / (1 - a) // Σ_{n>c} (n−c)(1−a)aⁿ
+		return FluidResult{ServedRate: lambda, MeanWait: beyond / lambda, MeanLatency: l / lambda}
+	}
+	k := c + queue
+	// Σp, Σn·p and Σ(n−c)⁺·p with p_n = aⁿ, rescaled as the terms grow.
+	term, sum, sumN, sumBeyond := 1.0, 1.0, 0.0, 0.0
+	for n := 1; n <= k; n++ {
+		term *= a
+		sum += term
+		sumN += float64(n) * term
+		if n > c {
+			sumBeyond += float64(n-c) * term
+		}
+		if term > 1e200 {
+			term, sum, sumN, sumBeyond = term/1e200, sum/1e200, sumN/1e200, sumBeyond/1e200
+		}
+	}
+	blocking := term / sum
+	served := lambda * (1 - blocking)
+	r := FluidResult{ServedRate: served, RejectedRate: lambda * blocking}
+	if served > 0 {
+		r.MeanWait = sumBeyond / sum / served
+		r.MeanLatency = sumN / sum / served
+	}
+	return r
 }
 
 // Fluid estimates one service over one step from queueing theory, without
@@ -186,8 +231,14 @@ type FluidResult struct {
 //   - ProcessorSharing without a concurrency limit: M/G/1-PS,
 //     E[T] = E[S]/(1 − ρ) with E[S] = MeanWork·1024/CPU, insensitive to C_s²
 //     (exact for random splitting; round-robin is not modelled and uses the
-//     same figure). With a concurrency limit the task is treated as the
-//     M/M/1/(c+QueueLimit) chain for blocking (approximation).
+//     same figure), and no request waits.
+//   - ProcessorSharing with a concurrency limit c: the CPU serves at full
+//     speed whenever a request is present however it is shared, so the
+//     number present is the M/M/1/(c+QueueLimit) chain (M/M/1 when
+//     unlimited), which gives the blocking probability, the mean sojourn by
+//     Little's law, and the mean wait in the waiting room from the mean
+//     number beyond c. Exact for exponential work; an approximation
+//     otherwise.
 //
 // An overloaded task with an unlimited queue serves at capacity, and its
 // latency is +Inf: in a real run the queue grows without bound until client
@@ -216,14 +267,11 @@ func Fluid(in FluidInput) (FluidResult, error) {
 		served := min(lambda, capacity)
 		r = FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanLatency: PSSojourn(lambda, es)}
 		r.MeanWait = r.MeanLatency - es
+	} else if cfg.Discipline == ProcessorSharing {
+		r = limitedPS(lambda, in.MeanWork/vcpu, cfg.Concurrency, cfg.QueueLimit)
 	} else {
 		c := max(cfg.Concurrency, 1)
 		es := in.MeanWork * float64(c) / vcpu // service time in one slot
-		if cfg.Discipline == ProcessorSharing {
-			// Limited PS: all c share the CPU; blocking as for one fast server.
-			es = in.MeanWork / vcpu
-			c = 1
-		}
 		mu := 1 / es
 		a := lambda / mu
 		variability := (ca2 + in.SCV) / 2

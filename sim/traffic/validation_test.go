@@ -351,3 +351,35 @@ func TestNASADayThroughEngine(t *testing.T) {
 		t.Errorf("simulation ended at %v, want about 24h", f.s.Elapsed())
 	}
 }
+
+// TestFluidLimitedPSMatchesSimulation holds the fluid model of a
+// processor-sharing task with a concurrency limit to the request-level
+// server: 4 in service, 8 waiting, exponential work of 100 ms on one vCPU,
+// 9.5 requests/s (a = 0.95). The M/M/1/12 chain is exact here, so the
+// simulated blocking, wait before service and sojourn must match it.
+func TestFluidLimitedPSMatchesSimulation(t *testing.T) {
+	skipIfShort(t)
+	server := traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 4, QueueLimit: 8}
+	work := 100 * time.Millisecond
+	want, err := traffic.Fluid(traffic.FluidInput{OfferedRate: 9.5, Tasks: 1, Server: server, MeanWork: work.Seconds(), SCV: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocked, wait, sojourn float64
+	for _, seed := range seeds[:3] {
+		f := newFarm(farmConfig{seed: seed, tasks: 1, server: server, arrivals: traffic.Poisson{PerSecond: 9.5},
+			demand: traffic.Exponential{Mean: work}, warmup: warmup, measure: measure})
+		f.run()
+		checkRun(t, "limited PS", f)
+		c := f.totals()
+		blocked += float64(c.Rejected) / float64(c.Arrived) / 3
+		wait += f.meanWait() / 3
+		sojourn += f.meanSojourn() / 3
+	}
+	t.Logf("blocking %.4f (chain %.4f), wait %.4f s (%.4f), sojourn %.4f s (%.4f)",
+		blocked, want.RejectedRate/9.5, wait, want.MeanWait, sojourn, want.MeanLatency)
+	if !within(blocked, want.RejectedRate/9.5, 0.05) || !within(wait, want.MeanWait, 0.05) || !within(sojourn, want.MeanLatency, 0.03) {
+		t.Errorf("simulation: blocking %.4f, wait %.4f s, sojourn %.4f s; chain: %.4f, %.4f s, %.4f s",
+			blocked, wait, sojourn, want.RejectedRate/9.5, want.MeanWait, want.MeanLatency)
+	}
+}

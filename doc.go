@@ -38,8 +38,9 @@
 //     checks, slow start and draining.
 //   - examples/... are runnable programs, each answering a real question:
 //     quickstart (the main job: a day of the NASA trace on Fargate behind an
-//     ALB with target tracking), rollingdeploy, fargatevsec2 and
-//     targetsweep (parallel Sims over policy settings and seeds).
+//     ALB with target tracking), rollingdeploy, fargatevsec2, targetsweep
+//     (parallel Sims over policy settings and seeds) and albrouting (ALB's
+//     routing algorithms against custom routers).
 //   - internal/... holds helpers the module shares (the event queue, random
 //     streams).
 //

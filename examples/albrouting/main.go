@@ -25,10 +25,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"runtime"
-	"sync"
 	"time"
 
+	"github.com/ecssim/ecssim/examples/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
@@ -159,30 +158,9 @@ func Run(arm Arm) (Outcome, error) {
 	return Outcome{Arm: arm, Mean: h.Mean, P50: h.P50, P99: h.P99, Errors: c.Errors5xx() + c.TimedOut, Requests: c.Arrived}, nil
 }
 
-// Sweep runs every arm, at most GOMAXPROCS at a time, and returns the
-// outcomes in the order of arms.
-func Sweep(arms []Arm) ([]Outcome, error) {
-	out := make([]Outcome, len(arms))
-	errs := make([]error, len(arms))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, arm := range arms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i], errs[i] = Run(arm)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
+// Sweep runs every arm, one Sim per goroutine, and returns the outcomes in
+// the order of arms whatever order they finish in.
+func Sweep(arms []Arm) ([]Outcome, error) { return sweep.Map(arms, Run) }
 
 // Summary is one policy's outcomes averaged over seeds.
 type Summary struct {

@@ -18,11 +18,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/examples/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
@@ -166,30 +165,9 @@ func Run(arm Arm) (Outcome, error) {
 	return out, nil
 }
 
-// Sweep runs every arm, at most GOMAXPROCS at a time, and returns the
-// outcomes in the order of arms whatever order they finish in.
-func Sweep(arms []Arm) ([]Outcome, error) {
-	out := make([]Outcome, len(arms))
-	errs := make([]error, len(arms))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, arm := range arms {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			out[i], errs[i] = Run(arm)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
+// Sweep runs every arm, one Sim per goroutine, and returns the outcomes in
+// the order of arms whatever order they finish in.
+func Sweep(arms []Arm) ([]Outcome, error) { return sweep.Map(arms, Run) }
 
 // Summary is one target's outcomes averaged over seeds.
 type Summary struct {

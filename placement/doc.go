@@ -25,6 +25,10 @@
 //     RESOURCE:PORTS, RESOURCE:ENI, a constraint, or no ACTIVE instance),
 //     with an ECS-style service event message.
 //
+// Cluster.Diagnose is the dry run of the same pipeline: for every instance,
+// the check it fails first, or its rank keys and whether Place would choose
+// among it; placementtest.Reference.Diagnose is held equal to it.
+//
 // A Spec (constraints and strategies, as in the ECS API) is compiled once
 // into a Plan and reused. With no strategy, the replica scheduler's built-in
 // AZ balancing applies (aws-behaviour.md §1.4). ECS documents it as: place in

@@ -56,3 +56,44 @@ func Example() {
 	// RESOURCE:CPU
 	// unable to place a task because no container instance met all of its requirements. The closest matching container-instance i-1a has insufficient CPU units available.
 }
+
+// ExampleCluster_Diagnose is the dry run: for one task under one plan,
+// each instance's first failed check, or its rank keys and whether Place
+// would choose among it, without placing anything.
+func ExampleCluster_Diagnose() {
+	c := placement.NewCluster()
+	for _, in := range []placement.Instance{
+		{EC2InstanceID: "i-small", InstanceType: "t3.small", Zone: "us-east-1a", CPU: 2048, MemoryMiB: 1900},
+		{EC2InstanceID: "i-arm", InstanceType: "m7g.large", Zone: "us-east-1b", CPU: 2048, MemoryMiB: 7800,
+			Attributes: map[string]string{placement.AttrCPUArchitecture: "arm64"}},
+		{EC2InstanceID: "i-big", InstanceType: "m5.xlarge", Zone: "us-east-1a", CPU: 4096, MemoryMiB: 15500},
+		{EC2InstanceID: "i-mid", InstanceType: "m5.large", Zone: "us-east-1c", CPU: 2048, MemoryMiB: 7600},
+	} {
+		if _, err := c.Register(in); err != nil {
+			panic(err)
+		}
+	}
+	plan := placement.MustCompile(placement.Spec{
+		Constraints: []placement.Constraint{{Type: placement.MemberOf, Expression: "attribute:ecs.cpu-architecture != arm64"}},
+		Strategies:  []placement.Strategy{{Type: placement.Binpack, Field: "memory"}},
+	})
+	verdicts, err := c.Diagnose(plan, placement.Task{CPU: 512, MemoryMiB: 2048, Group: c.Group("service:web")})
+	if err != nil {
+		panic(err)
+	}
+	for _, v := range verdicts {
+		switch {
+		case v.Failed == placement.ReasonConstraint:
+			fmt.Printf("%-8s fails %s (constraint %d)\n", v.EC2InstanceID, v.Failed, v.Constraint)
+		case v.Failed != "":
+			fmt.Printf("%-8s fails %s\n", v.EC2InstanceID, v.Failed)
+		default:
+			fmt.Printf("%-8s keys %v best %v\n", v.EC2InstanceID, v.Keys, v.Best)
+		}
+	}
+	// Output:
+	// i-small  fails RESOURCE:MEMORY
+	// i-arm    fails CONSTRAINT (constraint 0)
+	// i-big    keys [15500] best false
+	// i-mid    keys [7600] best true
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 
 	"github.com/ecssim/ecssim/placement"
@@ -235,6 +237,13 @@ func TestEngineAgreesWithReference(t *testing.T) {
 				plan := plans[rapid.IntRange(0, len(plans)-1).Draw(t, "plan")]
 				rt := drawTask(t)
 				for range rapid.IntRange(1, 3).Draw(t, "count") {
+					diag, err := c.Diagnose(plan, toTask(rt))
+					if err != nil {
+						t.Fatalf("step %d: Diagnose: %v", step, err)
+					}
+					if diff := cmp.Diff(ref.Diagnose(plan, rt), diag, cmpopts.EquateEmpty()); diff != "" {
+						t.Fatalf("step %d: Diagnose (-reference +engine):\n%s", step, diff)
+					}
 					best := ref.Best(plan, rt)
 					res, err := c.Place(plan, toTask(rt), rng)
 					if err != nil {

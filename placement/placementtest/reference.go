@@ -244,31 +244,8 @@ func (r *Reference) Best(plan *placement.Plan, t Task) []placement.InstanceID {
 		return nil
 	}
 	fields := ranking(plan.Spec())
-	counts := make([]map[string]int, len(fields))
-	for k, f := range fields {
-		if f.kind == "attribute" {
-			counts[k] = r.valueTasks(t.Group, f.attr)
-		}
-	}
-	keyOf := func(in *Instance) []float64 {
-		keys := make([]float64, len(fields))
-		for k, f := range fields {
-			switch f.kind {
-			case "memory":
-				keys[k] = float64(in.FreeMem)
-			case "cpu":
-				keys[k] = float64(in.FreeCPU)
-			case "instance":
-				keys[k] = float64(in.Groups[t.Group])
-			case "custom":
-				pt := placement.Task{CPU: t.CPU, MemoryMiB: t.MemoryMiB, ENIs: t.ENIs, HostPorts: t.HostPorts}
-				keys[k] = score(f.scorer, pt, in.candidate(t.Group, 0, 0, 0, 0))
-			default:
-				keys[k] = float64(counts[k][in.Attrs[f.attr]])
-			}
-		}
-		return keys
-	}
+	counts := r.rankCounts(fields, t.Group)
+	keyOf := func(in *Instance) []float64 { return r.keys(fields, counts, t, in) }
 	type scored struct {
 		in   *Instance
 		keys []float64
@@ -287,6 +264,75 @@ func (r *Reference) Best(plan *placement.Plan, t Task) []placement.InstanceID {
 	}
 	slices.Sort(best)
 	return best
+}
+
+// Diagnose is the reference's placement.Cluster.Diagnose: every instance
+// not deregistered, in ID order, with the check it fails first (or its
+// rank keys) and whether it is in Best.
+func (r *Reference) Diagnose(plan *placement.Plan, t Task) []placement.Verdict {
+	best := r.Best(plan, t)
+	fields := ranking(plan.Spec())
+	counts := r.rankCounts(fields, t.Group)
+	last := 4 + len(plan.Spec().Constraints)
+	var out []placement.Verdict
+	for _, in := range r.Instances {
+		if in.Removed {
+			continue
+		}
+		v := placement.Verdict{Instance: in.ID, EC2InstanceID: in.Spec.EC2InstanceID, Constraint: -1}
+		if in.Status != placement.Active {
+			v.Draining = true
+			out = append(out, v)
+			continue
+		}
+		stage, limit := r.firstFailure(plan, t, in)
+		reasons := []placement.Reason{placement.ReasonCPU, placement.ReasonMemory, placement.ReasonPorts, placement.ReasonENI}
+		switch {
+		case stage < 4:
+			v.Failed, v.PortLimit = reasons[stage], limit
+		case stage < last:
+			v.Failed, v.Constraint = placement.ReasonConstraint, stage-4
+		default:
+			v.Keys = r.keys(fields, counts, t, in)
+			v.Best = slices.Contains(best, in.ID)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// rankCounts counts the group's tasks per attribute value for each spread
+// rank over an attribute (nil for the other ranks).
+func (r *Reference) rankCounts(fields []rankField, group string) []map[string]int {
+	counts := make([]map[string]int, len(fields))
+	for k, f := range fields {
+		if f.kind == "attribute" {
+			counts[k] = r.valueTasks(group, f.attr)
+		}
+	}
+	return counts
+}
+
+// keys returns the instance's rank keys for the task (smaller is better),
+// with counts from rankCounts.
+func (r *Reference) keys(fields []rankField, counts []map[string]int, t Task, in *Instance) []float64 {
+	keys := make([]float64, len(fields))
+	for k, f := range fields {
+		switch f.kind {
+		case "memory":
+			keys[k] = float64(in.FreeMem)
+		case "cpu":
+			keys[k] = float64(in.FreeCPU)
+		case "instance":
+			keys[k] = float64(in.Groups[t.Group])
+		case "custom":
+			pt := placement.Task{CPU: t.CPU, MemoryMiB: t.MemoryMiB, ENIs: t.ENIs, HostPorts: t.HostPorts}
+			keys[k] = score(f.scorer, pt, in.candidate(t.Group, 0, 0, 0, 0))
+		default:
+			keys[k] = float64(counts[k][in.Attrs[f.attr]])
+		}
+	}
+	return keys
 }
 
 // Place chooses uniformly among Best with rng, allocates the task and

@@ -469,7 +469,7 @@ func (s *Service) placeCapacity(d *Deployment, n int) bool {
 		}
 	}
 	if ls.launchType == Fargate {
-		fargate(nil, false, n, w.zoneCounts(s.c, s, "", s.c.fargateZones()))
+		fargate(nil, false, n, w.zoneCounts(s.c, s, "", s.c.launchZones()))
 	} else {
 		split := capacity.DistributeCounts(ls.strategy, s.providerCounts(), n)
 		var counts []int
@@ -481,7 +481,7 @@ func (s *Service) placeCapacity(d *Deployment, n int) bool {
 			switch p.kind {
 			case providerFargate, providerFargateSpot:
 				if counts == nil {
-					counts = w.zoneCounts(s.c, s, "", s.c.fargateZones())
+					counts = w.zoneCounts(s.c, s, "", s.c.launchZones())
 				}
 				fargate(p, p.kind == providerFargateSpot, k, counts)
 			default:
@@ -675,7 +675,7 @@ func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, 
 		}
 	}
 	if ls.launchType == Fargate {
-		fargate(nil, false, count, w.zoneCounts(c, nil, group, c.fargateZones()))
+		fargate(nil, false, count, w.zoneCounts(c, nil, group, c.launchZones()))
 		return out, nil
 	}
 	split := capacity.DistributeCounts(ls.strategy, make([]int, len(ls.providers)), count)
@@ -687,7 +687,7 @@ func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, 
 		p := ls.providers[i]
 		if p.kind != providerASG {
 			if counts == nil {
-				counts = w.zoneCounts(c, nil, group, c.fargateZones())
+				counts = w.zoneCounts(c, nil, group, c.launchZones())
 			}
 			fargate(p, p.kind == providerFargateSpot, k, counts)
 			continue
@@ -725,7 +725,9 @@ func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, 
 func (p *CapacityProvider) attach(c *Cluster) {
 	p.c = c
 	for range p.group.DesiredCapacity {
-		p.launchInstance()
+		if p.launchInstance() == nil {
+			break
+		}
 	}
 	w := p.w
 	p.tick = w.sim.Schedule(w.capw.kScaling, capacity.ManagedScalingPeriod, uint64(p.index))
@@ -733,19 +735,23 @@ func (p *CapacityProvider) attach(c *Cluster) {
 }
 
 // launchInstance launches one instance of the group into its cluster, in
-// the zone with the fewest of the group's instances.
+// the available zone with the fewest of the group's instances, or returns
+// nil when every zone of the group is out (World.ScheduleZoneOutage).
 func (p *CapacityProvider) launchInstance() *Instance {
 	counts := make([]int, len(p.cfg.Zones))
 	for _, in := range p.instances {
 		counts[slices.Index(p.cfg.Zones, in.zone)]++
 	}
-	zi := 0
+	w := p.w
+	zi := -1
 	for i, n := range counts {
-		if n < counts[zi] {
+		if !w.zoneOut(p.cfg.Zones[i]) && (zi < 0 || n < counts[zi]) {
 			zi = i
 		}
 	}
-	w := p.w
+	if zi < 0 {
+		return nil
+	}
 	attrs := map[string]string{AttrCapacityProvider: p.name}
 	in := p.c.newInstance(p.typ, p.cfg.Zones[zi], attrs)
 	in.capp = p

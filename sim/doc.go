@@ -137,7 +137,15 @@
 // events (Service.Events, World.Events, worded as ECS words them) and
 // counters (Service.Counters). Errors are reserved for invalid requests,
 // reported all at once with errors.Join and matching ErrConfig (or
-// ErrNotFound, ErrNotSupported).
+// ErrNotFound, ErrNotSupported, ErrZoneUnavailable).
+//
+// Failures come from the application (Behavior.CrashesPerHour, health
+// checks), from scripts (World.ScheduleFailure: an instance or a task at an
+// instant), from Spot (interruptions, Fargate Spot capacity outages) and
+// from whole Availability Zones (World.ScheduleZoneOutage: the zone's
+// instances and Fargate tasks fail, and nothing launches there until it
+// returns), so that a plan can be tested against the AZ outage it must
+// survive.
 //
 // A long run should bound what the world remembers: by default it keeps
 // every task it started and every service event, about 80 MiB per busy

@@ -313,6 +313,16 @@ func (c *Cluster) fargateZones() []string {
 	return c.w.capw.cfg.Zones
 }
 
+// launchZones returns the Availability Zones new Fargate tasks of c may
+// use: its zones less those out (World.ScheduleZoneOutage).
+func (c *Cluster) launchZones() []string {
+	zones := c.fargateZones()
+	if len(c.w.outages) == 0 || !slices.ContainsFunc(zones, c.w.zoneOut) {
+		return zones
+	}
+	return slices.DeleteFunc(slices.Clone(zones), c.w.zoneOut)
+}
+
 // SetZones sets the Availability Zones (the subnets of the cluster's
 // awsvpc configuration) Fargate tasks of the cluster are spread over; nil
 // means the world's Capacity.Zones. Tasks already running stay where they
@@ -422,7 +432,10 @@ func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, pr
 	if !wc.quotas[pool].TryReserve(def.cpu) {
 		return nil, capacity.QuotaExceededReason
 	}
-	zones := c.fargateZones()
+	zones := c.launchZones()
+	if len(zones) == 0 {
+		return nil, capacity.CapacityUnavailableReason
+	}
 	zi := capacity.LaunchZone(wc.rngZone, zoneCounts)
 	zoneCounts[zi]++
 	t := &Task{

@@ -117,6 +117,9 @@ func (c *Cluster) LaunchInstance(spec InstanceSpec) (*Instance, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	if w.zoneOut(spec.Zone) {
+		return nil, fmt.Errorf("%w: %s is out; no instance launches there until it returns", ErrZoneUnavailable, spec.Zone)
+	}
 	in := c.newInstance(t, spec.Zone, spec.Attributes)
 	w.capw.instanceLaunched(in)
 	w.sim.Schedule(w.kInstanceUp, w.lat.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))

@@ -96,7 +96,9 @@ func (p *CapacityProvider) scalingInput() capacity.ScalingInput {
 // desired capacity, as far as termination protection allows.
 func (p *CapacityProvider) converge() {
 	for len(p.instances) < p.group.DesiredCapacity {
-		p.launchInstance()
+		if p.launchInstance() == nil {
+			break // every zone of the group is out
+		}
 	}
 	surplus := len(p.instances) - p.group.DesiredCapacity
 	if surplus <= 0 {

@@ -191,10 +191,11 @@ type World struct {
 	services    []*Service
 	events      []ServiceEvent
 	scripted    []scriptedFailure
+	outages     []zoneOutage
 
-	kInstanceUp, kTaskStep, kTaskHealth, kTaskExit, kReconcile, kScripted Kind
-	rngLaunch, rngStart, rngStop, rngFail, rngPlace                       *rand.Rand
-	ids                                                                   uint64
+	kInstanceUp, kTaskStep, kTaskHealth, kTaskExit, kReconcile, kScripted, kZoneOutage Kind
+	rngLaunch, rngStart, rngStop, rngFail, rngPlace                                    *rand.Rand
+	ids                                                                                uint64
 
 	// scratch space of reconcileReplica
 	scratchActive, scratchRetire, scratchStopped, scratchOwners []*Task
@@ -230,6 +231,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	w.kTaskExit = s.Handle("task-exit", PhaseLifecycle, w.onTaskExit)
 	w.kReconcile = s.Handle("service-reconcile", PhaseLifecycle, w.onReconcile)
 	w.kScripted = s.Handle("scripted-failure", PhaseLifecycle, w.onScripted)
+	w.kZoneOutage = s.Handle("zone-outage", PhaseLifecycle, w.onZoneOutage)
 	w.rngLaunch = s.Rand("instance-launch")
 	w.rngStart = s.Rand("task-start")
 	w.rngStop = s.Rand("task-stop")

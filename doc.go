@@ -39,8 +39,9 @@
 //   - examples/... are runnable programs, each answering a real question:
 //     quickstart (the main job: a day of the NASA trace on Fargate behind an
 //     ALB with target tracking), rollingdeploy, fargatevsec2, targetsweep
-//     (parallel Sims over policy settings and seeds) and albrouting (ALB's
-//     routing algorithms against custom routers).
+//     (parallel Sims over policy settings and seeds), albrouting (ALB's
+//     routing algorithms against custom routers) and ec2packing (placement
+//     and spare capacity against an Availability Zone outage).
 //   - internal/... holds helpers the module shares (the event queue, random
 //     streams).
 //

@@ -59,6 +59,17 @@ var benchStrategies = []benchStrategy{
 	{"distinct-instance", placement.Spec{
 		Constraints: []placement.Constraint{{Type: placement.DistinctInstance}},
 		Strategies:  []placement.Strategy{{Type: placement.Binpack, Field: "memory"}}}, 50},
+	{"custom-alignment", placement.Spec{Strategies: []placement.Strategy{{Type: placement.Custom, Scorer: benchAlignment{}}}}, 1},
+}
+
+// benchAlignment is Tetris's alignment score (see ExampleScorer), for the
+// cost of a custom strategy: a scan of the feasible instances with one
+// Score call each.
+type benchAlignment struct{}
+
+func (benchAlignment) Score(t placement.Task, c placement.Candidate) float64 {
+	return -(float64(t.CPU)*float64(c.FreeCPU)/float64(c.CPU)/float64(c.CPU) +
+		float64(t.MemoryMiB)*float64(c.FreeMemoryMiB)/float64(c.MemoryMiB)/float64(c.MemoryMiB))
 }
 
 // liveTask is a running task: its instance, shape and group, packed small

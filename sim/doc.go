@@ -123,6 +123,14 @@
 // services reconcile before waiting replica services, and on a draining
 // instance the daemon task stops once no replica task is left there.
 //
+// Availability Zone rebalancing (ServiceConfig.AvailabilityZoneRebalancing,
+// on by default for services spread over zones, as AWS defaults it since
+// June 2025; aws-behaviour.md §1.4): when a quiet service's tasks differ by
+// more than one between the zones it can use, it starts one task in the
+// emptiest zone and, once that task is healthy, stops one in the fullest,
+// until balanced, with ECS's rebalancing events. A new instance and the end
+// of a zone outage prompt the check.
+//
 // A task counts as healthy 40 s after RUNNING without a health check, or
 // once HEALTHY with one. The deployment completes, and the service reports
 // "has reached a steady state.", when exactly D healthy primary tasks run

@@ -205,6 +205,20 @@ func (c *Cluster) capacityChanged(newInstance bool) {
 		s.requestReconcile()
 	}
 	c.waiting = c.waiting[:0]
+	if newInstance {
+		c.zonesChanged()
+	}
+}
+
+// zonesChanged asks the services that rebalance over Availability Zones to
+// look again: a zone may have become usable (a new instance, the end of an
+// outage).
+func (c *Cluster) zonesChanged() {
+	for _, s := range c.services {
+		if s.rebalanceOn && s.status == ServiceActive {
+			s.requestReconcile()
+		}
+	}
 }
 
 // Drain sets an ACTIVE instance to DRAINING: it takes no new tasks, its

@@ -73,6 +73,7 @@ func (w *World) onZoneOutage(arg uint64) {
 		o.active = false
 		for _, c := range w.clusters {
 			c.capacityChanged(false)
+			c.zonesChanged()
 		}
 		return
 	}

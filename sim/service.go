@@ -124,6 +124,10 @@ type ServiceConfig struct {
 	HealthCheckGracePeriod time.Duration
 	// Observer is told when tasks start and stop serving; nil means none.
 	Observer TaskObserver
+	// AvailabilityZoneRebalancing moves tasks between zones when the
+	// service's tasks are unevenly spread over the zones it can use (after
+	// a zone outage, say): zero means AZRebalancingDefault.
+	AvailabilityZoneRebalancing AZRebalancing
 }
 
 // ServiceUpdate is an UpdateService request; nil and empty fields keep the
@@ -171,7 +175,8 @@ type Deployment struct {
 	failedTasks int
 	createdAt   time.Time
 	daemonPlans map[placement.InstanceID]*placement.Plan
-	stopReason  string // of the tasks the scheduler stops for this deployment
+	zonePlans   map[string]*placement.Plan // AZ rebalancing: the plan pinned to each zone
+	stopReason  string                     // of the tasks the scheduler stops for this deployment
 }
 
 // ID returns the deployment ID, e.g. "ecs-svc/1234567890123456789".
@@ -241,8 +246,12 @@ type Service struct {
 	lastPlaceMsg      string
 	lastPlaceAt       time.Time
 	deadlockEventSent *Deployment
-	index             int
-	ls                launchSpec // launch type or capacity provider strategy (capacityprovider.go)
+
+	rebalanceOn   bool  // AZ rebalancing applies (resolved at creation)
+	rebalancing   bool  // a rebalancing operation is in progress (for its events)
+	rebalanceTask *Task // the extra task started to rebalance, until it serves
+	index         int
+	ls            launchSpec // launch type or capacity provider strategy (capacityprovider.go)
 }
 
 // Name returns the service name.
@@ -432,6 +441,18 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
 	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls}
+	switch compatible := rebalanceCompatible(&cfg, &ls); cfg.AvailabilityZoneRebalancing {
+	case AZRebalancingDefault:
+		s.rebalanceOn = compatible
+	case AZRebalancingEnabled:
+		if !compatible {
+			bad("AvailabilityZoneRebalancing is ENABLED; it needs a REPLICA service on EC2 or FARGATE (no capacity providers) whose placement spreads over Availability Zones first")
+		}
+		s.rebalanceOn = compatible
+	case AZRebalancingDisabled:
+	default:
+		bad("AvailabilityZoneRebalancing %d is not Default, Enabled or Disabled", cfg.AvailabilityZoneRebalancing)
+	}
 	var d *Deployment
 	if def != nil {
 		d, err = s.newDeployment(def)
@@ -651,7 +672,20 @@ func (s *Service) reconcileReplica() {
 	// first), then RUNNING tasks not yet healthy, then healthy victims
 	// chosen by the placement rules. ECS documents only the last rule; the
 	// preference for tasks that serve nothing yet is an assumption.
-	if surplus := len(active) - desired; surplus > 0 {
+	// A task started to rebalance keeps its place until it serves; then
+	// the surplus it makes is stopped in the fullest zone (see rebalance).
+	keep := desired
+	if rt := s.rebalanceTask; rt != nil {
+		switch {
+		case rt.desired != TaskRunning || rt.dep != p:
+			s.rebalanceTask = nil
+		case servesHealthy(rt):
+			s.rebalanceTask = nil
+		default:
+			keep++
+		}
+	}
+	if surplus := len(active) - keep; surplus > 0 {
 		for pass := range 2 {
 			for i := len(active) - 1; i >= 0 && surplus > 0; i-- {
 				t := active[i]
@@ -712,7 +746,20 @@ func (s *Service) reconcileReplica() {
 		maxTotal <= desired && minHealthy >= desired && s.deadlockEventSent != p {
 		s.deadlockEventSent = p
 		s.event("was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
+	} else if s.rebalanceOn && s.rebalanceTask == nil && need == 0 && len(stopped) == 0 && len(retire) == 0 &&
+		len(s.deployments) == 1 && !s.waiting && allHealthy(active) {
+		s.rebalance(p, active, maxTotal)
 	}
+}
+
+// allHealthy reports whether every task serves healthy.
+func allHealthy(ts []*Task) bool {
+	for _, t := range ts {
+		if !servesHealthy(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // throttled reports whether launches are held back by the back-off for

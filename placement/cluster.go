@@ -236,6 +236,7 @@ type Cluster struct {
 
 	view     clusterView
 	scratch  placeScratch
+	victims  victimScratch
 	scanOnly bool // tests and benchmarks: bypass the index
 }
 

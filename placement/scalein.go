@@ -13,6 +13,14 @@ type RunningTask struct {
 	Task Task
 }
 
+// victimScratch holds ChooseVictims' per-instance tallies between calls;
+// every entry is zero outside a call.
+type victimScratch struct {
+	onInst, freedMem, freedCPU []int64
+	freedENI                   []int
+	stoppedOn                  []int32
+}
+
 // ChooseVictims picks count tasks to stop when a service scales in and
 // returns their indexes in tasks, in stop order. Each pick is made as if the
 // earlier picks had already stopped. It does not change the cluster; the
@@ -44,12 +52,24 @@ func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *ra
 		}
 	}
 	p.bind(c)
-	n := len(c.res)
-	onInst := make([]int64, n)   // remaining tasks per instance
-	freedMem := make([]int64, n) // resources the chosen victims give back
-	freedCPU := make([]int64, n)
-	freedENI := make([]int, n)
-	stoppedOn := make([]int32, n)            // victims chosen so far per instance
+	// Per-instance tallies live in scratch arrays of the cluster, grown to
+	// the instance count once and cleared entry by entry afterwards, so a
+	// scale-in of a few tasks costs O(tasks), not O(instances).
+	v := &c.victims
+	for n := len(c.res); len(v.onInst) < n; {
+		v.onInst, v.freedMem, v.freedCPU = append(v.onInst, 0), append(v.freedMem, 0), append(v.freedCPU, 0)
+		v.freedENI, v.stoppedOn = append(v.freedENI, 0), append(v.stoppedOn, 0)
+	}
+	defer func() {
+		for _, rt := range tasks {
+			i := rt.Instance
+			v.onInst[i], v.freedMem[i], v.freedCPU[i], v.freedENI[i], v.stoppedOn[i] = 0, 0, 0, 0, 0
+		}
+	}()
+	onInst := v.onInst                           // remaining tasks per instance
+	freedMem, freedCPU := v.freedMem, v.freedCPU // resources the chosen victims give back
+	freedENI := v.freedENI
+	stoppedOn := v.stoppedOn                 // victims chosen so far per instance
 	onValue := make([][]int64, len(p.ranks)) // per spread-attribute rank: remaining tasks per value
 	for r := range p.ranks {
 		if p.ranks[r].kind == rankSpreadAttribute {

@@ -170,6 +170,7 @@ func (w *World) onInstanceUp(arg uint64) {
 		panic(fmt.Sprintf("sim: registering %s: %v", in.ec2ID, err))
 	}
 	in.placeID, in.status = pid, InstanceActive
+	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
 	for len(in.c.byPlaceID) <= int(pid) {
 		in.c.byPlaceID = append(in.c.byPlaceID, nil)
 	}
@@ -184,6 +185,9 @@ var defaultReservedPorts = []uint16{22, 2375, 2376, 51678, 51679}
 // capacityChanged wakes services that could not place tasks, and with
 // newInstance every daemon service of the cluster.
 func (c *Cluster) capacityChanged(newInstance bool) {
+	for _, s := range c.services {
+		s.rebalanceBlocked = false
+	}
 	if newInstance {
 		// Daemon tasks are placed first (aws-behaviour.md §3.1): on a new
 		// instance they go in now, before tasks waiting for capacity and
@@ -233,6 +237,7 @@ func (in *Instance) Drain() error {
 		panic(err)
 	}
 	in.status = InstanceDraining
+	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
 	seen := map[*Service]bool{}
 	var touched []*Service
 	for _, t := range in.tasks {
@@ -257,6 +262,7 @@ func (in *Instance) Activate() error {
 		panic(err)
 	}
 	in.status = InstanceActive
+	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
 	for _, t := range in.tasks {
 		t.onDraining = false
 	}
@@ -278,6 +284,7 @@ func (in *Instance) Deregister(force bool) error {
 		return fmt.Errorf("%w: instance %s is already INACTIVE", ErrConfig, in.ec2ID)
 	case InstanceLaunching:
 		in.status = InstanceInactive
+		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
 		in.c.w.capw.instanceGone(in)
 		return nil
 	}
@@ -300,6 +307,7 @@ func (in *Instance) Fail() error {
 	}
 	if in.status == InstanceLaunching {
 		in.status = InstanceInactive
+		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
 		in.c.w.capw.instanceGone(in)
 		return nil
 	}
@@ -339,6 +347,7 @@ func (in *Instance) terminate(code StopCode, reason string) {
 		panic(err)
 	}
 	in.status = InstanceInactive
+	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
 	tasks := in.tasks
 	in.tasks = nil
 	for _, t := range tasks {

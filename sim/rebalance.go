@@ -98,6 +98,7 @@ func (s *Service) rebalance(p *Deployment, active []*Task, maxTotal int) {
 		}
 		t, _ = s.w.newFargateTask(s.c, p.def, "service:"+s.cfg.Name, nil, false, only)
 		if t == nil {
+			s.rebalanceBlocked = true
 			return
 		}
 		s.adopt(t, p)
@@ -108,7 +109,10 @@ func (s *Service) rebalance(p *Deployment, active []*Task, maxTotal int) {
 			panic(fmt.Sprintf("sim: placing a rebalancing task of %s: %v", s.cfg.Name, err))
 		}
 		if !res.Placed() {
-			return // no room in that zone: try again when something changes
+			// No room in that zone: wait until capacity changes rather
+			// than pay for a failed placement on every reconcile.
+			s.rebalanceBlocked = true
+			return
 		}
 		t = s.launch(p, s.c.byPlaceID[res.Instance], req)
 	}
@@ -127,14 +131,17 @@ func (s *Service) rebalanceZones() []string {
 	if s.ls.fargate() {
 		return slices.Sorted(slices.Values(s.c.launchZones()))
 	}
-	var zones []string
-	for _, in := range s.c.byPlaceID {
-		if in != nil && in.status == InstanceActive && !slices.Contains(zones, in.zone) {
-			zones = append(zones, in.zone)
+	c := s.c
+	if c.activeZones == nil { // recomputed only after an instance changed status
+		c.activeZones = []string{}
+		for _, in := range c.byPlaceID {
+			if in != nil && in.status == InstanceActive && !slices.Contains(c.activeZones, in.zone) {
+				c.activeZones = append(c.activeZones, in.zone)
+			}
 		}
+		slices.Sort(c.activeZones)
 	}
-	slices.Sort(zones)
-	return zones
+	return c.activeZones
 }
 
 // zoneList words per-zone counts as the rebalancing events do: "2 tasks in

@@ -250,8 +250,11 @@ type Service struct {
 	rebalanceOn   bool  // AZ rebalancing applies (resolved at creation)
 	rebalancing   bool  // a rebalancing operation is in progress (for its events)
 	rebalanceTask *Task // the extra task started to rebalance, until it serves
-	index         int
-	ls            launchSpec // launch type or capacity provider strategy (capacityprovider.go)
+	// rebalanceBlocked: the last rebalancing task found no room; cleared
+	// when the cluster's capacity changes.
+	rebalanceBlocked bool
+	index            int
+	ls               launchSpec // launch type or capacity provider strategy (capacityprovider.go)
 }
 
 // Name returns the service name.
@@ -746,7 +749,7 @@ func (s *Service) reconcileReplica() {
 		maxTotal <= desired && minHealthy >= desired && s.deadlockEventSent != p {
 		s.deadlockEventSent = p
 		s.event("was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
-	} else if s.rebalanceOn && s.rebalanceTask == nil && need == 0 && len(stopped) == 0 && len(retire) == 0 &&
+	} else if s.rebalanceOn && s.rebalanceTask == nil && !s.rebalanceBlocked && need == 0 && len(stopped) == 0 && len(retire) == 0 &&
 		len(s.deployments) == 1 && !s.waiting && allHealthy(active) {
 		s.rebalance(p, active, maxTotal)
 	}

@@ -268,6 +268,8 @@ type Cluster struct {
 	services  []*Service
 	waiting   []*Service // services with tasks they could not place
 	capc      *clusterCapacity
+
+	activeZones []string // zones with an ACTIVE instance, sorted; nil until needed and after any status change
 }
 
 // CreateCluster adds an empty cluster. Names are 1 to 255 letters, digits,

@@ -94,3 +94,34 @@ func TestAZRebalancingEC2(t *testing.T) {
 		t.Errorf("rebalancing a binpack service: %v, want ErrInvalidService naming the setting", err)
 	}
 }
+
+// TestAZRebalancingUpdate: UpdateService turns rebalancing on for a service
+// created with it off, which then evens out its zones; an update without
+// the setting keeps it.
+func TestAZRebalancingUpdate(t *testing.T) {
+	f := newFixture(t, 8, sim.WorldConfig{Capacity: sim.CapacityConfig{StartLatency: exactStart}})
+	f.fargateDef("web", 256, 512)
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 6, LaunchType: sim.Fargate,
+		AvailabilityZoneRebalancing: sim.AZRebalancingDisabled})
+	f.run(2 * time.Minute)
+	now := f.s.Now()
+	if err := f.w.ScheduleZoneOutage("us-east-1a", now, now.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	f.run(10 * time.Minute)
+	n := 6
+	if err := svc.UpdateService(sim.ServiceUpdate{DesiredCount: &n}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Minute)
+	if got := tasksPerZone(svc); got["us-east-1a"] != 0 {
+		t.Fatalf("an update without the setting turned rebalancing on: %v", got)
+	}
+	if err := svc.UpdateService(sim.ServiceUpdate{AvailabilityZoneRebalancing: sim.AZRebalancingEnabled}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(10 * time.Minute)
+	if got := tasksPerZone(svc); got["us-east-1a"] != 2 || got["us-east-1b"] != 2 || got["us-east-1c"] != 2 {
+		t.Errorf("after enabling rebalancing: %v, want 2/2/2", got)
+	}
+}

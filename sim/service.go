@@ -141,6 +141,10 @@ type ServiceUpdate struct {
 	ForceNewDeployment bool
 	// DeploymentConfiguration replaces the deployment configuration.
 	DeploymentConfiguration *DeploymentConfiguration
+	// AvailabilityZoneRebalancing turns rebalancing on or off; zero keeps
+	// the current setting (as UpdateService without a value does). It
+	// starts no deployment.
+	AvailabilityZoneRebalancing AZRebalancing
 }
 
 // DeploymentStatus is a deployment's role in its service.
@@ -530,6 +534,15 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 	if u.DeploymentConfiguration != nil {
 		errs = append(errs, validateDeploymentConfig(u.DeploymentConfiguration, s.cfg.SchedulingStrategy)...)
 	}
+	switch u.AvailabilityZoneRebalancing {
+	case AZRebalancingDefault, AZRebalancingDisabled:
+	case AZRebalancingEnabled:
+		if !rebalanceCompatible(&s.cfg, &s.ls) {
+			errs = append(errs, fmt.Errorf("%w: AvailabilityZoneRebalancing is ENABLED; service %s is not compatible (a REPLICA service on EC2 or FARGATE, no capacity providers, spread over Availability Zones first)", ErrInvalidService, s.cfg.Name))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("%w: AvailabilityZoneRebalancing %d is not Default, Enabled or Disabled", ErrInvalidService, u.AvailabilityZoneRebalancing))
+	}
 	var dep *Deployment
 	if def != nil && def != s.deployments[0].def || u.ForceNewDeployment && len(errs) == 0 {
 		if def == nil {
@@ -550,6 +563,9 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 	}
 	if u.DesiredCount != nil {
 		s.desired = *u.DesiredCount
+	}
+	if r := u.AvailabilityZoneRebalancing; r != AZRebalancingDefault {
+		s.cfg.AvailabilityZoneRebalancing, s.rebalanceOn = r, r == AZRebalancingEnabled
 	}
 	if dep != nil {
 		s.startDeployment(dep)

@@ -1,0 +1,550 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"time"
+
+	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/capacity"
+	"github.com/ecssim/ecssim/sim/traffic"
+)
+
+// Options are what a scenario file does not hold.
+type Options struct {
+	// Files holds the files a scenario names (traffic series); nil means
+	// it can name none. os.DirFS(filepath.Dir(path)) resolves them
+	// beside the scenario file.
+	Files fs.FS
+	// World configures the world (catalog, latencies, retention, Fargate
+	// capacity); the zero value is sim's defaults.
+	World sim.WorldConfig
+	// Observer, if set, sees every engine event (sim.Config.Observer).
+	Observer func(sim.Event)
+}
+
+// Simulation is a built scenario: the world exists, its instances are
+// launching, its services are created and its actions are scheduled;
+// nothing has run yet. Sim and World are there for what a file cannot
+// say: a custom policy, an observer, a look at the state between runs.
+type Simulation struct {
+	Scenario *Scenario
+	Sim      *sim.Sim
+	World    *sim.World
+	// Metrics is the CloudWatch store the services' traffic publishes to
+	// and their scaling policies read.
+	Metrics *metrics.Store
+
+	opt      Options
+	end      time.Time
+	period   time.Duration
+	services []*built
+	actions  []ActionRecord
+	rows     []Row
+}
+
+// built is one service of the scenario with what Build made for it.
+type built struct {
+	spec    *Service
+	svc     *sim.Service
+	lb      *sim.LoadBalancer
+	wl      *sim.Workload
+	scaling *sim.ServiceScaling
+
+	minDesired, maxDesired int
+}
+
+// Run builds and runs a scenario and returns its report.
+func Run(sc *Scenario, opt Options) (*Report, error) {
+	s, err := Build(sc, opt)
+	if err != nil {
+		return nil, err
+	}
+	return s.Run()
+}
+
+// Build validates the scenario and creates its world: clusters and
+// instances, capacity providers, task definitions, services with their load
+// balancers, traffic and scaling, and the actions at their times. It
+// returns every problem at once, each naming the scenario field it comes
+// from.
+func Build(sc *Scenario, opt Options) (*Simulation, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	s, err := sim.New(sim.Config{Seed: sc.Seed, Start: sc.Start, Observer: opt.Observer})
+	if err != nil {
+		return nil, fmt.Errorf("%w: start: %w", ErrInvalid, err)
+	}
+	w, err := sim.NewWorld(s, opt.World)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err)
+	}
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{opt: opt, sim: s, world: w, duration: sc.Duration.D(), period: cmpDuration(sc.ReportPeriod.D(), time.Hour)}
+	out := &Simulation{Scenario: sc, Sim: s, World: w, Metrics: store, opt: opt,
+		end: s.Start().Add(sc.Duration.D()), period: b.period}
+
+	for i, td := range sc.TaskDefinitions {
+		b.check(fmt.Sprintf("taskDefinitions[%d]", i), b.taskDefinition(td))
+	}
+	for i, cp := range sc.CapacityProviders {
+		_, err := w.CreateCapacityProvider(b.provider(cp))
+		b.check(fmt.Sprintf("capacityProviders[%d]", i), err)
+	}
+	for i := range sc.Clusters {
+		b.cluster(fmt.Sprintf("clusters[%d]", i), &sc.Clusters[i])
+	}
+	for i := range sc.Services {
+		if bs := b.service(fmt.Sprintf("services[%d]", i), &sc.Services[i], store); bs != nil {
+			out.services = append(out.services, bs)
+		}
+	}
+	if err := errors.Join(b.errs...); err != nil {
+		return nil, err
+	}
+	out.scheduleActions()
+	return out, nil
+}
+
+// builder creates the world's parts and collects their errors.
+type builder struct {
+	opt      Options
+	sim      *sim.Sim
+	world    *sim.World
+	duration time.Duration // the scenario's length
+	period   time.Duration // the report's rows
+	errs     []error
+}
+
+// check records err, if any, as a problem of the part at field.
+func (b *builder) check(field string, err error) bool {
+	if err == nil {
+		return true
+	}
+	b.errs = append(b.errs, fmt.Errorf("%w: %s: %w", ErrInvalid, field, err))
+	return false
+}
+
+func (b *builder) taskDefinition(td TaskDefinition) error {
+	in := sim.TaskDefinitionInput{
+		Family: td.Family, CPU: td.CPU, MemoryMiB: td.MemoryMiB,
+		NetworkMode:          sim.NetworkMode(td.NetworkMode),
+		CPUArchitecture:      architecture(td.CPUArchitecture),
+		PlacementConstraints: constraints(td.PlacementConstraints),
+	}
+	for _, c := range td.RequiresCompatibilities {
+		in.RequiresCompatibilities = append(in.RequiresCompatibilities, sim.LaunchType(c))
+	}
+	for _, c := range td.Containers {
+		cd := sim.ContainerDefinition{
+			Name: c.Name, Image: c.Image, CPU: c.CPU, MemoryMiB: c.MemoryMiB,
+			MemoryReservationMiB: c.MemoryReservationMiB, Essential: c.Essential, StopTimeout: c.StopTimeout.D(),
+		}
+		for _, p := range c.PortMappings {
+			cd.PortMappings = append(cd.PortMappings, sim.PortMapping{ContainerPort: p.ContainerPort, HostPort: p.HostPort})
+		}
+		in.Containers = append(in.Containers, cd)
+	}
+	_, err := b.world.RegisterTaskDefinition(in)
+	return err
+}
+
+func architecture(s string) sim.Architecture {
+	switch s {
+	case "ARM64":
+		return sim.ARM64
+	case "X86_64":
+		return sim.X86_64
+	}
+	return ""
+}
+
+func constraints(cs []Constraint) []placement.Constraint {
+	var out []placement.Constraint
+	for _, c := range cs {
+		out = append(out, placement.Constraint{Type: placement.ConstraintType(c.Type), Expression: c.Expression})
+	}
+	return out
+}
+
+func (b *builder) provider(cp CapacityProvider) sim.AutoScalingGroupProviderConfig {
+	cfg := sim.AutoScalingGroupProviderConfig{
+		Name: cp.Name, InstanceType: cp.InstanceType, Zones: cp.Zones,
+		MinSize: cp.MinSize, MaxSize: cp.MaxSize, DesiredCapacity: cp.DesiredCapacity,
+		Spot: cp.Spot, Interruptions: capacity.InterruptionProcess{RatePerHour: cp.InterruptionsPerHour},
+		ManagedTerminationProtection: cp.ManagedTerminationProtection,
+	}
+	if ms := cp.ManagedScaling; ms != nil {
+		cfg.ManagedScaling = &capacity.ManagedScalingConfig{
+			TargetCapacity: ms.TargetCapacity, MinimumScalingStepSize: ms.MinimumScalingStepSize,
+			MaximumScalingStepSize: ms.MaximumScalingStepSize, InstanceWarmupPeriod: ms.InstanceWarmupPeriod.D(),
+		}
+	}
+	return cfg
+}
+
+func (b *builder) cluster(at string, c *Cluster) {
+	cl, err := b.world.CreateCluster(c.Name)
+	if !b.check(at+".name", err) {
+		return
+	}
+	if len(c.Zones) > 0 {
+		b.check(at+".zones", cl.SetZones(c.Zones))
+	}
+	if len(c.CapacityProviders) > 0 {
+		b.check(at+".capacityProviders", cl.PutCapacityProviders(c.CapacityProviders, strategyItems(c.DefaultCapacityProviderStrategy)))
+	}
+	for j, g := range c.Instances {
+		_, err := cl.LaunchInstances(g.Type, b.zones(g.Zones, c), g.Count)
+		b.check(fmt.Sprintf("%s.instances[%d]", at, j), err)
+	}
+}
+
+// zones are an instance group's zones: its own, else its cluster's, else
+// the world's.
+func (b *builder) zones(own []string, c *Cluster) []string {
+	switch {
+	case len(own) > 0:
+		return own
+	case len(c.Zones) > 0:
+		return c.Zones
+	case len(b.opt.World.Capacity.Zones) > 0:
+		return b.opt.World.Capacity.Zones
+	}
+	return sim.DefaultFargateZones
+}
+
+func strategyItems(items []StrategyItem) []sim.CapacityProviderStrategyItem {
+	var out []sim.CapacityProviderStrategyItem
+	for _, it := range items {
+		out = append(out, sim.CapacityProviderStrategyItem{Provider: it.CapacityProvider, Base: it.Base, Weight: it.Weight})
+	}
+	return out
+}
+
+func (b *builder) service(at string, spec *Service, store *metrics.Store) *built {
+	cl := b.world.Cluster(spec.Cluster)
+	if cl == nil {
+		return nil // the cluster failed to build; its error is recorded
+	}
+	bs := &built{spec: spec}
+	cfg := sim.ServiceConfig{
+		Name: spec.Name, TaskDefinition: spec.TaskDefinition, DesiredCount: spec.DesiredCount,
+		SchedulingStrategy:       sim.SchedulingStrategy(spec.SchedulingStrategy),
+		LaunchType:               sim.LaunchType(spec.LaunchType),
+		CapacityProviderStrategy: strategyItems(spec.CapacityProviderStrategy),
+		PlacementConstraints:     constraints(spec.PlacementConstraints),
+		HealthCheckGracePeriod:   spec.HealthCheckGracePeriod.D(),
+	}
+	for _, st := range spec.PlacementStrategy {
+		cfg.PlacementStrategy = append(cfg.PlacementStrategy, placement.Strategy{Type: placement.StrategyType(st.Type), Field: st.Field})
+	}
+	if dc := spec.DeploymentConfiguration; dc != nil {
+		cfg.DeploymentConfiguration = sim.DeploymentConfiguration{MinimumHealthyPercent: dc.MinimumHealthyPercent, MaximumPercent: dc.MaximumPercent}
+		if cb := dc.CircuitBreaker; cb != nil {
+			cfg.DeploymentConfiguration.CircuitBreaker = sim.CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
+		}
+	}
+	switch spec.AvailabilityZoneRebalancing {
+	case "ENABLED":
+		cfg.AvailabilityZoneRebalancing = sim.AZRebalancingEnabled
+	case "DISABLED":
+		cfg.AvailabilityZoneRebalancing = sim.AZRebalancingDisabled
+	}
+	if spec.LoadBalancer != nil {
+		lb, err := b.world.NewLoadBalancer(sim.LoadBalancerConfig{Name: spec.Cluster + "-" + spec.Name, TargetGroup: targetGroup(spec.LoadBalancer)})
+		if !b.check(at+".loadBalancer", err) {
+			return nil
+		}
+		bs.lb = lb
+		cfg.Observer = lb
+	}
+	svc, err := cl.CreateService(cfg)
+	if !b.check(at, err) {
+		return nil
+	}
+	bs.svc = svc
+	bs.minDesired, bs.maxDesired = svc.DesiredCount(), svc.DesiredCount()
+	if t := spec.Traffic; t != nil {
+		wc, err := b.workload(t, bs.lb, store)
+		if !b.check(at+".traffic", err) {
+			return nil
+		}
+		wl, err := b.world.NewWorkload(wc)
+		if !b.check(at+".traffic", err) {
+			return nil
+		}
+		bs.wl = wl
+	}
+	if as := spec.AutoScaling; as != nil {
+		ctl, err := b.controller(at+".autoScaling", spec, bs.lb)
+		if ctl == nil {
+			b.check(at+".autoScaling", err)
+			return nil
+		}
+		scaling, err := svc.AttachScaler(ctl, store)
+		if !b.check(at+".autoScaling", err) {
+			return nil
+		}
+		bs.scaling = scaling
+	}
+	return bs
+}
+
+func targetGroup(lb *LoadBalancer) loadbalancer.Config {
+	cfg := loadbalancer.Config{SlowStart: lb.SlowStart.D()}
+	if lb.Type == "nlb" {
+		cfg.Type = loadbalancer.NLB
+	}
+	switch lb.Algorithm {
+	case "round_robin":
+		cfg.Algorithm = loadbalancer.RoundRobin
+	case "least_outstanding_requests":
+		cfg.Algorithm = loadbalancer.LeastOutstandingRequests
+	case "weighted_random":
+		cfg.Algorithm = loadbalancer.WeightedRandom
+	case "flow_hash":
+		cfg.Algorithm = loadbalancer.FlowHash
+	}
+	if hc := lb.HealthCheck; hc != nil {
+		cfg.HealthCheck = loadbalancer.HealthCheck{Interval: hc.Interval.D(), Timeout: hc.Timeout.D(),
+			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold}
+	}
+	if d := lb.DeregistrationDelay; d != nil {
+		cfg.DeregistrationDelay = d.D()
+		if *d == 0 {
+			cfg.DeregistrationDelay = loadbalancer.NoDeregistrationDelay
+		}
+	}
+	return cfg
+}
+
+func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Store) (sim.WorkloadConfig, error) {
+	src, err := b.source(t.Rate)
+	if err != nil {
+		return sim.WorkloadConfig{}, err
+	}
+	wc := sim.WorkloadConfig{
+		LoadBalancer: lb, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
+		MeanWork: t.Work.Mean.D(), SeparateHealthEndpoint: t.SeparateHealthEndpoint,
+	}
+	if t.Mode == "fluid" {
+		wc.Mode = sim.FluidMode
+	}
+	mean := t.Work.Mean.D()
+	switch t.Work.Distribution {
+	case "", "exponential":
+		wc.Demand, wc.SCV = traffic.Exponential{Mean: mean}, 1
+	case "fixed":
+		wc.Demand, wc.SCV = traffic.Fixed{CPU: mean}, 0
+	case "lognormal":
+		wc.Demand, wc.SCV = traffic.Lognormal{Mean: mean, SCV: t.Work.SCV}, t.Work.SCV
+	case "hyperexponential":
+		wc.Demand, wc.SCV = traffic.HyperExponential{Mean: mean, SCV: t.Work.SCV}, t.Work.SCV
+	}
+	if s := t.Server; s != nil {
+		wc.Server = traffic.ServerConfig{Concurrency: s.Concurrency, QueueLimit: s.QueueLimit, Timeout: s.Timeout.D()}
+		if s.Discipline != "fcfs" {
+			wc.Server.Discipline = traffic.ProcessorSharing
+		}
+	} else {
+		wc.Server.Discipline = traffic.ProcessorSharing
+	}
+	return wc, nil
+}
+
+func (b *builder) source(r Rate) (traffic.Source, error) {
+	switch {
+	case r.Constant != nil:
+		return traffic.Constant{PerSecond: *r.Constant}, nil
+	case r.Diurnal != nil:
+		d := traffic.Diurnal{Mean: r.Diurnal.Mean, Amplitude: r.Diurnal.Amplitude, Period: r.Diurnal.Period.D(), Peak: r.Diurnal.Peak.D()}
+		return d, d.Validate()
+	case r.Steps != nil:
+		return traffic.NewSteps(points(r.Steps)...)
+	case r.Linear != nil:
+		return traffic.NewPiecewiseLinear(points(r.Linear)...)
+	}
+	return b.series(r.Series)
+}
+
+func points(ps []RatePoint) []traffic.Point {
+	out := make([]traffic.Point, len(ps))
+	for i, p := range ps {
+		out[i] = traffic.Point{At: p.At.D(), PerSecond: p.PerSecond}
+	}
+	return out
+}
+
+func (b *builder) series(s *SeriesFile) (traffic.Source, error) {
+	if b.opt.Files == nil {
+		return nil, fmt.Errorf("rate.series.file %q: Options.Files is nil, so no file can be read", s.File)
+	}
+	f, err := b.opt.Files.Open(s.File)
+	if err != nil {
+		return nil, fmt.Errorf("rate.series.file: %w", err)
+	}
+	defer f.Close()
+	series, err := traffic.ReadSeriesCSV(f, traffic.SeriesCSV{TimeColumn: s.TimeColumn, ValueColumn: s.ValueColumn})
+	if err != nil {
+		return nil, fmt.Errorf("rate.series.file %q: %w", s.File, err)
+	}
+	rp := traffic.Replay{Series: series, Counts: s.Counts, Scale: s.Scale, Speedup: s.Speedup}
+	if err := rp.Validate(); err != nil {
+		return nil, fmt.Errorf("rate.series: %w", err)
+	}
+	if s.Offset == 0 {
+		return rp, nil
+	}
+	return delayed{rp, s.Offset.D()}, nil
+}
+
+// delayed plays a source from an offset on (zero before it).
+type delayed struct {
+	traffic.Source
+	by time.Duration
+}
+
+func (d delayed) Rate(t time.Duration) float64 {
+	if t < d.by {
+		return 0
+	}
+	return d.Source.Rate(t - d.by)
+}
+
+func (d delayed) MaxRate(from, to time.Duration) float64 {
+	if to <= d.by {
+		return 0
+	}
+	return d.Source.MaxRate(max(from-d.by, 0), to-d.by)
+}
+
+var predefinedMetrics = map[string]autoscale.PredefinedMetric{
+	"ECSServiceAverageCPUUtilization":    autoscale.ECSServiceAverageCPUUtilization,
+	"ECSServiceAverageMemoryUtilization": autoscale.ECSServiceAverageMemoryUtilization,
+	"ALBRequestCountPerTarget":           autoscale.ALBRequestCountPerTarget,
+}
+
+// controller builds the service's scalable target and policies. It returns
+// nil and the joined errors if any part is refused.
+func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*autoscale.Controller, error) {
+	as := spec.AutoScaling
+	id := "service/" + spec.Cluster + "/" + spec.Name
+	label := ""
+	if lb != nil {
+		label = lb.ResourceLabel()
+	}
+	var errs []error
+	fail := func(field string, err error) {
+		errs = append(errs, fmt.Errorf("%s: %w", field, err))
+	}
+	var policies []autoscale.Policy
+	for j, tt := range as.TargetTracking {
+		p, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
+			Name: tt.Name, ResourceID: id, TargetValue: tt.TargetValue,
+			PredefinedMetric: predefinedMetrics[tt.Metric], ResourceLabel: label,
+			ScaleOutCooldown: tt.ScaleOutCooldown.D(), ScaleInCooldown: tt.ScaleInCooldown.D(), DisableScaleIn: tt.DisableScaleIn,
+		})
+		if err != nil {
+			fail(fmt.Sprintf("targetTracking[%d]", j), err)
+			continue
+		}
+		policies = append(policies, p)
+	}
+	for j, st := range as.StepScaling {
+		p, err := stepScaling(st, id, label)
+		if err != nil {
+			fail(fmt.Sprintf("stepScaling[%d]", j), err)
+			continue
+		}
+		policies = append(policies, p)
+	}
+	var actions []autoscale.ScheduledAction
+	for _, sa := range as.ScheduledActions {
+		actions = append(actions, autoscale.ScheduledAction{Name: sa.Name, Schedule: sa.Schedule, Timezone: sa.Timezone,
+			MinCapacity: sa.MinCapacity, MaxCapacity: sa.MaxCapacity})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return autoscale.NewController(autoscale.ControllerConfig{
+		Target:   autoscale.ScalableTarget{ResourceID: id, MinCapacity: as.MinCapacity, MaxCapacity: as.MaxCapacity},
+		Policies: policies, ScheduledActions: actions,
+	})
+}
+
+var (
+	comparisonOperators = map[string]metrics.ComparisonOperator{
+		"GreaterThanThreshold":          metrics.GreaterThanThreshold,
+		"GreaterThanOrEqualToThreshold": metrics.GreaterThanOrEqualToThreshold,
+		"LessThanThreshold":             metrics.LessThanThreshold,
+		"LessThanOrEqualToThreshold":    metrics.LessThanOrEqualToThreshold,
+	}
+	missingDataTreatments = map[string]metrics.MissingData{
+		"": metrics.MissingDataMissing, "missing": metrics.MissingDataMissing, "ignore": metrics.MissingDataIgnore,
+		"breaching": metrics.MissingDataBreaching, "notBreaching": metrics.MissingDataNotBreaching,
+	}
+	adjustmentTypes = map[string]autoscale.AdjustmentType{
+		"ChangeInCapacity":        autoscale.ChangeInCapacity,
+		"PercentChangeInCapacity": autoscale.PercentChangeInCapacity,
+		"ExactCapacity":           autoscale.ExactCapacity,
+	}
+)
+
+func stepScaling(st StepScaling, id, label string) (*autoscale.StepScaling, error) {
+	metric, stat, err := autoscale.PredefinedMetricSpec(predefinedMetrics[st.Metric], id, label)
+	if err != nil {
+		return nil, err
+	}
+	if st.Statistic != "" {
+		if stat, err = metrics.ParseStatistic(st.Statistic); err != nil {
+			return nil, err
+		}
+	}
+	cfg := autoscale.StepScalingConfig{
+		Name: st.Name,
+		Alarm: metrics.AlarmConfig{
+			Name: st.Name, Metric: metric, Statistic: stat, Period: st.Period.D(),
+			EvaluationPeriods: st.EvaluationPeriods, DatapointsToAlarm: st.DatapointsToAlarm, Threshold: st.Threshold,
+			Comparison:       comparisonOperators[st.ComparisonOperator],
+			TreatMissingData: missingDataTreatments[st.TreatMissingData],
+		},
+		AdjustmentType:         adjustmentTypes[st.AdjustmentType],
+		MinAdjustmentMagnitude: st.MinAdjustmentMagnitude,
+	}
+	switch {
+	case st.Cooldown == nil:
+	case *st.Cooldown == 0:
+		cfg.Cooldown = -1 // none
+	default:
+		cfg.Cooldown = st.Cooldown.D()
+	}
+	for _, a := range st.StepAdjustments {
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if a.MetricIntervalLowerBound != nil {
+			lo = *a.MetricIntervalLowerBound
+		}
+		if a.MetricIntervalUpperBound != nil {
+			hi = *a.MetricIntervalUpperBound
+		}
+		cfg.StepAdjustments = append(cfg.StepAdjustments, autoscale.StepAdjustment{LowerBound: lo, UpperBound: hi, ScalingAdjustment: a.ScalingAdjustment})
+	}
+	return autoscale.NewStepScaling(cfg)
+}
+
+func cmpDuration(d, otherwise time.Duration) time.Duration {
+	if d == 0 {
+		return otherwise
+	}
+	return d
+}

@@ -1,0 +1,64 @@
+// Package scenario reads experiments written as JSON files and runs them:
+// the clusters, instances and capacity providers, the task definitions, the
+// services with their load balancers, traffic and Application Auto Scaling,
+// and the actions to take at given times (deployments, scale changes, zone
+// outages, new instances). It is for the experiments a capacity planner
+// wants to write down, share and sweep without writing Go; anything a file
+// cannot say (a custom placement scorer, a policy of your own, an
+// observer) is one step away through Build, which returns the live
+// sim.Sim and sim.World before anything has run.
+//
+// A minimal file, one Fargate service of two tasks for an hour:
+//
+//	{
+//	  "duration": "1h",
+//	  "taskDefinitions": [{"family": "web", "cpu": 256, "memoryMiB": 512,
+//	    "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+//	    "containers": [{"name": "app", "image": "web:1"}]}],
+//	  "clusters": [{"name": "prod"}],
+//	  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web",
+//	    "desiredCount": 2, "launchType": "FARGATE"}]
+//	}
+//
+// Field names follow the ECS and Application Auto Scaling APIs, each
+// documented on the Go type it decodes into (Scenario and below), with
+// its unit and what its absence means. Durations are Go duration strings
+// ("90s", "5m", "24h"); times are RFC 3339. The testdata directory holds
+// fuller examples: a Fargate service with CPU target tracking, a
+// deployment and a zone outage; an EC2 capacity provider with managed
+// scaling, step scaling and a schedule; examples/scenario replays a NASA
+// trace from a CSV file.
+//
+// # Errors
+//
+// Parse checks a file in three passes and reports what each finds the way
+// a compiler would. The shape pass walks the JSON along the Scenario type
+// and stops at the first unknown or repeated field, value of the wrong
+// kind or unparsable duration, as a *SyntaxError with line, column and
+// field path ("line 12, column 7: services[0].desiredCount: expected a
+// whole number, got the string \"two\""). Validate then checks names,
+// enumerated values, references between parts and ranges, returning every
+// problem at once, each a *FieldError naming the field, the value and the
+// rule. Build hands each part to the simulator, whose own rules (Fargate
+// sizes, container limits, the cluster query language) come back wrapped
+// with the field path, again all at once. Parse is fuzzed (FuzzParse):
+// any input is either a scenario that builds and runs or an error of these
+// kinds, never a panic.
+//
+// # Running
+//
+// Simulation.Run runs to the scenario's end, minute by minute, and returns
+// a Report: per service the final and extreme desired counts, the task
+// counters, the scaling activities, the requests with their latency
+// quantiles and the cost; one Row per service and report period; and the
+// outcome of every action. An action the simulator refuses when its time
+// comes (a deployment to a task definition the service cannot run, say) is
+// an entry of the report, not an error: like an unplaceable task, it is
+// something that happened in the experiment.
+//
+// The same file and seed give the same Report and trace hash. The build
+// calls the sim API in a fixed order (task definitions, capacity
+// providers, clusters, services), so a scenario and the same world built
+// by hand in Go run the same events; TestScenarioMatchesHandBuiltWorld
+// holds the package to that.
+package scenario

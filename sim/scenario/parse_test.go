@@ -1,0 +1,213 @@
+package scenario
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// minimal is the smallest valid scenario; tests patch it.
+const minimal = `{
+  "duration": "1h",
+  "taskDefinitions": [{"family": "web", "cpu": 256, "memoryMiB": 512, "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "web:1"}]}],
+  "clusters": [{"name": "prod"}],
+  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": 2, "launchType": "FARGATE"}]
+}`
+
+func TestParseMinimal(t *testing.T) {
+	sc, err := Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Duration.D() != time.Hour || sc.Services[0].DesiredCount != 2 || sc.TaskDefinitions[0].Containers[0].Image != "web:1" {
+		t.Fatalf("decoded %+v", sc)
+	}
+}
+
+// TestSyntaxErrorsNamePosition: decoding problems say where they are.
+func TestSyntaxErrorsNamePosition(t *testing.T) {
+	for _, tc := range []struct {
+		name, in   string
+		line, col  int
+		msgContain string
+	}{
+		{"empty", "", 1, 1, "empty file"},
+		{"not json", "{\n  \"duration\": \"1h\",,\n}", 2, 20, "invalid character ','"},
+		{"unknown field", "{\n  \"duration\": \"1h\",\n  \"sead\": 1\n}", 3, 3, `unknown field "sead"`},
+		{"case", `{"Duration": "1h"}`, 1, 2, `unknown field "Duration" (did you mean "duration"?)`},
+		{"twice", `{"seed": 1, "seed": 2}`, 1, 13, `field "seed" appears twice`},
+		{"wrong type", "{\"services\": [{\"desiredCount\": \"two\"}]}", 1, 32, `services[0].desiredCount: expected a whole number, got the string "two"`},
+		{"fraction", `{"clusters": [{"instances": [{}, {"count": 2.5}]}]}`, 1, 44, "clusters[0].instances[1].count: expected a whole number, got 2.5"},
+		{"huge int", `{"services": [{"desiredCount": 99999999999999999999}]}`, 1, 32, "services[0].desiredCount: the number 99999999999999999999 does not fit a 64-bit integer"},
+		{"huge float", `{"services": [{"traffic": {"rate": {"constant": 1e999}}}]}`, 1, 49, "services[0].traffic.rate.constant: the number 1e999 is out of range"},
+		{"negative seed", `{"seed": -1}`, 1, 10, "seed: expected a whole number from 0 to 2^64-1"},
+		{"object for array", `{"clusters": {"name": "prod"}}`, 1, 14, "clusters: expected an array, got an object"},
+		{"number duration", "{\n\"duration\": 3600}", 2, 13, "duration: a duration is a string with a unit"},
+		{"bad duration", "{\"duration\": \"an hour\"}", 1, 14, `got "an hour"`},
+		{"bad time", `{"start": "2024-03-04"}`, 1, 11, "start: a time is an RFC 3339 string"},
+		{"trailing", minimal + "\n{}", 8, 1, "data after the scenario object"},
+		{"truncated", "{\"clusters\": [", 1, 15, "ends inside a value"},
+		{"columns count runes", "{\"name\": \"é\", \"x\": 1}", 1, 15, `unknown field "x"`},
+		{"not an object", `[1]`, 1, 1, "the scenario: expected an object, got an array"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.in))
+			var se *SyntaxError
+			if !errors.As(err, &se) || !errors.Is(err, ErrSyntax) {
+				t.Fatalf("Parse = %v, want a *SyntaxError", err)
+			}
+			if se.Line != tc.line || se.Column != tc.col || !strings.Contains(se.Msg, tc.msgContain) {
+				t.Errorf("got line %d column %d %q; want line %d column %d containing %q", se.Line, se.Column, se.Msg, tc.line, tc.col, tc.msgContain)
+			}
+		})
+	}
+}
+
+// TestValidateReportsEveryProblem: one file with many mistakes gets one
+// error per mistake, each naming its field, value and rule.
+func TestValidateReportsEveryProblem(t *testing.T) {
+	in := `{
+  "duration": "0s",
+  "reportPeriod": "7m",
+  "taskDefinitions": [{"family": "web", "networkMode": "vpc", "requiresCompatibilities": ["LAMBDA"], "containers": []}],
+  "capacityProviders": [{"name": "FARGATE", "instanceType": "m5.large", "interruptionsPerHour": 0.1}],
+  "clusters": [{"name": "prod", "capacityProviders": ["asg"], "instances": [{"type": "m5.large", "count": 0}]},
+               {"name": "prod"}],
+  "services": [
+    {"cluster": "qa", "name": "web", "taskDefinition": "web:2", "desiredCount": -1, "launchType": "fargate",
+     "placementStrategy": [{"type": "pack"}], "placementConstraints": [{"type": "memberOf"}],
+     "traffic": {"mode": "fast", "rate": {}, "work": {"mean": "0s", "distribution": "fixed", "scv": 2}},
+     "autoScaling": {"minCapacity": 5, "maxCapacity": 1,
+       "targetTracking": [{"name": "t", "metric": "ALBRequestCountPerTarget", "targetValue": 10}],
+       "stepScaling": [{"name": "s", "metric": "CPU", "statistic": "Median", "comparisonOperator": ">", "adjustmentType": "Change", "evaluationPeriods": 1}]}},
+    {"cluster": "prod", "name": "api", "taskDefinition": "api", "desiredCount": 1}
+  ],
+  "actions": [
+    {"at": "2h", "updateService": {"cluster": "prod", "service": "nope"}},
+    {"at": "1m"},
+    {"at": "1m", "zoneOutage": {"zone": "", "duration": "0s"}, "launchInstances": {"cluster": "x", "type": "m5.large", "count": 1}}
+  ]
+}`
+	_, err := Parse([]byte(in))
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Parse = %v, want ErrInvalid", err)
+	}
+	want := []string{
+		`duration "0s": must be positive`,
+		`reportPeriod "7m0s": must be a whole number of minutes that divides a day`,
+		`taskDefinitions[0].networkMode "vpc": must be one of awsvpc, bridge, host`,
+		`taskDefinitions[0].requiresCompatibilities[0] "LAMBDA": must be one of EC2, FARGATE`,
+		`taskDefinitions[0].containers 0: must hold at least one container`,
+		`capacityProviders[0].name "FARGATE": is reserved for Fargate`,
+		`capacityProviders[0].interruptionsPerHour 0.1: needs spot`,
+		`clusters[0].instances[0].count 0: must be 1 to 100000`,
+		`clusters[0].capacityProviders[0] "asg": names no capacity provider`,
+		`clusters[1].name "prod": is used by an earlier cluster`,
+		`services[0].cluster "qa": names no cluster`,
+		`services[0].taskDefinition "web:2": revision must be 1 to 1`,
+		`services[0].desiredCount -1: must not be negative`,
+		`services[0].launchType "fargate": must be one of EC2, FARGATE`,
+		`services[0].placementStrategy[0].type "pack": must be one of binpack, spread, random`,
+		`services[0].placementConstraints[0].expression "": is required for memberOf`,
+		`services[0].traffic "{…}": needs loadBalancer`,
+		`services[0].traffic.mode "fast": must be one of request, fluid`,
+		`services[0].traffic.rate 0: must hold exactly one of constant, diurnal, steps, linear and series`,
+		`services[0].traffic.work.mean "0s": must be positive`,
+		`services[0].traffic.work.scv 2: is fixed by the "fixed" distribution`,
+		`services[0].autoScaling.maxCapacity 1: must be at least minCapacity (5)`,
+		`services[0].autoScaling.targetTracking[0].metric "ALBRequestCountPerTarget": needs the service's loadBalancer to be an alb`,
+		`services[0].autoScaling.stepScaling[0].metric "CPU": must be one of ECSServiceAverageCPUUtilization`,
+		`services[0].autoScaling.stepScaling[0].statistic "Median": must be a CloudWatch statistic`,
+		`services[0].autoScaling.stepScaling[0].comparisonOperator ">": must be one of GreaterThanThreshold`,
+		`services[0].autoScaling.stepScaling[0].adjustmentType "Change": must be one of ChangeInCapacity`,
+		`services[0].autoScaling.stepScaling[0].stepAdjustments 0: must hold at least one step`,
+		`services[1].taskDefinition "api": names no family of taskDefinitions`,
+		`actions[0].at "2h0m0s": must be within the scenario's duration`,
+		`actions[0].updateService.service "prod/nope": names no service`,
+		`actions[1] 0: must hold exactly one of updateService, zoneOutage and launchInstances`,
+		`actions[2].zoneOutage.zone "": is required`,
+		`actions[2].zoneOutage.duration "0s": must be positive`,
+		`actions[2].launchInstances.cluster "x": names no cluster`,
+		`actions[2] 2: must hold exactly one`,
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing %q", w)
+		}
+	}
+	var n int
+	for _, line := range strings.Split(msg, "\n") {
+		if strings.HasPrefix(line, "scenario: invalid: ") {
+			n++
+		}
+	}
+	// Every problem once, and nothing else (the counts match the list
+	// above plus the action at 2h also exceeding the 0 s duration twice
+	// more: actions[1] and actions[2] are at 1m ≥ 0s).
+	if n != len(want)+2 {
+		t.Errorf("%d problems reported, want %d:\n%s", n, len(want)+2, msg)
+	}
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "duration" {
+		t.Errorf("the first problem is %v, want a *FieldError on duration", fe)
+	}
+}
+
+// TestRoundTrip: what Marshal writes, Parse reads back unchanged, for
+// every file in testdata.
+func TestRoundTrip(t *testing.T) {
+	for _, name := range testdataScenarios(t) {
+		t.Run(name, func(t *testing.T) {
+			sc := readFile(t, name)
+			out, err := json.MarshalIndent(sc, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := Parse(out)
+			if err != nil {
+				t.Fatalf("Parse(Marshal(sc)): %v\n%s", err, out)
+			}
+			if d := cmp.Diff(sc, back); d != "" {
+				t.Errorf("round trip changed the scenario (-before +after):\n%s", d)
+			}
+		})
+	}
+}
+
+func testdataScenarios(t testing.TB) []string {
+	entries, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") {
+			names = append(names, "testdata/"+e.Name())
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no scenarios in testdata")
+	}
+	return names
+}
+
+func readFile(t testing.TB, name string) *Scenario {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc, err := Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}

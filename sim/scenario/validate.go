@@ -1,0 +1,394 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ecssim/ecssim/metrics"
+)
+
+// MaxDuration is the longest scenario: a leap year.
+const MaxDuration = 366 * 24 * time.Hour
+
+// The names a scenario accepts for each enumerated field.
+var (
+	launchTypes     = []string{"EC2", "FARGATE"}
+	schedulings     = []string{"REPLICA", "DAEMON"}
+	networkModes    = []string{"awsvpc", "bridge", "host"}
+	architectures   = []string{"X86_64", "ARM64"}
+	constraintTypes = []string{"distinctInstance", "memberOf"}
+	strategyTypes   = []string{"binpack", "spread", "random"}
+	rebalancings    = []string{"ENABLED", "DISABLED"}
+	lbTypes         = []string{"alb", "nlb"}
+	algorithms      = []string{"round_robin", "least_outstanding_requests", "weighted_random", "flow_hash"}
+	modes           = []string{"request", "fluid"}
+	distributions   = []string{"exponential", "fixed", "lognormal", "hyperexponential"}
+	disciplines     = []string{"ps", "fcfs"}
+	predefined      = []string{"ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ALBRequestCountPerTarget"}
+	comparisons     = []string{"GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
+	missingData     = []string{"missing", "ignore", "breaching", "notBreaching"}
+	adjustments     = []string{"ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity"}
+	fargateNames    = []string{"FARGATE", "FARGATE_SPOT"}
+)
+
+// validator collects every problem of a scenario.
+type validator struct{ errs []error }
+
+func (v *validator) add(field string, value any, rule string, args ...any) {
+	v.errs = append(v.errs, &FieldError{Field: field, Value: value, Rule: fmt.Sprintf(rule, args...)})
+}
+
+func (v *validator) oneOf(field, value string, allowed []string, optional bool) {
+	if value == "" && optional {
+		return
+	}
+	if !slices.Contains(allowed, value) {
+		v.add(field, value, "must be one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+func (v *validator) nonNegative(field string, d Duration) {
+	if d < 0 {
+		v.add(field, d, "must not be negative")
+	}
+}
+
+func (v *validator) required(field, value string) {
+	if value == "" {
+		v.add(field, value, "is required")
+	}
+}
+
+// Validate checks the scenario's structure: required fields, names, the
+// enumerated values, references between its parts (a service's cluster,
+// task definition family and capacity providers, an action's service) and
+// the ranges the simulator cannot check on its own. It returns every
+// problem at once, each a *FieldError. Rules of ECS itself (Fargate sizes,
+// container limits, the query language) are checked by the simulator when
+// Build creates each part, with the same kind of error.
+func (sc *Scenario) Validate() error {
+	v := &validator{}
+	if sc.Duration <= 0 || sc.Duration.D() > MaxDuration {
+		v.add("duration", sc.Duration, "must be positive and at most %v", MaxDuration)
+	}
+	if p := sc.ReportPeriod.D(); p != 0 && (p < 0 || p%time.Minute != 0 || (24*time.Hour)%p != 0) {
+		v.add("reportPeriod", sc.ReportPeriod, "must be a whole number of minutes that divides a day")
+	}
+
+	families := map[string]int{} // family → revisions
+	for i, td := range sc.TaskDefinitions {
+		at := fmt.Sprintf("taskDefinitions[%d]", i)
+		v.required(at+".family", td.Family)
+		families[td.Family]++
+		v.oneOf(at+".networkMode", td.NetworkMode, networkModes, true)
+		for j, c := range td.RequiresCompatibilities {
+			v.oneOf(fmt.Sprintf("%s.requiresCompatibilities[%d]", at, j), c, launchTypes, false)
+		}
+		v.oneOf(at+".cpuArchitecture", td.CPUArchitecture, architectures, true)
+		v.constraints(at+".placementConstraints", td.PlacementConstraints)
+		if len(td.Containers) == 0 {
+			v.add(at+".containers", len(td.Containers), "must hold at least one container")
+		}
+		for j, c := range td.Containers {
+			v.nonNegative(fmt.Sprintf("%s.containers[%d].stopTimeout", at, j), c.StopTimeout)
+		}
+	}
+
+	providers := map[string]bool{}
+	for i, cp := range sc.CapacityProviders {
+		at := fmt.Sprintf("capacityProviders[%d]", i)
+		v.required(at+".name", cp.Name)
+		if slices.Contains(fargateNames, cp.Name) {
+			v.add(at+".name", cp.Name, "is reserved for Fargate; clusters name it without an entry here")
+		}
+		if providers[cp.Name] && cp.Name != "" {
+			v.add(at+".name", cp.Name, "is used by an earlier capacity provider")
+		}
+		providers[cp.Name] = true
+		v.required(at+".instanceType", cp.InstanceType)
+		if !(cp.InterruptionsPerHour >= 0) || math.IsInf(cp.InterruptionsPerHour, 0) {
+			v.add(at+".interruptionsPerHour", cp.InterruptionsPerHour, "must be a finite rate of at least 0")
+		}
+		if cp.InterruptionsPerHour > 0 && !cp.Spot {
+			v.add(at+".interruptionsPerHour", cp.InterruptionsPerHour, "needs spot: only Spot instances are interrupted")
+		}
+		if ms := cp.ManagedScaling; ms != nil {
+			v.nonNegative(at+".managedScaling.instanceWarmupPeriod", ms.InstanceWarmupPeriod)
+		}
+	}
+
+	clusters := map[string]*Cluster{}
+	if len(sc.Clusters) == 0 {
+		v.add("clusters", 0, "must hold at least one cluster")
+	}
+	for i := range sc.Clusters {
+		c := &sc.Clusters[i]
+		at := fmt.Sprintf("clusters[%d]", i)
+		v.required(at+".name", c.Name)
+		if clusters[c.Name] != nil {
+			v.add(at+".name", c.Name, "is used by an earlier cluster")
+		}
+		clusters[c.Name] = c
+		for j, g := range c.Instances {
+			v.instances(fmt.Sprintf("%s.instances[%d]", at, j), g)
+		}
+		for j, name := range c.CapacityProviders {
+			if !providers[name] && !slices.Contains(fargateNames, name) {
+				v.add(fmt.Sprintf("%s.capacityProviders[%d]", at, j), name, "names no capacity provider of the scenario (nor FARGATE or FARGATE_SPOT)")
+			}
+		}
+		v.strategy(at+".defaultCapacityProviderStrategy", c.DefaultCapacityProviderStrategy, c)
+	}
+
+	services := map[string]bool{} // "cluster/name"
+	for i := range sc.Services {
+		s := &sc.Services[i]
+		at := fmt.Sprintf("services[%d]", i)
+		c := clusters[s.Cluster]
+		if c == nil {
+			v.add(at+".cluster", s.Cluster, "names no cluster of the scenario")
+		}
+		v.required(at+".name", s.Name)
+		key := s.Cluster + "/" + s.Name
+		if services[key] {
+			v.add(at+".name", s.Name, "is used by an earlier service of cluster %q", s.Cluster)
+		}
+		services[key] = true
+		v.taskDefinition(at+".taskDefinition", s.TaskDefinition, families)
+		if s.DesiredCount < 0 {
+			v.add(at+".desiredCount", s.DesiredCount, "must not be negative")
+		}
+		v.oneOf(at+".schedulingStrategy", s.SchedulingStrategy, schedulings, true)
+		v.oneOf(at+".launchType", s.LaunchType, launchTypes, true)
+		if c != nil {
+			v.strategy(at+".capacityProviderStrategy", s.CapacityProviderStrategy, c)
+		}
+		for j, st := range s.PlacementStrategy {
+			v.oneOf(fmt.Sprintf("%s.placementStrategy[%d].type", at, j), st.Type, strategyTypes, false)
+		}
+		v.constraints(at+".placementConstraints", s.PlacementConstraints)
+		v.nonNegative(at+".healthCheckGracePeriod", s.HealthCheckGracePeriod)
+		v.oneOf(at+".availabilityZoneRebalancing", s.AvailabilityZoneRebalancing, rebalancings, true)
+		if lb := s.LoadBalancer; lb != nil {
+			v.oneOf(at+".loadBalancer.type", lb.Type, lbTypes, true)
+			v.oneOf(at+".loadBalancer.algorithm", lb.Algorithm, algorithms, true)
+			v.nonNegative(at+".loadBalancer.slowStart", lb.SlowStart)
+			if lb.DeregistrationDelay != nil {
+				v.nonNegative(at+".loadBalancer.deregistrationDelay", *lb.DeregistrationDelay)
+			}
+			if hc := lb.HealthCheck; hc != nil {
+				v.nonNegative(at+".loadBalancer.healthCheck.interval", hc.Interval)
+				v.nonNegative(at+".loadBalancer.healthCheck.timeout", hc.Timeout)
+			}
+		}
+		if s.Traffic != nil {
+			if s.LoadBalancer == nil {
+				v.add(at+".traffic", "{…}", "needs loadBalancer: requests reach tasks through it")
+			}
+			v.traffic(at+".traffic", s.Traffic)
+		}
+		if s.AutoScaling != nil {
+			v.autoScaling(at+".autoScaling", s)
+		}
+	}
+
+	for i, a := range sc.Actions {
+		at := fmt.Sprintf("actions[%d]", i)
+		if a.At < 0 || a.At >= sc.Duration {
+			v.add(at+".at", a.At, "must be within the scenario's duration (%v)", sc.Duration.D())
+		}
+		n := 0
+		if u := a.UpdateService; u != nil {
+			n++
+			if !services[u.Cluster+"/"+u.Service] {
+				v.add(at+".updateService.service", u.Cluster+"/"+u.Service, "names no service of the scenario")
+			}
+			if u.TaskDefinition != "" {
+				v.taskDefinition(at+".updateService.taskDefinition", u.TaskDefinition, families)
+			}
+			if u.DesiredCount != nil && *u.DesiredCount < 0 {
+				v.add(at+".updateService.desiredCount", *u.DesiredCount, "must not be negative")
+			}
+		}
+		if z := a.ZoneOutage; z != nil {
+			n++
+			v.required(at+".zoneOutage.zone", z.Zone)
+			if z.Duration <= 0 {
+				v.add(at+".zoneOutage.duration", z.Duration, "must be positive")
+			}
+		}
+		if l := a.LaunchInstances; l != nil {
+			n++
+			if clusters[l.Cluster] == nil {
+				v.add(at+".launchInstances.cluster", l.Cluster, "names no cluster of the scenario")
+			}
+			v.instances(at+".launchInstances", l.InstanceGroup)
+		}
+		if n != 1 {
+			v.add(at, n, "must hold exactly one of updateService, zoneOutage and launchInstances")
+		}
+	}
+	return errors.Join(v.errs...)
+}
+
+func (v *validator) instances(at string, g InstanceGroup) {
+	v.required(at+".type", g.Type)
+	if g.Count < 1 || g.Count > 100_000 {
+		v.add(at+".count", g.Count, "must be 1 to 100000")
+	}
+}
+
+func (v *validator) constraints(at string, cs []Constraint) {
+	for j, c := range cs {
+		field := fmt.Sprintf("%s[%d]", at, j)
+		v.oneOf(field+".type", c.Type, constraintTypes, false)
+		if c.Type == "memberOf" && c.Expression == "" {
+			v.add(field+".expression", c.Expression, "is required for memberOf")
+		}
+		if c.Type == "distinctInstance" && c.Expression != "" {
+			v.add(field+".expression", c.Expression, "must be empty for distinctInstance")
+		}
+	}
+}
+
+func (v *validator) strategy(at string, items []StrategyItem, c *Cluster) {
+	for j, it := range items {
+		field := fmt.Sprintf("%s[%d].capacityProvider", at, j)
+		if !slices.Contains(c.CapacityProviders, it.CapacityProvider) {
+			v.add(field, it.CapacityProvider, "is not one of cluster %q's capacityProviders", c.Name)
+		}
+	}
+}
+
+// taskDefinition checks "family" or "family:revision" against the families
+// the scenario registers.
+func (v *validator) taskDefinition(at, ref string, families map[string]int) {
+	family, rev, hasRev := strings.Cut(ref, ":")
+	n, ok := families[family]
+	switch {
+	case ref == "":
+		v.add(at, ref, "is required")
+	case !ok:
+		v.add(at, ref, "names no family of taskDefinitions")
+	case hasRev:
+		r, err := strconv.Atoi(rev)
+		if err != nil || r < 1 || r > n {
+			v.add(at, ref, "revision must be 1 to %d (family %q has %d)", n, family, n)
+		}
+	}
+}
+
+func (v *validator) traffic(at string, t *Traffic) {
+	v.oneOf(at+".mode", t.Mode, modes, true)
+	r := t.Rate
+	kinds := 0
+	if r.Constant != nil {
+		kinds++
+		if !(*r.Constant >= 0) || math.IsInf(*r.Constant, 0) {
+			v.add(at+".rate.constant", *r.Constant, "must be a finite rate of at least 0")
+		}
+	}
+	if r.Diurnal != nil {
+		kinds++
+		v.nonNegative(at+".rate.diurnal.period", r.Diurnal.Period)
+	}
+	if r.Steps != nil {
+		kinds++
+	}
+	if r.Linear != nil {
+		kinds++
+	}
+	if s := r.Series; s != nil {
+		kinds++
+		v.required(at+".rate.series.file", s.File)
+		v.required(at+".rate.series.valueColumn", s.ValueColumn)
+		v.nonNegative(at+".rate.series.offset", s.Offset)
+	}
+	if kinds != 1 {
+		v.add(at+".rate", kinds, "must hold exactly one of constant, diurnal, steps, linear and series")
+	}
+	v.oneOf(at+".work.distribution", t.Work.Distribution, distributions, true)
+	if t.Work.Mean <= 0 {
+		v.add(at+".work.mean", t.Work.Mean, "must be positive")
+	}
+	if !(t.Work.SCV >= 0) || math.IsInf(t.Work.SCV, 0) {
+		v.add(at+".work.scv", t.Work.SCV, "must be finite and at least 0")
+	}
+	switch t.Work.Distribution {
+	case "", "exponential", "fixed":
+		if t.Work.SCV != 0 {
+			v.add(at+".work.scv", t.Work.SCV, "is fixed by the %q distribution; leave it out", orDefault(t.Work.Distribution, "exponential"))
+		}
+	case "hyperexponential":
+		if t.Work.SCV <= 1 {
+			v.add(at+".work.scv", t.Work.SCV, "must be above 1 for a hyperexponential distribution")
+		}
+	}
+	if s := t.Server; s != nil {
+		v.oneOf(at+".server.discipline", s.Discipline, disciplines, true)
+		v.nonNegative(at+".server.timeout", s.Timeout)
+	}
+}
+
+func orDefault(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+func (v *validator) autoScaling(at string, s *Service) {
+	as := s.AutoScaling
+	if as.MinCapacity < 0 {
+		v.add(at+".minCapacity", as.MinCapacity, "must not be negative")
+	}
+	if as.MaxCapacity < as.MinCapacity {
+		v.add(at+".maxCapacity", as.MaxCapacity, "must be at least minCapacity (%d)", as.MinCapacity)
+	}
+	if (len(as.TargetTracking) > 0 || len(as.StepScaling) > 0) && s.Traffic == nil {
+		v.add(at, "{…}", "target tracking and step scaling need the service's traffic: its metrics come from serving requests")
+	}
+	for j, tt := range as.TargetTracking {
+		field := fmt.Sprintf("%s.targetTracking[%d]", at, j)
+		v.required(field+".name", tt.Name)
+		v.metric(field+".metric", tt.Metric, s)
+		v.nonNegative(field+".scaleOutCooldown", tt.ScaleOutCooldown)
+		v.nonNegative(field+".scaleInCooldown", tt.ScaleInCooldown)
+	}
+	for j, st := range as.StepScaling {
+		field := fmt.Sprintf("%s.stepScaling[%d]", at, j)
+		v.required(field+".name", st.Name)
+		v.metric(field+".metric", st.Metric, s)
+		if st.Statistic != "" {
+			if _, err := metrics.ParseStatistic(st.Statistic); err != nil {
+				v.add(field+".statistic", st.Statistic, "must be a CloudWatch statistic (Average, Sum, SampleCount, Minimum, Maximum or pNN)")
+			}
+		}
+		v.oneOf(field+".comparisonOperator", st.ComparisonOperator, comparisons, false)
+		v.oneOf(field+".treatMissingData", st.TreatMissingData, missingData, true)
+		v.oneOf(field+".adjustmentType", st.AdjustmentType, adjustments, false)
+		if len(st.StepAdjustments) == 0 {
+			v.add(field+".stepAdjustments", 0, "must hold at least one step")
+		}
+		if st.Cooldown != nil {
+			v.nonNegative(field+".cooldown", *st.Cooldown)
+		}
+	}
+	for j, sa := range as.ScheduledActions {
+		field := fmt.Sprintf("%s.scheduledActions[%d]", at, j)
+		v.required(field+".name", sa.Name)
+		v.required(field+".schedule", sa.Schedule)
+	}
+}
+
+func (v *validator) metric(at, name string, s *Service) {
+	v.oneOf(at, name, predefined, false)
+	if name == "ALBRequestCountPerTarget" && (s.LoadBalancer == nil || s.LoadBalancer.Type == "nlb") {
+		v.add(at, name, "needs the service's loadBalancer to be an alb")
+	}
+}

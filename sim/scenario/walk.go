@@ -1,0 +1,255 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// shapeCheck walks a document token by token along the shape of Scenario
+// and returns the first problem at its exact position: an unknown or
+// repeated field, a value of the wrong kind, a number out of its field's
+// range, a duration or time that does not parse, data after the object.
+// encoding/json reports such problems only after decoding a whole value,
+// without the array indexes of the path; this walk knows both, so Parse
+// runs it first and decodes with encoding/json only what it has passed.
+func shapeCheck(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	w := &walker{data: data, dec: dec}
+	if err := w.value(reflect.TypeFor[Scenario](), ""); err != nil {
+		return err
+	}
+	at := w.next()
+	if _, err := dec.Token(); err != io.EOF {
+		return w.fail(at, "", "data after the scenario object")
+	}
+	return nil
+}
+
+type walker struct {
+	data []byte
+	dec  *json.Decoder
+}
+
+var (
+	durationType = reflect.TypeFor[Duration]()
+	timeType     = reflect.TypeFor[time.Time]()
+)
+
+// next is the offset where the next token starts.
+func (w *walker) next() int64 {
+	at := w.dec.InputOffset()
+	for at < int64(len(w.data)) && strings.IndexByte(" \t\r\n,:", w.data[at]) >= 0 {
+		at++
+	}
+	return at
+}
+
+func (w *walker) fail(at int64, path, format string, args ...any) error {
+	line, col := position(w.data, at)
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return &SyntaxError{Line: line, Column: col, Msg: msg}
+}
+
+// token reads the next token, turning a decoding error into a SyntaxError.
+func (w *walker) token(path string) (json.Token, int64, error) {
+	at := w.next()
+	tok, err := w.dec.Token()
+	if err == nil {
+		return tok, at, nil
+	}
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return nil, se.Offset, w.fail(se.Offset, path, "%s", strings.TrimPrefix(se.Error(), "json: "))
+	case err == io.EOF && at == 0 && path == "":
+		return nil, at, w.fail(at, path, "empty file: expected a JSON object")
+	case err == io.EOF, errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, int64(len(w.data)), w.fail(int64(len(w.data)), path, "the file ends inside a value")
+	}
+	return nil, at, w.fail(at, path, "%s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// value checks one value of type t at path.
+func (w *walker) value(t reflect.Type, path string) error {
+	tok, at, err := w.token(path)
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		return nil // null leaves the field at its zero value, as encoding/json does
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	where := path
+	if where == "" {
+		where = "the scenario"
+	}
+	switch {
+	case t == durationType:
+		s, ok := tok.(string)
+		if !ok {
+			return w.fail(at, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %s", kind(tok))
+		}
+		if _, err := time.ParseDuration(s); err != nil {
+			return w.fail(at, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %q", clip(s))
+		}
+		return nil
+	case t == timeType:
+		s, ok := tok.(string)
+		if !ok {
+			return w.fail(at, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %s", kind(tok))
+		}
+		if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+			return w.fail(at, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %q", clip(s))
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if tok != json.Delim('{') {
+			return w.fail(at, where, "expected an object, got %s", kind(tok))
+		}
+		return w.object(t, path)
+	case reflect.Slice:
+		if tok != json.Delim('[') {
+			return w.fail(at, where, "expected an array, got %s", kind(tok))
+		}
+		for i := 0; w.dec.More(); i++ {
+			if err := w.value(t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		_, _, err := w.token(path) // ]
+		return err
+	case reflect.String:
+		if _, ok := tok.(string); !ok {
+			return w.fail(at, where, "expected a string, got %s", kind(tok))
+		}
+	case reflect.Bool:
+		if _, ok := tok.(bool); !ok {
+			return w.fail(at, where, "expected true or false, got %s", kind(tok))
+		}
+	case reflect.Int, reflect.Int64:
+		n, ok := tok.(json.Number)
+		if !ok {
+			return w.fail(at, where, "expected a whole number, got %s", kind(tok))
+		}
+		if strings.ContainsAny(string(n), ".eE") {
+			return w.fail(at, where, "expected a whole number, got %s", clip(string(n)))
+		}
+		if _, err := strconv.ParseInt(string(n), 10, t.Bits()); err != nil {
+			return w.fail(at, where, "the number %s does not fit a %d-bit integer", clip(string(n)), t.Bits())
+		}
+	case reflect.Uint64:
+		n, ok := tok.(json.Number)
+		if !ok {
+			return w.fail(at, where, "expected a whole number of at least 0, got %s", kind(tok))
+		}
+		if _, err := strconv.ParseUint(string(n), 10, 64); err != nil {
+			return w.fail(at, where, "expected a whole number from 0 to 2^64-1, got %s", clip(string(n)))
+		}
+	case reflect.Float64:
+		n, ok := tok.(json.Number)
+		if !ok {
+			return w.fail(at, where, "expected a number, got %s", kind(tok))
+		}
+		if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+			return w.fail(at, where, "the number %s is out of range", clip(string(n)))
+		}
+	default:
+		panic("scenario: shapeCheck does not know " + t.String()) // a new field type; caught by TestShapeCheckKnowsEveryType
+	}
+	return nil
+}
+
+// object checks the members of an object of struct type t; the opening
+// brace is read.
+func (w *walker) object(t reflect.Type, path string) error {
+	fields := jsonFields(t)
+	seen := map[string]bool{}
+	for w.dec.More() {
+		tok, at, err := w.token(path)
+		if err != nil {
+			return err
+		}
+		key := tok.(string) // object keys are strings, or Token has failed
+		f, ok := fields[key]
+		if !ok {
+			return w.fail(at, path, "unknown field %q%s", clip(key), suggest(key, fields))
+		}
+		if seen[key] {
+			return w.fail(at, path, "field %q appears twice", key)
+		}
+		seen[key] = true
+		sub := key
+		if path != "" {
+			sub = path + "." + key
+		}
+		if err := w.value(f, sub); err != nil {
+			return err
+		}
+	}
+	_, _, err := w.token(path) // }
+	return err
+}
+
+// jsonFields maps a struct's JSON names to their types, flattening embedded
+// structs as encoding/json does.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" && f.IsExported() {
+			out[name] = f.Type
+		}
+	}
+	return out
+}
+
+// suggest names the field a misspelt key most likely meant: one that
+// differs only in case (no two fields of a type do, so at most one).
+func suggest(key string, fields map[string]reflect.Type) string {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if strings.EqualFold(name, key) {
+			return fmt.Sprintf(" (did you mean %q?)", name)
+		}
+	}
+	return ""
+}
+
+func kind(tok json.Token) string {
+	switch tok := tok.(type) {
+	case json.Delim:
+		if tok == '{' {
+			return "an object"
+		}
+		return "an array"
+	case string:
+		return fmt.Sprintf("the string %q", clip(tok))
+	case json.Number:
+		return "the number " + clip(string(tok))
+	case bool:
+		return strconv.FormatBool(tok)
+	}
+	return "null"
+}

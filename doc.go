@@ -24,6 +24,10 @@
 //     Fargate sizes and start latency, the launch token bucket, capacity
 //     provider strategies, managed scaling, Spot timelines, Spot capacity
 //     outages and billing.
+//   - [github.com/ecssim/ecssim/sim/scenario] reads experiments written as
+//     JSON files (the world, services, traffic, scaling and timed actions),
+//     reports their mistakes with line, column and field path, builds them
+//     on the hub and runs them to a report.
 //   - [github.com/ecssim/ecssim/placement] is a pure leaf: the instance index,
 //     placement constraints (with the cluster query language), the binpack,
 //     spread and random strategies, custom filters and strategies (Filter,
@@ -40,8 +44,9 @@
 //     quickstart (the main job: a day of the NASA trace on Fargate behind an
 //     ALB with target tracking), rollingdeploy, fargatevsec2, targetsweep
 //     (parallel Sims over policy settings and seeds), albrouting (ALB's
-//     routing algorithms against custom routers) and ec2packing (placement
-//     and spare capacity against an Availability Zone outage).
+//     routing algorithms against custom routers), ec2packing (placement
+//     and spare capacity against an Availability Zone outage) and scenario
+//     (runs scenario files).
 //   - internal/... holds helpers the module shares (the event queue, random
 //     streams).
 //

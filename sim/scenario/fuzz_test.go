@@ -39,6 +39,13 @@ func FuzzParse(f *testing.F) {
 		sc.Duration = min(sc.Duration, Duration(10*time.Minute))
 		for i := range sc.Actions {
 			sc.Actions[i].At = min(sc.Actions[i].At, sc.Duration-1)
+			if l := sc.Actions[i].LaunchInstances; l != nil {
+				l.Count = min(l.Count, 20)
+			}
+		}
+		for i := range sc.CapacityProviders {
+			cp := &sc.CapacityProviders[i]
+			cp.MinSize, cp.MaxSize, cp.DesiredCapacity = min(cp.MinSize, 20), min(cp.MaxSize, 20), min(cp.DesiredCapacity, 20)
 		}
 		for i := range sc.Clusters {
 			for j := range sc.Clusters[i].Instances {

@@ -4,6 +4,8 @@
 //	go run ./examples/scenario                     # the NASA day below
 //	go run ./examples/scenario my.json other.json  # your own files
 //	go run ./examples/scenario -json my.json       # the report as JSON
+//	go run ./examples/scenario -seeds 10 my.json   # 10 seeds side by side:
+//	                                               # mean and 95 % interval
 //
 // Files a scenario names (traffic series) are read from the scenario
 // file's directory.
@@ -32,52 +34,87 @@ const defaultScenario = "testdata/nasa-day.json"
 
 func main() {
 	asJSON := flag.Bool("json", false, "print each report as JSON")
+	seeds := flag.Int("seeds", 1, "run each scenario with this many seeds (its own and the next ones) in parallel and summarise them")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: scenario [-json] [file.json ...]")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: scenario [-json] [-seeds n] [file.json ...]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	files := flag.Args()
-	if err := run(os.Stdout, files, *asJSON); err != nil {
+	var err error
+	if *seeds > 1 {
+		err = replicate(os.Stdout, files, *seeds)
+	} else {
+		err = run(os.Stdout, files, *asJSON)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
 // run runs each named scenario (or the built-in one) and writes its report.
-func run(out io.Writer, files []string, asJSON bool) error {
-	if len(files) == 0 {
-		sub, err := fs.Sub(builtIn, "testdata")
-		if err != nil {
-			return err
-		}
-		return runOne(out, builtIn, defaultScenario, sub, asJSON)
+func run(out io.Writer, paths []string, asJSON bool) error {
+	srcs, err := sources(paths)
+	if err != nil {
+		return err
 	}
-	for i, path := range files {
+	for i, src := range srcs {
 		if i > 0 {
 			fmt.Fprintln(out)
 		}
-		dir := os.DirFS(filepath.Dir(path))
-		if err := runOne(out, dir, filepath.Base(path), dir, asJSON); err != nil {
+		if err := runOne(out, src, asJSON); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func runOne(out io.Writer, from fs.FS, name string, files fs.FS, asJSON bool) error {
-	f, err := from.Open(name)
+// source is a scenario file and the files it may name.
+type source struct {
+	from  fs.FS  // holds the scenario file
+	name  string // its name in from
+	files fs.FS  // what its traffic series are read from
+}
+
+// sources are the named files, or the built-in scenario.
+func sources(paths []string) ([]source, error) {
+	if len(paths) == 0 {
+		sub, err := fs.Sub(builtIn, "testdata")
+		if err != nil {
+			return nil, err
+		}
+		return []source{{builtIn, defaultScenario, sub}}, nil
+	}
+	var out []source
+	for _, path := range paths {
+		dir := os.DirFS(filepath.Dir(path))
+		out = append(out, source{dir, filepath.Base(path), dir})
+	}
+	return out, nil
+}
+
+func (s source) read() (*scenario.Scenario, error) {
+	f, err := s.from.Open(s.name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	sc, err := scenario.Read(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
-	report, err := scenario.Run(sc, scenario.Options{Files: files})
+	return sc, nil
+}
+
+func runOne(out io.Writer, src source, asJSON bool) error {
+	sc, err := src.read()
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return err
+	}
+	report, err := scenario.Run(sc, scenario.Options{Files: src.files})
+	if err != nil {
+		return fmt.Errorf("%s: %w", src.name, err)
 	}
 	if asJSON {
 		enc := json.NewEncoder(out)

@@ -78,3 +78,43 @@ func TestRunsFiles(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestReplicateMatchesSeedBySeedRuns: the parallel summary over 4 seeds
+// equals the mean and Student t interval computed here from 4 sequential
+// runs, with t(0.975, 3) = 3.182446 from the table.
+func TestReplicateMatchesSeedBySeedRuns(t *testing.T) {
+	srcs, err := sources([]string{"../../sim/scenario/testdata/web.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, sums, err := replicateOne(srcs[0], 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var costs, scalings []float64
+	for i := range 4 {
+		arm := *sc
+		arm.Seed = sc.Seed + uint64(i)
+		r, err := scenario.Run(&arm, scenario.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		costs = append(costs, r.Services[0].Cost)
+		scalings = append(scalings, float64(r.Services[0].ScalingActivities))
+	}
+	for k, xs := range map[int][]float64{0: costs, 4: scalings} {
+		mean := (xs[0] + xs[1] + xs[2] + xs[3]) / 4
+		ss := 0.0
+		for _, x := range xs {
+			ss += (x - mean) * (x - mean)
+		}
+		half := 3.182446 * math.Sqrt(ss/3) / 2
+		got := sums[0].intervals[k]
+		if math.Abs(got.Mean-mean) > 1e-9*math.Abs(mean) || math.Abs(got.HalfWidth-half) > 1e-6*half+1e-12 {
+			t.Errorf("%s: got %v ± %v, want %v ± %v", measures[k].name, got.Mean, got.HalfWidth, mean, half)
+		}
+	}
+	if costs[0] == costs[1] && costs[1] == costs[2] {
+		t.Error("the seeds gave identical costs; the arms did not get their own seeds")
+	}
+}

@@ -113,27 +113,6 @@ type Result struct {
 	Unhealthy  int // tasks ECS stopped for failing their health checks
 }
 
-// shifted delays a Source: the trace starts when the day does, after the
-// warm-up.
-type shifted struct {
-	traffic.Source
-	by time.Duration
-}
-
-func (s shifted) Rate(t time.Duration) float64 {
-	if t < s.by {
-		return 0
-	}
-	return s.Source.Rate(t - s.by)
-}
-
-func (s shifted) MaxRate(from, to time.Duration) float64 {
-	if to <= s.by {
-		return 0
-	}
-	return s.Source.MaxRate(max(from-s.by, 0), to-s.by)
-}
-
 // Run simulates the scenario.
 func Run(opt Options) (Result, error) {
 	if opt.Hours < 1 || opt.Hours > 24 {
@@ -205,7 +184,7 @@ func Run(opt Options) (Result, error) {
 	}
 	wl, err := w.NewWorkload(sim.WorkloadConfig{
 		LoadBalancer: lb, Mode: opt.Mode,
-		Source: shifted{traffic.Replay{Series: series, Counts: true, Scale: opt.Scale}, warmUp},
+		Source: traffic.Delayed{Source: traffic.Replay{Series: series, Counts: true, Scale: opt.Scale}, By: warmUp}, // the trace starts when the day does, after the warm-up
 		End:    warmUp + time.Duration(opt.Hours)*time.Hour,
 		Demand: traffic.Exponential{Mean: opt.MeanWork}, MeanWork: opt.MeanWork, SCV: 1,
 		Server:                 traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},

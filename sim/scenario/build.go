@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -90,7 +91,7 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{opt: opt, sim: s, world: w, duration: sc.Duration.D(), period: cmpDuration(sc.ReportPeriod.D(), time.Hour)}
+	b := &builder{opt: opt, sim: s, world: w, duration: sc.Duration.D(), period: cmp.Or(sc.ReportPeriod.D(), time.Hour)}
 	out := &Simulation{Scenario: sc, Sim: s, World: w, Metrics: store, opt: opt,
 		end: s.Start().Add(sc.Duration.D()), period: b.period}
 
@@ -406,27 +407,7 @@ func (b *builder) series(s *SeriesFile) (traffic.Source, error) {
 	if s.Offset == 0 {
 		return rp, nil
 	}
-	return delayed{rp, s.Offset.D()}, nil
-}
-
-// delayed plays a source from an offset on (zero before it).
-type delayed struct {
-	traffic.Source
-	by time.Duration
-}
-
-func (d delayed) Rate(t time.Duration) float64 {
-	if t < d.by {
-		return 0
-	}
-	return d.Source.Rate(t - d.by)
-}
-
-func (d delayed) MaxRate(from, to time.Duration) float64 {
-	if to <= d.by {
-		return 0
-	}
-	return d.Source.MaxRate(max(from-d.by, 0), to-d.by)
+	return traffic.Delayed{Source: rp, By: s.Offset.D()}, nil
 }
 
 var predefinedMetrics = map[string]autoscale.PredefinedMetric{
@@ -540,11 +521,4 @@ func stepScaling(st StepScaling, id, label string) (*autoscale.StepScaling, erro
 		cfg.StepAdjustments = append(cfg.StepAdjustments, autoscale.StepAdjustment{LowerBound: lo, UpperBound: hi, ScalingAdjustment: a.ScalingAdjustment})
 	}
 	return autoscale.NewStepScaling(cfg)
-}
-
-func cmpDuration(d, otherwise time.Duration) time.Duration {
-	if d == 0 {
-		return otherwise
-	}
-	return d
 }

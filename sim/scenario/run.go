@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/sim"
@@ -224,7 +225,8 @@ func (s *Simulation) report() *Report {
 		r.Services = append(r.Services, sr)
 	}
 	for _, row := range s.rows {
-		b := s.built(splitName(row.Service))
+		cluster, service, _ := strings.Cut(row.Service, "/")
+		b := s.built(cluster, service)
 		if b.wl != nil {
 			for _, p := range b.wl.Periods() {
 				if p.Start.Equal(row.Start) {
@@ -236,13 +238,4 @@ func (s *Simulation) report() *Report {
 		r.Rows = append(r.Rows, row)
 	}
 	return r
-}
-
-func splitName(s string) (cluster, service string) {
-	for i := range len(s) {
-		if s[i] == '/' {
-			return s[:i], s[i+1:]
-		}
-	}
-	return s, ""
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -322,7 +323,7 @@ func (v *validator) traffic(at string, t *Traffic) {
 	switch t.Work.Distribution {
 	case "", "exponential", "fixed":
 		if t.Work.SCV != 0 {
-			v.add(at+".work.scv", t.Work.SCV, "is fixed by the %q distribution; leave it out", orDefault(t.Work.Distribution, "exponential"))
+			v.add(at+".work.scv", t.Work.SCV, "is fixed by the %q distribution; leave it out", cmp.Or(t.Work.Distribution, "exponential"))
 		}
 	case "hyperexponential":
 		if t.Work.SCV <= 1 {
@@ -333,13 +334,6 @@ func (v *validator) traffic(at string, t *Traffic) {
 		v.oneOf(at+".server.discipline", s.Discipline, disciplines, true)
 		v.nonNegative(at+".server.timeout", s.Timeout)
 	}
-}
-
-func orDefault(s, otherwise string) string {
-	if s == "" {
-		return otherwise
-	}
-	return s
 }
 
 func (v *validator) autoScaling(at string, s *Service) {

@@ -217,3 +217,28 @@ func cmpDuration(a, b time.Duration) int {
 	}
 	return 0
 }
+
+// Delayed plays Source from By on: the rate is 0 before By and
+// Source.Rate(t − By) after, so Source's time 0 falls at By (a trace that
+// starts after a warm-up, say).
+type Delayed struct {
+	Source Source
+	By     time.Duration
+}
+
+// Rate returns the delayed source's rate at t.
+func (d Delayed) Rate(t time.Duration) float64 {
+	if t < d.By {
+		return 0
+	}
+	return d.Source.Rate(t - d.By)
+}
+
+// MaxRate bounds Rate over [from, to): 0 before By, the source's own bound
+// over the shifted interval after.
+func (d Delayed) MaxRate(from, to time.Duration) float64 {
+	if to <= d.By {
+		return 0
+	}
+	return d.Source.MaxRate(max(from-d.By, 0), to-d.By)
+}

@@ -80,6 +80,13 @@ func TestStepsAndPiecewiseLinearByHand(t *testing.T) {
 
 // drawSource draws one of the sources with random parameters.
 func drawSource(t *rapid.T) Source {
+	if rapid.Bool().Draw(t, "delayed") {
+		return Delayed{Source: drawPlainSource(t), By: time.Duration(rapid.Int64Range(0, 1e13).Draw(t, "by"))}
+	}
+	return drawPlainSource(t)
+}
+
+func drawPlainSource(t *rapid.T) Source {
 	points := func() []Point {
 		n := rapid.IntRange(1, 6).Draw(t, "points")
 		pts := make([]Point, n)
@@ -116,6 +123,22 @@ func drawSource(t *rapid.T) Source {
 
 // TestMaxRateBoundsRate is the contract thinning relies on: MaxRate over an
 // interval is never below Rate anywhere in it.
+func TestDelayedByHand(t *testing.T) {
+	s, err := NewSteps(Point{0, 10}, Point{time.Hour, 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Delayed{Source: s, By: 30 * time.Minute}
+	got := []float64{
+		d.Rate(0), d.Rate(30*time.Minute - 1), d.Rate(30 * time.Minute), d.Rate(90*time.Minute - 1), d.Rate(90 * time.Minute),
+		d.MaxRate(0, 30*time.Minute), d.MaxRate(0, 30*time.Minute+1), d.MaxRate(0, 90*time.Minute+1),
+	}
+	want := []float64{0, 0, 10, 10, 50, 0, 10, 50}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Delayed (-want +got):\n%s", diff)
+	}
+}
+
 func TestMaxRateBoundsRate(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		src := drawSource(t)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecssim/ecssim/internal/golden"
 	"github.com/ecssim/ecssim/sim/scenario"
 )
 
@@ -117,4 +118,15 @@ func TestReplicateMatchesSeedBySeedRuns(t *testing.T) {
 	if costs[0] == costs[1] && costs[1] == costs[2] {
 		t.Error("the seeds gave identical costs; the arms did not get their own seeds")
 	}
+}
+
+// TestGoldenReport compares the built-in scenario's text report with
+// testdata/nasa-day.report, so that a change of behaviour shows as a diff
+// in review (rewrite it with go test ./examples/scenario -run Golden -update).
+func TestGoldenReport(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(&out, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "testdata/nasa-day.report", out.Bytes())
 }

@@ -446,11 +446,18 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Da
 	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
 	visible := s.visibleCutoff(at)
 	atNano, period := at.UnixNano(), int64(c.Period)
+	// The slot of window end e is (e / grid) mod len; successive windows
+	// are Period/grid slots apart, at most len (see maxClosedPoints).
+	n, step := int64(len(inc.closed)), int(period/grid)
+	slot := int(floorDiv(atNano-int64(c.EvaluationRange-1)*period, grid)%n) - step
 	for i := c.EvaluationRange - 1; i >= 0; i-- {
+		if slot += step; slot >= len(inc.closed) {
+			slot -= len(inc.closed)
+		}
 		end := atNano - int64(i)*period
 		start := end - period
 		src := sr.source(c.Statistic, start, end)
-		cp := &inc.closed[int(floorDiv(end, grid)%int64(len(inc.closed)))]
+		cp := &inc.closed[slot]
 		closed := end <= sr.latest && end-1 <= visible // no sample can still arrive in order, and all are published
 		if !(cp.held && cp.end == end && int(cp.src) == src && closed) {
 			v, ok := s.windowFrom(sr, src, c.Statistic, start, end, visible)

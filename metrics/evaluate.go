@@ -97,8 +97,8 @@ type Outcome struct {
 // LowSampleIgnore keeps its state if any real datapoint has LowSample set.
 //
 // Rule 4 is the one reading of CloudWatch's prose and example tables that
-// reproduces every published row (worked example E); the docs give no
-// formula for it.
+// reproduces every published row of the user guide's table (N = M = 3,
+// range 5; TestWorkedExampleE holds it); the docs give no formula for it.
 func EvaluateDatapoints(cfg AlarmConfig, points []Datapoint, current AlarmState) AlarmState {
 	return evaluate(cfg, points, current).State
 }

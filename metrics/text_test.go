@@ -16,7 +16,7 @@ type textCase struct {
 		encoding.TextMarshaler
 		String() string
 	}
-	text string
+	text  string
 	fresh func() encoding.TextUnmarshaler // a zero value to read into
 	get   func(encoding.TextUnmarshaler) any
 }

@@ -201,10 +201,11 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 //	    RequestCountPerTarget = RequestCount / healthy targets (all registered
 //	    targets when none is healthy; AWS does not document the divisor)
 //
-// which is worked example K's definition over the work the tasks did (task
-// memory: memoryReservation if set, else memory). ECS metrics are published
-// only for minutes with a running task and ALB metrics only for minutes
-// with requests, as AWS does.
+// which is ECS's definition of the two utilizations
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-metrics.html)
+// over the work the tasks did (task memory: memoryReservation if set, else
+// memory). ECS metrics are published only for minutes with a running task
+// and ALB metrics only for minutes with requests, as AWS does.
 type Workload struct {
 	w   *World
 	lb  *LoadBalancer
@@ -260,9 +261,8 @@ type periodAcc struct {
 // publishes every minute, so a minute's publication does not rebuild and
 // look up each series key.
 type workloadMetrics struct {
-	ready                                                     bool
-	cpu, mem, running, requests, perTarget, elb5xx, target5xx *metrics.Handle
-	rt                                                        metrics.Metric // published as a statistic set
+	ready                                                         bool
+	cpu, mem, running, requests, perTarget, elb5xx, target5xx, rt *metrics.Handle
 }
 
 // ErrInvalidWorkload marks a WorkloadConfig that NewWorkload rejects.
@@ -794,7 +794,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 			perTarget: handle(metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)),
 			elb5xx:    handle(metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)),
 			target5xx: handle(metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)),
-			rt:        metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd),
+			rt:        handle(metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd)),
 		}
 	}
 	put := func(hd *metrics.Handle, v float64) {
@@ -829,8 +829,8 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		put(h.target5xx, float64(d.Rejected))
 		if m.latN > 0 {
 			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
-			if err := st.PutStatisticSet(h.rt, ts, set); err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", h.rt, err))
+			if err := h.rt.PutStatisticSet(ts, set); err != nil {
+				panic(fmt.Sprintf("sim: publishing %v: %v", h.rt.Metric(), err))
 			}
 		}
 	}

@@ -360,9 +360,10 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 	if s, ok := r.(*Store); ok && inRange(now) {
 		points = a.inc.read(a, s, at, points)
 	} else {
+		a.inc.prevOK = false
 		points = a.readAll(r, at, points)
 	}
-	outcome := evaluate(*c, points, a.state)
+	outcome := evaluateRange(c, points, a.state)
 	a.last = Evaluation{At: at, Datapoints: points, Outcome: outcome, Previous: a.state}
 	a.state = outcome.State
 	return a.state
@@ -400,6 +401,12 @@ type incremental struct {
 	series *series
 	late   uint64        // the series' count of late samples when the closed datapoints were read
 	closed []closedPoint // by window end: slot (end / grid) mod len
+
+	// The last evaluation read: its instant, and whether its datapoints
+	// are still those of the alarm's last Evaluation (readAll clears it).
+	prevAt  int64
+	prevLoc *time.Location
+	prevOK  bool
 }
 
 // closedPoint is one remembered datapoint.
@@ -441,36 +448,60 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Da
 		per := int(c.Period / EvaluationInterval(c.Period))
 		inc.closed = make([]closedPoint, max(c.EvaluationRange, min(c.EvaluationRange*per, maxClosedPoints)))
 	}
+	n := c.EvaluationRange
 	grid := int64(EvaluationInterval(c.Period))
 	p, isPercentile := c.Statistic.IsPercentile()
 	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
 	visible := s.visibleCutoff(at)
 	atNano, period := at.UnixNano(), int64(c.Period)
+	// The previous evaluation's datapoints are still in points' array. If
+	// this evaluation is k whole periods later, its datapoint j was the
+	// previous one's j+k: shift them down, and keep those still closed
+	// instead of building them again. (One period later is the common
+	// case: an alarm of one-minute periods evaluated every minute.)
+	buf, shift := points[:0], -1
+	if inc.prevOK && cap(points) >= n && at.Location() == inc.prevLoc {
+		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
+			shift = int(d / period)
+			buf = points[:n]
+			copy(buf, buf[shift:])
+		}
+	}
 	// The slot of window end e is (e / grid) mod len; successive windows
 	// are Period/grid slots apart, at most len (see maxClosedPoints).
-	n, step := int64(len(inc.closed)), int(period/grid)
-	slot := int(floorDiv(atNano-int64(c.EvaluationRange-1)*period, grid)%n) - step
-	for i := c.EvaluationRange - 1; i >= 0; i-- {
+	slots, step := int64(len(inc.closed)), int(period/grid)
+	slot := int(floorDiv(atNano-int64(n-1)*period, grid)%slots) - step
+	for j := range n { // j = 0 is the oldest datapoint
 		if slot += step; slot >= len(inc.closed) {
 			slot -= len(inc.closed)
 		}
-		end := atNano - int64(i)*period
+		end := atNano - int64(n-1-j)*period
 		start := end - period
 		src := sr.source(c.Statistic, start, end)
 		cp := &inc.closed[slot]
 		closed := end <= sr.latest && end-1 <= visible // no sample can still arrive in order, and all are published
-		if !(cp.held && cp.end == end && int(cp.src) == src && closed) {
+		if cp.held && cp.end == end && int(cp.src) == src && closed {
+			if shift >= 0 && j < n-shift {
+				continue // buf[j] is the previous evaluation's copy of cp
+			}
+		} else {
 			v, ok := s.windowFrom(sr, src, c.Statistic, start, end, visible)
 			low := false
 			if ok && checkSamples {
-				n, _ := s.windowFrom(sr, src, SampleCount, start, end, visible)
-				low = n < MinPercentileSamples(p)
+				samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible)
+				low = samples < MinPercentileSamples(p)
 			}
 			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
 		}
-		points = append(points, Datapoint{Timestamp: at.Add(-time.Duration(i+1) * c.Period), Value: cp.value, Missing: !cp.ok, LowSample: cp.low})
+		dp := Datapoint{Timestamp: at.Add(-time.Duration(n-j) * c.Period), Value: cp.value, Missing: !cp.ok, LowSample: cp.low}
+		if shift >= 0 {
+			buf[j] = dp
+		} else {
+			buf = append(buf, dp)
+		}
 	}
-	return points
+	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, at.Location(), true
+	return buf
 }
 
 // forget drops every remembered datapoint.

@@ -352,7 +352,7 @@ func (p *TargetTracking) EvaluateAlarms(now time.Time, r metrics.Reader) {
 // evaluateOnce evaluates a at now unless it was already evaluated at now's
 // instant of its grid.
 func evaluateOnce(a *metrics.MetricAlarm, now time.Time, r metrics.Reader) metrics.AlarmState {
-	if at := a.LastEvaluation().At; !at.IsZero() && !now.Before(at) && now.Before(a.NextEvaluation(at)) {
+	if a.EvaluatedAt(now) {
 		return a.State()
 	}
 	return a.Evaluate(now, r)

@@ -516,6 +516,18 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// EvaluatedAt reports whether the alarm's last evaluation was at now's
+// instant of its evaluation grid, so that a caller evaluating on the
+// alarm's behalf (a scaling policy, a caller of EvaluateAlarms) can skip a
+// second evaluation of the same instant.
+func (a *MetricAlarm) EvaluatedAt(now time.Time) bool {
+	if a.last.At.IsZero() || !inRange(now) {
+		return false
+	}
+	grid := int64(EvaluationInterval(a.cfg.Period))
+	return floorTo(now.UnixNano(), grid) == a.last.At.UnixNano()
+}
+
 // NextEvaluation returns the first evaluation instant after now.
 func (a *MetricAlarm) NextEvaluation(now time.Time) time.Time {
 	grid := int64(EvaluationInterval(a.cfg.Period))

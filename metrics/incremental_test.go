@@ -87,3 +87,33 @@ func TestIncrementalEvaluationAgrees(t *testing.T) {
 		}
 	})
 }
+
+// TestEvaluatedAt: an alarm evaluated at 00:00:10 was evaluated at every
+// instant of that minute of its grid, not at the next one; a 10-second
+// alarm's grid is 10 s.
+func TestEvaluatedAt(t *testing.T) {
+	for _, c := range []struct {
+		period time.Duration
+		probe  time.Duration
+		want   bool
+	}{
+		{time.Minute, 59 * time.Second, true},
+		{time.Minute, 0, true},
+		{time.Minute, time.Minute, false},
+		{time.Minute, -time.Nanosecond, false},
+		{10 * time.Second, 15 * time.Second, true},
+		{10 * time.Second, 20 * time.Second, false},
+	} {
+		a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, Period: c.period, EvaluationPeriods: 1, Threshold: 1, Comparison: metrics.GreaterThanThreshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.EvaluatedAt(t0) {
+			t.Fatal("a new alarm says it was evaluated")
+		}
+		a.Evaluate(t0.Add(10*time.Second), newStore(t, metrics.Config{}))
+		if got := a.EvaluatedAt(t0.Add(c.probe)); got != c.want {
+			t.Errorf("period %v, evaluated at 00:00:10: EvaluatedAt(%v) = %v, want %v", c.period, c.probe, got, c.want)
+		}
+	}
+}

@@ -228,6 +228,9 @@ func (s *Store) Config() Config { return s.cfg }
 var (
 	minTimestamp = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 	maxTimestamp = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	// allPublished is an instant by which every accepted sample is
+	// visible, whatever the publication delay.
+	allPublished = maxTimestamp.Add(MaxRetention)
 )
 
 const timestampRule = "must be in 1970 to 2199 (UTC)"
@@ -703,7 +706,7 @@ func (s *Store) visibleCutoff(asOf time.Time) int64 {
 	switch {
 	case asOf.Before(minTimestamp):
 		return math.MinInt64
-	case !asOf.Before(maxTimestamp.Add(MaxRetention)):
+	case !asOf.Before(allPublished):
 		return noCutoff // every sample was published
 	}
 	return asOf.UnixNano() - s.delay

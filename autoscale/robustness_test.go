@@ -223,3 +223,27 @@ func TestCooldownExtremes(t *testing.T) {
 		}
 	}
 }
+
+// TestRegressionStepProblemsAtOnce: a step policy whose step table and
+// alarm were both wrong reported the table's problems, and the alarm's
+// only once the table was fixed. They are now reported together, as are a
+// target tracking policy's customized metric and alarm shapes.
+func TestRegressionStepProblemsAtOnce(t *testing.T) {
+	_, err := NewStepScaling(StepScalingConfig{Name: "x", AdjustmentType: ChangeInCapacity,
+		Alarm:           metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 1, Period: 45 * time.Second, Threshold: math.NaN(), Comparison: metrics.GreaterThanThreshold},
+		StepAdjustments: []StepAdjustment{{LowerBound: 0, UpperBound: 10, ScalingAdjustment: 1}, {LowerBound: 5, UpperBound: posInf, ScalingAdjustment: 2}}})
+	if !mentions(err, "must not overlap") || !mentions(err, "Period 45s") || !mentions(err, "Threshold NaN") {
+		t.Errorf("not every problem reported:\n%v", err)
+	}
+	_, err = NewTargetTracking(TargetTrackingConfig{Name: "x", TargetValue: 50,
+		CustomizedMetric: &CustomizedMetric{Metric: metrics.Metric{Name: "Backlog"}, Statistic: metrics.Percentile(200)},
+		High:             AlarmShape{Period: 45 * time.Second}})
+	if !mentions(err, "CustomizedMetric.Metric", "Namespace") || !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("customized metric without a namespace not reported:\n%v", err)
+	}
+	_, err = NewTargetTracking(TargetTrackingConfig{Name: "x", ResourceID: webID, TargetValue: 50, PredefinedMetric: ECSServiceAverageCPUUtilization,
+		High: AlarmShape{Period: 45 * time.Second}, LowFraction: 2})
+	if !mentions(err, "High", "Period 45s") || !mentions(err, "LowFraction") {
+		t.Errorf("alarm shape and low fraction not reported together:\n%v", err)
+	}
+}

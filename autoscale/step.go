@@ -225,16 +225,22 @@ func NewStepScaling(cfg StepScalingConfig) (*StepScaling, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	var above bool
+	above, comparisonOK := false, true
 	switch cfg.Alarm.Comparison {
 	case metrics.GreaterThanThreshold, metrics.GreaterThanOrEqualToThreshold:
 		above = true
 	case metrics.LessThanThreshold, metrics.LessThanOrEqualToThreshold:
 	default:
+		comparisonOK = false
 		errs = append(errs, invalid("StepScalingConfig.Alarm.Comparison", cfg.Alarm.Comparison, "must be one of the four CloudWatch comparison operators"))
 	}
 	if cfg.Alarm.EvaluationPeriods < 1 {
 		errs = append(errs, invalid("StepScalingConfig.Alarm.EvaluationPeriods", cfg.Alarm.EvaluationPeriods, "must be at least 1"))
+	} else if comparisonOK {
+		// The alarm's other rules, reported with the step table's problems.
+		if err := cfg.Alarm.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("autoscale: step policy %s: alarm: %w", cfg.Name, err))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -259,6 +259,12 @@ type Service struct {
 	rebalanceBlocked bool
 	index            int
 	ls               launchSpec // launch type or capacity provider strategy (capacityprovider.go)
+
+	// running is RunningCount, kept up to date rather than recounted (it is
+	// read every minute): a task enters it in onTaskRunning and leaves it
+	// when its desired status turns STOPPED (stopTask) or when it is forced
+	// to STOPPED (finishTask), whichever comes first.
+	running int
 }
 
 // Name returns the service name.
@@ -311,14 +317,14 @@ func (s *Service) Deployments() []*Deployment { return append([]*Deployment(nil)
 func (s *Service) Tasks() []*Task { return append([]*Task(nil), s.tasks...) }
 
 // RunningCount returns the tasks in RUNNING with desired status RUNNING.
-func (s *Service) RunningCount() int {
-	n := 0
-	for _, t := range s.tasks {
-		if t.state == TaskRunning && t.desired == TaskRunning {
-			n++
-		}
+func (s *Service) RunningCount() int { return s.running }
+
+// leaveRunningCount takes t out of its service's RunningCount, if it is in.
+func (t *Task) leaveRunningCount() {
+	if t.inRunningCount {
+		t.inRunningCount = false
+		t.service.running--
 	}
-	return n
 }
 
 // PendingCount returns the tasks before RUNNING with desired status RUNNING.
@@ -1006,6 +1012,8 @@ func (d *Deployment) daemonPlan(in *Instance) *placement.Plan {
 
 // onTaskRunning resets the launch throttle and tells the observer.
 func (s *Service) onTaskRunning(t *Task) {
+	s.running++ // the task is RUNNING with desired status RUNNING
+	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.TaskRunning(s.w.now(), t)

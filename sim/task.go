@@ -83,6 +83,7 @@ type Task struct {
 	countsHealthy  bool // counts toward minimumHealthyPercent (§3.2)
 	onDraining     bool // its instance is DRAINING (kept here: reconcile reads it for every task)
 	released       bool
+	inRunningCount bool // counted in its service's RunningCount (Service.running)
 	createdAt      time.Time
 	startedAt      time.Time // entered RUNNING
 	stoppingAt     time.Time // desired status became STOPPED
@@ -305,6 +306,7 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 		t.step.Stop()
 		t.enter(TaskStopping, 0)
 	case TaskRunning:
+		t.leaveRunningCount()
 		drain := w.lat.Deactivating.Sample(w.rngStop)
 		if s := t.service; s != nil && s.cfg.Observer != nil {
 			drain += max(s.cfg.Observer.TaskDeactivating(w.now(), t), 0)
@@ -343,6 +345,7 @@ func (w *World) afterContainersStopped(t *Task) {
 
 // finishTask enters STOPPED: resources are released and the service told.
 func (w *World) finishTask(t *Task) {
+	t.leaveRunningCount() // a task forced down skips stopTask
 	t.state, t.stoppedAt = TaskStopped, w.now()
 	if t.lb != nil {
 		t.lb.containersExited() // a task forced down skips STOPPING

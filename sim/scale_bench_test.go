@@ -203,7 +203,9 @@ func BenchmarkScalingCurve(b *testing.B) {
 				b.StopTimer()
 				runtime.GC()
 				b.StartTimer()
+				cpu0 := processCPU()
 				sw := newScaleWorld(b, n, n)
+				setup := processCPU() - cpu0
 				var cpu time.Duration
 				var last scaleDay
 				for range *scaleDays {
@@ -213,6 +215,7 @@ func BenchmarkScalingCurve(b *testing.B) {
 				days := float64(*scaleDays)
 				b.ReportMetric(float64(cpu.Milliseconds())/float64(n)/days, "cpu-ms/svc·day")
 				b.ReportMetric(float64(last.liveHeap)/(1<<20), "MiB-heap")
+				b.ReportMetric(setup.Seconds(), "setup-cpu-s")
 				b.ReportMetric(float64(last.events)/float64(n), "events/svc·day")
 				if last.metricBytes >= 0 {
 					b.ReportMetric(float64(last.metricBytes)/float64(n)/1024, "KiB-metrics/svc")

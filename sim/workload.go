@@ -223,6 +223,7 @@ type Workload struct {
 	period                 periodAcc
 	periods                []Period
 	whole                  latencyHistogram // every served request
+	fluidLat               []fluidLatency   // fluid steps not yet in the histograms (foldLatency)
 	handles                *workloadMetrics
 
 	fluidLast  time.Duration // end of the last fluid step
@@ -230,6 +231,22 @@ type Workload struct {
 	backlog    float64       // fluid mode: requests present per task, carried across steps (health checks)
 	backlogOf  int           // the task count backlog is per
 	fluidCum   [4]float64    // expected arrived, served, no target, timed out so far
+
+	// answered: every live target answers health checks with answer, as
+	// the last fluid step told them; a registration clears it.
+	answered bool
+	answer   loadbalancer.Response
+	// The live targets (registered, containers not exited) and their CPU
+	// units, and whether a target registered or exited this minute: if
+	// none did, every live target ran the whole minute and onMinute adds
+	// their task and capacity seconds at once (fluid mode).
+	liveTargets, liveCPU int
+	irregular            bool
+	minuteStart          time.Duration // the last minute boundary onMinute sampled at
+	// The primary deployment whose task definition defCPU and defMemory
+	// come from.
+	defOf             *Deployment
+	defCPU, defMemory int
 }
 
 // minuteAcc accumulates one metrics minute.
@@ -383,7 +400,10 @@ func (wl *Workload) Periods() []Period { return append([]Period(nil), wl.periods
 // Latency returns the q-quantile (0 < q ≤ 1) of the latency of every
 // request served so far, from the same histogram as Period's percentiles;
 // zero if none was served.
-func (wl *Workload) Latency(q float64) time.Duration { return secondsDuration(wl.whole.quantile(q)) }
+func (wl *Workload) Latency(q float64) time.Duration {
+	wl.foldLatency()
+	return secondsDuration(wl.whole.quantile(q))
+}
 
 // TaskCounters returns the request counters of task t's server (as of
 // its last event), and false if t has no live server (not registered, or
@@ -401,6 +421,9 @@ func (wl *Workload) Config() WorkloadConfig { return wl.cfg }
 // taskRegistered gives a newly registered task its server.
 func (wl *Workload) taskRegistered(lt *lbTarget) {
 	lt.since = wl.w.sim.Elapsed()
+	wl.liveTargets++
+	wl.liveCPU += lt.t.def.cpu
+	wl.irregular, wl.answered = true, false
 	if wl.cfg.Mode != RequestLevel {
 		return
 	}
@@ -418,6 +441,9 @@ func (wl *Workload) taskRegistered(lt *lbTarget) {
 // final minute into the metrics.
 func (wl *Workload) taskExited(lt *lbTarget) {
 	now := wl.w.sim.Elapsed()
+	wl.liveTargets--
+	wl.liveCPU -= lt.t.def.cpu
+	wl.irregular = true
 	if lt.srv != nil {
 		wl.handle(lt, lt.srv.Kill(now))
 		lt.timer.Stop()
@@ -428,7 +454,9 @@ func (wl *Workload) taskExited(lt *lbTarget) {
 
 // sample folds a task's work since its last sample into the minute.
 func (wl *Workload) sample(lt *lbTarget, now time.Duration) {
-	dt := (now - lt.since).Seconds()
+	// A target onMinute skipped (see sampleMinute) was last sampled at
+	// the minute's start.
+	dt := (now - max(lt.since, wl.minuteStart)).Seconds()
 	wl.minute.taskSeconds += dt
 	wl.minute.capacitySeconds += dt * float64(lt.t.def.cpu) / 1024
 	lt.since = now
@@ -611,10 +639,14 @@ func (wl *Workload) onFluidStep(uint64) {
 	}
 	if !wl.cfg.SeparateHealthEndpoint && tasks > 0 {
 		r := wl.fluidHealth(rate/float64(tasks), float64(cpu)/1024/wl.cfg.MeanWork.Seconds(), tasks, dt, sc)
-		for _, lt := range wl.lb.targets {
-			if lt != nil {
-				lt.answer(r)
+		if !wl.answered || r != wl.answer {
+			// lt.answer does nothing for a target that answers r already.
+			for _, lt := range wl.lb.targets {
+				if lt != nil {
+					lt.answer(r)
+				}
 			}
+			wl.answered, wl.answer = true, r
 		}
 	}
 	latency := res.MeanLatency
@@ -646,21 +678,77 @@ func (wl *Workload) onFluidStep(uint64) {
 	inFlight := res.ServedRate * latency * dt
 	wl.minute.inFlightSeconds += inFlight
 	if served > 0 && latency > 0 {
-		// The step's latency as an exponential distribution with its mean,
-		// in fluidQuantiles equally weighted quantiles.
-		wt := float64(served) / fluidQuantiles
-		tmax := sc.Timeout.Seconds()
-		for _, x := range unitExpQuantiles {
-			v := latency * x
-			if tmax > 0 {
-				v = min(v, tmax) // no served request outlasts the client timeout
-			}
-			wl.served(v, wt)
-		}
+		wl.fluidServed(latency, float64(served)/fluidQuantiles)
 	}
 }
 
 const fluidQuantiles = 100
+
+// fluidLatency is one fluid step's served requests, waiting to be folded
+// into the histograms: weight wt at each of the fluidQuantiles quantiles of
+// an exponential latency with mean latency.
+type fluidLatency struct{ latency, wt float64 }
+
+// maxFluidLatencies bounds the steps waiting to be folded (a report period
+// of an hour at one-minute steps has 60).
+const maxFluidLatencies = 64
+
+// fluidServed books a fluid step's served requests as the step's latency
+// taken as an exponential distribution with its mean, in fluidQuantiles
+// equally weighted quantiles (capped at the client timeout: no served
+// request outlasts it), exactly as served would, one quantile at a time.
+// The minute's statistics are brought up to date now. The histograms and
+// the period's sums, a hundred scattered writes per step, wait in
+// wl.fluidLat until foldLatency, which makes the same additions in the
+// same order: a workload's histograms are then touched once per report
+// period instead of every step.
+func (wl *Workload) fluidServed(latency, wt float64) {
+	tmax := wl.cfg.Server.Timeout.Seconds()
+	lo, hi := latency*unitExpQuantiles[0], latency*unitExpQuantiles[fluidQuantiles-1]
+	if tmax > 0 {
+		lo, hi = min(lo, tmax), min(hi, tmax)
+	}
+	m := &wl.minute
+	m.latN += fluidQuantiles * int64(math.Round(wt))
+	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the quantiles increase
+	sum := m.latSum
+	for _, x := range unitExpQuantiles {
+		v := latency * x
+		if tmax > 0 {
+			v = min(v, tmax)
+		}
+		sum += v * wt
+	}
+	m.latSum = sum
+	if len(wl.fluidLat) == maxFluidLatencies {
+		wl.foldLatency()
+	}
+	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, wt: wt})
+}
+
+// foldLatency adds the waiting fluid steps to the period's and the whole
+// run's histograms and to the period's latency sums.
+func (wl *Workload) foldLatency() {
+	if len(wl.fluidLat) == 0 {
+		return
+	}
+	tmax := wl.cfg.Server.Timeout.Seconds()
+	p := &wl.period
+	for _, f := range wl.fluidLat {
+		for _, x := range unitExpQuantiles {
+			v := f.latency * x
+			if tmax > 0 {
+				v = min(v, tmax)
+			}
+			b := histBucket(v)
+			p.hist.addBucket(b, f.wt)
+			wl.whole.addBucket(b, f.wt)
+			p.latSum += v * f.wt
+			p.latN += f.wt
+		}
+	}
+	wl.fluidLat = wl.fluidLat[:0]
+}
 
 // fluidHealth is how the tasks answer health checks after a fluid step of
 // dt seconds with lambda requests/s offered to each and mu requests/s each
@@ -714,7 +802,8 @@ var unitExpQuantiles = func() (x [fluidQuantiles]float64) {
 // taskCPU returns the CPU units of the service's current task definition.
 func (wl *Workload) taskCPU() int {
 	if s := wl.lb.svc; s != nil {
-		return s.deployments[0].def.cpu
+		cpu, _ := wl.primaryDef(s)
+		return cpu
 	}
 	for _, lt := range wl.lb.targets {
 		if lt != nil {
@@ -730,15 +819,7 @@ func (wl *Workload) onMinute(uint64) {
 	s := wl.w.sim
 	now := s.Elapsed()
 	s.Schedule(wl.kMinute, time.Minute, 0)
-	for _, lt := range wl.lb.targets {
-		if lt == nil || lt.exited {
-			continue
-		}
-		if lt.srv != nil {
-			wl.flush(lt, now)
-		}
-		wl.sample(lt, now)
-	}
+	wl.sampleMinute(now)
 	m := &wl.minute
 	d := wl.counters.sub(m.counters)
 	running := 0
@@ -764,6 +845,32 @@ func (wl *Workload) onMinute(uint64) {
 	if at := wl.w.now(); at.Truncate(wl.cfg.ReportPeriod).Equal(at) {
 		wl.closePeriod()
 	}
+}
+
+// sampleMinute samples every live target at the minute's end. In fluid
+// mode, when no target registered or exited in the minute, every one ran
+// from the minute's start, so their task seconds (minute · targets) and
+// capacity seconds (minute · CPU units / 1024) are added at once, without
+// visiting the targets: those sums are exact (whole seconds times whole
+// CPU units over a power of two), so they equal the sums taken one target
+// at a time, in any order.
+func (wl *Workload) sampleMinute(now time.Duration) {
+	if wl.cfg.Mode == FluidMode && !wl.irregular && now-wl.minuteStart == time.Minute {
+		dt := (now - wl.minuteStart).Seconds()
+		wl.minute.taskSeconds += dt * float64(wl.liveTargets)
+		wl.minute.capacitySeconds += dt * float64(wl.liveCPU) / 1024
+	} else {
+		for _, lt := range wl.lb.targets {
+			if lt == nil || lt.exited {
+				continue
+			}
+			if lt.srv != nil {
+				wl.flush(lt, now)
+			}
+			wl.sample(lt, now)
+		}
+	}
+	wl.minuteStart, wl.irregular = now, false
 }
 
 // publish writes one minute's metrics, timestamped at the minute's start.
@@ -840,13 +947,24 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 // definition's memoryReservation if set, else its memory.
 func (wl *Workload) memoryPerTask() float64 {
 	if s := wl.lb.svc; s != nil {
-		return float64(s.deployments[0].def.memory)
+		_, mem := wl.primaryDef(s)
+		return float64(mem)
 	}
 	return 1
 }
 
+// primaryDef returns the CPU units and memory of the task definition of
+// s's primary deployment, read again only when the primary changes.
+func (wl *Workload) primaryDef(s *Service) (cpu, memory int) {
+	if d := s.deployments[0]; d != wl.defOf {
+		wl.defOf, wl.defCPU, wl.defMemory = d, d.def.cpu, d.def.memory
+	}
+	return wl.defCPU, wl.defMemory
+}
+
 // closePeriod ends the current report period.
 func (wl *Workload) closePeriod() {
+	wl.foldLatency()
 	p := &wl.period
 	now := wl.w.now()
 	out := Period{Start: p.start, Length: now.Sub(p.start), Counters: wl.counters.sub(p.counters), MaxTasks: p.maxTasks}

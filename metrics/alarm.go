@@ -407,6 +407,16 @@ type incremental struct {
 	prevAt  int64
 	prevLoc *time.Location
 	prevOK  bool
+	// win holds the evaluation range at win[off:off+EvaluationRange], in
+	// twice the room it needs, so that an evaluation k periods later
+	// slides the range by moving off rather than copying it, and copies
+	// only when the range reaches the end of win.
+	win []Datapoint
+	off int
+	// open is how many of the newest datapoints of the last read were not
+	// yet closed (they are the newest ones: a period closes after every
+	// older one has); MaxInt32 after forget.
+	open int
 }
 
 // closedPoint is one remembered datapoint.
@@ -440,6 +450,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Da
 		inc.forget()
 	}
 	sr := inc.series
+	sr.flush()
 	if sr.late != inc.late {
 		inc.forget()
 		inc.late = sr.late
@@ -454,24 +465,44 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Da
 	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
 	visible := s.visibleCutoff(at)
 	atNano, period := at.UnixNano(), int64(c.Period)
-	// The previous evaluation's datapoints are still in points' array. If
-	// this evaluation is k whole periods later, its datapoint j was the
-	// previous one's j+k: shift them down, and keep those still closed
-	// instead of building them again. (One period later is the common
-	// case: an alarm of one-minute periods evaluated every minute.)
-	buf, shift := points[:0], -1
-	if inc.prevOK && cap(points) >= n && at.Location() == inc.prevLoc {
+	// The previous evaluation's datapoints are still in win. If this
+	// evaluation is k whole periods later, its datapoint j was the
+	// previous one's j+k: slide the range by k, and keep those still
+	// closed instead of building them again. (One period later is the
+	// common case: an alarm of one-minute periods evaluated every minute.)
+	if len(inc.win) != 2*n {
+		inc.win, inc.off, inc.prevOK = make([]Datapoint, 2*n), 0, false
+	}
+	shift := -1
+	if inc.prevOK && at.Location() == inc.prevLoc {
 		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
 			shift = int(d / period)
-			buf = points[:n]
-			copy(buf, buf[shift:])
+			if inc.off+shift+n > len(inc.win) {
+				copy(inc.win, inc.win[inc.off+shift:inc.off+n])
+				inc.off = 0
+			} else {
+				inc.off += shift
+			}
 		}
+	}
+	if shift < 0 {
+		inc.off = 0
+	}
+	buf := inc.win[inc.off : inc.off+n]
+	// After a slide, the previous read's closed datapoints are in place
+	// and still valid if no sample came late and every window is still
+	// answered from raw samples (complete only moves forward, so they
+	// were then too): only the newest shift + open need a look.
+	skip := 0
+	if shift >= 0 && atNano-int64(n)*period >= sr.complete {
+		skip = max(n-shift-inc.open, 0)
 	}
 	// The slot of window end e is (e / grid) mod len; successive windows
 	// are Period/grid slots apart, at most len (see maxClosedPoints).
 	slots, step := int64(len(inc.closed)), int(period/grid)
-	slot := int(floorDiv(atNano-int64(n-1)*period, grid)%slots) - step
-	for j := range n { // j = 0 is the oldest datapoint
+	slot := int((floorDiv(atNano-int64(n-1)*period, grid)+int64(skip)*int64(step))%slots) - step
+	open := 0
+	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
 		if slot += step; slot >= len(inc.closed) {
 			slot -= len(inc.closed)
 		}
@@ -480,6 +511,9 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Da
 		src := sr.source(c.Statistic, start, end)
 		cp := &inc.closed[slot]
 		closed := end <= sr.latest && end-1 <= visible // no sample can still arrive in order, and all are published
+		if !closed {
+			open++
+		}
 		if cp.held && cp.end == end && int(cp.src) == src && closed {
 			if shift >= 0 && j < n-shift {
 				continue // buf[j] is the previous evaluation's copy of cp
@@ -493,19 +527,17 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Da
 			}
 			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
 		}
-		dp := Datapoint{Timestamp: at.Add(-time.Duration(n-j) * c.Period), Value: cp.value, Missing: !cp.ok, LowSample: cp.low}
-		if shift >= 0 {
-			buf[j] = dp
-		} else {
-			buf = append(buf, dp)
-		}
+		buf[j] = Datapoint{Timestamp: at.Add(-time.Duration(n-j) * c.Period), Value: cp.value, Missing: !cp.ok, LowSample: cp.low}
 	}
-	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, at.Location(), true
+	inc.prevAt, inc.prevLoc, inc.prevOK, inc.open = atNano, at.Location(), true, open
 	return buf
 }
 
 // forget drops every remembered datapoint.
-func (inc *incremental) forget() { clear(inc.closed) }
+func (inc *incremental) forget() {
+	clear(inc.closed)
+	inc.open = math.MaxInt32 // nothing is known to be closed
+}
 
 // floorDiv is a / b rounded toward −∞ (b > 0), so slots stay non-negative.
 func floorDiv(a, b int64) int64 {

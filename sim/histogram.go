@@ -66,9 +66,15 @@ func (h *latencyHistogram) quantile(q float64) float64 {
 // addBucket adds weight to bucket b (from histBucket), for a caller that
 // feeds one value to several histograms.
 func (h *latencyHistogram) addBucket(b int, weight float64) {
+	h.buckets()[b] += weight
+	h.total += weight
+}
+
+// buckets returns the bucket counts, allocated on first use, for a caller
+// that adds to them directly (and to total).
+func (h *latencyHistogram) buckets() []float64 {
 	if h.counts == nil {
 		h.counts = make([]float64, histBins)
 	}
-	h.counts[b] += weight
-	h.total += weight
+	return h.counts
 }

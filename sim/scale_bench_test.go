@@ -18,6 +18,11 @@ import (
 // point; BenchmarkLargestCluster always runs a week.
 var scaleDays = flag.Int("scale-days", 1, "simulated days per point of BenchmarkScalingCurve")
 
+// scaleDayLength shortens the simulated "day" of the scale benchmarks, for
+// profiling a few hours under a slow tool (cachegrind); the figures are
+// then per that span, not per day.
+var scaleDayLength = flag.Duration("scale-day-length", 24*time.Hour, "simulated span of one day of the scale benchmarks (diagnostics)")
+
 // scaleWorld is the autoscaled world of BenchmarkAutoscaledDay at any size:
 // a cluster of instances (four types, three zones) running services, each
 // behind its own ALB with the AWS default health checks (every 30 s), each
@@ -121,7 +126,7 @@ func newScaleWorld(tb testing.TB, services, instances int) *scaleWorld {
 func (sw *scaleWorld) day(tb testing.TB) scaleDay {
 	events := sw.s.Executed()
 	cpu0, wall0 := processCPU(), time.Now()
-	if err := sw.s.RunFor(24 * time.Hour); err != nil {
+	if err := sw.s.RunFor(*scaleDayLength); err != nil {
 		tb.Fatal(err)
 	}
 	d := scaleDay{cpu: processCPU() - cpu0, wall: time.Since(wall0), events: sw.s.Executed() - events, metricBytes: -1}

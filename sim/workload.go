@@ -214,7 +214,7 @@ type Workload struct {
 	arrivals               traffic.Arrivals
 	rDemand, rWork, rRoute *rand.Rand
 	kArrive, kWake         Kind
-	kMinute, kFluid        Kind
+	kFluid                 Kind          // fluid steps other than one minute (one-minute steps are the world's minute ticks)
 	checkTimeout           time.Duration // the target group's health check timeout
 	pendingSize            float64       // size of the one scheduled arrival
 	reqID                  uint64
@@ -375,7 +375,6 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.checkTimeout = wl.lb.tg.Config().HealthCheck.Timeout
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
 	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
-	wl.kMinute = s.Handle("workload-minute", PhaseMetrics, wl.onMinute)
 	now := s.Elapsed()
 	wl.minute = minuteAcc{latMin: math.Inf(1)}
 	wl.period = periodAcc{start: w.now()}
@@ -387,7 +386,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	if cfg.Metrics != nil {
 		wl.handles = &workloadMetrics{}
 	}
-	s.Schedule(wl.kMinute, time.Minute-now%time.Minute, 0)
+	w.ticks().addMinute(wl)
 	switch cfg.Mode {
 	case RequestLevel:
 		wl.arrivals = cfg.Arrivals
@@ -396,10 +395,14 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		}
 		wl.scheduleArrival(now)
 	case FluidMode:
-		wl.kFluid = s.Handle("fluid-step", PhaseTraffic, wl.onFluidStep)
 		wl.fluidLast = now
 		wl.fluidTasks = wl.routableTargets()
-		s.Schedule(wl.kFluid, cfg.FluidStep-now%cfg.FluidStep, 0)
+		if cfg.FluidStep == time.Minute {
+			w.ticks().addFluid(wl)
+		} else {
+			wl.kFluid = s.Handle("fluid-step", PhaseTraffic, wl.onFluidStep)
+			s.Schedule(wl.kFluid, cfg.FluidStep-now%cfg.FluidStep, 0)
+		}
 	}
 	return wl, nil
 }
@@ -626,14 +629,18 @@ func (wl *Workload) routableTargets() int {
 	return c.Initial + c.Healthy + c.Unhealthy
 }
 
-// onFluidStep accounts the fluid step that just ended.
+// onFluidStep is the event of a fluid step other than one minute.
 func (wl *Workload) onFluidStep(uint64) {
-	now := wl.w.sim.Elapsed()
+	wl.w.sim.Schedule(wl.kFluid, wl.cfg.FluidStep, 0)
+	wl.fluidStep(wl.w.sim.Elapsed())
+}
+
+// fluidStep accounts the fluid step that ends now.
+func (wl *Workload) fluidStep(now time.Duration) {
 	from := wl.fluidLast
 	wl.fluidLast = now
 	tasks := wl.fluidTasks
 	wl.fluidTasks = wl.routableTargets()
-	wl.w.sim.Schedule(wl.kFluid, wl.cfg.FluidStep, 0)
 	if end := wl.cfg.End; end > 0 && from >= end {
 		return
 	}
@@ -843,12 +850,10 @@ func (wl *Workload) taskCPU() int {
 	return 1024
 }
 
-// onMinute samples every task, publishes the minute's metrics and closes
-// the report period when it ends.
-func (wl *Workload) onMinute(uint64) {
-	s := wl.w.sim
-	now := s.Elapsed()
-	s.Schedule(wl.kMinute, time.Minute, 0)
+// endMinute samples every task, publishes the minute's metrics and
+// closes the report period when it ends (the world's minute ticks call
+// it).
+func (wl *Workload) endMinute(now time.Duration) {
 	wl.sampleMinute(now)
 	m := &wl.minute
 	d := wl.counters.sub(m.counters)

@@ -202,6 +202,8 @@ type World struct {
 	scratchRunning                                              []placement.RunningTask
 
 	capw *worldCapacity // Fargate pools, capacity providers, billing (fargate.go)
+
+	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.

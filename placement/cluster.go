@@ -170,6 +170,7 @@ type resources struct {
 	running                int32 // tasks placed and not released
 	capCPU, capMem, capENI int32 // registered capacity
 	status                 Status
+	linked                 uint16 // links in Cluster.links: counted groups the instance runs
 }
 
 // attrColumn is one attribute name with its values interned: value ID 0
@@ -210,7 +211,9 @@ const (
 // task group that has placed a task (per-group counts are dense arrays, so
 // 100 services on 10,000 instances cost 4 MB), plus 1 to 3 MiB per capacity
 // tree (one global tree per binpack resource in use, one per attribute value
-// for spread-then-binpack and attribute-equality plans).
+// for spread-then-binpack and attribute-equality plans), plus, for each group
+// placed under spread(instanceId) or distinctInstance, n/8 bytes of member
+// bitset and about 16 bytes per instance that runs the group.
 type Cluster struct {
 	res          []resources
 	ec2ID        []string
@@ -223,13 +226,15 @@ type Cluster struct {
 	activeIDs []int32
 	activePos []int32
 
-	groupNames   []string
-	groupIndex   map[string]GroupID
-	groupOn      [][]int32       // [group][slot] tasks of the group on the instance; nil until used
-	groupVal     [][][]int32     // [group][column][value] tasks of the group per attribute value, tracked columns only
-	groupBuckets []*countBuckets // per group: instances by task count, for spread(instanceId); nil until used
-	tracked      []bool          // per column: groupVal maintained
-	trackedCol   []int32
+	groupNames []string
+	groupIndex map[string]GroupID
+	groupOn    [][]int32     // [group][slot] tasks of the group on the instance; nil until used
+	groupVal   [][][]int32   // [group][column][value] tasks of the group per attribute value, tracked columns only
+	gidx       []*groupIndex // per group: the instances that run it, for distinctInstance and spread(instanceId); nil until used
+	links      [][]link      // per slot: its entries in counted groups' buckets
+	activeSet  bitset        // ACTIVE slots
+	tracked    []bool        // per column: groupVal maintained
+	trackedCol []int32
 
 	memTree, cpuTree *capTree
 	parts            []*partition // per column: ACTIVE instances per value, for spread-first plans; nil until used
@@ -315,14 +320,8 @@ func (c *Cluster) groupCounts(g GroupID) []int32 {
 	if len(on) < len(c.res) {
 		first := on == nil
 		// New instances host no task of the group yet, so zeros are exact.
-		from := len(on)
 		on = append(on, make([]int32, len(c.res)-len(on))...)
 		c.groupOn[g] = on
-		if int(g) < len(c.groupBuckets) && c.groupBuckets[g] != nil {
-			for i := from; i < len(on); i++ {
-				c.groupBuckets[g].add(int32(i), 0)
-			}
-		}
 		if first {
 			for _, col := range c.trackedCol {
 				c.rebuildGroupVal(g, col)
@@ -366,6 +365,7 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 		col.of[id] = col.intern(in.Attributes[name])
 	}
 	c.activePos = append(c.activePos, -1)
+	c.activeSet = c.activeSet.grow(len(c.res))
 	for _, t := range []*capTree{c.memTree, c.cpuTree} {
 		if t != nil {
 			t.growSlots(len(c.res))
@@ -386,6 +386,8 @@ func (c *Cluster) activate(i int32) {
 	c.res[i].status = Active
 	c.activePos[i] = int32(len(c.activeIDs))
 	c.activeIDs = append(c.activeIDs, i)
+	c.activeSet.set(i, true)
+	c.setActive(i, 1)
 	for col, pt := range c.parts {
 		if pt != nil {
 			c.partAdd(int32(col), i)
@@ -415,6 +417,8 @@ func (c *Cluster) deactivate(i int32, s Status) {
 	c.activePos[last] = p
 	c.activeIDs = c.activeIDs[:len(c.activeIDs)-1]
 	c.activePos[i] = -1
+	c.activeSet.set(i, false)
+	c.setActive(i, -1)
 	for col, pt := range c.parts {
 		if pt != nil {
 			c.partRemove(int32(col), i)
@@ -465,8 +469,8 @@ func (c *Cluster) Deregister(id InstanceID) error {
 		for _, col := range c.trackedCol {
 			c.groupVal[g][col][c.cols[col].of[i]] -= on[i]
 		}
-		if g < len(c.groupBuckets) && c.groupBuckets[g] != nil {
-			c.groupBuckets[g].move(i, on[i], 0)
+		if g < len(c.gidx) && c.gidx[g] != nil {
+			c.recount(GroupID(g), c.gidx[g], i, on[i], 0)
 		}
 		on[i] = 0
 	}

@@ -45,6 +45,8 @@ func (r Result) Placed() bool { return r.Instance != NoInstance }
 type placeScratch struct {
 	keys  [MaxStrategies]int64
 	stack []int32
+	level fewest
+	lists [][]int32
 }
 
 func (c *Cluster) validateTask(t *Task) error {
@@ -174,10 +176,13 @@ func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
 	c.res[i].mem += sign * int32(t.MemoryMiB)
 	c.res[i].eni += sign * int32(t.ENIs)
 	c.res[i].running -= sign
-	if int(t.Group) < len(c.groupBuckets) && c.groupBuckets[t.Group] != nil {
-		c.groupBuckets[t.Group].move(i, on[i], on[i]-sign)
-	}
 	on[i] -= sign
+	if int(t.Group) < len(c.gidx) && c.gidx[t.Group] != nil {
+		c.recount(t.Group, c.gidx[t.Group], i, on[i]+sign, on[i])
+	}
+	if c.res[i].linked > 0 {
+		c.relink(i) // free resources changed: move between cells
+	}
 	vals := c.groupVal[t.Group]
 	for _, col := range c.trackedCol {
 		v := c.cols[col].of[i]
@@ -333,6 +338,8 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 	case len(p.ranks) > 0 && p.ranks[0].kind == rankSpreadAttribute &&
 		len(c.parts[p.ranks[0].col].lists) <= maxPartitionValues:
 		return c.chooseSpreadFirst(p, t, on, rng)
+	case len(p.ranks) == 1 && p.ranks[0].kind == rankSpreadInstance:
+		return c.chooseFewest(p, t, on, rng, c.everywhere())
 	}
 	return c.chooseScan(p, t, on, rng)
 }
@@ -445,6 +452,12 @@ const randomTries = 32
 // feasible, so an accepted draw is uniform over the feasible ones. The
 // fallback, a counting scan, is uniform too, so the mixture is exact.
 func (c *Cluster) chooseRandom(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	if p.distinct {
+		// Only instances without the group qualify: draw among them
+		// through the group's index, which does not degrade to a scan
+		// when the group runs on most instances.
+		return c.pickNonMember(p, t, on, rng, c.groupIndexOf(t.Group), c.everywhere())
+	}
 	ids := c.activeIDs
 	for range randomTries {
 		i := ids[rng.IntN(len(ids))]
@@ -473,9 +486,62 @@ func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) in
 		}
 		return c.pickInHeap(tree.leaf(l), needOther, rng)
 	}
+	if tree.shift == 0 && len(p.ranks) == 1 {
+		return c.pickBestLeaf(tree, p, t, on, rng)
+	}
 	rk := ranker{best: -1}
 	c.offerBestLeaf(tree, p, t, on, rng, &rk, p.ranks)
 	return rk.best
+}
+
+// smallLeaf is the leaf size up to which pickBestLeaf goes straight to the
+// exact pass: its draws are then those of the general ranking, so small
+// clusters place exactly as they did before the sampling existed.
+const smallLeaf = 16
+
+// pickBestLeaf serves a lone binpack rank over exact leaves when the task
+// has more to check than CPU and memory (ENIs, ports, constraints such as
+// distinctInstance): every feasible instance of the first leaf that has
+// one ties, so a few uniform draws over the leaf's heap come first
+// (accepting a feasible one, uniform over them), then an exact pass over
+// the entries with enough of the other resource.
+func (c *Cluster) pickBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	needKey, needOther := needs(tree, t)
+	for l := tree.leafIndex(needKey); ; l++ {
+		if l = tree.next(l, needOther); l < 0 {
+			return -1
+		}
+		heap := tree.leaf(l)
+		if len(heap) > smallLeaf {
+			for range 4 {
+				if e := heap[rng.IntN(len(heap))]; entryOther(e) >= needOther && c.feasible(p, t, on, entryID(e)) {
+					return entryID(e)
+				}
+			}
+		}
+		best, ties := int32(-1), 0
+		stack := append(c.scratch.stack[:0], 0)
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			e := heap[k]
+			if entryOther(e) < needOther {
+				continue
+			}
+			if i := entryID(e); c.feasible(p, t, on, i) {
+				if ties++; ties == 1 || rng.IntN(ties) == 0 {
+					best = i
+				}
+			}
+			for child := heapArity*k + 1; child < min(heapArity*k+1+heapArity, int32(len(heap))); child++ {
+				stack = append(stack, child)
+			}
+		}
+		c.scratch.stack = stack
+		if best >= 0 {
+			return best
+		}
+	}
 }
 
 func (c *Cluster) globalTree(cpuKey bool) *capTree {

@@ -615,3 +615,90 @@ func TestAccessors(t *testing.T) {
 		t.Errorf("String() = %q", e.String())
 	}
 }
+
+// TestGroupIndexIsUniform checks that the group index's sampling paths
+// draw uniformly among tied instances, as the scan does: spread(instanceId)
+// over 40 instances that all run one task of the group (count bucket 1,
+// spread over several resource cells, more candidates than the sampling
+// threshold), distinctInstance with random over the 8 feasible instances
+// of 100 where the group runs on 90 (rank selection over the non-members),
+// and distinctInstance with binpack over a leaf of 30 tied instances.
+// Pearson's chi-square with k-1 degrees of freedom must stay below the
+// p = 0.001 quantile. Seeds are fixed, so the test is deterministic.
+func TestGroupIndexIsUniform(t *testing.T) {
+	one := []load{{64, 64, "g"}}
+	var spread, random, binpack []box
+	for k := range 40 { // capacities 1 to 8 GiB: several cells
+		spread = append(spread, box{zone: []string{"a", "b"}[k%2], cpu: 1024 * (1 + k%8), mem: 1024 * (1 + k%8), load: one})
+	}
+	for k := range 100 {
+		b := box{zone: "a", cpu: 4096, mem: 4096}
+		switch {
+		case k < 90:
+			b.load = one
+		case k < 92:
+			b.cpu = 100 // free of the group but too small
+		}
+		random = append(random, b)
+	}
+	for k := range 40 {
+		b := box{zone: "a", cpu: 4096, mem: 4096}
+		if k < 10 {
+			b.load = one
+			b.mem = 4096 + 64 // the same free memory as the others once loaded
+		}
+		binpack = append(binpack, b)
+	}
+	for _, tc := range []struct {
+		name  string
+		boxes []box
+		spec  placement.Spec
+		want  []int   // the instances that must share the placements
+		chi2  float64 // chi-square quantile at p = 0.001 for len(want)-1 degrees of freedom
+	}{
+		{"spread-instance", spread, placement.Spec{}, seq(0, 40), 72.05},
+		{"distinct-random", random, placement.Spec{Constraints: []placement.Constraint{distinct},
+			Strategies: []placement.Strategy{{Type: placement.Random}}}, seq(92, 100), 24.32},
+		{"distinct-binpack", binpack, placement.Spec{Constraints: []placement.Constraint{distinct},
+			Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}}, seq(10, 40), 58.30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := build(t, tc.boxes)
+			plan := placement.MustCompile(tc.spec)
+			rng := rand.New(rand.NewPCG(42, 43))
+			task := placement.Task{CPU: 128, MemoryMiB: 128, Group: c.Group("g")}
+			n := 1000 * len(tc.want)
+			counts := map[int]int{}
+			for range n {
+				r, err := c.Place(plan, task, rng)
+				if err != nil || !r.Placed() {
+					t.Fatalf("%+v %v", r, err)
+				}
+				counts[int(r.Instance)]++
+				if err := c.Release(r.Instance, task); err != nil {
+					t.Fatal(err)
+				}
+			}
+			chi2 := 0.0
+			for _, i := range tc.want {
+				d := float64(counts[i]) - 1000
+				chi2 += d * d / 1000
+				delete(counts, i)
+			}
+			if len(counts) != 0 {
+				t.Fatalf("placed on instances outside the tie set: %v", counts)
+			}
+			if chi2 > tc.chi2 {
+				t.Errorf("chi-square %.2f > %.2f", chi2, tc.chi2)
+			}
+		})
+	}
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for k := from; k < to; k++ {
+		out = append(out, k)
+	}
+	return out
+}

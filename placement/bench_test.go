@@ -60,6 +60,13 @@ var benchStrategies = []benchStrategy{
 		Constraints: []placement.Constraint{{Type: placement.DistinctInstance}},
 		Strategies:  []placement.Strategy{{Type: placement.Binpack, Field: "memory"}}}, 50},
 	{"custom-alignment", placement.Spec{Strategies: []placement.Strategy{{Type: placement.Custom, Scorer: benchAlignment{}}}}, 1},
+	{"spread-instance", placement.Spec{Strategies: []placement.Strategy{{Type: placement.Spread, Field: "instanceId"}}}, 1},
+	{"spread-rack", placement.Spec{Strategies: []placement.Strategy{{Type: placement.Spread, Field: "attribute:rack"}}}, 1},
+	{"distinct-instance+default", placement.Spec{
+		Constraints: []placement.Constraint{{Type: placement.DistinctInstance}}}, 50},
+	{"distinct-instance+random", placement.Spec{
+		Constraints: []placement.Constraint{{Type: placement.DistinctInstance}},
+		Strategies:  []placement.Strategy{{Type: placement.Random}}}, 50},
 }
 
 // benchAlignment is Tetris's alignment score (see ExampleScorer), for the
@@ -251,13 +258,11 @@ func benchIndex(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 	}
 }
 
-// indexed reports whether the plan's placements take the O(log n) paths
-// (binpack or random first, or spread over an attribute then binpack)
-// rather than a scan.
+// indexed reports whether the plan's placements take the index paths
+// (every plan but a custom strategy first) rather than a scan.
 func indexed(p *placement.Plan) bool {
 	st := p.Spec().Strategies
-	return len(st) > 0 && (st[0].Type == placement.Binpack || st[0].Type == placement.Random) ||
-		len(st) > 1 && st[0].Type == placement.Spread && st[1].Type == placement.Binpack
+	return len(st) == 0 || st[0].Type != placement.Custom
 }
 
 // BenchmarkPlaceMillion places 1,000,000 tasks (binpack on memory), each

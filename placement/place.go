@@ -502,7 +502,7 @@ const smallLeaf = 16
 // pickBestLeaf serves a lone binpack rank over exact leaves when the task
 // has more to check than CPU and memory (ENIs, ports, constraints such as
 // distinctInstance): every feasible instance of the first leaf that has
-// one ties, so a few uniform draws over the leaf's heap come first
+// one ties, so uniform draws over the leaf's heap come first
 // (accepting a feasible one, uniform over them), then an exact pass over
 // the entries with enough of the other resource.
 func (c *Cluster) pickBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
@@ -513,7 +513,7 @@ func (c *Cluster) pickBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng 
 		}
 		heap := tree.leaf(l)
 		if len(heap) > smallLeaf {
-			for range 4 {
+			for range randomTries {
 				if e := heap[rng.IntN(len(heap))]; entryOther(e) >= needOther && c.feasible(p, t, on, entryID(e)) {
 					return entryID(e)
 				}

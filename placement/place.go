@@ -6,10 +6,20 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
-// RunTaskLimit is the most tasks one RunTask call places (aws-behaviour.md §9).
+// RunTaskLimit is the most tasks one RunTask call places (the count
+// parameter of https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
 const RunTaskLimit = 10
+
+// MaxBatch is the most tasks one PlaceBatch call places: ECS's quota of
+// tasks per service (5,000; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html),
+// the largest scale-out one call can serve. It bounds the call's work and
+// its result even for tasks that need no resources, of which any number
+// would fit.
+const MaxBatch = 5000
 
 // Task is the placement request of one task.
 type Task struct {
@@ -49,24 +59,31 @@ type placeScratch struct {
 	lists [][]int32
 }
 
+// validateTask returns every problem with a task request, joined; each is
+// a *fielderr.Error naming the Task field and matching ErrInvalidTask. The
+// check of a valid task allocates nothing (it runs on every Place and
+// Release).
 func (c *Cluster) validateTask(t *Task) error {
-	if t.CPU < 0 || t.MemoryMiB < 0 || t.ENIs < 0 || t.CPU > MaxInstanceCPU ||
-		t.MemoryMiB > MaxInstanceMemory || t.ENIs > MaxInstanceENIs {
-		return fmt.Errorf("%w: cpu %d, memory %d MiB, ENIs %d: each must be in [0, limit]",
-			ErrInvalidTask, t.CPU, t.MemoryMiB, t.ENIs)
+	if t.CPU >= 0 && t.CPU <= MaxInstanceCPU && t.MemoryMiB >= 0 && t.MemoryMiB <= MaxInstanceMemory &&
+		t.ENIs >= 0 && t.ENIs <= MaxInstanceENIs && t.Group >= 0 && int(t.Group) < len(c.groupNames) &&
+		(len(t.HostPorts) == 0 || len(t.HostPorts) <= MaxTaskHostPorts && !slices.Contains(t.HostPorts, 0) && firstDuplicate(t.HostPorts) < 0) {
+		return nil
+	}
+	l := fielderr.NewList(ErrInvalidTask)
+	if t.CPU < 0 || t.CPU > MaxInstanceCPU {
+		l.Addf("Task.CPU", t.CPU, "must be 0 to %d CPU units", MaxInstanceCPU)
+	}
+	if t.MemoryMiB < 0 || t.MemoryMiB > MaxInstanceMemory {
+		l.Addf("Task.MemoryMiB", t.MemoryMiB, "must be 0 to %d MiB", MaxInstanceMemory)
+	}
+	if t.ENIs < 0 || t.ENIs > MaxInstanceENIs {
+		l.Addf("Task.ENIs", t.ENIs, "must be 0 to %d", MaxInstanceENIs)
 	}
 	if t.Group < 0 || int(t.Group) >= len(c.groupNames) {
-		return fmt.Errorf("%w: group %d was not interned with Cluster.Group", ErrInvalidTask, t.Group)
+		l.Add("Task.Group", t.Group, "must be a GroupID interned with Cluster.Group")
 	}
-	if len(t.HostPorts) > 0 {
-		if len(t.HostPorts) > MaxTaskHostPorts {
-			return fmt.Errorf("%w: %d host ports; at most %d", ErrInvalidTask, len(t.HostPorts), MaxTaskHostPorts)
-		}
-		if dup := firstDuplicate(t.HostPorts); dup >= 0 {
-			return fmt.Errorf("%w: host port %d listed twice", ErrInvalidTask, dup)
-		}
-	}
-	return nil
+	checkPorts(l, "Task.HostPorts", t.HostPorts, MaxTaskHostPorts)
+	return l.Err()
 }
 
 // Place chooses an instance for the task under the plan, reserves the
@@ -112,8 +129,8 @@ type Batch struct {
 // as a RunTask with count up to RunTaskLimit or a service scale-out does. It
 // stops at the first task that does not fit. dst is reused for Placed.
 func (c *Cluster) PlaceBatch(p *Plan, t Task, count int, rng *rand.Rand, dst []InstanceID) (Batch, error) {
-	if count < 0 {
-		return Batch{}, fmt.Errorf("%w: count %d is negative", ErrInvalidTask, count)
+	if count < 0 || count > MaxBatch {
+		return Batch{}, fielderr.New(ErrInvalidTask, "count", count, fmt.Sprintf("must be 0 to %d", MaxBatch))
 	}
 	b := Batch{Placed: dst[:0]}
 	for range count {
@@ -144,12 +161,12 @@ func (c *Cluster) Release(id InstanceID, t Task) error {
 	on := c.groupCounts(t.Group)
 	if c.res[i].cpu+int32(t.CPU) > c.res[i].capCPU || c.res[i].mem+int32(t.MemoryMiB) > c.res[i].capMem ||
 		c.res[i].eni+int32(t.ENIs) > c.res[i].capENI || on[i] == 0 {
-		return fmt.Errorf("%w: instance %d does not hold a task of group %q with cpu %d, memory %d MiB, ENIs %d",
-			ErrBadRelease, id, c.groupNames[t.Group], t.CPU, t.MemoryMiB, t.ENIs)
+		return fielderr.New(ErrBadRelease, "Task", fmt.Sprintf("group %q, %d CPU units, %d MiB, %d ENIs", c.groupNames[t.Group], t.CPU, t.MemoryMiB, t.ENIs),
+			fmt.Sprintf("instance %d holds no such task", id))
 	}
 	for _, port := range t.HostPorts {
 		if !slices.Contains(c.ports[i], port) {
-			return fmt.Errorf("%w: instance %d has not reserved port %d", ErrBadRelease, id, port)
+			return fielderr.New(ErrBadRelease, "Task.HostPorts", port, fmt.Sprintf("instance %d has not reserved the port", id))
 		}
 	}
 	for _, port := range t.HostPorts {

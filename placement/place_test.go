@@ -12,6 +12,7 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -408,20 +409,63 @@ func TestPlaceBatch(t *testing.T) {
 	}
 }
 
-// TestValidation checks that bad input is an error naming field and rule,
-// with every problem reported at once.
+// fieldRule is one expected validation problem: the field it names and
+// a part of its rule.
+type fieldRule struct{ field, rule string }
+
+// fieldErrors returns every *fielderr.Error inside err (joined or wrapped).
+func fieldErrors(err error) []*fielderr.Error {
+	var out []*fielderr.Error
+	var walk func(error)
+	walk = func(e error) {
+		if fe, ok := e.(*fielderr.Error); ok {
+			out = append(out, fe)
+			return
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+// wantFieldErrors checks that err matches sentinel and holds exactly the
+// field errors in want (in order), each matching the sentinel.
+func wantFieldErrors(t *testing.T, err, sentinel error, want []fieldRule) {
+	t.Helper()
+	if !errors.Is(err, sentinel) {
+		t.Fatalf("error %v does not match %v", err, sentinel)
+	}
+	got := fieldErrors(err)
+	if len(got) != len(want) {
+		t.Fatalf("%d field errors, want %d:\n%v", len(got), len(want), err)
+	}
+	for k, w := range want {
+		if got[k].Field != w.field || !strings.Contains(got[k].Rule, w.rule) || !errors.Is(got[k], sentinel) {
+			t.Errorf("problem %d is %q (field %q, rule %q), want field %q and a rule with %q",
+				k, got[k], got[k].Field, got[k].Rule, w.field, w.rule)
+		}
+	}
+}
+
+// TestValidation checks that bad input is an error naming field, value and
+// rule, with every problem reported at once.
 func TestValidation(t *testing.T) {
 	_, err := placement.NewCluster().Register(placement.Instance{CPU: -1, MemoryMiB: 0, ENIs: -2,
 		Attributes: map[string]string{placement.AttrAvailabilityZone: "x", "k": ""}})
-	for _, want := range []string{"EC2InstanceID is empty", "InstanceType is empty", "Zone is empty", "CPU -1",
-		"MemoryMiB 0", "ENIs -2", `Attributes["ecs.availability-zone"] is set`, `Attributes["k"] value has 0 characters`} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Register error %v does not mention %q", err, want)
-		}
-	}
-	if !errors.Is(err, placement.ErrInvalidInstance) {
-		t.Errorf("Register error does not match ErrInvalidInstance")
-	}
+	wantFieldErrors(t, err, placement.ErrInvalidInstance, []fieldRule{
+		{"Instance.EC2InstanceID", "is required"},
+		{"Instance.InstanceType", "is required"},
+		{"Instance.Zone", "is required"},
+		{"Instance.CPU", "must be 1 to 1048576 CPU units"},
+		{"Instance.MemoryMiB", "must be 1 to 16777216 MiB"},
+		{"Instance.ENIs", "must be 0 to 4096"},
+		{"Instance.Attributes", "is set by the Zone and InstanceType fields"},
+		{`Instance.Attributes["k"]`, "attribute value must have 1 to 128 characters"},
+	})
 
 	long := strings.Repeat("a", placement.MaxExpressionLength+1)
 	spec := placement.Spec{
@@ -431,32 +475,46 @@ func TestValidation(t *testing.T) {
 			strat("pack", ""), {Type: placement.Random}, {Type: placement.Random}, {Type: placement.Random}},
 	}
 	_, err = placement.Compile(spec)
-	for _, want := range []string{"12 constraints; ECS allows at most 10", "6 strategies; ECS allows at most 5",
-		"distinctInstance takes no expression", "has 2001 characters", "at offset 14", `binpack field "disk"`,
-		`spread field "zone"`, `type "pack"`} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Compile error %v does not mention %q", err, want)
-		}
-	}
-	if !errors.Is(err, placement.ErrInvalidSpec) || !errors.Is(err, placement.ErrInvalidExpression) {
-		t.Errorf("Compile error does not match ErrInvalidSpec and ErrInvalidExpression")
+	wantFieldErrors(t, err, placement.ErrInvalidSpec, []fieldRule{
+		{"Spec.Constraints", "at most 10 constraints"},
+		{"Spec.Strategies", "at most 5 strategies"},
+		{"Spec.Constraints[9].Expression", "must be empty for distinctInstance"},
+		{"Spec.Constraints[10].Expression", "must have 1 to 2000 characters for memberOf (it has 2001)"},
+		// Constraints[11] is the *ParseError, below.
+		{"Spec.Strategies[0].Field", "must be cpu or memory for binpack"},
+		{"Spec.Strategies[1].Field", "must be instanceId, host or attribute:<name> for spread"},
+		{"Spec.Strategies[2].Type", `must be "binpack", "spread", "random" or "custom"`},
+	})
+	var pe *placement.ParseError
+	if !errors.As(err, &pe) || pe.Offset != 14 || !errors.Is(err, placement.ErrInvalidExpression) ||
+		!strings.Contains(err.Error(), "Spec.Constraints[11].Expression: placement: cluster query expression") {
+		t.Errorf("Compile error %v does not hold the expression's *ParseError at offset 14", err)
 	}
 
 	c := build(t, []box{{zone: "a", cpu: 1024, mem: 1024}})
 	plan := placement.MustCompile(placement.Spec{})
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, task := range []placement.Task{{CPU: -1}, {Group: 99}, {HostPorts: []uint16{80, 80}}} {
-		if _, err := c.Place(plan, task, rng); !errors.Is(err, placement.ErrInvalidTask) {
-			t.Errorf("Place(%+v) error %v, want ErrInvalidTask", task, err)
-		}
+	g := c.Group("g") // GroupID 0
+	for _, tc := range []struct {
+		task placement.Task
+		want []fieldRule
+	}{
+		{placement.Task{CPU: -1, MemoryMiB: 1 << 30, ENIs: -1}, []fieldRule{{"Task.CPU", "must be 0 to"}, {"Task.MemoryMiB", "must be 0 to"}, {"Task.ENIs", "must be 0 to"}}},
+		{placement.Task{Group: 99}, []fieldRule{{"Task.Group", "interned with Cluster.Group"}}},
+		{placement.Task{HostPorts: []uint16{80, 80}}, []fieldRule{{"Task.HostPorts", "listed twice"}}},
+		{placement.Task{HostPorts: []uint16{0}}, []fieldRule{{"Task.HostPorts", "reserves no port"}}},
+	} {
+		_, err := c.Place(plan, tc.task, rng)
+		wantFieldErrors(t, err, placement.ErrInvalidTask, tc.want)
 	}
-	g := c.Group("g")
 	if err := c.Release(0, placement.Task{CPU: 1, Group: g}); !errors.Is(err, placement.ErrBadRelease) {
 		t.Errorf("release of nothing: %v, want ErrBadRelease", err)
 	}
 	if err := c.Release(5, placement.Task{Group: g}); !errors.Is(err, placement.ErrUnknownInstance) {
 		t.Errorf("release on unknown instance: %v, want ErrUnknownInstance", err)
 	}
+	_, err = c.PlaceBatch(plan, placement.Task{Group: g}, placement.MaxBatch+1, rng, nil)
+	wantFieldErrors(t, err, placement.ErrInvalidTask, []fieldRule{{"count", "must be 0 to 5000"}})
 }
 
 // TestInstanceLifecycle checks deregistration, attribute changes and status.

@@ -3,6 +3,8 @@ package placement
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // RunningTask is one running task of a service, as scale-in sees it.
@@ -41,15 +43,24 @@ type victimScratch struct {
 //	                        the instance with the most
 //
 // Spread counts come from tasks itself, so pass all running tasks of the
-// service.
+// service. Each task must be valid (as for Place) and on a registered
+// instance; every problem is reported, joined.
 func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *rand.Rand) ([]int, error) {
+	l := fielderr.NewList(ErrInvalidTask)
 	if count < 0 || count > len(tasks) {
-		return nil, fmt.Errorf("%w: victim count %d is not in [0, %d]", ErrInvalidTask, count, len(tasks))
+		l.Addf("count", count, "must be 0 to %d, the number of tasks", len(tasks))
 	}
 	for k, rt := range tasks {
+		field := fmt.Sprintf("tasks[%d]", k)
 		if err := c.check(rt.Instance); err != nil {
-			return nil, fmt.Errorf("tasks[%d]: %w", k, err)
+			l.Join(fielderr.Prefix(field, err))
 		}
+		if err := c.validateTask(&rt.Task); err != nil {
+			l.Join(fielderr.Prefix(field, err))
+		}
+	}
+	if err := l.Err(); err != nil {
+		return nil, err
 	}
 	p.bind(c)
 	// Per-instance tallies live in scratch arrays of the cluster, grown to

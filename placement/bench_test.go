@@ -195,8 +195,8 @@ var sinkPlaced int
 // (filter every instance, sort by the strategies), and impl=scan the
 // engine's own single-pass scan over its struct-of-arrays state with the
 // index bypassed (the best plain scan, for context); impl=kernel, for
-// binpack-memory only, is the bare kernel behind the budget in
-// performance.md §2b (see refKernel), to calibrate the machine.
+// binpack-memory only, is the bare kernel the project's placement budget
+// was first measured with (see refKernel), to calibrate the machine.
 func BenchmarkPlace(b *testing.B) {
 	sizes := []struct {
 		label string

@@ -20,7 +20,8 @@ const (
 )
 
 // MaxReservedPorts is the ECS limit of reserved host ports per container
-// instance (aws-behaviour.md §1.3).
+// instance ("the maximum allowed reserved port limit of 100 host ports",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
 const MaxReservedPorts = 100
 
 // Capacity limits that keep every free-resource value in an int32 and the

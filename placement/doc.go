@@ -7,7 +7,8 @@
 //
 // # Pipeline
 //
-// Cluster.Place runs the four stages ECS documents (aws-behaviour.md §1.1)
+// Cluster.Place runs the four stages ECS documents
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement.html)
 // and a fifth that explains failure:
 //
 //  1. filter: ACTIVE instances with enough free CPU units, memory (MiB) and
@@ -31,13 +32,15 @@
 //
 // A Spec (constraints and strategies, as in the ECS API) is compiled once
 // into a Plan and reused. With no strategy, the replica scheduler's built-in
-// AZ balancing applies (aws-behaviour.md §1.4). ECS documents it as: place in
+// AZ balancing applies. ECS documents it
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html) as: place in
 // the AZ with the fewest running tasks of the service, preferring the
 // instance with the fewest; stop in the AZ with the most, then on the
 // instance with the most. That is exactly [spread(attribute:ecs.availability-zone),
 // spread(instanceId)] for placement and the same ranking reversed for
 // ChooseVictims, which is how this package implements it. Availability Zone
-// rebalancing (a service setting since 2025, §1.4) moves running tasks; that
+// rebalancing (a service setting since 2025,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/track-service-rebalancing.html) moves running tasks; that
 // is the hub's business, built from Place and ChooseVictims.
 //
 // # Custom strategies and filters

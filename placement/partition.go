@@ -8,8 +8,7 @@ const maxPartitionValues = 32
 
 // partition lists the ACTIVE instances per value of one attribute column,
 // so that a plan whose first strategy spreads over that attribute looks only
-// at the instances of the least-loaded value(s) (performance.md §3b,
-// "partition the index by the first spread key").
+// at the instances of the least-loaded value(s).
 type partition struct {
 	lists [][]int32 // per value ID: ACTIVE instances with that value
 	pos   []int32   // per instance slot: index in its list, or -1

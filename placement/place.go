@@ -88,7 +88,8 @@ func (c *Cluster) validateTask(t *Task) error {
 
 // Place chooses an instance for the task under the plan, reserves the
 // task's resources on it and returns it; or returns a Rejection that explains
-// why no ACTIVE instance fits. The pipeline (aws-behaviour.md §1.1):
+// why no ACTIVE instance fits. The pipeline
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement.html):
 //
 //  1. filter: ACTIVE instances with enough free CPU, memory and ENIs, no
 //     conflict on the task's host ports and room under MaxReservedPorts;

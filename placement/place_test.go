@@ -133,7 +133,8 @@ func checkPlacement(t *testing.T, tc placeCase) {
 }
 
 // TestStrategies checks each strategy and chain on hand-built fleets whose
-// right answer follows from the ECS definitions (aws-behaviour.md §1.2).
+// right answer follows from the ECS definitions of the strategies
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html).
 func TestStrategies(t *testing.T) {
 	binpackMem := placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}}
 	binpackCPU := placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "cpu")}}
@@ -344,7 +345,8 @@ func TestRandomIsUniform(t *testing.T) {
 }
 
 // TestRejections checks the reason, the closest instance and the message
-// for each kind of failure (aws-behaviour.md §1.6).
+// for each kind of failure (reasons as in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html,
+// messages as in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
 func TestRejections(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -557,7 +559,8 @@ func TestInstanceLifecycle(t *testing.T) {
 }
 
 // TestChooseVictims checks scale-in selection per strategy
-// (aws-behaviour.md §1.2 and §1.4).
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html for the strategies,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html for the default).
 func TestChooseVictims(t *testing.T) {
 	web := func(n int) []load { return slices.Repeat([]load{{256, 512, "service:web"}}, n) }
 	tests := []struct {

@@ -28,8 +28,10 @@ type victimScratch struct {
 // earlier picks had already stopped. It does not change the cluster; the
 // caller stops the tasks and calls Release.
 //
-// The plan's strategies decide, each rank reversed (aws-behaviour.md §1.2,
-// §1.4); larger is better, ties fall to the next rank, then to rng:
+// The plan's strategies decide, each rank reversed
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html;
+// the default in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html);
+// larger is better, ties fall to the next rank, then to rng:
 //
 //	binpack(memory):        free memory of the task's instance once the
 //	                        task stops (the instance that keeps the most

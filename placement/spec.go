@@ -8,7 +8,10 @@ import (
 	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
-// ECS limits on a placement request (aws-behaviour.md §1.3).
+// ECS limits on a placement request: at most 5 strategies
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html,
+// API_CreateService.html) and 10 constraints, task definition and run time
+// together (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
 const (
 	// MaxConstraints is the most placement constraints a task may have,
 	// counting task-definition and run-time constraints together.
@@ -185,7 +188,7 @@ type Plan struct {
 //	                        counts as +Inf)
 //
 // An empty strategy list is the replica scheduler's built-in rule
-// (aws-behaviour.md §1.4): prefer the AZ with the fewest tasks of the service,
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html): prefer the AZ with the fewest tasks of the service,
 // then the instance with the fewest, that is
 // [spread(attribute:ecs.availability-zone), spread(instanceId)]. For RunTask,
 // where ECS documents no default, pass an explicit strategy such as random.

@@ -82,6 +82,14 @@ type link struct {
 	cell, pos int32
 }
 
+// slotLinks is one instance's links: the first inline, so that the common
+// case (one counted group on the instance, or the group found first) costs
+// one memory access rather than a slice header and its array.
+type slotLinks struct {
+	first link
+	more  []link // links after the first
+}
+
 // groupIndexOf returns group g's index, building it on first use (one pass
 // over the group's per-instance counts).
 func (c *Cluster) groupIndexOf(g GroupID) *groupIndex {
@@ -217,10 +225,13 @@ func (c *Cluster) remove(g GroupID, b *countBucket, ci, pos int32) {
 
 // linkOf returns slot i's link for group g, which must exist.
 func (c *Cluster) linkOf(i int32, g GroupID) *link {
-	ls := c.links[i]
-	for k := range ls {
-		if ls[k].g == g {
-			return &ls[k]
+	sl := &c.links[i]
+	if sl.first.g == g {
+		return &sl.first
+	}
+	for k := range sl.more {
+		if sl.more[k].g == g {
+			return &sl.more[k]
 		}
 	}
 	panic("placement: internal error: missing group link")
@@ -232,9 +243,13 @@ func (c *Cluster) link(g GroupID, gi *groupIndex, i, k int32) {
 	ci := b.cellFor(cpuClass(c.res[i].cpu), memClass(c.res[i].mem))
 	pos := b.add(ci, i)
 	for len(c.links) <= int(i) {
-		c.links = append(c.links, nil)
+		c.links = append(c.links, slotLinks{})
 	}
-	c.links[i] = append(c.links[i], link{g: g, cell: ci, pos: pos})
+	if l := (link{g: g, cell: ci, pos: pos}); c.res[i].linked == 0 {
+		c.links[i].first = l
+	} else {
+		c.links[i].more = append(c.links[i].more, l)
+	}
 	c.res[i].linked++
 }
 
@@ -243,9 +258,13 @@ func (c *Cluster) link(g GroupID, gi *groupIndex, i, k int32) {
 func (c *Cluster) unlink(g GroupID, gi *groupIndex, i, k int32) {
 	l := c.linkOf(i, g)
 	c.remove(g, &gi.byCount[k-1], l.cell, l.pos)
-	ls := c.links[i]
-	*l = ls[len(ls)-1]
-	c.links[i] = ls[:len(ls)-1]
+	sl := &c.links[i]
+	if n := len(sl.more); n > 0 {
+		*l = sl.more[n-1] // the last link fills the hole (or overwrites itself)
+		sl.more = sl.more[:n-1]
+	} else {
+		sl.first = link{g: -1}
+	}
 	c.res[i].linked--
 }
 
@@ -279,9 +298,12 @@ func (c *Cluster) recount(g GroupID, gi *groupIndex, i, old, now int32) {
 // counted group it runs, after they changed.
 func (c *Cluster) relink(i int32) {
 	cpu, mem := cpuClass(c.res[i].cpu), memClass(c.res[i].mem)
-	ls := c.links[i]
-	for k := range ls {
-		l := &ls[k]
+	sl := &c.links[i]
+	for k := -1; k < len(sl.more); k++ {
+		l := &sl.first
+		if k >= 0 {
+			l = &sl.more[k]
+		}
 		b := &c.gidx[l.g].byCount[c.groupOn[l.g][i]-1]
 		if cur := &b.cells[l.cell]; cur.cpu == cpu && cur.mem == mem {
 			continue

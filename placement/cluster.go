@@ -241,7 +241,7 @@ type Cluster struct {
 	groupOn    [][]int32     // [group][slot] tasks of the group on the instance; nil until used
 	groupVal   [][][]int32   // [group][column][value] tasks of the group per attribute value, tracked columns only
 	gidx       []*groupIndex // per group: the instances that run it, for distinctInstance and spread(instanceId); nil until used
-	links      [][]link      // per slot: its entries in counted groups' buckets
+	links      []slotLinks   // per slot: its entries in counted groups' buckets
 	activeSet  bitset        // ACTIVE slots
 	tracked    []bool        // per column: groupVal maintained
 	trackedCol []int32

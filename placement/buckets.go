@@ -69,8 +69,10 @@ func resourceClass(x int32, stepBits uint) uint8 {
 
 // countBucket is the members running one number of tasks of the group.
 type countBucket struct {
-	cells []cell // in order of first use; a cell is never removed
-	size  int    // members in every cell
+	cells    []cell                                   // in order of first use; a cell is never removed
+	cellOf   [resourceClasses * resourceClasses]uint8 // per (cpu, mem) class pair: index in cells + 1, or 0
+	nonEmpty [2]uint64                                // bit k: cells[k] has members
+	size     int                                      // members in every cell
 }
 
 // link is one instance's entry in a counted group: the cell (an index in
@@ -194,17 +196,32 @@ func (gi *groupIndex) bucket(k int32) *countBucket {
 // cellFor returns the index of the bucket's cell for the given classes,
 // adding the cell if the bucket has none yet.
 func (b *countBucket) cellFor(cpu, mem uint8) int32 {
-	for k := range b.cells {
-		if b.cells[k].cpu == cpu && b.cells[k].mem == mem {
-			return int32(k)
-		}
+	pair := int(cpu)*resourceClasses + int(mem)
+	if k := b.cellOf[pair]; k > 0 {
+		return int32(k) - 1
 	}
 	b.cells = append(b.cells, cell{cpu: cpu, mem: mem})
+	b.cellOf[pair] = uint8(len(b.cells))
 	return int32(len(b.cells) - 1)
+}
+
+// candidates calls f with every non-empty cell whose classes are at least
+// (cpu, mem), until f returns false.
+func (b *countBucket) candidates(cpu, mem uint8, f func(cl *cell) bool) {
+	for w, m := range b.nonEmpty {
+		for m != 0 {
+			cl := &b.cells[w<<6|bits.TrailingZeros64(m)]
+			m &= m - 1
+			if cl.cpu >= cpu && cl.mem >= mem && !f(cl) {
+				return
+			}
+		}
+	}
 }
 
 // add puts slot i in cell ci and returns its position there.
 func (b *countBucket) add(ci, i int32) int32 {
+	b.nonEmpty[ci>>6] |= 1 << uint(ci&63)
 	b.cells[ci].ids = append(b.cells[ci].ids, i)
 	b.size++
 	return int32(len(b.cells[ci].ids) - 1)
@@ -218,6 +235,9 @@ func (c *Cluster) remove(g GroupID, b *countBucket, ci, pos int32) {
 	ids[pos] = last
 	b.cells[ci].ids = ids[:len(ids)-1]
 	b.size--
+	if len(ids) == 1 {
+		b.nonEmpty[ci>>6] &^= 1 << uint(ci&63)
+	}
 	if int(pos) < len(ids)-1 {
 		c.linkOf(last, g).pos = pos
 	}
@@ -438,11 +458,7 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 // a qualifying draw, and falls back to an exact pass over them.
 func (c *Cluster) pickInBucket(p *Plan, t *Task, on []int32, rng *rand.Rand, lv *fewest, b *countBucket, cpu, mem uint8) int32 {
 	total := 0
-	for k := range b.cells {
-		if cl := &b.cells[k]; cl.cpu >= cpu && cl.mem >= mem {
-			total += len(cl.ids)
-		}
-	}
+	b.candidates(cpu, mem, func(cl *cell) bool { total += len(cl.ids); return true })
 	if total == 0 {
 		return -1
 	}
@@ -450,31 +466,29 @@ func (c *Cluster) pickInBucket(p *Plan, t *Task, on []int32, rng *rand.Rand, lv 
 		for range randomTries {
 			r := rng.IntN(total)
 			var i int32
-			for k := range b.cells {
-				if cl := &b.cells[k]; cl.cpu >= cpu && cl.mem >= mem {
-					if r < len(cl.ids) {
-						i = cl.ids[r]
-						break
-					}
-					r -= len(cl.ids)
+			b.candidates(cpu, mem, func(cl *cell) bool {
+				if r < len(cl.ids) {
+					i = cl.ids[r]
+					return false
 				}
-			}
+				r -= len(cl.ids)
+				return true
+			})
 			if c.ok(p, t, on, lv, i) {
 				return i
 			}
 		}
 	}
 	best, ties := int32(-1), 0
-	for k := range b.cells {
-		if cl := &b.cells[k]; cl.cpu >= cpu && cl.mem >= mem {
-			for _, i := range cl.ids {
-				if c.ok(p, t, on, lv, i) {
-					if ties++; ties == 1 || rng.IntN(ties) == 0 {
-						best = i
-					}
+	b.candidates(cpu, mem, func(cl *cell) bool {
+		for _, i := range cl.ids {
+			if c.ok(p, t, on, lv, i) {
+				if ties++; ties == 1 || rng.IntN(ties) == 0 {
+					best = i
 				}
 			}
 		}
-	}
+		return true
+	})
 	return best
 }

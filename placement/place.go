@@ -14,11 +14,12 @@ import (
 // parameter of https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
 const RunTaskLimit = 10
 
-// MaxBatch is the most tasks one PlaceBatch call places: ECS's quota of
-// tasks per service (5,000; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html),
-// the largest scale-out one call can serve. It bounds the call's work and
-// its result even for tasks that need no resources, of which any number
-// would fit.
+// MaxBatch is the most tasks one PlaceBatch call places: ECS's default
+// quota of tasks per service (5,000;
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html),
+// the largest scale-out one call serves. It bounds the call's work and its
+// result even for tasks that need no resources, of which any number would
+// fit; a caller whose quota was raised calls PlaceBatch again for the rest.
 const MaxBatch = 5000
 
 // Task is the placement request of one task.

@@ -253,8 +253,19 @@ func benchIndex(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		op()
+	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU adds the metric cpu-ns/op: the process's CPU time over the
+// timed loop per op (the Go runtime's own threads included), which a busy
+// shared machine distorts less than wall time.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu := processCPU(); cpu > 0 && b.N > 0 {
+		b.ReportMetric(float64(cpu-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -314,9 +325,11 @@ func benchNaive(b *testing.B, f *benchFleet, plan *placement.Plan, rng *rand.Ran
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		op()
 	}
+	reportCPU(b, cpu0)
 }
 
 // BenchmarkPlaceHarness is BenchmarkPlace's bookkeeping alone: drawing a

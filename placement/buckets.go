@@ -390,9 +390,10 @@ func (c *Cluster) chooseFewest(p *Plan, t *Task, on []int32, rng *rand.Rand, lv 
 }
 
 // pickNonMember draws uniformly among the feasible instances of the level
-// that run no task of the group; -1 if there is none. It samples from the
-// smaller of two supersets, the level's instances or the slots outside the
-// group (by rank selection over the member bitset), accepting a draw that
+// that run no task of the group; -1 if there is none. It samples from one
+// of two supersets, the level's instances or, when the group runs on more
+// than half of them, the slots outside the group (by rank selection over
+// the member bitset), accepting a draw that
 // qualifies (rejection sampling: an accepted draw is uniform over the
 // qualifying instances), and falls back to an exact pass over the same
 // superset, uniform too.
@@ -402,7 +403,10 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 	}
 	slots := len(c.res)
 	outside := slots - gi.size
-	if lv.n <= outside {
+	// A draw from the level costs less than a rank selection, so the
+	// level is the superset unless fewer than half of it is outside the
+	// group.
+	if lv.n <= 2*outside {
 		for range randomTries {
 			r := rng.IntN(lv.n)
 			var i int32
@@ -413,14 +417,14 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 				}
 				r -= len(l)
 			}
-			if on[i] == 0 && c.ok(p, t, on, lv, i) {
+			if on[i] == 0 && c.feasible(p, t, on, i) { // the level's lists hold ACTIVE instances of the level
 				return i
 			}
 		}
 		best, ties := int32(-1), 0
 		for _, l := range lv.lists {
 			for _, i := range l {
-				if on[i] == 0 && c.ok(p, t, on, lv, i) {
+				if on[i] == 0 && c.feasible(p, t, on, i) {
 					if ties++; ties == 1 || rng.IntN(ties) == 0 {
 						best = i
 					}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // never marks an instant that is not scheduled.
@@ -133,7 +135,7 @@ func instant(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 // grow makes room for target id.
 func (g *TargetGroup) grow(id int) error {
 	if id < 0 || id > MaxTargetID {
-		return fmt.Errorf("%w: ID %d: must be from 0 to %d", ErrInvalidTarget, id, MaxTargetID)
+		return fielderr.New(ErrInvalidTarget, "Target.ID", id, fmt.Sprintf("must be from 0 to MaxTargetID (%d)", MaxTargetID))
 	}
 	for len(g.targets) <= id {
 		g.targets = append(g.targets, target{
@@ -193,7 +195,7 @@ func (g *TargetGroup) Register(now time.Time, tgt Target) error {
 		return err
 	}
 	if tgt.FirstCheckAfter < 0 {
-		return fmt.Errorf("%w: target %d FirstCheckAfter %v: must not be negative", ErrInvalidTarget, tgt.ID, tgt.FirstCheckAfter)
+		return fielderr.New(ErrInvalidTarget, fmt.Sprintf("Target(%d).FirstCheckAfter", tgt.ID), tgt.FirstCheckAfter, "must not be negative")
 	}
 	t := &g.targets[tgt.ID]
 	if t.state != Unused {
@@ -223,7 +225,7 @@ func (g *TargetGroup) SetResponse(now time.Time, id int, r Response) error {
 		return err
 	}
 	if r > NoResponse {
-		return fmt.Errorf("%w: target %d response %v: must be Pass, Refuse or NoResponse", ErrInvalidTarget, id, r)
+		return fielderr.New(ErrInvalidTarget, fmt.Sprintf("target %d response", id), r, "must be Pass, Refuse or NoResponse")
 	}
 	t := &g.targets[id]
 	t.response = r

@@ -52,7 +52,7 @@ func firstTransitionTo(tr []Transition, id int, s State) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// Worked example L (ECS best-practices guide, load-balancer-healthcheck):
+// The ECS best-practices guide (https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/load-balancer-healthcheck.html):
 // with the defaults a target takes 30 s × 5 = 150 s to turn healthy.
 func TestWorkedExampleL_DefaultHealthCheckTakes150s(t *testing.T) {
 	g := mustNew(t, Config{})
@@ -67,7 +67,7 @@ func TestWorkedExampleL_DefaultHealthCheckTakes150s(t *testing.T) {
 	}
 }
 
-// Worked example L, tuned: interval 5 s and healthy threshold 2 give 10 s.
+// The same guide, tuned: interval 5 s and healthy threshold 2 give 10 s.
 // AWS requires the timeout to be below the interval, so it is lowered to 4 s.
 func TestWorkedExampleL_TunedHealthCheckTakes10s(t *testing.T) {
 	g := mustNew(t, Config{HealthCheck: HealthCheck{Interval: 5 * time.Second, HealthyThreshold: 2, Timeout: 4 * time.Second}})

@@ -1,7 +1,6 @@
 package loadbalancer
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
@@ -22,7 +21,7 @@ type enumText[E ~int | ~uint8] struct {
 
 func (t enumText[E]) marshal(v E) ([]byte, error) {
 	if int(v) < 0 || int(v) >= len(t.names) {
-		return nil, fielderr.New(ErrInvalidConfig, t.what, fmt.Sprint(int(v)), "is not a known "+t.what)
+		return nil, fielderr.New(ErrInvalidConfig, t.what, int(v), "is not a known "+t.what)
 	}
 	return []byte(t.names[v]), nil
 }

@@ -11,6 +11,16 @@ import (
 // never marks an instant that is not scheduled.
 const never int64 = math.MaxInt64
 
+// after returns the instant d after n (nanoseconds since the Unix epoch),
+// or never when that is beyond what an int64 holds: a FirstCheckAfter of
+// centuries schedules no check rather than one in the past.
+func after(n int64, d time.Duration) int64 {
+	if d > 0 && n > never-int64(d) {
+		return never
+	}
+	return n + int64(d)
+}
+
 // Target describes a target to register.
 type Target struct {
 	// ID is the caller's dense, non-negative integer for the target (the
@@ -209,7 +219,7 @@ func (g *TargetGroup) Register(now time.Time, tgt Target) error {
 	t.known = true
 	t.zone = g.zoneOf(tgt.Zone)
 	t.passes, t.fails, t.dormant = 0, 0, false
-	t.nextCheck, t.outcomeAt, t.drainUntil, t.drainedAt = n+int64(first), never, never, never
+	t.nextCheck, t.outcomeAt, t.drainUntil, t.drainedAt = after(n, first), never, never, never
 	t.slowFrom, t.slowUntil = 0, 0
 	g.setState(tgt.ID, Initial, ReasonRegistrationInProgress)
 	g.reschedule(tgt.ID)
@@ -268,7 +278,7 @@ func (g *TargetGroup) Deregister(now time.Time, id int) (drained bool, err error
 		g.reschedule(id)
 		return true, nil
 	}
-	t.drainUntil = n + int64(g.cfg.DeregistrationDelay)
+	t.drainUntil = after(n, g.cfg.DeregistrationDelay)
 	g.setState(id, Draining, ReasonDeregistrationInProgress)
 	if g.inFlight[id] == 0 {
 		t.drainedAt = n
@@ -367,7 +377,7 @@ func (g *TargetGroup) Advance(now time.Time, buf []Transition) (_ []Transition, 
 			t.outcomeAt = never
 			g.fail(id, at, ReasonTimeout)
 		case t.nextCheck:
-			t.nextCheck = at + int64(g.cfg.HealthCheck.Interval)
+			t.nextCheck = after(at, g.cfg.HealthCheck.Interval)
 			switch t.response {
 			case Pass:
 				g.pass(id, at)
@@ -375,7 +385,7 @@ func (g *TargetGroup) Advance(now time.Time, buf []Transition) (_ []Transition, 
 			case Refuse:
 				g.fail(id, at, ReasonFailedHealthChecks)
 			case NoResponse:
-				t.outcomeAt = at + int64(g.cfg.HealthCheck.Timeout)
+				t.outcomeAt = after(at, g.cfg.HealthCheck.Timeout)
 			}
 		}
 		if t.state != from {
@@ -434,7 +444,7 @@ func (g *TargetGroup) becomeHealthy(id int, at int64) {
 	for other := range g.targets {
 		o := &g.targets[other]
 		if other != id && o.state == Healthy && o.healthySince < at && o.slowUntil <= at {
-			t.slowFrom, t.slowUntil = at, at+int64(g.cfg.SlowStart)
+			t.slowFrom, t.slowUntil = at, after(at, g.cfg.SlowStart)
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package loadbalancer
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -354,5 +355,22 @@ func TestCounts(t *testing.T) {
 	want := Counts{Healthy: 2, Unhealthy: 1, Draining: 1}
 	if diff := cmp.Diff(want, g.Counts()); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+}
+
+// TestFirstCheckAfterDoesNotWrap: a FirstCheckAfter of centuries put the
+// first check at an instant that wrapped into the past, so it ran at once;
+// it now never runs, and the target stays initial.
+func TestFirstCheckAfterDoesNotWrap(t *testing.T) {
+	g := mustNew(t, Config{HealthCheck: HealthCheck{InitialHealthyThreshold: 1}})
+	if err := g.Register(t0, Target{ID: 0, Zone: "a", FirstCheckAfter: time.Duration(math.MaxInt64)}); err != nil {
+		t.Fatal(err)
+	}
+	tr := advance(g, at(3600))
+	if _, ok := firstTransitionTo(tr, 0, Healthy); ok {
+		t.Fatalf("a check centuries away ran within the hour: %v", tr)
+	}
+	if info, _ := g.Target(0); info.State != Initial {
+		t.Errorf("state %v, want initial", info.State)
 	}
 }

@@ -286,8 +286,8 @@ func checkTraceErr(t *testing.T, err error) {
 		}
 		return
 	}
-	if !errors.Is(err, ErrConfig) {
-		t.Fatalf("error is neither a TraceError nor ErrConfig: %v", err)
+	if !errors.Is(err, ErrConfig) && !errors.Is(err, ErrTrace) {
+		t.Fatalf("error is neither a TraceError, ErrTrace nor ErrConfig: %v", err)
 	}
 }
 
@@ -304,11 +304,17 @@ func FuzzReadRateCSV(f *testing.F) {
 		if implicit {
 			cfg = SeriesCSV{ValueColumn: "avg_cpu", Step: time.Minute}
 		}
-		for _, c := range []SeriesCSV{cfg, {TimeColumn: "t", ValueColumn: "v"}, {TimeColumn: "minute_start_utc_epoch", ValueColumn: "requests"}} {
+		// The last configuration reads at most half the input: it must be
+		// refused if it is longer.
+		capped := SeriesCSV{TimeColumn: "t", ValueColumn: "v", MaxBytes: int64(len(data)/2 + 1)}
+		for _, c := range []SeriesCSV{cfg, {TimeColumn: "t", ValueColumn: "v"}, {TimeColumn: "minute_start_utc_epoch", ValueColumn: "requests"}, capped} {
 			s, err := ReadSeriesCSV(bytes.NewReader(data), c)
 			if err != nil {
 				checkTraceErr(t, err)
 				continue
+			}
+			if c.MaxBytes > 0 && int64(len(data)) > c.MaxBytes {
+				t.Fatalf("read %d bytes with MaxBytes %d", len(data), c.MaxBytes)
 			}
 			checkSeries(t, s)
 			r := Replay{Series: s, Counts: true, Speedup: 3}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -201,8 +202,13 @@ func TestDrawnDurationsAreFiniteAndNonNegative(t *testing.T) {
 func TestInstantArithmeticSaturates(t *testing.T) {
 	d := Diurnal{Mean: 10, Amplitude: 0.5, Peak: math.MinInt64 + 1}
 	for _, at := range []time.Duration{0, time.Hour, Never - 1, Never} {
-		if r := d.Rate(at); !(r >= 5-1e-9 && r <= 15+1e-9) {
-			t.Errorf("Diurnal peak at MinInt64: Rate(%v) = %v outside [5, 15]", at, r)
+		// The phase (at − Peak) mod Period, in exact integers.
+		var phase big.Int
+		phase.Sub(big.NewInt(int64(at)), big.NewInt(int64(d.Peak)))
+		phase.Mod(&phase, big.NewInt(int64(24*time.Hour)))
+		want := 10 * (1 + 0.5*math.Cos(2*math.Pi*float64(phase.Int64())/float64(24*time.Hour)))
+		if r := d.Rate(at); math.Abs(r-want) > 1e-9 {
+			t.Errorf("Diurnal peak at MinInt64: Rate(%v) = %v, want %v", at, r, want)
 		}
 		if m := d.MaxRate(at, addSat(at, time.Minute)); m < d.Rate(at)-1e-9 {
 			t.Errorf("Diurnal MaxRate(%v, +1m) = %v below Rate %v", at, m, d.Rate(at))

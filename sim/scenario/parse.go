@@ -74,8 +74,8 @@ func Parse(data []byte) (*Scenario, error) {
 		return nil, err
 	}
 	if len(shape.unknown) > 0 {
-		// Decode with the unknown names as null (the field's zero value),
-		// so that Validate still sees the rest of the file.
+		// Decode with the unknown and empty names as null (the field's
+		// default), so that Validate still sees the rest of the file.
 		data = shape.blank(data)
 	}
 	var sc Scenario

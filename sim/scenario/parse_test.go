@@ -284,3 +284,23 @@ func TestEnumeratedFieldsReadTheirTypes(t *testing.T) {
 		t.Errorf("Type(9): %v", err)
 	}
 }
+
+// TestEmptyEnumeratedNamesMeanTheDefault: an empty string for an
+// enumerated field was the field's default before the fields were typed,
+// and still is ("discipline": "" is processor sharing, as absent).
+func TestEmptyEnumeratedNamesMeanTheDefault(t *testing.T) {
+	in := strings.Replace(minimal, `"launchType": "FARGATE"}]`, `"launchType": "FARGATE",
+    "loadBalancer": {"type": "", "algorithm": ""},
+    "traffic": {"rate": {"constant": 1}, "work": {"distribution": "", "mean": "10ms"}, "server": {"discipline": ""}}}]`, 1)
+	in = strings.Replace(in, `"networkMode": "awsvpc",`, `"networkMode": "awsvpc", "cpuArchitecture": "",`, 1)
+	sc, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sc.Services[0]
+	if s.LoadBalancer.Type != loadbalancer.ALB || s.LoadBalancer.Algorithm != loadbalancer.AlgorithmDefault ||
+		s.Traffic.Work.Distribution != dist.Unset || s.Traffic.Server.Discipline != nil ||
+		sc.TaskDefinitions[0].CPUArchitecture != capacity.X86_64 {
+		t.Errorf("decoded %+v %+v", s.LoadBalancer, s.Traffic)
+	}
+}

@@ -28,7 +28,8 @@ import (
 // A string that its enumerated field's type does not read (one that
 // implements encoding.TextUnmarshaler) is not a shape problem: the walk
 // records it, as a field error with the type's rule, and goes on, so that
-// every such name is reported at once with what Validate finds.
+// every such name is reported at once with what Validate finds. An empty
+// string there means the field's default, as if it were absent.
 func shapeCheck(data []byte) (*shape, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -44,13 +45,14 @@ func shapeCheck(data []byte) (*shape, error) {
 }
 
 // shape is what a walk that passed found: the enumerated values their
-// types do not know.
+// types do not know, and the empty ones.
 type shape struct {
 	unknown []unknownName
 }
 
-// unknownName is one string an enumerated field's type refused: its field
-// error and the byte span of the JSON string.
+// unknownName is one string of an enumerated field to decode as null (the
+// field's default): one its type refused, with its field error, or an
+// empty one (err nil); start and end are the byte span of the JSON string.
 type unknownName struct {
 	err        *FieldError
 	start, end int64
@@ -79,7 +81,9 @@ func (s *shape) merge(err error) error {
 	}
 	var errs []error
 	for _, u := range s.unknown {
-		errs = append(errs, u.err)
+		if u.err != nil {
+			errs = append(errs, u.err)
+		}
 	}
 	for _, fe := range fieldErrors(err) {
 		if !s.covers(fe.Field) {
@@ -93,6 +97,9 @@ func (s *shape) merge(err error) error {
 // unknown name.
 func (s *shape) covers(field string) bool {
 	for _, u := range s.unknown {
+		if u.err == nil {
+			continue
+		}
 		i := strings.LastIndexByte(u.err.Field, '.')
 		if i < 0 {
 			continue
@@ -193,6 +200,10 @@ func (w *walker) value(t reflect.Type, path string) error {
 		s, ok := tok.(string)
 		if !ok {
 			return w.fail(at, where, "expected a string, got %s", kind(tok))
+		}
+		if s == "" {
+			w.shape.unknown = append(w.shape.unknown, unknownName{start: at, end: w.dec.InputOffset()})
+			return nil
 		}
 		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 			rule := fieldErrors(err)[0].Rule

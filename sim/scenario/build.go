@@ -335,9 +335,9 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 	}
 	work := t.Work.dist()
 	wc.Demand, wc.SCV = work, work.SCV()
-	wc.Server.Discipline = traffic.ProcessorSharing
+	wc.Server.Discipline = traffic.ProcessorSharing // the scenario's default
 	if s := t.Server; s != nil {
-		wc.Server = traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: s.Concurrency, QueueLimit: s.QueueLimit, Timeout: s.Timeout.D()}
+		wc.Server.Concurrency, wc.Server.QueueLimit, wc.Server.Timeout = s.Concurrency, s.QueueLimit, s.Timeout.D()
 		if s.Discipline != nil {
 			wc.Server.Discipline = *s.Discipline
 		}

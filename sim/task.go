@@ -325,7 +325,7 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 // sigterm enters STOPPING: the application gets SIGTERM and exits after its
 // shutdown time, or gets SIGKILL at the stop timeout.
 func (w *World) sigterm(t *Task) {
-	shutdown := t.def.in.Behavior.Shutdown.or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
+	shutdown := t.def.in.Behavior.Shutdown.Or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
 	if t.lb != nil && t.lb.sigterm(shutdown) {
 		return // the application finishes its requests in flight first
 	}

@@ -64,7 +64,8 @@ type WorkloadConfig struct {
 	// server has the task definition's CPU units.
 	Server traffic.ServerConfig
 	// FluidStep is the fluid mode's step; zero means one minute. It must
-	// divide a minute or be a whole number of minutes.
+	// divide a minute or be a whole number of minutes, from 1 s to a day
+	// (traffic.ValidateFluidStep).
 	FluidStep time.Duration
 	// MeanWork is the mean CPU work per request at one vCPU for fluid mode;
 	// required there.
@@ -292,6 +293,8 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		}
 		if cfg.Demand == nil {
 			bad("Demand is nil; request-level mode needs the work per request")
+		} else if err := traffic.ValidateDemand(cfg.Demand); err != nil {
+			bad("Demand: %v", err)
 		}
 	case FluidMode:
 		if cfg.Source == nil {
@@ -303,8 +306,8 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		if !(cfg.SCV >= 0) || math.IsInf(cfg.SCV, 0) {
 			bad("SCV is %v; it must be finite and ≥ 0", cfg.SCV)
 		}
-		if s := cfg.FluidStep; s < 0 || s != 0 && time.Minute%s != 0 && s%time.Minute != 0 {
-			bad("FluidStep is %v; it must divide a minute or be a whole number of minutes", s)
+		if err := traffic.ValidateFluidStep(cfg.FluidStep); err != nil {
+			bad("%v", err)
 		}
 		if cfg.Arrivals != nil {
 			bad("Arrivals is set; fluid mode reads Source only")
@@ -314,6 +317,11 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	}
 	if err := cfg.Server.Validate(); err != nil {
 		bad("Server: %v", err)
+	}
+	if cfg.Source != nil {
+		if err := traffic.ValidateSource(cfg.Source); err != nil {
+			bad("Source: %v", err)
+		}
 	}
 	if cfg.End < 0 {
 		bad("End is %v; it must not be negative (0 means no end)", cfg.End)
@@ -597,7 +605,7 @@ func (wl *Workload) onFluidStep(uint64) {
 		return
 	}
 	dt := (now - from).Seconds()
-	rate := wl.cfg.Source.Rate(from + (now-from)/2)
+	rate := traffic.ClampRate(wl.cfg.Source.Rate(from + (now-from)/2))
 	cpu := wl.taskCPU()
 	sc := wl.cfg.Server
 	sc.CPU = cpu

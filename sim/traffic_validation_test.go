@@ -1,4 +1,4 @@
-package traffic_test
+package sim_test
 
 import (
 	"math"
@@ -96,7 +96,7 @@ func assertMean(t *testing.T, name, what string, rs []seedResult, pick func(seed
 	}
 }
 
-func mm1(lambda float64, server traffic.ServerConfig, demand traffic.Demand) farmConfig {
+func farmMM1(lambda float64, server traffic.ServerConfig, demand traffic.Demand) farmConfig {
 	return farmConfig{tasks: 1, server: server, arrivals: traffic.Poisson{PerSecond: lambda}, demand: demand, warmup: warmup, measure: measure}
 }
 
@@ -110,7 +110,7 @@ var (
 // p99 = ln(100)·5 = 23.026 s (Kleinrock, Queueing Systems, vol. 1, §3.2).
 func TestMM1MeanAndP99Sojourn(t *testing.T) {
 	skipIfShort(t)
-	cfg := mm1(0.8, fcfs1, traffic.Exponential{Mean: time.Second})
+	cfg := farmMM1(0.8, fcfs1, traffic.Exponential{Mean: time.Second})
 	cfg.record = true
 	rs := runSeeds(t, "M/M/1", cfg)
 	assertMean(t, "M/M/1", "W", rs, func(r seedResult) float64 { return r.mean }, 5, 0.03)
@@ -125,7 +125,7 @@ func TestMM1MeanAndP99Sojourn(t *testing.T) {
 // ln(C/0.05)/(cμ−λ) = 123.7 ms.
 func TestMMcOneTaskErlangC(t *testing.T) {
 	skipIfShort(t)
-	cfg := mm1(25, traffic.ServerConfig{CPU: 4096, Concurrency: 4, QueueLimit: traffic.Unlimited}, traffic.Exponential{Mean: 100 * time.Millisecond})
+	cfg := farmMM1(25, traffic.ServerConfig{CPU: 4096, Concurrency: 4, QueueLimit: traffic.Unlimited}, traffic.Exponential{Mean: 100 * time.Millisecond})
 	cfg.record = true
 	rs := runSeeds(t, "M/M/4", cfg)
 	assertMean(t, "M/M/4", "p95 wait", rs, func(r seedResult) float64 { return r.waitP95 }, math.Log(0.319857/0.05)/(40-25), 0.05)
@@ -139,8 +139,8 @@ func TestMMcOneTaskErlangC(t *testing.T) {
 // the same seeds (common arrivals) against ½.
 func TestMD1WaitIsHalfMM1(t *testing.T) {
 	skipIfShort(t)
-	md := runSeeds(t, "M/D/1", mm1(0.8, fcfs1, traffic.Fixed{CPU: time.Second}))
-	mm := runSeeds(t, "M/M/1", mm1(0.8, fcfs1, traffic.Exponential{Mean: time.Second}))
+	md := runSeeds(t, "M/D/1", farmMM1(0.8, fcfs1, traffic.Fixed{CPU: time.Second}))
+	mm := runSeeds(t, "M/M/1", farmMM1(0.8, fcfs1, traffic.Exponential{Mean: time.Second}))
 	assertMean(t, "M/D/1", "Wq", md, func(r seedResult) float64 { return r.wait }, 2, 0.03)
 	assertMean(t, "M/M/1", "Wq", mm, func(r seedResult) float64 { return r.wait }, 4, 0.03)
 	var ratio float64
@@ -166,7 +166,7 @@ func TestProcessorSharingInsensitivity(t *testing.T) {
 		{"deterministic", traffic.Fixed{CPU: 50 * time.Millisecond}},
 		{"hyperexponential C²=4", traffic.HyperExponential{Mean: 50 * time.Millisecond, SCV: 4}},
 	} {
-		rs := runSeeds(t, "M/G/1-PS "+tc.name, mm1(16, ps, tc.demand))
+		rs := runSeeds(t, "M/G/1-PS "+tc.name, farmMM1(16, ps, tc.demand))
 		assertMean(t, "M/G/1-PS "+tc.name, "E[T]", rs, func(r seedResult) float64 { return r.mean }, 0.25, 0.03)
 	}
 }
@@ -246,7 +246,7 @@ func TestOverloadTimeoutsConservation(t *testing.T) {
 // done after the drain must equal the sum of the requests' work, whatever
 // the queueing, and requests are conserved.
 func TestAzureTraceReplayWorkConserved(t *testing.T) {
-	f, err := os.Open("testdata/azure_llm_inference_2023_conv_first500.csv")
+	f, err := os.Open("traffic/testdata/azure_llm_inference_2023_conv_first500.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestTimeoutInServiceMatchesExponentialTail(t *testing.T) {
 // arrivals is Poisson with mean 5 × the day's requests, so its z-score must
 // be small; every request is accounted for and Little's law holds.
 func TestNASADayThroughEngine(t *testing.T) {
-	file, err := os.Open("testdata/nasa_http_1995_per_minute.csv")
+	file, err := os.Open("traffic/testdata/nasa_http_1995_per_minute.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

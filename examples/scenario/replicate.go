@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/ecssim/ecssim/examples/internal/sweep"
+	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/sim/scenario"
 )
 

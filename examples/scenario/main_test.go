@@ -89,7 +89,7 @@ func TestReplicateMatchesSeedBySeedRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, sums, err := replicateOne(srcs[0], 4)
+	sc, sum, err := replicateOne(srcs[0], 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +111,9 @@ func TestReplicateMatchesSeedBySeedRuns(t *testing.T) {
 			ss += (x - mean) * (x - mean)
 		}
 		half := 3.182446 * math.Sqrt(ss/3) / 2
-		got := sums[0].intervals[k]
+		got := sum.Services[0].Intervals[k]
 		if math.Abs(got.Mean-mean) > 1e-9*math.Abs(mean) || math.Abs(got.HalfWidth-half) > 1e-6*half+1e-12 {
-			t.Errorf("%s: got %v ± %v, want %v ± %v", measures[k].name, got.Mean, got.HalfWidth, mean, half)
+			t.Errorf("%s: got %v ± %v, want %v ± %v", sum.Measures[k], got.Mean, got.HalfWidth, mean, half)
 		}
 	}
 	if costs[0] == costs[1] && costs[1] == costs[2] {

@@ -22,11 +22,14 @@ import (
 //
 // Where the zero value of a type is a setting's default rather than one of
 // its values (a ServiceConfig without a LaunchType, a task definition
-// without a NetworkMode, AZRebalancingDefault), the empty text is that zero
-// value, read and written: the API's way to ask for the default is to leave
-// the field out. Where the zero value is a value (TaskState's PROVISIONING,
-// WorkloadMode's RequestLevel) it has its name, and the empty text is
-// refused like any unknown spelling.
+// without a NetworkMode, AZRebalancingDefault) or no value at all (the
+// StopCode of a task that has not stopped), the empty text is that zero
+// value, read and written: the API's way to ask for the default is to
+// leave the field out. Where the zero value is a value (TaskState's
+// PROVISIONING, WorkloadMode's RequestLevel) it has its name, and the
+// empty text is refused like any unknown spelling; so it is where the
+// zero value is nothing (a DeploymentStatus, RolloutState or
+// ServiceStatus is always set).
 
 // enumNames is the text of an enum with a string underlying type: the
 // constants in the order an error lists them and, where the text is not

@@ -304,3 +304,26 @@ func TestEmptyEnumeratedNamesMeanTheDefault(t *testing.T) {
 		t.Errorf("decoded %+v %+v", s.LoadBalancer, s.Traffic)
 	}
 }
+
+// TestRegressionZoneNamesAreAttributeValues: a zone instances are launched
+// in becomes their ecs.availability-zone attribute, which the simulator
+// checks only when an instance registers, by panicking (FuzzParse found a
+// capacity provider zone holding a byte that is not UTF-8). Validate
+// refuses such a name up front, wherever instances take their zone from.
+func TestRegressionZoneNamesAreAttributeValues(t *testing.T) {
+	in := `{"duration": "10m",
+  "taskDefinitions": [{"family": "web", "containers": [{"name": "app", "image": "web:1", "memoryMiB": 128}]}],
+  "capacityProviders": [{"name": "asg", "instanceType": "m5.large", "zones": ["us-east-1a", "us-east-1\u0086"], "minSize": 0, "maxSize": 2, "desiredCapacity": 1}],
+  "clusters": [{"name": "prod", "zones": ["us-east-1 "], "instances": [{"type": "m5.large", "count": 1, "zones": ["us-east-1é"]}], "capacityProviders": ["asg"]}],
+  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": 1}],
+  "actions": [{"at": "2m", "launchInstances": {"cluster": "prod", "type": "m5.large", "count": 1, "zones": [""]}}]}`
+	_, err := Parse([]byte(in))
+	rule := func(r string) string { return ": becomes the ecs.availability-zone attribute of its instances: " + r }
+	chars := "attribute value must have 1 to 128 characters, each a letter, a digit, a space, or one of - _ . @ / \\ :"
+	wantProblems(t, err, []string{
+		`capacityProviders[0].zones[1] "us-east-1\u0086"` + rule(chars),
+		`clusters[0].zones[0] "us-east-1 "` + rule("attribute value must not start or end with a space"),
+		`clusters[0].instances[0].zones[0] "us-east-1é"` + rule(chars),
+		`actions[0].launchInstances.zones[0] ""` + rule(chars),
+	})
+}

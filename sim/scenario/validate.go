@@ -217,6 +217,7 @@ func (v *validator) scenario(sc *Scenario) {
 		}
 		providers[cp.Name] = true
 		v.required(at+".instanceType", cp.InstanceType)
+		v.zones(at+".zones", cp.Zones)
 		if !(cp.InterruptionsPerHour >= 0) || math.IsInf(cp.InterruptionsPerHour, 0) {
 			v.add(at+".interruptionsPerHour", cp.InterruptionsPerHour, "must be a finite rate of at least 0")
 		}
@@ -240,6 +241,7 @@ func (v *validator) scenario(sc *Scenario) {
 			v.add(at+".name", c.Name, "is used by an earlier cluster")
 		}
 		clusters[c.Name] = c
+		v.zones(at+".zones", c.Zones)
 		for j, g := range c.Instances {
 			v.instances(fmt.Sprintf("%s.instances[%d]", at, j), g)
 		}
@@ -348,8 +350,22 @@ func (v *validator) scenario(sc *Scenario) {
 
 func (v *validator) instances(at string, g InstanceGroup) {
 	v.required(at+".type", g.Type)
+	v.zones(at+".zones", g.Zones)
 	if g.Count < 1 || g.Count > 100_000 {
 		v.add(at+".count", g.Count, "must be 1 to 100000")
+	}
+}
+
+// zones checks the names of zones that instances are launched in: each
+// becomes the ecs.availability-zone attribute of its instances, so it
+// must be a valid attribute value (the simulator, given another, fails
+// when the instance registers).
+func (v *validator) zones(at string, zones []string) {
+	for j, z := range zones {
+		err := placement.ValidateAttributes(map[string]string{placement.AttrAvailabilityZone: z})
+		for _, fe := range fieldErrors(err) {
+			v.add(fmt.Sprintf("%s[%d]", at, j), z, "becomes the %s attribute of its instances: %s", placement.AttrAvailabilityZone, fe.Rule)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
@@ -143,12 +144,10 @@ func (b *builder) check(field string, err error) bool {
 func (b *builder) taskDefinition(td TaskDefinition) error {
 	in := sim.TaskDefinitionInput{
 		Family: td.Family, CPU: td.CPU, MemoryMiB: td.MemoryMiB,
-		NetworkMode:          sim.NetworkMode(td.NetworkMode),
-		CPUArchitecture:      architecture(td.CPUArchitecture),
-		PlacementConstraints: constraints(td.PlacementConstraints),
-	}
-	for _, c := range td.RequiresCompatibilities {
-		in.RequiresCompatibilities = append(in.RequiresCompatibilities, sim.LaunchType(c))
+		NetworkMode:             td.NetworkMode,
+		RequiresCompatibilities: slices.Clone(td.RequiresCompatibilities),
+		CPUArchitecture:         td.CPUArchitecture,
+		PlacementConstraints:    constraints(td.PlacementConstraints),
 	}
 	for _, c := range td.Containers {
 		cd := sim.ContainerDefinition{
@@ -164,20 +163,10 @@ func (b *builder) taskDefinition(td TaskDefinition) error {
 	return err
 }
 
-// architecture is sim's name for a task definition's CPU architecture.
-// TODO: read sim.Architecture from the file directly once it implements
-// encoding.TextUnmarshaler with the API's spelling (X86_64, ARM64).
-func architecture(a capacity.Architecture) sim.Architecture {
-	if a == capacity.ARM64 {
-		return sim.ARM64
-	}
-	return sim.X86_64
-}
-
 func constraints(cs []Constraint) []placement.Constraint {
 	var out []placement.Constraint
 	for _, c := range cs {
-		out = append(out, placement.Constraint{Type: placement.ConstraintType(c.Type), Expression: c.Expression})
+		out = append(out, placement.Constraint{Type: c.Type, Expression: c.Expression})
 	}
 	return out
 }
@@ -245,26 +234,21 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 	bs := &built{spec: spec}
 	cfg := sim.ServiceConfig{
 		Name: spec.Name, TaskDefinition: spec.TaskDefinition, DesiredCount: spec.DesiredCount,
-		SchedulingStrategy:       sim.SchedulingStrategy(spec.SchedulingStrategy),
-		LaunchType:               sim.LaunchType(spec.LaunchType),
-		CapacityProviderStrategy: strategyItems(spec.CapacityProviderStrategy),
-		PlacementConstraints:     constraints(spec.PlacementConstraints),
-		HealthCheckGracePeriod:   spec.HealthCheckGracePeriod.D(),
+		SchedulingStrategy:          spec.SchedulingStrategy,
+		LaunchType:                  spec.LaunchType,
+		CapacityProviderStrategy:    strategyItems(spec.CapacityProviderStrategy),
+		PlacementConstraints:        constraints(spec.PlacementConstraints),
+		HealthCheckGracePeriod:      spec.HealthCheckGracePeriod.D(),
+		AvailabilityZoneRebalancing: spec.AvailabilityZoneRebalancing,
 	}
 	for _, st := range spec.PlacementStrategy {
-		cfg.PlacementStrategy = append(cfg.PlacementStrategy, placement.Strategy{Type: placement.StrategyType(st.Type), Field: st.Field})
+		cfg.PlacementStrategy = append(cfg.PlacementStrategy, placement.Strategy{Type: st.Type, Field: st.Field})
 	}
 	if dc := spec.DeploymentConfiguration; dc != nil {
 		cfg.DeploymentConfiguration = sim.DeploymentConfiguration{MinimumHealthyPercent: dc.MinimumHealthyPercent, MaximumPercent: dc.MaximumPercent}
 		if cb := dc.CircuitBreaker; cb != nil {
 			cfg.DeploymentConfiguration.CircuitBreaker = sim.CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
 		}
-	}
-	switch spec.AvailabilityZoneRebalancing {
-	case "ENABLED":
-		cfg.AvailabilityZoneRebalancing = sim.AZRebalancingEnabled
-	case "DISABLED":
-		cfg.AvailabilityZoneRebalancing = sim.AZRebalancingDisabled
 	}
 	if spec.LoadBalancer != nil {
 		lb, err := b.world.NewLoadBalancer(sim.LoadBalancerConfig{Name: spec.Cluster + "-" + spec.Name, TargetGroup: targetGroup(spec.LoadBalancer)})
@@ -327,11 +311,8 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 		return sim.WorkloadConfig{}, err
 	}
 	wc := sim.WorkloadConfig{
-		LoadBalancer: lb, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
+		LoadBalancer: lb, Mode: t.Mode, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
 		MeanWork: t.Work.Mean.D(), SeparateHealthEndpoint: t.SeparateHealthEndpoint,
-	}
-	if t.Mode == "fluid" {
-		wc.Mode = sim.FluidMode
 	}
 	work := t.Work.dist()
 	wc.Demand, wc.SCV = work, work.SCV()
@@ -369,12 +350,6 @@ func points(ps []RatePoint) []traffic.Point {
 	return out
 }
 
-var predefinedMetrics = map[string]autoscale.PredefinedMetric{
-	"ECSServiceAverageCPUUtilization":    autoscale.ECSServiceAverageCPUUtilization,
-	"ECSServiceAverageMemoryUtilization": autoscale.ECSServiceAverageMemoryUtilization,
-	"ALBRequestCountPerTarget":           autoscale.ALBRequestCountPerTarget,
-}
-
 // controller builds the service's scalable target and policies. It returns
 // nil and the joined errors if any part is refused.
 func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*autoscale.Controller, error) {
@@ -392,7 +367,7 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 	for j, tt := range as.TargetTracking {
 		p, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
 			Name: tt.Name, ResourceID: id, TargetValue: tt.TargetValue,
-			PredefinedMetric: predefinedMetrics[tt.Metric], ResourceLabel: label,
+			PredefinedMetric: tt.Metric, ResourceLabel: label,
 			ScaleOutCooldown: tt.ScaleOutCooldown.D(), ScaleInCooldown: tt.ScaleInCooldown.D(), DisableScaleIn: tt.DisableScaleIn,
 		})
 		if err != nil {
@@ -423,26 +398,8 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 	})
 }
 
-var (
-	comparisonOperators = map[string]metrics.ComparisonOperator{
-		"GreaterThanThreshold":          metrics.GreaterThanThreshold,
-		"GreaterThanOrEqualToThreshold": metrics.GreaterThanOrEqualToThreshold,
-		"LessThanThreshold":             metrics.LessThanThreshold,
-		"LessThanOrEqualToThreshold":    metrics.LessThanOrEqualToThreshold,
-	}
-	missingDataTreatments = map[string]metrics.MissingData{
-		"": metrics.MissingDataMissing, "missing": metrics.MissingDataMissing, "ignore": metrics.MissingDataIgnore,
-		"breaching": metrics.MissingDataBreaching, "notBreaching": metrics.MissingDataNotBreaching,
-	}
-	adjustmentTypes = map[string]autoscale.AdjustmentType{
-		"ChangeInCapacity":        autoscale.ChangeInCapacity,
-		"PercentChangeInCapacity": autoscale.PercentChangeInCapacity,
-		"ExactCapacity":           autoscale.ExactCapacity,
-	}
-)
-
 func stepScaling(st StepScaling, id, label string) (*autoscale.StepScaling, error) {
-	metric, stat, err := autoscale.PredefinedMetricSpec(predefinedMetrics[st.Metric], id, label)
+	metric, stat, err := autoscale.PredefinedMetricSpec(st.Metric, id, label)
 	if err != nil {
 		return nil, err
 	}
@@ -456,10 +413,9 @@ func stepScaling(st StepScaling, id, label string) (*autoscale.StepScaling, erro
 		Alarm: metrics.AlarmConfig{
 			Name: st.Name, Metric: metric, Statistic: stat, Period: st.Period.D(),
 			EvaluationPeriods: st.EvaluationPeriods, DatapointsToAlarm: st.DatapointsToAlarm, Threshold: st.Threshold,
-			Comparison:       comparisonOperators[st.ComparisonOperator],
-			TreatMissingData: missingDataTreatments[st.TreatMissingData],
+			Comparison: st.ComparisonOperator, TreatMissingData: st.TreatMissingData,
 		},
-		AdjustmentType:         adjustmentTypes[st.AdjustmentType],
+		AdjustmentType:         st.AdjustmentType,
 		MinAdjustmentMagnitude: st.MinAdjustmentMagnitude,
 	}
 	switch {

@@ -25,13 +25,18 @@
 // its unit and what its absence means. Durations are Go duration strings
 // ("90s", "5m", "24h"); times are RFC 3339. Enumerated fields are read by
 // the module's own types, in their AWS spellings where AWS has one: the
-// load balancer's type and algorithm (package loadbalancer), the server's
-// discipline (traffic.Discipline), the work's distribution (dist.Kind) and
-// the CPU architecture (capacity.Architecture). The testdata directory holds
-// fuller examples: a Fargate service with CPU target tracking, a
-// deployment and a zone outage; an EC2 capacity provider with managed
-// scaling, step scaling and a schedule; examples/scenario replays a NASA
-// trace from a CSV file.
+// launch type, network mode, CPU architecture, scheduling strategy,
+// Availability Zone rebalancing and traffic mode (package sim), placement
+// strategy and constraint types (package placement), predefined metrics
+// and adjustment types (package autoscale), the alarm's comparison
+// operator and missing-data treatment (package metrics), the load
+// balancer's type and algorithm (package loadbalancer), the server's
+// discipline (traffic.Discipline) and the work's distribution (dist.Kind).
+// An empty name is the field's default, as if it were absent. The
+// testdata directory holds fuller examples: a Fargate service with CPU
+// target tracking, a deployment and a zone outage; an EC2 capacity
+// provider with managed scaling, step scaling and a schedule;
+// examples/scenario replays a NASA trace from a CSV file.
 //
 // # Errors
 //
@@ -42,12 +47,14 @@
 // field path ("line 12, column 7: services[0].desiredCount: expected a
 // whole number, got the string \"two\""). A name that an enumerated
 // field's type does not know is not such a stop: it is reported with the
-// valid names its type lists, along with everything Validate finds.
-// Validate then checks names, enumerated values, references between parts
-// and ranges, returning every problem at once, each a *FieldError naming
-// the field, the value and the rule. Build hands each part to the simulator, whose own rules (Fargate
-// sizes, container limits, the cluster query language) come back wrapped
-// with the field path, again all at once. Parse is fuzzed (FuzzParse):
+// valid names its type lists, in its place among everything Validate
+// finds. Validate then checks names, enumerated values (a name a field
+// requires; the EXTERNAL launch type and custom placement, which the
+// types know but a file cannot run), references between parts and
+// ranges, returning every problem at once, each a *FieldError naming the
+// field, the value and the rule. Build hands each part to the simulator,
+// whose own rules (Fargate sizes, container limits, the cluster query
+// language) come back wrapped with the field path, again all at once. Parse is fuzzed (FuzzParse):
 // any input is either a scenario that builds and runs or an error of these
 // kinds, never a panic.
 //

@@ -55,7 +55,7 @@ func ExampleParse_errors() {
 	// Output:
 	// true
 	// scenario: invalid: services[0].taskDefinition "web:3": revision must be 1 to 1 (family "web" has 1)
-	// scenario: invalid: services[0].launchType "LAMBDA": must be one of EC2, FARGATE
+	// scenario: invalid: services[0].launchType "LAMBDA": must be one of EC2, FARGATE, EXTERNAL
 	// scenario: invalid: actions[0].at 2h0m0s: must be within the scenario's duration (1h30m0s)
 }
 

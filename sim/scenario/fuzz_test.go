@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/ecssim/ecssim/sim"
 )
 
 // fuzzCap bounds what one fuzzed scenario may ask for, so that a run takes
@@ -93,7 +95,7 @@ func capForFuzzing(sc *Scenario) {
 			s.AutoScaling.MinCapacity = min(s.AutoScaling.MinCapacity, s.AutoScaling.MaxCapacity)
 		}
 		if tr := s.Traffic; tr != nil {
-			tr.Mode = "fluid"
+			tr.Mode = sim.FluidMode
 		}
 	}
 }

@@ -87,7 +87,7 @@ func Parse(data []byte) (*Scenario, error) {
 		line, col := position(data, dec.InputOffset())
 		return nil, &SyntaxError{Line: line, Column: col, Msg: err.Error()}
 	}
-	if err := shape.merge(sc.Validate()); err != nil {
+	if err := sc.validate(shape.refused()); err != nil {
 		return nil, err
 	}
 	return &sc, nil

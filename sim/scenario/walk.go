@@ -70,46 +70,15 @@ func (s *shape) blank(data []byte) []byte {
 	return append(out, data[last:]...)
 }
 
-// merge joins the unknown names and Validate's problems, leaving out the
-// problems Validate finds in the other fields of an object that holds an
-// unknown name: with the name read as the field's default they could be
-// about a value the file does not hold (a work's scv checked against the
-// default distribution, say).
-func (s *shape) merge(err error) error {
-	if len(s.unknown) == 0 {
-		return err
-	}
-	var errs []error
+// refused returns the problems of the names their types refused.
+func (s *shape) refused() []*FieldError {
+	var out []*FieldError
 	for _, u := range s.unknown {
 		if u.err != nil {
-			errs = append(errs, u.err)
+			out = append(out, u.err)
 		}
 	}
-	for _, fe := range fieldErrors(err) {
-		if !s.covers(fe.Field) {
-			errs = append(errs, fe)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// covers reports whether field is a field of an object that holds an
-// unknown name.
-func (s *shape) covers(field string) bool {
-	for _, u := range s.unknown {
-		if u.err == nil {
-			continue
-		}
-		i := strings.LastIndexByte(u.err.Field, '.')
-		if i < 0 {
-			continue
-		}
-		rest, ok := strings.CutPrefix(field, u.err.Field[:i+1])
-		if ok && !strings.ContainsAny(rest, ".[") {
-			return true
-		}
-	}
-	return false
+	return out
 }
 
 type walker struct {

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -91,7 +90,7 @@ type CapacityProvider struct {
 	w     *World
 	name  string
 	kind  providerKind
-	index int // in worldCapacity.providers
+	index int // in account.providers
 
 	// Auto Scaling group providers only.
 	cfg           AutoScalingGroupProviderConfig
@@ -134,34 +133,34 @@ func (p *CapacityProvider) ProvisioningTasks() []*Task { return slices.Clone(p.w
 // now: FARGATE_SPOT inside a window of
 // CapacityConfig.FargateSpotUnavailability; false for the others.
 func (p *CapacityProvider) CapacityUnavailable() bool {
-	return p.kind == providerFargateSpot && p.w.capw.spotOut
+	return p.kind == providerFargateSpot && p.w.account.spotOut
 }
 
 // UnavailableTime returns how long FARGATE_SPOT capacity has been
 // unavailable since the world was created; 0 for the other providers.
 func (p *CapacityProvider) UnavailableTime() time.Duration {
-	wc := p.w.capw
+	a := p.w.account
 	if p.kind != providerFargateSpot {
 		return 0
 	}
-	if wc.spotOut {
-		return wc.spotOutTotal + wc.w.sim.Elapsed() - wc.spotOutSince
+	if a.spotOut {
+		return a.spotOutTotal + a.w.sim.Elapsed() - a.spotOutSince
 	}
-	return wc.spotOutTotal
+	return a.spotOutTotal
 }
 
 // Interruptions returns how many Spot interruption warnings the provider's
 // capacity received.
 func (p *CapacityProvider) Interruptions() int {
 	if p.kind == providerFargateSpot {
-		return p.w.capw.fargateInterruptions
+		return p.w.account.fargateInterruptions
 	}
 	return p.interruptions
 }
 
 // CapacityProvider returns the provider called name, or nil.
 func (w *World) CapacityProvider(name string) *CapacityProvider {
-	for _, p := range w.capw.providers {
+	for _, p := range w.account.providers {
 		if p.name == name {
 			return p
 		}
@@ -221,34 +220,13 @@ func (w *World) CreateCapacityProvider(cfg AutoScalingGroupProviderConfig) (*Cap
 		return nil, err
 	}
 	cfg.Zones = slices.Clone(cfg.Zones)
-	p := &CapacityProvider{w: w, name: cfg.Name, kind: providerASG, index: len(w.capw.providers), cfg: cfg, typ: typ, group: group, scaling: scaling}
-	w.capw.providers = append(w.capw.providers, p)
+	p := &CapacityProvider{w: w, name: cfg.Name, kind: providerASG, index: len(w.account.providers), cfg: cfg, typ: typ, group: group, scaling: scaling}
+	w.account.providers = append(w.account.providers, p)
 	return p, nil
 }
 
-// clusterCapacity is a cluster's capacity provider setup.
-type clusterCapacity struct {
-	zones           []string
-	providers       []*CapacityProvider
-	defaultStrategy capacity.Strategy
-	defaultLaunch   launchSpec
-	standalone      map[string]*zoneTally // lookup only: standalone Fargate tasks per group
-}
-
-func (c *Cluster) cap() *clusterCapacity {
-	if c.capc == nil {
-		c.capc = &clusterCapacity{}
-	}
-	return c.capc
-}
-
 // CapacityProviders returns the providers associated with the cluster.
-func (c *Cluster) CapacityProviders() []*CapacityProvider {
-	if c.capc == nil {
-		return nil
-	}
-	return slices.Clone(c.capc.providers)
-}
+func (c *Cluster) CapacityProviders() []*CapacityProvider { return slices.Clone(c.providers) }
 
 // PutCapacityProviders associates providers with the cluster and sets its
 // default capacity provider strategy (nil for none), as
@@ -291,10 +269,8 @@ func (c *Cluster) PutCapacityProviders(providers []string, defaultStrategy []Cap
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	cc := c.cap()
-	cc.providers = ps
-	cc.defaultStrategy = slices.Clone(defaultStrategy)
-	cc.defaultLaunch = def
+	c.providers = ps
+	c.defaultLaunch = def
 	for _, p := range ps {
 		if p.kind == providerASG && p.c == nil {
 			p.attach(c)
@@ -379,8 +355,8 @@ func (c *Cluster) resolveLaunch(lt LaunchType, items []CapacityProviderStrategyI
 			return ls, nil
 		}
 		ls, errs = resolveStrategy(c.CapacityProviders(), items, sentinel)
-	case c != nil && c.capc != nil && len(c.capc.defaultLaunch.providers) > 0:
-		ls = c.capc.defaultLaunch
+	case c != nil && len(c.defaultLaunch.providers) > 0:
+		ls = c.defaultLaunch
 		ls.plans = nil
 	default:
 		ls.launchType = EC2
@@ -436,7 +412,7 @@ func (s *Service) providerCounts() []int {
 		if t.desired != TaskRunning {
 			continue
 		}
-		if i := slices.Index(s.ls.providers, t.capt.provider); i >= 0 {
+		if i := slices.Index(s.ls.providers, t.host.provider); i >= 0 {
 			counts[i]++
 		}
 	}
@@ -540,7 +516,7 @@ func (s *Service) placeOnProvider(d *Deployment, p *CapacityProvider, k int) (st
 	}
 	for _, pid := range batch.Placed {
 		t := s.launch1(d, s.c.byPlaceID[pid], req)
-		t.capt.provider = p
+		t.host.provider = p
 		started = append(started, t)
 	}
 	rest := k - len(batch.Placed)
@@ -559,7 +535,7 @@ func (s *Service) placeOnProvider(d *Deployment, p *CapacityProvider, k int) (st
 // launch1 is Service.launch for a task on an instance.
 func (s *Service) launch1(d *Deployment, in *Instance, req placement.Task) *Task {
 	t := s.launch(d, in, req)
-	t.capt.c = s.c
+	t.host.c = s.c
 	return t
 }
 
@@ -583,32 +559,29 @@ func (w *World) newWaitingTask(c *Cluster, def *TaskDefinition, group string, re
 		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
 		def: def, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(), state: TaskProvisioning,
 	}
-	t.capt = taskCapacity{c: c, provider: p, waiting: true, plan: plan}
+	t.host = taskHost{c: c, provider: p, waiting: true, plan: plan}
 	w.tasks = append(w.tasks, t)
 	p.waiting = append(p.waiting, t)
-	w.sim.Schedule(w.capw.kProvisionTimeout, w.capw.cfg.ProvisioningTimeout, uint64(t.id))
+	w.sim.Schedule(w.account.kProvisionTimeout, w.account.cfg.ProvisioningTimeout, uint64(t.id))
 	return t
 }
 
 // onProvisioningTimeout stops a task still waiting in PROVISIONING for an
 // instance CapacityConfig.ProvisioningTimeout after it was created.
-func (wc *worldCapacity) onProvisioningTimeout(arg uint64) {
-	t := wc.w.task(arg)
-	if t == nil || !t.capt.waiting || t.desired != TaskRunning {
+func (a *account) onProvisioningTimeout(arg uint64) {
+	t := a.w.task(arg)
+	if t == nil || !t.host.waiting || t.desired != TaskRunning {
 		return // placed, stopped or forgotten meanwhile
 	}
-	wc.w.stopTask(t, StopTaskFailedToStart, ProvisioningTimeoutReason)
+	a.w.stopTask(t, StopTaskFailedToStart, ProvisioningTimeoutReason)
 }
 
 // placeWaitingTasks places tasks waiting in PROVISIONING on instances that
 // now have room, oldest first. After a task that does not fit, tasks of the
 // same plan and requirements are not tried again in this pass.
 func (c *Cluster) placeWaitingTasks() {
-	if c.capc == nil {
-		return
-	}
 	w := c.w
-	for _, p := range c.capc.providers {
+	for _, p := range c.providers {
 		if len(p.waiting) == 0 {
 			continue
 		}
@@ -621,13 +594,13 @@ func (c *Cluster) placeWaitingTasks() {
 			if t.desired != TaskRunning {
 				continue
 			}
-			k := key{t.capt.plan, t.req}
+			k := key{t.host.plan, t.req}
 			if slices.ContainsFunc(failed, func(f key) bool {
 				return f.plan == k.plan && f.req.CPU == k.req.CPU && f.req.MemoryMiB == k.req.MemoryMiB && f.req.ENIs == k.req.ENIs && f.req.Group == k.req.Group && slices.Equal(f.req.HostPorts, k.req.HostPorts)
 			}) {
 				continue
 			}
-			res, err := c.place.Place(t.capt.plan, t.req, w.rngPlace)
+			res, err := c.place.Place(t.host.plan, t.req, w.rngPlace)
 			if err != nil {
 				panic(fmt.Sprintf("sim: placing waiting task %s: %v", t.arnID, err))
 			}
@@ -636,14 +609,14 @@ func (c *Cluster) placeWaitingTasks() {
 				continue
 			}
 			in := c.byPlaceID[res.Instance]
-			t.capt.waiting = false
+			t.host.waiting = false
 			p.waiting = slices.DeleteFunc(p.waiting, func(x *Task) bool { return x == t })
 			t.inst = in
 			in.tasks = append(in.tasks, t)
 			if in.status == InstanceDraining {
 				t.onDraining = true
 			}
-			w.capw.taskPlaced(t)
+			w.account.taskPlaced(t)
 			if t.def.in.NetworkMode == AWSVPC {
 				t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
 			} else {
@@ -703,7 +676,7 @@ func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, 
 		}
 		for _, pid := range batch.Placed {
 			t := w.startTask(def, c.byPlaceID[pid], req, group)
-			t.capt.c, t.capt.provider, t.startedBy = c, p, startedBy
+			t.host.c, t.host.provider, t.startedBy = c, p, startedBy
 			out.Tasks = append(out.Tasks, t)
 		}
 		for range k - len(batch.Placed) {
@@ -730,8 +703,8 @@ func (p *CapacityProvider) attach(c *Cluster) {
 		}
 	}
 	w := p.w
-	p.tick = w.sim.Schedule(w.capw.kScaling, capacity.ManagedScalingPeriod, uint64(p.index))
-	w.capw.scheduleScripted(p, p.cfg.Interruptions)
+	p.tick = w.sim.Schedule(w.account.kScaling, capacity.ManagedScalingPeriod, uint64(p.index))
+	w.account.scheduleScripted(p, p.cfg.Interruptions)
 }
 
 // launchInstance launches one instance of the group into its cluster, in
@@ -754,37 +727,25 @@ func (p *CapacityProvider) launchInstance() *Instance {
 	}
 	attrs := map[string]string{AttrCapacityProvider: p.name}
 	in := p.c.newInstance(p.typ, p.cfg.Zones[zi], attrs)
-	in.capp = p
+	in.provider = p
 	p.instances = append(p.instances, in)
 	p.launched++
-	w.capw.instanceLaunched(in)
+	w.account.instanceLaunched(in)
 	w.sim.Schedule(w.kInstanceUp, p.cfg.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
 	if p.cfg.Spot {
-		w.capw.armEC2Spot(in)
+		w.account.armEC2Spot(in)
 	}
 	return in
 }
 
-// newInstance adds a LAUNCHING instance to the cluster; the caller
-// schedules its registration.
-func (c *Cluster) newInstance(t InstanceType, zone string, attrs map[string]string) *Instance {
-	w := c.w
-	id := w.nextID()
-	in := &Instance{
-		c: c, id: len(w.instances), placeID: placement.NoInstance,
-		ec2ID: fmt.Sprintf("i-%017x", id), arnID: fmt.Sprintf("%016x%016x", id, w.nextID()),
-		typ: t, zone: zone, attrs: maps.Clone(attrs), launched: w.now(),
-	}
-	w.instances = append(w.instances, in)
-	c.instances = append(c.instances, in)
-	return in
-}
+// DefaultProvisioningTimeout is how long a task waits in PROVISIONING for
+// an instance of its Auto Scaling group capacity provider before it is
+// stopped: the upper end of the "between 10 and 30 minutes" of AWS's deep
+// dive on cluster auto scaling (UNCONFIRMED; CapacityConfig.ProvisioningTimeout
+// changes it).
+const DefaultProvisioningTimeout = 30 * time.Minute
 
-// CapacityProvider returns the Auto Scaling group provider that launched
-// the instance, or nil.
-func (in *Instance) CapacityProvider() *CapacityProvider { return in.capp }
-
-func (in *Instance) spot() bool { return in.capp != nil && in.capp.cfg.Spot }
-
-// IsSpot reports whether the instance is a Spot instance.
-func (in *Instance) IsSpot() bool { return in.spot() }
+// ProvisioningTimeoutReason is the stopped reason of a task that waited
+// CapacityConfig.ProvisioningTimeout in PROVISIONING. ECS documents no
+// wording; this is the simulator's.
+const ProvisioningTimeoutReason = "Timeout waiting for capacity: the task stayed in PROVISIONING with no container instance to place it on"

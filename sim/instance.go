@@ -60,7 +60,7 @@ type Instance struct {
 	regAt    time.Time
 	tasks    []*Task  // tasks placed here and not yet STOPPED
 	images   []string // image cache
-	capp     *CapacityProvider
+	provider *CapacityProvider
 	billed   bool
 }
 
@@ -121,7 +121,7 @@ func (c *Cluster) LaunchInstance(spec InstanceSpec) (*Instance, error) {
 		return nil, fmt.Errorf("%w: %s is out; no instance launches there until it returns", ErrZoneUnavailable, spec.Zone)
 	}
 	in := c.newInstance(t, spec.Zone, spec.Attributes)
-	w.capw.instanceLaunched(in)
+	w.account.instanceLaunched(in)
 	w.sim.Schedule(w.kInstanceUp, w.lat.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
 	return in, nil
 }
@@ -285,7 +285,7 @@ func (in *Instance) Deregister(force bool) error {
 	case InstanceLaunching:
 		in.status = InstanceInactive
 		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-		in.c.w.capw.instanceGone(in)
+		in.c.w.account.instanceGone(in)
 		return nil
 	}
 	if len(in.tasks) > 0 && !force {
@@ -308,7 +308,7 @@ func (in *Instance) Fail() error {
 	if in.status == InstanceLaunching {
 		in.status = InstanceInactive
 		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-		in.c.w.capw.instanceGone(in)
+		in.c.w.account.instanceGone(in)
 		return nil
 	}
 	in.terminate(StopTerminationNotice, fmt.Sprintf("Host EC2 (instance %s) terminated.", in.ec2ID))
@@ -357,7 +357,7 @@ func (in *Instance) terminate(code StopCode, reason string) {
 		}
 		w.finishTask(t)
 	}
-	w.capw.instanceGone(in)
+	w.account.instanceGone(in)
 	in.c.capacityChanged(false)
 }
 
@@ -400,3 +400,27 @@ func (in *Instance) removeTask(t *Task) {
 		in.tasks = slices.Delete(in.tasks, i, i+1)
 	}
 }
+
+// newInstance adds a LAUNCHING instance to the cluster; the caller
+// schedules its registration.
+func (c *Cluster) newInstance(t InstanceType, zone string, attrs map[string]string) *Instance {
+	w := c.w
+	id := w.nextID()
+	in := &Instance{
+		c: c, id: len(w.instances), placeID: placement.NoInstance,
+		ec2ID: fmt.Sprintf("i-%017x", id), arnID: fmt.Sprintf("%016x%016x", id, w.nextID()),
+		typ: t, zone: zone, attrs: maps.Clone(attrs), launched: w.now(),
+	}
+	w.instances = append(w.instances, in)
+	c.instances = append(c.instances, in)
+	return in
+}
+
+// CapacityProvider returns the Auto Scaling group provider that launched
+// the instance, or nil.
+func (in *Instance) CapacityProvider() *CapacityProvider { return in.provider }
+
+func (in *Instance) spot() bool { return in.provider != nil && in.provider.cfg.Spot }
+
+// IsSpot reports whether the instance is a Spot instance.
+func (in *Instance) IsSpot() bool { return in.spot() }

@@ -28,7 +28,6 @@ type lifecycleWorld struct {
 	wl     *sim.Workload
 	events int
 	hash   interface{ Sum64() uint64 }
-	write  func(sim.Event)
 }
 
 func newLifecycleWorld(t *testing.T, cfg sim.WorldConfig) *lifecycleWorld {

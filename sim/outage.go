@@ -84,7 +84,7 @@ func (w *World) onZoneOutage(arg uint64) {
 		}
 	}
 	for _, t := range w.tasks {
-		if t != nil && t.capt.fargate && t.capt.zone == o.zone && t.desired == TaskRunning {
+		if t != nil && t.host.fargate && t.host.zone == o.zone && t.desired == TaskRunning {
 			w.stopTask(t, StopTerminationNotice, ZoneOutageReason)
 		}
 	}

@@ -89,7 +89,7 @@ type Task struct {
 	stoppedAt      time.Time
 	stopCode       StopCode
 	stoppedReason  string
-	capt           taskCapacity // Fargate, capacity provider, zone (fargate.go)
+	host           taskHost // where it runs: cluster, provider, Fargate, zone
 
 	step, healthTimer, exitTimer Timer
 
@@ -160,8 +160,8 @@ func (w *World) startTask(def *TaskDefinition, in *Instance, req placement.Task,
 	}
 	w.tasks = append(w.tasks, t)
 	in.tasks = append(in.tasks, t)
-	t.capt.c = in.c
-	w.capw.taskPlaced(t)
+	t.host.c = in.c
+	w.account.taskPlaced(t)
 	if def.in.NetworkMode == AWSVPC {
 		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
 	} else {
@@ -362,7 +362,7 @@ func (w *World) finishTask(t *Task) {
 			}
 		}
 	}
-	w.capw.taskStopped(t)
+	w.account.taskStopped(t)
 	if s := t.service; s != nil {
 		s.onTaskStopped(t)
 	}
@@ -503,4 +503,59 @@ func (w *World) StopTask(t *Task, reason string) error {
 	}
 	w.stopTask(t, StopUserInitiated, reason)
 	return nil
+}
+
+// Zone returns the Availability Zone the task runs in: its instance's, or
+// the one Fargate chose. It is "" for a task still waiting for an instance.
+func (t *Task) Zone() string {
+	if t.inst != nil {
+		return t.inst.zone
+	}
+	return t.host.zone
+}
+
+// IsFargate reports whether the task runs on Fargate (launch type FARGATE,
+// or the FARGATE or FARGATE_SPOT capacity provider).
+func (t *Task) IsFargate() bool { return t.host.fargate }
+
+// IsSpot reports whether the task runs on Spot capacity: Fargate Spot, or
+// an instance of a Spot Auto Scaling group provider.
+func (t *Task) IsSpot() bool {
+	if t.inst != nil {
+		return t.inst.spot()
+	}
+	return t.host.spot
+}
+
+// CapacityProvider returns the capacity provider the task was launched
+// with, or nil for a task with a launch type.
+func (t *Task) CapacityProvider() *CapacityProvider { return t.host.provider }
+
+// cluster returns the task's cluster.
+func (t *Task) cluster() *Cluster {
+	if t.inst != nil {
+		return t.inst.c
+	}
+	return t.host.c
+}
+
+// hasENI reports whether the task got its elastic network interface: it
+// has an instance, or it is a Fargate task that got its launch token. A
+// task stopped while it waited has nothing to detach.
+func (t *Task) hasENI() bool { return t.inst != nil || t.host.fargate && t.host.started }
+
+// taskHost is what a task knows of its capacity: its cluster, its
+// provider (nil for a launch type), Fargate or not, its zone.
+type taskHost struct {
+	c        *Cluster
+	provider *CapacityProvider
+	fargate  bool
+	spot     bool
+	zone     string
+	pending  time.Duration   // Fargate: the PENDING share of the start latency
+	started  bool            // Fargate: got its launch token
+	billed   bool            // an accumulator meter is open under the task ID
+	quota    int             // CPU units reserved in a Fargate vCPU quota
+	waiting  bool            // ASG provider: in PROVISIONING, waiting for an instance
+	plan     *placement.Plan // ASG provider: where the task may be placed
 }

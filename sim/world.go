@@ -201,7 +201,7 @@ type World struct {
 	scratchActive, scratchRetire, scratchStopped, scratchOwners []*Task
 	scratchRunning                                              []placement.RunningTask
 
-	capw *worldCapacity // Fargate pools, capacity providers, billing (fargate.go)
+	account *account // Fargate pools, capacity providers, billing (account.go)
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.
@@ -237,7 +237,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	w.rngStop = s.Rand("task-stop")
 	w.rngFail = s.Rand("failures")
 	w.rngPlace = s.Rand("placement")
-	w.capw = newWorldCapacity(w, cfg.Capacity)
+	w.account = newAccount(w, cfg.Capacity)
 	return w, nil
 }
 
@@ -267,7 +267,12 @@ type Cluster struct {
 	instances []*Instance // every instance ever launched into the cluster
 	services  []*Service
 	waiting   []*Service // services with tasks they could not place
-	capc      *clusterCapacity
+
+	// Capacity providers and Fargate (capacityprovider.go, fargate.go).
+	providers     []*CapacityProvider   // associated with the cluster (PutCapacityProviders)
+	defaultLaunch launchSpec            // the default strategy resolved; no providers when none
+	zones         []string              // the subnets' Availability Zones of Fargate tasks (SetZones); nil means the world's
+	standalone    map[string]*zoneTally // live standalone Fargate tasks per group and zone (lookup only)
 
 	activeZones []string // zones with an ACTIVE instance, sorted; nil until needed and after any status change
 }

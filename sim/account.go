@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/sim/capacity"
@@ -215,7 +214,7 @@ func (a *account) taskStopped(t *Task) {
 			}
 		}
 	}
-	if t.host.fargate && t.service == nil && !strings.HasPrefix(t.groupName, "service:") {
+	if t.host.fargate && t.service == nil {
 		t.host.c.tallyStandalone(t, -1)
 	}
 	if t.host.waiting {

@@ -404,139 +404,24 @@ func compileProviderPlan(spec placement.Spec, p *CapacityProvider) (*placement.P
 	return placement.Compile(spec)
 }
 
-// providerCounts counts the service's tasks meant to run on each provider
-// of its strategy.
-func (s *Service) providerCounts() []int {
-	counts := make([]int, len(s.ls.providers))
-	for _, t := range s.tasks {
-		if t.desired != TaskRunning {
-			continue
+// start starts tasks with the provider: on Fargate or Fargate Spot, or on
+// the Auto Scaling group's instances, where those that do not fit wait in
+// PROVISIONING for the group to grow.
+func (p *CapacityProvider) start(r *launchRequest, k int) {
+	switch p.kind {
+	case providerFargate:
+		r.onFargate(p, false, k)
+	case providerFargateSpot:
+		r.onFargate(p, true, k)
+	default:
+		plan, err := r.ls.providerPlan(r.dep, r.plan.Spec(), p)
+		if err != nil {
+			// Only a query too long for the joined expression gets here.
+			r.fail(launchFailure{n: k, reason: err.Error(), provider: p})
+			return
 		}
-		if i := slices.Index(s.ls.providers, t.host.provider); i >= 0 {
-			counts[i]++
-		}
+		r.onInstances(plan, p, k)
 	}
-	return counts
-}
-
-// placeCapacity starts n tasks of deployment d on Fargate or through the
-// service's capacity provider strategy, and reports false (doing nothing)
-// for a service on the EC2 launch type.
-func (s *Service) placeCapacity(d *Deployment, n int) bool {
-	ls := &s.ls
-	if !ls.fargate() && len(ls.providers) == 0 {
-		return false
-	}
-	w := s.w
-	var started []*Task
-	failed, failure := 0, ""
-	fargate := func(p *CapacityProvider, spot bool, k int, counts []int) {
-		for range k {
-			t, why := w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, p, spot, counts)
-			if t == nil {
-				if failed == 0 {
-					failure = why
-				}
-				failed++
-				continue
-			}
-			s.adopt(t, d)
-			started = append(started, t)
-		}
-	}
-	if ls.launchType == Fargate {
-		fargate(nil, false, n, w.zoneCounts(s.c, s, "", s.c.launchZones()))
-	} else {
-		split := capacity.DistributeCounts(ls.strategy, s.providerCounts(), n)
-		var counts []int
-		for i, k := range split {
-			if k == 0 {
-				continue
-			}
-			p := ls.providers[i]
-			switch p.kind {
-			case providerFargate, providerFargateSpot:
-				if counts == nil {
-					counts = w.zoneCounts(s.c, s, "", s.c.launchZones())
-				}
-				fargate(p, p.kind == providerFargateSpot, k, counts)
-			default:
-				ts, unplaced := s.placeOnProvider(d, p, k)
-				started = append(started, ts...)
-				s.launchTokens += unplaced // tasks that did not launch use no quota
-			}
-		}
-	}
-	if len(started) > 0 {
-		s.event("has started %d tasks: %s.", len(started), taskList(started))
-	}
-	if failed > 0 {
-		s.launchTokens += failed // tasks that did not launch use no launch quota
-		s.counters.UnplacedTasks += failed
-		s.waitFor("was unable to place a task. Reason: " + failure + ".")
-	}
-	return true
-}
-
-// waitFor records msg (at most every five minutes while it stays the same)
-// and makes the service wait for capacity.
-func (s *Service) waitFor(msg string) {
-	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*60*1e9 {
-		s.lastPlaceMsg, s.lastPlaceAt = msg, now
-		s.event("%s", msg)
-	}
-	if !s.waiting {
-		s.waiting = true
-		s.c.waiting = append(s.c.waiting, s)
-	}
-}
-
-// adopt makes a task created outside Service.launch one of the service's.
-func (s *Service) adopt(t *Task, d *Deployment) {
-	t.service, t.dep, t.startedBy = s, d, d.id
-	s.tasks = append(s.tasks, t)
-	s.counters.TasksStarted++
-	s.steady = false
-}
-
-// placeOnProvider places k tasks of d on p's instances; those that do not
-// fit wait in PROVISIONING for p to grow.
-func (s *Service) placeOnProvider(d *Deployment, p *CapacityProvider, k int) (started []*Task, unplaced int) {
-	plan, err := s.ls.providerPlan(d, d.plan.Spec(), p)
-	if err != nil {
-		// Only a query too long for the joined expression gets here.
-		s.counters.UnplacedTasks += k
-		s.waitFor(fmt.Sprintf("was unable to place a task on capacity provider %s: %v", p.name, err))
-		return nil, k
-	}
-	req := d.def.placementTask(s.group)
-	batch, err := s.c.place.PlaceBatch(plan, req, k, s.w.rngPlace, nil)
-	if err != nil {
-		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, err))
-	}
-	for _, pid := range batch.Placed {
-		t := s.launch1(d, s.c.byPlaceID[pid], req)
-		t.host.provider = p
-		started = append(started, t)
-	}
-	rest := k - len(batch.Placed)
-	for i := range rest {
-		t := s.w.newWaitingTask(s.c, d.def, "service:"+s.cfg.Name, req, p, plan)
-		if t == nil {
-			s.unplaced(batch.Rejection, rest-i)
-			return started, rest - i
-		}
-		s.adopt(t, d)
-		started = append(started, t)
-	}
-	return started, 0
-}
-
-// launch1 is Service.launch for a task on an instance.
-func (s *Service) launch1(d *Deployment, in *Instance, req placement.Task) *Task {
-	t := s.launch(d, in, req)
-	t.host.c = s.c
-	return t
 }
 
 // provisioningTasks counts the tasks waiting for an instance in c.
@@ -546,24 +431,6 @@ func (c *Cluster) provisioningTasks() int {
 		n += len(p.waiting)
 	}
 	return n
-}
-
-// newWaitingTask creates a task of an Auto Scaling group provider that
-// waits in PROVISIONING for an instance, or returns nil when the cluster
-// already has MaxProvisioningTasks waiting.
-func (w *World) newWaitingTask(c *Cluster, def *TaskDefinition, group string, req placement.Task, p *CapacityProvider, plan *placement.Plan) *Task {
-	if c.provisioningTasks() >= MaxProvisioningTasks {
-		return nil
-	}
-	t := &Task{
-		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
-		def: def, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(), state: TaskProvisioning,
-	}
-	t.host = taskHost{c: c, provider: p, waiting: true, plan: plan}
-	w.tasks = append(w.tasks, t)
-	p.waiting = append(p.waiting, t)
-	w.sim.Schedule(w.account.kProvisionTimeout, w.account.cfg.ProvisioningTimeout, uint64(t.id))
-	return t
 }
 
 // onProvisioningTimeout stops a task still waiting in PROVISIONING for an
@@ -608,89 +475,11 @@ func (c *Cluster) placeWaitingTasks() {
 				failed = append(failed, k)
 				continue
 			}
-			in := c.byPlaceID[res.Instance]
 			t.host.waiting = false
 			p.waiting = slices.DeleteFunc(p.waiting, func(x *Task) bool { return x == t })
-			t.inst = in
-			in.tasks = append(in.tasks, t)
-			if in.status == InstanceDraining {
-				t.onDraining = true
-			}
-			w.account.taskPlaced(t)
-			if t.def.in.NetworkMode == AWSVPC {
-				t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
-			} else {
-				t.enter(TaskPending, w.pendingTime(t))
-			}
+			w.placeOn(t, c.byPlaceID[res.Instance])
 		}
 	}
-}
-
-// runTaskCapacity is RunTask on Fargate or through a strategy.
-func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, spec placement.Spec, count int, group, startedBy string) (RunTaskOutput, error) {
-	var out RunTaskOutput
-	fail := func(reason, detail string) {
-		out.Failures = append(out.Failures, RunTaskFailure{Reason: reason, Detail: detail})
-	}
-	fargate := func(p *CapacityProvider, spot bool, k int, counts []int) {
-		for range k {
-			t, why := w.newFargateTask(c, def, group, p, spot, counts)
-			if t == nil {
-				code := "RESOURCE:FARGATE"
-				if why == capacity.CapacityUnavailableReason {
-					code = why // RunTask's failure names it in full
-				}
-				fail(code, why)
-				continue
-			}
-			t.startedBy = startedBy
-			out.Tasks = append(out.Tasks, t)
-		}
-	}
-	if ls.launchType == Fargate {
-		fargate(nil, false, count, w.zoneCounts(c, nil, group, c.launchZones()))
-		return out, nil
-	}
-	split := capacity.DistributeCounts(ls.strategy, make([]int, len(ls.providers)), count)
-	var counts []int
-	for i, k := range split {
-		if k == 0 {
-			continue
-		}
-		p := ls.providers[i]
-		if p.kind != providerASG {
-			if counts == nil {
-				counts = w.zoneCounts(c, nil, group, c.launchZones())
-			}
-			fargate(p, p.kind == providerFargateSpot, k, counts)
-			continue
-		}
-		plan, err := compileProviderPlan(spec, p)
-		if err != nil {
-			return RunTaskOutput{}, fmt.Errorf("%w: placement: %v", ErrInvalidRunTask, err)
-		}
-		req := def.placementTask(c.place.Group(group))
-		batch, err := c.place.PlaceBatch(plan, req, k, w.rngPlace, nil)
-		if err != nil {
-			return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, err)
-		}
-		for _, pid := range batch.Placed {
-			t := w.startTask(def, c.byPlaceID[pid], req, group)
-			t.host.c, t.host.provider, t.startedBy = c, p, startedBy
-			out.Tasks = append(out.Tasks, t)
-		}
-		for range k - len(batch.Placed) {
-			t := w.newWaitingTask(c, def, group, req, p, plan)
-			if t == nil {
-				r := batch.Rejection
-				fail(string(r.Reason), r.Message())
-				continue
-			}
-			t.startedBy = startedBy
-			out.Tasks = append(out.Tasks, t)
-		}
-	}
-	return out, nil
 }
 
 // attach makes c the cluster of an Auto Scaling group provider: the group

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/sim/capacity"
@@ -211,12 +210,31 @@ func (c *Cluster) tallyStandalone(t *Task, delta int) {
 	tally.counts[j] += delta
 }
 
-// newFargateTask creates a Fargate task in PROVISIONING in the zone with the
-// fewest tasks of its group, reserving its vCPUs in the pool's quota, and
-// queues it for a launch token. It returns nil and the failure reason when
-// Fargate Spot capacity is unavailable or the quota would be exceeded.
-func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, provider *CapacityProvider, spot bool, zoneCounts []int) (*Task, string) {
-	a := w.account
+// fargatePool is the FARGATE launch type: Fargate On-Demand capacity,
+// without a capacity provider.
+type fargatePool struct{}
+
+func (fargatePool) start(r *launchRequest, k int) { r.onFargate(nil, false, k) }
+
+// onFargate starts k Fargate tasks, On-Demand or Spot, launched with
+// provider p (nil for the launch type).
+func (r *launchRequest) onFargate(p *CapacityProvider, spot bool, k int) {
+	for range k {
+		t, why := r.fargateTask(p, spot)
+		if t == nil {
+			r.fail(launchFailure{n: 1, reason: why})
+			continue
+		}
+		r.own(t)
+	}
+}
+
+// fargateTask creates a Fargate task in the zone with the fewest tasks of
+// its group, reserving its vCPUs in the pool's quota. It returns nil and
+// the reason when Fargate Spot capacity is unavailable, no zone is
+// available or the quota would be exceeded.
+func (r *launchRequest) fargateTask(p *CapacityProvider, spot bool) (*Task, string) {
+	a := r.w.account
 	pool := poolOnDemand
 	if spot {
 		pool = poolSpot
@@ -224,31 +242,45 @@ func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, pr
 	if spot && a.spotOut {
 		return nil, capacity.CapacityUnavailableReason
 	}
-	if !a.quotas[pool].TryReserve(def.cpu) {
-		return nil, capacity.QuotaExceededReason
-	}
-	zones := c.launchZones()
+	zones := r.c.launchZones()
 	if len(zones) == 0 {
 		return nil, capacity.CapacityUnavailableReason
 	}
-	zi := capacity.LaunchZone(a.rngZone, zoneCounts)
-	zoneCounts[zi]++
-	t := &Task{
-		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
-		def: def, req: def.placementTask(0), groupName: group, desired: TaskRunning, createdAt: w.now(),
-		state: TaskProvisioning,
+	if !a.quotas[pool].TryReserve(r.def.cpu) {
+		return nil, capacity.QuotaExceededReason
 	}
-	t.host = taskHost{c: c, provider: provider, fargate: true, spot: spot, zone: zones[zi], quota: def.cpu}
-	w.tasks = append(w.tasks, t)
-	if !strings.HasPrefix(group, "service:") {
-		c.tallyStandalone(t, +1)
+	if r.zoneCounts == nil {
+		r.zoneCounts = r.w.zoneCounts(r.c, r.svc, r.group, zones)
+	}
+	zi := capacity.LaunchZone(a.rngZone, r.zoneCounts)
+	r.zoneCounts[zi]++
+	host := taskHost{c: r.c, provider: p, fargate: true, spot: spot, zone: zones[zi], quota: r.def.cpu}
+	return r.w.newTask(r.def, r.group, r.req, host, nil), ""
+}
+
+// newFargateTask creates a Fargate task of def in group for a caller that
+// chose its zone itself (zoneCounts, which it updates: the task goes where
+// the count is lowest) and adopts it into a service (AZ rebalancing); see
+// launchRequest.fargateTask.
+func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, provider *CapacityProvider, spot bool, zoneCounts []int) (*Task, string) {
+	r := launchRequest{w: w, c: c, def: def, group: group, req: def.placementTask(0), zoneCounts: zoneCounts}
+	return r.fargateTask(provider, spot)
+}
+
+// queueFargate queues a new Fargate task for its pool's launch token.
+func (a *account) queueFargate(t *Task) {
+	pool := poolOnDemand
+	if t.host.spot {
+		pool = poolSpot
+	}
+	if t.service == nil {
+		t.host.c.tallyStandalone(t, +1)
 	}
 	a.queues[pool] = append(a.queues[pool], t)
 	a.pumpLaunches(pool)
-	if spot {
+	if t.host.spot {
 		a.armFargateSpot(t)
 	}
-	return t, ""
 }
 
 // pumpLaunches grants launch tokens to the tasks waiting in pool's queue,

@@ -826,53 +826,45 @@ func (s *Service) takeLaunchTokens(n int) int {
 	return granted
 }
 
-// place starts n tasks of deployment d, or as many as fit, and records why
+// place starts n tasks of deployment d through the service's launch type
+// or capacity provider strategy, or as many as can start, and records why
 // the rest did not.
 func (s *Service) place(d *Deployment, n int) {
-	if s.placeCapacity(d, n) {
-		return // Fargate or a capacity provider strategy
+	r := s.w.newLaunch(s.c, d.def, "service:"+s.cfg.Name, &s.ls, d.plan)
+	r.svc, r.dep = s, d
+	var counts []int
+	if len(s.ls.providers) > 0 {
+		counts = s.providerCounts()
 	}
-	req := d.def.placementTask(s.group)
-	batch, err := s.c.place.PlaceBatch(d.plan, req, n, s.w.rngPlace, nil)
-	if err != nil {
-		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, err))
+	r.run(n, counts)
+	if r.err != nil {
+		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, r.err))
 	}
-	started := make([]*Task, 0, len(batch.Placed))
-	for _, pid := range batch.Placed {
-		started = append(started, s.launch(d, s.c.byPlaceID[pid], req))
+	if len(r.started) > 0 {
+		s.event("has started %d tasks: %s.", len(r.started), taskList(r.started))
 	}
-	if len(started) > 0 {
-		s.event("has started %d tasks: %s.", len(started), taskList(started))
+	for i := range r.failures {
+		f := &r.failures[i]
+		s.counters.UnplacedTasks += f.n
+		s.launchTokens += f.n // tasks that did not launch use no launch quota
+		s.waitFor(f.message(s.c))
 	}
-	if r := batch.Rejection; r != nil {
-		s.unplaced(r, n-len(batch.Placed))
-	}
-	s.launchTokens += n - len(batch.Placed) // tasks that did not launch use no quota
 }
 
+// launch starts a task of d on instance in, where placement has already
+// reserved req for it (a daemon's instance, a rebalancing zone).
 func (s *Service) launch(d *Deployment, in *Instance, req placement.Task) *Task {
-	t := s.w.startTask(d.def, in, req, "service:"+s.cfg.Name)
-	t.service, t.dep, t.startedBy = s, d, d.id
-	s.tasks = append(s.tasks, t)
-	s.counters.TasksStarted++
-	s.steady = false
+	t := s.w.newTask(d.def, "service:"+s.cfg.Name, req, taskHost{c: s.c}, in)
+	s.adopt(t, d)
 	return t
 }
 
-// unplaced records tasks that found no instance; the service waits for
+// unplaced records n tasks that found no instance; the service waits for
 // capacity to change. The event repeats at most every five minutes while
 // its text stays the same.
 func (s *Service) unplaced(r *placement.Rejection, n int) {
 	s.counters.UnplacedTasks += n
-	msg := s.c.unplaceableMessage(r)
-	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*time.Minute {
-		s.lastPlaceMsg, s.lastPlaceAt = msg, now
-		s.event("%s", msg)
-	}
-	if !s.waiting {
-		s.waiting = true
-		s.c.waiting = append(s.c.waiting, s)
-	}
+	s.waitFor(s.c.unplaceableMessage(r))
 }
 
 // reconcileDaemon keeps one task of the primary deployment on every ACTIVE

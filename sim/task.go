@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -150,25 +149,6 @@ func (t *Task) StoppedReason() string { return t.stoppedReason }
 // Resources returns what the task holds on its instance until it stops:
 // CPU units, MiB, ENIs and static host ports.
 func (t *Task) Resources() placement.Task { return t.req }
-
-// startTask creates a task on an instance the placement engine already
-// reserved for it and starts its lifecycle.
-func (w *World) startTask(def *TaskDefinition, in *Instance, req placement.Task, group string) *Task {
-	t := &Task{
-		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
-		def: def, inst: in, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(),
-	}
-	w.tasks = append(w.tasks, t)
-	in.tasks = append(in.tasks, t)
-	t.host.c = in.c
-	w.account.taskPlaced(t)
-	if def.in.NetworkMode == AWSVPC {
-		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
-	} else {
-		t.enter(TaskPending, w.pendingTime(t))
-	}
-	return t
-}
 
 // pendingTime draws PENDING: the pull of every image the instance lacks
 // (pulled one after another) and the container start.
@@ -368,127 +348,6 @@ func (w *World) finishTask(t *Task) {
 	}
 	t.cluster().capacityChanged(false)
 	w.retire(t)
-}
-
-// RunTaskInput is a RunTask request.
-type RunTaskInput struct {
-	// Cluster names the cluster; required.
-	Cluster string
-	// TaskDefinition is "family:revision" or "family" (latest); required.
-	TaskDefinition string
-	// Count is the number of tasks, 1 to 10; 0 means 1.
-	Count int
-	// Group is the task group; empty means "family:<family>".
-	Group string
-	// LaunchType is EC2 or FARGATE; EXTERNAL returns ErrNotSupported.
-	// Empty means CapacityProviderStrategy, else the cluster's default
-	// strategy, else EC2.
-	LaunchType LaunchType
-	// CapacityProviderStrategy splits the tasks over capacity providers
-	// (base first, then weight); nil means none. Not with LaunchType.
-	CapacityProviderStrategy []CapacityProviderStrategyItem
-	// PlacementConstraints add to the task definition's; together at most 10.
-	PlacementConstraints []placement.Constraint
-	// PlacementStrategy ranks the instances; nil means random (ECS
-	// documents no default for RunTask).
-	PlacementStrategy []placement.Strategy
-	// StartedBy is a free-form tag, up to 128 characters.
-	StartedBy string
-}
-
-// RunTaskFailure is one task RunTask could not place, as in the API's
-// failures list.
-type RunTaskFailure struct {
-	// Arn is the closest matching container instance's ID, or "".
-	Arn string
-	// Reason is e.g. "RESOURCE:MEMORY" or "NO_ACTIVE_INSTANCE".
-	Reason string
-	// Detail is the full explanation in service event style.
-	Detail string
-}
-
-// RunTaskOutput lists the tasks started and those that could not be placed.
-type RunTaskOutput struct {
-	Tasks    []*Task
-	Failures []RunTaskFailure
-}
-
-// RunTask places and starts standalone tasks, as ECS RunTask does. An
-// invalid request is an error; tasks that do not fit are Failures.
-func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidRunTask}, args...)...))
-	}
-	c := w.Cluster(in.Cluster)
-	if c == nil {
-		errs = append(errs, fmt.Errorf("%w: cluster %q", ErrNotFound, in.Cluster))
-	}
-	def, err := w.TaskDefinition(in.TaskDefinition)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	count := in.Count
-	if count == 0 {
-		count = 1
-	}
-	if count < 1 || count > placement.RunTaskLimit {
-		bad("Count is %d; RunTask starts 1 to %d tasks per call", in.Count, placement.RunTaskLimit)
-	}
-	ls, lerrs := c.resolveLaunch(in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask)
-	errs = append(errs, lerrs...)
-	if len(in.StartedBy) > 128 {
-		bad("StartedBy has %d characters; at most 128 are allowed", len(in.StartedBy))
-	}
-	if len(in.Group) > 255 {
-		bad("Group has %d characters; at most 255 are allowed", len(in.Group))
-	}
-	var plan *placement.Plan
-	if def != nil {
-		strategies := in.PlacementStrategy
-		if len(strategies) == 0 {
-			strategies = []placement.Strategy{{Type: placement.Random}}
-		}
-		plan, err = placement.Compile(placement.Spec{
-			Constraints: append(append([]placement.Constraint(nil), def.in.PlacementConstraints...), in.PlacementConstraints...),
-			Strategies:  strategies,
-		})
-		if err != nil {
-			bad("placement: %v", err)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return RunTaskOutput{}, err
-	}
-	group := in.Group
-	if group == "" {
-		group = "family:" + def.in.Family
-	}
-	if ls.launchType != EC2 {
-		return w.runTaskCapacity(c, def, ls, plan.Spec(), count, group, in.StartedBy)
-	}
-	req := def.placementTask(c.place.Group(group))
-	batch, err := c.place.PlaceBatch(plan, req, count, w.rngPlace, nil)
-	if err != nil {
-		return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, err)
-	}
-	var out RunTaskOutput
-	for _, pid := range batch.Placed {
-		t := w.startTask(def, c.byPlaceID[pid], req, group)
-		t.startedBy = in.StartedBy
-		out.Tasks = append(out.Tasks, t)
-	}
-	if r := batch.Rejection; r != nil {
-		for range count - len(batch.Placed) {
-			out.Failures = append(out.Failures, RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()})
-		}
-	}
-	return out, nil
-}
-
-// placementTask is the placement request of one task of d in group g.
-func (d *TaskDefinition) placementTask(g placement.GroupID) placement.Task {
-	return placement.Task{CPU: d.cpu, MemoryMiB: d.memory, ENIs: d.enis, HostPorts: d.hostPorts, Group: g}
 }
 
 // StopTask stops a task as ECS StopTask does: SIGTERM, then SIGKILL after

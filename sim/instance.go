@@ -354,6 +354,7 @@ func (in *Instance) terminate(code StopCode, reason string) {
 		t.released = true // the placement index forgot the instance already
 		if t.desired != TaskStopped {
 			t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
+			t.notify(LifecycleStopRequested, false)
 		}
 		w.finishTask(t)
 	}

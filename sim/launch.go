@@ -197,6 +197,7 @@ func (w *World) newTask(def *TaskDefinition, group string, req placement.Task, h
 // instance of its Auto Scaling group.
 func (t *Task) start() {
 	w, h := t.w, &t.host
+	w.attach(t)
 	switch {
 	case h.waiting:
 		h.provider.waiting = append(h.provider.waiting, t)
@@ -216,9 +217,19 @@ func (w *World) placeOn(t *Task, in *Instance) {
 	in.tasks = append(in.tasks, t)
 	t.onDraining = in.status == InstanceDraining
 	w.account.taskPlaced(t)
-	if t.def.in.NetworkMode == AWSVPC {
+	awsvpc := t.def.in.NetworkMode == AWSVPC
+	t.notify(LifecyclePlaced, false)
+	if !awsvpc && t.startFailure == "" {
+		t.notify(LifecycleResourcesAcquired, false) // no network interface to wait for
+	}
+	switch {
+	case t.startFailure != "" && awsvpc:
+		t.enter(TaskProvisioning, 0) // and fail
+	case t.startFailure != "":
+		t.enter(TaskPending, 0)
+	case awsvpc:
 		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
-	} else {
+	default:
 		t.enter(TaskPending, w.pendingTime(t))
 	}
 }

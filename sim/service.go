@@ -996,31 +996,34 @@ func (d *Deployment) daemonPlan(in *Instance) *placement.Plan {
 	return p
 }
 
-// onTaskRunning resets the launch throttle and tells the observer.
+// onTaskRunning resets the launch throttle. Its attachments have heard the
+// task reach RUNNING (a load balancer registered its target), which the
+// event log records for a target group observer.
 func (s *Service) onTaskRunning(t *Task) {
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
-	if s.cfg.Observer != nil {
-		s.cfg.Observer.TaskRunning(s.w.now(), t)
-		if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
-			s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
-		}
+	if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
 	}
 	// No reconcile: a RUNNING task changes no count the scheduler uses
 	// until it is healthy (onTaskHealth).
 }
 
-// onTaskHealth reacts to a health decision: a healthy task may let an old
-// one go; an unhealthy one is stopped and replaced once the grace period
-// is over.
-func (s *Service) onTaskHealth(t *Task) {
-	if t.health == HealthUnhealthy {
-		graceEnd := t.startedAt.Add(s.cfg.HealthCheckGracePeriod)
-		if now := s.w.now(); now.Before(graceEnd) {
-			t.healthTimer = s.w.sim.Schedule(s.w.kTaskHealth, graceEnd.Sub(now), uint64(t.id))
+// onTaskHealth is the health rule for a service task (World.judgeHealth
+// is the one health path that calls it). A task failing a health check,
+// its container's or a health gate's such as its load balancer target's,
+// is stopped and replaced with failure as its stopped reason once the
+// health check grace period is over; inside it the failure is ignored and
+// judged again when the period ends. Any other change of health may let
+// the scheduler move on.
+func (s *Service) onTaskHealth(t *Task, failure string) {
+	if failure != "" {
+		if graceEnd := t.startedAt.Add(s.cfg.HealthCheckGracePeriod); s.w.now().Before(graceEnd) {
+			s.w.judgeHealthAt(t, graceEnd)
 			return
 		}
+		t.countsHealthy = false
 		s.counters.UnhealthyStopped++
-		s.w.stopTask(t, StopServiceSchedulerInitiated, reasonHealthCheck)
+		s.w.stopTask(t, StopServiceSchedulerInitiated, failure)
 		s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
 		s.countFailure(t.dep)
 	}

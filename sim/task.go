@@ -82,17 +82,25 @@ type Task struct {
 	countsHealthy  bool // counts toward minimumHealthyPercent (§3.2)
 	onDraining     bool // its instance is DRAINING (kept here: reconcile reads it for every task)
 	released       bool
+	checked        bool // the container health check, or the 40-second rule, has decided
+	exited         bool // the containers have stopped (LifecycleContainersExited told)
 	createdAt      time.Time
 	startedAt      time.Time // entered RUNNING
-	stoppingAt     time.Time // desired status became STOPPED
 	stoppedAt      time.Time
 	stopCode       StopCode
 	stoppedReason  string
 	host           taskHost // where it runs: cluster, provider, Fargate, zone
 
-	step, healthTimer, exitTimer Timer
+	// step ends the current state; healthTimer is the container health
+	// check's decision, graceTimer the end of a health check grace period
+	// that a failing check waits for, exitTimer the essential container's
+	// own exit.
+	step, healthTimer, graceTimer, exitTimer Timer
 
-	lb *lbTarget // load balancer target and request server; nil without a load balancer
+	attached     []attachment  // in the order they hear the lifecycle (attachment.go)
+	holds        int           // attachments holding the current state
+	ownEnd       time.Duration // when the current state's own work ends, while held
+	startFailure string        // an attachment failed the start with this reason
 }
 
 // ID returns the task ID (the last part of its ARN), 32 hex digits.
@@ -166,8 +174,19 @@ func (w *World) pendingTime(t *Task) time.Duration {
 	return d + w.lat.ContainerStart.Sample(w.rngStart)
 }
 
+// enter puts the task in state s, whose own work takes after; the state
+// ends then, or when the last attachment holding it lets go (Verdict.Hold).
 func (t *Task) enter(s TaskState, after time.Duration) {
 	t.state = s
+	if t.holds > 0 {
+		now := t.w.sim.Elapsed()
+		t.ownEnd = now + after
+		for i := range t.attached {
+			if x := &t.attached[i]; x.held {
+				after = max(after, x.holdUntil-now)
+			}
+		}
+	}
 	t.step = t.w.sim.Schedule(t.w.kTaskStep, after, uint64(t.id))
 }
 
@@ -177,17 +196,30 @@ func (w *World) onTaskStep(arg uint64) {
 	if t == nil {
 		return
 	}
+	t.endHolds()
 	switch t.state {
 	case TaskProvisioning:
+		if t.startFailure != "" {
+			w.failStart(t, t.startFailure)
+			return
+		}
+		t.notify(LifecycleResourcesAcquired, false)
+		if t.startFailure != "" {
+			t.enter(TaskPending, 0)
+			return
+		}
 		t.enter(TaskPending, w.pendingTime(t))
 	case TaskPending:
+		if t.startFailure != "" {
+			w.failStart(t, t.startFailure)
+			return
+		}
 		if p := t.def.in.Behavior.StartFailureProbability; p > 0 && w.rngFail.Float64() < p {
 			reason := t.def.in.Behavior.StartFailureReason
 			if reason == "" {
 				reason = fmt.Sprintf(defaultStartFailureReasonFormat, t.def.images[0])
 			}
-			t.desired, t.stopCode, t.stoppedReason, t.stoppingAt = TaskStopped, StopTaskFailedToStart, reason, w.now()
-			w.afterContainersStopped(t)
+			w.failStart(t, reason)
 			return
 		}
 		t.enter(TaskActivating, w.lat.Activating.Sample(w.rngStart))
@@ -196,33 +228,44 @@ func (w *World) onTaskStep(arg uint64) {
 	case TaskDeactivating:
 		w.sigterm(t)
 	case TaskStopping:
-		if t.lb != nil {
-			t.lb.containersExited() // requests still in flight are lost
-		}
+		t.containersExited() // requests still in flight are lost
 		w.afterContainersStopped(t)
 	case TaskDeprovisioning:
 		w.finishTask(t)
 	}
 }
 
+// failStart stops a task that could not start: TaskFailedToStart.
+func (w *World) failStart(t *Task, reason string) {
+	t.desired, t.stopCode, t.stoppedReason = TaskStopped, StopTaskFailedToStart, reason
+	t.notify(LifecycleStopRequested, false)
+	t.containersExited()
+	w.afterContainersStopped(t)
+}
+
+// healthDecision is how long after RUNNING the container health check of
+// def decides, or, without one, the task counts as healthy.
+func healthDecision(def *TaskDefinition) time.Duration {
+	h := def.health
+	if h == nil {
+		// Without health checks a task counts as healthy 40 s after
+		// RUNNING (service_definition_parameters).
+		return NoHealthCheckHealthyAt
+	}
+	if def.in.Behavior.UnhealthyAfterStart {
+		// Checks run every Interval from container start; failures inside
+		// StartPeriod do not count; Retries counted failures in a row make
+		// the container UNHEALTHY.
+		first := int64(h.StartPeriod/h.Interval) + 1
+		return time.Duration(first+int64(h.Retries)-1) * h.Interval
+	}
+	return h.Interval // the first check passes
+}
+
 // taskRunning enters RUNNING and arms the health and exit clocks.
 func (w *World) taskRunning(t *Task) {
 	t.state, t.startedAt = TaskRunning, w.now()
-	if h := t.def.health; h != nil {
-		at := h.Interval // the first check passes
-		if t.def.in.Behavior.UnhealthyAfterStart {
-			// Checks run every Interval from container start; failures
-			// inside StartPeriod do not count; Retries counted failures in
-			// a row make the container UNHEALTHY.
-			first := int64(h.StartPeriod/h.Interval) + 1
-			at = time.Duration(first+int64(h.Retries)-1) * h.Interval
-		}
-		t.healthTimer = w.sim.Schedule(w.kTaskHealth, at, uint64(t.id))
-	} else {
-		// Without health checks a task counts as healthy 40 s after RUNNING
-		// (service_definition_parameters, §3.2).
-		t.healthTimer = w.sim.Schedule(w.kTaskHealth, NoHealthCheckHealthyAt, uint64(t.id))
-	}
+	t.healthTimer = w.sim.Schedule(w.kTaskHealth, healthDecision(t.def), uint64(t.id))
 	b := &t.def.in.Behavior
 	exit := time.Duration(math.MaxInt64)
 	if !b.RunFor.IsZero() {
@@ -235,28 +278,96 @@ func (w *World) taskRunning(t *Task) {
 	if exit != time.Duration(math.MaxInt64) {
 		t.exitTimer = w.sim.Schedule(w.kTaskExit, exit, uint64(t.id))
 	}
+	t.notify(LifecycleRunning, false)
 	if s := t.service; s != nil {
 		s.onTaskRunning(t)
 	}
 }
 
-// onTaskHealth applies the health decision armed at RUNNING.
+// onTaskHealth is the task's health timer: the container health check
+// (without one, the 40-second rule) decides, or a health check grace
+// period that a failing check waits for ends.
 func (w *World) onTaskHealth(arg uint64) {
 	t := w.task(arg)
 	if t == nil || t.state != TaskRunning || t.desired != TaskRunning {
 		return
 	}
-	// Behind a load balancer the task also needs a healthy target
-	// (lbHealthy); without one, lbHealthy is always true.
-	if t.def.health == nil {
-		t.countsHealthy = t.lbHealthy()
-	} else if t.def.in.Behavior.UnhealthyAfterStart {
-		t.health = HealthUnhealthy
-	} else {
-		t.health, t.countsHealthy = HealthHealthy, t.lbHealthy()
+	decided, changed := false, false
+	if !t.checked && !w.now().Before(t.startedAt.Add(healthDecision(t.def))) {
+		t.checked, decided = true, true
+		if t.def.health != nil {
+			h := HealthHealthy
+			if t.def.in.Behavior.UnhealthyAfterStart {
+				h = HealthUnhealthy
+			}
+			changed, t.health = h != t.health, h
+		}
 	}
-	if s := t.service; s != nil {
-		s.onTaskHealth(t)
+	w.judgeHealth(t, decided, changed)
+}
+
+// judgeHealth is the one health path. The container health check and the
+// attachments' health gates (a load balancer's target health) feed it: a
+// RUNNING task counts as healthy when its container check is HEALTHY (or,
+// without one, once every gate is healthy, or 40 s after RUNNING when it
+// has no gate) and every gate is healthy. A service task that fails one
+// (its container check first, then its gates in order) goes to the
+// service's health rule (Service.onTaskHealth); so does any other change
+// the scheduler may act on. decided says the container check (or the
+// 40-second rule) has just decided, healthChanged that Health changed.
+func (w *World) judgeHealth(t *Task, decided, healthChanged bool) {
+	if t.state != TaskRunning || t.desired != TaskRunning {
+		return
+	}
+	counts, gated, failure := true, false, ""
+	if t.health == HealthUnhealthy {
+		failure = reasonHealthCheck
+	}
+	for i := range t.attached {
+		x := &t.attached[i]
+		if !x.gate {
+			continue
+		}
+		gated = true
+		if x.gateHealth != HealthHealthy {
+			counts = false
+			if x.gateHealth == HealthUnhealthy && failure == "" {
+				failure = x.gateReason
+			}
+		}
+	}
+	switch {
+	case t.def.health != nil:
+		counts = counts && t.health == HealthHealthy
+	case !gated:
+		counts = counts && t.checked
+	}
+	s := t.service
+	if failure != "" {
+		if healthChanged {
+			t.notify(LifecycleHealthChanged, false)
+		}
+		if s != nil {
+			s.onTaskHealth(t, failure)
+			return
+		}
+		counts = false // a standalone task keeps running, however unhealthy
+	}
+	changed := counts != t.countsHealthy
+	t.countsHealthy = counts
+	if changed || healthChanged {
+		t.notify(LifecycleHealthChanged, false)
+	}
+	if s != nil && (changed || decided) {
+		s.onTaskHealth(t, "")
+	}
+}
+
+// judgeHealthAt arranges for t's health to be judged again at at (the end
+// of a health check grace period), unless that is arranged already.
+func (w *World) judgeHealthAt(t *Task, at time.Time) {
+	if !t.graceTimer.Pending() {
+		t.graceTimer = w.sim.Schedule(w.kTaskHealth, at.Sub(w.now()), uint64(t.id))
 	}
 }
 
@@ -275,19 +386,22 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 	if t.desired == TaskStopped {
 		return
 	}
-	t.desired, t.stopCode, t.stoppedReason, t.stoppingAt = TaskStopped, code, reason, w.now()
+	t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
 	t.healthTimer.Stop()
+	t.graceTimer.Stop()
 	t.exitTimer.Stop()
 	switch t.state {
 	case TaskProvisioning, TaskPending, TaskActivating:
 		// Nothing is serving yet: stop the containers that exist, no
 		// deregistration needed.
 		t.step.Stop()
+		t.endHolds()
+		t.notify(LifecycleStopRequested, true)
 		t.enter(TaskStopping, 0)
 	case TaskRunning:
 		drain := w.lat.Deactivating.Sample(w.rngStop)
-		if s := t.service; s != nil && s.cfg.Observer != nil {
-			drain += max(s.cfg.Observer.TaskDeactivating(w.now(), t), 0)
+		t.notify(LifecycleStopRequested, true) // targets deregister and hold DEACTIVATING while they drain
+		if s := t.service; s != nil {
 			if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 				s.event("has begun draining connections on 1 tasks.")
 				s.event("deregistered 1 targets in (target-group %s)", tg.TargetGroupARN())
@@ -303,13 +417,22 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 }
 
 // sigterm enters STOPPING: the application gets SIGTERM and exits after its
-// shutdown time, or gets SIGKILL at the stop timeout.
+// shutdown time, or gets SIGKILL at the stop timeout. An attachment with
+// work in flight (a load balancer target's requests) holds STOPPING until
+// that work is done.
 func (w *World) sigterm(t *Task) {
 	shutdown := t.def.in.Behavior.Shutdown.or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
-	if t.lb != nil && t.lb.sigterm(shutdown) {
-		return // the application finishes its requests in flight first
-	}
+	t.notify(LifecycleSIGTERM, true)
 	t.enter(TaskStopping, min(shutdown, t.def.stopTimeout))
+}
+
+// containersExited tells the attachments, once, that the task's containers
+// have stopped.
+func (t *Task) containersExited() {
+	if !t.exited {
+		t.exited = true
+		t.notify(LifecycleContainersExited, false)
+	}
 }
 
 // afterContainersStopped enters DEPROVISIONING for awsvpc tasks, else STOPPED.
@@ -324,11 +447,11 @@ func (w *World) afterContainersStopped(t *Task) {
 // finishTask enters STOPPED: resources are released and the service told.
 func (w *World) finishTask(t *Task) {
 	t.state, t.stoppedAt = TaskStopped, w.now()
-	if t.lb != nil {
-		t.lb.containersExited() // a task forced down skips STOPPING
-	}
 	t.step.Stop()
+	t.endHolds()
+	t.containersExited() // a task forced down skips STOPPING
 	t.healthTimer.Stop()
+	t.graceTimer.Stop()
 	t.exitTimer.Stop()
 	if !t.released {
 		t.released = true
@@ -343,6 +466,7 @@ func (w *World) finishTask(t *Task) {
 		}
 	}
 	w.account.taskStopped(t)
+	t.notify(LifecycleStopped, false)
 	if s := t.service; s != nil {
 		s.onTaskStopped(t)
 	}

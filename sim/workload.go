@@ -389,10 +389,11 @@ func (wl *Workload) Latency(q float64) time.Duration { return secondsDuration(wl
 // its last event), and false if t has no live server (not registered, or
 // its containers have stopped).
 func (wl *Workload) TaskCounters(t *Task) (traffic.Counters, bool) {
-	if t.lb == nil || t.lb.lb != wl.lb || t.lb.srv == nil {
+	lt := wl.lb.target(t)
+	if lt == nil || lt.srv == nil {
 		return traffic.Counters{}, false
 	}
-	return t.lb.srv.Counters(), true
+	return lt.srv.Counters(), true
 }
 
 // Config returns the workload's configuration, defaults filled in.
@@ -500,17 +501,19 @@ func (wl *Workload) route(now time.Duration, size float64) {
 // onServerWake handles a server's completion or timeout.
 func (wl *Workload) onServerWake(arg uint64) {
 	t := wl.w.task(arg)
-	if t == nil || t.lb == nil || t.lb.srv == nil {
+	if t == nil {
 		return
 	}
-	wl.flush(t.lb, wl.w.sim.Elapsed())
+	if lt := wl.lb.target(t); lt != nil && lt.srv != nil {
+		wl.flush(lt, wl.w.sim.Elapsed())
+	}
 }
 
 // flush hands the server's departures to the books and re-arms its timer.
 func (wl *Workload) flush(lt *lbTarget, now time.Duration) {
 	wl.handle(lt, lt.srv.Advance(now))
 	if lt.terminating && lt.srv.InFlight() == 0 {
-		lt.idle(now)
+		lt.idle()
 	}
 	if !wl.cfg.SeparateHealthEndpoint {
 		r := loadbalancer.Pass
@@ -556,7 +559,7 @@ func (wl *Workload) handle(lt *lbTarget, done []traffic.Completion) {
 			wl.counters.Aborted++
 		}
 		if wl.lb.tg.End(at, lt.id) {
-			wl.lb.drained(lt)
+			lt.t.Release(lt) // drained: deregistration is complete
 		}
 	}
 }

@@ -202,6 +202,9 @@ type World struct {
 	scratchRunning                                              []placement.RunningTask
 
 	account *account // Fargate pools, capacity providers, billing (account.go)
+
+	attachers     []Attacher            // World.Attach: for every new task
+	serviceAttach []*serviceAttachments // by service index: Observer and Service.Attach
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.

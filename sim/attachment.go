@@ -68,8 +68,9 @@ func (p Lifecycle) String() string {
 type TaskEvent struct {
 	// Point is the lifecycle point.
 	Point Lifecycle
-	// Task is the task; its State is the state it is leaving (or, at
-	// LifecycleRunning, RUNNING).
+	// Task is the task. Its State is, at LifecyclePlaced, PROVISIONING (a
+	// new task's), at LifecycleRunning RUNNING, at LifecycleStopped
+	// STOPPED, and otherwise the state it is about to leave.
 	Task *Task
 	// Now is the virtual instant.
 	Now time.Time
@@ -304,8 +305,8 @@ func (t *Task) ReportHealth(a Attachment, h Health, reason string) {
 }
 
 // observerAttachment adapts a TaskObserver: TaskRunning at
-// LifecycleRunning, and at a graceful stop of a RUNNING task
-// TaskDeactivating, whose delay holds the task in DEACTIVATING.
+// LifecycleRunning, and TaskDeactivating when a RUNNING task stops, whose
+// delay holds the task in DEACTIVATING if it stops gracefully.
 type observerAttachment struct{ obs TaskObserver }
 
 func (o *observerAttachment) Attach(*Task) Attachment { return o }
@@ -315,8 +316,10 @@ func (o *observerAttachment) OnTask(e TaskEvent) Verdict {
 	case LifecycleRunning:
 		o.obs.TaskRunning(e.Now, e.Task)
 	case LifecycleStopRequested:
-		if e.Graceful && e.Task.state == TaskRunning {
-			return Verdict{Hold: o.obs.TaskDeactivating(e.Now, e.Task)}
+		if e.Task.state == TaskRunning {
+			if d := o.obs.TaskDeactivating(e.Now, e.Task); e.Graceful {
+				return Verdict{Hold: d}
+			}
 		}
 	}
 	return Verdict{}

@@ -88,13 +88,19 @@
 //	instance:  LAUNCHING --InstanceLaunch--> ACTIVE <--> DRAINING --> INACTIVE
 //	task:      PROVISIONING --ENIAttach (awsvpc only)--> PENDING
 //	           --ImagePull (if not cached) + ContainerStart--> ACTIVATING
-//	           --Activating--> RUNNING --stop--> DEACTIVATING (observer's
-//	           drain + Deactivating) --> STOPPING (SIGTERM; exit after
+//	           --Activating--> RUNNING --stop--> DEACTIVATING (Deactivating,
+//	           and the attachments' drain) --> STOPPING (SIGTERM; exit after
 //	           Behavior.Shutdown or SIGKILL at the stop timeout)
 //	           --> DEPROVISIONING (ENIDetach, awsvpc only) --> STOPPED
 //
 // A task's state only moves forward; resources are held from placement to
-// STOPPED. Placement (filter, constrain, rank, choose, explain) is the
+// STOPPED. That path is a task asked to stop (by the scheduler, StopTask, a
+// Spot warning); a task that dies (an essential container exit, its
+// instance or Availability Zone lost, its Spot capacity reclaimed) loses
+// its work in flight at once and skips to DEPROVISIONING, or to STOPPED
+// when its host is gone. Attachments (a load balancer target, a volume:
+// Attachment, Service.Attach, World.Attach) hear every point of the way
+// and can hold a state, fail a start or gate health. Placement (filter, constrain, rank, choose, explain) is the
 // placement package's; a service's task group is "service:<name>", a
 // standalone task's "family:<family>" unless given.
 //
@@ -175,10 +181,12 @@
 //     ServiceConfig.Observer: tasks register at RUNNING, count as healthy
 //     only once their target is (after the target group's health checks,
 //     not the 40-second rule), are replaced when their target turns
-//     unhealthy after the health check grace period, and on any stop are
-//     deregistered and drain (the deregistration delay, or until nothing
-//     is in flight) before SIGTERM. After SIGTERM the application finishes
-//     its requests in flight; SIGKILL at the stop timeout aborts the rest.
+//     unhealthy after the health check grace period, and when asked to
+//     stop are deregistered and drain (the deregistration delay, or until
+//     nothing is in flight) before SIGTERM. After SIGTERM the application
+//     finishes its requests in flight; SIGKILL at the stop timeout aborts
+//     the rest, as does a task's death, which takes it out of routing at
+//     once.
 //   - Health checks wait in the request queue unless
 //     WorkloadConfig.SeparateHealthEndpoint: a task whose queue is full, or
 //     whose oldest waiting request has waited the check's timeout, fails
@@ -219,8 +227,10 @@
 //     tasks; the group launches (capacity.InstanceLaunch) or terminates
 //     instances, never a busy one under managed termination protection.
 //   - Spot: Fargate Spot tasks and Spot instances are interrupted at a
-//     rate or on a schedule ("spot" stream); the TaskObserver deregisters
-//     a task before its SIGTERM; the strategy places the replacements.
+//     rate or on a schedule ("spot" stream); the warning stops the task
+//     gracefully (its load balancer target drains before SIGTERM), the end
+//     of the warning reclaims what is left; the strategy places the
+//     replacements.
 //   - Cost: World.Cost reports the bill per service, provider and
 //     cluster, with idle EC2 capacity (capacity.Accumulator).
 package sim

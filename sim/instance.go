@@ -352,11 +352,7 @@ func (in *Instance) terminate(code StopCode, reason string) {
 	in.tasks = nil
 	for _, t := range tasks {
 		t.released = true // the placement index forgot the instance already
-		if t.desired != TaskStopped {
-			t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
-			t.notify(LifecycleStopRequested, false)
-		}
-		w.finishTask(t)
+		w.stop(t, stopHostLost, code, reason)
 	}
 	w.account.instanceGone(in)
 	in.c.capacityChanged(false)

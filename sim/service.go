@@ -68,14 +68,16 @@ func CircuitBreakerThreshold(desired, minThreshold int) int {
 }
 
 // TaskObserver is told about a service's tasks entering and leaving
-// service, so that a load balancer can route to them. It is the seam for
-// the load balancer integration; nil means none.
+// service: the simplest attachment (see Attachment), for a load balancer
+// stand-in. Set as ServiceConfig.Observer, it hears every task of the
+// service; nil means none.
 type TaskObserver interface {
 	// TaskRunning is called when a task of the service reaches RUNNING.
 	TaskRunning(now time.Time, t *Task)
-	// TaskDeactivating is called when a RUNNING task is to stop; SIGTERM
-	// waits for the duration it returns (the target's deregistration and
-	// draining).
+	// TaskDeactivating is called when a RUNNING task stops. When it is
+	// asked to stop, SIGTERM waits for the duration it returns (the
+	// target's deregistration and draining); when it dies (an essential
+	// container exit, a lost instance or zone) the duration is ignored.
 	TaskDeactivating(now time.Time, t *Task) time.Duration
 }
 
@@ -84,7 +86,7 @@ type TaskObserver interface {
 // registration and deregistration as ECS does: "registered 1 targets in
 // (target-group ARN)" when a task reaches RUNNING, "has begun draining
 // connections on 1 tasks." and "deregistered 1 targets in (target-group
-// ARN)" when it starts to stop.
+// ARN)" when it is asked to stop.
 type TargetGroupObserver interface {
 	TaskObserver
 	// TargetGroupARN names the target group in events.
@@ -123,6 +125,8 @@ type ServiceConfig struct {
 	// ignores failing health checks; 0 means none.
 	HealthCheckGracePeriod time.Duration
 	// Observer is told when tasks start and stop serving; nil means none.
+	// A *LoadBalancer given here attaches its targets to the tasks (it is
+	// an Attacher); more attachments come with Service.Attach.
 	Observer TaskObserver
 	// AvailabilityZoneRebalancing moves tasks between zones when the
 	// service's tasks are unevenly spread over the zones it can use (after

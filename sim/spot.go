@@ -10,9 +10,10 @@ import (
 //
 // Fargate Spot: at the two-minute warning the task's desired status
 // becomes STOPPED with capacity's stop code and reason; a RUNNING task
-// first goes through DEACTIVATING, where the service's TaskObserver (the
-// load balancer) deregisters it, then gets SIGTERM and SIGKILL after its
-// stopTimeout; whatever is left at warning + 120 s is forced down. The
+// first goes through DEACTIVATING, where its attachments (the load
+// balancer target) deregister and drain, then gets SIGTERM and SIGKILL
+// after its stopTimeout; whatever is left at warning + 120 s is reclaimed:
+// the task stops at once and its requests in flight are aborted. The
 // service replaces the task through its capacity provider strategy.
 //
 // EC2 Spot: at the warning the instance is set to DRAINING
@@ -136,10 +137,7 @@ func (a *account) interruptFargateSpot(t *Task) {
 // onSpotDeadline forces down an interrupted Fargate Spot task that is
 // still not STOPPED two minutes after its warning.
 func (a *account) onSpotDeadline(arg uint64) {
-	t := a.w.task(arg)
-	if t == nil || t.state == TaskStopped {
-		return
+	if t := a.w.task(arg); t != nil {
+		a.w.stop(t, stopHostLost, "", "") // its stop code and reason are the warning's
 	}
-	t.step.Stop()
-	a.w.finishTask(t)
 }

@@ -377,19 +377,74 @@ func (w *World) onTaskExit(arg uint64) {
 	if t == nil || t.state != TaskRunning || t.desired != TaskRunning {
 		return
 	}
-	w.stopTask(t, StopEssentialContainerExited, reasonEssentialExited)
+	w.stop(t, stopExited, StopEssentialContainerExited, reasonEssentialExited)
 }
 
-// stopTask sets a task's desired status to STOPPED and starts its way
-// there from whatever state it is in.
+// stopCause is why a task stops. It decides, in one place (graceful), what
+// becomes of the task's work in flight.
+type stopCause uint8
+
+const (
+	// stopRequested: the task is asked to stop: a scheduler stop
+	// (scale-in, deployment, draining instance, failed health check,
+	// rebalancing, service deletion), StopTask, a Fargate Spot warning, a
+	// provisioning timeout.
+	stopRequested stopCause = iota
+	// stopExited: an essential container exited by itself (a crash,
+	// Behavior.RunFor, a scripted task failure).
+	stopExited
+	// stopHostLost: the task's host is gone: its instance failed, was
+	// deregistered with force or reclaimed by Spot, its Fargate Spot
+	// capacity was reclaimed at the end of the warning, or its
+	// Availability Zone went out.
+	stopHostLost
+)
+
+// graceful reports whether a task stopped for c stops gracefully: its
+// targets deregister and drain, then SIGTERM, and SIGKILL at the stop
+// timeout. Otherwise the task is dead: its containers have stopped, what
+// it had in flight is lost at once (an ALB answers 502, an NLB resets the
+// connections) and its targets leave routing at once; a lost host takes
+// the task straight to STOPPED, an exited container through
+// DEPROVISIONING.
+func (c stopCause) graceful() bool { return c == stopRequested }
+
+// stopTask asks a task to stop (stopRequested): its desired status becomes
+// STOPPED and it starts its graceful way there from whatever state it is in.
 func (w *World) stopTask(t *Task, code StopCode, reason string) {
-	if t.desired == TaskStopped {
+	w.stop(t, stopRequested, code, reason)
+}
+
+// stop is the one way a task stops: asked to, or dead (see stopCause).
+// code and reason are its stop code and stopped reason, unless it was
+// already stopping.
+func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
+	if t.state == TaskStopped || cause.graceful() && t.desired == TaskStopped {
 		return
 	}
-	t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
-	t.healthTimer.Stop()
-	t.graceTimer.Stop()
-	t.exitTimer.Stop()
+	if t.desired != TaskStopped {
+		t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
+		t.healthTimer.Stop()
+		t.graceTimer.Stop()
+		t.exitTimer.Stop()
+		if !cause.graceful() {
+			t.notify(LifecycleStopRequested, false)
+		}
+	}
+	if !cause.graceful() {
+		t.step.Stop()
+		t.endHolds()
+		t.containersExited() // what is in flight is lost; targets leave routing
+		if cause == stopHostLost {
+			w.finishTask(t) // the service hears of it there
+			return
+		}
+		if s := t.service; s != nil {
+			s.requestReconcile()
+		}
+		w.afterContainersStopped(t)
+		return
+	}
 	switch t.state {
 	case TaskProvisioning, TaskPending, TaskActivating:
 		// Nothing is serving yet: stop the containers that exist, no

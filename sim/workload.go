@@ -121,7 +121,10 @@ type WorkloadCounters struct {
 	// TimedOut counts requests the client abandoned after its timeout.
 	TimedOut int64
 	// Aborted counts requests in flight on a task when its containers
-	// stopped (SIGKILL, or exit before finishing them): ELB 502.
+	// stopped before finishing them: SIGKILL at the stop timeout, an
+	// essential container exit, a lost instance or Availability Zone, a
+	// Fargate Spot task reclaimed. An ALB answers them 502; an NLB resets
+	// the connections, counted here the same way.
 	Aborted int64
 	// InFlight is the number of requests in tasks now.
 	InFlight int64

@@ -35,7 +35,7 @@ type CapacityConfig struct {
 	// unlimited.
 	SpotVCPUQuota int
 	// FargateServiceLaunchRate is how many tasks one service may launch per
-	// minute on Fargate; 0 means 500 (§9).
+	// minute on Fargate; 0 means 500, the ECS service quota.
 	FargateServiceLaunchRate int
 	// FargateSpotInterruptions is when Fargate Spot tasks are interrupted:
 	// a rate per task-hour (drawn from the "spot" stream) or a scripted
@@ -56,8 +56,9 @@ type CapacityConfig struct {
 	// before ECS stops it (stop code TaskFailedToStart; a service then
 	// starts another). Zero means DefaultProvisioningTimeout. AWS has no
 	// such setting: its deep dive on cluster auto scaling says tasks
-	// "wait for capacity for between 10 and 30 minutes" (aws-behaviour.md
-	// §1.6), and this is the simulator's knob over that range.
+	// "wait for capacity for between 10 and 30 minutes"
+	// (https://aws.amazon.com/blogs/containers/deep-dive-on-amazon-ecs-cluster-auto-scaling/),
+	// and this is the simulator's knob over that range.
 	ProvisioningTimeout time.Duration
 	// Prices is the price list of World.Cost; nil means
 	// capacity.USEast1Prices().

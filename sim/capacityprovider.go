@@ -10,7 +10,10 @@ import (
 	"github.com/ecssim/ecssim/sim/capacity"
 )
 
-// Capacity providers (aws-behaviour.md §4.5, §5). Every world has FARGATE
+// Capacity providers
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-capacity-providers.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html).
+// Every world has FARGATE
 // and FARGATE_SPOT; World.CreateCapacityProvider adds Auto Scaling group
 // providers. Cluster.PutCapacityProviders associates providers with a
 // cluster and sets its default strategy. A service or RunTask names a
@@ -36,7 +39,9 @@ type CapacityProviderStrategyItem = capacity.StrategyItem
 const AttrCapacityProvider = "ecssim.capacity-provider"
 
 // MaxProvisioningTasks is how many tasks of Auto Scaling group providers
-// may wait in PROVISIONING per cluster (§9, not adjustable); further tasks
+// may wait in PROVISIONING per cluster (an ECS service quota, not
+// adjustable: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html);
+// further tasks
 // are reported as unplaceable.
 const MaxProvisioningTasks = 300
 
@@ -208,7 +213,8 @@ func (w *World) CreateCapacityProvider(cfg AutoScalingGroupProviderConfig) (*Cap
 	if cfg.ManagedScaling != nil && group.Validate() == nil {
 		ms := *cfg.ManagedScaling
 		// ECS sees the group's zones: with more than one it scales out by
-		// exactly the minimum step (§5.1).
+		// exactly the minimum step (ManagedScaling.minimumScalingStepSize,
+		// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ManagedScaling.html).
 		ms.MultipleInstanceTypesOrAZs = ms.MultipleInstanceTypesOrAZs || len(cfg.Zones) > 1
 		sc, err := capacity.NewManagedScaling(ms, group)
 		if err != nil {

@@ -42,7 +42,8 @@ func (f *fixture) batchDef(family string, cpu, mem int, arch sim.Architecture, s
 }
 
 // TestCostWorkedExampleM: Fargate tasks billed from the image pull (PENDING)
-// to STOPPED, per second with a one-minute minimum (worked example M).
+// to STOPPED, per second with a one-minute minimum
+// (https://aws.amazon.com/fargate/pricing/).
 // With exactStart, PENDING lasts 12 s and fixedLatencies' ENI detachment
 // 3 s, so a job that runs R seconds is billed for 15 + R seconds:
 //

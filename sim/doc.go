@@ -124,14 +124,17 @@
 //
 // A daemon service keeps one task of its primary deployment on every ACTIVE
 // instance that meets its constraints. Its tasks are placed first and
-// stopped last (aws-behaviour.md §3.1): a new instance gets its daemon tasks
+// stopped last (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html):
+// a new instance gets its daemon tasks
 // before any waiting task or replica service sees it, waiting daemon
 // services reconcile before waiting replica services, and on a draining
 // instance the daemon task stops once no replica task is left there.
 //
 // Availability Zone rebalancing (ServiceConfig.AvailabilityZoneRebalancing,
 // on by default for services spread over zones, as AWS defaults it since
-// June 2025; aws-behaviour.md §1.4): when a quiet service's tasks differ by
+// June 2025;
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/track-service-rebalancing.html):
+// when a quiet service's tasks differ by
 // more than one between the zones it can use, it starts one task in the
 // emptiest zone and, once that task is healthy, stops one in the fullest,
 // until balanced, with ECS's rebalancing events. A new instance and the end

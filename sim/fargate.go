@@ -30,7 +30,8 @@ import (
 // way, and the service tries again when the capacity returns.
 
 // DefaultFargateServiceLaunchRate is the tasks a service may launch per
-// minute on Fargate (aws-behaviour.md §9).
+// minute on Fargate, the ECS service quota
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
 const DefaultFargateServiceLaunchRate = 500
 
 // DefaultFargateZones are the Availability Zones Fargate tasks use in a

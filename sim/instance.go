@@ -189,7 +189,8 @@ func (c *Cluster) capacityChanged(newInstance bool) {
 		s.rebalanceBlocked = false
 	}
 	if newInstance {
-		// Daemon tasks are placed first (aws-behaviour.md §3.1): on a new
+		// Daemon tasks are placed first (see the daemon strategy in
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html): on a new
 		// instance they go in now, before tasks waiting for capacity and
 		// before any replica service reconciles.
 		for _, s := range c.services {
@@ -228,7 +229,9 @@ func (c *Cluster) zonesChanged() {
 // Drain sets an ACTIVE instance to DRAINING: it takes no new tasks, its
 // service tasks are replaced elsewhere within the services' minimum healthy
 // and maximum percent, its daemon tasks stop last, once no replica task is
-// left on it (aws-behaviour.md §3.1), and its standalone tasks keep running.
+// left on it (ECS stops daemon tasks last:
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html),
+// and its standalone tasks keep running.
 func (in *Instance) Drain() error {
 	if in.status != InstanceActive {
 		return fmt.Errorf("%w: instance %s is %s; only an ACTIVE instance can be drained", ErrConfig, in.ec2ID, in.status)

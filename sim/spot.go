@@ -6,7 +6,9 @@ import (
 	"github.com/ecssim/ecssim/sim/capacity"
 )
 
-// Spot interruptions (aws-behaviour.md §4.4, worked example L).
+// Spot interruptions
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-draining.html).
 //
 // Fargate Spot: at the two-minute warning the task's desired status
 // becomes STOPPED with capacity's stop code and reason; a RUNNING task

@@ -13,7 +13,8 @@ import (
 // start goes from PENDING to STOPPED).
 type TaskState uint8
 
-// Task states, in lifecycle order (aws-behaviour.md §2.1).
+// Task states, in lifecycle order
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle.html).
 const (
 	TaskProvisioning   TaskState = iota // pre-launch work: awsvpc ENI attachment
 	TaskPending                         // image pull, container creation and start
@@ -33,7 +34,8 @@ func (s TaskState) String() string { return taskStateNames[s] }
 // StopCode is the ECS TaskStopCode of a stopped task.
 type StopCode string
 
-// Stop codes (aws-behaviour.md §2.1).
+// Stop codes (TaskStopCode,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html).
 const (
 	StopTaskFailedToStart           StopCode = "TaskFailedToStart"
 	StopEssentialContainerExited    StopCode = "EssentialContainerExited"
@@ -79,7 +81,7 @@ type Task struct {
 
 	state, desired TaskState
 	health         Health
-	countsHealthy  bool // counts toward minimumHealthyPercent (§3.2)
+	countsHealthy  bool // counts toward minimumHealthyPercent
 	onDraining     bool // its instance is DRAINING (kept here: reconcile reads it for every task)
 	released       bool
 	checked        bool // the container health check, or the 40-second rule, has decided

@@ -204,7 +204,9 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 //	    RequestCountPerTarget = RequestCount / healthy targets (all registered
 //	    targets when none is healthy; AWS does not document the divisor)
 //
-// which is worked example K's definition over the work the tasks did (task
+// which is the definition of
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-metrics.html
+// over the work the tasks did (task
 // memory: memoryReservation if set, else memory). ECS metrics are published
 // only for minutes with a running task and ALB metrics only for minutes
 // with requests, as AWS does.

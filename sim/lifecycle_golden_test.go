@@ -20,10 +20,7 @@ import (
 // depends on the order components register their kinds), so that the
 // golden files below change only when the sequence of events does.
 type lifecycleWorld struct {
-	t      *testing.T
-	s      *sim.Sim
-	w      *sim.World
-	c      *sim.Cluster
+	*fixture
 	svc    *sim.Service
 	wl     *sim.Workload
 	events int
@@ -33,24 +30,31 @@ type lifecycleWorld struct {
 func newLifecycleWorld(t *testing.T, cfg sim.WorldConfig) *lifecycleWorld {
 	t.Helper()
 	h := fnv.New64a()
-	lw := &lifecycleWorld{t: t, hash: h}
-	s, err := sim.New(sim.Config{Seed: 11, Observer: func(e sim.Event) {
+	lw := &lifecycleWorld{hash: h}
+	lw.fixture = newFixtureSim(t, sim.Config{Seed: 11, Observer: func(e sim.Event) {
 		lw.events++
 		fmt.Fprintf(h, "%d %d %d %s %d\n", e.At, e.Phase, e.Seq, e.Name, e.Arg)
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := sim.NewWorld(s, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := w.CreateCluster("prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lw.s, lw.w, lw.c = s, w, c
+	}}, cfg)
 	return lw
+}
+
+// webDef registers "web": one container with the stop timeout stop and
+// health check hc (nil for none), behaving as b; awsvpc for Fargate with
+// 2 GiB, bridge with 1 GiB otherwise.
+func (lw *lifecycleWorld) webDef(fargate bool, stop time.Duration, hc *sim.HealthCheck, b sim.Behavior) {
+	lw.t.Helper()
+	b.Shutdown = sim.Fixed(time.Second)
+	in := sim.TaskDefinitionInput{Family: "web", CPU: 1024, MemoryMiB: 1024,
+		Containers: []sim.ContainerDefinition{{Name: "app", Image: "web:1", MemoryMiB: 1024, StopTimeout: stop, HealthCheck: hc}},
+		Behavior:   b,
+	}
+	if fargate {
+		in.MemoryMiB, in.NetworkMode, in.RequiresCompatibilities = 2048, sim.AWSVPC, []sim.LaunchType{sim.Fargate}
+		in.Containers[0].MemoryMiB = 0
+	}
+	if _, err := lw.w.RegisterTaskDefinition(in); err != nil {
+		lw.t.Fatal(err)
+	}
 }
 
 // serve creates the service "web" behind an ALB (health checks 5 s × 2,
@@ -90,13 +94,6 @@ func (lw *lifecycleWorld) serveWith(cfg sim.ServiceConfig, dereg time.Duration, 
 }
 
 func (lw *lifecycleWorld) at(d time.Duration) time.Time { return lw.s.Start().Add(d) }
-
-func (lw *lifecycleWorld) run(d time.Duration) {
-	lw.t.Helper()
-	if err := lw.s.RunFor(d); err != nil {
-		lw.t.Fatal(err)
-	}
-}
 
 // report is what the golden file holds: the hash and count of the events,
 // the request and service counters, and every task's life.
@@ -154,17 +151,8 @@ func TestLifecycleGolden(t *testing.T) {
 // force, and from 40 to 50 min us-east-1a is out.
 func lifecycleEC2(t *testing.T) *lifecycleWorld {
 	lw := newLifecycleWorld(t, sim.WorldConfig{})
-	ins, err := lw.c.LaunchInstances("m5.xlarge", zones3, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lw.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
-		Family: "web", CPU: 1024, MemoryMiB: 1024,
-		Containers: []sim.ContainerDefinition{{Name: "app", Image: "web:1", MemoryMiB: 1024, StopTimeout: 20 * time.Second}},
-		Behavior:   sim.Behavior{CrashesPerHour: 2, Shutdown: sim.Fixed(time.Second)},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ins := lw.launch("m5.xlarge", zones3, 6)
+	lw.webDef(false, 20*time.Second, nil, sim.Behavior{CrashesPerHour: 2})
 	lw.run(time.Minute)
 	lw.serve(sim.ServiceConfig{DesiredCount: 6}, 30*time.Second, 6, 500*time.Millisecond)
 	lw.run(9 * time.Minute)
@@ -198,14 +186,7 @@ func lifecycleFargate(t *testing.T) *lifecycleWorld {
 	if err := lw.c.PutCapacityProviders([]string{capacity.Fargate, capacity.FargateSpot}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lw.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
-		Family: "web", CPU: 1024, MemoryMiB: 2048, NetworkMode: sim.AWSVPC,
-		RequiresCompatibilities: []sim.LaunchType{sim.Fargate},
-		Containers:              []sim.ContainerDefinition{{Name: "app", Image: "web:1", StopTimeout: 20 * time.Second}},
-		Behavior:                sim.Behavior{CrashesPerHour: 2, Shutdown: sim.Fixed(time.Second)},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	lw.webDef(true, 20*time.Second, nil, sim.Behavior{CrashesPerHour: 2})
 	lw.serve(sim.ServiceConfig{DesiredCount: 6, CapacityProviderStrategy: []sim.CapacityProviderStrategyItem{
 		{Provider: capacity.Fargate, Weight: 1}, {Provider: capacity.FargateSpot, Weight: 1}}}, 150*time.Second, 6, 500*time.Millisecond)
 	lw.run(10 * time.Minute)
@@ -225,16 +206,8 @@ func lifecycleFargate(t *testing.T) *lifecycleWorld {
 // SIGKILL aborts what is still in flight.
 func lifecycleSIGKILL(t *testing.T) *lifecycleWorld {
 	lw := newLifecycleWorld(t, sim.WorldConfig{})
-	if _, err := lw.c.LaunchInstances("m5.xlarge", zones3, 3); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lw.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
-		Family: "web", CPU: 1024, MemoryMiB: 1024,
-		Containers: []sim.ContainerDefinition{{Name: "app", Image: "web:1", MemoryMiB: 1024, StopTimeout: 2 * time.Second}},
-		Behavior:   sim.Behavior{Shutdown: sim.Fixed(time.Second)},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	lw.launch("m5.xlarge", zones3, 3)
+	lw.webDef(false, 2*time.Second, nil, sim.Behavior{})
 	lw.run(time.Minute)
 	lw.serve(sim.ServiceConfig{DesiredCount: 4}, loadbalancer.NoDeregistrationDelay, 1, 2*time.Second)
 	for range 3 {
@@ -255,20 +228,10 @@ func lifecycleSIGKILL(t *testing.T) *lifecycleWorld {
 // rolling it back.
 func lifecycleHealth(t *testing.T) *lifecycleWorld {
 	lw := newLifecycleWorld(t, sim.WorldConfig{})
-	if _, err := lw.c.LaunchInstances("m5.xlarge", zones3, 6); err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range []sim.Behavior{{}, {UnhealthyAfterStart: true}} {
-		b.Shutdown = sim.Fixed(time.Second)
-		if _, err := lw.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
-			Family: "web", CPU: 1024, MemoryMiB: 1024,
-			Containers: []sim.ContainerDefinition{{Name: "app", Image: "web:1", MemoryMiB: 1024, StopTimeout: 20 * time.Second,
-				HealthCheck: &sim.HealthCheck{Command: []string{"CMD", "true"}, Interval: 10 * time.Second}}},
-			Behavior: b,
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	lw.launch("m5.xlarge", zones3, 6)
+	hc := &sim.HealthCheck{Command: []string{"CMD", "true"}, Interval: 10 * time.Second}
+	lw.webDef(false, 20*time.Second, hc, sim.Behavior{})
+	lw.webDef(false, 20*time.Second, hc, sim.Behavior{UnhealthyAfterStart: true})
 	lw.run(time.Minute)
 	lw.serveWith(sim.ServiceConfig{DesiredCount: 6, TaskDefinition: "web:1", HealthCheckGracePeriod: 30 * time.Second,
 		DeploymentConfiguration: sim.DeploymentConfiguration{CircuitBreaker: sim.CircuitBreaker{Enable: true, Rollback: true}}},

@@ -168,6 +168,33 @@ func (w *World) serviceAttachments(s *Service) *serviceAttachments {
 	return sa
 }
 
+// attachments are a task's attachments, in the order they hear its life,
+// with what they ask of it. A task without attachments has none (nil), so
+// that it pays nothing for them.
+type attachments struct {
+	list         []attachment
+	holds        int           // attachments holding the current state
+	ownEnd       time.Duration // when the current state's own work ends, while held
+	startFailure string        // an attachment failed the start with this reason
+}
+
+// attachments returns t's attachments, in order.
+func (t *Task) attachments() []attachment {
+	if t.attached == nil {
+		return nil
+	}
+	return t.attached.list
+}
+
+// startFailure returns the stopped reason an attachment failed t's start
+// with, or "".
+func (t *Task) startFailure() string {
+	if t.attached == nil {
+		return ""
+	}
+	return t.attached.startFailure
+}
+
 // attachment is one attachment of a task, with its hold and health gate.
 type attachment struct {
 	a          Attachment
@@ -192,10 +219,10 @@ func (w *World) attach(t *Task) {
 	if n == 0 {
 		return
 	}
-	t.attached = make([]attachment, 0, n)
+	list := make([]attachment, 0, n)
 	add := func(a Attacher) {
 		if x := a.Attach(t); x != nil {
-			t.attached = append(t.attached, attachment{a: x})
+			list = append(list, attachment{a: x})
 		}
 	}
 	if sa != nil {
@@ -209,22 +236,26 @@ func (w *World) attach(t *Task) {
 	for _, a := range w.attachers {
 		add(a)
 	}
+	if len(list) > 0 {
+		t.attached = &attachments{list: list}
+	}
 }
 
 // notify tells t's attachments, in order, that t has reached point p, and
 // applies their verdicts.
 func (t *Task) notify(p Lifecycle, graceful bool) {
-	if len(t.attached) == 0 {
+	as := t.attached
+	if as == nil {
 		return
 	}
 	e := TaskEvent{Point: p, Task: t, Now: t.w.now(), Graceful: graceful}
-	for i := range t.attached {
-		v := t.attached[i].a.OnTask(e)
-		x := &t.attached[i]
+	for i := range as.list {
+		v := as.list[i].a.OnTask(e)
+		x := &as.list[i]
 		switch p {
 		case LifecyclePlaced, LifecycleResourcesAcquired:
-			if v.Fail != "" && t.startFailure == "" {
-				t.startFailure = v.Fail
+			if v.Fail != "" && as.startFailure == "" {
+				as.startFailure = v.Fail
 			}
 			t.hold(x, v.Hold)
 		case LifecycleStopRequested:
@@ -250,20 +281,21 @@ func (t *Task) hold(x *attachment, d time.Duration) {
 	}
 	if !x.held {
 		x.held = true
-		t.holds++
+		t.attached.holds++
 	}
 	x.holdUntil = max(x.holdUntil, t.w.sim.Elapsed()+d)
 }
 
 // endHolds forgets every hold: the state they held is over.
 func (t *Task) endHolds() {
-	if t.holds == 0 {
+	as := t.attached
+	if as == nil || as.holds == 0 {
 		return
 	}
-	for i := range t.attached {
-		t.attached[i].held, t.attached[i].holdUntil = false, 0
+	for i := range as.list {
+		as.list[i].held, as.list[i].holdUntil = false, 0
 	}
-	t.holds = 0
+	as.holds = 0
 }
 
 // Release ends attachment a's hold on the task's current state (see
@@ -271,17 +303,18 @@ func (t *Task) endHolds() {
 // work is done. It does nothing when a holds nothing. An attachment that
 // calls Release must be comparable (a pointer, typically).
 func (t *Task) Release(a Attachment) {
-	if t.holds == 0 {
+	as := t.attached
+	if as == nil || as.holds == 0 {
 		return
 	}
-	for i := range t.attached {
-		x := &t.attached[i]
+	for i := range as.list {
+		x := &as.list[i]
 		if !x.held || x.a != a {
 			continue
 		}
 		x.held, x.holdUntil = false, 0
-		if t.holds--; t.holds == 0 {
-			t.step.Reset(max(t.ownEnd-t.w.sim.Elapsed(), 0))
+		if as.holds--; as.holds == 0 {
+			t.step.Reset(max(as.ownEnd-t.w.sim.Elapsed(), 0))
 		}
 		return
 	}
@@ -295,8 +328,8 @@ func (t *Task) Release(a Attachment) {
 // It does nothing unless a declared itself a gate at LifecycleRunning. An
 // attachment that calls ReportHealth must be comparable.
 func (t *Task) ReportHealth(a Attachment, h Health, reason string) {
-	for i := range t.attached {
-		if x := &t.attached[i]; x.gate && x.a == a {
+	for i := range t.attachments() {
+		if x := &t.attached.list[i]; x.gate && x.a == a {
 			x.gateHealth, x.gateReason = h, reason
 			t.w.judgeHealth(t, false, false)
 			return

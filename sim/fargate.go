@@ -277,7 +277,7 @@ func (a *account) queueFargate(t *Task) {
 	if t.service == nil {
 		t.host.c.tallyStandalone(t, +1)
 	}
-	if t.notify(LifecyclePlaced, false); t.startFailure != "" {
+	if t.notify(LifecyclePlaced, false); t.startFailure() != "" {
 		t.enter(TaskProvisioning, 0) // and fail, without a launch token
 		return
 	}

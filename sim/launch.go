@@ -219,13 +219,14 @@ func (w *World) placeOn(t *Task, in *Instance) {
 	w.account.taskPlaced(t)
 	awsvpc := t.def.in.NetworkMode == AWSVPC
 	t.notify(LifecyclePlaced, false)
-	if !awsvpc && t.startFailure == "" {
+	failed := t.startFailure() != ""
+	if !awsvpc && !failed {
 		t.notify(LifecycleResourcesAcquired, false) // no network interface to wait for
 	}
 	switch {
-	case t.startFailure != "" && awsvpc:
+	case failed && awsvpc:
 		t.enter(TaskProvisioning, 0) // and fail
-	case t.startFailure != "":
+	case failed:
 		t.enter(TaskPending, 0)
 	case awsvpc:
 		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))

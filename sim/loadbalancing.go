@@ -176,8 +176,8 @@ func (lb *LoadBalancer) TaskTarget(t *Task) (id int, ok bool) {
 
 // target returns task t's target in lb, or nil.
 func (lb *LoadBalancer) target(t *Task) *lbTarget {
-	for i := range t.attached {
-		if lt, ok := t.attached[i].a.(*lbTarget); ok && lt.lb == lb {
+	for _, x := range t.attachments() {
+		if lt, ok := x.a.(*lbTarget); ok && lt.lb == lb {
 			return lt
 		}
 	}

@@ -99,10 +99,7 @@ type Task struct {
 	// own exit.
 	step, healthTimer, graceTimer, exitTimer Timer
 
-	attached     []attachment  // in the order they hear the lifecycle (attachment.go)
-	holds        int           // attachments holding the current state
-	ownEnd       time.Duration // when the current state's own work ends, while held
-	startFailure string        // an attachment failed the start with this reason
+	attached *attachments // its attachments; nil without any (attachment.go)
 }
 
 // ID returns the task ID (the last part of its ARN), 32 hex digits.
@@ -180,11 +177,11 @@ func (w *World) pendingTime(t *Task) time.Duration {
 // ends then, or when the last attachment holding it lets go (Verdict.Hold).
 func (t *Task) enter(s TaskState, after time.Duration) {
 	t.state = s
-	if t.holds > 0 {
+	if a := t.attached; a != nil && a.holds > 0 {
 		now := t.w.sim.Elapsed()
-		t.ownEnd = now + after
-		for i := range t.attached {
-			if x := &t.attached[i]; x.held {
+		a.ownEnd = now + after
+		for i := range a.list {
+			if x := &a.list[i]; x.held {
 				after = max(after, x.holdUntil-now)
 			}
 		}
@@ -201,19 +198,19 @@ func (w *World) onTaskStep(arg uint64) {
 	t.endHolds()
 	switch t.state {
 	case TaskProvisioning:
-		if t.startFailure != "" {
-			w.failStart(t, t.startFailure)
+		if why := t.startFailure(); why != "" {
+			w.failStart(t, why)
 			return
 		}
 		t.notify(LifecycleResourcesAcquired, false)
-		if t.startFailure != "" {
+		if t.startFailure() != "" {
 			t.enter(TaskPending, 0)
 			return
 		}
 		t.enter(TaskPending, w.pendingTime(t))
 	case TaskPending:
-		if t.startFailure != "" {
-			w.failStart(t, t.startFailure)
+		if why := t.startFailure(); why != "" {
+			w.failStart(t, why)
 			return
 		}
 		if p := t.def.in.Behavior.StartFailureProbability; p > 0 && w.rngFail.Float64() < p {
@@ -325,8 +322,7 @@ func (w *World) judgeHealth(t *Task, decided, healthChanged bool) {
 	if t.health == HealthUnhealthy {
 		failure = reasonHealthCheck
 	}
-	for i := range t.attached {
-		x := &t.attached[i]
+	for _, x := range t.attachments() {
 		if !x.gate {
 			continue
 		}

@@ -139,32 +139,27 @@ func (s *Service) Attach(a Attacher) {
 // serviceAttachments is what a service attaches to its tasks: its
 // Observer, made an Attacher once, and the attachers of Service.Attach.
 type serviceAttachments struct {
-	resolved  bool
 	observer  Attacher
 	attachers []Attacher
 }
 
-// serviceAttachments returns s's attachments, resolving its Observer on
-// first use.
+// serviceAttachments returns s's attachments, made on first use.
 func (w *World) serviceAttachments(s *Service) *serviceAttachments {
 	for len(w.serviceAttach) <= s.index {
 		w.serviceAttach = append(w.serviceAttach, nil)
 	}
-	sa := w.serviceAttach[s.index]
-	if sa == nil {
-		sa = &serviceAttachments{}
-		w.serviceAttach[s.index] = sa
+	if sa := w.serviceAttach[s.index]; sa != nil {
+		return sa
 	}
-	if !sa.resolved {
-		sa.resolved = true
-		if o := s.cfg.Observer; o != nil {
-			if a, ok := o.(Attacher); ok {
-				sa.observer = a
-			} else {
-				sa.observer = &observerAttachment{o}
-			}
+	sa := &serviceAttachments{}
+	if o := s.cfg.Observer; o != nil {
+		if a, ok := o.(Attacher); ok {
+			sa.observer = a
+		} else {
+			sa.observer = &observerAttachment{o}
 		}
 	}
+	w.serviceAttach[s.index] = sa
 	return sa
 }
 

@@ -56,6 +56,7 @@ type deathCase struct {
 	crashes float64       // Behavior.CrashesPerHour
 	spot    bool          // FARGATE_SPOT, warned at the act instant
 	oneZone bool          // the Fargate cluster uses us-east-1a only
+	nlb     bool          // a Network Load Balancer: a lost request is a reset connection
 	// act does the deed at the act instant (600.75 s); quiet is how long
 	// after it the task stops getting requests, death how long after it
 	// its containers stop.
@@ -119,6 +120,10 @@ func TestInFlightRuleByCause(t *testing.T) {
 		{name: "Fargate StopTask drains", fargate: true, act: stop, drains: true},
 		{name: "Fargate Spot warning drains", fargate: true, spot: true, act: nothing, drains: true},
 		{name: "Fargate zone outage", fargate: true, oneZone: true, act: zoneOut},
+		// Behind an NLB the lost requests are reset connections, counted
+		// the same way.
+		{name: "EC2 RunFor NLB", nlb: true, exit: exitAt(40 * time.Second), act: nothing},
+		{name: "Fargate zone outage NLB", nlb: true, fargate: true, oneZone: true, act: zoneOut},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkDeath(t, tc) })
 	}
@@ -167,10 +172,14 @@ func deathWorld(t *testing.T, tc deathCase) (*fixture, *sim.LoadBalancer, *sim.W
 	if dereg == 0 {
 		dereg = 30 * time.Second
 	}
-	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+	tg := loadbalancer.Config{
 		DeregistrationDelay: dereg,
 		HealthCheck:         loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2},
-	}})
+	}
+	if tc.nlb {
+		tg.Type = loadbalancer.NLB
+	}
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: tg})
 	svc.Observer = lb
 	s := f.service(svc)
 	hold := tc.hold

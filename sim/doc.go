@@ -19,11 +19,13 @@
 //   - at is the virtual instant;
 //   - phase orders what happens at one instant: PhaseLifecycle (task and
 //     instance state changes), PhaseTraffic (requests), PhaseMetrics
-//     (sampling), PhaseAlarms (alarm evaluation), PhaseScaling (scaling
-//     decisions), then PhaseUser (callbacks from At and After). So a metric
-//     sampled at 12:01 sees the tasks that started at 12:01, an alarm
-//     evaluated at 12:01 sees that sample, and a scaling decision sees the
-//     alarm;
+//     (sampling), PhaseScaling (alarm evaluation, then scaling decisions),
+//     then PhaseUser (callbacks from At and After). So a metric sampled at
+//     12:01 sees the tasks that started at 12:01, an alarm evaluated at
+//     12:01 sees that sample, and a scaling decision sees the alarm. Alarms
+//     are evaluated every whole minute, as CloudWatch does; a scaler decides
+//     when its Decision.Next says (every minute by default), a scheduled
+//     action at its own instant;
 //   - seq is a counter assigned when an event is scheduled (or reset), which
 //     breaks every remaining tie: within an instant and phase, first
 //     scheduled, first run.

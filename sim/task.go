@@ -474,7 +474,7 @@ func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
 // work in flight (a load balancer target's requests) holds STOPPING until
 // that work is done.
 func (w *World) sigterm(t *Task) {
-	shutdown := t.def.in.Behavior.Shutdown.or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
+	shutdown := t.def.in.Behavior.Shutdown.Or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
 	t.notify(LifecycleSIGTERM, true)
 	t.enter(TaskStopping, min(shutdown, t.def.stopTimeout))
 }

@@ -63,13 +63,13 @@ type Latencies struct {
 }
 
 func (l Latencies) withDefaults() Latencies {
-	l.InstanceLaunch = l.InstanceLaunch.or(Uniform(30*time.Second, 60*time.Second))
-	l.ENIAttach = l.ENIAttach.or(Uniform(5*time.Second, 10*time.Second))
-	l.ImagePull = l.ImagePull.or(Uniform(5*time.Second, 20*time.Second))
-	l.ContainerStart = l.ContainerStart.or(Uniform(1*time.Second, 3*time.Second))
-	l.Activating = l.Activating.or(Fixed(0))
-	l.Deactivating = l.Deactivating.or(Fixed(0))
-	l.ENIDetach = l.ENIDetach.or(Uniform(1*time.Second, 5*time.Second))
+	l.InstanceLaunch = l.InstanceLaunch.Or(Uniform(30*time.Second, 60*time.Second))
+	l.ENIAttach = l.ENIAttach.Or(Uniform(5*time.Second, 10*time.Second))
+	l.ImagePull = l.ImagePull.Or(Uniform(5*time.Second, 20*time.Second))
+	l.ContainerStart = l.ContainerStart.Or(Uniform(1*time.Second, 3*time.Second))
+	l.Activating = l.Activating.Or(Fixed(0))
+	l.Deactivating = l.Deactivating.Or(Fixed(0))
+	l.ENIDetach = l.ENIDetach.Or(Uniform(1*time.Second, 5*time.Second))
 	return l
 }
 
@@ -163,10 +163,10 @@ func (c WorldConfig) Validate() error {
 	errs = append(errs, c.Retention.validate()...)
 	l := c.Latencies
 	for _, e := range []error{
-		l.InstanceLaunch.validate("Latencies.InstanceLaunch"), l.ENIAttach.validate("Latencies.ENIAttach"),
-		l.ImagePull.validate("Latencies.ImagePull"), l.ContainerStart.validate("Latencies.ContainerStart"),
-		l.Activating.validate("Latencies.Activating"), l.Deactivating.validate("Latencies.Deactivating"),
-		l.ENIDetach.validate("Latencies.ENIDetach"),
+		l.InstanceLaunch.Check(ErrConfig, "Latencies.InstanceLaunch"), l.ENIAttach.Check(ErrConfig, "Latencies.ENIAttach"),
+		l.ImagePull.Check(ErrConfig, "Latencies.ImagePull"), l.ContainerStart.Check(ErrConfig, "Latencies.ContainerStart"),
+		l.Activating.Check(ErrConfig, "Latencies.Activating"), l.Deactivating.Check(ErrConfig, "Latencies.Deactivating"),
+		l.ENIDetach.Check(ErrConfig, "Latencies.ENIDetach"),
 	} {
 		if e != nil {
 			errs = append(errs, e)

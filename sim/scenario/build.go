@@ -20,9 +20,13 @@ import (
 // Options are what a scenario file does not hold.
 type Options struct {
 	// Files holds the files a scenario names (traffic series); nil means
-	// it can name none. os.DirFS(filepath.Dir(path)) resolves them
-	// beside the scenario file.
+	// it can name none. DirFS(filepath.Dir(path)) resolves them beside
+	// the scenario file, following only links that stay in its directory;
+	// Build reads only regular files from it (see DirFS).
 	Files fs.FS
+	// MaxFileBytes is the most Build reads of one file the scenario names;
+	// a longer file is refused. Zero means DefaultMaxFileBytes.
+	MaxFileBytes int64
 	// World configures the world (catalog, latencies, retention, Fargate
 	// capacity); the zero value is sim's defaults.
 	World sim.WorldConfig
@@ -160,14 +164,14 @@ func (b *builder) taskDefinition(td TaskDefinition) error {
 	return err
 }
 
-func architecture(s string) sim.Architecture {
-	switch s {
-	case "ARM64":
+// architecture is sim's name for a task definition's CPU architecture.
+// TODO: read sim.Architecture from the file directly once it implements
+// encoding.TextUnmarshaler with the API's spelling (X86_64, ARM64).
+func architecture(a capacity.Architecture) sim.Architecture {
+	if a == capacity.ARM64 {
 		return sim.ARM64
-	case "X86_64":
-		return sim.X86_64
 	}
-	return ""
+	return sim.X86_64
 }
 
 func constraints(cs []Constraint) []placement.Constraint {
@@ -303,20 +307,7 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 }
 
 func targetGroup(lb *LoadBalancer) loadbalancer.Config {
-	cfg := loadbalancer.Config{SlowStart: lb.SlowStart.D()}
-	if lb.Type == "nlb" {
-		cfg.Type = loadbalancer.NLB
-	}
-	switch lb.Algorithm {
-	case "round_robin":
-		cfg.Algorithm = loadbalancer.RoundRobin
-	case "least_outstanding_requests":
-		cfg.Algorithm = loadbalancer.LeastOutstandingRequests
-	case "weighted_random":
-		cfg.Algorithm = loadbalancer.WeightedRandom
-	case "flow_hash":
-		cfg.Algorithm = loadbalancer.FlowHash
-	}
+	cfg := loadbalancer.Config{Type: lb.Type, Algorithm: lb.Algorithm, SlowStart: lb.SlowStart.D()}
 	if hc := lb.HealthCheck; hc != nil {
 		cfg.HealthCheck = loadbalancer.HealthCheck{Interval: hc.Interval.D(), Timeout: hc.Timeout.D(),
 			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold}
@@ -342,24 +333,14 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 	if t.Mode == "fluid" {
 		wc.Mode = sim.FluidMode
 	}
-	mean := t.Work.Mean.D()
-	switch t.Work.Distribution {
-	case "", "exponential":
-		wc.Demand, wc.SCV = traffic.Exponential{Mean: mean}, 1
-	case "fixed":
-		wc.Demand, wc.SCV = traffic.Fixed{CPU: mean}, 0
-	case "lognormal":
-		wc.Demand, wc.SCV = traffic.Lognormal{Mean: mean, SCV: t.Work.SCV}, t.Work.SCV
-	case "hyperexponential":
-		wc.Demand, wc.SCV = traffic.HyperExponential{Mean: mean, SCV: t.Work.SCV}, t.Work.SCV
-	}
+	work := t.Work.dist()
+	wc.Demand, wc.SCV = work, work.SCV()
+	wc.Server.Discipline = traffic.ProcessorSharing // the scenario's default
 	if s := t.Server; s != nil {
-		wc.Server = traffic.ServerConfig{Concurrency: s.Concurrency, QueueLimit: s.QueueLimit, Timeout: s.Timeout.D()}
-		if s.Discipline != "fcfs" {
-			wc.Server.Discipline = traffic.ProcessorSharing
+		wc.Server.Concurrency, wc.Server.QueueLimit, wc.Server.Timeout = s.Concurrency, s.QueueLimit, s.Timeout.D()
+		if s.Discipline != nil {
+			wc.Server.Discipline = *s.Discipline
 		}
-	} else {
-		wc.Server.Discipline = traffic.ProcessorSharing
 	}
 	return wc, nil
 }
@@ -367,7 +348,8 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 func (b *builder) source(r Rate) (traffic.Source, error) {
 	switch {
 	case r.Constant != nil:
-		return traffic.Constant{PerSecond: *r.Constant}, nil
+		c := traffic.Constant{PerSecond: *r.Constant}
+		return c, c.Validate()
 	case r.Diurnal != nil:
 		d := traffic.Diurnal{Mean: r.Diurnal.Mean, Amplitude: r.Diurnal.Amplitude, Period: r.Diurnal.Period.D(), Peak: r.Diurnal.Peak.D()}
 		return d, d.Validate()
@@ -385,29 +367,6 @@ func points(ps []RatePoint) []traffic.Point {
 		out[i] = traffic.Point{At: p.At.D(), PerSecond: p.PerSecond}
 	}
 	return out
-}
-
-func (b *builder) series(s *SeriesFile) (traffic.Source, error) {
-	if b.opt.Files == nil {
-		return nil, fmt.Errorf("rate.series.file %q: Options.Files is nil, so no file can be read", s.File)
-	}
-	f, err := b.opt.Files.Open(s.File)
-	if err != nil {
-		return nil, fmt.Errorf("rate.series.file: %w", err)
-	}
-	defer f.Close()
-	series, err := traffic.ReadSeriesCSV(f, traffic.SeriesCSV{TimeColumn: s.TimeColumn, ValueColumn: s.ValueColumn})
-	if err != nil {
-		return nil, fmt.Errorf("rate.series.file %q: %w", s.File, err)
-	}
-	rp := traffic.Replay{Series: series, Counts: s.Counts, Scale: s.Scale, Speedup: s.Speedup}
-	if err := rp.Validate(); err != nil {
-		return nil, fmt.Errorf("rate.series: %w", err)
-	}
-	if s.Offset == 0 {
-		return rp, nil
-	}
-	return traffic.Delayed{Source: rp, By: s.Offset.D()}, nil
 }
 
 var predefinedMetrics = map[string]autoscale.PredefinedMetric{

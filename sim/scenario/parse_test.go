@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/sim/capacity"
+	"github.com/ecssim/ecssim/sim/dist"
+	"github.com/ecssim/ecssim/sim/traffic"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -99,8 +103,8 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		t.Fatalf("Parse = %v, want ErrInvalid", err)
 	}
 	want := []string{
-		`duration "0s": must be positive`,
-		`reportPeriod "7m0s": must be a whole number of minutes that divides a day`,
+		`duration 0s: must be positive`,
+		`reportPeriod 7m0s: must be a whole number of minutes that divides a day`,
 		`taskDefinitions[0].networkMode "vpc": must be one of awsvpc, bridge, host`,
 		`taskDefinitions[0].requiresCompatibilities[0] "LAMBDA": must be one of EC2, FARGATE`,
 		`taskDefinitions[0].containers 0: must hold at least one container`,
@@ -118,7 +122,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		`services[0].traffic "{…}": needs loadBalancer`,
 		`services[0].traffic.mode "fast": must be one of request, fluid`,
 		`services[0].traffic.rate 0: must hold exactly one of constant, diurnal, steps, linear and series`,
-		`services[0].traffic.work.mean "0s": must be positive`,
+		`services[0].traffic.work.mean 0s: must be positive`,
 		`services[0].traffic.work.scv 2: is fixed by the "fixed" distribution`,
 		`services[0].autoScaling.maxCapacity 1: must be at least minCapacity (5)`,
 		`services[0].autoScaling.targetTracking[0].metric "ALBRequestCountPerTarget": needs the service's loadBalancer to be an alb`,
@@ -128,11 +132,11 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		`services[0].autoScaling.stepScaling[0].adjustmentType "Change": must be one of ChangeInCapacity`,
 		`services[0].autoScaling.stepScaling[0].stepAdjustments 0: must hold at least one step`,
 		`services[1].taskDefinition "api": names no family of taskDefinitions`,
-		`actions[0].at "2h0m0s": must be within the scenario's duration`,
+		`actions[0].at 2h0m0s: must be within the scenario's duration`,
 		`actions[0].updateService.service "prod/nope": names no service`,
 		`actions[1] 0: must hold exactly one of updateService, zoneOutage and launchInstances`,
 		`actions[2].zoneOutage.zone "": is required`,
-		`actions[2].zoneOutage.duration "0s": must be positive`,
+		`actions[2].zoneOutage.duration 0s: must be positive`,
 		`actions[2].launchInstances.cluster "x": names no cluster`,
 		`actions[2] 2: must hold exactly one`,
 	}
@@ -210,4 +214,93 @@ func readFile(t testing.TB, name string) *Scenario {
 		t.Fatal(err)
 	}
 	return sc
+}
+
+// TestEnumeratedFieldsReadTheirTypes: the load balancer's type and
+// algorithm, the server's discipline, the work's distribution and the CPU
+// architecture are read by their own types (package loadbalancer, traffic,
+// dist and capacity), which list the valid names when one is unknown;
+// every unknown name is reported at once with the other problems, and a
+// problem of the same object that could only come from reading the name as
+// its default (the scv of a distribution that is not there) is left out.
+func TestEnumeratedFieldsReadTheirTypes(t *testing.T) {
+	in := `{
+  "duration": "1h",
+  "taskDefinitions": [{"family": "web", "cpu": 1024, "memoryMiB": 2048, "networkMode": "awsvpc", "cpuArchitecture": "arm",
+    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "web:1"}]}],
+  "clusters": [{"name": "prod"}],
+  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": -1, "launchType": "FARGATE",
+    "loadBalancer": {"type": "gwlb", "algorithm": "fastest"},
+    "traffic": {"rate": {"constant": 1e300}, "work": {"distribution": "gamma", "mean": "10ms", "scv": 4},
+      "server": {"discipline": "lifo"}}}]
+}`
+	_, err := Parse([]byte(in))
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Parse = %v, want ErrInvalid", err)
+	}
+	want := []string{
+		`taskDefinitions[0].cpuArchitecture "arm": must be one of X86_64, ARM64`,
+		`services[0].loadBalancer.type "gwlb": must be one of alb, nlb (or application, network)`,
+		`services[0].loadBalancer.algorithm "fastest": must be one of round_robin, least_outstanding_requests, weighted_random, flow_hash`,
+		`services[0].traffic.work.distribution "gamma": must be one of fixed, uniform, exponential, lognormal, hyperexponential`,
+		`services[0].traffic.server.discipline "lifo": must be one of fcfs, ps`,
+		`services[0].desiredCount -1: must not be negative`,
+		`services[0].traffic.rate.constant 1e+300: must be a rate from 0 to MaxPerSecond (1e+08) requests per second`,
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing %q", w)
+		}
+	}
+	if n := strings.Count(msg, "scenario: invalid: "); n != len(want) {
+		t.Errorf("%d problems, want %d:\n%s", n, len(want), msg)
+	}
+	if strings.Contains(msg, "work.scv") {
+		t.Errorf("the scv is judged against a distribution the file does not hold:\n%s", msg)
+	}
+	// The right names read into the types.
+	ok := strings.NewReplacer(`"arm"`, `"ARM64"`, `"gwlb"`, `"network"`, `"fastest"`, `"flow_hash"`, `"gamma"`, `"lognormal"`,
+		`"lifo"`, `"fcfs"`, `-1`, `1`, `1e300`, `10`).Replace(in)
+	sc, err := Parse([]byte(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sc.Services[0]
+	if sc.TaskDefinitions[0].CPUArchitecture != capacity.ARM64 || s.LoadBalancer.Type != loadbalancer.NLB ||
+		s.LoadBalancer.Algorithm != loadbalancer.FlowHash || s.Traffic.Work.Distribution != dist.KindLogNormal ||
+		*s.Traffic.Server.Discipline != traffic.FCFS {
+		t.Errorf("decoded %+v %+v", sc.TaskDefinitions[0], s)
+	}
+	// A name must be a JSON string.
+	_, err = Parse([]byte(strings.Replace(ok, `"network"`, `1`, 1)))
+	var se *SyntaxError
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, "services[0].loadBalancer.type: expected a string, got the number 1") {
+		t.Errorf("number for a name: %v", err)
+	}
+	// A scenario built in Go is held to the same types.
+	sc.Services[0].LoadBalancer.Type = 9
+	if err := sc.Validate(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "services[0].loadBalancer.type 9: is not a known Type") {
+		t.Errorf("Type(9): %v", err)
+	}
+}
+
+// TestEmptyEnumeratedNamesMeanTheDefault: an empty string for an
+// enumerated field was the field's default before the fields were typed,
+// and still is ("discipline": "" is processor sharing, as absent).
+func TestEmptyEnumeratedNamesMeanTheDefault(t *testing.T) {
+	in := strings.Replace(minimal, `"launchType": "FARGATE"}]`, `"launchType": "FARGATE",
+    "loadBalancer": {"type": "", "algorithm": ""},
+    "traffic": {"rate": {"constant": 1}, "work": {"distribution": "", "mean": "10ms"}, "server": {"discipline": ""}}}]`, 1)
+	in = strings.Replace(in, `"networkMode": "awsvpc",`, `"networkMode": "awsvpc", "cpuArchitecture": "",`, 1)
+	sc, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sc.Services[0]
+	if s.LoadBalancer.Type != loadbalancer.ALB || s.LoadBalancer.Algorithm != loadbalancer.AlgorithmDefault ||
+		s.Traffic.Work.Distribution != dist.Unset || s.Traffic.Server.Discipline != nil ||
+		sc.TaskDefinitions[0].CPUArchitecture != capacity.X86_64 {
+		t.Errorf("decoded %+v %+v", s.LoadBalancer, s.Traffic)
+	}
 }

@@ -2,6 +2,11 @@ package scenario
 
 import (
 	"time"
+
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/sim/capacity"
+	"github.com/ecssim/ecssim/sim/dist"
+	"github.com/ecssim/ecssim/sim/traffic"
 )
 
 // Scenario is one experiment: the world to build, the traffic to send and
@@ -51,8 +56,8 @@ type TaskDefinition struct {
 	// RequiresCompatibilities lists "EC2" and/or "FARGATE".
 	RequiresCompatibilities []string `json:"requiresCompatibilities,omitempty"`
 	// CPUArchitecture is "X86_64" (the default) or "ARM64".
-	CPUArchitecture      string       `json:"cpuArchitecture,omitempty"`
-	PlacementConstraints []Constraint `json:"placementConstraints,omitempty"`
+	CPUArchitecture      capacity.Architecture `json:"cpuArchitecture,omitempty"`
+	PlacementConstraints []Constraint          `json:"placementConstraints,omitempty"`
 	// Containers: at least one.
 	Containers []Container `json:"containers"`
 }
@@ -191,15 +196,16 @@ type DeploymentConfiguration struct {
 // LoadBalancer is a target group in front of the service; it maps to
 // loadbalancer.Config.
 type LoadBalancer struct {
-	// Type is "alb" (the default) or "nlb".
-	Type string `json:"type,omitempty"`
+	// Type is "alb" (the default) or "nlb" (or the ELB API's
+	// "application" and "network").
+	Type loadbalancer.Type `json:"type,omitempty"`
 	// Algorithm is "round_robin", "least_outstanding_requests",
 	// "weighted_random" (ALB) or "flow_hash" (NLB); empty means the type's
 	// default.
-	Algorithm           string       `json:"algorithm,omitempty"`
-	HealthCheck         *HealthCheck `json:"healthCheck,omitempty"`
-	DeregistrationDelay *Duration    `json:"deregistrationDelay,omitempty"`
-	SlowStart           Duration     `json:"slowStart,omitzero"`
+	Algorithm           loadbalancer.Algorithm `json:"algorithm,omitempty"`
+	HealthCheck         *HealthCheck           `json:"healthCheck,omitempty"`
+	DeregistrationDelay *Duration              `json:"deregistrationDelay,omitempty"`
+	SlowStart           Duration               `json:"slowStart,omitzero"`
 }
 
 // HealthCheck maps to loadbalancer.HealthCheck; zero fields are the API's
@@ -273,19 +279,35 @@ type SeriesFile struct {
 }
 
 // Work is a request's CPU work at one vCPU: Distribution "exponential"
-// (the default), "fixed", "lognormal" or "hyperexponential" with mean Mean
-// and squared coefficient of variation SCV (for the last two; exponential
-// has 1 and fixed 0).
+// (the default), "fixed", "lognormal" or "hyperexponential" (the families
+// of package sim/dist) with mean Mean and squared coefficient of variation
+// SCV (for the last two; exponential has 1 and fixed 0).
 type Work struct {
-	Distribution string   `json:"distribution,omitempty"`
-	Mean         Duration `json:"mean"`
-	SCV          float64  `json:"scv,omitempty"`
+	Distribution dist.Kind `json:"distribution,omitempty"`
+	Mean         Duration  `json:"mean"`
+	SCV          float64   `json:"scv,omitempty"`
+}
+
+// dist is the work's distribution: its family with the mean and C² given
+// (exponential when Distribution is unset; C² is the family's own for
+// exponential and fixed).
+func (w Work) dist() dist.Dist {
+	mean := w.Mean.D()
+	switch w.Distribution {
+	case dist.KindFixed:
+		return dist.Fixed(mean)
+	case dist.KindLogNormal:
+		return dist.LogNormalMean(mean, w.SCV)
+	case dist.KindHyperExponential:
+		return dist.HyperExponential(mean, w.SCV)
+	}
+	return dist.Exponential(mean)
 }
 
 // Server maps to traffic.ServerConfig.
 type Server struct {
-	// Discipline is "ps" (processor sharing, the default) or "fcfs".
-	Discipline string `json:"discipline,omitempty"`
+	// Discipline is "ps" (processor sharing) or "fcfs"; absent means ps.
+	Discipline *traffic.Discipline `json:"discipline,omitempty"`
 	// Concurrency is the requests served at once (0 = unlimited for ps, the
 	// task's vCPUs for fcfs); QueueLimit the waiting room (0 = none).
 	Concurrency int `json:"concurrency,omitempty"`

@@ -1,7 +1,7 @@
 package scenario
 
 import (
-	"cmp"
+	"encoding"
 	"errors"
 	"fmt"
 	"math"
@@ -10,26 +10,35 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/sim/dist"
+	"github.com/ecssim/ecssim/sim/traffic"
 )
 
 // MaxDuration is the longest scenario: a leap year.
 const MaxDuration = 366 * 24 * time.Hour
 
-// The names a scenario accepts for each enumerated field.
+// The names a scenario accepts for the enumerated fields whose types do
+// not read their own text yet. Fields typed with an enum of the module
+// (loadbalancer.Type and Algorithm, traffic.Discipline, dist.Kind,
+// capacity.Architecture) are read and checked by their type.
+//
+// TODO: replace each list by its type once it implements
+// encoding.TextUnmarshaler with these spellings: sim.LaunchType,
+// sim.SchedulingStrategy, sim.NetworkMode, sim.AZRebalancing and
+// sim.WorkloadMode (modes); placement.ConstraintType and StrategyType;
+// autoscale.PredefinedMetric and AdjustmentType; metrics.ComparisonOperator
+// and MissingData.
 var (
 	launchTypes     = []string{"EC2", "FARGATE"}
 	schedulings     = []string{"REPLICA", "DAEMON"}
 	networkModes    = []string{"awsvpc", "bridge", "host"}
-	architectures   = []string{"X86_64", "ARM64"}
 	constraintTypes = []string{"distinctInstance", "memberOf"}
 	strategyTypes   = []string{"binpack", "spread", "random"}
 	rebalancings    = []string{"ENABLED", "DISABLED"}
-	lbTypes         = []string{"alb", "nlb"}
-	algorithms      = []string{"round_robin", "least_outstanding_requests", "weighted_random", "flow_hash"}
 	modes           = []string{"request", "fluid"}
-	distributions   = []string{"exponential", "fixed", "lognormal", "hyperexponential"}
-	disciplines     = []string{"ps", "fcfs"}
 	predefined      = []string{"ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ALBRequestCountPerTarget"}
 	comparisons     = []string{"GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
 	missingData     = []string{"missing", "ignore", "breaching", "notBreaching"}
@@ -38,10 +47,47 @@ var (
 )
 
 // validator collects every problem of a scenario.
-type validator struct{ errs []error }
+type validator struct{ errs *fielderr.List }
 
 func (v *validator) add(field string, value any, rule string, args ...any) {
-	v.errs = append(v.errs, &FieldError{Field: field, Value: value, Rule: fmt.Sprintf(rule, args...)})
+	v.errs.Add(field, value, fmt.Sprintf(rule, args...))
+}
+
+// enum checks that a typed enumerated value is one its type knows (a
+// scenario built in Go can hold any number); the type's error gives the
+// rule.
+func (v *validator) enum(field string, value encoding.TextMarshaler) {
+	if _, err := value.MarshalText(); err != nil {
+		v.leaf(field, err)
+	}
+}
+
+// leaf records the problems a leaf package reported under the scenario's
+// field name, keeping the leaf's value and rule.
+func (v *validator) leaf(field string, err error) {
+	for _, fe := range fieldErrors(err) {
+		v.errs.Add(field, fe.Value, fe.Rule)
+	}
+}
+
+// fieldErrors flattens err into its field errors; an error that is not
+// one becomes a field error without a value.
+func fieldErrors(err error) []*fielderr.Error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*fielderr.Error
+		for _, e := range j.Unwrap() {
+			out = append(out, fieldErrors(e)...)
+		}
+		return out
+	}
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
+		return []*fielderr.Error{fe}
+	}
+	return []*fielderr.Error{{Value: fielderr.Omit, Rule: err.Error()}}
 }
 
 func (v *validator) oneOf(field, value string, allowed []string, optional bool) {
@@ -73,7 +119,7 @@ func (v *validator) required(field, value string) {
 // container limits, the query language) are checked by the simulator when
 // Build creates each part, with the same kind of error.
 func (sc *Scenario) Validate() error {
-	v := &validator{}
+	v := &validator{errs: fielderr.NewList(ErrInvalid)}
 	if sc.Duration <= 0 || sc.Duration.D() > MaxDuration {
 		v.add("duration", sc.Duration, "must be positive and at most %v", MaxDuration)
 	}
@@ -90,7 +136,7 @@ func (sc *Scenario) Validate() error {
 		for j, c := range td.RequiresCompatibilities {
 			v.oneOf(fmt.Sprintf("%s.requiresCompatibilities[%d]", at, j), c, launchTypes, false)
 		}
-		v.oneOf(at+".cpuArchitecture", td.CPUArchitecture, architectures, true)
+		v.enum(at+".cpuArchitecture", td.CPUArchitecture)
 		v.constraints(at+".placementConstraints", td.PlacementConstraints)
 		if len(td.Containers) == 0 {
 			v.add(at+".containers", len(td.Containers), "must hold at least one container")
@@ -176,8 +222,8 @@ func (sc *Scenario) Validate() error {
 		v.nonNegative(at+".healthCheckGracePeriod", s.HealthCheckGracePeriod)
 		v.oneOf(at+".availabilityZoneRebalancing", s.AvailabilityZoneRebalancing, rebalancings, true)
 		if lb := s.LoadBalancer; lb != nil {
-			v.oneOf(at+".loadBalancer.type", lb.Type, lbTypes, true)
-			v.oneOf(at+".loadBalancer.algorithm", lb.Algorithm, algorithms, true)
+			v.enum(at+".loadBalancer.type", lb.Type)
+			v.enum(at+".loadBalancer.algorithm", lb.Algorithm)
 			v.nonNegative(at+".loadBalancer.slowStart", lb.SlowStart)
 			if lb.DeregistrationDelay != nil {
 				v.nonNegative(at+".loadBalancer.deregistrationDelay", *lb.DeregistrationDelay)
@@ -234,7 +280,7 @@ func (sc *Scenario) Validate() error {
 			v.add(at, n, "must hold exactly one of updateService, zoneOutage and launchInstances")
 		}
 	}
-	return errors.Join(v.errs...)
+	return v.errs.Err()
 }
 
 func (v *validator) instances(at string, g InstanceGroup) {
@@ -290,9 +336,7 @@ func (v *validator) traffic(at string, t *Traffic) {
 	kinds := 0
 	if r.Constant != nil {
 		kinds++
-		if !(*r.Constant >= 0) || math.IsInf(*r.Constant, 0) {
-			v.add(at+".rate.constant", *r.Constant, "must be a finite rate of at least 0")
-		}
+		v.leaf(at+".rate.constant", traffic.Constant{PerSecond: *r.Constant}.Validate())
 	}
 	if r.Diurnal != nil {
 		kinds++
@@ -313,25 +357,29 @@ func (v *validator) traffic(at string, t *Traffic) {
 	if kinds != 1 {
 		v.add(at+".rate", kinds, "must hold exactly one of constant, diurnal, steps, linear and series")
 	}
-	v.oneOf(at+".work.distribution", t.Work.Distribution, distributions, true)
-	if t.Work.Mean <= 0 {
-		v.add(at+".work.mean", t.Work.Mean, "must be positive")
-	}
-	if !(t.Work.SCV >= 0) || math.IsInf(t.Work.SCV, 0) {
-		v.add(at+".work.scv", t.Work.SCV, "must be finite and at least 0")
-	}
-	switch t.Work.Distribution {
-	case "", "exponential", "fixed":
-		if t.Work.SCV != 0 {
-			v.add(at+".work.scv", t.Work.SCV, "is fixed by the %q distribution; leave it out", cmp.Or(t.Work.Distribution, "exponential"))
+	w := t.Work
+	switch v.enum(at+".work.distribution", w.Distribution); w.Distribution {
+	case dist.KindUniform:
+		v.add(at+".work.distribution", w.Distribution.String(), "takes two bounds, not a mean; use exponential, fixed, lognormal or hyperexponential")
+	case dist.Unset, dist.KindExponential, dist.KindFixed:
+		if w.SCV != 0 {
+			v.add(at+".work.scv", w.SCV, "is fixed by the %q distribution; leave it out", w.dist().Kind())
 		}
-	case "hyperexponential":
-		if t.Work.SCV <= 1 {
-			v.add(at+".work.scv", t.Work.SCV, "must be above 1 for a hyperexponential distribution")
+	case dist.KindHyperExponential:
+		if w.SCV <= 1 {
+			v.add(at+".work.scv", w.SCV, "must be above 1 for a hyperexponential distribution")
 		}
+	}
+	if w.Mean <= 0 {
+		v.add(at+".work.mean", w.Mean, "must be positive")
+	}
+	if !(w.SCV >= 0) || math.IsInf(w.SCV, 0) {
+		v.add(at+".work.scv", w.SCV, "must be finite and at least 0")
 	}
 	if s := t.Server; s != nil {
-		v.oneOf(at+".server.discipline", s.Discipline, disciplines, true)
+		if s.Discipline != nil {
+			v.enum(at+".server.discipline", *s.Discipline)
+		}
 		v.nonNegative(at+".server.timeout", s.Timeout)
 	}
 }
@@ -382,7 +430,7 @@ func (v *validator) autoScaling(at string, s *Service) {
 
 func (v *validator) metric(at, name string, s *Service) {
 	v.oneOf(at, name, predefined, false)
-	if name == "ALBRequestCountPerTarget" && (s.LoadBalancer == nil || s.LoadBalancer.Type == "nlb") {
+	if name == "ALBRequestCountPerTarget" && (s.LoadBalancer == nil || s.LoadBalancer.Type != loadbalancer.ALB) {
 		v.add(at, name, "needs the service's loadBalancer to be an alb")
 	}
 }

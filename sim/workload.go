@@ -122,7 +122,10 @@ type WorkloadCounters struct {
 	// TimedOut counts requests the client abandoned after its timeout.
 	TimedOut int64
 	// Aborted counts requests in flight on a task when its containers
-	// stopped (SIGKILL, or exit before finishing them): ELB 502.
+	// stopped before finishing them: SIGKILL at the stop timeout, an
+	// essential container exit, a lost instance or Availability Zone, a
+	// Fargate Spot task reclaimed. An ALB answers them 502; an NLB resets
+	// the connections, counted here the same way.
 	Aborted int64
 	// InFlight is the number of requests in tasks now.
 	InFlight int64
@@ -397,10 +400,11 @@ func (wl *Workload) Latency(q float64) time.Duration { return secondsDuration(wl
 // its last event), and false if t has no live server (not registered, or
 // its containers have stopped).
 func (wl *Workload) TaskCounters(t *Task) (traffic.Counters, bool) {
-	if t.lb == nil || t.lb.lb != wl.lb || t.lb.srv == nil {
+	lt := wl.lb.target(t)
+	if lt == nil || lt.srv == nil {
 		return traffic.Counters{}, false
 	}
-	return t.lb.srv.Counters(), true
+	return lt.srv.Counters(), true
 }
 
 // Config returns the workload's configuration, defaults filled in.
@@ -508,17 +512,19 @@ func (wl *Workload) route(now time.Duration, size float64) {
 // onServerWake handles a server's completion or timeout.
 func (wl *Workload) onServerWake(arg uint64) {
 	t := wl.w.task(arg)
-	if t == nil || t.lb == nil || t.lb.srv == nil {
+	if t == nil {
 		return
 	}
-	wl.flush(t.lb, wl.w.sim.Elapsed())
+	if lt := wl.lb.target(t); lt != nil && lt.srv != nil {
+		wl.flush(lt, wl.w.sim.Elapsed())
+	}
 }
 
 // flush hands the server's departures to the books and re-arms its timer.
 func (wl *Workload) flush(lt *lbTarget, now time.Duration) {
 	wl.handle(lt, lt.srv.Advance(now))
 	if lt.terminating && lt.srv.InFlight() == 0 {
-		lt.idle(now)
+		lt.idle()
 	}
 	if !wl.cfg.SeparateHealthEndpoint {
 		r := loadbalancer.Pass
@@ -564,7 +570,7 @@ func (wl *Workload) handle(lt *lbTarget, done []traffic.Completion) {
 			wl.counters.Aborted++
 		}
 		if wl.lb.tg.End(at, lt.id) {
-			wl.lb.drained(lt)
+			lt.t.Release(lt) // drained: deregistration is complete
 		}
 	}
 }

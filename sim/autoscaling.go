@@ -84,9 +84,9 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 }
 
 // Decisions returns the evaluations that changed the desired count, oldest
-// first.
+// first: every one, or the last WorldConfig.Retention.Events.
 func (ss *ServiceScaling) Decisions() []ScalingDecision {
-	return append([]ScalingDecision(nil), ss.decisions...)
+	return recent(ss.decisions, ss.svc.w.cfg.Retention.Events)
 }
 
 // Activities returns the number of scaling activities the scaler reported.
@@ -137,7 +137,7 @@ func (ss *ServiceScaling) evaluate() {
 		s.event("scaling decision %d → %d not applied: %v", from, d.Desired, err)
 		return
 	}
-	ss.decisions = append(ss.decisions, ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason})
+	ss.decisions = keepRecent(ss.decisions, ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason}, s.w.cfg.Retention.Events)
 	s.event("desired count changed from %d to %d: %s", from, d.Desired, reason)
 }
 

@@ -113,3 +113,25 @@ func (mt *minuteTicks) onScaling(uint64) {
 		s.Schedule(mt.kScaling, time.Minute, 0)
 	}
 }
+
+// keepRecent appends x to log and, when keep is positive and log has grown
+// to twice keep, drops all but the last keep (amortised O(1) per entry, at
+// most twice the kept entries in memory). recent reads the last keep.
+func keepRecent[T any](log []T, x T, keep int) []T {
+	log = append(log, x)
+	if keep > 0 && len(log) >= 2*keep {
+		k := copy(log, log[len(log)-keep:])
+		clear(log[k:]) // let what the dropped entries hold be collected
+		log = log[:k]
+	}
+	return log
+}
+
+// recent returns a copy of the last keep entries of log (all when keep is
+// 0).
+func recent[T any](log []T, keep int) []T {
+	if keep > 0 && len(log) > keep {
+		log = log[len(log)-keep:]
+	}
+	return append([]T(nil), log...)
+}

@@ -1,12 +1,18 @@
 package sim_test
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ecssim/ecssim/autoscale"
 	"github.com/ecssim/ecssim/metrics"
@@ -23,6 +29,25 @@ var scaleDays = flag.Int("scale-days", 1, "simulated days per point of Benchmark
 // then per that span, not per day.
 var scaleDayLength = flag.Duration("scale-day-length", 24*time.Hour, "simulated span of one day of the scale benchmarks (diagnostics)")
 
+// scaleHeapProfile names a file for a heap profile taken after the last
+// day's GC, with the world still live (diagnostics).
+var scaleHeapProfile = flag.String("scale-heapprofile", "", "write a heap profile of the live world after the last simulated day of a scale benchmark")
+
+// writeHeapProfile writes the heap profile -scale-heapprofile asks for.
+func writeHeapProfile(tb testing.TB) {
+	if *scaleHeapProfile == "" {
+		return
+	}
+	f, err := os.Create(*scaleHeapProfile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // scaleWorld is the autoscaled world of BenchmarkAutoscaledDay at any size:
 // a cluster of instances (four types, three zones) running services, each
 // behind its own ALB with the AWS default health checks (every 30 s), each
@@ -31,8 +56,9 @@ var scaleDayLength = flag.Duration("scale-day-length", 24*time.Hour, "simulated 
 // tracking on CPU at 60 % between 2 and 100 tasks of 0.25 vCPU. A request
 // is 200 ms of CPU at one vCPU. Every service publishes its metrics to one
 // store every minute. The world forgets as ECS does (stopped tasks after an
-// hour, the last 100 events per log), so only live state should grow with
-// time.
+// hour, the last 100 events per log and scaling decisions per scaler) and
+// keeps two days of hourly report periods (scaleRetention), so only live
+// state should grow with time.
 type scaleWorld struct {
 	s         *sim.Sim
 	store     *metrics.Store
@@ -49,12 +75,15 @@ type scaleDay struct {
 	events      uint64        // events executed in the day
 }
 
-func newScaleWorld(tb testing.TB, services, instances int) *scaleWorld {
+// scaleRetention is what the scale benchmarks' world remembers.
+var scaleRetention = sim.Retention{StoppedTasks: time.Hour, Events: 100, Periods: 48}
+
+func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *scaleWorld {
 	s, err := sim.New(sim.Config{Seed: 1})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w, err := sim.NewWorld(s, sim.WorldConfig{Retention: sim.Retention{StoppedTasks: time.Hour, Events: 100}})
+	w, err := sim.NewWorld(s, sim.WorldConfig{Retention: keep})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -169,7 +198,7 @@ func BenchmarkLargestCluster(b *testing.B) {
 		runtime.GC()
 		b.StartTimer()
 		cpu0 := processCPU()
-		sw := newScaleWorld(b, services, services)
+		sw := newScaleWorld(b, services, services, scaleRetention)
 		setup := processCPU() - cpu0
 		var last scaleDay
 		var cpu time.Duration
@@ -182,6 +211,7 @@ func BenchmarkLargestCluster(b *testing.B) {
 				d, last.cpu.Round(time.Millisecond), float64(last.cpu.Milliseconds())/services, last.wall.Round(time.Millisecond),
 				float64(last.liveHeap)/(1<<20), last.metricBytes/services, last.events)
 		}
+		writeHeapProfile(b)
 		requests, decisions, running := sw.totals()
 		b.Logf("set-up CPU %v; week: %d requests, %d scaling decisions, %d tasks running at the end", setup.Round(time.Millisecond), requests, decisions, running)
 		b.ReportMetric(float64(cpu.Milliseconds())/services/days, "cpu-ms/svc·day")
@@ -209,7 +239,7 @@ func BenchmarkScalingCurve(b *testing.B) {
 				runtime.GC()
 				b.StartTimer()
 				cpu0 := processCPU()
-				sw := newScaleWorld(b, n, n)
+				sw := newScaleWorld(b, n, n, scaleRetention)
 				setup := processCPU() - cpu0
 				var cpu time.Duration
 				var last scaleDay
@@ -217,6 +247,7 @@ func BenchmarkScalingCurve(b *testing.B) {
 					last = sw.day(b)
 					cpu += last.cpu
 				}
+				writeHeapProfile(b)
 				days := float64(*scaleDays)
 				b.ReportMetric(float64(cpu.Milliseconds())/float64(n)/days, "cpu-ms/svc·day")
 				b.ReportMetric(float64(last.liveHeap)/(1<<20), "MiB-heap")
@@ -262,7 +293,7 @@ func TestScaleWorldScales(t *testing.T) {
 		t.Skip("a simulated day of 10 services")
 	}
 	const n = 10
-	sw := newScaleWorld(t, n, n)
+	sw := newScaleWorld(t, n, n, scaleRetention)
 	d := sw.day(t)
 	requests, decisions, running := sw.totals()
 	for i, sc := range sw.scalings {
@@ -286,4 +317,37 @@ func TestScaleWorldScales(t *testing.T) {
 		t.Errorf("metric state %d B for %d services, want at most 64 KiB each", d.metricBytes, n)
 	}
 	t.Logf("%d decisions, %d running, metric state %d B per service", decisions, running, d.metricBytes/n)
+}
+
+// TestReportRetention: Retention.Periods and Retention.Events bound what a
+// workload's Periods and a scaler's Decisions keep, and forgetting changes
+// nothing else: two days of the scale world's smallest size, kept whole and
+// kept short, run the same events and keep the last periods and decisions.
+func TestReportRetention(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two simulated days of 10 services")
+	}
+	if err := (sim.WorldConfig{Retention: sim.Retention{Periods: -1}}).Validate(); !errors.Is(err, sim.ErrConfig) || !strings.Contains(err.Error(), "Retention.Periods is -1") {
+		t.Errorf("Retention.Periods -1: %v", err)
+	}
+	const n = 10
+	whole := newScaleWorld(t, n, n, sim.Retention{})
+	short := newScaleWorld(t, n, n, sim.Retention{Events: 3, Periods: 5})
+	for range 2 {
+		whole.day(t)
+		short.day(t)
+	}
+	if whole.s.TraceHash() != short.s.TraceHash() {
+		t.Fatalf("trace %x keeping everything, %x keeping little", whole.s.TraceHash(), short.s.TraceHash())
+	}
+	for i := range n {
+		wp, sp := whole.workloads[i].Periods(), short.workloads[i].Periods()
+		if len(wp) != 48 || !cmp.Equal(sp, wp[len(wp)-5:]) {
+			t.Errorf("service %d: %d periods kept whole; kept short: %v, want the last 5 of them", i, len(wp), sp)
+		}
+		wd, sd := whole.scalings[i].Decisions(), short.scalings[i].Decisions()
+		if len(wd) < 4 || !cmp.Equal(sd, wd[len(wd)-3:]) {
+			t.Errorf("service %d: %d decisions kept whole; kept short: %v, want the last 3 of them", i, len(wd), sd)
+		}
+	}
 }

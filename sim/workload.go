@@ -421,8 +421,9 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 // Counters returns the cumulative counts as of the last event.
 func (wl *Workload) Counters() WorkloadCounters { return wl.counters }
 
-// Periods returns the completed report periods, oldest first.
-func (wl *Workload) Periods() []Period { return append([]Period(nil), wl.periods...) }
+// Periods returns the completed report periods, oldest first: every one,
+// or the last WorldConfig.Retention.Periods.
+func (wl *Workload) Periods() []Period { return recent(wl.periods, wl.w.cfg.Retention.Periods) }
 
 // Latency returns the q-quantile (0 < q ≤ 1) of the latency of every
 // request served so far, from the same histogram as Period's percentiles;
@@ -1024,7 +1025,7 @@ func (wl *Workload) closePeriod() {
 		out.P99 = secondsDuration(p.hist.quantile(0.99))
 		out.Mean = secondsDuration(p.latSum / p.latN)
 	}
-	wl.periods = append(wl.periods, out)
+	wl.periods = keepRecent(wl.periods, out, wl.w.cfg.Retention.Periods)
 	p.hist.reset()
 	*p = periodAcc{start: now, counters: wl.counters, hist: p.hist}
 }

@@ -44,26 +44,28 @@ const groupRows = 16
 // written to one of the series outside the group) are written at once, as
 // a Handle would, and report the same errors.
 type Group struct {
-	store   *Store
-	members []groupMember
-	width   int       // float64 slots per row
-	t       []int64   // the queued rows' timestamps, Unix nanoseconds, oldest first
-	present []uint64  // per row: bit i is set when series i has a value in it
-	vals    []float64 // the rows' values, width slots each: one per single-sample series, four per set series
-	// floor: a queued put must be at or after it, so that it is in order
-	// for every series whatever was written to them outside the group
-	// (their newest sample) and whatever Expire advanced.
-	floor int64
-	stale bool // Expire forgot a series of the group: look them up again
+	// What a put reads comes first.
+	stale bool  // Expire forgot a series of the group: look them up again
+	n     int   // rows queued
+	width int   // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
+	floor int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
+	rows  []uint64
+	slots []groupSlot
+	srs   []*series // by index
+	store *Store
 }
 
-type groupMember struct {
-	sr    *series
-	off   int  // first slot of the series in a row
-	sets  bool // written with statistic sets (four slots)
-	lost  bool // a newer group took the series over: write it at once
-	taken int  // queued rows the series has taken
+// groupSlot is what a Group knows of one of its series.
+type groupSlot struct {
+	off   uint16 // the series' first value word in a row, after the two header words
+	taken uint8  // queued rows the series has taken
+	flags uint8  // slotSets, slotLost
 }
+
+const (
+	slotSets uint8 = 1 << iota // written with statistic sets (four words)
+	slotLost                   // a newer group took the series over: write it at once
+)
 
 // Group returns a group of the series of ms, creating them as needed. A
 // series belongs to at most one group: one that belonged to another group
@@ -74,7 +76,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 	if len(ms) == 0 || len(ms) > MaxGroupMetrics {
 		errs.Add("metrics", len(ms), "must number 1 to "+strconv.Itoa(MaxGroupMetrics))
 	}
-	g := &Group{store: s, floor: math.MinInt64}
+	g := &Group{store: s, floor: math.MinInt64, width: 2}
 	for i, gm := range ms {
 		field := "metrics[" + strconv.Itoa(i) + "]"
 		sr, err := s.lookupOrCreate(gm.Metric)
@@ -82,38 +84,38 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 			errs.Add(field, gm.Metric.String(), err.Error())
 			continue
 		}
-		if slices.ContainsFunc(g.members, func(m groupMember) bool { return m.sr == sr }) {
+		if slices.Contains(g.srs, sr) {
 			errs.Add(field, gm.Metric.String(), "must appear once")
 			continue
 		}
-		m := groupMember{sr: sr, off: g.width, sets: gm.StatisticSets}
+		slot := groupSlot{off: uint16(g.width - 2)}
 		g.width++
 		if gm.StatisticSets {
+			slot.flags = slotSets
 			g.width += 3
 		}
-		g.members = append(g.members, m)
+		g.srs, g.slots = append(g.srs, sr), append(g.slots, slot)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	for i := range g.members {
-		sr := g.members[i].sr
+	for i, sr := range g.srs {
 		if old := sr.grp; old != nil { // lookupOrCreate made it take old's queue
-			old.members[sr.col].lost = true
+			old.slots[sr.col].flags |= slotLost
 		}
 		sr.grp, sr.col = g, i
 		g.floor = max(g.floor, sr.latest)
 	}
-	g.t, g.present, g.vals = make([]int64, 0, groupRows), make([]uint64, 0, groupRows), make([]float64, 0, groupRows*g.width)
+	g.rows = make([]uint64, groupRows*g.width)
 	s.groups = append(s.groups, g)
 	return g, nil
 }
 
 // Len returns the number of series in the group.
-func (g *Group) Len() int { return len(g.members) }
+func (g *Group) Len() int { return len(g.srs) }
 
 // Metric returns series i's metric, dimensions sorted by name.
-func (g *Group) Metric(i int) Metric { return g.members[i].sr.metric }
+func (g *Group) Metric(i int) Metric { return g.srs[i].metric }
 
 // Put is Store.Put for series i of the group (declared without
 // StatisticSets): one sample v at t.
@@ -140,8 +142,8 @@ func (g *Group) PutStatisticSet(i int, t time.Time, set StatisticSet) error {
 }
 
 func (g *Group) index(i int) error {
-	if i < 0 || i >= len(g.members) {
-		return fielderr.New(ErrInvalidMetric, "series", i, "must be 0 to "+strconv.Itoa(len(g.members)-1))
+	if i < 0 || i >= len(g.slots) {
+		return fielderr.New(ErrInvalidMetric, "series", i, "must be 0 to "+strconv.Itoa(len(g.slots)-1))
 	}
 	return nil
 }
@@ -152,63 +154,70 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 			return err
 		}
 	}
-	m := &g.members[i]
+	slot := &g.slots[i]
 	ts := t.UnixNano()
-	n := len(g.t)
-	if m.lost {
-		m.sr.flush() // what its new group queued
-		m.sr.wroteOutside(ts)
-		return g.store.putSeries(m.sr, t, set)
+	n := g.n
+	if slot.flags&slotLost != 0 {
+		sr := g.srs[i]
+		sr.flush() // what its new group queued
+		sr.wroteOutside(ts)
+		return g.store.putSeries(sr, t, set)
 	}
-	if m.sets != isSet || ts < g.floor || n > 0 && ts < g.t[n-1] {
+	var last []uint64 // the newest row
+	if n > 0 {
+		last = g.rows[(n-1)*g.width : n*g.width]
+	}
+	if (slot.flags&slotSets != 0) != isSet || ts < g.floor || n > 0 && ts < int64(last[0]) {
 		// Out of the queue's order: write at once, after what is queued.
 		g.take(i)
 		g.floor = max(g.floor, ts)
-		return g.store.putSeries(m.sr, t, set)
+		return g.store.putSeries(g.srs[i], t, set)
 	}
-	if n == 0 || ts != g.t[n-1] || g.present[n-1]&(1<<i) != 0 || m.taken == n {
+	if n == 0 || ts != int64(last[0]) || last[1]&(1<<i) != 0 || int(slot.taken) == n {
 		if n == groupRows {
 			g.takeAll()
 			n = 0
 		}
-		g.t = append(g.t, ts)
-		g.present = append(g.present, 0)
-		g.vals = slices.Grow(g.vals, g.width)[:n*g.width+g.width] // stale slots are never read: present gates them
+		last = g.rows[n*g.width : (n+1)*g.width]
+		last[0], last[1] = uint64(ts), 0
 		n++
+		g.n = n
 	}
-	row := g.vals[(n-1)*g.width:]
+	v := last[2+int(slot.off):]
 	if isSet {
-		row[m.off], row[m.off+1], row[m.off+2], row[m.off+3] = set.count, set.sum, set.min, set.max
+		v[0], v[1], v[2], v[3] = math.Float64bits(set.count), math.Float64bits(set.sum), math.Float64bits(set.min), math.Float64bits(set.max)
 	} else {
-		row[m.off] = set.sum
+		v[0] = math.Float64bits(set.sum)
 	}
-	g.present[n-1] |= 1 << i
+	last[1] |= 1 << i
 	return nil
 }
 
 // take writes the queued puts of series i into it.
 func (g *Group) take(i int) {
-	m := &g.members[i]
-	if m.taken == len(g.t) {
+	slot := &g.slots[i]
+	if int(slot.taken) == g.n {
 		return
 	}
-	for r := m.taken; r < len(g.t); r++ {
-		if g.present[r]&(1<<i) == 0 {
+	sr, sets, off := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off)
+	for r := int(slot.taken); r < g.n; r++ {
+		row := g.rows[r*g.width : (r+1)*g.width]
+		if row[1]&(1<<i) == 0 {
 			continue
 		}
-		row := g.vals[r*g.width:]
-		set := statSet{count: 1, sum: row[m.off], min: row[m.off], max: row[m.off]}
-		if m.sets {
-			set = statSet{count: row[m.off], sum: row[m.off+1], min: row[m.off+2], max: row[m.off+3]}
+		v := math.Float64frombits(row[off])
+		set := statSet{count: 1, sum: v, min: v, max: v}
+		if sets {
+			set = statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}
 		}
-		if err := g.store.putSeries(m.sr, time.Unix(0, g.t[r]), set); err != nil {
+		if err := g.store.putSeries(sr, time.Unix(0, int64(row[0])), set); err != nil {
 			// Unreachable: a queued put is in order for its series (floor).
 			panic("metrics: a queued put was refused: " + err.Error())
 		}
 	}
-	m.taken = len(g.t)
-	for j := range g.members {
-		if g.members[j].taken != len(g.t) {
+	slot.taken = uint8(g.n)
+	for j := range g.slots {
+		if int(g.slots[j].taken) != g.n {
 			return
 		}
 	}
@@ -217,51 +226,50 @@ func (g *Group) take(i int) {
 
 // takeAll writes every queued put into its series and empties the queue.
 func (g *Group) takeAll() {
-	for i := range g.members {
+	for i := range g.slots {
 		g.take(i)
 	}
 	g.reset()
 }
 
 func (g *Group) reset() {
-	if n := len(g.t); n > 0 {
-		g.floor = max(g.floor, g.t[n-1]) // the queue's order outlives it
+	if g.n > 0 {
+		g.floor = max(g.floor, int64(g.rows[(g.n-1)*g.width])) // the queue's order outlives it
 	}
-	g.t, g.present, g.vals = g.t[:0], g.present[:0], g.vals[:0]
-	for j := range g.members {
-		g.members[j].taken = 0
+	g.n = 0
+	for j := range g.slots {
+		g.slots[j].taken = 0
 	}
 }
 
 // relookup replaces series i if Expire forgot it, as a Handle does when
 // it is next written (the queue is empty then: Expire emptied it).
 func (g *Group) relookup(i int) error {
-	if m := &g.members[i]; m.sr.expired {
-		sr, err := g.store.lookupOrCreate(m.sr.metric)
+	if old := g.srs[i]; old.expired {
+		sr, err := g.store.lookupOrCreate(old.metric)
 		if err != nil {
 			return err // unreachable: the metric was validated
 		}
-		m.sr = sr
+		g.srs[i] = sr
 		switch {
-		case m.lost:
+		case g.slots[i].flags&slotLost != 0:
 		case sr.grp != nil && sr.grp != g:
-			m.lost = true // a newer group made the series again
+			g.slots[i].flags |= slotLost // a newer group made the series again
 		default:
 			sr.grp, sr.col = g, i
 			g.floor = max(g.floor, sr.latest)
 		}
 	}
 	g.stale = false
-	for j := range g.members {
-		g.stale = g.stale || g.members[j].sr.expired
+	for _, sr := range g.srs {
+		g.stale = g.stale || sr.expired
 	}
 	return nil
 }
 
 // bytes returns the heap the group takes, as Store.Bytes counts it.
 func (g *Group) bytes() int {
-	return int(unsafe.Sizeof(Group{})) + cap(g.members)*int(unsafe.Sizeof(groupMember{})) +
-		(cap(g.t)+cap(g.present)+cap(g.vals))*8
+	return int(unsafe.Sizeof(Group{})) + cap(g.slots)*int(unsafe.Sizeof(groupSlot{})) + cap(g.srs)*8 + cap(g.rows)*8
 }
 
 // flush makes sr take what its group queued for it, before anything else

@@ -21,7 +21,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 	for _, timeout := range []time.Duration{0, 2 * time.Second} {
 		cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: timeout}}
 		fresh := func() *Workload {
-			return &Workload{cfg: cfg, minute: minuteAcc{latMin: math.Inf(1)}}
+			return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
 		}
 		got, want := fresh(), fresh()
 		r := rand.New(rand.NewPCG(1, 2))

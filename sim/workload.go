@@ -211,46 +211,61 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 // memory). ECS metrics are published only for minutes with a running task
 // and ALB metrics only for minutes with requests, as AWS does.
 type Workload struct {
-	w   *World
-	lb  *LoadBalancer
-	cfg WorkloadConfig
-
-	arrivals               traffic.Arrivals
-	rDemand, rWork, rRoute *rand.Rand
-	kArrive, kWake         Kind
-	kFluid                 Kind          // fluid steps other than one minute (one-minute steps are the world's minute ticks)
-	checkTimeout           time.Duration // the target group's health check timeout
-	pendingSize            float64       // size of the one scheduled arrival
-	reqID                  uint64
-	counters               WorkloadCounters
-	minute                 minuteAcc
-	period                 periodAcc
-	periods                []Period
-	whole                  latencyHistogram // every served request
-	fluidLat               []fluidLatency   // fluid steps not yet in the histograms (foldLatency)
-	handles                *workloadMetrics
-
-	fluidLast  time.Duration // end of the last fluid step
-	fluidTasks int           // routable targets at the step's start
-	backlog    float64       // fluid mode: requests present per task, carried across steps (health checks)
-	backlogOf  int           // the task count backlog is per
-	fluidCum   [4]float64    // expected arrived, served, no target, timed out so far
-
+	// The per-minute path (a fluid step, then the minute's metrics) reads
+	// these first fields, laid out together and with copies of the
+	// configuration it needs, so that thousands of workloads a minute
+	// touch few cache lines of each.
+	w              *World
+	tg             *loadbalancer.TargetGroup // lb's
+	source         traffic.Source            // cfg.Source
+	fluidLast      time.Duration             // end of the last fluid step
+	fluidTasks     int                       // routable targets at the step's start
+	end            time.Duration             // cfg.End
+	meanWork, scv  float64                   // cfg.MeanWork in seconds, cfg.SCV
+	server         traffic.ServerConfig      // cfg.Server
+	minHealthy     int                       // the target group's MinimumHealthyTargets
+	checkTimeout   time.Duration             // the target group's health check timeout
+	mode           WorkloadMode              // cfg.Mode
+	separateHealth bool                      // cfg.SeparateHealthEndpoint
 	// answered: every live target answers health checks with answer, as
 	// the last fluid step told them; a registration clears it.
 	answered bool
 	answer   loadbalancer.Response
-	// The live targets (registered, containers not exited) and their CPU
-	// units, and whether a target registered or exited this minute: if
-	// none did, every live target ran the whole minute and onMinute adds
-	// their task and capacity seconds at once (fluid mode).
-	liveTargets, liveCPU int
-	irregular            bool
-	minuteStart          time.Duration // the last minute boundary onMinute sampled at
+	// irregular: a target registered or exited this minute (see
+	// sampleMinute).
+	irregular bool
+	backlog   float64 // fluid mode: requests present per task, carried across steps (health checks)
+	backlogOf int     // the task count backlog is per
 	// The primary deployment whose task definition defCPU and defMemory
 	// come from.
 	defOf             *Deployment
 	defCPU, defMemory int
+	fluidCum          [4]float64 // expected arrived, served, no target, timed out so far
+	counters          WorkloadCounters
+	minute            minuteAcc
+	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
+	// The live targets (registered, containers not exited) and their CPU
+	// units: when none registered or exited in a minute, every one ran the
+	// whole minute and sampleMinute adds their task and capacity seconds
+	// at once (fluid mode).
+	liveTargets, liveCPU int
+	minuteStart          time.Duration // the last minute boundary sampleMinute sampled at
+	lb                   *LoadBalancer
+	handles              *workloadMetrics
+	period               periodAcc
+	memBase              float64       // cfg.MemoryBaseMiB
+	memPerRequest        float64       // cfg.MemoryPerRequestMiB
+	reportPeriod         time.Duration // cfg.ReportPeriod
+
+	cfg                    WorkloadConfig
+	arrivals               traffic.Arrivals
+	rDemand, rWork, rRoute *rand.Rand
+	kArrive, kWake         Kind
+	kFluid                 Kind    // fluid steps other than one minute (one-minute steps are the world's minute ticks)
+	pendingSize            float64 // size of the one scheduled arrival
+	reqID                  uint64
+	periods                []Period
+	whole                  latencyHistogram // every served request
 }
 
 // minuteAcc accumulates one metrics minute.
@@ -266,16 +281,17 @@ type minuteAcc struct {
 
 // periodAcc accumulates one report period.
 type periodAcc struct {
-	start    time.Time
-	counters WorkloadCounters // at the period's start
-	hist     latencyHistogram
-	latSum   float64
-	latN     float64
+	// What every minute adds to, first.
 	taskSum  float64
 	minutes  int
 	maxTasks int
 	cpuSum   float64
 	cpuN     int
+	latSum   float64
+	latN     float64
+	start    time.Time
+	counters WorkloadCounters // at the period's start
+	hist     latencyHistogram
 }
 
 // workloadMetrics is the store's group of the series a workload publishes
@@ -383,7 +399,12 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	s := w.sim
 	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
 	wl.lb.wl = wl
-	wl.checkTimeout = wl.lb.tg.Config().HealthCheck.Timeout
+	wl.tg = wl.lb.tg
+	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
+	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
+	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
+	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
+	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
 	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
 	now := s.Elapsed()
@@ -637,8 +658,8 @@ func (wl *Workload) served(soj, weight float64) {
 // routableTargets is how many targets receive traffic now: the healthy
 // ones, or every registered one when none is healthy (fail-open).
 func (wl *Workload) routableTargets() int {
-	c := wl.lb.tg.Counts()
-	if c.Healthy >= wl.lb.tg.Config().MinimumHealthyTargets {
+	c := wl.tg.Counts()
+	if c.Healthy >= wl.minHealthy {
 		return c.Healthy
 	}
 	return c.Initial + c.Healthy + c.Unhealthy
@@ -656,15 +677,15 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	wl.fluidLast = now
 	tasks := wl.fluidTasks
 	wl.fluidTasks = wl.routableTargets()
-	if end := wl.cfg.End; end > 0 && from >= end {
+	if end := wl.end; end > 0 && from >= end {
 		return
 	}
 	dt := (now - from).Seconds()
-	rate := traffic.ClampRate(wl.cfg.Source.Rate(from + (now-from)/2))
+	rate := traffic.ClampRate(wl.source.Rate(from + (now-from)/2))
 	cpu := wl.taskCPU()
-	sc := wl.cfg.Server
+	sc := wl.server
 	sc.CPU = cpu
-	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.cfg.MeanWork.Seconds(), SCV: wl.cfg.SCV})
+	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv})
 	if err != nil {
 		panic(fmt.Sprintf("sim: fluid step: %v", err)) // inputs validated
 	}
@@ -672,8 +693,8 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	if tasks == 0 {
 		noTarget, res.RejectedRate = rate, 0
 	}
-	if !wl.cfg.SeparateHealthEndpoint && tasks > 0 {
-		r := wl.fluidHealth(rate/float64(tasks), float64(cpu)/1024/wl.cfg.MeanWork.Seconds(), tasks, dt, sc)
+	if !wl.separateHealth && tasks > 0 {
+		r := wl.fluidHealth(rate/float64(tasks), float64(cpu)/1024/wl.meanWork, tasks, dt, sc)
 		if !wl.answered || r != wl.answer {
 			// lt.answer does nothing for a target that answers r already.
 			for _, lt := range wl.lb.targets {
@@ -738,7 +759,7 @@ const maxFluidLatencies = 64
 // same order: a workload's histograms are then touched once per report
 // period instead of every step.
 func (wl *Workload) fluidServed(latency, wt float64) {
-	tmax := wl.cfg.Server.Timeout.Seconds()
+	tmax := wl.server.Timeout.Seconds()
 	lo, hi := latency*unitExpQuantiles[0], latency*unitExpQuantiles[fluidQuantiles-1]
 	if tmax > 0 {
 		lo, hi = min(lo, tmax), min(hi, tmax)
@@ -767,7 +788,7 @@ func (wl *Workload) foldLatency() {
 	if len(wl.fluidLat) == 0 {
 		return
 	}
-	tmax := wl.cfg.Server.Timeout.Seconds()
+	tmax := wl.server.Timeout.Seconds()
 	p := &wl.period
 	pc, wc := p.hist.buckets(), wl.whole.buckets()
 	// Every sum is kept in a register while it grows, and a bucket's
@@ -892,7 +913,7 @@ func (wl *Workload) endMinute(now time.Duration) {
 		wl.publish(now, d, cpuPct, hasCPU, running)
 	}
 	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
-	if at := wl.w.now(); at.Truncate(wl.cfg.ReportPeriod).Equal(at) {
+	if at := wl.w.now(); at.Truncate(wl.reportPeriod).Equal(at) {
 		wl.closePeriod()
 	}
 }
@@ -905,7 +926,7 @@ func (wl *Workload) endMinute(now time.Duration) {
 // CPU units over a power of two), so they equal the sums taken one target
 // at a time, in any order.
 func (wl *Workload) sampleMinute(now time.Duration) {
-	if wl.cfg.Mode == FluidMode && !wl.irregular && now-wl.minuteStart == time.Minute {
+	if wl.mode == FluidMode && !wl.irregular && now-wl.minuteStart == time.Minute {
 		dt := (now - wl.minuteStart).Seconds()
 		wl.minute.taskSeconds += dt * float64(wl.liveTargets)
 		wl.minute.capacitySeconds += dt * float64(wl.liveCPU) / 1024
@@ -925,7 +946,7 @@ func (wl *Workload) sampleMinute(now time.Duration) {
 
 // publish writes one minute's metrics, timestamped at the minute's start.
 func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float64, hasCPU bool, running int) {
-	st, m := wl.cfg.Metrics, &wl.minute
+	m := &wl.minute
 	ts := wl.w.sim.Start().Add(now - time.Minute)
 	h := wl.handles
 	if !h.ready {
@@ -933,7 +954,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		if svc == nil {
 			return // no task has registered yet: nothing to say
 		}
-		cluster, name := svc.c.name, svc.cfg.Name
+		st, cluster, name := wl.cfg.Metrics, svc.c.name, svc.cfg.Name
 		tg, lbd := wl.lb.TargetGroupDimension(), wl.lb.LoadBalancerDimension()
 		g, err := st.Group(
 			metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)},
@@ -958,11 +979,11 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	if hasCPU && m.taskSeconds > 0 {
 		put(wmCPU, cpuPct)
 		memPerTask := wl.memoryPerTask()
-		base := float64(wl.cfg.MemoryBaseMiB)
-		if wl.cfg.MemoryBaseMiB == 0 {
+		base := wl.memBase
+		if base == 0 {
 			base = memPerTask / 4
 		}
-		used := base*m.taskSeconds + wl.cfg.MemoryPerRequestMiB*m.inFlightSeconds
+		used := base*m.taskSeconds + wl.memPerRequest*m.inFlightSeconds
 		put(wmMemory, 100*used/(memPerTask*m.taskSeconds))
 	}
 	if running > 0 || hasCPU {
@@ -970,7 +991,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	}
 	if d.Arrived > 0 {
 		put(wmRequests, float64(d.Arrived))
-		c := wl.lb.tg.Counts()
+		c := wl.tg.Counts()
 		targets := c.Healthy
 		if targets == 0 {
 			targets = c.Initial + c.Healthy + c.Unhealthy

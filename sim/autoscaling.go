@@ -61,7 +61,7 @@ type ServiceScaling struct {
 	kind       Kind          // the off-grid evaluations (whole minutes are the world's minute ticks)
 	due        time.Duration // virtual time of the next Evaluate
 	offGrid    Timer         // an evaluation due between two whole minutes
-	decisions  []ScalingDecision
+	decisions  recentLog[ScalingDecision]
 	activities int
 }
 
@@ -86,7 +86,7 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 // Decisions returns the evaluations that changed the desired count, oldest
 // first: every one, or the last WorldConfig.Retention.Events.
 func (ss *ServiceScaling) Decisions() []ScalingDecision {
-	return recent(ss.decisions, ss.svc.w.cfg.Retention.Events)
+	return ss.decisions.items()
 }
 
 // Activities returns the number of scaling activities the scaler reported.
@@ -137,7 +137,7 @@ func (ss *ServiceScaling) evaluate() {
 		s.event("scaling decision %d → %d not applied: %v", from, d.Desired, err)
 		return
 	}
-	ss.decisions = keepRecent(ss.decisions, ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason}, s.w.cfg.Retention.Events)
+	ss.decisions.add(ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason}, s.w.cfg.Retention.Events)
 	s.event("desired count changed from %d to %d: %s", from, d.Desired, reason)
 }
 

@@ -114,24 +114,32 @@ func (mt *minuteTicks) onScaling(uint64) {
 	}
 }
 
-// keepRecent appends x to log and, when keep is positive and log has grown
-// to twice keep, drops all but the last keep (amortised O(1) per entry, at
-// most twice the kept entries in memory). recent reads the last keep.
-func keepRecent[T any](log []T, x T, keep int) []T {
-	log = append(log, x)
-	if keep > 0 && len(log) >= 2*keep {
-		k := copy(log, log[len(log)-keep:])
-		clear(log[k:]) // let what the dropped entries hold be collected
-		log = log[:k]
-	}
-	return log
+// recentLog keeps the most recent entries of a log: every entry when its
+// limit is 0, else the last limit in a ring of that size, so a long run's
+// log takes a fixed amount of memory once it is full.
+type recentLog[T any] struct {
+	buf  []T
+	head int // index of the oldest entry once the ring is full
 }
 
-// recent returns a copy of the last keep entries of log (all when keep is
-// 0).
-func recent[T any](log []T, keep int) []T {
-	if keep > 0 && len(log) > keep {
-		log = log[len(log)-keep:]
+// add appends x, dropping the oldest entry beyond limit.
+func (l *recentLog[T]) add(x T, limit int) {
+	if limit <= 0 || len(l.buf) < limit {
+		l.buf = append(l.buf, x)
+		return
 	}
-	return append([]T(nil), log...)
+	l.buf[l.head] = x
+	if l.head++; l.head == len(l.buf) {
+		l.head = 0
+	}
 }
+
+// items returns a copy of the entries, oldest first.
+func (l *recentLog[T]) items() []T {
+	out := make([]T, 0, len(l.buf))
+	out = append(out, l.buf[l.head:]...)
+	return append(out, l.buf[:l.head]...)
+}
+
+// len returns the number of entries kept.
+func (l *recentLog[T]) len() int { return len(l.buf) }

@@ -55,10 +55,13 @@ func writeHeapProfile(tb testing.TB) {
 // peaks spread over the afternoon) in fluid mode, each scaled by target
 // tracking on CPU at 60 % between 2 and 100 tasks of 0.25 vCPU. A request
 // is 200 ms of CPU at one vCPU. Every service publishes its metrics to one
-// store every minute. The world forgets as ECS does (stopped tasks after an
-// hour, the last 100 events per log and scaling decisions per scaler) and
-// keeps two days of hourly report periods (scaleRetention), so only live
-// state should grow with time.
+// store every minute. The world forgets stopped tasks after an hour, as ECS
+// does, and keeps a day of hourly report periods and the last 20 events,
+// scaling decisions and scaling activities of each service (scaleRetention,
+// scaleHistory): ECS shows 100 events per service, but a service here logs
+// about 15 scaling decisions a day, so logs of 100 would take a week to
+// fill and would hide whether anything else grows; logs of 20 are full
+// after the first day.
 type scaleWorld struct {
 	s         *sim.Sim
 	store     *metrics.Store
@@ -76,7 +79,10 @@ type scaleDay struct {
 }
 
 // scaleRetention is what the scale benchmarks' world remembers.
-var scaleRetention = sim.Retention{StoppedTasks: time.Hour, Events: 100, Periods: 48}
+var scaleRetention = sim.Retention{StoppedTasks: time.Hour, Events: 20, Periods: 24}
+
+// scaleHistory is each scaler's activity history.
+const scaleHistory = 20
 
 func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *scaleWorld {
 	s, err := sim.New(sim.Config{Seed: 1})
@@ -138,7 +144,7 @@ func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *
 		}
 		ctl, err := autoscale.NewController(autoscale.ControllerConfig{
 			Target:   autoscale.ScalableTarget{ResourceID: resource, MinCapacity: 2, MaxCapacity: 100},
-			Policies: []autoscale.Policy{policy}})
+			Policies: []autoscale.Policy{policy}, HistoryLimit: scaleHistory})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -223,8 +229,9 @@ func BenchmarkLargestCluster(b *testing.B) {
 
 // BenchmarkScalingCurve runs scaleWorld at 10, 100, 1,000 and 5,000
 // services, one instance per service, for -scale-days simulated days (one
-// by default) after set-up, and reports CPU ms per service·day and the live
-// heap at the end. The growth exponent of the cost is the least-squares
+// by default) after set-up, and reports CPU ms per service·day (and, over
+// several days, of the last day alone: the first one also grows the
+// metric rings and histograms to their size) and the live heap at the end. The growth exponent of the cost is the least-squares
 // slope of log(CPU per service·day) on log(services).
 //
 //	go test -run XXX -bench 'ScalingCurve' -benchtime 1x -timeout 1h ./sim/
@@ -243,13 +250,17 @@ func BenchmarkScalingCurve(b *testing.B) {
 				setup := processCPU() - cpu0
 				var cpu time.Duration
 				var last scaleDay
-				for range *scaleDays {
+				for d := range *scaleDays {
 					last = sw.day(b)
 					cpu += last.cpu
+					b.Logf("day %d: %.2f CPU ms per service·day, live heap %.1f MiB", d+1, float64(last.cpu.Microseconds())/1e3/float64(n), float64(last.liveHeap)/(1<<20))
 				}
 				writeHeapProfile(b)
 				days := float64(*scaleDays)
 				b.ReportMetric(float64(cpu.Milliseconds())/float64(n)/days, "cpu-ms/svc·day")
+				if *scaleDays > 1 {
+					b.ReportMetric(float64(last.cpu.Milliseconds())/float64(n), "cpu-ms/svc·lastday")
+				}
 				b.ReportMetric(float64(last.liveHeap)/(1<<20), "MiB-heap")
 				b.ReportMetric(setup.Seconds(), "setup-cpu-s")
 				b.ReportMetric(float64(last.events)/float64(n), "events/svc·day")

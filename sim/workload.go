@@ -264,7 +264,7 @@ type Workload struct {
 	kFluid                 Kind    // fluid steps other than one minute (one-minute steps are the world's minute ticks)
 	pendingSize            float64 // size of the one scheduled arrival
 	reqID                  uint64
-	periods                []Period
+	periods                recentLog[Period]
 	whole                  latencyHistogram // every served request
 }
 
@@ -444,7 +444,7 @@ func (wl *Workload) Counters() WorkloadCounters { return wl.counters }
 
 // Periods returns the completed report periods, oldest first: every one,
 // or the last WorldConfig.Retention.Periods.
-func (wl *Workload) Periods() []Period { return recent(wl.periods, wl.w.cfg.Retention.Periods) }
+func (wl *Workload) Periods() []Period { return wl.periods.items() }
 
 // Latency returns the q-quantile (0 < q ≤ 1) of the latency of every
 // request served so far, from the same histogram as Period's percentiles;
@@ -1046,7 +1046,7 @@ func (wl *Workload) closePeriod() {
 		out.P99 = secondsDuration(p.hist.quantile(0.99))
 		out.Mean = secondsDuration(p.latSum / p.latN)
 	}
-	wl.periods = keepRecent(wl.periods, out, wl.w.cfg.Retention.Periods)
+	wl.periods.add(out, wl.w.cfg.Retention.Periods)
 	p.hist.reset()
 	*p = periodAcc{start: now, counters: wl.counters, hist: p.hist}
 }

@@ -140,6 +140,3 @@ func (l *recentLog[T]) items() []T {
 	out = append(out, l.buf[l.head:]...)
 	return append(out, l.buf[:l.head]...)
 }
-
-// len returns the number of entries kept.
-func (l *recentLog[T]) len() int { return len(l.buf) }

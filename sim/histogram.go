@@ -34,6 +34,14 @@ func histBucket(v float64) int {
 	return min(max(i, 0), histBins-1)
 }
 
+// histBucketPositive is histBucket for v > 0: the exponent and the top
+// mantissa bits of a positive float64 are the bits above bit 47, in order,
+// so the bucket is one shift and one subtraction from them.
+func histBucketPositive(v float64) int {
+	i := int(math.Float64bits(v)>>(52-histSubBits)) - (1023+histMinExp)*histSub
+	return min(max(i, 0), histBins-1)
+}
+
 // histValue is the midpoint of bucket i, in seconds.
 func histValue(i int) float64 {
 	return math.Ldexp(1+(float64(i%histSub)+0.5)/histSub, i/histSub+histMinExp)

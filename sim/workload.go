@@ -768,12 +768,18 @@ func (wl *Workload) fluidServed(latency, wt float64) {
 	m.latN += fluidQuantiles * int64(math.Round(wt))
 	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the quantiles increase
 	sum := m.latSum
-	for _, x := range unitExpQuantiles {
-		v := latency * x
-		if tmax > 0 {
-			v = min(v, tmax)
+	if tmax > 0 {
+		for _, x := range &unitExpQuantiles {
+			v := latency * x
+			if v > tmax { // min(v, tmax) of two positive numbers
+				v = tmax
+			}
+			sum += v * wt
 		}
-		sum += v * wt
+	} else {
+		for _, x := range &unitExpQuantiles {
+			sum += latency * x * wt
+		}
 	}
 	m.latSum = sum
 	if len(wl.fluidLat) == maxFluidLatencies {
@@ -796,15 +802,18 @@ func (wl *Workload) foldLatency() {
 	// in the same order as addBucket one quantile at a time, so the same
 	// bits, without a store and reload per addition.
 	ptot, wtot, latSum, latN := p.hist.total, wl.whole.total, p.latSum, p.latN
+	if tmax <= 0 {
+		tmax = math.Inf(1) // min(v, +Inf) = v
+	}
 	for _, f := range wl.fluidLat {
 		wt, b := f.wt, -1
 		var pb, wb float64
-		for _, x := range unitExpQuantiles {
+		for _, x := range &unitExpQuantiles {
 			v := f.latency * x
-			if tmax > 0 {
-				v = min(v, tmax)
+			if v > tmax { // min(v, tmax) of two positive numbers
+				v = tmax
 			}
-			if nb := histBucket(v); nb != b {
+			if nb := histBucketPositive(v); nb != b {
 				if b >= 0 {
 					pc[b], wc[b] = pb, wb
 				}

@@ -217,6 +217,7 @@ type Workload struct {
 	// touch few cache lines of each.
 	w              *World
 	tg             *loadbalancer.TargetGroup // lb's
+	svc            *Service                  // lb's service, once a task registered
 	source         traffic.Source            // cfg.Source
 	fluidLast      time.Duration             // end of the last fluid step
 	fluidTasks     int                       // routable targets at the step's start
@@ -399,7 +400,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	s := w.sim
 	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
 	wl.lb.wl = wl
-	wl.tg = wl.lb.tg
+	wl.tg, wl.svc = wl.lb.tg, wl.lb.svc
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
@@ -470,6 +471,7 @@ func (wl *Workload) Config() WorkloadConfig { return wl.cfg }
 
 // taskRegistered gives a newly registered task its server.
 func (wl *Workload) taskRegistered(lt *lbTarget) {
+	wl.svc = wl.lb.svc
 	lt.since = wl.w.sim.Elapsed()
 	wl.liveTargets++
 	wl.liveCPU += lt.t.def.cpu
@@ -883,7 +885,7 @@ var unitExpQuantiles = func() (x [fluidQuantiles]float64) {
 
 // taskCPU returns the CPU units of the service's current task definition.
 func (wl *Workload) taskCPU() int {
-	if s := wl.lb.svc; s != nil {
+	if s := wl.svc; s != nil {
 		cpu, _ := wl.primaryDef(s)
 		return cpu
 	}
@@ -903,7 +905,7 @@ func (wl *Workload) endMinute(now time.Duration) {
 	m := &wl.minute
 	d := wl.counters.sub(m.counters)
 	running := 0
-	if svc := wl.lb.svc; svc != nil {
+	if svc := wl.svc; svc != nil {
 		running = svc.RunningCount()
 	}
 	cpuPct, hasCPU := 0.0, m.capacitySeconds > 0
@@ -959,7 +961,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	ts := wl.w.sim.Start().Add(now - time.Minute)
 	h := wl.handles
 	if !h.ready {
-		svc := wl.lb.svc
+		svc := wl.svc
 		if svc == nil {
 			return // no task has registered yet: nothing to say
 		}
@@ -1022,7 +1024,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 // memoryPerTask is the MiB MemoryUtilization divides by: the task
 // definition's memoryReservation if set, else its memory.
 func (wl *Workload) memoryPerTask() float64 {
-	if s := wl.lb.svc; s != nil {
+	if s := wl.svc; s != nil {
 		_, mem := wl.primaryDef(s)
 		return float64(mem)
 	}

@@ -446,7 +446,7 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 					r.indexes = append(r.indexes, i)
 				}
 			}
-			r.emit(action{Kind: actStopVictims, N: surplus, Tasks: r.indexes[from:len(r.indexes):len(r.indexes)]})
+			r.emit(action{Kind: actStopVictims, N: surplus, Tasks: r.indexes[from:len(r.indexes):len(r.indexes)], Reason: reason})
 			r.healthy -= surplus
 			r.stops += surplus
 			activeLeft -= surplus

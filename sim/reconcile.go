@@ -561,6 +561,7 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 	r.emit(action{Kind: actSetDesired, N: eligible})
 	minHealthy := MinimumHealthyTasks(eligible, snap.MinimumHealthyPercent)
 	held := -1 // the action counting launches the throttle holds back
+	starts := 0
 	for in := range snap.Instances {
 		sl := &slots[in]
 		if snap.Instances[in].Status != InstanceActive || sl.primary || sl.busy && sl.old < 0 {
@@ -584,11 +585,14 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 			continue
 		}
 		r.emit(action{Kind: actStart, N: 1, Instance: in})
+		starts++
 	}
 	if r.stops > 0 {
 		r.emit(action{Kind: actReportStopped})
 	}
-	r.emit(action{Kind: actReportStarted})
+	if starts > 0 {
+		r.emit(action{Kind: actReportStarted})
+	}
 }
 
 // settle completes the primary deployment and reports a steady state once

@@ -1,0 +1,221 @@
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// drawReplicaSnapshot draws a REPLICA service in the middle of anything:
+// a deployment or not, tasks in every state, healthy or not, some on
+// draining instances, throttled or not, rebalancing or not.
+func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
+	desired := rapid.IntRange(0, 12).Draw(t, "desired")
+	minPct := rapid.IntRange(0, 100).Draw(t, "min")
+	maxPct := rapid.IntRange(max(100, minPct+1), 250).Draw(t, "max")
+	if rapid.Bool().Draw(t, "max below 100") && minPct < 99 {
+		maxPct = rapid.IntRange(minPct+1, 99).Draw(t, "low max") // allowed when above the minimum
+	}
+	snap := &serviceSnapshot{
+		Name: "web", Status: ServiceActive, Strategy: Replica,
+		Now:     time.Duration(rapid.IntRange(0, 600).Draw(t, "now s")) * time.Second,
+		Desired: desired, MinimumHealthyPercent: minPct, MaximumPercent: maxPct,
+		Steady: rapid.Bool().Draw(t, "steady"), WaitingForCapacity: rapid.Bool().Draw(t, "waiting"),
+		DeadlockReported: rapid.Bool().Draw(t, "deadlock reported"),
+		LaunchRate:       rapid.SampledFrom([]int{1, 2, 250, 500}).Draw(t, "rate"),
+		Breaker:          breakerSettings{MinThreshold: 3},
+	}
+	if rapid.Bool().Draw(t, "bucket started") {
+		snap.Bucket = launchBucket{Started: true, Tokens: rapid.IntRange(0, snap.LaunchRate).Draw(t, "tokens"),
+			RefilledAt: time.Duration(rapid.Int64Range(0, int64(snap.Now)).Draw(t, "refilled"))}
+	}
+	if rapid.Bool().Draw(t, "throttled") {
+		snap.Throttle = launchThrottle{Failures: 2, Until: time.Duration(rapid.IntRange(0, 1200).Draw(t, "until s")) * time.Second}
+	}
+	rollouts := []RolloutState{RolloutInProgress, RolloutCompleted, RolloutFailed}
+	deployments := rapid.IntRange(1, 3).Draw(t, "deployments")
+	for i := range deployments {
+		d := deploymentView{ID: fmt.Sprintf("d%d", i), TaskDefinition: taskDefinitionID{"web", deployments - i},
+			Rollout: RolloutCompleted, StopReason: fmt.Sprintf("Scaling activity initiated by (deployment d%d)", i)}
+		if i == 0 {
+			d.Rollout = rapid.SampledFrom(rollouts).Draw(t, "primary rollout")
+		}
+		snap.Deployments = append(snap.Deployments, d)
+	}
+	for i := range rapid.IntRange(0, 20).Draw(t, "tasks") {
+		v := taskView{ID: fmt.Sprintf("t%d", i), Instance: -1,
+			Deployment: int32(rapid.IntRange(0, deployments-1).Draw(t, "task deployment")),
+			State:      TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskDeprovisioning)).Draw(t, "state")),
+			OnDraining: rapid.Float64Range(0, 1).Draw(t, "draining") < 0.2,
+			Desired:    TaskRunning,
+		}
+		if v.State > TaskRunning || rapid.Float64Range(0, 1).Draw(t, "stopping") < 0.15 {
+			v.Desired = TaskStopped // a task past RUNNING is on its way out
+		}
+		v.CountsHealthy = v.State == TaskRunning && rapid.Bool().Draw(t, "healthy")
+		snap.Tasks = append(snap.Tasks, v)
+	}
+	snap.Rebalance.On = rapid.Bool().Draw(t, "rebalance")
+	snap.Rebalance.InProgress = rapid.Bool().Draw(t, "rebalancing")
+	snap.Rebalance.Blocked = rapid.Bool().Draw(t, "blocked")
+	if len(snap.Tasks) > 0 && rapid.Bool().Draw(t, "tracking") {
+		snap.Rebalance.Tracking = true
+		if i := rapid.IntRange(-1, len(snap.Tasks)-1).Draw(t, "rebalancing task"); i >= 0 {
+			snap.Tasks[i].Rebalancing = true
+		}
+	}
+	for z := range rapid.IntRange(0, 3).Draw(t, "zones") {
+		snap.Rebalance.Zones = append(snap.Rebalance.Zones,
+			zoneTasks{Zone: fmt.Sprintf("zone-%c", 'a'+z), Tasks: rapid.IntRange(0, 6).Draw(t, "zone tasks")})
+	}
+	return snap
+}
+
+// cloneSnapshot copies snap deeply.
+func cloneSnapshot(snap *serviceSnapshot) *serviceSnapshot {
+	c := *snap
+	c.Deployments = slices.Clone(snap.Deployments)
+	c.Tasks = slices.Clone(snap.Tasks)
+	c.Instances = slices.Clone(snap.Instances)
+	c.Rebalance.Zones = slices.Clone(snap.Rebalance.Zones)
+	return &c
+}
+
+// TestReplicaDecisionProperties: whatever the snapshot, one replica pass
+// reads it without changing it, gives the same actions twice, stops only
+// tasks meant to run (each once), never starts beyond maximumPercent,
+// never stops healthy tasks below minimumHealthyPercent (unhealthy ones go
+// whatever the minimum), and starts nothing for a FAILED deployment or
+// while the throttle holds launches back.
+func TestReplicaDecisionProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		snap := drawReplicaSnapshot(t)
+		before := cloneSnapshot(snap)
+		var r, again reconciler
+		actions := r.decide(snap)
+		if !reflect.DeepEqual(snap, before) {
+			t.Fatalf("decide changed its snapshot")
+		}
+		if other := again.decide(cloneSnapshot(snap)); !reflect.DeepEqual(actions, other) {
+			t.Fatalf("two decisions on one snapshot differ:\n%v\n%v", actions, other)
+		}
+
+		serves := func(i int) bool { return snap.Tasks[i].servesHealthy() }
+		healthy := 0
+		for i := range snap.Tasks {
+			if serves(i) {
+				healthy++
+			}
+		}
+		minHealthy := MinimumHealthyTasks(snap.Desired, snap.MinimumHealthyPercent)
+		maxTotal := MaximumTasks(snap.Desired, snap.MaximumPercent)
+		stopped := map[int]bool{}
+		healthyStopped, starts := 0, 0
+		for _, a := range actions {
+			switch a.Kind {
+			case actStop:
+				for _, i := range a.Tasks {
+					if snap.Tasks[i].Desired != TaskRunning || stopped[i] {
+						t.Fatalf("stops task %d (desired %v, stopped before: %v)", i, snap.Tasks[i].Desired, stopped[i])
+					}
+					stopped[i] = true
+					if serves(i) {
+						healthyStopped++
+					}
+				}
+			case actStopVictims:
+				if a.N > len(a.Tasks) {
+					t.Fatalf("%d victims among %d candidates", a.N, len(a.Tasks))
+				}
+				for _, i := range a.Tasks {
+					if !serves(i) || stopped[i] || snap.Tasks[i].Deployment != 0 || snap.Tasks[i].OnDraining {
+						t.Fatalf("candidate %d is not a healthy primary task left to run: %+v", i, snap.Tasks[i])
+					}
+				}
+				healthyStopped += a.N
+			case actStart, actStartRebalance:
+				starts += a.N
+				if snap.Deployments[0].Rollout == RolloutFailed {
+					t.Fatalf("starts tasks of a FAILED deployment")
+				}
+				if throttled(snap) {
+					t.Fatalf("starts tasks at %v, throttled until %v", snap.Now, snap.Throttle.Until)
+				}
+			}
+		}
+		if starts > 0 && len(snap.Tasks)+starts > maxTotal {
+			t.Fatalf("%d tasks and %d starts exceed maximumPercent %d%% of %d = %d",
+				len(snap.Tasks), starts, snap.MaximumPercent, snap.Desired, maxTotal)
+		}
+		if after := healthy - healthyStopped; after < min(healthy, minHealthy) {
+			t.Fatalf("healthy tasks %d → %d, below minimumHealthyPercent %d%% of %d = %d",
+				healthy, after, snap.MinimumHealthyPercent, snap.Desired, minHealthy)
+		}
+	})
+}
+
+// TestDaemonDecisionProperties: a daemon pass starts at most one task per
+// ACTIVE instance, none where a task of the primary runs or a task is
+// still stopping, none for a FAILED deployment, and stops a task on an
+// instance that is not ACTIVE only once no replica task runs there.
+func TestDaemonDecisionProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		statuses := []InstanceStatus{InstanceActive, InstanceActive, InstanceDraining, InstanceInactive}
+		snap := &serviceSnapshot{Name: "agent", Status: ServiceActive, Strategy: Daemon, LaunchRate: 250,
+			MinimumHealthyPercent: rapid.IntRange(0, 100).Draw(t, "min"), MaximumPercent: 100}
+		rollout := rapid.SampledFrom([]RolloutState{RolloutInProgress, RolloutCompleted, RolloutFailed}).Draw(t, "rollout")
+		snap.Deployments = []deploymentView{{ID: "new", Rollout: rollout, StopReason: "new"}, {ID: "old", Rollout: RolloutCompleted, StopReason: "old"}}
+		for i := range rapid.IntRange(0, 8).Draw(t, "instances") {
+			snap.Instances = append(snap.Instances, instanceView{ID: fmt.Sprintf("i-%d", i),
+				Status: rapid.SampledFrom(statuses).Draw(t, "status"), HasReplicaTasks: rapid.Bool().Draw(t, "replica tasks")})
+		}
+		if n := len(snap.Instances); n > 0 {
+			for i := range rapid.IntRange(0, 2*n).Draw(t, "tasks") {
+				v := taskView{ID: fmt.Sprintf("t%d", i), Deployment: int32(rapid.IntRange(0, 1).Draw(t, "deployment")),
+					Instance: int32(rapid.IntRange(0, n-1).Draw(t, "on")), Desired: TaskRunning,
+					State: TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskStopping)).Draw(t, "state"))}
+				if v.State > TaskRunning {
+					v.Desired = TaskStopped
+				}
+				v.CountsHealthy = v.State == TaskRunning && rapid.Bool().Draw(t, "healthy")
+				snap.Tasks = append(snap.Tasks, v)
+			}
+		}
+		before := cloneSnapshot(snap)
+		var r reconciler
+		actions := r.decide(snap)
+		if !reflect.DeepEqual(snap, before) {
+			t.Fatalf("decide changed its snapshot")
+		}
+		startedOn := map[int]bool{}
+		for _, a := range actions {
+			switch a.Kind {
+			case actStart:
+				in := a.Instance
+				if a.N != 1 || in < 0 || startedOn[in] || snap.Instances[in].Status != InstanceActive {
+					t.Fatalf("start %+v: not one task on an ACTIVE instance not started on before", a)
+				}
+				startedOn[in] = true
+				for _, tv := range snap.Tasks {
+					if int(tv.Instance) == in && (tv.Deployment == 0 && tv.Desired == TaskRunning || tv.Desired != TaskRunning) {
+						t.Fatalf("starts on %s, which has %+v", snap.Instances[in].ID, tv)
+					}
+				}
+				if rollout == RolloutFailed {
+					t.Fatalf("starts a task of a FAILED deployment")
+				}
+			case actStop:
+				for _, i := range a.Tasks {
+					tv := snap.Tasks[i]
+					if in := snap.Instances[tv.Instance]; in.Status != InstanceActive && in.HasReplicaTasks {
+						t.Fatalf("stops %s on %s while replica tasks run there", tv.ID, in.ID)
+					}
+				}
+			}
+		}
+	})
+}

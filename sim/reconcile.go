@@ -16,9 +16,10 @@ import (
 // scale-in removes) stays with the applier: the decision names the
 // deployment and the count, or the candidates and the count.
 //
-// One reconcile is decide, apply, then settle on a fresh snapshot (the
-// deployment completes and the service reports a steady state once the
-// actions leave exactly the desired number of healthy primary tasks).
+// One reconcile is decide, apply, then settle on the snapshot as the
+// actions left it (the applier keeps its tasks and desired count in step):
+// the deployment completes and the service reports a steady state once
+// exactly the desired number of healthy primary tasks remain.
 // A task that fails feeds the circuit breaker through failure, and a new
 // deployment may reset the launch throttle (deploy).
 //
@@ -64,7 +65,10 @@ type serviceSnapshot struct {
 	// Completed is the last COMPLETED deployment, the target of a
 	// rollback; its ID is empty if no deployment ever completed.
 	Completed deploymentView
-	Tasks     []taskView     // the tasks not yet STOPPED, oldest first
+	Tasks     []taskView // the tasks not yet STOPPED, oldest first
+	// Roles index Tasks for decide, as the snapshot was taken: the
+	// applier's updates for settle, which reads Tasks only, leave them.
+	Roles     taskRoles
 	Instances []instanceView // DAEMON only: the cluster's instances, by placement ID
 
 	Throttle   launchThrottle
@@ -91,9 +95,57 @@ type taskDefinitionID struct {
 
 func (d taskDefinitionID) String() string { return d.Family + ":" + strconv.Itoa(d.Revision) }
 
-// taskView is a task in a snapshot.
+// taskRoles sorts the tasks of a snapshot that are meant to keep running
+// by the role the replica scheduler gives them (taskView.role). It is
+// built with the tasks, in the same pass that copies them, so that a
+// decision needs no pass of its own over every task.
+type taskRoles struct {
+	Primary        []int // tasks of the primary deployment not on a draining instance, oldest first
+	Others         []int // tasks of older deployments or on a draining instance, oldest first
+	Healthy        int   // tasks that serve healthy, both roles
+	PrimaryHealthy int   // tasks of Primary that serve healthy
+}
+
+// role tells whether t is meant to keep running (in Roles at all),
+// whether it serves healthy, and whether it is in Roles.Primary rather
+// than Roles.Others.
+func (t *taskView) role() (running, serving, primary bool) {
+	return t.Desired == TaskRunning, t.State == TaskRunning && t.CountsHealthy, t.Deployment == 0 && !t.OnDraining
+}
+
+// index adds Tasks[i] to the roles.
+func (snap *serviceSnapshot) index(i int) {
+	running, serving, primary := snap.Tasks[i].role()
+	if !running {
+		return
+	}
+	if serving {
+		snap.Roles.Healthy++
+	}
+	if primary {
+		snap.Roles.Primary = append(snap.Roles.Primary, i)
+		if serving {
+			snap.Roles.PrimaryHealthy++
+		}
+	} else {
+		snap.Roles.Others = append(snap.Roles.Others, i)
+	}
+}
+
+// reindex builds the roles anew from the tasks, reusing their slices:
+// for snapshots written by hand (tests) or changed after they were taken.
+func (snap *serviceSnapshot) reindex() {
+	snap.Roles = taskRoles{Primary: snap.Roles.Primary[:0], Others: snap.Roles.Others[:0]}
+	for i := range snap.Tasks {
+		snap.index(i)
+	}
+}
+
+// taskView is a task in a snapshot; actions name it by its index in
+// serviceSnapshot.Tasks. It holds no pointer, so that copying a busy
+// service's tasks costs no write barrier and the garbage collector does
+// not scan the copy.
 type taskView struct {
-	ID         string
 	Deployment int32 // index in serviceSnapshot.Deployments; -1 if none of them
 	Instance   int32 // DAEMON: index in serviceSnapshot.Instances; -1 otherwise
 	State      TaskState
@@ -102,7 +154,6 @@ type taskView struct {
 	// RUNNING (40 s after RUNNING without health checks, else HEALTHY).
 	CountsHealthy bool
 	OnDraining    bool // its instance is DRAINING
-	Rebalancing   bool // started to rebalance zones and not yet serving
 }
 
 // servesHealthy reports whether the task counts toward the minimum: a
@@ -171,16 +222,16 @@ type rebalanceState struct {
 	// Blocked: the last rebalancing task found no room; capacity changes
 	// clear it.
 	Blocked bool
-	// Tracking: a rebalancing task was started and not yet forgotten (it
-	// is the task marked Rebalancing, or it stopped if none is).
+	// Tracking: a rebalancing task was started and not yet forgotten. It
+	// is Tasks[Task], or it has stopped if Task is -1.
 	Tracking bool
+	Task     int
 	// Zones are the zones the service can place in, sorted, each with its
-	// primary tasks that are to keep running and not on a draining
-	// instance. The snapshot fills it only when a rebalancing step is
-	// possible (On, not Blocked, one deployment, not waiting for capacity,
-	// and the primary's tasks exactly the desired count, all healthy,
-	// nothing else), the only time the decision reads it: counting costs a
-	// zone lookup per task.
+	// tasks in Roles.Primary. The snapshot fills it only when a
+	// rebalancing step is possible (On, not Blocked, one deployment, not
+	// waiting for capacity, and Roles.Primary exactly the desired count,
+	// all healthy, no other role), the only time the decision reads it:
+	// counting costs a zone lookup per task.
 	Zones []zoneTasks
 }
 
@@ -285,8 +336,6 @@ type reconciler struct {
 	// -1; its tasks start at openFrom in indexes.
 	open, openFrom int
 	stopped        []bool // by task: stopped by this decision
-	active         []int  // tasks of the primary, not on a draining instance
-	retire         []int  // tasks of older deployments or on draining instances
 	slots          []daemonSlot
 	stops          int // tasks stopped by this decision, victims included
 	healthy        int // tasks serving healthy after this decision's stops
@@ -379,27 +428,8 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 	maxTotal := MaximumTasks(desired, snap.MaximumPercent)
 	minHealthy := MinimumHealthyTasks(desired, snap.MinimumHealthyPercent)
 	total := len(snap.Tasks)
-	r.healthy = 0
-	active, retire := r.active[:0], r.retire[:0]
-	rebalancing := -1
-	for i := range snap.Tasks {
-		t := &snap.Tasks[i]
-		if t.Rebalancing {
-			rebalancing = i
-		}
-		if t.Desired != TaskRunning {
-			continue
-		}
-		if t.servesHealthy() {
-			r.healthy++
-		}
-		if t.Deployment == 0 && !t.OnDraining {
-			active = append(active, i)
-		} else {
-			retire = append(retire, i)
-		}
-	}
-	r.active, r.retire = active, retire
+	active, retire := snap.Roles.Primary, snap.Roles.Others
+	r.healthy = snap.Roles.Healthy
 	reason := primary.StopReason
 
 	// A task started to rebalance keeps its place until it serves; then
@@ -407,8 +437,8 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 	keep, tracking := desired, snap.Rebalance.Tracking
 	if tracking {
 		t := (*taskView)(nil)
-		if rebalancing >= 0 {
-			t = &snap.Tasks[rebalancing]
+		if snap.Rebalance.Task >= 0 {
+			t = &snap.Tasks[snap.Rebalance.Task]
 		}
 		if t == nil || t.Desired != TaskRunning || t.Deployment != 0 || t.servesHealthy() {
 			tracking = false
@@ -497,19 +527,9 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 		r.emit(action{Kind: actMarkDeadlock})
 		r.emit(action{Kind: actEvent, Text: eventDeadlock})
 	case snap.Rebalance.On && !tracking && !snap.Rebalance.Blocked && need == 0 && r.stops == 0 && len(retire) == 0 &&
-		len(snap.Deployments) == 1 && !snap.WaitingForCapacity && r.allServe(snap, active):
+		len(snap.Deployments) == 1 && !snap.WaitingForCapacity && snap.Roles.PrimaryHealthy == len(active):
 		r.rebalance(snap, total, maxTotal)
 	}
-}
-
-// allServe reports whether every task of ts serves healthy.
-func (r *reconciler) allServe(snap *serviceSnapshot, ts []int) bool {
-	for _, i := range ts {
-		if !r.serves(snap, i) {
-			return false
-		}
-	}
-	return true
 }
 
 // reconcileDaemon keeps one task of the primary deployment on every ACTIVE
@@ -607,8 +627,7 @@ func (r *reconciler) settle(snap *serviceSnapshot) []action {
 		return r.actions
 	}
 	for i := range snap.Tasks {
-		t := &snap.Tasks[i]
-		if t.Deployment != 0 || !t.servesHealthy() || t.OnDraining {
+		if running, serving, inPrimary := snap.Tasks[i].role(); !running || !serving || !inPrimary {
 			return r.actions
 		}
 	}

@@ -10,41 +10,52 @@ import (
 
 // reconcileNow runs the service's scheduler at once: decide on a snapshot,
 // apply the actions, then settle (complete the deployment, report a steady
-// state) on a snapshot of the result.
+// state) on the snapshot as the actions left it.
 func (s *Service) reconcileNow() {
 	if s.status == ServiceInactive {
 		return
 	}
-	r := &s.scheduler
+	r := s.scheduler
 	s.snapshot(&r.snap)
-	if s.apply(r.decide(&r.snap)) {
-		s.snapshot(&r.snap)
-	}
-	s.apply(r.settle(&r.snap))
+	s.apply(&r.snap, r.decide(&r.snap))
+	s.apply(nil, r.settle(&r.snap))
 }
 
 // reconcileDaemon is the first half of reconcileNow, decide and apply, and
 // checkSteady the second; capacityChanged runs them for a daemon service
 // as soon as a new instance registers.
 func (s *Service) reconcileDaemon() {
-	r := &s.scheduler
+	r := s.scheduler
 	s.snapshot(&r.snap)
-	s.apply(r.decide(&r.snap))
+	s.apply(&r.snap, r.decide(&r.snap))
 }
 
 // checkSteady settles the service: see reconcileNow.
 func (s *Service) checkSteady() {
-	r := &s.scheduler
+	r := s.scheduler
 	s.snapshot(&r.snap)
-	s.apply(r.settle(&r.snap))
+	s.apply(nil, r.settle(&r.snap))
+}
+
+// reconcilers returns the two reconcilers a new service of w uses. The
+// scheduler's is shared by every service of the world: reconciles run one
+// at a time, and one set of buffers stays in the processor's cache where
+// one per service would not (every reconcile copies every task of its
+// service). The breaker's decisions, which can come while a reconcile
+// applies its actions, share another.
+func (w *World) reconcilers() (scheduler, breaker *reconciler) {
+	if len(w.services) > 0 {
+		return w.services[0].scheduler, w.services[0].breaker
+	}
+	return &reconciler{}, &reconciler{}
 }
 
 // countFailure feeds the circuit breaker a failed task of deployment d. It
 // decides with its own buffers: a task can fail while a reconcile applies.
 func (s *Service) countFailure(d *Deployment) {
-	r := &s.breaker
+	r := s.breaker
 	s.snapshotDeployments(&r.snap)
-	s.apply(r.failure(&r.snap, s.deploymentIndex(d)))
+	s.apply(nil, r.failure(&r.snap, s.deploymentIndex(d)))
 }
 
 // deploymentIndex returns d's index in the service's deployments, or -1.
@@ -60,42 +71,35 @@ func (s *Service) deploymentIndex(d *Deployment) int {
 // snapshotDeployments fills snap with everything but the tasks, the
 // instances and the zones, reusing its slices.
 func (s *Service) snapshotDeployments(snap *serviceSnapshot) {
-	start := s.w.sim.Start()
-	*snap = serviceSnapshot{
-		Name:                  s.cfg.Name,
-		Status:                s.status,
-		Strategy:              s.cfg.SchedulingStrategy,
-		Now:                   s.w.sim.Elapsed(),
-		Desired:               s.desired,
-		MinimumHealthyPercent: s.minPct,
-		MaximumPercent:        s.maxPct,
-		Steady:                s.steady,
-		WaitingForCapacity:    s.waiting,
-		DeadlockReported:      s.deadlockEventSent != nil && s.deadlockEventSent == s.deployments[0],
-		Deployments:           snap.Deployments[:0],
-		Tasks:                 snap.Tasks[:0],
-		Instances:             snap.Instances[:0],
-		Throttle:              launchThrottle{Failures: s.throttleFailures},
-		LaunchRate:            s.launchRate(),
-		Bucket:                launchBucket{Started: s.bucketStarted, Tokens: s.launchTokens, RefilledAt: s.refilledAt},
-		Breaker: breakerSettings{
-			Enable:       s.cfg.DeploymentConfiguration.CircuitBreaker.Enable,
-			Rollback:     s.cfg.DeploymentConfiguration.CircuitBreaker.Rollback,
-			MinThreshold: s.w.cfg.CircuitBreakerMinThreshold,
-		},
-		Rebalance: rebalanceState{
-			On: s.rebalanceOn, InProgress: s.rebalancing, Blocked: s.rebalanceBlocked, Tracking: s.rebalanceTask != nil,
-			Zones: snap.Rebalance.Zones[:0],
-		},
-	}
-	if !s.throttleUntil.IsZero() {
-		snap.Throttle.Until = s.throttleUntil.Sub(start)
-	}
+	// Field by field: a composite literal of the whole snapshot would be
+	// built on the stack and copied, on every reconcile.
+	snap.Name, snap.Status, snap.Strategy = s.cfg.Name, s.status, s.cfg.SchedulingStrategy
+	snap.Now = s.w.sim.Elapsed()
+	snap.Desired, snap.MinimumHealthyPercent, snap.MaximumPercent = s.desired, s.minPct, s.maxPct
+	snap.Steady, snap.WaitingForCapacity = s.steady, s.waiting
+	snap.DeadlockReported = s.deadlockEventSent != nil && s.deadlockEventSent == s.deployments[0]
+	snap.Deployments = snap.Deployments[:0]
 	for _, d := range s.deployments {
 		snap.Deployments = append(snap.Deployments, d.view())
 	}
+	snap.Completed = deploymentView{}
 	if s.completed != nil {
 		snap.Completed = s.completed.view()
+	}
+	snap.Tasks = snap.Tasks[:0]
+	snap.Roles = taskRoles{Primary: snap.Roles.Primary[:0], Others: snap.Roles.Others[:0]}
+	snap.Instances = snap.Instances[:0]
+	snap.Throttle = launchThrottle{Failures: s.throttleFailures}
+	if !s.throttleUntil.IsZero() {
+		snap.Throttle.Until = s.throttleUntil.Sub(s.w.sim.Start())
+	}
+	snap.LaunchRate = s.launchRate()
+	snap.Bucket = launchBucket{Started: s.bucketStarted, Tokens: s.launchTokens, RefilledAt: s.refilledAt}
+	cb := &s.cfg.DeploymentConfiguration.CircuitBreaker
+	snap.Breaker = breakerSettings{Enable: cb.Enable, Rollback: cb.Rollback, MinThreshold: s.w.cfg.CircuitBreakerMinThreshold}
+	snap.Rebalance = rebalanceState{
+		On: s.rebalanceOn, InProgress: s.rebalancing, Blocked: s.rebalanceBlocked, Tracking: s.rebalanceTask != nil,
+		Task: -1, Zones: snap.Rebalance.Zones[:0],
 	}
 }
 
@@ -111,7 +115,6 @@ func (def *TaskDefinition) identity() taskDefinitionID {
 // reusing snap's slices: a reconcile of a busy service allocates nothing.
 func (s *Service) snapshot(snap *serviceSnapshot) {
 	s.snapshotDeployments(snap)
-	primary := s.deployments[0]
 	daemon := s.cfg.SchedulingStrategy == Daemon
 	if daemon {
 		for _, in := range s.c.byPlaceID {
@@ -122,50 +125,77 @@ func (s *Service) snapshot(snap *serviceSnapshot) {
 			snap.Instances = append(snap.Instances, v)
 		}
 	}
-	// Zone counts are needed only by a quiet replica service (see
-	// rebalanceState.Zones): count what makes it quiet on the way.
-	primaryTasks, allServe, others := 0, true, false
-	for _, t := range s.tasks {
-		dep := int32(0)
-		if t.dep != primary {
-			dep = int32(s.deploymentIndex(t.dep))
+	// The busiest loop of a large simulation: every reconcile copies every
+	// task. It fills the views in place (a struct built field by field and
+	// then copied stalls on the stack) and keeps the roles in locals.
+	primaryDeployment := s.deployments[0]
+	tasks := slices.Grow(snap.Tasks[:0], len(s.tasks))[:len(s.tasks)]
+	primaries, others := snap.Roles.Primary, snap.Roles.Others
+	healthy, primaryHealthy := 0, 0
+	for i, t := range s.tasks {
+		v := &tasks[i]
+		s.fillView(v, t, primaryDeployment, daemon)
+		running, serving, primary := v.role()
+		if !running {
+			continue
 		}
-		v := taskView{
-			ID: t.arnID, Deployment: dep, Instance: -1, State: t.state, Desired: t.desired,
-			CountsHealthy: t.countsHealthy, OnDraining: t.onDraining, Rebalancing: t == s.rebalanceTask,
+		if serving {
+			healthy++
 		}
-		if daemon && t.inst != nil {
-			v.Instance = int32(t.inst.placeID)
-			if in := &snap.Instances[v.Instance]; in.Status != InstanceActive && v.Desired == TaskRunning {
+		if primary {
+			primaries = append(primaries, i)
+			if serving {
+				primaryHealthy++
+			}
+		} else {
+			others = append(others, i)
+		}
+	}
+	snap.Tasks = tasks
+	snap.Roles = taskRoles{Primary: primaries, Others: others, Healthy: healthy, PrimaryHealthy: primaryHealthy}
+	if daemon {
+		for _, t := range s.tasks {
+			if t.inst == nil || t.desired != TaskRunning {
+				continue
+			}
+			if in := &snap.Instances[t.inst.placeID]; in.Status != InstanceActive {
 				in.HasReplicaTasks = t.inst.hasReplicaTasks()
 			}
 		}
-		switch {
-		case v.Desired != TaskRunning:
-		case dep == 0 && !v.OnDraining:
-			primaryTasks++
-			allServe = allServe && v.servesHealthy()
-		default:
-			others = true
-		}
-		snap.Tasks = append(snap.Tasks, v)
 	}
-	if s.rebalanceOn && !s.rebalanceBlocked && len(s.deployments) == 1 && !s.waiting &&
-		!daemon && primaryTasks == s.desired && allServe && !others {
+	if s.rebalanceTask != nil {
+		snap.Rebalance.Task = slices.Index(s.tasks, s.rebalanceTask)
+	}
+	// Zone counts are needed only by a quiet replica service (see
+	// rebalanceState.Zones).
+	roles := &snap.Roles
+	if s.rebalanceOn && !s.rebalanceBlocked && len(s.deployments) == 1 && !s.waiting && !daemon &&
+		len(roles.Primary) == s.desired && roles.PrimaryHealthy == s.desired && len(roles.Others) == 0 {
 		s.countZones(snap)
 	}
 }
 
+// fillView sets v to task t as a snapshot of its service shows it;
+// primary is the service's primary deployment.
+func (s *Service) fillView(v *taskView, t *Task, primary *Deployment, daemon bool) {
+	v.Deployment = 0
+	if t.dep != primary {
+		v.Deployment = int32(s.deploymentIndex(t.dep))
+	}
+	v.Instance = -1
+	if daemon && t.inst != nil {
+		v.Instance = int32(t.inst.placeID)
+	}
+	v.State, v.Desired = t.state, t.desired
+	v.CountsHealthy, v.OnDraining = t.countsHealthy, t.onDraining
+}
+
 // countZones fills snap.Rebalance.Zones: the zones the service can place
-// in, sorted, with its primary tasks in each.
+// in, sorted, with the tasks of snap.Roles.Primary in each.
 func (s *Service) countZones(snap *serviceSnapshot) {
 	zones := s.rebalanceZones(snap.Rebalance.Zones[:0])
-	primary := s.deployments[0]
-	for _, t := range s.tasks {
-		if t.desired != TaskRunning || t.dep != primary || t.onDraining {
-			continue
-		}
-		zone := t.Zone()
+	for _, i := range snap.Roles.Primary {
+		zone := s.tasks[i].Zone()
 		for i := range zones {
 			if zones[i].Zone == zone {
 				zones[i].Tasks++
@@ -176,12 +206,12 @@ func (s *Service) countZones(snap *serviceSnapshot) {
 	snap.Rebalance.Zones = zones
 }
 
-// apply carries out the actions of one decision, in order, and reports
-// whether it started or stopped a task or changed the desired count (what
-// settle looks at).
-func (s *Service) apply(actions []action) (changed bool) {
+// apply carries out the actions of one decision, in order. With a
+// snapshot it keeps the snapshot's tasks and desired count in step with
+// what it does (the tasks it stops, those it starts), for settle.
+func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 	if len(actions) == 0 {
-		return false
+		return
 	}
 	w := s.w
 	// The deployments as the decision saw them, should a task fail and a
@@ -206,13 +236,20 @@ func (s *Service) apply(actions []action) (changed bool) {
 			w.scratchRetire = clearTasks(started)
 		}
 	}()
-	stop := func(t *Task, reason string) {
+	stop := func(j int, reason string) {
+		t := tasks[j]
 		if stopped == nil {
 			stopped = w.scratchStopped[:0]
 		}
 		w.stopTask(t, StopServiceSchedulerInitiated, reason)
 		stopped = append(stopped, t)
-		changed = true
+		if snap != nil {
+			snap.Tasks[j].State, snap.Tasks[j].Desired = t.state, t.desired
+		}
+	}
+	launched := len(s.tasks) // tasks from here on are new
+	if snap != nil {
+		defer s.stepSnapshot(snap, launched)
 	}
 	var rejection *placement.Rejection
 	unplaced := 0
@@ -224,15 +261,14 @@ func (s *Service) apply(actions []action) (changed bool) {
 		switch a.Kind {
 		case actStop:
 			for _, j := range a.Tasks {
-				stop(tasks[j], a.Reason)
+				stop(j, a.Reason)
 			}
 		case actStopVictims:
-			s.chooseVictims(deployments[0], tasks, a.Tasks, a.N, func(t *Task) { stop(t, a.Reason) })
+			s.chooseVictims(deployments[0], tasks, a.Tasks, a.N, func(j int) { stop(j, a.Reason) })
 		case actReportStopped:
 			s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
 		case actStart:
 			d := deployments[a.Deployment]
-			changed = true
 			if a.Instance < 0 {
 				s.place(d, a.N)
 				break
@@ -259,7 +295,6 @@ func (s *Service) apply(actions []action) (changed bool) {
 			}
 		case actStartRebalance:
 			s.startRebalance(deployments[a.Deployment], a.Zones, a.Zone, a.Announce)
-			changed = true
 		case actWait:
 			s.counters.ThrottledAttempts += a.N
 			s.reconcileBy(a.At)
@@ -274,7 +309,6 @@ func (s *Service) apply(actions []action) (changed bool) {
 		case actRebalanced:
 			s.rebalancing = false
 		case actSetDesired:
-			changed = changed || s.desired != a.N
 			s.desired = a.N
 		case actInactive:
 			s.status = ServiceInactive
@@ -315,7 +349,23 @@ func (s *Service) apply(actions []action) (changed bool) {
 			panic(fmt.Sprintf("sim: unknown scheduler action %d", a.Kind))
 		}
 	}
-	return changed
+}
+
+// stepSnapshot brings snap's tasks and desired count up to what apply did
+// (the stops are marked as they happen): the tasks launched from index
+// launched on, and the desired count. Should the service's tasks have
+// changed otherwise (a task gone at once), it takes a new snapshot.
+func (s *Service) stepSnapshot(snap *serviceSnapshot, launched int) {
+	if launched != len(snap.Tasks) || len(s.tasks) < launched {
+		s.snapshot(snap)
+		return
+	}
+	daemon := s.cfg.SchedulingStrategy == Daemon
+	for _, t := range s.tasks[launched:] {
+		snap.Tasks = append(snap.Tasks, taskView{})
+		s.fillView(&snap.Tasks[len(snap.Tasks)-1], t, s.deployments[0], daemon)
+	}
+	snap.Desired = s.desired
 }
 
 // clearTasks empties ts for reuse without keeping its tasks reachable.
@@ -333,9 +383,9 @@ func (s *Service) reconcileBy(at time.Duration) {
 }
 
 // chooseVictims picks n scale-in victims among the candidates (indexes in
-// tasks) and stops each: on Fargate from the zones with the most tasks,
-// else by the placement rules of deployment d.
-func (s *Service) chooseVictims(d *Deployment, tasks []*Task, candidates []int, n int, stop func(*Task)) {
+// tasks) and stops each by its index: on Fargate from the zones with the
+// most tasks, else by the placement rules of deployment d.
+func (s *Service) chooseVictims(d *Deployment, tasks []*Task, candidates []int, n int, stop func(int)) {
 	w := s.w
 	owners := w.scratchOwners[:0]
 	for _, j := range candidates {
@@ -344,7 +394,7 @@ func (s *Service) chooseVictims(d *Deployment, tasks []*Task, candidates []int, 
 	defer func() { w.scratchOwners = clearTasks(owners) }()
 	if s.ls.fargate() {
 		for _, t := range s.fargateVictims(owners, n) {
-			stop(t)
+			stop(candidates[slices.Index(owners, t)])
 		}
 		return
 	}
@@ -358,7 +408,7 @@ func (s *Service) chooseVictims(d *Deployment, tasks []*Task, candidates []int, 
 		panic(fmt.Sprintf("sim: choosing scale-in victims of %s: %v", s.cfg.Name, err))
 	}
 	for _, v := range victims {
-		stop(owners[v])
+		stop(candidates[v])
 	}
 }
 

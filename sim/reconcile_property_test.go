@@ -46,8 +46,8 @@ func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
 		}
 		snap.Deployments = append(snap.Deployments, d)
 	}
-	for i := range rapid.IntRange(0, 20).Draw(t, "tasks") {
-		v := taskView{ID: fmt.Sprintf("t%d", i), Instance: -1,
+	for range rapid.IntRange(0, 20).Draw(t, "tasks") {
+		v := taskView{Instance: -1,
 			Deployment: int32(rapid.IntRange(0, deployments-1).Draw(t, "task deployment")),
 			State:      TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskDeprovisioning)).Draw(t, "state")),
 			OnDraining: rapid.Float64Range(0, 1).Draw(t, "draining") < 0.2,
@@ -62,16 +62,16 @@ func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
 	snap.Rebalance.On = rapid.Bool().Draw(t, "rebalance")
 	snap.Rebalance.InProgress = rapid.Bool().Draw(t, "rebalancing")
 	snap.Rebalance.Blocked = rapid.Bool().Draw(t, "blocked")
+	snap.Rebalance.Task = -1
 	if len(snap.Tasks) > 0 && rapid.Bool().Draw(t, "tracking") {
 		snap.Rebalance.Tracking = true
-		if i := rapid.IntRange(-1, len(snap.Tasks)-1).Draw(t, "rebalancing task"); i >= 0 {
-			snap.Tasks[i].Rebalancing = true
-		}
+		snap.Rebalance.Task = rapid.IntRange(-1, len(snap.Tasks)-1).Draw(t, "rebalancing task")
 	}
 	for z := range rapid.IntRange(0, 3).Draw(t, "zones") {
 		snap.Rebalance.Zones = append(snap.Rebalance.Zones,
 			zoneTasks{Zone: fmt.Sprintf("zone-%c", 'a'+z), Tasks: rapid.IntRange(0, 6).Draw(t, "zone tasks")})
 	}
+	snap.reindex()
 	return snap
 }
 
@@ -80,6 +80,8 @@ func cloneSnapshot(snap *serviceSnapshot) *serviceSnapshot {
 	c := *snap
 	c.Deployments = slices.Clone(snap.Deployments)
 	c.Tasks = slices.Clone(snap.Tasks)
+	c.Roles.Primary = slices.Clone(snap.Roles.Primary)
+	c.Roles.Others = slices.Clone(snap.Roles.Others)
 	c.Instances = slices.Clone(snap.Instances)
 	c.Rebalance.Zones = slices.Clone(snap.Rebalance.Zones)
 	return &c
@@ -174,8 +176,8 @@ func TestDaemonDecisionProperties(t *testing.T) {
 				Status: rapid.SampledFrom(statuses).Draw(t, "status"), HasReplicaTasks: rapid.Bool().Draw(t, "replica tasks")})
 		}
 		if n := len(snap.Instances); n > 0 {
-			for i := range rapid.IntRange(0, 2*n).Draw(t, "tasks") {
-				v := taskView{ID: fmt.Sprintf("t%d", i), Deployment: int32(rapid.IntRange(0, 1).Draw(t, "deployment")),
+			for range rapid.IntRange(0, 2*n).Draw(t, "tasks") {
+				v := taskView{Deployment: int32(rapid.IntRange(0, 1).Draw(t, "deployment")),
 					Instance: int32(rapid.IntRange(0, n-1).Draw(t, "on")), Desired: TaskRunning,
 					State: TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskStopping)).Draw(t, "state"))}
 				if v.State > TaskRunning {
@@ -185,6 +187,7 @@ func TestDaemonDecisionProperties(t *testing.T) {
 				snap.Tasks = append(snap.Tasks, v)
 			}
 		}
+		snap.reindex()
 		before := cloneSnapshot(snap)
 		var r reconciler
 		actions := r.decide(snap)
@@ -202,7 +205,7 @@ func TestDaemonDecisionProperties(t *testing.T) {
 				startedOn[in] = true
 				for _, tv := range snap.Tasks {
 					if int(tv.Instance) == in && (tv.Deployment == 0 && tv.Desired == TaskRunning || tv.Desired != TaskRunning) {
-						t.Fatalf("starts on %s, which has %+v", snap.Instances[in].ID, tv)
+						t.Fatalf("starts on %s, which has a task %+v", snap.Instances[in].ID, tv)
 					}
 				}
 				if rollout == RolloutFailed {
@@ -212,7 +215,7 @@ func TestDaemonDecisionProperties(t *testing.T) {
 				for _, i := range a.Tasks {
 					tv := snap.Tasks[i]
 					if in := snap.Instances[tv.Instance]; in.Status != InstanceActive && in.HasReplicaTasks {
-						t.Fatalf("stops %s on %s while replica tasks run there", tv.ID, in.ID)
+						t.Fatalf("stops task %d on %s while replica tasks run there", i, in.ID)
 					}
 				}
 			}

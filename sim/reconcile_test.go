@@ -40,6 +40,7 @@ import (
 //	        [deadlock-reported] [completed=DEPLOYMENT]
 //	deployment ID def=FAM:REV [rollout=COMPLETED] [failed=N]   (the first is PRIMARY)
 //	task ID DEPLOYMENT STATE [healthy] [stopping] [draining] [rebalancing] [on=INSTANCE]
+//	     (rebalancing: the rebalancing task that rebalance tracking follows)
 //	instance ID [status=DRAINING] [replica-tasks]
 //	throttle [failures=N] [until=DURATION]
 //	bucket [rate=N] [tokens=N refilled=DURATION]
@@ -169,6 +170,7 @@ func runDecisionCase(c decisionCase) ([]string, error) {
 // fixture is a parsed snapshot with the names the file gave.
 type fixture struct {
 	snap      serviceSnapshot
+	tasks     []string // names by index in snap.Tasks
 	instances []string // names by index in snap.Instances
 }
 
@@ -249,7 +251,7 @@ func parseInstanceStatus(s string) (InstanceStatus, error) {
 func parseSnapshot(lines []string) (*fixture, error) {
 	fx := &fixture{snap: serviceSnapshot{
 		Name: "web", Status: ServiceActive, Strategy: Replica, LaunchRate: 250,
-		Breaker: breakerSettings{MinThreshold: 3},
+		Breaker: breakerSettings{MinThreshold: 3}, Rebalance: rebalanceState{Task: -1},
 	}}
 	s := &fx.snap
 	minPct, maxPct, completed := "", "", ""
@@ -440,7 +442,7 @@ func parseSnapshot(lines []string) (*fixture, error) {
 		if len(w) < 4 {
 			return nil, fmt.Errorf("%q: want task ID DEPLOYMENT STATE", tl.line)
 		}
-		t := taskView{ID: w[1], Deployment: int32(fx.deployment(w[2])), Instance: -1, Desired: TaskRunning}
+		t := taskView{Deployment: int32(fx.deployment(w[2])), Instance: -1, Desired: TaskRunning}
 		if t.Deployment < 0 && w[2] != "-" {
 			return nil, fmt.Errorf("%q: no deployment %s", tl.line, w[2])
 		}
@@ -456,7 +458,7 @@ func parseSnapshot(lines []string) (*fixture, error) {
 			case "draining":
 				t.OnDraining = true
 			case "rebalancing":
-				t.Rebalancing = true
+				s.Rebalance.Task = len(s.Tasks)
 			case "on":
 				t.Instance = int32(slices.Index(fx.instances, v))
 				if t.Instance < 0 {
@@ -467,7 +469,9 @@ func parseSnapshot(lines []string) (*fixture, error) {
 			}
 		}
 		s.Tasks = append(s.Tasks, t)
+		fx.tasks = append(fx.tasks, w[1])
 	}
+	s.reindex()
 	return fx, err
 }
 
@@ -477,7 +481,7 @@ func (fx *fixture) format(actions []action) []string {
 	names := func(idx []int) string {
 		ns := make([]string, len(idx))
 		for i, j := range idx {
-			ns[i] = fx.snap.Tasks[j].ID
+			ns[i] = fx.tasks[j]
 		}
 		return strings.Join(ns, " ")
 	}
@@ -602,11 +606,15 @@ func (fx *fixture) walk(r *reconciler, capacity int) ([]string, error) {
 		if len(stop) > 0 {
 			names := make([]string, len(stop))
 			for i, j := range stop {
-				names[i] = s.Tasks[j].ID
+				names[i] = fx.tasks[j]
 			}
 			moves = append(moves, fmt.Sprintf("stop %d (%s)", len(stop), strings.Join(names, " ")))
 			batches = append(batches, fmt.Sprintf("stop %d", len(stop)))
-			s.Tasks = slices.DeleteFunc(s.Tasks, func(t taskView) bool { return slices.Contains(names, t.ID) })
+			slices.Sort(stop)
+			for _, j := range slices.Backward(stop) {
+				s.Tasks = slices.Delete(s.Tasks, j, j+1)
+				fx.tasks = slices.Delete(fx.tasks, j, j+1)
+			}
 		}
 		if placed := min(start, capacity-len(s.Tasks)); placed > 0 {
 			var names []string
@@ -614,7 +622,8 @@ func (fx *fixture) walk(r *reconciler, capacity int) ([]string, error) {
 				started++
 				name := "n" + strconv.Itoa(started)
 				names = append(names, name)
-				s.Tasks = append(s.Tasks, taskView{ID: name, Instance: -1, State: TaskProvisioning, Desired: TaskRunning})
+				s.Tasks = append(s.Tasks, taskView{Instance: -1, State: TaskProvisioning, Desired: TaskRunning})
+				fx.tasks = append(fx.tasks, name)
 			}
 			moves = append(moves, fmt.Sprintf("start %d (%s)", placed, strings.Join(names, " ")))
 			batches = append(batches, fmt.Sprintf("start %d", placed))
@@ -622,6 +631,7 @@ func (fx *fixture) walk(r *reconciler, capacity int) ([]string, error) {
 		for i := range s.Tasks {
 			s.Tasks[i].State, s.Tasks[i].CountsHealthy = TaskRunning, true
 		}
+		s.reindex()
 		if settled := fx.format(r.settle(s)); len(settled) > 0 {
 			out = append(out, fmt.Sprintf("%d: %s", pass, strings.Join(append(moves, settled...), ", ")))
 			return append(out, "moves: "+strings.Join(batches, ", ")), nil

@@ -274,8 +274,8 @@ type Service struct {
 
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
 	// failed tasks, with buffers of its own since a task can fail while a
-	// reconcile applies its actions.
-	scheduler, breaker reconciler
+	// reconcile applies its actions. Both are the world's (reconcilers).
+	scheduler, breaker *reconciler
 }
 
 // Name returns the service name.
@@ -492,6 +492,7 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		s.desired = 0
 	}
 	s.group = c.place.Group("service:" + cfg.Name)
+	s.scheduler, s.breaker = w.reconcilers()
 	s.deployments = []*Deployment{d}
 	w.services = append(w.services, s)
 	c.services = append(c.services, s)
@@ -598,7 +599,7 @@ func (s *Service) startDeployment(d *Deployment) {
 	for _, old := range s.deployments {
 		old.status = DeploymentActive
 	}
-	s.apply(deploy(s.deployments[0].def.identity(), d.def.identity()))
+	s.apply(nil, deploy(s.deployments[0].def.identity(), d.def.identity()))
 	s.deployments = append([]*Deployment{d}, s.deployments...)
 	s.steady = false
 }

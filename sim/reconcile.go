@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// A service's scheduler is a pure decision. reconcileSnapshot (in
+// A service's scheduler is a pure decision. Service.snapshot (in
 // reconcile_apply.go) copies what the scheduler may look at into a
 // serviceSnapshot, plain data with no pointer into the world; the
 // reconciler turns the snapshot into a list of actions; Service.apply
@@ -66,8 +66,9 @@ type serviceSnapshot struct {
 	// rollback; its ID is empty if no deployment ever completed.
 	Completed deploymentView
 	Tasks     []taskView // the tasks not yet STOPPED, oldest first
-	// Roles index Tasks for decide, as the snapshot was taken: the
-	// applier's updates for settle, which reads Tasks only, leave them.
+	// Roles index Tasks as the snapshot was taken, for decide; the
+	// applier's later updates of Tasks, for settle (which reads Tasks
+	// only), do not keep them.
 	Roles     taskRoles
 	Instances []instanceView // DAEMON only: the cluster's instances, by placement ID
 
@@ -113,32 +114,33 @@ func (t *taskView) role() (running, serving, primary bool) {
 	return t.Desired == TaskRunning, t.State == TaskRunning && t.CountsHealthy, t.Deployment == 0 && !t.OnDraining
 }
 
-// index adds Tasks[i] to the roles.
-func (snap *serviceSnapshot) index(i int) {
-	running, serving, primary := snap.Tasks[i].role()
+// add puts task i, t, in its role, if it is meant to keep running.
+func (roles *taskRoles) add(i int, t *taskView) {
+	running, serving, primary := t.role()
 	if !running {
 		return
 	}
 	if serving {
-		snap.Roles.Healthy++
+		roles.Healthy++
 	}
 	if primary {
-		snap.Roles.Primary = append(snap.Roles.Primary, i)
+		roles.Primary = append(roles.Primary, i)
 		if serving {
-			snap.Roles.PrimaryHealthy++
+			roles.PrimaryHealthy++
 		}
 	} else {
-		snap.Roles.Others = append(snap.Roles.Others, i)
+		roles.Others = append(roles.Others, i)
 	}
 }
 
 // reindex builds the roles anew from the tasks, reusing their slices:
 // for snapshots written by hand (tests) or changed after they were taken.
 func (snap *serviceSnapshot) reindex() {
-	snap.Roles = taskRoles{Primary: snap.Roles.Primary[:0], Others: snap.Roles.Others[:0]}
+	roles := taskRoles{Primary: snap.Roles.Primary[:0], Others: snap.Roles.Others[:0]}
 	for i := range snap.Tasks {
-		snap.index(i)
+		roles.add(i, &snap.Tasks[i])
 	}
+	snap.Roles = roles
 }
 
 // taskView is a task in a snapshot; actions name it by its index in
@@ -566,16 +568,16 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 		if !onActive(t) {
 			continue
 		}
-		sl := &slots[t.Instance]
+		slot := &slots[t.Instance]
 		switch {
 		case t.Desired != TaskRunning:
-			sl.busy = true // wait until it is STOPPED: maximumPercent is 100
+			slot.busy = true // wait until it is STOPPED: maximumPercent is 100
 		case t.Deployment == 0:
 			eligible++
-			sl.primary = true
+			slot.primary = true
 		default:
 			eligible++
-			sl.old = i
+			slot.old = i
 		}
 	}
 	r.emit(action{Kind: actSetDesired, N: eligible})
@@ -583,13 +585,13 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 	held := -1 // the action counting launches the throttle holds back
 	starts := 0
 	for in := range snap.Instances {
-		sl := &slots[in]
-		if snap.Instances[in].Status != InstanceActive || sl.primary || sl.busy && sl.old < 0 {
+		slot := &slots[in]
+		if snap.Instances[in].Status != InstanceActive || slot.primary || slot.busy && slot.old < 0 {
 			continue
 		}
-		if sl.old >= 0 {
-			if !r.serves(snap, sl.old) || r.healthy-1 >= minHealthy {
-				r.stop(snap, sl.old, reason)
+		if slot.old >= 0 {
+			if !r.serves(snap, slot.old) || r.healthy-1 >= minHealthy {
+				r.stop(snap, slot.old, reason)
 			}
 			continue
 		}
@@ -645,18 +647,18 @@ func (r *reconciler) settle(snap *serviceSnapshot) []action {
 // stopped before RUNNING or was stopped for failing health checks.
 func (r *reconciler) failure(snap *serviceSnapshot, dep int) []action {
 	r.reset(snap)
-	cb := snap.Breaker
-	if !cb.Enable || dep != 0 || snap.Deployments[0].Rollout != RolloutInProgress {
+	breaker := snap.Breaker
+	if !breaker.Enable || dep != 0 || snap.Deployments[0].Rollout != RolloutInProgress {
 		return r.actions
 	}
 	primary := &snap.Deployments[0]
 	r.emit(action{Kind: actCountFailure, Deployment: dep})
-	if primary.FailedTasks+1 < CircuitBreakerThreshold(snap.Desired, cb.MinThreshold) {
+	if primary.FailedTasks+1 < CircuitBreakerThreshold(snap.Desired, breaker.MinThreshold) {
 		return r.actions
 	}
 	r.emit(action{Kind: actFailDeployment, Deployment: dep,
 		Text: "(deployment " + primary.ID + ") deployment failed: tasks failed to start."})
-	if back := &snap.Completed; cb.Rollback && back.ID != "" {
+	if back := &snap.Completed; breaker.Rollback && back.ID != "" {
 		r.emit(action{Kind: actRollback, Text: fmt.Sprintf("(deployment %s) rolling back to deployment %s (task definition %s).",
 			primary.ID, back.ID, back.TaskDefinition)})
 	}

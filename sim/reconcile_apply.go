@@ -39,10 +39,13 @@ func (s *Service) checkSteady() {
 
 // reconcilers returns the two reconcilers a new service of w uses. The
 // scheduler's is shared by every service of the world: reconciles run one
-// at a time, and one set of buffers stays in the processor's cache where
-// one per service would not (every reconcile copies every task of its
-// service). The breaker's decisions, which can come while a reconcile
-// applies its actions, share another.
+// at a time (the world starts them from events, a reconcile or a new
+// instance, never from inside one, and WorldConfig.OnServiceEvent must not
+// call back into the world), and
+// one set of buffers stays in the processor's cache where one per service
+// would not (every reconcile copies every task of its service). The
+// breaker's decisions, which can come while a reconcile applies its
+// actions, share another.
 func (w *World) reconcilers() (scheduler, breaker *reconciler) {
 	if len(w.services) > 0 {
 		return w.services[0].scheduler, w.services[0].breaker

@@ -66,11 +66,14 @@ type serviceSnapshot struct {
 	// rollback; its ID is empty if no deployment ever completed.
 	Completed deploymentView
 	Tasks     []taskView // the tasks not yet STOPPED, oldest first
-	// Roles index Tasks as the snapshot was taken, for decide; the
+	// Counts count Tasks as the snapshot was taken, for decide; the
 	// applier's later updates of Tasks, for settle (which reads Tasks
 	// only), do not keep them.
-	Roles     taskRoles
+	Counts    taskCounts
 	Instances []instanceView // DAEMON only: the cluster's instances, by placement ID
+	// TaskInstances, DAEMON only: Tasks[i] is on Instances[TaskInstances[i]]
+	// (-1 if on none).
+	TaskInstances []int32
 
 	Throttle   launchThrottle
 	LaunchRate int // launches per minute the service's bucket refills at
@@ -96,60 +99,53 @@ type taskDefinitionID struct {
 
 func (d taskDefinitionID) String() string { return d.Family + ":" + strconv.Itoa(d.Revision) }
 
-// taskRoles sorts the tasks of a snapshot that are meant to keep running
-// by the role the replica scheduler gives them (taskView.role). It is
-// built with the tasks, in the same pass that copies them, so that a
-// decision needs no pass of its own over every task.
-type taskRoles struct {
-	Primary        []int // tasks of the primary deployment not on a draining instance, oldest first
-	Others         []int // tasks of older deployments or on a draining instance, oldest first
-	Healthy        int   // tasks that serve healthy, both roles
-	PrimaryHealthy int   // tasks of Primary that serve healthy
+// taskCounts counts the tasks of a snapshot that are meant to keep
+// running by the role the replica scheduler gives them (taskView.primary,
+// taskView.other). The snapshot counts them in the same pass that copies
+// the tasks, so that a decision looks at the tasks one by one only when it
+// has something to do with them.
+type taskCounts struct {
+	Primary        int // tasks of the primary deployment not on a draining instance
+	PrimaryServing int // of them, those that serve healthy
+	Others         int // tasks of older deployments or on a draining instance
+	OthersServing  int // of them, those that serve healthy
 }
 
-// role tells whether t is meant to keep running (in Roles at all),
-// whether it serves healthy, and whether it is in Roles.Primary rather
-// than Roles.Others.
-func (t *taskView) role() (running, serving, primary bool) {
-	return t.Desired == TaskRunning, t.State == TaskRunning && t.CountsHealthy, t.Deployment == 0 && !t.OnDraining
-}
-
-// add puts task i, t, in its role, if it is meant to keep running.
-func (roles *taskRoles) add(i int, t *taskView) {
-	running, serving, primary := t.role()
-	if !running {
-		return
-	}
-	if serving {
-		roles.Healthy++
-	}
-	if primary {
-		roles.Primary = append(roles.Primary, i)
+// add counts t.
+func (counts *taskCounts) add(t *taskView) {
+	switch serving := t.servesHealthy(); {
+	case t.primary():
+		counts.Primary++
 		if serving {
-			roles.PrimaryHealthy++
+			counts.PrimaryServing++
 		}
-	} else {
-		roles.Others = append(roles.Others, i)
+	case t.other():
+		counts.Others++
+		if serving {
+			counts.OthersServing++
+		}
 	}
 }
 
-// reindex builds the roles anew from the tasks, reusing their slices:
-// for snapshots written by hand (tests) or changed after they were taken.
-func (snap *serviceSnapshot) reindex() {
-	roles := taskRoles{Primary: snap.Roles.Primary[:0], Others: snap.Roles.Others[:0]}
+// recount counts the tasks anew: for snapshots written by hand (tests) or
+// changed after they were taken.
+func (snap *serviceSnapshot) recount() {
+	snap.Counts = taskCounts{}
 	for i := range snap.Tasks {
-		roles.add(i, &snap.Tasks[i])
+		snap.Counts.add(&snap.Tasks[i])
 	}
-	snap.Roles = roles
 }
 
 // taskView is a task in a snapshot; actions name it by its index in
 // serviceSnapshot.Tasks. It holds no pointer, so that copying a busy
 // service's tasks costs no write barrier and the garbage collector does
 // not scan the copy.
+//
+// It is 8 bytes, so that the loops over a snapshot's tasks address each
+// field in one instruction; a daemon's task instances are apart
+// (serviceSnapshot.TaskInstances).
 type taskView struct {
 	Deployment int32 // index in serviceSnapshot.Deployments; -1 if none of them
-	Instance   int32 // DAEMON: index in serviceSnapshot.Instances; -1 otherwise
 	State      TaskState
 	Desired    TaskState
 	// CountsHealthy: the task counts toward minimumHealthyPercent once
@@ -162,6 +158,18 @@ type taskView struct {
 // RUNNING task, meant to keep running, that counts as healthy.
 func (t *taskView) servesHealthy() bool {
 	return t.Desired == TaskRunning && t.State == TaskRunning && t.CountsHealthy
+}
+
+// primary reports whether the task is meant to keep running as a task of
+// the primary deployment: not on a draining instance.
+func (t *taskView) primary() bool {
+	return t.Desired == TaskRunning && t.Deployment == 0 && !t.OnDraining
+}
+
+// other reports whether the task is meant to keep running but is to be
+// retired: of an older deployment, or on a draining instance.
+func (t *taskView) other() bool {
+	return t.Desired == TaskRunning && (t.Deployment != 0 || t.OnDraining)
 }
 
 // instanceView is a container instance in a DAEMON service's snapshot.
@@ -229,11 +237,11 @@ type rebalanceState struct {
 	Tracking bool
 	Task     int
 	// Zones are the zones the service can place in, sorted, each with its
-	// tasks in Roles.Primary. The snapshot fills it only when a
-	// rebalancing step is possible (On, not Blocked, one deployment, not
-	// waiting for capacity, and Roles.Primary exactly the desired count,
-	// all healthy, no other role), the only time the decision reads it:
-	// counting costs a zone lookup per task.
+	// tasks of the primary (taskView.primary). The snapshot fills it only
+	// when a rebalancing step is possible (On, not Blocked, one
+	// deployment, not waiting for capacity, and Counts.Primary exactly the
+	// desired count, all healthy, no others), the only time the decision
+	// reads it: counting costs a zone lookup per task.
 	Zones []zoneTasks
 }
 
@@ -361,12 +369,6 @@ func (r *reconciler) emit(a action) {
 	r.open = -1
 }
 
-// alive reports whether task i is to keep running, this decision's stops
-// included.
-func (r *reconciler) alive(snap *serviceSnapshot, i int) bool {
-	return snap.Tasks[i].Desired == TaskRunning && !r.stopped[i]
-}
-
 func (r *reconciler) serves(snap *serviceSnapshot, i int) bool {
 	return !r.stopped[i] && snap.Tasks[i].servesHealthy()
 }
@@ -430,8 +432,8 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 	maxTotal := MaximumTasks(desired, snap.MaximumPercent)
 	minHealthy := MinimumHealthyTasks(desired, snap.MinimumHealthyPercent)
 	total := len(snap.Tasks)
-	active, retire := snap.Roles.Primary, snap.Roles.Others
-	r.healthy = snap.Roles.Healthy
+	counts := &snap.Counts
+	r.healthy = counts.PrimaryServing + counts.OthersServing
 	reason := primary.StopReason
 
 	// A task started to rebalance keeps its place until it serves; then
@@ -454,15 +456,15 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 	// first), then RUNNING tasks not yet healthy, then healthy victims
 	// chosen by the placement rules. ECS documents only the last rule; the
 	// preference for tasks that serve nothing yet is an assumption.
-	activeLeft := len(active)
-	if surplus := len(active) - keep; surplus > 0 {
+	activeLeft := counts.Primary
+	if surplus := counts.Primary - keep; surplus > 0 {
 		for pass := range 2 {
-			for j := len(active) - 1; j >= 0 && surplus > 0; j-- {
-				i := active[j]
-				if !r.alive(snap, i) {
+			for i := len(snap.Tasks) - 1; i >= 0 && surplus > 0; i-- {
+				t := &snap.Tasks[i]
+				if !t.primary() || r.stopped[i] {
 					continue
 				}
-				if pass == 0 && snap.Tasks[i].State < TaskRunning || pass == 1 && !r.serves(snap, i) {
+				if pass == 0 && t.State < TaskRunning || pass == 1 && !t.servesHealthy() {
 					r.stop(snap, i, reason)
 					surplus--
 					activeLeft--
@@ -473,8 +475,8 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 			// Every candidate left serves healthy: the passes above
 			// stopped all the others.
 			from := len(r.indexes)
-			for _, i := range active {
-				if r.alive(snap, i) {
+			for i := range snap.Tasks {
+				if snap.Tasks[i].primary() && !r.stopped[i] {
 					r.indexes = append(r.indexes, i)
 				}
 			}
@@ -485,21 +487,26 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 		}
 	}
 
-	// Retire: tasks that do not count as healthy go at once; healthy ones
-	// only while the healthy count stays at or above the minimum. Tasks
-	// that are not healthy go first: two passes keep each group in order.
-	// A FAILED deployment without rollback keeps the old tasks serving.
-	for pass := range 2 {
-		for _, i := range retire {
-			t := &snap.Tasks[i]
-			if !r.alive(snap, i) || r.serves(snap, i) != (pass == 1) {
-				continue
-			}
-			if primary.Rollout == RolloutFailed && !t.OnDraining {
-				continue
-			}
-			if !r.serves(snap, i) || r.healthy-1 >= minHealthy {
+	// Retire the other tasks: those that do not count as healthy go at
+	// once, then the healthy ones while the healthy count stays at or
+	// above the minimum (it only falls: once short, stop looking). Scale-in
+	// stopped none of them. A FAILED deployment without rollback keeps the
+	// old tasks serving.
+	if counts.Others > 0 {
+		failed := primary.Rollout == RolloutFailed
+		for i := range snap.Tasks {
+			if t := &snap.Tasks[i]; t.other() && !t.servesHealthy() && (!failed || t.OnDraining) {
 				r.stop(snap, i, reason)
+			}
+		}
+		for i := range snap.Tasks {
+			if t := &snap.Tasks[i]; t.other() && t.servesHealthy() {
+				if r.healthy-1 < minHealthy {
+					break
+				}
+				if !failed || t.OnDraining {
+					r.stop(snap, i, reason)
+				}
 			}
 		}
 	}
@@ -524,12 +531,12 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 		if granted > 0 {
 			r.emit(action{Kind: actStart, N: granted, Instance: -1})
 		}
-	case need > 0 && room <= 0 && r.stops == 0 && len(retire) > 0 &&
+	case need > 0 && room <= 0 && r.stops == 0 && counts.Others > 0 &&
 		maxTotal <= desired && minHealthy >= desired && !snap.DeadlockReported:
 		r.emit(action{Kind: actMarkDeadlock})
 		r.emit(action{Kind: actEvent, Text: eventDeadlock})
-	case snap.Rebalance.On && !tracking && !snap.Rebalance.Blocked && need == 0 && r.stops == 0 && len(retire) == 0 &&
-		len(snap.Deployments) == 1 && !snap.WaitingForCapacity && snap.Roles.PrimaryHealthy == len(active):
+	case snap.Rebalance.On && !tracking && !snap.Rebalance.Blocked && need == 0 && r.stops == 0 && counts.Others == 0 &&
+		len(snap.Deployments) == 1 && !snap.WaitingForCapacity && counts.PrimaryServing == counts.Primary:
 		r.rebalance(snap, total, maxTotal)
 	}
 }
@@ -548,12 +555,13 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 			r.healthy++
 		}
 	}
-	onActive := func(t *taskView) bool {
-		return t.Instance >= 0 && snap.Instances[t.Instance].Status == InstanceActive
+	onActive := func(i int) bool {
+		in := snap.TaskInstances[i]
+		return in >= 0 && snap.Instances[in].Status == InstanceActive
 	}
 	for i := range snap.Tasks {
-		t := &snap.Tasks[i]
-		if t.Desired == TaskRunning && !onActive(t) && (t.Instance < 0 || !snap.Instances[t.Instance].HasReplicaTasks) {
+		in := snap.TaskInstances[i]
+		if snap.Tasks[i].Desired == TaskRunning && !onActive(i) && (in < 0 || !snap.Instances[in].HasReplicaTasks) {
 			r.stop(snap, i, reason)
 		}
 	}
@@ -565,10 +573,10 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 	r.slots = slots
 	for i := range snap.Tasks {
 		t := &snap.Tasks[i]
-		if !onActive(t) {
+		if !onActive(i) {
 			continue
 		}
-		slot := &slots[t.Instance]
+		slot := &slots[snap.TaskInstances[i]]
 		switch {
 		case t.Desired != TaskRunning:
 			slot.busy = true // wait until it is STOPPED: maximumPercent is 100
@@ -629,7 +637,7 @@ func (r *reconciler) settle(snap *serviceSnapshot) []action {
 		return r.actions
 	}
 	for i := range snap.Tasks {
-		if running, serving, inPrimary := snap.Tasks[i].role(); !running || !serving || !inPrimary {
+		if t := &snap.Tasks[i]; !t.primary() || !t.servesHealthy() {
 			return r.actions
 		}
 	}

@@ -47,7 +47,7 @@ func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
 		snap.Deployments = append(snap.Deployments, d)
 	}
 	for range rapid.IntRange(0, 20).Draw(t, "tasks") {
-		v := taskView{Instance: -1,
+		v := taskView{
 			Deployment: int32(rapid.IntRange(0, deployments-1).Draw(t, "task deployment")),
 			State:      TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskDeprovisioning)).Draw(t, "state")),
 			OnDraining: rapid.Float64Range(0, 1).Draw(t, "draining") < 0.2,
@@ -71,7 +71,7 @@ func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
 		snap.Rebalance.Zones = append(snap.Rebalance.Zones,
 			zoneTasks{Zone: fmt.Sprintf("zone-%c", 'a'+z), Tasks: rapid.IntRange(0, 6).Draw(t, "zone tasks")})
 	}
-	snap.reindex()
+	snap.recount()
 	return snap
 }
 
@@ -80,8 +80,7 @@ func cloneSnapshot(snap *serviceSnapshot) *serviceSnapshot {
 	c := *snap
 	c.Deployments = slices.Clone(snap.Deployments)
 	c.Tasks = slices.Clone(snap.Tasks)
-	c.Roles.Primary = slices.Clone(snap.Roles.Primary)
-	c.Roles.Others = slices.Clone(snap.Roles.Others)
+	c.TaskInstances = slices.Clone(snap.TaskInstances)
 	c.Instances = slices.Clone(snap.Instances)
 	c.Rebalance.Zones = slices.Clone(snap.Rebalance.Zones)
 	return &c
@@ -177,8 +176,8 @@ func TestDaemonDecisionProperties(t *testing.T) {
 		}
 		if n := len(snap.Instances); n > 0 {
 			for range rapid.IntRange(0, 2*n).Draw(t, "tasks") {
-				v := taskView{Deployment: int32(rapid.IntRange(0, 1).Draw(t, "deployment")),
-					Instance: int32(rapid.IntRange(0, n-1).Draw(t, "on")), Desired: TaskRunning,
+				snap.TaskInstances = append(snap.TaskInstances, int32(rapid.IntRange(0, n-1).Draw(t, "on")))
+				v := taskView{Deployment: int32(rapid.IntRange(0, 1).Draw(t, "deployment")), Desired: TaskRunning,
 					State: TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskStopping)).Draw(t, "state"))}
 				if v.State > TaskRunning {
 					v.Desired = TaskStopped
@@ -187,7 +186,7 @@ func TestDaemonDecisionProperties(t *testing.T) {
 				snap.Tasks = append(snap.Tasks, v)
 			}
 		}
-		snap.reindex()
+		snap.recount()
 		before := cloneSnapshot(snap)
 		var r reconciler
 		actions := r.decide(snap)
@@ -203,8 +202,8 @@ func TestDaemonDecisionProperties(t *testing.T) {
 					t.Fatalf("start %+v: not one task on an ACTIVE instance not started on before", a)
 				}
 				startedOn[in] = true
-				for _, tv := range snap.Tasks {
-					if int(tv.Instance) == in && (tv.Deployment == 0 && tv.Desired == TaskRunning || tv.Desired != TaskRunning) {
+				for i, tv := range snap.Tasks {
+					if int(snap.TaskInstances[i]) == in && (tv.Deployment == 0 && tv.Desired == TaskRunning || tv.Desired != TaskRunning) {
 						t.Fatalf("starts on %s, which has a task %+v", snap.Instances[in].ID, tv)
 					}
 				}
@@ -213,8 +212,7 @@ func TestDaemonDecisionProperties(t *testing.T) {
 				}
 			case actStop:
 				for _, i := range a.Tasks {
-					tv := snap.Tasks[i]
-					if in := snap.Instances[tv.Instance]; in.Status != InstanceActive && in.HasReplicaTasks {
+					if in := snap.Instances[snap.TaskInstances[i]]; in.Status != InstanceActive && in.HasReplicaTasks {
 						t.Fatalf("stops task %d on %s while replica tasks run there", i, in.ID)
 					}
 				}

@@ -442,7 +442,8 @@ func parseSnapshot(lines []string) (*fixture, error) {
 		if len(w) < 4 {
 			return nil, fmt.Errorf("%q: want task ID DEPLOYMENT STATE", tl.line)
 		}
-		t := taskView{Deployment: int32(fx.deployment(w[2])), Instance: -1, Desired: TaskRunning}
+		t := taskView{Deployment: int32(fx.deployment(w[2])), Desired: TaskRunning}
+		instance := int32(-1)
 		if t.Deployment < 0 && w[2] != "-" {
 			return nil, fmt.Errorf("%q: no deployment %s", tl.line, w[2])
 		}
@@ -460,8 +461,8 @@ func parseSnapshot(lines []string) (*fixture, error) {
 			case "rebalancing":
 				s.Rebalance.Task = len(s.Tasks)
 			case "on":
-				t.Instance = int32(slices.Index(fx.instances, v))
-				if t.Instance < 0 {
+				instance = int32(slices.Index(fx.instances, v))
+				if instance < 0 {
 					return nil, fmt.Errorf("%q: no instance %s", tl.line, v)
 				}
 			default:
@@ -470,8 +471,11 @@ func parseSnapshot(lines []string) (*fixture, error) {
 		}
 		s.Tasks = append(s.Tasks, t)
 		fx.tasks = append(fx.tasks, w[1])
+		if s.Strategy == Daemon {
+			s.TaskInstances = append(s.TaskInstances, instance)
+		}
 	}
-	s.reindex()
+	s.recount()
 	return fx, err
 }
 
@@ -622,7 +626,7 @@ func (fx *fixture) walk(r *reconciler, capacity int) ([]string, error) {
 				started++
 				name := "n" + strconv.Itoa(started)
 				names = append(names, name)
-				s.Tasks = append(s.Tasks, taskView{Instance: -1, State: TaskProvisioning, Desired: TaskRunning})
+				s.Tasks = append(s.Tasks, taskView{State: TaskProvisioning, Desired: TaskRunning})
 				fx.tasks = append(fx.tasks, name)
 			}
 			moves = append(moves, fmt.Sprintf("start %d (%s)", placed, strings.Join(names, " ")))
@@ -631,7 +635,7 @@ func (fx *fixture) walk(r *reconciler, capacity int) ([]string, error) {
 		for i := range s.Tasks {
 			s.Tasks[i].State, s.Tasks[i].CountsHealthy = TaskRunning, true
 		}
-		s.reindex()
+		s.recount()
 		if settled := fx.format(r.settle(s)); len(settled) > 0 {
 			out = append(out, fmt.Sprintf("%d: %s", pass, strings.Join(append(moves, settled...), ", ")))
 			return append(out, "moves: "+strings.Join(batches, ", ")), nil

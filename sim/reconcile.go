@@ -101,9 +101,9 @@ func (d taskDefinitionID) String() string { return d.Family + ":" + strconv.Itoa
 
 // taskCounts counts the tasks of a snapshot that are meant to keep
 // running by the role the replica scheduler gives them (taskView.primary,
-// taskView.other). The snapshot counts them in the same pass that copies
-// the tasks, so that a decision looks at the tasks one by one only when it
-// has something to do with them.
+// taskView.other). The snapshot counts them as it copies the tasks, so
+// that a decision looks at the tasks one by one only when it has
+// something to do with them.
 type taskCounts struct {
 	Primary        int // tasks of the primary deployment not on a draining instance
 	PrimaryServing int // of them, those that serve healthy
@@ -137,13 +137,10 @@ func (snap *serviceSnapshot) recount() {
 }
 
 // taskView is a task in a snapshot; actions name it by its index in
-// serviceSnapshot.Tasks. It holds no pointer, so that copying a busy
-// service's tasks costs no write barrier and the garbage collector does
-// not scan the copy.
-//
-// It is 8 bytes, so that the loops over a snapshot's tasks address each
-// field in one instruction; a daemon's task instances are apart
-// (serviceSnapshot.TaskInstances).
+// serviceSnapshot.Tasks. Every reconcile copies every task of its
+// service, so it is small (8 bytes; a daemon's task instances are apart,
+// in serviceSnapshot.TaskInstances) and holds no pointer: the copy costs
+// no write barrier and the garbage collector does not scan it.
 type taskView struct {
 	Deployment int32 // index in serviceSnapshot.Deployments; -1 if none of them
 	State      TaskState

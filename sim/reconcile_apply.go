@@ -128,46 +128,30 @@ func (s *Service) snapshot(snap *serviceSnapshot) {
 			snap.Instances = append(snap.Instances, v)
 		}
 	}
-	// The busiest loops of a large simulation: every reconcile copies
-	// every task. The first fills the views in place (fillView written
-	// out: a view built on the stack and then copied stalls on store
-	// forwarding), the second counts them while they are in cache
-	// (taskCounts.add written out over local counters, a tenth fewer
-	// instructions in all than calling it, as Valgrind counts them).
+	// The busiest loop of a large simulation: every reconcile takes the
+	// role of every task (Service.role, with the primary read once) and
+	// counts them on the way (taskCounts.add written out over local
+	// counters the compiler keeps in registers).
 	tasks := slices.Grow(snap.Tasks[:0], len(s.tasks))[:len(s.tasks)]
-	deployments := s.deployments
+	primary := s.deployments[0]
+	var active, activeServing, retiring, retiringServing int
 	for i, t := range s.tasks {
-		v := &tasks[i]
-		switch d := t.dep; {
-		case d == deployments[0]:
-			v.Deployment = 0
-		case len(deployments) > 1 && d == deployments[1]:
-			v.Deployment = 1
-		default:
-			v.Deployment = int32(s.deploymentIndex(d))
-		}
-		v.State, v.Desired, v.CountsHealthy, v.OnDraining = t.state, t.desired, t.countsHealthy, t.onDraining
-	}
-	var primary, primaryServing, others, othersServing int
-	for i := range tasks {
-		v := &tasks[i]
-		if v.Desired != TaskRunning {
-			continue
-		}
-		serving := v.State == TaskRunning && v.CountsHealthy
-		if v.Deployment == 0 && !v.OnDraining {
-			primary++
-			if serving {
-				primaryServing++
+		role := roleOf(t.state, t.desired, t.dep == primary, t.countsHealthy, t.onDraining)
+		tasks[i] = role
+		switch {
+		case role.active():
+			active++
+			if role.serving() {
+				activeServing++
 			}
-		} else {
-			others++
-			if serving {
-				othersServing++
+		case role.running():
+			retiring++
+			if role.serving() {
+				retiringServing++
 			}
 		}
 	}
-	counts := taskCounts{Primary: primary, PrimaryServing: primaryServing, Others: others, OthersServing: othersServing}
+	counts := taskCounts{Active: active, ActiveServing: activeServing, Retiring: retiring, RetiringServing: retiringServing}
 	snap.Tasks, snap.Counts = tasks, counts
 	if daemon {
 		for _, t := range s.tasks {
@@ -186,20 +170,14 @@ func (s *Service) snapshot(snap *serviceSnapshot) {
 	// Zone counts are needed only by a quiet replica service (see
 	// rebalanceState.Zones).
 	if s.rebalanceOn && !s.rebalanceBlocked && len(s.deployments) == 1 && !s.waiting && !daemon &&
-		counts.Primary == s.desired && counts.PrimaryServing == s.desired && counts.Others == 0 {
+		counts.Active == s.desired && counts.ActiveServing == s.desired && counts.Retiring == 0 {
 		s.countZones(snap)
 	}
 }
 
-// fillView sets v to task t as a snapshot of its service shows it;
-// primary is the service's primary deployment.
-func (s *Service) fillView(v *taskView, t *Task, primary *Deployment) {
-	v.Deployment = 0
-	if t.dep != primary {
-		v.Deployment = int32(s.deploymentIndex(t.dep))
-	}
-	v.State, v.Desired = t.state, t.desired
-	v.CountsHealthy, v.OnDraining = t.countsHealthy, t.onDraining
+// role is task t's role in a snapshot of its service.
+func (s *Service) role(t *Task) taskRole {
+	return roleOf(t.state, t.desired, t.dep == s.deployments[0], t.countsHealthy, t.onDraining)
 }
 
 // taskInstance is the placement ID of t's instance, -1 if it has none.
@@ -211,11 +189,11 @@ func taskInstance(t *Task) int32 {
 }
 
 // countZones fills snap.Rebalance.Zones: the zones the service can place
-// in, sorted, with the primary's tasks (taskView.primary) in each.
+// in, sorted, with its active tasks (taskRole.active) in each.
 func (s *Service) countZones(snap *serviceSnapshot) {
 	zones := s.rebalanceZones(snap.Rebalance.Zones[:0])
 	for i, t := range s.tasks {
-		if !snap.Tasks[i].primary() {
+		if !snap.Tasks[i].active() {
 			continue
 		}
 		zone := t.Zone()
@@ -267,7 +245,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 		w.stopTask(t, StopServiceSchedulerInitiated, reason)
 		stopped = append(stopped, t)
 		if snap != nil {
-			snap.Tasks[j].State, snap.Tasks[j].Desired = t.state, t.desired
+			snap.Tasks[j] = s.role(t)
 		}
 	}
 	launched := len(s.tasks) // tasks from here on are new
@@ -385,8 +363,7 @@ func (s *Service) stepSnapshot(snap *serviceSnapshot, launched int) {
 	}
 	daemon := s.cfg.SchedulingStrategy == Daemon
 	for _, t := range s.tasks[launched:] {
-		snap.Tasks = append(snap.Tasks, taskView{})
-		s.fillView(&snap.Tasks[len(snap.Tasks)-1], t, s.deployments[0])
+		snap.Tasks = append(snap.Tasks, s.role(t))
 		if daemon {
 			snap.TaskInstances = append(snap.TaskInstances, taskInstance(t))
 		}

@@ -10,10 +10,45 @@ import (
 	"pgregory.net/rapid"
 )
 
+// drawnTask is a task as the property tests draw it, field by field: the
+// oracle the properties check the decision's stops against, apart from
+// the roles the snapshot holds.
+type drawnTask struct {
+	deployment     int
+	state, desired TaskState
+	healthy        bool // counts toward minimumHealthyPercent once RUNNING
+	draining       bool
+}
+
+// serving reports whether the task counts toward minimumHealthyPercent.
+func (d drawnTask) serving() bool {
+	return d.desired == TaskRunning && d.state == TaskRunning && d.healthy
+}
+
+// drawTask draws a task of one of deployments deployments.
+func drawTask(t *rapid.T, deployments int) drawnTask {
+	d := drawnTask{
+		deployment: rapid.IntRange(0, deployments-1).Draw(t, "task deployment"),
+		state:      TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskDeprovisioning)).Draw(t, "state")),
+		draining:   rapid.Float64Range(0, 1).Draw(t, "draining") < 0.2,
+		desired:    TaskRunning,
+	}
+	if d.state > TaskRunning || rapid.Float64Range(0, 1).Draw(t, "stopping") < 0.15 {
+		d.desired = TaskStopped // a task past RUNNING is on its way out
+	}
+	d.healthy = d.state == TaskRunning && rapid.Bool().Draw(t, "healthy")
+	return d
+}
+
+func (d drawnTask) role() taskRole {
+	return roleOf(d.state, d.desired, d.deployment == 0, d.healthy, d.draining)
+}
+
 // drawReplicaSnapshot draws a REPLICA service in the middle of anything:
 // a deployment or not, tasks in every state, healthy or not, some on
-// draining instances, throttled or not, rebalancing or not.
-func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
+// draining instances, throttled or not, rebalancing or not; and its tasks
+// as drawn.
+func drawReplicaSnapshot(t *rapid.T) (*serviceSnapshot, []drawnTask) {
 	desired := rapid.IntRange(0, 12).Draw(t, "desired")
 	minPct := rapid.IntRange(0, 100).Draw(t, "min")
 	maxPct := rapid.IntRange(max(100, minPct+1), 250).Draw(t, "max")
@@ -46,18 +81,11 @@ func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
 		}
 		snap.Deployments = append(snap.Deployments, d)
 	}
+	var drawn []drawnTask
 	for range rapid.IntRange(0, 20).Draw(t, "tasks") {
-		v := taskView{
-			Deployment: int32(rapid.IntRange(0, deployments-1).Draw(t, "task deployment")),
-			State:      TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskDeprovisioning)).Draw(t, "state")),
-			OnDraining: rapid.Float64Range(0, 1).Draw(t, "draining") < 0.2,
-			Desired:    TaskRunning,
-		}
-		if v.State > TaskRunning || rapid.Float64Range(0, 1).Draw(t, "stopping") < 0.15 {
-			v.Desired = TaskStopped // a task past RUNNING is on its way out
-		}
-		v.CountsHealthy = v.State == TaskRunning && rapid.Bool().Draw(t, "healthy")
-		snap.Tasks = append(snap.Tasks, v)
+		d := drawTask(t, deployments)
+		drawn = append(drawn, d)
+		snap.Tasks = append(snap.Tasks, d.role())
 	}
 	snap.Rebalance.On = rapid.Bool().Draw(t, "rebalance")
 	snap.Rebalance.InProgress = rapid.Bool().Draw(t, "rebalancing")
@@ -72,7 +100,7 @@ func drawReplicaSnapshot(t *rapid.T) *serviceSnapshot {
 			zoneTasks{Zone: fmt.Sprintf("zone-%c", 'a'+z), Tasks: rapid.IntRange(0, 6).Draw(t, "zone tasks")})
 	}
 	snap.recount()
-	return snap
+	return snap, drawn
 }
 
 // cloneSnapshot copies snap deeply.
@@ -94,7 +122,7 @@ func cloneSnapshot(snap *serviceSnapshot) *serviceSnapshot {
 // while the throttle holds launches back.
 func TestReplicaDecisionProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		snap := drawReplicaSnapshot(t)
+		snap, drawn := drawReplicaSnapshot(t)
 		before := cloneSnapshot(snap)
 		var r, again reconciler
 		actions := r.decide(snap)
@@ -105,7 +133,7 @@ func TestReplicaDecisionProperties(t *testing.T) {
 			t.Fatalf("two decisions on one snapshot differ:\n%v\n%v", actions, other)
 		}
 
-		serves := func(i int) bool { return snap.Tasks[i].servesHealthy() }
+		serves := func(i int) bool { return drawn[i].serving() }
 		healthy := 0
 		for i := range snap.Tasks {
 			if serves(i) {
@@ -120,8 +148,8 @@ func TestReplicaDecisionProperties(t *testing.T) {
 			switch a.Kind {
 			case actStop:
 				for _, i := range a.Tasks {
-					if snap.Tasks[i].Desired != TaskRunning || stopped[i] {
-						t.Fatalf("stops task %d (desired %v, stopped before: %v)", i, snap.Tasks[i].Desired, stopped[i])
+					if drawn[i].desired != TaskRunning || stopped[i] {
+						t.Fatalf("stops task %d (desired %v, stopped before: %v)", i, drawn[i].desired, stopped[i])
 					}
 					stopped[i] = true
 					if serves(i) {
@@ -133,8 +161,8 @@ func TestReplicaDecisionProperties(t *testing.T) {
 					t.Fatalf("%d victims among %d candidates", a.N, len(a.Tasks))
 				}
 				for _, i := range a.Tasks {
-					if !serves(i) || stopped[i] || snap.Tasks[i].Deployment != 0 || snap.Tasks[i].OnDraining {
-						t.Fatalf("candidate %d is not a healthy primary task left to run: %+v", i, snap.Tasks[i])
+					if !serves(i) || stopped[i] || drawn[i].deployment != 0 || drawn[i].draining {
+						t.Fatalf("candidate %d is not a healthy primary task left to run: %+v", i, drawn[i])
 					}
 				}
 				healthyStopped += a.N
@@ -174,16 +202,14 @@ func TestDaemonDecisionProperties(t *testing.T) {
 			snap.Instances = append(snap.Instances, instanceView{ID: fmt.Sprintf("i-%d", i),
 				Status: rapid.SampledFrom(statuses).Draw(t, "status"), HasReplicaTasks: rapid.Bool().Draw(t, "replica tasks")})
 		}
+		var drawn []drawnTask
 		if n := len(snap.Instances); n > 0 {
 			for range rapid.IntRange(0, 2*n).Draw(t, "tasks") {
 				snap.TaskInstances = append(snap.TaskInstances, int32(rapid.IntRange(0, n-1).Draw(t, "on")))
-				v := taskView{Deployment: int32(rapid.IntRange(0, 1).Draw(t, "deployment")), Desired: TaskRunning,
-					State: TaskState(rapid.IntRange(int(TaskProvisioning), int(TaskStopping)).Draw(t, "state"))}
-				if v.State > TaskRunning {
-					v.Desired = TaskStopped
-				}
-				v.CountsHealthy = v.State == TaskRunning && rapid.Bool().Draw(t, "healthy")
-				snap.Tasks = append(snap.Tasks, v)
+				d := drawTask(t, 2)
+				d.draining = false // a daemon's tasks on a draining instance are in TaskInstances
+				drawn = append(drawn, d)
+				snap.Tasks = append(snap.Tasks, d.role())
 			}
 		}
 		snap.recount()
@@ -202,9 +228,9 @@ func TestDaemonDecisionProperties(t *testing.T) {
 					t.Fatalf("start %+v: not one task on an ACTIVE instance not started on before", a)
 				}
 				startedOn[in] = true
-				for i, tv := range snap.Tasks {
-					if int(snap.TaskInstances[i]) == in && (tv.Deployment == 0 && tv.Desired == TaskRunning || tv.Desired != TaskRunning) {
-						t.Fatalf("starts on %s, which has a task %+v", snap.Instances[in].ID, tv)
+				for i, d := range drawn {
+					if int(snap.TaskInstances[i]) == in && (d.deployment == 0 && d.desired == TaskRunning || d.desired != TaskRunning) {
+						t.Fatalf("starts on %s, which has a task %+v", snap.Instances[in].ID, d)
 					}
 				}
 				if rollout == RolloutFailed {

@@ -442,22 +442,23 @@ func parseSnapshot(lines []string) (*fixture, error) {
 		if len(w) < 4 {
 			return nil, fmt.Errorf("%q: want task ID DEPLOYMENT STATE", tl.line)
 		}
-		t := taskView{Deployment: int32(fx.deployment(w[2])), Desired: TaskRunning}
+		deployment, desired, healthy, draining := fx.deployment(w[2]), TaskRunning, false, false
 		instance := int32(-1)
-		if t.Deployment < 0 && w[2] != "-" {
+		if deployment < 0 && w[2] != "-" {
 			return nil, fmt.Errorf("%q: no deployment %s", tl.line, w[2])
 		}
-		if t.State, err = parseTaskState(w[3]); err != nil {
+		state, err := parseTaskState(w[3])
+		if err != nil {
 			return nil, err
 		}
 		for k, v := range keyValues(w[4:]) {
 			switch k {
 			case "healthy":
-				t.CountsHealthy = true
+				healthy = true
 			case "stopping":
-				t.Desired = TaskStopped
+				desired = TaskStopped
 			case "draining":
-				t.OnDraining = true
+				draining = true
 			case "rebalancing":
 				s.Rebalance.Task = len(s.Tasks)
 			case "on":
@@ -469,6 +470,7 @@ func parseSnapshot(lines []string) (*fixture, error) {
 				return nil, fmt.Errorf("%q: unknown %q", tl.line, k)
 			}
 		}
+		t := roleOf(state, desired, deployment == 0, healthy, draining)
 		s.Tasks = append(s.Tasks, t)
 		fx.tasks = append(fx.tasks, w[1])
 		if s.Strategy == Daemon {
@@ -626,14 +628,16 @@ func (fx *fixture) walk(r *reconciler, capacity int) ([]string, error) {
 				started++
 				name := "n" + strconv.Itoa(started)
 				names = append(names, name)
-				s.Tasks = append(s.Tasks, taskView{State: TaskProvisioning, Desired: TaskRunning})
+				s.Tasks = append(s.Tasks, roleOf(TaskProvisioning, TaskRunning, true, false, false))
 				fx.tasks = append(fx.tasks, name)
 			}
 			moves = append(moves, fmt.Sprintf("start %d (%s)", placed, strings.Join(names, " ")))
 			batches = append(batches, fmt.Sprintf("start %d", placed))
 		}
 		for i := range s.Tasks {
-			s.Tasks[i].State, s.Tasks[i].CountsHealthy = TaskRunning, true
+			if s.Tasks[i].running() {
+				s.Tasks[i] = s.Tasks[i]&^rolePending | roleServing // RUNNING and healthy
+			}
 		}
 		s.recount()
 		if settled := fx.format(r.settle(s)); len(settled) > 0 {

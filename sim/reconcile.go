@@ -361,10 +361,11 @@ const (
 	eventSteady   = "has reached a steady state."
 )
 
-// reconciler makes a service's scheduling decisions. Its buffers are
-// reused from one decision to the next, so that a reconcile of a busy
-// service allocates nothing; the actions it returns are valid until its
-// next call. Each decision reads only the snapshot it is given.
+// reconciler makes scheduling decisions, one at a time (a world's services
+// share one: World.reconcilers). Its buffers are reused from one decision
+// to the next, so that a reconcile of a busy service allocates nothing;
+// the actions it returns are valid until its next call. Each decision
+// reads only the snapshot it is given.
 type reconciler struct {
 	snap    serviceSnapshot // filled by the applier, reused
 	actions []action

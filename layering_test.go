@@ -14,27 +14,65 @@ import (
 
 const module = "github.com/ecssim/ecssim"
 
-// allowedImports is the import table of DESIGN.md §2: for each top-level
-// directory, the module's top-level directories its packages may import
-// (besides their own subpackages). Standard library and third-party imports
-// are not limited here.
-var allowedImports = map[string][]string{
-	"internal":     {"internal"},
-	"metrics":      {"internal"},
-	"placement":    {"internal"},
-	"loadbalancer": {"internal"},
-	"autoscale":    {"internal", "metrics"},
-	"sim":          {"internal", "metrics", "placement", "autoscale", "loadbalancer"},
-	"examples":     {"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"},
-	".":            {"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"},
+// layers is the dependency table: for each package (a directory of the
+// module, slash-separated; a rule for "x" covers x and the directories
+// below it unless a longer rule names them), the module's packages it may
+// import besides itself. A package whose directory no rule covers fails the
+// test, so a new package has to take its place in the table.
+//
+// The direction it keeps:
+//
+//	examples/*, cmd/*  ──►  sim/scenario  ──►  sim  ──►  sim's leaves (sim/traffic, sim/capacity, sim/dist)
+//	                                              └──►  placement, autoscale, loadbalancer, metrics  ──►  internal/*
+//
+// No leaf imports sim, in its tests either: each leaf can be built,
+// tested, benchmarked and documented with no simulation at all. Only
+// sim/scenario, the examples and the commands import sim.
+var layers = []struct {
+	dir     string
+	imports []string // rules (entries of this table) whose packages it may import
+}{
+	{"internal", []string{"internal"}},
+	{"metrics", []string{"internal"}},
+	{"placement", []string{"internal", "placement"}},
+	{"loadbalancer", []string{"internal"}},
+	{"autoscale", []string{"internal", "metrics"}},
+	{"sim/dist", []string{"internal"}},
+	{"sim/capacity", []string{"internal"}},
+	{"sim/traffic", []string{"internal", "sim/dist"}},
+	{"sim", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim/dist", "sim/capacity", "sim/traffic"}},
+	{"sim/scenario", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic"}},
+	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario"}},
+	{"cmd", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario"}},
+	{".", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"}},
+}
+
+// layerOf returns the rule covering package directory dir: the longest
+// rule directory equal to dir or a parent of it ("." covers only the
+// root).
+func layerOf(dir string) (rule string, imports []string, ok bool) {
+	for _, l := range layers {
+		covers := l.dir == dir || l.dir != "." && strings.HasPrefix(dir, l.dir+"/")
+		if covers && len(l.dir) >= len(rule) {
+			rule, imports, ok = l.dir, l.imports, true
+		}
+	}
+	return rule, imports, ok
 }
 
 // corePackages are the directories whose non-test code must be free of
 // ambient nondeterminism.
 var corePackages = []string{"sim", "placement", "autoscale", "metrics", "loadbalancer", "internal"}
 
+// harnessPackages are core directories exempt from the check: they run
+// independent simulations side by side, one Sim per goroutine, and return
+// results in a fixed order, which keeps a sweep's output deterministic
+// without putting a goroutine inside any simulation.
+var harnessPackages = []string{"internal/sweep"}
+
 type goFile struct {
 	path string // slash-separated, relative to the module root
+	dir  string // its package directory, or "." for the root
 	top  string // top-level directory, or "." for the root
 	ast  *ast.File
 }
@@ -65,7 +103,11 @@ func parseModule(t *testing.T, mode parser.Mode) []goFile {
 		if i := strings.IndexByte(rel, '/'); i >= 0 {
 			top = rel[:i]
 		}
-		files = append(files, goFile{path: rel, top: top, ast: f})
+		dir := "."
+		if i := strings.LastIndexByte(rel, '/'); i >= 0 {
+			dir = rel[:i]
+		}
+		files = append(files, goFile{path: rel, dir: dir, top: top, ast: f})
 		return nil
 	})
 	if err != nil {
@@ -77,14 +119,13 @@ func parseModule(t *testing.T, mode parser.Mode) []goFile {
 	return files
 }
 
-// TestLayering enforces the dependency direction: no leaf imports sim, the
-// leaves import each other only as the table allows, and nothing imports
-// examples.
+// TestLayering enforces the dependency direction of the layers table, for
+// every Go file of the module, tests included.
 func TestLayering(t *testing.T) {
 	for _, f := range parseModule(t, parser.ImportsOnly) {
-		allowed, ok := allowedImports[f.top]
+		rule, allowed, ok := layerOf(f.dir)
 		if !ok {
-			t.Errorf("%s: top-level directory %q is not in DESIGN.md's layout", f.path, f.top)
+			t.Errorf("%s: package %s has no place in the layers table", f.path, f.dir)
 			continue
 		}
 		for _, imp := range f.ast.Imports {
@@ -92,15 +133,60 @@ func TestLayering(t *testing.T) {
 			if p != module && !strings.HasPrefix(p, module+"/") {
 				continue
 			}
-			rest := strings.TrimPrefix(strings.TrimPrefix(p, module), "/")
-			target, _, _ := strings.Cut(rest, "/")
+			target := strings.TrimPrefix(strings.TrimPrefix(p, module), "/")
 			if target == "" {
 				target = "."
 			}
-			if target == f.top || slices.Contains(allowed, target) {
+			if importAllowed(f.dir, target) {
 				continue
 			}
-			t.Errorf("%s imports %s: %s may import only %v (DESIGN.md §2)", f.path, p, f.top, allowed)
+			t.Errorf("%s imports %s: package %s (rule %q) may import only %v", f.path, p, f.dir, rule, allowed)
+		}
+	}
+}
+
+// importAllowed reports whether the package in dir may import target:
+// target is dir itself (an external test package), or the rule covering
+// target is in the import list of the rule covering dir.
+func importAllowed(dir, target string) bool {
+	if target == dir {
+		return true
+	}
+	_, imports, ok := layerOf(dir)
+	rule, _, known := layerOf(target)
+	return ok && known && slices.Contains(imports, rule)
+}
+
+// TestLayeringCatchesViolations checks the table on imports it must refuse
+// and allow, so that the guard cannot silently rot.
+func TestLayeringCatchesViolations(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		ok       bool
+	}{
+		{"sim/traffic", "sim", false},
+		{"sim/capacity", "sim", false},
+		{"sim/traffic", "sim/scenario", false},
+		{"placement", "sim", false},
+		{"metrics", "autoscale", false},
+		{"sim", "sim/scenario", false},
+		{"sim", "examples/quickstart", false},
+		{"examples/scenario", "cmd/ecssim", false},
+		{"sim", "sim/traffic", true},
+		{"sim", "sim/dist", true},
+		{"sim/traffic", "sim/dist", true},
+		{"sim/scenario", "sim", true},
+		{"sim/scenario", "sim/traffic", true},
+		{"examples/quickstart", "sim/traffic", true},
+		{"examples/targetsweep", "internal/sweep", true},
+		{"placement/placementtest", "placement", true},
+		{"internal/sweep", "sim", false},
+		{"examples/quickstart", "sim/scenario", true},
+		{"cmd/ecssim", "sim/scenario", true},
+		{"autoscale", "metrics", true},
+	} {
+		if got := importAllowed(tc.from, tc.to); got != tc.ok {
+			t.Errorf("%s importing %s: allowed = %v, want %v", tc.from, tc.to, got, tc.ok)
 		}
 	}
 }
@@ -114,11 +200,11 @@ var allowedRand = []string{"New", "NewPCG", "NewChaCha8", "NewSource", "NewZipf"
 
 // TestNoAmbientNondeterminism walks the syntax trees of the core packages
 // and fails on wall-clock reads, the global random generator and go
-// statements (DESIGN.md §3).
+// statements: the determinism contract of sim/doc.go.
 func TestNoAmbientNondeterminism(t *testing.T) {
 	checked := 0
 	for _, f := range parseModule(t, 0) {
-		if !slices.Contains(corePackages, f.top) || strings.HasSuffix(f.path, "_test.go") {
+		if !slices.Contains(corePackages, f.top) || slices.Contains(harnessPackages, f.dir) || strings.HasSuffix(f.path, "_test.go") {
 			continue
 		}
 		checked++

@@ -18,6 +18,17 @@ const MaxPolicies = 50
 // ControllerConfig.HistoryLimit is zero.
 const DefaultHistoryLimit = 100
 
+// DefaultTasksPerService is ECS's default quota of tasks per service (its
+// desired count), 5,000
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html):
+// no capacity a Controller is given may exceed it unless
+// ControllerConfig.TasksPerService raises it.
+const DefaultTasksPerService = 5000
+
+// maxTasksPerService bounds ControllerConfig.TasksPerService, so capacity
+// arithmetic stays far from overflow.
+const maxTasksPerService = 1 << 30
+
 // SuspendedState holds the three suspension flags of a scalable target; all
 // false (the zero value) means nothing is suspended.
 type SuspendedState struct {
@@ -48,12 +59,14 @@ type ScalableTarget struct {
 // Clamp returns n limited to [MinCapacity, MaxCapacity].
 func (t ScalableTarget) Clamp(n int) int { return min(max(n, t.MinCapacity), t.MaxCapacity) }
 
-func (t ScalableTarget) validate() []error {
+func (t ScalableTarget) validate(quota int) []error {
 	var errs []error
-	if t.MinCapacity < 0 {
-		errs = append(errs, invalid("ScalableTarget.MinCapacity", t.MinCapacity, "must not be negative"))
+	if t.MinCapacity < 0 || t.MinCapacity > quota {
+		errs = append(errs, invalid("ScalableTarget.MinCapacity", t.MinCapacity, fmt.Sprintf("must be 0 to %d (tasks per service)", quota)))
 	}
-	if t.MaxCapacity < t.MinCapacity {
+	if t.MaxCapacity > quota {
+		errs = append(errs, invalid("ScalableTarget.MaxCapacity", t.MaxCapacity, fmt.Sprintf("must be at most %d (tasks per service)", quota)))
+	} else if t.MaxCapacity < t.MinCapacity {
 		errs = append(errs, invalid("ScalableTarget.MaxCapacity", t.MaxCapacity, fmt.Sprintf("must be at least MinCapacity %d", t.MinCapacity)))
 	}
 	return errs
@@ -68,13 +81,23 @@ type ControllerConfig struct {
 	Policies []Policy
 	// ScheduledActions are the scheduled actions (at most 200, unique names).
 	ScheduledActions []ScheduledAction
-	// EvaluationInterval is how often policies want to be evaluated (alarms
-	// are evaluated every minute); zero means 60 s.
+	// EvaluationInterval is how often the policies are evaluated, which
+	// sets Decision.Next; zero means 60 s, Application Auto Scaling's own
+	// rhythm (a target tracking policy acts on its alarms' one-minute
+	// periods). Otherwise it is a whole number of seconds from 10 s (the
+	// evaluation interval of high-resolution alarms) to 1 day. Alarms are
+	// evaluated every minute whatever the interval (see EvaluateAlarms);
+	// scheduled actions run at their own instants.
 	EvaluationInterval time.Duration
 	// HistoryLimit is how many recent activities History keeps; zero means
 	// DefaultHistoryLimit. Older activities are dropped, so memory stays
-	// bounded however long the run.
+	// bounded however long the run; the history grows only as activities
+	// happen.
 	HistoryLimit int
+	// TasksPerService is the account's quota of tasks per service, which
+	// every capacity (MinCapacity, MaxCapacity, scheduled actions') must
+	// respect; zero means DefaultTasksPerService (5,000).
+	TasksPerService int
 }
 
 // State is what the caller tells the Controller at each evaluation.
@@ -100,12 +123,17 @@ type Decision struct {
 	// Min and Max are the target's bounds after this evaluation.
 	Min, Max int
 	// Reason explains the decision in one line, e.g. "target tracking
-	// cpu-70: CPUUtilization 84.2 > 70 for 3 of 3 datapoints; desired 10 → 13".
-	Reason string
+	// cpu-70: CPUUtilization 84.2 > 70 for 3 of 3 datapoints; desired 10 →
+	// 13". It is formatted when read (Reason.String, or fmt's %s and %v), so
+	// an evaluation that changes nothing costs no text.
+	Reason Reason
 	// Activities are the scaling activities of this evaluation, oldest first.
 	Activities []Activity
-	// Next is when the Controller wants to be evaluated again; the zero time
-	// means never (no policies and no scheduled action left).
+	// Next is when the Controller wants to be evaluated again: the next
+	// EvaluationInterval step if it has policies, or the next scheduled
+	// action's instant if that comes first (a cron or at() time need not
+	// fall on a whole minute). The zero time means never (no policies and
+	// no scheduled action left).
 	Next time.Time
 }
 
@@ -125,18 +153,31 @@ type Decision struct {
 // A Controller keeps no clock: every call takes now. It is not safe for
 // concurrent use.
 type Controller struct {
-	target   ScalableTarget
-	policies []Policy
-	actions  []*scheduledAction // sorted by name
-	interval time.Duration
-	started  bool
-	history  ring
+	target      ScalableTarget
+	policies    []Policy
+	observers   []Observer         // the policies that keep cooldowns
+	alarmed     []AlarmPolicy      // the policies that own alarms
+	proposals   []Proposal         // the last evaluation's, reused
+	actions     []*scheduledAction // sorted by name
+	interval    time.Duration
+	policiesDue time.Time // the policies run at the first evaluation at or after it
+	started     bool
+	history     ring
 }
 
 // NewController validates cfg and returns a Controller. Every problem is
 // reported at once, each naming its field.
 func NewController(cfg ControllerConfig) (*Controller, error) {
-	errs := cfg.Target.validate()
+	var errs []error
+	quota := cfg.TasksPerService
+	switch {
+	case quota == 0:
+		quota = DefaultTasksPerService
+	case quota < 0 || quota > maxTasksPerService:
+		errs = append(errs, invalid("ControllerConfig.TasksPerService", quota, fmt.Sprintf("must be 0 (%d) to %d", DefaultTasksPerService, maxTasksPerService)))
+		quota = DefaultTasksPerService
+	}
+	errs = append(errs, cfg.Target.validate(quota)...)
 	if len(cfg.Policies) > MaxPolicies {
 		errs = append(errs, invalid("len(ControllerConfig.Policies)", len(cfg.Policies), fmt.Sprintf("must be at most %d", MaxPolicies)))
 	}
@@ -144,9 +185,9 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	for i, p := range cfg.Policies {
 		switch {
 		case p == nil:
-			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d]", i), "nil", "must not be nil"))
+			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d]", i), nil, "must not be nil"))
 		case p.Name() == "":
-			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d].Name()", i), `""`, "must not be empty"))
+			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d].Name()", i), "", "must not be empty"))
 		case seen[p.Name()]:
 			errs = append(errs, invalid(fmt.Sprintf("ControllerConfig.Policies[%d].Name()", i), p.Name(), "must be unique"))
 		default:
@@ -160,7 +201,7 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	names := map[string]bool{}
 	for i, a := range cfg.ScheduledActions {
 		field := fmt.Sprintf("ControllerConfig.ScheduledActions[%d]", i)
-		sched, aerrs := a.validate(field)
+		sched, aerrs := a.validate(field, quota)
 		errs = append(errs, aerrs...)
 		if names[a.Name] && a.Name != "" {
 			errs = append(errs, invalid(field+".Name", a.Name, "must be unique"))
@@ -168,8 +209,8 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		names[a.Name] = true
 		c.actions = append(c.actions, &scheduledAction{ScheduledAction: a, schedule: sched})
 	}
-	if cfg.EvaluationInterval < 0 {
-		errs = append(errs, invalid("ControllerConfig.EvaluationInterval", cfg.EvaluationInterval, "must not be negative"))
+	if iv := cfg.EvaluationInterval; iv != 0 && (iv < 10*time.Second || iv > 24*time.Hour || iv%time.Second != 0) {
+		errs = append(errs, invalid("ControllerConfig.EvaluationInterval", iv, "must be 0 (60s) or a whole number of seconds from 10s to 24h"))
 	}
 	if cfg.HistoryLimit < 0 {
 		errs = append(errs, invalid("ControllerConfig.HistoryLimit", cfg.HistoryLimit, "must not be negative"))
@@ -180,11 +221,15 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	if c.interval == 0 {
 		c.interval = time.Minute
 	}
-	limit := cfg.HistoryLimit
-	if limit == 0 {
-		limit = DefaultHistoryLimit
+	c.history = ring{limit: cmp.Or(cfg.HistoryLimit, DefaultHistoryLimit)}
+	for _, p := range c.policies {
+		if o, ok := p.(Observer); ok {
+			c.observers = append(c.observers, o)
+		}
+		if a, ok := p.(AlarmPolicy); ok {
+			c.alarmed = append(c.alarmed, a)
+		}
 	}
-	c.history = ring{buf: make([]Activity, 0, limit)}
 	// Actions due at the same instant run in name order, so the outcome does
 	// not depend on the order they were given in.
 	slices.SortFunc(c.actions, func(a, b *scheduledAction) int { return cmp.Compare(a.Name, b.Name) })
@@ -205,14 +250,17 @@ func (c *Controller) History() []Activity { return c.history.items() }
 // Evaluate runs one evaluation at now. The first call registers the target:
 // a desired count outside [min, max] is brought inside. Then every scheduled
 // action due in (previous evaluation, now] runs, in time order and, at the
-// same instant, in name order; then the policies are evaluated and combined.
+// same instant, in name order; then, if EvaluationInterval has passed
+// since they last ran (or they never ran), the policies are evaluated and
+// combined. Decision.Next says when the next of these falls due; calling
+// Evaluate earlier runs only what is due.
 func (c *Controller) Evaluate(now time.Time, s State) Decision {
 	if s.Metrics == nil {
 		s.Metrics = noMetrics{}
 	}
 	desired := s.Desired
 	var acts []Activity
-	var reasons []string
+	var pre []string // what ran before the policies: rare, so formatted now
 	record := func(a Activity) {
 		acts = append(acts, a)
 		c.history.push(a)
@@ -229,30 +277,43 @@ func (c *Controller) Evaluate(now time.Time, s State) Decision {
 		}
 		if to := c.target.Clamp(desired); to != desired {
 			record(c.activity(now, desired, to, "", "", "registering the scalable target with bounds "+c.bounds()))
-			reasons = append(reasons, fmt.Sprintf("registration: desired %d → %d inside %s", s.Desired, to, c.bounds()))
+			pre = append(pre, fmt.Sprintf("registration: desired %d → %d inside %s", s.Desired, to, c.bounds()))
 		}
 	}
 
-	reasons = append(reasons, c.runScheduled(now, &desired, record)...)
+	pre = append(pre, c.runScheduled(now, &desired, record)...)
 
-	if len(c.policies) > 0 {
-		reasons = append(reasons, c.runPolicies(now, s, &desired, record)...)
+	reason := Reason{policies: c.policies, win: -1}
+	if len(c.policies) > 0 && !now.Before(c.policiesDue) {
+		c.runPolicies(now, s, &desired, record, &reason)
+		c.policiesDue = now.Add(c.interval)
 	}
 
 	for _, a := range acts {
-		for _, p := range c.policies {
-			if o, ok := p.(Observer); ok {
-				o.Observe(a)
-			}
+		for _, o := range c.observers {
+			o.Observe(a)
 		}
 	}
-	d := Decision{Desired: desired, Changed: desired != s.Desired, Min: c.target.MinCapacity, Max: c.target.MaxCapacity,
-		Activities: acts, Next: c.next(now)}
-	if len(reasons) == 0 {
-		reasons = append(reasons, fmt.Sprintf("no change: desired %d", desired))
+	reason.pre = strings.Join(pre, "; then ")
+	reason.final = desired
+	return Decision{Desired: desired, Changed: desired != s.Desired, Min: c.target.MinCapacity, Max: c.target.MaxCapacity,
+		Reason: reason, Activities: acts, Next: c.next(now)}
+}
+
+// EvaluateAlarms evaluates, at now, the alarms of every policy that owns
+// some (AlarmPolicy), reading r (nil means no data). CloudWatch evaluates
+// alarms every minute whatever Auto Scaling does with them: a caller that
+// evaluates the Controller every EvaluationInterval calls this every minute
+// in between, so the alarms' history (the state an "ignore" treatment
+// keeps) is the one CloudWatch would have. Evaluate does it for the
+// instant it runs at.
+func (c *Controller) EvaluateAlarms(now time.Time, r metrics.Reader) {
+	if r == nil {
+		r = noMetrics{}
 	}
-	d.Reason = strings.Join(reasons, "; then ")
-	return d
+	for _, p := range c.alarmed {
+		p.EvaluateAlarms(now, r)
+	}
 }
 
 // runScheduled runs the actions due at or before now.
@@ -297,112 +358,89 @@ func (c *Controller) runScheduled(now time.Time, desired *int, record func(Activ
 	}
 }
 
-// runPolicies asks every policy and applies the combined proposal.
-func (c *Controller) runPolicies(now time.Time, s State, desired *int, record func(Activity)) []string {
+// runPolicies asks every policy, applies the combined proposal and says
+// what it came to in r. It formats no text: Reason does, when read.
+func (c *Controller) runPolicies(now time.Time, s State, desired *int, record func(Activity), r *Reason) {
 	cur := *desired
+	r.cur, r.to = cur, cur
 	in := Input{Now: now, Desired: cur, Running: s.Running, Min: c.target.MinCapacity, Max: c.target.MaxCapacity, Metrics: s.Metrics}
-	var out, indepIn, consIn *named
+	props := c.proposals[:0]
+	out, indepIn, consIn := -1, -1, -1
 	consensusVoters, consensusIn := 0, 0
-	var holds, idle []string
-	for _, p := range c.policies {
+	var held uint64
+	for i, p := range c.policies {
 		prop := p.Propose(in)
-		n := &named{name: p.Name(), Proposal: prop}
-		if prop.Reason != "" {
-			idle = append(idle, p.Name()+": "+prop.Reason)
-		}
+		props = append(props, prop)
 		if prop.Vote == Consensus {
 			consensusVoters++
 		}
 		switch {
 		case prop.Vote == Abstain:
 		case prop.Desired > cur:
-			if out == nil || prop.Desired > out.Desired {
-				out = n
+			if out < 0 || prop.Desired > props[out].Desired {
+				out = i
 			}
 		case prop.Desired < cur && prop.Vote == Independent:
-			if indepIn == nil || prop.Desired > indepIn.Desired {
-				indepIn = n
+			if indepIn < 0 || prop.Desired > props[indepIn].Desired {
+				indepIn = i
 			}
 		case prop.Desired < cur && prop.Vote == Consensus:
 			consensusIn++
-			if consIn == nil || prop.Desired > consIn.Desired {
-				consIn = n
+			if consIn < 0 || prop.Desired > props[consIn].Desired {
+				consIn = i
 			}
 		default:
 			if prop.Vote == Consensus {
-				holds = append(holds, p.Name())
+				held |= 1 << i
 			}
 		}
 	}
-	apply := func(w *named, verb string) []string {
-		to := c.target.Clamp(w.Desired)
-		if to == cur || (to > cur) != (w.Desired > cur) {
-			return []string{fmt.Sprintf("%s %s: %s; already at the %s", verb, w.name, w.Reason, limitName(w.Desired > cur))}
+	c.proposals = props
+	decide := func(w int, o outcome) { r.win, r.prop, r.outcome = w, props[w], o }
+	apply := func(w int) {
+		decide(w, outcomeApplied)
+		want := props[w].Desired
+		to := c.target.Clamp(want)
+		if to == cur || (to > cur) != (want > cur) {
+			r.outcome = outcomeAtLimit
+			return
 		}
-		cause := w.Cause
+		cause := props[w].Cause
 		if cause == "" {
-			cause = "policy " + w.name
+			cause = "policy " + c.policies[w].Name()
 		}
-		record(c.activity(now, cur, to, w.name, "", cause))
-		r := fmt.Sprintf("%s %s: %s; desired %d → %d", verb, w.name, w.Reason, cur, to)
-		if to != w.Desired {
-			r += fmt.Sprintf(" (clamped to %s)", c.bounds())
-		}
-		return []string{r}
+		record(c.activity(now, cur, to, c.policies[w].Name(), "", cause))
+		r.to, r.min, r.max = to, c.target.MinCapacity, c.target.MaxCapacity
 	}
-	if out != nil {
+	if out >= 0 {
 		if c.target.Suspended.DynamicScalingOutSuspended {
-			return []string{fmt.Sprintf("scale-out by %s to %d suppressed: dynamic scale-out is suspended", out.name, out.Desired)}
+			decide(out, outcomeOutSuspended)
+			return
 		}
-		return apply(out, policyKind(c.policies, out.name))
+		apply(out)
+		return
 	}
-	var win *named
-	if indepIn != nil {
-		win = indepIn
-	}
-	if consIn != nil && consensusIn == consensusVoters && (win == nil || consIn.Desired > win.Desired) {
+	win := indepIn
+	if consIn >= 0 && consensusIn == consensusVoters && (win < 0 || props[consIn].Desired > props[win].Desired) {
 		win = consIn
 	}
-	if win == nil {
-		if consIn != nil {
-			return []string{fmt.Sprintf("scale-in by %s to %d withheld: %s not ready to scale in", consIn.name, consIn.Desired, strings.Join(holds, ", "))}
-		}
-		return []string{fmt.Sprintf("no change: desired %d; %s", cur, strings.Join(idle, "; "))}
-	}
 	switch {
+	case win < 0 && consIn >= 0:
+		decide(consIn, outcomeWithheld)
+		r.held = held
+	case win < 0:
+		r.outcome = outcomeNoChange
+		r.first = props[0]
+		if len(props) > 1 {
+			r.rest = slices.Clone(props[1:]) // a Reason is a value: it must not share the buffer
+		}
 	case s.DeploymentInProgress:
-		return []string{fmt.Sprintf("scale-in by %s to %d suppressed: a deployment is in progress", win.name, win.Desired)}
+		decide(win, outcomeDeployment)
 	case c.target.Suspended.DynamicScalingInSuspended:
-		return []string{fmt.Sprintf("scale-in by %s to %d suppressed: dynamic scale-in is suspended", win.name, win.Desired)}
+		decide(win, outcomeInSuspended)
+	default:
+		apply(win)
 	}
-	return apply(win, policyKind(c.policies, win.name))
-}
-
-type named struct {
-	name string
-	Proposal
-}
-
-func limitName(out bool) string {
-	if out {
-		return "maximum"
-	}
-	return "minimum"
-}
-
-func policyKind(ps []Policy, name string) string {
-	for _, p := range ps {
-		if p.Name() != name {
-			continue
-		}
-		switch p.(type) {
-		case *TargetTracking:
-			return "target tracking"
-		case *StepScaling:
-			return "step scaling"
-		}
-	}
-	return "policy"
 }
 
 func (c *Controller) bounds() string {
@@ -422,7 +460,7 @@ func (c *Controller) activity(now time.Time, from, to int, policy, action, cause
 func (c *Controller) next(now time.Time) time.Time {
 	var next time.Time
 	if len(c.policies) > 0 {
-		next = now.Add(c.interval)
+		next = c.policiesDue
 	}
 	for _, a := range c.actions {
 		if !a.done && (next.IsZero() || a.next.Before(next)) {
@@ -439,17 +477,16 @@ func (noMetrics) Statistic(metrics.Metric, metrics.Statistic, time.Duration, tim
 	return 0, false
 }
 
-// ring keeps the most recent activities in a fixed-capacity buffer.
+// ring keeps the most recent activities, at most limit of them: it grows
+// as activities happen, then overwrites the oldest.
 type ring struct {
-	buf  []Activity
-	head int // index of the oldest entry once the buffer is full
+	buf   []Activity
+	head  int // index of the oldest entry once the buffer is full
+	limit int
 }
 
 func (r *ring) push(a Activity) {
-	if cap(r.buf) == 0 {
-		return
-	}
-	if len(r.buf) < cap(r.buf) {
+	if len(r.buf) < r.limit {
 		r.buf = append(r.buf, a)
 		return
 	}

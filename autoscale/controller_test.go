@@ -53,7 +53,7 @@ func TestWorkedExampleDScheduledCapacity(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := c.Evaluate(t0, State{Desired: 7, Metrics: fakeReader{"CPUUtilization": constant(50.0 * 40 / 7)}})
-	if d.Desired != 10 || !strings.Contains(d.Reason, "clamped to [3, 10]") {
+	if d.Desired != 10 || !strings.Contains(d.Reason.String(), "clamped to [3, 10]") {
 		t.Errorf("policy after the narrowing: desired %d (%s), want 10", d.Desired, d.Reason)
 	}
 }
@@ -107,14 +107,14 @@ func TestRegistrationAndSuspension(t *testing.T) {
 		Policies: []Policy{p}, ScheduledActions: []ScheduledAction{{Name: "hourly", Schedule: "cron(0 * * * ? *)", MinCapacity: Capacity(30)}}})
 	hot := fakeReader{"CPUUtilization": constant(100)}
 	cold := fakeReader{"CPUUtilization": constant(10)}
-	if d := c.Evaluate(t0.Add(time.Minute), State{Desired: 10, Metrics: hot}); d.Desired != 10 || !strings.Contains(d.Reason, "scale-out is suspended") {
+	if d := c.Evaluate(t0.Add(time.Minute), State{Desired: 10, Metrics: hot}); d.Desired != 10 || !strings.Contains(d.Reason.String(), "scale-out is suspended") {
 		t.Errorf("scale-out suspended: %d (%s)", d.Desired, d.Reason)
 	}
-	if d := c.Evaluate(t0.Add(2*time.Minute), State{Desired: 10, Metrics: cold}); d.Desired != 10 || !strings.Contains(d.Reason, "scale-in is suspended") {
+	if d := c.Evaluate(t0.Add(2*time.Minute), State{Desired: 10, Metrics: cold}); d.Desired != 10 || !strings.Contains(d.Reason.String(), "scale-in is suspended") {
 		t.Errorf("scale-in suspended: %d (%s)", d.Desired, d.Reason)
 	}
 	c.SetSuspended(SuspendedState{ScheduledScalingSuspended: true})
-	if d := c.Evaluate(t0.Add(time.Hour), State{Desired: 10, Metrics: fakeReader{"CPUUtilization": constant(50)}}); d.Desired != 10 || !strings.Contains(d.Reason, "skipped") {
+	if d := c.Evaluate(t0.Add(time.Hour), State{Desired: 10, Metrics: fakeReader{"CPUUtilization": constant(50)}}); d.Desired != 10 || !strings.Contains(d.Reason.String(), "skipped") {
 		t.Errorf("scheduled scaling suspended: %d (%s)", d.Desired, d.Reason)
 	}
 	c.SetSuspended(SuspendedState{})
@@ -163,10 +163,10 @@ func TestControllerValidation(t *testing.T) {
 		HistoryLimit: -1,
 	})
 	for _, want := range []string{
-		"ScalableTarget.MaxCapacity", "Policies[1].Name() = cpu: must be unique", "Policies[2]",
-		"ScheduledActions[0].Schedule", "position 15", "ScheduledActions[1].Name = a: must be unique",
+		"ScalableTarget.MaxCapacity", `Policies[1].Name() "cpu": must be unique`, "Policies[2]",
+		"ScheduledActions[0].Schedule", "position 15", `ScheduledActions[1].Name "a": must be unique`,
 		`unknown time zone "Mars/Olympus_Mons"`, "must set MinCapacity, MaxCapacity or both",
-		"ScheduledActions[2].MinCapacity = 5: must not exceed MaxCapacity 2", "HistoryLimit",
+		"ScheduledActions[2].MinCapacity 5: must not exceed MaxCapacity 2", "HistoryLimit",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("validation error does not mention %q:\n%v", want, err)

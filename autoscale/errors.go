@@ -3,6 +3,8 @@ package autoscale
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Sentinel errors. Every error this package returns matches one of them with
@@ -19,22 +21,12 @@ var (
 	ErrUnknownTimeZone = errors.New("autoscale: unknown time zone")
 )
 
-// fieldError reports one configuration field that breaks a rule. It matches
-// ErrInvalidConfig.
-type fieldError struct {
-	field string
-	value any
-	rule  string
-}
-
-func (e *fieldError) Error() string {
-	return fmt.Sprintf("autoscale: %s = %v: %s", e.field, e.value, e.rule)
-}
-
-func (e *fieldError) Unwrap() error { return ErrInvalidConfig }
-
+// invalid reports that field's value breaks rule; it matches
+// ErrInvalidConfig and renders as every field error of the module does:
+// "autoscale: invalid configuration: ScalableTarget.MaxCapacity 9000: must be
+// at most 5000".
 func invalid(field string, value any, rule string) error {
-	return &fieldError{field: field, value: value, rule: rule}
+	return fielderr.New(ErrInvalidConfig, field, value, rule)
 }
 
 // ScheduleError reports where a schedule expression stops making sense. It

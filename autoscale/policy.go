@@ -20,6 +20,20 @@ type Policy interface {
 	Propose(in Input) Proposal
 }
 
+// AlarmPolicy is a Policy that owns CloudWatch alarms, as the built-in
+// policies do. CloudWatch evaluates an alarm every minute (every 10 s for
+// high-resolution periods) whatever its policy does with the result, so a
+// caller that evaluates the Controller less often
+// (ControllerConfig.EvaluationInterval) calls Controller.EvaluateAlarms on
+// the alarms' own grid in between. Propose evaluates the alarms itself at
+// an instant where they were not evaluated yet.
+type AlarmPolicy interface {
+	Policy
+	// EvaluateAlarms evaluates the policy's alarms at now, once per
+	// evaluation instant of their grid.
+	EvaluateAlarms(now time.Time, r metrics.Reader)
+}
+
 // Observer is implemented by policies that keep cooldowns: after every
 // evaluation the Controller reports each scaling activity it carried out,
 // including those other policies and scheduled actions caused.
@@ -86,13 +100,27 @@ type Proposal struct {
 	// Vote says how the proposal combines with the others; the zero value
 	// abstains.
 	Vote Vote
-	// Reason explains the proposal for the decision log, e.g.
-	// "CPUUtilization 84.2 > 70 for 3 of 3 datapoints".
+	// Reason explains the proposal for the decision log, e.g. "queue depth
+	// 420 → 5 tasks". A custom policy sets it; the built-in policies leave
+	// it empty and set Explanation, which formats the same kind of text
+	// only when a decision log is written.
 	Reason string
+	// Explanation is the reason of a built-in policy's proposal, kept as
+	// data: formatting it (String) is left to whoever reads it.
+	Explanation Explanation
 	// Cause names what triggered the proposal in the style of an activity's
 	// Cause ("monitor alarm X in state ALARM triggered policy Y"); empty means
 	// "policy <name>".
 	Cause string
+}
+
+// Explain returns the proposal's reason: Reason if set, else the formatted
+// Explanation.
+func (p Proposal) Explain() string {
+	if p.Reason != "" {
+		return p.Reason
+	}
+	return p.Explanation.String()
 }
 
 // Activity is one scaling activity, in the style of Application Auto
@@ -129,7 +157,8 @@ func (a Activity) ScaleIn() bool { return a.To < a.From }
 //     it lasts, the policy computes its next scale-out from the capacity
 //     before that activity (the capacity it added is counted in) and acts
 //     only when the result is larger than the current capacity: +2 then +3
-//     during the cooldown adds only 1 more (worked example B).
+//     during the cooldown adds only 1 more (AWS's own example,
+//     https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html).
 //   - After a scale-in the policy caused, its scale-in cooldown blocks its
 //     further scale-ins.
 //   - Any scale-out of the target, whoever caused it, ends the scale-in

@@ -317,7 +317,7 @@ func TestPropertyScheduledActionOrder(t *testing.T) {
 		if diff := cmp.Diff(h1, h2); diff != "" {
 			t.Fatalf("history depends on insertion order (-given +shuffled):\n%s", diff)
 		}
-		if !strings.Contains(d1.Reason, "scheduled action") {
+		if !strings.Contains(d1.Reason.String(), "scheduled action") {
 			t.Fatalf("no action ran at 08:00: %s", d1.Reason)
 		}
 	})

@@ -41,7 +41,7 @@ func LoadTimezone(name string) (*time.Location, error) {
 
 // ParseSchedule parses an Application Auto Scaling schedule expression:
 //
-//	at(yyyy-mm-ddThh:mm:ss)        one time, wall clock in loc
+//	at(yyyy-mm-ddThh:mm:ss)        one time, wall clock in loc, in 1970 to 2199
 //	rate(N minute|minutes|hour|hours|day|days)
 //	cron(Minutes Hours Day-of-month Month Day-of-week Year)
 //
@@ -63,6 +63,9 @@ func ParseSchedule(expr string, loc *time.Location) (Schedule, error) {
 		t, perr := time.ParseInLocation("2006-01-02T15:04:05", body, loc)
 		if perr != nil {
 			return nil, p.errorf(off, "expected a date and time yyyy-mm-ddThh:mm:ss, found %q", body)
+		}
+		if y := t.Year(); y < cronMinYear || y > cronMaxYear {
+			return nil, p.errorf(off, "year %d is outside %d to %d, the years a cron() may name", y, cronMinYear, cronMaxYear)
 		}
 		return At{Time: t}, nil
 	case strings.HasPrefix(expr, "rate("):

@@ -40,8 +40,10 @@ func mustParse(t *testing.T, expr string, loc *time.Location) Schedule {
 	return s
 }
 
-// TestWorkedExampleDCron checks the cron and rate expressions of worked
-// example D against calendar facts: 2021-01-30 was a Saturday.
+// TestWorkedExampleDCron checks the cron and rate expressions of the
+// scheduled scaling guide
+// (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html)
+// against calendar facts: 2021-01-30 was a Saturday.
 func TestWorkedExampleDCron(t *testing.T) {
 	tests := []struct {
 		expr  string

@@ -47,10 +47,10 @@ type scheduledAction struct {
 	done     bool      // never runs again
 }
 
-func (a *ScheduledAction) validate(field string) (Schedule, []error) {
+func (a *ScheduledAction) validate(field string, quota int) (Schedule, []error) {
 	var errs []error
 	if a.Name == "" {
-		errs = append(errs, invalid(field+".Name", `""`, "must not be empty"))
+		errs = append(errs, invalid(field+".Name", "", "must not be empty"))
 	}
 	loc, err := LoadTimezone(a.Timezone)
 	if err != nil {
@@ -64,17 +64,26 @@ func (a *ScheduledAction) validate(field string) (Schedule, []error) {
 	if a.MinCapacity == nil && a.MaxCapacity == nil {
 		errs = append(errs, invalid(field, a.Name, "must set MinCapacity, MaxCapacity or both"))
 	}
-	if a.MinCapacity != nil && *a.MinCapacity < 0 {
-		errs = append(errs, invalid(field+".MinCapacity", *a.MinCapacity, "must not be negative"))
+	capacityRule := fmt.Sprintf("must be 0 to %d (tasks per service)", quota)
+	if a.MinCapacity != nil && (*a.MinCapacity < 0 || *a.MinCapacity > quota) {
+		errs = append(errs, invalid(field+".MinCapacity", *a.MinCapacity, capacityRule))
 	}
-	if a.MaxCapacity != nil && *a.MaxCapacity < 0 {
-		errs = append(errs, invalid(field+".MaxCapacity", *a.MaxCapacity, "must not be negative"))
+	if a.MaxCapacity != nil && (*a.MaxCapacity < 0 || *a.MaxCapacity > quota) {
+		errs = append(errs, invalid(field+".MaxCapacity", *a.MaxCapacity, capacityRule))
 	}
 	if a.MinCapacity != nil && a.MaxCapacity != nil && *a.MinCapacity > *a.MaxCapacity {
 		errs = append(errs, invalid(field+".MinCapacity", *a.MinCapacity, fmt.Sprintf("must not exceed MaxCapacity %d", *a.MaxCapacity)))
 	}
+	for _, t := range []struct {
+		name string
+		at   time.Time
+	}{{"StartTime", a.StartTime}, {"EndTime", a.EndTime}} {
+		if !t.at.IsZero() && (t.at.UTC().Year() < cronMinYear || t.at.UTC().Year() > cronMaxYear) {
+			errs = append(errs, invalid(field+"."+t.name, t.at, fmt.Sprintf("must be the zero time or in %d to %d", cronMinYear, cronMaxYear)))
+		}
+	}
 	if !a.StartTime.IsZero() && !a.EndTime.IsZero() && !a.EndTime.After(a.StartTime) {
-		errs = append(errs, invalid(field+".EndTime", a.EndTime.UTC().Format(time.RFC3339), "must be after StartTime"))
+		errs = append(errs, invalid(field+".EndTime", a.EndTime, "must be after StartTime"))
 	}
 	if r, ok := sched.(Rate); ok && !a.StartTime.IsZero() {
 		r.Anchor = a.StartTime

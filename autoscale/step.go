@@ -113,12 +113,14 @@ type StepScalingConfig struct {
 	MetricAggregationType AggregationType
 }
 
-// StepScaling is a step scaling policy. It implements Policy and Observer.
+// StepScaling is a step scaling policy. It implements Policy, AlarmPolicy
+// and Observer.
 type StepScaling struct {
 	cfg   StepScalingConfig
 	steps []StepAdjustment // sorted by LowerBound
 	above bool             // the alarm fires above its threshold
 	alarm *metrics.MetricAlarm
+	cause string // the activities' cause, fixed by the configuration
 	cd    cooldown
 }
 
@@ -134,6 +136,8 @@ func validateSteps(cfg StepScalingConfig) ([]StepAdjustment, error) {
 	}
 	if cfg.MinAdjustmentMagnitude < 0 {
 		errs = append(errs, invalid("StepScalingConfig.MinAdjustmentMagnitude", cfg.MinAdjustmentMagnitude, "must not be negative"))
+	} else if cfg.MinAdjustmentMagnitude > math.MaxInt32 {
+		errs = append(errs, invalid("StepScalingConfig.MinAdjustmentMagnitude", cfg.MinAdjustmentMagnitude, "must fit in 32 bits, as in the API"))
 	}
 	if cfg.MinAdjustmentMagnitude > 0 && cfg.AdjustmentType != PercentChangeInCapacity {
 		errs = append(errs, invalid("StepScalingConfig.MinAdjustmentMagnitude", cfg.MinAdjustmentMagnitude,
@@ -152,6 +156,9 @@ func validateSteps(cfg StepScalingConfig) ([]StepAdjustment, error) {
 	nullLower, nullUpper := 0, 0
 	for i, s := range steps {
 		field := fmt.Sprintf("StepScalingConfig.StepAdjustments[%d]", i)
+		if s.ScalingAdjustment < math.MinInt32 || s.ScalingAdjustment > math.MaxInt32 {
+			errs = append(errs, invalid(field+".ScalingAdjustment", s.ScalingAdjustment, "must fit in 32 bits, as in the API"))
+		}
 		if math.IsNaN(s.LowerBound) || math.IsNaN(s.UpperBound) || math.IsInf(s.LowerBound, 1) || math.IsInf(s.UpperBound, -1) {
 			errs = append(errs, invalid(field, fmt.Sprintf("[%g, %g]", s.LowerBound, s.UpperBound), "bounds must be numbers, -Inf (null lower) or +Inf (null upper)"))
 			continue
@@ -212,22 +219,28 @@ func compareFloat(a, b float64) int {
 func NewStepScaling(cfg StepScalingConfig) (*StepScaling, error) {
 	var errs []error
 	if cfg.Name == "" {
-		errs = append(errs, invalid("StepScalingConfig.Name", `""`, "must not be empty"))
+		errs = append(errs, invalid("StepScalingConfig.Name", "", "must not be empty"))
 	}
 	steps, err := validateSteps(cfg)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	var above bool
+	above, comparisonOK := false, true
 	switch cfg.Alarm.Comparison {
 	case metrics.GreaterThanThreshold, metrics.GreaterThanOrEqualToThreshold:
 		above = true
 	case metrics.LessThanThreshold, metrics.LessThanOrEqualToThreshold:
 	default:
+		comparisonOK = false
 		errs = append(errs, invalid("StepScalingConfig.Alarm.Comparison", cfg.Alarm.Comparison, "must be one of the four CloudWatch comparison operators"))
 	}
 	if cfg.Alarm.EvaluationPeriods < 1 {
 		errs = append(errs, invalid("StepScalingConfig.Alarm.EvaluationPeriods", cfg.Alarm.EvaluationPeriods, "must be at least 1"))
+	} else if comparisonOK {
+		// The alarm's other rules, reported with the step table's problems.
+		if err := cfg.Alarm.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("autoscale: step policy %s: alarm: %w", cfg.Name, err))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -236,7 +249,9 @@ func NewStepScaling(cfg StepScalingConfig) (*StepScaling, error) {
 	if err != nil {
 		return nil, fmt.Errorf("autoscale: step policy %s: alarm: %w", cfg.Name, err)
 	}
-	return &StepScaling{cfg: cfg, steps: steps, above: above, alarm: alarm}, nil
+	p := &StepScaling{cfg: cfg, steps: steps, above: above, alarm: alarm}
+	p.cause = fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.alarmName(), cfg.Name)
+	return p, nil
 }
 
 // Name returns the policy's name.
@@ -302,13 +317,25 @@ func (p *StepScaling) DesiredFor(current int, value float64) (int, bool) {
 func applyAdjustment(t AdjustmentType, current, adjustment, minMagnitude int) int {
 	switch t {
 	case ChangeInCapacity:
-		return current + adjustment
+		return addCapacity(current, adjustment)
 	case PercentChangeInCapacity:
-		return current + PercentChange(current, adjustment, minMagnitude)
+		return addCapacity(current, PercentChange(current, adjustment, minMagnitude))
 	case ExactCapacity:
 		return adjustment
 	}
 	return current
+}
+
+// maxCapacity bounds the capacity arithmetic: far above any quota, far
+// below overflow.
+const maxCapacity = math.MaxInt32
+
+// addCapacity is current + n, saturating at ±maxCapacity so that no
+// adjustment of a capacity given by a caller can overflow.
+func addCapacity(current, n int) int {
+	current = min(max(current, -maxCapacity), maxCapacity)
+	n = min(max(n, -2*maxCapacity), 2*maxCapacity)
+	return min(max(current+n, -maxCapacity), maxCapacity)
 }
 
 // PercentChange returns the number of tasks a PercentChangeInCapacity
@@ -322,8 +349,11 @@ func applyAdjustment(t AdjustmentType, current, adjustment, minMagnitude int) in
 //
 // and then, if the change is not zero and smaller in magnitude than
 // minMagnitude, ±minMagnitude. It uses integer arithmetic only, so no float
-// rounding decides.
+// rounding decides; current and percent are first limited to 32 bits (the
+// API's integers), so the product cannot overflow.
 func PercentChange(current, percent, minMagnitude int) int {
+	current = min(max(current, -maxCapacity), maxCapacity)
+	percent = min(max(percent, math.MinInt32), math.MaxInt32)
 	n := current * percent // hundredths of a task
 	change := n / 100      // Go truncates toward zero: floor above, ceil below
 	switch {
@@ -375,36 +405,70 @@ func (p *StepScaling) aggregate() (float64, bool) {
 	return sum / float64(n), true
 }
 
-// Propose evaluates the alarm at in.Now; while it is in ALARM (CloudWatch
-// re-invokes Auto Scaling actions every minute) the aggregated metric picks
-// a step. A scale-out inside the cooldown is computed from the capacity
-// before the cooldown began and acts only if larger than the current one;
-// a scale-in inside the cooldown is held back.
+// EvaluateAlarms evaluates the policy's alarm at now, unless it was
+// already evaluated at now's instant of its grid.
+func (p *StepScaling) EvaluateAlarms(now time.Time, r metrics.Reader) { evaluateOnce(p.alarm, now, r) }
+
+// The texts of a step scaling policy's explanations.
+const (
+	stepNotAlarm  uint8 = iota + 1 // the alarm is not in ALARM
+	stepNoData                     // in ALARM, but no datapoint to aggregate
+	stepNoStep                     // the value is in no step
+	stepAdjust                     // a step applies
+	stepNoChange                   // a step applies and changes nothing
+	stepInBlocked                  // a scale-in held back by the cooldown
+)
+
+// explain formats one of the policy's explanations.
+func (p *StepScaling) explain(e Explanation) string {
+	switch e.code {
+	case stepNotAlarm:
+		return fmt.Sprintf("alarm %s is %v", p.alarmName(), e.state)
+	case stepNoData:
+		return "alarm in ALARM but no datapoints to aggregate"
+	case stepNoStep:
+		return fmt.Sprintf("%s %.4g is in no step", p.metricLabel(), e.value)
+	case stepAdjust:
+		return p.explainStep(e.value, e.base, e.want)
+	case stepNoChange:
+		return p.explainStep(e.value, e.base, e.want) + " (no change)"
+	case stepInBlocked:
+		return fmt.Sprintf("scale-in to %d held back by the cooldown until %s", e.want, e.until.UTC().Format(time.RFC3339))
+	}
+	return ""
+}
+
+// Propose evaluates the alarm at in.Now (unless EvaluateAlarms did at that
+// instant); while it is in ALARM (CloudWatch re-invokes Auto Scaling
+// actions every minute) the aggregated metric picks a step. A scale-out
+// inside the cooldown is computed from the capacity before the cooldown
+// began and acts only if larger than the current one; a scale-in inside
+// the cooldown is held back. It formats no text: the proposal's
+// Explanation does, when read.
 func (p *StepScaling) Propose(in Input) Proposal {
-	if state := p.alarm.Evaluate(in.Now, in.Metrics); state != metrics.Alarm {
-		return Proposal{Reason: fmt.Sprintf("alarm %s is %v", p.alarmName(), state)}
+	if state := evaluateOnce(p.alarm, in.Now, in.Metrics); state != metrics.Alarm {
+		return Proposal{Explanation: Explanation{by: p, code: stepNotAlarm, state: state}}
 	}
 	value, ok := p.aggregate()
 	if !ok {
-		return Proposal{Reason: "alarm in ALARM but no datapoints to aggregate"}
+		return Proposal{Explanation: Explanation{by: p, code: stepNoData}}
 	}
-	cause := fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.alarmName(), p.cfg.Name)
 	base := p.cd.base(in.Now, in.Desired)
 	out, ok := p.DesiredFor(base, value)
 	if !ok {
-		return Proposal{Reason: fmt.Sprintf("%s %.4g is in no step", p.metricLabel(), value)}
+		return Proposal{Explanation: Explanation{by: p, code: stepNoStep, value: value}}
 	}
 	if out > in.Desired {
-		return Proposal{Desired: out, Vote: Independent, Cause: cause, Reason: p.explain(value, base, out)}
+		return Proposal{Desired: out, Vote: Independent, Cause: p.cause, Explanation: Explanation{by: p, code: stepAdjust, value: value, base: base, want: out}}
 	}
 	down, _ := p.DesiredFor(in.Desired, value)
 	if down < in.Desired {
 		if p.cd.scaleInBlocked(in.Now) {
-			return Proposal{Reason: fmt.Sprintf("scale-in to %d held back by the cooldown until %s", down, p.cd.inUntil.UTC().Format(time.RFC3339))}
+			return Proposal{Explanation: Explanation{by: p, code: stepInBlocked, want: down, until: p.cd.inUntil}}
 		}
-		return Proposal{Desired: down, Vote: Independent, Cause: cause, Reason: p.explain(value, in.Desired, down)}
+		return Proposal{Desired: down, Vote: Independent, Cause: p.cause, Explanation: Explanation{by: p, code: stepAdjust, value: value, base: in.Desired, want: down}}
 	}
-	return Proposal{Reason: p.explain(value, base, out) + " (no change)"}
+	return Proposal{Explanation: Explanation{by: p, code: stepNoChange, value: value, base: base, want: out}}
 }
 
 func (p *StepScaling) alarmName() string {
@@ -421,7 +485,7 @@ func (p *StepScaling) metricLabel() string {
 	return fmt.Sprintf("%s (%s of %d datapoints)", p.cfg.Alarm.Metric.Name, p.cfg.MetricAggregationType, p.cfg.Alarm.EvaluationPeriods)
 }
 
-func (p *StepScaling) explain(value float64, from, to int) string {
+func (p *StepScaling) explainStep(value float64, from, to int) string {
 	i := p.stepFor(value)
 	s := p.steps[i]
 	var b strings.Builder

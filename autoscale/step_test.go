@@ -16,7 +16,8 @@ var (
 	posInf = math.Inf(1)
 )
 
-// exampleAPolicies builds worked example A's two policies: threshold 50,
+// exampleAPolicies builds the two policies of the step scaling guide's
+// example (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html): threshold 50,
 // PercentChangeInCapacity, scale-out steps [0,10)→0 %, [10,20)→+10 %,
 // [20,∞)→+30 % and scale-in steps (−10,0]→0 %, (−20,−10]→−10 %,
 // (−∞,−20]→−30 %.
@@ -52,7 +53,7 @@ func exampleAPolicies(t *testing.T) (out, in *StepScaling) {
 	return out, in
 }
 
-// TestWorkedExampleAStepScaling replays worked example A through a
+// TestWorkedExampleAStepScaling replays the step scaling guide's example through a
 // Controller: desired 10, then CPU 55 → 10, 60 → 11, 70 → 14, 40 → 13,
 // 30 → 10. The triggers are ten minutes apart, past the 300 s cooldowns.
 func TestWorkedExampleAStepScaling(t *testing.T) {
@@ -91,8 +92,9 @@ func TestWorkedExampleAStepScaling(t *testing.T) {
 	}
 }
 
-// TestWorkedExampleBAdjustmentTypes checks worked example B's adjustment
-// types and percent rounding.
+// TestWorkedExampleBAdjustmentTypes checks the step scaling guide's
+// adjustment types and percent rounding
+// (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html).
 func TestWorkedExampleBAdjustmentTypes(t *testing.T) {
 	for _, tc := range []struct {
 		typ                  AdjustmentType

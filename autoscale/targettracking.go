@@ -125,11 +125,13 @@ type TargetTrackingConfig struct {
 // scale-in is disabled, holds back the other target tracking policies'
 // scale-in. Scaling out from zero tasks proposes one task.
 type TargetTracking struct {
-	cfg       TargetTrackingConfig
-	metric    metrics.Metric
-	statistic metrics.Statistic
-	high, low *metrics.MetricAlarm
-	cd        cooldown
+	cfg                 TargetTrackingConfig
+	metric              metrics.Metric
+	statistic           metrics.Statistic
+	high, low           *metrics.MetricAlarm
+	lowThreshold        float64 // LowFraction × TargetValue, AlarmLow's threshold
+	highCause, lowCause string  // the activities' causes, fixed by the configuration
+	cd                  cooldown
 }
 
 // PredefinedMetricSpec returns the CloudWatch metric and statistic a
@@ -140,7 +142,7 @@ func PredefinedMetricSpec(m PredefinedMetric, resourceID, resourceLabel string) 
 	case ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization:
 		cluster, service, ok := parseServiceResourceID(resourceID)
 		if !ok {
-			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceID", fmt.Sprintf("%q", resourceID),
+			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceID", resourceID,
 				"must be service/<cluster>/<service> for "+m.String())
 		}
 		name := metrics.MetricCPUUtilization
@@ -151,7 +153,7 @@ func PredefinedMetricSpec(m PredefinedMetric, resourceID, resourceLabel string) 
 	case ALBRequestCountPerTarget:
 		lb, tg, ok := strings.Cut(resourceLabel, "/targetgroup/")
 		if !ok || !strings.HasPrefix(lb, "app/") || tg == "" {
-			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceLabel", fmt.Sprintf("%q", resourceLabel),
+			return metrics.Metric{}, metrics.Statistic{}, invalid("TargetTrackingConfig.ResourceLabel", resourceLabel,
 				"must be app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id> for ALBRequestCountPerTarget")
 		}
 		return metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, "targetgroup/"+tg, lb), metrics.Sum, nil
@@ -195,22 +197,23 @@ func (s AlarmShape) validate(field string) []error {
 }
 
 // NewTargetTracking validates cfg, creates the policy's alarms and returns
-// the policy. Every problem is reported at once.
+// the policy. Every problem is reported at once, the alarms' included.
 func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 	var errs []error
 	if cfg.Name == "" {
-		errs = append(errs, invalid("TargetTrackingConfig.Name", `""`, "must not be empty"))
+		errs = append(errs, invalid("TargetTrackingConfig.Name", "", "must not be empty"))
 	}
 	if !(cfg.TargetValue > 0) || math.IsInf(cfg.TargetValue, 0) {
-		errs = append(errs, invalid("TargetTrackingConfig.TargetValue", cfg.TargetValue, "must be a positive number"))
+		errs = append(errs, invalid("TargetTrackingConfig.TargetValue", cfg.TargetValue, "must be a positive finite number"))
 	}
 	if cfg.LowFraction < 0 || cfg.LowFraction >= 1 || math.IsNaN(cfg.LowFraction) {
 		errs = append(errs, invalid("TargetTrackingConfig.LowFraction", cfg.LowFraction, "must be 0 (default 0.9) or in (0, 1)"))
 	}
-	errs = append(errs, cfg.High.validate("TargetTrackingConfig.High")...)
-	errs = append(errs, cfg.Low.validate("TargetTrackingConfig.Low")...)
+	highShape, lowShape := cfg.High.validate("TargetTrackingConfig.High"), cfg.Low.validate("TargetTrackingConfig.Low")
+	errs = append(append(errs, highShape...), lowShape...)
 	var metric metrics.Metric
 	var stat metrics.Statistic
+	metricOK := false
 	switch {
 	case cfg.PredefinedMetric != 0 && cfg.CustomizedMetric != nil:
 		errs = append(errs, invalid("TargetTrackingConfig.CustomizedMetric", "set", "give either PredefinedMetric or CustomizedMetric, not both"))
@@ -218,17 +221,20 @@ func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 		var err error
 		if metric, stat, err = PredefinedMetricSpec(cfg.PredefinedMetric, cfg.ResourceID, cfg.ResourceLabel); err != nil {
 			errs = append(errs, err)
+		} else {
+			metricOK = true
 		}
 	case cfg.CustomizedMetric != nil:
 		metric, stat = cfg.CustomizedMetric.Metric, cfg.CustomizedMetric.Statistic
-		if metric.Name == "" {
-			errs = append(errs, invalid("TargetTrackingConfig.CustomizedMetric.Metric.Name", `""`, "must not be empty"))
+		if err := metric.Validate(); err != nil {
+			errs = append(errs, invalid("TargetTrackingConfig.CustomizedMetric.Metric", metric.String(), err.Error()))
+		} else if !stat.Valid() {
+			errs = append(errs, invalid("TargetTrackingConfig.CustomizedMetric.Statistic", stat.String(), "must be Average, Sum, Minimum, Maximum, SampleCount or p0 to p100"))
+		} else {
+			metricOK = true
 		}
 	default:
-		errs = append(errs, invalid("TargetTrackingConfig.PredefinedMetric", "none", "give a PredefinedMetric or a CustomizedMetric"))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		errs = append(errs, invalid("TargetTrackingConfig.PredefinedMetric", nil, "give a PredefinedMetric or a CustomizedMetric"))
 	}
 	p := &TargetTracking{cfg: cfg, metric: metric, statistic: stat}
 	p.cfg.High = cfg.High.withDefaults(3)
@@ -236,28 +242,35 @@ func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 	if p.cfg.LowFraction == 0 {
 		p.cfg.LowFraction = 0.9
 	}
+	p.lowThreshold = p.cfg.LowFraction * cfg.TargetValue
 	prefix := "TargetTracking-" + cfg.ResourceID
 	if cfg.ResourceID == "" {
 		prefix = "TargetTracking-" + cfg.Name
 	}
-	var err error
-	p.high, err = metrics.NewAlarm(metrics.AlarmConfig{
-		Name: prefix + "-AlarmHigh", Metric: metric, Statistic: stat,
-		Period: p.cfg.High.Period, EvaluationPeriods: p.cfg.High.EvaluationPeriods, DatapointsToAlarm: p.cfg.High.DatapointsToAlarm,
-		Threshold: cfg.TargetValue, Comparison: metrics.GreaterThanThreshold,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("autoscale: target tracking policy %s: AlarmHigh: %w", cfg.Name, err)
-	}
-	if !cfg.DisableScaleIn {
-		p.low, err = metrics.NewAlarm(metrics.AlarmConfig{
-			Name: prefix + "-AlarmLow", Metric: metric, Statistic: stat,
-			Period: p.cfg.Low.Period, EvaluationPeriods: p.cfg.Low.EvaluationPeriods, DatapointsToAlarm: p.cfg.Low.DatapointsToAlarm,
-			Threshold: p.cfg.LowFraction * cfg.TargetValue, Comparison: metrics.LessThanThreshold,
+	alarm := func(field, name string, shape AlarmShape, shapeOK bool, threshold float64, op metrics.ComparisonOperator) *metrics.MetricAlarm {
+		if !metricOK || !shapeOK || !(threshold > 0) || math.IsInf(threshold, 0) {
+			return nil // reported above
+		}
+		a, err := metrics.NewAlarm(metrics.AlarmConfig{
+			Name: prefix + "-" + name, Metric: metric, Statistic: stat,
+			Period: shape.Period, EvaluationPeriods: shape.EvaluationPeriods, DatapointsToAlarm: shape.DatapointsToAlarm,
+			Threshold: threshold, Comparison: op,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("autoscale: target tracking policy %s: AlarmLow: %w", cfg.Name, err)
+			errs = append(errs, fmt.Errorf("autoscale: TargetTrackingConfig.%s: %w", field, err))
 		}
+		return a
+	}
+	p.high = alarm("High", "AlarmHigh", p.cfg.High, len(highShape) == 0, cfg.TargetValue, metrics.GreaterThanThreshold)
+	if !cfg.DisableScaleIn {
+		p.low = alarm("Low", "AlarmLow", p.cfg.Low, len(lowShape) == 0, p.lowThreshold, metrics.LessThanThreshold)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	p.highCause = fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.high.Config().Name, cfg.Name)
+	if p.low != nil {
+		p.lowCause = fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.low.Config().Name, cfg.Name)
 	}
 	return p, nil
 }
@@ -327,57 +340,123 @@ func (p *TargetTracking) latest() (float64, bool) {
 	return 0, false
 }
 
-// Propose evaluates the two alarms at in.Now and proposes a capacity.
+// EvaluateAlarms evaluates AlarmHigh and AlarmLow at now, unless they were
+// already evaluated at now's instant of their grid.
+func (p *TargetTracking) EvaluateAlarms(now time.Time, r metrics.Reader) {
+	evaluateOnce(p.high, now, r)
+	if p.low != nil {
+		evaluateOnce(p.low, now, r)
+	}
+}
+
+// evaluateOnce evaluates a at now unless it was already evaluated at now's
+// instant of its grid.
+func evaluateOnce(a *metrics.MetricAlarm, now time.Time, r metrics.Reader) metrics.AlarmState {
+	if a.EvaluatedAt(now) {
+		return a.State()
+	}
+	return a.Evaluate(now, r)
+}
+
+// The texts of a target tracking policy's explanations.
+const (
+	ttNoData        uint8 = iota + 1 // no datapoint at all
+	ttHigh                           // AlarmHigh in ALARM: the formula
+	ttHighCooldown                   // ... but the scale-out cooldown already added as much
+	ttLow                            // AlarmLow in ALARM: the formula
+	ttLowAtTarget                    // ... but removing a task would exceed the target
+	ttLowCooldown                    // ... but the scale-in cooldown holds
+	ttAboveNotAlarm                  // above target, AlarmHigh not (yet) in ALARM
+	ttBelowNotAlarm                  // below AlarmLow's threshold, AlarmLow not in ALARM
+	ttInRange                        // within range
+)
+
+// explain formats one of the policy's explanations.
+func (p *TargetTracking) explain(e Explanation) string {
+	name, target := p.metric.Name, p.cfg.TargetValue
+	switch e.code {
+	case ttNoData:
+		return "insufficient data: no scaling"
+	case ttHigh, ttHighCooldown:
+		s := fmt.Sprintf("%s %.1f > %g for %d of %d datapoints; ceil(%d × %.1f / %g) = %d",
+			name, e.value, target, p.cfg.High.DatapointsToAlarm, p.cfg.High.EvaluationPeriods, e.base, e.value, target, e.want)
+		if e.code == ttHighCooldown {
+			s += " (within scale-out cooldown: no larger scale-out)"
+		}
+		return s
+	case ttLow, ttLowAtTarget, ttLowCooldown:
+		s := fmt.Sprintf("%s %.1f < %g for %d of %d datapoints; ceil(%d × %.1f / %g) = %d",
+			name, e.value, p.lowThreshold, p.cfg.Low.DatapointsToAlarm, p.cfg.Low.EvaluationPeriods, e.base, e.value, target, e.want)
+		switch e.code {
+		case ttLowAtTarget:
+			s += " (removing a task would exceed the target)"
+		case ttLowCooldown:
+			s += fmt.Sprintf(" (scale-in cooldown until %s)", e.until.UTC().Format(time.RFC3339))
+		}
+		return s
+	case ttAboveNotAlarm:
+		return fmt.Sprintf("%s %.1f > %g but AlarmHigh is %v", name, e.value, target, e.state)
+	case ttBelowNotAlarm:
+		return fmt.Sprintf("%s %.1f < %g but AlarmLow is %v", name, e.value, p.lowThreshold, e.state)
+	case ttInRange:
+		return fmt.Sprintf("%s %.1f within range of target %g", name, e.value, target)
+	}
+	return ""
+}
+
+// Propose evaluates the two alarms at in.Now (unless EvaluateAlarms did at
+// that instant) and proposes a capacity. It formats no text: the proposal's
+// Explanation does, when read.
 func (p *TargetTracking) Propose(in Input) Proposal {
-	high := p.high.Evaluate(in.Now, in.Metrics)
+	p.EvaluateAlarms(in.Now, in.Metrics)
+	high := p.high.State()
 	low := metrics.InsufficientData
 	if p.low != nil {
-		low = p.low.Evaluate(in.Now, in.Metrics)
+		low = p.low.State()
 	}
 	vote := Consensus
 	if p.cfg.DisableScaleIn {
 		vote = Independent
 	}
-	hold := func(reason string) Proposal {
+	hold := func(e Explanation) Proposal {
+		e.by = p
 		if p.cfg.DisableScaleIn {
-			return Proposal{Reason: reason}
+			return Proposal{Explanation: e}
 		}
-		return Proposal{Desired: in.Desired, Vote: Consensus, Reason: reason}
+		return Proposal{Desired: in.Desired, Vote: Consensus, Explanation: e}
 	}
 	value, ok := p.latest()
 	if !ok {
-		return hold("insufficient data: no scaling")
+		return hold(Explanation{code: ttNoData})
 	}
-	name := p.metric.Name
 	switch {
 	case high == metrics.Alarm:
 		base := p.cd.base(in.Now, in.Desired)
 		want := TrackingCapacity(base, value, p.cfg.TargetValue)
-		reason := fmt.Sprintf("%s %.1f > %g for %d of %d datapoints; ceil(%d × %.1f / %g) = %d",
-			name, value, p.cfg.TargetValue, p.cfg.High.DatapointsToAlarm, p.cfg.High.EvaluationPeriods, base, value, p.cfg.TargetValue, want)
+		e := Explanation{by: p, code: ttHigh, value: value, base: base, want: want}
 		if want <= in.Desired {
-			return hold(reason + " (within scale-out cooldown: no larger scale-out)")
+			e.code = ttHighCooldown
+			return hold(e)
 		}
-		return Proposal{Desired: want, Vote: vote, Reason: reason,
-			Cause: fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.high.Config().Name, p.cfg.Name)}
+		return Proposal{Desired: want, Vote: vote, Explanation: e, Cause: p.highCause}
 	case low == metrics.Alarm:
 		want := TrackingCapacity(in.Desired, value, p.cfg.TargetValue)
-		reason := fmt.Sprintf("%s %.1f < %g for %d of %d datapoints; ceil(%d × %.1f / %g) = %d",
-			name, value, p.low.Config().Threshold, p.cfg.Low.DatapointsToAlarm, p.cfg.Low.EvaluationPeriods, in.Desired, value, p.cfg.TargetValue, want)
+		e := Explanation{by: p, code: ttLow, value: value, base: in.Desired, want: want}
 		if want >= in.Desired {
-			return hold(reason + " (removing a task would exceed the target)")
+			e.code = ttLowAtTarget
+			return hold(e)
 		}
 		if p.cd.scaleInBlocked(in.Now) {
-			return hold(reason + fmt.Sprintf(" (scale-in cooldown until %s)", p.cd.inUntil.UTC().Format(time.RFC3339)))
+			e.code, e.until = ttLowCooldown, p.cd.inUntil
+			return hold(e)
 		}
-		return Proposal{Desired: want, Vote: Consensus, Reason: reason,
-			Cause: fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.low.Config().Name, p.cfg.Name)}
+		return Proposal{Desired: want, Vote: Consensus, Explanation: e, Cause: p.lowCause}
 	}
 	switch {
 	case value > p.cfg.TargetValue:
-		return hold(fmt.Sprintf("%s %.1f > %g but AlarmHigh is %v", name, value, p.cfg.TargetValue, high))
-	case p.low != nil && value < p.low.Config().Threshold:
-		return hold(fmt.Sprintf("%s %.1f < %g but AlarmLow is %v", name, value, p.low.Config().Threshold, low))
+		return hold(Explanation{code: ttAboveNotAlarm, value: value, state: high})
+	case p.low != nil && value < p.lowThreshold:
+		return hold(Explanation{code: ttBelowNotAlarm, value: value, state: low})
 	}
-	return hold(fmt.Sprintf("%s %.1f within range of target %g", name, value, p.cfg.TargetValue))
+	return hold(Explanation{code: ttInRange, value: value})
 }

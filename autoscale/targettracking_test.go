@@ -42,7 +42,7 @@ func TestWorkedExampleCRounding(t *testing.T) {
 	}{
 		{3, 75, 50, 5},   // 4.5 needed: +1.5 → +2
 		{6, 37.5, 50, 5}, // 4.5 needed: −1.5 → −1
-		{4, 90, 50, 8},   // oracles.md §3.1
+		{4, 90, 50, 8},   // 7.2 tasks needed: +3.2 → +4
 		{10, 70, 70, 10}, // exactly on target: float noise must not add a task
 		{7, 70 * 1.1, 70, 8},
 		{0, 80, 50, 1}, // from zero tasks: one
@@ -122,13 +122,13 @@ func TestWorkedExampleCMultiplePolicies(t *testing.T) {
 	}
 	// 5 tasks: CPU 80 → ceil(5×80/50) = 8; memory 60 → ceil(5×60/50) = 6.
 	d := newPair().Evaluate(t0, State{Desired: 5, Metrics: fakeReader{"CPUUtilization": constant(80), "MemoryUtilization": constant(60)}})
-	if d.Desired != 8 || !strings.Contains(d.Reason, "cpu") {
+	if d.Desired != 8 || !strings.Contains(d.Reason.String(), "cpu") {
 		t.Errorf("both scale out: desired %d (%s), want 8 by cpu", d.Desired, d.Reason)
 	}
 	// 10 tasks: CPU 20 → wants 4; memory 48 is below target but above the
 	// low alarm's 45, so memory is not ready to scale in.
 	d = newPair().Evaluate(t0, State{Desired: 10, Metrics: fakeReader{"CPUUtilization": constant(20), "MemoryUtilization": constant(48)}})
-	if d.Desired != 10 || !strings.Contains(d.Reason, "memory not ready") {
+	if d.Desired != 10 || !strings.Contains(d.Reason.String(), "memory not ready") {
 		t.Errorf("memory not ready: desired %d (%s), want 10", d.Desired, d.Reason)
 	}
 	// Both ready: CPU wants 4, memory (40) wants 8: the larger capacity wins.
@@ -173,7 +173,7 @@ func TestWorkedExampleCCooldownAndDeployment(t *testing.T) {
 		High: AlarmShape{EvaluationPeriods: 1}, Low: AlarmShape{EvaluationPeriods: 1}})
 	c2, _ := NewController(ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 50}, Policies: []Policy{p2}})
 	d := c2.Evaluate(t0, State{Desired: 10, DeploymentInProgress: true, Metrics: fakeReader{"CPUUtilization": constant(10)}})
-	if d.Desired != 10 || !strings.Contains(d.Reason, "deployment") {
+	if d.Desired != 10 || !strings.Contains(d.Reason.String(), "deployment") {
 		t.Errorf("scale-in during a deployment: desired %d (%s), want 10", d.Desired, d.Reason)
 	}
 	d = c2.Evaluate(t0.Add(time.Minute), State{Desired: 10, DeploymentInProgress: true, Metrics: fakeReader{"CPUUtilization": constant(100)}})

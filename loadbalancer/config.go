@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Sentinel errors. Every error this package returns matches one of them with
@@ -233,10 +235,8 @@ func (c Config) withDefaults() Config {
 // fields are valid: they take their defaults.
 func (c Config) Validate() error {
 	d := c.withDefaults()
-	var errs []error
-	bad := func(field string, value any, rule string) {
-		errs = append(errs, fmt.Errorf("%w: %s %v: %s", ErrInvalidConfig, field, value, rule))
-	}
+	l := fielderr.NewList(ErrInvalidConfig)
+	bad := l.Add
 	seconds := func(field string, v, lo, hi time.Duration) {
 		if v < lo || v > hi || v%time.Second != 0 {
 			bad(field, v, fmt.Sprintf("must be a whole number of seconds from %v to %v", lo, hi))
@@ -256,11 +256,11 @@ func (c Config) Validate() error {
 	if c.Router != nil {
 		switch {
 		case c.Type != ALB:
-			bad("Router", "set", "only an ALB takes a Router; an NLB routes by flow hash")
+			bad("Router", fielderr.Omit, "only an ALB takes a Router; an NLB routes by flow hash")
 		case c.Algorithm != AlgorithmDefault:
-			bad("Router", "set", fmt.Sprintf("the Router replaces Algorithm; leave Algorithm zero, not %v", c.Algorithm))
+			bad("Router", fielderr.Omit, fmt.Sprintf("the Router replaces Algorithm; leave Algorithm zero, not %v", c.Algorithm))
 		case c.SlowStart != 0:
-			bad("Router", "set", "slow start shapes round_robin only; turn it off to route with a Router")
+			bad("Router", fielderr.Omit, "slow start shapes round_robin only; turn it off to route with a Router")
 		}
 	}
 	h := d.HealthCheck
@@ -296,5 +296,5 @@ func (c Config) Validate() error {
 	if c.MinimumHealthyTargets < 0 {
 		bad("MinimumHealthyTargets", c.MinimumHealthyTargets, "must be at least 1 (zero means 1)")
 	}
-	return errors.Join(errs...)
+	return l.Err()
 }

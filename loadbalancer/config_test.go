@@ -12,8 +12,8 @@ import (
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 // TestDefaultConfig holds the defaults to the AWS API reference
-// (CreateTargetGroup, TargetGroupAttribute), §8.3 and §8.4 of
-// aws-behaviour.md.
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html,
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroupAttribute.html).
 func TestDefaultConfig(t *testing.T) {
 	alb := Config{
 		Type: ALB, Algorithm: RoundRobin,

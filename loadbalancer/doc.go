@@ -4,6 +4,30 @@
 // when it next needs waking), draws randomness only from a *rand.Rand the
 // caller passes, and imports nothing else from the module.
 //
+// # Time
+//
+// ecssim has one rule for how a package takes time. The top-level
+// packages (metrics, autoscale, loadbalancer, placement) model AWS
+// services that are usable without a simulation, and speak calendar time:
+// instants are time.Time, as CloudWatch timestamps and cron schedules are.
+// The sub-packages of sim (traffic, capacity) are the engine's model parts
+// and speak the engine's clock, a time.Duration since the simulation's
+// virtual zero. So every instant here (now, Transition.At,
+// TargetInfo.SlowStartUntil, the wake-ups Advance returns) is a time.Time,
+// and lengths (HealthCheck.Interval, DeregistrationDelay, SlowStart,
+// Target.FirstCheckAfter) are time.Duration.
+//
+// # Text forms
+//
+// Type, Algorithm, CrossZone, State, Reason and Response implement
+// encoding.TextMarshaler and encoding.TextUnmarshaler with the AWS
+// spellings where AWS has one: "alb" and "nlb" (also read as the ELB API's
+// "application" and "network"), the load_balancing.algorithm.type values
+// round_robin, least_outstanding_requests and weighted_random (and
+// flow_hash), the cross-zone values true, false and
+// use_load_balancer_configuration, the DescribeTargetHealth states and
+// reason codes.
+//
 // # Using a target group
 //
 // A TargetGroup is built from a Config (the zero Config is an ALB target
@@ -56,7 +80,8 @@
 //	FirstCheckAfter + (InitialHealthyThreshold − 1) · Interval
 //
 // which is 30 s × 5 = 150 s with the defaults and 5 s × 2 = 10 s tuned, the
-// figures of the ECS best-practices guide (worked example L). The current
+// figures of the ECS best-practices guide
+// (https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/load-balancer-healthcheck.html). The current
 // ELB user guide says instead that a new target receives traffic after its
 // first passing check "irrespective of the configured threshold"; set
 // InitialHealthyThreshold to 1 for that reading. A healthy target that stops

@@ -1,6 +1,7 @@
 package loadbalancer_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -125,4 +126,20 @@ func ExampleRouter() {
 	fmt.Println("requests per target:", count)
 	// Output:
 	// requests per target: [102 500 298]
+}
+
+// Enums read and write their AWS spellings, so a configuration file needs
+// no table of its own.
+func ExampleAlgorithm_UnmarshalText() {
+	var tg struct {
+		Type      loadbalancer.Type      `json:"type"`
+		Algorithm loadbalancer.Algorithm `json:"algorithm"`
+	}
+	err := json.Unmarshal([]byte(`{"type": "application", "algorithm": "least_outstanding_requests"}`), &tg)
+	fmt.Println(tg.Type, tg.Algorithm, err)
+	err = json.Unmarshal([]byte(`{"algorithm": "fastest"}`), &tg)
+	fmt.Println(err)
+	// Output:
+	// alb least_outstanding_requests <nil>
+	// loadbalancer: invalid config: Algorithm "fastest": must be one of round_robin, least_outstanding_requests, weighted_random, flow_hash
 }

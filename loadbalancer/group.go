@@ -4,10 +4,22 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // never marks an instant that is not scheduled.
 const never int64 = math.MaxInt64
+
+// after returns the instant d after n (nanoseconds since the Unix epoch),
+// or never when that is beyond what an int64 holds: a FirstCheckAfter of
+// centuries schedules no check rather than one in the past.
+func after(n int64, d time.Duration) int64 {
+	if d > 0 && n > never-int64(d) {
+		return never
+	}
+	return n + int64(d)
+}
 
 // Target describes a target to register.
 type Target struct {
@@ -133,7 +145,7 @@ func instant(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 // grow makes room for target id.
 func (g *TargetGroup) grow(id int) error {
 	if id < 0 || id > MaxTargetID {
-		return fmt.Errorf("%w: ID %d: must be from 0 to %d", ErrInvalidTarget, id, MaxTargetID)
+		return fielderr.New(ErrInvalidTarget, "Target.ID", id, fmt.Sprintf("must be from 0 to MaxTargetID (%d)", MaxTargetID))
 	}
 	for len(g.targets) <= id {
 		g.targets = append(g.targets, target{
@@ -193,7 +205,7 @@ func (g *TargetGroup) Register(now time.Time, tgt Target) error {
 		return err
 	}
 	if tgt.FirstCheckAfter < 0 {
-		return fmt.Errorf("%w: target %d FirstCheckAfter %v: must not be negative", ErrInvalidTarget, tgt.ID, tgt.FirstCheckAfter)
+		return fielderr.New(ErrInvalidTarget, fmt.Sprintf("Target(%d).FirstCheckAfter", tgt.ID), tgt.FirstCheckAfter, "must not be negative")
 	}
 	t := &g.targets[tgt.ID]
 	if t.state != Unused {
@@ -207,7 +219,7 @@ func (g *TargetGroup) Register(now time.Time, tgt Target) error {
 	t.known = true
 	t.zone = g.zoneOf(tgt.Zone)
 	t.passes, t.fails, t.dormant = 0, 0, false
-	t.nextCheck, t.outcomeAt, t.drainUntil, t.drainedAt = n+int64(first), never, never, never
+	t.nextCheck, t.outcomeAt, t.drainUntil, t.drainedAt = after(n, first), never, never, never
 	t.slowFrom, t.slowUntil = 0, 0
 	g.setState(tgt.ID, Initial, ReasonRegistrationInProgress)
 	g.reschedule(tgt.ID)
@@ -223,7 +235,7 @@ func (g *TargetGroup) SetResponse(now time.Time, id int, r Response) error {
 		return err
 	}
 	if r > NoResponse {
-		return fmt.Errorf("%w: target %d response %v: must be Pass, Refuse or NoResponse", ErrInvalidTarget, id, r)
+		return fielderr.New(ErrInvalidTarget, fmt.Sprintf("target %d response", id), r, "must be Pass, Refuse or NoResponse")
 	}
 	t := &g.targets[id]
 	t.response = r
@@ -266,7 +278,7 @@ func (g *TargetGroup) Deregister(now time.Time, id int) (drained bool, err error
 		g.reschedule(id)
 		return true, nil
 	}
-	t.drainUntil = n + int64(g.cfg.DeregistrationDelay)
+	t.drainUntil = after(n, g.cfg.DeregistrationDelay)
 	g.setState(id, Draining, ReasonDeregistrationInProgress)
 	if g.inFlight[id] == 0 {
 		t.drainedAt = n
@@ -365,7 +377,7 @@ func (g *TargetGroup) Advance(now time.Time, buf []Transition) (_ []Transition, 
 			t.outcomeAt = never
 			g.fail(id, at, ReasonTimeout)
 		case t.nextCheck:
-			t.nextCheck = at + int64(g.cfg.HealthCheck.Interval)
+			t.nextCheck = after(at, g.cfg.HealthCheck.Interval)
 			switch t.response {
 			case Pass:
 				g.pass(id, at)
@@ -373,7 +385,7 @@ func (g *TargetGroup) Advance(now time.Time, buf []Transition) (_ []Transition, 
 			case Refuse:
 				g.fail(id, at, ReasonFailedHealthChecks)
 			case NoResponse:
-				t.outcomeAt = at + int64(g.cfg.HealthCheck.Timeout)
+				t.outcomeAt = after(at, g.cfg.HealthCheck.Timeout)
 			}
 		}
 		if t.state != from {
@@ -432,7 +444,7 @@ func (g *TargetGroup) becomeHealthy(id int, at int64) {
 	for other := range g.targets {
 		o := &g.targets[other]
 		if other != id && o.state == Healthy && o.healthySince < at && o.slowUntil <= at {
-			t.slowFrom, t.slowUntil = at, at+int64(g.cfg.SlowStart)
+			t.slowFrom, t.slowUntil = at, after(at, g.cfg.SlowStart)
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package loadbalancer
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func firstTransitionTo(tr []Transition, id int, s State) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// Worked example L (ECS best-practices guide, load-balancer-healthcheck):
+// The ECS best-practices guide (https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/load-balancer-healthcheck.html):
 // with the defaults a target takes 30 s × 5 = 150 s to turn healthy.
 func TestWorkedExampleL_DefaultHealthCheckTakes150s(t *testing.T) {
 	g := mustNew(t, Config{})
@@ -67,7 +68,7 @@ func TestWorkedExampleL_DefaultHealthCheckTakes150s(t *testing.T) {
 	}
 }
 
-// Worked example L, tuned: interval 5 s and healthy threshold 2 give 10 s.
+// The same guide, tuned: interval 5 s and healthy threshold 2 give 10 s.
 // AWS requires the timeout to be below the interval, so it is lowered to 4 s.
 func TestWorkedExampleL_TunedHealthCheckTakes10s(t *testing.T) {
 	g := mustNew(t, Config{HealthCheck: HealthCheck{Interval: 5 * time.Second, HealthyThreshold: 2, Timeout: 4 * time.Second}})
@@ -354,5 +355,22 @@ func TestCounts(t *testing.T) {
 	want := Counts{Healthy: 2, Unhealthy: 1, Draining: 1}
 	if diff := cmp.Diff(want, g.Counts()); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+}
+
+// TestFirstCheckAfterDoesNotWrap: a FirstCheckAfter of centuries put the
+// first check at an instant that wrapped into the past, so it ran at once;
+// it now never runs, and the target stays initial.
+func TestFirstCheckAfterDoesNotWrap(t *testing.T) {
+	g := mustNew(t, Config{HealthCheck: HealthCheck{InitialHealthyThreshold: 1}})
+	if err := g.Register(t0, Target{ID: 0, Zone: "a", FirstCheckAfter: time.Duration(math.MaxInt64)}); err != nil {
+		t.Fatal(err)
+	}
+	tr := advance(g, at(3600))
+	if _, ok := firstTransitionTo(tr, 0, Healthy); ok {
+		t.Fatalf("a check centuries away ran within the hour: %v", tr)
+	}
+	if info, _ := g.Target(0); info.State != Initial {
+		t.Errorf("state %v, want initial", info.State)
 	}
 }

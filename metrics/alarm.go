@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // ComparisonOperator compares an alarm's datapoint with its threshold. The
@@ -232,13 +234,13 @@ func (c AlarmConfig) WithDefaults() AlarmConfig {
 // the statistic, Period (10 s, 30 s or a multiple of 60 s),
 // EvaluationPeriods ≥ 1, EvaluationPeriods × Period ≤ 1 day,
 // DatapointsToAlarm in 1..EvaluationPeriods, a finite Threshold, a known
-// Comparison and TreatMissingData, and EvaluationRange ≥ EvaluationPeriods.
+// Comparison and TreatMissingData, and an EvaluationRange of at least
+// EvaluationPeriods that reaches back at most two periods more than
+// CloudWatch's longest alarm window ((EvaluationRange − 2) × Period ≤ 1 day).
 func (c AlarmConfig) Validate() error {
 	c = c.WithDefaults()
-	var errs []error
-	bad := func(field string, value any, rule string) {
-		errs = append(errs, &FieldError{Field: c.prefix() + field, Value: value, Rule: rule, Err: ErrInvalidAlarm})
-	}
+	errs := fielderr.NewList(ErrInvalidAlarm)
+	bad := func(field string, value any, rule string) { errs.Add(c.prefix()+field, value, rule) }
 	if err := c.Metric.Validate(); err != nil {
 		bad("Metric", c.Metric.String(), err.Error())
 	}
@@ -249,10 +251,13 @@ func (c AlarmConfig) Validate() error {
 	if !periodOK {
 		bad("Period", c.Period, "must be 10s, 30s or a multiple of 60s")
 	}
+	windowOK := false
 	if c.EvaluationPeriods < 1 {
 		bad("EvaluationPeriods", c.EvaluationPeriods, "must be at least 1")
 	} else if periodOK && c.Period > MaxAlarmWindow/time.Duration(c.EvaluationPeriods) {
 		bad("EvaluationPeriods", c.EvaluationPeriods, fmt.Sprintf("EvaluationPeriods × Period (%v) must not exceed 24h", c.Period))
+	} else {
+		windowOK = periodOK
 	}
 	if c.DatapointsToAlarm < 1 || (c.EvaluationPeriods >= 1 && c.DatapointsToAlarm > c.EvaluationPeriods) {
 		bad("DatapointsToAlarm", c.DatapointsToAlarm, fmt.Sprintf("must be between 1 and EvaluationPeriods (%d)", c.EvaluationPeriods))
@@ -271,8 +276,10 @@ func (c AlarmConfig) Validate() error {
 	}
 	if c.EvaluationRange < c.EvaluationPeriods {
 		bad("EvaluationRange", c.EvaluationRange, fmt.Sprintf("must be at least EvaluationPeriods (%d)", c.EvaluationPeriods))
+	} else if windowOK && c.EvaluationRange-2 > int(MaxAlarmWindow/c.Period) {
+		bad("EvaluationRange", c.EvaluationRange, fmt.Sprintf("must be at most %d: (EvaluationRange − 2) × Period (%v) must not exceed 24h", int(MaxAlarmWindow/c.Period)+2, c.Period))
 	}
-	return joinErrors(errs)
+	return errs.Err()
 }
 
 func (c AlarmConfig) prefix() string {
@@ -297,6 +304,7 @@ type MetricAlarm struct {
 	cfg   AlarmConfig
 	state AlarmState
 	last  Evaluation
+	inc   incremental
 }
 
 // Evaluation records one evaluation of an alarm, for decision logs.
@@ -318,8 +326,8 @@ func NewAlarm(cfg AlarmConfig) (*MetricAlarm, error) {
 	return &MetricAlarm{cfg: cfg}, nil
 }
 
-// asOfReader is a Reader that can also answer as published at an instant;
-// *Store is one. Evaluate prefers it so the store's PublicationDelay holds.
+// asOfReader is a Reader that can also answer as published at an instant.
+// Evaluate prefers it so that a publication delay holds.
 type asOfReader interface {
 	StatisticAsOf(m Metric, stat Statistic, period time.Duration, end, asOf time.Time) (float64, bool)
 }
@@ -332,10 +340,39 @@ type asOfReader interface {
 // evaluates. Datapoint i (0 = newest) is the statistic over
 // [now − (i+1)·Period, now − i·Period). If r has a StatisticAsOf method (as
 // *Store does), it is called with asOf = now so the publication delay holds.
+//
+// Against a *Store the evaluation is incremental: a datapoint whose period
+// has closed (a newer sample exists and every sample of the period is
+// published) is read once and remembered, so an evaluation reads only the
+// periods that are still open, typically one or two. A remembered
+// datapoint is read again if a sample arrives out of order, if the store
+// would now answer its period from other data (raw samples evicted, a
+// rollup instead) or if Expire forgot the series, so the result is always
+// the one a full read would give. The first evaluation against a store
+// also registers the alarm's reach, EvaluationRange × Period, with the
+// store (see Store.Retain), so the store keeps at full resolution what the
+// alarm reads.
 func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 	c := &a.cfg
 	grid := EvaluationInterval(c.Period)
-	at := time.Unix(0, floorTo(now.UnixNano(), int64(grid))).In(now.Location())
+	at := time.Unix(0, floorTo(clampNano(now), int64(grid))).In(now.Location())
+	points := a.last.Datapoints[:0]
+	if s, ok := r.(*Store); ok && inRange(now) {
+		points = a.inc.read(a, s, at, points)
+	} else {
+		a.inc.prevOK = false
+		points = a.readAll(r, at, points)
+	}
+	outcome := evaluateRange(c, points, a.state)
+	a.last = Evaluation{At: at, Datapoints: points, Outcome: outcome, Previous: a.state}
+	a.state = outcome.State
+	return a.state
+}
+
+// readAll appends the evaluation range at `at`, oldest first, read from r
+// one datapoint at a time.
+func (a *MetricAlarm) readAll(r Reader, at time.Time, points []Datapoint) []Datapoint {
+	c := &a.cfg
 	asOf, hasAsOf := r.(asOfReader)
 	read := func(stat Statistic, end time.Time) (float64, bool) {
 		if hasAsOf {
@@ -343,21 +380,8 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		}
 		return r.Statistic(c.Metric, stat, c.Period, end)
 	}
-	if s, ok := r.(*Store); ok {
-		// The same answers as StatisticAsOf, with the series looked up
-		// once for the whole evaluation range instead of per datapoint.
-		sr, visible := s.lookup(c.Metric), s.visibleCutoff(at)
-		read = func(stat Statistic, end time.Time) (float64, bool) {
-			if sr == nil || c.Period <= 0 || !stat.Valid() {
-				return 0, false
-			}
-			e := end.UnixNano()
-			return s.window(sr, stat, e-int64(c.Period), e, visible)
-		}
-	}
 	p, isPercentile := c.Statistic.IsPercentile()
 	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
-	points := a.last.Datapoints[:0]
 	for i := c.EvaluationRange - 1; i >= 0; i-- {
 		end := at.Add(-time.Duration(i) * c.Period)
 		v, ok := read(c.Statistic, end)
@@ -368,10 +392,140 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		}
 		points = append(points, dp)
 	}
-	outcome := evaluate(*c, points, a.state)
-	a.last = Evaluation{At: at, Datapoints: points, Outcome: outcome, Previous: a.state}
-	a.state = outcome.State
-	return a.state
+	return points
+}
+
+// incremental remembers the closed datapoints an alarm read from a *Store.
+type incremental struct {
+	store  *Store
+	series *series
+	late   uint64        // the series' count of late samples when the closed datapoints were read
+	closed []closedPoint // by window end: slot (end / grid) mod len
+
+	// The last evaluation read: its instant, and whether its datapoints
+	// are still those of the alarm's last Evaluation (readAll clears it).
+	prevAt  int64
+	prevLoc *time.Location
+	prevOK  bool
+}
+
+// closedPoint is one remembered datapoint.
+type closedPoint struct {
+	end   int64 // window end, Unix nanoseconds
+	value float64
+	src   int8 // where the store answered it from (fromRaw or a tier)
+	held  bool // the slot holds a datapoint
+	ok    bool // not missing
+	low   bool // LowSample
+}
+
+// maxClosedPoints bounds the datapoints an alarm remembers. Alarms whose
+// period spans several evaluations (a 5-minute period evaluated every
+// minute) meet each window again only Period/grid evaluations later and
+// would need EvaluationRange × Period/grid of them; beyond this bound
+// they remember less and read more, with the same results.
+const maxClosedPoints = 2048
+
+// read appends the evaluation range at `at` from s, oldest first, reading
+// only the datapoints it does not remember.
+func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Datapoint) []Datapoint {
+	c := &a.cfg
+	if inc.store != s || inc.series == nil || inc.series.expired {
+		sr, err := s.lookupOrCreate(c.Metric)
+		if err != nil { // unreachable: NewAlarm validated the metric
+			return a.readAll(s, at, points)
+		}
+		sr.retain(int64(c.EvaluationRange) * int64(c.Period))
+		inc.store, inc.series = s, sr
+		inc.forget()
+	}
+	sr := inc.series
+	if sr.late != inc.late {
+		inc.forget()
+		inc.late = sr.late
+	}
+	if inc.closed == nil {
+		per := int(c.Period / EvaluationInterval(c.Period))
+		inc.closed = make([]closedPoint, max(c.EvaluationRange, min(c.EvaluationRange*per, maxClosedPoints)))
+	}
+	n := c.EvaluationRange
+	grid := int64(EvaluationInterval(c.Period))
+	p, isPercentile := c.Statistic.IsPercentile()
+	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
+	visible := s.visibleCutoff(at)
+	atNano, period := at.UnixNano(), int64(c.Period)
+	// The previous evaluation's datapoints are still in points' array. If
+	// this evaluation is k whole periods later, its datapoint j was the
+	// previous one's j+k: shift them down, and keep those still closed
+	// instead of building them again. (One period later is the common
+	// case: an alarm of one-minute periods evaluated every minute.)
+	buf, shift := points[:0], -1
+	if inc.prevOK && cap(points) >= n && at.Location() == inc.prevLoc {
+		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
+			shift = int(d / period)
+			buf = points[:n]
+			copy(buf, buf[shift:])
+		}
+	}
+	// The slot of window end e is (e / grid) mod len; successive windows
+	// are Period/grid slots apart, at most len (see maxClosedPoints).
+	slots, step := int64(len(inc.closed)), int(period/grid)
+	slot := int(floorDiv(atNano-int64(n-1)*period, grid)%slots) - step
+	for j := range n { // j = 0 is the oldest datapoint
+		if slot += step; slot >= len(inc.closed) {
+			slot -= len(inc.closed)
+		}
+		end := atNano - int64(n-1-j)*period
+		start := end - period
+		src := sr.source(c.Statistic, start, end)
+		cp := &inc.closed[slot]
+		closed := end <= sr.latest && end-1 <= visible // no sample can still arrive in order, and all are published
+		if cp.held && cp.end == end && int(cp.src) == src && closed {
+			if shift >= 0 && j < n-shift {
+				continue // buf[j] is the previous evaluation's copy of cp
+			}
+		} else {
+			v, ok := s.windowFrom(sr, src, c.Statistic, start, end, visible)
+			low := false
+			if ok && checkSamples {
+				samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible)
+				low = samples < MinPercentileSamples(p)
+			}
+			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
+		}
+		dp := Datapoint{Timestamp: at.Add(-time.Duration(n-j) * c.Period), Value: cp.value, Missing: !cp.ok, LowSample: cp.low}
+		if shift >= 0 {
+			buf[j] = dp
+		} else {
+			buf = append(buf, dp)
+		}
+	}
+	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, at.Location(), true
+	return buf
+}
+
+// forget drops every remembered datapoint.
+func (inc *incremental) forget() { clear(inc.closed) }
+
+// floorDiv is a / b rounded toward −∞ (b > 0), so slots stay non-negative.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
+// EvaluatedAt reports whether the alarm's last evaluation was at now's
+// instant of its evaluation grid, so that a caller evaluating on the
+// alarm's behalf (a scaling policy, a caller of EvaluateAlarms) can skip a
+// second evaluation of the same instant.
+func (a *MetricAlarm) EvaluatedAt(now time.Time) bool {
+	if a.last.At.IsZero() || !inRange(now) {
+		return false
+	}
+	grid := int64(EvaluationInterval(a.cfg.Period))
+	return floorTo(now.UnixNano(), grid) == a.last.At.UnixNano()
 }
 
 // NextEvaluation returns the first evaluation instant after now.

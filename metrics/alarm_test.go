@@ -14,11 +14,11 @@ import (
 	"github.com/ecssim/ecssim/metrics"
 )
 
-// keep marks a cell of worked example E whose answer is "keep the current
-// state" (TreatMissingData ignore).
+// keep marks a cell of CloudWatch's missing-data table whose answer is
+// "keep the current state" (TreatMissingData ignore).
 const keep = metrics.AlarmState(255)
 
-// datapoints turns a row of worked example E ("0 - X - X", oldest first;
+// datapoints turns a row of that table ("0 - X - X", oldest first;
 // 0 = not breaching, X = breaching, - = missing) into datapoints for an
 // alarm "> 1": 0 is the value 0, X the value 2.
 func datapoints(row string) []metrics.Datapoint {
@@ -72,10 +72,10 @@ func checkRows(t *testing.T, rows []exampleRow) {
 	}
 }
 
-// TestWorkedExampleE is every row and column of worked example E
-// (shared/reference/aws-behaviour.md, from the CloudWatch user guide's
-// tables): evaluation range 5, columns missing / ignore / breaching /
-// notBreaching.
+// TestWorkedExampleE is every row and column of the CloudWatch user
+// guide's table of how each TreatMissingData setting decides, N = M = 3
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html):
+// evaluation range 5, columns missing / ignore / breaching / notBreaching.
 func TestWorkedExampleE(t *testing.T) {
 	const (
 		I = metrics.InsufficientData
@@ -96,8 +96,9 @@ func TestWorkedExampleE(t *testing.T) {
 	})
 }
 
-// TestPrematureAlarmGuard: §7.2 says `- - - - X` and `- - - X -` (N = M =
-// 3) do not alarm under missing; an earlier edition of the same page's
+// TestPrematureAlarmGuard: the CloudWatch user guide
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html) says
+// `- - - - X` and `- - - X -` (N = M = 3) do not alarm under missing; an earlier edition of the same page's
 // table gives the full rows, including `X - - - -`, which does alarm.
 func TestPrematureAlarmGuard(t *testing.T) {
 	const (
@@ -176,9 +177,10 @@ func TestWorkedExampleEThroughStore(t *testing.T) {
 	}
 }
 
-// TestSlidingWindow is the last line of worked example E: period 300 s,
-// N = 1, evaluated at the end of minute 5 over minutes 1–5 and at the end of
-// minute 6 over minutes 2–6.
+// TestSlidingWindow is the user guide's sliding-window example
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html):
+// period 300 s, N = 1, evaluated at the end of minute 5 over minutes 1–5
+// and at the end of minute 6 over minutes 2–6.
 func TestSlidingWindow(t *testing.T) {
 	s := newStore(t, metrics.Config{})
 	mustPut(t, s, cpu, t0.Add(30*time.Second), 1)               // minute 1: breaching

@@ -176,9 +176,8 @@ func thirtyDays(tb tb, s *metrics.Store, ms []metrics.Metric, interval time.Dura
 
 // TestThirtyDayRunIsBounded writes 50 services × 1 sample a minute for 30
 // days with the default config and checks the retained data against the
-// retention arithmetic: 3 h of minutes (180 + 1 raw samples), 26 h of
-// one-minute buckets (1,560 + 1) and 30 days of hourly buckets (720) per
-// series. The peak heap is logged.
+// retention arithmetic: 1 h of minutes (60 + 1 raw samples) and 24 h of
+// hourly buckets (24 + 1) per series. The peak heap is logged.
 func TestThirtyDayRunIsBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("30-day run")
@@ -186,11 +185,11 @@ func TestThirtyDayRunIsBounded(t *testing.T) {
 	ms := serviceMetrics(50)
 	s := newStore(t, metrics.Config{})
 	peak := thirtyDays(t, s, ms, time.Minute)
-	want := metrics.Usage{Series: 50, RawPoints: 50 * 181, Buckets: 50 * (1561 + 720)}
+	want := metrics.Usage{Series: 50, RawPoints: 50 * 61, Buckets: 50 * 25}
 	if d := cmp.Diff(want, s.Usage()); d != "" {
 		t.Fatalf("retained (-want +got):\n%s", d)
 	}
-	t.Logf("50 series, 1/min, 30 days: peak live heap %.1f MiB, %+v", float64(peak)/(1<<20), s.Usage())
+	t.Logf("50 series, 1/min, 30 days: peak live heap %.1f MiB, %+v, %d bytes", float64(peak)/(1<<20), s.Usage(), s.Bytes())
 }
 
 // BenchmarkThirtyDaysPerSecond is a 30-day run of 4 metrics at one sample a
@@ -204,5 +203,81 @@ func BenchmarkThirtyDaysPerSecond(b *testing.B) {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 		b.ReportMetric(float64(u.RawPoints), "raw-points")
 		b.ReportMetric(float64(u.Buckets), "buckets")
+	}
+}
+
+// BenchmarkPutStatisticSet writes one statistic set per call, round-robin
+// over 100 series at one set per series per minute (ECS's cadence), in
+// steady state: by key (Store.PutStatisticSet builds and looks up the
+// series key) and through a Handle.
+func BenchmarkPutStatisticSet(b *testing.B) {
+	ms := serviceMetrics(100)
+	set := metrics.StatisticSet{SampleCount: 60, Sum: 1800, Minimum: 2, Maximum: 70}
+	for _, via := range []string{"key", "handle"} {
+		b.Run(via, func(b *testing.B) {
+			s := newStore(b, metrics.Config{})
+			hs := make([]*metrics.Handle, len(ms))
+			for j, m := range ms {
+				hs[j], _ = s.Handle(m)
+			}
+			i := 0
+			put := func() {
+				at := t0.Add(time.Duration(i/len(ms)) * time.Minute)
+				var err error
+				if via == "key" {
+					err = s.PutStatisticSet(ms[i%len(ms)], at, set)
+				} else {
+					err = hs[i%len(ms)].PutStatisticSet(at, set)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			for range 100 * 120 { // two virtual hours: past the raw retention
+				put()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				put()
+			}
+		})
+	}
+}
+
+// BenchmarkAlarmEvaluateIncremental is target tracking's AlarmLow (15 of
+// 15 one-minute datapoints, 17 read) evaluated every minute on a series
+// written once a minute, one put and one evaluation per iteration: full
+// reads every datapoint through a Reader that hides the store, incremental
+// evaluates against the *Store and reads only the open periods.
+func BenchmarkAlarmEvaluateIncremental(b *testing.B) {
+	for _, mode := range []string{"full", "incremental"} {
+		b.Run(mode, func(b *testing.B) {
+			s := newStore(b, metrics.Config{})
+			a, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 15, Threshold: 63, Comparison: metrics.LessThanThreshold})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var r metrics.Reader = s
+			if mode == "full" {
+				r = asOfOnly{s}
+			}
+			k := 0
+			step := func() {
+				at := t0.Add(time.Duration(k) * time.Minute)
+				mustPut(b, s, cpu, at, float64(40+k%50))
+				a.Evaluate(at.Add(time.Minute), r)
+				k++
+			}
+			for range 120 {
+				step()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				step()
+			}
+		})
 	}
 }

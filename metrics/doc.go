@@ -8,7 +8,8 @@
 //
 // A [Store] keeps time series keyed by namespace, metric name and dimensions
 // (in any order). [Store.Put] records a sample, [Store.PutStatisticSet] a
-// pre-aggregated set such as ECS's one-minute values. Reads:
+// pre-aggregated set such as ECS's one-minute values; a [Handle] does both
+// for one series without looking it up again. Reads:
 //
 //   - [Store.Statistic] (the [Reader] interface): one statistic over the
 //     window [end−period, end).
@@ -22,13 +23,20 @@
 // stat.Empirical; see [Percentile]). Query periods are 1, 5, 10 or 30 s or
 // multiples of 60 s.
 //
-// Memory is bounded by retention, not by run length. Raw samples are kept
-// for [Config.RawRetention] (default 3 h, CloudWatch's sub-minute
-// retention) and answer every statistic; older windows are answered from
-// rollups of (SampleCount, Sum, Minimum, Maximum) per bucket
-// ([DefaultRollups]: one-minute buckets for 26 h and hourly buckets for
-// 455 days; [CloudWatchRollups] for CloudWatch's 15/63/455-day tiers).
-// Percentiles need raw samples. [Store.Expire] forgets series that stopped.
+// Memory is sized by what reads the data, not by run length. Every series
+// keeps its raw samples for [Config.RawRetention] (default 1 h), which
+// answer every statistic; a reader that needs more of a series says so,
+// and only that series keeps more: an alarm registers its evaluation range
+// when it first reads a store, a user calls [Store.Retain]. Older data is
+// rolled up into statistic sets (SampleCount, Sum, Minimum, Maximum) per
+// bucket for reports ([DefaultRollups]: hourly buckets for a day). Raw
+// samples and buckets live in rings that reach their size and stay there.
+// A service publishing what sim's Workload publishes takes 32 KiB with the
+// defaults whatever the run's length ([Store.Bytes] counts it);
+// CloudWatch's own retention ([CloudWatchRollups]: 3 h raw, then 15, 63
+// and 455 days of 1-minute, 5-minute and hourly data) is an opt-in at
+// about 0.7 MiB per series and week. Percentiles need raw samples.
+// [Store.Expire] forgets series that stopped.
 //
 // # Alarms
 //
@@ -38,12 +46,20 @@
 // treatments, an evaluation range wider than N (N + 2 by default, 5 for N =
 // 3 as documented), the premature-alarm guard and the sliding window of
 // alarms with periods over a minute, evaluated every minute. The decision
-// itself is the pure function [EvaluateDatapoints].
+// itself is the pure function [EvaluateDatapoints]. Against a *Store an
+// alarm reads only the periods that are still open and remembers the
+// closed ones, with the results of a full read.
 //
 // CloudWatch re-invokes an alarm's Auto Scaling actions at every evaluation
 // while the alarm stays in ALARM; this package only reports the state, and
 // the caller (sim) re-runs the scaling policy each minute the alarm is in
 // ALARM.
+//
+// # Names
+//
+// The enums ([ComparisonOperator], [MissingData], [AlarmState],
+// [LowSampleCount], [Statistic]) read and write CloudWatch's own spellings
+// as text (encoding.TextMarshaler), so configuration files can use them.
 //
 // # ECS and ELB metrics
 //

@@ -97,8 +97,8 @@ type Outcome struct {
 // LowSampleIgnore keeps its state if any real datapoint has LowSample set.
 //
 // Rule 4 is the one reading of CloudWatch's prose and example tables that
-// reproduces every published row (worked example E); the docs give no
-// formula for it.
+// reproduces every published row of the user guide's table (N = M = 3,
+// range 5; TestWorkedExampleE holds it); the docs give no formula for it.
 func EvaluateDatapoints(cfg AlarmConfig, points []Datapoint, current AlarmState) AlarmState {
 	return evaluate(cfg, points, current).State
 }
@@ -111,15 +111,23 @@ func ExplainDatapoints(cfg AlarmConfig, points []Datapoint, current AlarmState) 
 
 func evaluate(cfg AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 	cfg = cfg.WithDefaults()
+	return evaluateRange(&cfg, points, current)
+}
+
+// evaluateRange is evaluate for a configuration with its defaults filled
+// in (a MetricAlarm's), without copying it.
+func evaluateRange(cfg *AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 	n, m := cfg.EvaluationPeriods, cfg.DatapointsToAlarm
 	if n < 1 || m < 1 {
 		return Outcome{State: current, Rule: RuleKeepState}
 	}
-	breaches := func(dp Datapoint) bool { return cfg.Comparison.Breaches(dp.Value, cfg.Threshold) }
+	op, threshold := cfg.Comparison, cfg.Threshold
+	breaches := func(dp *Datapoint) bool { return op.Breaches(dp.Value, threshold) }
 	real, breaching := 0, 0
 	oldestReal := -1 // index in points
 	lowSample := false
-	for i, dp := range points {
+	for i := range points {
+		dp := &points[i]
 		if dp.Missing {
 			continue
 		}
@@ -151,7 +159,7 @@ func evaluate(cfg AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 				continue
 			}
 			taken++
-			if breaches(points[i]) {
+			if breaches(&points[i]) {
 				b++
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // CloudWatch's limits on a metric's identity. They are enforced so that a
@@ -58,34 +60,31 @@ func (m Metric) String() string {
 // more than MaxDimensions dimensions, or a repeated dimension name. Each
 // problem wraps ErrInvalidMetric.
 func (m Metric) Validate() error {
-	var errs []error
-	bad := func(field string, value any, rule string) {
-		errs = append(errs, &FieldError{Field: field, Value: value, Rule: rule, Err: ErrInvalidMetric})
-	}
+	errs := fielderr.NewList(ErrInvalidMetric)
 	if n := len(m.Namespace); n == 0 || n > maxNameLength {
-		bad("Namespace", m.Namespace, "must be 1 to 255 bytes long")
+		errs.Add("Namespace", m.Namespace, "must be 1 to 255 bytes long")
 	}
 	if n := len(m.Name); n == 0 || n > maxNameLength {
-		bad("Name", m.Name, "must be 1 to 255 bytes long")
+		errs.Add("Name", m.Name, "must be 1 to 255 bytes long")
 	}
 	if len(m.Dimensions) > MaxDimensions {
-		bad("Dimensions", len(m.Dimensions), fmt.Sprintf("at most %d dimensions are allowed", MaxDimensions))
+		errs.Addf("Dimensions", len(m.Dimensions), "at most %d dimensions are allowed", MaxDimensions)
 	}
 	for i, d := range m.Dimensions {
 		if n := len(d.Name); n == 0 || n > maxNameLength {
-			bad(fmt.Sprintf("Dimensions[%d].Name", i), d.Name, "must be 1 to 255 bytes long")
+			errs.Add(fmt.Sprintf("Dimensions[%d].Name", i), d.Name, "must be 1 to 255 bytes long")
 		}
 		if n := len(d.Value); n == 0 || n > maxDimensionValueLength {
-			bad(fmt.Sprintf("Dimensions[%d].Value", i), d.Value, "must be 1 to 1024 bytes long")
+			errs.Add(fmt.Sprintf("Dimensions[%d].Value", i), d.Value, "must be 1 to 1024 bytes long")
 		}
 		for j := range i {
 			if m.Dimensions[j].Name == d.Name {
-				bad(fmt.Sprintf("Dimensions[%d].Name", i), d.Name, fmt.Sprintf("repeats Dimensions[%d].Name", j))
+				errs.Addf(fmt.Sprintf("Dimensions[%d].Name", i), d.Name, "repeats Dimensions[%d].Name", j)
 				break
 			}
 		}
 	}
-	return joinErrors(errs)
+	return errs.Err()
 }
 
 // sortedDimensions returns a copy of dims sorted by name, then value.

@@ -1,56 +1,111 @@
 package metrics
 
-// queue is a time-ordered slice that drops from the front and appends at the
-// back, the access pattern of a retention window. Dropped items are skipped
-// by advancing head; the live items are copied down once head passes half the
-// slice, so each item is copied at most once on average and the backing array
-// stays below twice the live size.
-type queue[T any] struct {
-	items []T
-	head  int
+// ring is a circular buffer: items are added at either end and dropped from
+// the front, the access pattern of a retention window, without moving the
+// items that stay. It grows by doubling, up to limit when one is set (a
+// rollup tier knows how many buckets its retention can hold), and halves
+// when it is less than a quarter full, so a burst does not pin memory.
+// After warm-up a steady series never allocates again.
+//
+// T must hold no pointers: dropped slots are not cleared.
+type ring[T any] struct {
+	buf   []T // len(buf) is the capacity
+	head  int // index in buf of the oldest item
+	n     int // number of items
+	limit int // largest capacity wanted; 0 means none
 }
 
-// live returns the items in the window, oldest first. The slice aliases the
-// queue and is valid until the next mutation.
-func (q *queue[T]) live() []T { return q.items[q.head:] }
+// minRingCap is the first capacity a ring allocates.
+const minRingCap = 4
 
-// len returns the number of items in the window.
-func (q *queue[T]) len() int { return len(q.items) - q.head }
+// len returns the number of items.
+func (r *ring[T]) len() int { return r.n }
 
-// last returns a pointer to the newest item; the queue must not be empty.
-func (q *queue[T]) last() *T { return &q.items[len(q.items)-1] }
+// at returns a pointer to item i, 0 being the oldest. i must be in [0, len).
+func (r *ring[T]) at(i int) *T {
+	j := r.head + i
+	if j >= len(r.buf) {
+		j -= len(r.buf)
+	}
+	return &r.buf[j]
+}
+
+// last returns a pointer to the newest item; the ring must not be empty.
+func (r *ring[T]) last() *T { return r.at(r.n - 1) }
 
 // push appends x as the newest item.
-func (q *queue[T]) push(x T) { q.items = append(q.items, x) }
-
-// insert puts x at live index i, shifting the newer items up. It is the rare
-// path for a sample that arrives out of order.
-func (q *queue[T]) insert(i int, x T) {
-	i += q.head
-	var zero T
-	q.items = append(q.items, zero)
-	copy(q.items[i+1:], q.items[i:])
-	q.items[i] = x
+func (r *ring[T]) push(x T) {
+	if r.n == len(r.buf) {
+		r.resize(r.grown())
+	}
+	*r.at(r.n) = x
+	r.n++
 }
 
-// dropFront removes the n oldest items.
-func (q *queue[T]) dropFront(n int) {
-	if n <= 0 {
-		return
+// pushFront adds x as the oldest item.
+func (r *ring[T]) pushFront(x T) {
+	if r.n == len(r.buf) {
+		r.resize(r.grown())
 	}
+	r.head--
+	if r.head < 0 {
+		r.head += len(r.buf)
+	}
+	r.buf[r.head] = x
+	r.n++
+}
+
+// insert puts x at index i, shifting the newer items up by one. It is the
+// rare path of a sample that arrives out of order.
+func (r *ring[T]) insert(i int, x T) {
 	var zero T
-	for i := q.head; i < q.head+n; i++ {
-		q.items[i] = zero // let the garbage collector see dropped items as gone
+	r.push(zero)
+	for j := r.n - 1; j > i; j-- {
+		*r.at(j) = *r.at(j - 1)
 	}
-	q.head += n
-	if q.head == len(q.items) {
-		q.items = q.items[:0]
-		q.head = 0
+	*r.at(i) = x
+}
+
+// dropFront removes the k oldest items (all of them if k ≥ len).
+func (r *ring[T]) dropFront(k int) {
+	if k <= 0 {
 		return
 	}
-	if q.head >= 32 && q.head*2 >= len(q.items) {
-		n := copy(q.items, q.items[q.head:])
-		q.items = q.items[:n]
-		q.head = 0
+	if k >= r.n {
+		r.head, r.n = 0, 0
+	} else {
+		r.head += k
+		if r.head >= len(r.buf) {
+			r.head -= len(r.buf)
+		}
+		r.n -= k
 	}
+	if len(r.buf) > minRingCap && r.n < len(r.buf)/4 {
+		r.resize(max(len(r.buf)/2, minRingCap))
+	}
+}
+
+// grown is the capacity after the next growth: double, but not past limit
+// unless the items need it.
+func (r *ring[T]) grown() int {
+	c := max(2*len(r.buf), minRingCap)
+	if r.limit > 0 && c > r.limit {
+		c = max(r.limit, r.n+1)
+	}
+	return c
+}
+
+// resize moves the items into a new buffer of capacity c ≥ len, oldest at 0.
+func (r *ring[T]) resize(c int) {
+	buf := make([]T, c)
+	if r.n > 0 {
+		end := r.head + r.n
+		if end <= len(r.buf) {
+			copy(buf, r.buf[r.head:end])
+		} else {
+			k := copy(buf, r.buf[r.head:])
+			copy(buf[k:], r.buf[:end-len(r.buf)])
+		}
+	}
+	r.buf, r.head = buf, 0
 }

@@ -1,12 +1,14 @@
 package metrics
 
 import (
-	"fmt"
 	"math"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unsafe"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Reader answers statistic queries; *Store and View implement it. Alarms and
@@ -22,51 +24,66 @@ type Reader interface {
 // the Unix epoch, for Retention.
 type Rollup struct {
 	Resolution time.Duration // bucket width; a whole number of seconds, at least 1 s
-	Retention  time.Duration // how long buckets are kept, measured back from the newest sample; must be positive
+	Retention  time.Duration // how long buckets are kept, measured back from the newest sample; positive, at most MaxRetention
 }
 
-// CloudWatch's retention tiers. Raw (sub-minute) data is kept 3 hours;
-// then one-minute data 15 days, five-minute data 63 days and one-hour data
-// 455 days (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html).
+// CloudWatch's retention: raw (sub-minute) data 3 hours, one-minute data
+// 15 days, five-minute data 63 days and one-hour data 455 days
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html).
 const (
 	CloudWatchRawRetention = 3 * time.Hour
 	day                    = 24 * time.Hour
+	// MaxRetention is the longest retention a Config may ask for:
+	// CloudWatch's longest, 455 days (15 months).
+	MaxRetention = 455 * day
 )
 
-// CloudWatchRollups are CloudWatch's own aggregated tiers. They are faithful
-// but large for a simulator: at one sample a minute a series keeps 21,600
-// one-minute buckets (about 1 MiB) after 15 days.
+// CloudWatchRollups are CloudWatch's own aggregated tiers, the opt-in for a
+// store that keeps what CloudWatch keeps:
+//
+//	metrics.Config{RawRetention: metrics.CloudWatchRawRetention, Rollups: metrics.CloudWatchRollups}
+//
+// They are faithful but large for a simulator. Written once a minute, a
+// series holds 0.72 MiB after a simulated week and 1.94 MiB after 455
+// days, when every tier is full (Store.Bytes, measured by
+// TestCloudWatchRetentionCost; 40 bytes a raw sample or bucket), so a
+// service publishing the eight series of sim's Workload costs about
+// 5.8 MiB after a week instead of 32 KiB with the defaults.
 var CloudWatchRollups = []Rollup{
 	{Resolution: time.Minute, Retention: 15 * day},
 	{Resolution: 5 * time.Minute, Retention: 63 * day},
 	{Resolution: time.Hour, Retention: 455 * day},
 }
 
-// DefaultRollups are the tiers a zero Config uses: one-minute buckets for 26
-// hours and CloudWatch's hourly tier for 455 days.
-//
-// 26 hours of minutes hold the N most recent datapoints of every alarm
-// CloudWatch accepts (EvaluationPeriods × Period ≤ 1 day; alarm windows
-// slide by the minute, so only minute buckets can answer them), and the whole
-// N + 2 evaluation range of every alarm with a Period up to an hour. The
-// hourly tier answers hour-aligned Datapoints queries for reports. A series
-// costs at most 1,561 + 10,920 buckets of 48 bytes (about 0.6 MiB), and
-// 1,561 + 720 buckets (about 110 KiB) in a 30-day run, however often it is
-// written.
+// DefaultRawRetention is the raw retention of a zero Config: every series
+// keeps its samples for the last hour, enough for ad-hoc queries of recent
+// minutes and for the alarms of target tracking (3 and 15 datapoints of a
+// minute). A reader that needs more of a series asks for it (Store.Retain;
+// an alarm does it when it first reads a *Store), so only the series read
+// that far back pay for it.
+const DefaultRawRetention = time.Hour
+
+// DefaultRollups are the tiers a zero Config uses: hourly buckets for one
+// day, what a report of the last day by the hour reads. With
+// DefaultRawRetention a series written once a minute holds about 4 KiB
+// (64 raw samples and 32 buckets of 40 bytes, the series itself), however
+// long the run: the eight series sim's Workload publishes for a service
+// take 32 KiB (TestDefaultMetricStatePerService).
 var DefaultRollups = []Rollup{
-	{Resolution: time.Minute, Retention: 26 * time.Hour},
-	{Resolution: time.Hour, Retention: 455 * day},
+	{Resolution: time.Hour, Retention: day},
 }
 
-// Config configures a Store. The zero value is a store with CloudWatch's raw
-// retention, DefaultRollups and no publication delay.
+// Config configures a Store. The zero value is a store that keeps
+// DefaultRawRetention of raw samples and DefaultRollups, with no
+// publication delay.
 type Config struct {
 	// RawRetention is how long individual samples are kept, measured back
-	// from the newest sample of their series. Raw samples answer every
-	// statistic over any window, including percentiles and sub-minute
-	// periods; older windows are answered from the rollups. Zero means 3 h,
-	// CloudWatch's retention for sub-minute data. Memory per series is
-	// RawRetention × sample rate × 40 bytes.
+	// from the newest sample of their series, for every series. Raw samples
+	// answer every statistic over any window, including percentiles and
+	// sub-minute periods; older windows are answered from the rollups.
+	// Zero means DefaultRawRetention (1 h); at most MaxRetention. A series
+	// some reader registered for (Store.Retain, an alarm) keeps more.
+	// Memory per series is retention × sample rate × 40 bytes.
 	RawRetention time.Duration
 
 	// Rollups are the aggregated tiers, finest first. nil means
@@ -76,19 +93,19 @@ type Config struct {
 
 	// PublicationDelay is how long after its timestamp a sample becomes
 	// visible to reads made through At or StatisticAsOf (and so to alarms).
-	// Zero means samples are visible at their timestamp. AWS does not
-	// publish the delay of its own metrics (it says aggregation "can take up
-	// to several minutes"); 60–180 s is a common model. Note that a
-	// one-minute datapoint is timestamped at the start of its minute, so a
-	// realistic delay for ECS's pre-aggregated one-minute values is 60 s plus
-	// the transport lag.
+	// Zero means samples are visible at their timestamp; at most
+	// MaxRetention. AWS does not publish the delay of its own metrics (it
+	// says aggregation "can take up to several minutes"); 60–180 s is a
+	// common model. Note that a one-minute datapoint is timestamped at the
+	// start of its minute, so a realistic delay for ECS's pre-aggregated
+	// one-minute values is 60 s plus the transport lag.
 	PublicationDelay time.Duration
 }
 
 // withDefaults returns c with zero fields replaced by their defaults.
 func (c Config) withDefaults() Config {
 	if c.RawRetention == 0 {
-		c.RawRetention = CloudWatchRawRetention
+		c.RawRetention = DefaultRawRetention
 	}
 	if c.Rollups == nil {
 		c.Rollups = DefaultRollups
@@ -100,28 +117,29 @@ func (c Config) withDefaults() Config {
 // Each problem wraps ErrInvalidConfig.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	var errs []error
-	bad := func(field string, value any, rule string) {
-		errs = append(errs, &FieldError{Field: field, Value: value, Rule: rule, Err: ErrInvalidConfig})
+	errs := fielderr.NewList(ErrInvalidConfig)
+	if c.RawRetention < 0 || c.RawRetention > MaxRetention {
+		errs.Add("RawRetention", c.RawRetention, "must be 0 (1h) to 455 days")
 	}
-	if c.RawRetention < 0 {
-		bad("RawRetention", c.RawRetention, "must not be negative")
-	}
-	if c.PublicationDelay < 0 {
-		bad("PublicationDelay", c.PublicationDelay, "must not be negative")
+	if c.PublicationDelay < 0 || c.PublicationDelay > MaxRetention {
+		errs.Add("PublicationDelay", c.PublicationDelay, "must be 0 to 455 days")
 	}
 	for i, r := range c.Rollups {
 		if r.Resolution < time.Second || r.Resolution%time.Second != 0 {
-			bad(fmt.Sprintf("Rollups[%d].Resolution", i), r.Resolution, "must be a whole number of seconds, at least 1s")
+			errs.Addf(rollupField(i, "Resolution"), r.Resolution, "must be a whole number of seconds, at least 1s")
 		}
-		if r.Retention <= 0 {
-			bad(fmt.Sprintf("Rollups[%d].Retention", i), r.Retention, "must be positive")
+		if r.Retention <= 0 || r.Retention > MaxRetention {
+			errs.Add(rollupField(i, "Retention"), r.Retention, "must be positive and at most 455 days")
 		}
 		if i > 0 && r.Resolution <= c.Rollups[i-1].Resolution {
-			bad(fmt.Sprintf("Rollups[%d].Resolution", i), r.Resolution, "must be coarser than the previous rollup's")
+			errs.Add(rollupField(i, "Resolution"), r.Resolution, "must be coarser than the previous rollup's")
 		}
 	}
-	return joinErrors(errs)
+	return errs.Err()
+}
+
+func rollupField(i int, name string) string {
+	return "Rollups[" + strconv.Itoa(i) + "]." + name
 }
 
 // StatisticSet is a pre-aggregated set of samples, as PutMetricData accepts
@@ -139,28 +157,33 @@ type rawPoint struct {
 	set statSet
 }
 
-// bucket is one rollup interval [start, start+resolution).
+// bucket is one rollup interval; its start is implied by its place in the
+// tier. An empty bucket (count 0) holds a gap.
 type bucket struct {
-	start int64 // Unix nanoseconds, a multiple of the resolution
-	last  int64 // timestamp of the newest sample merged in; decides visibility
-	set   statSet
+	last int64 // timestamp of the newest sample merged in; decides visibility
+	set  statSet
 }
 
-// tier is one rollup's buckets plus where its data is complete from.
+// tier is one rollup's buckets, dense from base on, plus where its data is
+// complete from.
 type tier struct {
 	resolution int64
 	retention  int64
 	complete   int64 // data at or after this instant is complete; older was evicted
 	evictAt    int64 // the newest-sample time at which complete next advances
-	buckets    queue[bucket]
+	base       int64 // start of the oldest bucket held
+	buckets    ring[bucket]
 }
 
 // series is the stored data of one metric.
 type series struct {
 	metric   Metric // canonical copy, dimensions sorted
+	keyLen   int    // length of the store's map key, for Store.Bytes
 	latest   int64  // newest sample timestamp
 	complete int64  // raw data at or after this instant is complete
-	raw      queue[rawPoint]
+	keep     int64  // raw retention of this series: the store's, or more if a reader registered for it
+	late     uint64 // counts samples that arrived older than latest; cached alarm datapoints compare it
+	raw      ring[rawPoint]
 	tiers    []tier
 	expired  bool // Expire removed the series from the store; handles must look it up again
 }
@@ -199,6 +222,22 @@ func NewStore(cfg Config) (*Store, error) {
 // Config returns the store's configuration with defaults filled in.
 func (s *Store) Config() Config { return s.cfg }
 
+// The timestamps a store accepts: 1970 to 2199 (UTC), the years of a cron
+// schedule, well inside the range of Unix nanoseconds, so no retention or
+// period added to or taken from a timestamp can overflow.
+var (
+	minTimestamp = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTimestamp = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	// allPublished is an instant by which every accepted sample is
+	// visible, whatever the publication delay.
+	allPublished = maxTimestamp.Add(MaxRetention)
+)
+
+const timestampRule = "must be in 1970 to 2199 (UTC)"
+
+// inRange reports whether t is a timestamp the store accepts.
+func inRange(t time.Time) bool { return !t.Before(minTimestamp) && t.Before(maxTimestamp) }
+
 // lookup returns the series of m, or nil. It allocates nothing.
 func (s *Store) lookup(m Metric) *series {
 	if len(m.Dimensions) > MaxDimensions {
@@ -221,9 +260,12 @@ func (s *Store) lookupOrCreate(m Metric) (*series, error) {
 		return nil, err
 	}
 	canon := Metric{Namespace: m.Namespace, Name: m.Name, Dimensions: sortedDimensions(m.Dimensions)}
-	sr := &series{metric: canon, latest: math.MinInt64, complete: math.MinInt64, tiers: make([]tier, len(s.cfg.Rollups))}
+	sr := &series{metric: canon, keyLen: len(s.keyBuf), latest: math.MinInt64, complete: math.MinInt64, keep: s.rawRet,
+		tiers: make([]tier, len(s.cfg.Rollups))}
 	for i, r := range s.cfg.Rollups {
-		sr.tiers[i] = tier{resolution: int64(r.Resolution), retention: int64(r.Retention), complete: math.MinInt64, evictAt: math.MinInt64}
+		res, ret := int64(r.Resolution), int64(r.Retention)
+		sr.tiers[i] = tier{resolution: res, retention: ret, complete: math.MinInt64, evictAt: math.MinInt64,
+			buckets: ring[bucket]{limit: int((ret+res-1)/res) + 1}}
 	}
 	s.series[string(s.keyBuf)] = sr
 	return sr, nil
@@ -231,14 +273,18 @@ func (s *Store) lookupOrCreate(m Metric) (*series, error) {
 
 // Put records one sample v of m at t. It returns an error wrapping
 // ErrInvalidMetric for a metric CloudWatch would reject, ErrInvalidValue for
-// NaN or ±Inf, and ErrExpired when t is older than every tier keeps.
-// Samples may arrive out of order; a late one costs a copy of the newer
-// samples of its series.
+// NaN, ±Inf or a timestamp outside 1970–2199, and ErrExpired when t is older
+// than every tier keeps. Samples may arrive out of order; a late one costs a
+// copy of the newer samples of its series.
 func (s *Store) Put(m Metric, t time.Time, v float64) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return &FieldError{Field: "value", Value: v, Rule: "must be a finite number", Err: ErrInvalidValue}
+	if err := validSample(t, v); err != nil {
+		return err
 	}
-	return s.put(m, t, statSet{count: 1, sum: v, min: v, max: v})
+	sr, err := s.lookupOrCreate(m)
+	if err != nil {
+		return err
+	}
+	return s.putSeries(sr, t, statSet{count: 1, sum: v, min: v, max: v})
 }
 
 // PutStatisticSet records a pre-aggregated set of samples of m at t, as
@@ -246,36 +292,58 @@ func (s *Store) Put(m Metric, t time.Time, v float64) error {
 // a set are available only if every set in it has SampleCount 1 or Minimum
 // equal to Maximum (CloudWatch's rule); otherwise they are missing.
 func (s *Store) PutStatisticSet(m Metric, t time.Time, set StatisticSet) error {
-	var errs []error
-	bad := func(field string, value any, rule string) {
-		errs = append(errs, &FieldError{Field: field, Value: value, Rule: rule, Err: ErrInvalidValue})
-	}
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"SampleCount", set.SampleCount}, {"Sum", set.Sum}, {"Minimum", set.Minimum}, {"Maximum", set.Maximum}} {
-		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			bad(f.name, f.v, "must be a finite number")
-		}
-	}
-	if !(set.SampleCount > 0) {
-		bad("SampleCount", set.SampleCount, "must be positive")
-	}
-	if set.Minimum > set.Maximum {
-		bad("Minimum", set.Minimum, fmt.Sprintf("must not exceed Maximum %v", set.Maximum))
-	}
-	if err := joinErrors(errs); err != nil {
+	if err := validSet(t, set); err != nil {
 		return err
 	}
-	return s.put(m, t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum})
-}
-
-func (s *Store) put(m Metric, t time.Time, set statSet) error {
 	sr, err := s.lookupOrCreate(m)
 	if err != nil {
 		return err
 	}
-	return s.putSeries(sr, t, set)
+	return s.putSeries(sr, t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum})
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// validSample checks a Put; it allocates only to report a problem.
+func validSample(t time.Time, v float64) error {
+	if finite(v) && inRange(t) {
+		return nil
+	}
+	errs := fielderr.NewList(ErrInvalidValue)
+	if !finite(v) {
+		errs.Add("value", v, "must be a finite number")
+	}
+	if !inRange(t) {
+		errs.Add("timestamp", t, timestampRule)
+	}
+	return errs.Err()
+}
+
+// validSet checks a PutStatisticSet; it allocates only to report a problem.
+func validSet(t time.Time, set StatisticSet) error {
+	if finite(set.SampleCount) && finite(set.Sum) && finite(set.Minimum) && finite(set.Maximum) &&
+		set.SampleCount > 0 && set.Minimum <= set.Maximum && inRange(t) {
+		return nil
+	}
+	errs := fielderr.NewList(ErrInvalidValue)
+	for _, f := range [...]struct {
+		name string
+		v    float64
+	}{{"SampleCount", set.SampleCount}, {"Sum", set.Sum}, {"Minimum", set.Minimum}, {"Maximum", set.Maximum}} {
+		if !finite(f.v) {
+			errs.Add(f.name, f.v, "must be a finite number")
+		}
+	}
+	if !(set.SampleCount > 0) {
+		errs.Add("SampleCount", set.SampleCount, "must be positive")
+	}
+	if set.Minimum > set.Maximum {
+		errs.Addf("Minimum", set.Minimum, "must not exceed Maximum %v", set.Maximum)
+	}
+	if !inRange(t) {
+		errs.Add("timestamp", t, timestampRule)
+	}
+	return errs.Err()
 }
 
 func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
@@ -283,6 +351,8 @@ func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
 	if ts > sr.latest {
 		sr.latest = ts
 		s.evict(sr, ts)
+	} else if ts < sr.latest {
+		sr.late++
 	}
 	stored := false
 	if ts >= sr.complete {
@@ -297,7 +367,7 @@ func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
 		}
 	}
 	if !stored {
-		return &FieldError{Field: "timestamp", Value: t.UTC(), Rule: fmt.Sprintf("is older than every tier of %v keeps", sr.metric), Err: ErrExpired}
+		return fielderr.New(ErrExpired, "timestamp", t, "is older than every tier of "+sr.metric.String()+" keeps")
 	}
 	return nil
 }
@@ -305,11 +375,10 @@ func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
 // evict drops from every tier of sr what is older than its retention
 // measured back from now.
 func (s *Store) evict(sr *series, now int64) {
-	if cut := now - s.rawRet; cut > sr.complete {
+	if cut := now - sr.keep; cut > sr.complete {
 		sr.complete = cut
-		live := sr.raw.live()
 		n := 0
-		for n < len(live) && live[n].t < cut {
+		for n < sr.raw.len() && sr.raw.at(n).t < cut {
 			n++
 		}
 		sr.raw.dropFront(n)
@@ -325,12 +394,11 @@ func (s *Store) evict(sr *series, now int64) {
 			continue
 		}
 		tr.complete = cut
-		live := tr.buckets.live()
-		n := 0
-		for n < len(live) && live[n].start < cut {
-			n++
+		if tr.buckets.len() > 0 && tr.base < cut {
+			k := (cut - tr.base) / tr.resolution
+			tr.buckets.dropFront(int(min(k, int64(tr.buckets.len()))))
+			tr.base = cut
 		}
-		tr.buckets.dropFront(n)
 	}
 }
 
@@ -339,31 +407,55 @@ func (sr *series) insertRaw(p rawPoint) {
 		sr.raw.push(p)
 		return
 	}
-	live := sr.raw.live()
-	i := sort.Search(len(live), func(i int) bool { return live[i].t > p.t }) // after equal timestamps: stable
-	sr.raw.insert(i, p)
+	sr.raw.insert(sr.rawIndex(p.t+1), p) // after equal timestamps: stable
 }
 
-func (tr *tier) merge(ts int64, set statSet) {
-	start := floorTo(ts, tr.resolution)
-	if tr.buckets.len() > 0 {
-		if b := tr.buckets.last(); b.start == start {
-			b.set.merge(set)
-			b.last = max(b.last, ts)
-			return
-		} else if b.start > start {
-			live := tr.buckets.live()
-			i := sort.Search(len(live), func(i int) bool { return live[i].start >= start })
-			if live[i].start == start {
-				live[i].set.merge(set)
-				live[i].last = max(live[i].last, ts)
-				return
-			}
-			tr.buckets.insert(i, bucket{start: start, last: ts, set: set})
-			return
+// rawIndex returns the index of the first raw sample at or after t.
+func (sr *series) rawIndex(t int64) int {
+	r := &sr.raw
+	if r.n == 0 || r.last().t < t {
+		return r.n
+	}
+	lo, hi := 0, r.n
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if r.at(m).t < t {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
-	tr.buckets.push(bucket{start: start, last: ts, set: set})
+	return lo
+}
+
+// merge adds a sample set with timestamp ts to its bucket, adding empty
+// buckets to keep the tier dense.
+func (tr *tier) merge(ts int64, set statSet) {
+	start := floorTo(ts, tr.resolution)
+	b := &tr.buckets
+	if b.len() == 0 {
+		tr.base = start
+		b.push(bucket{last: ts, set: set})
+		return
+	}
+	idx := (start - tr.base) / tr.resolution
+	switch {
+	case idx < 0: // older than every bucket held, but not evicted yet
+		for k := idx + 1; k < 0; k++ {
+			b.pushFront(bucket{})
+		}
+		b.pushFront(bucket{last: ts, set: set})
+		tr.base = start
+	case idx < int64(b.len()):
+		bk := b.at(int(idx))
+		bk.set.merge(set)
+		bk.last = max(bk.last, ts)
+	default:
+		for int64(b.len()) < idx {
+			b.push(bucket{})
+		}
+		b.push(bucket{last: ts, set: set})
+	}
 }
 
 // floorTo rounds t down to a multiple of res, also for negative t.
@@ -380,7 +472,7 @@ func floorTo(t, res int64) int64 {
 // Put already evicts as a series advances; Expire is for series that stopped
 // receiving samples (a deleted service), so a long run stays bounded.
 func (s *Store) Expire(now time.Time) {
-	ts := now.UnixNano()
+	ts := clampNano(now)
 	for key, sr := range s.series { // each series is handled alone: the order cannot matter
 		s.evict(sr, ts)
 		if sr.empty() {
@@ -390,9 +482,43 @@ func (s *Store) Expire(now time.Time) {
 	}
 }
 
+// clampNano returns t in Unix nanoseconds, clamped to the accepted
+// timestamps so the arithmetic that follows cannot overflow.
+func clampNano(t time.Time) int64 {
+	switch {
+	case t.Before(minTimestamp):
+		return minTimestamp.UnixNano()
+	case !t.Before(maxTimestamp):
+		return maxTimestamp.UnixNano()
+	}
+	return t.UnixNano()
+}
+
+// Retain keeps the raw samples of m for at least span, measured back from
+// its newest sample, so that every query over that span is answered at full
+// resolution (percentiles and sub-minute periods included). It is how a
+// reader that queries further back than Config.RawRetention says so; only
+// this series pays for it. Alarms do it themselves when they first read a
+// *Store. A series forgets its registration when Expire forgets the series.
+// span must be positive and at most MaxRetention.
+func (s *Store) Retain(m Metric, span time.Duration) error {
+	if span <= 0 || span > MaxRetention {
+		return fielderr.New(ErrInvalidQuery, "span", span, "must be positive and at most 455 days")
+	}
+	sr, err := s.lookupOrCreate(m)
+	if err != nil {
+		return err
+	}
+	sr.retain(int64(span))
+	return nil
+}
+
+// retain raises the series' raw retention to span.
+func (sr *series) retain(span int64) { sr.keep = max(sr.keep, span) }
+
 // Handle is a metric resolved once, for callers that write the same series
-// often: a Put through it skips building the metric's key and the map
-// lookup, about half the cost of Store.Put. It stays valid across Expire.
+// often: a put through it skips building the metric's key and the map
+// lookup, most of the cost of Store.Put. It stays valid across Expire.
 type Handle struct {
 	store  *Store
 	series *series
@@ -413,17 +539,27 @@ func (h *Handle) Metric() Metric { return h.series.metric }
 
 // Put is Store.Put for the handle's metric.
 func (h *Handle) Put(t time.Time, v float64) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return &FieldError{Field: "value", Value: v, Rule: "must be a finite number", Err: ErrInvalidValue}
+	if err := validSample(t, v); err != nil {
+		return err
 	}
+	return h.store.putSeries(h.live(), t, statSet{count: 1, sum: v, min: v, max: v})
+}
+
+// PutStatisticSet is Store.PutStatisticSet for the handle's metric.
+func (h *Handle) PutStatisticSet(t time.Time, set StatisticSet) error {
+	if err := validSet(t, set); err != nil {
+		return err
+	}
+	return h.store.putSeries(h.live(), t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum})
+}
+
+// live returns the handle's series, looking it up again after Expire forgot
+// it (the metric was validated when the handle was made).
+func (h *Handle) live() *series {
 	if h.series.expired {
-		sr, err := h.store.lookupOrCreate(h.series.metric)
-		if err != nil {
-			return err
-		}
-		h.series = sr
+		h.series, _ = h.store.lookupOrCreate(h.series.metric)
 	}
-	return h.store.putSeries(h.series, t, statSet{count: 1, sum: v, min: v, max: v})
+	return h.series
 }
 
 // ListMetrics returns the metrics the store holds data for, like
@@ -482,7 +618,30 @@ func (sr *series) empty() bool {
 type Usage struct {
 	Series    int // number of series
 	RawPoints int // raw samples and statistic sets held
-	Buckets   int // rollup buckets held
+	Buckets   int // rollup buckets holding data
+}
+
+// Sizes that Store.Bytes counts.
+const (
+	seriesBytes    = int(unsafe.Sizeof(series{}))
+	tierBytes      = int(unsafe.Sizeof(tier{}))
+	rawPointBytes  = int(unsafe.Sizeof(rawPoint{}))
+	bucketBytes    = int(unsafe.Sizeof(bucket{}))
+	dimensionBytes = int(unsafe.Sizeof(Dimension{}))
+	// mapEntryBytes is one map slot: the key's string header and the value
+	// pointer, plus the map's control byte, rounded up.
+	mapEntryBytes = 32
+)
+
+// bytes returns the heap sr takes, as Store.Bytes counts it.
+func (sr *series) bytes() int {
+	n := seriesBytes + mapEntryBytes + sr.keyLen + cap(sr.metric.Dimensions)*dimensionBytes
+	n += len(sr.raw.buf) * rawPointBytes
+	n += cap(sr.tiers) * tierBytes
+	for i := range sr.tiers {
+		n += len(sr.tiers[i].buckets.buf) * bucketBytes
+	}
+	return n
 }
 
 // Usage returns the store's current size.
@@ -492,10 +651,31 @@ func (s *Store) Usage() Usage {
 		u.Series++
 		u.RawPoints += sr.raw.len()
 		for i := range sr.tiers {
-			u.Buckets += sr.tiers[i].buckets.len()
+			b := &sr.tiers[i].buckets
+			for j := range b.len() {
+				if b.at(j).set.count > 0 {
+					u.Buckets++
+				}
+			}
 		}
 	}
 	return u
+}
+
+// Bytes returns the heap the store's series take: each series' record, its
+// map entry and key, its sorted dimensions and the capacity of its rings
+// (40 bytes a raw sample or bucket, gaps and spare capacity included). It
+// leaves out the bytes of metric names and dimension values, which the
+// store shares with its caller. It is computed, not measured, so it is the
+// same on every run of a program (on 64-bit platforms); a run's live heap
+// measured after GC agrees with it to within the allocator's rounding
+// (TestBytesMatchesHeap).
+func (s *Store) Bytes() int {
+	n := 0
+	for _, sr := range s.series { // summing: the order cannot matter
+		n += sr.bytes()
+	}
+	return n
 }
 
 // noCutoff makes every stored sample visible.
@@ -523,15 +703,17 @@ func (s *Store) StatisticAsOf(m Metric, stat Statistic, period time.Duration, en
 
 // visibleCutoff returns the newest sample timestamp visible at asOf.
 func (s *Store) visibleCutoff(asOf time.Time) int64 {
-	a := asOf.UnixNano()
-	if a < math.MinInt64+s.delay {
+	switch {
+	case asOf.Before(minTimestamp):
 		return math.MinInt64
+	case !asOf.Before(allPublished):
+		return noCutoff // every sample was published
 	}
-	return a - s.delay
+	return asOf.UnixNano() - s.delay
 }
 
 func (s *Store) statistic(m Metric, stat Statistic, period time.Duration, end time.Time, visible int64) (float64, bool) {
-	if period <= 0 || !stat.Valid() {
+	if period <= 0 || !stat.Valid() || !inRange(end) {
 		return 0, false
 	}
 	sr := s.lookup(m)
@@ -542,47 +724,71 @@ func (s *Store) statistic(m Metric, stat Statistic, period time.Duration, end ti
 	return s.window(sr, stat, e-int64(period), e, visible)
 }
 
-// window computes stat over [start, end) of sr, counting samples with
-// timestamps ≤ visible.
-func (s *Store) window(sr *series, stat Statistic, start, end, visible int64) (float64, bool) {
+// Where a window's answer comes from: the raw samples, a rollup tier (its
+// index) or nowhere.
+const (
+	fromRaw  = -1
+	fromNone = -2
+)
+
+// source returns where the window [start, end) of sr is answered from:
+// raw samples when they reach back to start, else the finest rollup that
+// does and whose resolution divides both edges; percentiles need raw
+// samples.
+func (sr *series) source(stat Statistic, start, end int64) int {
 	if start >= sr.complete {
-		return s.rawWindow(sr, stat, start, end, visible)
+		return fromRaw
 	}
 	if stat.kind == statPercentile {
-		return 0, false
+		return fromNone
 	}
 	for i := range sr.tiers {
 		tr := &sr.tiers[i]
 		if start >= tr.complete && floorTo(start, tr.resolution) == start && floorTo(end, tr.resolution) == end {
-			return tr.window(stat, start, end, visible)
+			return i
 		}
 	}
-	return 0, false
+	return fromNone
+}
+
+// window computes stat over [start, end) of sr, counting samples with
+// timestamps ≤ visible.
+func (s *Store) window(sr *series, stat Statistic, start, end, visible int64) (float64, bool) {
+	return s.windowFrom(sr, sr.source(stat, start, end), stat, start, end, visible)
+}
+
+// windowFrom is window with its source already chosen.
+func (s *Store) windowFrom(sr *series, src int, stat Statistic, start, end, visible int64) (float64, bool) {
+	switch src {
+	case fromRaw:
+		return s.rawWindow(sr, stat, start, end, visible)
+	case fromNone:
+		return 0, false
+	}
+	return sr.tiers[src].window(stat, start, end, visible)
 }
 
 func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64) (float64, bool) {
 	if visible < end-1 {
 		end = visible + 1
 	}
-	live := sr.raw.live()
-	i := sort.Search(len(live), func(i int) bool { return live[i].t >= start })
-	j := i + sort.Search(len(live)-i, func(k int) bool { return live[i+k].t >= end })
-	in := live[i:j]
-	if len(in) == 0 {
+	i := sr.rawIndex(start)
+	j := sr.rawIndex(end)
+	if i >= j {
 		return 0, false
 	}
 	if stat.kind == statPercentile {
 		s.percentile.reset()
-		for k := range in {
-			if !s.percentile.add(in[k].set) {
+		for k := i; k < j; k++ {
+			if !s.percentile.add(sr.raw.at(k).set) {
 				return 0, false
 			}
 		}
 		return s.percentile.quantile(stat.p)
 	}
-	acc := in[0].set
-	for k := 1; k < len(in); k++ {
-		b := &in[k].set
+	acc := sr.raw.at(i).set
+	for k := i + 1; k < j; k++ {
+		b := &sr.raw.at(k).set
 		acc.count += b.count
 		acc.sum += b.sum
 		acc.min = min(acc.min, b.min)
@@ -591,13 +797,17 @@ func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64)
 	return acc.value(stat)
 }
 
+// window merges the buckets of [start, end) (both multiples of the
+// resolution) whose samples are all visible.
 func (tr *tier) window(stat Statistic, start, end, visible int64) (float64, bool) {
-	live := tr.buckets.live()
-	i := sort.Search(len(live), func(i int) bool { return live[i].start >= start })
+	b := &tr.buckets
+	n := int64(b.len())
+	i := max((start-tr.base)/tr.resolution, 0)
+	j := min((end-tr.base)/tr.resolution, n)
 	var acc statSet
-	for ; i < len(live) && live[i].start < end; i++ {
-		if live[i].last <= visible { // a bucket shows once all its samples are published
-			acc.merge(live[i].set)
+	for ; i < j; i++ {
+		if bk := b.at(int(i)); bk.set.count > 0 && bk.last <= visible { // a bucket shows once all its samples are published
+			acc.merge(bk.set)
 		}
 	}
 	return acc.value(stat)
@@ -623,33 +833,40 @@ const maxDatapoints = 30 * 24 * 3600
 // like GetMetricStatistics: the periods begin at start, and a period with no
 // samples is returned with Missing set rather than left out. A period older
 // than the raw retention is answered from a rollup only if the rollup's
-// resolution divides both of its edges (measured from the Unix epoch). Period must be
-// 1, 5, 10 or 30 s or a multiple of 60 s; end must be after start. It sees
-// every stored sample; use At(now).Datapoints for the published view.
+// resolution divides both of its edges (measured from the Unix epoch). Period
+// must be 1, 5, 10 or 30 s or a multiple of 60 s; end must be after start,
+// both in 1970–2199. It sees every stored sample; use At(now).Datapoints for
+// the published view.
 func (s *Store) Datapoints(m Metric, stat Statistic, period time.Duration, start, end time.Time) ([]Datapoint, error) {
 	return s.datapoints(m, stat, period, start, end, noCutoff)
 }
 
 func (s *Store) datapoints(m Metric, stat Statistic, period time.Duration, start, end time.Time, visible int64) ([]Datapoint, error) {
-	var errs []error
-	bad := func(field string, value any, rule string) {
-		errs = append(errs, &FieldError{Field: field, Value: value, Rule: rule, Err: ErrInvalidQuery})
-	}
+	errs := fielderr.NewList(ErrInvalidQuery)
 	if err := validQueryPeriod(period); err != "" {
-		bad("period", period, err)
+		errs.Add("period", period, err)
 	}
 	if !stat.Valid() {
-		bad("stat", stat.String(), "must be Average, Sum, Minimum, Maximum, SampleCount or p0 to p100")
+		errs.Add("stat", stat.String(), "must be Average, Sum, Minimum, Maximum, SampleCount or p0 to p100")
 	}
-	if !end.After(start) {
-		bad("end", end.UTC(), fmt.Sprintf("must be after start %v", start.UTC()))
+	if !inRange(start) {
+		errs.Add("start", start, timestampRule)
 	}
-	if err := joinErrors(errs); err != nil {
+	if !inRange(end) {
+		errs.Add("end", end, timestampRule)
+	} else if !end.After(start) {
+		errs.Addf("end", end, "must be after start %v", fielderr.Show(start))
+	}
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	n := (end.Sub(start) + period - 1) / period
+	span := end.Sub(start) // both in range: no saturation
+	n := int64(span / period)
+	if span%period != 0 {
+		n++
+	}
 	if n > maxDatapoints {
-		return nil, &FieldError{Field: "end", Value: end.UTC(), Rule: fmt.Sprintf("range holds %d periods; at most %d per call", n, maxDatapoints), Err: ErrInvalidQuery}
+		return nil, fielderr.New(ErrInvalidQuery, "end", end, "range holds "+strconv.FormatInt(n, 10)+" periods; at most "+strconv.Itoa(maxDatapoints)+" per call")
 	}
 	out := make([]Datapoint, 0, n)
 	sr := s.lookup(m)

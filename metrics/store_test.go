@@ -196,11 +196,11 @@ func TestStoreMatchesNaive(t *testing.T) {
 }
 
 // TestRollupsMatchNaive: windows older than the raw retention are answered
-// from the one-minute rollup and must agree with the full scan (to rounding:
+// from a one-minute rollup and must agree with the full scan (to rounding:
 // rollups sum per minute first).
 func TestRollupsMatchNaive(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		s := newStore(rt, metrics.Config{RawRetention: 10 * time.Minute})
+		s := newStore(rt, metrics.Config{RawRetention: 10 * time.Minute, Rollups: []metrics.Rollup{{Resolution: time.Minute, Retention: 26 * time.Hour}}})
 		naive := newNaiveStore()
 		for sec := 0; sec < 3600; sec += rapid.IntRange(1, 90).Draw(rt, "step") {
 			v := float64(rapid.IntRange(-100, 100).Draw(rt, "v"))

@@ -1,10 +1,10 @@
 package placement
 
 import (
-	"errors"
-	"fmt"
 	"slices"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Built-in attribute names that ECS sets on every container instance.
@@ -20,7 +20,8 @@ const (
 )
 
 // MaxReservedPorts is the ECS limit of reserved host ports per container
-// instance (aws-behaviour.md §1.3).
+// instance ("the maximum allowed reserved port limit of 100 host ports",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
 const MaxReservedPorts = 100
 
 // Capacity limits that keep every free-resource value in an int32 and the
@@ -93,53 +94,62 @@ type Instance struct {
 	RegisteredAt time.Time
 	// Attributes are further attributes: built-in ones such as ecs.os-type,
 	// ecs.cpu-architecture and ecs.ami-id, and custom ones. Names and values
-	// are 1 to 128 characters; ecs.availability-zone and ecs.instance-type
+	// follow ECS's rules (1 to 128 characters of a restricted set; see
+	// MaxAttributeLength); ecs.availability-zone and ecs.instance-type
 	// come from Zone and InstanceType and may not appear here. Nil means none.
 	Attributes map[string]string
 }
 
-// Validate returns every problem with the registration, joined.
+// Validate returns every problem with the registration, joined; each is a
+// *fielderr.Error naming the field (Instance.CPU, Instance.Attributes, ...)
+// and matching ErrInvalidInstance. Zone and InstanceType become attribute
+// values, so they follow ECS's attribute value rules (see
+// MaxAttributeLength), as do Attributes' names and values.
 func (in *Instance) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidInstance}, args...)...))
-	}
+	l := fielderr.NewList(ErrInvalidInstance)
 	if in.EC2InstanceID == "" {
-		bad("EC2InstanceID is empty; it is required")
+		l.Add("Instance.EC2InstanceID", in.EC2InstanceID, "is required")
 	}
-	if in.InstanceType == "" {
-		bad("InstanceType is empty; it is required")
-	}
-	if in.Zone == "" {
-		bad("Zone is empty; it is required")
-	}
-	if in.CPU <= 0 || in.CPU > MaxInstanceCPU {
-		bad("CPU %d is out of range; it must be in (0, %d] CPU units", in.CPU, MaxInstanceCPU)
-	}
-	if in.MemoryMiB <= 0 || in.MemoryMiB > MaxInstanceMemory {
-		bad("MemoryMiB %d is out of range; it must be in (0, %d]", in.MemoryMiB, MaxInstanceMemory)
-	}
-	if in.ENIs < 0 || in.ENIs > MaxInstanceENIs {
-		bad("ENIs %d is out of range; it must be in [0, %d]", in.ENIs, MaxInstanceENIs)
-	}
-	if len(in.ReservedPorts) > MaxReservedPorts {
-		bad("ReservedPorts has %d ports; at most %d are allowed", len(in.ReservedPorts), MaxReservedPorts)
-	}
-	if dup := firstDuplicate(in.ReservedPorts); dup >= 0 {
-		bad("ReservedPorts lists port %d twice", dup)
-	}
-	for _, name := range sortedKeys(in.Attributes) {
-		v := in.Attributes[name]
-		switch {
-		case name == AttrAvailabilityZone || name == AttrInstanceType:
-			bad("Attributes[%q] is set; use the Zone and InstanceType fields", name)
-		case len(name) == 0 || len(name) > 128:
-			bad("attribute name %q has %d characters; it must have 1 to 128", name, len(name))
-		case len(v) == 0 || len(v) > 128:
-			bad("Attributes[%q] value has %d characters; it must have 1 to 128", name, len(v))
+	for _, f := range []struct{ field, v string }{{"Instance.InstanceType", in.InstanceType}, {"Instance.Zone", in.Zone}} {
+		if f.v == "" {
+			l.Add(f.field, f.v, "is required")
+		} else if rule := attributeValueRule(f.v); rule != "" {
+			l.Add(f.field, f.v, rule)
 		}
 	}
-	return errors.Join(errs...)
+	if in.CPU <= 0 || in.CPU > MaxInstanceCPU {
+		l.Addf("Instance.CPU", in.CPU, "must be 1 to %d CPU units", MaxInstanceCPU)
+	}
+	if in.MemoryMiB <= 0 || in.MemoryMiB > MaxInstanceMemory {
+		l.Addf("Instance.MemoryMiB", in.MemoryMiB, "must be 1 to %d MiB", MaxInstanceMemory)
+	}
+	if in.ENIs < 0 || in.ENIs > MaxInstanceENIs {
+		l.Addf("Instance.ENIs", in.ENIs, "must be 0 to %d", MaxInstanceENIs)
+	}
+	checkPorts(l, "Instance.ReservedPorts", in.ReservedPorts, MaxReservedPorts)
+	for _, name := range sortedKeys(in.Attributes) {
+		if name == AttrAvailabilityZone || name == AttrInstanceType {
+			l.Add("Instance.Attributes", name, "is set by the Zone and InstanceType fields")
+			continue
+		}
+		checkAttribute(l, "Instance.Attributes", name, in.Attributes[name], false)
+	}
+	return l.Err()
+}
+
+// checkPorts adds to l what is wrong with a list of host ports: more than
+// limit, port 0 (dynamic port mapping, which reserves no host port), or a
+// port listed twice.
+func checkPorts(l *fielderr.List, field string, ports []uint16, limit int) {
+	if len(ports) > limit {
+		l.Addf(field, len(ports), "must list at most %d ports", limit)
+	}
+	if slices.Contains(ports, 0) {
+		l.Add(field, 0, "ports must be 1 to 65535; host port 0 (dynamic mapping) reserves no port")
+	}
+	if dup := firstDuplicate(ports); dup >= 0 {
+		l.Add(field, dup, "port is listed twice")
+	}
 }
 
 func firstDuplicate(ports []uint16) int {
@@ -170,6 +180,7 @@ type resources struct {
 	running                int32 // tasks placed and not released
 	capCPU, capMem, capENI int32 // registered capacity
 	status                 Status
+	linked                 uint16 // links in Cluster.links: counted groups the instance runs
 }
 
 // attrColumn is one attribute name with its values interned: value ID 0
@@ -210,7 +221,9 @@ const (
 // task group that has placed a task (per-group counts are dense arrays, so
 // 100 services on 10,000 instances cost 4 MB), plus 1 to 3 MiB per capacity
 // tree (one global tree per binpack resource in use, one per attribute value
-// for spread-then-binpack and attribute-equality plans).
+// for spread-then-binpack and attribute-equality plans), plus, for each group
+// placed under spread(instanceId) or distinctInstance, n/8 bytes of member
+// bitset and about 16 bytes per instance that runs the group.
 type Cluster struct {
 	res          []resources
 	ec2ID        []string
@@ -223,13 +236,15 @@ type Cluster struct {
 	activeIDs []int32
 	activePos []int32
 
-	groupNames   []string
-	groupIndex   map[string]GroupID
-	groupOn      [][]int32       // [group][slot] tasks of the group on the instance; nil until used
-	groupVal     [][][]int32     // [group][column][value] tasks of the group per attribute value, tracked columns only
-	groupBuckets []*countBuckets // per group: instances by task count, for spread(instanceId); nil until used
-	tracked      []bool          // per column: groupVal maintained
-	trackedCol   []int32
+	groupNames []string
+	groupIndex map[string]GroupID
+	groupOn    [][]int32     // [group][slot] tasks of the group on the instance; nil until used
+	groupVal   [][][]int32   // [group][column][value] tasks of the group per attribute value, tracked columns only
+	gidx       []*groupIndex // per group: the instances that run it, for distinctInstance and spread(instanceId); nil until used
+	links      []slotLinks   // per slot: its entries in counted groups' buckets
+	activeSet  bitset        // ACTIVE slots
+	tracked    []bool        // per column: groupVal maintained
+	trackedCol []int32
 
 	memTree, cpuTree *capTree
 	parts            []*partition // per column: ACTIVE instances per value, for spread-first plans; nil until used
@@ -315,14 +330,8 @@ func (c *Cluster) groupCounts(g GroupID) []int32 {
 	if len(on) < len(c.res) {
 		first := on == nil
 		// New instances host no task of the group yet, so zeros are exact.
-		from := len(on)
 		on = append(on, make([]int32, len(c.res)-len(on))...)
 		c.groupOn[g] = on
-		if int(g) < len(c.groupBuckets) && c.groupBuckets[g] != nil {
-			for i := from; i < len(on); i++ {
-				c.groupBuckets[g].add(int32(i), 0)
-			}
-		}
 		if first {
 			for _, col := range c.trackedCol {
 				c.rebuildGroupVal(g, col)
@@ -366,6 +375,7 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 		col.of[id] = col.intern(in.Attributes[name])
 	}
 	c.activePos = append(c.activePos, -1)
+	c.activeSet = c.activeSet.grow(len(c.res))
 	for _, t := range []*capTree{c.memTree, c.cpuTree} {
 		if t != nil {
 			t.growSlots(len(c.res))
@@ -377,7 +387,7 @@ func (c *Cluster) Register(in Instance) (InstanceID, error) {
 
 func (c *Cluster) check(id InstanceID) error {
 	if id < 0 || int(id) >= len(c.res) || c.res[id].status == removed {
-		return fmt.Errorf("%w: %d", ErrUnknownInstance, id)
+		return fielderr.New(ErrUnknownInstance, "InstanceID", id, "is not a registered instance")
 	}
 	return nil
 }
@@ -386,6 +396,8 @@ func (c *Cluster) activate(i int32) {
 	c.res[i].status = Active
 	c.activePos[i] = int32(len(c.activeIDs))
 	c.activeIDs = append(c.activeIDs, i)
+	c.activeSet.set(i, true)
+	c.setActive(i, 1)
 	for col, pt := range c.parts {
 		if pt != nil {
 			c.partAdd(int32(col), i)
@@ -415,6 +427,8 @@ func (c *Cluster) deactivate(i int32, s Status) {
 	c.activePos[last] = p
 	c.activeIDs = c.activeIDs[:len(c.activeIDs)-1]
 	c.activePos[i] = -1
+	c.activeSet.set(i, false)
+	c.setActive(i, -1)
 	for col, pt := range c.parts {
 		if pt != nil {
 			c.partRemove(int32(col), i)
@@ -434,7 +448,7 @@ func (c *Cluster) SetStatus(id InstanceID, s Status) error {
 		return err
 	}
 	if s != Active && s != Draining {
-		return fmt.Errorf("%w: status %d is neither Active nor Draining", ErrInvalidInstance, s)
+		return fielderr.New(ErrInvalidInstance, "Status", uint8(s), "must be Active or Draining")
 	}
 	i := int32(id)
 	switch {
@@ -465,8 +479,8 @@ func (c *Cluster) Deregister(id InstanceID) error {
 		for _, col := range c.trackedCol {
 			c.groupVal[g][col][c.cols[col].of[i]] -= on[i]
 		}
-		if g < len(c.groupBuckets) && c.groupBuckets[g] != nil {
-			c.groupBuckets[g].move(i, on[i], 0)
+		if g < len(c.gidx) && c.gidx[g] != nil {
+			c.recount(GroupID(g), c.gidx[g], i, on[i], 0)
 		}
 		on[i] = 0
 	}
@@ -476,16 +490,20 @@ func (c *Cluster) Deregister(id InstanceID) error {
 
 // SetAttribute sets (or, with value "", removes) a custom or built-in
 // attribute of an instance, as ECS PutAttributes and DeleteAttributes do.
-// The zone and instance type cannot change.
+// The zone and instance type cannot change; names and values follow ECS's
+// rules (see MaxAttributeLength).
 func (c *Cluster) SetAttribute(id InstanceID, name, value string) error {
 	if err := c.check(id); err != nil {
 		return err
 	}
+	l := fielderr.NewList(ErrInvalidInstance)
 	if name == AttrAvailabilityZone || name == AttrInstanceType {
-		return fmt.Errorf("%w: attribute %q cannot change after registration", ErrInvalidInstance, name)
+		l.Add("Attributes", name, "cannot change after registration")
+	} else {
+		checkAttribute(l, "Attributes", name, value, true)
 	}
-	if len(name) == 0 || len(name) > 128 || len(value) > 128 {
-		return fmt.Errorf("%w: attribute %q=%q: name must have 1 to 128 characters, value at most 128", ErrInvalidInstance, name, value)
+	if err := l.Err(); err != nil {
+		return err
 	}
 	i := int32(id)
 	colID := c.column(name)

@@ -7,7 +7,8 @@
 //
 // # Pipeline
 //
-// Cluster.Place runs the four stages ECS documents (aws-behaviour.md §1.1)
+// Cluster.Place runs the four stages ECS documents
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement.html)
 // and a fifth that explains failure:
 //
 //  1. filter: ACTIVE instances with enough free CPU units, memory (MiB) and
@@ -31,13 +32,15 @@
 //
 // A Spec (constraints and strategies, as in the ECS API) is compiled once
 // into a Plan and reused. With no strategy, the replica scheduler's built-in
-// AZ balancing applies (aws-behaviour.md §1.4). ECS documents it as: place in
+// AZ balancing applies. ECS documents it
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html) as: place in
 // the AZ with the fewest running tasks of the service, preferring the
 // instance with the fewest; stop in the AZ with the most, then on the
 // instance with the most. That is exactly [spread(attribute:ecs.availability-zone),
 // spread(instanceId)] for placement and the same ranking reversed for
 // ChooseVictims, which is how this package implements it. Availability Zone
-// rebalancing (a service setting since 2025, §1.4) moves running tasks; that
+// rebalancing (a service setting since 2025,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/track-service-rebalancing.html) moves running tasks; that
 // is the hub's business, built from Place and ChooseVictims.
 //
 // # Custom strategies and filters
@@ -84,19 +87,32 @@
 //     the search never meets the instances the constraint excludes.
 //   - spread over an attribute first (including the default plan): the
 //     attribute's values are visited by increasing task count of the group;
-//     within the best value(s), binpack uses one tree per value, random and
-//     spread(instanceId) use rejection sampling for an instance with no task
-//     of the group, and other continuations scan that value's instances.
-//     When every instance already runs the group, spread(instanceId) walks
-//     the group's per-count buckets of instances upwards, sampling each
-//     bucket and scanning it if sampling misses: fast while the least-loaded
-//     instances have room, towards O(n) when they are all full.
+//     within the best value(s), binpack uses one tree per value, random uses
+//     rejection sampling, spread(instanceId) uses the group's index (below),
+//     and other continuations scan that value's instances.
+//   - spread(instanceId), first or after an attribute spread, and
+//     distinctInstance: each task group that needs it keeps an index of
+//     the instances running its tasks: a bitset with member counts per
+//     block of 4096 slots, so that an instance free of the group is drawn
+//     uniformly by rank selection even when the group runs almost
+//     everywhere; and buckets of members by task count (the LFU-bucket
+//     technique), each split into cells by power-of-two classes of free CPU
+//     and free memory, so that the least-loaded instances that can still
+//     take the task are drawn without visiting full ones. A placement or
+//     release moves one instance between buckets, and between cells in
+//     each group it runs, in O(groups on the instance). Draws are rejection
+//     sampling (exactly uniform among ties) with an exact pass over the
+//     candidate cells as fallback, which only a constraint that rejects
+//     most candidates makes long.
+//   - binpack first with distinctInstance, ports, ENIs or a dynamic
+//     constraint: the first leaf with a feasible instance is found as
+//     above, and its tied instances are drawn by rejection sampling.
 //   - random first: rejection sampling, exactly uniform; an exact scan after
-//     32 misses.
+//     32 misses (with distinctInstance, the group's index instead).
 //   - a static memberOf that selects fewer than 1/8 of the instances: its
 //     members are scanned, O(members + n/64), since the index would mostly
 //     visit non-members.
-//   - distinctInstance and dynamic memberOf are checked per candidate on
+//   - dynamic memberOf and custom filters are checked per candidate on
 //     whichever path runs; when most cheap candidates fail them the index
 //     path degrades towards a scan.
 //

@@ -6,7 +6,9 @@ import (
 )
 
 // Sentinel errors. Every error this package returns matches one of them with
-// errors.Is.
+// errors.Is. Validation errors are *fielderr.Error values (from the
+// module's internal/fielderr) that name the field, the value and the rule;
+// a memberOf expression that does not parse is a *ParseError.
 var (
 	// ErrInvalidExpression reports a memberOf expression that does not parse
 	// or uses an operator its subject does not support.
@@ -26,6 +28,9 @@ var (
 	// would free more than the instance holds, or a port or group count that
 	// is not reserved).
 	ErrBadRelease = errors.New("placement: release does not match an allocation")
+	// ErrUnknownReason reports text that is not the spelling of a Reason
+	// (Reason.UnmarshalText).
+	ErrUnknownReason = errors.New("placement: unknown rejection reason")
 )
 
 // ParseError is a memberOf expression syntax error. It names the byte offset

@@ -1,6 +1,7 @@
 package placement_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 
@@ -96,4 +97,26 @@ func ExampleCluster_Diagnose() {
 	// i-arm    fails CONSTRAINT (constraint 0)
 	// i-big    keys [15500] best false
 	// i-mid    keys [7600] best true
+}
+
+// ValidateAttributes applies ECS's attribute rules up front, e.g. when a
+// simulated instance is launched, long before it registers.
+func ExampleValidateAttributes() {
+	err := placement.ValidateAttributes(map[string]string{"": "x", "team": "web ", "rack": "r1"})
+	fmt.Println(err)
+	// Output:
+	// placement: invalid instance: Attributes "": attribute name must have 1 to 128 characters, each a letter, a digit, or one of - _ / \ .
+	// placement: invalid instance: Attributes["team"] "web ": attribute value must not start or end with a space
+}
+
+// The enums read and write ECS's spellings, so a Spec can come from JSON.
+func ExampleStrategyType_UnmarshalText() {
+	var spec struct{ Strategies []placement.Strategy }
+	err := json.Unmarshal([]byte(`{"Strategies": [{"Type": "spread", "Field": "attribute:ecs.availability-zone"}, {"Type": "binpack", "Field": "memory"}]}`), &spec)
+	fmt.Println(spec.Strategies[0].Type, spec.Strategies[1].Type, err)
+	err = json.Unmarshal([]byte(`{"Strategies": [{"Type": "Binpack"}]}`), &spec)
+	fmt.Println(err)
+	// Output:
+	// spread binpack <nil>
+	// placement: invalid placement spec: StrategyType "Binpack": must be "binpack", "spread", "random" or "custom"
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // Reason is why an instance (or the whole cluster) could not take a task,
-// spelled as in RunTask failures (aws-behaviour.md §1.6).
+// spelled as in RunTask failures
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html).
 type Reason string
 
 // Rejection reasons, in the order the pipeline checks them.

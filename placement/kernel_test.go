@@ -7,9 +7,9 @@ import (
 	"github.com/ecssim/ecssim/placement"
 )
 
-// refKernel is the bare kernel that performance.md §2b measured at 144 ns
-// (1e4) and 288 ns (1e5) per place + release on its Zen 5 machine, rebuilt
-// from the sketch in its appendix: an implicit binary segment tree of 2B
+// refKernel is the bare kernel behind the project's placement budget,
+// measured at 144 ns (1e4) and 288 ns (1e5) per place + release on a Zen 5
+// machine when the budget was set, and rebuilt here from that design: an implicit binary segment tree of 2B
 // int32 over exact free-MiB leaves storing the max free CPU, a max-heap of
 // cpu<<32|instance per leaf, and nothing else: no validation, no task
 // groups, no ENIs, ports or constraints, and the heap root (not a uniform

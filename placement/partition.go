@@ -8,8 +8,7 @@ const maxPartitionValues = 32
 
 // partition lists the ACTIVE instances per value of one attribute column,
 // so that a plan whose first strategy spreads over that attribute looks only
-// at the instances of the least-loaded value(s) (performance.md §3b,
-// "partition the index by the first spread key").
+// at the instances of the least-loaded value(s).
 type partition struct {
 	lists [][]int32 // per value ID: ACTIVE instances with that value
 	pos   []int32   // per instance slot: index in its list, or -1
@@ -129,12 +128,12 @@ func (c *Cluster) partRemove(col, i int32) {
 // value has a feasible instance holds the answer, found among that level's
 // instances only:
 //
-//   - no further rank, or only spread(instanceId) after it: rejection
-//     sampling over the level's instances (accepting a feasible instance,
-//     with no task of the group for spread(instanceId), which is then
-//     optimal); exactly uniform, with an exact scan of the level as fallback;
-//   - spread(instanceId) next, when sampling finds no instance free of the
-//     group: the group's count buckets, walked upwards (chooseByCount);
+//   - no further rank: rejection sampling over the level's instances,
+//     exactly uniform, with an exact scan of the level as fallback (with
+//     distinctInstance, as below);
+//   - spread(instanceId) next: the group's index (chooseFewest), which
+//     finds the level's feasible instances with the fewest tasks of the
+//     group without a scan;
 //   - binpack next: each value's own capacity tree (built on first use)
 //     gives its best leaf, and the ranking settles among those leaves;
 //   - any other continuation: a scan of the level's instances.
@@ -159,7 +158,7 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 		n++
 	}
 	rest := p.ranks[1:]
-	sampled := len(rest) == 0 || (len(rest) == 1 && rest[0].kind == rankSpreadInstance)
+	sampled := len(rest) == 0
 	treed := len(rest) > 0 && (rest[0].kind == rankBinpackMemory || rest[0].kind == rankBinpackCPU)
 	byCount := len(rest) == 1 && rest[0].kind == rankSpreadInstance
 	// simple: a lone binpack after the spread, a task with only CPU and
@@ -172,6 +171,17 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 			hi++
 		}
 		level := order[lo:hi]
+		if byCount || (sampled && p.distinct) {
+			// The fewest tasks of the group on an instance of the level:
+			// for a lone spread with distinctInstance, that is none, and
+			// every such feasible instance ties.
+			lv := c.level(col, level)
+			if i := c.chooseFewest(p, t, on, rng, lv); i >= 0 {
+				return i
+			}
+			lo = hi
+			continue
+		}
 		if sampled {
 			total := 0
 			for _, v := range level {
@@ -187,21 +197,10 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 					}
 					r -= len(pt.lists[v])
 				}
-				if (len(rest) == 0 || on[i] == 0) && c.feasible(p, t, on, i) {
+				if c.feasible(p, t, on, i) {
 					return i
 				}
 			}
-		}
-		if byCount {
-			var mask uint64
-			for _, v := range level {
-				mask |= 1 << uint(v)
-			}
-			if i := c.chooseByCount(p, t, on, rng, col, mask); i >= 0 {
-				return i
-			}
-			lo = hi
-			continue
 		}
 		rk := ranker{best: -1}
 		if treed && simple {
@@ -255,4 +254,30 @@ func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand
 		lo = hi
 	}
 	return -1
+}
+
+// level returns the spread(instanceId) level of the ACTIVE instances whose
+// value of partitioned column col is one of values, in the cluster's
+// scratch space.
+func (c *Cluster) level(col int32, values []int32) *fewest {
+	lv := &c.scratch.level
+	pt := c.parts[col]
+	lv.col, lv.of, lv.mask, lv.n = col, c.cols[col].of, 0, 0
+	lv.lists = c.scratch.lists[:0]
+	for _, v := range values {
+		lv.mask |= 1 << uint(v)
+		lv.lists = append(lv.lists, pt.lists[v])
+		lv.n += len(pt.lists[v])
+	}
+	c.scratch.lists = lv.lists
+	return lv
+}
+
+// everywhere returns the spread(instanceId) level of every ACTIVE instance.
+func (c *Cluster) everywhere() *fewest {
+	lv := &c.scratch.level
+	lv.col, lv.of, lv.mask, lv.n = -1, nil, 0, len(c.activeIDs)
+	lv.lists = append(c.scratch.lists[:0], c.activeIDs)
+	c.scratch.lists = lv.lists
+	return lv
 }

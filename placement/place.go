@@ -6,10 +6,21 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
-// RunTaskLimit is the most tasks one RunTask call places (aws-behaviour.md §9).
+// RunTaskLimit is the most tasks one RunTask call places (the count
+// parameter of https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
 const RunTaskLimit = 10
+
+// MaxBatch is the most tasks one PlaceBatch call places: ECS's default
+// quota of tasks per service (5,000;
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html),
+// the largest scale-out one call serves. It bounds the call's work and its
+// result even for tasks that need no resources, of which any number would
+// fit; a caller whose quota was raised calls PlaceBatch again for the rest.
+const MaxBatch = 5000
 
 // Task is the placement request of one task.
 type Task struct {
@@ -45,31 +56,41 @@ func (r Result) Placed() bool { return r.Instance != NoInstance }
 type placeScratch struct {
 	keys  [MaxStrategies]int64
 	stack []int32
+	level fewest
+	lists [][]int32
 }
 
+// validateTask returns every problem with a task request, joined; each is
+// a *fielderr.Error naming the Task field and matching ErrInvalidTask. The
+// check of a valid task allocates nothing (it runs on every Place and
+// Release).
 func (c *Cluster) validateTask(t *Task) error {
-	if t.CPU < 0 || t.MemoryMiB < 0 || t.ENIs < 0 || t.CPU > MaxInstanceCPU ||
-		t.MemoryMiB > MaxInstanceMemory || t.ENIs > MaxInstanceENIs {
-		return fmt.Errorf("%w: cpu %d, memory %d MiB, ENIs %d: each must be in [0, limit]",
-			ErrInvalidTask, t.CPU, t.MemoryMiB, t.ENIs)
+	if t.CPU >= 0 && t.CPU <= MaxInstanceCPU && t.MemoryMiB >= 0 && t.MemoryMiB <= MaxInstanceMemory &&
+		t.ENIs >= 0 && t.ENIs <= MaxInstanceENIs && t.Group >= 0 && int(t.Group) < len(c.groupNames) &&
+		(len(t.HostPorts) == 0 || len(t.HostPorts) <= MaxTaskHostPorts && !slices.Contains(t.HostPorts, 0) && firstDuplicate(t.HostPorts) < 0) {
+		return nil
+	}
+	l := fielderr.NewList(ErrInvalidTask)
+	if t.CPU < 0 || t.CPU > MaxInstanceCPU {
+		l.Addf("Task.CPU", t.CPU, "must be 0 to %d CPU units", MaxInstanceCPU)
+	}
+	if t.MemoryMiB < 0 || t.MemoryMiB > MaxInstanceMemory {
+		l.Addf("Task.MemoryMiB", t.MemoryMiB, "must be 0 to %d MiB", MaxInstanceMemory)
+	}
+	if t.ENIs < 0 || t.ENIs > MaxInstanceENIs {
+		l.Addf("Task.ENIs", t.ENIs, "must be 0 to %d", MaxInstanceENIs)
 	}
 	if t.Group < 0 || int(t.Group) >= len(c.groupNames) {
-		return fmt.Errorf("%w: group %d was not interned with Cluster.Group", ErrInvalidTask, t.Group)
+		l.Add("Task.Group", t.Group, "must be a GroupID interned with Cluster.Group")
 	}
-	if len(t.HostPorts) > 0 {
-		if len(t.HostPorts) > MaxTaskHostPorts {
-			return fmt.Errorf("%w: %d host ports; at most %d", ErrInvalidTask, len(t.HostPorts), MaxTaskHostPorts)
-		}
-		if dup := firstDuplicate(t.HostPorts); dup >= 0 {
-			return fmt.Errorf("%w: host port %d listed twice", ErrInvalidTask, dup)
-		}
-	}
-	return nil
+	checkPorts(l, "Task.HostPorts", t.HostPorts, MaxTaskHostPorts)
+	return l.Err()
 }
 
 // Place chooses an instance for the task under the plan, reserves the
 // task's resources on it and returns it; or returns a Rejection that explains
-// why no ACTIVE instance fits. The pipeline (aws-behaviour.md §1.1):
+// why no ACTIVE instance fits. The pipeline
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement.html):
 //
 //  1. filter: ACTIVE instances with enough free CPU, memory and ENIs, no
 //     conflict on the task's host ports and room under MaxReservedPorts;
@@ -110,8 +131,8 @@ type Batch struct {
 // as a RunTask with count up to RunTaskLimit or a service scale-out does. It
 // stops at the first task that does not fit. dst is reused for Placed.
 func (c *Cluster) PlaceBatch(p *Plan, t Task, count int, rng *rand.Rand, dst []InstanceID) (Batch, error) {
-	if count < 0 {
-		return Batch{}, fmt.Errorf("%w: count %d is negative", ErrInvalidTask, count)
+	if count < 0 || count > MaxBatch {
+		return Batch{}, fielderr.New(ErrInvalidTask, "count", count, fmt.Sprintf("must be 0 to %d", MaxBatch))
 	}
 	b := Batch{Placed: dst[:0]}
 	for range count {
@@ -142,12 +163,12 @@ func (c *Cluster) Release(id InstanceID, t Task) error {
 	on := c.groupCounts(t.Group)
 	if c.res[i].cpu+int32(t.CPU) > c.res[i].capCPU || c.res[i].mem+int32(t.MemoryMiB) > c.res[i].capMem ||
 		c.res[i].eni+int32(t.ENIs) > c.res[i].capENI || on[i] == 0 {
-		return fmt.Errorf("%w: instance %d does not hold a task of group %q with cpu %d, memory %d MiB, ENIs %d",
-			ErrBadRelease, id, c.groupNames[t.Group], t.CPU, t.MemoryMiB, t.ENIs)
+		return fielderr.New(ErrBadRelease, "Task", fmt.Sprintf("group %q, %d CPU units, %d MiB, %d ENIs", c.groupNames[t.Group], t.CPU, t.MemoryMiB, t.ENIs),
+			fmt.Sprintf("instance %d holds no such task", id))
 	}
 	for _, port := range t.HostPorts {
 		if !slices.Contains(c.ports[i], port) {
-			return fmt.Errorf("%w: instance %d has not reserved port %d", ErrBadRelease, id, port)
+			return fielderr.New(ErrBadRelease, "Task.HostPorts", port, fmt.Sprintf("instance %d has not reserved the port", id))
 		}
 	}
 	for _, port := range t.HostPorts {
@@ -174,10 +195,13 @@ func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
 	c.res[i].mem += sign * int32(t.MemoryMiB)
 	c.res[i].eni += sign * int32(t.ENIs)
 	c.res[i].running -= sign
-	if int(t.Group) < len(c.groupBuckets) && c.groupBuckets[t.Group] != nil {
-		c.groupBuckets[t.Group].move(i, on[i], on[i]-sign)
-	}
 	on[i] -= sign
+	if int(t.Group) < len(c.gidx) && c.gidx[t.Group] != nil {
+		c.recount(t.Group, c.gidx[t.Group], i, on[i]+sign, on[i])
+	}
+	if c.res[i].linked > 0 {
+		c.relink(i) // free resources changed: move between cells
+	}
 	vals := c.groupVal[t.Group]
 	for _, col := range c.trackedCol {
 		v := c.cols[col].of[i]
@@ -333,6 +357,8 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 	case len(p.ranks) > 0 && p.ranks[0].kind == rankSpreadAttribute &&
 		len(c.parts[p.ranks[0].col].lists) <= maxPartitionValues:
 		return c.chooseSpreadFirst(p, t, on, rng)
+	case len(p.ranks) == 1 && p.ranks[0].kind == rankSpreadInstance:
+		return c.chooseFewest(p, t, on, rng, c.everywhere())
 	}
 	return c.chooseScan(p, t, on, rng)
 }
@@ -445,6 +471,12 @@ const randomTries = 32
 // feasible, so an accepted draw is uniform over the feasible ones. The
 // fallback, a counting scan, is uniform too, so the mixture is exact.
 func (c *Cluster) chooseRandom(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	if p.distinct {
+		// Only instances without the group qualify: draw among them
+		// through the group's index, which does not degrade to a scan
+		// when the group runs on most instances.
+		return c.pickNonMember(p, t, on, rng, c.groupIndexOf(t.Group), c.everywhere())
+	}
 	ids := c.activeIDs
 	for range randomTries {
 		i := ids[rng.IntN(len(ids))]
@@ -473,9 +505,62 @@ func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) in
 		}
 		return c.pickInHeap(tree.leaf(l), needOther, rng)
 	}
+	if tree.shift == 0 && len(p.ranks) == 1 {
+		return c.pickBestLeaf(tree, p, t, on, rng)
+	}
 	rk := ranker{best: -1}
 	c.offerBestLeaf(tree, p, t, on, rng, &rk, p.ranks)
 	return rk.best
+}
+
+// smallLeaf is the leaf size up to which pickBestLeaf goes straight to the
+// exact pass: its draws are then those of the general ranking, so small
+// clusters place exactly as they did before the sampling existed.
+const smallLeaf = 16
+
+// pickBestLeaf serves a lone binpack rank over exact leaves when the task
+// has more to check than CPU and memory (ENIs, ports, constraints such as
+// distinctInstance): every feasible instance of the first leaf that has
+// one ties, so uniform draws over the leaf's heap come first
+// (accepting a feasible one, uniform over them), then an exact pass over
+// the entries with enough of the other resource.
+func (c *Cluster) pickBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+	needKey, needOther := needs(tree, t)
+	for l := tree.leafIndex(needKey); ; l++ {
+		if l = tree.next(l, needOther); l < 0 {
+			return -1
+		}
+		heap := tree.leaf(l)
+		if len(heap) > smallLeaf {
+			for range randomTries {
+				if e := heap[rng.IntN(len(heap))]; entryOther(e) >= needOther && c.feasible(p, t, on, entryID(e)) {
+					return entryID(e)
+				}
+			}
+		}
+		best, ties := int32(-1), 0
+		stack := append(c.scratch.stack[:0], 0)
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			e := heap[k]
+			if entryOther(e) < needOther {
+				continue
+			}
+			if i := entryID(e); c.feasible(p, t, on, i) {
+				if ties++; ties == 1 || rng.IntN(ties) == 0 {
+					best = i
+				}
+			}
+			for child := heapArity*k + 1; child < min(heapArity*k+1+heapArity, int32(len(heap))); child++ {
+				stack = append(stack, child)
+			}
+		}
+		c.scratch.stack = stack
+		if best >= 0 {
+			return best
+		}
+	}
 }
 
 func (c *Cluster) globalTree(cpuKey bool) *capTree {

@@ -12,6 +12,7 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -132,7 +133,8 @@ func checkPlacement(t *testing.T, tc placeCase) {
 }
 
 // TestStrategies checks each strategy and chain on hand-built fleets whose
-// right answer follows from the ECS definitions (aws-behaviour.md §1.2).
+// right answer follows from the ECS definitions of the strategies
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html).
 func TestStrategies(t *testing.T) {
 	binpackMem := placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}}
 	binpackCPU := placement.Spec{Strategies: []placement.Strategy{strat(placement.Binpack, "cpu")}}
@@ -343,7 +345,8 @@ func TestRandomIsUniform(t *testing.T) {
 }
 
 // TestRejections checks the reason, the closest instance and the message
-// for each kind of failure (aws-behaviour.md §1.6).
+// for each kind of failure (reasons as in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html,
+// messages as in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
 func TestRejections(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -408,20 +411,63 @@ func TestPlaceBatch(t *testing.T) {
 	}
 }
 
-// TestValidation checks that bad input is an error naming field and rule,
-// with every problem reported at once.
+// fieldRule is one expected validation problem: the field it names and
+// a part of its rule.
+type fieldRule struct{ field, rule string }
+
+// fieldErrors returns every *fielderr.Error inside err (joined or wrapped).
+func fieldErrors(err error) []*fielderr.Error {
+	var out []*fielderr.Error
+	var walk func(error)
+	walk = func(e error) {
+		if fe, ok := e.(*fielderr.Error); ok {
+			out = append(out, fe)
+			return
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+// wantFieldErrors checks that err matches sentinel and holds exactly the
+// field errors in want (in order), each matching the sentinel.
+func wantFieldErrors(t *testing.T, err, sentinel error, want []fieldRule) {
+	t.Helper()
+	if !errors.Is(err, sentinel) {
+		t.Fatalf("error %v does not match %v", err, sentinel)
+	}
+	got := fieldErrors(err)
+	if len(got) != len(want) {
+		t.Fatalf("%d field errors, want %d:\n%v", len(got), len(want), err)
+	}
+	for k, w := range want {
+		if got[k].Field != w.field || !strings.Contains(got[k].Rule, w.rule) || !errors.Is(got[k], sentinel) {
+			t.Errorf("problem %d is %q (field %q, rule %q), want field %q and a rule with %q",
+				k, got[k], got[k].Field, got[k].Rule, w.field, w.rule)
+		}
+	}
+}
+
+// TestValidation checks that bad input is an error naming field, value and
+// rule, with every problem reported at once.
 func TestValidation(t *testing.T) {
 	_, err := placement.NewCluster().Register(placement.Instance{CPU: -1, MemoryMiB: 0, ENIs: -2,
 		Attributes: map[string]string{placement.AttrAvailabilityZone: "x", "k": ""}})
-	for _, want := range []string{"EC2InstanceID is empty", "InstanceType is empty", "Zone is empty", "CPU -1",
-		"MemoryMiB 0", "ENIs -2", `Attributes["ecs.availability-zone"] is set`, `Attributes["k"] value has 0 characters`} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Register error %v does not mention %q", err, want)
-		}
-	}
-	if !errors.Is(err, placement.ErrInvalidInstance) {
-		t.Errorf("Register error does not match ErrInvalidInstance")
-	}
+	wantFieldErrors(t, err, placement.ErrInvalidInstance, []fieldRule{
+		{"Instance.EC2InstanceID", "is required"},
+		{"Instance.InstanceType", "is required"},
+		{"Instance.Zone", "is required"},
+		{"Instance.CPU", "must be 1 to 1048576 CPU units"},
+		{"Instance.MemoryMiB", "must be 1 to 16777216 MiB"},
+		{"Instance.ENIs", "must be 0 to 4096"},
+		{"Instance.Attributes", "is set by the Zone and InstanceType fields"},
+		{`Instance.Attributes["k"]`, "attribute value must have 1 to 128 characters"},
+	})
 
 	long := strings.Repeat("a", placement.MaxExpressionLength+1)
 	spec := placement.Spec{
@@ -431,32 +477,46 @@ func TestValidation(t *testing.T) {
 			strat("pack", ""), {Type: placement.Random}, {Type: placement.Random}, {Type: placement.Random}},
 	}
 	_, err = placement.Compile(spec)
-	for _, want := range []string{"12 constraints; ECS allows at most 10", "6 strategies; ECS allows at most 5",
-		"distinctInstance takes no expression", "has 2001 characters", "at offset 14", `binpack field "disk"`,
-		`spread field "zone"`, `type "pack"`} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Compile error %v does not mention %q", err, want)
-		}
-	}
-	if !errors.Is(err, placement.ErrInvalidSpec) || !errors.Is(err, placement.ErrInvalidExpression) {
-		t.Errorf("Compile error does not match ErrInvalidSpec and ErrInvalidExpression")
+	wantFieldErrors(t, err, placement.ErrInvalidSpec, []fieldRule{
+		{"Spec.Constraints", "at most 10 constraints"},
+		{"Spec.Strategies", "at most 5 strategies"},
+		{"Spec.Constraints[9].Expression", "must be empty for distinctInstance"},
+		{"Spec.Constraints[10].Expression", "must have 1 to 2000 characters for memberOf (it has 2001)"},
+		// Constraints[11] is the *ParseError, below.
+		{"Spec.Strategies[0].Field", "must be cpu or memory for binpack"},
+		{"Spec.Strategies[1].Field", "must be instanceId, host or attribute:<name> for spread"},
+		{"Spec.Strategies[2].Type", `must be "binpack", "spread", "random" or "custom"`},
+	})
+	var pe *placement.ParseError
+	if !errors.As(err, &pe) || pe.Offset != 14 || !errors.Is(err, placement.ErrInvalidExpression) ||
+		!strings.Contains(err.Error(), "Spec.Constraints[11].Expression: placement: cluster query expression") {
+		t.Errorf("Compile error %v does not hold the expression's *ParseError at offset 14", err)
 	}
 
 	c := build(t, []box{{zone: "a", cpu: 1024, mem: 1024}})
 	plan := placement.MustCompile(placement.Spec{})
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, task := range []placement.Task{{CPU: -1}, {Group: 99}, {HostPorts: []uint16{80, 80}}} {
-		if _, err := c.Place(plan, task, rng); !errors.Is(err, placement.ErrInvalidTask) {
-			t.Errorf("Place(%+v) error %v, want ErrInvalidTask", task, err)
-		}
+	g := c.Group("g") // GroupID 0
+	for _, tc := range []struct {
+		task placement.Task
+		want []fieldRule
+	}{
+		{placement.Task{CPU: -1, MemoryMiB: 1 << 30, ENIs: -1}, []fieldRule{{"Task.CPU", "must be 0 to"}, {"Task.MemoryMiB", "must be 0 to"}, {"Task.ENIs", "must be 0 to"}}},
+		{placement.Task{Group: 99}, []fieldRule{{"Task.Group", "interned with Cluster.Group"}}},
+		{placement.Task{HostPorts: []uint16{80, 80}}, []fieldRule{{"Task.HostPorts", "listed twice"}}},
+		{placement.Task{HostPorts: []uint16{0}}, []fieldRule{{"Task.HostPorts", "reserves no port"}}},
+	} {
+		_, err := c.Place(plan, tc.task, rng)
+		wantFieldErrors(t, err, placement.ErrInvalidTask, tc.want)
 	}
-	g := c.Group("g")
 	if err := c.Release(0, placement.Task{CPU: 1, Group: g}); !errors.Is(err, placement.ErrBadRelease) {
 		t.Errorf("release of nothing: %v, want ErrBadRelease", err)
 	}
 	if err := c.Release(5, placement.Task{Group: g}); !errors.Is(err, placement.ErrUnknownInstance) {
 		t.Errorf("release on unknown instance: %v, want ErrUnknownInstance", err)
 	}
+	_, err = c.PlaceBatch(plan, placement.Task{Group: g}, placement.MaxBatch+1, rng, nil)
+	wantFieldErrors(t, err, placement.ErrInvalidTask, []fieldRule{{"count", "must be 0 to 5000"}})
 }
 
 // TestInstanceLifecycle checks deregistration, attribute changes and status.
@@ -499,7 +559,8 @@ func TestInstanceLifecycle(t *testing.T) {
 }
 
 // TestChooseVictims checks scale-in selection per strategy
-// (aws-behaviour.md §1.2 and §1.4).
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html for the strategies,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html for the default).
 func TestChooseVictims(t *testing.T) {
 	web := func(n int) []load { return slices.Repeat([]load{{256, 512, "service:web"}}, n) }
 	tests := []struct {
@@ -614,4 +675,91 @@ func TestAccessors(t *testing.T) {
 	if e.String() != "attribute:a exists" {
 		t.Errorf("String() = %q", e.String())
 	}
+}
+
+// TestGroupIndexIsUniform checks that the group index's sampling paths
+// draw uniformly among tied instances, as the scan does: spread(instanceId)
+// over 40 instances that all run one task of the group (count bucket 1,
+// spread over several resource cells, more candidates than the sampling
+// threshold), distinctInstance with random over the 8 feasible instances
+// of 100 where the group runs on 90 (rank selection over the non-members),
+// and distinctInstance with binpack over a leaf of 30 tied instances.
+// Pearson's chi-square with k-1 degrees of freedom must stay below the
+// p = 0.001 quantile. Seeds are fixed, so the test is deterministic.
+func TestGroupIndexIsUniform(t *testing.T) {
+	one := []load{{64, 64, "g"}}
+	var spread, random, binpack []box
+	for k := range 40 { // capacities 1 to 8 GiB: several cells
+		spread = append(spread, box{zone: []string{"a", "b"}[k%2], cpu: 1024 * (1 + k%8), mem: 1024 * (1 + k%8), load: one})
+	}
+	for k := range 100 {
+		b := box{zone: "a", cpu: 4096, mem: 4096}
+		switch {
+		case k < 90:
+			b.load = one
+		case k < 92:
+			b.cpu = 100 // free of the group but too small
+		}
+		random = append(random, b)
+	}
+	for k := range 40 {
+		b := box{zone: "a", cpu: 4096, mem: 4096}
+		if k < 10 {
+			b.load = one
+			b.mem = 4096 + 64 // the same free memory as the others once loaded
+		}
+		binpack = append(binpack, b)
+	}
+	for _, tc := range []struct {
+		name  string
+		boxes []box
+		spec  placement.Spec
+		want  []int   // the instances that must share the placements
+		chi2  float64 // chi-square quantile at p = 0.001 for len(want)-1 degrees of freedom
+	}{
+		{"spread-instance", spread, placement.Spec{}, seq(0, 40), 72.05},
+		{"distinct-random", random, placement.Spec{Constraints: []placement.Constraint{distinct},
+			Strategies: []placement.Strategy{{Type: placement.Random}}}, seq(92, 100), 24.32},
+		{"distinct-binpack", binpack, placement.Spec{Constraints: []placement.Constraint{distinct},
+			Strategies: []placement.Strategy{strat(placement.Binpack, "memory")}}, seq(10, 40), 58.30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := build(t, tc.boxes)
+			plan := placement.MustCompile(tc.spec)
+			rng := rand.New(rand.NewPCG(42, 43))
+			task := placement.Task{CPU: 128, MemoryMiB: 128, Group: c.Group("g")}
+			n := 1000 * len(tc.want)
+			counts := map[int]int{}
+			for range n {
+				r, err := c.Place(plan, task, rng)
+				if err != nil || !r.Placed() {
+					t.Fatalf("%+v %v", r, err)
+				}
+				counts[int(r.Instance)]++
+				if err := c.Release(r.Instance, task); err != nil {
+					t.Fatal(err)
+				}
+			}
+			chi2 := 0.0
+			for _, i := range tc.want {
+				d := float64(counts[i]) - 1000
+				chi2 += d * d / 1000
+				delete(counts, i)
+			}
+			if len(counts) != 0 {
+				t.Fatalf("placed on instances outside the tie set: %v", counts)
+			}
+			if chi2 > tc.chi2 {
+				t.Errorf("chi-square %.2f > %.2f", chi2, tc.chi2)
+			}
+		})
+	}
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for k := from; k < to; k++ {
+		out = append(out, k)
+	}
+	return out
 }

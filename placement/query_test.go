@@ -39,7 +39,8 @@ var large = &fakeView{
 }
 
 // TestExpressionMatch checks the documented examples of the cluster query
-// language (aws-behaviour.md §1.5) and every operator, on two instances whose
+// language (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html)
+// and every operator, on two instances whose
 // expected results follow from the ECS definitions.
 func TestExpressionMatch(t *testing.T) {
 	tests := []struct {

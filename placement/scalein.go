@@ -3,6 +3,8 @@ package placement
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // RunningTask is one running task of a service, as scale-in sees it.
@@ -26,8 +28,10 @@ type victimScratch struct {
 // earlier picks had already stopped. It does not change the cluster; the
 // caller stops the tasks and calls Release.
 //
-// The plan's strategies decide, each rank reversed (aws-behaviour.md §1.2,
-// §1.4); larger is better, ties fall to the next rank, then to rng:
+// The plan's strategies decide, each rank reversed
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html;
+// the default in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html);
+// larger is better, ties fall to the next rank, then to rng:
 //
 //	binpack(memory):        free memory of the task's instance once the
 //	                        task stops (the instance that keeps the most
@@ -41,15 +45,24 @@ type victimScratch struct {
 //	                        the instance with the most
 //
 // Spread counts come from tasks itself, so pass all running tasks of the
-// service.
+// service. Each task must be valid (as for Place) and on a registered
+// instance; every problem is reported, joined.
 func (c *Cluster) ChooseVictims(p *Plan, tasks []RunningTask, count int, rng *rand.Rand) ([]int, error) {
+	l := fielderr.NewList(ErrInvalidTask)
 	if count < 0 || count > len(tasks) {
-		return nil, fmt.Errorf("%w: victim count %d is not in [0, %d]", ErrInvalidTask, count, len(tasks))
+		l.Addf("count", count, "must be 0 to %d, the number of tasks", len(tasks))
 	}
 	for k, rt := range tasks {
+		field := fmt.Sprintf("tasks[%d]", k)
 		if err := c.check(rt.Instance); err != nil {
-			return nil, fmt.Errorf("tasks[%d]: %w", k, err)
+			l.Join(fielderr.Prefix(field, err))
 		}
+		if err := c.validateTask(&rt.Task); err != nil {
+			l.Join(fielderr.Prefix(field, err))
+		}
+	}
+	if err := l.Err(); err != nil {
+		return nil, err
 	}
 	p.bind(c)
 	// Per-instance tallies live in scratch arrays of the cluster, grown to

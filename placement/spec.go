@@ -1,13 +1,17 @@
 package placement
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
-// ECS limits on a placement request (aws-behaviour.md §1.3).
+// ECS limits on a placement request: at most 5 strategies
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html,
+// API_CreateService.html) and 10 constraints, task definition and run time
+// together (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
 const (
 	// MaxConstraints is the most placement constraints a task may have,
 	// counting task-definition and run-time constraints together.
@@ -164,9 +168,11 @@ type Plan struct {
 	equality *compiledConstraint // an attribute equality constraint a binpack plan searches by value, or nil
 }
 
-// Compile validates a Spec and compiles it. Every problem is reported, joined;
-// each matches ErrInvalidSpec (and ErrInvalidExpression for a bad memberOf
-// expression, as a *ParseError).
+// Compile validates a Spec and compiles it. Every problem is reported,
+// joined; each is a *fielderr.Error naming the field (Spec.Strategies[1].Field,
+// ...) and matching ErrInvalidSpec, except a memberOf expression that does
+// not parse, which wraps its *ParseError and matches ErrInvalidExpression
+// too.
 //
 // Strategies become a lexicographic ranking of feasible instances; smaller
 // is better:
@@ -182,44 +188,44 @@ type Plan struct {
 //	                        counts as +Inf)
 //
 // An empty strategy list is the replica scheduler's built-in rule
-// (aws-behaviour.md §1.4): prefer the AZ with the fewest tasks of the service,
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html): prefer the AZ with the fewest tasks of the service,
 // then the instance with the fewest, that is
 // [spread(attribute:ecs.availability-zone), spread(instanceId)]. For RunTask,
 // where ECS documents no default, pass an explicit strategy such as random.
 func Compile(s Spec) (*Plan, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidSpec}, args...)...))
-	}
+	l := fielderr.NewList(ErrInvalidSpec)
 	p := &Plan{spec: Spec{Constraints: slices.Clone(s.Constraints), Strategies: slices.Clone(s.Strategies)}}
 	if len(s.Constraints) > MaxConstraints {
-		bad("%d constraints; ECS allows at most %d", len(s.Constraints), MaxConstraints)
+		l.Addf("Spec.Constraints", len(s.Constraints), "must have at most %d constraints (ECS's limit)", MaxConstraints)
 	}
 	if len(s.Strategies) > MaxStrategies {
-		bad("%d strategies; ECS allows at most %d", len(s.Strategies), MaxStrategies)
+		l.Addf("Spec.Strategies", len(s.Strategies), "must have at most %d strategies (ECS's limit)", MaxStrategies)
 	}
 	for i, c := range s.Constraints {
+		field := fmt.Sprintf("Spec.Constraints[%d]", i)
 		if c.Filter != nil && c.Type != CustomFilter {
-			bad("Constraints[%d]: %s constraint has a Filter; only custom constraints take one", i, c.Type)
+			l.Add(field+".Filter", fmt.Sprintf("%T", c.Filter), "must be nil unless Type is custom")
 			continue
 		}
 		switch c.Type {
 		case DistinctInstance:
 			if c.Expression != "" {
-				bad("Constraints[%d]: distinctInstance takes no expression, got %q", i, c.Expression)
+				l.Add(field+".Expression", c.Expression, "must be empty for distinctInstance")
 				continue
 			}
 			p.constraints = append(p.constraints, compiledConstraint{distinct: true, text: c.String()})
 			p.distinct = true
 		case MemberOf:
 			if c.Expression == "" || len(c.Expression) > MaxExpressionLength {
-				bad("Constraints[%d]: memberOf expression has %d characters; it must have 1 to %d",
-					i, len(c.Expression), MaxExpressionLength)
+				l.Addf(field+".Expression", c.Expression, "must have 1 to %d characters for memberOf (it has %d)",
+					MaxExpressionLength, len(c.Expression))
 				continue
 			}
 			e, err := ParseExpression(c.Expression)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%w: Constraints[%d]: %w", ErrInvalidSpec, i, err))
+				// The *ParseError stays reachable with errors.As and matches
+				// ErrInvalidExpression as well as ErrInvalidSpec.
+				l.Join(fmt.Errorf("%w: %s.Expression: %w", ErrInvalidSpec, field, err))
 				continue
 			}
 			cc := compiledConstraint{expr: e, text: c.String()}
@@ -229,21 +235,27 @@ func Compile(s Spec) (*Plan, error) {
 			p.constraints = append(p.constraints, cc)
 			p.dynamic = p.dynamic || e.Dynamic()
 		case CustomFilter:
+			if c.Filter == nil {
+				l.Add(field+".Filter", nil, "is required for a custom constraint")
+			}
+			if c.Expression != "" {
+				l.Add(field+".Expression", c.Expression, "must be empty for a custom constraint")
+			}
 			if c.Filter == nil || c.Expression != "" {
-				bad("Constraints[%d]: a custom constraint needs a Filter and no expression", i)
 				continue
 			}
 			p.constraints = append(p.constraints, compiledConstraint{filter: c.Filter, text: c.String()})
 			p.dynamic = true
 		default:
-			bad("Constraints[%d]: type %q is not distinctInstance, memberOf or custom", i, c.Type)
+			l.Add(field+".Type", string(c.Type), constraintTypeRule)
 		}
 	}
 	ranking := true
 	for i, st := range s.Strategies {
 		var r rank
+		field := fmt.Sprintf("Spec.Strategies[%d]", i)
 		if st.Scorer != nil && st.Type != Custom {
-			bad("Strategies[%d]: %s strategy has a Scorer; only custom strategies take one", i, st.Type)
+			l.Add(field+".Scorer", fmt.Sprintf("%T", st.Scorer), "must be nil unless Type is custom")
 			continue
 		}
 		switch st.Type {
@@ -254,7 +266,7 @@ func Compile(s Spec) (*Plan, error) {
 			case "cpu":
 				r.kind = rankBinpackCPU
 			default:
-				bad("Strategies[%d]: binpack field %q is not cpu or memory", i, st.Field)
+				l.Add(field+".Field", st.Field, "must be cpu or memory for binpack")
 				continue
 			}
 		case Spread:
@@ -264,7 +276,7 @@ func Compile(s Spec) (*Plan, error) {
 			case strings.HasPrefix(st.Field, "attribute:") && len(st.Field) > len("attribute:"):
 				r.kind, r.attr = rankSpreadAttribute, st.Field[len("attribute:"):]
 			default:
-				bad("Strategies[%d]: spread field %q is not instanceId, host or attribute:<name>", i, st.Field)
+				l.Add(field+".Field", st.Field, "must be instanceId, host or attribute:<name> for spread")
 				continue
 			}
 		case Random:
@@ -275,12 +287,12 @@ func Compile(s Spec) (*Plan, error) {
 			continue
 		case Custom:
 			if st.Scorer == nil {
-				bad("Strategies[%d]: custom strategy has no Scorer", i)
+				l.Add(field+".Scorer", nil, "is required for a custom strategy")
 				continue
 			}
 			r.kind, r.scorer = rankCustom, st.Scorer
 		default:
-			bad("Strategies[%d]: type %q is not binpack, spread, random or custom", i, st.Type)
+			l.Add(field+".Type", string(st.Type), strategyTypeRule)
 			continue
 		}
 		if ranking {
@@ -290,7 +302,7 @@ func Compile(s Spec) (*Plan, error) {
 	if len(s.Strategies) == 0 {
 		p.ranks = []rank{{kind: rankSpreadAttribute, attr: AttrAvailabilityZone}, {kind: rankSpreadInstance}}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -3,7 +3,7 @@ package placement
 // capTree indexes ACTIVE instances by one free resource (the key: free
 // memory for binpack on memory, free CPU for binpack on cpu) so that
 // "the instance with the least key >= need whose other resource also fits"
-// is found in O(log B) (performance.md §3b, §5b).
+// is found in O(log B).
 //
 // Leaves are key values shifted right by shift (exact MiB or CPU units when
 // shift is 0). Each leaf is a 4-ary max-heap of its instances ordered by the other

@@ -8,14 +8,15 @@ import (
 	"github.com/ecssim/ecssim/placement"
 )
 
-// The worked examples of section J of aws-behaviour.md ("Placement"), from
+// Worked examples from the ECS documentation of the replica scheduler's
+// default placement and of the strategies:
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html
-// and .../task-placement-strategies.html.
+// and https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html.
 
 func webTasks(n int) []load { return slices.Repeat([]load{{256, 512, "service:web"}}, n) }
 
-// J.1: no strategy, AZ counts A=1, B=0, C=0 → the new task goes to B or C.
-func TestWorkedExampleJ_NoStrategyPlacesInEmptiestAZ(t *testing.T) {
+// Example 1: no strategy, AZ counts A=1, B=0, C=0 → the new task goes to B or C.
+func TestWorkedExample_NoStrategyPlacesInEmptiestAZ(t *testing.T) {
 	checkPlacement(t, placeCase{
 		boxes: []box{
 			{zone: "A", cpu: 4096, mem: 8192, load: webTasks(1)},
@@ -27,9 +28,9 @@ func TestWorkedExampleJ_NoStrategyPlacesInEmptiestAZ(t *testing.T) {
 	})
 }
 
-// J.2: no strategy, scale-in, AZ counts A=1, B=2, C=2 → stop a task in B or
+// Example 2: no strategy, scale-in, AZ counts A=1, B=2, C=2 → stop a task in B or
 // C, preferring the instance with the most tasks of the service.
-func TestWorkedExampleJ_NoStrategyScaleInFromFullestAZ(t *testing.T) {
+func TestWorkedExample_NoStrategyScaleInFromFullestAZ(t *testing.T) {
 	// B's two tasks share one instance; C's are on two instances. Both
 	// zones qualify, and B's instance holds the most tasks.
 	boxes := []box{
@@ -85,9 +86,9 @@ func TestWorkedExampleJ_NoStrategyScaleInFromFullestAZ(t *testing.T) {
 	}
 }
 
-// J.3 (derived): binpack(memory), instances with 1000, 600 and 300 MiB
+// Example 3 (derived): binpack(memory), instances with 1000, 600 and 300 MiB
 // free, a task needing 400 MiB → the 600 MiB instance (300 cannot fit).
-func TestWorkedExampleJ_BinpackMemoryChoosesLeastFreeThatFits(t *testing.T) {
+func TestWorkedExample_BinpackMemoryChoosesLeastFreeThatFits(t *testing.T) {
 	checkPlacement(t, placeCase{
 		boxes: []box{{zone: "a", cpu: 4096, mem: 1000}, {zone: "a", cpu: 4096, mem: 600}, {zone: "a", cpu: 4096, mem: 300}},
 		spec:  placement.Spec{Strategies: []placement.Strategy{{Type: placement.Binpack, Field: "memory"}}},
@@ -95,9 +96,9 @@ func TestWorkedExampleJ_BinpackMemoryChoosesLeastFreeThatFits(t *testing.T) {
 	})
 }
 
-// J.4: binpack scale-in removes the task whose instance will have the most
+// Example 4: binpack scale-in removes the task whose instance will have the most
 // free resources afterwards.
-func TestWorkedExampleJ_BinpackScaleInFreesTheEmptiestInstance(t *testing.T) {
+func TestWorkedExample_BinpackScaleInFreesTheEmptiestInstance(t *testing.T) {
 	// Free memory after removing one 512 MiB task: instance 0 keeps
 	// 8192-3·512+512 = 7168, instance 1 8192-512+512 = 8192, instance 2
 	// 4096-2·512+512 = 3584. Instance 1 will have the most free.
@@ -121,9 +122,9 @@ func TestWorkedExampleJ_BinpackScaleInFreesTheEmptiestInstance(t *testing.T) {
 	}
 }
 
-// J.5 (derived): distinctInstance with 3 instances and a desired count of 4
+// Example 5 (derived): distinctInstance with 3 instances and a desired count of 4
 // → 3 placed, 1 unplaceable.
-func TestWorkedExampleJ_DistinctInstanceThreeOfFour(t *testing.T) {
+func TestWorkedExample_DistinctInstanceThreeOfFour(t *testing.T) {
 	c := build(t, []box{{zone: "a", cpu: 4096, mem: 8192}, {zone: "b", cpu: 4096, mem: 8192}, {zone: "c", cpu: 4096, mem: 8192}})
 	plan := placement.MustCompile(placement.Spec{Constraints: []placement.Constraint{{Type: placement.DistinctInstance}}})
 	b, err := c.PlaceBatch(plan, placement.Task{CPU: 256, MemoryMiB: 512, Group: c.Group("service:web")}, 4, rand.New(rand.NewPCG(1, 1)), nil)

@@ -10,9 +10,20 @@ import (
 
 // Scaler decides a service's desired count; *autoscale.Controller is one.
 type Scaler interface {
-	// Evaluate is called every minute with the service's state and returns
-	// the desired count to apply.
+	// Evaluate is called at the instant the previous Decision's Next names
+	// (the first call at the first whole minute after AttachScaler) with
+	// the service's state, and returns the desired count to apply. A zero
+	// Next, or one not after the evaluation, means one minute later, so a
+	// Scaler that does not plan ahead is evaluated every minute.
 	Evaluate(now time.Time, s autoscale.State) autoscale.Decision
+}
+
+// AlarmEvaluator is a Scaler that owns CloudWatch alarms, which CloudWatch
+// evaluates every minute whatever the Scaler's own rhythm;
+// *autoscale.Controller is one. ServiceScaling calls EvaluateAlarms every
+// whole minute, before Evaluate when both fall on the same instant.
+type AlarmEvaluator interface {
+	EvaluateAlarms(now time.Time, r metrics.Reader)
 }
 
 // ScalingDecision is one evaluation that changed the desired count.
@@ -30,25 +41,39 @@ func (d ScalingDecision) String() string {
 	return fmt.Sprintf("%s %d → %d: %s", d.At.Format("15:04"), d.From, d.To, d.Reason)
 }
 
-// ServiceScaling runs a Scaler on a service: every minute, in PhaseScaling
-// (after the minute's metrics and alarms), it calls Evaluate with the
-// service's desired and running counts, whether a deployment is in
-// progress, and the metrics reader, and applies Decision.Desired with
-// SetDesiredCount. Changes are kept in a decision log and written to the
-// service's events as "(service web) desired count changed from 3 to 5:
-// <reason>".
+// ServiceScaling runs a Scaler on a service. Every whole minute, in
+// PhaseScaling (after the minute's metrics), it evaluates the scaler's
+// alarms (if it is an AlarmEvaluator); at the instants the scaler's
+// decisions ask for (Decision.Next: every minute for a Controller with its
+// default EvaluationInterval, every 5 minutes for one with 5 minutes, and
+// at a scheduled action's own instant, on the minute or not) it calls
+// Evaluate with the service's desired and running counts, whether a
+// deployment is in progress, and the metrics reader, and applies
+// Decision.Desired with SetDesiredCount. Changes are kept in a decision log
+// and written to the service's events as "(service web) desired count
+// changed from 3 to 5: <reason>"; the reason's text is formatted only for
+// them.
 type ServiceScaling struct {
 	svc        *Service
 	scaler     Scaler
+	alarms     AlarmEvaluator // scaler's alarms, or nil
 	reader     metrics.Reader
 	kind       Kind
+	due        time.Duration // virtual time of the next Evaluate
+	offGrid    Timer         // an evaluation due between two whole minutes
 	decisions  []ScalingDecision
 	activities int
 }
 
-// AttachScaler starts evaluating sc for the service every minute, reading
-// metrics from r (nil means no data). The first evaluation is at the next
-// whole minute of virtual time.
+// The arguments of a ServiceScaling event.
+const (
+	scalingMinute  = 0 // the whole-minute tick
+	scalingOffGrid = 1 // an evaluation due between two ticks
+)
+
+// AttachScaler starts evaluating sc for the service, reading metrics from r
+// (nil means no data). The first evaluation is at the next whole minute of
+// virtual time.
 func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, error) {
 	if sc == nil {
 		return nil, fmt.Errorf("%w: AttachScaler needs a Scaler", ErrInvalidService)
@@ -57,9 +82,10 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 		return nil, fmt.Errorf("%w: service %s is a DAEMON service; only REPLICA services scale", ErrInvalidService, s.cfg.Name)
 	}
 	ss := &ServiceScaling{svc: s, scaler: sc, reader: r}
+	ss.alarms, _ = sc.(AlarmEvaluator)
 	sim := s.w.sim
-	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onEvaluate)
-	sim.Schedule(ss.kind, time.Minute-sim.Elapsed()%time.Minute, 0)
+	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onEvent)
+	sim.Schedule(ss.kind, time.Minute-sim.Elapsed()%time.Minute, scalingMinute)
 	return ss, nil
 }
 
@@ -72,26 +98,52 @@ func (ss *ServiceScaling) Decisions() []ScalingDecision {
 // Activities returns the number of scaling activities the scaler reported.
 func (ss *ServiceScaling) Activities() int { return ss.activities }
 
-func (ss *ServiceScaling) onEvaluate(uint64) {
+func (ss *ServiceScaling) onEvent(arg uint64) {
 	s := ss.svc
 	if s.status != ServiceActive {
 		return
 	}
 	sim := s.w.sim
-	sim.Schedule(ss.kind, time.Minute, 0)
 	now := s.w.now()
+	if arg == scalingMinute {
+		sim.Schedule(ss.kind, time.Minute, scalingMinute)
+		if ss.alarms != nil {
+			ss.alarms.EvaluateAlarms(now, ss.reader)
+		}
+	}
+	if sim.Elapsed() < ss.due {
+		return
+	}
 	d := ss.scaler.Evaluate(now, autoscale.State{
 		Desired: s.desired, Running: s.RunningCount(), DeploymentInProgress: s.DeploymentInProgress(), Metrics: ss.reader,
 	})
+	ss.plan(d.Next)
 	ss.activities += len(d.Activities)
 	if d.Desired == s.desired {
 		return
 	}
 	from := s.desired
+	reason := d.Reason.String()
 	if err := s.SetDesiredCount(d.Desired); err != nil {
 		s.event("scaling decision %d → %d not applied: %v", from, d.Desired, err)
 		return
 	}
-	ss.decisions = append(ss.decisions, ScalingDecision{At: now, From: from, To: d.Desired, Reason: d.Reason})
-	s.event("desired count changed from %d to %d: %s", from, d.Desired, d.Reason)
+	ss.decisions = append(ss.decisions, ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason})
+	s.event("desired count changed from %d to %d: %s", from, d.Desired, reason)
+}
+
+// plan sets the next evaluation at next (a minute later if next is zero or
+// not after now) and, when it falls between two whole minutes, schedules an
+// event for it; whole minutes have their tick.
+func (ss *ServiceScaling) plan(next time.Time) {
+	sim := ss.svc.w.sim
+	now := sim.Elapsed()
+	ss.due = now + time.Minute
+	if at := next.Sub(sim.Start()); !next.IsZero() && at > now {
+		ss.due = at // Sub saturates: a Next centuries away is never reached
+	}
+	ss.offGrid.Stop()
+	if ss.due%time.Minute != 0 {
+		ss.offGrid = sim.ScheduleAt(ss.kind, ss.due, scalingOffGrid)
+	}
 }

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,4 +110,83 @@ func attachPolicy(t *testing.T, svc *sim.Service, store *metrics.Store, policy a
 		t.Fatal(err)
 	}
 	return scaling
+}
+
+// TestScheduledActionAtItsInstant: a Controller whose scheduled action is
+// due at 00:05:30 says so in Decision.Next, and ServiceScaling evaluates it
+// then, not at the next whole minute: the desired count rises to the new
+// minimum at 00:05:30.
+func TestScheduledActionAtItsInstant(t *testing.T) {
+	f, _, svc, _ := webBehindALB(t, 5) // the clock is at 00:03
+	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target: autoscale.ScalableTarget{MinCapacity: 1, MaxCapacity: 10},
+		ScheduledActions: []autoscale.ScheduledAction{
+			{Name: "half-past", Schedule: "at(2024-01-01T00:05:30)", MinCapacity: autoscale.Capacity(6)},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaling, err := svc.AttachScaler(ctl, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Minute)
+	ds := scaling.Decisions()
+	want := sim.DefaultStart.Add(5*time.Minute + 30*time.Second)
+	if len(ds) != 1 || !ds[0].At.Equal(want) || ds[0].From != 4 || ds[0].To != 6 {
+		t.Fatalf("decisions %v, want one 4 → 6 at %v", ds, want.Format("15:04:05"))
+	}
+	if !strings.Contains(ds[0].Reason, "scheduled action half-past") {
+		t.Errorf("reason %q does not name the action", ds[0].Reason)
+	}
+}
+
+// recordingPolicy is a policy that records when it proposes and when its
+// alarms are evaluated, and abstains.
+type recordingPolicy struct {
+	proposed, alarms []time.Duration
+	start            time.Time
+}
+
+func (p *recordingPolicy) Name() string { return "recorder" }
+
+func (p *recordingPolicy) Propose(in autoscale.Input) autoscale.Proposal {
+	p.proposed = append(p.proposed, in.Now.Sub(p.start))
+	return autoscale.Proposal{}
+}
+
+func (p *recordingPolicy) EvaluateAlarms(now time.Time, _ metrics.Reader) {
+	p.alarms = append(p.alarms, now.Sub(p.start))
+}
+
+// TestEvaluationIntervalHonoured: with EvaluationInterval 5 minutes the
+// policies are evaluated every 5 minutes from the first whole minute after
+// AttachScaler, while their alarms are evaluated every minute, as
+// CloudWatch evaluates alarms.
+func TestEvaluationIntervalHonoured(t *testing.T) {
+	f, _, svc, store := webBehindALB(t, 5) // the clock is at 00:03
+	rec := &recordingPolicy{start: sim.DefaultStart}
+	ctl, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target: autoscale.ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []autoscale.Policy{rec},
+		EvaluationInterval: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AttachScaler(ctl, store); err != nil {
+		t.Fatal(err)
+	}
+	f.run(20 * time.Minute) // to 00:23
+	var wantProposed, wantAlarms []time.Duration
+	for m := 4; m <= 23; m++ {
+		wantAlarms = append(wantAlarms, time.Duration(m)*time.Minute)
+		if (m-4)%5 == 0 {
+			wantProposed = append(wantProposed, time.Duration(m)*time.Minute)
+		}
+	}
+	if !slices.Equal(rec.proposed, wantProposed) {
+		t.Errorf("policy evaluated at %v, want %v", rec.proposed, wantProposed)
+	}
+	if !slices.Equal(rec.alarms, wantAlarms) {
+		t.Errorf("alarms evaluated at %v, want every minute %v", rec.alarms, wantAlarms)
+	}
 }

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -11,7 +10,10 @@ import (
 	"github.com/ecssim/ecssim/sim/capacity"
 )
 
-// Capacity providers (aws-behaviour.md §4.5, §5). Every world has FARGATE
+// Capacity providers
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-capacity-providers.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html).
+// Every world has FARGATE
 // and FARGATE_SPOT; World.CreateCapacityProvider adds Auto Scaling group
 // providers. Cluster.PutCapacityProviders associates providers with a
 // cluster and sets its default strategy. A service or RunTask names a
@@ -37,7 +39,9 @@ type CapacityProviderStrategyItem = capacity.StrategyItem
 const AttrCapacityProvider = "ecssim.capacity-provider"
 
 // MaxProvisioningTasks is how many tasks of Auto Scaling group providers
-// may wait in PROVISIONING per cluster (§9, not adjustable); further tasks
+// may wait in PROVISIONING per cluster (an ECS service quota, not
+// adjustable: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html);
+// further tasks
 // are reported as unplaceable.
 const MaxProvisioningTasks = 300
 
@@ -91,7 +95,7 @@ type CapacityProvider struct {
 	w     *World
 	name  string
 	kind  providerKind
-	index int // in worldCapacity.providers
+	index int // in account.providers
 
 	// Auto Scaling group providers only.
 	cfg           AutoScalingGroupProviderConfig
@@ -134,34 +138,34 @@ func (p *CapacityProvider) ProvisioningTasks() []*Task { return slices.Clone(p.w
 // now: FARGATE_SPOT inside a window of
 // CapacityConfig.FargateSpotUnavailability; false for the others.
 func (p *CapacityProvider) CapacityUnavailable() bool {
-	return p.kind == providerFargateSpot && p.w.capw.spotOut
+	return p.kind == providerFargateSpot && p.w.account.spotOut
 }
 
 // UnavailableTime returns how long FARGATE_SPOT capacity has been
 // unavailable since the world was created; 0 for the other providers.
 func (p *CapacityProvider) UnavailableTime() time.Duration {
-	wc := p.w.capw
+	a := p.w.account
 	if p.kind != providerFargateSpot {
 		return 0
 	}
-	if wc.spotOut {
-		return wc.spotOutTotal + wc.w.sim.Elapsed() - wc.spotOutSince
+	if a.spotOut {
+		return a.spotOutTotal + a.w.sim.Elapsed() - a.spotOutSince
 	}
-	return wc.spotOutTotal
+	return a.spotOutTotal
 }
 
 // Interruptions returns how many Spot interruption warnings the provider's
 // capacity received.
 func (p *CapacityProvider) Interruptions() int {
 	if p.kind == providerFargateSpot {
-		return p.w.capw.fargateInterruptions
+		return p.w.account.fargateInterruptions
 	}
 	return p.interruptions
 }
 
 // CapacityProvider returns the provider called name, or nil.
 func (w *World) CapacityProvider(name string) *CapacityProvider {
-	for _, p := range w.capw.providers {
+	for _, p := range w.account.providers {
 		if p.name == name {
 			return p
 		}
@@ -209,7 +213,8 @@ func (w *World) CreateCapacityProvider(cfg AutoScalingGroupProviderConfig) (*Cap
 	if cfg.ManagedScaling != nil && group.Validate() == nil {
 		ms := *cfg.ManagedScaling
 		// ECS sees the group's zones: with more than one it scales out by
-		// exactly the minimum step (§5.1).
+		// exactly the minimum step (ManagedScaling.minimumScalingStepSize,
+		// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ManagedScaling.html).
 		ms.MultipleInstanceTypesOrAZs = ms.MultipleInstanceTypesOrAZs || len(cfg.Zones) > 1
 		sc, err := capacity.NewManagedScaling(ms, group)
 		if err != nil {
@@ -221,34 +226,13 @@ func (w *World) CreateCapacityProvider(cfg AutoScalingGroupProviderConfig) (*Cap
 		return nil, err
 	}
 	cfg.Zones = slices.Clone(cfg.Zones)
-	p := &CapacityProvider{w: w, name: cfg.Name, kind: providerASG, index: len(w.capw.providers), cfg: cfg, typ: typ, group: group, scaling: scaling}
-	w.capw.providers = append(w.capw.providers, p)
+	p := &CapacityProvider{w: w, name: cfg.Name, kind: providerASG, index: len(w.account.providers), cfg: cfg, typ: typ, group: group, scaling: scaling}
+	w.account.providers = append(w.account.providers, p)
 	return p, nil
 }
 
-// clusterCapacity is a cluster's capacity provider setup.
-type clusterCapacity struct {
-	zones           []string
-	providers       []*CapacityProvider
-	defaultStrategy capacity.Strategy
-	defaultLaunch   launchSpec
-	standalone      map[string]*zoneTally // lookup only: standalone Fargate tasks per group
-}
-
-func (c *Cluster) cap() *clusterCapacity {
-	if c.capc == nil {
-		c.capc = &clusterCapacity{}
-	}
-	return c.capc
-}
-
 // CapacityProviders returns the providers associated with the cluster.
-func (c *Cluster) CapacityProviders() []*CapacityProvider {
-	if c.capc == nil {
-		return nil
-	}
-	return slices.Clone(c.capc.providers)
-}
+func (c *Cluster) CapacityProviders() []*CapacityProvider { return slices.Clone(c.providers) }
 
 // PutCapacityProviders associates providers with the cluster and sets its
 // default capacity provider strategy (nil for none), as
@@ -291,10 +275,8 @@ func (c *Cluster) PutCapacityProviders(providers []string, defaultStrategy []Cap
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	cc := c.cap()
-	cc.providers = ps
-	cc.defaultStrategy = slices.Clone(defaultStrategy)
-	cc.defaultLaunch = def
+	c.providers = ps
+	c.defaultLaunch = def
 	for _, p := range ps {
 		if p.kind == providerASG && p.c == nil {
 			p.attach(c)
@@ -379,8 +361,8 @@ func (c *Cluster) resolveLaunch(lt LaunchType, items []CapacityProviderStrategyI
 			return ls, nil
 		}
 		ls, errs = resolveStrategy(c.CapacityProviders(), items, sentinel)
-	case c != nil && c.capc != nil && len(c.capc.defaultLaunch.providers) > 0:
-		ls = c.capc.defaultLaunch
+	case c != nil && len(c.defaultLaunch.providers) > 0:
+		ls = c.defaultLaunch
 		ls.plans = nil
 	default:
 		ls.launchType = EC2
@@ -428,139 +410,24 @@ func compileProviderPlan(spec placement.Spec, p *CapacityProvider) (*placement.P
 	return placement.Compile(spec)
 }
 
-// providerCounts counts the service's tasks meant to run on each provider
-// of its strategy.
-func (s *Service) providerCounts() []int {
-	counts := make([]int, len(s.ls.providers))
-	for _, t := range s.tasks {
-		if t.desired != TaskRunning {
-			continue
+// start starts tasks with the provider: on Fargate or Fargate Spot, or on
+// the Auto Scaling group's instances, where those that do not fit wait in
+// PROVISIONING for the group to grow.
+func (p *CapacityProvider) start(r *launchRequest, k int) {
+	switch p.kind {
+	case providerFargate:
+		r.onFargate(p, false, k)
+	case providerFargateSpot:
+		r.onFargate(p, true, k)
+	default:
+		plan, err := r.ls.providerPlan(r.dep, r.plan.Spec(), p)
+		if err != nil {
+			// Only a query too long for the joined expression gets here.
+			r.fail(launchFailure{n: k, reason: err.Error(), provider: p})
+			return
 		}
-		if i := slices.Index(s.ls.providers, t.capt.provider); i >= 0 {
-			counts[i]++
-		}
+		r.onInstances(plan, p, k)
 	}
-	return counts
-}
-
-// placeCapacity starts n tasks of deployment d on Fargate or through the
-// service's capacity provider strategy, and reports false (doing nothing)
-// for a service on the EC2 launch type.
-func (s *Service) placeCapacity(d *Deployment, n int) bool {
-	ls := &s.ls
-	if !ls.fargate() && len(ls.providers) == 0 {
-		return false
-	}
-	w := s.w
-	var started []*Task
-	failed, failure := 0, ""
-	fargate := func(p *CapacityProvider, spot bool, k int, counts []int) {
-		for range k {
-			t, why := w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, p, spot, counts)
-			if t == nil {
-				if failed == 0 {
-					failure = why
-				}
-				failed++
-				continue
-			}
-			s.adopt(t, d)
-			started = append(started, t)
-		}
-	}
-	if ls.launchType == Fargate {
-		fargate(nil, false, n, w.zoneCounts(s.c, s, "", s.c.launchZones()))
-	} else {
-		split := capacity.DistributeCounts(ls.strategy, s.providerCounts(), n)
-		var counts []int
-		for i, k := range split {
-			if k == 0 {
-				continue
-			}
-			p := ls.providers[i]
-			switch p.kind {
-			case providerFargate, providerFargateSpot:
-				if counts == nil {
-					counts = w.zoneCounts(s.c, s, "", s.c.launchZones())
-				}
-				fargate(p, p.kind == providerFargateSpot, k, counts)
-			default:
-				ts, unplaced := s.placeOnProvider(d, p, k)
-				started = append(started, ts...)
-				s.launchTokens += unplaced // tasks that did not launch use no quota
-			}
-		}
-	}
-	if len(started) > 0 {
-		s.event("has started %d tasks: %s.", len(started), taskList(started))
-	}
-	if failed > 0 {
-		s.launchTokens += failed // tasks that did not launch use no launch quota
-		s.counters.UnplacedTasks += failed
-		s.waitFor("was unable to place a task. Reason: " + failure + ".")
-	}
-	return true
-}
-
-// waitFor records msg (at most every five minutes while it stays the same)
-// and makes the service wait for capacity.
-func (s *Service) waitFor(msg string) {
-	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*60*1e9 {
-		s.lastPlaceMsg, s.lastPlaceAt = msg, now
-		s.event("%s", msg)
-	}
-	if !s.waiting {
-		s.waiting = true
-		s.c.waiting = append(s.c.waiting, s)
-	}
-}
-
-// adopt makes a task created outside Service.launch one of the service's.
-func (s *Service) adopt(t *Task, d *Deployment) {
-	t.service, t.dep, t.startedBy = s, d, d.id
-	s.tasks = append(s.tasks, t)
-	s.counters.TasksStarted++
-	s.steady = false
-}
-
-// placeOnProvider places k tasks of d on p's instances; those that do not
-// fit wait in PROVISIONING for p to grow.
-func (s *Service) placeOnProvider(d *Deployment, p *CapacityProvider, k int) (started []*Task, unplaced int) {
-	plan, err := s.ls.providerPlan(d, d.plan.Spec(), p)
-	if err != nil {
-		// Only a query too long for the joined expression gets here.
-		s.counters.UnplacedTasks += k
-		s.waitFor(fmt.Sprintf("was unable to place a task on capacity provider %s: %v", p.name, err))
-		return nil, k
-	}
-	req := d.def.placementTask(s.group)
-	batch, err := s.c.place.PlaceBatch(plan, req, k, s.w.rngPlace, nil)
-	if err != nil {
-		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, err))
-	}
-	for _, pid := range batch.Placed {
-		t := s.launch1(d, s.c.byPlaceID[pid], req)
-		t.capt.provider = p
-		started = append(started, t)
-	}
-	rest := k - len(batch.Placed)
-	for i := range rest {
-		t := s.w.newWaitingTask(s.c, d.def, "service:"+s.cfg.Name, req, p, plan)
-		if t == nil {
-			s.unplaced(batch.Rejection, rest-i)
-			return started, rest - i
-		}
-		s.adopt(t, d)
-		started = append(started, t)
-	}
-	return started, 0
-}
-
-// launch1 is Service.launch for a task on an instance.
-func (s *Service) launch1(d *Deployment, in *Instance, req placement.Task) *Task {
-	t := s.launch(d, in, req)
-	t.capt.c = s.c
-	return t
 }
 
 // provisioningTasks counts the tasks waiting for an instance in c.
@@ -572,43 +439,22 @@ func (c *Cluster) provisioningTasks() int {
 	return n
 }
 
-// newWaitingTask creates a task of an Auto Scaling group provider that
-// waits in PROVISIONING for an instance, or returns nil when the cluster
-// already has MaxProvisioningTasks waiting.
-func (w *World) newWaitingTask(c *Cluster, def *TaskDefinition, group string, req placement.Task, p *CapacityProvider, plan *placement.Plan) *Task {
-	if c.provisioningTasks() >= MaxProvisioningTasks {
-		return nil
-	}
-	t := &Task{
-		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
-		def: def, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(), state: TaskProvisioning,
-	}
-	t.capt = taskCapacity{c: c, provider: p, waiting: true, plan: plan}
-	w.tasks = append(w.tasks, t)
-	p.waiting = append(p.waiting, t)
-	w.sim.Schedule(w.capw.kProvisionTimeout, w.capw.cfg.ProvisioningTimeout, uint64(t.id))
-	return t
-}
-
 // onProvisioningTimeout stops a task still waiting in PROVISIONING for an
 // instance CapacityConfig.ProvisioningTimeout after it was created.
-func (wc *worldCapacity) onProvisioningTimeout(arg uint64) {
-	t := wc.w.task(arg)
-	if t == nil || !t.capt.waiting || t.desired != TaskRunning {
+func (a *account) onProvisioningTimeout(arg uint64) {
+	t := a.w.task(arg)
+	if t == nil || !t.host.waiting || t.desired != TaskRunning {
 		return // placed, stopped or forgotten meanwhile
 	}
-	wc.w.stopTask(t, StopTaskFailedToStart, ProvisioningTimeoutReason)
+	a.w.stopTask(t, StopTaskFailedToStart, ProvisioningTimeoutReason)
 }
 
 // placeWaitingTasks places tasks waiting in PROVISIONING on instances that
 // now have room, oldest first. After a task that does not fit, tasks of the
 // same plan and requirements are not tried again in this pass.
 func (c *Cluster) placeWaitingTasks() {
-	if c.capc == nil {
-		return
-	}
 	w := c.w
-	for _, p := range c.capc.providers {
+	for _, p := range c.providers {
 		if len(p.waiting) == 0 {
 			continue
 		}
@@ -621,13 +467,13 @@ func (c *Cluster) placeWaitingTasks() {
 			if t.desired != TaskRunning {
 				continue
 			}
-			k := key{t.capt.plan, t.req}
+			k := key{t.host.plan, t.req}
 			if slices.ContainsFunc(failed, func(f key) bool {
 				return f.plan == k.plan && f.req.CPU == k.req.CPU && f.req.MemoryMiB == k.req.MemoryMiB && f.req.ENIs == k.req.ENIs && f.req.Group == k.req.Group && slices.Equal(f.req.HostPorts, k.req.HostPorts)
 			}) {
 				continue
 			}
-			res, err := c.place.Place(t.capt.plan, t.req, w.rngPlace)
+			res, err := c.place.Place(t.host.plan, t.req, w.rngPlace)
 			if err != nil {
 				panic(fmt.Sprintf("sim: placing waiting task %s: %v", t.arnID, err))
 			}
@@ -635,89 +481,11 @@ func (c *Cluster) placeWaitingTasks() {
 				failed = append(failed, k)
 				continue
 			}
-			in := c.byPlaceID[res.Instance]
-			t.capt.waiting = false
+			t.host.waiting = false
 			p.waiting = slices.DeleteFunc(p.waiting, func(x *Task) bool { return x == t })
-			t.inst = in
-			in.tasks = append(in.tasks, t)
-			if in.status == InstanceDraining {
-				t.onDraining = true
-			}
-			w.capw.taskPlaced(t)
-			if t.def.in.NetworkMode == AWSVPC {
-				t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
-			} else {
-				t.enter(TaskPending, w.pendingTime(t))
-			}
+			w.placeOn(t, c.byPlaceID[res.Instance])
 		}
 	}
-}
-
-// runTaskCapacity is RunTask on Fargate or through a strategy.
-func (w *World) runTaskCapacity(c *Cluster, def *TaskDefinition, ls launchSpec, spec placement.Spec, count int, group, startedBy string) (RunTaskOutput, error) {
-	var out RunTaskOutput
-	fail := func(reason, detail string) {
-		out.Failures = append(out.Failures, RunTaskFailure{Reason: reason, Detail: detail})
-	}
-	fargate := func(p *CapacityProvider, spot bool, k int, counts []int) {
-		for range k {
-			t, why := w.newFargateTask(c, def, group, p, spot, counts)
-			if t == nil {
-				code := "RESOURCE:FARGATE"
-				if why == capacity.CapacityUnavailableReason {
-					code = why // RunTask's failure names it in full
-				}
-				fail(code, why)
-				continue
-			}
-			t.startedBy = startedBy
-			out.Tasks = append(out.Tasks, t)
-		}
-	}
-	if ls.launchType == Fargate {
-		fargate(nil, false, count, w.zoneCounts(c, nil, group, c.launchZones()))
-		return out, nil
-	}
-	split := capacity.DistributeCounts(ls.strategy, make([]int, len(ls.providers)), count)
-	var counts []int
-	for i, k := range split {
-		if k == 0 {
-			continue
-		}
-		p := ls.providers[i]
-		if p.kind != providerASG {
-			if counts == nil {
-				counts = w.zoneCounts(c, nil, group, c.launchZones())
-			}
-			fargate(p, p.kind == providerFargateSpot, k, counts)
-			continue
-		}
-		plan, err := compileProviderPlan(spec, p)
-		if err != nil {
-			return RunTaskOutput{}, fmt.Errorf("%w: placement: %v", ErrInvalidRunTask, err)
-		}
-		req := def.placementTask(c.place.Group(group))
-		batch, err := c.place.PlaceBatch(plan, req, k, w.rngPlace, nil)
-		if err != nil {
-			return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, err)
-		}
-		for _, pid := range batch.Placed {
-			t := w.startTask(def, c.byPlaceID[pid], req, group)
-			t.capt.c, t.capt.provider, t.startedBy = c, p, startedBy
-			out.Tasks = append(out.Tasks, t)
-		}
-		for range k - len(batch.Placed) {
-			t := w.newWaitingTask(c, def, group, req, p, plan)
-			if t == nil {
-				r := batch.Rejection
-				fail(string(r.Reason), r.Message())
-				continue
-			}
-			t.startedBy = startedBy
-			out.Tasks = append(out.Tasks, t)
-		}
-	}
-	return out, nil
 }
 
 // attach makes c the cluster of an Auto Scaling group provider: the group
@@ -730,8 +498,8 @@ func (p *CapacityProvider) attach(c *Cluster) {
 		}
 	}
 	w := p.w
-	p.tick = w.sim.Schedule(w.capw.kScaling, capacity.ManagedScalingPeriod, uint64(p.index))
-	w.capw.scheduleScripted(p, p.cfg.Interruptions)
+	p.tick = w.sim.Schedule(w.account.kScaling, capacity.ManagedScalingPeriod, uint64(p.index))
+	w.account.scheduleScripted(p, p.cfg.Interruptions)
 }
 
 // launchInstance launches one instance of the group into its cluster, in
@@ -754,37 +522,25 @@ func (p *CapacityProvider) launchInstance() *Instance {
 	}
 	attrs := map[string]string{AttrCapacityProvider: p.name}
 	in := p.c.newInstance(p.typ, p.cfg.Zones[zi], attrs)
-	in.capp = p
+	in.provider = p
 	p.instances = append(p.instances, in)
 	p.launched++
-	w.capw.instanceLaunched(in)
+	w.account.instanceLaunched(in)
 	w.sim.Schedule(w.kInstanceUp, p.cfg.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
 	if p.cfg.Spot {
-		w.capw.armEC2Spot(in)
+		w.account.armEC2Spot(in)
 	}
 	return in
 }
 
-// newInstance adds a LAUNCHING instance to the cluster; the caller
-// schedules its registration.
-func (c *Cluster) newInstance(t InstanceType, zone string, attrs map[string]string) *Instance {
-	w := c.w
-	id := w.nextID()
-	in := &Instance{
-		c: c, id: len(w.instances), placeID: placement.NoInstance,
-		ec2ID: fmt.Sprintf("i-%017x", id), arnID: fmt.Sprintf("%016x%016x", id, w.nextID()),
-		typ: t, zone: zone, attrs: maps.Clone(attrs), launched: w.now(),
-	}
-	w.instances = append(w.instances, in)
-	c.instances = append(c.instances, in)
-	return in
-}
+// DefaultProvisioningTimeout is how long a task waits in PROVISIONING for
+// an instance of its Auto Scaling group capacity provider before it is
+// stopped: the upper end of the "between 10 and 30 minutes" of AWS's deep
+// dive on cluster auto scaling (UNCONFIRMED; CapacityConfig.ProvisioningTimeout
+// changes it).
+const DefaultProvisioningTimeout = 30 * time.Minute
 
-// CapacityProvider returns the Auto Scaling group provider that launched
-// the instance, or nil.
-func (in *Instance) CapacityProvider() *CapacityProvider { return in.capp }
-
-func (in *Instance) spot() bool { return in.capp != nil && in.capp.cfg.Spot }
-
-// IsSpot reports whether the instance is a Spot instance.
-func (in *Instance) IsSpot() bool { return in.spot() }
+// ProvisioningTimeoutReason is the stopped reason of a task that waited
+// CapacityConfig.ProvisioningTimeout in PROVISIONING. ECS documents no
+// wording; this is the simulator's.
+const ProvisioningTimeoutReason = "Timeout waiting for capacity: the task stayed in PROVISIONING with no container instance to place it on"

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -94,8 +95,8 @@ func NewCatalog(types []InstanceType) (*Catalog, error) {
 		if t.Arch != X86_64 && t.Arch != ARM64 {
 			errs = append(errs, fmt.Errorf("%w: %s.Arch is %q; it must be %q or %q", ErrConfig, field, t.Arch, X86_64, ARM64))
 		}
-		if t.PricePerHour < 0 {
-			errs = append(errs, fmt.Errorf("%w: %s.PricePerHour is %g; it must not be negative", ErrConfig, field, t.PricePerHour))
+		if !(t.PricePerHour >= 0) || math.IsInf(t.PricePerHour, 1) {
+			errs = append(errs, fmt.Errorf("%w: %s.PricePerHour is %g; it must be a finite price of at least 0", ErrConfig, field, t.PricePerHour))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -24,12 +24,12 @@ import (
 // Cost returns what the world has cost up to the current virtual instant:
 // per service, per capacity provider and per cluster, with the idle part of
 // EC2 capacity. Running usage is billed as if it stopped now.
-func (w *World) Cost() capacity.Report { return w.capw.cost.Report(w.sim.Elapsed()) }
+func (w *World) Cost() capacity.Report { return w.account.cost.Report(w.sim.Elapsed()) }
 
 // Prices returns the price list the world bills with.
 func (w *World) Prices() capacity.Prices {
-	if w.capw.cfg.Prices != nil {
-		return *w.capw.cfg.Prices
+	if w.account.cfg.Prices != nil {
+		return *w.account.cfg.Prices
 	}
 	return capacity.USEast1Prices()
 }
@@ -48,52 +48,52 @@ func providerKey(p *CapacityProvider, fallback LaunchType) string {
 	return string(fallback)
 }
 
-func (wc *worldCapacity) must(err error) {
+func (a *account) must(err error) {
 	if err != nil {
 		panic(fmt.Sprintf("sim: billing: %v", err))
 	}
 }
 
 // startFargateBilling opens a Fargate task's meter (at PENDING).
-func (wc *worldCapacity) startFargateBilling(t *Task) {
-	if t.capt.billed {
+func (a *account) startFargateBilling(t *Task) {
+	if t.host.billed {
 		return
 	}
-	t.capt.billed = true
-	wc.must(wc.cost.StartFargateTask(t.arnID, capacity.FargateUsage{
-		Service: t.costKey(), Provider: providerKey(t.capt.provider, Fargate), Cluster: t.capt.c.name,
-		Size: fargateSize(t.def), Spot: t.capt.spot,
-	}, wc.w.sim.Elapsed()))
+	t.host.billed = true
+	a.must(a.cost.StartFargateTask(t.arnID, capacity.FargateUsage{
+		Service: t.costKey(), Provider: providerKey(t.host.provider, Fargate), Cluster: t.host.c.name,
+		Size: fargateSize(t.def), Spot: t.host.spot,
+	}, a.w.sim.Elapsed()))
 }
 
 // taskPlaced opens an EC2 task's share meter (at placement).
-func (wc *worldCapacity) taskPlaced(t *Task) {
-	if t.capt.billed || t.inst == nil {
+func (a *account) taskPlaced(t *Task) {
+	if t.host.billed || t.inst == nil {
 		return
 	}
-	t.capt.billed = true
-	wc.must(wc.cost.StartEC2Task(t.arnID, capacity.EC2TaskUsage{
+	t.host.billed = true
+	a.must(a.cost.StartEC2Task(t.arnID, capacity.EC2TaskUsage{
 		Service: t.costKey(), InstanceID: t.inst.ec2ID, CPU: t.req.CPU, MemoryMiB: t.req.MemoryMiB,
-	}, wc.w.sim.Elapsed()))
+	}, a.w.sim.Elapsed()))
 }
 
 // instanceLaunched opens an instance's meter (at launch).
-func (wc *worldCapacity) instanceLaunched(in *Instance) {
+func (a *account) instanceLaunched(in *Instance) {
 	in.billed = true
-	wc.must(wc.cost.StartInstance(in.ec2ID, capacity.InstanceUsage{
-		Provider: providerKey(in.capp, EC2), Cluster: in.c.name, OnDemandPerHour: in.typ.PricePerHour, Spot: in.spot(),
-		CPU: in.typ.RegisteredCPU(), MemoryMiB: max(in.typ.RegisteredMemoryMiB(wc.w.cfg.ReservedMemoryMiB), 1),
-	}, wc.w.sim.Elapsed()))
+	a.must(a.cost.StartInstance(in.ec2ID, capacity.InstanceUsage{
+		Provider: providerKey(in.provider, EC2), Cluster: in.c.name, OnDemandPerHour: in.typ.PricePerHour, Spot: in.spot(),
+		CPU: in.typ.RegisteredCPU(), MemoryMiB: max(in.typ.RegisteredMemoryMiB(a.w.cfg.ReservedMemoryMiB), 1),
+	}, a.w.sim.Elapsed()))
 }
 
 // instanceGone closes an instance's meter and takes it out of its group
 // (at INACTIVE).
-func (wc *worldCapacity) instanceGone(in *Instance) {
+func (a *account) instanceGone(in *Instance) {
 	if in.billed {
 		in.billed = false
-		wc.must(wc.cost.Stop(in.ec2ID, wc.w.sim.Elapsed()))
+		a.must(a.cost.Stop(in.ec2ID, a.w.sim.Elapsed()))
 	}
-	if p := in.capp; p != nil {
+	if p := in.provider; p != nil {
 		for i, x := range p.instances {
 			if x == in {
 				p.instances = append(p.instances[:i], p.instances[i+1:]...)

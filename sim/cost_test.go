@@ -15,13 +15,17 @@ import (
 // added in another order, in dollars.
 const roundingAllowance = 1e-12
 
-func costOf(lines []capacity.CostLine, key string) float64 {
+// costOf returns the cost of the report line key, or fails the test when
+// the report has no such line (a NaN would pass every comparison).
+func costOf(t *testing.T, lines []capacity.CostLine, key string) float64 {
+	t.Helper()
 	for _, l := range lines {
 		if l.Key == key {
 			return l.Cost
 		}
 	}
-	return math.NaN()
+	t.Fatalf("no cost line %q in %+v", key, lines)
+	return 0
 }
 
 // batchDef is a Fargate batch job that exits after runFor and stops at once.
@@ -38,7 +42,8 @@ func (f *fixture) batchDef(family string, cpu, mem int, arch sim.Architecture, s
 }
 
 // TestCostWorkedExampleM: Fargate tasks billed from the image pull (PENDING)
-// to STOPPED, per second with a one-minute minimum (worked example M).
+// to STOPPED, per second with a one-minute minimum
+// (https://aws.amazon.com/fargate/pricing/).
 // With exactStart, PENDING lasts 12 s and fixedLatencies' ENI detachment
 // 3 s, so a job that runs R seconds is billed for 15 + R seconds:
 //
@@ -90,8 +95,8 @@ func TestCostWorkedExampleM(t *testing.T) {
 		}
 		r := f.w.Cost()
 		tol := 5e-9 + tc.want*1e-6 // the oracles are rounded to 8 significant digits
-		if math.Abs(r.Total-tc.want) > tol || math.Abs(costOf(r.ByService, "family:job")-tc.want) > tol ||
-			math.Abs(costOf(r.ByProvider, provider)-tc.want) > tol || math.Abs(costOf(r.ByCluster, "prod")-tc.want) > tol {
+		if math.Abs(r.Total-tc.want) > tol || math.Abs(costOf(t, r.ByService, "family:job")-tc.want) > tol ||
+			math.Abs(costOf(t, r.ByProvider, provider)-tc.want) > tol || math.Abs(costOf(t, r.ByCluster, "prod")-tc.want) > tol {
 			t.Errorf("%s: cost %+v, want %.8f", tc.name, r, tc.want)
 		}
 	}
@@ -113,10 +118,10 @@ func TestCostEC2SharesAndIdle(t *testing.T) {
 	r := f.w.Cost()
 	share := (0.5 + float64(reg/4)/float64(reg)) / 2
 	wantSvc := share * 0.096 * (time.Hour - 30*time.Second).Hours()
-	if math.Abs(r.Total-0.096) > 1e-12 || math.Abs(costOf(r.ByCluster, "prod")-0.096) > 1e-12 {
-		t.Errorf("total %v cluster %v, want 0.096", r.Total, costOf(r.ByCluster, "prod"))
+	if math.Abs(r.Total-0.096) > 1e-12 || math.Abs(costOf(t, r.ByCluster, "prod")-0.096) > 1e-12 {
+		t.Errorf("total %v cluster %v, want 0.096", r.Total, costOf(t, r.ByCluster, "prod"))
 	}
-	if got := costOf(r.ByService, "web"); math.Abs(got-wantSvc) > 1e-12 {
+	if got := costOf(t, r.ByService, "web"); math.Abs(got-wantSvc) > 1e-12 {
 		t.Errorf("service %v, want %v", got, wantSvc)
 	}
 	if idle := r.ByProvider[0].Idle; r.ByProvider[0].Key != "EC2" || math.Abs(idle-(0.096-wantSvc)) > 1e-12 {
@@ -168,7 +173,7 @@ func TestCostPropertyMonotoneAndZero(t *testing.T) {
 			}
 			for _, pair := range [][2][]capacity.CostLine{{prev.ByService, cur.ByService}, {prev.ByProvider, cur.ByProvider}, {prev.ByCluster, cur.ByCluster}} {
 				for _, l := range pair[0] {
-					if got := costOf(pair[1], l.Key); !(got >= l.Cost-roundingAllowance) {
+					if got := costOf(t, pair[1], l.Key); !(got >= l.Cost-roundingAllowance) {
 						rt.Fatalf("%s fell from %v to %v", l.Key, l.Cost, got)
 					}
 				}

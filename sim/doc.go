@@ -19,11 +19,13 @@
 //   - at is the virtual instant;
 //   - phase orders what happens at one instant: PhaseLifecycle (task and
 //     instance state changes), PhaseTraffic (requests), PhaseMetrics
-//     (sampling), PhaseAlarms (alarm evaluation), PhaseScaling (scaling
-//     decisions), then PhaseUser (callbacks from At and After). So a metric
-//     sampled at 12:01 sees the tasks that started at 12:01, an alarm
-//     evaluated at 12:01 sees that sample, and a scaling decision sees the
-//     alarm;
+//     (sampling), PhaseScaling (alarm evaluation, then scaling decisions),
+//     then PhaseUser (callbacks from At and After). So a metric sampled at
+//     12:01 sees the tasks that started at 12:01, an alarm evaluated at
+//     12:01 sees that sample, and a scaling decision sees the alarm. Alarms
+//     are evaluated every whole minute, as CloudWatch does; a scaler decides
+//     when its Decision.Next says (every minute by default), a scheduled
+//     action at its own instant;
 //   - seq is a counter assigned when an event is scheduled (or reset), which
 //     breaks every remaining tie: within an instant and phase, first
 //     scheduled, first run.
@@ -88,13 +90,19 @@
 //	instance:  LAUNCHING --InstanceLaunch--> ACTIVE <--> DRAINING --> INACTIVE
 //	task:      PROVISIONING --ENIAttach (awsvpc only)--> PENDING
 //	           --ImagePull (if not cached) + ContainerStart--> ACTIVATING
-//	           --Activating--> RUNNING --stop--> DEACTIVATING (observer's
-//	           drain + Deactivating) --> STOPPING (SIGTERM; exit after
+//	           --Activating--> RUNNING --stop--> DEACTIVATING (Deactivating,
+//	           and the attachments' drain) --> STOPPING (SIGTERM; exit after
 //	           Behavior.Shutdown or SIGKILL at the stop timeout)
 //	           --> DEPROVISIONING (ENIDetach, awsvpc only) --> STOPPED
 //
 // A task's state only moves forward; resources are held from placement to
-// STOPPED. Placement (filter, constrain, rank, choose, explain) is the
+// STOPPED. That path is a task asked to stop (by the scheduler, StopTask, a
+// Spot warning); a task that dies (an essential container exit, its
+// instance or Availability Zone lost, its Spot capacity reclaimed) loses
+// its work in flight at once and skips to DEPROVISIONING, or to STOPPED
+// when its host is gone. Attachments (a load balancer target, a volume:
+// Attachment, Service.Attach, World.Attach) hear every point of the way
+// and can hold a state, fail a start or gate health. Placement (filter, constrain, rank, choose, explain) is the
 // placement package's; a service's task group is "service:<name>", a
 // standalone task's "family:<family>" unless given.
 //
@@ -118,14 +126,17 @@
 //
 // A daemon service keeps one task of its primary deployment on every ACTIVE
 // instance that meets its constraints. Its tasks are placed first and
-// stopped last (aws-behaviour.md §3.1): a new instance gets its daemon tasks
+// stopped last (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html):
+// a new instance gets its daemon tasks
 // before any waiting task or replica service sees it, waiting daemon
 // services reconcile before waiting replica services, and on a draining
 // instance the daemon task stops once no replica task is left there.
 //
 // Availability Zone rebalancing (ServiceConfig.AvailabilityZoneRebalancing,
 // on by default for services spread over zones, as AWS defaults it since
-// June 2025; aws-behaviour.md §1.4): when a quiet service's tasks differ by
+// June 2025;
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/track-service-rebalancing.html):
+// when a quiet service's tasks differ by
 // more than one between the zones it can use, it starts one task in the
 // emptiest zone and, once that task is healthy, stops one in the fullest,
 // until balanced, with ECS's rebalancing events. A new instance and the end
@@ -175,10 +186,12 @@
 //     ServiceConfig.Observer: tasks register at RUNNING, count as healthy
 //     only once their target is (after the target group's health checks,
 //     not the 40-second rule), are replaced when their target turns
-//     unhealthy after the health check grace period, and on any stop are
-//     deregistered and drain (the deregistration delay, or until nothing
-//     is in flight) before SIGTERM. After SIGTERM the application finishes
-//     its requests in flight; SIGKILL at the stop timeout aborts the rest.
+//     unhealthy after the health check grace period, and when asked to
+//     stop are deregistered and drain (the deregistration delay, or until
+//     nothing is in flight) before SIGTERM. After SIGTERM the application
+//     finishes its requests in flight; SIGKILL at the stop timeout aborts
+//     the rest, as does a task's death, which takes it out of routing at
+//     once.
 //   - Health checks wait in the request queue unless
 //     WorkloadConfig.SeparateHealthEndpoint: a task whose queue is full, or
 //     whose oldest waiting request has waited the check's timeout, fails
@@ -219,8 +232,10 @@
 //     tasks; the group launches (capacity.InstanceLaunch) or terminates
 //     instances, never a busy one under managed termination protection.
 //   - Spot: Fargate Spot tasks and Spot instances are interrupted at a
-//     rate or on a schedule ("spot" stream); the TaskObserver deregisters
-//     a task before its SIGTERM; the strategy places the replacements.
+//     rate or on a schedule ("spot" stream); the warning stops the task
+//     gracefully (its load balancer target drains before SIGTERM), the end
+//     of the warning reclaims what is left; the strategy places the
+//     replacements.
 //   - Cost: World.Cost reports the bill per service, provider and
 //     cluster, with idle EC2 capacity (capacity.Accumulator).
 package sim

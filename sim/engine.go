@@ -22,9 +22,13 @@ const (
 	PhaseTraffic
 	// PhaseMetrics: metric sampling and publication.
 	PhaseMetrics
-	// PhaseAlarms: alarm evaluation.
-	PhaseAlarms
-	// PhaseScaling: scaling decisions.
+	// Phase 3 is vacant: alarms are evaluated at the start of their
+	// scaler's PhaseScaling event (see ServiceScaling), so they see the
+	// minute's metrics and the decision sees them. It keeps its number so
+	// that every later phase keeps its own and recorded trace hashes stay
+	// valid.
+	_
+	// PhaseScaling: alarm evaluation, then scaling decisions.
 	PhaseScaling
 	// PhaseUser: callbacks scheduled with At and After.
 	PhaseUser
@@ -32,15 +36,18 @@ const (
 	numPhases
 )
 
-var phaseNames = [numPhases]string{"lifecycle", "traffic", "metrics", "alarms", "scaling", "user"}
+var phaseNames = [numPhases]string{"lifecycle", "traffic", "metrics", "", "scaling", "user"}
 
 // String returns the phase's name.
 func (p Phase) String() string {
-	if p < numPhases {
+	if p < numPhases && phaseNames[p] != "" {
 		return phaseNames[p]
 	}
 	return fmt.Sprintf("Phase(%d)", uint8(p))
 }
+
+// valid reports whether p is one of the phases.
+func (p Phase) valid() bool { return p < numPhases && phaseNames[p] != "" }
 
 // DefaultStart is the calendar instant of virtual time zero when Config.Start
 // is the zero time: midnight UTC on Monday 1 January 2024.
@@ -220,7 +227,7 @@ func (s *Sim) Handle(name string, phase Phase, fn func(arg uint64)) Kind {
 	if fn == nil {
 		panic("sim: Handle with a nil function")
 	}
-	if phase >= numPhases {
+	if !phase.valid() {
 		panic(fmt.Sprintf("sim: Handle(%q) with unknown phase %d", name, phase))
 	}
 	s.kinds = append(s.kinds, kindInfo{name: name, phase: phase, fn: fn})

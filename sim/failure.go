@@ -52,6 +52,6 @@ func (w *World) onScripted(arg uint64) {
 		return
 	}
 	if t := f.Task; t.desired == TaskRunning && t.state <= TaskRunning {
-		w.stopTask(t, StopEssentialContainerExited, reasonEssentialExited)
+		w.stop(t, stopExited, StopEssentialContainerExited, reasonEssentialExited)
 	}
 }

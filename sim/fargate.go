@@ -4,12 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim/capacity"
 )
 
@@ -33,118 +30,13 @@ import (
 // way, and the service tries again when the capacity returns.
 
 // DefaultFargateServiceLaunchRate is the tasks a service may launch per
-// minute on Fargate (aws-behaviour.md §9).
+// minute on Fargate, the ECS service quota
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
 const DefaultFargateServiceLaunchRate = 500
-
-// DefaultProvisioningTimeout is how long a task waits in PROVISIONING for
-// an instance of its Auto Scaling group capacity provider before it is
-// stopped: the upper end of the "between 10 and 30 minutes" of AWS's deep
-// dive on cluster auto scaling (UNCONFIRMED; CapacityConfig.ProvisioningTimeout
-// changes it).
-const DefaultProvisioningTimeout = 30 * time.Minute
-
-// ProvisioningTimeoutReason is the stopped reason of a task that waited
-// CapacityConfig.ProvisioningTimeout in PROVISIONING. ECS documents no
-// wording; this is the simulator's.
-const ProvisioningTimeoutReason = "Timeout waiting for capacity: the task stayed in PROVISIONING with no container instance to place it on"
 
 // DefaultFargateZones are the Availability Zones Fargate tasks use in a
 // cluster that sets none.
 var DefaultFargateZones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
-
-// CapacityConfig configures Fargate, Fargate Spot and billing for the
-// whole world (the AWS account and Region). The zero value is valid.
-type CapacityConfig struct {
-	// Zones are the Availability Zones (one subnet each) Fargate tasks are
-	// spread over in clusters that do not set their own (Cluster.SetZones);
-	// nil means DefaultFargateZones.
-	Zones []string
-	// StartLatency is the Fargate start model; zero fields take the
-	// defaults documented on capacity.StartLatency (median ≈ 23.5 s).
-	StartLatency capacity.StartLatency
-	// LaunchBucket is the account's Fargate On-Demand launch token bucket;
-	// zero fields mean burst 100, 20 per second.
-	LaunchBucket capacity.LaunchBucketConfig
-	// SpotLaunchBucket is the same for Fargate Spot.
-	SpotLaunchBucket capacity.LaunchBucketConfig
-	// OnDemandVCPUQuota is the account's Fargate On-Demand vCPU quota, in
-	// vCPUs; 0 means unlimited.
-	OnDemandVCPUQuota int
-	// SpotVCPUQuota is the Fargate Spot vCPU quota, in vCPUs; 0 means
-	// unlimited.
-	SpotVCPUQuota int
-	// FargateServiceLaunchRate is how many tasks one service may launch per
-	// minute on Fargate; 0 means 500 (§9).
-	FargateServiceLaunchRate int
-	// FargateSpotInterruptions is when Fargate Spot tasks are interrupted:
-	// a rate per task-hour (drawn from the "spot" stream) or a scripted
-	// schedule of instants, each interrupting one running Fargate Spot
-	// task chosen at random; zero means never.
-	FargateSpotInterruptions capacity.InterruptionProcess
-	// FargateSpotUnavailability is when Fargate Spot capacity cannot be
-	// had: scripted windows or an alternating process (stream
-	// "spot-capacity"); zero means always available. Meanwhile new Fargate
-	// Spot tasks are not created: RunTask reports
-	// capacity.CapacityUnavailableReason as a failure, and a service logs
-	// "was unable to place a task. Reason: Capacity is unavailable ..." and
-	// tries again when capacity returns. As in AWS, nothing falls back to
-	// on-demand Fargate by itself.
-	FargateSpotUnavailability capacity.Unavailability
-	// ProvisioningTimeout is how long a task of an Auto Scaling group
-	// capacity provider waits in PROVISIONING for an instance with room
-	// before ECS stops it (stop code TaskFailedToStart; a service then
-	// starts another). Zero means DefaultProvisioningTimeout. AWS has no
-	// such setting: its deep dive on cluster auto scaling says tasks
-	// "wait for capacity for between 10 and 30 minutes" (aws-behaviour.md
-	// §1.6), and this is the simulator's knob over that range.
-	ProvisioningTimeout time.Duration
-	// Prices is the price list of World.Cost; nil means
-	// capacity.USEast1Prices().
-	Prices *capacity.Prices
-}
-
-func (c CapacityConfig) validate() []error {
-	var errs []error
-	wrap := func(field string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: Capacity.%s: %w", ErrConfig, field, err))
-		}
-	}
-	wrap("StartLatency", c.StartLatency.Validate())
-	wrap("LaunchBucket", c.LaunchBucket.Validate())
-	wrap("SpotLaunchBucket", c.SpotLaunchBucket.Validate())
-	wrap("FargateSpotInterruptions", c.FargateSpotInterruptions.Validate())
-	wrap("FargateSpotUnavailability", c.FargateSpotUnavailability.Validate())
-	if c.Prices != nil {
-		wrap("Prices", c.Prices.Validate())
-	}
-	if c.OnDemandVCPUQuota < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.OnDemandVCPUQuota is %d; it must be 0 (unlimited) or positive", ErrConfig, c.OnDemandVCPUQuota))
-	}
-	if c.SpotVCPUQuota < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.SpotVCPUQuota is %d; it must be 0 (unlimited) or positive", ErrConfig, c.SpotVCPUQuota))
-	}
-	if c.ProvisioningTimeout < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.ProvisioningTimeout is %v; it must be 0 (default %v) or positive", ErrConfig, c.ProvisioningTimeout, DefaultProvisioningTimeout))
-	}
-	if c.FargateServiceLaunchRate < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.FargateServiceLaunchRate is %d; it must be 0 (default 500) or positive", ErrConfig, c.FargateServiceLaunchRate))
-	}
-	errs = append(errs, validateZones("Capacity.Zones", c.Zones)...)
-	return errs
-}
-
-func validateZones(field string, zones []string) []error {
-	var errs []error
-	for i, z := range zones {
-		if z == "" {
-			errs = append(errs, fmt.Errorf("%w: %s[%d] is empty", ErrConfig, field, i))
-		} else if slices.Index(zones, z) < i {
-			errs = append(errs, fmt.Errorf("%w: %s[%d] %q repeats an earlier zone", ErrConfig, field, i, z))
-		}
-	}
-	return errs
-}
 
 // Indexes of the two Fargate pools: On-Demand and Spot have a launch bucket
 // and a vCPU quota each.
@@ -153,164 +45,68 @@ const (
 	poolSpot     = 1
 )
 
-// worldCapacity is the world's capacity state: the Fargate pools, the
-// capacity providers and the cost accumulator.
-type worldCapacity struct {
-	w                    *World
-	cfg                  CapacityConfig
-	latency              capacity.StartLatency
-	eniShare             float64 // mean ENI time / mean start latency
-	buckets              [2]*capacity.LaunchBucket
-	quotas               [2]*capacity.VCPUQuota
-	queues               [2][]*Task // tasks waiting for a launch token, FIFO
-	pump                 [2]Timer
-	providers            []*CapacityProvider // FARGATE, FARGATE_SPOT, then ASG providers in creation order
-	cost                 *capacity.Accumulator
-	fargateInterruptions int
-	spotOut              bool          // Fargate Spot capacity is unavailable now
-	spotOutSince         time.Duration // when it last became unavailable
-	spotOutTotal         time.Duration // unavailable time before spotOutSince
-
-	kLaunch, kSpotWarning, kSpotDeadline, kScriptedSpot, kScaling, kSpotCapacity, kProvisionTimeout Kind
-	rngStart, rngZone, rngSpot, rngSpotCapacity                                                     *rand.Rand
-}
-
-// taskCapacity is what a task knows of its capacity: its cluster, its
-// provider (nil for a launch type), Fargate or not, its zone.
-type taskCapacity struct {
-	c        *Cluster
-	provider *CapacityProvider
-	fargate  bool
-	spot     bool
-	zone     string
-	pending  time.Duration   // Fargate: the PENDING share of the start latency
-	started  bool            // Fargate: got its launch token
-	billed   bool            // an accumulator meter is open under the task ID
-	quota    int             // CPU units reserved in a Fargate vCPU quota
-	waiting  bool            // ASG provider: in PROVISIONING, waiting for an instance
-	plan     *placement.Plan // ASG provider: where the task may be placed
-}
-
-func newWorldCapacity(w *World, cfg CapacityConfig) *worldCapacity {
-	wc := &worldCapacity{w: w, cfg: cfg}
-	if len(wc.cfg.Zones) == 0 {
-		wc.cfg.Zones = DefaultFargateZones
-	}
-	wc.cfg.Zones = slices.Clone(wc.cfg.Zones)
-	if wc.cfg.ProvisioningTimeout == 0 {
-		wc.cfg.ProvisioningTimeout = DefaultProvisioningTimeout
-	}
-	if wc.cfg.FargateServiceLaunchRate == 0 {
-		wc.cfg.FargateServiceLaunchRate = DefaultFargateServiceLaunchRate
-	}
-	prices := capacity.USEast1Prices()
-	if cfg.Prices != nil {
-		prices = *cfg.Prices
-	}
-	var err error
-	wc.latency = cfg.StartLatency.WithDefaults()
-	m := wc.latency
-	eni := float64(m.ENIAttachMin+m.ENIAttachMax) / 2
-	total := eni + m.ImageSizeMB/m.PullThroughputMBps*float64(time.Second) + float64(m.AppStartMin+m.AppStartMax)/2
-	wc.eniShare = eni / total
-	must := func(e error) {
-		if e != nil {
-			panic(fmt.Sprintf("sim: capacity configuration validated but rejected: %v", e))
-		}
-	}
-	wc.buckets[poolOnDemand], err = capacity.NewLaunchBucket(cfg.LaunchBucket)
-	must(err)
-	wc.buckets[poolSpot], err = capacity.NewLaunchBucket(cfg.SpotLaunchBucket)
-	must(err)
-	wc.quotas[poolOnDemand], err = capacity.NewVCPUQuota(cfg.OnDemandVCPUQuota)
-	must(err)
-	wc.quotas[poolSpot], err = capacity.NewVCPUQuota(cfg.SpotVCPUQuota)
-	must(err)
-	wc.cost, err = capacity.NewAccumulator(prices)
-	must(err)
-	s := w.sim
-	wc.kLaunch = s.Handle("fargate-launch", PhaseLifecycle, wc.onLaunch)
-	wc.kSpotWarning = s.Handle("spot-warning", PhaseLifecycle, wc.onSpotWarning)
-	wc.kSpotDeadline = s.Handle("spot-deadline", PhaseLifecycle, wc.onSpotDeadline)
-	wc.kScriptedSpot = s.Handle("spot-scripted", PhaseLifecycle, wc.onScriptedSpot)
-	wc.kScaling = s.Handle("managed-scaling", PhaseScaling, wc.onManagedScaling)
-	wc.rngStart = s.Rand("fargate-start")
-	wc.rngZone = s.Rand("fargate-zone")
-	wc.rngSpot = s.Rand("spot")
-	wc.providers = []*CapacityProvider{
-		{w: w, name: capacity.Fargate, kind: providerFargate},
-		{w: w, name: capacity.FargateSpot, kind: providerFargateSpot},
-	}
-	wc.scheduleScripted(wc.providers[1], cfg.FargateSpotInterruptions)
-	wc.kSpotCapacity = s.Handle("spot-capacity", PhaseLifecycle, wc.onSpotCapacity)
-	wc.kProvisionTimeout = s.Handle("provisioning-timeout", PhaseLifecycle, wc.onProvisioningTimeout)
-	wc.rngSpotCapacity = s.Rand("spot-capacity")
-	wc.scheduleSpotCapacity()
-	return wc
-}
-
 // scheduleSpotCapacity arranges the changes of Fargate Spot availability:
 // every window boundary still ahead (entering a window already begun at
 // once), or the first change of the alternating process.
-func (wc *worldCapacity) scheduleSpotCapacity() {
-	u, s := wc.cfg.FargateSpotUnavailability, wc.w.sim
+func (a *account) scheduleSpotCapacity() {
+	u, s := a.cfg.FargateSpotUnavailability, a.w.sim
 	now := s.Elapsed()
 	if u.Random() {
-		s.Schedule(wc.kSpotCapacity, u.Period(wc.rngSpotCapacity, false), 1)
+		s.Schedule(a.kSpotCapacity, u.Period(a.rngSpotCapacity, false), 1)
 		return
 	}
 	for _, win := range u.Windows {
 		switch {
 		case win.End <= now:
 		case win.Start <= now:
-			wc.setSpotOut(true)
-			s.ScheduleAt(wc.kSpotCapacity, win.End, 0)
+			a.setSpotOut(true)
+			s.ScheduleAt(a.kSpotCapacity, win.End, 0)
 		default:
-			s.ScheduleAt(wc.kSpotCapacity, win.Start, 1)
-			s.ScheduleAt(wc.kSpotCapacity, win.End, 0)
+			s.ScheduleAt(a.kSpotCapacity, win.Start, 1)
+			s.ScheduleAt(a.kSpotCapacity, win.End, 0)
 		}
 	}
 }
 
 // onSpotCapacity makes Fargate Spot capacity unavailable (arg 1) or
 // available again (arg 0).
-func (wc *worldCapacity) onSpotCapacity(arg uint64) {
+func (a *account) onSpotCapacity(arg uint64) {
 	out := arg == 1
-	wc.setSpotOut(out)
-	if u := wc.cfg.FargateSpotUnavailability; u.Random() {
+	a.setSpotOut(out)
+	if u := a.cfg.FargateSpotUnavailability; u.Random() {
 		next := uint64(1)
 		if out {
 			next = 0
 		}
-		wc.w.sim.Schedule(wc.kSpotCapacity, u.Period(wc.rngSpotCapacity, out), next)
+		a.w.sim.Schedule(a.kSpotCapacity, u.Period(a.rngSpotCapacity, out), next)
 	}
 	if !out {
 		// Services of every cluster may be waiting for Spot capacity.
-		for _, c := range wc.w.clusters {
+		for _, c := range a.w.clusters {
 			c.capacityChanged(false)
 		}
 	}
 }
 
-func (wc *worldCapacity) setSpotOut(out bool) {
-	if out == wc.spotOut {
+func (a *account) setSpotOut(out bool) {
+	if out == a.spotOut {
 		return
 	}
-	now := wc.w.sim.Elapsed()
+	now := a.w.sim.Elapsed()
 	if out {
-		wc.spotOutSince = now
+		a.spotOutSince = now
 	} else {
-		wc.spotOutTotal += now - wc.spotOutSince
+		a.spotOutTotal += now - a.spotOutSince
 	}
-	wc.spotOut = out
+	a.spotOut = out
 }
 
 // zones returns the Availability Zones of Fargate tasks in c.
 func (c *Cluster) fargateZones() []string {
-	if c.capc != nil && len(c.capc.zones) > 0 {
-		return c.capc.zones
+	if len(c.zones) > 0 {
+		return c.zones
 	}
-	return c.w.capw.cfg.Zones
+	return c.w.account.cfg.Zones
 }
 
 // launchZones returns the Availability Zones new Fargate tasks of c may
@@ -331,7 +127,7 @@ func (c *Cluster) SetZones(zones []string) error {
 	if err := errors.Join(validateZones("SetZones", zones)...); err != nil {
 		return err
 	}
-	c.cap().zones = slices.Clone(zones)
+	c.zones = slices.Clone(zones)
 	return nil
 }
 
@@ -369,7 +165,7 @@ func fargateSize(def *TaskDefinition) capacity.FargateTaskSize {
 func (w *World) zoneCounts(c *Cluster, s *Service, group string, zones []string) []int {
 	counts := make([]int, len(zones))
 	if s == nil {
-		tally := c.cap().standalone[group]
+		tally := c.standalone[group]
 		if tally == nil {
 			return counts
 		}
@@ -399,186 +195,149 @@ type zoneTally struct {
 // tallyStandalone adds delta to the zone count of a standalone Fargate
 // task's group.
 func (c *Cluster) tallyStandalone(t *Task, delta int) {
-	cc := c.cap()
-	if cc.standalone == nil {
-		cc.standalone = map[string]*zoneTally{}
+	if c.standalone == nil {
+		c.standalone = map[string]*zoneTally{}
 	}
-	tally := cc.standalone[t.groupName]
+	tally := c.standalone[t.groupName]
 	if tally == nil {
 		tally = &zoneTally{}
-		cc.standalone[t.groupName] = tally
+		c.standalone[t.groupName] = tally
 	}
-	j := slices.Index(tally.zones, t.capt.zone)
+	j := slices.Index(tally.zones, t.host.zone)
 	if j < 0 {
-		tally.zones, tally.counts = append(tally.zones, t.capt.zone), append(tally.counts, 0)
+		tally.zones, tally.counts = append(tally.zones, t.host.zone), append(tally.counts, 0)
 		j = len(tally.zones) - 1
 	}
 	tally.counts[j] += delta
 }
 
-// newFargateTask creates a Fargate task in PROVISIONING in the zone with the
-// fewest tasks of its group, reserving its vCPUs in the pool's quota, and
-// queues it for a launch token. It returns nil and the failure reason when
-// Fargate Spot capacity is unavailable or the quota would be exceeded.
-func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, provider *CapacityProvider, spot bool, zoneCounts []int) (*Task, string) {
-	wc := w.capw
+// fargatePool is the FARGATE launch type: Fargate On-Demand capacity,
+// without a capacity provider.
+type fargatePool struct{}
+
+func (fargatePool) start(r *launchRequest, k int) { r.onFargate(nil, false, k) }
+
+// onFargate starts k Fargate tasks, On-Demand or Spot, launched with
+// provider p (nil for the launch type).
+func (r *launchRequest) onFargate(p *CapacityProvider, spot bool, k int) {
+	for range k {
+		t, why := r.fargateTask(p, spot)
+		if t == nil {
+			r.fail(launchFailure{n: 1, reason: why})
+			continue
+		}
+		r.own(t)
+	}
+}
+
+// fargateTask creates a Fargate task in the zone with the fewest tasks of
+// its group, reserving its vCPUs in the pool's quota. It returns nil and
+// the reason when Fargate Spot capacity is unavailable, no zone is
+// available or the quota would be exceeded.
+func (r *launchRequest) fargateTask(p *CapacityProvider, spot bool) (*Task, string) {
+	a := r.w.account
 	pool := poolOnDemand
 	if spot {
 		pool = poolSpot
 	}
-	if spot && wc.spotOut {
+	if spot && a.spotOut {
 		return nil, capacity.CapacityUnavailableReason
 	}
-	if !wc.quotas[pool].TryReserve(def.cpu) {
-		return nil, capacity.QuotaExceededReason
-	}
-	zones := c.launchZones()
+	zones := r.c.launchZones()
 	if len(zones) == 0 {
 		return nil, capacity.CapacityUnavailableReason
 	}
-	zi := capacity.LaunchZone(wc.rngZone, zoneCounts)
-	zoneCounts[zi]++
-	t := &Task{
-		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
-		def: def, req: def.placementTask(0), groupName: group, desired: TaskRunning, createdAt: w.now(),
-		state: TaskProvisioning,
+	if !a.quotas[pool].TryReserve(r.def.cpu) {
+		return nil, capacity.QuotaExceededReason
 	}
-	t.capt = taskCapacity{c: c, provider: provider, fargate: true, spot: spot, zone: zones[zi], quota: def.cpu}
-	w.tasks = append(w.tasks, t)
-	if !strings.HasPrefix(group, "service:") {
-		c.tallyStandalone(t, +1)
+	if r.zoneCounts == nil {
+		r.zoneCounts = r.w.zoneCounts(r.c, r.svc, r.group, zones)
 	}
-	wc.queues[pool] = append(wc.queues[pool], t)
-	wc.pumpLaunches(pool)
-	if spot {
-		wc.armFargateSpot(t)
+	zi := capacity.LaunchZone(a.rngZone, r.zoneCounts)
+	r.zoneCounts[zi]++
+	host := taskHost{c: r.c, provider: p, fargate: true, spot: spot, zone: zones[zi], quota: r.def.cpu}
+	return r.w.newTask(r.def, r.group, r.req, host, nil), ""
+}
+
+// newFargateTask creates a Fargate task of def in group for a caller that
+// chose its zone itself (zoneCounts, which it updates: the task goes where
+// the count is lowest) and adopts it into a service (AZ rebalancing); see
+// launchRequest.fargateTask.
+func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, provider *CapacityProvider, spot bool, zoneCounts []int) (*Task, string) {
+	r := launchRequest{w: w, c: c, def: def, group: group, req: def.placementTask(0), zoneCounts: zoneCounts}
+	return r.fargateTask(provider, spot)
+}
+
+// queueFargate queues a new Fargate task for its pool's launch token.
+func (a *account) queueFargate(t *Task) {
+	pool := poolOnDemand
+	if t.host.spot {
+		pool = poolSpot
 	}
-	return t, ""
+	if t.service == nil {
+		t.host.c.tallyStandalone(t, +1)
+	}
+	if t.notify(LifecyclePlaced, false); t.startFailure() != "" {
+		t.enter(TaskProvisioning, 0) // and fail, without a launch token
+		return
+	}
+	a.queues[pool] = append(a.queues[pool], t)
+	a.pumpLaunches(pool)
+	if t.host.spot {
+		a.armFargateSpot(t)
+	}
 }
 
 // pumpLaunches grants launch tokens to the tasks waiting in pool's queue,
 // oldest first, and arranges to be called again when the bucket is empty.
-func (wc *worldCapacity) pumpLaunches(pool int) {
-	q := wc.queues[pool]
-	now := wc.w.sim.Elapsed()
+func (a *account) pumpLaunches(pool int) {
+	q := a.queues[pool]
+	now := a.w.sim.Elapsed()
 	i := 0
 	for ; i < len(q); i++ {
 		t := q[i]
 		if t.desired != TaskRunning {
 			continue // stopped while it waited
 		}
-		granted, next := wc.buckets[pool].Take(now, 1)
+		granted, next := a.buckets[pool].Take(now, 1)
 		if granted == 0 {
-			if !wc.pump[pool].Pending() {
-				wc.pump[pool] = wc.w.sim.ScheduleAt(wc.kLaunch, next, uint64(pool))
+			if !a.pump[pool].Pending() {
+				a.pump[pool] = a.w.sim.ScheduleAt(a.kLaunch, next, uint64(pool))
 			}
 			break
 		}
-		wc.beginFargateStart(t)
+		a.beginFargateStart(t)
 	}
 	if i > 0 {
 		n := copy(q, q[i:])
 		clear(q[n:])
-		wc.queues[pool] = q[:n]
+		a.queues[pool] = q[:n]
 	}
 }
 
-func (wc *worldCapacity) onLaunch(arg uint64) { wc.pumpLaunches(int(arg)) }
+func (a *account) onLaunch(arg uint64) { a.pumpLaunches(int(arg)) }
 
 // beginFargateStart starts a Fargate task's start latency once it has its
 // launch token.
-func (wc *worldCapacity) beginFargateStart(t *Task) {
-	total := wc.latency.Sample(wc.rngStart)
-	prov := time.Duration(math.Round(float64(total) * wc.eniShare))
-	t.capt.pending, t.capt.started = total-prov, true
+func (a *account) beginFargateStart(t *Task) {
+	total := a.latency.Sample(a.rngStart)
+	prov := time.Duration(math.Round(float64(total) * a.eniShare))
+	t.host.pending, t.host.started = total-prov, true
 	t.enter(TaskProvisioning, prov)
 }
 
 // fargatePending is PENDING of a Fargate task: the image pull and
 // application start; billing starts here.
 func (w *World) fargatePending(t *Task) time.Duration {
-	w.capw.startFargateBilling(t)
-	return t.capt.pending
-}
-
-// Zone returns the Availability Zone the task runs in: its instance's, or
-// the one Fargate chose. It is "" for a task still waiting for an instance.
-func (t *Task) Zone() string {
-	if t.inst != nil {
-		return t.inst.zone
-	}
-	return t.capt.zone
-}
-
-// IsFargate reports whether the task runs on Fargate (launch type FARGATE,
-// or the FARGATE or FARGATE_SPOT capacity provider).
-func (t *Task) IsFargate() bool { return t.capt.fargate }
-
-// IsSpot reports whether the task runs on Spot capacity: Fargate Spot, or
-// an instance of a Spot Auto Scaling group provider.
-func (t *Task) IsSpot() bool {
-	if t.inst != nil {
-		return t.inst.spot()
-	}
-	return t.capt.spot
-}
-
-// CapacityProvider returns the capacity provider the task was launched
-// with, or nil for a task with a launch type.
-func (t *Task) CapacityProvider() *CapacityProvider { return t.capt.provider }
-
-// cluster returns the task's cluster.
-func (t *Task) cluster() *Cluster {
-	if t.inst != nil {
-		return t.inst.c
-	}
-	return t.capt.c
-}
-
-// taskStopped is the capacity side of a task reaching STOPPED: billing
-// ends, the vCPU quota is released, and a waiting task leaves its queue.
-func (wc *worldCapacity) taskStopped(t *Task) {
-	now := wc.w.sim.Elapsed()
-	if t.capt.billed {
-		t.capt.billed = false
-		if err := wc.cost.Stop(t.arnID, now); err != nil {
-			panic(fmt.Sprintf("sim: billing task %s: %v", t.arnID, err))
-		}
-	}
-	if t.capt.quota > 0 {
-		pool := poolOnDemand
-		if t.capt.spot {
-			pool = poolSpot
-		}
-		wc.quotas[pool].Release(t.capt.quota)
-		t.capt.quota = 0
-		if wc.quotas[pool].LimitUnits() > 0 {
-			// The quota is the account's: every cluster may have a
-			// service waiting for it.
-			for _, c := range wc.w.clusters {
-				if c != t.cluster() {
-					c.capacityChanged(false)
-				}
-			}
-		}
-	}
-	if t.capt.fargate && t.service == nil && !strings.HasPrefix(t.groupName, "service:") {
-		t.capt.c.tallyStandalone(t, -1)
-	}
-	if t.capt.waiting {
-		t.capt.waiting = false
-		p := t.capt.provider
-		if i := slices.Index(p.waiting, t); i >= 0 {
-			p.waiting = slices.Delete(p.waiting, i, i+1)
-		}
-	}
+	w.account.startFargateBilling(t)
+	return t.host.pending
 }
 
 // launchRate is the per-service launch rate of s, tasks per minute: 500 on
 // Fargate, the world's ServiceLaunchRate (250) otherwise.
 func (s *Service) launchRate() int {
 	if s.ls.fargate() {
-		return s.w.capw.cfg.FargateServiceLaunchRate
+		return s.w.account.cfg.FargateServiceLaunchRate
 	}
 	return s.w.cfg.ServiceLaunchRate
 }
@@ -610,7 +369,7 @@ func (s *Service) fargateVictims(active []*Task, surplus int) []*Task {
 		if len(zones) == 0 {
 			break
 		}
-		zi := capacity.StopZone(s.w.capw.rngZone, counts)
+		zi := capacity.StopZone(s.w.account.rngZone, counts)
 		if counts[zi] == 0 {
 			break
 		}
@@ -620,8 +379,3 @@ func (s *Service) fargateVictims(active []*Task, surplus int) []*Task {
 	}
 	return out
 }
-
-// hasENI reports whether the task got its elastic network interface: it
-// has an instance, or it is a Fargate task that got its launch token. A
-// task stopped while it waited has nothing to detach.
-func (t *Task) hasENI() bool { return t.inst != nil || t.capt.fargate && t.capt.started }

@@ -60,7 +60,7 @@ type Instance struct {
 	regAt    time.Time
 	tasks    []*Task  // tasks placed here and not yet STOPPED
 	images   []string // image cache
-	capp     *CapacityProvider
+	provider *CapacityProvider
 	billed   bool
 }
 
@@ -121,7 +121,7 @@ func (c *Cluster) LaunchInstance(spec InstanceSpec) (*Instance, error) {
 		return nil, fmt.Errorf("%w: %s is out; no instance launches there until it returns", ErrZoneUnavailable, spec.Zone)
 	}
 	in := c.newInstance(t, spec.Zone, spec.Attributes)
-	w.capw.instanceLaunched(in)
+	w.account.instanceLaunched(in)
 	w.sim.Schedule(w.kInstanceUp, w.lat.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
 	return in, nil
 }
@@ -189,7 +189,8 @@ func (c *Cluster) capacityChanged(newInstance bool) {
 		s.rebalanceBlocked = false
 	}
 	if newInstance {
-		// Daemon tasks are placed first (aws-behaviour.md §3.1): on a new
+		// Daemon tasks are placed first (see the daemon strategy in
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html): on a new
 		// instance they go in now, before tasks waiting for capacity and
 		// before any replica service reconciles.
 		for _, s := range c.services {
@@ -228,7 +229,9 @@ func (c *Cluster) zonesChanged() {
 // Drain sets an ACTIVE instance to DRAINING: it takes no new tasks, its
 // service tasks are replaced elsewhere within the services' minimum healthy
 // and maximum percent, its daemon tasks stop last, once no replica task is
-// left on it (aws-behaviour.md §3.1), and its standalone tasks keep running.
+// left on it (ECS stops daemon tasks last:
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html),
+// and its standalone tasks keep running.
 func (in *Instance) Drain() error {
 	if in.status != InstanceActive {
 		return fmt.Errorf("%w: instance %s is %s; only an ACTIVE instance can be drained", ErrConfig, in.ec2ID, in.status)
@@ -285,7 +288,7 @@ func (in *Instance) Deregister(force bool) error {
 	case InstanceLaunching:
 		in.status = InstanceInactive
 		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-		in.c.w.capw.instanceGone(in)
+		in.c.w.account.instanceGone(in)
 		return nil
 	}
 	if len(in.tasks) > 0 && !force {
@@ -308,7 +311,7 @@ func (in *Instance) Fail() error {
 	if in.status == InstanceLaunching {
 		in.status = InstanceInactive
 		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-		in.c.w.capw.instanceGone(in)
+		in.c.w.account.instanceGone(in)
 		return nil
 	}
 	in.terminate(StopTerminationNotice, fmt.Sprintf("Host EC2 (instance %s) terminated.", in.ec2ID))
@@ -352,12 +355,9 @@ func (in *Instance) terminate(code StopCode, reason string) {
 	in.tasks = nil
 	for _, t := range tasks {
 		t.released = true // the placement index forgot the instance already
-		if t.desired != TaskStopped {
-			t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
-		}
-		w.finishTask(t)
+		w.stop(t, stopHostLost, code, reason)
 	}
-	w.capw.instanceGone(in)
+	w.account.instanceGone(in)
 	in.c.capacityChanged(false)
 }
 
@@ -400,3 +400,27 @@ func (in *Instance) removeTask(t *Task) {
 		in.tasks = slices.Delete(in.tasks, i, i+1)
 	}
 }
+
+// newInstance adds a LAUNCHING instance to the cluster; the caller
+// schedules its registration.
+func (c *Cluster) newInstance(t InstanceType, zone string, attrs map[string]string) *Instance {
+	w := c.w
+	id := w.nextID()
+	in := &Instance{
+		c: c, id: len(w.instances), placeID: placement.NoInstance,
+		ec2ID: fmt.Sprintf("i-%017x", id), arnID: fmt.Sprintf("%016x%016x", id, w.nextID()),
+		typ: t, zone: zone, attrs: maps.Clone(attrs), launched: w.now(),
+	}
+	w.instances = append(w.instances, in)
+	c.instances = append(c.instances, in)
+	return in
+}
+
+// CapacityProvider returns the Auto Scaling group provider that launched
+// the instance, or nil.
+func (in *Instance) CapacityProvider() *CapacityProvider { return in.provider }
+
+func (in *Instance) spot() bool { return in.provider != nil && in.provider.cfg.Spot }
+
+// IsSpot reports whether the instance is a Spot instance.
+func (in *Instance) IsSpot() bool { return in.spot() }

@@ -24,12 +24,13 @@ type LoadBalancerConfig struct {
 }
 
 // LoadBalancer is a load balancer with one target group in front of one
-// service: pass it as ServiceConfig.Observer of exactly one service. It
-// registers every task of
-// the service as a target when the task reaches RUNNING, lets the target
-// group's health checks decide when the task counts as healthy, and on stop
-// deregisters the target and holds SIGTERM until the target has drained
-// (the deregistration delay elapsed, or earlier once nothing is in flight).
+// service. Attach it to the service's tasks as ServiceConfig.Observer (or
+// with Service.Attach) of exactly one service: it is an Attacher, and
+// gives each task a target (an Attachment) that it registers when the
+// task reaches RUNNING, that gates the task's health, and that on a
+// graceful stop it deregisters, holding the task in DEACTIVATING until the
+// target has drained (the deregistration delay elapsed, or earlier once
+// nothing is in flight).
 //
 // Health and the service. Behind a load balancer a task counts toward
 // minimumHealthyPercent (and toward a steady state) only once its target is
@@ -46,11 +47,14 @@ type LoadBalancerConfig struct {
 //
 // Requests, if a Workload is attached, are routed per request through the
 // target group to the task's traffic.Server: to healthy targets only, or,
-// while no target is healthy, to every registered one (ELB's fail-open). After SIGTERM the application
-// stops taking new requests (its target is already deregistered) and
-// finishes those in flight, exiting once none is left and its
-// Behavior.Shutdown time has passed; SIGKILL at the stop timeout aborts what
-// is still in flight, which the load balancer answers with 502.
+// while no target is healthy, to every registered one (ELB's fail-open).
+// After SIGTERM the application stops taking new requests (its target is
+// already deregistered) and finishes those in flight, exiting once none is
+// left and its Behavior.Shutdown time has passed; SIGKILL at the stop
+// timeout aborts what is still in flight, which the load balancer answers
+// with 502. A task whose containers stop without a graceful stop (an
+// essential container exit, a lost instance or zone) takes its target out
+// of routing at once, and what it had in flight is aborted.
 type LoadBalancer struct {
 	w       *World
 	cfg     LoadBalancerConfig
@@ -59,23 +63,24 @@ type LoadBalancer struct {
 	svc     *Service
 	targets []*lbTarget // by target ID; nil where free
 	free    []int       // target IDs whose targets are unused again
+	failed  string      // the stopped reason of a task whose target failed its health checks
 
-	wake         Timer
-	wakeAt       time.Time
-	kWake, kGrac Kind
-	buf          []loadbalancer.Transition
+	wake   Timer
+	wakeAt time.Time
+	kWake  Kind
+	buf    []loadbalancer.Transition
 
 	wl *Workload
 }
 
-// lbTarget is one task's target and, with a workload, its request server.
+// lbTarget is one task's target and, with a workload, its request server:
+// the task's Attachment.
 type lbTarget struct {
-	lb      *LoadBalancer
-	t       *Task
-	id      int
-	healthy bool // the target is healthy (the service's health gate)
-	unused  bool // the target is unused again (deregistration delay over)
-	exited  bool // the task's containers have stopped
+	lb     *LoadBalancer
+	t      *Task
+	id     int  // the target ID; -1 until registered
+	unused bool // the target is unused again (deregistration delay over)
+	exited bool // the task's containers have stopped
 
 	srv    *traffic.Server
 	timer  Timer
@@ -85,9 +90,7 @@ type lbTarget struct {
 
 	base, resp loadbalancer.Response // the task's own health answer, and the one the group has
 
-	sigterm0    time.Duration // when SIGTERM came; -1 before
-	shutdown    time.Duration // the application's exit time after SIGTERM
-	terminating bool          // SIGTERM received, requests still in flight
+	terminating bool // SIGTERM received, requests still in flight
 }
 
 // ErrInvalidLoadBalancer marks a LoadBalancerConfig that NewLoadBalancer
@@ -109,8 +112,8 @@ func (w *World) NewLoadBalancer(cfg LoadBalancerConfig) (*LoadBalancer, error) {
 		return nil, err
 	}
 	lb := &LoadBalancer{w: w, cfg: cfg, tg: tg, id: fmt.Sprintf("%016x", w.nextID())}
+	lb.failed = "Task failed ELB health checks in (target-group " + lb.TargetGroupARN() + ")"
 	lb.kWake = w.sim.Handle("lb-health", PhaseLifecycle, lb.onWake)
-	lb.kGrac = w.sim.Handle("lb-grace-end", PhaseLifecycle, lb.onGraceEnd)
 	return lb, nil
 }
 
@@ -164,14 +167,77 @@ func (lb *LoadBalancer) Service() *Service { return lb.svc }
 // TaskTarget returns the target ID of task t and whether it has one (it
 // registered and its target is not yet unused again).
 func (lb *LoadBalancer) TaskTarget(t *Task) (id int, ok bool) {
-	if t.lb == nil || t.lb.lb != lb || lb.targets[t.lb.id] != t.lb {
+	lt := lb.target(t)
+	if lt == nil || lt.id < 0 || lb.targets[lt.id] != lt {
 		return 0, false
 	}
-	return t.lb.id, true
+	return lt.id, true
 }
 
-// TaskRunning registers t's target (TaskObserver).
+// target returns task t's target in lb, or nil.
+func (lb *LoadBalancer) target(t *Task) *lbTarget {
+	for _, x := range t.attachments() {
+		if lt, ok := x.a.(*lbTarget); ok && lt.lb == lb {
+			return lt
+		}
+	}
+	return nil
+}
+
+// Attach gives task t a target in the target group (Attacher).
+func (lb *LoadBalancer) Attach(t *Task) Attachment { return &lbTarget{lb: lb, t: t, id: -1} }
+
+// TaskRunning registers t's target, if t has one and it is not registered
+// yet. The target registers by itself when its task reaches RUNNING; this
+// method makes *LoadBalancer a TaskObserver, so that it can be
+// ServiceConfig.Observer.
 func (lb *LoadBalancer) TaskRunning(now time.Time, t *Task) {
+	if lt := lb.target(t); lt != nil && lt.id < 0 {
+		lt.register(now)
+	}
+}
+
+// TaskDeactivating deregisters t's target, if t has a registered one, and
+// returns how long it may take to drain: the deregistration delay, or 0
+// when nothing is in flight. The target deregisters by itself when its task
+// stops; this method makes *LoadBalancer a TaskObserver.
+func (lb *LoadBalancer) TaskDeactivating(now time.Time, t *Task) time.Duration {
+	if lt := lb.target(t); lt != nil && lt.id >= 0 && !lt.exited {
+		return lt.deregister(now)
+	}
+	return 0
+}
+
+// OnTask is the target's part in its task's life (Attachment): it
+// registers at RUNNING and gates the task's health; on a graceful stop it
+// deregisters and holds DEACTIVATING while it drains, and after SIGTERM
+// holds STOPPING while requests are in flight; when the containers stop it
+// leaves routing and aborts what is still in flight.
+func (lt *lbTarget) OnTask(e TaskEvent) Verdict {
+	switch e.Point {
+	case LifecycleRunning:
+		lt.register(e.Now)
+		return Verdict{GateHealth: true}
+	case LifecycleStopRequested:
+		if e.Graceful && lt.id >= 0 {
+			return Verdict{Hold: lt.deregister(e.Now)}
+		}
+	case LifecycleSIGTERM:
+		if lt.srv != nil && lt.srv.InFlight() > 0 {
+			// The application exits when its last request ends (but not
+			// before its shutdown time), or at SIGKILL.
+			lt.terminating = true
+			return Verdict{Hold: e.Task.def.stopTimeout}
+		}
+	case LifecycleContainersExited:
+		lt.containersExited()
+	}
+	return Verdict{}
+}
+
+// register registers the target.
+func (lt *lbTarget) register(now time.Time) {
+	lb, t := lt.lb, lt.t
 	if lb.svc == nil {
 		lb.svc = t.service
 	} else if t.service != lb.svc {
@@ -183,9 +249,8 @@ func (lb *LoadBalancer) TaskRunning(now time.Time, t *Task) {
 	} else {
 		lb.targets = append(lb.targets, nil)
 	}
-	lt := &lbTarget{lb: lb, t: t, id: id, sigterm0: -1}
+	lt.id = id
 	lb.targets[id] = lt
-	t.lb = lt
 	resp := loadbalancer.Pass
 	if t.def.health != nil && t.def.in.Behavior.UnhealthyAfterStart {
 		resp = loadbalancer.Refuse
@@ -203,15 +268,11 @@ func (lb *LoadBalancer) TaskRunning(now time.Time, t *Task) {
 	lb.rearm()
 }
 
-// TaskDeactivating deregisters t's target (TaskObserver). SIGTERM waits for
-// the deregistration delay, or less: the target's last request in flight
-// ending completes deregistration early and SIGTERM follows at once.
-func (lb *LoadBalancer) TaskDeactivating(now time.Time, t *Task) time.Duration {
-	lt := t.lb
-	if lt == nil {
-		return 0
-	}
-	lt.healthy = false
+// deregister deregisters the target and returns how long draining may
+// take: the deregistration delay, or 0 when nothing is in flight (the
+// target's last request in flight ending completes it early).
+func (lt *lbTarget) deregister(now time.Time) time.Duration {
+	lb := lt.lb
 	drained, err := lb.tg.Deregister(now, lt.id)
 	if err != nil {
 		panic(fmt.Sprintf("sim: load balancer %s: %v", lb.cfg.Name, err))
@@ -225,14 +286,6 @@ func (lb *LoadBalancer) TaskDeactivating(now time.Time, t *Task) time.Duration {
 		return 0
 	}
 	return lb.tg.Config().DeregistrationDelay
-}
-
-// drained ends a task's deregistration early: its last request in flight
-// finished while it was DEACTIVATING.
-func (lb *LoadBalancer) drained(lt *lbTarget) {
-	if t := lt.t; t.state == TaskDeactivating {
-		t.step.Reset(0)
-	}
 }
 
 // release frees the target's ID for another task once the target is
@@ -263,7 +316,8 @@ func (lb *LoadBalancer) rearm() {
 }
 
 // onWake runs the target group's due health checks and deregistration
-// ends and reacts to every state change.
+// ends and reacts to every state change: a target healthy or unhealthy is
+// its task's health gate, an unused target has drained.
 func (lb *LoadBalancer) onWake(uint64) {
 	now := lb.w.now()
 	lb.buf, _, _ = lb.tg.Advance(now, lb.buf[:0])
@@ -272,73 +326,18 @@ func (lb *LoadBalancer) onWake(uint64) {
 		if lt == nil {
 			continue
 		}
-		switch {
-		case tr.To == loadbalancer.Unused:
+		switch tr.To {
+		case loadbalancer.Unused:
 			lt.unused = true
 			lb.release(lt)
-			lb.drained(lt) // the delay elapsed: SIGTERM if still waiting
-		case tr.To == loadbalancer.Healthy:
-			lb.targetHealthy(lt)
-		case tr.To == loadbalancer.Unhealthy:
-			lb.targetUnhealthy(lt)
+			lt.t.Release(lt) // the delay elapsed: SIGTERM if still waiting
+		case loadbalancer.Healthy:
+			lt.t.ReportHealth(lt, HealthHealthy, "")
+		case loadbalancer.Unhealthy:
+			lt.t.ReportHealth(lt, HealthUnhealthy, lb.failed)
 		}
 	}
 	lb.rearm()
-}
-
-// targetHealthy lets a task count as healthy once its container health
-// check (if any) agrees.
-func (lb *LoadBalancer) targetHealthy(lt *lbTarget) {
-	lt.healthy = true
-	t := lt.t
-	if t.state != TaskRunning || t.desired != TaskRunning || t.countsHealthy {
-		return
-	}
-	if t.def.health != nil && t.health != HealthHealthy {
-		return // onTaskHealth decides when the container check passes
-	}
-	t.countsHealthy = true
-	if s := t.service; s != nil {
-		s.onTaskHealth(t)
-	}
-}
-
-// targetUnhealthy stops and replaces the task once the service's health
-// check grace period is over.
-func (lb *LoadBalancer) targetUnhealthy(lt *lbTarget) {
-	lt.healthy = false
-	t := lt.t
-	if t.state != TaskRunning || t.desired != TaskRunning {
-		return
-	}
-	s := t.service
-	if s == nil {
-		return
-	}
-	now := lb.w.now()
-	if graceEnd := t.startedAt.Add(s.cfg.HealthCheckGracePeriod); now.Before(graceEnd) {
-		lb.w.sim.Schedule(lb.kGrac, graceEnd.Sub(now), uint64(t.id))
-		return
-	}
-	t.countsHealthy = false
-	s.counters.UnhealthyStopped++
-	lb.w.stopTask(t, StopServiceSchedulerInitiated, "Task failed ELB health checks in (target-group "+lb.TargetGroupARN()+")")
-	s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
-	s.countFailure(t.dep)
-	s.requestReconcile()
-}
-
-// onGraceEnd looks again at a target that failed inside the grace period.
-func (lb *LoadBalancer) onGraceEnd(arg uint64) {
-	t := lb.w.task(arg)
-	if t == nil {
-		return
-	}
-	if lt := t.lb; lt != nil && lt.lb == lb && !lt.healthy {
-		if info, ok := lb.tg.Target(lt.id); ok && info.State == loadbalancer.Unhealthy {
-			lb.targetUnhealthy(lt)
-		}
-	}
 }
 
 // answer sets how the target answers health checks under its load (see
@@ -356,47 +355,29 @@ func (lt *lbTarget) answer(r loadbalancer.Response) {
 	lb.rearm()
 }
 
-// lbHealthy reports whether the load balancer lets t count as healthy:
-// always without one, else once its target is healthy.
-func (t *Task) lbHealthy() bool { return t.lb == nil || t.lb.healthy }
-
-// sigterm is the application receiving SIGTERM with requests possibly in
-// flight. It reports whether it took over the exit: with requests in flight
-// the application exits when the last one ends (but not before shutdown),
-// or at SIGKILL at the stop timeout.
-func (lt *lbTarget) sigterm(shutdown time.Duration) bool {
-	if lt.srv == nil || lt.srv.InFlight() == 0 {
-		return false
-	}
-	t := lt.t
-	lt.sigterm0, lt.shutdown, lt.terminating = lt.lb.w.sim.Elapsed(), shutdown, true
-	t.enter(TaskStopping, t.def.stopTimeout)
-	return true
-}
-
 // idle is called when a terminating application has nothing left in
 // flight: it exits after its shutdown time, if SIGKILL has not come first.
-func (lt *lbTarget) idle(now time.Duration) {
+func (lt *lbTarget) idle() {
 	lt.terminating = false
-	exit := lt.sigterm0 + min(lt.shutdown, lt.t.def.stopTimeout)
-	lt.t.step.Reset(max(exit-now, 0))
+	lt.t.Release(lt)
 }
 
 // containersExited is the task's containers stopping (exit or SIGKILL):
-// whatever is still in flight is aborted.
+// the target leaves routing if it has not already, and whatever is still
+// in flight is aborted.
 func (lt *lbTarget) containersExited() {
-	if lt.exited {
+	if lt.exited || lt.id < 0 {
 		return
 	}
 	lb := lt.lb
 	if info, ok := lb.tg.Target(lt.id); ok && info.State != loadbalancer.Draining && info.State != loadbalancer.Unused {
-		// Forced down without deregistering first (a reclaimed instance):
-		// the target goes now, so no new request reaches a dead task.
-		lb.TaskDeactivating(lb.w.now(), lt.t)
+		// Down without deregistering first: the target goes now, so no
+		// new request reaches a dead task.
+		lt.deregister(lb.w.now())
 	}
-	if lt.lb.wl != nil {
-		lt.lb.wl.taskExited(lt)
+	if lb.wl != nil {
+		lb.wl.taskExited(lt)
 	}
 	lt.exited = true
-	lt.lb.release(lt)
+	lb.release(lt)
 }

@@ -44,11 +44,11 @@ type ScalingRecord struct {
 func (p *CapacityProvider) ScalingHistory() []ScalingRecord { return slices.Clone(p.decisions) }
 
 // onManagedScaling is the minute tick of an Auto Scaling group provider.
-func (wc *worldCapacity) onManagedScaling(arg uint64) {
-	p := wc.providers[arg]
-	w := wc.w
+func (a *account) onManagedScaling(arg uint64) {
+	p := a.providers[arg]
+	w := a.w
 	now := w.sim.Elapsed()
-	p.tick = w.sim.Schedule(wc.kScaling, capacity.ManagedScalingPeriod, arg)
+	p.tick = w.sim.Schedule(a.kScaling, capacity.ManagedScalingPeriod, arg)
 	if p.scaling != nil {
 		in := p.scalingInput()
 		d := p.scaling.Evaluate(now, in)

@@ -84,8 +84,8 @@ func (w *World) onZoneOutage(arg uint64) {
 		}
 	}
 	for _, t := range w.tasks {
-		if t != nil && t.capt.fargate && t.capt.zone == o.zone && t.desired == TaskRunning {
-			w.stopTask(t, StopTerminationNotice, ZoneOutageReason)
+		if t != nil && t.host.fargate && t.host.zone == o.zone && t.state != TaskStopped {
+			w.stop(t, stopHostLost, StopTerminationNotice, ZoneOutageReason)
 		}
 	}
 }

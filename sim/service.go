@@ -76,14 +76,16 @@ func CircuitBreakerThreshold(desired, minThreshold int) int {
 }
 
 // TaskObserver is told about a service's tasks entering and leaving
-// service, so that a load balancer can route to them. It is the seam for
-// the load balancer integration; nil means none.
+// service: the simplest attachment (see Attachment), for a load balancer
+// stand-in. Set as ServiceConfig.Observer, it hears every task of the
+// service; nil means none.
 type TaskObserver interface {
 	// TaskRunning is called when a task of the service reaches RUNNING.
 	TaskRunning(now time.Time, t *Task)
-	// TaskDeactivating is called when a RUNNING task is to stop; SIGTERM
-	// waits for the duration it returns (the target's deregistration and
-	// draining).
+	// TaskDeactivating is called when a RUNNING task stops. When it is
+	// asked to stop, SIGTERM waits for the duration it returns (the
+	// target's deregistration and draining); when it dies (an essential
+	// container exit, a lost instance or zone) the duration is ignored.
 	TaskDeactivating(now time.Time, t *Task) time.Duration
 }
 
@@ -92,7 +94,7 @@ type TaskObserver interface {
 // registration and deregistration as ECS does: "registered 1 targets in
 // (target-group ARN)" when a task reaches RUNNING, "has begun draining
 // connections on 1 tasks." and "deregistered 1 targets in (target-group
-// ARN)" when it starts to stop.
+// ARN)" when it is asked to stop.
 type TargetGroupObserver interface {
 	TaskObserver
 	// TargetGroupARN names the target group in events.
@@ -133,6 +135,8 @@ type ServiceConfig struct {
 	// ignores failing health checks; 0 means none.
 	HealthCheckGracePeriod time.Duration
 	// Observer is told when tasks start and stop serving; nil means none.
+	// A *LoadBalancer given here attaches its targets to the tasks (it is
+	// an Attacher); more attachments come with Service.Attach.
 	Observer TaskObserver
 	// AvailabilityZoneRebalancing moves tasks between zones when the
 	// service's tasks are unevenly spread over the zones it can use (after
@@ -620,53 +624,45 @@ func (s *Service) requestReconcile() {
 
 func (w *World) onReconcile(arg uint64) { w.services[arg].reconcileNow() }
 
-// place starts n tasks of deployment d, or as many as fit, and records why
+// place starts n tasks of deployment d through the service's launch type
+// or capacity provider strategy, or as many as can start, and records why
 // the rest did not.
 func (s *Service) place(d *Deployment, n int) {
-	if s.placeCapacity(d, n) {
-		return // Fargate or a capacity provider strategy
+	r := s.w.newLaunch(s.c, d.def, "service:"+s.cfg.Name, &s.ls, d.plan)
+	r.svc, r.dep = s, d
+	var counts []int
+	if len(s.ls.providers) > 0 {
+		counts = s.providerCounts()
 	}
-	req := d.def.placementTask(s.group)
-	batch, err := s.c.place.PlaceBatch(d.plan, req, n, s.w.rngPlace, nil)
-	if err != nil {
-		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, err))
+	r.run(n, counts)
+	if r.err != nil {
+		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, r.err))
 	}
-	started := make([]*Task, 0, len(batch.Placed))
-	for _, pid := range batch.Placed {
-		started = append(started, s.launch(d, s.c.byPlaceID[pid], req))
+	if len(r.started) > 0 {
+		s.event("has started %d tasks: %s.", len(r.started), taskList(r.started))
 	}
-	if len(started) > 0 {
-		s.event("has started %d tasks: %s.", len(started), taskList(started))
+	for i := range r.failures {
+		f := &r.failures[i]
+		s.counters.UnplacedTasks += f.n
+		s.launchTokens += f.n // tasks that did not launch use no launch quota
+		s.waitFor(f.message(s.c))
 	}
-	if r := batch.Rejection; r != nil {
-		s.unplaced(r, n-len(batch.Placed))
-	}
-	s.launchTokens += n - len(batch.Placed) // tasks that did not launch use no quota
 }
 
+// launch starts a task of d on instance in, where placement has already
+// reserved req for it (a daemon's instance, a rebalancing zone).
 func (s *Service) launch(d *Deployment, in *Instance, req placement.Task) *Task {
-	t := s.w.startTask(d.def, in, req, "service:"+s.cfg.Name)
-	t.service, t.dep, t.startedBy = s, d, d.id
-	s.tasks = append(s.tasks, t)
-	s.counters.TasksStarted++
-	s.steady = false
+	t := s.w.newTask(d.def, "service:"+s.cfg.Name, req, taskHost{c: s.c}, in)
+	s.adopt(t, d)
 	return t
 }
 
-// unplaced records tasks that found no instance; the service waits for
+// unplaced records n tasks that found no instance; the service waits for
 // capacity to change. The event repeats at most every five minutes while
 // its text stays the same.
 func (s *Service) unplaced(r *placement.Rejection, n int) {
 	s.counters.UnplacedTasks += n
-	msg := s.c.unplaceableMessage(r)
-	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*time.Minute {
-		s.lastPlaceMsg, s.lastPlaceAt = msg, now
-		s.event("%s", msg)
-	}
-	if !s.waiting {
-		s.waiting = true
-		s.c.waiting = append(s.c.waiting, s)
-	}
+	s.waitFor(s.c.unplaceableMessage(r))
 }
 
 // daemonPlan returns the plan that places d's task on exactly instance in:
@@ -687,31 +683,34 @@ func (d *Deployment) daemonPlan(in *Instance) *placement.Plan {
 	return p
 }
 
-// onTaskRunning resets the launch throttle and tells the observer.
+// onTaskRunning resets the launch throttle. Its attachments have heard the
+// task reach RUNNING (a load balancer registered its target), which the
+// event log records for a target group observer.
 func (s *Service) onTaskRunning(t *Task) {
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
-	if s.cfg.Observer != nil {
-		s.cfg.Observer.TaskRunning(s.w.now(), t)
-		if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
-			s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
-		}
+	if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
 	}
 	// No reconcile: a RUNNING task changes no count the scheduler uses
 	// until it is healthy (onTaskHealth).
 }
 
-// onTaskHealth reacts to a health decision: a healthy task may let an old
-// one go; an unhealthy one is stopped and replaced once the grace period
-// is over.
-func (s *Service) onTaskHealth(t *Task) {
-	if t.health == HealthUnhealthy {
-		graceEnd := t.startedAt.Add(s.cfg.HealthCheckGracePeriod)
-		if now := s.w.now(); now.Before(graceEnd) {
-			t.healthTimer = s.w.sim.Schedule(s.w.kTaskHealth, graceEnd.Sub(now), uint64(t.id))
+// onTaskHealth is the health rule for a service task (World.judgeHealth
+// is the one health path that calls it). A task failing a health check,
+// its container's or a health gate's such as its load balancer target's,
+// is stopped and replaced with failure as its stopped reason once the
+// health check grace period is over; inside it the failure is ignored and
+// judged again when the period ends. Any other change of health may let
+// the scheduler move on.
+func (s *Service) onTaskHealth(t *Task, failure string) {
+	if failure != "" {
+		if graceEnd := t.startedAt.Add(s.cfg.HealthCheckGracePeriod); s.w.now().Before(graceEnd) {
+			s.w.judgeHealthAt(t, graceEnd)
 			return
 		}
+		t.countsHealthy = false
 		s.counters.UnhealthyStopped++
-		s.w.stopTask(t, StopServiceSchedulerInitiated, reasonHealthCheck)
+		s.w.stopTask(t, StopServiceSchedulerInitiated, failure)
 		s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
 		s.countFailure(t.dep)
 	}

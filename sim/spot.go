@@ -6,13 +6,16 @@ import (
 	"github.com/ecssim/ecssim/sim/capacity"
 )
 
-// Spot interruptions (aws-behaviour.md §4.4, worked example L).
+// Spot interruptions
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-draining.html).
 //
 // Fargate Spot: at the two-minute warning the task's desired status
 // becomes STOPPED with capacity's stop code and reason; a RUNNING task
-// first goes through DEACTIVATING, where the service's TaskObserver (the
-// load balancer) deregisters it, then gets SIGTERM and SIGKILL after its
-// stopTimeout; whatever is left at warning + 120 s is forced down. The
+// first goes through DEACTIVATING, where its attachments (the load
+// balancer target) deregister and drain, then gets SIGTERM and SIGKILL
+// after its stopTimeout; whatever is left at warning + 120 s is reclaimed:
+// the task stops at once and its requests in flight are aborted. The
 // service replaces the task through its capacity provider strategy.
 //
 // EC2 Spot: at the warning the instance is set to DRAINING
@@ -37,53 +40,53 @@ func spotArg(id int, instance bool) uint64 {
 }
 
 // armFargateSpot draws a Fargate Spot task's interruption, if any.
-func (wc *worldCapacity) armFargateSpot(t *Task) {
-	proc := wc.cfg.FargateSpotInterruptions
+func (a *account) armFargateSpot(t *Task) {
+	proc := a.cfg.FargateSpotInterruptions
 	if proc.RatePerHour <= 0 {
 		return
 	}
-	if at, ok := proc.NextWarning(wc.rngSpot, wc.w.sim.Elapsed()); ok {
-		wc.w.sim.ScheduleAt(wc.kSpotWarning, at, spotArg(t.id, false))
+	if at, ok := proc.NextWarning(a.rngSpot, a.w.sim.Elapsed()); ok {
+		a.w.sim.ScheduleAt(a.kSpotWarning, at, spotArg(t.id, false))
 	}
 }
 
 // armEC2Spot draws a Spot instance's interruption, if any.
-func (wc *worldCapacity) armEC2Spot(in *Instance) {
-	proc := in.capp.cfg.Interruptions
+func (a *account) armEC2Spot(in *Instance) {
+	proc := in.provider.cfg.Interruptions
 	if proc.RatePerHour <= 0 {
 		return
 	}
-	if at, ok := proc.NextWarning(wc.rngSpot, wc.w.sim.Elapsed()); ok {
-		wc.w.sim.ScheduleAt(wc.kSpotWarning, at, spotArg(in.id, true))
+	if at, ok := proc.NextWarning(a.rngSpot, a.w.sim.Elapsed()); ok {
+		a.w.sim.ScheduleAt(a.kSpotWarning, at, spotArg(in.id, true))
 	}
 }
 
 // scheduleScripted arranges a provider's scripted interruptions that are
 // still ahead.
-func (wc *worldCapacity) scheduleScripted(p *CapacityProvider, proc capacity.InterruptionProcess) {
-	now := wc.w.sim.Elapsed()
+func (a *account) scheduleScripted(p *CapacityProvider, proc capacity.InterruptionProcess) {
+	now := a.w.sim.Elapsed()
 	for _, at := range proc.Schedule {
 		if at >= now {
-			wc.w.sim.ScheduleAt(wc.kScriptedSpot, at, uint64(p.index))
+			a.w.sim.ScheduleAt(a.kScriptedSpot, at, uint64(p.index))
 		}
 	}
 }
 
-func (wc *worldCapacity) onSpotWarning(arg uint64) {
+func (a *account) onSpotWarning(arg uint64) {
 	id := int(arg >> 1)
 	if arg&1 == 0 {
-		if t := wc.w.task(uint64(id)); t != nil {
-			wc.interruptFargateSpot(t)
+		if t := a.w.task(uint64(id)); t != nil {
+			a.interruptFargateSpot(t)
 		}
 		return
 	}
-	in := wc.w.instances[id]
+	in := a.w.instances[id]
 	switch in.status {
 	case InstanceLaunching:
 		// Not registered yet: the warning comes once ECS can drain it.
-		wc.w.sim.Schedule(wc.kSpotWarning, time.Second, arg)
+		a.w.sim.Schedule(a.kSpotWarning, time.Second, arg)
 	case InstanceActive:
-		in.capp.interruptions++
+		in.provider.interruptions++
 		if err := in.InterruptSpot(); err != nil {
 			panic(err) // the status was checked
 		}
@@ -92,8 +95,8 @@ func (wc *worldCapacity) onSpotWarning(arg uint64) {
 
 // onScriptedSpot interrupts one running Fargate Spot task or ACTIVE Spot
 // instance of the provider, if there is one.
-func (wc *worldCapacity) onScriptedSpot(arg uint64) {
-	p := wc.providers[arg]
+func (a *account) onScriptedSpot(arg uint64) {
+	p := a.providers[arg]
 	if p.kind == providerASG {
 		var live []*Instance
 		for _, in := range p.instances {
@@ -102,7 +105,7 @@ func (wc *worldCapacity) onScriptedSpot(arg uint64) {
 			}
 		}
 		if len(live) > 0 {
-			in := live[wc.rngSpot.IntN(len(live))]
+			in := live[a.rngSpot.IntN(len(live))]
 			p.interruptions++
 			if err := in.InterruptSpot(); err != nil {
 				panic(err)
@@ -111,35 +114,32 @@ func (wc *worldCapacity) onScriptedSpot(arg uint64) {
 		return
 	}
 	var live []*Task
-	for _, t := range wc.w.tasks {
-		if t != nil && t.capt.spot && t.capt.fargate && t.desired == TaskRunning && t.state == TaskRunning {
+	for _, t := range a.w.tasks {
+		if t != nil && t.host.spot && t.host.fargate && t.desired == TaskRunning && t.state == TaskRunning {
 			live = append(live, t)
 		}
 	}
 	if len(live) > 0 {
-		wc.interruptFargateSpot(live[wc.rngSpot.IntN(len(live))])
+		a.interruptFargateSpot(live[a.rngSpot.IntN(len(live))])
 	}
 }
 
 // interruptFargateSpot gives a Fargate Spot task its two-minute warning.
-func (wc *worldCapacity) interruptFargateSpot(t *Task) {
+func (a *account) interruptFargateSpot(t *Task) {
 	if t.desired != TaskRunning {
 		return
 	}
-	now := wc.w.sim.Elapsed()
+	now := a.w.sim.Elapsed()
 	tl := capacity.NewFargateSpotInterruption(now, t.def.stopTimeout)
-	wc.fargateInterruptions++
-	wc.w.stopTask(t, StopCode(tl.StopCode), tl.StoppedReason)
-	wc.w.sim.ScheduleAt(wc.kSpotDeadline, tl.Deadline, uint64(t.id))
+	a.fargateInterruptions++
+	a.w.stopTask(t, StopCode(tl.StopCode), tl.StoppedReason)
+	a.w.sim.ScheduleAt(a.kSpotDeadline, tl.Deadline, uint64(t.id))
 }
 
 // onSpotDeadline forces down an interrupted Fargate Spot task that is
 // still not STOPPED two minutes after its warning.
-func (wc *worldCapacity) onSpotDeadline(arg uint64) {
-	t := wc.w.task(arg)
-	if t == nil || t.state == TaskStopped {
-		return
+func (a *account) onSpotDeadline(arg uint64) {
+	if t := a.w.task(arg); t != nil {
+		a.w.stop(t, stopHostLost, "", "") // its stop code and reason are the warning's
 	}
-	t.step.Stop()
-	wc.w.finishTask(t)
 }

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -14,7 +13,8 @@ import (
 // start goes from PENDING to STOPPED).
 type TaskState uint8
 
-// Task states, in lifecycle order (aws-behaviour.md §2.1).
+// Task states, in lifecycle order
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle.html).
 const (
 	TaskProvisioning   TaskState = iota // pre-launch work: awsvpc ENI attachment
 	TaskPending                         // image pull, container creation and start
@@ -34,7 +34,8 @@ func (s TaskState) String() string { return taskStateNames[s] }
 // StopCode is the ECS TaskStopCode of a stopped task.
 type StopCode string
 
-// Stop codes (aws-behaviour.md §2.1).
+// Stop codes (TaskStopCode,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html).
 const (
 	StopTaskFailedToStart           StopCode = "TaskFailedToStart"
 	StopEssentialContainerExited    StopCode = "EssentialContainerExited"
@@ -80,20 +81,25 @@ type Task struct {
 
 	state, desired TaskState
 	health         Health
-	countsHealthy  bool // counts toward minimumHealthyPercent (§3.2)
+	countsHealthy  bool // counts toward minimumHealthyPercent
 	onDraining     bool // its instance is DRAINING (kept here: reconcile reads it for every task)
 	released       bool
+	checked        bool // the container health check, or the 40-second rule, has decided
+	exited         bool // the containers have stopped (LifecycleContainersExited told)
 	createdAt      time.Time
 	startedAt      time.Time // entered RUNNING
-	stoppingAt     time.Time // desired status became STOPPED
 	stoppedAt      time.Time
 	stopCode       StopCode
 	stoppedReason  string
-	capt           taskCapacity // Fargate, capacity provider, zone (fargate.go)
+	host           taskHost // where it runs: cluster, provider, Fargate, zone
 
-	step, healthTimer, exitTimer Timer
+	// step ends the current state; healthTimer is the container health
+	// check's decision, graceTimer the end of a health check grace period
+	// that a failing check waits for, exitTimer the essential container's
+	// own exit.
+	step, healthTimer, graceTimer, exitTimer Timer
 
-	lb *lbTarget // load balancer target and request server; nil without a load balancer
+	attached *attachments // its attachments; nil without any (attachment.go)
 }
 
 // ID returns the task ID (the last part of its ARN), 32 hex digits.
@@ -151,25 +157,6 @@ func (t *Task) StoppedReason() string { return t.stoppedReason }
 // CPU units, MiB, ENIs and static host ports.
 func (t *Task) Resources() placement.Task { return t.req }
 
-// startTask creates a task on an instance the placement engine already
-// reserved for it and starts its lifecycle.
-func (w *World) startTask(def *TaskDefinition, in *Instance, req placement.Task, group string) *Task {
-	t := &Task{
-		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
-		def: def, inst: in, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(),
-	}
-	w.tasks = append(w.tasks, t)
-	in.tasks = append(in.tasks, t)
-	t.capt.c = in.c
-	w.capw.taskPlaced(t)
-	if def.in.NetworkMode == AWSVPC {
-		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
-	} else {
-		t.enter(TaskPending, w.pendingTime(t))
-	}
-	return t
-}
-
 // pendingTime draws PENDING: the pull of every image the instance lacks
 // (pulled one after another) and the container start.
 func (w *World) pendingTime(t *Task) time.Duration {
@@ -186,8 +173,19 @@ func (w *World) pendingTime(t *Task) time.Duration {
 	return d + w.lat.ContainerStart.Sample(w.rngStart)
 }
 
+// enter puts the task in state s, whose own work takes after; the state
+// ends then, or when the last attachment holding it lets go (Verdict.Hold).
 func (t *Task) enter(s TaskState, after time.Duration) {
 	t.state = s
+	if a := t.attached; a != nil && a.holds > 0 {
+		now := t.w.sim.Elapsed()
+		a.ownEnd = now + after
+		for i := range a.list {
+			if x := &a.list[i]; x.held {
+				after = max(after, x.holdUntil-now)
+			}
+		}
+	}
 	t.step = t.w.sim.Schedule(t.w.kTaskStep, after, uint64(t.id))
 }
 
@@ -197,17 +195,30 @@ func (w *World) onTaskStep(arg uint64) {
 	if t == nil {
 		return
 	}
+	t.endHolds()
 	switch t.state {
 	case TaskProvisioning:
+		if why := t.startFailure(); why != "" {
+			w.failStart(t, why)
+			return
+		}
+		t.notify(LifecycleResourcesAcquired, false)
+		if t.startFailure() != "" {
+			t.enter(TaskPending, 0)
+			return
+		}
 		t.enter(TaskPending, w.pendingTime(t))
 	case TaskPending:
+		if why := t.startFailure(); why != "" {
+			w.failStart(t, why)
+			return
+		}
 		if p := t.def.in.Behavior.StartFailureProbability; p > 0 && w.rngFail.Float64() < p {
 			reason := t.def.in.Behavior.StartFailureReason
 			if reason == "" {
 				reason = fmt.Sprintf(defaultStartFailureReasonFormat, t.def.images[0])
 			}
-			t.desired, t.stopCode, t.stoppedReason, t.stoppingAt = TaskStopped, StopTaskFailedToStart, reason, w.now()
-			w.afterContainersStopped(t)
+			w.failStart(t, reason)
 			return
 		}
 		t.enter(TaskActivating, w.lat.Activating.Sample(w.rngStart))
@@ -216,33 +227,44 @@ func (w *World) onTaskStep(arg uint64) {
 	case TaskDeactivating:
 		w.sigterm(t)
 	case TaskStopping:
-		if t.lb != nil {
-			t.lb.containersExited() // requests still in flight are lost
-		}
+		t.containersExited() // requests still in flight are lost
 		w.afterContainersStopped(t)
 	case TaskDeprovisioning:
 		w.finishTask(t)
 	}
 }
 
+// failStart stops a task that could not start: TaskFailedToStart.
+func (w *World) failStart(t *Task, reason string) {
+	t.desired, t.stopCode, t.stoppedReason = TaskStopped, StopTaskFailedToStart, reason
+	t.notify(LifecycleStopRequested, false)
+	t.containersExited()
+	w.afterContainersStopped(t)
+}
+
+// healthDecision is how long after RUNNING the container health check of
+// def decides, or, without one, the task counts as healthy.
+func healthDecision(def *TaskDefinition) time.Duration {
+	h := def.health
+	if h == nil {
+		// Without health checks a task counts as healthy 40 s after
+		// RUNNING (service_definition_parameters).
+		return NoHealthCheckHealthyAt
+	}
+	if def.in.Behavior.UnhealthyAfterStart {
+		// Checks run every Interval from container start; failures inside
+		// StartPeriod do not count; Retries counted failures in a row make
+		// the container UNHEALTHY.
+		first := int64(h.StartPeriod/h.Interval) + 1
+		return time.Duration(first+int64(h.Retries)-1) * h.Interval
+	}
+	return h.Interval // the first check passes
+}
+
 // taskRunning enters RUNNING and arms the health and exit clocks.
 func (w *World) taskRunning(t *Task) {
 	t.state, t.startedAt = TaskRunning, w.now()
-	if h := t.def.health; h != nil {
-		at := h.Interval // the first check passes
-		if t.def.in.Behavior.UnhealthyAfterStart {
-			// Checks run every Interval from container start; failures
-			// inside StartPeriod do not count; Retries counted failures in
-			// a row make the container UNHEALTHY.
-			first := int64(h.StartPeriod/h.Interval) + 1
-			at = time.Duration(first+int64(h.Retries)-1) * h.Interval
-		}
-		t.healthTimer = w.sim.Schedule(w.kTaskHealth, at, uint64(t.id))
-	} else {
-		// Without health checks a task counts as healthy 40 s after RUNNING
-		// (service_definition_parameters, §3.2).
-		t.healthTimer = w.sim.Schedule(w.kTaskHealth, NoHealthCheckHealthyAt, uint64(t.id))
-	}
+	t.healthTimer = w.sim.Schedule(w.kTaskHealth, healthDecision(t.def), uint64(t.id))
 	b := &t.def.in.Behavior
 	exit := time.Duration(math.MaxInt64)
 	if !b.RunFor.IsZero() {
@@ -255,28 +277,95 @@ func (w *World) taskRunning(t *Task) {
 	if exit != time.Duration(math.MaxInt64) {
 		t.exitTimer = w.sim.Schedule(w.kTaskExit, exit, uint64(t.id))
 	}
+	t.notify(LifecycleRunning, false)
 	if s := t.service; s != nil {
 		s.onTaskRunning(t)
 	}
 }
 
-// onTaskHealth applies the health decision armed at RUNNING.
+// onTaskHealth is the task's health timer: the container health check
+// (without one, the 40-second rule) decides, or a health check grace
+// period that a failing check waits for ends.
 func (w *World) onTaskHealth(arg uint64) {
 	t := w.task(arg)
 	if t == nil || t.state != TaskRunning || t.desired != TaskRunning {
 		return
 	}
-	// Behind a load balancer the task also needs a healthy target
-	// (lbHealthy); without one, lbHealthy is always true.
-	if t.def.health == nil {
-		t.countsHealthy = t.lbHealthy()
-	} else if t.def.in.Behavior.UnhealthyAfterStart {
-		t.health = HealthUnhealthy
-	} else {
-		t.health, t.countsHealthy = HealthHealthy, t.lbHealthy()
+	decided, changed := false, false
+	if !t.checked && !w.now().Before(t.startedAt.Add(healthDecision(t.def))) {
+		t.checked, decided = true, true
+		if t.def.health != nil {
+			h := HealthHealthy
+			if t.def.in.Behavior.UnhealthyAfterStart {
+				h = HealthUnhealthy
+			}
+			changed, t.health = h != t.health, h
+		}
 	}
-	if s := t.service; s != nil {
-		s.onTaskHealth(t)
+	w.judgeHealth(t, decided, changed)
+}
+
+// judgeHealth is the one health path. The container health check and the
+// attachments' health gates (a load balancer's target health) feed it: a
+// RUNNING task counts as healthy when its container check is HEALTHY (or,
+// without one, once every gate is healthy, or 40 s after RUNNING when it
+// has no gate) and every gate is healthy. A service task that fails one
+// (its container check first, then its gates in order) goes to the
+// service's health rule (Service.onTaskHealth); so does any other change
+// the scheduler may act on. decided says the container check (or the
+// 40-second rule) has just decided, healthChanged that Health changed.
+func (w *World) judgeHealth(t *Task, decided, healthChanged bool) {
+	if t.state != TaskRunning || t.desired != TaskRunning {
+		return
+	}
+	counts, gated, failure := true, false, ""
+	if t.health == HealthUnhealthy {
+		failure = reasonHealthCheck
+	}
+	for _, x := range t.attachments() {
+		if !x.gate {
+			continue
+		}
+		gated = true
+		if x.gateHealth != HealthHealthy {
+			counts = false
+			if x.gateHealth == HealthUnhealthy && failure == "" {
+				failure = x.gateReason
+			}
+		}
+	}
+	switch {
+	case t.def.health != nil:
+		counts = counts && t.health == HealthHealthy
+	case !gated:
+		counts = counts && t.checked
+	}
+	s := t.service
+	if failure != "" {
+		if healthChanged {
+			t.notify(LifecycleHealthChanged, false)
+		}
+		if s != nil {
+			s.onTaskHealth(t, failure)
+			return
+		}
+		counts = false // a standalone task keeps running, however unhealthy
+	}
+	changed := counts != t.countsHealthy
+	t.countsHealthy = counts
+	if changed || healthChanged {
+		t.notify(LifecycleHealthChanged, false)
+	}
+	if s != nil && (changed || decided) {
+		s.onTaskHealth(t, "")
+	}
+}
+
+// judgeHealthAt arranges for t's health to be judged again at at (the end
+// of a health check grace period), unless that is arranged already.
+func (w *World) judgeHealthAt(t *Task, at time.Time) {
+	if !t.graceTimer.Pending() {
+		t.graceTimer = w.sim.Schedule(w.kTaskHealth, at.Sub(w.now()), uint64(t.id))
 	}
 }
 
@@ -286,28 +375,86 @@ func (w *World) onTaskExit(arg uint64) {
 	if t == nil || t.state != TaskRunning || t.desired != TaskRunning {
 		return
 	}
-	w.stopTask(t, StopEssentialContainerExited, reasonEssentialExited)
+	w.stop(t, stopExited, StopEssentialContainerExited, reasonEssentialExited)
 }
 
-// stopTask sets a task's desired status to STOPPED and starts its way
-// there from whatever state it is in.
+// stopCause is why a task stops. It decides, in one place (graceful), what
+// becomes of the task's work in flight.
+type stopCause uint8
+
+const (
+	// stopRequested: the task is asked to stop: a scheduler stop
+	// (scale-in, deployment, draining instance, failed health check,
+	// rebalancing, service deletion), StopTask, a Fargate Spot warning, a
+	// provisioning timeout.
+	stopRequested stopCause = iota
+	// stopExited: an essential container exited by itself (a crash,
+	// Behavior.RunFor, a scripted task failure).
+	stopExited
+	// stopHostLost: the task's host is gone: its instance failed, was
+	// deregistered with force or reclaimed by Spot, its Fargate Spot
+	// capacity was reclaimed at the end of the warning, or its
+	// Availability Zone went out.
+	stopHostLost
+)
+
+// graceful reports whether a task stopped for c stops gracefully: its
+// targets deregister and drain, then SIGTERM, and SIGKILL at the stop
+// timeout. Otherwise the task is dead: its containers have stopped, what
+// it had in flight is lost at once (an ALB answers 502, an NLB resets the
+// connections) and its targets leave routing at once; a lost host takes
+// the task straight to STOPPED, an exited container through
+// DEPROVISIONING.
+func (c stopCause) graceful() bool { return c == stopRequested }
+
+// stopTask asks a task to stop (stopRequested): its desired status becomes
+// STOPPED and it starts its graceful way there from whatever state it is in.
 func (w *World) stopTask(t *Task, code StopCode, reason string) {
-	if t.desired == TaskStopped {
+	w.stop(t, stopRequested, code, reason)
+}
+
+// stop is the one way a task stops: asked to, or dead (see stopCause).
+// code and reason are its stop code and stopped reason, unless it was
+// already stopping.
+func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
+	if t.state == TaskStopped || cause.graceful() && t.desired == TaskStopped {
 		return
 	}
-	t.desired, t.stopCode, t.stoppedReason, t.stoppingAt = TaskStopped, code, reason, w.now()
-	t.healthTimer.Stop()
-	t.exitTimer.Stop()
+	if t.desired != TaskStopped {
+		t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
+		t.healthTimer.Stop()
+		t.graceTimer.Stop()
+		t.exitTimer.Stop()
+		if !cause.graceful() {
+			t.notify(LifecycleStopRequested, false)
+		}
+	}
+	if !cause.graceful() {
+		t.step.Stop()
+		t.endHolds()
+		t.containersExited() // what is in flight is lost; targets leave routing
+		if cause == stopHostLost {
+			w.finishTask(t) // the service hears of it there
+			return
+		}
+		if s := t.service; s != nil {
+			s.requestReconcile()
+		}
+		w.afterContainersStopped(t)
+		return
+	}
 	switch t.state {
 	case TaskProvisioning, TaskPending, TaskActivating:
 		// Nothing is serving yet: stop the containers that exist, no
 		// deregistration needed.
 		t.step.Stop()
+		t.endHolds()
+		t.notify(LifecycleStopRequested, true)
 		t.enter(TaskStopping, 0)
 	case TaskRunning:
 		drain := w.lat.Deactivating.Sample(w.rngStop)
-		if s := t.service; s != nil && s.cfg.Observer != nil {
-			drain += max(s.cfg.Observer.TaskDeactivating(w.now(), t), 0)
+		t.notify(LifecycleStopRequested, true) // targets deregister and hold DEACTIVATING while they drain
+		if s := t.service; s != nil {
 			if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 				s.event("has begun draining connections on 1 tasks.")
 				s.event("deregistered 1 targets in (target-group %s)", tg.TargetGroupARN())
@@ -323,13 +470,22 @@ func (w *World) stopTask(t *Task, code StopCode, reason string) {
 }
 
 // sigterm enters STOPPING: the application gets SIGTERM and exits after its
-// shutdown time, or gets SIGKILL at the stop timeout.
+// shutdown time, or gets SIGKILL at the stop timeout. An attachment with
+// work in flight (a load balancer target's requests) holds STOPPING until
+// that work is done.
 func (w *World) sigterm(t *Task) {
-	shutdown := t.def.in.Behavior.Shutdown.or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
-	if t.lb != nil && t.lb.sigterm(shutdown) {
-		return // the application finishes its requests in flight first
-	}
+	shutdown := t.def.in.Behavior.Shutdown.Or(Uniform(0, 2*time.Second)).Sample(w.rngStop)
+	t.notify(LifecycleSIGTERM, true)
 	t.enter(TaskStopping, min(shutdown, t.def.stopTimeout))
+}
+
+// containersExited tells the attachments, once, that the task's containers
+// have stopped.
+func (t *Task) containersExited() {
+	if !t.exited {
+		t.exited = true
+		t.notify(LifecycleContainersExited, false)
+	}
 }
 
 // afterContainersStopped enters DEPROVISIONING for awsvpc tasks, else STOPPED.
@@ -344,11 +500,11 @@ func (w *World) afterContainersStopped(t *Task) {
 // finishTask enters STOPPED: resources are released and the service told.
 func (w *World) finishTask(t *Task) {
 	t.state, t.stoppedAt = TaskStopped, w.now()
-	if t.lb != nil {
-		t.lb.containersExited() // a task forced down skips STOPPING
-	}
 	t.step.Stop()
+	t.endHolds()
+	t.containersExited() // a task forced down skips STOPPING
 	t.healthTimer.Stop()
+	t.graceTimer.Stop()
 	t.exitTimer.Stop()
 	if !t.released {
 		t.released = true
@@ -362,133 +518,13 @@ func (w *World) finishTask(t *Task) {
 			}
 		}
 	}
-	w.capw.taskStopped(t)
+	w.account.taskStopped(t)
+	t.notify(LifecycleStopped, false)
 	if s := t.service; s != nil {
 		s.onTaskStopped(t)
 	}
 	t.cluster().capacityChanged(false)
 	w.retire(t)
-}
-
-// RunTaskInput is a RunTask request.
-type RunTaskInput struct {
-	// Cluster names the cluster; required.
-	Cluster string
-	// TaskDefinition is "family:revision" or "family" (latest); required.
-	TaskDefinition string
-	// Count is the number of tasks, 1 to 10; 0 means 1.
-	Count int
-	// Group is the task group; empty means "family:<family>".
-	Group string
-	// LaunchType is EC2 or FARGATE; EXTERNAL returns ErrNotSupported.
-	// Empty means CapacityProviderStrategy, else the cluster's default
-	// strategy, else EC2.
-	LaunchType LaunchType
-	// CapacityProviderStrategy splits the tasks over capacity providers
-	// (base first, then weight); nil means none. Not with LaunchType.
-	CapacityProviderStrategy []CapacityProviderStrategyItem
-	// PlacementConstraints add to the task definition's; together at most 10.
-	PlacementConstraints []placement.Constraint
-	// PlacementStrategy ranks the instances; nil means random (ECS
-	// documents no default for RunTask).
-	PlacementStrategy []placement.Strategy
-	// StartedBy is a free-form tag, up to 128 characters.
-	StartedBy string
-}
-
-// RunTaskFailure is one task RunTask could not place, as in the API's
-// failures list.
-type RunTaskFailure struct {
-	// Arn is the closest matching container instance's ID, or "".
-	Arn string
-	// Reason is e.g. "RESOURCE:MEMORY" or "NO_ACTIVE_INSTANCE".
-	Reason string
-	// Detail is the full explanation in service event style.
-	Detail string
-}
-
-// RunTaskOutput lists the tasks started and those that could not be placed.
-type RunTaskOutput struct {
-	Tasks    []*Task
-	Failures []RunTaskFailure
-}
-
-// RunTask places and starts standalone tasks, as ECS RunTask does. An
-// invalid request is an error; tasks that do not fit are Failures.
-func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidRunTask}, args...)...))
-	}
-	c := w.Cluster(in.Cluster)
-	if c == nil {
-		errs = append(errs, fmt.Errorf("%w: cluster %q", ErrNotFound, in.Cluster))
-	}
-	def, err := w.TaskDefinition(in.TaskDefinition)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	count := in.Count
-	if count == 0 {
-		count = 1
-	}
-	if count < 1 || count > placement.RunTaskLimit {
-		bad("Count is %d; RunTask starts 1 to %d tasks per call", in.Count, placement.RunTaskLimit)
-	}
-	ls, lerrs := c.resolveLaunch(in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask)
-	errs = append(errs, lerrs...)
-	if len(in.StartedBy) > 128 {
-		bad("StartedBy has %d characters; at most 128 are allowed", len(in.StartedBy))
-	}
-	if len(in.Group) > 255 {
-		bad("Group has %d characters; at most 255 are allowed", len(in.Group))
-	}
-	var plan *placement.Plan
-	if def != nil {
-		strategies := in.PlacementStrategy
-		if len(strategies) == 0 {
-			strategies = []placement.Strategy{{Type: placement.Random}}
-		}
-		plan, err = placement.Compile(placement.Spec{
-			Constraints: append(append([]placement.Constraint(nil), def.in.PlacementConstraints...), in.PlacementConstraints...),
-			Strategies:  strategies,
-		})
-		if err != nil {
-			bad("placement: %v", err)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return RunTaskOutput{}, err
-	}
-	group := in.Group
-	if group == "" {
-		group = "family:" + def.in.Family
-	}
-	if ls.launchType != EC2 {
-		return w.runTaskCapacity(c, def, ls, plan.Spec(), count, group, in.StartedBy)
-	}
-	req := def.placementTask(c.place.Group(group))
-	batch, err := c.place.PlaceBatch(plan, req, count, w.rngPlace, nil)
-	if err != nil {
-		return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, err)
-	}
-	var out RunTaskOutput
-	for _, pid := range batch.Placed {
-		t := w.startTask(def, c.byPlaceID[pid], req, group)
-		t.startedBy = in.StartedBy
-		out.Tasks = append(out.Tasks, t)
-	}
-	if r := batch.Rejection; r != nil {
-		for range count - len(batch.Placed) {
-			out.Failures = append(out.Failures, RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()})
-		}
-	}
-	return out, nil
-}
-
-// placementTask is the placement request of one task of d in group g.
-func (d *TaskDefinition) placementTask(g placement.GroupID) placement.Task {
-	return placement.Task{CPU: d.cpu, MemoryMiB: d.memory, ENIs: d.enis, HostPorts: d.hostPorts, Group: g}
 }
 
 // StopTask stops a task as ECS StopTask does: SIGTERM, then SIGKILL after
@@ -503,4 +539,59 @@ func (w *World) StopTask(t *Task, reason string) error {
 	}
 	w.stopTask(t, StopUserInitiated, reason)
 	return nil
+}
+
+// Zone returns the Availability Zone the task runs in: its instance's, or
+// the one Fargate chose. It is "" for a task still waiting for an instance.
+func (t *Task) Zone() string {
+	if t.inst != nil {
+		return t.inst.zone
+	}
+	return t.host.zone
+}
+
+// IsFargate reports whether the task runs on Fargate (launch type FARGATE,
+// or the FARGATE or FARGATE_SPOT capacity provider).
+func (t *Task) IsFargate() bool { return t.host.fargate }
+
+// IsSpot reports whether the task runs on Spot capacity: Fargate Spot, or
+// an instance of a Spot Auto Scaling group provider.
+func (t *Task) IsSpot() bool {
+	if t.inst != nil {
+		return t.inst.spot()
+	}
+	return t.host.spot
+}
+
+// CapacityProvider returns the capacity provider the task was launched
+// with, or nil for a task with a launch type.
+func (t *Task) CapacityProvider() *CapacityProvider { return t.host.provider }
+
+// cluster returns the task's cluster.
+func (t *Task) cluster() *Cluster {
+	if t.inst != nil {
+		return t.inst.c
+	}
+	return t.host.c
+}
+
+// hasENI reports whether the task got its elastic network interface: it
+// has an instance, or it is a Fargate task that got its launch token. A
+// task stopped while it waited has nothing to detach.
+func (t *Task) hasENI() bool { return t.inst != nil || t.host.fargate && t.host.started }
+
+// taskHost is what a task knows of its capacity: its cluster, its
+// provider (nil for a launch type), Fargate or not, its zone.
+type taskHost struct {
+	c        *Cluster
+	provider *CapacityProvider
+	fargate  bool
+	spot     bool
+	zone     string
+	pending  time.Duration   // Fargate: the PENDING share of the start latency
+	started  bool            // Fargate: got its launch token
+	billed   bool            // an accumulator meter is open under the task ID
+	quota    int             // CPU units reserved in a Fargate vCPU quota
+	waiting  bool            // ASG provider: in PROVISIONING, waiting for an instance
+	plan     *placement.Plan // ASG provider: where the task may be placed
 }

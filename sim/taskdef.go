@@ -413,7 +413,7 @@ func validateTaskDefinition(in *TaskDefinitionInput) error {
 	if !(b.CrashesPerHour >= 0) || b.CrashesPerHour > 1e9 {
 		bad("Behavior.CrashesPerHour is %g; it must be a finite rate >= 0", b.CrashesPerHour)
 	}
-	for _, e := range []error{b.RunFor.validate("Behavior.RunFor"), b.Shutdown.validate("Behavior.Shutdown")} {
+	for _, e := range []error{b.RunFor.Check(ErrConfig, "Behavior.RunFor"), b.Shutdown.Check(ErrConfig, "Behavior.Shutdown")} {
 		if e != nil {
 			bad("%v", e)
 		}

@@ -64,7 +64,8 @@ type WorkloadConfig struct {
 	// server has the task definition's CPU units.
 	Server traffic.ServerConfig
 	// FluidStep is the fluid mode's step; zero means one minute. It must
-	// divide a minute or be a whole number of minutes.
+	// divide a minute or be a whole number of minutes, from 1 s to a day
+	// (traffic.ValidateFluidStep).
 	FluidStep time.Duration
 	// MeanWork is the mean CPU work per request at one vCPU for fluid mode;
 	// required there.
@@ -121,7 +122,10 @@ type WorkloadCounters struct {
 	// TimedOut counts requests the client abandoned after its timeout.
 	TimedOut int64
 	// Aborted counts requests in flight on a task when its containers
-	// stopped (SIGKILL, or exit before finishing them): ELB 502.
+	// stopped before finishing them: SIGKILL at the stop timeout, an
+	// essential container exit, a lost instance or Availability Zone, a
+	// Fargate Spot task reclaimed. An ALB answers them 502; an NLB resets
+	// the connections, counted here the same way.
 	Aborted int64
 	// InFlight is the number of requests in tasks now.
 	InFlight int64
@@ -201,10 +205,11 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 //	    RequestCountPerTarget = RequestCount / healthy targets (all registered
 //	    targets when none is healthy; AWS does not document the divisor)
 //
-// which is worked example K's definition over the work the tasks did (task
-// memory: memoryReservation if set, else memory). ECS metrics are published
-// only for minutes with a running task and ALB metrics only for minutes
-// with requests, as AWS does.
+// which is ECS's definition of the two utilizations
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-metrics.html)
+// over the work the tasks did (task memory: memoryReservation if set, else
+// memory). ECS metrics are published only for minutes with a running task
+// and ALB metrics only for minutes with requests, as AWS does.
 type Workload struct {
 	w   *World
 	lb  *LoadBalancer
@@ -260,9 +265,8 @@ type periodAcc struct {
 // publishes every minute, so a minute's publication does not rebuild and
 // look up each series key.
 type workloadMetrics struct {
-	ready                                                     bool
-	cpu, mem, running, requests, perTarget, elb5xx, target5xx *metrics.Handle
-	rt                                                        metrics.Metric // published as a statistic set
+	ready                                                         bool
+	cpu, mem, running, requests, perTarget, elb5xx, target5xx, rt *metrics.Handle
 }
 
 // ErrInvalidWorkload marks a WorkloadConfig that NewWorkload rejects.
@@ -292,6 +296,8 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		}
 		if cfg.Demand == nil {
 			bad("Demand is nil; request-level mode needs the work per request")
+		} else if err := traffic.ValidateDemand(cfg.Demand); err != nil {
+			bad("Demand: %v", err)
 		}
 	case FluidMode:
 		if cfg.Source == nil {
@@ -303,8 +309,8 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		if !(cfg.SCV >= 0) || math.IsInf(cfg.SCV, 0) {
 			bad("SCV is %v; it must be finite and ≥ 0", cfg.SCV)
 		}
-		if s := cfg.FluidStep; s < 0 || s != 0 && time.Minute%s != 0 && s%time.Minute != 0 {
-			bad("FluidStep is %v; it must divide a minute or be a whole number of minutes", s)
+		if err := traffic.ValidateFluidStep(cfg.FluidStep); err != nil {
+			bad("%v", err)
 		}
 		if cfg.Arrivals != nil {
 			bad("Arrivals is set; fluid mode reads Source only")
@@ -314,6 +320,11 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	}
 	if err := cfg.Server.Validate(); err != nil {
 		bad("Server: %v", err)
+	}
+	if cfg.Source != nil {
+		if err := traffic.ValidateSource(cfg.Source); err != nil {
+			bad("Source: %v", err)
+		}
 	}
 	if cfg.End < 0 {
 		bad("End is %v; it must not be negative (0 means no end)", cfg.End)
@@ -389,10 +400,11 @@ func (wl *Workload) Latency(q float64) time.Duration { return secondsDuration(wl
 // its last event), and false if t has no live server (not registered, or
 // its containers have stopped).
 func (wl *Workload) TaskCounters(t *Task) (traffic.Counters, bool) {
-	if t.lb == nil || t.lb.lb != wl.lb || t.lb.srv == nil {
+	lt := wl.lb.target(t)
+	if lt == nil || lt.srv == nil {
 		return traffic.Counters{}, false
 	}
-	return t.lb.srv.Counters(), true
+	return lt.srv.Counters(), true
 }
 
 // Config returns the workload's configuration, defaults filled in.
@@ -500,17 +512,19 @@ func (wl *Workload) route(now time.Duration, size float64) {
 // onServerWake handles a server's completion or timeout.
 func (wl *Workload) onServerWake(arg uint64) {
 	t := wl.w.task(arg)
-	if t == nil || t.lb == nil || t.lb.srv == nil {
+	if t == nil {
 		return
 	}
-	wl.flush(t.lb, wl.w.sim.Elapsed())
+	if lt := wl.lb.target(t); lt != nil && lt.srv != nil {
+		wl.flush(lt, wl.w.sim.Elapsed())
+	}
 }
 
 // flush hands the server's departures to the books and re-arms its timer.
 func (wl *Workload) flush(lt *lbTarget, now time.Duration) {
 	wl.handle(lt, lt.srv.Advance(now))
 	if lt.terminating && lt.srv.InFlight() == 0 {
-		lt.idle(now)
+		lt.idle()
 	}
 	if !wl.cfg.SeparateHealthEndpoint {
 		r := loadbalancer.Pass
@@ -556,7 +570,7 @@ func (wl *Workload) handle(lt *lbTarget, done []traffic.Completion) {
 			wl.counters.Aborted++
 		}
 		if wl.lb.tg.End(at, lt.id) {
-			wl.lb.drained(lt)
+			lt.t.Release(lt) // drained: deregistration is complete
 		}
 	}
 }
@@ -597,7 +611,7 @@ func (wl *Workload) onFluidStep(uint64) {
 		return
 	}
 	dt := (now - from).Seconds()
-	rate := wl.cfg.Source.Rate(from + (now-from)/2)
+	rate := traffic.ClampRate(wl.cfg.Source.Rate(from + (now-from)/2))
 	cpu := wl.taskCPU()
 	sc := wl.cfg.Server
 	sc.CPU = cpu
@@ -794,7 +808,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 			perTarget: handle(metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)),
 			elb5xx:    handle(metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)),
 			target5xx: handle(metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)),
-			rt:        metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd),
+			rt:        handle(metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd)),
 		}
 	}
 	put := func(hd *metrics.Handle, v float64) {
@@ -829,8 +843,8 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		put(h.target5xx, float64(d.Rejected))
 		if m.latN > 0 {
 			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
-			if err := st.PutStatisticSet(h.rt, ts, set); err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", h.rt, err))
+			if err := h.rt.PutStatisticSet(ts, set); err != nil {
+				panic(fmt.Sprintf("sim: publishing %v: %v", h.rt.Metric(), err))
 			}
 		}
 	}

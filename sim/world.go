@@ -27,44 +27,49 @@ var (
 )
 
 // Latencies are the durations of the world's lifecycle steps. Each unset
-// field takes the default in its comment; the defaults are the modelling
-// defaults of oracles.md §4.3 (an author's synthesis of public
-// measurements, to be overridden per scenario).
+// field takes the default in its comment; the defaults are a synthesis of
+// public measurements (cited per field), to be overridden per scenario.
 type Latencies struct {
 	// InstanceLaunch is RunInstances to agent registration (API call,
 	// pending→running, OS boot, agent start). Default uniform(30s, 60s)
-	// (oracles.md §4.2–4.3: ≈25 s to SSH plus agent registration).
+	// (≈25–30 s to SSH on current instance types,
+	// http://www.daemonology.net/blog/2021-08-12-EC2-boot-time-benchmarking.html,
+	// plus 5–15 s assumed for the agent to register).
 	InstanceLaunch Dist
 	// ENIAttach is PROVISIONING for an awsvpc task. Default uniform(5s, 10s)
-	// ("several seconds", "< 10 s" per ENI in oracles.md §4.1).
+	// ("several seconds" per task,
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-recommendations.html;
+	// under 10 s per ENI observed at scale).
 	ENIAttach Dist
 	// ImagePull is the pull in PENDING when the instance does not have the
 	// image yet. Default uniform(5s, 20s), an assumption: a 250–1000 MB
-	// image at the 50–100 MB/s of oracles.md §4.3. Cached images take no
-	// time (ECS_IMAGE_PULL_BEHAVIOR prefer-cached).
+	// image at 50–100 MB/s. Cached images take no time
+	// (ECS_IMAGE_PULL_BEHAVIOR prefer-cached).
 	ImagePull Dist
 	// ContainerStart is the rest of PENDING: creating and starting the
-	// containers. Default uniform(1s, 3s) (oracles.md §4.1: EC2 with warm
+	// containers. Default uniform(1s, 3s) (reports of EC2 with warm
 	// capacity ≈2 s).
 	ContainerStart Dist
 	// Activating is ACTIVATING (service discovery, target registration).
 	// Default fixed(0).
 	Activating Dist
-	// Deactivating is DEACTIVATING before SIGTERM, on top of any delay a
-	// TaskObserver asks for. Default fixed(0).
+	// Deactivating is the world's own pre-stop work in DEACTIVATING,
+	// before SIGTERM. The attachments' holds (a load balancer's
+	// deregistration delay, a TaskObserver's delay) run alongside it: the
+	// longer decides. Default fixed(0).
 	Deactivating Dist
 	// ENIDetach is DEPROVISIONING for an awsvpc task. Default uniform(1s, 5s).
 	ENIDetach Dist
 }
 
 func (l Latencies) withDefaults() Latencies {
-	l.InstanceLaunch = l.InstanceLaunch.or(Uniform(30*time.Second, 60*time.Second))
-	l.ENIAttach = l.ENIAttach.or(Uniform(5*time.Second, 10*time.Second))
-	l.ImagePull = l.ImagePull.or(Uniform(5*time.Second, 20*time.Second))
-	l.ContainerStart = l.ContainerStart.or(Uniform(1*time.Second, 3*time.Second))
-	l.Activating = l.Activating.or(Fixed(0))
-	l.Deactivating = l.Deactivating.or(Fixed(0))
-	l.ENIDetach = l.ENIDetach.or(Uniform(1*time.Second, 5*time.Second))
+	l.InstanceLaunch = l.InstanceLaunch.Or(Uniform(30*time.Second, 60*time.Second))
+	l.ENIAttach = l.ENIAttach.Or(Uniform(5*time.Second, 10*time.Second))
+	l.ImagePull = l.ImagePull.Or(Uniform(5*time.Second, 20*time.Second))
+	l.ContainerStart = l.ContainerStart.Or(Uniform(1*time.Second, 3*time.Second))
+	l.Activating = l.Activating.Or(Fixed(0))
+	l.Deactivating = l.Deactivating.Or(Fixed(0))
+	l.ENIDetach = l.ENIDetach.Or(Uniform(1*time.Second, 5*time.Second))
 	return l
 }
 
@@ -81,16 +86,20 @@ type WorldConfig struct {
 	Latencies Latencies
 	// CircuitBreakerMinThreshold is the lower clamp of the deployment
 	// circuit breaker threshold; 0 means 3, the current API reference (the
-	// 2023 developer guide said 10; aws-behaviour.md §3.3).
+	// 2023 developer guide said 10;
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html).
 	CircuitBreakerMinThreshold int
 	// ThrottleInitial is the first launch delay of a service whose tasks
 	// keep failing to start; it doubles with every further consecutive
-	// failure up to 15 minutes (§3.5). 0 means 15 s. ECS documents only the
+	// failure up to 15 minutes
+	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-throttle-logic.html).
+	// 0 means 15 s. ECS documents only the
 	// 15-minute ceiling; the start and growth are assumptions.
 	ThrottleInitial time.Duration
 	// ServiceLaunchRate is how many tasks one service may launch per
 	// minute: a token bucket holding that many launches, refilled evenly
-	// over the minute. 0 means 250, the EC2 quota (§9; adjustable in AWS).
+	// over the minute. 0 means 250, the EC2 quota (adjustable in AWS;
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
 	ServiceLaunchRate int
 	// Capacity configures Fargate, Fargate Spot and billing; the zero
 	// value is valid (see CapacityConfig).
@@ -154,10 +163,10 @@ func (c WorldConfig) Validate() error {
 	errs = append(errs, c.Retention.validate()...)
 	l := c.Latencies
 	for _, e := range []error{
-		l.InstanceLaunch.validate("Latencies.InstanceLaunch"), l.ENIAttach.validate("Latencies.ENIAttach"),
-		l.ImagePull.validate("Latencies.ImagePull"), l.ContainerStart.validate("Latencies.ContainerStart"),
-		l.Activating.validate("Latencies.Activating"), l.Deactivating.validate("Latencies.Deactivating"),
-		l.ENIDetach.validate("Latencies.ENIDetach"),
+		l.InstanceLaunch.Check(ErrConfig, "Latencies.InstanceLaunch"), l.ENIAttach.Check(ErrConfig, "Latencies.ENIAttach"),
+		l.ImagePull.Check(ErrConfig, "Latencies.ImagePull"), l.ContainerStart.Check(ErrConfig, "Latencies.ContainerStart"),
+		l.Activating.Check(ErrConfig, "Latencies.Activating"), l.Deactivating.Check(ErrConfig, "Latencies.Deactivating"),
+		l.ENIDetach.Check(ErrConfig, "Latencies.ENIDetach"),
 	} {
 		if e != nil {
 			errs = append(errs, e)
@@ -167,10 +176,12 @@ func (c WorldConfig) Validate() error {
 }
 
 // DefaultServiceLaunchRate is the tasks a service may launch per minute on
-// EC2 (aws-behaviour.md §9).
+// EC2, the ECS service quota
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
 const DefaultServiceLaunchRate = 250
 
-// MaxThrottleDelay is the ceiling of the service launch back-off (§3.5).
+// MaxThrottleDelay is the ceiling of the service launch back-off
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-throttle-logic.html).
 const MaxThrottleDelay = 15 * time.Minute
 
 // World is the ECS world inside one simulation: clusters, container
@@ -201,7 +212,10 @@ type World struct {
 	scratchActive, scratchRetire, scratchStopped, scratchOwners []*Task
 	scratchRunning                                              []placement.RunningTask
 
-	capw *worldCapacity // Fargate pools, capacity providers, billing (fargate.go)
+	account *account // Fargate pools, capacity providers, billing (account.go)
+
+	attachers     []Attacher            // World.Attach: for every new task
+	serviceAttach []*serviceAttachments // by service index: Observer and Service.Attach
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.
@@ -237,7 +251,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	w.rngStop = s.Rand("task-stop")
 	w.rngFail = s.Rand("failures")
 	w.rngPlace = s.Rand("placement")
-	w.capw = newWorldCapacity(w, cfg.Capacity)
+	w.account = newAccount(w, cfg.Capacity)
 	return w, nil
 }
 
@@ -267,7 +281,12 @@ type Cluster struct {
 	instances []*Instance // every instance ever launched into the cluster
 	services  []*Service
 	waiting   []*Service // services with tasks they could not place
-	capc      *clusterCapacity
+
+	// Capacity providers and Fargate (capacityprovider.go, fargate.go).
+	providers     []*CapacityProvider   // associated with the cluster (PutCapacityProviders)
+	defaultLaunch launchSpec            // the default strategy resolved; no providers when none
+	zones         []string              // the subnets' Availability Zones of Fargate tasks (SetZones); nil means the world's
+	standalone    map[string]*zoneTally // live standalone Fargate tasks per group and zone (lookup only)
 
 	activeZones []string // zones with an ACTIVE instance, sorted; nil until needed and after any status change
 }

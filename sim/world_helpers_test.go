@@ -45,7 +45,14 @@ func newFixture(t *testing.T, seed uint64, cfg sim.WorldConfig) *fixture {
 // unset field takes the world's default distribution.
 func newFixtureDefaults(t *testing.T, seed uint64, cfg sim.WorldConfig) *fixture {
 	t.Helper()
-	s, err := sim.New(sim.Config{Seed: seed})
+	return newFixtureSim(t, sim.Config{Seed: seed}, cfg)
+}
+
+// newFixtureSim is newFixtureDefaults with the simulation's configuration
+// (an Observer, say) given.
+func newFixtureSim(t *testing.T, simCfg sim.Config, cfg sim.WorldConfig) *fixture {
+	t.Helper()
+	s, err := sim.New(simCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

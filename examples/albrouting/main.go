@@ -27,7 +27,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/ecssim/ecssim/examples/internal/sweep"
+	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"

@@ -26,7 +26,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/ecssim/ecssim/examples/internal/sweep"
+	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim"

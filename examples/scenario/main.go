@@ -8,7 +8,9 @@
 //	                                               # mean and 95 % interval
 //
 // Files a scenario names (traffic series) are read from the scenario
-// file's directory.
+// file's directory (after resolving the scenario's own path if it is a
+// symbolic link): only regular files inside it, through links that stay
+// inside it, and at most scenario.DefaultMaxFileBytes of each.
 package main
 
 import (
@@ -88,19 +90,22 @@ func sources(paths []string) ([]source, error) {
 	}
 	var out []source
 	for _, path := range paths {
-		dir := os.DirFS(filepath.Dir(path))
-		out = append(out, source{dir, filepath.Base(path), dir})
+		// The scenario's own path may be a link; the files it names are
+		// read from the directory of the file it leads to.
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, err
+		}
+		dir := scenario.DirFS(filepath.Dir(real))
+		out = append(out, source{dir, filepath.Base(real), dir})
 	}
 	return out, nil
 }
 
+// read reads the scenario: a regular file of at most scenario.MaxFileSize
+// bytes.
 func (s source) read() (*scenario.Scenario, error) {
-	f, err := s.from.Open(s.name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc, err := scenario.Read(f)
+	sc, err := scenario.ReadFile(s.from, s.name, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -88,7 +89,7 @@ func TestReplicateMatchesSeedBySeedRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, sums, err := replicateOne(srcs[0], 4)
+	sc, sum, err := replicateOne(srcs[0], 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +111,9 @@ func TestReplicateMatchesSeedBySeedRuns(t *testing.T) {
 			ss += (x - mean) * (x - mean)
 		}
 		half := 3.182446 * math.Sqrt(ss/3) / 2
-		got := sums[0].intervals[k]
+		got := sum.Services[0].Intervals[k]
 		if math.Abs(got.Mean-mean) > 1e-9*math.Abs(mean) || math.Abs(got.HalfWidth-half) > 1e-6*half+1e-12 {
-			t.Errorf("%s: got %v ± %v, want %v ± %v", measures[k].name, got.Mean, got.HalfWidth, mean, half)
+			t.Errorf("%s: got %v ± %v, want %v ± %v", sum.Measures[k], got.Mean, got.HalfWidth, mean, half)
 		}
 	}
 	if costs[0] == costs[1] && costs[1] == costs[2] {
@@ -129,4 +130,46 @@ func TestGoldenReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "testdata/nasa-day.report", out.Bytes())
+}
+
+// TestFilesAreConfinedToTheScenarioDirectory: a scenario path that is a
+// link is resolved, and the files it names are read beside the file it
+// leads to; a series that links out of that directory (to a file holding
+// a secret line here, to /etc/passwd or /dev/zero in an attack) is refused
+// without its content in the error.
+func TestFilesAreConfinedToTheScenarioDirectory(t *testing.T) {
+	real, links := t.TempDir(), t.TempDir()
+	data, err := os.ReadFile("testdata/nasa-day.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvData, err := os.ReadFile("testdata/nasa_http_1995-07-13_per_minute.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Skipf("cannot set up files and links here: %v", err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(real, "nasa-day.json"), data, 0o600))
+	must(os.WriteFile(filepath.Join(real, "nasa_http_1995-07-13_per_minute.csv"), csvData, 0o600))
+	must(os.Symlink(filepath.Join(real, "nasa-day.json"), filepath.Join(links, "day.json")))
+	var out bytes.Buffer
+	if err := run(&out, []string{filepath.Join(links, "day.json")}, false); err != nil {
+		t.Fatalf("scenario through a link: %v", err)
+	}
+
+	// The same scenario with its trace replaced by a link out of the
+	// directory.
+	attack := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "secret.csv")
+	must(os.WriteFile(secret, []byte("TOPSECRET-LINE\n"), 0o600))
+	must(os.WriteFile(filepath.Join(attack, "nasa-day.json"), data, 0o600))
+	must(os.Symlink(secret, filepath.Join(attack, "nasa_http_1995-07-13_per_minute.csv")))
+	err = run(&out, []string{filepath.Join(attack, "nasa-day.json")}, false)
+	if !errors.Is(err, scenario.ErrInvalid) || strings.Contains(err.Error(), "TOPSECRET") {
+		t.Errorf("series linking out of the directory: %v", err)
+	}
 }

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
-	"github.com/ecssim/ecssim/examples/internal/sweep"
+	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"

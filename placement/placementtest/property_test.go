@@ -202,10 +202,91 @@ type live struct {
 // every scale-in victim must be one the reference ranks best.
 func TestEngineAgreesWithReference(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
+		agree(t, mix{fleet: 16, steps: 80, groups: groups, spec: drawSpec, drawTask: drawTask})
+	})
+}
+
+// TestGroupIndexAgreesWithReference is the same property aimed at the
+// per-group index behind spread(instanceId) and distinctInstance: larger
+// fleets (up to 60 instances, so that count buckets outgrow the sampling
+// threshold), eight groups, plans that are mostly ECS's default
+// [spread(attribute:ecs.availability-zone), spread(instanceId)],
+// spread(instanceId) alone and distinctInstance under every strategy, small
+// tasks so that instances run many tasks of a group, and as many releases
+// as placements so that instances move down the buckets as well as up.
+func TestGroupIndexAgreesWithReference(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		agree(t, mix{fleet: 60, steps: 150, groups: manyGroups, spec: drawGroupSpec, drawTask: drawSmallTask,
+			releases: true, prefill: rapid.IntRange(0, 100).Draw(t, "prefill")})
+	})
+}
+
+var manyGroups = []string{"service:a", "service:b", "service:c", "service:d", "service:e", "service:f", "family:g", "family:h"}
+
+var (
+	spreadAZ       = placement.Strategy{Type: placement.Spread, Field: "attribute:ecs.availability-zone"}
+	spreadInstance = placement.Strategy{Type: placement.Spread, Field: "instanceId"}
+	distinct       = placement.Constraint{Type: placement.DistinctInstance}
+)
+
+// groupSpecs are the plans TestGroupIndexAgreesWithReference draws from.
+var groupSpecs = []placement.Spec{
+	{},
+	{Strategies: []placement.Strategy{spreadAZ, spreadInstance}},
+	{Strategies: []placement.Strategy{spreadInstance}},
+	{Strategies: []placement.Strategy{{Type: placement.Spread, Field: "host"}, {Type: placement.Random}}},
+	{Strategies: []placement.Strategy{{Type: placement.Spread, Field: "attribute:tier"}, spreadInstance}},
+	{Constraints: []placement.Constraint{distinct}},
+	{Constraints: []placement.Constraint{distinct}, Strategies: []placement.Strategy{spreadAZ}},
+	{Constraints: []placement.Constraint{distinct}, Strategies: []placement.Strategy{{Type: placement.Binpack, Field: "memory"}}},
+	{Constraints: []placement.Constraint{distinct}, Strategies: []placement.Strategy{{Type: placement.Binpack, Field: "cpu"}}},
+	{Constraints: []placement.Constraint{distinct}, Strategies: []placement.Strategy{{Type: placement.Random}}},
+	{Constraints: []placement.Constraint{distinct, {Type: placement.MemberOf, Expression: "attribute:rack != 4"}},
+		Strategies: []placement.Strategy{spreadAZ, spreadInstance}},
+	{Constraints: []placement.Constraint{{Type: placement.MemberOf, Expression: "attribute:ecs.instance-type != t3.small"}},
+		Strategies: []placement.Strategy{spreadAZ, spreadInstance}},
+}
+
+func drawGroupSpec(t *rapid.T, label string) placement.Spec {
+	if rapid.IntRange(0, 9).Draw(t, label+"-any") == 0 {
+		return drawSpec(t, label)
+	}
+	return rapid.SampledFrom(groupSpecs).Draw(t, label+"-spec")
+}
+
+// drawSmallTask is drawTask with small tasks, mostly without ports, so
+// that an instance runs many tasks of one group.
+func drawSmallTask(t *rapid.T) placementtest.Task {
+	task := placementtest.Task{
+		CPU:       rapid.SampledFrom([]int{0, 100, 128, 256, 300, 512, 1024}).Draw(t, "cpu"),
+		MemoryMiB: rapid.SampledFrom([]int{0, 128, 256, 700, 1024, 2048}).Draw(t, "mem"),
+		ENIs:      rapid.IntRange(0, 4).Draw(t, "eni") / 4,
+		Group:     rapid.SampledFrom(manyGroups).Draw(t, "group"),
+	}
+	if rapid.IntRange(0, 9).Draw(t, "ports") == 0 {
+		task.HostPorts = []uint16{80}
+	}
+	return task
+}
+
+// mix configures one run of agree.
+type mix struct {
+	fleet, steps int // at most this many instances at the start, and steps
+	groups       []string
+	spec         func(t *rapid.T, label string) placement.Spec
+	drawTask     func(t *rapid.T) placementtest.Task
+	releases     bool // release almost as often as place
+	prefill      int  // steps that only place, before the mix starts
+}
+
+// agree drives the engine and the reference side by side; see
+// TestEngineAgreesWithReference.
+func agree(t *rapid.T, m mix) {
+	{
 		c := placement.NewCluster()
 		var ref placementtest.Reference
 		gid := map[string]placement.GroupID{}
-		for _, g := range groups {
+		for _, g := range m.groups {
 			gid[g] = c.Group(g)
 		}
 		toTask := func(rt placementtest.Task) placement.Task {
@@ -221,21 +302,25 @@ func TestEngineAgreesWithReference(t *testing.T) {
 				t.Fatalf("engine ID %d, reference ID %d", id, rid)
 			}
 		}
-		for range rapid.IntRange(0, 16).Draw(t, "fleet") {
+		for range rapid.IntRange(0, m.fleet).Draw(t, "fleet") {
 			register()
 		}
 		plans := make([]*placement.Plan, 3)
 		for k := range plans {
-			plans[k] = placement.MustCompile(drawSpec(t, fmt.Sprint("plan", k)))
+			plans[k] = placement.MustCompile(m.spec(t, fmt.Sprint("plan", k)))
 		}
 		rng := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 7))
 		var tasks []live
-		steps := rapid.IntRange(1, 80).Draw(t, "steps")
+		steps := m.prefill + rapid.IntRange(1, m.steps).Draw(t, "steps")
 		for step := range steps {
-			switch op := rapid.IntRange(0, 12).Draw(t, "op"); {
-			case op <= 5: // place a batch of 1 to 3
+			op := rapid.IntRange(0, 12).Draw(t, "op")
+			if step < m.prefill {
+				op = 0
+			}
+			switch {
+			case op <= 5 && !(m.releases && op == 5): // place a batch of 1 to 3
 				plan := plans[rapid.IntRange(0, len(plans)-1).Draw(t, "plan")]
-				rt := drawTask(t)
+				rt := m.drawTask(t)
 				for range rapid.IntRange(1, 3).Draw(t, "count") {
 					diag, err := c.Diagnose(plan, toTask(rt))
 					if err != nil {
@@ -320,7 +405,7 @@ func TestEngineAgreesWithReference(t *testing.T) {
 				ref.Deregister(id)
 				tasks = slices.DeleteFunc(tasks, func(l live) bool { return l.id == id })
 			default: // scale-in selection for one group (does not change state)
-				group := rapid.SampledFrom(groups).Draw(t, "victimGroup")
+				group := rapid.SampledFrom(m.groups).Draw(t, "victimGroup")
 				var running []placement.RunningTask
 				for _, l := range tasks {
 					if l.task.Group == group {
@@ -363,5 +448,5 @@ func TestEngineAgreesWithReference(t *testing.T) {
 				t.Fatalf("instance %d state %+v, reference %+v", in.ID, st, want)
 			}
 		}
-	})
+	}
 }

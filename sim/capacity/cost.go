@@ -44,9 +44,12 @@ type Prices struct {
 	EC2SpotDiscount float64
 }
 
-// USEast1Prices returns the us-east-1 Fargate price list of
-// aws-behaviour.md §4.3 and oracles.md §3.3 (https://aws.amazon.com/fargate/pricing/
-// as reproduced at https://www.vantage.sh/blog/fargate-pricing).
+// USEast1Prices returns the us-east-1 Fargate price list
+// (https://aws.amazon.com/fargate/pricing/ as reproduced at
+// https://www.vantage.sh/blog/fargate-pricing): Linux/x86 $0.04048 per
+// vCPU-hour and $0.004445 per GB-hour, Linux/ARM $0.03238 and $0.00356,
+// Windows $0.09148 and $0.01005 plus $0.046 per vCPU-hour of licence,
+// ephemeral storage above 20 GB $0.000111 per GB-hour.
 //
 // The two Spot discounts are planning assumptions, not published prices:
 // Fargate Spot is advertised as "up to 70%" below On-Demand and its price
@@ -58,7 +61,7 @@ func USEast1Prices() Prices {
 	return Prices{
 		Region:                           "us-east-1",
 		Date:                             "2025",
-		Source:                           "aws-behaviour.md §4.3: aws.amazon.com/fargate/pricing as reproduced at vantage.sh/blog/fargate-pricing",
+		Source:                           "aws.amazon.com/fargate/pricing as reproduced at vantage.sh/blog/fargate-pricing",
 		FargateLinuxX86:                  Rate{PerVCPUHour: 0.04048, PerGBHour: 0.004445},
 		FargateLinuxARM:                  Rate{PerVCPUHour: 0.03238, PerGBHour: 0.00356},
 		FargateWindows:                   Rate{PerVCPUHour: 0.09148, PerGBHour: 0.01005},
@@ -105,7 +108,10 @@ func BilledSeconds(d time.Duration) int64 {
 	if d <= 0 {
 		return 0
 	}
-	s := int64((d + time.Second - 1) / time.Second)
+	s := int64(d / time.Second) // rounded up below, without adding to d (which could wrap)
+	if d%time.Second != 0 {
+		s++
+	}
 	return max(s, 60)
 }
 

@@ -7,10 +7,23 @@
 //
 // # Time and randomness
 //
-// The package keeps no clock. Every time-dependent method takes now as a
-// time.Duration since the start of the simulation (sim's virtual time) and,
-// where it needs waking later, returns that instant as a time.Duration too
-// (LaunchBucket.Take's next, ScalingDecision.Next). Randomness comes
+// ecssim has one rule for how a package takes time. The top-level
+// packages (metrics, autoscale, loadbalancer, placement) model AWS
+// services that are usable without a simulation, and speak calendar time:
+// instants are time.Time, as CloudWatch timestamps and cron schedules are.
+// The sub-packages of sim (traffic, capacity) are the engine's model parts
+// and speak the engine's clock: an instant is a time.Duration since the
+// simulation's virtual zero.
+//
+// So this package keeps no clock. Every time-dependent method takes now as
+// a time.Duration since the start of the simulation (sim's virtual time)
+// and, where it needs waking later, returns that instant as a
+// time.Duration too (LaunchBucket.Take's next, ScalingDecision.Next);
+// Window, InterruptionProcess.Schedule and Instance.LaunchedAt are instants
+// of the same clock. Lengths of time are time.Duration everywhere. Adding a
+// length to an instant saturates at the largest Duration instead of
+// wrapping, and sampled latencies (StartLatency, InstanceLaunch) saturate
+// the same way, so no instant this package returns runs backwards. Randomness comes
 // only from a *rand.Rand (math/rand/v2) passed in by the caller: start
 // latencies (StartLatency.Sample, InstanceLaunch.Sample), zone ties
 // (LaunchZone, StopZone) and Spot interruption times
@@ -19,7 +32,9 @@
 // # Fargate
 //
 // ValidateFargateSize checks a task's CPU and memory against the size table
-// (0.25 to 16 vCPU; aws-behaviour.md §4.1) and lists the valid values when
+// (0.25 to 16 vCPU,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html)
+// and lists the valid values when
 // it fails; FargateTaskSize adds the OS, the architecture and ephemeral
 // storage (20 GiB by default, 21–200 GiB configurable). StartLatency models
 // the time from launch to RUNNING:
@@ -40,8 +55,9 @@
 // task to the base provider until its base is met, then, among the providers
 // still below their exact weighted share R·w_i/Σw of the R tasks beyond the
 // base, to the one with the largest w_i / (post_i + 1) (Balinski and Young's
-// quota method), which reproduces worked example I and keeps every provider
-// within one task of its share.
+// quota method), which reproduces the API reference's examples (weights 1
+// and 4 put 2 of 10 tasks on the first) and keeps every provider within one
+// task of its share.
 //
 // # Managed scaling
 //

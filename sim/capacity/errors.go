@@ -2,7 +2,10 @@ package capacity
 
 import (
 	"errors"
-	"fmt"
+	"math"
+	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Sentinel errors. Every error this package returns matches one of them with
@@ -22,20 +25,17 @@ var (
 	ErrUnknownID = errors.New("capacity: unknown or duplicate id")
 )
 
-// fieldError reports one field that breaks a rule. It matches its sentinel.
-type fieldError struct {
-	sentinel error
-	field    string
-	value    any
-	rule     string
+// addSat returns t + d for d ≥ 0, saturated at the largest Duration instead
+// of wrapping: instants near the end of a Duration stay in the future.
+func addSat(t, d time.Duration) time.Duration {
+	if d > 0 && t > math.MaxInt64-d {
+		return math.MaxInt64
+	}
+	return t + d
 }
 
-func (e *fieldError) Error() string {
-	return fmt.Sprintf("capacity: %s = %v: %s", e.field, e.value, e.rule)
-}
-
-func (e *fieldError) Unwrap() error { return e.sentinel }
-
+// invalid reports one configuration field that breaks a rule, as a
+// *fielderr.Error matching ErrInvalidConfig.
 func invalid(field string, value any, rule string) error {
-	return &fieldError{sentinel: ErrInvalidConfig, field: field, value: value, rule: rule}
+	return fielderr.New(ErrInvalidConfig, field, value, rule)
 }

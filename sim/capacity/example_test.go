@@ -45,8 +45,9 @@ func Example() {
 	// total        $0.286346
 }
 
-// A burst of 150 Fargate launches against the token bucket (worked example
-// N): 100 at once, then one every 50 ms.
+// A burst of 150 Fargate launches against the token bucket (burst 100,
+// 20 a second, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html):
+// 100 at once, then one every 50 ms.
 func ExampleLaunchBucket_Take() {
 	bucket, _ := capacity.NewLaunchBucket(capacity.LaunchBucketConfig{})
 	waiting, now := 150, time.Duration(0)

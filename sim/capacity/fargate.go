@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // OperatingSystem is the task definition's runtimePlatform.operatingSystemFamily
@@ -38,8 +40,8 @@ type Architecture uint8
 const (
 	// X86_64 is Intel/AMD; every size, Linux and Windows.
 	X86_64 Architecture = iota
-	// ARM64 is Graviton; Linux only, the same sizes as Linux/x86 (the size
-	// table of aws-behaviour.md §4.1 is per OS, not per architecture).
+	// ARM64 is Graviton; Linux only, the same sizes as Linux/x86 (Fargate's
+	// size table, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html, is per OS, not per architecture).
 	ARM64
 )
 
@@ -52,6 +54,53 @@ func (a Architecture) String() string {
 		return "ARM64"
 	}
 	return "Architecture(" + strconv.Itoa(int(a)) + ")"
+}
+
+// MarshalText writes "LINUX" or "WINDOWS".
+func (o OperatingSystem) MarshalText() ([]byte, error) {
+	if o > Windows {
+		return nil, invalid("OperatingSystem", int(o), "must be LINUX or WINDOWS")
+	}
+	return []byte(o.String()), nil
+}
+
+// UnmarshalText reads runtimePlatform.operatingSystemFamily as the task
+// definition API spells it: "LINUX", or a Windows family
+// ("WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2019_CORE", …; any
+// "WINDOWS_SERVER_" name, since sizing and pricing do not tell them apart),
+// or "WINDOWS".
+func (o *OperatingSystem) UnmarshalText(text []byte) error {
+	switch s := string(text); {
+	case s == "LINUX":
+		*o = Linux
+	case s == "WINDOWS" || strings.HasPrefix(s, "WINDOWS_SERVER_") && len(s) > len("WINDOWS_SERVER_"):
+		*o = Windows
+	default:
+		return invalid("OperatingSystem", s, "must be LINUX or a WINDOWS_SERVER_* family (or WINDOWS)")
+	}
+	return nil
+}
+
+// MarshalText writes "X86_64" or "ARM64", as runtimePlatform.cpuArchitecture
+// spells them.
+func (a Architecture) MarshalText() ([]byte, error) {
+	if a > ARM64 {
+		return nil, invalid("Architecture", int(a), "must be X86_64 or ARM64")
+	}
+	return []byte(a.String()), nil
+}
+
+// UnmarshalText reads "X86_64" or "ARM64".
+func (a *Architecture) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "X86_64":
+		*a = X86_64
+	case "ARM64":
+		*a = ARM64
+	default:
+		return invalid("Architecture", string(text), "must be one of X86_64, ARM64")
+	}
+	return nil
 }
 
 // FargateCPUSize is one row of the Fargate task size table: a task-level CPU
@@ -90,7 +139,8 @@ func (s FargateCPUSize) allows(memoryMiB int) bool {
 		(memoryMiB-s.MinMemoryMiB)%s.StepMiB == 0
 }
 
-// fargateSizes is the task size table of aws-behaviour.md §4.1
+// fargateSizes is Fargate's task size table
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html)
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html).
 // 1 GB in the table is 1024 MiB.
 var fargateSizes = []FargateCPUSize{
@@ -115,7 +165,8 @@ func FargateSizes() []FargateCPUSize {
 }
 
 // Ephemeral storage limits of Fargate platform version 1.4.0 and later
-// (aws-behaviour.md §4.2), in GiB.
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html),
+// in GiB.
 const (
 	// DefaultEphemeralStorageGiB is the storage every Fargate task gets
 	// without an ephemeralStorage setting, and the amount included in the
@@ -183,7 +234,7 @@ func (s FargateTaskSize) Validate() error {
 }
 
 func sizeError(field string, value any, rule string) error {
-	return &fieldError{sentinel: ErrInvalidTaskSize, field: field, value: value, rule: rule}
+	return fielderr.New(ErrInvalidTaskSize, field, value, rule)
 }
 
 func fargateRow(cpu int) (FargateCPUSize, bool) {
@@ -197,9 +248,10 @@ func fargateRow(cpu int) (FargateCPUSize, bool) {
 
 // ValidateFargateSize reports whether Fargate offers a task of cpu CPU units
 // and memoryMiB MiB. The error (matching ErrInvalidTaskSize) lists the valid
-// values, e.g. "capacity: Fargate does not support cpu 384; valid values are
-// 256, 512, 1024, 2048, 4096, 8192, 16384" or "capacity: with cpu 1024,
-// memory must be one of 2048, 3072, ..., 8192 MiB; got 1000".
+// values, e.g. "capacity: invalid Fargate task size: cpu 384: Fargate offers
+// 256, 512, 1024, 2048, 4096, 8192, 16384" or "capacity: invalid Fargate
+// task size: memory 1000: with cpu 1024 it must be one of 2048, 3072, ...,
+// 8192 MiB".
 func ValidateFargateSize(cpu, memoryMiB int) error {
 	row, ok := fargateRow(cpu)
 	if !ok {
@@ -207,20 +259,13 @@ func ValidateFargateSize(cpu, memoryMiB int) error {
 		for i, s := range fargateSizes {
 			cpus[i] = s.CPU
 		}
-		return &sizeListError{msg: fmt.Sprintf("Fargate does not support cpu %d; valid values are %s", cpu, joinInts(cpus))}
+		return sizeError("cpu", cpu, "Fargate offers "+joinInts(cpus))
 	}
 	if !row.allows(memoryMiB) {
-		return &sizeListError{msg: fmt.Sprintf("with cpu %d, memory must be one of %s MiB; got %d", cpu, joinInts(row.Memory()), memoryMiB)}
+		return sizeError("memory", memoryMiB, fmt.Sprintf("with cpu %d it must be one of %s MiB", cpu, joinInts(row.Memory())))
 	}
 	return nil
 }
-
-// sizeListError is ValidateFargateSize's error; it matches
-// ErrInvalidTaskSize.
-type sizeListError struct{ msg string }
-
-func (e *sizeListError) Error() string { return "capacity: " + e.msg }
-func (e *sizeListError) Unwrap() error { return ErrInvalidTaskSize }
 
 func joinInts(xs []int) string {
 	var b strings.Builder

@@ -8,8 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// The size table of aws-behaviour.md §4.1, written out in GB as the
-// documentation gives it (1 GB = 1024 MiB), independently of fargateSizes.
+// The size table of https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html,
+// written out in GB as the documentation gives it (1 GB = 1024 MiB), independently of fargateSizes.
 func documentedMemoryGB(cpu int) []float64 {
 	span := func(lo, hi, step float64) []float64 {
 		var out []float64
@@ -82,10 +82,10 @@ func TestValidateFargateSizeMessages(t *testing.T) {
 		cpu, mem  int
 		wantError string
 	}{
-		{"unknown cpu", 384, 1024, "capacity: Fargate does not support cpu 384; valid values are 256, 512, 1024, 2048, 4096, 8192, 16384"},
-		{"memory off the 1 GB steps", 1024, 1000, "capacity: with cpu 1024, memory must be one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 MiB; got 1000"},
-		{"quarter vCPU lists 512", 256, 4096, "capacity: with cpu 256, memory must be one of 512, 1024, 2048 MiB; got 4096"},
-		{"8 vCPU needs 4 GB steps", 8192, 17408, "capacity: with cpu 8192, memory must be one of 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440 MiB; got 17408"},
+		{"unknown cpu", 384, 1024, "capacity: invalid Fargate task size: cpu 384: Fargate offers 256, 512, 1024, 2048, 4096, 8192, 16384"},
+		{"memory off the 1 GB steps", 1024, 1000, "capacity: invalid Fargate task size: memory 1000: with cpu 1024 it must be one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 MiB"},
+		{"quarter vCPU lists 512", 256, 4096, "capacity: invalid Fargate task size: memory 4096: with cpu 256 it must be one of 512, 1024, 2048 MiB"},
+		{"8 vCPU needs 4 GB steps", 8192, 17408, "capacity: invalid Fargate task size: memory 17408: with cpu 8192 it must be one of 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,12 +109,12 @@ func TestFargateTaskSizeValidate(t *testing.T) {
 		{"linux x86 default storage", FargateTaskSize{CPU: 256, MemoryMiB: 512}, nil},
 		{"arm 16 vCPU with 200 GiB", FargateTaskSize{CPU: 16384, MemoryMiB: 122880, Arch: ARM64, EphemeralStorageGiB: 200}, nil},
 		{"windows 1 vCPU", FargateTaskSize{CPU: 1024, MemoryMiB: 2048, OS: Windows}, nil},
-		{"windows below 1 vCPU", FargateTaskSize{CPU: 512, MemoryMiB: 1024, OS: Windows}, []string{"OS = WINDOWS"}},
-		{"windows 8 vCPU", FargateTaskSize{CPU: 8192, MemoryMiB: 16384, OS: Windows}, []string{"OS = WINDOWS"}},
-		{"windows on arm", FargateTaskSize{CPU: 1024, MemoryMiB: 2048, OS: Windows, Arch: ARM64}, []string{"Arch = ARM64"}},
-		{"storage 20 explicit", FargateTaskSize{CPU: 256, MemoryMiB: 512, EphemeralStorageGiB: 20}, []string{"EphemeralStorageGiB = 20"}},
-		{"storage 201", FargateTaskSize{CPU: 256, MemoryMiB: 512, EphemeralStorageGiB: 201}, []string{"EphemeralStorageGiB = 201"}},
-		{"everything wrong at once", FargateTaskSize{CPU: 300, MemoryMiB: 1, EphemeralStorageGiB: 5, Arch: 9}, []string{"cpu 300", "Arch = Architecture(9)", "EphemeralStorageGiB = 5"}},
+		{"windows below 1 vCPU", FargateTaskSize{CPU: 512, MemoryMiB: 1024, OS: Windows}, []string{"OS WINDOWS:"}},
+		{"windows 8 vCPU", FargateTaskSize{CPU: 8192, MemoryMiB: 16384, OS: Windows}, []string{"OS WINDOWS:"}},
+		{"windows on arm", FargateTaskSize{CPU: 1024, MemoryMiB: 2048, OS: Windows, Arch: ARM64}, []string{"Arch ARM64:"}},
+		{"storage 20 explicit", FargateTaskSize{CPU: 256, MemoryMiB: 512, EphemeralStorageGiB: 20}, []string{"EphemeralStorageGiB 20:"}},
+		{"storage 201", FargateTaskSize{CPU: 256, MemoryMiB: 512, EphemeralStorageGiB: 201}, []string{"EphemeralStorageGiB 201:"}},
+		{"everything wrong at once", FargateTaskSize{CPU: 300, MemoryMiB: 1, EphemeralStorageGiB: 5, Arch: 9}, []string{"cpu 300", "Arch Architecture(9):", "EphemeralStorageGiB 5:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

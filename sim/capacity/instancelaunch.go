@@ -2,7 +2,6 @@ package capacity
 
 import (
 	"errors"
-	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -17,22 +16,25 @@ import (
 // whole delay is instead uniform on [SlowMin, SlowMax] (the bimodal boot
 // times reported for some AMIs). The result is rounded to the millisecond.
 //
-// The zero value of every field means its default, from oracles.md §4.2 and
-// the synthesis of §4.3:
+// The zero value of every field means its default, from published
+// measurements of EC2 launch times:
 //
-//   - API 1.5 s: ec2-boot-bench row "RunInstances 1.54 s";
-//   - pending→running 5–18 s: ec2-boot-bench row "4.90 s" and the 2020s
-//     row "16.4–16.6 s regardless of family";
-//   - OS boot to network 5–20 s: ec2-boot-bench "17.18 s + 5.64 s" and the
-//     2020s row's "boot→SSH 12%" of 25.8 s;
-//   - ECS agent registration 5–15 s: not measured in the sources, §4.3's
+//   - API 1.5 s: ec2-boot-bench measured RunInstances at 1.54 s
+//     (Colin Percival, http://www.daemonology.net/blog/2021-08-12-EC2-boot-time-benchmarking.html);
+//   - pending→running 5–18 s: 4.90 s in that run, and 16.4–16.6 s
+//     regardless of family across current-generation types
+//     (https://github.com/brevdev/ec2-coldboot-research);
+//   - OS boot to network 5–20 s: 17.18 s + 5.64 s in ec2-boot-bench, and
+//     12 % of a 25.8 s cold launch in the second study;
+//   - ECS agent registration 5–15 s: not measured in any source found; an
 //     assumption;
-//   - slow mode 80–120 s with probability 0 (off): §4.3 "optional slow mode
-//     of 80–120 s", from the bimodality row.
+//   - slow mode 80–120 s with probability 0 (off): boot times have been
+//     reported bimodal, tens of seconds against about 80 s.
 //
-// So the default mean is 1.5 + 11.5 + 12.5 + 10 = 35.5 s, in §4.3's
-// "30–60 s typical", of which the first three terms (25.5 s) match the
-// measured 25.8 s average cold launch to SSH.
+// So the default mean is 1.5 + 11.5 + 12.5 + 10 = 35.5 s, within the
+// 30–60 s commonly quoted for an instance to join a cluster, of which the
+// first three terms (25.5 s) match the measured 25.8 s average cold launch
+// to SSH.
 type InstanceLaunch struct {
 	// API is the RunInstances call time; zero means 1.5 s.
 	API time.Duration
@@ -99,9 +101,9 @@ func (m InstanceLaunch) Sample(r *rand.Rand) time.Duration {
 	agent := uniformDuration(r, m.AgentMin, m.AgentMax)
 	slowDraw := r.Float64()
 	slow := uniformDuration(r, m.SlowMin, m.SlowMax)
-	d := m.API + pending + boot + agent
+	d := addSat(addSat(addSat(m.API, pending), boot), agent)
 	if slowDraw < m.SlowFraction {
 		d = slow
 	}
-	return time.Duration(math.Round(float64(d)/float64(time.Millisecond))) * time.Millisecond
+	return millis(float64(d) / float64(time.Millisecond))
 }

@@ -19,7 +19,7 @@ func TestInstanceLaunchDefaultsMatchPublishedFigures(t *testing.T) {
 		lo, hi = min(lo, d), max(hi, d)
 	}
 	mean := (sum / n).Seconds()
-	// oracles.md §4.3: "30–60 s typical"; the model's mean is 35.5 s.
+	// 30–60 s is the typical figure (see InstanceLaunch); the model's mean is 35.5 s.
 	if mean < 34.5 || mean > 36.5 {
 		t.Errorf("mean %.2f s, want 35.5 ± 1 s", mean)
 	}
@@ -35,7 +35,7 @@ func TestInstanceLaunchDefaultsMatchPublishedFigures(t *testing.T) {
 		}
 	}
 	err := InstanceLaunch{SlowFraction: 2, BootMin: 3 * time.Second, BootMax: time.Second}.Validate()
-	if !errors.Is(err, ErrInvalidConfig) || !containsLine(err, "SlowFraction = 2") || !containsLine(err, "BootMin/Max") {
+	if !errors.Is(err, ErrInvalidConfig) || !containsLine(err, "SlowFraction 2:") || !containsLine(err, "BootMin/Max") {
 		t.Errorf("validate: %v", err)
 	}
 }
@@ -68,8 +68,9 @@ func TestZoneBalance(t *testing.T) {
 	}
 }
 
-// TestFargateBurstOf3500 replays the 2022 measurement of oracles.md §3.2
-// (ECS on Fargate, 0 → 3,500 tasks: first tasks after ≈30 s, close to
+// TestFargateBurstOf3500 replays Vlad Ionescu's 2022 measurement
+// (https://www.vladionescu.me/posts/scaling-containers-on-aws-in-2022/;
+// ECS on Fargate, 0 → 3,500 tasks: first tasks after ≈30 s, close to
 // 3,500 at ≈4.5 min) with the launch bucket and the default start latency.
 // The bucket alone paces the launches: 100 at once, then 20 a second, the
 // last at (3,500 − 100) / 20 = 170 s; each task then needs its start

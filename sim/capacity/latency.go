@@ -20,26 +20,30 @@ import (
 // anything.
 //
 // The zero value of every field means its default. The defaults come from
-// the measurements collected in shared/reference/oracles.md §4.1 and the
-// synthesis of §4.3:
+// published measurements of Fargate task starts:
 //
-//   - ENI attach uniform 8–12 s: row "ENI allocation for a Fargate task ≈10 s"
-//     (qiita, busybox padded 1.2 MB–1,024 MB) and row "ENI attachment per task
-//     observed at scale < 10 s" (cloudkeeper); §4.3 "placement+ENI 8–12 s".
-//   - Application start uniform 2–5 s: §4.3 "app start default 2–5 s", from
-//     the practitioner row "container-level cold start 5.2 s".
-//   - Image 100 MB: §4.3 "small image (≤ 100 MB)".
-//   - Tail σ = 0.4: §4.3 "a right tail (lognormal, σ≈0.4) for the 45–90 s
-//     reports" (row "Fargate task join time ≈45 s, ≈90 s").
+//   - ENI attach uniform 8–12 s: ENI allocation for a Fargate task took
+//     about 10 s in runs with busybox images padded from 1.2 MB to 1 GB
+//     (https://qiita.com/kjm/items/a86c5a425c57439ecfa0), and under 10 s
+//     per task at scale
+//     (https://www.cloudkeeper.com/insights/blog/addressing-network-bottlenecks-while-scaling-amazon-ecs).
+//   - Application start uniform 2–5 s: a practitioner's breakdown of a
+//     5.2 s container cold start
+//     (https://dev.to/garrett_yan/optimizing-container-cold-starts-from-5s-to-500ms-484c).
+//   - Image 100 MB: a small image.
+//   - Tail σ = 0.4: a right tail for the 45 s and 90 s task join times
+//     users have reported
+//     (https://github.com/aws-samples/amazon-chime-sdk-recording-demo/issues/44).
 //   - Pull throughput 10 MB/s: fitted, the one free parameter, so that the
-//     median start of the default 100 MB image is ≈ 23.5 s, inside §4.3's
-//     "typical 15–35 s to RUNNING" and consistent with the "first Fargate
-//     tasks ≈30 s after a 0→3,500 request" row (which adds control-plane
-//     time); with it a 413 MB image averages ≈ 59 s, close to the 57 s
-//     measured for a 413 MB PHP image without SOCI (aws-behaviour.md §2.4,
-//     elasticscale). §4.3 suggests 50–100 MB/s, which would make a 413 MB
-//     image start in ≈ 20 s and contradict that measurement, so it is not
-//     used.
+//     median start of the default 100 MB image is ≈ 23.5 s, inside the
+//     15–35 s to RUNNING these figures add up to, and consistent with the
+//     first Fargate tasks starting about 30 s after a 0 → 3,500 request
+//     (https://www.vladionescu.me/posts/scaling-containers-on-aws-in-2022/,
+//     which adds control-plane time); with it a 413 MB image averages
+//     ≈ 59 s, close to the 57 s measured for a 413 MB PHP image without
+//     SOCI (https://elasticscale.com/reduce-aws-fargate-pull-times-with-soci/).
+//     A throughput of 50–100 MB/s would make that image start in ≈ 20 s
+//     and contradict the measurement, so it is not used.
 //
 // With these defaults the model gives median ≈ 23.5 s, p95 ≈ 45 s (the
 // "≈45 s" report) and p99.9 ≈ 80 s (the "≈90 s" report is the extreme
@@ -140,11 +144,25 @@ func (m StartLatency) Sample(r *rand.Rand) time.Duration {
 	if !m.NoTail {
 		factor = math.Exp(m.TailSigma * z)
 	}
-	ms := math.Round(base * factor * 1000)
-	return time.Duration(ms) * time.Millisecond
+	return millis(base * factor * 1000)
+}
+
+// millis converts a number of milliseconds to a Duration rounded to the
+// millisecond, saturated at the largest whole millisecond a Duration holds
+// (a huge image over a tiny throughput) instead of wrapping.
+func millis(ms float64) time.Duration {
+	const most = math.MaxInt64 / time.Millisecond
+	ms = math.Round(ms)
+	switch {
+	case ms >= float64(most):
+		return most * time.Millisecond
+	case ms > 0:
+		return time.Duration(ms) * time.Millisecond
+	}
+	return 0
 }
 
 func uniformDuration(r *rand.Rand, lo, hi time.Duration) time.Duration {
 	u := r.Float64()
-	return lo + time.Duration(math.Round(u*float64(hi-lo)))
+	return lo + min(time.Duration(math.Round(u*float64(hi-lo))), hi-lo)
 }

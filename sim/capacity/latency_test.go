@@ -23,24 +23,24 @@ func quantile(sorted []float64, q float64) float64 {
 }
 
 // TestStartLatencyDefaultsMatchPublishedFigures holds the default model to
-// the figures of oracles.md §4 it was fitted to.
+// the published figures it was fitted to (see StartLatency).
 func TestStartLatencyDefaultsMatchPublishedFigures(t *testing.T) {
 	s := sampleSeconds(StartLatency{}, 1, 40000)
 	median, p95, p999 := quantile(s, 0.5), quantile(s, 0.95), quantile(s, 0.999)
-	// §4.3: "typical 15–35 s to RUNNING"; the fit puts the median at
+	// Typically 15–35 s to RUNNING; the fit puts the median at
 	// ENI 10 + pull 100/10 + app 3.5 = 23.5 s.
 	if median < 21.5 || median > 25.5 {
 		t.Errorf("median %.1f s, want 23.5 ± 2 s (inside the typical 15–35 s)", median)
 	}
-	// Row "Fargate task join time ≈45 s (one user)": the 95th percentile.
+	// A Fargate task join time of ≈45 s (one user's report): the 95th percentile.
 	if p95 < 40 || p95 > 50 {
 		t.Errorf("p95 %.1f s, want ≈45 s (40–50)", p95)
 	}
-	// Row "≈90 s (another)": the extreme tail reaches toward it.
+	// ≈90 s (another user's): the extreme tail reaches toward it.
 	if p999 < 70 || p999 > 95 {
 		t.Errorf("p99.9 %.1f s, want 70–95 s", p999)
 	}
-	// aws-behaviour.md §2.4: a 413 MB image averaged 57 s.
+	// A 413 MB image averaged 57 s (https://elasticscale.com/reduce-aws-fargate-pull-times-with-soci/).
 	big := sampleSeconds(StartLatency{ImageSizeMB: 413}, 2, 40000)
 	var sum float64
 	for _, x := range big {
@@ -82,7 +82,7 @@ func TestStartLatencyValidate(t *testing.T) {
 	if !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("error %v does not match ErrInvalidConfig", err)
 	}
-	for _, w := range []string{"ENIAttachMin/Max", "ImageSizeMB = -1", "TailSigma = 5"} {
+	for _, w := range []string{"ENIAttachMin/Max", "ImageSizeMB -1:", "TailSigma 5:"} {
 		if !containsLine(err, w) {
 			t.Errorf("error %q does not mention %q", err, w)
 		}

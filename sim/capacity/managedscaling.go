@@ -10,8 +10,10 @@ import (
 
 // CapacityProviderReservation returns the metric ECS publishes for an Auto
 // Scaling group capacity provider with managed scaling
-// (AWS/ECS/ManagedScaling CapacityProviderReservation, aws-behaviour.md
-// §5.2), in percent:
+// (AWS/ECS/ManagedScaling CapacityProviderReservation; the cluster auto
+// scaling guide, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html, and
+// https://aws.amazon.com/blogs/containers/deep-dive-on-amazon-ecs-cluster-auto-scaling/),
+// in percent:
 //
 //	CPR = M / N × 100,   with CPR = 100 when M = 0 and N = 0,
 //	                     and  CPR = 200 when M > 0 and N = 0,
@@ -84,7 +86,8 @@ func (t TaskRequirement) perInstance(it InstanceType) int {
 }
 
 // EstimateInstancesNeeded estimates how many new instances the tasks
-// waiting in PROVISIONING need, the way aws-behaviour.md §5.2 describes ECS
+// waiting in PROVISIONING need, the way the cluster auto scaling guide
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html) describes ECS
 // doing it:
 //
 //  1. group the tasks with identical requirements;
@@ -143,8 +146,10 @@ func EstimateInstancesNeeded(pending []TaskRequirement, types []InstanceType) (n
 }
 
 // ManagedScalingConfig is the managedScaling block of an Auto Scaling group
-// capacity provider (aws-behaviour.md §5.1, API_ManagedScaling) plus the
-// alarm timing ECS uses (§5.3).
+// capacity provider
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ManagedScaling.html)
+// plus the alarm timing ECS uses: one datapoint above target to scale out,
+// fifteen below to scale in (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html).
 type ManagedScalingConfig struct {
 	// TargetCapacity is the CapacityProviderReservation to hold, percent
 	// 1–100; zero means 100 (no spare instances). 90 keeps about 10% of
@@ -182,7 +187,8 @@ type ManagedScalingConfig struct {
 	MaxScaleInFraction int
 }
 
-// Managed scaling defaults (aws-behaviour.md §5.1 and §5.3).
+// Managed scaling defaults, from the API_ManagedScaling reference and the
+// cluster auto scaling guide (see ManagedScalingConfig).
 const (
 	// DefaultTargetCapacity is the default targetCapacity, percent.
 	DefaultTargetCapacity = 100
@@ -414,15 +420,15 @@ func (c *ManagedScaling) Evaluate(now time.Duration, in ScalingInput) ScalingDec
 	}
 	tracking := (m*100 + c.cfg.TargetCapacity - 1) / c.cfg.TargetCapacity
 	prev := c.group.DesiredCapacity
-	d := ScalingDecision{Previous: prev, Desired: prev, M: m, Reservation: cpr, Excluded: excluded, Next: now + ManagedScalingPeriod}
+	d := ScalingDecision{Previous: prev, Desired: prev, M: m, Reservation: cpr, Excluded: excluded, Next: addSat(now, ManagedScalingPeriod)}
 	switch {
 	case c.above >= c.cfg.ScaleOutDatapoints && tracking > prev:
 		hold := c.lastOut
 		if in.Instances > 0 && in.NewestLaunch > hold {
 			hold = in.NewestLaunch
 		}
-		if (c.everOut || in.Instances > 0) && now < hold+c.cfg.InstanceWarmupPeriod {
-			d.Reason = fmt.Sprintf("scale-out to %d waits for instance warm-up until %v", tracking, hold+c.cfg.InstanceWarmupPeriod)
+		if warm := addSat(hold, c.cfg.InstanceWarmupPeriod); (c.everOut || in.Instances > 0) && now < warm {
+			d.Reason = fmt.Sprintf("scale-out to %d waits for instance warm-up until %v", tracking, warm)
 			return d
 		}
 		d.Desired = c.group.Clamp(tracking)
@@ -464,7 +470,8 @@ type Instance struct {
 // CanTerminate reports whether the Auto Scaling group may terminate the
 // instance on scale-in. With managed termination protection ECS keeps
 // scale-in protection on every instance that runs a non-daemon task
-// (aws-behaviour.md §5.1); without it any instance may go.
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html); without it any
+// instance may go.
 func CanTerminate(inst Instance, managedTerminationProtection bool) bool {
 	return !managedTerminationProtection || inst.NonDaemonTasks == 0
 }

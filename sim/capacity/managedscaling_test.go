@@ -273,7 +273,7 @@ func TestManagedScalingConfigValidate(t *testing.T) {
 	if !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("error %v", err)
 	}
-	for _, w := range []string{"TargetCapacity = 101", "MinimumScalingStepSize = 20", "InstanceWarmupPeriod = -1s", "MaxSize = 1", "DesiredCapacity = 5"} {
+	for _, w := range []string{"TargetCapacity 101:", "MinimumScalingStepSize 20:", "InstanceWarmupPeriod -1s:", "MaxSize 1:", "DesiredCapacity 5:"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not mention %q", err, w)
 		}

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Fargate launch rate limits of aws-behaviour.md §4.6
+// Fargate launch rate limits
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html).
 const (
 	// DefaultLaunchBurst is the Fargate task launch bucket's capacity.
@@ -118,7 +118,7 @@ func (b *LaunchBucket) Take(now time.Duration, n int) (granted int, next time.Du
 		return int(g), now
 	}
 	missing := nanoPerToken - b.nano
-	return int(g), now + time.Duration((missing+b.rate-1)/b.rate)
+	return int(g), addSat(now, time.Duration((missing+b.rate-1)/b.rate))
 }
 
 // VCPUQuota is the per-account, per-Region Fargate vCPU concurrency quota
@@ -126,9 +126,10 @@ func (b *LaunchBucket) Take(now time.Duration, n int) (granted int, next time.Du
 // VCPUQuota each). It counts the vCPUs of running (and launching) tasks in
 // CPU units.
 //
-// The reference (aws-behaviour.md §9) names these quotas but gives no
-// default value (they differ per account and rise automatically for new
-// accounts), so there is no built-in default: a zero limit means "no quota".
+// The Service Quotas pages name these quotas but give no default value
+// (they differ per account and rise automatically for new accounts,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html),
+// so there is no built-in default: a zero limit means "no quota".
 //
 // When a launch would exceed the quota, ECS does not queue the task: RunTask
 // reports a failure and the service scheduler records the service event
@@ -141,8 +142,10 @@ type VCPUQuota struct {
 
 // QuotaExceededReason is the failure reason ECS reports when a Fargate
 // launch would exceed the account's vCPU quota. The wording is from the ECS
-// service event and RunTask failure text as commonly reported; the reference
-// cites the service-event-messages page without quoting it (UNCONFIRMED).
+// service event and RunTask failure text as commonly reported; AWS's
+// service event messages page
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html)
+// does not quote it word for word, so the wording is unconfirmed.
 const QuotaExceededReason = "You've reached the limit on the number of vCPUs you can run concurrently"
 
 // NewVCPUQuota returns a quota of limitVCPU vCPUs; zero means unlimited.

@@ -95,7 +95,7 @@ func TestLaunchBucketRefillIsExactAndCapped(t *testing.T) {
 
 func TestLaunchBucketValidate(t *testing.T) {
 	_, err := NewLaunchBucket(LaunchBucketConfig{Burst: -1, RefillPerSecond: -2})
-	if !errors.Is(err, ErrInvalidConfig) || !containsLine(err, "Burst = -1") || !containsLine(err, "RefillPerSecond = -2") {
+	if !errors.Is(err, ErrInvalidConfig) || !containsLine(err, "Burst -1:") || !containsLine(err, "RefillPerSecond -2:") {
 		t.Errorf("error %v, want both fields named", err)
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-// Spot interruption timing (aws-behaviour.md §4.4, example L).
+// Spot interruption timing: a two-minute warning, SIGTERM at the warning
+// and SIGKILL after stopTimeout (at most 120 s on Fargate)
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
 const (
 	// SpotWarning is the notice between an interruption warning and the
 	// forced end: an EC2 Spot instance is terminated, and a Fargate Spot
@@ -21,7 +23,9 @@ const (
 	MaxFargateStopTimeout = 120 * time.Second
 )
 
-// Stop codes and reasons of Spot interruptions (aws-behaviour.md §2.1).
+// Stop codes and reasons of Spot interruptions (the TaskStopCode enum,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html,
+// and the Fargate capacity providers guide).
 const (
 	// StopCodeTerminationNotice is the stop code of a Fargate Spot task's
 	// interruption event, per the Fargate capacity providers guide.
@@ -36,7 +40,7 @@ const (
 )
 
 // FargateSpotInterruption is the timeline of one interrupted Fargate Spot
-// task (example L): the warning and SIGTERM at Warning, SIGKILL at
+// task: the warning and SIGTERM at Warning, SIGKILL at
 // Warning + stopTimeout, and the task is gone by Warning + 120 s at the
 // latest.
 type FargateSpotInterruption struct {
@@ -64,8 +68,8 @@ func NewFargateSpotInterruption(warning, stopTimeout time.Duration) FargateSpotI
 	stopTimeout = min(stopTimeout, MaxFargateStopTimeout)
 	return FargateSpotInterruption{
 		Warning:       warning,
-		SIGKILL:       warning + stopTimeout,
-		Deadline:      warning + SpotWarning,
+		SIGKILL:       addSat(warning, stopTimeout),
+		Deadline:      addSat(warning, SpotWarning),
 		StopCode:      StopCodeTerminationNotice,
 		StoppedReason: FargateSpotStoppedReason,
 	}
@@ -88,7 +92,7 @@ type EC2SpotInterruption struct {
 // NewEC2SpotInterruption returns the timeline of an instance warned at
 // warning.
 func NewEC2SpotInterruption(warning time.Duration) EC2SpotInterruption {
-	return EC2SpotInterruption{Warning: warning, Terminated: warning + SpotWarning}
+	return EC2SpotInterruption{Warning: warning, Terminated: addSat(warning, SpotWarning)}
 }
 
 // InterruptionProcess decides when Spot capacity is reclaimed: either a

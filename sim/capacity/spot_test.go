@@ -89,7 +89,7 @@ func TestInterruptionSchedule(t *testing.T) {
 		t.Errorf("next warnings (-want +got):\n%s", diff)
 	}
 	err := InterruptionProcess{RatePerHour: -1, Schedule: []time.Duration{2, 1}}.Validate()
-	if !errors.Is(err, ErrInvalidConfig) || !containsLine(err, "RatePerHour = -1") || !containsLine(err, "ascending") {
+	if !errors.Is(err, ErrInvalidConfig) || !containsLine(err, "RatePerHour -1:") || !containsLine(err, "ascending") {
 		t.Errorf("validate: %v", err)
 	}
 }

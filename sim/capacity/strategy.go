@@ -3,6 +3,8 @@ package capacity
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Names of the two capacity providers every account has; they cannot be
@@ -12,8 +14,8 @@ const (
 	FargateSpot = "FARGATE_SPOT"
 )
 
-// Limits of a capacity provider strategy item (aws-behaviour.md §4.5,
-// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html).
+// Limits of a capacity provider strategy item
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html).
 const (
 	// MaxStrategyProviders is the most items a strategy may have. The 2023
 	// guide said 6; the current API reference says 20 (CHANGED).
@@ -48,7 +50,7 @@ type Strategy []StrategyItem
 func (s Strategy) Validate() error {
 	var errs []error
 	bad := func(field string, value any, rule string) {
-		errs = append(errs, &fieldError{sentinel: ErrInvalidStrategy, field: field, value: value, rule: rule})
+		errs = append(errs, fielderr.New(ErrInvalidStrategy, field, value, rule))
 	}
 	if len(s) == 0 {
 		return nil
@@ -61,7 +63,7 @@ func (s Strategy) Validate() error {
 	for i, it := range s {
 		f := func(name string) string { return fmt.Sprintf("strategy[%d].%s", i, name) }
 		if it.Provider == "" {
-			bad(f("Provider"), `""`, "required")
+			bad(f("Provider"), "", "is required")
 		} else if seen[it.Provider] {
 			bad(f("Provider"), it.Provider, "appears more than once")
 		}
@@ -96,7 +98,8 @@ func (s Strategy) Validate() error {
 
 // EffectiveStrategy returns the strategy a service's tasks use: the
 // service's own if it has one, else the cluster's default strategy
-// (aws-behaviour.md §4.5). A service with an explicit launch type uses no
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html).
+// A service with an explicit launch type uses no
 // strategy at all and is counted by no provider; that case is the world's.
 func EffectiveStrategy(service, clusterDefault Strategy) Strategy {
 	if len(service) > 0 {
@@ -112,8 +115,9 @@ func EffectiveStrategy(service, clusterDefault Strategy) Strategy {
 // strategy whose weights are all zero or whose running slice has the wrong
 // length, which are programmer errors.
 //
-// The algorithm follows aws-behaviour.md §4.5: the base is satisfied first,
-// then the remainder is split by weight. For each new task:
+// The algorithm follows the API reference (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html):
+// the base is satisfied first, then the remainder is split by weight. For
+// each new task:
 //
 //  1. if the base provider b has fewer than base_b tasks, the task goes to b;
 //
@@ -125,15 +129,18 @@ func EffectiveStrategy(service, clusterDefault Strategy) Strategy {
 //     eligible the task goes to the one with the largest w_i / (post_i + 1),
 //     ties to the earlier item in the strategy.
 //
-// This is Balinski and Young's quota method applied to the tasks beyond the
-// base. The reference marks the exact integer rule UNCONFIRMED and proposes
-// "the provider furthest below its share"; that greedy rule can leave a
-// provider a whole task below its share (weights 1,1,3,10,10 and 240 tasks
-// give 95 instead of 96 to the last), while the quota method keeps, from an
-// empty service and at every count, floor(R·w_i/W) ≤ post_i ≤
-// ceil(R·w_i/W), never moves a task already placed, and reproduces worked
-// example I. The property test checks both. Everything is compared in
-// integers.
+// This is Balinski and Young's quota method (Fair Representation, 1982)
+// applied to the tasks beyond the base. AWS does not document the exact
+// integer rule; the obvious alternative, "the provider furthest below its
+// share", can leave a provider a whole task below its share (weights
+// 1,1,3,10,10 and 240 tasks give 95 instead of 96 to the last), while the
+// quota method keeps, from an empty service and at every count,
+// floor(R·w_i/W) ≤ post_i ≤ ceil(R·w_i/W), never moves a task already
+// placed, and reproduces the documented examples: weights 1 and 4 put 2 of
+// 10 tasks on the first; base 2 weight 1 against weight 3 puts 4 of 10 on
+// the base provider (the ECS Spot workshop,
+// https://ec2spotworkshops.com/ecs-spot-capacity-providers/module-1/modify_default_cps.html).
+// The property test checks both. Everything is compared in integers.
 func Distribute(s Strategy, running []int, n int) []int {
 	if len(running) != len(s) {
 		panic("capacity: Distribute: len(running) != len(strategy)")

@@ -96,12 +96,12 @@ func TestStrategyValidate(t *testing.T) {
 		{"empty means cluster default", nil, nil},
 		{"FARGATE and FARGATE_SPOT", Strategy{{Provider: Fargate, Base: 1, Weight: 1}, {Provider: FargateSpot, Weight: 4}}, nil},
 		{"20 providers", many[:20], nil},
-		{"21 providers", many, []string{"len(strategy) = 21"}},
+		{"21 providers", many, []string{"len(strategy) 21:"}},
 		{"two bases", Strategy{{Provider: "a", Base: 1, Weight: 1}, {Provider: "b", Base: 1}}, []string{"only one capacity provider may have a base"}},
 		{"ranges", Strategy{{Provider: "a", Base: 100001, Weight: 1001}, {Provider: "b", Base: -1, Weight: -1}},
-			[]string{"strategy[0].Base = 100001", "strategy[0].Weight = 1001", "strategy[1].Base = -1", "strategy[1].Weight = -1"}},
+			[]string{"strategy[0].Base 100001:", "strategy[0].Weight 1001:", "strategy[1].Base -1:", "strategy[1].Weight -1:"}},
 		{"duplicate and empty names", Strategy{{Provider: "a", Weight: 1}, {Provider: "a", Weight: 1}, {Weight: 1}},
-			[]string{"strategy[1].Provider = a", `strategy[2].Provider = ""`}},
+			[]string{`strategy[1].Provider "a":`, `strategy[2].Provider "":`}},
 		{"Fargate mixed with an ASG", Strategy{{Provider: Fargate, Weight: 1}, {Provider: "asg", Weight: 1}}, []string{"cannot mix"}},
 	}
 	for _, tt := range tests {

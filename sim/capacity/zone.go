@@ -4,7 +4,9 @@ import "math/rand/v2"
 
 // LaunchZone picks the Availability Zone for a new task of a service that
 // keeps its tasks balanced across zones (every Fargate replica service, and
-// EC2 services without a placement strategy; aws-behaviour.md §1.4): one of
+// EC2 services without a placement strategy, as
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html
+// describes): one of
 // the zones with the fewest tasks of the service, uniformly at random among
 // ties. tasksPerZone[i] is the service's tasks in zone i; the result indexes
 // it. It draws from r only when zones tie. It panics on an empty slice.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
@@ -20,9 +21,13 @@ import (
 // Options are what a scenario file does not hold.
 type Options struct {
 	// Files holds the files a scenario names (traffic series); nil means
-	// it can name none. os.DirFS(filepath.Dir(path)) resolves them
-	// beside the scenario file.
+	// it can name none. DirFS(filepath.Dir(path)) resolves them beside
+	// the scenario file, following only links that stay in its directory;
+	// Build reads only regular files from it (see DirFS).
 	Files fs.FS
+	// MaxFileBytes is the most Build reads of one file the scenario names;
+	// a longer file is refused. Zero means DefaultMaxFileBytes.
+	MaxFileBytes int64
 	// World configures the world (catalog, latencies, retention, Fargate
 	// capacity); the zero value is sim's defaults.
 	World sim.WorldConfig
@@ -139,12 +144,10 @@ func (b *builder) check(field string, err error) bool {
 func (b *builder) taskDefinition(td TaskDefinition) error {
 	in := sim.TaskDefinitionInput{
 		Family: td.Family, CPU: td.CPU, MemoryMiB: td.MemoryMiB,
-		NetworkMode:          sim.NetworkMode(td.NetworkMode),
-		CPUArchitecture:      architecture(td.CPUArchitecture),
-		PlacementConstraints: constraints(td.PlacementConstraints),
-	}
-	for _, c := range td.RequiresCompatibilities {
-		in.RequiresCompatibilities = append(in.RequiresCompatibilities, sim.LaunchType(c))
+		NetworkMode:             td.NetworkMode,
+		RequiresCompatibilities: slices.Clone(td.RequiresCompatibilities),
+		CPUArchitecture:         td.CPUArchitecture,
+		PlacementConstraints:    constraints(td.PlacementConstraints),
 	}
 	for _, c := range td.Containers {
 		cd := sim.ContainerDefinition{
@@ -160,20 +163,10 @@ func (b *builder) taskDefinition(td TaskDefinition) error {
 	return err
 }
 
-func architecture(s string) sim.Architecture {
-	switch s {
-	case "ARM64":
-		return sim.ARM64
-	case "X86_64":
-		return sim.X86_64
-	}
-	return ""
-}
-
 func constraints(cs []Constraint) []placement.Constraint {
 	var out []placement.Constraint
 	for _, c := range cs {
-		out = append(out, placement.Constraint{Type: placement.ConstraintType(c.Type), Expression: c.Expression})
+		out = append(out, placement.Constraint{Type: c.Type, Expression: c.Expression})
 	}
 	return out
 }
@@ -241,26 +234,21 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 	bs := &built{spec: spec}
 	cfg := sim.ServiceConfig{
 		Name: spec.Name, TaskDefinition: spec.TaskDefinition, DesiredCount: spec.DesiredCount,
-		SchedulingStrategy:       sim.SchedulingStrategy(spec.SchedulingStrategy),
-		LaunchType:               sim.LaunchType(spec.LaunchType),
-		CapacityProviderStrategy: strategyItems(spec.CapacityProviderStrategy),
-		PlacementConstraints:     constraints(spec.PlacementConstraints),
-		HealthCheckGracePeriod:   spec.HealthCheckGracePeriod.D(),
+		SchedulingStrategy:          spec.SchedulingStrategy,
+		LaunchType:                  spec.LaunchType,
+		CapacityProviderStrategy:    strategyItems(spec.CapacityProviderStrategy),
+		PlacementConstraints:        constraints(spec.PlacementConstraints),
+		HealthCheckGracePeriod:      spec.HealthCheckGracePeriod.D(),
+		AvailabilityZoneRebalancing: spec.AvailabilityZoneRebalancing,
 	}
 	for _, st := range spec.PlacementStrategy {
-		cfg.PlacementStrategy = append(cfg.PlacementStrategy, placement.Strategy{Type: placement.StrategyType(st.Type), Field: st.Field})
+		cfg.PlacementStrategy = append(cfg.PlacementStrategy, placement.Strategy{Type: st.Type, Field: st.Field})
 	}
 	if dc := spec.DeploymentConfiguration; dc != nil {
 		cfg.DeploymentConfiguration = sim.DeploymentConfiguration{MinimumHealthyPercent: dc.MinimumHealthyPercent, MaximumPercent: dc.MaximumPercent}
 		if cb := dc.CircuitBreaker; cb != nil {
 			cfg.DeploymentConfiguration.CircuitBreaker = sim.CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
 		}
-	}
-	switch spec.AvailabilityZoneRebalancing {
-	case "ENABLED":
-		cfg.AvailabilityZoneRebalancing = sim.AZRebalancingEnabled
-	case "DISABLED":
-		cfg.AvailabilityZoneRebalancing = sim.AZRebalancingDisabled
 	}
 	if spec.LoadBalancer != nil {
 		lb, err := b.world.NewLoadBalancer(sim.LoadBalancerConfig{Name: spec.Cluster + "-" + spec.Name, TargetGroup: targetGroup(spec.LoadBalancer)})
@@ -303,20 +291,7 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 }
 
 func targetGroup(lb *LoadBalancer) loadbalancer.Config {
-	cfg := loadbalancer.Config{SlowStart: lb.SlowStart.D()}
-	if lb.Type == "nlb" {
-		cfg.Type = loadbalancer.NLB
-	}
-	switch lb.Algorithm {
-	case "round_robin":
-		cfg.Algorithm = loadbalancer.RoundRobin
-	case "least_outstanding_requests":
-		cfg.Algorithm = loadbalancer.LeastOutstandingRequests
-	case "weighted_random":
-		cfg.Algorithm = loadbalancer.WeightedRandom
-	case "flow_hash":
-		cfg.Algorithm = loadbalancer.FlowHash
-	}
+	cfg := loadbalancer.Config{Type: lb.Type, Algorithm: lb.Algorithm, SlowStart: lb.SlowStart.D()}
 	if hc := lb.HealthCheck; hc != nil {
 		cfg.HealthCheck = loadbalancer.HealthCheck{Interval: hc.Interval.D(), Timeout: hc.Timeout.D(),
 			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold}
@@ -336,30 +311,17 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 		return sim.WorkloadConfig{}, err
 	}
 	wc := sim.WorkloadConfig{
-		LoadBalancer: lb, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
+		LoadBalancer: lb, Mode: t.Mode, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
 		MeanWork: t.Work.Mean.D(), SeparateHealthEndpoint: t.SeparateHealthEndpoint,
 	}
-	if t.Mode == "fluid" {
-		wc.Mode = sim.FluidMode
-	}
-	mean := t.Work.Mean.D()
-	switch t.Work.Distribution {
-	case "", "exponential":
-		wc.Demand, wc.SCV = traffic.Exponential{Mean: mean}, 1
-	case "fixed":
-		wc.Demand, wc.SCV = traffic.Fixed{CPU: mean}, 0
-	case "lognormal":
-		wc.Demand, wc.SCV = traffic.Lognormal{Mean: mean, SCV: t.Work.SCV}, t.Work.SCV
-	case "hyperexponential":
-		wc.Demand, wc.SCV = traffic.HyperExponential{Mean: mean, SCV: t.Work.SCV}, t.Work.SCV
-	}
+	work := t.Work.dist()
+	wc.Demand, wc.SCV = work, work.SCV()
+	wc.Server.Discipline = traffic.ProcessorSharing // the scenario's default
 	if s := t.Server; s != nil {
-		wc.Server = traffic.ServerConfig{Concurrency: s.Concurrency, QueueLimit: s.QueueLimit, Timeout: s.Timeout.D()}
-		if s.Discipline != "fcfs" {
-			wc.Server.Discipline = traffic.ProcessorSharing
+		wc.Server.Concurrency, wc.Server.QueueLimit, wc.Server.Timeout = s.Concurrency, s.QueueLimit, s.Timeout.D()
+		if s.Discipline != nil {
+			wc.Server.Discipline = *s.Discipline
 		}
-	} else {
-		wc.Server.Discipline = traffic.ProcessorSharing
 	}
 	return wc, nil
 }
@@ -367,7 +329,8 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 func (b *builder) source(r Rate) (traffic.Source, error) {
 	switch {
 	case r.Constant != nil:
-		return traffic.Constant{PerSecond: *r.Constant}, nil
+		c := traffic.Constant{PerSecond: *r.Constant}
+		return c, c.Validate()
 	case r.Diurnal != nil:
 		d := traffic.Diurnal{Mean: r.Diurnal.Mean, Amplitude: r.Diurnal.Amplitude, Period: r.Diurnal.Period.D(), Peak: r.Diurnal.Peak.D()}
 		return d, d.Validate()
@@ -387,35 +350,6 @@ func points(ps []RatePoint) []traffic.Point {
 	return out
 }
 
-func (b *builder) series(s *SeriesFile) (traffic.Source, error) {
-	if b.opt.Files == nil {
-		return nil, fmt.Errorf("rate.series.file %q: Options.Files is nil, so no file can be read", s.File)
-	}
-	f, err := b.opt.Files.Open(s.File)
-	if err != nil {
-		return nil, fmt.Errorf("rate.series.file: %w", err)
-	}
-	defer f.Close()
-	series, err := traffic.ReadSeriesCSV(f, traffic.SeriesCSV{TimeColumn: s.TimeColumn, ValueColumn: s.ValueColumn})
-	if err != nil {
-		return nil, fmt.Errorf("rate.series.file %q: %w", s.File, err)
-	}
-	rp := traffic.Replay{Series: series, Counts: s.Counts, Scale: s.Scale, Speedup: s.Speedup}
-	if err := rp.Validate(); err != nil {
-		return nil, fmt.Errorf("rate.series: %w", err)
-	}
-	if s.Offset == 0 {
-		return rp, nil
-	}
-	return traffic.Delayed{Source: rp, By: s.Offset.D()}, nil
-}
-
-var predefinedMetrics = map[string]autoscale.PredefinedMetric{
-	"ECSServiceAverageCPUUtilization":    autoscale.ECSServiceAverageCPUUtilization,
-	"ECSServiceAverageMemoryUtilization": autoscale.ECSServiceAverageMemoryUtilization,
-	"ALBRequestCountPerTarget":           autoscale.ALBRequestCountPerTarget,
-}
-
 // controller builds the service's scalable target and policies. It returns
 // nil and the joined errors if any part is refused.
 func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*autoscale.Controller, error) {
@@ -433,7 +367,7 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 	for j, tt := range as.TargetTracking {
 		p, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
 			Name: tt.Name, ResourceID: id, TargetValue: tt.TargetValue,
-			PredefinedMetric: predefinedMetrics[tt.Metric], ResourceLabel: label,
+			PredefinedMetric: tt.Metric, ResourceLabel: label,
 			ScaleOutCooldown: tt.ScaleOutCooldown.D(), ScaleInCooldown: tt.ScaleInCooldown.D(), DisableScaleIn: tt.DisableScaleIn,
 		})
 		if err != nil {
@@ -464,26 +398,8 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 	})
 }
 
-var (
-	comparisonOperators = map[string]metrics.ComparisonOperator{
-		"GreaterThanThreshold":          metrics.GreaterThanThreshold,
-		"GreaterThanOrEqualToThreshold": metrics.GreaterThanOrEqualToThreshold,
-		"LessThanThreshold":             metrics.LessThanThreshold,
-		"LessThanOrEqualToThreshold":    metrics.LessThanOrEqualToThreshold,
-	}
-	missingDataTreatments = map[string]metrics.MissingData{
-		"": metrics.MissingDataMissing, "missing": metrics.MissingDataMissing, "ignore": metrics.MissingDataIgnore,
-		"breaching": metrics.MissingDataBreaching, "notBreaching": metrics.MissingDataNotBreaching,
-	}
-	adjustmentTypes = map[string]autoscale.AdjustmentType{
-		"ChangeInCapacity":        autoscale.ChangeInCapacity,
-		"PercentChangeInCapacity": autoscale.PercentChangeInCapacity,
-		"ExactCapacity":           autoscale.ExactCapacity,
-	}
-)
-
 func stepScaling(st StepScaling, id, label string) (*autoscale.StepScaling, error) {
-	metric, stat, err := autoscale.PredefinedMetricSpec(predefinedMetrics[st.Metric], id, label)
+	metric, stat, err := autoscale.PredefinedMetricSpec(st.Metric, id, label)
 	if err != nil {
 		return nil, err
 	}
@@ -497,10 +413,9 @@ func stepScaling(st StepScaling, id, label string) (*autoscale.StepScaling, erro
 		Alarm: metrics.AlarmConfig{
 			Name: st.Name, Metric: metric, Statistic: stat, Period: st.Period.D(),
 			EvaluationPeriods: st.EvaluationPeriods, DatapointsToAlarm: st.DatapointsToAlarm, Threshold: st.Threshold,
-			Comparison:       comparisonOperators[st.ComparisonOperator],
-			TreatMissingData: missingDataTreatments[st.TreatMissingData],
+			Comparison: st.ComparisonOperator, TreatMissingData: st.TreatMissingData,
 		},
-		AdjustmentType:         adjustmentTypes[st.AdjustmentType],
+		AdjustmentType:         st.AdjustmentType,
 		MinAdjustmentMagnitude: st.MinAdjustmentMagnitude,
 	}
 	switch {

@@ -23,11 +23,20 @@
 // Field names follow the ECS and Application Auto Scaling APIs, each
 // documented on the Go type it decodes into (Scenario and below), with
 // its unit and what its absence means. Durations are Go duration strings
-// ("90s", "5m", "24h"); times are RFC 3339. The testdata directory holds
-// fuller examples: a Fargate service with CPU target tracking, a
-// deployment and a zone outage; an EC2 capacity provider with managed
-// scaling, step scaling and a schedule; examples/scenario replays a NASA
-// trace from a CSV file.
+// ("90s", "5m", "24h"); times are RFC 3339. Enumerated fields are read by
+// the module's own types, in their AWS spellings where AWS has one: the
+// launch type, network mode, CPU architecture, scheduling strategy,
+// Availability Zone rebalancing and traffic mode (package sim), placement
+// strategy and constraint types (package placement), predefined metrics
+// and adjustment types (package autoscale), the alarm's comparison
+// operator and missing-data treatment (package metrics), the load
+// balancer's type and algorithm (package loadbalancer), the server's
+// discipline (traffic.Discipline) and the work's distribution (dist.Kind).
+// An empty name is the field's default, as if it were absent. The
+// testdata directory holds fuller examples: a Fargate service with CPU
+// target tracking, a deployment and a zone outage; an EC2 capacity
+// provider with managed scaling, step scaling and a schedule;
+// examples/scenario replays a NASA trace from a CSV file.
 //
 // # Errors
 //
@@ -36,12 +45,16 @@
 // and stops at the first unknown or repeated field, value of the wrong
 // kind or unparsable duration, as a *SyntaxError with line, column and
 // field path ("line 12, column 7: services[0].desiredCount: expected a
-// whole number, got the string \"two\""). Validate then checks names,
-// enumerated values, references between parts and ranges, returning every
-// problem at once, each a *FieldError naming the field, the value and the
-// rule. Build hands each part to the simulator, whose own rules (Fargate
-// sizes, container limits, the cluster query language) come back wrapped
-// with the field path, again all at once. Parse is fuzzed (FuzzParse):
+// whole number, got the string \"two\""). A name that an enumerated
+// field's type does not know is not such a stop: it is reported with the
+// valid names its type lists, in its place among everything Validate
+// finds. Validate then checks names, enumerated values (a name a field
+// requires; the EXTERNAL launch type and custom placement, which the
+// types know but a file cannot run), references between parts and
+// ranges, returning every problem at once, each a *FieldError naming the
+// field, the value and the rule. Build hands each part to the simulator,
+// whose own rules (Fargate sizes, container limits, the cluster query
+// language) come back wrapped with the field path, again all at once. Parse is fuzzed (FuzzParse):
 // any input is either a scenario that builds and runs or an error of these
 // kinds, never a panic.
 //
@@ -55,6 +68,19 @@
 // comes (a deployment to a task definition the service cannot run, say) is
 // an entry of the report, not an error: like an unplaceable task, it is
 // something that happened in the experiment.
+//
+// # Files
+//
+// A scenario reads the files it names (a traffic series) from
+// Options.Files. DirFS(dir) confines them to the scenario's directory:
+// names are relative paths without "..", and a symbolic link is followed
+// only if it stays inside the directory (a link to /etc/passwd or
+// /dev/zero is refused). Build reads only regular files, refusing a
+// device, a named pipe or a directory before opening it, and at most
+// Options.MaxFileBytes (DefaultMaxFileBytes, 64 MiB) of each; an error
+// about a file names it and never quotes the content of a file it
+// refused. ReadFile reads a scenario file the same way (at most
+// MaxFileSize, 16 MiB).
 //
 // The same file and seed give the same Report and trace hash. The build
 // calls the sim API in a fixed order (task definitions, capacity

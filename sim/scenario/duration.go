@@ -13,6 +13,9 @@ type Duration time.Duration
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
+// String returns d as a Go duration string, e.g. "1h30m0s".
+func (d Duration) String() string { return time.Duration(d).String() }
+
 // MarshalJSON writes d as a duration string.
 func (d Duration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Duration(d).String())

@@ -55,6 +55,23 @@ func ExampleParse_errors() {
 	// Output:
 	// true
 	// scenario: invalid: services[0].taskDefinition "web:3": revision must be 1 to 1 (family "web" has 1)
-	// scenario: invalid: services[0].launchType "LAMBDA": must be one of EC2, FARGATE
-	// scenario: invalid: actions[0].at "2h0m0s": must be within the scenario's duration (1h30m0s)
+	// scenario: invalid: services[0].launchType "LAMBDA": must be one of EC2, FARGATE, EXTERNAL
+	// scenario: invalid: actions[0].at 2h0m0s: must be within the scenario's duration (1h30m0s)
+}
+
+// A scenario file and the files it names, read from its directory: only
+// regular files inside it, through links that stay inside it.
+func ExampleReadFile() {
+	dir := scenario.DirFS("testdata")
+	sc, err := scenario.ReadFile(dir, "web.json", 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sc.Name, sc.Duration)
+	_, err = scenario.ReadFile(dir, "../go.mod", 0)
+	fmt.Println(errors.Is(err, scenario.ErrFile))
+	// Output:
+	// web on Fargate, CPU target tracking, a deployment and a zone outage 12h0m0s
+	// true
 }

@@ -37,7 +37,7 @@ func TestGoldenReports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := Run(sc, Options{Files: os.DirFS("testdata")})
+			r, err := Run(sc, Options{Files: DirFS("testdata")})
 			if err != nil {
 				t.Fatal(err)
 			}

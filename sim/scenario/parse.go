@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Errors. Every error of the package wraps one of them.
@@ -17,6 +19,10 @@ var (
 	// ErrInvalid marks a scenario that breaks a rule (FieldError says
 	// which) or that the simulator refuses while building it.
 	ErrInvalid = errors.New("scenario: invalid")
+	// ErrFile marks a file that cannot be read or is refused: not a
+	// regular file, a link out of the scenario's directory, larger than
+	// its cap. Its error names the file and never quotes its content.
+	ErrFile = errors.New("scenario: file")
 )
 
 // MaxFileSize is the largest scenario Read accepts, in bytes.
@@ -37,32 +43,12 @@ func (e *SyntaxError) Error() string {
 func (e *SyntaxError) Unwrap() error { return ErrSyntax }
 
 // FieldError names the field (its JSON path), the offending value and the
-// rule it breaks.
-type FieldError struct {
-	Field string // e.g. "services[2].autoScaling.maxCapacity"
-	Value any
-	Rule  string
-}
-
-// Error renders "scenario: invalid: services[0].desiredCount -1: must be 0 to 5000".
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%v: %s %s: %s", ErrInvalid, e.Field, show(e.Value), e.Rule)
-}
-
-// Unwrap returns ErrInvalid.
-func (e *FieldError) Unwrap() error { return ErrInvalid }
-
-func show(v any) string {
-	switch v := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", clip(v))
-	case Duration:
-		return fmt.Sprintf("%q", v.D())
-	case nil:
-		return "(absent)"
-	}
-	return clip(fmt.Sprint(v))
-}
+// rule it breaks; it matches ErrInvalid. It is the module's one field
+// error type: Field is e.g. "services[2].autoScaling.maxCapacity", Value
+// the value, Rule what it must be, and Err the sentinel (ErrInvalid).
+// Error renders "scenario: invalid: services[0].desiredCount -1: must be
+// 0 to 5000".
+type FieldError = fielderr.Error
 
 // Read reads a scenario from r (at most MaxFileSize bytes) and validates
 // it; see Parse.
@@ -80,10 +66,17 @@ func Read(r io.Reader) (*Scenario, error) {
 // Parse decodes one JSON scenario strictly (unknown or repeated fields,
 // values of the wrong kind and trailing data are errors, reported with
 // their line, column and field path) and validates it, returning every
-// problem at once.
+// problem at once: the names an enumerated field does not know, and what
+// Validate finds.
 func Parse(data []byte) (*Scenario, error) {
-	if err := shapeCheck(data); err != nil {
+	shape, err := shapeCheck(data)
+	if err != nil {
 		return nil, err
+	}
+	if len(shape.unknown) > 0 {
+		// Decode with the unknown and empty names as null (the field's
+		// default), so that Validate still sees the rest of the file.
+		data = shape.blank(data)
 	}
 	var sc Scenario
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -94,7 +87,7 @@ func Parse(data []byte) (*Scenario, error) {
 		line, col := position(data, dec.InputOffset())
 		return nil, &SyntaxError{Line: line, Column: col, Msg: err.Error()}
 	}
-	if err := sc.Validate(); err != nil {
+	if err := sc.validate(shape.refused()); err != nil {
 		return nil, err
 	}
 	return &sc, nil

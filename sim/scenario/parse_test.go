@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/dist"
+	"github.com/ecssim/ecssim/sim/traffic"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -99,10 +103,10 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		t.Fatalf("Parse = %v, want ErrInvalid", err)
 	}
 	want := []string{
-		`duration "0s": must be positive`,
-		`reportPeriod "7m0s": must be a whole number of minutes that divides a day`,
+		`duration 0s: must be positive`,
+		`reportPeriod 7m0s: must be a whole number of minutes that divides a day`,
 		`taskDefinitions[0].networkMode "vpc": must be one of awsvpc, bridge, host`,
-		`taskDefinitions[0].requiresCompatibilities[0] "LAMBDA": must be one of EC2, FARGATE`,
+		`taskDefinitions[0].requiresCompatibilities[0] "LAMBDA": must be one of EC2, FARGATE, EXTERNAL`,
 		`taskDefinitions[0].containers 0: must hold at least one container`,
 		`capacityProviders[0].name "FARGATE": is reserved for Fargate`,
 		`capacityProviders[0].interruptionsPerHour 0.1: needs spot`,
@@ -112,27 +116,27 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		`services[0].cluster "qa": names no cluster`,
 		`services[0].taskDefinition "web:2": revision must be 1 to 1`,
 		`services[0].desiredCount -1: must not be negative`,
-		`services[0].launchType "fargate": must be one of EC2, FARGATE`,
-		`services[0].placementStrategy[0].type "pack": must be one of binpack, spread, random`,
+		`services[0].launchType "fargate": must be one of EC2, FARGATE, EXTERNAL`,
+		`services[0].placementStrategy[0].type "pack": must be "binpack", "spread", "random" or "custom"`,
 		`services[0].placementConstraints[0].expression "": is required for memberOf`,
 		`services[0].traffic "{…}": needs loadBalancer`,
 		`services[0].traffic.mode "fast": must be one of request, fluid`,
 		`services[0].traffic.rate 0: must hold exactly one of constant, diurnal, steps, linear and series`,
-		`services[0].traffic.work.mean "0s": must be positive`,
+		`services[0].traffic.work.mean 0s: must be positive`,
 		`services[0].traffic.work.scv 2: is fixed by the "fixed" distribution`,
 		`services[0].autoScaling.maxCapacity 1: must be at least minCapacity (5)`,
 		`services[0].autoScaling.targetTracking[0].metric "ALBRequestCountPerTarget": needs the service's loadBalancer to be an alb`,
-		`services[0].autoScaling.stepScaling[0].metric "CPU": must be one of ECSServiceAverageCPUUtilization`,
+		`services[0].autoScaling.stepScaling[0].metric "CPU": must be ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget`,
 		`services[0].autoScaling.stepScaling[0].statistic "Median": must be a CloudWatch statistic`,
-		`services[0].autoScaling.stepScaling[0].comparisonOperator ">": must be one of GreaterThanThreshold`,
-		`services[0].autoScaling.stepScaling[0].adjustmentType "Change": must be one of ChangeInCapacity`,
+		`services[0].autoScaling.stepScaling[0].comparisonOperator ">": must be GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold or LessThanOrEqualToThreshold`,
+		`services[0].autoScaling.stepScaling[0].adjustmentType "Change": must be ChangeInCapacity, PercentChangeInCapacity or ExactCapacity`,
 		`services[0].autoScaling.stepScaling[0].stepAdjustments 0: must hold at least one step`,
 		`services[1].taskDefinition "api": names no family of taskDefinitions`,
-		`actions[0].at "2h0m0s": must be within the scenario's duration`,
+		`actions[0].at 2h0m0s: must be within the scenario's duration`,
 		`actions[0].updateService.service "prod/nope": names no service`,
 		`actions[1] 0: must hold exactly one of updateService, zoneOutage and launchInstances`,
 		`actions[2].zoneOutage.zone "": is required`,
-		`actions[2].zoneOutage.duration "0s": must be positive`,
+		`actions[2].zoneOutage.duration 0s: must be positive`,
 		`actions[2].launchInstances.cluster "x": names no cluster`,
 		`actions[2] 2: must hold exactly one`,
 	}
@@ -210,4 +214,116 @@ func readFile(t testing.TB, name string) *Scenario {
 		t.Fatal(err)
 	}
 	return sc
+}
+
+// TestEnumeratedFieldsReadTheirTypes: the load balancer's type and
+// algorithm, the server's discipline, the work's distribution and the CPU
+// architecture are read by their own types (package loadbalancer, traffic,
+// dist and sim), which list the valid names when one is unknown; every
+// unknown name is reported at once with the other problems, and a problem
+// that could only come from reading the name as its default (the scv of a
+// distribution that is not there) is left out.
+func TestEnumeratedFieldsReadTheirTypes(t *testing.T) {
+	in := `{
+  "duration": "1h",
+  "taskDefinitions": [{"family": "web", "cpu": 1024, "memoryMiB": 2048, "networkMode": "awsvpc", "cpuArchitecture": "arm",
+    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "web:1"}]}],
+  "clusters": [{"name": "prod"}],
+  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": -1, "launchType": "FARGATE",
+    "loadBalancer": {"type": "gwlb", "algorithm": "fastest"},
+    "traffic": {"rate": {"constant": 1e300}, "work": {"distribution": "gamma", "mean": "10ms", "scv": 4},
+      "server": {"discipline": "lifo"}}}]
+}`
+	_, err := Parse([]byte(in))
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Parse = %v, want ErrInvalid", err)
+	}
+	want := []string{
+		`taskDefinitions[0].cpuArchitecture "arm": must be one of X86_64, ARM64`,
+		`services[0].loadBalancer.type "gwlb": must be one of alb, nlb (or application, network)`,
+		`services[0].loadBalancer.algorithm "fastest": must be one of round_robin, least_outstanding_requests, weighted_random, flow_hash`,
+		`services[0].traffic.work.distribution "gamma": must be one of fixed, uniform, exponential, lognormal, hyperexponential`,
+		`services[0].traffic.server.discipline "lifo": must be one of fcfs, ps`,
+		`services[0].desiredCount -1: must not be negative`,
+		`services[0].traffic.rate.constant 1e+300: must be a rate from 0 to MaxPerSecond (1e+08) requests per second`,
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing %q", w)
+		}
+	}
+	if n := strings.Count(msg, "scenario: invalid: "); n != len(want) {
+		t.Errorf("%d problems, want %d:\n%s", n, len(want), msg)
+	}
+	if strings.Contains(msg, "work.scv") {
+		t.Errorf("the scv is judged against a distribution the file does not hold:\n%s", msg)
+	}
+	// The right names read into the types.
+	ok := strings.NewReplacer(`"arm"`, `"ARM64"`, `"gwlb"`, `"network"`, `"fastest"`, `"flow_hash"`, `"gamma"`, `"lognormal"`,
+		`"lifo"`, `"fcfs"`, `-1`, `1`, `1e300`, `10`).Replace(in)
+	sc, err := Parse([]byte(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sc.Services[0]
+	if sc.TaskDefinitions[0].CPUArchitecture != sim.ARM64 || s.LoadBalancer.Type != loadbalancer.NLB ||
+		s.LoadBalancer.Algorithm != loadbalancer.FlowHash || s.Traffic.Work.Distribution != dist.KindLogNormal ||
+		*s.Traffic.Server.Discipline != traffic.FCFS {
+		t.Errorf("decoded %+v %+v", sc.TaskDefinitions[0], s)
+	}
+	// A name must be a JSON string.
+	_, err = Parse([]byte(strings.Replace(ok, `"network"`, `1`, 1)))
+	var se *SyntaxError
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, "services[0].loadBalancer.type: expected a string, got the number 1") {
+		t.Errorf("number for a name: %v", err)
+	}
+	// A scenario built in Go is held to the same types.
+	sc.Services[0].LoadBalancer.Type = 9
+	if err := sc.Validate(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "services[0].loadBalancer.type 9: is not a known Type") {
+		t.Errorf("Type(9): %v", err)
+	}
+}
+
+// TestEmptyEnumeratedNamesMeanTheDefault: an empty string for an
+// enumerated field was the field's default before the fields were typed,
+// and still is ("discipline": "" is processor sharing, as absent).
+func TestEmptyEnumeratedNamesMeanTheDefault(t *testing.T) {
+	in := strings.Replace(minimal, `"launchType": "FARGATE"}]`, `"launchType": "FARGATE",
+    "loadBalancer": {"type": "", "algorithm": ""},
+    "traffic": {"rate": {"constant": 1}, "work": {"distribution": "", "mean": "10ms"}, "server": {"discipline": ""}}}]`, 1)
+	in = strings.Replace(in, `"networkMode": "awsvpc",`, `"networkMode": "awsvpc", "cpuArchitecture": "",`, 1)
+	sc, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sc.Services[0]
+	if s.LoadBalancer.Type != loadbalancer.ALB || s.LoadBalancer.Algorithm != loadbalancer.AlgorithmDefault ||
+		s.Traffic.Work.Distribution != dist.Unset || s.Traffic.Server.Discipline != nil ||
+		sc.TaskDefinitions[0].CPUArchitecture != "" {
+		t.Errorf("decoded %+v %+v", s.LoadBalancer, s.Traffic)
+	}
+}
+
+// TestRegressionZoneNamesAreAttributeValues: a zone instances are launched
+// in becomes their ecs.availability-zone attribute, which the simulator
+// checks only when an instance registers, by panicking (FuzzParse found a
+// capacity provider zone holding a byte that is not UTF-8). Validate
+// refuses such a name up front, wherever instances take their zone from.
+func TestRegressionZoneNamesAreAttributeValues(t *testing.T) {
+	in := `{"duration": "10m",
+  "taskDefinitions": [{"family": "web", "containers": [{"name": "app", "image": "web:1", "memoryMiB": 128}]}],
+  "capacityProviders": [{"name": "asg", "instanceType": "m5.large", "zones": ["us-east-1a", "us-east-1\u0086"], "minSize": 0, "maxSize": 2, "desiredCapacity": 1}],
+  "clusters": [{"name": "prod", "zones": ["us-east-1 "], "instances": [{"type": "m5.large", "count": 1, "zones": ["us-east-1é"]}], "capacityProviders": ["asg"]}],
+  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": 1}],
+  "actions": [{"at": "2m", "launchInstances": {"cluster": "prod", "type": "m5.large", "count": 1, "zones": [""]}}]}`
+	_, err := Parse([]byte(in))
+	rule := func(r string) string { return ": becomes the ecs.availability-zone attribute of its instances: " + r }
+	chars := "attribute value must have 1 to 128 characters, each a letter, a digit, a space, or one of - _ . @ / \\ :"
+	wantProblems(t, err, []string{
+		`capacityProviders[0].zones[1] "us-east-1\u0086"` + rule(chars),
+		`clusters[0].zones[0] "us-east-1 "` + rule("attribute value must not start or end with a space"),
+		`clusters[0].instances[0].zones[0] "us-east-1é"` + rule(chars),
+		`actions[0].launchInstances.zones[0] ""` + rule(chars),
+	})
 }

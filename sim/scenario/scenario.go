@@ -2,6 +2,14 @@ package scenario
 
 import (
 	"time"
+
+	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/loadbalancer"
+	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/dist"
+	"github.com/ecssim/ecssim/sim/traffic"
 )
 
 // Scenario is one experiment: the world to build, the traffic to send and
@@ -47,12 +55,13 @@ type TaskDefinition struct {
 	MemoryMiB int `json:"memoryMiB,omitempty"`
 	// NetworkMode is "awsvpc", "bridge" or "host"; empty means
 	// bridge, as ECS does (Fargate requires awsvpc).
-	NetworkMode string `json:"networkMode,omitempty"`
-	// RequiresCompatibilities lists "EC2" and/or "FARGATE".
-	RequiresCompatibilities []string `json:"requiresCompatibilities,omitempty"`
+	NetworkMode sim.NetworkMode `json:"networkMode,omitempty"`
+	// RequiresCompatibilities lists "EC2" and/or "FARGATE" (EXTERNAL,
+	// which sim.LaunchType also reads, is not simulated).
+	RequiresCompatibilities []sim.LaunchType `json:"requiresCompatibilities,omitempty"`
 	// CPUArchitecture is "X86_64" (the default) or "ARM64".
-	CPUArchitecture      string       `json:"cpuArchitecture,omitempty"`
-	PlacementConstraints []Constraint `json:"placementConstraints,omitempty"`
+	CPUArchitecture      sim.Architecture `json:"cpuArchitecture,omitempty"`
+	PlacementConstraints []Constraint     `json:"placementConstraints,omitempty"`
 	// Containers: at least one.
 	Containers []Container `json:"containers"`
 }
@@ -78,17 +87,21 @@ type PortMapping struct {
 }
 
 // Constraint is a placement constraint: type "distinctInstance", or
-// "memberOf" with a cluster query language expression.
+// "memberOf" with a cluster query language expression. (The type
+// placement.ConstraintType also reads "custom", a filter written in Go,
+// which a file cannot hold.)
 type Constraint struct {
-	Type       string `json:"type"`
-	Expression string `json:"expression,omitempty"`
+	Type       placement.ConstraintType `json:"type"`
+	Expression string                   `json:"expression,omitempty"`
 }
 
 // Strategy is a placement strategy: "binpack" on "cpu" or "memory",
 // "spread" on "instanceId", "host" or "attribute:<name>", or "random".
+// (The type placement.StrategyType also reads "custom", a scorer written
+// in Go, which a file cannot hold.)
 type Strategy struct {
-	Type  string `json:"type"`
-	Field string `json:"field,omitempty"`
+	Type  placement.StrategyType `json:"type"`
+	Field string                 `json:"field,omitempty"`
 }
 
 // CapacityProvider is an Auto Scaling group capacity provider; it maps to
@@ -157,18 +170,18 @@ type Service struct {
 	TaskDefinition string `json:"taskDefinition"`
 	DesiredCount   int    `json:"desiredCount"`
 	// SchedulingStrategy is "REPLICA" (the default) or "DAEMON".
-	SchedulingStrategy string `json:"schedulingStrategy,omitempty"`
+	SchedulingStrategy sim.SchedulingStrategy `json:"schedulingStrategy,omitempty"`
 	// LaunchType is "EC2" or "FARGATE"; empty means the capacity provider
 	// strategy, else the cluster's default, else EC2.
-	LaunchType               string                   `json:"launchType,omitempty"`
+	LaunchType               sim.LaunchType           `json:"launchType,omitempty"`
 	CapacityProviderStrategy []StrategyItem           `json:"capacityProviderStrategy,omitempty"`
 	PlacementStrategy        []Strategy               `json:"placementStrategy,omitempty"`
 	PlacementConstraints     []Constraint             `json:"placementConstraints,omitempty"`
 	DeploymentConfiguration  *DeploymentConfiguration `json:"deploymentConfiguration,omitempty"`
 	HealthCheckGracePeriod   Duration                 `json:"healthCheckGracePeriod,omitzero"`
 	// AvailabilityZoneRebalancing is "ENABLED" or "DISABLED"; empty means
-	// ECS's default for the service.
-	AvailabilityZoneRebalancing string `json:"availabilityZoneRebalancing,omitempty"`
+	// ECS's default for the service (sim.AZRebalancingDefault).
+	AvailabilityZoneRebalancing sim.AZRebalancing `json:"availabilityZoneRebalancing,omitempty"`
 
 	// LoadBalancer puts the service's tasks behind a target group.
 	LoadBalancer *LoadBalancer `json:"loadBalancer,omitempty"`
@@ -191,15 +204,16 @@ type DeploymentConfiguration struct {
 // LoadBalancer is a target group in front of the service; it maps to
 // loadbalancer.Config.
 type LoadBalancer struct {
-	// Type is "alb" (the default) or "nlb".
-	Type string `json:"type,omitempty"`
+	// Type is "alb" (the default) or "nlb" (or the ELB API's
+	// "application" and "network").
+	Type loadbalancer.Type `json:"type,omitempty"`
 	// Algorithm is "round_robin", "least_outstanding_requests",
 	// "weighted_random" (ALB) or "flow_hash" (NLB); empty means the type's
 	// default.
-	Algorithm           string       `json:"algorithm,omitempty"`
-	HealthCheck         *HealthCheck `json:"healthCheck,omitempty"`
-	DeregistrationDelay *Duration    `json:"deregistrationDelay,omitempty"`
-	SlowStart           Duration     `json:"slowStart,omitzero"`
+	Algorithm           loadbalancer.Algorithm `json:"algorithm,omitempty"`
+	HealthCheck         *HealthCheck           `json:"healthCheck,omitempty"`
+	DeregistrationDelay *Duration              `json:"deregistrationDelay,omitempty"`
+	SlowStart           Duration               `json:"slowStart,omitzero"`
 }
 
 // HealthCheck maps to loadbalancer.HealthCheck; zero fields are the API's
@@ -216,7 +230,7 @@ type HealthCheck struct {
 type Traffic struct {
 	// Mode is "request" (every request simulated, the default) or "fluid"
 	// (queueing formulas per step).
-	Mode string `json:"mode,omitempty"`
+	Mode sim.WorkloadMode `json:"mode,omitempty"`
 	// Rate is the offered load in requests per second over time.
 	Rate Rate `json:"rate"`
 	// Work is the CPU work of one request at one vCPU.
@@ -273,19 +287,35 @@ type SeriesFile struct {
 }
 
 // Work is a request's CPU work at one vCPU: Distribution "exponential"
-// (the default), "fixed", "lognormal" or "hyperexponential" with mean Mean
-// and squared coefficient of variation SCV (for the last two; exponential
-// has 1 and fixed 0).
+// (the default), "fixed", "lognormal" or "hyperexponential" (the families
+// of package sim/dist) with mean Mean and squared coefficient of variation
+// SCV (for the last two; exponential has 1 and fixed 0).
 type Work struct {
-	Distribution string   `json:"distribution,omitempty"`
-	Mean         Duration `json:"mean"`
-	SCV          float64  `json:"scv,omitempty"`
+	Distribution dist.Kind `json:"distribution,omitempty"`
+	Mean         Duration  `json:"mean"`
+	SCV          float64   `json:"scv,omitempty"`
+}
+
+// dist is the work's distribution: its family with the mean and C² given
+// (exponential when Distribution is unset; C² is the family's own for
+// exponential and fixed).
+func (w Work) dist() dist.Dist {
+	mean := w.Mean.D()
+	switch w.Distribution {
+	case dist.KindFixed:
+		return dist.Fixed(mean)
+	case dist.KindLogNormal:
+		return dist.LogNormalMean(mean, w.SCV)
+	case dist.KindHyperExponential:
+		return dist.HyperExponential(mean, w.SCV)
+	}
+	return dist.Exponential(mean)
 }
 
 // Server maps to traffic.ServerConfig.
 type Server struct {
-	// Discipline is "ps" (processor sharing, the default) or "fcfs".
-	Discipline string `json:"discipline,omitempty"`
+	// Discipline is "ps" (processor sharing) or "fcfs"; absent means ps.
+	Discipline *traffic.Discipline `json:"discipline,omitempty"`
 	// Concurrency is the requests served at once (0 = unlimited for ps, the
 	// task's vCPUs for fcfs); QueueLimit the waiting room (0 = none).
 	Concurrency int `json:"concurrency,omitempty"`
@@ -308,12 +338,12 @@ type AutoScaling struct {
 // "ECSServiceAverageMemoryUtilization" or "ALBRequestCountPerTarget" (which
 // needs the service's load balancer).
 type TargetTracking struct {
-	Name             string   `json:"name"`
-	Metric           string   `json:"metric"`
-	TargetValue      float64  `json:"targetValue"`
-	ScaleOutCooldown Duration `json:"scaleOutCooldown,omitzero"`
-	ScaleInCooldown  Duration `json:"scaleInCooldown,omitzero"`
-	DisableScaleIn   bool     `json:"disableScaleIn,omitempty"`
+	Name             string                     `json:"name"`
+	Metric           autoscale.PredefinedMetric `json:"metric"`
+	TargetValue      float64                    `json:"targetValue"`
+	ScaleOutCooldown Duration                   `json:"scaleOutCooldown,omitzero"`
+	ScaleInCooldown  Duration                   `json:"scaleInCooldown,omitzero"`
+	DisableScaleIn   bool                       `json:"disableScaleIn,omitempty"`
 }
 
 // StepScaling is a step scaling policy with the CloudWatch alarm that
@@ -323,25 +353,25 @@ type StepScaling struct {
 	// Metric is a predefined metric name, as for TargetTracking; Statistic
 	// a CloudWatch statistic ("Average", "Maximum", "p99"); empty means the
 	// metric's own.
-	Metric            string   `json:"metric"`
-	Statistic         string   `json:"statistic,omitempty"`
-	Period            Duration `json:"period,omitzero"`
-	EvaluationPeriods int      `json:"evaluationPeriods"`
-	DatapointsToAlarm int      `json:"datapointsToAlarm,omitempty"`
-	Threshold         float64  `json:"threshold"`
+	Metric            autoscale.PredefinedMetric `json:"metric"`
+	Statistic         string                     `json:"statistic,omitempty"`
+	Period            Duration                   `json:"period,omitzero"`
+	EvaluationPeriods int                        `json:"evaluationPeriods"`
+	DatapointsToAlarm int                        `json:"datapointsToAlarm,omitempty"`
+	Threshold         float64                    `json:"threshold"`
 	// ComparisonOperator is "GreaterThanThreshold",
 	// "GreaterThanOrEqualToThreshold", "LessThanThreshold" or
 	// "LessThanOrEqualToThreshold".
-	ComparisonOperator string `json:"comparisonOperator"`
+	ComparisonOperator metrics.ComparisonOperator `json:"comparisonOperator"`
 	// TreatMissingData is "missing" (the default), "ignore", "breaching" or
 	// "notBreaching".
-	TreatMissingData string `json:"treatMissingData,omitempty"`
+	TreatMissingData metrics.MissingData `json:"treatMissingData,omitempty"`
 	// AdjustmentType is "ChangeInCapacity", "PercentChangeInCapacity" or
 	// "ExactCapacity".
-	AdjustmentType         string           `json:"adjustmentType"`
-	StepAdjustments        []StepAdjustment `json:"stepAdjustments"`
-	MinAdjustmentMagnitude int              `json:"minAdjustmentMagnitude,omitempty"`
-	Cooldown               *Duration        `json:"cooldown,omitempty"`
+	AdjustmentType         autoscale.AdjustmentType `json:"adjustmentType"`
+	StepAdjustments        []StepAdjustment         `json:"stepAdjustments"`
+	MinAdjustmentMagnitude int                      `json:"minAdjustmentMagnitude,omitempty"`
+	Cooldown               *Duration                `json:"cooldown,omitempty"`
 }
 
 // StepAdjustment is one step; an absent bound is unbounded (−∞ or +∞).

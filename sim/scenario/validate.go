@@ -1,7 +1,7 @@
 package scenario
 
 import (
-	"cmp"
+	"encoding"
 	"errors"
 	"fmt"
 	"math"
@@ -10,47 +10,135 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/dist"
+	"github.com/ecssim/ecssim/sim/traffic"
 )
 
 // MaxDuration is the longest scenario: a leap year.
 const MaxDuration = 366 * 24 * time.Hour
 
-// The names a scenario accepts for each enumerated field.
-var (
-	launchTypes     = []string{"EC2", "FARGATE"}
-	schedulings     = []string{"REPLICA", "DAEMON"}
-	networkModes    = []string{"awsvpc", "bridge", "host"}
-	architectures   = []string{"X86_64", "ARM64"}
-	constraintTypes = []string{"distinctInstance", "memberOf"}
-	strategyTypes   = []string{"binpack", "spread", "random"}
-	rebalancings    = []string{"ENABLED", "DISABLED"}
-	lbTypes         = []string{"alb", "nlb"}
-	algorithms      = []string{"round_robin", "least_outstanding_requests", "weighted_random", "flow_hash"}
-	modes           = []string{"request", "fluid"}
-	distributions   = []string{"exponential", "fixed", "lognormal", "hyperexponential"}
-	disciplines     = []string{"ps", "fcfs"}
-	predefined      = []string{"ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ALBRequestCountPerTarget"}
-	comparisons     = []string{"GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
-	missingData     = []string{"missing", "ignore", "breaching", "notBreaching"}
-	adjustments     = []string{"ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity"}
-	fargateNames    = []string{"FARGATE", "FARGATE_SPOT"}
-)
+// fargateNames are the capacity providers every cluster can name without
+// declaring them.
+var fargateNames = []string{"FARGATE", "FARGATE_SPOT"}
+
+// Enumerated fields are typed with the module's enums (sim.LaunchType,
+// placement.StrategyType, metrics.ComparisonOperator, ...), which read and
+// write their AWS spellings and list them when a name is unknown; the
+// shape pass reads them, and Validate checks only what a file cannot say
+// with the type alone: a name the field requires, and the few values the
+// types know that a scenario cannot use (the EXTERNAL launch type, custom
+// placement written in Go).
 
 // validator collects every problem of a scenario.
-type validator struct{ errs []error }
-
-func (v *validator) add(field string, value any, rule string, args ...any) {
-	v.errs = append(v.errs, &FieldError{Field: field, Value: value, Rule: fmt.Sprintf(rule, args...)})
+type validator struct {
+	errs *fielderr.List
+	// refused holds the problems of the fields whose name the shape pass
+	// refused. Their value here is the zero one, which says nothing about
+	// the file: the check of such a field reports the refusal instead (in
+	// the order of the checks, as any other problem), and no check that
+	// reads the field runs.
+	refused  map[string]*FieldError
+	reported map[string]bool
 }
 
-func (v *validator) oneOf(field, value string, allowed []string, optional bool) {
-	if value == "" && optional {
+func (v *validator) add(field string, value any, rule string, args ...any) {
+	if v.refused[field] == nil {
+		v.errs.Add(field, value, fmt.Sprintf(rule, args...))
+	}
+}
+
+// refusedName reports whether the shape pass refused field's name, and
+// records that problem the first time.
+func (v *validator) refusedName(field string) bool {
+	fe := v.refused[field]
+	if fe != nil && !v.reported[field] {
+		v.reported[field] = true
+		v.errs.Join(fe)
+	}
+	return fe != nil
+}
+
+// enum checks an enumerated field: a name the shape pass refused, or a
+// value its type does not know (a scenario built in Go can hold any
+// number), with the type's rule.
+func (v *validator) enum(field string, value encoding.TextMarshaler) {
+	if v.refusedName(field) {
 		return
 	}
-	if !slices.Contains(allowed, value) {
-		v.add(field, value, "must be one of %s", strings.Join(allowed, ", "))
+	if _, err := value.MarshalText(); err != nil {
+		v.leaf(field, err)
 	}
+}
+
+// requiredEnum checks an enumerated field that has no default: its zero
+// value (the field absent, null or "") is refused with the rule its type
+// gives a name it does not know, which lists the valid ones; any other
+// value must be one the type knows.
+func requiredEnum[E interface {
+	comparable
+	encoding.TextMarshaler
+}, P interface {
+	*E
+	encoding.TextUnmarshaler
+}](v *validator, field string, value E) {
+	if v.refusedName(field) {
+		return
+	}
+	if value != *new(E) {
+		v.enum(field, value)
+		return
+	}
+	rule := "is required"
+	if err := P(new(E)).UnmarshalText([]byte(noName)); err != nil {
+		rule = fieldErrors(err)[0].Rule
+	}
+	v.add(field, "", "%s", rule)
+}
+
+// noName is a name no enumerated type reads (a NUL byte): what a type
+// answers to it is the list of the names it reads.
+const noName = "\x00"
+
+// simulated refuses the launch type sim.LaunchType knows but does not
+// simulate.
+func (v *validator) simulated(field string, lt sim.LaunchType) {
+	if lt == sim.External {
+		v.add(field, string(lt), "is not simulated: a scenario runs tasks on EC2 and Fargate")
+	}
+}
+
+// leaf records the problems a leaf package reported under the scenario's
+// field name, keeping the leaf's value and rule.
+func (v *validator) leaf(field string, err error) {
+	for _, fe := range fieldErrors(err) {
+		v.add(field, fe.Value, "%s", fe.Rule)
+	}
+}
+
+// fieldErrors flattens err into its field errors; an error that is not
+// one becomes a field error without a value.
+func fieldErrors(err error) []*fielderr.Error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*fielderr.Error
+		for _, e := range j.Unwrap() {
+			out = append(out, fieldErrors(e)...)
+		}
+		return out
+	}
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
+		return []*fielderr.Error{fe}
+	}
+	return []*fielderr.Error{{Value: fielderr.Omit, Rule: err.Error()}}
 }
 
 func (v *validator) nonNegative(field string, d Duration) {
@@ -72,8 +160,23 @@ func (v *validator) required(field, value string) {
 // problem at once, each a *FieldError. Rules of ECS itself (Fargate sizes,
 // container limits, the query language) are checked by the simulator when
 // Build creates each part, with the same kind of error.
-func (sc *Scenario) Validate() error {
-	v := &validator{}
+func (sc *Scenario) Validate() error { return sc.validate(nil) }
+
+// validate is Validate after a shape pass that refused the names of some
+// enumerated fields, with those problems.
+func (sc *Scenario) validate(refused []*FieldError) error {
+	v := &validator{errs: fielderr.NewList(ErrInvalid), refused: map[string]*FieldError{}, reported: map[string]bool{}}
+	for _, fe := range refused {
+		v.refused[fe.Field] = fe
+	}
+	v.scenario(sc)
+	for _, fe := range refused {
+		v.refusedName(fe.Field) // a field no check visits is still reported
+	}
+	return v.errs.Err()
+}
+
+func (v *validator) scenario(sc *Scenario) {
 	if sc.Duration <= 0 || sc.Duration.D() > MaxDuration {
 		v.add("duration", sc.Duration, "must be positive and at most %v", MaxDuration)
 	}
@@ -86,11 +189,13 @@ func (sc *Scenario) Validate() error {
 		at := fmt.Sprintf("taskDefinitions[%d]", i)
 		v.required(at+".family", td.Family)
 		families[td.Family]++
-		v.oneOf(at+".networkMode", td.NetworkMode, networkModes, true)
-		for j, c := range td.RequiresCompatibilities {
-			v.oneOf(fmt.Sprintf("%s.requiresCompatibilities[%d]", at, j), c, launchTypes, false)
+		v.enum(at+".networkMode", td.NetworkMode)
+		for j, lt := range td.RequiresCompatibilities {
+			field := fmt.Sprintf("%s.requiresCompatibilities[%d]", at, j)
+			requiredEnum(v, field, lt)
+			v.simulated(field, lt)
 		}
-		v.oneOf(at+".cpuArchitecture", td.CPUArchitecture, architectures, true)
+		v.enum(at+".cpuArchitecture", td.CPUArchitecture)
 		v.constraints(at+".placementConstraints", td.PlacementConstraints)
 		if len(td.Containers) == 0 {
 			v.add(at+".containers", len(td.Containers), "must hold at least one container")
@@ -112,6 +217,7 @@ func (sc *Scenario) Validate() error {
 		}
 		providers[cp.Name] = true
 		v.required(at+".instanceType", cp.InstanceType)
+		v.zones(at+".zones", cp.Zones)
 		if !(cp.InterruptionsPerHour >= 0) || math.IsInf(cp.InterruptionsPerHour, 0) {
 			v.add(at+".interruptionsPerHour", cp.InterruptionsPerHour, "must be a finite rate of at least 0")
 		}
@@ -135,6 +241,7 @@ func (sc *Scenario) Validate() error {
 			v.add(at+".name", c.Name, "is used by an earlier cluster")
 		}
 		clusters[c.Name] = c
+		v.zones(at+".zones", c.Zones)
 		for j, g := range c.Instances {
 			v.instances(fmt.Sprintf("%s.instances[%d]", at, j), g)
 		}
@@ -164,20 +271,25 @@ func (sc *Scenario) Validate() error {
 		if s.DesiredCount < 0 {
 			v.add(at+".desiredCount", s.DesiredCount, "must not be negative")
 		}
-		v.oneOf(at+".schedulingStrategy", s.SchedulingStrategy, schedulings, true)
-		v.oneOf(at+".launchType", s.LaunchType, launchTypes, true)
+		v.enum(at+".schedulingStrategy", s.SchedulingStrategy)
+		v.enum(at+".launchType", s.LaunchType)
+		v.simulated(at+".launchType", s.LaunchType)
 		if c != nil {
 			v.strategy(at+".capacityProviderStrategy", s.CapacityProviderStrategy, c)
 		}
 		for j, st := range s.PlacementStrategy {
-			v.oneOf(fmt.Sprintf("%s.placementStrategy[%d].type", at, j), st.Type, strategyTypes, false)
+			field := fmt.Sprintf("%s.placementStrategy[%d].type", at, j)
+			requiredEnum(v, field, st.Type)
+			if st.Type == placement.Custom {
+				v.add(field, string(st.Type), "needs a scorer written in Go, which a scenario file cannot hold")
+			}
 		}
 		v.constraints(at+".placementConstraints", s.PlacementConstraints)
 		v.nonNegative(at+".healthCheckGracePeriod", s.HealthCheckGracePeriod)
-		v.oneOf(at+".availabilityZoneRebalancing", s.AvailabilityZoneRebalancing, rebalancings, true)
+		v.enum(at+".availabilityZoneRebalancing", s.AvailabilityZoneRebalancing)
 		if lb := s.LoadBalancer; lb != nil {
-			v.oneOf(at+".loadBalancer.type", lb.Type, lbTypes, true)
-			v.oneOf(at+".loadBalancer.algorithm", lb.Algorithm, algorithms, true)
+			v.enum(at+".loadBalancer.type", lb.Type)
+			v.enum(at+".loadBalancer.algorithm", lb.Algorithm)
 			v.nonNegative(at+".loadBalancer.slowStart", lb.SlowStart)
 			if lb.DeregistrationDelay != nil {
 				v.nonNegative(at+".loadBalancer.deregistrationDelay", *lb.DeregistrationDelay)
@@ -234,24 +346,40 @@ func (sc *Scenario) Validate() error {
 			v.add(at, n, "must hold exactly one of updateService, zoneOutage and launchInstances")
 		}
 	}
-	return errors.Join(v.errs...)
 }
 
 func (v *validator) instances(at string, g InstanceGroup) {
 	v.required(at+".type", g.Type)
+	v.zones(at+".zones", g.Zones)
 	if g.Count < 1 || g.Count > 100_000 {
 		v.add(at+".count", g.Count, "must be 1 to 100000")
+	}
+}
+
+// zones checks the names of zones that instances are launched in: each
+// becomes the ecs.availability-zone attribute of its instances, so it
+// must be a valid attribute value (the simulator, given another, fails
+// when the instance registers).
+func (v *validator) zones(at string, zones []string) {
+	for j, z := range zones {
+		err := placement.ValidateAttributes(map[string]string{placement.AttrAvailabilityZone: z})
+		for _, fe := range fieldErrors(err) {
+			v.add(fmt.Sprintf("%s[%d]", at, j), z, "becomes the %s attribute of its instances: %s", placement.AttrAvailabilityZone, fe.Rule)
+		}
 	}
 }
 
 func (v *validator) constraints(at string, cs []Constraint) {
 	for j, c := range cs {
 		field := fmt.Sprintf("%s[%d]", at, j)
-		v.oneOf(field+".type", c.Type, constraintTypes, false)
-		if c.Type == "memberOf" && c.Expression == "" {
+		requiredEnum(v, field+".type", c.Type)
+		if c.Type == placement.CustomFilter {
+			v.add(field+".type", string(c.Type), "needs a filter written in Go, which a scenario file cannot hold")
+		}
+		if c.Type == placement.MemberOf && c.Expression == "" {
 			v.add(field+".expression", c.Expression, "is required for memberOf")
 		}
-		if c.Type == "distinctInstance" && c.Expression != "" {
+		if c.Type == placement.DistinctInstance && c.Expression != "" {
 			v.add(field+".expression", c.Expression, "must be empty for distinctInstance")
 		}
 	}
@@ -285,14 +413,12 @@ func (v *validator) taskDefinition(at, ref string, families map[string]int) {
 }
 
 func (v *validator) traffic(at string, t *Traffic) {
-	v.oneOf(at+".mode", t.Mode, modes, true)
+	v.enum(at+".mode", t.Mode)
 	r := t.Rate
 	kinds := 0
 	if r.Constant != nil {
 		kinds++
-		if !(*r.Constant >= 0) || math.IsInf(*r.Constant, 0) {
-			v.add(at+".rate.constant", *r.Constant, "must be a finite rate of at least 0")
-		}
+		v.leaf(at+".rate.constant", traffic.Constant{PerSecond: *r.Constant}.Validate())
 	}
 	if r.Diurnal != nil {
 		kinds++
@@ -313,25 +439,32 @@ func (v *validator) traffic(at string, t *Traffic) {
 	if kinds != 1 {
 		v.add(at+".rate", kinds, "must hold exactly one of constant, diurnal, steps, linear and series")
 	}
-	v.oneOf(at+".work.distribution", t.Work.Distribution, distributions, true)
-	if t.Work.Mean <= 0 {
-		v.add(at+".work.mean", t.Work.Mean, "must be positive")
-	}
-	if !(t.Work.SCV >= 0) || math.IsInf(t.Work.SCV, 0) {
-		v.add(at+".work.scv", t.Work.SCV, "must be finite and at least 0")
-	}
-	switch t.Work.Distribution {
-	case "", "exponential", "fixed":
-		if t.Work.SCV != 0 {
-			v.add(at+".work.scv", t.Work.SCV, "is fixed by the %q distribution; leave it out", cmp.Or(t.Work.Distribution, "exponential"))
+	w := t.Work
+	v.enum(at+".work.distribution", w.Distribution)
+	switch kind := w.Distribution; {
+	case v.refused[at+".work.distribution"] != nil:
+		// The file's name is not a distribution: no rule of one applies.
+	case kind == dist.KindUniform:
+		v.add(at+".work.distribution", w.Distribution.String(), "takes two bounds, not a mean; use exponential, fixed, lognormal or hyperexponential")
+	case kind == dist.Unset, kind == dist.KindExponential, kind == dist.KindFixed:
+		if w.SCV != 0 {
+			v.add(at+".work.scv", w.SCV, "is fixed by the %q distribution; leave it out", w.dist().Kind())
 		}
-	case "hyperexponential":
-		if t.Work.SCV <= 1 {
-			v.add(at+".work.scv", t.Work.SCV, "must be above 1 for a hyperexponential distribution")
+	case kind == dist.KindHyperExponential:
+		if w.SCV <= 1 {
+			v.add(at+".work.scv", w.SCV, "must be above 1 for a hyperexponential distribution")
 		}
+	}
+	if w.Mean <= 0 {
+		v.add(at+".work.mean", w.Mean, "must be positive")
+	}
+	if !(w.SCV >= 0) || math.IsInf(w.SCV, 0) {
+		v.add(at+".work.scv", w.SCV, "must be finite and at least 0")
 	}
 	if s := t.Server; s != nil {
-		v.oneOf(at+".server.discipline", s.Discipline, disciplines, true)
+		if !v.refusedName(at+".server.discipline") && s.Discipline != nil {
+			v.enum(at+".server.discipline", *s.Discipline)
+		}
 		v.nonNegative(at+".server.timeout", s.Timeout)
 	}
 }
@@ -363,9 +496,9 @@ func (v *validator) autoScaling(at string, s *Service) {
 				v.add(field+".statistic", st.Statistic, "must be a CloudWatch statistic (Average, Sum, SampleCount, Minimum, Maximum or pNN)")
 			}
 		}
-		v.oneOf(field+".comparisonOperator", st.ComparisonOperator, comparisons, false)
-		v.oneOf(field+".treatMissingData", st.TreatMissingData, missingData, true)
-		v.oneOf(field+".adjustmentType", st.AdjustmentType, adjustments, false)
+		requiredEnum(v, field+".comparisonOperator", st.ComparisonOperator)
+		v.enum(field+".treatMissingData", st.TreatMissingData)
+		requiredEnum(v, field+".adjustmentType", st.AdjustmentType)
 		if len(st.StepAdjustments) == 0 {
 			v.add(field+".stepAdjustments", 0, "must hold at least one step")
 		}
@@ -380,9 +513,9 @@ func (v *validator) autoScaling(at string, s *Service) {
 	}
 }
 
-func (v *validator) metric(at, name string, s *Service) {
-	v.oneOf(at, name, predefined, false)
-	if name == "ALBRequestCountPerTarget" && (s.LoadBalancer == nil || s.LoadBalancer.Type == "nlb") {
-		v.add(at, name, "needs the service's loadBalancer to be an alb")
+func (v *validator) metric(at string, m autoscale.PredefinedMetric, s *Service) {
+	requiredEnum(v, at, m)
+	if m == autoscale.ALBRequestCountPerTarget && (s.LoadBalancer == nil || s.LoadBalancer.Type != loadbalancer.ALB) {
+		v.add(at, m.String(), "needs the service's loadBalancer to be an alb")
 	}
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // shapeCheck walks a document token by token along the shape of Scenario
@@ -21,28 +24,73 @@ import (
 // encoding/json reports such problems only after decoding a whole value,
 // without the array indexes of the path; this walk knows both, so Parse
 // runs it first and decodes with encoding/json only what it has passed.
-func shapeCheck(data []byte) error {
+//
+// A string that its enumerated field's type does not read (one that
+// implements encoding.TextUnmarshaler) is not a shape problem: the walk
+// records it, as a field error with the type's rule, and goes on, so that
+// every such name is reported at once with what Validate finds. An empty
+// string there means the field's default, as if it were absent.
+func shapeCheck(data []byte) (*shape, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	w := &walker{data: data, dec: dec}
+	w := &walker{data: data, dec: dec, shape: &shape{}}
 	if err := w.value(reflect.TypeFor[Scenario](), ""); err != nil {
-		return err
+		return nil, err
 	}
 	at := w.next()
 	if _, err := dec.Token(); err != io.EOF {
-		return w.fail(at, "", "data after the scenario object")
+		return nil, w.fail(at, "", "data after the scenario object")
 	}
-	return nil
+	return w.shape, nil
+}
+
+// shape is what a walk that passed found: the enumerated values their
+// types do not know, and the empty ones.
+type shape struct {
+	unknown []unknownName
+}
+
+// unknownName is one string of an enumerated field to decode as null (the
+// field's default): one its type refused, with its field error, or an
+// empty one (err nil); start and end are the byte span of the JSON string.
+type unknownName struct {
+	err        *FieldError
+	start, end int64
+}
+
+// blank returns a copy of data with each unknown name replaced by null.
+func (s *shape) blank(data []byte) []byte {
+	var out []byte
+	last := int64(0)
+	for _, u := range s.unknown {
+		out = append(out, data[last:u.start]...)
+		out = append(out, "null"...)
+		last = u.end
+	}
+	return append(out, data[last:]...)
+}
+
+// refused returns the problems of the names their types refused.
+func (s *shape) refused() []*FieldError {
+	var out []*FieldError
+	for _, u := range s.unknown {
+		if u.err != nil {
+			out = append(out, u.err)
+		}
+	}
+	return out
 }
 
 type walker struct {
-	data []byte
-	dec  *json.Decoder
+	data  []byte
+	dec   *json.Decoder
+	shape *shape
 }
 
 var (
 	durationType = reflect.TypeFor[Duration]()
 	timeType     = reflect.TypeFor[time.Time]()
+	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
 // next is the offset where the next token starts.
@@ -115,6 +163,21 @@ func (w *walker) value(t reflect.Type, path string) error {
 		}
 		if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
 			return w.fail(at, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %q", clip(s))
+		}
+		return nil
+	case reflect.PointerTo(t).Implements(textType):
+		s, ok := tok.(string)
+		if !ok {
+			return w.fail(at, where, "expected a string, got %s", kind(tok))
+		}
+		if s == "" {
+			w.shape.unknown = append(w.shape.unknown, unknownName{start: at, end: w.dec.InputOffset()})
+			return nil
+		}
+		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			rule := fieldErrors(err)[0].Rule
+			w.shape.unknown = append(w.shape.unknown, unknownName{
+				err: fielderr.New(ErrInvalid, where, s, rule), start: at, end: w.dec.InputOffset()})
 		}
 		return nil
 	}

@@ -1,11 +1,11 @@
 package traffic
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Never is the instant returned when nothing will ever need a wake-up.
@@ -29,18 +29,24 @@ type Arrivals interface {
 	Next(now time.Duration, r *rand.Rand) (a Arrival, ok bool)
 }
 
-// secondsToDuration converts a gap in seconds to nanoseconds, rounding to
-// the nearest nanosecond and saturating at Never.
+// secondsToDuration converts a gap or a work in seconds to nanoseconds,
+// rounding to the nearest nanosecond and saturating at Never; NaN is Never
+// and a negative value 0.
 func secondsToDuration(s float64) time.Duration {
 	ns := math.Round(s * 1e9)
-	if ns >= float64(math.MaxInt64) || math.IsNaN(ns) {
+	switch {
+	case ns >= float64(math.MaxInt64) || math.IsNaN(ns):
 		return Never
+	case ns < 0:
+		return 0
 	}
 	return time.Duration(ns)
 }
 
+// addSat returns t + d, saturated at Never when d is positive and the sum
+// would overflow.
 func addSat(t, d time.Duration) time.Duration {
-	if d >= Never-t {
+	if d > 0 && t > Never-d {
 		return Never
 	}
 	return t + d
@@ -49,16 +55,25 @@ func addSat(t, d time.Duration) time.Duration {
 // Poisson is a homogeneous Poisson process: exponential gaps with mean
 // 1/PerSecond. A zero rate never produces an arrival.
 type Poisson struct {
-	// PerSecond is the arrival rate λ in requests per second.
+	// PerSecond is the arrival rate λ in requests per second, from 0 to
+	// MaxPerSecond (a higher rate is read as MaxPerSecond).
 	PerSecond float64
+}
+
+// Validate reports a rate that is negative, NaN or above MaxPerSecond.
+func (p Poisson) Validate() error {
+	l := fielderr.NewList(ErrConfig)
+	checkRate(l, "Poisson.PerSecond", p.PerSecond)
+	return l.Err()
 }
 
 // Next draws the gap to the next arrival after now.
 func (p Poisson) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {
-	if !(p.PerSecond > 0) {
+	rate := ClampRate(p.PerSecond)
+	if rate == 0 {
 		return Arrival{At: Never}, false
 	}
-	at := addSat(now, secondsToDuration(r.ExpFloat64()/p.PerSecond))
+	at := addSat(now, secondsToDuration(r.ExpFloat64()/rate))
 	if at == Never {
 		return Arrival{At: Never}, false
 	}
@@ -73,6 +88,12 @@ func (p Poisson) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {
 // memoryless, a candidate that falls past the window's end is discarded and
 // drawing restarts at the window's end with the next window's bound, so the
 // bound may change from window to window.
+//
+// Rates and bounds are read through ClampRate, and one call draws at most
+// maxCandidates candidates: a Source whose bound is far above its rate (or
+// infinite, or NaN) makes Next return early and ask to be called again
+// later, an event of the caller's clock, instead of spinning inside the
+// call.
 type Thinning struct {
 	// Source gives the rate; required.
 	Source Source
@@ -88,6 +109,12 @@ type Thinning struct {
 // for long stretches; Next then asks to be called again later.
 const maxEmptyWindows = 1024
 
+// maxCandidates bounds the candidates one Next call draws. A bound that
+// fits its rate keeps about one in two candidates at worst, so a call that
+// draws this many without keeping one has a bound far above the rate; it
+// stops and asks to be called again at the last candidate's instant.
+const maxCandidates = 1 << 16
+
 // Next returns the next arrival at or after now.
 func (p *Thinning) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {
 	window := p.Window
@@ -99,15 +126,18 @@ func (p *Thinning) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {
 		end = Never
 	}
 	t := now
-	for empty := 0; t < end; {
+	for empty, drawn := 0, 0; t < end; {
 		wEnd := min(addSat(t, window), end)
-		bound := p.Source.MaxRate(t, wEnd)
-		if !(bound > 0) {
+		bound := ClampRate(p.Source.MaxRate(t, wEnd))
+		if bound == 0 {
 			if empty++; empty >= maxEmptyWindows {
 				return Arrival{At: wEnd}, false
 			}
 			t = wEnd
 			continue
+		}
+		if drawn++; drawn > maxCandidates {
+			return Arrival{At: t}, false
 		}
 		cand := addSat(t, secondsToDuration(r.ExpFloat64()/bound))
 		if cand >= wEnd {
@@ -115,7 +145,7 @@ func (p *Thinning) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {
 			continue
 		}
 		t = cand
-		if r.Float64()*bound < p.Source.Rate(cand) {
+		if r.Float64()*bound < ClampRate(p.Source.Rate(cand)) {
 			return Arrival{At: cand, Size: 1}, true
 		}
 	}
@@ -134,17 +164,17 @@ type TraceArrivals struct {
 // NewTraceArrivals returns a replay of trace starting at offset, played
 // speedup times faster (zero means 1).
 func NewTraceArrivals(trace *RequestTrace, offset time.Duration, speedup float64) (*TraceArrivals, error) {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if trace == nil || len(trace.At) != len(trace.Size) {
-		errs = append(errs, fmt.Errorf("%w: trace: must be non-nil with one Size per arrival", ErrConfig))
+		l.Add("trace", fielderr.Omit, "must be non-nil with one Size per arrival")
 	}
 	if offset < 0 {
-		errs = append(errs, fmt.Errorf("%w: offset %v: must be ≥ 0", ErrConfig, offset))
+		l.Add("offset", offset, "must be ≥ 0")
 	}
 	if !(speedup >= 0) || math.IsInf(speedup, 0) {
-		errs = append(errs, fmt.Errorf("%w: speedup %v: must be finite and ≥ 0 (0 means 1)", ErrConfig, speedup))
+		l.Add("speedup", speedup, "must be finite and ≥ 0 (0 means 1)")
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	if speedup == 0 {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Sentinel errors of the package, matched with errors.Is.
@@ -45,6 +47,13 @@ func (e *TraceError) Error() string {
 // Is reports whether target is ErrTrace.
 func (e *TraceError) Is(target error) bool { return target == ErrTrace }
 
+// DefaultMaxTraceBytes is how much of a CSV trace ReadSeriesCSV and
+// ReadRequestCSV read when their config sets no MaxBytes: 64 MiB, about
+// three million rows of a request trace. A longer input is refused rather
+// than read to the end, so a reader handed an endless stream (a device, a
+// pipe) stops.
+const DefaultMaxTraceBytes = 64 << 20
+
 // SeriesCSV says how to read a numeric time series from a CSV file with a
 // header row.
 type SeriesCSV struct {
@@ -61,6 +70,9 @@ type SeriesCSV struct {
 	// empty). Rows may leave gaps (time not covered by any row, value 0) but
 	// may not overlap.
 	Step time.Duration
+	// MaxBytes is the most input read; a longer input is refused. Zero
+	// means DefaultMaxTraceBytes.
+	MaxBytes int64
 }
 
 // Series is a numeric time series: row i holds Values[i] over
@@ -80,18 +92,18 @@ type Series struct {
 	Values []float64
 }
 
-// End returns the end of the last row's interval.
+// End returns the end of the last row's interval (at most Never).
 func (s *Series) End() time.Duration {
 	if len(s.Starts) == 0 {
 		return 0
 	}
-	return s.Starts[len(s.Starts)-1] + s.Step
+	return addSat(s.Starts[len(s.Starts)-1], s.Step)
 }
 
 // At returns the value of the row covering t, or 0 if no row does.
 func (s *Series) At(t time.Duration) float64 {
 	i := s.row(t)
-	if i < 0 || t >= s.Starts[i]+s.Step {
+	if i < 0 || t >= addSat(s.Starts[i], s.Step) {
 		return 0
 	}
 	return s.Values[i]
@@ -112,7 +124,7 @@ func (s *Series) MaxOver(from, to time.Duration) float64 {
 	m := 0.0
 	i := max(s.row(from), 0)
 	for ; i < len(s.Starts) && s.Starts[i] < to; i++ {
-		if s.Starts[i]+s.Step > from {
+		if addSat(s.Starts[i], s.Step) > from {
 			m = max(m, s.Values[i])
 		}
 	}
@@ -151,19 +163,27 @@ type Replay struct {
 	Speedup float64
 }
 
-// Validate reports every invalid field of r.
+// Validate reports every invalid field of r, and a replayed rate above
+// MaxPerSecond.
 func (r Replay) Validate() error {
-	var errs []error
-	if r.Series == nil || len(r.Series.Starts) == 0 || r.Series.Step <= 0 {
-		errs = append(errs, fmt.Errorf("%w: Replay.Series: must be a non-empty series with a positive Step", ErrConfig))
+	l := fielderr.NewList(ErrConfig)
+	series := r.Series != nil && len(r.Series.Starts) > 0 && r.Series.Step > 0 && len(r.Series.Values) == len(r.Series.Starts)
+	if !series {
+		l.Add("Replay.Series", fielderr.Omit, "must be a non-empty series with a positive Step and one value per start")
 	}
 	if !(r.Scale >= 0) || math.IsInf(r.Scale, 0) {
-		errs = append(errs, fmt.Errorf("%w: Replay.Scale %v: must be finite and ≥ 0 (0 means 1)", ErrConfig, r.Scale))
+		l.Add("Replay.Scale", r.Scale, "must be finite and ≥ 0 (0 means 1)")
 	}
 	if !(r.Speedup >= 0) || math.IsInf(r.Speedup, 0) {
-		errs = append(errs, fmt.Errorf("%w: Replay.Speedup %v: must be finite and ≥ 0 (0 means 1)", ErrConfig, r.Speedup))
+		l.Add("Replay.Speedup", r.Speedup, "must be finite and ≥ 0 (0 means 1)")
 	}
-	return errors.Join(errs...)
+	if l.Len() == 0 {
+		_, mult := r.factor()
+		if peak := mult * slices.Max(r.Series.Values); !(peak <= MaxPerSecond) {
+			l.Add("Replay.Scale", r.Scale, fmt.Sprintf("replays a peak of %g requests per second, above MaxPerSecond (%g)", peak, float64(MaxPerSecond)))
+		}
+	}
+	return l.Err()
 }
 
 func (r Replay) factor() (speedup, mult float64) {
@@ -185,13 +205,27 @@ func traceTime(t time.Duration, speedup float64) time.Duration {
 	if speedup == 1 {
 		return t
 	}
-	return time.Duration(math.Round(float64(t) * speedup))
+	return durationSat(math.Round(float64(t) * speedup))
 }
 
-// Duration returns the simulated time the replay lasts.
+// durationSat converts a whole number of nanoseconds to a Duration,
+// saturating at ±the largest Duration instead of wrapping (NaN is 0).
+func durationSat(ns float64) time.Duration {
+	switch {
+	case ns >= float64(math.MaxInt64):
+		return Never
+	case ns <= float64(math.MinInt64):
+		return math.MinInt64
+	case ns == ns:
+		return time.Duration(ns)
+	}
+	return 0
+}
+
+// Duration returns the simulated time the replay lasts (at most Never).
 func (r Replay) Duration() time.Duration {
 	speedup, _ := r.factor()
-	return time.Duration(math.Ceil(float64(r.Series.End()) / speedup))
+	return durationSat(math.Ceil(float64(r.Series.End()) / speedup))
 }
 
 // Rate returns the replayed rate at t.
@@ -203,7 +237,7 @@ func (r Replay) Rate(t time.Duration) float64 {
 // MaxRate returns the largest replayed rate of a row overlapping [from, to].
 func (r Replay) MaxRate(from, to time.Duration) float64 {
 	speedup, mult := r.factor()
-	return mult * r.Series.MaxOver(traceTime(from, speedup), traceTime(to, speedup)+1)
+	return mult * r.Series.MaxOver(traceTime(from, speedup), addSat(traceTime(to, speedup), 1))
 }
 
 // RequestCSV says how to read a request trace: one row per request.
@@ -217,6 +251,9 @@ type RequestCSV struct {
 	SizeColumns []string
 	// SizeWeights weighs SizeColumns one to one; nil means all 1.
 	SizeWeights []float64
+	// MaxBytes is the most input read; a longer input is refused. Zero
+	// means DefaultMaxTraceBytes.
+	MaxBytes int64
 }
 
 // RequestTrace is a list of requests with their arrival offsets.
@@ -245,12 +282,12 @@ func (p *timeParser) parse(field string) (time.Duration, time.Time, string) {
 	field = strings.TrimSpace(field)
 	if v, err := strconv.ParseFloat(field, 64); err == nil {
 		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 4e9 {
-			return 0, time.Time{}, fmt.Sprintf("time %q must be a finite number of seconds within ±4e9", field)
+			return 0, time.Time{}, fmt.Sprintf("time %q must be a finite number of seconds within ±4e9", fielderr.Clip(field))
 		}
 		if p.first {
 			p.first, p.numeric, p.zero = false, true, v
 		} else if !p.numeric {
-			return 0, time.Time{}, fmt.Sprintf("time %q is a number but earlier rows held date-times", field)
+			return 0, time.Time{}, fmt.Sprintf("time %q is a number but earlier rows held date-times", fielderr.Clip(field))
 		}
 		return time.Duration(math.Round((v - p.zero) * 1e9)), time.Time{}, ""
 	}
@@ -262,39 +299,75 @@ func (p *timeParser) parse(field string) (time.Duration, time.Time, string) {
 		if p.first {
 			p.first, p.numeric, p.origin = false, false, t
 		} else if p.numeric {
-			return 0, time.Time{}, fmt.Sprintf("time %q is a date-time but earlier rows held numbers", field)
+			return 0, time.Time{}, fmt.Sprintf("time %q is a date-time but earlier rows held numbers", fielderr.Clip(field))
 		}
 		d := t.Sub(p.origin)
 		if d == math.MaxInt64 || d == math.MinInt64 {
-			return 0, time.Time{}, fmt.Sprintf("time %q is too far from the first row's", field)
+			return 0, time.Time{}, fmt.Sprintf("time %q is too far from the first row's", fielderr.Clip(field))
 		}
 		return d, p.origin, ""
 	}
-	return 0, time.Time{}, fmt.Sprintf("time %q is neither a number of seconds nor a date-time (RFC 3339 or 2006-01-02 15:04:05)", field)
+	return 0, time.Time{}, fmt.Sprintf("time %q is neither a number of seconds nor a date-time (RFC 3339 or 2006-01-02 15:04:05)", fielderr.Clip(field))
 }
 
 func parseValue(field string) (float64, string) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
 	if err != nil {
-		return 0, fmt.Sprintf("value %q is not a number", field)
+		return 0, fmt.Sprintf("value %q is not a number", fielderr.Clip(field))
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		return 0, fmt.Sprintf("value %q must be finite and ≥ 0", field)
+		return 0, fmt.Sprintf("value %q must be finite and ≥ 0", fielderr.Clip(field))
 	}
 	return v, ""
 }
 
-// csvTable wraps encoding/csv with header lookup and positioned errors.
+// csvTable wraps encoding/csv with header lookup, positioned errors and a
+// cap on the bytes read.
 type csvTable struct {
 	r      *csv.Reader
+	in     *cappedReader
 	header []string
 }
 
-func openCSV(in io.Reader) (*csvTable, error) {
-	r := csv.NewReader(in)
+// cappedReader reads at most max bytes and remembers whether the input
+// went on beyond them.
+type cappedReader struct {
+	r     io.Reader
+	max   int64 // the cap
+	limit int64 // bytes still allowed
+	over  bool
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.limit <= 0 {
+		// One more byte tells a longer input from one that ends here.
+		var one [1]byte
+		if n, _ := io.ReadFull(c.r, one[:]); n > 0 {
+			c.over = true
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.limit {
+		p = p[:c.limit]
+	}
+	n, err := c.r.Read(p)
+	c.limit -= int64(n)
+	return n, err
+}
+
+func openCSV(in io.Reader, maxBytes int64) (*csvTable, error) {
+	if maxBytes == 0 {
+		maxBytes = DefaultMaxTraceBytes
+	}
+	capped := &cappedReader{r: in, max: maxBytes, limit: maxBytes}
+	r := csv.NewReader(capped)
 	r.ReuseRecord = true
 	r.FieldsPerRecord = 0 // every row as wide as the header
+	t := &csvTable{r: r, in: capped}
 	header, err := r.Read()
+	if err := t.tooLong(); err != nil {
+		return nil, err
+	}
 	if err == io.EOF {
 		return nil, &TraceError{Line: 1, Rule: "empty input: a header row is required"}
 	}
@@ -305,7 +378,16 @@ func openCSV(in io.Reader) (*csvTable, error) {
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // byte-order mark
 	}
-	return &csvTable{r: r, header: header}, nil
+	t.header = header
+	return t, nil
+}
+
+// tooLong reports an input that went on beyond the cap.
+func (t *csvTable) tooLong() error {
+	if !t.in.over {
+		return nil
+	}
+	return fielderr.New(ErrTrace, "MaxBytes", t.in.max, "the input is longer than this; raise MaxBytes to read it")
 }
 
 func csvError(err error) error {
@@ -325,12 +407,29 @@ func (t *csvTable) column(role, name string) (int, error) {
 			return i, nil
 		}
 	}
-	return -1, &TraceError{Line: 1, Rule: fmt.Sprintf("%s column %q not in header %q", role, name, t.header)}
+	return -1, &TraceError{Line: 1, Rule: fmt.Sprintf("%s column %q not in header %s", role, fielderr.Clip(name), t.headerList())}
+}
+
+// headerList quotes the header's names for an error, clipped: at most
+// eight names of at most fielderr.MaxValueLen bytes each.
+func (t *csvTable) headerList() string {
+	var names []string
+	for i, h := range t.header {
+		if i == 8 {
+			names = append(names, fmt.Sprintf("and %d more", len(t.header)-8))
+			break
+		}
+		names = append(names, strconv.Quote(fielderr.Clip(h)))
+	}
+	return "[" + strings.Join(names, " ") + "]"
 }
 
 // row reads the next row; it returns io.EOF at the end.
 func (t *csvTable) row() ([]string, int, error) {
 	rec, err := t.r.Read()
+	if err := t.tooLong(); err != nil {
+		return nil, 0, err
+	}
 	if err != nil {
 		if err == io.EOF {
 			return nil, 0, err
@@ -348,13 +447,20 @@ func (t *csvTable) fieldError(line, col int, rule string) error {
 // ReadSeriesCSV reads a numeric time series (a rate per interval, or a
 // utilisation) from CSV. Every row must have a valid time (if any) and value.
 func ReadSeriesCSV(in io.Reader, cfg SeriesCSV) (*Series, error) {
+	l := fielderr.NewList(ErrConfig)
 	if cfg.ValueColumn == "" {
-		return nil, fmt.Errorf("%w: SeriesCSV.ValueColumn: required", ErrConfig)
+		l.Add("SeriesCSV.ValueColumn", cfg.ValueColumn, "is required")
 	}
 	if cfg.Step < 0 || (cfg.TimeColumn == "" && cfg.Step == 0) {
-		return nil, fmt.Errorf("%w: SeriesCSV.Step %v: must be > 0 when there is no TimeColumn, and never negative", ErrConfig, cfg.Step)
+		l.Add("SeriesCSV.Step", cfg.Step, "must be > 0 when there is no TimeColumn, and never negative")
 	}
-	t, err := openCSV(in)
+	if cfg.MaxBytes < 0 {
+		l.Add("SeriesCSV.MaxBytes", cfg.MaxBytes, "must be ≥ 0 (0 means DefaultMaxTraceBytes)")
+	}
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	t, err := openCSV(in, cfg.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +489,13 @@ func ReadSeriesCSV(in io.Reader, cfg SeriesCSV) (*Series, error) {
 		if rule != "" {
 			return nil, t.fieldError(line, valCol, rule)
 		}
-		start := time.Duration(len(s.Starts)) * cfg.Step
+		var start time.Duration
+		if n := len(s.Starts); n > 0 && timeCol < 0 {
+			if s.Starts[n-1] > math.MaxInt64-cfg.Step {
+				return nil, &TraceError{Line: line, Rule: "series too long for a time.Duration"}
+			}
+			start = s.Starts[n-1] + cfg.Step // row n starts at n·Step
+		}
 		if timeCol >= 0 {
 			var origin time.Time
 			start, origin, rule = tp.parse(rec[timeCol])
@@ -425,22 +537,25 @@ func ReadSeriesCSV(in io.Reader, cfg SeriesCSV) (*Series, error) {
 // ReadRequestCSV reads a request trace, one row per request, in
 // non-decreasing time order.
 func ReadRequestCSV(in io.Reader, cfg RequestCSV) (*RequestTrace, error) {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if cfg.TimeColumn == "" {
-		errs = append(errs, fmt.Errorf("%w: RequestCSV.TimeColumn: required", ErrConfig))
+		l.Add("RequestCSV.TimeColumn", cfg.TimeColumn, "is required")
 	}
 	if cfg.SizeWeights != nil && len(cfg.SizeWeights) != len(cfg.SizeColumns) {
-		errs = append(errs, fmt.Errorf("%w: RequestCSV.SizeWeights: %d weights for %d SizeColumns", ErrConfig, len(cfg.SizeWeights), len(cfg.SizeColumns)))
+		l.Addf("RequestCSV.SizeWeights", len(cfg.SizeWeights), "must hold one weight per SizeColumns entry (%d)", len(cfg.SizeColumns))
 	}
 	for i, w := range cfg.SizeWeights {
 		if !(w >= 0) || math.IsInf(w, 0) {
-			errs = append(errs, fmt.Errorf("%w: RequestCSV.SizeWeights[%d] %v: must be finite and ≥ 0", ErrConfig, i, w))
+			l.Add(fmt.Sprintf("RequestCSV.SizeWeights[%d]", i), w, "must be finite and ≥ 0")
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if cfg.MaxBytes < 0 {
+		l.Add("RequestCSV.MaxBytes", cfg.MaxBytes, "must be ≥ 0 (0 means DefaultMaxTraceBytes)")
+	}
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
-	t, err := openCSV(in)
+	t, err := openCSV(in, cfg.MaxBytes)
 	if err != nil {
 		return nil, err
 	}

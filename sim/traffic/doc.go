@@ -3,11 +3,24 @@
 // and a fluid (queueing-theory) mode for fast sweeps.
 //
 // It is a pure leaf: it keeps no clock and imports nothing of the
-// simulation. Time is a time.Duration offset from the start of the
-// simulation (the engine's Elapsed), passed as now to every time-dependent
-// method; a model that needs to be woken later says when (Server.Next,
-// Arrivals.Next). Randomness comes only from the *rand.Rand the caller
-// passes, normally one of the engine's named streams.
+// simulation. Randomness comes only from the *rand.Rand the caller passes,
+// normally one of the engine's named streams.
+//
+// # Time
+//
+// ecssim has one rule for how a package takes time. The top-level
+// packages (metrics, autoscale, loadbalancer, placement) model AWS
+// services that are usable without a simulation, and speak calendar time:
+// instants are time.Time, as CloudWatch timestamps and cron schedules are.
+// The sub-packages of sim (traffic, capacity) are the engine's model parts
+// and speak the engine's clock: an instant is a time.Duration since the
+// simulation's virtual zero (the engine's Elapsed), the clock traces and
+// rate functions are defined against, and eight bytes on the per-request
+// path. So here every instant (now, Arrival.At, Point.At, Completion.Done,
+// Diurnal.Peak) is a time.Duration offset, and a model that needs to be
+// woken later says when in the same clock (Server.Next, Arrivals.Next).
+// Lengths of time are time.Duration everywhere. Arithmetic on instants
+// saturates at Never instead of wrapping.
 //
 // # Demand
 //
@@ -17,7 +30,9 @@
 // requests per minute, scaled and time-compressed). Utilisation series (the
 // Google 2019 and Azure VM 2019 traces) load the same way and can shape a
 // rate. ReadRequestCSV reads traces with one row per request (the Azure LLM
-// 2023 traces), with a per-request size such as generated tokens.
+// 2023 traces), with a per-request size such as generated tokens. Both
+// read at most MaxBytes of their input (DefaultMaxTraceBytes, 64 MiB,
+// unless set), and their errors quote at most 64 bytes of any field.
 //
 // # Arrivals
 //
@@ -26,11 +41,18 @@
 // each window, candidates at the bound λ* = MaxRate, each kept with
 // probability Rate(t)/λ*. TraceArrivals replays exact timestamps.
 //
+// Rates are at most MaxPerSecond (10⁸ requests per second). Sources
+// validate their rates (ValidateSource), and the samplers read any rate
+// through ClampRate, so a NaN, negative or infinite rate of a Source of the
+// caller's own neither panics nor spins: one Next call does a bounded
+// amount of work and otherwise asks to be called again later.
+//
 // # One task: Server
 //
 // A Server is the process inside one ECS task. Each request brings CPU work
-// (CPU time at one vCPU, drawn from a Demand: Fixed, Exponential,
-// Lognormal, HyperExponential with a given C_s², or PerSize from trace
+// (CPU time at one vCPU, drawn from a Demand: any distribution of package
+// sim/dist, the same distributions under the names Fixed, Exponential,
+// Lognormal and HyperExponential with a given C_s², or PerSize from trace
 // tokens). The task has CPU units (1024 = 1 vCPU) and serves
 //
 //   - FCFS: c parallel slots, each running at CPU/c; or
@@ -58,6 +80,9 @@
 // CPU, c, queue and C_s²) from queueing theory: M/M/c/K and Erlang C with
 // the Allen–Cunneen correction (C_a² + C_s²)/2 for FCFS, M/G/1-PS for
 // processor sharing. ErlangB, ErlangC, MMcWait, PKWait, PSSojourn and
-// SolveMMcK are the formulas, tested against the worked cases of the
-// oracles.
+// SolveMMcK are the formulas, tested against worked cases computed from
+// them and published values (Erlang's 1 % blocking tables; Kleinrock,
+// Queueing Systems, vol. 1, 1975, for M/G/1 and processor sharing).
+// A workload steps the fluid model every FluidStep, at least MinFluidStep
+// (ValidateFluidStep).
 package traffic

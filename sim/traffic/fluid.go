@@ -1,9 +1,10 @@
 package traffic
 
 import (
-	"errors"
-	"fmt"
 	"math"
+	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // ErlangB returns the blocking probability of an M/M/c/c loss system with
@@ -299,21 +300,44 @@ func Fluid(in FluidInput) (FluidResult, error) {
 }
 
 func (in FluidInput) validate() error {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if !(in.OfferedRate >= 0) || math.IsInf(in.OfferedRate, 0) {
-		errs = append(errs, fmt.Errorf("%w: FluidInput.OfferedRate %v: must be finite and ≥ 0", ErrConfig, in.OfferedRate))
+		l.Add("FluidInput.OfferedRate", in.OfferedRate, "must be finite and ≥ 0")
 	}
 	if in.Tasks < 0 {
-		errs = append(errs, fmt.Errorf("%w: FluidInput.Tasks %d: must be ≥ 0", ErrConfig, in.Tasks))
+		l.Add("FluidInput.Tasks", in.Tasks, "must be ≥ 0")
 	}
 	if !(in.MeanWork > 0) || math.IsInf(in.MeanWork, 0) {
-		errs = append(errs, fmt.Errorf("%w: FluidInput.MeanWork %v: must be a finite number of seconds > 0", ErrConfig, in.MeanWork))
+		l.Add("FluidInput.MeanWork", in.MeanWork, "must be a finite number of seconds > 0")
 	}
 	if !(in.SCV >= 0) || math.IsInf(in.SCV, 0) {
-		errs = append(errs, fmt.Errorf("%w: FluidInput.SCV %v: must be finite and ≥ 0", ErrConfig, in.SCV))
+		l.Add("FluidInput.SCV", in.SCV, "must be finite and ≥ 0")
 	}
-	if err := in.Server.Validate(); err != nil {
-		errs = append(errs, err)
+	l.Join(in.Server.Validate())
+	return l.Err()
+}
+
+// MinFluidStep is the shortest fluid step a workload may take: one
+// second. Each step is a queueing-formula evaluation and an engine event,
+// so a step of a nanosecond would make a simulated minute cost 6·10¹⁰
+// events: in effect a hang.
+const MinFluidStep = time.Second
+
+// MaxFluidStep is the longest fluid step: a day, which keeps every step's
+// instant within a Duration for any run the engine can hold.
+const MaxFluidStep = 24 * time.Hour
+
+// ValidateFluidStep reports a fluid step that a workload cannot take, as
+// an error matching ErrConfig: the step must be 0 (the default, one
+// minute), or from MinFluidStep to MaxFluidStep and either divide a minute
+// (1 s, 1.5 s, 2 s, …, 30 s) or be a whole number of minutes, so that steps
+// end on every minute, when the metrics are published.
+func ValidateFluidStep(step time.Duration) error {
+	if step == 0 {
+		return nil
 	}
-	return errors.Join(errs...)
+	if step < MinFluidStep || step > MaxFluidStep || time.Minute%step != 0 && step%time.Minute != 0 {
+		return fielderr.New(ErrConfig, "FluidStep", step, "must be 0 (one minute) or from 1s to 24h, dividing a minute or a whole number of minutes")
+	}
+	return nil
 }

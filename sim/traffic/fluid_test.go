@@ -13,8 +13,10 @@ func near(got, want, relTol float64) bool {
 	return math.Abs(got-want) <= relTol*math.Abs(want)+1e-12
 }
 
-// TestErlangCWorkedCases is the table of oracles.md §2.2 (μ = 1): C(c, a),
-// Wq, W and Lq = λWq.
+// TestErlangCWorkedCases: C(c, a), Wq = C/(cμ − λ), W = Wq + 1/μ and
+// Lq = λWq of M/M/c with μ = 1, computed to six decimals from Erlang's C
+// formula (C(2, 1) = 1/3 and C(3, 2) = 4/9 exactly), then checked here
+// through the package's recursion and the M/M/c/K chain.
 func TestErlangCWorkedCases(t *testing.T) {
 	for _, tc := range []struct {
 		c            int
@@ -43,16 +45,20 @@ func TestErlangCWorkedCases(t *testing.T) {
 			t.Errorf("c=%d a=%v: M/M/c/K with K=c+20000 gives Lq=%.6f, want %v", tc.c, tc.a, m.Lq, tc.Lq)
 		}
 	}
-	// Tail example of §2.2: c=10, a=8, p95 of the queueing delay
-	// ln(C/0.05)/(c−a) = 1.051 mean service times.
+	// The wait tail P(Wq > t) = C·e^{−(c−a)t}: c=10, a=8 puts the 95th
+	// percentile of the queueing delay at ln(C/0.05)/(c−a) = 1.051 mean
+	// service times.
 	if p95 := math.Log(ErlangC(10, 8)/0.05) / 2; !near(p95, 1.051, 5e-4) {
 		t.Errorf("c=10 a=8: p95 queueing delay %.4f, want 1.051", p95)
 	}
-	// Textbook cross-check of §2.2: 120 customers/h, 3 min each, 10 servers.
+	// A textbook exercise: 120 customers/h, 3 min each, 10 servers wait
+	// with probability about 0.10 (0.1013 exactly).
 	if c := ErlangC(10, 120.0/60*3); !near(c, 0.1013, 5e-4) {
 		t.Errorf("120/h × 3 min on 10 servers: P(wait) = %.4f, want 0.1013", c)
 	}
-	// Help-desk correction of §2.2: 30 calls/h × 5 min = 2.5 Erlangs.
+	// 30 calls/h × 5 min = 2.5 Erlangs on 3 to 6 agents: 70.2, 32.0, 13.0
+	// and 4.7 % wait (computed; a help-desk table often quoted online
+	// prints 60, 27, 13 and 6 %, which are wrong).
 	for i, want := range []float64{0.702, 0.320, 0.130, 0.047} {
 		if got := ErlangC(3+i, 2.5); !near(got, want, 0.01) {
 			t.Errorf("help desk c=%d: C=%.4f, want %.3f", 3+i, got, want)
@@ -60,7 +66,11 @@ func TestErlangCWorkedCases(t *testing.T) {
 	}
 }
 
-// TestErlangBWorkedCases is the table of oracles.md §2.3.
+// TestErlangBWorkedCases: B(2, 1) = 1/5 and B(3, 2) = 4/19 exactly,
+// B(10, 5) = 0.018385 computed, and the 1 % entries of Erlang B tables:
+// 15 lines carry 8.108 Erlangs at 1 % blocking
+// (https://erlang.com/calculatormanual/howmuchtrafficcanatrunkgrouphandle.htm),
+// 5 lines 1.361, 10 lines 4.461 and 20 lines 12.031.
 func TestErlangBWorkedCases(t *testing.T) {
 	for _, tc := range []struct {
 		c      int
@@ -85,8 +95,9 @@ func TestErlangBWorkedCases(t *testing.T) {
 	}
 }
 
-// TestMM1WorkedCases is the table of oracles.md §2.1 through the general
-// functions (c = 1, C_s² = 1).
+// TestMM1WorkedCases: M/M/1 with ρ = λ/μ has L = ρ/(1−ρ), Lq = ρ²/(1−ρ),
+// W = 1/(μ−λ), Wq = ρ/(μ−λ) (Kleinrock, Queueing Systems, vol. 1, 1975, §3.2),
+// through the general functions (c = 1, C_s² = 1).
 func TestMM1WorkedCases(t *testing.T) {
 	for _, tc := range []struct{ lambda, mu, L, Lq, W, Wq float64 }{
 		{0.5, 1, 1.0, 0.5, 2.0, 1.0},
@@ -104,8 +115,9 @@ func TestMM1WorkedCases(t *testing.T) {
 	}
 }
 
-// TestPKWorkedCases is the table of oracles.md §2.4 (E[S] = 1): M/D/1,
-// M/M/1 and M/G/1 with C_s² = 4.
+// TestPKWorkedCases: the Pollaczek–Khinchine mean wait
+// Wq = ρE[S](1 + C_s²)/(2(1−ρ)) with E[S] = 1 for M/D/1 (C_s² = 0, half of
+// M/M/1), M/M/1 and M/G/1 with C_s² = 4, computed by hand at four loads.
 func TestPKWorkedCases(t *testing.T) {
 	for _, tc := range []struct{ rho, mdWq, mdW, mdLq, mmWq, g4Wq, g4W float64 }{
 		{0.5, 0.5, 1.5, 0.25, 1.0, 2.5, 3.5},
@@ -121,8 +133,10 @@ func TestPKWorkedCases(t *testing.T) {
 	}
 }
 
-// TestPSWorkedCase is oracles.md §2.5: ρ = 0.8, E[S] = 50 ms → 250 ms; a
-// 10 ms request → 50 ms (E[T|x] = x/(1−ρ)).
+// TestPSWorkedCase: M/G/1 processor sharing has E[T] = E[S]/(1−ρ) and
+// E[T|x] = x/(1−ρ) whatever the service distribution (Kleinrock,
+// Queueing Systems, vol. 2, 1976, ch. 4): ρ = 0.8, E[S] = 50 ms → 250 ms;
+// a 10 ms request → 50 ms.
 func TestPSWorkedCase(t *testing.T) {
 	if got := PSSojourn(0.8/0.05, 0.05); !near(got, 0.25, 1e-12) {
 		t.Errorf("M/G/1-PS ρ=0.8 E[S]=50ms: E[T]=%v s, want 0.25", got)
@@ -168,13 +182,13 @@ func TestFluidAgainstTheory(t *testing.T) {
 		{"M/M/1 ×4", FluidInput{OfferedRate: 3.2, Tasks: 4, Server: unlimited(1, 1024), MeanWork: 1, SCV: 1}, 0.8, 3.2, 0, 4, 5},
 		// M/D/1 at ρ = 0.8: Wq = 2 (P-K, half of M/M/1).
 		{"M/D/1", FluidInput{OfferedRate: 0.8, Tasks: 1, Server: unlimited(1, 1024), MeanWork: 1, SCV: 0}, 0.8, 0.8, 0, 2, 3},
-		// M/G/1 with C² = 4 at ρ = 0.9: Wq = 22.5 (§2.4 table).
+		// M/G/1 with C² = 4 at ρ = 0.9: Wq = 22.5 (TestPKWorkedCases).
 		{"M/G/1 C²=4", FluidInput{OfferedRate: 0.9, Tasks: 1, Server: unlimited(1, 1024), MeanWork: 1, SCV: 4}, 0.9, 0.9, 0, 22.5, 23.5},
-		// One task, 10 slots of 1 vCPU, a = 8: Wq = 0.204590, W = 1.204590 (§2.2).
+		// One task, 10 slots of 1 vCPU, a = 8: Wq = 0.204590, W = 1.204590 (TestErlangCWorkedCases).
 		{"M/M/10", FluidInput{OfferedRate: 8, Tasks: 1, Server: unlimited(10, 10240), MeanWork: 1, SCV: 1}, 0.8, 8, 0, 0.204590, 1.204590},
-		// M/G/1-PS at ρ = 0.8, E[S] = 50 ms: E[T] = 250 ms (§2.5).
+		// M/G/1-PS at ρ = 0.8, E[S] = 50 ms: E[T] = 250 ms (TestPSWorkedCase).
 		{"M/G/1-PS", FluidInput{OfferedRate: 16, Tasks: 1, Server: ServerConfig{Discipline: ProcessorSharing}, MeanWork: 0.05, SCV: 4}, 0.8, 16, 0, 0.2, 0.25},
-		// Loss system c = 3, a = 2: B = 4/19 rejected (§2.3), no wait.
+		// Loss system c = 3, a = 2: B = 4/19 rejected (TestErlangBWorkedCases), no wait.
 		{"Erlang B", FluidInput{OfferedRate: 2, Tasks: 1, Server: ServerConfig{CPU: 3072, Concurrency: 3}, MeanWork: 1, SCV: 1},
 			2 * (1 - 4.0/19) / 3, 2 * (1 - 4.0/19), 2 * 4.0 / 19, 0, 1},
 		// Overloaded with an unbounded queue: serves at capacity, latency diverges.

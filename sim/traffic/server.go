@@ -1,10 +1,12 @@
 package traffic
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Discipline is how a Server shares its CPU among the requests in service.
@@ -32,6 +34,39 @@ func (d Discipline) String() string {
 		return "ProcessorSharing"
 	}
 	return fmt.Sprintf("Discipline(%d)", uint8(d))
+}
+
+// disciplineNames are the disciplines' text forms, as configuration files
+// write them.
+var disciplineNames = []string{FCFS: "fcfs", ProcessorSharing: "ps"}
+
+// MarshalText writes "fcfs" or "ps".
+func (d Discipline) MarshalText() ([]byte, error) {
+	return marshalEnum("Discipline", disciplineNames, d)
+}
+
+// UnmarshalText reads "fcfs" or "ps".
+func (d *Discipline) UnmarshalText(text []byte) error {
+	return unmarshalEnum("Discipline", disciplineNames, d, text)
+}
+
+// marshalEnum writes the name of v, an index into names.
+func marshalEnum[E ~uint8](what string, names []string, v E) ([]byte, error) {
+	if int(v) >= len(names) {
+		return nil, fielderr.New(ErrConfig, what, int(v), "is not a known "+what)
+	}
+	return []byte(names[v]), nil
+}
+
+// unmarshalEnum reads one of names into *v, or says which names there are.
+func unmarshalEnum[E ~uint8](what string, names []string, v *E, text []byte) error {
+	for i, name := range names {
+		if string(text) == name {
+			*v = E(i)
+			return nil
+		}
+	}
+	return fielderr.New(ErrConfig, what, string(text), "must be one of "+strings.Join(names, ", "))
 }
 
 // Unlimited as a QueueLimit means the waiting room has no bound.
@@ -62,23 +97,23 @@ type ServerConfig struct {
 
 // Validate reports every invalid field, joined.
 func (c ServerConfig) Validate() error {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if c.Discipline > ProcessorSharing {
-		errs = append(errs, fmt.Errorf("%w: ServerConfig.Discipline %d: must be FCFS or ProcessorSharing", ErrConfig, c.Discipline))
+		l.Add("ServerConfig.Discipline", int(c.Discipline), "must be FCFS or ProcessorSharing")
 	}
 	if c.CPU < 0 {
-		errs = append(errs, fmt.Errorf("%w: ServerConfig.CPU %d: must be ≥ 0 CPU units (0 means 1024)", ErrConfig, c.CPU))
+		l.Add("ServerConfig.CPU", c.CPU, "must be ≥ 0 CPU units (0 means 1024)")
 	}
 	if c.Concurrency < 0 {
-		errs = append(errs, fmt.Errorf("%w: ServerConfig.Concurrency %d: must be ≥ 0", ErrConfig, c.Concurrency))
+		l.Add("ServerConfig.Concurrency", c.Concurrency, "must be ≥ 0")
 	}
 	if c.QueueLimit < Unlimited {
-		errs = append(errs, fmt.Errorf("%w: ServerConfig.QueueLimit %d: must be ≥ 0 or Unlimited (-1)", ErrConfig, c.QueueLimit))
+		l.Add("ServerConfig.QueueLimit", c.QueueLimit, "must be ≥ 0 or Unlimited (-1)")
 	}
 	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("%w: ServerConfig.Timeout %v: must be ≥ 0 (0 means none)", ErrConfig, c.Timeout))
+		l.Add("ServerConfig.Timeout", c.Timeout, "must be ≥ 0 (0 means none)")
 	}
-	return errors.Join(errs...)
+	return l.Err()
 }
 
 // Request is a request handed to a Server.
@@ -103,15 +138,20 @@ const (
 
 // String returns the outcome's name.
 func (o Outcome) String() string {
-	switch o {
-	case Served:
-		return "Served"
-	case TimedOut:
-		return "TimedOut"
-	case Aborted:
-		return "Aborted"
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
 	}
 	return fmt.Sprintf("Outcome(%d)", uint8(o))
+}
+
+var outcomeNames = []string{Served: "Served", TimedOut: "TimedOut", Aborted: "Aborted"}
+
+// MarshalText writes the outcome's name, as String does.
+func (o Outcome) MarshalText() ([]byte, error) { return marshalEnum("Outcome", outcomeNames, o) }
+
+// UnmarshalText reads an outcome's name.
+func (o *Outcome) UnmarshalText(text []byte) error {
+	return unmarshalEnum("Outcome", outcomeNames, o, text)
 }
 
 // Completion reports an admitted request leaving the server.

@@ -1,17 +1,20 @@
 package traffic
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Source is a demand source: a request rate that varies over virtual time.
 // Time t is the offset from the start of the simulation.
 type Source interface {
-	// Rate returns the request rate at t, in requests per second (≥ 0).
+	// Rate returns the request rate at t, in requests per second, in
+	// [0, MaxPerSecond]. A rate outside it (negative, NaN, above
+	// MaxPerSecond) is read as ClampRate makes it.
 	Rate(t time.Duration) float64
 	// MaxRate returns an upper bound of Rate over [from, to), in requests
 	// per second. The tighter the bound, the fewer candidates a thinning
@@ -19,10 +22,64 @@ type Source interface {
 	MaxRate(from, to time.Duration) float64
 }
 
+// MaxPerSecond is the largest request rate the package takes, in requests
+// per second: 10⁸, far above what one service behind one load balancer
+// serves. It bounds every count a run can make: at MaxPerSecond for the
+// longest run a time.Duration can hold (about 292 years, 9.2·10⁹ s) a
+// workload counts 9.2·10¹⁷ requests, a tenth of what an int64 holds, so
+// request counters cannot wrap; and it bounds the work of drawing one
+// arrival (Thinning draws candidates at most this fast).
+const MaxPerSecond = 1e8
+
+// ClampRate returns r as the package reads a rate: NaN and negative rates
+// are 0 and rates above MaxPerSecond are MaxPerSecond. A Source of the
+// caller's own that returns such a rate in the middle of a run then
+// neither panics nor hangs the run; the validated sources of this package
+// never do.
+func ClampRate(r float64) float64 {
+	switch {
+	case r > MaxPerSecond:
+		return MaxPerSecond
+	case r > 0:
+		return r
+	}
+	return 0 // negative, zero or NaN
+}
+
+// ValidateSource reports every rule s breaks, as errors matching ErrConfig:
+// s must be non-nil, and if it has a Validate method (every Source of this
+// package does) its parameters must pass it. A workload checks its Source
+// when it is built, so that a bad rate is an error then rather than a
+// clamp or a panic during the run.
+func ValidateSource(s Source) error {
+	switch s := s.(type) {
+	case nil:
+		return fielderr.New(ErrConfig, "Source", nil, "is required")
+	case interface{ Validate() error }:
+		return s.Validate()
+	}
+	return nil
+}
+
+// checkRate adds a problem to l if r is not a rate of [0, MaxPerSecond].
+func checkRate(l *fielderr.List, field string, r float64) {
+	if !(r >= 0 && r <= MaxPerSecond) {
+		l.Add(field, r, fmt.Sprintf("must be a rate from 0 to MaxPerSecond (%g) requests per second", float64(MaxPerSecond)))
+	}
+}
+
 // Constant is a source with the same rate at every instant.
 type Constant struct {
-	// PerSecond is the rate in requests per second; zero means no demand.
+	// PerSecond is the rate in requests per second, from 0 to
+	// MaxPerSecond; zero means no demand.
 	PerSecond float64
+}
+
+// Validate reports a rate that is negative, NaN or above MaxPerSecond.
+func (c Constant) Validate() error {
+	l := fielderr.NewList(ErrConfig)
+	checkRate(l, "Constant.PerSecond", c.PerSecond)
+	return l.Err()
 }
 
 // Rate returns c.PerSecond.
@@ -61,41 +118,52 @@ func (d Diurnal) period() time.Duration {
 
 // Validate reports every invalid field of d.
 func (d Diurnal) Validate() error {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if !(d.Mean >= 0) || math.IsInf(d.Mean, 0) {
-		errs = append(errs, fmt.Errorf("%w: Diurnal.Mean %v: must be a finite rate ≥ 0", ErrConfig, d.Mean))
+		l.Add("Diurnal.Mean", d.Mean, "must be a finite rate ≥ 0")
 	}
 	if !(d.Amplitude >= 0 && d.Amplitude <= 1) {
-		errs = append(errs, fmt.Errorf("%w: Diurnal.Amplitude %v: must be in [0, 1]", ErrConfig, d.Amplitude))
+		l.Add("Diurnal.Amplitude", d.Amplitude, "must be in [0, 1]")
+	} else if peak := d.Mean * (1 + d.Amplitude); peak > MaxPerSecond {
+		l.Add("Diurnal.Mean", d.Mean, fmt.Sprintf("peaks at %g requests per second, above MaxPerSecond (%g)", peak, float64(MaxPerSecond)))
 	}
 	if d.Period < 0 {
-		errs = append(errs, fmt.Errorf("%w: Diurnal.Period %v: must be ≥ 0 (0 means 24h)", ErrConfig, d.Period))
+		l.Add("Diurnal.Period", d.Period, "must be ≥ 0 (0 means 24h)")
 	}
-	return errors.Join(errs...)
+	return l.Err()
 }
 
 // Rate returns the sinusoidal rate at t.
 func (d Diurnal) Rate(t time.Duration) float64 {
 	p := d.period()
-	phase := float64((t-d.Peak)%p) / float64(p)
+	phase := float64(subMod(t, d.Peak, p)) / float64(p)
 	return d.Mean * (1 + d.Amplitude*math.Cos(2*math.Pi*phase))
+}
+
+// subMod returns (t − u) mod p with Go's sign convention (the sign of
+// t − u), without overflowing when t − u does not fit a Duration.
+func subMod(t, u, p time.Duration) time.Duration {
+	if diff := t - u; (u > 0) == (diff < t) || u == 0 {
+		return diff % p
+	}
+	return (t%p - u%p) % p
 }
 
 // MaxRate returns the exact maximum of the sinusoid over [from, to]: the
 // peak value if a peak falls inside, else the larger end value.
 func (d Diurnal) MaxRate(from, to time.Duration) float64 {
 	p := d.period()
-	if to-from >= p {
+	if width := to - from; width >= p || width < 0 && to > from {
 		return d.Mean * (1 + d.Amplitude)
 	}
 	// First peak instant at or after from.
-	k := (from - d.Peak) % p
+	k := subMod(from, d.Peak, p)
 	if k < 0 {
 		k += p
 	}
 	nextPeak := from
 	if k != 0 {
-		nextPeak = from + (p - k)
+		nextPeak = addSat(from, p-k)
 	}
 	if nextPeak <= to {
 		return d.Mean * (1 + d.Amplitude)
@@ -112,19 +180,17 @@ type Point struct {
 }
 
 func validatePoints(kind string, pts []Point) error {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if len(pts) == 0 {
-		errs = append(errs, fmt.Errorf("%w: %s: needs at least one point", ErrConfig, kind))
+		l.Add(kind+".points", 0, "needs at least one point")
 	}
 	for i, p := range pts {
-		if !(p.PerSecond >= 0) || math.IsInf(p.PerSecond, 0) {
-			errs = append(errs, fmt.Errorf("%w: %s point %d: rate %v must be finite and ≥ 0", ErrConfig, kind, i, p.PerSecond))
-		}
+		checkRate(l, fmt.Sprintf("%s.points[%d].PerSecond", kind, i), p.PerSecond)
 		if i > 0 && p.At <= pts[i-1].At {
-			errs = append(errs, fmt.Errorf("%w: %s point %d: At %v must be after point %d's %v", ErrConfig, kind, i, p.At, i-1, pts[i-1].At))
+			l.Add(fmt.Sprintf("%s.points[%d].At", kind, i), p.At, fmt.Sprintf("must be after point %d's %v", i-1, pts[i-1].At))
 		}
 	}
-	return errors.Join(errs...)
+	return l.Err()
 }
 
 // Steps is a piecewise-constant source: the rate is Points[i].PerSecond from
@@ -135,7 +201,7 @@ type Steps struct {
 }
 
 // NewSteps returns a step source over points, which must have strictly
-// increasing At and finite non-negative rates.
+// increasing At and rates from 0 to MaxPerSecond.
 func NewSteps(points ...Point) (*Steps, error) {
 	if err := validatePoints("Steps", points); err != nil {
 		return nil, err
@@ -172,7 +238,7 @@ type PiecewiseLinear struct {
 }
 
 // NewPiecewiseLinear returns a piecewise-linear source over points, which
-// must have strictly increasing At and finite non-negative rates.
+// must have strictly increasing At and rates from 0 to MaxPerSecond.
 func NewPiecewiseLinear(points ...Point) (*PiecewiseLinear, error) {
 	if err := validatePoints("PiecewiseLinear", points); err != nil {
 		return nil, err
@@ -193,7 +259,7 @@ func (p *PiecewiseLinear) Rate(t time.Duration) float64 {
 		return pts[len(pts)-1].PerSecond
 	}
 	a, b := pts[i-1], pts[i]
-	f := float64(t-a.At) / float64(b.At-a.At)
+	f := span(a.At, t) / span(a.At, b.At)
 	return a.PerSecond + f*(b.PerSecond-a.PerSecond)
 }
 
@@ -206,6 +272,15 @@ func (p *PiecewiseLinear) MaxRate(from, to time.Duration) float64 {
 		m = max(m, p.points[i].PerSecond)
 	}
 	return m
+}
+
+// span returns b − a in nanoseconds as a float, exact when b − a fits a
+// Duration and computed in floats when it does not.
+func span(a, b time.Duration) float64 {
+	if d := b - a; (a > 0) == (d < b) || a == 0 {
+		return float64(d)
+	}
+	return float64(b) - float64(a)
 }
 
 func cmpDuration(a, b time.Duration) int {
@@ -222,8 +297,20 @@ func cmpDuration(a, b time.Duration) int {
 // Source.Rate(t − By) after, so Source's time 0 falls at By (a trace that
 // starts after a warm-up, say).
 type Delayed struct {
+	// Source is the source delayed; required.
 	Source Source
-	By     time.Duration
+	// By is the delay, ≥ 0.
+	By time.Duration
+}
+
+// Validate reports a negative By and the problems of Source.
+func (d Delayed) Validate() error {
+	l := fielderr.NewList(ErrConfig)
+	if d.By < 0 {
+		l.Add("Delayed.By", d.By, "must not be negative")
+	}
+	l.Join(fielderr.Prefix("Delayed", ValidateSource(d.Source)))
+	return l.Err()
 }
 
 // Rate returns the delayed source's rate at t.
@@ -240,5 +327,6 @@ func (d Delayed) MaxRate(from, to time.Duration) float64 {
 	if to <= d.By {
 		return 0
 	}
-	return d.Source.MaxRate(max(from-d.By, 0), to-d.By)
+	from = max(from, d.By) // from − By would be max(from − By, 0), without underflow
+	return d.Source.MaxRate(from-d.By, to-d.By)
 }

@@ -1,4 +1,4 @@
-package traffic_test
+package sim_test
 
 import (
 	"math"
@@ -11,10 +11,10 @@ import (
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
-// BenchmarkRequestLevel drives the request-level model with the engine:
+// BenchmarkServerFarm drives the request-level model with the engine:
 // Poisson arrivals routed at random over N tasks, each an M/M/1 FCFS server
 // at ρ = 0.8, one wake-up timer per task. One op is one engine event.
-func BenchmarkRequestLevel(b *testing.B) {
+func BenchmarkServerFarm(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run("tasks="+strconv.Itoa(n), func(b *testing.B) {
 			f := newFarm(farmConfig{seed: 1, tasks: n, server: fcfs1, arrivals: traffic.Poisson{PerSecond: 0.8 * float64(n)},
@@ -37,7 +37,7 @@ func BenchmarkRequestLevel(b *testing.B) {
 
 // baselineMM1 is the standard hand-written M/M/1 on the engine (FIFO of
 // arrival instants, one departure event at a time), with no traffic package:
-// the floor BenchmarkRequestLevel/tasks=1 is compared with.
+// the floor BenchmarkServerFarm/tasks=1 is compared with.
 type baselineMM1 struct {
 	s                *sim.Sim
 	rArrive, rWork   *rand.Rand
@@ -79,7 +79,7 @@ func (m *baselineMM1) onDepart(uint64) {
 	}
 }
 
-func BenchmarkRequestLevelBaselineHandWrittenMM1(b *testing.B) {
+func BenchmarkServerFarmBaselineHandWrittenMM1(b *testing.B) {
 	m := newBaselineMM1(1)
 	for range 200_000 {
 		m.s.Step()
@@ -115,9 +115,9 @@ func fluidServices() []traffic.FluidInput {
 	return in
 }
 
-// BenchmarkFluidDay estimates 100 services over one simulated day in
+// BenchmarkFluidModelDay estimates 100 services over one simulated day in
 // one-minute steps (144,000 Fluid calls per op) under a diurnal demand.
-func BenchmarkFluidDay(b *testing.B) {
+func BenchmarkFluidModelDay(b *testing.B) {
 	services := fluidServices()
 	demand := traffic.Diurnal{Mean: 1, Amplitude: 0.7, Peak: 15 * time.Hour}
 	var sink float64

@@ -1,4 +1,4 @@
-package traffic_test
+package sim_test
 
 import (
 	"math"
@@ -10,8 +10,9 @@ import (
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
-// Run lengths and tolerances of oracles.md §2.7: at least 10⁶ measured
-// arrivals per seed after a 5 % warm-up, five seeds, means within 3 % and
+// Run lengths and tolerances: at load up to 0.8, means converge slowly
+// (at 0.9 a 600,000-arrival run is still 2 % off), so at least 10⁶
+// measured arrivals per seed after a 5 % warm-up, five seeds, means within 3 % and
 // tail percentiles within 5 % (on the mean over seeds), each seed within a
 // looser 10 % so that one bad seed cannot hide behind good ones.
 const (
@@ -95,7 +96,7 @@ func assertMean(t *testing.T, name, what string, rs []seedResult, pick func(seed
 	}
 }
 
-func mm1(lambda float64, server traffic.ServerConfig, demand traffic.Demand) farmConfig {
+func farmMM1(lambda float64, server traffic.ServerConfig, demand traffic.Demand) farmConfig {
 	return farmConfig{tasks: 1, server: server, arrivals: traffic.Poisson{PerSecond: lambda}, demand: demand, warmup: warmup, measure: measure}
 }
 
@@ -106,10 +107,10 @@ var (
 
 // TestMM1MeanAndP99Sojourn: M/M/1 at ρ = 0.8, μ = 1/s: sojourn is
 // exponential with rate μ − λ, so W = 5 s, p95 = ln(20)·5 = 14.979 s and
-// p99 = ln(100)·5 = 23.026 s (oracles.md §2.1).
+// p99 = ln(100)·5 = 23.026 s (Kleinrock, Queueing Systems, vol. 1, §3.2).
 func TestMM1MeanAndP99Sojourn(t *testing.T) {
 	skipIfShort(t)
-	cfg := mm1(0.8, fcfs1, traffic.Exponential{Mean: time.Second})
+	cfg := farmMM1(0.8, fcfs1, traffic.Exponential{Mean: time.Second})
 	cfg.record = true
 	rs := runSeeds(t, "M/M/1", cfg)
 	assertMean(t, "M/M/1", "W", rs, func(r seedResult) float64 { return r.mean }, 5, 0.03)
@@ -119,12 +120,12 @@ func TestMM1MeanAndP99Sojourn(t *testing.T) {
 
 // TestMMcOneTaskErlangC: one task with 4 vCPUs and concurrency 4 is
 // M/M/4; at a = 2.5 Erlangs, C = 0.319857 and W = 1.213238 mean service
-// times (oracles.md §2.2, μ = 10/s here so W = 121.3 ms). The wait tail
+// times (TestErlangCWorkedCases; μ = 10/s here so W = 121.3 ms). The wait tail
 // P(Wq > t) = C·e^{−(cμ−λ)t} puts the 95th percentile of the wait at
 // ln(C/0.05)/(cμ−λ) = 123.7 ms.
 func TestMMcOneTaskErlangC(t *testing.T) {
 	skipIfShort(t)
-	cfg := mm1(25, traffic.ServerConfig{CPU: 4096, Concurrency: 4, QueueLimit: traffic.Unlimited}, traffic.Exponential{Mean: 100 * time.Millisecond})
+	cfg := farmMM1(25, traffic.ServerConfig{CPU: 4096, Concurrency: 4, QueueLimit: traffic.Unlimited}, traffic.Exponential{Mean: 100 * time.Millisecond})
 	cfg.record = true
 	rs := runSeeds(t, "M/M/4", cfg)
 	assertMean(t, "M/M/4", "p95 wait", rs, func(r seedResult) float64 { return r.waitP95 }, math.Log(0.319857/0.05)/(40-25), 0.05)
@@ -134,12 +135,12 @@ func TestMMcOneTaskErlangC(t *testing.T) {
 
 // TestMD1WaitIsHalfMM1: deterministic service halves the M/M/1 wait:
 // ρ = 0.8, E[S] = 1 s gives Wq = 2 s for M/D/1 against 4 s for M/M/1
-// (oracles.md §2.4). Both are checked against theory, and their ratio on
+// (Pollaczek–Khinchine). Both are checked against theory, and their ratio on
 // the same seeds (common arrivals) against ½.
 func TestMD1WaitIsHalfMM1(t *testing.T) {
 	skipIfShort(t)
-	md := runSeeds(t, "M/D/1", mm1(0.8, fcfs1, traffic.Fixed{CPU: time.Second}))
-	mm := runSeeds(t, "M/M/1", mm1(0.8, fcfs1, traffic.Exponential{Mean: time.Second}))
+	md := runSeeds(t, "M/D/1", farmMM1(0.8, fcfs1, traffic.Fixed{CPU: time.Second}))
+	mm := runSeeds(t, "M/M/1", farmMM1(0.8, fcfs1, traffic.Exponential{Mean: time.Second}))
 	assertMean(t, "M/D/1", "Wq", md, func(r seedResult) float64 { return r.wait }, 2, 0.03)
 	assertMean(t, "M/M/1", "Wq", mm, func(r seedResult) float64 { return r.wait }, 4, 0.03)
 	var ratio float64
@@ -153,7 +154,8 @@ func TestMD1WaitIsHalfMM1(t *testing.T) {
 
 // TestProcessorSharingInsensitivity: M/G/1-PS at ρ = 0.8 with E[S] = 50 ms
 // has E[T] = E[S]/(1−ρ) = 250 ms for exponential, deterministic and
-// C_s² = 4 service alike (oracles.md §2.5).
+// C_s² = 4 service alike (insensitivity; Kleinrock, Queueing Systems,
+// vol. 2, 1976, ch. 4).
 func TestProcessorSharingInsensitivity(t *testing.T) {
 	skipIfShort(t)
 	for _, tc := range []struct {
@@ -164,7 +166,7 @@ func TestProcessorSharingInsensitivity(t *testing.T) {
 		{"deterministic", traffic.Fixed{CPU: 50 * time.Millisecond}},
 		{"hyperexponential C²=4", traffic.HyperExponential{Mean: 50 * time.Millisecond, SCV: 4}},
 	} {
-		rs := runSeeds(t, "M/G/1-PS "+tc.name, mm1(16, ps, tc.demand))
+		rs := runSeeds(t, "M/G/1-PS "+tc.name, farmMM1(16, ps, tc.demand))
 		assertMean(t, "M/G/1-PS "+tc.name, "E[T]", rs, func(r seedResult) float64 { return r.mean }, 0.25, 0.03)
 	}
 }
@@ -193,7 +195,7 @@ func TestRandomRoutingIsIndependentMM1(t *testing.T) {
 }
 
 // TestErlangBLossTask: a task with 3 slots and no waiting room at a = 2
-// Erlangs rejects B(3, 2) = 4/19 of arrivals (oracles.md §2.3); Erlang B is
+// Erlangs rejects B(3, 2) = 4/19 of arrivals; Erlang B is
 // insensitive to the service distribution, so deterministic service is used.
 func TestErlangBLossTask(t *testing.T) {
 	skipIfShort(t)
@@ -244,7 +246,7 @@ func TestOverloadTimeoutsConservation(t *testing.T) {
 // done after the drain must equal the sum of the requests' work, whatever
 // the queueing, and requests are conserved.
 func TestAzureTraceReplayWorkConserved(t *testing.T) {
-	f, err := os.Open("testdata/azure_llm_inference_2023_conv_first500.csv")
+	f, err := os.Open("traffic/testdata/azure_llm_inference_2023_conv_first500.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +325,7 @@ func TestTimeoutInServiceMatchesExponentialTail(t *testing.T) {
 // arrivals is Poisson with mean 5 × the day's requests, so its z-score must
 // be small; every request is accounted for and Little's law holds.
 func TestNASADayThroughEngine(t *testing.T) {
-	file, err := os.Open("testdata/nasa_http_1995_per_minute.csv")
+	file, err := os.Open("traffic/testdata/nasa_http_1995_per_minute.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 // Package sweep runs independent simulations side by side for the
-// examples: one goroutine per arm, at most GOMAXPROCS at a time, results in
+// examples and the ecssim command: one goroutine per arm, at most GOMAXPROCS at a time, results in
 // the order of the arms whatever order they finish in. Each simulation is
 // deterministic on its own, so a sweep's output depends only on its arms.
 // The simulator's core starts no goroutines; parallelism lives out here,

@@ -1,0 +1,401 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
+)
+
+// Launching. Every task starts through one path. A launchRequest says what
+// to start (a task definition in a task group, for a service's deployment
+// or for a RunTask call); launchRequest.run hands it to a launcher, the
+// interface for where tasks can start:
+//
+//	ec2Placement        the cluster's container instances, through the
+//	                    request's placement plan (the EC2 launch type)
+//	fargatePool         Fargate On-Demand capacity (the FARGATE launch type)
+//	*CapacityProvider   FARGATE or FARGATE_SPOT; or an Auto Scaling group:
+//	                    its instances through placement, else a wait in
+//	                    PROVISIONING for the group to grow
+//
+// directly for a launch type, or split over a capacity provider strategy
+// by base and weight. A launcher builds each task with World.newTask, the
+// one task constructor, and gives it to launchRequest.own, which hands it
+// to its owner: Service.adopt, or RunTask. The owner starts it
+// (Task.start). What could not start comes back as launchFailures, which
+// a service turns into events and RunTask into its failures list.
+
+// A launcher is somewhere tasks can start.
+type launcher interface {
+	// start starts up to k tasks of r (launchRequest.own) and records
+	// those it cannot start (launchRequest.fail).
+	start(r *launchRequest, k int)
+}
+
+// launchRequest is one request to start tasks: a service's scale-out or a
+// RunTask call, with what came of it.
+type launchRequest struct {
+	w     *World
+	c     *Cluster
+	def   *TaskDefinition
+	group string          // the task group's name
+	req   placement.Task  // the resources of one task, in the placement group
+	plan  *placement.Plan // where the tasks may go on instances (the deployment's, or RunTask's)
+	ls    *launchSpec     // the launch type or strategy; caches the providers' plans
+
+	svc       *Service // the owner of the tasks, or nil for RunTask
+	dep       *Deployment
+	startedBy string // RunTask's StartedBy
+
+	zoneCounts []int // Fargate: the group's live tasks per launch zone, counted on first use
+
+	started  []*Task
+	failures []launchFailure
+	err      error // a request the placement engine refused (invalid resources)
+}
+
+// launchFailure is n tasks a launcher could not start, and why: no
+// instance had room (rejection), or the capacity is not there (reason:
+// capacity.QuotaExceededReason or capacity.CapacityUnavailableReason for
+// Fargate, or a capacity provider whose placement plan does not compile).
+type launchFailure struct {
+	n         int
+	rejection *placement.Rejection
+	reason    string
+	provider  *CapacityProvider // the provider whose plan failed, for reason
+}
+
+// newLaunch returns a request to start tasks of def in group through ls.
+func (w *World) newLaunch(c *Cluster, def *TaskDefinition, group string, ls *launchSpec, plan *placement.Plan) *launchRequest {
+	r := &launchRequest{w: w, c: c, def: def, group: group, ls: ls, plan: plan}
+	if ls.fargate() {
+		r.req = def.placementTask(0) // Fargate tasks are in no placement group
+	} else {
+		r.req = def.placementTask(c.place.Group(group))
+	}
+	return r
+}
+
+// run starts n tasks: on the request's launch type, or split over its
+// strategy's providers by base and weight given the tasks already on each
+// (counts).
+func (r *launchRequest) run(n int, counts []int) {
+	ls := r.ls
+	if len(ls.providers) == 0 {
+		var l launcher = ec2Placement{}
+		if ls.launchType == Fargate {
+			l = fargatePool{}
+		}
+		l.start(r, n)
+		return
+	}
+	for i, k := range capacity.DistributeCounts(ls.strategy, counts, n) {
+		if k > 0 {
+			ls.providers[i].start(r, k)
+		}
+	}
+}
+
+// own hands a new task to its owner, which starts it.
+func (r *launchRequest) own(t *Task) {
+	r.started = append(r.started, t)
+	if r.svc != nil {
+		r.svc.adopt(t, r.dep)
+		return
+	}
+	t.startedBy = r.startedBy
+	t.start()
+}
+
+// fail records n tasks that could not start; a failure like the last one
+// adds to it.
+func (r *launchRequest) fail(f launchFailure) {
+	if k := len(r.failures) - 1; k >= 0 {
+		if last := &r.failures[k]; last.rejection == f.rejection && last.reason == f.reason && last.provider == f.provider {
+			last.n += f.n
+			return
+		}
+	}
+	r.failures = append(r.failures, f)
+}
+
+// message is the failure as a service event: ECS's "unable to place"
+// wording.
+func (f *launchFailure) message(c *Cluster) string {
+	switch {
+	case f.rejection != nil:
+		return c.unplaceableMessage(f.rejection)
+	case f.provider != nil:
+		return fmt.Sprintf("was unable to place a task on capacity provider %s: %s", f.provider.name, f.reason)
+	}
+	return "was unable to place a task. Reason: " + f.reason + "."
+}
+
+// runTaskFailure is the failure as one entry of RunTask's failures list.
+func (f *launchFailure) runTaskFailure() RunTaskFailure {
+	if r := f.rejection; r != nil {
+		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()}
+	}
+	code := "RESOURCE:FARGATE"
+	if f.reason == capacity.CapacityUnavailableReason {
+		code = f.reason // RunTask's failure names it in full
+	}
+	return RunTaskFailure{Reason: code, Detail: f.reason}
+}
+
+// ec2Placement is the EC2 launch type: the cluster's container instances,
+// through the request's placement plan.
+type ec2Placement struct{}
+
+func (ec2Placement) start(r *launchRequest, k int) { r.onInstances(r.plan, nil, k) }
+
+// onInstances places k tasks with plan on the cluster's instances. With an
+// Auto Scaling group provider p, the tasks that do not fit wait in
+// PROVISIONING for the group to grow, at most MaxProvisioningTasks per
+// cluster.
+func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k int) {
+	w, c := r.w, r.c
+	batch, err := c.place.PlaceBatch(plan, r.req, k, w.rngPlace, nil)
+	if err != nil {
+		r.err = err
+		return
+	}
+	for _, pid := range batch.Placed {
+		r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p}, c.byPlaceID[pid]))
+	}
+	rest := k - len(batch.Placed)
+	if rest > 0 && p == nil {
+		r.fail(launchFailure{n: rest, rejection: batch.Rejection})
+		return
+	}
+	for i := range rest {
+		if c.provisioningTasks() >= MaxProvisioningTasks {
+			r.fail(launchFailure{n: rest - i, rejection: batch.Rejection})
+			return
+		}
+		r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p, waiting: true, plan: plan}, nil))
+	}
+}
+
+// newTask is the one task constructor: a task of def in group, needing req,
+// on host (and on instance in, where placement reserved req for it), in
+// PROVISIONING and desired RUNNING. It is not started: its owner starts it
+// (Service.adopt, or RunTask through launchRequest.own).
+func (w *World) newTask(def *TaskDefinition, group string, req placement.Task, host taskHost, in *Instance) *Task {
+	t := &Task{
+		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
+		def: def, inst: in, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(), host: host,
+	}
+	w.tasks = append(w.tasks, t)
+	return t
+}
+
+// start sets a new task going on its host: on the instance placement chose
+// for it, in its Fargate pool's queue for a launch token, or waiting for an
+// instance of its Auto Scaling group.
+func (t *Task) start() {
+	w, h := t.w, &t.host
+	w.attach(t)
+	switch {
+	case h.waiting:
+		h.provider.waiting = append(h.provider.waiting, t)
+		w.sim.Schedule(w.account.kProvisionTimeout, w.account.cfg.ProvisioningTimeout, uint64(t.id))
+	case h.fargate:
+		w.account.queueFargate(t)
+	default:
+		w.placeOn(t, t.inst)
+	}
+}
+
+// placeOn puts a task on the instance placement reserved for it: it holds
+// its resources there until STOPPED, its instance's bill is shared with it,
+// and its way to RUNNING begins.
+func (w *World) placeOn(t *Task, in *Instance) {
+	t.inst = in
+	in.tasks = append(in.tasks, t)
+	t.onDraining = in.status == InstanceDraining
+	w.account.taskPlaced(t)
+	awsvpc := t.def.in.NetworkMode == AWSVPC
+	t.notify(LifecyclePlaced, false)
+	failed := t.startFailure() != ""
+	if !awsvpc && !failed {
+		t.notify(LifecycleResourcesAcquired, false) // no network interface to wait for
+	}
+	switch {
+	case failed && awsvpc:
+		t.enter(TaskProvisioning, 0) // and fail
+	case failed:
+		t.enter(TaskPending, 0)
+	case awsvpc:
+		t.enter(TaskProvisioning, w.lat.ENIAttach.Sample(w.rngStart))
+	default:
+		t.enter(TaskPending, w.pendingTime(t))
+	}
+}
+
+// providerCounts counts the service's tasks meant to run on each provider
+// of its strategy.
+func (s *Service) providerCounts() []int {
+	counts := make([]int, len(s.ls.providers))
+	for _, t := range s.tasks {
+		if t.desired != TaskRunning {
+			continue
+		}
+		for i, p := range s.ls.providers {
+			if p == t.host.provider {
+				counts[i]++
+			}
+		}
+	}
+	return counts
+}
+
+// waitFor records msg (at most every five minutes while it stays the same)
+// and makes the service wait for capacity.
+func (s *Service) waitFor(msg string) {
+	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*60*1e9 {
+		s.lastPlaceMsg, s.lastPlaceAt = msg, now
+		s.event("%s", msg)
+	}
+	if !s.waiting {
+		s.waiting = true
+		s.c.waiting = append(s.c.waiting, s)
+	}
+}
+
+// adopt makes a new task one of deployment d's and starts it.
+func (s *Service) adopt(t *Task, d *Deployment) {
+	t.service, t.dep, t.startedBy = s, d, d.id
+	s.tasks = append(s.tasks, t)
+	s.counters.TasksStarted++
+	s.steady = false
+	t.start()
+}
+
+// RunTaskInput is a RunTask request.
+type RunTaskInput struct {
+	// Cluster names the cluster; required.
+	Cluster string
+	// TaskDefinition is "family:revision" or "family" (latest); required.
+	TaskDefinition string
+	// Count is the number of tasks, 1 to 10; 0 means 1.
+	Count int
+	// Group is the task group; empty means "family:<family>".
+	Group string
+	// LaunchType is EC2 or FARGATE; EXTERNAL returns ErrNotSupported.
+	// Empty means CapacityProviderStrategy, else the cluster's default
+	// strategy, else EC2.
+	LaunchType LaunchType
+	// CapacityProviderStrategy splits the tasks over capacity providers
+	// (base first, then weight); nil means none. Not with LaunchType.
+	CapacityProviderStrategy []CapacityProviderStrategyItem
+	// PlacementConstraints add to the task definition's; together at most 10.
+	PlacementConstraints []placement.Constraint
+	// PlacementStrategy ranks the instances; nil means random (ECS
+	// documents no default for RunTask).
+	PlacementStrategy []placement.Strategy
+	// StartedBy is a free-form tag, up to 128 characters.
+	StartedBy string
+}
+
+// RunTaskFailure is one task RunTask could not place, as in the API's
+// failures list.
+type RunTaskFailure struct {
+	// Arn is the closest matching container instance's ID, or "".
+	Arn string
+	// Reason is e.g. "RESOURCE:MEMORY" or "NO_ACTIVE_INSTANCE".
+	Reason string
+	// Detail is the full explanation in service event style.
+	Detail string
+}
+
+// RunTaskOutput lists the tasks started and those that could not be placed.
+type RunTaskOutput struct {
+	Tasks    []*Task
+	Failures []RunTaskFailure
+}
+
+// RunTask places and starts standalone tasks, as ECS RunTask does. An
+// invalid request is an error; tasks that do not fit are Failures.
+func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidRunTask}, args...)...))
+	}
+	c := w.Cluster(in.Cluster)
+	if c == nil {
+		errs = append(errs, fmt.Errorf("%w: cluster %q", ErrNotFound, in.Cluster))
+	}
+	def, err := w.TaskDefinition(in.TaskDefinition)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	count := in.Count
+	if count == 0 {
+		count = 1
+	}
+	if count < 1 || count > placement.RunTaskLimit {
+		bad("Count is %d; RunTask starts 1 to %d tasks per call", in.Count, placement.RunTaskLimit)
+	}
+	ls, lerrs := c.resolveLaunch(in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask)
+	errs = append(errs, lerrs...)
+	if len(in.StartedBy) > 128 {
+		bad("StartedBy has %d characters; at most 128 are allowed", len(in.StartedBy))
+	}
+	if len(in.Group) > 255 {
+		bad("Group has %d characters; at most 255 are allowed", len(in.Group))
+	}
+	var plan *placement.Plan
+	if def != nil {
+		strategies := in.PlacementStrategy
+		if len(strategies) == 0 {
+			strategies = []placement.Strategy{{Type: placement.Random}}
+		}
+		plan, err = placement.Compile(placement.Spec{
+			Constraints: append(append([]placement.Constraint(nil), def.in.PlacementConstraints...), in.PlacementConstraints...),
+			Strategies:  strategies,
+		})
+		if err != nil {
+			bad("placement: %v", err)
+		}
+	}
+	if plan != nil {
+		// Each Auto Scaling group provider adds its memberOf constraint;
+		// a plan that cannot take it is the request's mistake.
+		for _, p := range ls.providers {
+			if p.kind == providerASG {
+				if _, err := ls.providerPlan(nil, plan.Spec(), p); err != nil {
+					bad("placement: %v", err)
+				}
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return RunTaskOutput{}, err
+	}
+	group := in.Group
+	if group == "" {
+		group = "family:" + def.in.Family
+	}
+	r := w.newLaunch(c, def, group, &ls, plan)
+	r.startedBy = in.StartedBy
+	r.run(count, make([]int, len(ls.providers)))
+	if r.err != nil {
+		return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, r.err)
+	}
+	out := RunTaskOutput{Tasks: r.started}
+	for i := range r.failures {
+		f := &r.failures[i]
+		for range f.n {
+			out.Failures = append(out.Failures, f.runTaskFailure())
+		}
+	}
+	return out, nil
+}
+
+// placementTask is the placement request of one task of d in group g.
+func (d *TaskDefinition) placementTask(g placement.GroupID) placement.Task {
+	return placement.Task{CPU: d.cpu, MemoryMiB: d.memory, ENIs: d.enis, HostPorts: d.hostPorts, Group: g}
+}

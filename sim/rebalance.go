@@ -106,9 +106,14 @@ func unbalancedEvent(zones []zoneTasks) string {
 func (s *Service) startRebalance(d *Deployment, zones []zoneTasks, zone string, announce bool) {
 	var t *Task
 	if s.ls.fargate() {
-		only := make([]int, len(zones)) // the zone with the fewest is the only one at the minimum
-		for i, z := range zones {
-			if z.Zone != zone {
+		// newFargateTask puts the task in the launch zone with the fewest
+		// tasks: make zone the only one at the minimum. The counts follow
+		// the cluster's launch zones, which need not be in the sorted
+		// order of zones.
+		launch := s.c.launchZones()
+		only := make([]int, len(launch))
+		for i, z := range launch {
+			if z != zone {
 				only[i] = 1
 			}
 		}

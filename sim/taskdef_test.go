@@ -22,7 +22,7 @@ func app(mut func(*sim.ContainerDefinition)) []sim.ContainerDefinition {
 
 // TestTaskDefinitionValidation: each invalid input is rejected with an
 // error naming the field and the rule (ECS RegisterTaskDefinition rules,
-// aws-behaviour.md §2 and §9).
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
 func TestTaskDefinitionValidation(t *testing.T) {
 	for _, tc := range []struct {
 		name string

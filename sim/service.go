@@ -276,6 +276,12 @@ type Service struct {
 	index            int
 	ls               launchSpec // launch type or capacity provider strategy (capacityprovider.go)
 
+	// running is RunningCount, kept up to date rather than recounted (it is
+	// read every minute): a task enters it in onTaskRunning and leaves it
+	// when its desired status turns STOPPED (stopTask) or when it is forced
+	// to STOPPED (finishTask), whichever comes first.
+	running int
+
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
 	// failed tasks, with buffers of its own since a task can fail while a
 	// reconcile applies its actions. Both are the world's (reconcilers).
@@ -332,14 +338,14 @@ func (s *Service) Deployments() []*Deployment { return append([]*Deployment(nil)
 func (s *Service) Tasks() []*Task { return append([]*Task(nil), s.tasks...) }
 
 // RunningCount returns the tasks in RUNNING with desired status RUNNING.
-func (s *Service) RunningCount() int {
-	n := 0
-	for _, t := range s.tasks {
-		if t.state == TaskRunning && t.desired == TaskRunning {
-			n++
-		}
+func (s *Service) RunningCount() int { return s.running }
+
+// leaveRunningCount takes t out of its service's RunningCount, if it is in.
+func (t *Task) leaveRunningCount() {
+	if t.inRunningCount {
+		t.inRunningCount = false
+		t.service.running--
 	}
-	return n
 }
 
 // PendingCount returns the tasks before RUNNING with desired status RUNNING.
@@ -687,6 +693,8 @@ func (d *Deployment) daemonPlan(in *Instance) *placement.Plan {
 // task reach RUNNING (a load balancer registered its target), which the
 // event log records for a target group observer.
 func (s *Service) onTaskRunning(t *Task) {
+	s.running++ // the task is RUNNING with desired status RUNNING
+	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
 	if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())

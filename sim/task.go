@@ -85,6 +85,7 @@ type Task struct {
 	onDraining     bool // its instance is DRAINING (kept here: reconcile reads it for every task)
 	released       bool
 	checked        bool // the container health check, or the 40-second rule, has decided
+	inRunningCount bool // counted in its service's RunningCount (Service.running)
 	exited         bool // the containers have stopped (LifecycleContainersExited told)
 	createdAt      time.Time
 	startedAt      time.Time // entered RUNNING
@@ -421,6 +422,7 @@ func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
 		return
 	}
 	if t.desired != TaskStopped {
+		t.leaveRunningCount()
 		t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
 		t.healthTimer.Stop()
 		t.graceTimer.Stop()
@@ -499,6 +501,7 @@ func (w *World) afterContainersStopped(t *Task) {
 
 // finishTask enters STOPPED: resources are released and the service told.
 func (w *World) finishTask(t *Task) {
+	t.leaveRunningCount() // in case a task reached STOPPED another way
 	t.state, t.stoppedAt = TaskStopped, w.now()
 	t.step.Stop()
 	t.endHolds()

@@ -381,9 +381,11 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 	var outcome Outcome
 	if s, ok := r.(*Store); ok && inRange(now) {
 		pts := a.inc.read(a, s, at)
-		if t := a.inc.tally; a.rng == a.rule.n && t.real == a.rng {
-			// Every datapoint of a range of N is real: the tally decides.
-			outcome = decide(&a.rule, tally{np: a.rng, real: t.real, breaching: t.breaching, recent: t.breaching, lowSample: t.low > 0}, a.state)
+		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
+			// The newest N datapoints are real: they are the N most recent
+			// real ones, and the tallies decide (rule 1, or the low-sample
+			// rule before it).
+			outcome = decide(&a.rule, tally{np: a.rng, real: all.real, breaching: all.breaching, recent: recent.breaching, oldestReal: -1, lowSample: all.low > 0}, a.state)
 		} else {
 			outcome = evaluateRange(&a.rule, pts, a.state)
 		}
@@ -451,9 +453,9 @@ type incremental struct {
 	// yet closed (they are the newest ones: a period closes after every
 	// older one has); MaxInt32 after forget.
 	open int
-	// tally counts the datapoints at [off, off+EvaluationRange) while
-	// prevOK holds.
-	tally rangeTally
+	// all tallies the datapoints at [off, off+EvaluationRange), recent the
+	// newest N of them, while prevOK holds.
+	all, recent rangeTally
 }
 
 // closedPoint is one remembered datapoint.
@@ -514,9 +516,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 	if inc.prevOK && at.Location() == inc.prevLoc {
 		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
 			shift = int(d / period)
-			for j := inc.off; j < inc.off+shift; j++ { // leaving the range
-				inc.tally.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
-			}
+			inc.slideTallies(a, vals[inc.off:inc.off+n], flags[inc.off:inc.off+n], shift)
 			if inc.off+shift+n > len(vals) {
 				copy(vals, vals[inc.off+shift:inc.off+n])
 				copy(flags, flags[inc.off+shift:inc.off+n])
@@ -555,7 +555,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 // later read that does not slide reads again what it does not find.
 func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []float64, flags []uint8, shift, skip int, atNano, visible int64) {
 	n, stat, period := len(vals), a.stat, a.period
-	op, threshold := a.rule.op, a.rule.threshold
+	op, threshold, recent := a.rule.op, a.rule.threshold, len(vals)-a.rule.n
 	open := 0
 	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
 		end := atNano - int64(n-1-j)*period
@@ -563,8 +563,11 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []f
 		if !(end <= sr.latest && end-1 <= visible) {
 			open++
 		}
-		if j < n-shift { // the last read's datapoint j+shift, read again
-			inc.tally.count(vals[j], flags[j], op, threshold, -1)
+		if j < n-shift { // the last read's datapoint j+shift, counted, read again
+			inc.all.count(vals[j], flags[j], op, threshold, -1)
+			if j >= recent {
+				inc.recent.count(vals[j], flags[j], op, threshold, -1)
+			}
 		}
 		src := sr.source(stat, start, end)
 		v, ok := s.windowFrom(sr, src, stat, start, end, visible)
@@ -577,7 +580,10 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []f
 			}
 		}
 		vals[j], flags[j] = v, f
-		inc.tally.count(v, f, op, threshold, 1)
+		inc.all.count(v, f, op, threshold, 1)
+		if j >= recent {
+			inc.recent.count(v, f, op, threshold, 1)
+		}
 	}
 	inc.open = open
 }
@@ -596,7 +602,6 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, vals []f
 	slots, step := int64(len(inc.closed)), int(period/grid)
 	slot := int(floorDiv(atNano-int64(n-1)*period, grid)%slots) - step
 	open := 0
-	inc.tally = rangeTally{}
 	for j := range n { // j = 0 is the oldest datapoint
 		if slot += step; slot >= len(inc.closed) {
 			slot -= len(inc.closed)
@@ -624,15 +629,36 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, vals []f
 		} else if cp.low {
 			flags[j] = flagLowSample
 		}
-		inc.tally.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
 	}
 	inc.open = open
+	inc.all, inc.recent = rangeTally{}, rangeTally{}
+	for j := range n {
+		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
+		if j >= n-a.rule.n {
+			inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
+		}
+	}
 }
 
-// rangeTally counts the real, low-sample and breaching datapoints of an
-// alarm's compact range, kept up to date as the range slides so that an
-// evaluation of a range without missing datapoints (the common case) need
-// not look at the datapoints that did not change.
+// slideTallies takes out of the tallies the datapoints that leave them
+// when the range (the last read's vals and flags) slides by shift: the
+// oldest shift leave the range, and the shift oldest of the newest N
+// leave those.
+func (inc *incremental) slideTallies(a *MetricAlarm, vals []float64, flags []uint8, shift int) {
+	n := len(vals)
+	for j := range shift {
+		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+	}
+	for j := n - a.rule.n; j < min(n-a.rule.n+shift, n); j++ {
+		inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+	}
+}
+
+// rangeTally counts the real, low-sample and breaching datapoints of part
+// of an alarm's compact range (all of it, or its newest N), kept up to
+// date as the range slides, so that an evaluation whose newest N
+// datapoints are all real (the common case) need not look at the
+// datapoints that did not change.
 type rangeTally struct {
 	real, low, breaching int
 }

@@ -7,9 +7,9 @@ import (
 	"pgregory.net/rapid"
 )
 
-// TestRangeTallyKeptUpToDate holds the tally an alarm keeps of its range
-// as the range slides (it decides an evaluation when every datapoint is
-// real) to a naive recount of the range after every evaluation against a
+// TestRangeTallyKeptUpToDate holds the tallies an alarm keeps of its range
+// and of the range's newest N datapoints as the range slides (they decide
+// an evaluation when the newest N are real) to a naive recount of the range after every evaluation against a
 // *Store, over random alarms and histories: samples in order, late and
 // ahead, evaluations a minute or more apart, repeated, or going back.
 func TestRangeTallyKeptUpToDate(t *testing.T) {
@@ -45,24 +45,30 @@ func TestRangeTallyKeptUpToDate(t *testing.T) {
 			}
 			a.Evaluate(at, s)
 			vals, flags := a.lastPoints()
-			var want rangeTally
+			var want, wantRecent rangeTally
 			for j, v := range vals {
 				if flags[j]&flagMissing != 0 {
 					continue
 				}
-				want.real++
-				if flags[j]&flagLowSample != 0 {
-					want.low++
-				}
 				th := a.cfg.Threshold
-				if v > th && (a.cfg.Comparison == GreaterThanThreshold || a.cfg.Comparison == GreaterThanOrEqualToThreshold) ||
+				breaches := v > th && (a.cfg.Comparison == GreaterThanThreshold || a.cfg.Comparison == GreaterThanOrEqualToThreshold) ||
 					v == th && (a.cfg.Comparison == GreaterThanOrEqualToThreshold || a.cfg.Comparison == LessThanOrEqualToThreshold) ||
-					v < th && (a.cfg.Comparison == LessThanThreshold || a.cfg.Comparison == LessThanOrEqualToThreshold) {
-					want.breaching++
+					v < th && (a.cfg.Comparison == LessThanThreshold || a.cfg.Comparison == LessThanOrEqualToThreshold)
+				for _, w := range []*rangeTally{&want, &wantRecent} {
+					if w == &wantRecent && j < len(vals)-n {
+						continue // not among the newest N
+					}
+					w.real++
+					if flags[j]&flagLowSample != 0 {
+						w.low++
+					}
+					if breaches {
+						w.breaching++
+					}
 				}
 			}
-			if a.inc.tally != want {
-				rt.Fatalf("at %v: tally %+v, recount of %v %v gives %+v", at, a.inc.tally, vals, flags, want)
+			if a.inc.all != want || a.inc.recent != wantRecent {
+				rt.Fatalf("at %v: tallies %+v and %+v (newest %d), recount of %v %v gives %+v and %+v", at, a.inc.all, a.inc.recent, n, vals, flags, want, wantRecent)
 			}
 		}
 	})

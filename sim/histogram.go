@@ -63,8 +63,11 @@ func (h *latencyHistogram) quantile(q float64) float64 {
 	}
 	want, cum := q*h.total, 0.0
 	for i, c := range h.counts {
+		if c == 0 {
+			continue // most buckets are empty: adding 0 would leave cum as it is
+		}
 		cum += c
-		if c > 0 && cum >= want*(1-1e-12) {
+		if cum >= want*(1-1e-12) {
 			return histValue(i)
 		}
 	}

@@ -50,6 +50,11 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 				if !same {
 					t.Fatalf("timeout %v, step %d: the period's sums or histogram differ from one at a time", timeout, step)
 				}
+				for i, c := range got.period.hist.counts {
+					if c != 0 && (i < got.period.hist.from || i >= got.period.hist.to) {
+						t.Fatalf("timeout %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, step, i, c, got.period.hist.from, got.period.hist.to)
+					}
+				}
 			}
 		}
 		got.foldLatency()

@@ -805,6 +805,7 @@ func (wl *Workload) foldLatency() {
 	if tmax <= 0 {
 		tmax = math.Inf(1) // min(v, +Inf) = v
 	}
+	lo, hi := histBins, -1 // the buckets touched
 	for _, f := range wl.fluidLat {
 		wt, b := f.wt, -1
 		var pb, wb float64
@@ -816,6 +817,8 @@ func (wl *Workload) foldLatency() {
 			if nb := histBucketPositive(v); nb != b {
 				if b >= 0 {
 					pc[b], wc[b] = pb, wb
+				} else {
+					lo = min(lo, nb) // a step's buckets rise with its quantiles
 				}
 				b, pb, wb = nb, pc[nb], wc[nb]
 			}
@@ -826,8 +829,11 @@ func (wl *Workload) foldLatency() {
 			latSum += v * wt
 		}
 		pc[b], wc[b] = pb, wb
+		hi = max(hi, b)
 	}
 	p.hist.total, wl.whole.total, p.latSum = ptot, wtot, latSum
+	p.hist.widen(lo, hi)
+	wl.whole.widen(lo, hi)
 	wl.fluidLat = wl.fluidLat[:0]
 }
 

@@ -182,6 +182,8 @@ type series struct {
 	complete int64  // raw data at or after this instant is complete
 	keep     int64  // raw retention of this series: the store's, or more if a reader registered for it
 	late     uint64 // counts samples that arrived older than latest; cached alarm datapoints compare it
+	grp      *Group // the group that queues puts for the series, or nil (every read and write looks)
+	col      int    // the series' index in grp
 	expired  bool   // Expire removed the series from the store; handles must look it up again
 	// raw holds the samples from complete on, and possibly a few older
 	// ones: a put advances complete but leaves the samples it retires in
@@ -192,8 +194,6 @@ type series struct {
 	tierBuf [1]tier // holds tiers when there is one (the default)
 	metric  Metric  // canonical copy, dimensions sorted
 	keyLen  int     // length of the store's map key, for Store.Bytes
-	grp     *Group  // the group that queues puts for the series, or nil
-	col     int     // the series' index in grp
 }
 
 // Store is an in-memory CloudWatch metric store: raw samples for a bounded

@@ -378,14 +378,21 @@ type asOfReader interface {
 func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 	atNano := floorTo(clampNano(now), a.grid)
 	at := time.Unix(0, atNano).In(now.Location())
-	var pts points
+	var outcome Outcome
 	if s, ok := r.(*Store); ok && inRange(now) {
-		pts = a.inc.read(a, s, at)
+		pts := a.inc.read(a, s, at)
+		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
+			// The newest N datapoints are real: they are the N most recent
+			// real ones, and the tallies decide (rule 1, or the low-sample
+			// rule before it).
+			outcome = decide(&a.rule, tally{np: a.rng, real: all.real, breaching: all.breaching, recent: recent.breaching, oldestReal: -1, lowSample: all.low > 0}, a.state)
+		} else {
+			outcome = evaluateRange(&a.rule, pts, a.state)
+		}
 	} else {
 		a.inc.prevOK = false
-		pts = a.readAll(r, at)
+		outcome = evaluateRange(&a.rule, a.readAll(r, at), a.state)
 	}
-	outcome := evaluateRange(&a.rule, pts, a.state)
 	a.previous, a.state, a.outcome = a.state, outcome.State, outcome
 	a.evaluated, a.lastAt, a.lastLoc = true, atNano, at.Location()
 	return a.state
@@ -446,6 +453,9 @@ type incremental struct {
 	// yet closed (they are the newest ones: a period closes after every
 	// older one has); MaxInt32 after forget.
 	open int
+	// all tallies the datapoints at [off, off+EvaluationRange), recent the
+	// newest N of them, while prevOK holds.
+	all, recent rangeTally
 }
 
 // closedPoint is one remembered datapoint.
@@ -493,11 +503,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 		inc.forget()
 		inc.late = sr.late
 	}
-	if inc.closed == nil {
-		per := int(c.Period / EvaluationInterval(c.Period))
-		inc.closed = make([]closedPoint, max(c.EvaluationRange, min(c.EvaluationRange*per, maxClosedPoints)))
-	}
-	n, grid, stat := a.rng, a.grid, a.stat
+	n := a.rng
 	visible := s.visibleCutoff(at)
 	atNano, period := at.UnixNano(), a.period
 	// The previous evaluation's datapoints are still in win. If this
@@ -510,6 +516,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 	if inc.prevOK && at.Location() == inc.prevLoc {
 		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
 			shift = int(d / period)
+			inc.slideTallies(a, vals[inc.off:inc.off+n], flags[inc.off:inc.off+n], shift)
 			if inc.off+shift+n > len(vals) {
 				copy(vals, vals[inc.off+shift:inc.off+n])
 				copy(flags, flags[inc.off+shift:inc.off+n])
@@ -531,12 +538,71 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 	if shift >= 0 && atNano-int64(n)*period >= sr.complete {
 		skip = max(n-shift-inc.open, 0)
 	}
+	if skip > 0 {
+		inc.readSlide(a, s, sr, vals, flags, shift, skip, atNano, visible)
+	} else {
+		inc.readRange(a, s, sr, vals, flags, atNano, visible)
+	}
+	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, at.Location(), true
+	return points{vals: vals, flags: flags}
+}
+
+// readSlide reads the datapoints from skip on of a range that slid by
+// shift periods since the last read (those before skip are that read's,
+// still valid), and keeps the tally up to date. It does not look up or
+// remember datapoints in inc.closed: every datapoint it reads was still
+// open at the last read (or is new), so none is remembered there, and a
+// later read that does not slide reads again what it does not find.
+func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []float64, flags []uint8, shift, skip int, atNano, visible int64) {
+	n, stat, period := len(vals), a.stat, a.period
+	op, threshold, recent := a.rule.op, a.rule.threshold, len(vals)-a.rule.n
+	open := 0
+	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
+		end := atNano - int64(n-1-j)*period
+		start := end - period
+		if !(end <= sr.latest && end-1 <= visible) {
+			open++
+		}
+		if j < n-shift { // the last read's datapoint j+shift, counted, read again
+			inc.all.count(vals[j], flags[j], op, threshold, -1)
+			if j >= recent {
+				inc.recent.count(vals[j], flags[j], op, threshold, -1)
+			}
+		}
+		src := sr.source(stat, start, end)
+		v, ok := s.windowFrom(sr, src, stat, start, end, visible)
+		f := uint8(0)
+		if !ok {
+			f = flagMissing
+		} else if a.checkSamples {
+			if samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible); samples < a.minSamples {
+				f = flagLowSample
+			}
+		}
+		vals[j], flags[j] = v, f
+		inc.all.count(v, f, op, threshold, 1)
+		if j >= recent {
+			inc.recent.count(v, f, op, threshold, 1)
+		}
+	}
+	inc.open = open
+}
+
+// readRange reads the range, using the datapoints remembered in
+// inc.closed and remembering those that closed, and tallies it afresh.
+func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, vals []float64, flags []uint8, atNano, visible int64) {
+	c := &a.cfg
+	if inc.closed == nil {
+		per := int(c.Period / EvaluationInterval(c.Period))
+		inc.closed = make([]closedPoint, max(c.EvaluationRange, min(c.EvaluationRange*per, maxClosedPoints)))
+	}
+	n, grid, stat, period := len(vals), a.grid, a.stat, a.period
 	// The slot of window end e is (e / grid) mod len; successive windows
 	// are Period/grid slots apart, at most len (see maxClosedPoints).
 	slots, step := int64(len(inc.closed)), int(period/grid)
-	slot := int((floorDiv(atNano-int64(n-1)*period, grid)+int64(skip)*int64(step))%slots) - step
+	slot := int(floorDiv(atNano-int64(n-1)*period, grid)%slots) - step
 	open := 0
-	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
+	for j := range n { // j = 0 is the oldest datapoint
 		if slot += step; slot >= len(inc.closed) {
 			slot -= len(inc.closed)
 		}
@@ -548,11 +614,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 		if !closed {
 			open++
 		}
-		if cp.held && cp.end == end && int(cp.src) == src && closed {
-			if shift >= 0 && j < n-shift {
-				continue // buf[j] is the previous evaluation's copy of cp
-			}
-		} else {
+		if !(cp.held && cp.end == end && int(cp.src) == src && closed) {
 			v, ok := s.windowFrom(sr, src, stat, start, end, visible)
 			low := false
 			if ok && a.checkSamples {
@@ -568,8 +630,51 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 			flags[j] = flagLowSample
 		}
 	}
-	inc.prevAt, inc.prevLoc, inc.prevOK, inc.open = atNano, at.Location(), true, open
-	return points{vals: vals, flags: flags}
+	inc.open = open
+	inc.all, inc.recent = rangeTally{}, rangeTally{}
+	for j := range n {
+		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
+		if j >= n-a.rule.n {
+			inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
+		}
+	}
+}
+
+// slideTallies takes out of the tallies the datapoints that leave them
+// when the range (the last read's vals and flags) slides by shift: the
+// oldest shift leave the range, and the shift oldest of the newest N
+// leave those.
+func (inc *incremental) slideTallies(a *MetricAlarm, vals []float64, flags []uint8, shift int) {
+	n := len(vals)
+	for j := range shift {
+		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+	}
+	for j := n - a.rule.n; j < min(n-a.rule.n+shift, n); j++ {
+		inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+	}
+}
+
+// rangeTally counts the real, low-sample and breaching datapoints of part
+// of an alarm's compact range (all of it, or its newest N), kept up to
+// date as the range slides, so that an evaluation whose newest N
+// datapoints are all real (the common case) need not look at the
+// datapoints that did not change.
+type rangeTally struct {
+	real, low, breaching int
+}
+
+// count adds (d = 1) or removes (d = -1) datapoint (v, f).
+func (t *rangeTally) count(v float64, f uint8, op ComparisonOperator, threshold float64, d int) {
+	if f&flagMissing != 0 {
+		return
+	}
+	t.real += d
+	if f&flagLowSample != 0 {
+		t.low += d
+	}
+	if op.Breaches(v, threshold) {
+		t.breaching += d
+	}
 }
 
 // forget drops every remembered datapoint.

@@ -146,60 +146,81 @@ const (
 
 func pointsOf(dps []Datapoint) points { return points{dps: dps} }
 
-func (p *points) len() int {
-	if p.dps != nil {
-		return len(p.dps)
-	}
-	return len(p.vals)
-}
-
-func (p *points) missing(i int) bool {
-	if p.dps != nil {
-		return p.dps[i].Missing
-	}
-	return p.flags[i]&flagMissing != 0
-}
-
-func (p *points) low(i int) bool {
-	if p.dps != nil {
-		return p.dps[i].LowSample
-	}
-	return p.flags[i]&flagLowSample != 0
-}
-
-func (p *points) value(i int) float64 {
-	if p.dps != nil {
-		return p.dps[i].Value
-	}
-	return p.vals[i]
-}
-
 // evaluateRange is evaluate for a rule from a configuration with its
 // defaults filled in (a MetricAlarm's).
 func evaluateRange(cfg *rule, points points, current AlarmState) Outcome {
+	var t tally
+	if points.dps == nil {
+		t = tallyCompact(cfg, points.vals, points.flags)
+	} else {
+		t = tallyDatapoints(cfg, points.dps)
+	}
+	return decide(cfg, t, current)
+}
+
+// tally is what the evaluation algorithm needs to know of a range: its
+// length, its real (non-missing) datapoints, how many of them breach, how
+// many of the n most recent real ones breach, the index of the oldest
+// real one (-1 if none), and whether a real one has LowSample set.
+type tally struct {
+	np, real, breaching, recent, oldestReal int
+	lowSample                               bool
+}
+
+// tallyCompact tallies an alarm's compact range in one pass, newest first,
+// so that the n most recent real datapoints are the first n met.
+func tallyCompact(cfg *rule, vals []float64, flags []uint8) tally {
+	t := tally{np: len(vals), oldestReal: -1}
+	op, threshold, n := cfg.op, cfg.threshold, cfg.n
+	var seen uint8
+	flags = flags[:len(vals)]
+	for i := len(vals) - 1; i >= 0; i-- {
+		f := flags[i]
+		if f&flagMissing != 0 {
+			continue
+		}
+		seen |= f
+		t.oldestReal = i
+		if op.Breaches(vals[i], threshold) {
+			t.breaching++
+			if t.real < n {
+				t.recent++
+			}
+		}
+		t.real++
+	}
+	t.lowSample = seen&flagLowSample != 0
+	return t
+}
+
+// tallyDatapoints is tallyCompact for Datapoints.
+func tallyDatapoints(cfg *rule, dps []Datapoint) tally {
+	t := tally{np: len(dps), oldestReal: -1}
+	for i := len(dps) - 1; i >= 0; i-- {
+		d := &dps[i]
+		if d.Missing {
+			continue
+		}
+		t.lowSample = t.lowSample || d.LowSample
+		t.oldestReal = i
+		if cfg.op.Breaches(d.Value, cfg.threshold) {
+			t.breaching++
+			if t.real < cfg.n {
+				t.recent++
+			}
+		}
+		t.real++
+	}
+	return t
+}
+
+// decide applies the evaluation algorithm to a range's tally.
+func decide(cfg *rule, t tally, current AlarmState) Outcome {
 	n, m := cfg.n, cfg.m
 	if n < 1 || m < 1 {
 		return Outcome{State: current, Rule: RuleKeepState}
 	}
-	op, threshold := cfg.op, cfg.threshold
-	breaches := func(i int) bool { return op.Breaches(points.value(i), threshold) }
-	real, breaching := 0, 0
-	oldestReal := -1 // index in points
-	lowSample := false
-	np := points.len()
-	for i := range np {
-		if points.missing(i) {
-			continue
-		}
-		lowSample = lowSample || points.low(i)
-		if oldestReal < 0 {
-			oldestReal = i
-		}
-		real++
-		if breaches(i) {
-			breaching++
-		}
-	}
+	np, real, breaching, oldestReal := t.np, t.real, t.breaching, t.oldestReal
 	alarmIf := func(b int) AlarmState {
 		if b >= m {
 			return Alarm
@@ -207,23 +228,13 @@ func evaluateRange(cfg *rule, points points, current AlarmState) Outcome {
 		return OK
 	}
 
-	if lowSample && cfg.lowIgnore {
+	if t.lowSample && cfg.lowIgnore {
 		return Outcome{State: current, Rule: RuleLowSample, Real: real}
 	}
 
 	// Rule 1: enough real datapoints; take the N most recent.
 	if real >= n {
-		b, taken := 0, 0
-		for i := np - 1; i >= 0 && taken < n; i-- {
-			if points.missing(i) {
-				continue
-			}
-			taken++
-			if breaches(i) {
-				b++
-			}
-		}
-		return Outcome{State: alarmIf(b), Rule: RuleRecentReal, Real: real, Breaching: b, Evaluated: n}
+		return Outcome{State: alarmIf(t.recent), Rule: RuleRecentReal, Real: real, Breaching: t.recent, Evaluated: n}
 	}
 
 	// Rule 2: nothing real at all.

@@ -210,9 +210,9 @@ func (g *Group) take(i int) {
 		if sets {
 			set = statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}
 		}
-		if err := g.store.putSeries(sr, time.Unix(0, int64(row[0])), set); err != nil {
+		if !sr.put(int64(row[0]), set) {
 			// Unreachable: a queued put is in order for its series (floor).
-			panic("metrics: a queued put was refused: " + err.Error())
+			panic("metrics: a queued put was refused: " + time.Unix(0, int64(row[0])).String())
 		}
 	}
 	slot.taken = uint8(g.n)

@@ -182,6 +182,8 @@ type series struct {
 	complete int64  // raw data at or after this instant is complete
 	keep     int64  // raw retention of this series: the store's, or more if a reader registered for it
 	late     uint64 // counts samples that arrived older than latest; cached alarm datapoints compare it
+	grp      *Group // the group that queues puts for the series, or nil (every read and write looks)
+	col      int    // the series' index in grp
 	expired  bool   // Expire removed the series from the store; handles must look it up again
 	// raw holds the samples from complete on, and possibly a few older
 	// ones: a put advances complete but leaves the samples it retires in
@@ -192,8 +194,6 @@ type series struct {
 	tierBuf [1]tier // holds tiers when there is one (the default)
 	metric  Metric  // canonical copy, dimensions sorted
 	keyLen  int     // length of the store's map key, for Store.Bytes
-	grp     *Group  // the group that queues puts for the series, or nil
-	col     int     // the series' index in grp
 }
 
 // Store is an in-memory CloudWatch metric store: raw samples for a bounded
@@ -244,8 +244,12 @@ var (
 
 const timestampRule = "must be in 1970 to 2199 (UTC)"
 
-// inRange reports whether t is a timestamp the store accepts.
-func inRange(t time.Time) bool { return !t.Before(minTimestamp) && t.Before(maxTimestamp) }
+// inRange reports whether t is a timestamp the store accepts. Both bounds
+// are whole seconds, so comparing t's whole seconds is enough.
+func inRange(t time.Time) bool { sec := t.Unix(); return minSecond <= sec && sec < maxSecond }
+
+// minSecond and maxSecond are minTimestamp and maxTimestamp in Unix seconds.
+var minSecond, maxSecond = minTimestamp.Unix(), maxTimestamp.Unix()
 
 // lookup returns the series of m, or nil. It allocates nothing.
 func (s *Store) lookup(m Metric) *series {
@@ -367,7 +371,15 @@ func validSet(t time.Time, set StatisticSet) error {
 }
 
 func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
-	ts := t.UnixNano()
+	if !sr.put(t.UnixNano(), set) {
+		return fielderr.New(ErrExpired, "timestamp", t, "is older than every tier of "+sr.metric.String()+" keeps")
+	}
+	return nil
+}
+
+// put records set at ts (Unix nanoseconds) in sr, and reports whether a
+// tier kept it (false: ts is older than every tier keeps).
+func (sr *series) put(ts int64, set statSet) bool {
 	if ts > sr.latest {
 		sr.latest = ts
 		sr.advance(ts)
@@ -386,10 +398,7 @@ func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
 			stored = true
 		}
 	}
-	if !stored {
-		return fielderr.New(ErrExpired, "timestamp", t, "is older than every tier of "+sr.metric.String()+" keeps")
-	}
-	return nil
+	return stored
 }
 
 // evict drops from every tier of sr what is older than its retention
@@ -474,8 +483,18 @@ func (sr *series) rawIndex(t int64) int {
 // merge adds a sample set with timestamp ts to its bucket, adding empty
 // buckets to keep the tier dense.
 func (tr *tier) merge(ts int64, set statSet) {
-	start := floorTo(ts, tr.resolution)
 	b := &tr.buckets
+	if n := b.len(); n > 0 {
+		// Most samples fall in the newest bucket: find it without dividing
+		// (base is a multiple of the resolution).
+		if d := ts - (tr.base + int64(n-1)*tr.resolution); d >= 0 && d < tr.resolution {
+			bk := b.last()
+			bk.set.merge(set)
+			bk.last = max(bk.last, ts)
+			return
+		}
+	}
+	start := floorTo(ts, tr.resolution)
 	if b.len() == 0 {
 		tr.base = start
 		b.push(bucket{last: ts, set: set})

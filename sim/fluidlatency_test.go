@@ -45,10 +45,15 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			}
 			if step%60 == 59 { // an hour of one-minute steps
 				got.foldLatency()
-				same := got.period.latSum == want.period.latSum && got.period.latN == want.period.latN &&
+				same := got.period.latSum == want.period.latSum &&
 					got.period.hist.total == want.period.hist.total && slices.Equal(got.period.hist.counts, want.period.hist.counts)
 				if !same {
 					t.Fatalf("timeout %v, step %d: the period's sums or histogram differ from one at a time", timeout, step)
+				}
+				for i, c := range got.period.hist.counts {
+					if c != 0 && (i < got.period.hist.from || i >= got.period.hist.to) {
+						t.Fatalf("timeout %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, step, i, c, got.period.hist.from, got.period.hist.to)
+					}
 				}
 			}
 		}

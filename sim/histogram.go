@@ -13,6 +13,10 @@ import "math"
 type latencyHistogram struct {
 	counts []float64
 	total  float64
+	// Every non-empty bucket is in [from, to) (empty when from == to), so
+	// that a quantile and a reset visit those, not all histBins: a report
+	// period's latencies span a few octaves.
+	from, to int
 }
 
 const (
@@ -50,8 +54,17 @@ func histValue(i int) float64 {
 func (h *latencyHistogram) add(v, weight float64) { h.addBucket(histBucket(v), weight) }
 
 func (h *latencyHistogram) reset() {
-	clear(h.counts)
-	h.total = 0
+	clear(h.counts[h.from:h.to])
+	h.total, h.from, h.to = 0, 0, 0
+}
+
+// widen notes that buckets lo to hi (inclusive) may be non-empty.
+func (h *latencyHistogram) widen(lo, hi int) {
+	if h.from == h.to {
+		h.from, h.to = lo, hi+1
+		return
+	}
+	h.from, h.to = min(h.from, lo), max(h.to, hi+1)
 }
 
 // quantile returns the q-quantile (0 < q ≤ 1): the midpoint of
@@ -62,9 +75,13 @@ func (h *latencyHistogram) quantile(q float64) float64 {
 		return 0
 	}
 	want, cum := q*h.total, 0.0
-	for i, c := range h.counts {
+	for i := h.from; i < h.to; i++ { // the buckets outside would add 0: cum would not change
+		c := h.counts[i]
+		if c == 0 {
+			continue // nor here
+		}
 		cum += c
-		if c > 0 && cum >= want*(1-1e-12) {
+		if cum >= want*(1-1e-12) {
 			return histValue(i)
 		}
 	}
@@ -76,10 +93,11 @@ func (h *latencyHistogram) quantile(q float64) float64 {
 func (h *latencyHistogram) addBucket(b int, weight float64) {
 	h.buckets()[b] += weight
 	h.total += weight
+	h.widen(b, b)
 }
 
 // buckets returns the bucket counts, allocated on first use, for a caller
-// that adds to them directly (and to total).
+// that adds to them directly (and to total, and widens the range).
 func (h *latencyHistogram) buckets() []float64 {
 	if h.counts == nil {
 		h.counts = make([]float64, histBins)

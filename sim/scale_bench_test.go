@@ -231,11 +231,16 @@ func BenchmarkLargestCluster(b *testing.B) {
 // services, one instance per service, for -scale-days simulated days (one
 // by default) after set-up, and reports CPU ms per service·day (and, over
 // several days, of the last day alone: the first one also grows the
-// metric rings and histograms to their size) and the live heap at the end. The growth exponent of the cost is the least-squares
-// slope of log(CPU per service·day) on log(services).
+// metric rings and histograms to their size) and the live heap at the
+// end. From the second point from 100 services on, it logs the growth
+// exponent of the world's CPU per simulated day in the number of services
+// (1 + the least-squares slope of log(CPU per service·day) on
+// log(services)): 1 is a cost per service·day flat in the number of
+// services.
 //
 //	go test -run XXX -bench 'ScalingCurve' -benchtime 1x -timeout 1h ./sim/
 func BenchmarkScalingCurve(b *testing.B) {
+	var xs, ys []float64 // services, CPU ms per service·day, from 100 services on
 	for _, n := range []int{10, 100, 1000, 5000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
 			if testing.Short() && n > 100 {
@@ -257,6 +262,13 @@ func BenchmarkScalingCurve(b *testing.B) {
 				}
 				writeHeapProfile(b)
 				days := float64(*scaleDays)
+				perDay := float64(cpu.Microseconds()) / 1e3 / float64(n) / days
+				if n >= 100 {
+					xs, ys = append(xs, float64(n)), append(ys, perDay)
+					if len(xs) >= 2 {
+						b.Logf("growth exponent of CPU per simulated day from %v to %v services: %.3f", xs[0], xs[len(xs)-1], 1+growthExponent(xs, ys))
+					}
+				}
 				b.ReportMetric(float64(cpu.Milliseconds())/float64(n)/days, "cpu-ms/svc·day")
 				if *scaleDays > 1 {
 					b.ReportMetric(float64(last.cpu.Milliseconds())/float64(n), "cpu-ms/svc·lastday")

@@ -288,8 +288,7 @@ type periodAcc struct {
 	maxTasks int
 	cpuSum   float64
 	cpuN     int
-	latSum   float64
-	latN     float64
+	latSum   float64 // over hist.total requests (the latency count)
 	start    time.Time
 	counters WorkloadCounters // at the period's start
 	hist     latencyHistogram
@@ -654,7 +653,6 @@ func (wl *Workload) served(soj, weight float64) {
 	wl.period.hist.addBucket(b, weight)
 	wl.whole.addBucket(b, weight)
 	wl.period.latSum += soj * weight
-	wl.period.latN += weight
 }
 
 // routableTargets is how many targets receive traffic now: the healthy
@@ -803,10 +801,11 @@ func (wl *Workload) foldLatency() {
 	// count while consecutive quantiles fall into it: the same additions
 	// in the same order as addBucket one quantile at a time, so the same
 	// bits, without a store and reload per addition.
-	ptot, wtot, latSum, latN := p.hist.total, wl.whole.total, p.latSum, p.latN
+	ptot, wtot, latSum := p.hist.total, wl.whole.total, p.latSum
 	if tmax <= 0 {
 		tmax = math.Inf(1) // min(v, +Inf) = v
 	}
+	lo, hi := histBins, -1 // the buckets touched
 	for _, f := range wl.fluidLat {
 		wt, b := f.wt, -1
 		var pb, wb float64
@@ -818,6 +817,8 @@ func (wl *Workload) foldLatency() {
 			if nb := histBucketPositive(v); nb != b {
 				if b >= 0 {
 					pc[b], wc[b] = pb, wb
+				} else {
+					lo = min(lo, nb) // a step's buckets rise with its quantiles
 				}
 				b, pb, wb = nb, pc[nb], wc[nb]
 			}
@@ -826,11 +827,13 @@ func (wl *Workload) foldLatency() {
 			ptot += wt
 			wtot += wt
 			latSum += v * wt
-			latN += wt
 		}
 		pc[b], wc[b] = pb, wb
+		hi = max(hi, b)
 	}
-	p.hist.total, wl.whole.total, p.latSum, p.latN = ptot, wtot, latSum, latN
+	p.hist.total, wl.whole.total, p.latSum = ptot, wtot, latSum
+	p.hist.widen(lo, hi)
+	wl.whole.widen(lo, hi)
 	wl.fluidLat = wl.fluidLat[:0]
 }
 
@@ -1052,10 +1055,10 @@ func (wl *Workload) closePeriod() {
 	if p.cpuN > 0 {
 		out.CPUUtilization = p.cpuSum / float64(p.cpuN)
 	}
-	if p.latN > 0 {
+	if n := p.hist.total; n > 0 {
 		out.P50 = secondsDuration(p.hist.quantile(0.50))
 		out.P99 = secondsDuration(p.hist.quantile(0.99))
-		out.Mean = secondsDuration(p.latSum / p.latN)
+		out.Mean = secondsDuration(p.latSum / n)
 	}
 	wl.periods.add(out, wl.w.cfg.Retention.Periods)
 	p.hist.reset()

@@ -73,6 +73,13 @@
 // A model bug that reschedules an event with zero delay forever would hang a
 // simulation. After Config.MaxEventsPerInstant events at one instant the run
 // stops with ErrRunaway, naming the instant and the kind of the last event.
+// Config.MaxEvents bounds the events of the whole run (ErrEventLimit), for
+// inputs that are not trusted.
+//
+// Virtual time ends at End, about 292 years after Config.Start. Every delay
+// added to the clock (Schedule, After, Timer.Reset, RunFor, and every
+// latency the world draws) saturates there instead of wrapping, so the
+// clock never runs backwards.
 //
 // # The ECS world
 //

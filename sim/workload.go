@@ -652,9 +652,23 @@ func (wl *Workload) onFluidStep(uint64) {
 	wl.fluidCum[1] += res.ServedRate * dt
 	wl.fluidCum[2] += noTarget * dt
 	wl.fluidCum[3] += timedOut * dt
-	step := func(i int) int64 { return int64(math.Round(wl.fluidCum[i])) - int64(math.Round(before[i])) }
-	arrived, served, none, tout := step(0), step(1), step(2), step(3)
-	rejected := max(arrived-served-none-tout, 0)
+	// The step's arrivals are its share of the rounded cumulative
+	// expectation; they are split between served, no target and timed out
+	// (each catching up with its own rounded cumulative expectation, as far
+	// as the step's arrivals allow) and rejected, which takes the rest.
+	// Rounding each category on its own could hand out more than arrived
+	// (1 + 1 + 1 > 2), which broke the conservation of requests.
+	arrived := int64(math.Round(wl.fluidCum[0])) - int64(math.Round(before[0]))
+	left := arrived
+	share := func(cum float64, total int64) int64 {
+		n := min(max(int64(math.Round(cum))-total, 0), left)
+		left -= n
+		return n
+	}
+	served := share(wl.fluidCum[1], wl.counters.Served)
+	none := share(wl.fluidCum[2], wl.counters.NoTarget)
+	tout := share(wl.fluidCum[3], wl.counters.TimedOut)
+	rejected := left
 	wl.counters.Arrived += arrived
 	wl.counters.Served += served
 	wl.counters.NoTarget += none

@@ -196,7 +196,7 @@ func (w *World) onInstanceUp(arg uint64) {
 		placement.AttrAMIID:           "ami-ecs-optimized",
 		// One simulated VPC with one subnet per zone.
 		placement.AttrVPCID:    "vpc-0sim",
-		placement.AttrSubnetID: "subnet-" + in.zone,
+		placement.AttrSubnetID: subnetOf(in.zone),
 	}
 	maps.Copy(attrs, in.attrs)
 	in.regAt = w.now()

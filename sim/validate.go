@@ -82,19 +82,20 @@ func joinLeaf(l *fielderr.List, sentinel error, field, root string, err error) {
 
 // zoneRule is the rule an Availability Zone name breaks, or "". A zone
 // becomes the ecs.availability-zone attribute of the instances launched in
-// it, so it must be a valid attribute value
+// it, and "subnet-<zone>" their ecs.subnet-id, so both must be valid
+// attribute values
 // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Attribute.html).
 func zoneRule(zone string) string {
-	err := placement.ValidateAttributes(map[string]string{placement.AttrAvailabilityZone: zone})
-	var fe *fielderr.Error
-	if errors.As(err, &fe) {
-		return "an Availability Zone becomes the " + placement.AttrAvailabilityZone + " attribute: " + fe.Rule
-	}
-	if err != nil {
-		return err.Error()
+	err := placement.ValidateAttributes(map[string]string{placement.AttrAvailabilityZone: zone, placement.AttrSubnetID: subnetOf(zone)})
+	if fes := flatten(err); len(fes) > 0 {
+		return "a zone becomes the " + placement.AttrAvailabilityZone + " attribute of its instances, and subnet-<zone> their " +
+			placement.AttrSubnetID + ": " + fes[0].Rule
 	}
 	return ""
 }
+
+// subnetOf is the simulated subnet of a zone: one VPC, one subnet per zone.
+func subnetOf(zone string) string { return "subnet-" + zone }
 
 // checkZones adds to l a zone name that is not a valid attribute value,
 // and a zone that repeats an earlier one.

@@ -112,8 +112,12 @@ const maxEmptyWindows = 1024
 // maxCandidates bounds the candidates one Next call draws. A bound that
 // fits its rate keeps about one in two candidates at worst, so a call that
 // draws this many without keeping one has a bound far above the rate; it
-// stops and asks to be called again at the last candidate's instant.
-const maxCandidates = 1 << 16
+// stops and asks to be called again at the last candidate's instant. It
+// is small so that the work of one call is about that of an event: a
+// Source whose bound is useless (MaxPerSecond for a rate of zero) then
+// costs events, which the engine's MaxEvents budget bounds, instead of
+// 2¹⁶ draws per event (ten million events of those were hours).
+const maxCandidates = 64
 
 // Next returns the next arrival at or after now.
 func (p *Thinning) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {

@@ -150,8 +150,9 @@ func (w *World) Attach(a Attacher) error {
 // Attach makes a attach to every task the service starts from now on,
 // after its Observer and the attachers registered before a. It refuses
 // (ErrInvalidService) a deleted service, a nil attacher, one attached to
-// the service already (as its Observer or here), and a *LoadBalancer of
-// another world or that fronts another service that is still ACTIVE.
+// the service already (as its Observer or here), and a *LoadBalancer that
+// fronts another service that is still ACTIVE; a *LoadBalancer of another
+// world is ErrNotFound, as everywhere a reference is another world's.
 func (s *Service) Attach(a Attacher) error {
 	const field = "Service.Attach(a)"
 	if err := s.checkActive(); err != nil {

@@ -581,8 +581,8 @@ var providerMutations = []mutation[sim.AutoScalingGroupProviderConfig]{
 	set("zones", func(c *sim.AutoScalingGroupProviderConfig) *[]string { return &c.Zones }, nil, []string{"us-east-1a", "us-east-1a"},
 		[]string{"bad zone!"}, []string{strings.Repeat("z", 125)}),
 	set("min", func(c *sim.AutoScalingGroupProviderConfig) *int { return &c.MinSize }, -1, 5, math.MaxInt),
-	set("max", func(c *sim.AutoScalingGroupProviderConfig) *int { return &c.MaxSize }, 0, -1, 31, 1 << 30, math.MaxInt),
-	set("desired", func(c *sim.AutoScalingGroupProviderConfig) *int { return &c.DesiredCapacity }, -1, 30, 1 << 30, math.MaxInt),
+	set("max", func(c *sim.AutoScalingGroupProviderConfig) *int { return &c.MaxSize }, 0, -1, 31, 1<<30, math.MaxInt),
+	set("desired", func(c *sim.AutoScalingGroupProviderConfig) *int { return &c.DesiredCapacity }, -1, 30, 1<<30, math.MaxInt),
 	set("spot", func(c *sim.AutoScalingGroupProviderConfig) *bool { return &c.Spot }, true),
 	set("interruptions", func(c *sim.AutoScalingGroupProviderConfig) *capacity.InterruptionProcess { return &c.Interruptions },
 		capacity.InterruptionProcess{RatePerHour: 60}, capacity.InterruptionProcess{RatePerHour: math.NaN()},
@@ -660,7 +660,7 @@ func (m *hostileMachine) NewLoadBalancer(t *rapid.T) {
 
 type noopObserver struct{}
 
-func (noopObserver) TaskRunning(time.Time, *sim.Task)                     {}
+func (noopObserver) TaskRunning(time.Time, *sim.Task)                    {}
 func (noopObserver) TaskDeactivating(time.Time, *sim.Task) time.Duration { return math.MaxInt64 }
 
 func hostilePercents(t *rapid.T) sim.DeploymentConfiguration {
@@ -831,7 +831,11 @@ func (m *hostileMachine) NewWorkload(t *rapid.T) {
 		set("mode", func(c *sim.WorkloadConfig) *sim.WorkloadMode { return &c.Mode }, 7),
 		set("source", func(c *sim.WorkloadConfig) *traffic.Source { return &c.Source }, []traffic.Source{nil, (*traffic.Steps)(nil),
 			traffic.Constant{PerSecond: math.NaN()}, traffic.Constant{PerSecond: -1}, traffic.Constant{PerSecond: math.Inf(1)},
-			traffic.Constant{PerSecond: 1e300}, traffic.Constant{PerSecond: traffic.MaxPerSecond}, traffic.Constant{PerSecond: 1e5}}...),
+			traffic.Constant{PerSecond: 1e300}, traffic.Constant{PerSecond: traffic.MaxPerSecond}, traffic.Constant{PerSecond: 1e5},
+			// A caller's own Source, which NewWorkload cannot check: rates
+			// and bounds that are negative, NaN, infinite or useless.
+			rateSource{0, math.Inf(1)}, rateSource{1e-9, 1e300}, rateSource{math.NaN(), math.NaN()}, rateSource{-1, 5},
+			rateSource{math.Inf(1), math.Inf(1)}}...),
 		set("arrivals", func(c *sim.WorkloadConfig) *traffic.Arrivals { return &c.Arrivals }, []traffic.Arrivals{arrivals, (*traffic.TraceArrivals)(nil)}...),
 		set("demand", func(c *sim.WorkloadConfig) *traffic.Demand { return &c.Demand }, []traffic.Demand{nil, dist.Exponential(0),
 			dist.Fixed(math.MaxInt64), dist.Dist{}, dist.LogNormal(time.Second, 1e300)}...),

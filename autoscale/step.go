@@ -376,12 +376,13 @@ func PercentChange(current, percent, minMagnitude int) int {
 // sees exactly what the alarm saw, publication delay included). It returns
 // false when none exists.
 func (p *StepScaling) aggregate() (float64, bool) {
-	points := p.alarm.LastEvaluation().Datapoints
 	var sum, lo, hi float64
 	n := 0
-	for i := len(points) - 1; i >= 0 && n < p.cfg.Alarm.EvaluationPeriods; i-- {
-		v := points[i].Value
-		if points[i].Missing || math.IsNaN(v) || math.IsInf(v, 0) {
+	for v := range p.alarm.RealValues() {
+		if n == p.cfg.Alarm.EvaluationPeriods {
+			break
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
 			continue
 		}
 		if n == 0 || v < lo {

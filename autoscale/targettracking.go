@@ -331,9 +331,8 @@ func TrackingCapacity(current int, metric, target float64) int {
 // latest returns the newest real datapoint AlarmHigh saw at its last
 // evaluation.
 func (p *TargetTracking) latest() (float64, bool) {
-	points := p.high.LastEvaluation().Datapoints
-	for i := len(points) - 1; i >= 0; i-- {
-		if v := points[i].Value; !points[i].Missing && !math.IsNaN(v) && !math.IsInf(v, 0) {
+	for v := range p.high.RealValues() {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
 			return v, true
 		}
 	}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -299,12 +300,29 @@ func EvaluationInterval(period time.Duration) time.Duration {
 	return time.Minute
 }
 
-// MetricAlarm is a CloudWatch alarm's evaluation state.
+// MetricAlarm is a CloudWatch alarm's evaluation state. What an evaluation
+// reads comes first and together, so that evaluating thousands of alarms a
+// minute touches few cache lines of each; the datapoints of the last
+// evaluation are kept compact (values and flags in inc) and built into
+// Datapoints only when LastEvaluation asks.
 type MetricAlarm struct {
-	cfg   AlarmConfig
-	state AlarmState
-	last  Evaluation
-	inc   incremental
+	state     AlarmState
+	previous  AlarmState // before the last evaluation
+	evaluated bool       // Evaluate has run
+	grid      int64      // EvaluationInterval(cfg.Period)
+	lastAt    int64      // the last evaluation's instant, Unix nanoseconds on the grid
+	lastLoc   *time.Location
+	outcome   Outcome // of the last evaluation
+	rule      rule    // cfg's evaluation rule
+	// cfg's fields a read needs.
+	rng          int   // EvaluationRange
+	period       int64 // Period
+	stat         Statistic
+	checkSamples bool    // a percentile alarm that ignores low-sample datapoints
+	minSamples   float64 // MinPercentileSamples of the percentile, for checkSamples
+	inc          incremental
+	cfg          AlarmConfig
+	dps          []Datapoint // LastEvaluation's Datapoints, built from inc's values and flags
 }
 
 // Evaluation records one evaluation of an alarm, for decision logs.
@@ -323,7 +341,12 @@ func NewAlarm(cfg AlarmConfig) (*MetricAlarm, error) {
 	}
 	cfg = cfg.WithDefaults()
 	cfg.Metric.Dimensions = append([]Dimension(nil), cfg.Metric.Dimensions...) // the caller's slice stays theirs
-	return &MetricAlarm{cfg: cfg}, nil
+	a := &MetricAlarm{cfg: cfg, rule: cfg.rule(), grid: int64(EvaluationInterval(cfg.Period)),
+		rng: cfg.EvaluationRange, period: int64(cfg.Period), stat: cfg.Statistic}
+	if p, ok := cfg.Statistic.IsPercentile(); ok && cfg.LowSampleCountPercentile == LowSampleIgnore {
+		a.checkSamples, a.minSamples = true, MinPercentileSamples(p)
+	}
+	return a, nil
 }
 
 // asOfReader is a Reader that can also answer as published at an instant.
@@ -353,26 +376,27 @@ type asOfReader interface {
 // store (see Store.Retain), so the store keeps at full resolution what the
 // alarm reads.
 func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
-	c := &a.cfg
-	grid := EvaluationInterval(c.Period)
-	at := time.Unix(0, floorTo(clampNano(now), int64(grid))).In(now.Location())
-	points := a.last.Datapoints[:0]
+	atNano := floorTo(clampNano(now), a.grid)
+	at := time.Unix(0, atNano).In(now.Location())
+	var pts points
 	if s, ok := r.(*Store); ok && inRange(now) {
-		points = a.inc.read(a, s, at, points)
+		pts = a.inc.read(a, s, at)
 	} else {
 		a.inc.prevOK = false
-		points = a.readAll(r, at, points)
+		pts = a.readAll(r, at)
 	}
-	outcome := evaluateRange(c, points, a.state)
-	a.last = Evaluation{At: at, Datapoints: points, Outcome: outcome, Previous: a.state}
-	a.state = outcome.State
+	outcome := evaluateRange(&a.rule, pts, a.state)
+	a.previous, a.state, a.outcome = a.state, outcome.State, outcome
+	a.evaluated, a.lastAt, a.lastLoc = true, atNano, at.Location()
 	return a.state
 }
 
-// readAll appends the evaluation range at `at`, oldest first, read from r
-// one datapoint at a time.
-func (a *MetricAlarm) readAll(r Reader, at time.Time, points []Datapoint) []Datapoint {
+// readAll reads the evaluation range at `at` from r one datapoint at a
+// time into inc's compact window, oldest first.
+func (a *MetricAlarm) readAll(r Reader, at time.Time) points {
 	c := &a.cfg
+	vals, flags := a.inc.window(c.EvaluationRange)
+	a.inc.off = 0
 	asOf, hasAsOf := r.(asOfReader)
 	read := func(stat Statistic, end time.Time) (float64, bool) {
 		if hasAsOf {
@@ -385,14 +409,17 @@ func (a *MetricAlarm) readAll(r Reader, at time.Time, points []Datapoint) []Data
 	for i := c.EvaluationRange - 1; i >= 0; i-- {
 		end := at.Add(-time.Duration(i) * c.Period)
 		v, ok := read(c.Statistic, end)
-		dp := Datapoint{Timestamp: end.Add(-c.Period), Value: v, Missing: !ok}
-		if ok && checkSamples {
-			n, _ := read(SampleCount, end)
-			dp.LowSample = n < MinPercentileSamples(p)
+		j := c.EvaluationRange - 1 - i
+		vals[j], flags[j] = v, 0
+		if !ok {
+			flags[j] = flagMissing
+		} else if checkSamples {
+			if n, _ := read(SampleCount, end); n < MinPercentileSamples(p) {
+				flags[j] = flagLowSample
+			}
 		}
-		points = append(points, dp)
 	}
-	return points
+	return points{vals: vals[:c.EvaluationRange], flags: flags[:c.EvaluationRange]}
 }
 
 // incremental remembers the closed datapoints an alarm read from a *Store.
@@ -407,6 +434,18 @@ type incremental struct {
 	prevAt  int64
 	prevLoc *time.Location
 	prevOK  bool
+	// vals and flags hold the evaluation range's values and flags
+	// (flagMissing, flagLowSample) at [off, off+EvaluationRange), in twice
+	// the room they need, so that an evaluation k periods later slides the
+	// range by moving off rather than copying it, and copies only when the
+	// range reaches the end.
+	vals  []float64
+	flags []uint8
+	off   int
+	// open is how many of the newest datapoints of the last read were not
+	// yet closed (they are the newest ones: a period closes after every
+	// older one has); MaxInt32 after forget.
+	open int
 }
 
 // closedPoint is one remembered datapoint.
@@ -426,20 +465,30 @@ type closedPoint struct {
 // they remember less and read more, with the same results.
 const maxClosedPoints = 2048
 
-// read appends the evaluation range at `at` from s, oldest first, reading
-// only the datapoints it does not remember.
-func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Datapoint) []Datapoint {
+// window returns the compact window's storage for a range of n, made (and
+// the last read forgotten) when its size changes.
+func (inc *incremental) window(n int) ([]float64, []uint8) {
+	if len(inc.vals) != 2*n {
+		inc.vals, inc.flags, inc.off, inc.prevOK = make([]float64, 2*n), make([]uint8, 2*n), 0, false
+	}
+	return inc.vals, inc.flags
+}
+
+// read reads the evaluation range at `at` from s into the compact window,
+// oldest first, reading only the datapoints it does not remember.
+func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 	c := &a.cfg
 	if inc.store != s || inc.series == nil || inc.series.expired {
 		sr, err := s.lookupOrCreate(c.Metric)
 		if err != nil { // unreachable: NewAlarm validated the metric
-			return a.readAll(s, at, points)
+			return a.readAll(s, at)
 		}
 		sr.retain(int64(c.EvaluationRange) * int64(c.Period))
 		inc.store, inc.series = s, sr
 		inc.forget()
 	}
 	sr := inc.series
+	sr.flush()
 	if sr.late != inc.late {
 		inc.forget()
 		inc.late = sr.late
@@ -448,64 +497,86 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time, points []Da
 		per := int(c.Period / EvaluationInterval(c.Period))
 		inc.closed = make([]closedPoint, max(c.EvaluationRange, min(c.EvaluationRange*per, maxClosedPoints)))
 	}
-	n := c.EvaluationRange
-	grid := int64(EvaluationInterval(c.Period))
-	p, isPercentile := c.Statistic.IsPercentile()
-	checkSamples := isPercentile && c.LowSampleCountPercentile == LowSampleIgnore
+	n, grid, stat := a.rng, a.grid, a.stat
 	visible := s.visibleCutoff(at)
-	atNano, period := at.UnixNano(), int64(c.Period)
-	// The previous evaluation's datapoints are still in points' array. If
-	// this evaluation is k whole periods later, its datapoint j was the
-	// previous one's j+k: shift them down, and keep those still closed
-	// instead of building them again. (One period later is the common
-	// case: an alarm of one-minute periods evaluated every minute.)
-	buf, shift := points[:0], -1
-	if inc.prevOK && cap(points) >= n && at.Location() == inc.prevLoc {
+	atNano, period := at.UnixNano(), a.period
+	// The previous evaluation's datapoints are still in win. If this
+	// evaluation is k whole periods later, its datapoint j was the
+	// previous one's j+k: slide the range by k, and keep those still
+	// closed instead of building them again. (One period later is the
+	// common case: an alarm of one-minute periods evaluated every minute.)
+	vals, flags := inc.window(n)
+	shift := -1
+	if inc.prevOK && at.Location() == inc.prevLoc {
 		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
 			shift = int(d / period)
-			buf = points[:n]
-			copy(buf, buf[shift:])
+			if inc.off+shift+n > len(vals) {
+				copy(vals, vals[inc.off+shift:inc.off+n])
+				copy(flags, flags[inc.off+shift:inc.off+n])
+				inc.off = 0
+			} else {
+				inc.off += shift
+			}
 		}
+	}
+	if shift < 0 {
+		inc.off = 0
+	}
+	vals, flags = vals[inc.off:inc.off+n], flags[inc.off:inc.off+n]
+	// After a slide, the previous read's closed datapoints are in place
+	// and still valid if no sample came late and every window is still
+	// answered from raw samples (complete only moves forward, so they
+	// were then too): only the newest shift + open need a look.
+	skip := 0
+	if shift >= 0 && atNano-int64(n)*period >= sr.complete {
+		skip = max(n-shift-inc.open, 0)
 	}
 	// The slot of window end e is (e / grid) mod len; successive windows
 	// are Period/grid slots apart, at most len (see maxClosedPoints).
 	slots, step := int64(len(inc.closed)), int(period/grid)
-	slot := int(floorDiv(atNano-int64(n-1)*period, grid)%slots) - step
-	for j := range n { // j = 0 is the oldest datapoint
+	slot := int((floorDiv(atNano-int64(n-1)*period, grid)+int64(skip)*int64(step))%slots) - step
+	open := 0
+	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
 		if slot += step; slot >= len(inc.closed) {
 			slot -= len(inc.closed)
 		}
 		end := atNano - int64(n-1-j)*period
 		start := end - period
-		src := sr.source(c.Statistic, start, end)
+		src := sr.source(stat, start, end)
 		cp := &inc.closed[slot]
 		closed := end <= sr.latest && end-1 <= visible // no sample can still arrive in order, and all are published
+		if !closed {
+			open++
+		}
 		if cp.held && cp.end == end && int(cp.src) == src && closed {
 			if shift >= 0 && j < n-shift {
 				continue // buf[j] is the previous evaluation's copy of cp
 			}
 		} else {
-			v, ok := s.windowFrom(sr, src, c.Statistic, start, end, visible)
+			v, ok := s.windowFrom(sr, src, stat, start, end, visible)
 			low := false
-			if ok && checkSamples {
+			if ok && a.checkSamples {
 				samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible)
-				low = samples < MinPercentileSamples(p)
+				low = samples < a.minSamples
 			}
 			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
 		}
-		dp := Datapoint{Timestamp: at.Add(-time.Duration(n-j) * c.Period), Value: cp.value, Missing: !cp.ok, LowSample: cp.low}
-		if shift >= 0 {
-			buf[j] = dp
-		} else {
-			buf = append(buf, dp)
+		vals[j], flags[j] = cp.value, 0
+		if !cp.ok {
+			flags[j] = flagMissing
+		} else if cp.low {
+			flags[j] = flagLowSample
 		}
 	}
-	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, at.Location(), true
-	return buf
+	inc.prevAt, inc.prevLoc, inc.prevOK, inc.open = atNano, at.Location(), true, open
+	return points{vals: vals, flags: flags}
 }
 
 // forget drops every remembered datapoint.
-func (inc *incremental) forget() { clear(inc.closed) }
+func (inc *incremental) forget() {
+	clear(inc.closed)
+	inc.open = math.MaxInt32 // nothing is known to be closed
+}
 
 // floorDiv is a / b rounded toward −∞ (b > 0), so slots stay non-negative.
 func floorDiv(a, b int64) int64 {
@@ -521,17 +592,15 @@ func floorDiv(a, b int64) int64 {
 // alarm's behalf (a scaling policy, a caller of EvaluateAlarms) can skip a
 // second evaluation of the same instant.
 func (a *MetricAlarm) EvaluatedAt(now time.Time) bool {
-	if a.last.At.IsZero() || !inRange(now) {
+	if !a.evaluated || !inRange(now) {
 		return false
 	}
-	grid := int64(EvaluationInterval(a.cfg.Period))
-	return floorTo(now.UnixNano(), grid) == a.last.At.UnixNano()
+	return floorTo(now.UnixNano(), a.grid) == a.lastAt
 }
 
 // NextEvaluation returns the first evaluation instant after now.
 func (a *MetricAlarm) NextEvaluation(now time.Time) time.Time {
-	grid := int64(EvaluationInterval(a.cfg.Period))
-	return time.Unix(0, floorTo(now.UnixNano(), grid)+grid).In(now.Location())
+	return time.Unix(0, floorTo(now.UnixNano(), a.grid)+a.grid).In(now.Location())
 }
 
 // State returns the state after the last evaluation.
@@ -540,21 +609,58 @@ func (a *MetricAlarm) State() AlarmState { return a.state }
 // Config returns the alarm's configuration, defaults filled in.
 func (a *MetricAlarm) Config() AlarmConfig { return a.cfg }
 
-// LastEvaluation returns the last evaluation; its Datapoints slice is reused
-// by the next Evaluate, so copy it to keep it.
-func (a *MetricAlarm) LastEvaluation() Evaluation { return a.last }
+// LastEvaluation returns the last evaluation (the zero Evaluation before
+// the first); its Datapoints slice is reused by the next call, so copy it
+// to keep it.
+func (a *MetricAlarm) LastEvaluation() Evaluation {
+	if !a.evaluated {
+		return Evaluation{}
+	}
+	at := time.Unix(0, a.lastAt).In(a.lastLoc)
+	vals, flags := a.lastPoints()
+	a.dps = a.dps[:0]
+	for j, v := range vals {
+		a.dps = append(a.dps, Datapoint{Timestamp: at.Add(-time.Duration(len(vals)-j) * a.cfg.Period), Value: v,
+			Missing: flags[j]&flagMissing != 0, LowSample: flags[j]&flagLowSample != 0})
+	}
+	return Evaluation{At: at, Datapoints: a.dps, Outcome: a.outcome, Previous: a.previous}
+}
+
+// lastPoints returns the compact datapoints of the last evaluation.
+func (a *MetricAlarm) lastPoints() ([]float64, []uint8) {
+	n, off := a.rng, a.inc.off
+	return a.inc.vals[off : off+n], a.inc.flags[off : off+n]
+}
+
+// RealValues yields the values of the last evaluation's datapoints that
+// are not missing, newest first (nothing before the first evaluation),
+// without building Datapoints as LastEvaluation does.
+func (a *MetricAlarm) RealValues() iter.Seq[float64] {
+	return func(yield func(float64) bool) {
+		if !a.evaluated {
+			return
+		}
+		vals, flags := a.lastPoints()
+		for i := len(vals) - 1; i >= 0; i-- {
+			if flags[i]&flagMissing == 0 && !yield(vals[i]) {
+				return
+			}
+		}
+	}
+}
 
 // Reason explains the last evaluation for a decision log, e.g.
 // "CPUUtilization [84.2, 81, 75.5]: 3 of 3 datapoints > 70 (most recent
 // real datapoints)". Real datapoint values are listed newest first.
 func (a *MetricAlarm) Reason() string {
-	o := a.last.Outcome
+	o := a.outcome
 	c := a.cfg
 	var vals []string
-	for i := len(a.last.Datapoints) - 1; i >= 0 && len(vals) < c.EvaluationPeriods; i-- {
-		if dp := a.last.Datapoints[i]; !dp.Missing {
-			vals = append(vals, strconv.FormatFloat(dp.Value, 'g', 6, 64))
+	for v := range a.RealValues() {
+		if len(vals) == c.EvaluationPeriods {
+			break
 		}
+		vals = append(vals, strconv.FormatFloat(v, 'g', 6, 64))
 	}
 	list := "[" + strings.Join(vals, ", ") + "]"
 	switch o.Rule {

@@ -9,7 +9,11 @@
 // A [Store] keeps time series keyed by namespace, metric name and dimensions
 // (in any order). [Store.Put] records a sample, [Store.PutStatisticSet] a
 // pre-aggregated set such as ECS's one-minute values; a [Handle] does both
-// for one series without looking it up again. Reads:
+// for one series without looking it up again, and a [Group] for series
+// written together at the same timestamps (a service's metrics every
+// minute), queueing each timestamp's puts in one row that its series take
+// when they are next read, so that thousands of services cost a few bytes
+// a minute each rather than a write into every series. Reads:
 //
 //   - [Store.Statistic] (the [Reader] interface): one statistic over the
 //     window [end−period, end).

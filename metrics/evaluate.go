@@ -111,32 +111,92 @@ func ExplainDatapoints(cfg AlarmConfig, points []Datapoint, current AlarmState) 
 
 func evaluate(cfg AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 	cfg = cfg.WithDefaults()
-	return evaluateRange(&cfg, points, current)
+	r := cfg.rule()
+	return evaluateRange(&r, pointsOf(points), current)
 }
 
-// evaluateRange is evaluate for a configuration with its defaults filled
-// in (a MetricAlarm's), without copying it.
-func evaluateRange(cfg *AlarmConfig, points []Datapoint, current AlarmState) Outcome {
-	n, m := cfg.EvaluationPeriods, cfg.DatapointsToAlarm
+// rule is what evaluateRange reads of an AlarmConfig (defaults filled in),
+// kept together so that an alarm's evaluation reads one cache line of it.
+type rule struct {
+	n, m      int
+	threshold float64
+	op        ComparisonOperator
+	treat     MissingData
+	lowIgnore bool
+}
+
+func (c *AlarmConfig) rule() rule {
+	return rule{n: c.EvaluationPeriods, m: c.DatapointsToAlarm, threshold: c.Threshold, op: c.Comparison,
+		treat: c.TreatMissingData, lowIgnore: c.LowSampleCountPercentile == LowSampleIgnore}
+}
+
+// points is an evaluation range, oldest first: Datapoints, or an alarm's
+// compact copy of them (values and flags).
+type points struct {
+	dps   []Datapoint
+	vals  []float64
+	flags []uint8
+}
+
+// The flags of a compact datapoint.
+const (
+	flagMissing uint8 = 1 << iota
+	flagLowSample
+)
+
+func pointsOf(dps []Datapoint) points { return points{dps: dps} }
+
+func (p *points) len() int {
+	if p.dps != nil {
+		return len(p.dps)
+	}
+	return len(p.vals)
+}
+
+func (p *points) missing(i int) bool {
+	if p.dps != nil {
+		return p.dps[i].Missing
+	}
+	return p.flags[i]&flagMissing != 0
+}
+
+func (p *points) low(i int) bool {
+	if p.dps != nil {
+		return p.dps[i].LowSample
+	}
+	return p.flags[i]&flagLowSample != 0
+}
+
+func (p *points) value(i int) float64 {
+	if p.dps != nil {
+		return p.dps[i].Value
+	}
+	return p.vals[i]
+}
+
+// evaluateRange is evaluate for a rule from a configuration with its
+// defaults filled in (a MetricAlarm's).
+func evaluateRange(cfg *rule, points points, current AlarmState) Outcome {
+	n, m := cfg.n, cfg.m
 	if n < 1 || m < 1 {
 		return Outcome{State: current, Rule: RuleKeepState}
 	}
-	op, threshold := cfg.Comparison, cfg.Threshold
-	breaches := func(dp *Datapoint) bool { return op.Breaches(dp.Value, threshold) }
+	op, threshold := cfg.op, cfg.threshold
+	breaches := func(i int) bool { return op.Breaches(points.value(i), threshold) }
 	real, breaching := 0, 0
 	oldestReal := -1 // index in points
 	lowSample := false
-	for i := range points {
-		dp := &points[i]
-		if dp.Missing {
+	np := points.len()
+	for i := range np {
+		if points.missing(i) {
 			continue
 		}
-		lowSample = lowSample || dp.LowSample
+		lowSample = lowSample || points.low(i)
 		if oldestReal < 0 {
 			oldestReal = i
 		}
 		real++
-		if breaches(dp) {
+		if breaches(i) {
 			breaching++
 		}
 	}
@@ -147,19 +207,19 @@ func evaluateRange(cfg *AlarmConfig, points []Datapoint, current AlarmState) Out
 		return OK
 	}
 
-	if lowSample && cfg.LowSampleCountPercentile == LowSampleIgnore {
+	if lowSample && cfg.lowIgnore {
 		return Outcome{State: current, Rule: RuleLowSample, Real: real}
 	}
 
 	// Rule 1: enough real datapoints; take the N most recent.
 	if real >= n {
 		b, taken := 0, 0
-		for i := len(points) - 1; i >= 0 && taken < n; i-- {
-			if points[i].Missing {
+		for i := np - 1; i >= 0 && taken < n; i-- {
+			if points.missing(i) {
 				continue
 			}
 			taken++
-			if breaches(&points[i]) {
+			if breaches(i) {
 				b++
 			}
 		}
@@ -169,7 +229,7 @@ func evaluateRange(cfg *AlarmConfig, points []Datapoint, current AlarmState) Out
 	// Rule 2: nothing real at all.
 	if real == 0 {
 		out := Outcome{Rule: RuleAllMissing}
-		switch cfg.TreatMissingData {
+		switch cfg.treat {
 		case MissingDataBreaching:
 			out.State, out.Breaching, out.Evaluated = Alarm, n, n
 		case MissingDataNotBreaching:
@@ -184,7 +244,7 @@ func evaluateRange(cfg *AlarmConfig, points []Datapoint, current AlarmState) Out
 
 	// Rule 3: fill the gap with the treatment.
 	fill := n - real
-	switch cfg.TreatMissingData {
+	switch cfg.treat {
 	case MissingDataBreaching:
 		return Outcome{State: alarmIf(breaching + fill), Rule: RuleFilled, Real: real, Breaching: breaching + fill, Evaluated: n}
 	case MissingDataNotBreaching:
@@ -195,10 +255,10 @@ func evaluateRange(cfg *AlarmConfig, points []Datapoint, current AlarmState) Out
 	if breaching >= m || breaching < real {
 		return Outcome{State: alarmIf(breaching), Rule: RuleRealOnly, Real: real, Breaching: breaching, Evaluated: n}
 	}
-	if cfg.TreatMissingData == MissingDataIgnore {
+	if cfg.treat == MissingDataIgnore {
 		return Outcome{State: current, Rule: RuleKeepState, Real: real, Breaching: breaching}
 	}
-	age := len(points) - oldestReal // the newest period has age 1
+	age := np - oldestReal // the newest period has age 1
 	if age >= m {
 		// The missing datapoints after the oldest breaching one count as
 		// breaching: there are at least M periods of them.

@@ -77,3 +77,62 @@ func ExampleStore_Datapoints() {
 	// 09:01 0 true
 	// 09:02 1 false
 }
+
+// A service's metrics written together every minute through a Group: each
+// minute's puts are queued in one row, and a series takes its rows when it
+// is read, so the query sees every put.
+func ExampleGroup() {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	g, err := store.Group(
+		metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")},
+		metrics.GroupMetric{Metric: metrics.RunningTaskCountMetric("prod", "web")},
+	)
+	if err != nil {
+		panic(err)
+	}
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i, cpu := range []float64{40, 55, 70} {
+		at := start.Add(time.Duration(i) * time.Minute)
+		if err := g.Put(0, at, cpu); err != nil {
+			panic(err)
+		}
+		if err := g.Put(1, at, float64(2+i)); err != nil {
+			panic(err)
+		}
+	}
+	avg, _ := store.Statistic(g.Metric(0), metrics.Average, 3*time.Minute, start.Add(3*time.Minute))
+	tasks, _ := store.Statistic(g.Metric(1), metrics.Maximum, 3*time.Minute, start.Add(3*time.Minute))
+	fmt.Printf("CPU %.0f %%, at most %.0f tasks\n", avg, tasks)
+	// Output: CPU 55 %, at most 4 tasks
+}
+
+// The values an alarm's last evaluation saw, newest first, without
+// building its Datapoints: what a scaling policy reads after the alarm.
+func ExampleMetricAlarm_RealValues() {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	cpu := metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i, v := range []float64{72, 75, 81} {
+		if err := store.Put(cpu, start.Add(time.Duration(i)*time.Minute), v); err != nil {
+			panic(err)
+		}
+	}
+	alarm, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 3, Threshold: 70, Comparison: metrics.GreaterThanThreshold})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(alarm.Evaluate(start.Add(3*time.Minute), store))
+	for v := range alarm.RealValues() {
+		fmt.Print(v, " ")
+	}
+	fmt.Println()
+	// Output:
+	// ALARM
+	// 81 75 72
+}

@@ -81,8 +81,22 @@ func TestIncrementalEvaluationAgrees(t *testing.T) {
 			if got != want {
 				rt.Fatalf("step %d at %v: incremental %v (%s), full %v (%s)", step, at.Sub(t0), got, incremental.Reason(), want, full.Reason())
 			}
-			if d := cmp.Diff(full.LastEvaluation(), incremental.LastEvaluation(), cmpopts.EquateNaNs()); d != "" {
+			last := incremental.LastEvaluation()
+			if d := cmp.Diff(full.LastEvaluation(), last, cmpopts.EquateNaNs()); d != "" {
 				rt.Fatalf("step %d at %v: evaluations differ (-full +incremental):\n%s", step, at.Sub(t0), d)
+			}
+			// RealValues is the non-missing Datapoints, newest first.
+			var wantVals, gotVals []float64
+			for i := len(last.Datapoints) - 1; i >= 0; i-- {
+				if !last.Datapoints[i].Missing {
+					wantVals = append(wantVals, last.Datapoints[i].Value)
+				}
+			}
+			for v := range incremental.RealValues() {
+				gotVals = append(gotVals, v)
+			}
+			if d := cmp.Diff(wantVals, gotVals, cmpopts.EquateNaNs()); d != "" {
+				rt.Fatalf("step %d at %v: RealValues differ from the Datapoints (-datapoints +RealValues):\n%s", step, at.Sub(t0), d)
 			}
 		}
 	})

@@ -175,17 +175,25 @@ type tier struct {
 	buckets    ring[bucket]
 }
 
-// series is the stored data of one metric.
+// series is the stored data of one metric. The fields a put reads come
+// first, so that a put touches as few cache lines as it can.
 type series struct {
-	metric   Metric // canonical copy, dimensions sorted
-	keyLen   int    // length of the store's map key, for Store.Bytes
 	latest   int64  // newest sample timestamp
 	complete int64  // raw data at or after this instant is complete
 	keep     int64  // raw retention of this series: the store's, or more if a reader registered for it
 	late     uint64 // counts samples that arrived older than latest; cached alarm datapoints compare it
-	raw      ring[rawPoint]
-	tiers    []tier
-	expired  bool // Expire removed the series from the store; handles must look it up again
+	expired  bool   // Expire removed the series from the store; handles must look it up again
+	// raw holds the samples from complete on, and possibly a few older
+	// ones: a put advances complete but leaves the samples it retires in
+	// place until the ring needs their room (dropRetired), so that it does
+	// not read the oldest end of the ring every time it writes the newest.
+	raw     ring[rawPoint]
+	tiers   []tier
+	tierBuf [1]tier // holds tiers when there is one (the default)
+	metric  Metric  // canonical copy, dimensions sorted
+	keyLen  int     // length of the store's map key, for Store.Bytes
+	grp     *Group  // the group that queues puts for the series, or nil
+	col     int     // the series' index in grp
 }
 
 // Store is an in-memory CloudWatch metric store: raw samples for a bounded
@@ -200,6 +208,7 @@ type Store struct {
 	rawRet     int64
 	delay      int64
 	series     map[string]*series
+	groups     []*Group // in creation order
 	keyBuf     []byte
 	percentile percentileScratch
 }
@@ -244,7 +253,11 @@ func (s *Store) lookup(m Metric) *series {
 		return nil
 	}
 	s.keyBuf = appendKey(s.keyBuf[:0], m)
-	return s.series[string(s.keyBuf)]
+	sr := s.series[string(s.keyBuf)]
+	if sr != nil {
+		sr.flush()
+	}
+	return sr
 }
 
 // lookupOrCreate returns the series of m, creating it after validating m.
@@ -254,14 +267,19 @@ func (s *Store) lookupOrCreate(m Metric) (*series, error) {
 	}
 	s.keyBuf = appendKey(s.keyBuf[:0], m)
 	if sr, ok := s.series[string(s.keyBuf)]; ok {
+		sr.flush()
 		return sr, nil
 	}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	canon := Metric{Namespace: m.Namespace, Name: m.Name, Dimensions: sortedDimensions(m.Dimensions)}
-	sr := &series{metric: canon, keyLen: len(s.keyBuf), latest: math.MinInt64, complete: math.MinInt64, keep: s.rawRet,
-		tiers: make([]tier, len(s.cfg.Rollups))}
+	sr := &series{metric: canon, keyLen: len(s.keyBuf), latest: math.MinInt64, complete: math.MinInt64, keep: s.rawRet}
+	if n := len(s.cfg.Rollups); n <= len(sr.tierBuf) {
+		sr.tiers = sr.tierBuf[:n]
+	} else {
+		sr.tiers = make([]tier, n)
+	}
 	for i, r := range s.cfg.Rollups {
 		res, ret := int64(r.Resolution), int64(r.Retention)
 		sr.tiers[i] = tier{resolution: res, retention: ret, complete: math.MinInt64, evictAt: math.MinInt64,
@@ -284,6 +302,7 @@ func (s *Store) Put(m Metric, t time.Time, v float64) error {
 	if err != nil {
 		return err
 	}
+	sr.wroteOutside(t.UnixNano())
 	return s.putSeries(sr, t, statSet{count: 1, sum: v, min: v, max: v})
 }
 
@@ -299,6 +318,7 @@ func (s *Store) PutStatisticSet(m Metric, t time.Time, set StatisticSet) error {
 	if err != nil {
 		return err
 	}
+	sr.wroteOutside(t.UnixNano())
 	return s.putSeries(sr, t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum})
 }
 
@@ -350,7 +370,7 @@ func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
 	ts := t.UnixNano()
 	if ts > sr.latest {
 		sr.latest = ts
-		s.evict(sr, ts)
+		sr.advance(ts)
 	} else if ts < sr.latest {
 		sr.late++
 	}
@@ -375,13 +395,16 @@ func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
 // evict drops from every tier of sr what is older than its retention
 // measured back from now.
 func (s *Store) evict(sr *series, now int64) {
+	sr.advance(now)
+	sr.dropRetired()
+}
+
+// advance retires what is older than each tier's retention measured back
+// from now: raw samples by moving complete (dropRetired frees them), rollup
+// buckets at once.
+func (sr *series) advance(now int64) {
 	if cut := now - sr.keep; cut > sr.complete {
 		sr.complete = cut
-		n := 0
-		for n < sr.raw.len() && sr.raw.at(n).t < cut {
-			n++
-		}
-		sr.raw.dropFront(n)
 	}
 	for i := range sr.tiers {
 		tr := &sr.tiers[i]
@@ -402,7 +425,19 @@ func (s *Store) evict(sr *series, now int64) {
 	}
 }
 
+// dropRetired frees the raw samples older than complete.
+func (sr *series) dropRetired() {
+	n := 0
+	for n < sr.raw.len() && sr.raw.at(n).t < sr.complete {
+		n++
+	}
+	sr.raw.dropFront(n)
+}
+
 func (sr *series) insertRaw(p rawPoint) {
+	if sr.raw.len() == len(sr.raw.buf) {
+		sr.dropRetired() // before the ring grows; when full, its oldest slot is next to its newest
+	}
 	if sr.raw.len() == 0 || p.t >= sr.raw.last().t {
 		sr.raw.push(p)
 		return
@@ -411,12 +446,20 @@ func (sr *series) insertRaw(p rawPoint) {
 }
 
 // rawIndex returns the index of the first raw sample at or after t.
+// Queries and late samples mostly land near the newest end, so it gallops
+// back from there before it bisects.
 func (sr *series) rawIndex(t int64) int {
 	r := &sr.raw
 	if r.n == 0 || r.last().t < t {
 		return r.n
 	}
-	lo, hi := 0, r.n
+	hi, step := r.n-1, 1 // r.at(hi).t ≥ t
+	lo := hi - step
+	for lo >= 0 && r.at(lo).t >= t {
+		hi, step = lo, 2*step
+		lo = hi - step
+	}
+	lo = max(lo+1, 0) // the answer is in [lo, hi]
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if r.at(m).t < t {
@@ -472,13 +515,20 @@ func floorTo(t, res int64) int64 {
 // Put already evicts as a series advances; Expire is for series that stopped
 // receiving samples (a deleted service), so a long run stays bounded.
 func (s *Store) Expire(now time.Time) {
+	s.flushGroups()
 	ts := clampNano(now)
 	for key, sr := range s.series { // each series is handled alone: the order cannot matter
 		s.evict(sr, ts)
 		if sr.empty() {
 			sr.expired = true
 			delete(s.series, key)
+			if sr.grp != nil {
+				sr.grp.stale = true
+			}
 		}
+	}
+	for _, g := range s.groups {
+		g.floor = max(g.floor, ts) // an older put may now be refused: write it at once
 	}
 }
 
@@ -542,7 +592,9 @@ func (h *Handle) Put(t time.Time, v float64) error {
 	if err := validSample(t, v); err != nil {
 		return err
 	}
-	return h.store.putSeries(h.live(), t, statSet{count: 1, sum: v, min: v, max: v})
+	sr := h.live()
+	sr.wroteOutside(t.UnixNano())
+	return h.store.putSeries(sr, t, statSet{count: 1, sum: v, min: v, max: v})
 }
 
 // PutStatisticSet is Store.PutStatisticSet for the handle's metric.
@@ -550,7 +602,9 @@ func (h *Handle) PutStatisticSet(t time.Time, set StatisticSet) error {
 	if err := validSet(t, set); err != nil {
 		return err
 	}
-	return h.store.putSeries(h.live(), t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum})
+	sr := h.live()
+	sr.wroteOutside(t.UnixNano())
+	return h.store.putSeries(sr, t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum})
 }
 
 // live returns the handle's series, looking it up again after Expire forgot
@@ -559,6 +613,7 @@ func (h *Handle) live() *series {
 	if h.series.expired {
 		h.series, _ = h.store.lookupOrCreate(h.series.metric)
 	}
+	h.series.flush()
 	return h.series
 }
 
@@ -567,6 +622,7 @@ func (h *Handle) live() *series {
 // empty string matching any. They are sorted by namespace, name, then
 // dimensions, so the result does not depend on map order.
 func (s *Store) ListMetrics(namespace, name string) []Metric {
+	s.flushGroups()
 	var out []Metric
 	for _, sr := range s.series { // collected, then sorted below
 		m := sr.metric
@@ -614,6 +670,9 @@ func (sr *series) empty() bool {
 	return true
 }
 
+// rawLen is the number of raw samples held from complete on.
+func (sr *series) rawLen() int { return sr.raw.len() - sr.rawIndex(sr.complete) }
+
 // Usage counts what a store holds, for memory accounting.
 type Usage struct {
 	Series    int // number of series
@@ -637,7 +696,9 @@ const (
 func (sr *series) bytes() int {
 	n := seriesBytes + mapEntryBytes + sr.keyLen + cap(sr.metric.Dimensions)*dimensionBytes
 	n += len(sr.raw.buf) * rawPointBytes
-	n += cap(sr.tiers) * tierBytes
+	if cap(sr.tiers) > len(sr.tierBuf) {
+		n += cap(sr.tiers) * tierBytes // beside the series
+	}
 	for i := range sr.tiers {
 		n += len(sr.tiers[i].buckets.buf) * bucketBytes
 	}
@@ -646,10 +707,11 @@ func (sr *series) bytes() int {
 
 // Usage returns the store's current size.
 func (s *Store) Usage() Usage {
+	s.flushGroups()
 	var u Usage
 	for _, sr := range s.series { // summing: the order cannot matter
 		u.Series++
-		u.RawPoints += sr.raw.len()
+		u.RawPoints += sr.rawLen()
 		for i := range sr.tiers {
 			b := &sr.tiers[i].buckets
 			for j := range b.len() {
@@ -664,16 +726,21 @@ func (s *Store) Usage() Usage {
 
 // Bytes returns the heap the store's series take: each series' record, its
 // map entry and key, its sorted dimensions and the capacity of its rings
-// (40 bytes a raw sample or bucket, gaps and spare capacity included). It
+// (40 bytes a raw sample or bucket, gaps and spare capacity included), and
+// each Group's record and queue (its series take what it queued first). It
 // leaves out the bytes of metric names and dimension values, which the
 // store shares with its caller. It is computed, not measured, so it is the
 // same on every run of a program (on 64-bit platforms); a run's live heap
 // measured after GC agrees with it to within the allocator's rounding
 // (TestBytesMatchesHeap).
 func (s *Store) Bytes() int {
+	s.flushGroups()
 	n := 0
 	for _, sr := range s.series { // summing: the order cannot matter
 		n += sr.bytes()
+	}
+	for _, g := range s.groups {
+		n += g.bytes()
 	}
 	return n
 }

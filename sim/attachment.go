@@ -332,6 +332,7 @@ func (w *World) attach(t *Task) {
 	}
 	if len(list) > 0 {
 		t.attached = &attachments{list: list}
+		t.first = list[0].a
 	}
 }
 

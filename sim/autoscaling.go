@@ -59,18 +59,12 @@ type ServiceScaling struct {
 	scaler     Scaler
 	alarms     AlarmEvaluator // scaler's alarms, or nil
 	reader     metrics.Reader
-	kind       Kind
+	kind       Kind          // the off-grid evaluations (whole minutes are the world's minute ticks)
 	due        time.Duration // virtual time of the next Evaluate
 	offGrid    Timer         // an evaluation due between two whole minutes
-	decisions  []ScalingDecision
+	decisions  recentLog[ScalingDecision]
 	activities int
 }
-
-// The arguments of a ServiceScaling event.
-const (
-	scalingMinute  = 0 // the whole-minute tick
-	scalingOffGrid = 1 // an evaluation due between two ticks
-)
 
 // AttachScaler starts evaluating sc for the service, reading metrics from r
 // (nil means no data). The first evaluation is at the next whole minute of
@@ -106,33 +100,48 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	s.scaling = ss
 	ss.alarms, _ = sc.(AlarmEvaluator)
 	sim := s.w.sim
-	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onEvent)
-	sim.Schedule(ss.kind, time.Minute-sim.Elapsed()%time.Minute, scalingMinute)
+	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onOffGrid)
+	s.w.ticks().addScaling(ss)
 	return ss, nil
 }
 
 // Decisions returns the evaluations that changed the desired count, oldest
-// first.
+// first: every one, or the last WorldConfig.Retention.Events.
 func (ss *ServiceScaling) Decisions() []ScalingDecision {
-	return append([]ScalingDecision(nil), ss.decisions...)
+	return ss.decisions.items()
 }
 
 // Activities returns the number of scaling activities the scaler reported.
 func (ss *ServiceScaling) Activities() int { return ss.activities }
 
-func (ss *ServiceScaling) onEvent(arg uint64) {
+// tick is the whole-minute tick (the world's minute ticks call it): the
+// scaler's alarms, then its evaluation if due. It reports false, and ticks
+// no more, once the service is not ACTIVE.
+func (ss *ServiceScaling) tick() bool {
 	s := ss.svc
 	if s.status != ServiceActive {
-		return
+		return false
 	}
+	if ss.alarms != nil {
+		ss.alarms.EvaluateAlarms(s.w.now(), ss.reader)
+	}
+	ss.evaluate()
+	return true
+}
+
+// onOffGrid is an evaluation due between two whole minutes.
+func (ss *ServiceScaling) onOffGrid(uint64) {
+	if ss.svc.status == ServiceActive {
+		ss.evaluate()
+	}
+}
+
+// evaluate runs the scaler if its evaluation is due and applies its
+// decision.
+func (ss *ServiceScaling) evaluate() {
+	s := ss.svc
 	sim := s.w.sim
 	now := s.w.now()
-	if arg == scalingMinute {
-		sim.Schedule(ss.kind, time.Minute, scalingMinute)
-		if ss.alarms != nil {
-			ss.alarms.EvaluateAlarms(now, ss.reader)
-		}
-	}
 	if sim.Elapsed() < ss.due {
 		return
 	}
@@ -150,7 +159,7 @@ func (ss *ServiceScaling) onEvent(arg uint64) {
 		s.event("scaling decision %d → %d not applied: %v", from, d.Desired, err)
 		return
 	}
-	ss.decisions = append(ss.decisions, ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason})
+	ss.decisions.add(ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason}, s.w.cfg.Retention.Events)
 	s.event("desired count changed from %d to %d: %s", from, d.Desired, reason)
 }
 
@@ -166,6 +175,6 @@ func (ss *ServiceScaling) plan(next time.Time) {
 	}
 	ss.offGrid.Stop()
 	if ss.due%time.Minute != 0 {
-		ss.offGrid = sim.ScheduleAt(ss.kind, ss.due, scalingOffGrid)
+		ss.offGrid = sim.ScheduleAt(ss.kind, ss.due, 0)
 	}
 }

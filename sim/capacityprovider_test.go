@@ -183,7 +183,8 @@ func TestStrategyPropertyBaseThenWeight(t *testing.T) {
 }
 
 // TestProvisioningLimit: tasks of an Auto Scaling group provider with no
-// room wait in PROVISIONING, at most 300 per cluster (§9); the rest are
+// room wait in PROVISIONING, at most 300 per cluster
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html); the rest are
 // reported as unplaceable. A task definition with the maximum of 10
 // constraints still gets the provider's condition (joined to its last
 // memberOf).

@@ -147,7 +147,8 @@ func TestDeleteService(t *testing.T) {
 }
 
 // TestDaemonPlacedFirst: a daemon task is placed on a new instance before
-// replica tasks waiting for room can take it (aws-behaviour.md §3.1). A
+// replica tasks waiting for room can take it, as the daemon strategy
+// documents (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html). A
 // replica service wants 2 tasks of 2 vCPU; the first shares an m5.xlarge
 // with the daemon task, the second waits. A new m5.large (2 vCPU) registers:
 // the daemon task (0.25 vCPU) goes there first, and the replica keeps
@@ -179,7 +180,8 @@ func TestDaemonPlacedFirst(t *testing.T) {
 
 // TestDaemonStoppedLast: on a draining instance the daemon task keeps
 // running while the replica tasks there stop and are replaced, and stops
-// once the last of them has stopped (aws-behaviour.md §3.1).
+// once the last of them has stopped
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
 func TestDaemonStoppedLast(t *testing.T) {
 	f := newFixture(t, 3, sim.WorldConfig{})
 	ins := f.launch("m5.xlarge", zones3[:2], 2)

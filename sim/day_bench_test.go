@@ -11,7 +11,7 @@ import (
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
-// autoscaledDay is DESIGN.md §8's budget scenario: one simulated day of a
+// autoscaledDay is the project's budget scenario: one simulated day of a
 // 1,000-instance cluster running 100 services, each behind its own ALB,
 // with the AWS default health checks (every 30 s), each driven by a diurnal
 // demand (means 2 to 8 requests per second,
@@ -116,9 +116,10 @@ func runAutoscaledDay(tb testing.TB, mode sim.WorkloadMode) autoscaledDayResult 
 	return r
 }
 
-// BenchmarkAutoscaledDay measures DESIGN.md §8's "one simulated day, 1,000
-// instances, 100 services, autoscaling" in fluid mode (budget ≤ 2 s) and
-// request by request (budget ≤ 30 s). One op is one simulated day,
+// BenchmarkAutoscaledDay measures the project's budget scenario, "one
+// simulated day, 1,000 instances, 100 services, autoscaling", in fluid mode
+// (budget ≤ 2 s) and request by request (budget ≤ 30 s); budgets are
+// benchmarks, read in BENCHMARKS.md, never timed assertions. One op is one simulated day,
 // including set-up.
 func BenchmarkAutoscaledDay(b *testing.B) {
 	for _, m := range []struct {

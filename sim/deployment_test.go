@@ -12,8 +12,8 @@ import (
 )
 
 // TestWorkedExampleF_DeploymentRounding checks the rounding rules of
-// aws-behaviour.md worked example F: minimumHealthyPercent rounds up,
-// maximumPercent rounds down.
+// a rolling deployment: minimumHealthyPercent rounds up, maximumPercent
+// rounds down (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html).
 func TestWorkedExampleF_DeploymentRounding(t *testing.T) {
 	for _, tc := range []struct {
 		desired, minPct, maxPct int
@@ -120,8 +120,8 @@ func batches(events []string) []string {
 }
 
 // TestWorkedExampleF_BestPracticesWalkthrough reproduces the rolling
-// deployment walk-throughs of the ECS best-practices guide (worked example
-// F, aws-behaviour.md §3.6): 6 tasks, room for 8.
+// deployment walk-throughs of the ECS best-practices guide
+// (https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/service-options.html): 6 tasks, room for 8.
 //
 //	min 100 / max 200: start 2, stop 2, start 2, stop 2, start 2, stop 2
 //	min 50  / max 200: stop 3, start 5, stop 3, start 1
@@ -315,9 +315,11 @@ func TestCircuitBreakerRollsBackABadTaskDefinition(t *testing.T) {
 }
 
 // TestCircuitBreakerCountsFailedHealthChecks is stage 2 of the breaker
-// (§3.3): tasks that reach RUNNING and then fail their container health
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html):
+// tasks that reach RUNNING and then fail their container health
 // checks count toward the threshold too, and since they did reach RUNNING
-// they do not trigger the launch throttle (§3.5).
+// they do not trigger the launch throttle, which counts tasks that fail to
+// start (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-throttle-logic.html).
 func TestCircuitBreakerCountsFailedHealthChecks(t *testing.T) {
 	f := newFixture(t, 3, sim.WorldConfig{})
 	f.launch("m5.large", zones3, 3)

@@ -9,8 +9,8 @@ import (
 )
 
 // ServiceEvent is one entry of a service's event log, worded as ECS words
-// its service events (aws-behaviour.md §1.6, §3.5; service-event-messages
-// in the ECS developer guide).
+// its service events
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
 type ServiceEvent struct {
 	// At is the virtual instant of the event.
 	At time.Time
@@ -23,8 +23,11 @@ type ServiceEvent struct {
 // String renders the event as "15:04:05 message".
 func (e ServiceEvent) String() string { return e.At.Format("15:04:05") + " " + e.Message }
 
-func (s *Service) event(format string, args ...any) {
-	e := ServiceEvent{At: s.w.now(), Service: s.cfg.Name, Message: "(service " + s.cfg.Name + ") " + fmt.Sprintf(format, args...)}
+func (s *Service) event(format string, args ...any) { s.eventText(fmt.Sprintf(format, args...)) }
+
+// eventText logs text as an event of the service.
+func (s *Service) eventText(text string) {
+	e := ServiceEvent{At: s.w.now(), Service: s.cfg.Name, Message: "(service " + s.cfg.Name + ") " + text}
 	s.events = s.w.logEvent(s.events, e)
 	s.w.events = s.w.logEvent(s.w.events, e)
 	if f := s.w.cfg.OnServiceEvent; f != nil {

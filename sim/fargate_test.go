@@ -241,7 +241,7 @@ func TestFargateStoppedWhileWaitingForToken(t *testing.T) {
 }
 
 // TestFargateServiceLaunchRate: a Fargate service launches at most 500
-// tasks a minute (§9): asked for 1,000 at once it creates 500 at t = 0,
+// tasks a minute (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html): asked for 1,000 at once it creates 500 at t = 0,
 // then one every 120 ms; an EC2 service's bucket holds 250.
 func TestFargateServiceLaunchRate(t *testing.T) {
 	f := newFixture(t, 1, sim.WorldConfig{})

@@ -34,6 +34,14 @@ func histBucket(v float64) int {
 	return min(max(i, 0), histBins-1)
 }
 
+// histBucketPositive is histBucket for v > 0: the exponent and the top
+// mantissa bits of a positive float64 are the bits above bit 47, in order,
+// so the bucket is one shift and one subtraction from them.
+func histBucketPositive(v float64) int {
+	i := int(math.Float64bits(v)>>(52-histSubBits)) - (1023+histMinExp)*histSub
+	return min(max(i, 0), histBins-1)
+}
+
 // histValue is the midpoint of bucket i, in seconds.
 func histValue(i int) float64 {
 	return math.Ldexp(1+(float64(i%histSub)+0.5)/histSub, i/histSub+histMinExp)
@@ -66,9 +74,15 @@ func (h *latencyHistogram) quantile(q float64) float64 {
 // addBucket adds weight to bucket b (from histBucket), for a caller that
 // feeds one value to several histograms.
 func (h *latencyHistogram) addBucket(b int, weight float64) {
+	h.buckets()[b] += weight
+	h.total += weight
+}
+
+// buckets returns the bucket counts, allocated on first use, for a caller
+// that adds to them directly (and to total).
+func (h *latencyHistogram) buckets() []float64 {
 	if h.counts == nil {
 		h.counts = make([]float64, histBins)
 	}
-	h.counts[b] += weight
-	h.total += weight
+	return h.counts
 }

@@ -48,3 +48,27 @@ func TestLatencyHistogramBucketsAreOrdered(t *testing.T) {
 		t.Errorf("empty histogram quantile is not 0")
 	}
 }
+
+// TestHistBucketPositive holds the shift-and-subtract bucket to histBucket
+// for positive values: random ones over the whole float64 range, the
+// histogram's edges and their neighbours, subnormals and +Inf.
+func TestHistBucketPositive(t *testing.T) {
+	check := func(v float64) {
+		t.Helper()
+		if got, want := histBucketPositive(v), histBucket(v); got != want {
+			t.Fatalf("histBucketPositive(%v) = %d, histBucket %d", v, got, want)
+		}
+	}
+	for _, v := range []float64{math.SmallestNonzeroFloat64, 1e-310, math.Exp2(histMinExp), math.Exp2(histMaxExp), math.MaxFloat64, math.Inf(1), 1, 0.5, 3600} {
+		check(v)
+		check(math.Nextafter(v, 0))
+		check(math.Nextafter(v, math.Inf(1)))
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		bits := rapid.Uint64Range(1, 0x7ff0000000000000).Draw(rt, "bits") // positive, finite or +Inf
+		v := math.Float64frombits(bits)
+		if got, want := histBucketPositive(v), histBucket(v); got != want {
+			rt.Fatalf("histBucketPositive(%v) = %d, histBucket %d", v, got, want)
+		}
+	})
+}

@@ -179,6 +179,9 @@ func (lb *LoadBalancer) TaskTarget(t *Task) (id int, ok bool) {
 
 // target returns task t's target in lb, or nil.
 func (lb *LoadBalancer) target(t *Task) *lbTarget {
+	if lt, ok := t.first.(*lbTarget); ok && lt.lb == lb {
+		return lt
+	}
 	for _, x := range t.attachments() {
 		if lt, ok := x.a.(*lbTarget); ok && lt.lb == lb {
 			return lt

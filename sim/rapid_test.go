@@ -313,6 +313,12 @@ func (m *worldMachine) Check(t *rapid.T) {
 	}
 	inService := map[*sim.Task]bool{}
 	for _, s := range m.services {
+		running := countIf(s.Tasks(), func(tk *sim.Task) bool {
+			return tk.State() == sim.TaskRunning && tk.DesiredStatus() == sim.TaskRunning
+		})
+		if s.RunningCount() != running {
+			t.Fatalf("%s: RunningCount %d, but %d of its tasks are RUNNING with desired status RUNNING", s.Name(), s.RunningCount(), running)
+		}
 		for _, tk := range s.Tasks() {
 			if inService[tk] || tk.Service() != s || tk.State() == sim.TaskStopped {
 				t.Fatalf("task %s listed twice, under the wrong service, or STOPPED (%v)", tk.ID(), tk.State())

@@ -9,7 +9,7 @@ import (
 )
 
 // AZRebalancing is a service's availabilityZoneRebalancing setting
-// (aws-behaviour.md §1.4).
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html).
 type AZRebalancing int
 
 const (
@@ -50,86 +50,109 @@ func rebalanceCompatible(cfg *ServiceConfig, ls *launchSpec) bool {
 	return len(st) == 0 || st[0].Type == placement.Spread && st[0].Field == "attribute:"+placement.AttrAvailabilityZone
 }
 
-// rebalance is one step of Availability Zone rebalancing, run at the end of
-// a quiet reconcile (one deployment, every primary task healthy, nothing to
-// start or stop): when the service's tasks differ by more than one between
-// the zones it can use, it starts one extra task in the zone with the
-// fewest (within maximumPercent). Once that task is healthy the next
-// reconcile's scale-in stops one in the zone with the most, as ECS's
+// rebalance is one step of Availability Zone rebalancing, decided at the
+// end of a quiet reconcile (one deployment, every primary task healthy,
+// nothing to start or stop): when the service's tasks differ by more than
+// one between the zones it can use, it starts one extra task in the zone
+// with the fewest (within maximumPercent). Once that task is healthy the
+// next reconcile's scale-in stops one in the zone with the most, as ECS's
 // scale-in rule does for a service spread over zones. Events follow the
-// ECS service rebalancing messages.
-func (s *Service) rebalance(p *Deployment, active []*Task, maxTotal int) {
-	zones := s.rebalanceZones()
+// ECS service rebalancing messages
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/track-service-rebalancing.html).
+func (r *reconciler) rebalance(snap *serviceSnapshot, total, maxTotal int) {
+	zones := snap.Rebalance.Zones
 	if len(zones) < 2 {
 		return
 	}
-	counts := make([]int, len(zones))
-	for _, t := range active {
-		if i := slices.Index(zones, t.Zone()); i >= 0 {
-			counts[i]++
+	fewest, most := 0, 0
+	for i, z := range zones {
+		if z.Tasks < zones[fewest].Tasks {
+			fewest = i
+		}
+		if z.Tasks > zones[most].Tasks {
+			most = i
 		}
 	}
-	lo, hi := 0, 0
-	for i, n := range counts {
-		if n < counts[lo] {
-			lo = i
-		}
-		if n > counts[hi] {
-			hi = i
-		}
-	}
-	if counts[hi]-counts[lo] <= 1 {
-		if s.rebalancing {
-			s.rebalancing = false
-			s.event("is AZ balanced with %s.", zoneList(zones, counts))
+	if zones[most].Tasks-zones[fewest].Tasks <= 1 {
+		if snap.Rebalance.InProgress {
+			r.emit(action{Kind: actRebalanced})
+			r.emit(action{Kind: actEvent, Text: "is AZ balanced with " + zoneList(zones) + "."})
 		}
 		return
 	}
-	if len(s.tasks) >= maxTotal || s.throttled() {
+	if total >= maxTotal {
 		return
 	}
+	if throttled(snap) {
+		r.emit(action{Kind: actWait, At: snap.Throttle.Until, N: 1})
+		return
+	}
+	// The task may find no room: the event announcing the rebalancing
+	// waits until it started, and so does its wording.
+	r.emit(action{Kind: actStartRebalance, N: 1, Zone: zones[fewest].Zone, Zones: zones, Announce: !snap.Rebalance.InProgress})
+}
+
+// unbalancedEvent is the event that announces a rebalancing, e.g. "is not
+// AZ balanced with 3 tasks in us-east-1a, 3 in us-east-1b, and 0 in
+// us-east-1c. AZ Rebalancing in progress."
+func unbalancedEvent(zones []zoneTasks) string {
+	return "is not AZ balanced with " + zoneList(zones) + ". AZ Rebalancing in progress."
+}
+
+// startRebalance applies actStartRebalance: it starts one task of d in
+// zone, one of zones, and with announce logs the start of a rebalancing. A zone without room blocks rebalancing until the
+// cluster's capacity changes, rather than pay for a failed placement on
+// every reconcile.
+func (s *Service) startRebalance(d *Deployment, zones []zoneTasks, zone string, announce bool) {
 	var t *Task
 	if s.ls.fargate() {
-		only := make([]int, len(zones)) // the zone with the fewest is the only one at the minimum
-		for i := range only {
-			if i != lo {
+		// newFargateTask puts the task in the launch zone with the fewest
+		// tasks: make zone the only one at the minimum. The counts follow
+		// the cluster's launch zones, which need not be in the sorted
+		// order of zones.
+		launch := s.c.launchZones()
+		only := make([]int, len(launch))
+		for i, z := range launch {
+			if z != zone {
 				only[i] = 1
 			}
 		}
-		t, _ = s.w.newFargateTask(s.c, p.def, "service:"+s.cfg.Name, nil, false, only)
+		t, _ = s.w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, nil, false, only)
 		if t == nil {
 			s.rebalanceBlocked = true
 			return
 		}
-		s.adopt(t, p)
+		s.adopt(t, d)
 	} else {
-		req := p.def.placementTask(s.group)
-		res, err := s.c.place.Place(p.zonePlan(zones[lo]), req, s.w.rngPlace)
+		req := d.def.placementTask(s.group)
+		res, err := s.c.place.Place(d.zonePlan(zone), req, s.w.rngPlace)
 		if err != nil {
 			panic(fmt.Sprintf("sim: placing a rebalancing task of %s: %v", s.cfg.Name, err))
 		}
 		if !res.Placed() {
-			// No room in that zone: wait until capacity changes rather
-			// than pay for a failed placement on every reconcile.
 			s.rebalanceBlocked = true
 			return
 		}
-		t = s.launch(p, s.c.byPlaceID[res.Instance], req)
+		t = s.launch(d, s.c.byPlaceID[res.Instance], req)
 	}
-	if !s.rebalancing {
+	if announce {
 		s.rebalancing = true
-		s.event("is not AZ balanced with %s. AZ Rebalancing in progress.", zoneList(zones, counts))
+		s.eventText(unbalancedEvent(zones))
 	}
 	s.rebalanceTask = t
-	s.event("has started 1 tasks in Availability Zone %s to AZ Rebalance: %s.", zones[lo], taskList([]*Task{t}))
+	s.event("has started 1 tasks in Availability Zone %s to AZ Rebalance: %s.", zone, taskList([]*Task{t}))
 }
 
-// rebalanceZones returns the zones the service can place in, sorted: for
-// Fargate those its cluster launches in now, on EC2 those with an ACTIVE
-// instance.
-func (s *Service) rebalanceZones() []string {
+// rebalanceZones appends to zones the zones the service can place in,
+// sorted, with no tasks counted: for Fargate those its cluster launches in
+// now, on EC2 those with an ACTIVE instance.
+func (s *Service) rebalanceZones(zones []zoneTasks) []zoneTasks {
 	if s.ls.fargate() {
-		return slices.Sorted(slices.Values(s.c.launchZones()))
+		for _, z := range s.c.launchZones() {
+			zones = append(zones, zoneTasks{Zone: z})
+		}
+		slices.SortFunc(zones, func(a, b zoneTasks) int { return strings.Compare(a.Zone, b.Zone) })
+		return zones
 	}
 	c := s.c
 	if c.activeZones == nil { // recomputed only after an instance changed status
@@ -141,18 +164,21 @@ func (s *Service) rebalanceZones() []string {
 		}
 		slices.Sort(c.activeZones)
 	}
-	return c.activeZones
+	for _, z := range c.activeZones {
+		zones = append(zones, zoneTasks{Zone: z})
+	}
+	return zones
 }
 
 // zoneList words per-zone counts as the rebalancing events do: "2 tasks in
 // us-east-1a, 1 in us-east-1b, and 0 in us-east-1c".
-func zoneList(zones []string, counts []int) string {
+func zoneList(zones []zoneTasks) string {
 	parts := make([]string, len(zones))
 	for i, z := range zones {
 		if i == 0 {
-			parts[i] = fmt.Sprintf("%d tasks in %s", counts[i], z)
+			parts[i] = fmt.Sprintf("%d tasks in %s", z.Tasks, z.Zone)
 		} else {
-			parts[i] = fmt.Sprintf("%d in %s", counts[i], z)
+			parts[i] = fmt.Sprintf("%d in %s", z.Tasks, z.Zone)
 		}
 	}
 	if len(parts) > 1 {

@@ -125,3 +125,29 @@ func TestAZRebalancingUpdate(t *testing.T) {
 		t.Errorf("after enabling rebalancing: %v, want 2/2/2", got)
 	}
 }
+
+// TestAZRebalancingFargateZonesInAnyOrder: a cluster whose zones are not
+// in sorted order rebalances into the zone it names. The rebalancing task
+// once went to the zone at the same index of the sorted list (here
+// us-east-1a instead of us-east-1c), so the service never reached 2/2/2.
+func TestAZRebalancingFargateZonesInAnyOrder(t *testing.T) {
+	f := newFixture(t, 6, sim.WorldConfig{Capacity: sim.CapacityConfig{StartLatency: exactStart}})
+	if err := f.c.SetZones([]string{"us-east-1c", "us-east-1b", "us-east-1a"}); err != nil {
+		t.Fatal(err)
+	}
+	f.fargateDef("web", 256, 512)
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 6, LaunchType: sim.Fargate})
+	f.run(2 * time.Minute)
+	now := f.s.Now()
+	if err := f.w.ScheduleZoneOutage("us-east-1c", now, now.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	f.run(5 * time.Minute)
+	if got := tasksPerZone(svc); got["us-east-1c"] != 0 || got["us-east-1a"] != 3 || got["us-east-1b"] != 3 {
+		t.Fatalf("during the outage: %v, want 3/3/0", got)
+	}
+	f.run(30 * time.Minute)
+	if got := tasksPerZone(svc); got["us-east-1a"] != 2 || got["us-east-1b"] != 2 || got["us-east-1c"] != 2 {
+		t.Errorf("after rebalancing: %v, want 2/2/2", got)
+	}
+}

@@ -13,7 +13,8 @@ import (
 // SchedulingStrategy is how a service decides how many tasks to run.
 type SchedulingStrategy string
 
-// Scheduling strategies (aws-behaviour.md §3.1).
+// Scheduling strategies
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
 const (
 	// Replica keeps DesiredCount tasks, spread over zones by default.
 	Replica SchedulingStrategy = "REPLICA"
@@ -22,7 +23,8 @@ const (
 	Daemon SchedulingStrategy = "DAEMON"
 )
 
-// CircuitBreaker is the deployment circuit breaker setting (§3.3).
+// CircuitBreaker is the deployment circuit breaker setting
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
 type CircuitBreaker struct {
 	// Enable turns the breaker on.
 	Enable bool
@@ -31,7 +33,8 @@ type CircuitBreaker struct {
 	Rollback bool
 }
 
-// DeploymentConfiguration bounds a rolling deployment (§3.2).
+// DeploymentConfiguration bounds a rolling deployment
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html).
 type DeploymentConfiguration struct {
 	// MinimumHealthyPercent is the floor, in percent of the desired count
 	// and rounded up, on healthy RUNNING tasks; nil means 100 for REPLICA
@@ -50,19 +53,24 @@ type DeploymentConfiguration struct {
 // DeploymentConfiguration.
 func Percent(p int) *int { return &p }
 
-// MinimumHealthyTasks is ceil(desired × minimumHealthyPercent / 100): the
-// healthy RUNNING tasks a deployment keeps (worked example F).
+// MinimumHealthyTasks is ceil(desired × minimumHealthyPercent / 100), the
+// healthy RUNNING tasks a deployment keeps: 2 of 4 at 50 %, and 2 of 2 at
+// 75 % (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html).
 func MinimumHealthyTasks(desired, minimumHealthyPercent int) int {
 	return (desired*minimumHealthyPercent + 99) / 100
 }
 
-// MaximumTasks is floor(desired × maximumPercent / 100): the most tasks a
-// deployment may have that are not STOPPED (worked example F).
+// MaximumTasks is floor(desired × maximumPercent / 100), the most tasks a
+// deployment may have that are not STOPPED: 8 for 4 desired at 200 %, and
+// 3 for 3 at 125 %
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html).
 func MaximumTasks(desired, maximumPercent int) int { return desired * maximumPercent / 100 }
 
 // CircuitBreakerThreshold is the number of failed tasks that trips the
 // deployment circuit breaker: ceil(desired / 2) clamped to [minThreshold,
-// 200] (worked example G; minThreshold is 3 today, 10 in 2023).
+// 200]. minThreshold is 3 today (10 in the 2023 guide); with 25 desired
+// tasks the breaker trips on the 13th failure
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
 func CircuitBreakerThreshold(desired, minThreshold int) int {
 	return min(max((desired+1)/2, minThreshold), 200)
 }
@@ -119,7 +127,9 @@ type ServiceConfig struct {
 	// 10 (9 for DAEMON, which uses one to pin each task to its instance).
 	PlacementConstraints []placement.Constraint
 	// PlacementStrategy ranks instances; nil means the built-in AZ balance
-	// (spread over zones, then instances; §1.4). Not allowed for DAEMON.
+	// (spread over zones, then instances,
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+	// Not allowed for DAEMON.
 	PlacementStrategy []placement.Strategy
 	// HealthCheckGracePeriod is how long after RUNNING the scheduler
 	// ignores failing health checks; 0 means none.
@@ -164,7 +174,8 @@ const (
 // RolloutState is a deployment's progress.
 type RolloutState string
 
-// Rollout states (§3.3).
+// Rollout states
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
 const (
 	RolloutInProgress RolloutState = "IN_PROGRESS"
 	RolloutCompleted  RolloutState = "COMPLETED"
@@ -218,8 +229,9 @@ type ServiceCounters struct {
 // ServiceStatus is a service's status.
 type ServiceStatus string
 
-// Service statuses (§3.1): a deleted service drains its tasks, then is
-// INACTIVE once every task is stopping or stopped.
+// Service statuses: a deleted service drains its tasks, then is INACTIVE
+// once every task is stopping or stopped
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
 const (
 	ServiceActive   ServiceStatus = "ACTIVE"
 	ServiceDraining ServiceStatus = "DRAINING"
@@ -264,6 +276,17 @@ type Service struct {
 	index            int
 	ls               launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
 	scaling          *ServiceScaling // AttachScaler's, or nil
+
+	// running is RunningCount, kept up to date rather than recounted (it is
+	// read every minute): a task enters it in onTaskRunning and leaves it
+	// when its desired status turns STOPPED (stopTask) or when it is forced
+	// to STOPPED (finishTask), whichever comes first.
+	running int
+
+	// scheduler decides the reconciles (reconcile.go); breaker decides on
+	// failed tasks, with buffers of its own since a task can fail while a
+	// reconcile applies its actions. Both are the world's (reconcilers).
+	scheduler, breaker *reconciler
 }
 
 // Name returns the service name.
@@ -318,14 +341,14 @@ func (s *Service) Deployments() []*Deployment { return append([]*Deployment(nil)
 func (s *Service) Tasks() []*Task { return append([]*Task(nil), s.tasks...) }
 
 // RunningCount returns the tasks in RUNNING with desired status RUNNING.
-func (s *Service) RunningCount() int {
-	n := 0
-	for _, t := range s.tasks {
-		if t.state == TaskRunning && t.desired == TaskRunning {
-			n++
-		}
+func (s *Service) RunningCount() int { return s.running }
+
+// leaveRunningCount takes t out of its service's RunningCount, if it is in.
+func (t *Task) leaveRunningCount() {
+	if t.inRunningCount {
+		t.inRunningCount = false
+		t.service.running--
 	}
-	return n
 }
 
 // PendingCount returns the tasks before RUNNING with desired status RUNNING.
@@ -490,6 +513,7 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		s.desired = 0
 	}
 	s.group = c.place.Group("service:" + cfg.Name)
+	s.scheduler, s.breaker = w.reconcilers()
 	s.deployments = []*Deployment{d}
 	w.services = append(w.services, s)
 	c.services = append(c.services, s)
@@ -602,10 +626,7 @@ func (s *Service) startDeployment(d *Deployment) {
 	for _, old := range s.deployments {
 		old.status = DeploymentActive
 	}
-	if d.def != s.deployments[0].def {
-		// A new task definition resets the launch throttle (§3.5).
-		s.throttleFailures, s.throttleUntil = 0, time.Time{}
-	}
+	s.apply(nil, deploy(s.deployments[0].def.identity(), d.def.identity()))
 	s.deployments = append([]*Deployment{d}, s.deployments...)
 	s.steady = false
 }
@@ -624,228 +645,7 @@ func (s *Service) requestReconcile() {
 	s.reconcile, s.reconcileAt = s.w.sim.Schedule(s.w.kReconcile, 0, uint64(s.index)), now
 }
 
-func (w *World) onReconcile(arg uint64) {
-	s := w.services[arg]
-	switch {
-	case s.status == ServiceInactive:
-		return
-	case s.status == ServiceDraining:
-		s.drainDeleted()
-		return
-	case s.cfg.SchedulingStrategy == Daemon:
-		s.reconcileDaemon()
-	default:
-		s.reconcileReplica()
-	}
-	s.checkSteady()
-}
-
-// drainDeleted stops every task of a deleted service; the service is
-// INACTIVE once all are stopping or stopped.
-func (s *Service) drainDeleted() {
-	var stopped []*Task
-	for _, t := range s.tasks {
-		if t.desired == TaskRunning {
-			s.w.stopTask(t, StopServiceSchedulerInitiated, "Service "+s.cfg.Name+" was deleted")
-			stopped = append(stopped, t)
-		}
-	}
-	if len(stopped) > 0 {
-		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
-	}
-	s.status = ServiceInactive
-	if s.waiting {
-		s.c.waiting = slices.DeleteFunc(s.c.waiting, func(x *Service) bool { return x == s })
-		s.waiting = false
-	}
-}
-
-// servesHealthy reports whether t counts toward minimumHealthyPercent.
-func servesHealthy(t *Task) bool {
-	return t.desired == TaskRunning && t.state == TaskRunning && t.countsHealthy
-}
-
-// reconcileReplica is one pass of the replica scheduler: scale in, retire
-// tasks of older deployments and on draining instances down to the minimum
-// healthy bound, and start primary tasks up to the maximum bound.
-func (s *Service) reconcileReplica() {
-	p := s.deployments[0]
-	desired := s.desired
-	maxTotal := MaximumTasks(desired, s.maxPct)
-	minHealthy := MinimumHealthyTasks(desired, s.minPct)
-	total, healthy := len(s.tasks), 0
-	// Scratch slices live on the World: reconciles run one at a time and
-	// are the hottest path of a large simulation.
-	w := s.w
-	active, retire, stopped := w.scratchActive[:0], w.scratchRetire[:0], w.scratchStopped[:0]
-	defer func() { w.scratchActive, w.scratchRetire, w.scratchStopped = active[:0], retire[:0], stopped[:0] }()
-	for _, t := range s.tasks {
-		if t.desired != TaskRunning {
-			continue
-		}
-		if servesHealthy(t) {
-			healthy++
-		}
-		if t.dep == p && !t.onDraining {
-			active = append(active, t)
-		} else {
-			retire = append(retire, t)
-		}
-	}
-	reason := p.stopReason
-	stop := func(t *Task) {
-		if servesHealthy(t) {
-			healthy--
-		}
-		s.w.stopTask(t, StopServiceSchedulerInitiated, reason)
-		stopped = append(stopped, t)
-	}
-	retireOne := func(t *Task) {
-		if p.rollout == RolloutFailed && !t.onDraining {
-			return // a failed deployment without rollback keeps the old tasks serving
-		}
-		if !servesHealthy(t) || healthy-1 >= minHealthy {
-			stop(t)
-		}
-	}
-	// Scale in: stop the surplus, tasks not yet RUNNING first (newest
-	// first), then RUNNING tasks not yet healthy, then healthy victims
-	// chosen by the placement rules. ECS documents only the last rule; the
-	// preference for tasks that serve nothing yet is an assumption.
-	// A task started to rebalance keeps its place until it serves; then
-	// the surplus it makes is stopped in the fullest zone (see rebalance).
-	keep := desired
-	if rt := s.rebalanceTask; rt != nil {
-		switch {
-		case rt.desired != TaskRunning || rt.dep != p:
-			s.rebalanceTask = nil
-		case servesHealthy(rt):
-			s.rebalanceTask = nil
-		default:
-			keep++
-		}
-	}
-	if surplus := len(active) - keep; surplus > 0 {
-		for pass := range 2 {
-			for i := len(active) - 1; i >= 0 && surplus > 0; i-- {
-				t := active[i]
-				if t.desired == TaskRunning && (pass == 0 && t.state < TaskRunning || pass == 1 && !servesHealthy(t)) {
-					stop(t)
-					surplus--
-				}
-			}
-		}
-		if surplus > 0 && s.ls.fargate() {
-			for _, t := range s.fargateVictims(active, surplus) {
-				stop(t)
-			}
-		} else if surplus > 0 {
-			running, owners := w.scratchRunning[:0], w.scratchOwners[:0]
-			defer func() { w.scratchRunning, w.scratchOwners = running[:0], owners[:0] }()
-			for _, t := range active {
-				if t.desired == TaskRunning {
-					running = append(running, placement.RunningTask{Instance: t.inst.placeID, Task: t.req})
-					owners = append(owners, t)
-				}
-			}
-			victims, err := s.c.place.ChooseVictims(p.plan, running, surplus, s.w.rngPlace)
-			if err != nil {
-				panic(fmt.Sprintf("sim: choosing scale-in victims of %s: %v", s.cfg.Name, err))
-			}
-			for _, v := range victims {
-				stop(owners[v])
-			}
-		}
-		active = slices.DeleteFunc(active, func(t *Task) bool { return t.desired != TaskRunning })
-	}
-	// Retire: tasks that do not count as healthy go at once; healthy ones
-	// only while the healthy count stays at or above the minimum. Tasks
-	// that are not healthy go first: two passes keep each group in order.
-	for pass := range 2 {
-		for _, t := range retire {
-			if servesHealthy(t) != (pass == 1) || t.desired != TaskRunning {
-				continue
-			}
-			retireOne(t)
-		}
-	}
-	if len(stopped) > 0 {
-		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
-	}
-	// Start primary tasks within the maximum.
-	need := desired - len(active)
-	room := maxTotal - total
-	if n := min(need, room); n > 0 && p.rollout != RolloutFailed {
-		if s.throttled() {
-			return
-		}
-		if n = s.takeLaunchTokens(n); n > 0 {
-			s.place(p, n)
-		}
-	} else if need > 0 && room <= 0 && len(stopped) == 0 && len(retire) > 0 &&
-		maxTotal <= desired && minHealthy >= desired && s.deadlockEventSent != p {
-		s.deadlockEventSent = p
-		s.event("was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
-	} else if s.rebalanceOn && s.rebalanceTask == nil && !s.rebalanceBlocked && need == 0 && len(stopped) == 0 && len(retire) == 0 &&
-		len(s.deployments) == 1 && !s.waiting && allHealthy(active) {
-		s.rebalance(p, active, maxTotal)
-	}
-}
-
-// allHealthy reports whether every task serves healthy.
-func allHealthy(ts []*Task) bool {
-	for _, t := range ts {
-		if !servesHealthy(t) {
-			return false
-		}
-	}
-	return true
-}
-
-// throttled reports whether launches are held back by the back-off for
-// tasks that keep failing to start, and arranges a wake-up when it ends.
-func (s *Service) throttled() bool {
-	now := s.w.now()
-	if now.Before(s.throttleUntil) {
-		s.counters.ThrottledAttempts++
-		at := s.throttleUntil.Sub(s.w.sim.Start())
-		if !s.reconcile.Pending() || s.reconcileAt > at {
-			s.reconcile.Stop()
-			s.reconcile, s.reconcileAt = s.w.sim.ScheduleAt(s.w.kReconcile, at, uint64(s.index)), at
-		}
-		return true
-	}
-	return false
-}
-
-// takeLaunchTokens grants up to n launches from the service's launch-rate
-// bucket and, when it grants fewer, arranges a reconcile for when the next
-// launch is allowed. Unused grants are returned by place.
-func (s *Service) takeLaunchTokens(n int) int {
-	rate := s.launchRate()
-	now := s.w.sim.Elapsed()
-	per := time.Minute / time.Duration(rate) // one launch token per this much time
-	if !s.bucketStarted {
-		s.bucketStarted, s.launchTokens, s.refilledAt = true, rate, now
-	}
-	if add := int((now - s.refilledAt) / per); add > 0 {
-		s.launchTokens = min(s.launchTokens+add, rate)
-		s.refilledAt += time.Duration(add) * per
-		if s.launchTokens == rate {
-			s.refilledAt = now
-		}
-	}
-	granted := min(n, s.launchTokens)
-	s.launchTokens -= granted
-	if granted < n {
-		at := s.refilledAt + per
-		if !s.reconcile.Pending() || s.reconcileAt > at {
-			s.reconcile.Stop()
-			s.reconcile, s.reconcileAt = s.w.sim.ScheduleAt(s.w.kReconcile, at, uint64(s.index)), at
-		}
-	}
-	return granted
-}
+func (w *World) onReconcile(arg uint64) { w.services[arg].reconcileNow() }
 
 // place starts n tasks of deployment d through the service's launch type
 // or capacity provider strategy, or as many as can start, and records why
@@ -888,117 +688,6 @@ func (s *Service) unplaced(r *placement.Rejection, n int) {
 	s.waitFor(s.c.unplaceableMessage(r))
 }
 
-// reconcileDaemon keeps one task of the primary deployment on every ACTIVE
-// instance that meets the constraints. With maximumPercent 100 an old
-// task must stop before its replacement starts, within the minimum
-// healthy bound.
-func (s *Service) reconcileDaemon() {
-	p := s.deployments[0]
-	reason := p.stopReason
-	byInst := map[*Instance][]*Task{}
-	healthy := 0
-	for _, t := range s.tasks {
-		byInst[t.inst] = append(byInst[t.inst], t)
-		if servesHealthy(t) {
-			healthy++
-		}
-	}
-	var stopped, started []*Task
-	stop := func(t *Task) {
-		if servesHealthy(t) {
-			healthy--
-		}
-		s.w.stopTask(t, StopServiceSchedulerInitiated, reason)
-		stopped = append(stopped, t)
-	}
-	// Daemon tasks on draining instances stop last (§3.1): once no replica
-	// task is left on the instance (finishTask asks again when the last
-	// one stops).
-	for _, t := range s.tasks {
-		if t.desired == TaskRunning && t.inst.status != InstanceActive && !t.inst.hasReplicaTasks() {
-			stop(t)
-		}
-	}
-	eligible := 0
-	for _, t := range s.tasks {
-		if t.desired == TaskRunning && t.inst.status == InstanceActive {
-			eligible++
-		}
-	}
-	type slot struct {
-		in  *Instance
-		old *Task
-	}
-	var todo []slot
-	for _, in := range s.c.byPlaceID {
-		if in == nil || in.status != InstanceActive {
-			continue
-		}
-		var hasPrimary, busy bool
-		var old *Task
-		for _, t := range byInst[in] {
-			switch {
-			case t.desired != TaskRunning:
-				busy = true // wait until it is STOPPED: maximumPercent is 100
-			case t.dep == p:
-				hasPrimary = true
-			default:
-				old = t
-			}
-		}
-		if hasPrimary || (busy && old == nil) {
-			continue
-		}
-		todo = append(todo, slot{in, old})
-	}
-	desired := eligible
-	minHealthy := MinimumHealthyTasks(desired, s.minPct)
-	var rejection *placement.Rejection
-	unplaced := 0
-	for _, sl := range todo {
-		if sl.old != nil {
-			if !servesHealthy(sl.old) || healthy-1 >= minHealthy {
-				stop(sl.old)
-			}
-			continue
-		}
-		if p.rollout == RolloutFailed || s.throttled() {
-			continue
-		}
-		plan := p.daemonPlan(sl.in)
-		req := p.def.placementTask(s.group)
-		res, err := s.c.place.Place(plan, req, s.w.rngPlace)
-		if err != nil {
-			panic(fmt.Sprintf("sim: placing daemon task of %s: %v", s.cfg.Name, err))
-		}
-		if res.Placed() {
-			started = append(started, s.launch(p, s.c.byPlaceID[res.Instance], req))
-			desired++
-			continue
-		}
-		if res.Rejection.Reason != placement.ReasonConstraint || res.Rejection.Constraint < len(plan.Spec().Constraints)-1 {
-			// A resource shortfall, or a user constraint: only the last
-			// constraint is the pin to this instance, which other
-			// instances fail by design.
-			if res.Rejection.Reason != placement.ReasonConstraint {
-				rejection = res.Rejection
-				unplaced++
-				desired++
-			}
-		}
-	}
-	s.desired = desired
-	if len(stopped) > 0 {
-		s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
-	}
-	if len(started) > 0 {
-		s.event("has started %d tasks: %s.", len(started), taskList(started))
-	}
-	if rejection != nil {
-		s.unplaced(rejection, unplaced)
-	}
-}
-
 // daemonPlan returns the plan that places d's task on exactly instance in:
 // the deployment's constraints plus memberOf(ec2InstanceId == id). The
 // placement package has no "place on this instance" call, so the pin is a
@@ -1021,6 +710,8 @@ func (d *Deployment) daemonPlan(in *Instance) *placement.Plan {
 // task reach RUNNING (a load balancer registered its target), which the
 // event log records for a target group observer.
 func (s *Service) onTaskRunning(t *Task) {
+	s.running++ // the task is RUNNING with desired status RUNNING
+	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
 	if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
@@ -1072,59 +763,6 @@ func (s *Service) onTaskStopped(t *Task) {
 		s.countFailure(t.dep)
 	}
 	s.requestReconcile()
-}
-
-// countFailure feeds the circuit breaker of deployment d.
-func (s *Service) countFailure(d *Deployment) {
-	cb := s.cfg.DeploymentConfiguration.CircuitBreaker
-	if !cb.Enable || d.rollout != RolloutInProgress || d != s.deployments[0] {
-		return
-	}
-	d.failedTasks++
-	if d.failedTasks < CircuitBreakerThreshold(s.desired, s.w.cfg.CircuitBreakerMinThreshold) {
-		return
-	}
-	d.rollout = RolloutFailed
-	s.counters.DeploymentsFailed++
-	s.event("(deployment %s) deployment failed: tasks failed to start.", d.id)
-	if cb.Rollback && s.completed != nil {
-		back, err := s.newDeployment(s.completed.def)
-		if err != nil {
-			panic(err) // the plan compiled before
-		}
-		s.counters.Rollbacks++
-		s.event("(deployment %s) rolling back to deployment %s (task definition %s).", d.id, s.completed.id, s.completed.def)
-		s.startDeployment(back)
-	}
-}
-
-// checkSteady completes the primary deployment and reports a steady state
-// once every task is a healthy RUNNING task of the primary, as many as
-// desired.
-func (s *Service) checkSteady() {
-	p := s.deployments[0]
-	if len(s.tasks) != s.desired || p.rollout == RolloutFailed {
-		return
-	}
-	for _, t := range s.tasks {
-		if t.dep != p || !servesHealthy(t) || t.onDraining {
-			return
-		}
-	}
-	if p.rollout == RolloutInProgress {
-		p.rollout = RolloutCompleted
-		for _, d := range s.deployments[1:] {
-			d.status = DeploymentInactive
-		}
-		s.deployments = s.deployments[:1]
-		s.completed = p
-		s.counters.DeploymentsCompleted++
-		s.event("(deployment %s) deployment completed.", p.id)
-	}
-	if !s.steady {
-		s.steady = true
-		s.event("has reached a steady state.")
-	}
 }
 
 // String summarises the service, e.g. "web: 3 running, 0 pending, desired 3".

@@ -87,6 +87,7 @@ type Task struct {
 	onDraining     bool // its instance is DRAINING (kept here: reconcile reads it for every task)
 	released       bool
 	checked        bool // the container health check, or the 40-second rule, has decided
+	inRunningCount bool // counted in its service's RunningCount (Service.running)
 	exited         bool // the containers have stopped (LifecycleContainersExited told)
 	createdAt      time.Time
 	startedAt      time.Time // entered RUNNING
@@ -102,6 +103,10 @@ type Task struct {
 	step, healthTimer, graceTimer, exitTimer Timer
 
 	attached *attachments // its attachments; nil without any (attachment.go)
+	// first is its first attachment, held in the task itself because a
+	// request reads it: a load balancer finds its target here without two
+	// more cache misses (BenchmarkRequestLevel).
+	first Attachment
 }
 
 // ID returns the task ID (the last part of its ARN), 32 hex digits.
@@ -435,6 +440,7 @@ func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
 		return
 	}
 	if t.desired != TaskStopped {
+		t.leaveRunningCount()
 		t.desired, t.stopCode, t.stoppedReason = TaskStopped, code, reason
 		t.healthTimer.Stop()
 		t.graceTimer.Stop()
@@ -513,6 +519,7 @@ func (w *World) afterContainersStopped(t *Task) {
 
 // finishTask enters STOPPED: resources are released and the service told.
 func (w *World) finishTask(t *Task) {
+	t.leaveRunningCount() // in case a task reached STOPPED another way
 	t.state, t.stoppedAt = TaskStopped, w.now()
 	t.step.Stop()
 	t.endHolds()

@@ -481,7 +481,7 @@ func TestDefaultLatencies(t *testing.T) {
 }
 
 // TestServiceLaunchRate: a service launches at most 250 tasks at once and
-// then 250 per minute (the EC2 quota of §9), so 600 tasks need two more
+// then 250 per minute (the EC2 quota, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html), so 600 tasks need two more
 // minutes of refill after the first burst: 250 at once, 350 over 84 s.
 func TestServiceLaunchRate(t *testing.T) {
 	f := newFixture(t, 1, sim.WorldConfig{})

@@ -21,7 +21,7 @@ func app(mut func(*sim.ContainerDefinition)) []sim.ContainerDefinition {
 }
 
 // TestTaskDefinitionValidation: each invalid input is rejected with a
-// *fielderr.Error naming the field (ECS's RegisterTaskDefinition rules,
+// *fielderr.Error naming the field and the rule (ECS's RegisterTaskDefinition rules,
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
 func TestTaskDefinitionValidation(t *testing.T) {
 	for _, tc := range []struct {

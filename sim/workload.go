@@ -212,29 +212,62 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 // memory). ECS metrics are published only for minutes with a running task
 // and ALB metrics only for minutes with requests, as AWS does.
 type Workload struct {
-	w   *World
-	lb  *LoadBalancer
-	cfg WorkloadConfig
+	// The per-minute path (a fluid step, then the minute's metrics) reads
+	// these first fields, laid out together and with copies of the
+	// configuration it needs, so that thousands of workloads a minute
+	// touch few cache lines of each.
+	w              *World
+	tg             *loadbalancer.TargetGroup // lb's
+	svc            *Service                  // lb's service, once a task registered
+	source         traffic.Source            // cfg.Source
+	fluidLast      time.Duration             // end of the last fluid step
+	fluidTasks     int                       // routable targets at the step's start
+	end            time.Duration             // cfg.End
+	meanWork, scv  float64                   // cfg.MeanWork in seconds, cfg.SCV
+	server         traffic.ServerConfig      // cfg.Server
+	minHealthy     int                       // the target group's MinimumHealthyTargets
+	checkTimeout   time.Duration             // the target group's health check timeout
+	mode           WorkloadMode              // cfg.Mode
+	separateHealth bool                      // cfg.SeparateHealthEndpoint
+	// answered: every live target answers health checks with answer, as
+	// the last fluid step told them; a registration clears it.
+	answered bool
+	answer   loadbalancer.Response
+	// irregular: a target registered or exited this minute (see
+	// sampleMinute).
+	irregular bool
+	backlog   float64 // fluid mode: requests present per task, carried across steps (health checks)
+	backlogOf int     // the task count backlog is per
+	// The primary deployment whose task definition defCPU and defMemory
+	// come from.
+	defOf             *Deployment
+	defCPU, defMemory int
+	fluidCum          [4]float64 // expected arrived, served, no target, timed out so far
+	counters          WorkloadCounters
+	minute            minuteAcc
+	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
+	// The live targets (registered, containers not exited) and their CPU
+	// units: when none registered or exited in a minute, every one ran the
+	// whole minute and sampleMinute adds their task and capacity seconds
+	// at once (fluid mode).
+	liveTargets, liveCPU int
+	minuteStart          time.Duration // the last minute boundary sampleMinute sampled at
+	lb                   *LoadBalancer
+	handles              *workloadMetrics
+	period               periodAcc
+	memBase              float64       // cfg.MemoryBaseMiB
+	memPerRequest        float64       // cfg.MemoryPerRequestMiB
+	reportPeriod         time.Duration // cfg.ReportPeriod
 
+	cfg                    WorkloadConfig
 	arrivals               traffic.Arrivals
 	rDemand, rWork, rRoute *rand.Rand
 	kArrive, kWake         Kind
-	kMinute, kFluid        Kind
-	checkTimeout           time.Duration // the target group's health check timeout
-	pendingSize            float64       // size of the one scheduled arrival
+	kFluid                 Kind    // fluid steps other than one minute (one-minute steps are the world's minute ticks)
+	pendingSize            float64 // size of the one scheduled arrival
 	reqID                  uint64
-	counters               WorkloadCounters
-	minute                 minuteAcc
-	period                 periodAcc
-	periods                []Period
+	periods                recentLog[Period]
 	whole                  latencyHistogram // every served request
-	handles                *workloadMetrics
-
-	fluidLast  time.Duration // end of the last fluid step
-	fluidTasks int           // routable targets at the step's start
-	backlog    float64       // fluid mode: requests present per task, carried across steps (health checks)
-	backlogOf  int           // the task count backlog is per
-	fluidCum   [4]float64    // expected arrived, served, no target, timed out so far
 }
 
 // minuteAcc accumulates one metrics minute.
@@ -250,25 +283,39 @@ type minuteAcc struct {
 
 // periodAcc accumulates one report period.
 type periodAcc struct {
-	start    time.Time
-	counters WorkloadCounters // at the period's start
-	hist     latencyHistogram
-	latSum   float64
-	latN     float64
+	// What every minute adds to, first.
 	taskSum  float64
 	minutes  int
 	maxTasks int
 	cpuSum   float64
 	cpuN     int
+	latSum   float64
+	latN     float64
+	start    time.Time
+	counters WorkloadCounters // at the period's start
+	hist     latencyHistogram
 }
 
-// workloadMetrics holds the store's handles for the series a workload
-// publishes every minute, so a minute's publication does not rebuild and
-// look up each series key.
+// workloadMetrics is the store's group of the series a workload publishes
+// every minute (in the order of the constants below), so a minute's
+// publication neither rebuilds nor looks up each series key, and writes
+// one row instead of eight series' memory (see metrics.Group).
 type workloadMetrics struct {
-	ready                                                         bool
-	cpu, mem, running, requests, perTarget, elb5xx, target5xx, rt *metrics.Handle
+	ready bool
+	g     *metrics.Group
 }
+
+// The series of workloadMetrics.
+const (
+	wmCPU = iota
+	wmMemory
+	wmRunning
+	wmRequests
+	wmPerTarget
+	wmELB5xx
+	wmTarget5xx
+	wmResponseTime
+)
 
 // ErrInvalidWorkload marks a WorkloadConfig that NewWorkload rejects.
 var ErrInvalidWorkload = fmt.Errorf("%w: workload", ErrConfig)
@@ -357,10 +404,14 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	s := w.sim
 	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
 	wl.lb.wl = wl
-	wl.checkTimeout = wl.lb.tg.Config().HealthCheck.Timeout
+	wl.tg, wl.svc = wl.lb.tg, wl.lb.svc
+	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
+	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
+	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
+	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
+	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
 	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
-	wl.kMinute = s.Handle("workload-minute", PhaseMetrics, wl.onMinute)
 	now := s.Elapsed()
 	wl.minute = minuteAcc{latMin: math.Inf(1)}
 	wl.period = periodAcc{start: w.now()}
@@ -372,7 +423,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	if cfg.Metrics != nil {
 		wl.handles = &workloadMetrics{}
 	}
-	s.Schedule(wl.kMinute, time.Minute-now%time.Minute, 0)
+	w.ticks().addMinute(wl)
 	switch cfg.Mode {
 	case RequestLevel:
 		wl.arrivals = cfg.Arrivals
@@ -381,10 +432,14 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		}
 		wl.scheduleArrival(now)
 	case FluidMode:
-		wl.kFluid = s.Handle("fluid-step", PhaseTraffic, wl.onFluidStep)
 		wl.fluidLast = now
 		wl.fluidTasks = wl.routableTargets()
-		s.Schedule(wl.kFluid, cfg.FluidStep-now%cfg.FluidStep, 0)
+		if cfg.FluidStep == time.Minute {
+			w.ticks().addFluid(wl)
+		} else {
+			wl.kFluid = s.Handle("fluid-step", PhaseTraffic, wl.onFluidStep)
+			s.Schedule(wl.kFluid, cfg.FluidStep-now%cfg.FluidStep, 0)
+		}
 	}
 	return wl, nil
 }
@@ -392,13 +447,17 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 // Counters returns the cumulative counts as of the last event.
 func (wl *Workload) Counters() WorkloadCounters { return wl.counters }
 
-// Periods returns the completed report periods, oldest first.
-func (wl *Workload) Periods() []Period { return append([]Period(nil), wl.periods...) }
+// Periods returns the completed report periods, oldest first: every one,
+// or the last WorldConfig.Retention.Periods.
+func (wl *Workload) Periods() []Period { return wl.periods.items() }
 
 // Latency returns the q-quantile (0 < q ≤ 1) of the latency of every
 // request served so far, from the same histogram as Period's percentiles;
 // zero if none was served.
-func (wl *Workload) Latency(q float64) time.Duration { return secondsDuration(wl.whole.quantile(q)) }
+func (wl *Workload) Latency(q float64) time.Duration {
+	wl.foldLatency()
+	return secondsDuration(wl.whole.quantile(q))
+}
 
 // TaskCounters returns the request counters of task t's server (as of
 // its last event), and false if t has no live server (not registered, or
@@ -416,7 +475,11 @@ func (wl *Workload) Config() WorkloadConfig { return wl.cfg }
 
 // taskRegistered gives a newly registered task its server.
 func (wl *Workload) taskRegistered(lt *lbTarget) {
+	wl.svc = wl.lb.svc
 	lt.since = wl.w.sim.Elapsed()
+	wl.liveTargets++
+	wl.liveCPU += lt.t.def.cpu
+	wl.irregular, wl.answered = true, false
 	if wl.cfg.Mode != RequestLevel {
 		return
 	}
@@ -434,6 +497,9 @@ func (wl *Workload) taskRegistered(lt *lbTarget) {
 // final minute into the metrics.
 func (wl *Workload) taskExited(lt *lbTarget) {
 	now := wl.w.sim.Elapsed()
+	wl.liveTargets--
+	wl.liveCPU -= lt.t.def.cpu
+	wl.irregular = true
 	if lt.srv != nil {
 		wl.handle(lt, lt.srv.Kill(now))
 		lt.timer.Stop()
@@ -444,7 +510,9 @@ func (wl *Workload) taskExited(lt *lbTarget) {
 
 // sample folds a task's work since its last sample into the minute.
 func (wl *Workload) sample(lt *lbTarget, now time.Duration) {
-	dt := (now - lt.since).Seconds()
+	// A target onMinute skipped (see sampleMinute) was last sampled at
+	// the minute's start.
+	dt := (now - max(lt.since, wl.minuteStart)).Seconds()
 	wl.minute.taskSeconds += dt
 	wl.minute.capacitySeconds += dt * float64(lt.t.def.cpu) / 1024
 	lt.since = now
@@ -596,30 +664,34 @@ func (wl *Workload) served(soj, weight float64) {
 // routableTargets is how many targets receive traffic now: the healthy
 // ones, or every registered one when none is healthy (fail-open).
 func (wl *Workload) routableTargets() int {
-	c := wl.lb.tg.Counts()
-	if c.Healthy >= wl.lb.tg.Config().MinimumHealthyTargets {
+	c := wl.tg.Counts()
+	if c.Healthy >= wl.minHealthy {
 		return c.Healthy
 	}
 	return c.Initial + c.Healthy + c.Unhealthy
 }
 
-// onFluidStep accounts the fluid step that just ended.
+// onFluidStep is the event of a fluid step other than one minute.
 func (wl *Workload) onFluidStep(uint64) {
-	now := wl.w.sim.Elapsed()
+	wl.w.sim.Schedule(wl.kFluid, wl.cfg.FluidStep, 0)
+	wl.fluidStep(wl.w.sim.Elapsed())
+}
+
+// fluidStep accounts the fluid step that ends now.
+func (wl *Workload) fluidStep(now time.Duration) {
 	from := wl.fluidLast
 	wl.fluidLast = now
 	tasks := wl.fluidTasks
 	wl.fluidTasks = wl.routableTargets()
-	wl.w.sim.Schedule(wl.kFluid, wl.cfg.FluidStep, 0)
-	if end := wl.cfg.End; end > 0 && from >= end {
+	if end := wl.end; end > 0 && from >= end {
 		return
 	}
 	dt := (now - from).Seconds()
-	rate := traffic.ClampRate(wl.cfg.Source.Rate(from + (now-from)/2))
+	rate := traffic.ClampRate(wl.source.Rate(from + (now-from)/2))
 	cpu := wl.taskCPU()
-	sc := wl.cfg.Server
+	sc := wl.server
 	sc.CPU = cpu
-	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.cfg.MeanWork.Seconds(), SCV: wl.cfg.SCV})
+	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv})
 	if err != nil {
 		panic(fmt.Sprintf("sim: fluid step: %v", err)) // inputs validated
 	}
@@ -627,12 +699,16 @@ func (wl *Workload) onFluidStep(uint64) {
 	if tasks == 0 {
 		noTarget, res.RejectedRate = rate, 0
 	}
-	if !wl.cfg.SeparateHealthEndpoint && tasks > 0 {
-		r := wl.fluidHealth(rate/float64(tasks), float64(cpu)/1024/wl.cfg.MeanWork.Seconds(), tasks, dt, sc)
-		for _, lt := range wl.lb.targets {
-			if lt != nil {
-				lt.answer(r)
+	if !wl.separateHealth && tasks > 0 {
+		r := wl.fluidHealth(rate/float64(tasks), float64(cpu)/1024/wl.meanWork, tasks, dt, sc)
+		if !wl.answered || r != wl.answer {
+			// lt.answer does nothing for a target that answers r already.
+			for _, lt := range wl.lb.targets {
+				if lt != nil {
+					lt.answer(r)
+				}
 			}
+			wl.answered, wl.answer = true, r
 		}
 	}
 	latency := res.MeanLatency
@@ -678,21 +754,103 @@ func (wl *Workload) onFluidStep(uint64) {
 	inFlight := res.ServedRate * latency * dt
 	wl.minute.inFlightSeconds += inFlight
 	if served > 0 && latency > 0 {
-		// The step's latency as an exponential distribution with its mean,
-		// in fluidQuantiles equally weighted quantiles.
-		wt := float64(served) / fluidQuantiles
-		tmax := sc.Timeout.Seconds()
-		for _, x := range unitExpQuantiles {
-			v := latency * x
-			if tmax > 0 {
-				v = min(v, tmax) // no served request outlasts the client timeout
-			}
-			wl.served(v, wt)
-		}
+		wl.fluidServed(latency, float64(served)/fluidQuantiles)
 	}
 }
 
 const fluidQuantiles = 100
+
+// fluidLatency is one fluid step's served requests, waiting to be folded
+// into the histograms: weight wt at each of the fluidQuantiles quantiles of
+// an exponential latency with mean latency.
+type fluidLatency struct{ latency, wt float64 }
+
+// maxFluidLatencies bounds the steps waiting to be folded (a report period
+// of an hour at one-minute steps has 60).
+const maxFluidLatencies = 64
+
+// fluidServed books a fluid step's served requests as the step's latency
+// taken as an exponential distribution with its mean, in fluidQuantiles
+// equally weighted quantiles (capped at the client timeout: no served
+// request outlasts it), exactly as served would, one quantile at a time.
+// The minute's statistics are brought up to date now. The histograms and
+// the period's sums, a hundred scattered writes per step, wait in
+// wl.fluidLat until foldLatency, which makes the same additions in the
+// same order: a workload's histograms are then touched once per report
+// period instead of every step.
+func (wl *Workload) fluidServed(latency, wt float64) {
+	tmax := wl.server.Timeout.Seconds()
+	lo, hi := latency*unitExpQuantiles[0], latency*unitExpQuantiles[fluidQuantiles-1]
+	if tmax > 0 {
+		lo, hi = min(lo, tmax), min(hi, tmax)
+	}
+	m := &wl.minute
+	m.latN += fluidQuantiles * int64(math.Round(wt))
+	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the quantiles increase
+	sum := m.latSum
+	if tmax > 0 {
+		for _, x := range &unitExpQuantiles {
+			v := latency * x
+			if v > tmax { // min(v, tmax) of two positive numbers
+				v = tmax
+			}
+			sum += v * wt
+		}
+	} else {
+		for _, x := range &unitExpQuantiles {
+			sum += latency * x * wt
+		}
+	}
+	m.latSum = sum
+	if len(wl.fluidLat) == maxFluidLatencies {
+		wl.foldLatency()
+	}
+	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, wt: wt})
+}
+
+// foldLatency adds the waiting fluid steps to the period's and the whole
+// run's histograms and to the period's latency sums.
+func (wl *Workload) foldLatency() {
+	if len(wl.fluidLat) == 0 {
+		return
+	}
+	tmax := wl.server.Timeout.Seconds()
+	p := &wl.period
+	pc, wc := p.hist.buckets(), wl.whole.buckets()
+	// Every sum is kept in a register while it grows, and a bucket's
+	// count while consecutive quantiles fall into it: the same additions
+	// in the same order as addBucket one quantile at a time, so the same
+	// bits, without a store and reload per addition.
+	ptot, wtot, latSum, latN := p.hist.total, wl.whole.total, p.latSum, p.latN
+	if tmax <= 0 {
+		tmax = math.Inf(1) // min(v, +Inf) = v
+	}
+	for _, f := range wl.fluidLat {
+		wt, b := f.wt, -1
+		var pb, wb float64
+		for _, x := range &unitExpQuantiles {
+			v := f.latency * x
+			if v > tmax { // min(v, tmax) of two positive numbers
+				v = tmax
+			}
+			if nb := histBucketPositive(v); nb != b {
+				if b >= 0 {
+					pc[b], wc[b] = pb, wb
+				}
+				b, pb, wb = nb, pc[nb], wc[nb]
+			}
+			pb += wt
+			wb += wt
+			ptot += wt
+			wtot += wt
+			latSum += v * wt
+			latN += wt
+		}
+		pc[b], wc[b] = pb, wb
+	}
+	p.hist.total, wl.whole.total, p.latSum, p.latN = ptot, wtot, latSum, latN
+	wl.fluidLat = wl.fluidLat[:0]
+}
 
 // fluidHealth is how the tasks answer health checks after a fluid step of
 // dt seconds with lambda requests/s offered to each and mu requests/s each
@@ -745,8 +903,9 @@ var unitExpQuantiles = func() (x [fluidQuantiles]float64) {
 
 // taskCPU returns the CPU units of the service's current task definition.
 func (wl *Workload) taskCPU() int {
-	if s := wl.lb.svc; s != nil {
-		return s.deployments[0].def.cpu
+	if s := wl.svc; s != nil {
+		cpu, _ := wl.primaryDef(s)
+		return cpu
 	}
 	for _, lt := range wl.lb.targets {
 		if lt != nil {
@@ -756,25 +915,15 @@ func (wl *Workload) taskCPU() int {
 	return 1024
 }
 
-// onMinute samples every task, publishes the minute's metrics and closes
-// the report period when it ends.
-func (wl *Workload) onMinute(uint64) {
-	s := wl.w.sim
-	now := s.Elapsed()
-	s.Schedule(wl.kMinute, time.Minute, 0)
-	for _, lt := range wl.lb.targets {
-		if lt == nil || lt.exited {
-			continue
-		}
-		if lt.srv != nil {
-			wl.flush(lt, now)
-		}
-		wl.sample(lt, now)
-	}
+// endMinute samples every task, publishes the minute's metrics and
+// closes the report period when it ends (the world's minute ticks call
+// it).
+func (wl *Workload) endMinute(now time.Duration) {
+	wl.sampleMinute(now)
 	m := &wl.minute
 	d := wl.counters.sub(m.counters)
 	running := 0
-	if svc := wl.lb.svc; svc != nil {
+	if svc := wl.svc; svc != nil {
 		running = svc.RunningCount()
 	}
 	cpuPct, hasCPU := 0.0, m.capacitySeconds > 0
@@ -793,76 +942,98 @@ func (wl *Workload) onMinute(uint64) {
 		wl.publish(now, d, cpuPct, hasCPU, running)
 	}
 	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
-	if at := wl.w.now(); at.Truncate(wl.cfg.ReportPeriod).Equal(at) {
+	if at := wl.w.now(); at.Truncate(wl.reportPeriod).Equal(at) {
 		wl.closePeriod()
 	}
 }
 
+// sampleMinute samples every live target at the minute's end. In fluid
+// mode, when no target registered or exited in the minute, every one ran
+// from the minute's start, so their task seconds (minute · targets) and
+// capacity seconds (minute · CPU units / 1024) are added at once, without
+// visiting the targets: those sums are exact (whole seconds times whole
+// CPU units over a power of two), so they equal the sums taken one target
+// at a time, in any order.
+func (wl *Workload) sampleMinute(now time.Duration) {
+	if wl.mode == FluidMode && !wl.irregular && now-wl.minuteStart == time.Minute {
+		dt := (now - wl.minuteStart).Seconds()
+		wl.minute.taskSeconds += dt * float64(wl.liveTargets)
+		wl.minute.capacitySeconds += dt * float64(wl.liveCPU) / 1024
+	} else {
+		for _, lt := range wl.lb.targets {
+			if lt == nil || lt.exited {
+				continue
+			}
+			if lt.srv != nil {
+				wl.flush(lt, now)
+			}
+			wl.sample(lt, now)
+		}
+	}
+	wl.minuteStart, wl.irregular = now, false
+}
+
 // publish writes one minute's metrics, timestamped at the minute's start.
 func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float64, hasCPU bool, running int) {
-	st, m := wl.cfg.Metrics, &wl.minute
+	m := &wl.minute
 	ts := wl.w.sim.Start().Add(now - time.Minute)
 	h := wl.handles
 	if !h.ready {
-		svc := wl.lb.svc
+		svc := wl.svc
 		if svc == nil {
 			return // no task has registered yet: nothing to say
 		}
-		cluster, name := svc.c.name, svc.cfg.Name
+		st, cluster, name := wl.cfg.Metrics, svc.c.name, svc.cfg.Name
 		tg, lbd := wl.lb.TargetGroupDimension(), wl.lb.LoadBalancerDimension()
-		handle := func(m metrics.Metric) *metrics.Handle {
-			hd, err := st.Handle(m)
-			if err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", m, err))
-			}
-			return hd
+		g, err := st.Group(
+			metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)},
+			metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name)},
+			metrics.GroupMetric{Metric: metrics.RunningTaskCountMetric(cluster, name)},
+			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd)},
+			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)},
+			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)},
+			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)},
+			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd), StatisticSets: true},
+		)
+		if err != nil {
+			panic(fmt.Sprintf("sim: publishing the metrics of %s: %v", name, err))
 		}
-		*h = workloadMetrics{
-			ready:     true,
-			cpu:       handle(metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)),
-			mem:       handle(metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name)),
-			running:   handle(metrics.RunningTaskCountMetric(cluster, name)),
-			requests:  handle(metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd)),
-			perTarget: handle(metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)),
-			elb5xx:    handle(metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)),
-			target5xx: handle(metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)),
-			rt:        handle(metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd)),
-		}
+		*h = workloadMetrics{ready: true, g: g}
 	}
-	put := func(hd *metrics.Handle, v float64) {
-		if err := hd.Put(ts, v); err != nil {
-			panic(fmt.Sprintf("sim: publishing %v: %v", hd.Metric(), err))
+	put := func(i int, v float64) {
+		if err := h.g.Put(i, ts, v); err != nil {
+			panic(fmt.Sprintf("sim: publishing %v: %v", h.g.Metric(i), err))
 		}
 	}
 	if hasCPU && m.taskSeconds > 0 {
-		put(h.cpu, cpuPct)
+		put(wmCPU, cpuPct)
 		memPerTask := wl.memoryPerTask()
-		base := float64(wl.cfg.MemoryBaseMiB)
-		if wl.cfg.MemoryBaseMiB == 0 {
+		base := wl.memBase
+		if base == 0 {
 			base = memPerTask / 4
 		}
-		used := base*m.taskSeconds + wl.cfg.MemoryPerRequestMiB*m.inFlightSeconds
-		put(h.mem, 100*used/(memPerTask*m.taskSeconds))
+		used := base*m.taskSeconds + wl.memPerRequest*m.inFlightSeconds
+		put(wmMemory, 100*used/(memPerTask*m.taskSeconds))
 	}
 	if running > 0 || hasCPU {
-		put(h.running, float64(running))
+		put(wmRunning, float64(running))
 	}
 	if d.Arrived > 0 {
-		put(h.requests, float64(d.Arrived))
-		c := wl.lb.tg.Counts()
+		put(wmRequests, float64(d.Arrived))
+		c := wl.tg.Counts()
 		targets := c.Healthy
 		if targets == 0 {
 			targets = c.Initial + c.Healthy + c.Unhealthy
 		}
 		if v, ok := metrics.RequestCountPerTarget(float64(d.Arrived), targets); ok {
-			put(h.perTarget, v)
+			put(wmPerTarget, v)
 		}
-		put(h.elb5xx, float64(d.NoTarget+d.Aborted))
-		put(h.target5xx, float64(d.Rejected))
+		put(wmELB5xx, float64(d.NoTarget+d.Aborted))
+		put(wmTarget5xx, float64(d.Rejected))
 		if m.latN > 0 {
 			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
-			if err := h.rt.PutStatisticSet(ts, set); err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", h.rt.Metric(), err))
+			if err := h.g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
+				panic(fmt.Sprintf("sim: publishing %v: %v", h.g.Metric(wmResponseTime), err))
 			}
 		}
 	}
@@ -871,14 +1042,25 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 // memoryPerTask is the MiB MemoryUtilization divides by: the task
 // definition's memoryReservation if set, else its memory.
 func (wl *Workload) memoryPerTask() float64 {
-	if s := wl.lb.svc; s != nil {
-		return float64(s.deployments[0].def.memory)
+	if s := wl.svc; s != nil {
+		_, mem := wl.primaryDef(s)
+		return float64(mem)
 	}
 	return 1
 }
 
+// primaryDef returns the CPU units and memory of the task definition of
+// s's primary deployment, read again only when the primary changes.
+func (wl *Workload) primaryDef(s *Service) (cpu, memory int) {
+	if d := s.deployments[0]; d != wl.defOf {
+		wl.defOf, wl.defCPU, wl.defMemory = d, d.def.cpu, d.def.memory
+	}
+	return wl.defCPU, wl.defMemory
+}
+
 // closePeriod ends the current report period.
 func (wl *Workload) closePeriod() {
+	wl.foldLatency()
 	p := &wl.period
 	now := wl.w.now()
 	out := Period{Start: p.start, Length: now.Sub(p.start), Counters: wl.counters.sub(p.counters), MaxTasks: p.maxTasks}
@@ -893,7 +1075,7 @@ func (wl *Workload) closePeriod() {
 		out.P99 = secondsDuration(p.hist.quantile(0.99))
 		out.Mean = secondsDuration(p.latSum / p.latN)
 	}
-	wl.periods = append(wl.periods, out)
+	wl.periods.add(out, wl.w.cfg.Retention.Periods)
 	p.hist.reset()
 	*p = periodAcc{start: now, counters: wl.counters, hist: p.hist}
 }

@@ -12,13 +12,13 @@ import (
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
-// TestWorldMM1MatchesTheory is the M/M/1 oracle (oracles.md §2.1) through
+// TestWorldMM1MatchesTheory is the M/M/1 oracle through
 // the whole world: one 1-vCPU task behind an ALB, FCFS with one slot,
 // Poisson arrivals at λ = 5/s and exponential work of mean 100 ms (μ =
 // 10/s, ρ = 0.5). The sojourn is exponential with rate μ − λ: mean 0.2 s,
 // p99 ln(100)/5 = 0.921 s. Over 3 seeds of 200,000 requests each (the
 // first hour, about 18,000 requests, discarded as warm-up) the means are
-// within 3 % and the p99 within 5 % (oracles.md §2.7).
+// within 3 % and the p99 within 5 %.
 func TestWorldMM1MatchesTheory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("600,000 requests")

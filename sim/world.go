@@ -133,9 +133,13 @@ type Retention struct {
 	// per task ever started either way (task IDs index a table).
 	StoppedTasks time.Duration
 	// Events is how many of the most recent service events each event log
-	// keeps: World.Events, and Service.Events of each service; 0 keeps all.
+	// keeps: World.Events, Service.Events of each service, and the
+	// decision log of each ServiceScaling (Decisions); 0 keeps all.
 	// DescribeServices returns a service's 100 most recent events.
 	Events int
+	// Periods is how many of the most recent report periods each Workload
+	// keeps (Periods); 0 keeps all. With hourly periods, 48 keeps two days.
+	Periods int
 }
 
 func (r Retention) validate(l *fielderr.List) {
@@ -144,6 +148,9 @@ func (r Retention) validate(l *fielderr.List) {
 	}
 	if r.Events < 0 {
 		l.Add("WorldConfig.Retention.Events", r.Events, "must be 0 (keep every event) or positive")
+	}
+	if r.Periods < 0 {
+		l.Add("WorldConfig.Retention.Periods", r.Periods, "must be 0 (keep every period) or positive")
 	}
 }
 
@@ -230,6 +237,8 @@ type World struct {
 
 	attachers     []Attacher            // World.Attach: for every new task
 	serviceAttach []*serviceAttachments // by service index: Observer and Service.Attach
+
+	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.

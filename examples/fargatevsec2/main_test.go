@@ -13,8 +13,8 @@ import (
 
 // TestBurst3500FargateTasksLikeThePublished2022Measurement: 3,500 Fargate
 // tasks requested at once (Vlad Ionescu, "Scaling containers on AWS in
-// 2022": ECS on Fargate close to 3,500 running at ≈ 4.5 minutes; oracles.md
-// §3.2) are all RUNNING after a time of the same order: between 2 and 9
+// 2022", https://www.vladionescu.me/posts/scaling-containers-on-aws-in-2022/:
+// ECS on Fargate close to 3,500 running at ≈ 4.5 minutes) are all RUNNING after a time of the same order: between 2 and 9
 // minutes. The figure is explained by the launch bucket, which alone
 // cannot hand out the last token before (3,500 − 100) / 20 per s = 170 s
 // (the lower bound asserted), plus the start latency of the last tasks

@@ -1,6 +1,6 @@
 // Command rollingdeploy replays the rolling-deployment walk-through of the
-// Amazon ECS best-practices guide ("Service options", summarised in
-// aws-behaviour.md §3.6 and worked example F) on the simulator and prints
+// Amazon ECS best-practices guide ("Service options",
+// https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/service-options.html) on the simulator and prints
 // what happens, instant by instant.
 //
 // The guide's service has 6 tasks on a cluster with room for 8. With
@@ -28,7 +28,8 @@
 // Every lifecycle step takes a fixed time, so that the tasks of one batch
 // move in step as in the guide's narrative: a task is PENDING for 2 s (the
 // image is already on every instance), counts as healthy 40 s after RUNNING
-// (no load balancer, no container health check; §3.2) and exits at once on
+// (no load balancer, no container health check: the rule of
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html) and exits at once on
 // SIGTERM, so the room an old task held is free the moment it is stopped.
 //
 // The guide's narrative leaves out that a stopped task holds its room until
@@ -67,7 +68,8 @@ const (
 	serviceName    = "web"
 	// healthyAfter is when a task without load balancer or container
 	// health check starts to count as healthy for minimumHealthyPercent:
-	// 40 s after RUNNING (aws-behaviour.md §3.2). The program measures
+	// 40 s after RUNNING (the rule for tasks without health checks in
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html). The program measures
 	// health with this rule itself rather than asking the simulator.
 	healthyAfter = 40 * time.Second
 	// deadline bounds each deployment in virtual time; the walk-through

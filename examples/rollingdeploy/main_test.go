@@ -12,14 +12,14 @@ import (
 )
 
 // TestWorkedExampleF_BestPracticesWalkthrough holds the walk-through to the
-// ECS best-practices guide as aws-behaviour.md §3.6 and worked example F
-// tell it: 6 tasks, room for 8, maximumPercent 200.
+// ECS best-practices guide tells it (https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/service-options.html):
+// 6 tasks, room for 8, maximumPercent 200.
 //
 //	min 100: start 2 new, stop 2 old, start 2, stop 2, start 2, stop the last 2
 //	min 50:  stop 3 old, start 5 new, stop the remaining 3 old, start the last new
 //
 // Starts are of the new revision and stops of the old one; healthy tasks
-// never fall below ceil(6 × min / 100) (§3.2) and reach it (the guide's
+// never fall below ceil(6 × min / 100) (minimumHealthyPercent rounds up) and reach it (the guide's
 // first moves leave exactly 6 and 3 serving); the cluster never holds more
 // than its 8 tasks. Several seeds, since placement draws at random.
 func TestWorkedExampleF_BestPracticesWalkthrough(t *testing.T) {
@@ -86,7 +86,7 @@ func TestWorkedExampleF_BestPracticesWalkthrough(t *testing.T) {
 }
 
 // TestDeregistrationDelayStretchesTheWalkthrough adds the 300 s
-// deregistration delay the guide quotes (§3.6; §8.4 default): old tasks
+// deregistration delay the guide quotes (also ELB's default): old tasks
 // hold their room while they drain. The min 100 deployment keeps the
 // guide's batches, and each of its three rounds takes the 42 s to healthy
 // new tasks plus the 300 s drain of the old tasks they replace, 17m6s in
@@ -201,7 +201,7 @@ func TestWalkthroughIsDeterministic(t *testing.T) {
 }
 
 // The batches of both deployments, as the best-practices guide documents
-// them (aws-behaviour.md §3.6).
+// them (https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/service-options.html).
 func Example() {
 	wt, err := run(1, 0)
 	if err != nil {

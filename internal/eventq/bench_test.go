@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// The hold model (performance.md §2a): prefill n events with i.i.d.
+// The hold model (D. W. Jones, "An empirical comparison of priority-queue
+// and event-set implementations", CACM 29(4), 1986): prefill n events with i.i.d.
 // exponential keys, warm up with 2n holds, then time holds. A hold pops the
 // minimum and pushes it back at its time plus an exponential increment (mean
 // 1 ms in integer nanoseconds, at least 1 ns). The increments come from a

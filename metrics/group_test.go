@@ -1,0 +1,247 @@
+package metrics_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
+
+	"github.com/ecssim/ecssim/metrics"
+)
+
+// TestGroupMatchesHandles holds a Group, which queues its puts and lets
+// each series take them later, to the same puts made at once through
+// Handles into a second store. Random stores (raw retention, rollups,
+// publication delay) and random histories: rows of puts at one timestamp,
+// puts late by up to ten minutes or ahead, a series written twice at one
+// timestamp or with the other kind of put, puts into the group's series
+// from outside it (Store.Put), Retain, Expire, and an alarm on one of the
+// series. After every operation, a random query of a random series (every
+// statistic, Datapoints, the published view), the alarm's evaluation, the
+// errors, Usage, ListMetrics and Bytes (less the group's own queue, which
+// does not change size) must agree.
+func TestGroupMatchesHandles(t *testing.T) {
+	stats := []metrics.Statistic{metrics.Average, metrics.Sum, metrics.Minimum, metrics.Maximum, metrics.SampleCount, metrics.Percentile(90)}
+	periods := []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
+	rollups := [][]metrics.Rollup{{}, nil, {{Resolution: time.Minute, Retention: 30 * time.Minute}, {Resolution: 5 * time.Minute, Retention: 3 * time.Hour}}}
+	members := []metrics.GroupMetric{
+		{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")},
+		{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, "prod", "web")},
+		{Metric: metrics.RunningTaskCountMetric("prod", "web")},
+		{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, "targetgroup/web/1", "app/web/1"), StatisticSets: true},
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		cfg := metrics.Config{
+			RawRetention:     time.Duration(rapid.IntRange(2, 90).Draw(rt, "rawMinutes")) * time.Minute,
+			Rollups:          rollups[rapid.IntRange(0, len(rollups)-1).Draw(rt, "rollups")],
+			PublicationDelay: time.Duration(rapid.IntRange(0, 120).Draw(rt, "delaySeconds")) * time.Second,
+		}
+		grouped, plain := newStore(rt, cfg), newStore(rt, cfg)
+		g, err := grouped.Group(members...)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		handles := make([]*metrics.Handle, len(members))
+		for i, m := range members {
+			if handles[i], err = plain.Handle(m.Metric); err != nil {
+				rt.Fatal(err)
+			}
+		}
+		alarmCfg := metrics.AlarmConfig{Metric: members[0].Metric, EvaluationPeriods: 3, Threshold: 50, Comparison: metrics.GreaterThanThreshold}
+		ga, _ := metrics.NewAlarm(alarmCfg)
+		pa, _ := metrics.NewAlarm(alarmCfg)
+		var gapBytes int
+		now := t0.Add(time.Hour)
+		for step := range rapid.IntRange(1, 150).Draw(rt, "steps") {
+			op := rapid.IntRange(0, 19).Draw(rt, "op")
+			what := ""
+			switch {
+			case op < 10: // a row, or part of one
+				ts := now
+				switch rapid.IntRange(0, 9).Draw(rt, "when") {
+				case 0:
+					ts = now.Add(-time.Duration(rapid.IntRange(1, 600).Draw(rt, "late")) * time.Second)
+				case 1:
+					ts = now.Add(time.Duration(rapid.IntRange(1, 60).Draw(rt, "ahead")) * time.Second)
+				}
+				for i := range members {
+					if rapid.IntRange(0, 3).Draw(rt, "skip") == 0 {
+						continue
+					}
+					v := float64(rapid.IntRange(0, 100).Draw(rt, "v"))
+					sets := members[i].StatisticSets
+					if rapid.IntRange(0, 19).Draw(rt, "otherKind") == 0 {
+						sets = !sets
+					}
+					var gerr, perr error
+					if sets {
+						set := metrics.StatisticSet{SampleCount: 3, Sum: 3 * v, Minimum: v / 2, Maximum: 2 * v}
+						gerr, perr = g.PutStatisticSet(i, ts, set), handles[i].PutStatisticSet(ts, set)
+					} else {
+						gerr, perr = g.Put(i, ts, v), handles[i].Put(ts, v)
+					}
+					if (gerr == nil) != (perr == nil) || perr != nil && !errors.Is(gerr, metrics.ErrExpired) {
+						rt.Fatalf("step %d: put of series %d at %v: group %v, handle %v", step, i, ts.Sub(t0), gerr, perr)
+					}
+				}
+				what = "row"
+			case op < 13:
+				now = now.Add(time.Duration(rapid.IntRange(0, 180).Draw(rt, "advance")) * time.Second)
+				what = "advance"
+			case op == 13: // a put from outside the group
+				i := rapid.IntRange(0, len(members)-1).Draw(rt, "outside")
+				ts := now.Add(time.Duration(rapid.IntRange(-300, 60).Draw(rt, "outsideOffset")) * time.Second)
+				v := float64(rapid.IntRange(0, 100).Draw(rt, "outsideV"))
+				gerr, perr := grouped.Put(members[i].Metric, ts, v), plain.Put(members[i].Metric, ts, v)
+				if (gerr == nil) != (perr == nil) {
+					rt.Fatalf("step %d: outside put: group store %v, plain store %v", step, gerr, perr)
+				}
+				what = "outside put"
+			case op == 14:
+				i := rapid.IntRange(0, len(members)-1).Draw(rt, "retain")
+				span := time.Duration(rapid.IntRange(1, 180).Draw(rt, "retainMinutes")) * time.Minute
+				if gerr, perr := grouped.Retain(members[i].Metric, span), plain.Retain(members[i].Metric, span); gerr != nil || perr != nil {
+					rt.Fatal(gerr, perr)
+				}
+				what = "retain"
+			case op == 15:
+				at := now.Add(time.Duration(rapid.IntRange(0, 300).Draw(rt, "expireMinutes")) * time.Minute)
+				grouped.Expire(at)
+				plain.Expire(at)
+				what = "expire"
+			default:
+				what = "nothing"
+			}
+			// The alarm reads its series first, before any query could
+			// make the series take its queued puts.
+			gs, ps := ga.Evaluate(now, grouped), pa.Evaluate(now, plain)
+			if gs != ps {
+				rt.Fatalf("step %d (after %s): alarm %v on the group's store, %v on the plain one", step, what, gs, ps)
+			}
+			if d := cmp.Diff(pa.LastEvaluation(), ga.LastEvaluation(), cmpopts.EquateNaNs()); d != "" {
+				rt.Fatalf("step %d (after %s): alarm evaluations differ (-plain +group):\n%s", step, what, d)
+			}
+			m := members[rapid.IntRange(0, len(members)-1).Draw(rt, "qmetric")].Metric
+			stat := stats[rapid.IntRange(0, len(stats)-1).Draw(rt, "stat")]
+			period := periods[rapid.IntRange(0, len(periods)-1).Draw(rt, "period")]
+			end := now.Add(time.Duration(rapid.IntRange(-3600, 120).Draw(rt, "end")) * time.Second).Truncate(period)
+			var got, want string
+			switch rapid.IntRange(0, 2).Draw(rt, "query") {
+			case 0:
+				v, ok := grouped.Statistic(m, stat, period, end)
+				got = fmt.Sprint(v, ok)
+				v, ok = plain.Statistic(m, stat, period, end)
+				want = fmt.Sprint(v, ok)
+			case 1:
+				v, ok := grouped.At(now).Statistic(m, stat, period, end)
+				got = fmt.Sprint(v, ok)
+				v, ok = plain.At(now).Statistic(m, stat, period, end)
+				want = fmt.Sprint(v, ok)
+			default:
+				dg, eg := grouped.Datapoints(m, stat, period, end.Add(-10*period), end)
+				dp, ep := plain.Datapoints(m, stat, period, end.Add(-10*period), end)
+				got, want = fmt.Sprint(dg, eg), fmt.Sprint(dp, ep)
+			}
+			if got != want {
+				rt.Fatalf("step %d (after %s): %v %v over %v ending %v: group %s, plain %s", step, what, m.Name, stat, period, end.Sub(t0), got, want)
+			}
+			if rapid.IntRange(0, 4).Draw(rt, "inspect") == 0 {
+				if d := cmp.Diff(plain.Usage(), grouped.Usage()); d != "" {
+					rt.Fatalf("step %d: Usage differs (-plain +group):\n%s", step, d)
+				}
+				if d := cmp.Diff(plain.ListMetrics("", ""), grouped.ListMetrics("", "")); d != "" {
+					rt.Fatalf("step %d: ListMetrics differs (-plain +group):\n%s", step, d)
+				}
+				gap := grouped.Bytes() - plain.Bytes()
+				if gapBytes == 0 {
+					gapBytes = gap
+				}
+				if gap <= 0 || gap != gapBytes {
+					rt.Fatalf("step %d: the group's store takes %d bytes more than the plain one, earlier %d; want a constant queue", step, gap, gapBytes)
+				}
+			}
+		}
+	})
+}
+
+// TestGroupRejects: a Group reports every bad metric at once, refuses a
+// metric listed twice, and checks its puts as Store.Put does.
+func TestGroupRejects(t *testing.T) {
+	s := newStore(t, metrics.Config{})
+	_, err := s.Group(metrics.GroupMetric{Metric: metrics.Metric{Name: "x"}}, metrics.GroupMetric{Metric: cpu}, metrics.GroupMetric{Metric: metrics.Metric{Namespace: "N"}})
+	if !errors.Is(err, metrics.ErrInvalidMetric) || !strings.Contains(err.Error(), "metrics[0]") || !strings.Contains(err.Error(), "metrics[2]") {
+		t.Errorf("two bad metrics: %v; want both named", err)
+	}
+	if _, err := s.Group(); !errors.Is(err, metrics.ErrInvalidMetric) {
+		t.Errorf("empty group: %v", err)
+	}
+	if _, err := s.Group(metrics.GroupMetric{Metric: cpu}, metrics.GroupMetric{Metric: cpu}); !errors.Is(err, metrics.ErrInvalidMetric) {
+		t.Errorf("a metric twice in a group: %v", err)
+	}
+	g, err := s.Group(metrics.GroupMetric{Metric: cpu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Put(1, t0, 1); !errors.Is(err, metrics.ErrInvalidMetric) {
+		t.Errorf("series 1 of a group of 1: %v", err)
+	}
+	if err := g.Put(0, t0, math.NaN()); !errors.Is(err, metrics.ErrInvalidValue) {
+		t.Errorf("NaN: %v", err)
+	}
+	if g.Len() != 1 || g.Metric(0).Name != cpu.Name {
+		t.Errorf("Len %d, Metric(0) %v", g.Len(), g.Metric(0))
+	}
+}
+
+// TestGroupTakeover: a second group of a series takes it over after it
+// took what the first had queued; the first then writes it at once. Both
+// write into it in turn, and it holds what the same puts through a Handle
+// leave, in the same order.
+func TestGroupTakeover(t *testing.T) {
+	grouped, plain := newStore(t, metrics.Config{}), newStore(t, metrics.Config{})
+	h, err := plain.Handle(cpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := grouped.Group(metrics.GroupMetric{Metric: cpu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(g *metrics.Group, minute int, v float64) {
+		t.Helper()
+		at := t0.Add(time.Duration(minute) * time.Minute)
+		if err := g.Put(0, at, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Put(at, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(first, 0, 1)
+	put(first, 1, 2)
+	second, err := grouped.Group(metrics.GroupMetric{Metric: cpu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(second, 2, 4)
+	put(first, 3, 8) // at once, after what second queued
+	put(second, 4, 16)
+	put(first, 4, 32) // the same timestamp again
+	for _, stat := range []metrics.Statistic{metrics.Sum, metrics.SampleCount, metrics.Maximum, metrics.Percentile(50)} {
+		end := t0.Add(5 * time.Minute)
+		got, gotOK := grouped.Statistic(cpu, stat, 5*time.Minute, end)
+		want, wantOK := plain.Statistic(cpu, stat, 5*time.Minute, end)
+		if got != want || gotOK != wantOK {
+			t.Errorf("%v of five minutes: groups %v,%v, handle %v,%v", stat, got, gotOK, want, wantOK)
+		}
+	}
+	if u := grouped.Usage(); u.Series != 1 || u.RawPoints != 6 {
+		t.Errorf("Usage %+v, want 1 series of 6 samples", u)
+	}
+}

@@ -1,0 +1,364 @@
+package sim_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/traffic"
+)
+
+// scaleDays is how many simulated days BenchmarkScalingCurve runs per
+// point; BenchmarkLargestCluster always runs a week.
+var scaleDays = flag.Int("scale-days", 1, "simulated days per point of BenchmarkScalingCurve")
+
+// scaleDayLength shortens the simulated "day" of the scale benchmarks, for
+// profiling a few hours under a slow tool (cachegrind); the figures are
+// then per that span, not per day.
+var scaleDayLength = flag.Duration("scale-day-length", 24*time.Hour, "simulated span of one day of the scale benchmarks (diagnostics)")
+
+// scaleHeapProfile names a file for a heap profile taken after the last
+// day's GC, with the world still live (diagnostics).
+var scaleHeapProfile = flag.String("scale-heapprofile", "", "write a heap profile of the live world after the last simulated day of a scale benchmark")
+
+// writeHeapProfile writes the heap profile -scale-heapprofile asks for.
+func writeHeapProfile(tb testing.TB) {
+	if *scaleHeapProfile == "" {
+		return
+	}
+	f, err := os.Create(*scaleHeapProfile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// scaleWorld is the autoscaled world of BenchmarkAutoscaledDay at any size:
+// a cluster of instances (four types, three zones) running services, each
+// behind its own ALB with the AWS default health checks (every 30 s), each
+// driven by a diurnal demand (means 2 to 8 requests per second, ±60 %,
+// peaks spread over the afternoon) in fluid mode, each scaled by target
+// tracking on CPU at 60 % between 2 and 100 tasks of 0.25 vCPU. A request
+// is 200 ms of CPU at one vCPU. Every service publishes its metrics to one
+// store every minute. The world forgets stopped tasks after an hour, as ECS
+// does, and keeps a day of hourly report periods and the last 20 events,
+// scaling decisions and scaling activities of each service (scaleRetention,
+// scaleHistory): ECS shows 100 events per service, but a service here logs
+// about 15 scaling decisions a day, so logs of 100 would take a week to
+// fill and would hide whether anything else grows; logs of 20 are full
+// after the first day.
+type scaleWorld struct {
+	s         *sim.Sim
+	store     *metrics.Store
+	workloads []*sim.Workload
+	scalings  []*sim.ServiceScaling
+	services  []*sim.Service
+}
+
+// scaleDay is what one simulated day of a scaleWorld cost and left.
+type scaleDay struct {
+	cpu, wall   time.Duration // process CPU (user + system, every thread) and wall time
+	liveHeap    uint64        // bytes in use after a GC at the end of the day
+	metricBytes int           // the store's own count of its series' memory; -1 if it has none
+	events      uint64        // events executed in the day
+}
+
+// scaleRetention is what the scale benchmarks' world remembers.
+var scaleRetention = sim.Retention{StoppedTasks: time.Hour, Events: 20, Periods: 24}
+
+// scaleHistory is each scaler's activity history.
+const scaleHistory = 20
+
+func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *scaleWorld {
+	s, err := sim.New(sim.Config{Seed: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w, err := sim.NewWorld(s, sim.WorldConfig{Retention: keep})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, _ := w.CreateCluster("prod")
+	types := []string{"m5.xlarge", "m6i.xlarge", "c5.2xlarge", "r5.xlarge"}
+	for i := range instances {
+		if _, err := c.LaunchInstance(sim.InstanceSpec{Type: types[i%len(types)], Zone: zones3[i%3]}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := s.RunFor(2 * time.Minute); err != nil {
+		tb.Fatal(err)
+	}
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sw := &scaleWorld{s: s, store: store}
+	for i := range services {
+		name := fmt.Sprintf("svc%04d", i)
+		if _, err := w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+			Family: name, CPU: 256, MemoryMiB: 512,
+			Containers: []sim.ContainerDefinition{{Name: "app", Image: name + ":1", MemoryMiB: 512,
+				PortMappings: []sim.PortMapping{{ContainerPort: 8080}}}},
+		}); err != nil {
+			tb.Fatal(err)
+		}
+		lb, err := w.NewLoadBalancer(sim.LoadBalancerConfig{Name: name})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		svc, err := c.CreateService(sim.ServiceConfig{Name: name, TaskDefinition: name, DesiredCount: 2, Observer: lb})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		wl, err := w.NewWorkload(sim.WorkloadConfig{
+			LoadBalancer: lb, Mode: sim.FluidMode,
+			Source: traffic.Diurnal{Mean: float64(2 + i%7), Amplitude: 0.6,
+				Peak: 12*time.Hour + time.Duration(i%6)*time.Hour},
+			MeanWork: 200 * time.Millisecond, SCV: 1,
+			Server:  traffic.ServerConfig{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
+			Metrics: store,
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		resource := "service/prod/" + name
+		policy, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{Name: "cpu60", ResourceID: resource,
+			TargetValue: 60, PredefinedMetric: autoscale.ECSServiceAverageCPUUtilization})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ctl, err := autoscale.NewController(autoscale.ControllerConfig{
+			Target:   autoscale.ScalableTarget{ResourceID: resource, MinCapacity: 2, MaxCapacity: 100},
+			Policies: []autoscale.Policy{policy}, HistoryLimit: scaleHistory})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sc, err := svc.AttachScaler(ctl, store)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sw.workloads, sw.scalings, sw.services = append(sw.workloads, wl), append(sw.scalings, sc), append(sw.services, svc)
+	}
+	return sw
+}
+
+// day runs one simulated day and measures it.
+func (sw *scaleWorld) day(tb testing.TB) scaleDay {
+	events := sw.s.Executed()
+	cpu0, wall0 := processCPU(), time.Now()
+	if err := sw.s.RunFor(*scaleDayLength); err != nil {
+		tb.Fatal(err)
+	}
+	d := scaleDay{cpu: processCPU() - cpu0, wall: time.Since(wall0), events: sw.s.Executed() - events, metricBytes: -1}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	d.liveHeap = ms.HeapAlloc
+	if b, ok := any(sw.store).(interface{ Bytes() int }); ok {
+		d.metricBytes = b.Bytes()
+	}
+	return d
+}
+
+// totals sums the services' outcomes.
+func (sw *scaleWorld) totals() (requests, decisions, running int64) {
+	for i, wl := range sw.workloads {
+		requests += wl.Counters().Arrived
+		decisions += int64(len(sw.scalings[i].Decisions()))
+		running += int64(sw.services[i].RunningCount())
+	}
+	return
+}
+
+// BenchmarkLargestCluster is ECS's largest cluster (5,000 instances, 5,000
+// services, the per-cluster quotas) for one simulated week: scaleWorld,
+// one instance per service. One op is the week, set-up excluded from the
+// per-day figures. It reports, per day d: CPU ms per service·day
+// (process CPU, every thread, so the collector's work counts) and the live
+// heap after GC in MiB; and the store's metric state per service in KiB
+// at the end. Minutes of CPU; run it alone:
+//
+//	go test -run XXX -bench LargestCluster -benchtime 1x -timeout 2h ./sim/
+func BenchmarkLargestCluster(b *testing.B) {
+	if testing.Short() {
+		b.Skip("a simulated week of 5,000 services")
+	}
+	const services, days = 5000, 7
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		b.StartTimer()
+		cpu0 := processCPU()
+		sw := newScaleWorld(b, services, services, scaleRetention)
+		setup := processCPU() - cpu0
+		var last scaleDay
+		var cpu time.Duration
+		for d := 1; d <= days; d++ {
+			last = sw.day(b)
+			cpu += last.cpu
+			b.ReportMetric(float64(last.cpu.Milliseconds())/services, fmt.Sprintf("cpu-ms/svc·day%d", d))
+			b.ReportMetric(float64(last.liveHeap)/(1<<20), fmt.Sprintf("MiB-heap-day%d", d))
+			b.Logf("day %d: CPU %v (%.1f ms per service·day), wall %v, live heap %.1f MiB, metric state %d B per service, %d events",
+				d, last.cpu.Round(time.Millisecond), float64(last.cpu.Milliseconds())/services, last.wall.Round(time.Millisecond),
+				float64(last.liveHeap)/(1<<20), last.metricBytes/services, last.events)
+		}
+		writeHeapProfile(b)
+		requests, decisions, running := sw.totals()
+		b.Logf("set-up CPU %v; week: %d requests, %d scaling decisions, %d tasks running at the end", setup.Round(time.Millisecond), requests, decisions, running)
+		b.ReportMetric(float64(cpu.Milliseconds())/services/days, "cpu-ms/svc·day")
+		if last.metricBytes >= 0 {
+			b.ReportMetric(float64(last.metricBytes)/services/1024, "KiB-metrics/svc")
+		}
+	}
+}
+
+// BenchmarkScalingCurve runs scaleWorld at 10, 100, 1,000 and 5,000
+// services, one instance per service, for -scale-days simulated days (one
+// by default) after set-up, and reports CPU ms per service·day (and, over
+// several days, of the last day alone: the first one also grows the
+// metric rings and histograms to their size) and the live heap at the end. The growth exponent of the cost is the least-squares
+// slope of log(CPU per service·day) on log(services).
+//
+//	go test -run XXX -bench 'ScalingCurve' -benchtime 1x -timeout 1h ./sim/
+func BenchmarkScalingCurve(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 5000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			if testing.Short() && n > 100 {
+				b.Skip("a large world")
+			}
+			for b.Loop() {
+				b.StopTimer()
+				runtime.GC()
+				b.StartTimer()
+				cpu0 := processCPU()
+				sw := newScaleWorld(b, n, n, scaleRetention)
+				setup := processCPU() - cpu0
+				var cpu time.Duration
+				var last scaleDay
+				for d := range *scaleDays {
+					last = sw.day(b)
+					cpu += last.cpu
+					b.Logf("day %d: %.2f CPU ms per service·day, live heap %.1f MiB", d+1, float64(last.cpu.Microseconds())/1e3/float64(n), float64(last.liveHeap)/(1<<20))
+				}
+				writeHeapProfile(b)
+				days := float64(*scaleDays)
+				b.ReportMetric(float64(cpu.Milliseconds())/float64(n)/days, "cpu-ms/svc·day")
+				if *scaleDays > 1 {
+					b.ReportMetric(float64(last.cpu.Milliseconds())/float64(n), "cpu-ms/svc·lastday")
+				}
+				b.ReportMetric(float64(last.liveHeap)/(1<<20), "MiB-heap")
+				b.ReportMetric(setup.Seconds(), "setup-cpu-s")
+				b.ReportMetric(float64(last.events)/float64(n), "events/svc·day")
+				if last.metricBytes >= 0 {
+					b.ReportMetric(float64(last.metricBytes)/float64(n)/1024, "KiB-metrics/svc")
+				}
+			}
+		})
+	}
+}
+
+// growthExponent is the least-squares slope of log y on log x.
+func growthExponent(x, y []float64) float64 {
+	var sx, sy, sxx, sxy float64
+	for i := range x {
+		lx, ly := math.Log(x[i]), math.Log(y[i])
+		sx, sy, sxx, sxy = sx+lx, sy+ly, sxx+lx*lx, sxy+lx*ly
+	}
+	n := float64(len(x))
+	return (n*sxy - sx*sy) / (n*sxx - sx*sx)
+}
+
+func TestGrowthExponent(t *testing.T) {
+	// y = 3 x^1.25 exactly: the slope is 1.25.
+	x := []float64{100, 1000, 5000}
+	y := make([]float64, len(x))
+	for i := range x {
+		y[i] = 3 * math.Pow(x[i], 1.25)
+	}
+	if got := growthExponent(x, y); math.Abs(got-1.25) > 1e-12 {
+		t.Errorf("growthExponent of 3x^1.25 = %v, want 1.25", got)
+	}
+}
+
+// TestScaleWorldScales checks that the benchmark's world does what it
+// says, at its smallest size: a day of diurnal demand makes every service
+// scale, the requests add up to the demand's integral, and the forgetful
+// world's metric state stays within issue 13's 64 KiB per service.
+func TestScaleWorldScales(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a simulated day of 10 services")
+	}
+	const n = 10
+	sw := newScaleWorld(t, n, n, scaleRetention)
+	d := sw.day(t)
+	requests, decisions, running := sw.totals()
+	for i, sc := range sw.scalings {
+		if len(sc.Decisions()) == 0 {
+			t.Errorf("service %d made no scaling decision in a day of diurnal demand", i)
+		}
+	}
+	// Mean demand: Σ_i (2 + i mod 7) req/s over a day (the diurnal term
+	// integrates to zero over its period).
+	want := 0.0
+	for i := range n {
+		want += float64(2+i%7) * 86400
+	}
+	if math.Abs(float64(requests)-want) > 0.01*want {
+		t.Errorf("%d requests in the day, want %.0f ± 1 %%", requests, want)
+	}
+	if running < 2*n {
+		t.Errorf("%d tasks running, want at least the minimum of 2 per service", running)
+	}
+	if d.metricBytes > 64<<10*n {
+		t.Errorf("metric state %d B for %d services, want at most 64 KiB each", d.metricBytes, n)
+	}
+	t.Logf("%d decisions, %d running, metric state %d B per service", decisions, running, d.metricBytes/n)
+}
+
+// TestReportRetention: Retention.Periods and Retention.Events bound what a
+// workload's Periods and a scaler's Decisions keep, and forgetting changes
+// nothing else: two days of the scale world's smallest size, kept whole and
+// kept short, run the same events and keep the last periods and decisions.
+func TestReportRetention(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two simulated days of 10 services")
+	}
+	if err := (sim.WorldConfig{Retention: sim.Retention{Periods: -1}}).Validate(); !errors.Is(err, sim.ErrConfig) || !slices.Equal(errorFields(err), []string{"WorldConfig.Retention.Periods"}) {
+		t.Errorf("Retention.Periods -1: %v", err)
+	}
+	const n = 10
+	whole := newScaleWorld(t, n, n, sim.Retention{})
+	short := newScaleWorld(t, n, n, sim.Retention{Events: 3, Periods: 5})
+	for range 2 {
+		whole.day(t)
+		short.day(t)
+	}
+	if whole.s.TraceHash() != short.s.TraceHash() {
+		t.Fatalf("trace %x keeping everything, %x keeping little", whole.s.TraceHash(), short.s.TraceHash())
+	}
+	for i := range n {
+		wp, sp := whole.workloads[i].Periods(), short.workloads[i].Periods()
+		if len(wp) != 48 || !cmp.Equal(sp, wp[len(wp)-5:]) {
+			t.Errorf("service %d: %d periods kept whole; kept short: %v, want the last 5 of them", i, len(wp), sp)
+		}
+		wd, sd := whole.scalings[i].Decisions(), short.scalings[i].Decisions()
+		if len(wd) < 4 || !cmp.Equal(sd, wd[len(wd)-3:]) {
+			t.Errorf("service %d: %d decisions kept whole; kept short: %v, want the last 3 of them", i, len(wd), sd)
+		}
+	}
+}

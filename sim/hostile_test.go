@@ -32,8 +32,9 @@ import (
 //     Advance is bounded by the sequence's event budget (Config.MaxEvents),
 //     the runaway guard never trips (the world's latencies are never all
 //     zero here, so a loop at one instant is a bug), and the events of each
-//     run are bounded per simulated minute by the objects alive and the
-//     requests that arrived;
+//     run are bounded per simulated minute by the objects alive, the
+//     requests that arrived and, for a caller's own Source whose bound is
+//     far above its rate, that bound (one event per 64 candidates);
 //   - the clock never goes backwards (checked at every event);
 //   - the world's invariants hold (hostileMachine.Check): every task in one
 //     state, counted once by its service and its instance; requests
@@ -73,6 +74,12 @@ type hostileMachine struct {
 	perKind   []int64       // events run, by Kind
 	traffic   []bool        // by Kind: a request's arrival or server event
 	lastState map[*sim.Task]sim.TaskState
+	// loose is the sum of the bounds (requests per second, clamped) of
+	// the request-level workloads whose Source is the caller's own: a
+	// bound far above the rate costs one event per 64 rejected candidates
+	// (traffic.Thinning), so those events are bounded by the bound, not
+	// by the arrivals.
+	loose float64
 	loaded    map[*sim.LoadBalancer]bool // those with a workload
 	scaled    map[*sim.Service]bool      // those with a scaler
 }
@@ -855,6 +862,9 @@ func (m *hostileMachine) NewWorkload(t *rapid.T) {
 	if m.call(t, "NewWorkload", func() (err error) { wl, err = m.w.NewWorkload(cfg); return err }) {
 		m.wls = append(m.wls, wl)
 		m.loaded[cfg.LoadBalancer] = true
+		if src, own := cfg.Source.(rateSource); own && cfg.Mode == sim.RequestLevel && cfg.Arrivals == nil {
+			m.loose += traffic.ClampRate(src.bound)
+		}
 	}
 }
 
@@ -1087,7 +1097,7 @@ func (m *hostileMachine) advance(t *rapid.T, d time.Duration) {
 		t.Fatalf("%d lifecycle, scaling and metrics events in %d minutes with %d objects and %d tasks started; bound %d",
 			nonTraffic, minutes, objects, started1-started0, bound)
 	}
-	if bound := 4*(arrived1-arrived0) + 100*minutes*int64(1+len(m.wls)); trafficEvents > bound {
+	if bound := 4*(arrived1-arrived0) + 100*minutes*int64(1+len(m.wls)) + int64(m.loose*60/32)*minutes; trafficEvents > bound {
 		t.Fatalf("%d request events in %d minutes for %d arrivals; bound %d", trafficEvents, minutes, arrived1-arrived0, bound)
 	}
 	m.Check(t)

@@ -93,7 +93,10 @@ func (p Poisson) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {
 // maxCandidates candidates: a Source whose bound is far above its rate (or
 // infinite, or NaN) makes Next return early and ask to be called again
 // later, an event of the caller's clock, instead of spinning inside the
-// call.
+// call. Such a Source then costs an event per maxCandidates (64)
+// candidates, about MaxRate·60/64 events per minute however few requests
+// arrive, and the engine's event budget (sim.Config.MaxEvents) ends a run
+// that spends too many.
 type Thinning struct {
 	// Source gives the rate; required.
 	Source Source

@@ -79,9 +79,9 @@ type hostileMachine struct {
 	// bound far above the rate costs one event per 64 rejected candidates
 	// (traffic.Thinning), so those events are bounded by the bound, not
 	// by the arrivals.
-	loose float64
-	loaded    map[*sim.LoadBalancer]bool // those with a workload
-	scaled    map[*sim.Service]bool      // those with a scaler
+	loose  float64
+	loaded map[*sim.LoadBalancer]bool // those with a workload
+	scaled map[*sim.Service]bool      // those with a scaler
 }
 
 // hostileScaling is an attached scaler with the bounds its decisions must

@@ -119,19 +119,11 @@ func mostly[V any](t *rapid.T, label string, valid, hostile []V) V {
 	return rapid.SampledFrom(hostile).Draw(t, label)
 }
 
-func hostileCount(t *rapid.T, label string) int {
-	return rapid.OneOf(rapid.IntRange(0, 8), rapid.SampledFrom([]int{-1, 0, 11, 1000, 1 << 40, math.MaxInt})).Draw(t, label)
-}
-
 func hostileDuration(t *rapid.T, label string) time.Duration {
 	return rapid.SampledFrom([]time.Duration{
 		math.MinInt64, -time.Second, 0, 1, time.Millisecond, time.Second, 5 * time.Second, 30 * time.Second,
 		time.Minute, 5 * time.Minute, time.Hour, 24 * time.Hour, 200 * 365 * 24 * time.Hour, math.MaxInt64,
 	}).Draw(t, label)
-}
-
-func hostileFloat(t *rapid.T, label string) float64 {
-	return rapid.SampledFrom([]float64{math.NaN(), math.Inf(-1), math.Inf(1), -1, 0, 1e-300, 0.5, 1, 2, 10, 60, 1e9, 1e300}).Draw(t, label)
 }
 
 func hostileName(t *rapid.T, label string, valid ...string) string {

@@ -854,7 +854,9 @@ func (m *hostileMachine) NewWorkload(t *rapid.T) {
 	if m.call(t, "NewWorkload", func() (err error) { wl, err = m.w.NewWorkload(cfg); return err }) {
 		m.wls = append(m.wls, wl)
 		m.loaded[cfg.LoadBalancer] = true
-		if src, own := cfg.Source.(rateSource); own && cfg.Mode == sim.RequestLevel && cfg.Arrivals == nil {
+		// A nil *TraceArrivals is no process (NewWorkload reads it as nil).
+		noArrivals := cfg.Arrivals == nil || cfg.Arrivals == (*traffic.TraceArrivals)(nil)
+		if src, own := cfg.Source.(rateSource); own && cfg.Mode == sim.RequestLevel && noArrivals {
 			m.loose += traffic.ClampRate(src.bound)
 		}
 	}

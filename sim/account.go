@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"slices"
 	"time"
 
@@ -65,47 +67,29 @@ type CapacityConfig struct {
 	Prices *capacity.Prices
 }
 
-func (c CapacityConfig) validate() []error {
-	var errs []error
-	wrap := func(field string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: Capacity.%s: %w", ErrConfig, field, err))
-		}
-	}
-	wrap("StartLatency", c.StartLatency.Validate())
-	wrap("LaunchBucket", c.LaunchBucket.Validate())
-	wrap("SpotLaunchBucket", c.SpotLaunchBucket.Validate())
-	wrap("FargateSpotInterruptions", c.FargateSpotInterruptions.Validate())
-	wrap("FargateSpotUnavailability", c.FargateSpotUnavailability.Validate())
+func (c CapacityConfig) validate(l *fielderr.List) {
+	const at = "WorldConfig.Capacity."
+	joinLeaf(l, ErrConfig, at+"StartLatency", "StartLatency", c.StartLatency.Validate())
+	joinLeaf(l, ErrConfig, at+"LaunchBucket", "LaunchBucketConfig", c.LaunchBucket.Validate())
+	joinLeaf(l, ErrConfig, at+"SpotLaunchBucket", "LaunchBucketConfig", c.SpotLaunchBucket.Validate())
+	joinLeaf(l, ErrConfig, at+"FargateSpotInterruptions", "InterruptionProcess", c.FargateSpotInterruptions.Validate())
+	joinLeaf(l, ErrConfig, at+"FargateSpotUnavailability", "Unavailability", c.FargateSpotUnavailability.Validate())
 	if c.Prices != nil {
-		wrap("Prices", c.Prices.Validate())
+		joinLeaf(l, ErrConfig, at+"Prices", "Prices", c.Prices.Validate())
 	}
 	if c.OnDemandVCPUQuota < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.OnDemandVCPUQuota is %d; it must be 0 (unlimited) or positive", ErrConfig, c.OnDemandVCPUQuota))
+		l.Add(at+"OnDemandVCPUQuota", c.OnDemandVCPUQuota, "must be 0 (unlimited) or positive")
 	}
 	if c.SpotVCPUQuota < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.SpotVCPUQuota is %d; it must be 0 (unlimited) or positive", ErrConfig, c.SpotVCPUQuota))
+		l.Add(at+"SpotVCPUQuota", c.SpotVCPUQuota, "must be 0 (unlimited) or positive")
 	}
 	if c.ProvisioningTimeout < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.ProvisioningTimeout is %v; it must be 0 (default %v) or positive", ErrConfig, c.ProvisioningTimeout, DefaultProvisioningTimeout))
+		l.Addf(at+"ProvisioningTimeout", c.ProvisioningTimeout, "must be 0 (default %v) or positive", DefaultProvisioningTimeout)
 	}
-	if c.FargateServiceLaunchRate < 0 {
-		errs = append(errs, fmt.Errorf("%w: Capacity.FargateServiceLaunchRate is %d; it must be 0 (default 500) or positive", ErrConfig, c.FargateServiceLaunchRate))
+	if c.FargateServiceLaunchRate < 0 || c.FargateServiceLaunchRate > MaxLaunchRate {
+		l.Addf(at+"FargateServiceLaunchRate", c.FargateServiceLaunchRate, "must be 0 (default %d per minute) to %d (MaxLaunchRate)", DefaultFargateServiceLaunchRate, MaxLaunchRate)
 	}
-	errs = append(errs, validateZones("Capacity.Zones", c.Zones)...)
-	return errs
-}
-
-func validateZones(field string, zones []string) []error {
-	var errs []error
-	for i, z := range zones {
-		if z == "" {
-			errs = append(errs, fmt.Errorf("%w: %s[%d] is empty", ErrConfig, field, i))
-		} else if slices.Index(zones, z) < i {
-			errs = append(errs, fmt.Errorf("%w: %s[%d] %q repeats an earlier zone", ErrConfig, field, i, z))
-		}
-	}
-	return errs
+	checkZones(l, at+"Zones", c.Zones)
 }
 
 // account is the world's capacity state: the Fargate pools, the

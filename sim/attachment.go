@@ -2,7 +2,11 @@ package sim
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Attachments. A task carries an ordered list of attachments: what is
@@ -126,14 +130,109 @@ type Attacher interface {
 }
 
 // Attach makes a attach to every task the world creates from now on,
-// after the attachers of the task's service.
-func (w *World) Attach(a Attacher) { w.attachers = append(w.attachers, a) }
+// after the attachers of the task's service. It refuses (ErrConfig) a nil
+// attacher, one already attached to the world, and a *LoadBalancer, which
+// fronts one service (ServiceConfig.Observer or Service.Attach).
+func (w *World) Attach(a Attacher) error {
+	const field = "World.Attach(a)"
+	switch lb, isLB := a.(*LoadBalancer); {
+	case isNil(a):
+		return fielderr.New(ErrConfig, field, nil, "must be an Attacher, not nil")
+	case isLB:
+		return fielderr.New(ErrConfig, field, lb.cfg.Name, "is a LoadBalancer, which fronts one service: give it as ServiceConfig.Observer or to Service.Attach")
+	case slices.ContainsFunc(w.attachers, func(b Attacher) bool { return sameObject(a, b) }):
+		return fielderr.New(ErrConfig, field, fmt.Sprintf("%T", a), "is attached to the world already")
+	}
+	w.attachers = append(w.attachers, a)
+	return nil
+}
 
 // Attach makes a attach to every task the service starts from now on,
-// after its Observer and the attachers registered before a.
-func (s *Service) Attach(a Attacher) {
+// after its Observer and the attachers registered before a. It refuses
+// (ErrInvalidService) a deleted service, a nil attacher, one attached to
+// the service already (as its Observer or here), and a *LoadBalancer that
+// fronts another service that is still ACTIVE; a *LoadBalancer of another
+// world is ErrNotFound, as everywhere a reference is another world's.
+func (s *Service) Attach(a Attacher) error {
+	const field = "Service.Attach(a)"
+	if err := s.checkActive(); err != nil {
+		return err
+	}
 	sa := s.w.serviceAttachments(s)
+	if isNil(a) {
+		return fielderr.New(ErrInvalidService, field, nil, "must be an Attacher, not nil")
+	}
+	if sameObject(a, s.cfg.Observer) || slices.ContainsFunc(sa.attachers, func(b Attacher) bool { return sameObject(a, b) }) {
+		return fielderr.New(ErrInvalidService, field, fmt.Sprintf("%T", a), "is attached to service "+s.cfg.Name+" already")
+	}
+	l := fielderr.NewList(ErrInvalidService)
+	lb, isLB := a.(*LoadBalancer)
+	if isLB {
+		s.w.checkLoadBalancer(l, field, lb, s)
+	}
+	if err := l.Err(); err != nil {
+		return err
+	}
+	if isLB {
+		lb.owner = s
+	}
 	sa.attachers = append(sa.attachers, a)
+	return nil
+}
+
+// checkObserver adds to l what is wrong with obs as the Observer of a new
+// service: a nil pointer, or a load balancer that cannot front it.
+func (w *World) checkObserver(l *fielderr.List, field string, obs TaskObserver, s *Service) {
+	if obs == nil {
+		return
+	}
+	if isNil(obs) {
+		l.Add(field, fmt.Sprintf("(%T)(nil)", obs), "must be nil or a TaskObserver, not a nil pointer")
+		return
+	}
+	if lb, ok := obs.(*LoadBalancer); ok {
+		w.checkLoadBalancer(l, field, lb, s)
+	}
+}
+
+// checkLoadBalancer adds to l why lb cannot front service s (nil for a
+// service being created): it is another world's, or it fronts a service
+// that is still ACTIVE. A load balancer whose service was deleted may
+// front a new one: a blue/green switch.
+func (w *World) checkLoadBalancer(l *fielderr.List, field string, lb *LoadBalancer, s *Service) {
+	switch o := lb.owner; {
+	case lb.w != w:
+		l.Join(fielderr.New(ErrNotFound, field, lb.cfg.Name, "is a load balancer of another World"))
+	case o != nil && o == s:
+		l.Add(field, lb.cfg.Name, "fronts service "+o.cfg.Name+" already")
+	case o != nil && o.status == ServiceActive:
+		l.Add(field, lb.cfg.Name, "fronts service "+o.cfg.Name+", which is ACTIVE; a load balancer fronts one service, and another may take it over once that one is deleted")
+	}
+}
+
+// isNil reports whether x is nil or a nil pointer, map, slice, channel or
+// function in an interface.
+func isNil(x any) bool {
+	if x == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(x); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Chan, reflect.Func, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// sameObject reports whether a and b are the same value, without the panic
+// == raises on two values of one type that is not comparable (such values
+// are never the same object).
+func sameObject(a, b any) bool {
+	if a == nil || b == nil || reflect.TypeOf(a) != reflect.TypeOf(b) {
+		return false
+	}
+	// Value.Comparable looks inside interfaces, where Type.Comparable
+	// cannot: a struct holding a slice in an interface field panics on ==.
+	return reflect.ValueOf(a).Comparable() && reflect.ValueOf(b).Comparable() && a == b
 }
 
 // serviceAttachments is what a service attaches to its tasks: its
@@ -279,7 +378,7 @@ func (t *Task) hold(x *attachment, d time.Duration) {
 		x.held = true
 		t.attached.holds++
 	}
-	x.holdUntil = max(x.holdUntil, t.w.sim.Elapsed()+d)
+	x.holdUntil = max(x.holdUntil, addTime(t.w.sim.Elapsed(), d))
 }
 
 // endHolds forgets every hold: the state they held is over.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/metrics"
 )
 
@@ -67,15 +68,36 @@ type ServiceScaling struct {
 
 // AttachScaler starts evaluating sc for the service, reading metrics from r
 // (nil means no data). The first evaluation is at the next whole minute of
-// virtual time.
+// virtual time. A service has one scaler, and a scaler (an
+// autoscale.Controller keeps its alarms, cooldowns and history) scales one
+// service at a time: AttachScaler refuses (ErrInvalidService) a deleted or
+// DAEMON service, a nil scaler, a second scaler for the service, and a
+// scaler that scales another service that is still ACTIVE.
 func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, error) {
-	if sc == nil {
-		return nil, fmt.Errorf("%w: AttachScaler needs a Scaler", ErrInvalidService)
+	const field = "AttachScaler(sc)"
+	if err := s.checkActive(); err != nil {
+		return nil, err
+	}
+	l := fielderr.NewList(ErrInvalidService)
+	if isNil(sc) {
+		l.Add(field, nil, "must be a Scaler, not nil")
 	}
 	if s.cfg.SchedulingStrategy == Daemon {
-		return nil, fmt.Errorf("%w: service %s is a DAEMON service; only REPLICA services scale", ErrInvalidService, s.cfg.Name)
+		l.Add("Service", s.cfg.Name, "is a DAEMON service; only REPLICA services scale")
+	}
+	if s.scaling != nil {
+		l.Add(field, fmt.Sprintf("%T", sc), "service "+s.cfg.Name+" has a scaler already")
+	}
+	for _, other := range s.w.services {
+		if ss := other.scaling; ss != nil && other.status == ServiceActive && sameObject(ss.scaler, sc) {
+			l.Add(field, fmt.Sprintf("%T", sc), "scales service "+other.cfg.Name+", which is ACTIVE; a scaler scales one service")
+		}
+	}
+	if err := l.Err(); err != nil {
+		return nil, err
 	}
 	ss := &ServiceScaling{svc: s, scaler: sc, reader: r}
+	s.scaling = ss
 	ss.alarms, _ = sc.(AlarmEvaluator)
 	sim := s.w.sim
 	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onOffGrid)

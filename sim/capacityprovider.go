@@ -1,11 +1,11 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim/capacity"
 )
@@ -56,8 +56,10 @@ const (
 // AutoScalingGroupProviderConfig is a CreateCapacityProvider request for an
 // Auto Scaling group of one instance type.
 type AutoScalingGroupProviderConfig struct {
-	// Name is 1 to 255 letters, digits, hyphens and underscores, unique in
-	// the world, and not FARGATE or FARGATE_SPOT.
+	// Name is 1 to 128 letters, digits, hyphens and underscores, unique in
+	// the world, and not FARGATE or FARGATE_SPOT. (ECS allows 255; the
+	// simulator sets the name as the AttrCapacityProvider attribute of the
+	// group's instances, whose values ECS limits to 128.)
 	Name string
 	// InstanceType names the group's instance type in the world's catalog;
 	// required.
@@ -103,7 +105,8 @@ type CapacityProvider struct {
 	c             *Cluster
 	group         capacity.AutoScalingGroup
 	scaling       *capacity.ManagedScaling
-	instances     []*Instance // launched and not yet INACTIVE, in launch order
+	instances     roster[Instance] // launched and not yet INACTIVE, in launch order
+	zoneCounts    []int            // of instances, those in each of cfg.Zones
 	launched      int
 	waiting       []*Task // tasks in PROVISIONING waiting for an instance
 	decisions     []ScalingRecord
@@ -122,7 +125,7 @@ func (p *CapacityProvider) IsSpot() bool { return p.kind == providerFargateSpot 
 
 // Instances returns the group's instances that are not INACTIVE, in launch
 // order (launching ones included); nil for Fargate providers.
-func (p *CapacityProvider) Instances() []*Instance { return slices.Clone(p.instances) }
+func (p *CapacityProvider) Instances() []*Instance { return p.instances.members() }
 
 // InstancesLaunched returns how many instances the group has launched.
 func (p *CapacityProvider) InstancesLaunched() int { return p.launched }
@@ -175,58 +178,63 @@ func (w *World) CapacityProvider(name string) *CapacityProvider {
 
 // CreateCapacityProvider creates an Auto Scaling group capacity provider.
 // It launches nothing until a cluster takes it (PutCapacityProviders).
+// Every problem with cfg is reported at once, each a *fielderr.Error
+// matching ErrConfig; the world may have Quotas.AutoScalingGroups of them.
 func (w *World) CreateCapacityProvider(cfg AutoScalingGroupProviderConfig) (*CapacityProvider, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: capacity provider: "+format, append([]any{ErrConfig}, args...)...))
-	}
-	if !validName(cfg.Name) {
-		bad("Name %q must be 1 to 255 letters, digits, hyphens or underscores", cfg.Name)
+	const at = "AutoScalingGroupProviderConfig."
+	l := fielderr.NewList(ErrConfig)
+	if !validName(cfg.Name) || len(cfg.Name) > placement.MaxAttributeLength {
+		// ECS allows 255 characters; the simulator's instances carry the
+		// name as an attribute value, which ECS limits to 128.
+		l.Addf(at+"Name", cfg.Name, "must be 1 to %d letters, digits, hyphens or underscores (it becomes the %s attribute of the group's instances)", placement.MaxAttributeLength, AttrCapacityProvider)
 	} else if w.CapacityProvider(cfg.Name) != nil {
-		bad("Name %q: a capacity provider of that name exists", cfg.Name)
+		l.Add(at+"Name", cfg.Name, "names a capacity provider that exists")
+	}
+	if n := len(w.account.providers) - 2; n >= w.quotas.AutoScalingGroups {
+		l.Addf(at+"Name", cfg.Name, "would be Auto Scaling group %d; Quotas.AutoScalingGroups allows %d", n+1, w.quotas.AutoScalingGroups)
 	}
 	typ, ok := w.cfg.Catalog.Lookup(cfg.InstanceType)
 	if !ok {
-		bad("InstanceType %q is not in the catalog", cfg.InstanceType)
+		l.Add(at+"InstanceType", cfg.InstanceType, "is not in the catalog")
+	} else if typ.RegisteredMemoryMiB(w.cfg.ReservedMemoryMiB) <= 0 {
+		l.Addf(at+"InstanceType", cfg.InstanceType, "has no memory left for tasks with WorldConfig.ReservedMemoryMiB %d", w.cfg.ReservedMemoryMiB)
 	}
 	if len(cfg.Zones) == 0 {
-		bad("Zones is empty; an Auto Scaling group needs at least one zone")
+		l.Add(at+"Zones", len(cfg.Zones), "must hold at least one zone")
 	}
-	errs = append(errs, validateZones("AutoScalingGroupProviderConfig.Zones", cfg.Zones)...)
+	checkZones(l, at+"Zones", cfg.Zones)
 	group := capacity.AutoScalingGroup{MinSize: cfg.MinSize, MaxSize: cfg.MaxSize, DesiredCapacity: cfg.DesiredCapacity}
-	if err := group.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("%w: capacity provider %s: %w", ErrConfig, cfg.Name, err))
+	groupErr := group.Validate()
+	joinLeaf(l, ErrConfig, "AutoScalingGroupProviderConfig", "AutoScalingGroup", groupErr)
+	if cfg.MaxSize > w.quotas.InstancesPerCluster {
+		l.Addf(at+"MaxSize", cfg.MaxSize, "must be at most %d: the group launches into one cluster, which Quotas.InstancesPerCluster bounds", w.quotas.InstancesPerCluster)
 	}
-	if err := cfg.InstanceLaunch.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("%w: capacity provider %s: InstanceLaunch: %w", ErrConfig, cfg.Name, err))
-	}
-	if err := cfg.Interruptions.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("%w: capacity provider %s: Interruptions: %w", ErrConfig, cfg.Name, err))
-	}
+	joinLeaf(l, ErrConfig, at+"InstanceLaunch", "InstanceLaunch", cfg.InstanceLaunch.Validate())
+	joinLeaf(l, ErrConfig, at+"Interruptions", "InterruptionProcess", cfg.Interruptions.Validate())
 	if !cfg.Spot && (cfg.Interruptions.RatePerHour > 0 || len(cfg.Interruptions.Schedule) > 0) {
-		bad("Interruptions are set but Spot is false; only Spot instances are interrupted")
+		l.Add(at+"Interruptions", "set", "needs Spot: only Spot instances are interrupted")
 	}
 	if cfg.ManagedTerminationProtection && cfg.ManagedScaling == nil {
-		bad("ManagedTerminationProtection requires ManagedScaling")
+		l.Add(at+"ManagedTerminationProtection", true, "requires ManagedScaling")
 	}
 	var scaling *capacity.ManagedScaling
-	if cfg.ManagedScaling != nil && group.Validate() == nil {
+	if cfg.ManagedScaling != nil && groupErr == nil {
 		ms := *cfg.ManagedScaling
 		// ECS sees the group's zones: with more than one it scales out by
 		// exactly the minimum step (ManagedScaling.minimumScalingStepSize,
 		// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ManagedScaling.html).
 		ms.MultipleInstanceTypesOrAZs = ms.MultipleInstanceTypesOrAZs || len(cfg.Zones) > 1
 		sc, err := capacity.NewManagedScaling(ms, group)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: capacity provider %s: ManagedScaling: %w", ErrConfig, cfg.Name, err))
-		}
+		joinLeaf(l, ErrConfig, at+"ManagedScaling", "ManagedScalingConfig", err)
 		scaling = sc
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	cfg.Zones = slices.Clone(cfg.Zones)
-	p := &CapacityProvider{w: w, name: cfg.Name, kind: providerASG, index: len(w.account.providers), cfg: cfg, typ: typ, group: group, scaling: scaling}
+	cfg.Interruptions.Schedule = slices.Clone(cfg.Interruptions.Schedule)
+	p := &CapacityProvider{w: w, name: cfg.Name, kind: providerASG, index: len(w.account.providers), cfg: cfg, typ: typ, group: group, scaling: scaling,
+		zoneCounts: make([]int, len(cfg.Zones))}
 	w.account.providers = append(w.account.providers, p)
 	return p, nil
 }
@@ -239,40 +247,43 @@ func (c *Cluster) CapacityProviders() []*CapacityProvider { return slices.Clone(
 // PutClusterCapacityProviders does. An Auto Scaling group provider can
 // belong to one cluster only; when it first joins, its group launches
 // DesiredCapacity instances and, with managed scaling, its controller
-// starts evaluating once a minute. Providers cannot be removed here.
+// starts evaluating once a minute. Providers cannot be removed here; a
+// cluster takes at most MaxCapacityProvidersPerCluster.
 //
 // The group's minute tick never stops, so a simulation with an attached
 // Auto Scaling group provider always has an event pending: run it with
 // RunFor or RunUntil, not Run.
 func (c *Cluster) PutCapacityProviders(providers []string, defaultStrategy []CapacityProviderStrategyItem) error {
 	w := c.w
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
+	if len(providers) > MaxCapacityProvidersPerCluster {
+		l.Addf("PutCapacityProviders(providers)", len(providers), "must name at most %d capacity providers (MaxCapacityProvidersPerCluster)", MaxCapacityProvidersPerCluster)
+	}
 	var ps []*CapacityProvider
 	for i, name := range providers {
+		field := fmt.Sprintf("PutCapacityProviders(providers)[%d]", i)
 		p := w.CapacityProvider(name)
 		switch {
 		case p == nil:
-			errs = append(errs, fmt.Errorf("%w: capacity provider %q (providers[%d])", ErrNotFound, name, i))
+			l.Join(fielderr.New(ErrNotFound, field, name, "names no capacity provider of the world"))
 			continue
 		case p.kind == providerASG && p.c != nil && p.c != c:
-			errs = append(errs, fmt.Errorf("%w: capacity provider %s already belongs to cluster %s", ErrConfig, name, p.c.name))
+			l.Addf(field, name, "belongs to cluster %s; an Auto Scaling group provider serves one cluster", p.c.name)
 		case slices.Contains(ps, p):
-			errs = append(errs, fmt.Errorf("%w: capacity provider %s is listed twice", ErrConfig, name))
+			l.Add(field, name, "is listed twice")
 		}
 		ps = append(ps, p)
 	}
-	for _, p := range c.CapacityProviders() {
+	for _, p := range c.providers {
 		if !slices.Contains(ps, p) {
-			errs = append(errs, fmt.Errorf("%w: capacity provider %s is in use by the cluster and cannot be removed", ErrConfig, p.name))
+			l.Add("PutCapacityProviders(providers)", p.name, "is in use by the cluster and cannot be removed")
 		}
 	}
 	var def launchSpec
-	if len(defaultStrategy) > 0 && len(errs) == 0 {
-		var e []error
-		def, e = resolveStrategy(ps, defaultStrategy, ErrConfig)
-		errs = append(errs, e...)
+	if len(defaultStrategy) > 0 && l.Len() == 0 {
+		def = resolveStrategy(l, ps, defaultStrategy, ErrConfig, "PutCapacityProviders(defaultStrategy)")
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return err
 	}
 	c.providers = ps
@@ -305,14 +316,13 @@ func (l *launchSpec) fargate() bool {
 	return l.launchType == Fargate || len(l.providers) > 0 && l.providers[0].kind != providerASG
 }
 
-// resolveStrategy validates items against the providers available and
-// returns the launch spec; errors wrap sentinel.
-func resolveStrategy(available []*CapacityProvider, items []CapacityProviderStrategyItem, sentinel error) (launchSpec, []error) {
-	var errs []error
+// resolveStrategy validates items (the field field) against the providers
+// available and returns the launch spec; problems go to l, wrapping
+// sentinel.
+func resolveStrategy(l *fielderr.List, available []*CapacityProvider, items []CapacityProviderStrategyItem, sentinel error, field string) launchSpec {
+	before := l.Len()
 	strategy := capacity.Strategy(slices.Clone(items))
-	if err := strategy.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("%w: CapacityProviderStrategy: %w", sentinel, err))
-	}
+	joinLeaf(l, sentinel, field, "strategy", strategy.Validate())
 	var ps []*CapacityProvider
 	for i, it := range strategy {
 		var p *CapacityProvider
@@ -322,7 +332,7 @@ func resolveStrategy(available []*CapacityProvider, items []CapacityProviderStra
 			}
 		}
 		if p == nil {
-			errs = append(errs, fmt.Errorf("%w: CapacityProviderStrategy[%d]: capacity provider %q is not associated with the cluster", sentinel, i, it.Provider))
+			l.Join(fielderr.New(sentinel, fmt.Sprintf("%s[%d].Provider", field, i), it.Provider, "is not associated with the cluster"))
 			continue
 		}
 		ps = append(ps, p)
@@ -330,49 +340,52 @@ func resolveStrategy(available []*CapacityProvider, items []CapacityProviderStra
 	if len(ps) > 0 {
 		for i, p := range ps[1:] {
 			if p.IsFargate() != ps[0].IsFargate() {
-				errs = append(errs, fmt.Errorf("%w: CapacityProviderStrategy[%d]: a strategy cannot mix Fargate and Auto Scaling group providers (%s and %s)", sentinel, i+1, ps[0].name, p.name))
+				l.Join(fielderr.New(sentinel, fmt.Sprintf("%s[%d].Provider", field, i+1), p.name,
+					"cannot be mixed with "+ps[0].name+": a strategy holds Fargate providers or Auto Scaling group providers, not both"))
 				break
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return launchSpec{}, errs
+	if l.Len() > before {
+		return launchSpec{}
 	}
-	return launchSpec{strategy: strategy, providers: ps}, nil
+	return launchSpec{strategy: strategy, providers: ps}
 }
 
-// resolveLaunch decides where a request's tasks run: its launch type, its
-// strategy, or the cluster's default. def may be nil (its errors are the
-// caller's); errors wrap sentinel.
-func (c *Cluster) resolveLaunch(lt LaunchType, items []CapacityProviderStrategyItem, def *TaskDefinition, sentinel error) (launchSpec, []error) {
-	var errs []error
+// resolveLaunch decides where a request's tasks run: its launch type (the
+// field ltField), its strategy (itemsField), or the cluster's default. def
+// (the field defField) may be nil (its errors are the caller's); problems
+// go to l, wrapping sentinel.
+func (c *Cluster) resolveLaunch(l *fielderr.List, lt LaunchType, items []CapacityProviderStrategyItem, def *TaskDefinition, sentinel error, ltField, itemsField, defField string) launchSpec {
 	var ls launchSpec
+	before := l.Len()
 	switch {
 	case lt != "" && len(items) > 0:
-		return ls, []error{fmt.Errorf("%w: LaunchType %s and CapacityProviderStrategy cannot both be set", sentinel, lt)}
+		l.Join(fielderr.New(sentinel, ltField, lt, "cannot be set with "+itemsField))
+		return ls
 	case lt == External:
-		return ls, []error{fmt.Errorf("%w: launch type %s", ErrNotSupported, lt)}
+		l.Join(fielderr.New(ErrNotSupported, ltField, lt, "is not simulated yet"))
+		return ls
 	case lt == EC2 || lt == Fargate:
 		ls.launchType = lt
 	case lt != "":
-		return ls, []error{fmt.Errorf("%w: LaunchType %q must be EC2, FARGATE or EXTERNAL", sentinel, lt)}
+		l.Join(fielderr.New(sentinel, ltField, lt, "must be EC2, FARGATE or EXTERNAL"))
+		return ls
 	case len(items) > 0:
 		if c == nil {
-			return ls, nil
+			return ls
 		}
-		ls, errs = resolveStrategy(c.CapacityProviders(), items, sentinel)
+		ls = resolveStrategy(l, c.providers, items, sentinel, itemsField)
 	case c != nil && len(c.defaultLaunch.providers) > 0:
 		ls = c.defaultLaunch
 		ls.plans = nil
 	default:
 		ls.launchType = EC2
 	}
-	if ls.fargate() && def != nil {
-		if err := validateFargateDefinition(def); err != nil {
-			errs = append(errs, fmt.Errorf("%w: %w", sentinel, err))
-		}
+	if l.Len() == before && ls.fargate() && def != nil {
+		checkFargateDefinition(l, sentinel, defField, def)
 	}
-	return ls, errs
+	return ls
 }
 
 // providerPlan returns the placement plan of d's tasks on p's instances:
@@ -503,17 +516,19 @@ func (p *CapacityProvider) attach(c *Cluster) {
 }
 
 // launchInstance launches one instance of the group into its cluster, in
-// the available zone with the fewest of the group's instances, or returns
-// nil when every zone of the group is out (World.ScheduleZoneOutage).
+// the available zone with the fewest of the group's instances (the first
+// such zone), or returns nil when every zone of the group is out
+// (World.ScheduleZoneOutage) or the cluster holds
+// Quotas.InstancesPerCluster instances already. The group keeps its count
+// per zone, so that a launch costs O(zones), not O(instances).
 func (p *CapacityProvider) launchInstance() *Instance {
-	counts := make([]int, len(p.cfg.Zones))
-	for _, in := range p.instances {
-		counts[slices.Index(p.cfg.Zones, in.zone)]++
-	}
 	w := p.w
+	if p.c.live >= w.quotas.InstancesPerCluster {
+		return nil
+	}
 	zi := -1
-	for i, n := range counts {
-		if !w.zoneOut(p.cfg.Zones[i]) && (zi < 0 || n < counts[zi]) {
+	for i, n := range p.zoneCounts {
+		if !w.zoneOut(p.cfg.Zones[i]) && (zi < 0 || n < p.zoneCounts[zi]) {
 			zi = i
 		}
 	}
@@ -522,8 +537,9 @@ func (p *CapacityProvider) launchInstance() *Instance {
 	}
 	attrs := map[string]string{AttrCapacityProvider: p.name}
 	in := p.c.newInstance(p.typ, p.cfg.Zones[zi], attrs)
-	in.provider = p
-	p.instances = append(p.instances, in)
+	in.provider, in.provZone = p, zi
+	p.instances.add(in, &in.provPos)
+	p.zoneCounts[zi]++
 	p.launched++
 	w.account.instanceLaunched(in)
 	w.sim.Schedule(w.kInstanceUp, p.cfg.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
@@ -531,6 +547,15 @@ func (p *CapacityProvider) launchInstance() *Instance {
 		w.account.armEC2Spot(in)
 	}
 	return in
+}
+
+// instanceGone takes an instance that is INACTIVE out of the group.
+func (p *CapacityProvider) instanceGone(in *Instance) {
+	if in.provPos < 0 {
+		return
+	}
+	p.instances.remove(&in.provPos, func(in *Instance) *int { return &in.provPos })
+	p.zoneCounts[in.provZone]--
 }
 
 // DefaultProvisioningTimeout is how long a task waits in PROVISIONING for

@@ -2,10 +2,12 @@ package sim
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/placement"
 )
 
 // Architecture is a CPU architecture, as the built-in attribute
@@ -73,33 +75,36 @@ type Catalog struct {
 // NewCatalog validates the types and returns them as a catalog. Every
 // problem is reported, joined.
 func NewCatalog(types []InstanceType) (*Catalog, error) {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	seen := make(map[string]bool, len(types))
 	for i, t := range types {
 		field := fmt.Sprintf("InstanceType[%d]", i)
 		if t.Name == "" {
-			errs = append(errs, fmt.Errorf("%w: %s.Name is empty; it must name the type, e.g. m5.large", ErrConfig, field))
+			l.Add(field+".Name", t.Name, "is required, e.g. m5.large")
 		} else if seen[t.Name] {
-			errs = append(errs, fmt.Errorf("%w: %s.Name %q appears twice; names must be unique", ErrConfig, field, t.Name))
+			l.Add(field+".Name", t.Name, "appears twice; names must be unique")
+		} else if err := placement.ValidateAttributes(map[string]string{placement.AttrInstanceType: t.Name}); err != nil {
+			// The name becomes the ecs.instance-type attribute.
+			joinLeaf(l, ErrConfig, field+".Name", "Attributes", err)
 		}
 		seen[t.Name] = true
-		if t.VCPU <= 0 || t.VCPU*1024 > 1<<20 {
-			errs = append(errs, fmt.Errorf("%w: %s.VCPU is %d; it must be in 1..1024", ErrConfig, field, t.VCPU))
+		if t.VCPU <= 0 || t.VCPU > placement.MaxInstanceCPU/1024 {
+			l.Addf(field+".VCPU", t.VCPU, "must be 1 to %d", placement.MaxInstanceCPU/1024)
 		}
-		if t.MemoryMiB <= 0 || t.MemoryMiB > 1<<24 {
-			errs = append(errs, fmt.Errorf("%w: %s.MemoryMiB is %d; it must be in 1..16777216", ErrConfig, field, t.MemoryMiB))
+		if t.MemoryMiB <= 0 || t.MemoryMiB > placement.MaxInstanceMemory {
+			l.Addf(field+".MemoryMiB", t.MemoryMiB, "must be 1 to %d", placement.MaxInstanceMemory)
 		}
-		if t.MaxENIs < 1 {
-			errs = append(errs, fmt.Errorf("%w: %s.MaxENIs is %d; every instance has at least its primary ENI", ErrConfig, field, t.MaxENIs))
+		if t.MaxENIs < 1 || t.MaxENIs > placement.MaxInstanceENIs+1 {
+			l.Addf(field+".MaxENIs", t.MaxENIs, "must be 1 (the primary ENI) to %d", placement.MaxInstanceENIs+1)
 		}
 		if t.Arch != X86_64 && t.Arch != ARM64 {
-			errs = append(errs, fmt.Errorf("%w: %s.Arch is %q; it must be %q or %q", ErrConfig, field, t.Arch, X86_64, ARM64))
+			l.Addf(field+".Arch", string(t.Arch), "must be %q or %q", X86_64, ARM64)
 		}
 		if !(t.PricePerHour >= 0) || math.IsInf(t.PricePerHour, 1) {
-			errs = append(errs, fmt.Errorf("%w: %s.PricePerHour is %g; it must be a finite price of at least 0", ErrConfig, field, t.PricePerHour))
+			l.Add(field+".PricePerHour", t.PricePerHour, "must be a finite price of at least 0")
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	c := &Catalog{types: slices.Clone(types)}

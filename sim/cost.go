@@ -94,11 +94,6 @@ func (a *account) instanceGone(in *Instance) {
 		a.must(a.cost.Stop(in.ec2ID, a.w.sim.Elapsed()))
 	}
 	if p := in.provider; p != nil {
-		for i, x := range p.instances {
-			if x == in {
-				p.instances = append(p.instances[:i], p.instances[i+1:]...)
-				break
-			}
-		}
+		p.instanceGone(in)
 	}
 }

@@ -73,6 +73,13 @@
 // A model bug that reschedules an event with zero delay forever would hang a
 // simulation. After Config.MaxEventsPerInstant events at one instant the run
 // stops with ErrRunaway, naming the instant and the kind of the last event.
+// Config.MaxEvents bounds the events of the whole run (ErrEventLimit), for
+// inputs that are not trusted.
+//
+// Virtual time ends at End, about 292 years after Config.Start. Every delay
+// added to the clock (Schedule, After, Timer.Reset, RunFor, and every
+// latency the world draws) saturates there instead of wrapping, so the
+// clock never runs backwards.
 //
 // # The ECS world
 //
@@ -155,8 +162,24 @@
 // Outcomes are data: unplaceable tasks, failures and throttling are service
 // events (Service.Events, World.Events, worded as ECS words them) and
 // counters (Service.Counters). Errors are reserved for invalid requests,
-// reported all at once with errors.Join and matching ErrConfig (or
-// ErrNotFound, ErrNotSupported, ErrZoneUnavailable).
+// reported all at once, each a *fielderr.Error naming the field, the value
+// and the rule, and matching ErrConfig (or ErrNotFound, ErrNotSupported,
+// ErrZoneUnavailable).
+//
+// Nothing a call accepts may break a run. Every value is checked where it
+// is given (types, ranges, finiteness, sums that could overflow); a
+// reference must be live and of this World (another World's instance,
+// task or load balancer is ErrNotFound); an object is wired once (one
+// scaler per service and one service per scaler, an Attacher once, a
+// LoadBalancer to one ACTIVE service, taken over once that service is
+// deleted). AWS's service quotas are the default limits (Quotas, in
+// WorldConfig.Quotas: clusters, container instances and services per
+// cluster, tasks per service and per RunTask, Auto Scaling groups), raisable
+// as AWS lets an account raise them, up to MaxQuota; the quotas AWS does
+// not raise are constants (MaxTaskDefinitionBytes, MaxRevisionsPerFamily,
+// MaxCapacityProvidersPerCluster). Within them every launch, registration
+// and removal costs O(1) or O(log n), and Config.MaxEvents bounds the
+// events of a run whose inputs are not trusted.
 //
 // Failures come from the application (Behavior.CrashesPerHour, health
 // checks), from scripts (World.ScheduleFailure: an instance or a task at an

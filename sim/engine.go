@@ -3,10 +3,12 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/ecssim/ecssim/internal/eventq"
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/internal/randstream"
 )
 
@@ -57,6 +59,16 @@ var DefaultStart = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
 // Config.MaxEventsPerInstant is zero.
 const DefaultMaxEventsPerInstant = 1_000_000
 
+// End is the last instant of virtual time, about 292 years after
+// Config.Start: an instant or a delay that would reach beyond it (a
+// duration of centuries, a time.Time far ahead) saturates here, so the
+// clock never wraps round and runs backwards.
+const End = time.Duration(math.MaxInt64)
+
+// latestStartYear bounds Config.Start, so that every instant of a run, up
+// to End, is a calendar time RFC 3339 can write.
+const latestStartYear = 9999 - 293
+
 // Config configures a simulation. The zero value is valid.
 type Config struct {
 	// Start is the calendar instant of virtual time zero; reports and
@@ -70,23 +82,32 @@ type Config struct {
 	// instead of a hang. Zero means DefaultMaxEventsPerInstant; it must not be
 	// negative.
 	MaxEventsPerInstant int
+	// MaxEvents bounds the events the simulation executes over its whole
+	// life: the next one stops the run with ErrEventLimit. It bounds the
+	// work of an untrusted input (a scenario file of a few hundred bytes
+	// can ask for a year of a million requests a second) where
+	// MaxEventsPerInstant bounds only a loop that stands still. Zero means
+	// no limit; it must not be negative.
+	MaxEvents int64
 	// Observer, if set, is called after every executed event. It must not
 	// schedule or cancel events; it may read the simulation.
 	Observer func(Event)
 }
 
-// Validate reports every problem with c, joined.
+// Validate reports every problem with c, joined; each is a
+// *fielderr.Error matching ErrConfig.
 func (c Config) Validate() error {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if c.MaxEventsPerInstant < 0 {
-		errs = append(errs, fmt.Errorf("%w: MaxEventsPerInstant is %d; it must be zero (default %d) or positive",
-			ErrConfig, c.MaxEventsPerInstant, DefaultMaxEventsPerInstant))
+		l.Addf("Config.MaxEventsPerInstant", c.MaxEventsPerInstant, "must be 0 (default %d) or positive", DefaultMaxEventsPerInstant)
 	}
-	if !c.Start.IsZero() && c.Start.UTC().Year() < 1970 {
-		errs = append(errs, fmt.Errorf("%w: Start is %s; it must be the zero time or in 1970 or later",
-			ErrConfig, c.Start.UTC().Format(time.RFC3339)))
+	if c.MaxEvents < 0 {
+		l.Add("Config.MaxEvents", c.MaxEvents, "must be 0 (no limit) or positive")
 	}
-	return errors.Join(errs...)
+	if y := c.Start.UTC().Year(); !c.Start.IsZero() && (y < 1970 || y > latestStartYear) {
+		l.Addf("Config.Start", c.Start, "must be the zero time or in the years 1970 to %d", latestStartYear)
+	}
+	return l.Err()
 }
 
 var (
@@ -97,6 +118,9 @@ var (
 	ErrRunaway = errors.New("sim: runaway events at one instant")
 	// ErrPast is returned by RunUntil for an instant before Now.
 	ErrPast = errors.New("sim: instant is in the past")
+	// ErrEventLimit is returned once the simulation has executed
+	// Config.MaxEvents events and another is due.
+	ErrEventLimit = errors.New("sim: event limit reached")
 )
 
 // Kind identifies a registered event handler; see Sim.Handle.
@@ -238,9 +262,22 @@ func (s *Sim) Handle(name string, phase Phase, fn func(arg uint64)) Kind {
 func (s *Sim) KindName(k Kind) string { return s.kinds[k].name }
 
 // Schedule runs an event of kind k with arg after delay d (a negative delay
-// counts as zero).
+// counts as zero; one past End saturates there).
 func (s *Sim) Schedule(k Kind, d time.Duration, arg uint64) Timer {
-	return s.schedule(k, s.now+max(int64(d), 0), arg, nil)
+	return s.schedule(k, s.after(d), arg, nil)
+}
+
+// after returns the instant d after now: now for a negative d, End for one
+// that would reach past it. Every delay the engine adds to the clock goes
+// through here, so the sum never wraps.
+func (s *Sim) after(d time.Duration) int64 {
+	if d <= 0 {
+		return s.now
+	}
+	if int64(d) > math.MaxInt64-s.now {
+		return math.MaxInt64
+	}
+	return s.now + int64(d)
 }
 
 // ScheduleAt runs an event of kind k with arg at virtual time at (an instant
@@ -249,13 +286,16 @@ func (s *Sim) ScheduleAt(k Kind, at time.Duration, arg uint64) Timer {
 	return s.schedule(k, max(int64(at), s.now), arg, nil)
 }
 
-// After runs fn in PhaseUser after delay d (a negative delay counts as zero).
+// After runs fn in PhaseUser after delay d (a negative delay counts as zero;
+// one past End saturates there). A nil fn is a programming error and
+// panics.
 func (s *Sim) After(d time.Duration, fn func()) Timer {
-	return s.schedule(kindFunc, s.now+max(int64(d), 0), 0, fn)
+	return s.schedule(kindFunc, s.after(d), 0, fn)
 }
 
 // At runs fn in PhaseUser at calendar instant t (an instant already past
-// counts as now).
+// counts as now, one past End is End). A nil fn is a programming error and
+// panics.
 func (s *Sim) At(t time.Time, fn func()) Timer {
 	return s.schedule(kindFunc, max(int64(t.Sub(s.start)), s.now), 0, fn)
 }
@@ -320,6 +360,11 @@ func (s *Sim) step(limit int64) (bool, error) {
 			s.stale--
 			continue
 		}
+		if s.cfg.MaxEvents > 0 && s.executed >= uint64(s.cfg.MaxEvents) {
+			s.err = fmt.Errorf("%w: %d events executed by %s (virtual %v); Config.MaxEvents allows no more",
+				ErrEventLimit, s.executed, s.start.Add(time.Duration(s.now)).Format(time.RFC3339Nano), time.Duration(s.now))
+			return false, s.err
+		}
 		if e.At == s.instantAt {
 			s.atInstant++
 			if s.atInstant > s.cfg.MaxEventsPerInstant {
@@ -351,15 +396,21 @@ func (s *Sim) step(limit int64) (bool, error) {
 	}
 }
 
-// RunUntil runs every event due at or before t, then leaves the clock at t.
-// Splitting one RunUntil into several with increasing instants runs the same
-// events in the same order.
+// RunUntil runs every event due at or before t, then leaves the clock at t
+// (at End for a t beyond it). Splitting one RunUntil into several with
+// increasing instants runs the same events in the same order.
 func (s *Sim) RunUntil(t time.Time) error {
-	limit := int64(t.Sub(s.start))
+	limit := int64(t.Sub(s.start)) // Sub saturates: a t centuries ahead is End
 	if limit < s.now {
 		return fmt.Errorf("%w: RunUntil(%s) but the simulation is at %s",
 			ErrPast, t.UTC().Format(time.RFC3339Nano), s.Now().Format(time.RFC3339Nano))
 	}
+	return s.runTo(limit)
+}
+
+// runTo runs every event due at or before limit, then leaves the clock
+// there.
+func (s *Sim) runTo(limit int64) error {
 	for {
 		ok, err := s.step(limit)
 		if err != nil {
@@ -375,8 +426,15 @@ func (s *Sim) RunUntil(t time.Time) error {
 	return nil
 }
 
-// RunFor runs the simulation for d of virtual time; see RunUntil.
-func (s *Sim) RunFor(d time.Duration) error { return s.RunUntil(s.Now().Add(d)) }
+// RunFor runs the simulation for d of virtual time, up to End at most; see
+// RunUntil. A negative d is an error (ErrPast).
+func (s *Sim) RunFor(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("%w: RunFor(%v) would end before %s",
+			ErrPast, d, s.Now().Format(time.RFC3339Nano))
+	}
+	return s.runTo(s.after(d))
+}
 
 // Run runs events until none is pending. A model that always schedules
 // another event never ends; bound it with RunUntil or RunFor instead.
@@ -436,7 +494,8 @@ func (t Timer) Stop() bool {
 }
 
 // Reset moves a pending event to d after now (a negative delay counts as
-// zero), behind events already scheduled for that instant and phase. It
+// zero, one past End is End), behind events already scheduled for that
+// instant and phase. It
 // returns false, and does nothing, if the event has already run or been
 // stopped: schedule a new one instead.
 func (t Timer) Reset(d time.Duration) bool {
@@ -446,7 +505,7 @@ func (t Timer) Reset(d time.Duration) bool {
 	}
 	sl.gen++
 	t.s.stale++
-	t.s.push(t.slot, t.s.now+max(int64(d), 0))
+	t.s.push(t.slot, t.s.after(d))
 	t.s.compact()
 	return true
 }

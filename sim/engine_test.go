@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -287,7 +288,7 @@ func TestConfigValidationReportsEveryProblem(t *testing.T) {
 	if !errors.Is(err, ErrConfig) {
 		t.Fatalf("err = %v, want ErrConfig", err)
 	}
-	for _, want := range []string{"MaxEventsPerInstant is -1", "Start is 1900-01-01T00:00:00Z"} {
+	for _, want := range []string{"Config.MaxEventsPerInstant -1", "Config.Start 1900-01-01T00:00:00Z"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -347,5 +348,63 @@ func TestLateLowerPhaseIsPromoted(t *testing.T) {
 	want := []string{"scaling", "late lifecycle", "user"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// TestRegressionClockNeverRunsBackwards: a delay that reaches past End
+// saturates there. 6aac1ab added it to the clock and wrapped: an event
+// scheduled a few centuries ahead ran in the 18th century, before events
+// already run.
+func TestRegressionClockNeverRunsBackwards(t *testing.T) {
+	s, _ := New(Config{})
+	if err := s.RunFor(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	var at []time.Duration
+	record := func() { at = append(at, s.Elapsed()) }
+	k := s.Handle("far", PhaseLifecycle, func(uint64) { record() })
+	s.Schedule(k, time.Duration(math.MaxInt64), 0)
+	s.After(time.Duration(math.MaxInt64-1), record)
+	s.At(s.Now().AddDate(400, 0, 0), record)
+	tm := s.After(time.Minute, record)
+	tm.Reset(time.Duration(math.MaxInt64))
+	s.After(time.Minute, record)
+	if err := s.RunFor(time.Duration(math.MaxInt64)); err != nil {
+		t.Fatal(err)
+	}
+	if s.Elapsed() != End {
+		t.Fatalf("clock at %v after RunFor(MaxInt64), want End %v", s.Elapsed(), End)
+	}
+	want := []time.Duration{time.Hour + time.Minute, End, End, End, End}
+	if !slices.Equal(at, want) {
+		t.Fatalf("events ran at %v, want %v", at, want)
+	}
+	if err := s.RunFor(time.Hour); err != nil || s.Elapsed() != End {
+		t.Fatalf("RunFor at End = %v, clock %v; want nil and End", err, s.Elapsed())
+	}
+	if err := s.RunFor(-time.Second); !errors.Is(err, ErrPast) {
+		t.Fatalf("RunFor(-1s) = %v, want ErrPast", err)
+	}
+}
+
+// TestEventLimitStopsTheRun: Config.MaxEvents ends a run that would go on
+// with ErrEventLimit, after exactly that many events; the error sticks.
+func TestEventLimitStopsTheRun(t *testing.T) {
+	s, err := New(Config{MaxEvents: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k Kind
+	k = s.Handle("tick", PhaseLifecycle, func(uint64) { s.Schedule(k, time.Nanosecond, 0) })
+	s.Schedule(k, 0, 0)
+	err = s.RunFor(time.Hour)
+	if !errors.Is(err, ErrEventLimit) || s.Executed() != 1000 {
+		t.Fatalf("RunFor = %v after %d events, want ErrEventLimit after 1000", err, s.Executed())
+	}
+	if _, err := s.Step(); !errors.Is(err, ErrEventLimit) {
+		t.Fatalf("Step after the limit = %v, want ErrEventLimit", err)
+	}
+	if _, err := New(Config{MaxEvents: -1}); !errors.Is(err, ErrConfig) {
+		t.Fatalf("MaxEvents -1: %v, want ErrConfig", err)
 	}
 }

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // Failure injection. Random crashes are a property of the application
@@ -28,11 +30,13 @@ type scriptedFailure = ScriptedFailure
 // ScheduleFailure arranges a scripted failure. A failure of something that
 // has already stopped by then does nothing.
 func (w *World) ScheduleFailure(f ScriptedFailure) error {
-	if (f.Instance == nil) == (f.Task == nil) {
-		return fmt.Errorf("%w: ScriptedFailure needs exactly one of Instance and Task", ErrConfig)
-	}
-	if f.Instance != nil && f.Instance.c.w != w || f.Task != nil && f.Task.w != w {
-		return fmt.Errorf("%w: ScriptedFailure names an object of another world", ErrNotFound)
+	switch {
+	case (f.Instance == nil) == (f.Task == nil):
+		return fielderr.New(ErrConfig, "ScriptedFailure.Instance", f.Instance != nil, "exactly one of Instance and Task must be set")
+	case f.Instance != nil && f.Instance.c.w != w:
+		return fielderr.New(ErrNotFound, "ScriptedFailure.Instance", f.Instance.ec2ID, "is an instance of another World")
+	case f.Task != nil && f.Task.w != w:
+		return fielderr.New(ErrNotFound, "ScriptedFailure.Task", f.Task.arnID, "is a task of another World")
 	}
 	w.scripted = append(w.scripted, f)
 	w.sim.ScheduleAt(w.kScripted, f.At.Sub(w.sim.Start()), uint64(len(w.scripted)-1))

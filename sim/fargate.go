@@ -1,12 +1,12 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/sim/capacity"
 )
 
@@ -113,7 +113,7 @@ func (c *Cluster) fargateZones() []string {
 // use: its zones less those out (World.ScheduleZoneOutage).
 func (c *Cluster) launchZones() []string {
 	zones := c.fargateZones()
-	if len(c.w.outages) == 0 || !slices.ContainsFunc(zones, c.w.zoneOut) {
+	if len(c.w.zonesOut) == 0 || !slices.ContainsFunc(zones, c.w.zoneOut) {
 		return zones
 	}
 	return slices.DeleteFunc(slices.Clone(zones), c.w.zoneOut)
@@ -124,28 +124,31 @@ func (c *Cluster) launchZones() []string {
 // means the world's Capacity.Zones. Tasks already running stay where they
 // are.
 func (c *Cluster) SetZones(zones []string) error {
-	if err := errors.Join(validateZones("SetZones", zones)...); err != nil {
+	l := fielderr.NewList(ErrConfig)
+	checkZones(l, "SetZones(zones)", zones)
+	if err := l.Err(); err != nil {
 		return err
 	}
 	c.zones = slices.Clone(zones)
 	return nil
 }
 
-// validateFargateDefinition reports why def cannot run on Fargate.
-func validateFargateDefinition(def *TaskDefinition) error {
-	var errs []error
+// checkFargateDefinition adds to l, under field (which names def), why def
+// cannot run on Fargate: its network mode, its size, its stop timeouts.
+func checkFargateDefinition(l *fielderr.List, sentinel error, field string, def *TaskDefinition) {
 	if def.in.NetworkMode != AWSVPC {
-		errs = append(errs, fmt.Errorf("task definition %s has network mode %q; Fargate requires awsvpc", def, def.in.NetworkMode))
+		l.Join(fielderr.New(sentinel, field, def.String(), fmt.Sprintf("has network mode %q; Fargate requires awsvpc", def.in.NetworkMode)))
 	}
 	if err := fargateSize(def).Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("task definition %s: %w", def, err))
+		for _, fe := range flatten(err) {
+			l.Join(fielderr.New(sentinels{sentinel, fe}, field, def.String(), fmt.Sprintf("is no Fargate size: %s %s: %s", fe.Field, fielderr.Show(fe.Value), fe.Rule)))
+		}
 	}
 	for _, ct := range def.in.Containers {
 		if ct.StopTimeout > MaxFargateStopTimeout {
-			errs = append(errs, fmt.Errorf("task definition %s: container %s StopTimeout %v exceeds the Fargate maximum %v", def, ct.Name, ct.StopTimeout, MaxFargateStopTimeout))
+			l.Join(fielderr.New(sentinel, field, def.String(), fmt.Sprintf("container %s has StopTimeout %v, above the Fargate maximum %v", ct.Name, ct.StopTimeout, MaxFargateStopTimeout)))
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // fargateSize is the capacity package's view of a Fargate task definition.

@@ -2,12 +2,12 @@ package sim
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -58,9 +58,13 @@ type Instance struct {
 	status   InstanceStatus
 	launched time.Time
 	regAt    time.Time
-	tasks    []*Task  // tasks placed here and not yet STOPPED
-	images   []string // image cache
+	tasks    roster[Task] // tasks placed here and not yet STOPPED, in placement order
+	daemons  int          // of tasks, those of DAEMON services
+	alone    int          // of tasks, standalone ones (RunTask)
+	images   []string     // image cache
 	provider *CapacityProvider
+	provPos  int // position in provider.instances while not INACTIVE
+	provZone int // index of zone in provider's zones
 	billed   bool
 }
 
@@ -86,7 +90,7 @@ func (in *Instance) Cluster() *Cluster { return in.c }
 func (in *Instance) RegisteredAt() time.Time { return in.regAt }
 
 // Tasks returns the tasks placed on the instance that are not yet STOPPED.
-func (in *Instance) Tasks() []*Task { return append([]*Task(nil), in.tasks...) }
+func (in *Instance) Tasks() []*Task { return in.tasks.members() }
 
 // PlacementID returns the instance's ID in the cluster's placement index,
 // or placement.NoInstance before registration.
@@ -95,52 +99,88 @@ func (in *Instance) PlacementID() placement.InstanceID { return in.placeID }
 // LaunchInstance launches an EC2 instance into the cluster. Its agent
 // registers after a delay drawn from Latencies.InstanceLaunch, at which point
 // the instance becomes ACTIVE, takes tasks, and daemon services place a task
-// on it.
+// on it. Every problem with spec is reported at once, each a
+// *fielderr.Error matching ErrConfig; a cluster holds at most
+// Quotas.InstancesPerCluster instances that are not INACTIVE, and a zone
+// that is out refuses the launch with ErrZoneUnavailable.
 func (c *Cluster) LaunchInstance(spec InstanceSpec) (*Instance, error) {
-	w := c.w
-	t, ok := w.cfg.Catalog.Lookup(spec.Type)
-	var errs []error
-	if !ok {
-		errs = append(errs, fmt.Errorf("%w: InstanceSpec.Type %q is not in the catalog", ErrConfig, spec.Type))
+	l := fielderr.NewList(ErrConfig)
+	t := c.checkLaunch(l, "InstanceSpec.", spec.Type, []string{spec.Zone}, 1)
+	checkAttributes(l, ErrConfig, "InstanceSpec.Attributes", spec.Attributes)
+	if err := l.Err(); err != nil {
+		return nil, err
 	}
-	if spec.Zone == "" {
-		errs = append(errs, fmt.Errorf("%w: InstanceSpec.Zone is empty; it is required", ErrConfig))
-	}
-	for _, k := range slices.Sorted(maps.Keys(spec.Attributes)) {
-		if len(k) > 3 && k[:4] == "ecs." {
-			errs = append(errs, fmt.Errorf("%w: InstanceSpec.Attributes[%q]: built-in ecs.* attributes are set by the world", ErrConfig, k))
-		}
-	}
-	if ok && t.RegisteredMemoryMiB(w.cfg.ReservedMemoryMiB) <= 0 {
-		errs = append(errs, fmt.Errorf("%w: ReservedMemoryMiB %d leaves no memory on a %s", ErrConfig, w.cfg.ReservedMemoryMiB, t.Name))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	if w.zoneOut(spec.Zone) {
-		return nil, fmt.Errorf("%w: %s is out; no instance launches there until it returns", ErrZoneUnavailable, spec.Zone)
-	}
-	in := c.newInstance(t, spec.Zone, spec.Attributes)
-	w.account.instanceLaunched(in)
-	w.sim.Schedule(w.kInstanceUp, w.lat.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
-	return in, nil
+	return c.launch(t, spec.Zone, spec.Attributes), nil
 }
 
 // LaunchInstances launches n instances of one type, spread round-robin over
-// zones in the order given.
+// zones in the order given: all of them, or none and every problem with the
+// request (n from 1 to what Quotas.InstancesPerCluster leaves room for).
 func (c *Cluster) LaunchInstances(typ string, zones []string, n int) ([]*Instance, error) {
-	if len(zones) == 0 {
-		return nil, fmt.Errorf("%w: LaunchInstances needs at least one zone", ErrConfig)
+	l := fielderr.NewList(ErrConfig)
+	t := c.checkLaunch(l, "LaunchInstances.", typ, zones, n)
+	if err := l.Err(); err != nil {
+		return nil, err
 	}
-	out := make([]*Instance, 0, n)
+	out := make([]*Instance, n)
 	for i := range n {
-		in, err := c.LaunchInstance(InstanceSpec{Type: typ, Zone: zones[i%len(zones)]})
-		if err != nil {
-			return out, err
-		}
-		out = append(out, in)
+		out[i] = c.launch(t, zones[i%len(zones)], nil)
 	}
 	return out, nil
+}
+
+// checkLaunch adds to l what is wrong with launching n instances of type
+// typ in zones (the fields named with prefix), and returns the type.
+func (c *Cluster) checkLaunch(l *fielderr.List, prefix, typ string, zones []string, n int) InstanceType {
+	w := c.w
+	t, ok := w.cfg.Catalog.Lookup(typ)
+	if !ok {
+		l.Add(prefix+"Type", typ, "is not in the catalog")
+	} else if t.RegisteredMemoryMiB(w.cfg.ReservedMemoryMiB) <= 0 {
+		l.Addf(prefix+"Type", typ, "has no memory left for tasks with WorldConfig.ReservedMemoryMiB %d", w.cfg.ReservedMemoryMiB)
+	}
+	zoneField := prefix + "Zones"
+	if prefix == "InstanceSpec." {
+		zoneField = prefix + "Zone"
+		if zones[0] == "" {
+			l.Add(zoneField, "", "is required")
+		} else if rule := zoneRule(zones[0]); rule != "" {
+			l.Add(zoneField, zones[0], rule)
+		}
+	} else {
+		if len(zones) == 0 {
+			l.Add(zoneField, 0, "must name at least one zone")
+		}
+		checkZones(l, zoneField, zones)
+	}
+	left := w.quotas.InstancesPerCluster - c.live
+	switch {
+	case n < 1:
+		l.Add(prefix+"n", n, "must be at least 1")
+	case n > left:
+		l.Addf(prefix+"n", n, "would take cluster %s to %d instances that are not INACTIVE; Quotas.InstancesPerCluster allows %d", c.name, c.live+n, w.quotas.InstancesPerCluster)
+	}
+	if l.Len() == 0 {
+		for i, z := range zones {
+			if w.zoneOut(z) {
+				f := zoneField
+				if prefix != "InstanceSpec." {
+					f = fmt.Sprintf("%s[%d]", zoneField, i)
+				}
+				l.Join(fielderr.New(ErrZoneUnavailable, f, z, "is out; no instance launches there until it returns"))
+			}
+		}
+	}
+	return t
+}
+
+// launch starts an instance that checkLaunch has allowed.
+func (c *Cluster) launch(t InstanceType, zone string, attrs map[string]string) *Instance {
+	w := c.w
+	in := c.newInstance(t, zone, attrs)
+	w.account.instanceLaunched(in)
+	w.sim.Schedule(w.kInstanceUp, w.lat.InstanceLaunch.Sample(w.rngLaunch), uint64(in.id))
+	return in
 }
 
 // onInstanceUp registers a launched instance with its cluster.
@@ -156,7 +196,7 @@ func (w *World) onInstanceUp(arg uint64) {
 		placement.AttrAMIID:           "ami-ecs-optimized",
 		// One simulated VPC with one subnet per zone.
 		placement.AttrVPCID:    "vpc-0sim",
-		placement.AttrSubnetID: "subnet-" + in.zone,
+		placement.AttrSubnetID: subnetOf(in.zone),
 	}
 	maps.Copy(attrs, in.attrs)
 	in.regAt = w.now()
@@ -166,7 +206,9 @@ func (w *World) onInstanceUp(arg uint64) {
 		ENIs: in.typ.TaskENIs(), ReservedPorts: defaultReservedPorts, RegisteredAt: in.regAt, Attributes: attrs,
 	})
 	if err != nil {
-		// Catalog and spec were validated at launch; a failure here is a bug.
+		// The catalog (NewCatalog), the zone, the attributes and the
+		// provider's name were checked when the instance launched, against
+		// the rules Register applies; a failure here is a bug.
 		panic(fmt.Sprintf("sim: registering %s: %v", in.ec2ID, err))
 	}
 	in.placeID, in.status = pid, InstanceActive
@@ -234,7 +276,7 @@ func (c *Cluster) zonesChanged() {
 // and its standalone tasks keep running.
 func (in *Instance) Drain() error {
 	if in.status != InstanceActive {
-		return fmt.Errorf("%w: instance %s is %s; only an ACTIVE instance can be drained", ErrConfig, in.ec2ID, in.status)
+		return in.statusError("Drain", "only an ACTIVE instance can be drained")
 	}
 	if err := in.c.place.SetStatus(in.placeID, placement.Draining); err != nil {
 		panic(err)
@@ -243,7 +285,7 @@ func (in *Instance) Drain() error {
 	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
 	seen := map[*Service]bool{}
 	var touched []*Service
-	for _, t := range in.tasks {
+	for t := range in.tasks.all() {
 		t.onDraining = true
 		if s := t.service; s != nil && !seen[s] {
 			seen[s] = true
@@ -259,18 +301,18 @@ func (in *Instance) Drain() error {
 // Activate returns a DRAINING instance to ACTIVE.
 func (in *Instance) Activate() error {
 	if in.status != InstanceDraining {
-		return fmt.Errorf("%w: instance %s is %s; only a DRAINING instance can be activated", ErrConfig, in.ec2ID, in.status)
+		return in.statusError("Activate", "only a DRAINING instance can be activated")
 	}
 	if err := in.c.place.SetStatus(in.placeID, placement.Active); err != nil {
 		panic(err)
 	}
 	in.status = InstanceActive
 	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-	for _, t := range in.tasks {
+	for t := range in.tasks.all() {
 		t.onDraining = false
 	}
 	in.c.capacityChanged(true)
-	for _, t := range in.tasks {
+	for t := range in.tasks.all() {
 		if t.service != nil {
 			t.service.requestReconcile()
 		}
@@ -284,15 +326,13 @@ func (in *Instance) Activate() error {
 func (in *Instance) Deregister(force bool) error {
 	switch in.status {
 	case InstanceInactive:
-		return fmt.Errorf("%w: instance %s is already INACTIVE", ErrConfig, in.ec2ID)
+		return in.statusError("Deregister", "it is already deregistered")
 	case InstanceLaunching:
-		in.status = InstanceInactive
-		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-		in.c.w.account.instanceGone(in)
+		in.inactive()
 		return nil
 	}
-	if len(in.tasks) > 0 && !force {
-		return fmt.Errorf("%w: instance %s still has %d tasks; drain it first or deregister with force", ErrConfig, in.ec2ID, len(in.tasks))
+	if n := in.tasks.len(); n > 0 && !force {
+		return fielderr.New(ErrConfig, "Instance.Deregister(force)", force, fmt.Sprintf("instance %s still has %d tasks; drain it first or deregister with force", in.ec2ID, n))
 	}
 	in.terminate(StopTerminationNotice, fmt.Sprintf("Container instance %s was deregistered.", in.arnID))
 	return nil
@@ -306,12 +346,10 @@ func (in *Instance) Deregister(force bool) error {
 // terminated host; TerminationNotice is an assumption.
 func (in *Instance) Fail() error {
 	if in.status == InstanceInactive {
-		return fmt.Errorf("%w: instance %s is already INACTIVE", ErrConfig, in.ec2ID)
+		return in.statusError("Fail", "it is already INACTIVE")
 	}
 	if in.status == InstanceLaunching {
-		in.status = InstanceInactive
-		in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-		in.c.w.account.instanceGone(in)
+		in.inactive()
 		return nil
 	}
 	in.terminate(StopTerminationNotice, fmt.Sprintf("Host EC2 (instance %s) terminated.", in.ec2ID))
@@ -330,7 +368,7 @@ const SpotInterruptionWarning = 2 * time.Minute
 // documents the stop code, not the EC2 wording.
 func (in *Instance) InterruptSpot() error {
 	if in.status != InstanceActive && in.status != InstanceDraining {
-		return fmt.Errorf("%w: instance %s is %s; only a registered instance can be interrupted", ErrConfig, in.ec2ID, in.status)
+		return in.statusError("InterruptSpot", "only a registered (ACTIVE or DRAINING) instance can be interrupted")
 	}
 	if in.status == InstanceActive {
 		if err := in.Drain(); err != nil {
@@ -349,16 +387,34 @@ func (in *Instance) terminate(code StopCode, reason string) {
 	if err := in.c.place.Deregister(in.placeID); err != nil {
 		panic(err)
 	}
-	in.status = InstanceInactive
-	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
-	tasks := in.tasks
-	in.tasks = nil
+	tasks := in.tasks.members()
+	for _, t := range tasks {
+		t.instPos = -1
+	}
+	in.tasks.reset()
+	in.daemons, in.alone = 0, 0
+	in.status = InstanceInactive // the tasks stop on an instance that is gone
+	in.c.activeZones = nil       // the set of zones with an ACTIVE instance may change
 	for _, t := range tasks {
 		t.released = true // the placement index forgot the instance already
 		w.stop(t, stopHostLost, code, reason)
 	}
-	w.account.instanceGone(in)
+	in.inactive()
 	in.c.capacityChanged(false)
+}
+
+// inactive makes the instance INACTIVE: it no longer counts against
+// Quotas.InstancesPerCluster, its bill ends and it leaves its group.
+func (in *Instance) inactive() {
+	in.status = InstanceInactive
+	in.c.activeZones = nil // the set of zones with an ACTIVE instance may change
+	in.c.live--
+	in.c.w.account.instanceGone(in)
+}
+
+// statusError refuses call on an instance whose status does not allow it.
+func (in *Instance) statusError(call, rule string) error {
+	return fielderr.New(ErrConfig, "Instance."+call, in.ec2ID, fmt.Sprintf("is %s; %s", in.status, rule))
 }
 
 func (in *Instance) hasImage(image string) bool { return slices.Contains(in.images, image) }
@@ -373,14 +429,10 @@ func daemonRank(s *Service) int {
 
 // hasReplicaTasks reports whether a task of a REPLICA service is still on
 // the instance, in any state.
-func (in *Instance) hasReplicaTasks() bool {
-	for _, t := range in.tasks {
-		if t.service != nil && t.service.cfg.SchedulingStrategy != Daemon {
-			return true
-		}
-	}
-	return false
-}
+func (in *Instance) hasReplicaTasks() bool { return in.tasks.len()-in.daemons-in.alone > 0 }
+
+// nonDaemonTasks counts the tasks on in that are not daemon-service tasks.
+func (in *Instance) nonDaemonTasks() int { return in.tasks.len() - in.daemons }
 
 // replicaLeft asks the daemon services running on a draining instance to
 // look again once its last replica task has stopped: their tasks stop last.
@@ -388,16 +440,35 @@ func (in *Instance) replicaLeft() {
 	if in.hasReplicaTasks() {
 		return
 	}
-	for _, t := range in.tasks {
+	for t := range in.tasks.all() {
 		if s := t.service; s != nil && s.cfg.SchedulingStrategy == Daemon && t.desired == TaskRunning {
 			s.requestReconcile()
 		}
 	}
 }
 
+// addTask puts t on the instance's list (placement reserved its resources).
+func (in *Instance) addTask(t *Task) {
+	in.tasks.add(t, &t.instPos)
+	switch {
+	case t.service == nil:
+		in.alone++
+	case t.service.cfg.SchedulingStrategy == Daemon:
+		in.daemons++
+	}
+}
+
+// removeTask takes a STOPPED task off the instance's list.
 func (in *Instance) removeTask(t *Task) {
-	if i := slices.Index(in.tasks, t); i >= 0 {
-		in.tasks = slices.Delete(in.tasks, i, i+1)
+	if t.instPos < 0 {
+		return
+	}
+	in.tasks.remove(&t.instPos, func(t *Task) *int { return &t.instPos })
+	switch {
+	case t.service == nil:
+		in.alone--
+	case t.service.cfg.SchedulingStrategy == Daemon:
+		in.daemons--
 	}
 }
 
@@ -413,6 +484,7 @@ func (c *Cluster) newInstance(t InstanceType, zone string, attrs map[string]stri
 	}
 	w.instances = append(w.instances, in)
 	c.instances = append(c.instances, in)
+	c.live++
 	return in
 }
 

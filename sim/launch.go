@@ -1,9 +1,10 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
+	"slices"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim/capacity"
 )
@@ -157,22 +158,30 @@ func (ec2Placement) start(r *launchRequest, k int) { r.onInstances(r.plan, nil, 
 // cluster.
 func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k int) {
 	w, c := r.w, r.c
-	batch, err := c.place.PlaceBatch(plan, r.req, k, w.rngPlace, nil)
-	if err != nil {
-		r.err = err
-		return
+	placed := 0
+	var rejection *placement.Rejection
+	for placed < k && rejection == nil {
+		// A quota raised past placement.MaxBatch asks for more tasks than
+		// one batch places: place them batch by batch.
+		batch, err := c.place.PlaceBatch(plan, r.req, min(k-placed, placement.MaxBatch), w.rngPlace, nil)
+		if err != nil {
+			r.err = err
+			return
+		}
+		for _, pid := range batch.Placed {
+			r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p}, c.byPlaceID[pid]))
+		}
+		placed += len(batch.Placed)
+		rejection = batch.Rejection
 	}
-	for _, pid := range batch.Placed {
-		r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p}, c.byPlaceID[pid]))
-	}
-	rest := k - len(batch.Placed)
+	rest := k - placed
 	if rest > 0 && p == nil {
-		r.fail(launchFailure{n: rest, rejection: batch.Rejection})
+		r.fail(launchFailure{n: rest, rejection: rejection})
 		return
 	}
 	for i := range rest {
 		if c.provisioningTasks() >= MaxProvisioningTasks {
-			r.fail(launchFailure{n: rest - i, rejection: batch.Rejection})
+			r.fail(launchFailure{n: rest - i, rejection: rejection})
 			return
 		}
 		r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p, waiting: true, plan: plan}, nil))
@@ -185,7 +194,7 @@ func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k
 // (Service.adopt, or RunTask through launchRequest.own).
 func (w *World) newTask(def *TaskDefinition, group string, req placement.Task, host taskHost, in *Instance) *Task {
 	t := &Task{
-		w: w, id: len(w.tasks), arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
+		w: w, id: len(w.tasks), instPos: -1, arnID: fmt.Sprintf("%016x%016x", w.nextID(), w.nextID()),
 		def: def, inst: in, req: req, groupName: group, desired: TaskRunning, createdAt: w.now(), host: host,
 	}
 	w.tasks = append(w.tasks, t)
@@ -214,7 +223,7 @@ func (t *Task) start() {
 // and its way to RUNNING begins.
 func (w *World) placeOn(t *Task, in *Instance) {
 	t.inst = in
-	in.tasks = append(in.tasks, t)
+	in.addTask(t)
 	t.onDraining = in.status == InstanceDraining
 	w.account.taskPlaced(t)
 	awsvpc := t.def.in.NetworkMode == AWSVPC
@@ -318,34 +327,31 @@ type RunTaskOutput struct {
 }
 
 // RunTask places and starts standalone tasks, as ECS RunTask does. An
-// invalid request is an error; tasks that do not fit are Failures.
+// invalid request is an error that reports every problem at once, each a
+// *fielderr.Error matching ErrInvalidRunTask (ErrNotFound for a cluster or
+// task definition that does not exist); tasks that do not fit are Failures.
 func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidRunTask}, args...)...))
-	}
+	const at = "RunTaskInput."
+	l := fielderr.NewList(ErrInvalidRunTask)
 	c := w.Cluster(in.Cluster)
 	if c == nil {
-		errs = append(errs, fmt.Errorf("%w: cluster %q", ErrNotFound, in.Cluster))
+		l.Join(fielderr.New(ErrNotFound, at+"Cluster", in.Cluster, "names no cluster of the world"))
 	}
 	def, err := w.TaskDefinition(in.TaskDefinition)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 	count := in.Count
 	if count == 0 {
 		count = 1
 	}
-	if count < 1 || count > placement.RunTaskLimit {
-		bad("Count is %d; RunTask starts 1 to %d tasks per call", in.Count, placement.RunTaskLimit)
+	if count < 1 || count > w.quotas.TasksPerRunTask {
+		l.Addf(at+"Count", in.Count, "must be 1 to %d (0 means 1): Quotas.TasksPerRunTask", w.quotas.TasksPerRunTask)
 	}
-	ls, lerrs := c.resolveLaunch(in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask)
-	errs = append(errs, lerrs...)
+	ls := c.resolveLaunch(l, in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
 	if len(in.StartedBy) > 128 {
-		bad("StartedBy has %d characters; at most 128 are allowed", len(in.StartedBy))
+		l.Add(at+"StartedBy", in.StartedBy, "must have at most 128 characters")
 	}
 	if len(in.Group) > 255 {
-		bad("Group has %d characters; at most 255 are allowed", len(in.Group))
+		l.Add(at+"Group", in.Group, "must have at most 255 characters")
 	}
 	var plan *placement.Plan
 	if def != nil {
@@ -354,12 +360,10 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 			strategies = []placement.Strategy{{Type: placement.Random}}
 		}
 		plan, err = placement.Compile(placement.Spec{
-			Constraints: append(append([]placement.Constraint(nil), def.in.PlacementConstraints...), in.PlacementConstraints...),
+			Constraints: append(slices.Clone(def.in.PlacementConstraints), in.PlacementConstraints...),
 			Strategies:  strategies,
 		})
-		if err != nil {
-			bad("placement: %v", err)
-		}
+		joinLeaf(l, ErrInvalidRunTask, at+"Placement", "Spec", err)
 	}
 	if plan != nil {
 		// Each Auto Scaling group provider adds its memberOf constraint;
@@ -367,12 +371,12 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		for _, p := range ls.providers {
 			if p.kind == providerASG {
 				if _, err := ls.providerPlan(nil, plan.Spec(), p); err != nil {
-					bad("placement: %v", err)
+					joinLeaf(l, ErrInvalidRunTask, at+"PlacementConstraints", "Spec", err)
 				}
 			}
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return RunTaskOutput{}, err
 	}
 	group := in.Group
@@ -383,7 +387,8 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	r.startedBy = in.StartedBy
 	r.run(count, make([]int, len(ls.providers)))
 	if r.err != nil {
-		return RunTaskOutput{}, fmt.Errorf("%w: %v", ErrInvalidRunTask, r.err)
+		// The request was validated; placement refusing it is a bug.
+		panic(fmt.Sprintf("sim: placing RunTask tasks: %v", r.err))
 	}
 	out := RunTaskOutput{Tasks: r.started}
 	for i := range r.failures {

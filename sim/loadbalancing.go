@@ -1,10 +1,10 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
@@ -59,8 +59,9 @@ type LoadBalancer struct {
 	w       *World
 	cfg     LoadBalancerConfig
 	tg      *loadbalancer.TargetGroup
-	id      string // the 16-hex-digit suffix of the ARNs
-	svc     *Service
+	id      string      // the 16-hex-digit suffix of the ARNs
+	owner   *Service    // the service it is wired to (Observer or Service.Attach); nil until then
+	svc     *Service    // the service whose tasks registered last took it over; nil before
 	targets []*lbTarget // by target ID; nil where free
 	free    []int       // target IDs whose targets are unused again
 	failed  string      // the stopped reason of a task whose target failed its health checks
@@ -98,17 +99,17 @@ type lbTarget struct {
 var ErrInvalidLoadBalancer = fmt.Errorf("%w: load balancer", ErrConfig)
 
 // NewLoadBalancer returns a load balancer for one service of w, or every
-// problem with cfg. Attach it with ServiceConfig.Observer.
+// problem with cfg, each a *fielderr.Error matching ErrInvalidLoadBalancer.
+// Attach it with ServiceConfig.Observer (or Service.Attach) of one service
+// of w; once that service is deleted, a new service may take it over.
 func (w *World) NewLoadBalancer(cfg LoadBalancerConfig) (*LoadBalancer, error) {
-	var errs []error
+	l := fielderr.NewList(ErrInvalidLoadBalancer)
 	if !validLBName(cfg.Name) {
-		errs = append(errs, fmt.Errorf("%w: Name %q: must be 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen", ErrInvalidLoadBalancer, cfg.Name))
+		l.Add("LoadBalancerConfig.Name", cfg.Name, "must be 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen")
 	}
 	tg, err := loadbalancer.New(cfg.TargetGroup)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("%w: TargetGroup: %w", ErrInvalidLoadBalancer, err))
-	}
-	if err := errors.Join(errs...); err != nil {
+	joinLeaf(l, ErrInvalidLoadBalancer, "LoadBalancerConfig.TargetGroup", "Config", err)
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	lb := &LoadBalancer{w: w, cfg: cfg, tg: tg, id: fmt.Sprintf("%016x", w.nextID())}
@@ -161,7 +162,9 @@ func (lb *LoadBalancer) ResourceLabel() string {
 }
 
 // Service returns the service whose tasks registered, or nil before the
-// first one did.
+// first one did. After a blue/green switch (a new service given the load
+// balancer once the old one was deleted) it is the new service from its
+// first registered task on.
 func (lb *LoadBalancer) Service() *Service { return lb.svc }
 
 // TaskTarget returns the target ID of task t and whether it has one (it
@@ -241,10 +244,11 @@ func (lt *lbTarget) OnTask(e TaskEvent) Verdict {
 // register registers the target.
 func (lt *lbTarget) register(now time.Time) {
 	lb, t := lt.lb, lt.t
-	if lb.svc == nil {
+	if lb.svc == nil || t.service == lb.owner {
+		// The service wired to the load balancer takes it over with its
+		// first target; a deleted service's last targets (a blue/green
+		// switch) only drain.
 		lb.svc = t.service
-	} else if t.service != lb.svc {
-		panic(fmt.Sprintf("sim: load balancer %s fronts service %s; service %s cannot share it", lb.cfg.Name, lb.svc.cfg.Name, t.service.cfg.Name))
 	}
 	id := len(lb.targets)
 	if n := len(lb.free); n > 0 {

@@ -58,27 +58,16 @@ func (a *account) onManagedScaling(arg uint64) {
 	p.converge()
 }
 
-// nonDaemonTasks counts the tasks on in that are not daemon-service tasks.
-func (in *Instance) nonDaemonTasks() int {
-	n := 0
-	for _, t := range in.tasks {
-		if t.service == nil || t.service.cfg.SchedulingStrategy != Daemon {
-			n++
-		}
-	}
-	return n
-}
-
 // scalingInput is the minute's view of the group for the controller.
 func (p *CapacityProvider) scalingInput() capacity.ScalingInput {
 	in := capacity.ScalingInput{
-		Instances: len(p.instances),
+		Instances: p.instances.len(),
 		InstanceTypes: []capacity.InstanceType{{
 			Name: p.typ.Name, CPU: p.typ.RegisteredCPU(),
 			MemoryMiB: p.typ.RegisteredMemoryMiB(p.w.cfg.ReservedMemoryMiB), ENIs: p.typ.TaskENIs(),
 		}},
 	}
-	for _, inst := range p.instances {
+	for inst := range p.instances.all() {
 		if inst.nonDaemonTasks() > 0 {
 			in.NonEmptyInstances++
 		}
@@ -95,23 +84,25 @@ func (p *CapacityProvider) scalingInput() capacity.ScalingInput {
 // converge launches or terminates instances until the group holds its
 // desired capacity, as far as termination protection allows.
 func (p *CapacityProvider) converge() {
-	for len(p.instances) < p.group.DesiredCapacity {
+	for p.instances.len() < p.group.DesiredCapacity {
 		if p.launchInstance() == nil {
-			break // every zone of the group is out
+			break // every zone of the group is out, or the cluster is full
 		}
 	}
-	surplus := len(p.instances) - p.group.DesiredCapacity
+	surplus := p.instances.len() - p.group.DesiredCapacity
 	if surplus <= 0 {
 		return
 	}
-	view := make([]capacity.Instance, len(p.instances))
-	for i, in := range p.instances {
+	members := p.instances.members()
+	view := make([]capacity.Instance, len(members))
+	byID := make(map[string]*Instance, len(members))
+	for i, in := range members {
 		view[i] = capacity.Instance{ID: in.ec2ID, LaunchedAt: in.launched.Sub(p.w.sim.Start()), NonDaemonTasks: in.nonDaemonTasks()}
+		byID[in.ec2ID] = in
 	}
 	protect := p.cfg.ManagedTerminationProtection
 	for _, id := range capacity.ChooseInstancesToTerminate(view, surplus, protect) {
-		i := slices.IndexFunc(p.instances, func(in *Instance) bool { return in.ec2ID == id })
-		in := p.instances[i]
+		in := byID[id]
 		if protect && in.nonDaemonTasks() > 0 {
 			panic("sim: managed termination protection chose a busy instance " + id)
 		}

@@ -2,9 +2,10 @@ package sim
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
 )
 
 // ErrZoneUnavailable marks a request for capacity in an Availability Zone
@@ -30,19 +31,21 @@ type zoneOutage struct {
 // remains. At end the zone takes new instances and tasks again; nothing
 // moves back by itself. Outages of one zone may not overlap.
 func (w *World) ScheduleZoneOutage(zone string, start, end time.Time) error {
-	var errs []error
+	l := fielderr.NewList(ErrConfig)
 	if zone == "" {
-		errs = append(errs, fmt.Errorf("%w: ScheduleZoneOutage: zone is empty", ErrConfig))
+		l.Add("ScheduleZoneOutage(zone)", zone, "is required")
+	} else if rule := zoneRule(zone); rule != "" {
+		l.Add("ScheduleZoneOutage(zone)", zone, rule)
 	}
 	if !end.After(start) {
-		errs = append(errs, fmt.Errorf("%w: ScheduleZoneOutage: end %v is not after start %v", ErrConfig, end.UTC(), start.UTC()))
+		l.Addf("ScheduleZoneOutage(end)", end, "must be after start %s", start.UTC().Format(time.RFC3339Nano))
 	}
 	for _, o := range w.outages {
 		if o.zone == zone && start.Before(o.end) && o.start.Before(end) {
-			errs = append(errs, fmt.Errorf("%w: ScheduleZoneOutage: %s is already out from %v to %v", ErrConfig, zone, o.start.UTC(), o.end.UTC()))
+			l.Addf("ScheduleZoneOutage(start)", start, "overlaps the outage of %s from %s to %s", zone, o.start.UTC().Format(time.RFC3339Nano), o.end.UTC().Format(time.RFC3339Nano))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return err
 	}
 	i := len(w.outages)
@@ -56,21 +59,18 @@ func (w *World) ScheduleZoneOutage(zone string, start, end time.Time) error {
 // out; the wording is the simulator's.
 const ZoneOutageReason = "Task stopped because its Availability Zone became unavailable"
 
-// zoneOut reports whether zone is out now.
-func (w *World) zoneOut(zone string) bool {
-	for i := range w.outages {
-		if o := &w.outages[i]; o.active && o.zone == zone {
-			return true
-		}
-	}
-	return false
-}
+// zoneOut reports whether zone is out now: a lookup, since every launch
+// asks it of each zone it could use, however many outages were scheduled.
+func (w *World) zoneOut(zone string) bool { return w.zonesOut[zone] > 0 }
 
 // onZoneOutage starts (even arg) or ends (odd arg) outage arg/2.
 func (w *World) onZoneOutage(arg uint64) {
 	o := &w.outages[arg/2]
 	if arg%2 == 1 {
 		o.active = false
+		if w.zonesOut[o.zone]--; w.zonesOut[o.zone] == 0 {
+			delete(w.zonesOut, o.zone)
+		}
 		for _, c := range w.clusters {
 			c.capacityChanged(false)
 			c.zonesChanged()
@@ -78,6 +78,10 @@ func (w *World) onZoneOutage(arg uint64) {
 		return
 	}
 	o.active = true
+	if w.zonesOut == nil {
+		w.zonesOut = map[string]int{}
+	}
+	w.zonesOut[o.zone]++
 	for _, in := range slices.Clone(w.instances) {
 		if in.zone == o.zone && in.status != InstanceInactive {
 			_ = in.Fail() // cannot fail: the status was checked

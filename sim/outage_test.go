@@ -2,7 +2,7 @@ package sim_test
 
 import (
 	"errors"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
@@ -140,7 +140,7 @@ func TestZoneOutageValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := f.w.ScheduleZoneOutage("", now, now)
-	if !errors.Is(err, sim.ErrConfig) || !strings.Contains(err.Error(), "zone is empty") || !strings.Contains(err.Error(), "is not after start") {
+	if !errors.Is(err, sim.ErrConfig) || !slices.Equal(errorFields(err), []string{"ScheduleZoneOutage(zone)", "ScheduleZoneOutage(end)"}) {
 		t.Errorf("empty zone and empty span: %v; want both reported", err)
 	}
 	if err := f.w.ScheduleZoneOutage("us-east-1a", now.Add(30*time.Minute), now.Add(2*time.Hour)); !errors.Is(err, sim.ErrConfig) {

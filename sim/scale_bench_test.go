@@ -8,7 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
@@ -350,7 +350,7 @@ func TestReportRetention(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two simulated days of 10 services")
 	}
-	if err := (sim.WorldConfig{Retention: sim.Retention{Periods: -1}}).Validate(); !errors.Is(err, sim.ErrConfig) || !strings.Contains(err.Error(), "Retention.Periods is -1") {
+	if err := (sim.WorldConfig{Retention: sim.Retention{Periods: -1}}).Validate(); !errors.Is(err, sim.ErrConfig) || !slices.Equal(errorFields(err), []string{"WorldConfig.Retention.Periods"}) {
 		t.Errorf("Retention.Periods -1: %v", err)
 	}
 	const n = 10

@@ -1,12 +1,12 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -282,7 +282,8 @@ type Service struct {
 	// when the cluster's capacity changes.
 	rebalanceBlocked bool
 	index            int
-	ls               launchSpec // launch type or capacity provider strategy (capacityprovider.go)
+	ls               launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
+	scaling          *ServiceScaling // AttachScaler's, or nil
 
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
 	// failed tasks, with buffers of its own since a task can fail while a
@@ -301,20 +302,22 @@ func (s *Service) Status() ServiceStatus { return s.status }
 // tasks stop, and it is INACTIVE once all of them are stopping or stopped;
 // its name can then be reused.
 func (s *Service) Delete(force bool) error {
-	if s.status != ServiceActive {
-		return fmt.Errorf("%w: service %s is %s", ErrInvalidService, s.cfg.Name, s.status)
+	if err := s.checkActive(); err != nil {
+		return err
 	}
 	if !force && s.cfg.SchedulingStrategy == Replica && s.desired > 0 {
-		return fmt.Errorf("%w: service %s has desired count %d; scale it to 0 first or delete with force", ErrInvalidService, s.cfg.Name, s.desired)
+		return fielderr.New(ErrInvalidService, "Service.Delete(force)", force,
+			fmt.Sprintf("service %s has desired count %d; scale it to 0 first or delete with force", s.cfg.Name, s.desired))
 	}
 	s.status, s.desired = ServiceDraining, 0
 	s.requestReconcile()
 	return nil
 }
 
+// checkActive refuses a call on a service that has been deleted.
 func (s *Service) checkActive() error {
 	if s.status != ServiceActive {
-		return fmt.Errorf("%w: service %s is %s", ErrInvalidService, s.cfg.Name, s.status)
+		return fielderr.New(ErrInvalidService, "Service", s.cfg.Name, fmt.Sprintf("is %s; only an ACTIVE service can be changed", s.status))
 	}
 	return nil
 }
@@ -384,10 +387,10 @@ func (s *Service) SetDesiredCount(n int) error {
 		return err
 	}
 	if s.cfg.SchedulingStrategy == Daemon {
-		return fmt.Errorf("%w: service %s is DAEMON; it has no desired count", ErrInvalidService, s.cfg.Name)
+		return fielderr.New(ErrInvalidService, "SetDesiredCount(n)", n, "service "+s.cfg.Name+" is DAEMON; it has no desired count")
 	}
-	if n < 0 || n > 5000 {
-		return fmt.Errorf("%w: DesiredCount is %d; it must be 0 to 5000", ErrInvalidService, n)
+	if q := s.w.quotas.TasksPerService; n < 0 || n > q {
+		return fielderr.New(ErrInvalidService, "SetDesiredCount(n)", n, fmt.Sprintf("must be 0 to %d (Quotas.TasksPerService)", q))
 	}
 	if n != s.desired {
 		s.desired = n
@@ -411,92 +414,100 @@ func (cfg *DeploymentConfiguration) bounds(strategy SchedulingStrategy) (minPct,
 	return minPct, maxPct
 }
 
-func validateDeploymentConfig(cfg *DeploymentConfiguration, strategy SchedulingStrategy) []error {
-	var errs []error
+func validateDeploymentConfig(l *fielderr.List, field string, cfg *DeploymentConfiguration, strategy SchedulingStrategy) {
 	minPct, maxPct := cfg.bounds(strategy)
 	if minPct < 0 || minPct > 100 {
-		errs = append(errs, fmt.Errorf("%w: MinimumHealthyPercent is %d; it must be 0 to 100", ErrInvalidService, minPct))
+		l.Add(field+".MinimumHealthyPercent", minPct, "must be 0 to 100")
 	}
 	if strategy == Daemon && maxPct != 100 {
-		errs = append(errs, fmt.Errorf("%w: MaximumPercent is %d; a DAEMON service requires 100", ErrInvalidService, maxPct))
+		l.Add(field+".MaximumPercent", maxPct, "must be 100 for a DAEMON service")
 	} else if maxPct < 100 && maxPct <= minPct || maxPct > 1000 {
-		errs = append(errs, fmt.Errorf("%w: MaximumPercent is %d; it must be at least 100, or above MinimumHealthyPercent %d, and at most 1000", ErrInvalidService, maxPct, minPct))
+		l.Addf(field+".MaximumPercent", maxPct, "must be at least 100, or above MinimumHealthyPercent %d, and at most 1000", minPct)
 	}
-	return errs
 }
 
 // CreateService creates a service in the cluster and starts its first
-// deployment. Configuration mistakes are errors, every one at once; what
+// deployment. Configuration mistakes are errors, every one at once, each a
+// *fielderr.Error matching ErrInvalidService (ErrNotFound for a task
+// definition that does not exist, ErrNotSupported for EXTERNAL); what
 // happens afterwards (tasks that do not fit or fail) is in the event log.
+// The cluster holds at most Quotas.ServicesPerCluster services that are
+// not INACTIVE. An Observer that is a *LoadBalancer must be this world's
+// and front no other service that is still ACTIVE: a load balancer (a
+// target group) serves one service at a time, and a new service may take
+// it over once the old one is deleted (a blue/green switch).
 func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
+	const at = "ServiceConfig."
 	w := c.w
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidService}, args...)...))
-	}
+	l := fielderr.NewList(ErrInvalidService)
 	if !validName(cfg.Name) {
-		bad("Name %q must be 1 to 255 letters, digits, hyphens or underscores", cfg.Name)
+		l.Add(at+"Name", cfg.Name, "must be 1 to 255 letters, digits, hyphens or underscores")
 	}
+	live := 0
 	for _, s := range c.services {
-		if s.cfg.Name == cfg.Name && s.status != ServiceInactive {
-			bad("Name %q: the cluster already has a service of that name", cfg.Name)
+		if s.status == ServiceInactive {
+			continue
 		}
+		live++
+		if s.cfg.Name == cfg.Name {
+			l.Add(at+"Name", cfg.Name, "names a service of the cluster that is not yet INACTIVE")
+		}
+	}
+	if live >= w.quotas.ServicesPerCluster {
+		l.Addf(at+"Name", cfg.Name, "would be service %d of cluster %s; Quotas.ServicesPerCluster allows %d", live+1, c.name, w.quotas.ServicesPerCluster)
 	}
 	if cfg.SchedulingStrategy == "" {
 		cfg.SchedulingStrategy = Replica
 	}
 	switch cfg.SchedulingStrategy {
 	case Replica:
-		if cfg.DesiredCount < 0 || cfg.DesiredCount > 5000 {
-			bad("DesiredCount is %d; it must be 0 to 5000", cfg.DesiredCount)
+		if q := w.quotas.TasksPerService; cfg.DesiredCount < 0 || cfg.DesiredCount > q {
+			l.Addf(at+"DesiredCount", cfg.DesiredCount, "must be 0 to %d (Quotas.TasksPerService)", q)
 		}
 	case Daemon:
 		if len(cfg.PlacementStrategy) > 0 {
-			bad("PlacementStrategy is set; a DAEMON service takes none")
+			l.Add(at+"PlacementStrategy", len(cfg.PlacementStrategy), "must be empty: a DAEMON service takes no placement strategy")
 		}
 	default:
-		bad("SchedulingStrategy %q must be REPLICA or DAEMON", cfg.SchedulingStrategy)
+		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "must be REPLICA or DAEMON")
 	}
-	if cfg.HealthCheckGracePeriod < 0 || cfg.HealthCheckGracePeriod > 2_147_483_647*time.Second {
-		bad("HealthCheckGracePeriod is %v; it must be 0 to 2147483647s", cfg.HealthCheckGracePeriod)
+	if cfg.HealthCheckGracePeriod < 0 || cfg.HealthCheckGracePeriod > MaxHealthCheckGracePeriod {
+		l.Addf(at+"HealthCheckGracePeriod", cfg.HealthCheckGracePeriod, "must be 0 to %v", MaxHealthCheckGracePeriod)
 	}
-	errs = append(errs, validateDeploymentConfig(&cfg.DeploymentConfiguration, cfg.SchedulingStrategy)...)
+	validateDeploymentConfig(l, at+"DeploymentConfiguration", &cfg.DeploymentConfiguration, cfg.SchedulingStrategy)
 	def, err := w.TaskDefinition(cfg.TaskDefinition)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 	launchType := cfg.LaunchType
 	if cfg.SchedulingStrategy == Daemon && launchType == "" && len(cfg.CapacityProviderStrategy) == 0 {
 		launchType = EC2 // a daemon service ignores the cluster's default strategy
 	}
-	ls, lerrs := c.resolveLaunch(launchType, cfg.CapacityProviderStrategy, def, ErrInvalidService)
-	errs = append(errs, lerrs...)
+	ls := c.resolveLaunch(l, launchType, cfg.CapacityProviderStrategy, def, ErrInvalidService, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
 	if cfg.SchedulingStrategy == Daemon && (ls.fargate() || len(ls.providers) > 0) {
-		bad("a DAEMON service runs on the EC2 launch type only")
+		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "a DAEMON service runs on the EC2 launch type only")
 	}
+	w.checkObserver(l, at+"Observer", cfg.Observer, nil)
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
+	cfg.CapacityProviderStrategy = slices.Clone(cfg.CapacityProviderStrategy)
 	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls}
 	switch compatible := rebalanceCompatible(&cfg, &ls); cfg.AvailabilityZoneRebalancing {
 	case AZRebalancingDefault:
 		s.rebalanceOn = compatible
 	case AZRebalancingEnabled:
 		if !compatible {
-			bad("AvailabilityZoneRebalancing is ENABLED; it needs a REPLICA service on EC2 or FARGATE (no capacity providers) whose placement spreads over Availability Zones first")
+			l.Add(at+"AvailabilityZoneRebalancing", cfg.AvailabilityZoneRebalancing, "ENABLED needs a REPLICA service on EC2 or FARGATE (no capacity providers) whose placement spreads over Availability Zones first")
 		}
 		s.rebalanceOn = compatible
 	case AZRebalancingDisabled:
 	default:
-		bad("AvailabilityZoneRebalancing %d is not Default, Enabled or Disabled", cfg.AvailabilityZoneRebalancing)
+		l.Add(at+"AvailabilityZoneRebalancing", int(cfg.AvailabilityZoneRebalancing), "must be Default, Enabled or Disabled")
 	}
 	var d *Deployment
 	if def != nil {
 		d, err = s.newDeployment(def)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		l.Join(err)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	s.minPct, s.maxPct = cfg.DeploymentConfiguration.bounds(cfg.SchedulingStrategy)
@@ -508,9 +519,17 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	s.deployments = []*Deployment{d}
 	w.services = append(w.services, s)
 	c.services = append(c.services, s)
+	if lb, ok := cfg.Observer.(*LoadBalancer); ok {
+		lb.owner = s
+	}
 	s.requestReconcile()
 	return s, nil
 }
+
+// MaxHealthCheckGracePeriod is the longest health check grace period ECS
+// accepts, 2,147,483,647 seconds
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
+const MaxHealthCheckGracePeriod = 2_147_483_647 * time.Second
 
 // newDeployment compiles the placement plan of def under the service's
 // constraints and strategies.
@@ -520,11 +539,14 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 		Strategies:  s.cfg.PlacementStrategy,
 	}
 	if s.cfg.SchedulingStrategy == Daemon && len(spec.Constraints) >= placement.MaxConstraints {
-		return nil, fmt.Errorf("%w: a DAEMON service allows %d placement constraints (task definition and service together)", ErrInvalidService, placement.MaxConstraints-1)
+		return nil, fielderr.New(ErrInvalidService, "ServiceConfig.PlacementConstraints", len(spec.Constraints),
+			fmt.Sprintf("a DAEMON service allows %d placement constraints, the task definition's and the service's together", placement.MaxConstraints-1))
 	}
 	plan, err := placement.Compile(spec)
 	if err != nil {
-		return nil, fmt.Errorf("%w: placement: %v", ErrInvalidService, err)
+		var l fielderr.List
+		joinLeaf(&l, ErrInvalidService, "ServiceConfig.Placement", "Spec", err)
+		return nil, l.Err()
 	}
 	id := fmt.Sprintf("ecs-svc/%019d", s.w.nextID()%1e19)
 	return &Deployment{
@@ -537,54 +559,49 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 // ForceNewDeployment) starts a rolling deployment; a new desired count does
 // not.
 func (s *Service) UpdateService(u ServiceUpdate) error {
+	const at = "ServiceUpdate."
 	if err := s.checkActive(); err != nil {
 		return err
 	}
-	var errs []error
+	l := fielderr.NewList(ErrInvalidService)
 	var def *TaskDefinition
 	if u.TaskDefinition != "" {
 		d, err := s.w.TaskDefinition(u.TaskDefinition)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
-			if err := validateFargateDefinition(d); err != nil {
-				errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidService, err))
-			}
+			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
 		}
 		def = d
 	}
 	if u.DesiredCount != nil {
 		if s.cfg.SchedulingStrategy == Daemon {
-			errs = append(errs, fmt.Errorf("%w: DesiredCount: service %s is DAEMON", ErrInvalidService, s.cfg.Name))
-		} else if *u.DesiredCount < 0 || *u.DesiredCount > 5000 {
-			errs = append(errs, fmt.Errorf("%w: DesiredCount is %d; it must be 0 to 5000", ErrInvalidService, *u.DesiredCount))
+			l.Add(at+"DesiredCount", *u.DesiredCount, "must not be set: service "+s.cfg.Name+" is DAEMON")
+		} else if q := s.w.quotas.TasksPerService; *u.DesiredCount < 0 || *u.DesiredCount > q {
+			l.Addf(at+"DesiredCount", *u.DesiredCount, "must be 0 to %d (Quotas.TasksPerService)", q)
 		}
 	}
 	if u.DeploymentConfiguration != nil {
-		errs = append(errs, validateDeploymentConfig(u.DeploymentConfiguration, s.cfg.SchedulingStrategy)...)
+		validateDeploymentConfig(l, at+"DeploymentConfiguration", u.DeploymentConfiguration, s.cfg.SchedulingStrategy)
 	}
 	switch u.AvailabilityZoneRebalancing {
 	case AZRebalancingDefault, AZRebalancingDisabled:
 	case AZRebalancingEnabled:
 		if !rebalanceCompatible(&s.cfg, &s.ls) {
-			errs = append(errs, fmt.Errorf("%w: AvailabilityZoneRebalancing is ENABLED; service %s is not compatible (a REPLICA service on EC2 or FARGATE, no capacity providers, spread over Availability Zones first)", ErrInvalidService, s.cfg.Name))
+			l.Add(at+"AvailabilityZoneRebalancing", u.AvailabilityZoneRebalancing, "ENABLED needs a REPLICA service on EC2 or FARGATE (no capacity providers) whose placement spreads over Availability Zones first; service "+s.cfg.Name+" is not one")
 		}
 	default:
-		errs = append(errs, fmt.Errorf("%w: AvailabilityZoneRebalancing %d is not Default, Enabled or Disabled", ErrInvalidService, u.AvailabilityZoneRebalancing))
+		l.Add(at+"AvailabilityZoneRebalancing", int(u.AvailabilityZoneRebalancing), "must be Default, Enabled or Disabled")
 	}
 	var dep *Deployment
-	if def != nil && def != s.deployments[0].def || u.ForceNewDeployment && len(errs) == 0 {
+	if def != nil && def != s.deployments[0].def || u.ForceNewDeployment && l.Len() == 0 {
 		if def == nil {
 			def = s.deployments[0].def
 		}
 		d, err := s.newDeployment(def)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		l.Join(err)
 		dep = d
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return err
 	}
 	if u.DeploymentConfiguration != nil {

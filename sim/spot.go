@@ -99,7 +99,7 @@ func (a *account) onScriptedSpot(arg uint64) {
 	p := a.providers[arg]
 	if p.kind == providerASG {
 		var live []*Instance
-		for _, in := range p.instances {
+		for in := range p.instances.all() {
 			if in.status == InstanceActive {
 				live = append(live, in)
 			}

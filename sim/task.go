@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -73,6 +74,7 @@ type Task struct {
 	arnID     string
 	def       *TaskDefinition
 	inst      *Instance
+	instPos   int // position in inst.tasks while there
 	req       placement.Task
 	groupName string
 	service   *Service
@@ -184,7 +186,7 @@ func (t *Task) enter(s TaskState, after time.Duration) {
 	t.state = s
 	if a := t.attached; a != nil && a.holds > 0 {
 		now := t.w.sim.Elapsed()
-		a.ownEnd = now + after
+		a.ownEnd = addTime(now, after)
 		for i := range a.list {
 			if x := &a.list[i]; x.held {
 				after = max(after, x.holdUntil-now)
@@ -276,7 +278,7 @@ func (w *World) taskRunning(t *Task) {
 		exit = b.RunFor.Sample(w.rngFail)
 	}
 	if b.CrashesPerHour > 0 {
-		crash := Exponential(time.Duration(float64(time.Hour) / b.CrashesPerHour)).Sample(w.rngFail)
+		crash := Exponential(crashMean(b.CrashesPerHour)).Sample(w.rngFail)
 		exit = min(exit, crash)
 	}
 	if exit != time.Duration(math.MaxInt64) {
@@ -286,6 +288,18 @@ func (w *World) taskRunning(t *Task) {
 	if s := t.service; s != nil {
 		s.onTaskRunning(t)
 	}
+}
+
+// crashMean is the mean time to a crash at rate crashes per task-hour: at
+// least a nanosecond, and End for a rate so small that the quotient leaves
+// int64 (converting such a float to a Duration is undefined, and gave a
+// negative mean).
+func crashMean(perHour float64) time.Duration {
+	mean := float64(time.Hour) / perHour
+	if !(mean < float64(End)) {
+		return End
+	}
+	return max(time.Duration(mean), 1)
 }
 
 // onTaskHealth is the task's health timer: the container health check
@@ -536,10 +550,17 @@ func (w *World) finishTask(t *Task) {
 
 // StopTask stops a task as ECS StopTask does: SIGTERM, then SIGKILL after
 // the stop timeout. The stop code is UserInitiated; reason "" means "Task
-// stopped by user". Stopping a task that is already stopping does nothing.
+// stopped by user", and a reason longer than MaxStoppedReason is refused
+// (ErrConfig). Stopping a task that is already stopping, or stopped, does
+// nothing. A nil task, or a task of another World, is ErrNotFound.
 func (w *World) StopTask(t *Task, reason string) error {
-	if t == nil || t.w != w {
-		return fmt.Errorf("%w: task", ErrNotFound)
+	switch {
+	case t == nil:
+		return fielderr.New(ErrNotFound, "StopTask(t)", nil, "must be a task, not nil")
+	case t.w != w:
+		return fielderr.New(ErrNotFound, "StopTask(t)", t.arnID, "is a task of another World")
+	case len(reason) > MaxStoppedReason:
+		return fielderr.New(ErrConfig, "StopTask(reason)", reason, fmt.Sprintf("must have at most %d characters", MaxStoppedReason))
 	}
 	if reason == "" {
 		reason = reasonUserStopped
@@ -586,6 +607,11 @@ func (t *Task) cluster() *Cluster {
 // has an instance, or it is a Fargate task that got its launch token. A
 // task stopped while it waited has nothing to detach.
 func (t *Task) hasENI() bool { return t.inst != nil || t.host.fargate && t.host.started }
+
+// MaxStoppedReason is the longest reason StopTask accepts, 255 characters
+// as ECS's StopTask
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopTask.html).
+const MaxStoppedReason = 255
 
 // taskHost is what a task knows of its capacity: its cluster, its
 // provider (nil for a launch type), Fargate or not, its zone.

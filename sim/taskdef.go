@@ -1,11 +1,11 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -38,7 +38,12 @@ const (
 	External LaunchType = "EXTERNAL"
 )
 
-// Task definition limits (aws-behaviour.md §1.3, §2.3, §9).
+// Task definition limits, from the ECS API reference
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html),
+// the ECS service quotas
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html)
+// and the agent's defaults.
 const (
 	MaxContainers          = 10      // containers per task definition
 	MinContainerMemoryMiB  = 6       // Docker's minimum hard limit
@@ -241,22 +246,35 @@ func validName(s string) bool {
 
 func inRange(d, lo, hi time.Duration) bool { return d >= lo && d <= hi }
 
+// MaxImageLength is the longest container image reference ECS accepts
+// (ContainerDefinition.image, "up to 255 letters ...",
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+const MaxImageLength = 255
+
 // validateTaskDefinition checks in as RegisterTaskDefinition does and
-// returns every problem, joined; each names the field, the value and the
-// rule and matches ErrInvalidTaskDefinition.
+// returns every problem, joined; each is a *fielderr.Error that names the
+// field, the value and the rule and matches ErrInvalidTaskDefinition. The
+// resources a task reserves (the task-level values, or the containers'
+// sums) are bounded by what an instance can register
+// (placement.MaxInstanceCPU is above MaxTaskCPU; placement.MaxInstanceMemory),
+// so no sum overflows and placement never refuses the task.
 func validateTaskDefinition(in *TaskDefinitionInput) error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidTaskDefinition}, args...)...))
+	const at = "TaskDefinitionInput."
+	l := fielderr.NewList(ErrInvalidTaskDefinition)
+	if n := registeredSize(in); n > MaxTaskDefinitionBytes {
+		// Too large to register: say so alone, rather than list a problem
+		// for each of a million port mappings.
+		l.Addf("TaskDefinitionInput", n, "is %d bytes; a task definition holds at most %d (MaxTaskDefinitionBytes)", n, MaxTaskDefinitionBytes)
+		return l.Err()
 	}
 	if !validName(in.Family) {
-		bad("Family %q must be 1 to 255 letters, digits, hyphens or underscores", in.Family)
+		l.Add(at+"Family", in.Family, "must be 1 to 255 letters, digits, hyphens or underscores")
 	}
 	mode := in.NetworkMode
 	switch mode {
 	case "", AWSVPC, Bridge, Host:
 	default:
-		bad("NetworkMode %q must be awsvpc, bridge or host", mode)
+		l.Add(at+"NetworkMode", string(mode), "must be awsvpc, bridge or host")
 	}
 	if mode == "" {
 		mode = Bridge
@@ -264,10 +282,10 @@ func validateTaskDefinition(in *TaskDefinitionInput) error {
 	switch in.CPUArchitecture {
 	case "", X86_64, ARM64:
 	default:
-		bad("CPUArchitecture %q must be %s or %s", in.CPUArchitecture, X86_64, ARM64)
+		l.Addf(at+"CPUArchitecture", string(in.CPUArchitecture), "must be %s or %s", X86_64, ARM64)
 	}
 	if g := in.EphemeralStorageGiB; g != 0 && (g < 21 || g > 200) {
-		bad("EphemeralStorageGiB is %d; it must be 0 (the default 20 GiB) or 21 to 200", g)
+		l.Add(at+"EphemeralStorageGiB", g, "must be 0 (the default 20 GiB) or 21 to 200")
 	}
 	fargate := false
 	for i, lt := range in.RequiresCompatibilities {
@@ -276,149 +294,179 @@ func validateTaskDefinition(in *TaskDefinitionInput) error {
 		case Fargate:
 			fargate = true
 		default:
-			bad("RequiresCompatibilities[%d] %q must be EC2, FARGATE or EXTERNAL", i, lt)
+			l.Add(fmt.Sprintf("%sRequiresCompatibilities[%d]", at, i), string(lt), "must be EC2, FARGATE or EXTERNAL")
 		}
 	}
 	if fargate {
 		if mode != AWSVPC {
-			bad("NetworkMode %q: FARGATE requires awsvpc", mode)
+			l.Add(at+"NetworkMode", string(mode), "must be awsvpc: FARGATE requires it")
 		}
 		if in.CPU == 0 {
-			bad("CPU is 0: FARGATE requires a task-level CPU")
+			l.Add(at+"CPU", 0, "is required: FARGATE needs a task-level CPU")
 		}
 		if in.MemoryMiB == 0 {
-			bad("MemoryMiB is 0: FARGATE requires a task-level memory")
+			l.Add(at+"MemoryMiB", 0, "is required: FARGATE needs a task-level memory")
 		}
 	}
 	if in.CPU < 0 || in.CPU > MaxTaskCPU {
-		bad("CPU is %d; task-level CPU must be 0 (none) or up to %d units", in.CPU, MaxTaskCPU)
+		l.Addf(at+"CPU", in.CPU, "must be 0 (none) or 128 to %d units", MaxTaskCPU)
 	} else if in.CPU > 0 && in.CPU < 128 {
-		bad("CPU is %d; task-level CPU must be at least 128 units", in.CPU)
+		l.Addf(at+"CPU", in.CPU, "must be 0 (none) or 128 to %d units", MaxTaskCPU)
 	}
-	if in.MemoryMiB < 0 {
-		bad("MemoryMiB is %d; it must not be negative", in.MemoryMiB)
+	if in.MemoryMiB < 0 || in.MemoryMiB > placement.MaxInstanceMemory {
+		l.Addf(at+"MemoryMiB", in.MemoryMiB, "must be 0 (none) to %d MiB, the most an instance registers", placement.MaxInstanceMemory)
 	}
 	switch n := len(in.Containers); {
 	case n == 0:
-		bad("Containers is empty; a task definition needs 1 to %d containers", MaxContainers)
+		l.Addf(at+"Containers", n, "must hold 1 to %d containers", MaxContainers)
 	case n > MaxContainers:
-		bad("Containers has %d entries; at most %d are allowed", n, MaxContainers)
+		l.Addf(at+"Containers", n, "must hold at most %d containers (MaxContainers)", MaxContainers)
 	}
 	names := map[string]bool{}
 	hostPorts := map[int]bool{}
 	essential, sumCPU, sumMem := 0, 0, 0
 	for i := range in.Containers {
 		c := &in.Containers[i]
-		f := fmt.Sprintf("Containers[%d]", i)
+		f := fmt.Sprintf("%sContainers[%d]", at, i)
 		if !validName(c.Name) {
-			bad("%s.Name %q must be 1 to 255 letters, digits, hyphens or underscores", f, c.Name)
+			l.Add(f+".Name", c.Name, "must be 1 to 255 letters, digits, hyphens or underscores")
 		} else if names[c.Name] {
-			bad("%s.Name %q is used by another container; names must be unique", f, c.Name)
+			l.Add(f+".Name", c.Name, "is used by another container; names must be unique")
 		}
 		names[c.Name] = true
-		if c.Image == "" {
-			bad("%s.Image is empty; it is required", f)
+		if c.Image == "" || len(c.Image) > MaxImageLength {
+			l.Addf(f+".Image", c.Image, "is required, at most %d characters", MaxImageLength)
 		}
 		if c.essential() {
 			essential++
 		}
-		if c.CPU < 0 {
-			bad("%s.CPU is %d; it must not be negative", f, c.CPU)
+		if c.CPU < 0 || c.CPU > MaxTaskCPU {
+			l.Addf(f+".CPU", c.CPU, "must be 0 (none) to %d units", MaxTaskCPU)
+		} else {
+			sumCPU += c.CPU
 		}
-		sumCPU += max(c.CPU, 0)
-		if c.MemoryMiB < 0 || c.MemoryMiB > 0 && c.MemoryMiB < MinContainerMemoryMiB {
-			bad("%s.MemoryMiB is %d; a hard limit must be at least %d MiB", f, c.MemoryMiB, MinContainerMemoryMiB)
+		if c.MemoryMiB < 0 || c.MemoryMiB > 0 && c.MemoryMiB < MinContainerMemoryMiB || c.MemoryMiB > placement.MaxInstanceMemory {
+			l.Addf(f+".MemoryMiB", c.MemoryMiB, "must be 0 (none) or %d to %d MiB", MinContainerMemoryMiB, placement.MaxInstanceMemory)
 		}
-		if c.MemoryReservationMiB < 0 {
-			bad("%s.MemoryReservationMiB is %d; it must not be negative", f, c.MemoryReservationMiB)
+		if c.MemoryReservationMiB < 0 || c.MemoryReservationMiB > placement.MaxInstanceMemory {
+			l.Addf(f+".MemoryReservationMiB", c.MemoryReservationMiB, "must be 0 (none) to %d MiB", placement.MaxInstanceMemory)
 		}
 		if c.MemoryMiB > 0 && c.MemoryReservationMiB > c.MemoryMiB {
-			bad("%s.MemoryReservationMiB %d exceeds MemoryMiB %d; the soft limit must not exceed the hard limit", f, c.MemoryReservationMiB, c.MemoryMiB)
+			l.Addf(f+".MemoryReservationMiB", c.MemoryReservationMiB, "must not exceed MemoryMiB %d: the soft limit is below the hard one", c.MemoryMiB)
 		}
 		if in.MemoryMiB == 0 && c.MemoryMiB == 0 && c.MemoryReservationMiB == 0 {
-			bad("%s has no MemoryMiB or MemoryReservationMiB and the task has no MemoryMiB; one of them is required", f)
+			l.Add(f+".MemoryMiB", 0, "is required (or MemoryReservationMiB) when the task has no MemoryMiB")
 		}
-		if c.MemoryReservationMiB > 0 {
-			sumMem += c.MemoryReservationMiB
+		if m := c.MemoryReservationMiB; m > 0 {
+			sumMem += min(m, placement.MaxInstanceMemory+1)
 		} else {
-			sumMem += max(c.MemoryMiB, 0)
+			sumMem += min(max(c.MemoryMiB, 0), placement.MaxInstanceMemory+1)
 		}
 		if c.StopTimeout < 0 || fargate && c.StopTimeout > MaxFargateStopTimeout {
-			bad("%s.StopTimeout is %v; it must be 0 (default 30s) or positive, and at most %v on FARGATE", f, c.StopTimeout, MaxFargateStopTimeout)
+			l.Addf(f+".StopTimeout", c.StopTimeout, "must be 0 (default 30s) or positive, and at most %v on FARGATE", MaxFargateStopTimeout)
 		}
 		for j, pm := range c.PortMappings {
 			pf := fmt.Sprintf("%s.PortMappings[%d]", f, j)
 			if pm.ContainerPort < 1 || pm.ContainerPort > 65535 {
-				bad("%s.ContainerPort is %d; it must be in 1..65535", pf, pm.ContainerPort)
+				l.Add(pf+".ContainerPort", pm.ContainerPort, "must be 1 to 65535")
 			}
 			if pm.HostPort < 0 || pm.HostPort > 65535 {
-				bad("%s.HostPort is %d; it must be in 0..65535", pf, pm.HostPort)
+				l.Add(pf+".HostPort", pm.HostPort, "must be 0 to 65535")
 			}
 			hp := pm.HostPort
 			if mode != Bridge {
 				if hp != 0 && hp != pm.ContainerPort {
-					bad("%s.HostPort is %d; in %s mode it must be 0 or equal ContainerPort %d", pf, hp, mode, pm.ContainerPort)
+					l.Addf(pf+".HostPort", hp, "must be 0 or equal ContainerPort %d in %s mode", pm.ContainerPort, mode)
 				}
 				hp = pm.ContainerPort
 			}
 			if hp > 0 {
 				if hostPorts[hp] {
-					bad("%s.HostPort %d is already mapped by another port mapping of the task", pf, hp)
+					l.Add(pf+".HostPort", hp, "is mapped by another port mapping of the task already")
 				}
 				hostPorts[hp] = true
 			}
 		}
 		if h := c.HealthCheck; h != nil {
+			hf := f + ".HealthCheck"
 			if len(h.Command) == 0 {
-				bad("%s.HealthCheck.Command is empty; it is required", f)
+				l.Add(hf+".Command", 0, "is required")
 			}
 			if h.Interval != 0 && !inRange(h.Interval, 5*time.Second, 300*time.Second) {
-				bad("%s.HealthCheck.Interval is %v; it must be 5s to 300s (0 means 30s)", f, h.Interval)
+				l.Add(hf+".Interval", h.Interval, "must be 5s to 300s (0 means 30s)")
 			}
 			if h.Timeout != 0 && !inRange(h.Timeout, 2*time.Second, 60*time.Second) {
-				bad("%s.HealthCheck.Timeout is %v; it must be 2s to 60s (0 means 5s)", f, h.Timeout)
+				l.Add(hf+".Timeout", h.Timeout, "must be 2s to 60s (0 means 5s)")
 			}
 			if h.Retries != 0 && (h.Retries < 1 || h.Retries > 10) {
-				bad("%s.HealthCheck.Retries is %d; it must be 1 to 10 (0 means 3)", f, h.Retries)
+				l.Add(hf+".Retries", h.Retries, "must be 1 to 10 (0 means 3)")
 			}
 			if !inRange(h.StartPeriod, 0, 300*time.Second) {
-				bad("%s.HealthCheck.StartPeriod is %v; it must be 0s to 300s", f, h.StartPeriod)
+				l.Add(hf+".StartPeriod", h.StartPeriod, "must be 0s to 300s")
 			}
 		}
 	}
 	if len(in.Containers) > 0 && essential == 0 {
-		bad("Containers has no essential container; at least one is required")
+		l.Add(at+"Containers", len(in.Containers), "must hold an essential container")
 	}
-	if in.CPU > 0 && sumCPU > in.CPU {
-		bad("container CPU adds up to %d units, more than the task-level CPU %d", sumCPU, in.CPU)
+	switch {
+	case in.CPU > 0 && sumCPU > in.CPU:
+		l.Addf(at+"Containers", sumCPU, "container CPU adds up to more than the task-level CPU %d", in.CPU)
+	case in.CPU == 0 && sumCPU > MaxTaskCPU:
+		l.Addf(at+"Containers", sumCPU, "container CPU adds up to more than %d units (MaxTaskCPU), the most a task reserves", MaxTaskCPU)
 	}
-	if in.MemoryMiB > 0 && sumMem > in.MemoryMiB {
-		bad("container memory reservations add up to %d MiB, more than the task-level MemoryMiB %d", sumMem, in.MemoryMiB)
+	switch {
+	case in.MemoryMiB > 0 && sumMem > in.MemoryMiB:
+		l.Addf(at+"Containers", sumMem, "container memory reservations add up to more than the task-level MemoryMiB %d", in.MemoryMiB)
+	case in.MemoryMiB == 0 && sumMem > placement.MaxInstanceMemory:
+		l.Addf(at+"Containers", sumMem, "container memory adds up to more than %d MiB, the most an instance registers", placement.MaxInstanceMemory)
 	}
 	if len(hostPorts) > placement.MaxTaskHostPorts {
-		bad("the task maps %d host ports; at most %d fit on an instance", len(hostPorts), placement.MaxTaskHostPorts)
+		l.Addf(at+"Containers", len(hostPorts), "the task maps more host ports than the %d that fit on an instance", placement.MaxTaskHostPorts)
 	}
 	for i, c := range in.PlacementConstraints {
 		if c.Type == placement.DistinctInstance {
-			bad("PlacementConstraints[%d] is distinctInstance; a task definition allows only memberOf", i)
+			l.Add(fmt.Sprintf("%sPlacementConstraints[%d].Type", at, i), c.Type, "must be memberOf: a task definition allows only memberOf")
 		}
 	}
-	if _, err := placement.Compile(placement.Spec{Constraints: in.PlacementConstraints}); err != nil {
-		bad("PlacementConstraints: %v", err)
-	}
+	_, err := placement.Compile(placement.Spec{Constraints: in.PlacementConstraints})
+	joinLeaf(l, ErrInvalidTaskDefinition, at+"PlacementConstraints", "Spec.Constraints", err)
 	b := &in.Behavior
 	if !(b.StartFailureProbability >= 0 && b.StartFailureProbability <= 1) {
-		bad("Behavior.StartFailureProbability is %g; it must be in [0, 1]", b.StartFailureProbability)
+		l.Add(at+"Behavior.StartFailureProbability", b.StartFailureProbability, "must be in [0, 1]")
+	}
+	if len(b.StartFailureReason) > MaxStoppedReason {
+		l.Addf(at+"Behavior.StartFailureReason", b.StartFailureReason, "must have at most %d characters (a stopped reason)", MaxStoppedReason)
 	}
 	if !(b.CrashesPerHour >= 0) || b.CrashesPerHour > 1e9 {
-		bad("Behavior.CrashesPerHour is %g; it must be a finite rate >= 0", b.CrashesPerHour)
+		l.Add(at+"Behavior.CrashesPerHour", b.CrashesPerHour, "must be a finite rate from 0 to 1e9")
 	}
-	for _, e := range []error{b.RunFor.Check(ErrConfig, "Behavior.RunFor"), b.Shutdown.Check(ErrConfig, "Behavior.Shutdown")} {
-		if e != nil {
-			bad("%v", e)
+	l.Join(b.RunFor.Check(ErrInvalidTaskDefinition, at+"Behavior.RunFor"))
+	l.Join(b.Shutdown.Check(ErrInvalidTaskDefinition, at+"Behavior.Shutdown"))
+	return l.Err()
+}
+
+// registeredSize approximates the size of in as ECS measures a task
+// definition (its JSON): the bytes of its strings plus a fixed allowance
+// for each container, port mapping, health check and constraint.
+func registeredSize(in *TaskDefinitionInput) int {
+	n := 256 + len(in.Family) + 16*len(in.RequiresCompatibilities) + len(in.Behavior.StartFailureReason)
+	for _, c := range in.PlacementConstraints {
+		n += 64 + len(c.Expression)
+	}
+	for _, c := range in.Containers {
+		n += 256 + len(c.Name) + len(c.Image) + 64*len(c.PortMappings)
+		if h := c.HealthCheck; h != nil {
+			n += 128
+			for _, a := range h.Command {
+				n += 4 + len(a)
+			}
+		}
+		if n > MaxTaskDefinitionBytes {
+			break // far enough: the sum cannot overflow
 		}
 	}
-	return errors.Join(errs...)
+	return n
 }
 
 // newTaskDefinition derives the placement needs of a validated input.

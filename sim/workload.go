@@ -1,14 +1,15 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
@@ -322,70 +323,73 @@ var ErrInvalidWorkload = fmt.Errorf("%w: workload", ErrConfig)
 // by targets (here: a full queue).
 const MetricHTTPCodeTarget5XXCount = "HTTPCode_Target_5XX_Count"
 
-// NewWorkload starts cfg's clients, or reports every problem with cfg. The
-// load balancer's service supplies the tasks; tasks already registered get
-// their servers now.
+// NewWorkload starts cfg's clients, or reports every problem with cfg, each
+// a *fielderr.Error matching ErrInvalidWorkload. The load balancer must be
+// this world's, with no workload yet (one workload per load balancer); its
+// service supplies the tasks, and tasks already registered get their
+// servers now.
 func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidWorkload}, args...)...))
-	}
-	if cfg.LoadBalancer == nil {
-		bad("LoadBalancer is nil; a workload needs a load balancer")
-	} else if cfg.LoadBalancer.wl != nil {
-		bad("LoadBalancer %s already has a workload", cfg.LoadBalancer.cfg.Name)
+	const at = "WorkloadConfig."
+	l := fielderr.NewList(ErrInvalidWorkload)
+	switch lb := cfg.LoadBalancer; {
+	case lb == nil:
+		l.Add(at+"LoadBalancer", nil, "is required: a workload's requests reach tasks through it")
+	case lb.w != w:
+		l.Join(fielderr.New(ErrNotFound, at+"LoadBalancer", lb.cfg.Name, "is a load balancer of another World"))
+	case lb.wl != nil:
+		l.Add(at+"LoadBalancer", lb.cfg.Name, "has a workload already; a load balancer takes one")
 	}
 	switch cfg.Mode {
 	case RequestLevel:
-		if (cfg.Source == nil) == (cfg.Arrivals == nil) {
-			bad("Source and Arrivals: exactly one is required in request-level mode")
+		if isNil(cfg.Source) == isNil(cfg.Arrivals) {
+			l.Add(at+"Source", cfg.Source != nil, "exactly one of Source and Arrivals is required in request-level mode")
 		}
-		if cfg.Demand == nil {
-			bad("Demand is nil; request-level mode needs the work per request")
-		} else if err := traffic.ValidateDemand(cfg.Demand); err != nil {
-			bad("Demand: %v", err)
+		if isNil(cfg.Demand) {
+			l.Add(at+"Demand", nil, "is required in request-level mode: the work per request")
+		} else {
+			joinLeaf(l, ErrInvalidWorkload, at+"Demand", "Demand", traffic.ValidateDemand(cfg.Demand))
 		}
 	case FluidMode:
-		if cfg.Source == nil {
-			bad("Source is nil; fluid mode needs a rate")
+		if isNil(cfg.Source) {
+			l.Add(at+"Source", nil, "is required in fluid mode: the rate")
 		}
 		if cfg.MeanWork <= 0 {
-			bad("MeanWork is %v; fluid mode needs a positive mean work per request", cfg.MeanWork)
+			l.Add(at+"MeanWork", cfg.MeanWork, "must be positive in fluid mode: the mean work per request")
 		}
 		if !(cfg.SCV >= 0) || math.IsInf(cfg.SCV, 0) {
-			bad("SCV is %v; it must be finite and ≥ 0", cfg.SCV)
+			l.Add(at+"SCV", cfg.SCV, "must be finite and ≥ 0")
 		}
-		if err := traffic.ValidateFluidStep(cfg.FluidStep); err != nil {
-			bad("%v", err)
-		}
-		if cfg.Arrivals != nil {
-			bad("Arrivals is set; fluid mode reads Source only")
+		joinLeaf(l, ErrInvalidWorkload, at+"FluidStep", "FluidStep", traffic.ValidateFluidStep(cfg.FluidStep))
+		if !isNil(cfg.Arrivals) {
+			l.Add(at+"Arrivals", "set", "must be nil in fluid mode, which reads Source only")
 		}
 	default:
-		bad("Mode is %d; it must be RequestLevel or FluidMode", cfg.Mode)
+		l.Add(at+"Mode", int(cfg.Mode), "must be RequestLevel or FluidMode")
 	}
-	if err := cfg.Server.Validate(); err != nil {
-		bad("Server: %v", err)
-	}
-	if cfg.Source != nil {
-		if err := traffic.ValidateSource(cfg.Source); err != nil {
-			bad("Source: %v", err)
-		}
+	joinLeaf(l, ErrInvalidWorkload, at+"Server", "ServerConfig", cfg.Server.Validate())
+	if !isNil(cfg.Source) {
+		joinLeaf(l, ErrInvalidWorkload, at+"Source", "Source", traffic.ValidateSource(cfg.Source))
 	}
 	if cfg.End < 0 {
-		bad("End is %v; it must not be negative (0 means no end)", cfg.End)
+		l.Add(at+"End", cfg.End, "must not be negative (0 means no end)")
 	}
 	if p := cfg.ReportPeriod; p < 0 || p%time.Minute != 0 {
-		bad("ReportPeriod is %v; it must be a whole number of minutes (0 means 1h)", p)
+		l.Add(at+"ReportPeriod", p, "must be a whole number of minutes (0 means 1h)")
 	}
-	if cfg.MemoryBaseMiB < 0 {
-		bad("MemoryBaseMiB is %d; it must not be negative", cfg.MemoryBaseMiB)
+	if cfg.MemoryBaseMiB < 0 || cfg.MemoryBaseMiB > placement.MaxInstanceMemory {
+		l.Addf(at+"MemoryBaseMiB", cfg.MemoryBaseMiB, "must be 0 (a quarter of the task's memory) to %d", placement.MaxInstanceMemory)
 	}
-	if !(cfg.MemoryPerRequestMiB >= 0) || math.IsInf(cfg.MemoryPerRequestMiB, 0) {
-		bad("MemoryPerRequestMiB is %v; it must be finite and ≥ 0", cfg.MemoryPerRequestMiB)
+	if !(cfg.MemoryPerRequestMiB >= 0) || cfg.MemoryPerRequestMiB > placement.MaxInstanceMemory {
+		l.Addf(at+"MemoryPerRequestMiB", cfg.MemoryPerRequestMiB, "must be 0 (1 MiB) to %d", placement.MaxInstanceMemory)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
+	}
+	if isNil(cfg.Arrivals) {
+		cfg.Arrivals = nil // a nil pointer in the interface is no process
+	}
+	if isNil(cfg.Source) {
+		cfg.Source = nil
 	}
 	if cfg.ReportPeriod == 0 {
 		cfg.ReportPeriod = time.Hour
@@ -722,9 +726,23 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	wl.fluidCum[1] += res.ServedRate * dt
 	wl.fluidCum[2] += noTarget * dt
 	wl.fluidCum[3] += timedOut * dt
-	step := func(i int) int64 { return int64(math.Round(wl.fluidCum[i])) - int64(math.Round(before[i])) }
-	arrived, served, none, tout := step(0), step(1), step(2), step(3)
-	rejected := max(arrived-served-none-tout, 0)
+	// The step's arrivals are its share of the rounded cumulative
+	// expectation; they are split between served, no target and timed out
+	// (each catching up with its own rounded cumulative expectation, as far
+	// as the step's arrivals allow) and rejected, which takes the rest.
+	// Rounding each category on its own could hand out more than arrived
+	// (1 + 1 + 1 > 2), which broke the conservation of requests.
+	arrived := int64(math.Round(wl.fluidCum[0])) - int64(math.Round(before[0]))
+	left := arrived
+	share := func(cum float64, total int64) int64 {
+		n := min(max(int64(math.Round(cum))-total, 0), left)
+		left -= n
+		return n
+	}
+	served := share(wl.fluidCum[1], wl.counters.Served)
+	none := share(wl.fluidCum[2], wl.counters.NoTarget)
+	tout := share(wl.fluidCum[3], wl.counters.TimedOut)
+	rejected := left
 	wl.counters.Arrived += arrived
 	wl.counters.Served += served
 	wl.counters.NoTarget += none

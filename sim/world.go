@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -112,6 +114,9 @@ type WorldConfig struct {
 	// long run somewhere other than memory. It must not call back into the
 	// world.
 	OnServiceEvent func(ServiceEvent)
+	// Quotas are the AWS service quotas the world enforces; zero fields
+	// mean AWS's defaults (see Quotas).
+	Quotas Quotas
 }
 
 // Retention bounds what the world remembers of its past, so that a long
@@ -137,49 +142,55 @@ type Retention struct {
 	Periods int
 }
 
-func (r Retention) validate() []error {
-	var errs []error
+func (r Retention) validate(l *fielderr.List) {
 	if r.StoppedTasks < 0 {
-		errs = append(errs, fmt.Errorf("%w: Retention.StoppedTasks is %v; it must be 0 (keep every task) or positive", ErrConfig, r.StoppedTasks))
+		l.Add("WorldConfig.Retention.StoppedTasks", r.StoppedTasks, "must be 0 (keep every task) or positive")
 	}
 	if r.Events < 0 {
-		errs = append(errs, fmt.Errorf("%w: Retention.Events is %d; it must be 0 (keep every event) or positive", ErrConfig, r.Events))
+		l.Add("WorldConfig.Retention.Events", r.Events, "must be 0 (keep every event) or positive")
 	}
 	if r.Periods < 0 {
-		errs = append(errs, fmt.Errorf("%w: Retention.Periods is %d; it must be 0 (keep every period) or positive", ErrConfig, r.Periods))
+		l.Add("WorldConfig.Retention.Periods", r.Periods, "must be 0 (keep every period) or positive")
 	}
-	return errs
 }
 
-// Validate reports every problem with c, joined.
+// MaxLaunchRate is the highest launch rate a service may be given, in
+// tasks per minute (WorldConfig.ServiceLaunchRate,
+// CapacityConfig.FargateServiceLaunchRate): a launch token every 60 ns,
+// far beyond AWS's rates and still a whole number of nanoseconds.
+const MaxLaunchRate = 1_000_000
+
+// Validate reports every problem with c, joined; each is a
+// *fielderr.Error matching ErrConfig.
 func (c WorldConfig) Validate() error {
-	var errs []error
-	if c.ReservedMemoryMiB < 0 {
-		errs = append(errs, fmt.Errorf("%w: ReservedMemoryMiB is %d; it must not be negative", ErrConfig, c.ReservedMemoryMiB))
+	l := fielderr.NewList(ErrConfig)
+	if c.ReservedMemoryMiB < 0 || c.ReservedMemoryMiB > placement.MaxInstanceMemory {
+		l.Addf("WorldConfig.ReservedMemoryMiB", c.ReservedMemoryMiB, "must be 0 (the agent default) to %d", placement.MaxInstanceMemory)
 	}
 	if c.CircuitBreakerMinThreshold < 0 || c.CircuitBreakerMinThreshold > 200 {
-		errs = append(errs, fmt.Errorf("%w: CircuitBreakerMinThreshold is %d; it must be 0 (default 3) to 200", ErrConfig, c.CircuitBreakerMinThreshold))
+		l.Add("WorldConfig.CircuitBreakerMinThreshold", c.CircuitBreakerMinThreshold, "must be 0 (default 3) to 200")
 	}
 	if c.ThrottleInitial < 0 || c.ThrottleInitial > MaxThrottleDelay {
-		errs = append(errs, fmt.Errorf("%w: ThrottleInitial is %v; it must be 0 (default 15s) to %v", ErrConfig, c.ThrottleInitial, MaxThrottleDelay))
+		l.Addf("WorldConfig.ThrottleInitial", c.ThrottleInitial, "must be 0 (default 15s) to %v", MaxThrottleDelay)
 	}
-	if c.ServiceLaunchRate < 0 {
-		errs = append(errs, fmt.Errorf("%w: ServiceLaunchRate is %d; it must be 0 (default 250 per minute) or positive", ErrConfig, c.ServiceLaunchRate))
+	if c.ServiceLaunchRate < 0 || c.ServiceLaunchRate > MaxLaunchRate {
+		l.Addf("WorldConfig.ServiceLaunchRate", c.ServiceLaunchRate, "must be 0 (default %d per minute) to %d (MaxLaunchRate)", DefaultServiceLaunchRate, MaxLaunchRate)
 	}
-	errs = append(errs, c.Capacity.validate()...)
-	errs = append(errs, c.Retention.validate()...)
-	l := c.Latencies
-	for _, e := range []error{
-		l.InstanceLaunch.Check(ErrConfig, "Latencies.InstanceLaunch"), l.ENIAttach.Check(ErrConfig, "Latencies.ENIAttach"),
-		l.ImagePull.Check(ErrConfig, "Latencies.ImagePull"), l.ContainerStart.Check(ErrConfig, "Latencies.ContainerStart"),
-		l.Activating.Check(ErrConfig, "Latencies.Activating"), l.Deactivating.Check(ErrConfig, "Latencies.Deactivating"),
-		l.ENIDetach.Check(ErrConfig, "Latencies.ENIDetach"),
+	c.Capacity.validate(l)
+	c.Retention.validate(l)
+	c.Quotas.validate(l)
+	lat := c.Latencies
+	for _, f := range []struct {
+		name string
+		d    Dist
+	}{
+		{"InstanceLaunch", lat.InstanceLaunch}, {"ENIAttach", lat.ENIAttach}, {"ImagePull", lat.ImagePull},
+		{"ContainerStart", lat.ContainerStart}, {"Activating", lat.Activating}, {"Deactivating", lat.Deactivating},
+		{"ENIDetach", lat.ENIDetach},
 	} {
-		if e != nil {
-			errs = append(errs, e)
-		}
+		l.Join(f.d.Check(ErrConfig, "WorldConfig.Latencies."+f.name))
 	}
-	return errors.Join(errs...)
+	return l.Err()
 }
 
 // DefaultServiceLaunchRate is the tasks a service may launch per minute on
@@ -196,20 +207,23 @@ const MaxThrottleDelay = 15 * time.Minute
 // in lifecycle events of the Sim (PhaseLifecycle) and in the API calls the
 // user makes between events. Like the Sim, it is not safe for concurrent use.
 type World struct {
-	sim *Sim
-	cfg WorldConfig
-	lat Latencies
+	sim    *Sim
+	cfg    WorldConfig
+	lat    Latencies
+	quotas Quotas
 
-	clusters    []*Cluster
-	instances   []*Instance
-	families    map[string][]*TaskDefinition // lookup only; revisions in order
-	tasks       []*Task                      // by task id; nil once Retention forgot the task
-	retired     []int32                      // with Retention.StoppedTasks: ids of STOPPED tasks in stop order; those before retiredHead are forgotten
-	retiredHead int
-	services    []*Service
-	events      []ServiceEvent
-	scripted    []scriptedFailure
-	outages     []zoneOutage
+	clusters      []*Cluster
+	clusterByName map[string]*Cluster // lookup only
+	instances     []*Instance
+	families      map[string][]*TaskDefinition // lookup only; revisions in order
+	tasks         []*Task                      // by task id; nil once Retention forgot the task
+	retired       []int                        // with Retention.StoppedTasks: ids of STOPPED tasks in stop order; those before retiredHead are forgotten
+	retiredHead   int
+	services      []*Service
+	events        []ServiceEvent
+	scripted      []scriptedFailure
+	outages       []zoneOutage
+	zonesOut      map[string]int // zone → outages in progress (lookup only)
 
 	kInstanceUp, kTaskStep, kTaskHealth, kTaskExit, kReconcile, kScripted, kZoneOutage Kind
 	rngLaunch, rngStart, rngStop, rngFail, rngPlace                                    *rand.Rand
@@ -230,7 +244,7 @@ type World struct {
 // NewWorld returns an empty world driven by s, or the problems with cfg.
 func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	if s == nil {
-		return nil, fmt.Errorf("%w: NewWorld needs a *Sim", ErrConfig)
+		return nil, fielderr.New(ErrConfig, "NewWorld(s)", nil, "must be a *Sim made by New")
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -247,7 +261,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	if cfg.ServiceLaunchRate == 0 {
 		cfg.ServiceLaunchRate = DefaultServiceLaunchRate
 	}
-	w := &World{sim: s, cfg: cfg, lat: cfg.Latencies.withDefaults(), families: map[string][]*TaskDefinition{}}
+	w := &World{sim: s, cfg: cfg, lat: cfg.Latencies.withDefaults(), quotas: cfg.Quotas.withDefaults(), families: map[string][]*TaskDefinition{}}
 	w.kInstanceUp = s.Handle("instance-register", PhaseLifecycle, w.onInstanceUp)
 	w.kTaskStep = s.Handle("task-step", PhaseLifecycle, w.onTaskStep)
 	w.kTaskHealth = s.Handle("task-health", PhaseLifecycle, w.onTaskHealth)
@@ -288,6 +302,7 @@ type Cluster struct {
 	place     *placement.Cluster
 	byPlaceID []*Instance // indexed by placement.InstanceID
 	instances []*Instance // every instance ever launched into the cluster
+	live      int         // of instances, those not INACTIVE (Quotas.InstancesPerCluster)
 	services  []*Service
 	waiting   []*Service // services with tasks they could not place
 
@@ -301,28 +316,29 @@ type Cluster struct {
 }
 
 // CreateCluster adds an empty cluster. Names are 1 to 255 letters, digits,
-// hyphens and underscores, unique in the world.
+// hyphens and underscores, unique in the world; the world holds at most
+// Quotas.Clusters clusters.
 func (w *World) CreateCluster(name string) (*Cluster, error) {
-	if !validName(name) {
-		return nil, fmt.Errorf("%w: cluster name %q must be 1 to 255 letters, digits, hyphens or underscores", ErrConfig, name)
-	}
-	if w.Cluster(name) != nil {
-		return nil, fmt.Errorf("%w: cluster %q already exists", ErrConfig, name)
+	const field = "CreateCluster(name)"
+	switch {
+	case !validName(name):
+		return nil, fielderr.New(ErrConfig, field, name, "must be 1 to 255 letters, digits, hyphens or underscores")
+	case w.Cluster(name) != nil:
+		return nil, fielderr.New(ErrConfig, field, name, "names a cluster that exists")
+	case len(w.clusters) >= w.quotas.Clusters:
+		return nil, fielderr.New(ErrConfig, field, name, fmt.Sprintf("would be cluster %d; Quotas.Clusters allows %d", len(w.clusters)+1, w.quotas.Clusters))
 	}
 	c := &Cluster{w: w, name: name, place: placement.NewCluster()}
 	w.clusters = append(w.clusters, c)
+	if w.clusterByName == nil {
+		w.clusterByName = map[string]*Cluster{}
+	}
+	w.clusterByName[name] = c
 	return c, nil
 }
 
 // Cluster returns the cluster called name, or nil.
-func (w *World) Cluster(name string) *Cluster {
-	for _, c := range w.clusters {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
-}
+func (w *World) Cluster(name string) *Cluster { return w.clusterByName[name] }
 
 // Name returns the cluster name.
 func (c *Cluster) Name() string { return c.name }
@@ -340,15 +356,33 @@ func (c *Cluster) Services() []*Service { return append([]*Service(nil), c.servi
 func (c *Cluster) Placement() *placement.Cluster { return c.place }
 
 // RegisterTaskDefinition validates in as ECS does and registers it as the
-// next revision of its family. Every problem is reported at once, each
-// matching ErrInvalidTaskDefinition.
+// next revision of its family, at most MaxRevisionsPerFamily. Every problem
+// is reported at once, each a *fielderr.Error matching
+// ErrInvalidTaskDefinition.
 func (w *World) RegisterTaskDefinition(in TaskDefinitionInput) (*TaskDefinition, error) {
-	in.Containers = append([]ContainerDefinition(nil), in.Containers...)
-	in.RequiresCompatibilities = append([]LaunchType(nil), in.RequiresCompatibilities...)
-	in.PlacementConstraints = append([]placement.Constraint(nil), in.PlacementConstraints...)
 	if err := validateTaskDefinition(&in); err != nil {
 		return nil, err
 	}
+	if n := len(w.families[in.Family]); n >= MaxRevisionsPerFamily {
+		return nil, fielderr.New(ErrInvalidTaskDefinition, "TaskDefinitionInput.Family", in.Family,
+			fmt.Sprintf("has %d revisions, the most a family holds (MaxRevisionsPerFamily)", n))
+	}
+	// The definition keeps its own copies of what the caller may change.
+	in.Containers = slices.Clone(in.Containers)
+	for i := range in.Containers {
+		c := &in.Containers[i]
+		c.PortMappings = slices.Clone(c.PortMappings)
+		if c.Essential != nil {
+			c.Essential = Bool(*c.Essential)
+		}
+		if c.HealthCheck != nil {
+			h := *c.HealthCheck
+			h.Command = slices.Clone(h.Command)
+			c.HealthCheck = &h
+		}
+	}
+	in.RequiresCompatibilities = slices.Clone(in.RequiresCompatibilities)
+	in.PlacementConstraints = slices.Clone(in.PlacementConstraints)
 	revs := w.families[in.Family]
 	d := newTaskDefinition(in, len(revs)+1)
 	w.families[in.Family] = append(revs, d)
@@ -356,14 +390,16 @@ func (w *World) RegisterTaskDefinition(in TaskDefinitionInput) (*TaskDefinition,
 }
 
 // TaskDefinition resolves "family:revision", or "family" for the latest
-// revision.
+// revision; a reference to nothing is a *fielderr.Error matching
+// ErrNotFound.
 func (w *World) TaskDefinition(ref string) (*TaskDefinition, error) {
+	const field = "TaskDefinition"
 	family, rev := ref, 0
 	for i := len(ref) - 1; i >= 0; i-- {
 		if ref[i] == ':' {
 			n, err := parsePositive(ref[i+1:])
 			if err != nil {
-				return nil, fmt.Errorf("%w: task definition %q: revision %q is not a positive integer", ErrNotFound, ref, ref[i+1:])
+				return nil, fielderr.New(ErrNotFound, field, ref, "revision after the colon must be a positive integer")
 			}
 			family, rev = ref[:i], n
 			break
@@ -371,13 +407,13 @@ func (w *World) TaskDefinition(ref string) (*TaskDefinition, error) {
 	}
 	revs := w.families[family]
 	if len(revs) == 0 {
-		return nil, fmt.Errorf("%w: task definition family %q is not registered", ErrNotFound, family)
+		return nil, fielderr.New(ErrNotFound, field, ref, fmt.Sprintf("family %q is not registered", fielderr.Clip(family)))
 	}
 	if rev == 0 {
 		return revs[len(revs)-1], nil
 	}
 	if rev > len(revs) {
-		return nil, fmt.Errorf("%w: task definition %q: family %s has %d revisions", ErrNotFound, ref, family, len(revs))
+		return nil, fielderr.New(ErrNotFound, field, ref, fmt.Sprintf("family %s has %d revisions", family, len(revs)))
 	}
 	return revs[rev-1], nil
 }
@@ -418,7 +454,7 @@ func (w *World) retire(t *Task) {
 	if w.cfg.Retention.StoppedTasks == 0 {
 		return
 	}
-	w.retired = append(w.retired, int32(t.id))
+	w.retired = append(w.retired, t.id)
 	w.forgetStopped()
 }
 

@@ -1,10 +1,12 @@
 package sim_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/sim"
 )
 
@@ -124,4 +126,24 @@ func countIf[T any](xs []T, pred func(T) bool) int {
 		}
 	}
 	return n
+}
+
+// errorFields returns the Field of every *fielderr.Error in err, joined or
+// not, in order; an error that is not one reads "".
+func errorFields(err error) []string {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, errorFields(e)...)
+		}
+		return out
+	}
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
+		return []string{fe.Field}
+	}
+	return []string{""}
 }

@@ -139,10 +139,16 @@ func Exponential(mean time.Duration) Dist { return Dist{kind: KindExponential, a
 
 // LogNormal draws median × exp(sigma × Z) with Z standard normal, rounded
 // to the nanosecond: a right-skewed latency whose median is median. Its
-// mean is median·exp(σ²/2) and its C² is exp(σ²) − 1.
+// mean is median·exp(σ²/2) and its C² is exp(σ²) − 1. Sigma is valid from
+// 0 to MaxSigma.
 func LogNormal(median time.Duration, sigma float64) Dist {
 	return Dist{kind: KindLogNormal, a: median, x: sigma}
 }
+
+// MaxSigma is the largest σ of a valid LogNormal: exp(σ²) is finite in
+// float64 up to σ ≈ 26.6, so its C² (SCV) and its mean stay numbers. A
+// latency's σ is rarely above 3.
+const MaxSigma = 26
 
 // LogNormalMean is the lognormal distribution with the given mean and
 // squared coefficient of variation C² = Var/Mean²: ln(seconds) is normal
@@ -282,6 +288,8 @@ func (d Dist) rule() string {
 			return "lognormal needs a positive mean and a finite scv ≥ 0"
 		case !d.byMean && (d.a <= 0 || !finiteAtLeast(d.x, 0)):
 			return "lognormal needs a positive median and a finite sigma ≥ 0"
+		case !d.byMean && d.x > MaxSigma:
+			return "lognormal needs a sigma of at most 26 (MaxSigma): beyond, its C², exp(σ²) − 1, overflows"
 		}
 	case KindHyperExponential:
 		if d.a <= 0 || !finiteAtLeast(d.x, 1) {

@@ -33,7 +33,23 @@ type Options struct {
 	World sim.WorldConfig
 	// Observer, if set, sees every engine event (sim.Config.Observer).
 	Observer func(sim.Event)
+	// MaxEvents bounds the engine events of the run (sim.Config.MaxEvents):
+	// Run stops with an error matching sim.ErrEventLimit once they are
+	// spent. Zero means DefaultMaxEvents; NoEventLimit means none. With
+	// the world's quotas (Options.World.Quotas) and MaxReportRows it is
+	// what bounds the time and memory a file of a few hundred bytes can
+	// ask for (a year of a million requests a second is a valid request).
+	MaxEvents int64
 }
+
+// DefaultMaxEvents is the engine events a run may take when
+// Options.MaxEvents is zero: ten million, a few seconds of a busy world.
+// Every example scenario takes far fewer; a larger run says so with
+// Options.MaxEvents.
+const DefaultMaxEvents = 10_000_000
+
+// NoEventLimit as Options.MaxEvents lets a run take any number of events.
+const NoEventLimit = -1
 
 // Simulation is a built scenario: the world exists, its instances are
 // launching, its services are created and its actions are scheduled;
@@ -84,7 +100,16 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	s, err := sim.New(sim.Config{Seed: sc.Seed, Start: sc.Start, Observer: opt.Observer})
+	maxEvents := opt.MaxEvents
+	switch {
+	case maxEvents == 0:
+		maxEvents = DefaultMaxEvents
+	case maxEvents == NoEventLimit:
+		maxEvents = 0
+	case maxEvents < 0:
+		return nil, &FieldError{Err: ErrInvalid, Field: "Options.MaxEvents", Value: opt.MaxEvents, Rule: "must be 0 (DefaultMaxEvents), NoEventLimit or positive"}
+	}
+	s, err := sim.New(sim.Config{Seed: sc.Seed, Start: sc.Start, Observer: opt.Observer, MaxEvents: maxEvents})
 	if err != nil {
 		return nil, fmt.Errorf("%w: start: %w", ErrInvalid, err)
 	}
@@ -395,6 +420,8 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 	return autoscale.NewController(autoscale.ControllerConfig{
 		Target:   autoscale.ScalableTarget{ResourceID: id, MinCapacity: as.MinCapacity, MaxCapacity: as.MaxCapacity},
 		Policies: policies, ScheduledActions: actions,
+		// The world's quota: a capacity it would refuse is refused here.
+		TasksPerService: b.world.Quotas().TasksPerService,
 	})
 }
 

@@ -70,7 +70,7 @@ func buildErr(t *testing.T, dir, file string, opt Options) error {
 	return err
 }
 
-func TestSeriesLinkOutOfTheDirectoryIsRefused(t *testing.T) {
+func TestRegressionTraceSymlink(t *testing.T) {
 	dir := t.TempDir()
 	outside := secret(t)
 	symlink(t, outside, filepath.Join(dir, "abs.csv"))
@@ -90,7 +90,7 @@ func TestSeriesLinkOutOfTheDirectoryIsRefused(t *testing.T) {
 	}
 }
 
-func TestSeriesLinkToDeviceIsRefused(t *testing.T) {
+func TestRegressionTraceDevZero(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")
 	}
@@ -160,9 +160,9 @@ func TestSeriesMustBeARegularFile(t *testing.T) {
 	}
 }
 
-// TestSeriesReadingIsCapped: a file longer than Options.MaxFileBytes is
+// TestRegressionTraceSizeCap: a file longer than Options.MaxFileBytes is
 // refused, and its content is not shown.
-func TestSeriesReadingIsCapped(t *testing.T) {
+func TestRegressionTraceSizeCap(t *testing.T) {
 	dir := t.TempDir()
 	var big strings.Builder
 	big.WriteString("t,requests\n")

@@ -11,22 +11,25 @@ import (
 	"github.com/ecssim/ecssim/sim"
 )
 
-// fuzzCap bounds what one fuzzed scenario may ask for, so that a run takes
-// milliseconds and the fuzzer tries thousands of files a second: at most
-// fuzzCap simulated minutes, and at most fuzzCap of anything counted
-// (instances launched, capacity provider sizes, desired tasks). Traffic is
-// run in fluid mode, whose cost does not grow with the rate. This is far
-// below AWS's own quotas (5,000 tasks per service and 5,000 container
-// instances per cluster,
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html),
-// so the fuzzer cannot reach defects that need scale; bounding fuzzed runs
-// by those quotas, once the simulator enforces them, is the next step.
-const fuzzCap = 20
+// A fuzzed scenario is bounded the way any untrusted file is, by the
+// world's quotas and an event budget, with the quotas lowered and the
+// simulated time shortened so that each run takes milliseconds and the
+// fuzzer tries thousands of files a second. Sizes are not capped: a count
+// beyond a quota reaches the simulator, which refuses it as it refuses any
+// file's, so the fuzzer exercises the refusals and the work of everything
+// up to the quotas.
+var fuzzQuotas = sim.Quotas{Clusters: 4, InstancesPerCluster: 60, ServicesPerCluster: 8, TasksPerService: 60, TasksPerRunTask: 10, AutoScalingGroups: 4}
+
+const (
+	fuzzDuration  = 2 * time.Hour // the most simulated time of one fuzzed run
+	fuzzMaxEvents = 200_000       // the most engine events of one fuzzed run
+)
 
 // FuzzParse: any input either parses or returns a *SyntaxError or an
 // ErrInvalid error, never panics; what parses builds without panicking
-// and runs, shortened to fuzzCap (see there), without an error, leaving a
-// report whose invariants hold (checkReport).
+// (or is refused with ErrInvalid, a quota among the reasons) and runs,
+// shortened to fuzzDuration, without an error other than the event budget,
+// leaving a world whose invariants hold (checkReport, checkWorld).
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte(`{"duration": "1h", "clusters": [{"name": "a"}]}`))
@@ -50,8 +53,8 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		capForFuzzing(sc)
-		s, err := Build(sc, Options{})
+		shorten(sc, fuzzDuration)
+		s, err := Build(sc, Options{World: sim.WorldConfig{Quotas: fuzzQuotas}, MaxEvents: fuzzMaxEvents})
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("Build error %v is not ErrInvalid", err)
@@ -59,43 +62,64 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		r, err := s.Run()
-		if err != nil {
+		switch {
+		case errors.Is(err, sim.ErrEventLimit):
+			r = s.report() // the budget ended the run: what it did must still hold
+		case err != nil:
 			t.Fatalf("Run: %v", err)
 		}
 		checkReport(t, r)
+		checkWorld(t, s)
 	})
 }
 
-// capForFuzzing shortens a scenario to fuzzCap.
-func capForFuzzing(sc *Scenario) {
-	sc.Duration = min(sc.Duration, Duration(fuzzCap*time.Minute))
+// shorten ends a scenario after d at most, and its actions with it.
+func shorten(sc *Scenario, d time.Duration) {
+	sc.Duration = min(sc.Duration, Duration(d))
 	for i := range sc.Actions {
 		sc.Actions[i].At = min(sc.Actions[i].At, sc.Duration-1)
-		if l := sc.Actions[i].LaunchInstances; l != nil {
-			l.Count = min(l.Count, fuzzCap)
+	}
+}
+
+// checkWorld asserts the world's own invariants after a run: every task
+// counted once by its service, no instance holding a STOPPED task or more
+// than it registered, the quotas kept.
+func checkWorld(t *testing.T, s *Simulation) {
+	t.Helper()
+	q := s.World.Quotas()
+	if n := len(s.World.Services()); n > q.Clusters*q.ServicesPerCluster {
+		t.Fatalf("%d services above the quotas", n)
+	}
+	for _, svc := range s.World.Services() {
+		c := svc.Counters()
+		if c.TasksStarted-c.TasksStopped != len(svc.Tasks()) || svc.DesiredCount() < 0 || svc.DesiredCount() > max(q.TasksPerService, q.InstancesPerCluster) {
+			t.Fatalf("%s: started %d, stopped %d, %d tasks, desired %d", svc.Name(), c.TasksStarted, c.TasksStopped, len(svc.Tasks()), svc.DesiredCount())
 		}
-		if u := sc.Actions[i].UpdateService; u != nil && u.DesiredCount != nil {
-			*u.DesiredCount = min(*u.DesiredCount, fuzzCap)
+		for _, tk := range svc.Tasks() {
+			if tk.State() == sim.TaskStopped || tk.Service() != svc {
+				t.Fatalf("%s lists task %s (%v) of %v", svc.Name(), tk.ID(), tk.State(), tk.Service())
+			}
 		}
 	}
-	for i := range sc.CapacityProviders {
-		cp := &sc.CapacityProviders[i]
-		cp.MinSize, cp.MaxSize, cp.DesiredCapacity = min(cp.MinSize, fuzzCap), min(cp.MaxSize, fuzzCap), min(cp.DesiredCapacity, fuzzCap)
-	}
-	for i := range sc.Clusters {
-		for j := range sc.Clusters[i].Instances {
-			sc.Clusters[i].Instances[j].Count = min(sc.Clusters[i].Instances[j].Count, fuzzCap)
+	live := map[*sim.Cluster]int{}
+	for _, in := range s.World.Instances() {
+		if in.Status() != sim.InstanceInactive {
+			live[in.Cluster()]++
+		}
+		cpu, mem := 0, 0
+		for _, tk := range in.Tasks() {
+			if tk.State() == sim.TaskStopped || tk.Instance() != in {
+				t.Fatalf("%s lists task %s (%v)", in.EC2InstanceID(), tk.ID(), tk.State())
+			}
+			cpu, mem = cpu+tk.Resources().CPU, mem+tk.Resources().MemoryMiB
+		}
+		if cpu > in.Type().RegisteredCPU() || mem > in.Type().RegisteredMemoryMiB(0) {
+			t.Fatalf("%s over-committed: CPU %d, memory %d", in.EC2InstanceID(), cpu, mem)
 		}
 	}
-	for i := range sc.Services {
-		s := &sc.Services[i]
-		s.DesiredCount = min(s.DesiredCount, fuzzCap)
-		if s.AutoScaling != nil {
-			s.AutoScaling.MaxCapacity = min(s.AutoScaling.MaxCapacity, fuzzCap)
-			s.AutoScaling.MinCapacity = min(s.AutoScaling.MinCapacity, s.AutoScaling.MaxCapacity)
-		}
-		if tr := s.Traffic; tr != nil {
-			tr.Mode = sim.FluidMode
+	for c, n := range live {
+		if n > q.InstancesPerCluster {
+			t.Fatalf("cluster %s has %d instances, quota %d", c.Name(), n, q.InstancesPerCluster)
 		}
 	}
 }

@@ -1,9 +1,9 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/sim"
@@ -161,14 +161,18 @@ func (s *Simulation) built(cluster, name string) *built {
 }
 
 // Run runs the scenario to its end and returns the report. It runs once:
-// a second call returns the same report without running again.
+// a second call returns the same report without running again. A run that
+// spends Options.MaxEvents stops with an error matching sim.ErrEventLimit
+// that names the option.
 func (s *Simulation) Run() (*Report, error) {
 	for s.Sim.Now().Before(s.end) {
 		next := s.Sim.Now().Truncate(time.Minute).Add(time.Minute)
 		if next.After(s.end) {
 			next = s.end
 		}
-		if err := s.Sim.RunUntil(next); err != nil {
+		if err := s.Sim.RunUntil(next); errors.Is(err, sim.ErrEventLimit) {
+			return nil, fmt.Errorf("%w (Options.MaxEvents; the scenario asks for more work than it allows)", err)
+		} else if err != nil {
 			return nil, err
 		}
 		for _, b := range s.services {
@@ -224,16 +228,23 @@ func (s *Simulation) report() *Report {
 		}
 		r.Services = append(r.Services, sr)
 	}
+	// Each service's periods, by start, read once: a year of rows must
+	// not rescan every period for every row.
+	periods := map[string]map[time.Time]sim.Period{}
+	for _, b := range s.services {
+		if b.wl == nil {
+			continue
+		}
+		byStart := map[time.Time]sim.Period{}
+		for _, p := range b.wl.Periods() {
+			byStart[p.Start] = p
+		}
+		periods[name(b.spec)] = byStart
+	}
 	for _, row := range s.rows {
-		cluster, service, _ := strings.Cut(row.Service, "/")
-		b := s.built(cluster, service)
-		if b.wl != nil {
-			for _, p := range b.wl.Periods() {
-				if p.Start.Equal(row.Start) {
-					row.RequestsPerSecond, row.MeanTasks, row.CPUPercent = p.RequestsPerSecond(), p.MeanTasks, p.CPUUtilization
-					row.P50, row.P99, row.Errors5xx, row.TimedOut = p.P50, p.P99, p.Counters.Errors5xx(), p.Counters.TimedOut
-				}
-			}
+		if p, ok := periods[row.Service][row.Start]; ok {
+			row.RequestsPerSecond, row.MeanTasks, row.CPUPercent = p.RequestsPerSecond(), p.MeanTasks, p.CPUUtilization
+			row.P50, row.P99, row.Errors5xx, row.TimedOut = p.P50, p.P99, p.Counters.Errors5xx(), p.Counters.TimedOut
 		}
 		r.Rows = append(r.Rows, row)
 	}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"encoding"
 	"errors"
 	"fmt"
@@ -22,6 +23,13 @@ import (
 
 // MaxDuration is the longest scenario: a leap year.
 const MaxDuration = 366 * 24 * time.Hour
+
+// MaxReportRows is the most report periods a scenario may ask for,
+// duration / reportPeriod: a week of one-minute rows, or a leap year of
+// hourly ones. Each service keeps a row (and, with traffic, a period) per
+// report period, so this bounds a report's memory by the services' count
+// rather than by what a few bytes of duration and period can ask for.
+const MaxReportRows = 10_080
 
 // fargateNames are the capacity providers every cluster can name without
 // declaring them.
@@ -182,6 +190,9 @@ func (v *validator) scenario(sc *Scenario) {
 	}
 	if p := sc.ReportPeriod.D(); p != 0 && (p < 0 || p%time.Minute != 0 || (24*time.Hour)%p != 0) {
 		v.add("reportPeriod", sc.ReportPeriod, "must be a whole number of minutes that divides a day")
+	} else if p := cmp.Or(p, time.Hour); sc.Duration > 0 && (sc.Duration.D()+p-1)/p > MaxReportRows {
+		v.add("reportPeriod", Duration(p), "makes %d report rows of a %v run; at most %d (MaxReportRows): take a longer period",
+			(sc.Duration.D()+p-1)/p, sc.Duration.D(), MaxReportRows)
 	}
 
 	families := map[string]int{} // family → revisions

@@ -93,7 +93,10 @@ func (p Poisson) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {
 // maxCandidates candidates: a Source whose bound is far above its rate (or
 // infinite, or NaN) makes Next return early and ask to be called again
 // later, an event of the caller's clock, instead of spinning inside the
-// call.
+// call. Such a Source then costs an event per maxCandidates (64)
+// candidates, about MaxRate·60/64 events per minute however few requests
+// arrive, and the engine's event budget (sim.Config.MaxEvents) ends a run
+// that spends too many.
 type Thinning struct {
 	// Source gives the rate; required.
 	Source Source
@@ -112,8 +115,12 @@ const maxEmptyWindows = 1024
 // maxCandidates bounds the candidates one Next call draws. A bound that
 // fits its rate keeps about one in two candidates at worst, so a call that
 // draws this many without keeping one has a bound far above the rate; it
-// stops and asks to be called again at the last candidate's instant.
-const maxCandidates = 1 << 16
+// stops and asks to be called again at the last candidate's instant. It
+// is small so that the work of one call is about that of an event: a
+// Source whose bound is useless (MaxPerSecond for a rate of zero) then
+// costs events, which the engine's MaxEvents budget bounds, instead of
+// 2¹⁶ draws per event (ten million events of those were hours).
+const maxCandidates = 64
 
 // Next returns the next arrival at or after now.
 func (p *Thinning) Next(now time.Duration, r *rand.Rand) (Arrival, bool) {

@@ -22,21 +22,37 @@ type GroupMetric struct {
 // MaxGroupMetrics is the most series one Group holds.
 const MaxGroupMetrics = 64
 
-// groupRows is how many rows a Group queues before every series takes
-// them.
+// groupRows is the queue's first capacity in rows, and how many of its
+// oldest rows leave it at once when it needs room.
 const groupRows = 16
+
+// maxGroupRows bounds the rows a queue holds (1,024 words per series
+// declared with single samples at most four hours of one-minute rows).
+// A queue grows towards it while the rows that would leave it are still
+// within the raw retention of a series that has not taken them; beyond it
+// they are written into the series.
+const maxGroupRows = 256
 
 // Group is a set of series written together, at the same timestamps, such
 // as the metrics an ECS service publishes every minute. A put through a
 // Group is queued in a row (one per timestamp) instead of being written
 // into its series' own memory at once; each series takes its queued puts,
-// in order, when anything reads or writes it otherwise, and every series
-// takes them when the queue is full or when the store is inspected as a
+// in order, when anything reads or writes it otherwise, when its oldest
+// rows leave the queue to make room, and when the store is inspected as a
 // whole (Expire, ListMetrics, Usage, Bytes). So every read sees exactly
 // what the same puts made through Handles would have left, and a row of
 // puts touches a few adjacent bytes rather than the memory of every series
 // it writes, which is what makes the puts of thousands of services a
 // minute cheap.
+//
+// The queue holds its rows for as long as the raw retention of its series
+// (up to maxGroupRows rows): a row leaves it only once, for every series
+// that has not taken it, it is older than that series' raw retention
+// measured back from the series' newest queued sample. Such a row is
+// rolled up into the series' tiers and never copied into its raw samples,
+// where no read could see it any more. So a series that nothing reads
+// (most of what a service publishes) costs its raw samples neither memory
+// nor writes; a series that is read takes its rows as it is read.
 //
 // Puts that a queue cannot order (a timestamp older than the queue's
 // newest row, a series written twice at one timestamp, a put of the other
@@ -46,19 +62,22 @@ const groupRows = 16
 type Group struct {
 	// What a put reads comes first.
 	stale bool  // Expire forgot a series of the group: look them up again
-	n     int   // rows queued
 	width int   // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
 	floor int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
-	rows  []uint64
-	slots []groupSlot
-	srs   []*series // by index
-	store *Store
+	// The rows are numbered from the group's first put on: the queue holds
+	// rows first to next-1, row first at position head of the ring rows.
+	first, next int
+	head        int
+	rows        []uint64 // a ring of len(rows)/width rows
+	slots       []groupSlot
+	srs         []*series // by index
+	store       *Store
 }
 
 // groupSlot is what a Group knows of one of its series.
 type groupSlot struct {
+	taken int    // the number of the first row the series has not taken
 	off   uint16 // the series' first value word in a row, after the two header words
-	taken uint8  // queued rows the series has taken
 	flags uint8  // slotSets, slotLost
 }
 
@@ -156,7 +175,6 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 	}
 	slot := &g.slots[i]
 	ts := t.UnixNano()
-	n := g.n
 	if slot.flags&slotLost != 0 {
 		sr := g.srs[i]
 		sr.flush() // what its new group queued
@@ -164,24 +182,17 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 		return g.store.putSeries(sr, t, set)
 	}
 	var last []uint64 // the newest row
-	if n > 0 {
-		last = g.rows[(n-1)*g.width : n*g.width]
+	if g.next > g.first {
+		last = g.row(g.next - 1)
 	}
-	if (slot.flags&slotSets != 0) != isSet || ts < g.floor || n > 0 && ts < int64(last[0]) {
+	if (slot.flags&slotSets != 0) != isSet || ts < g.floor || last != nil && ts < int64(last[0]) {
 		// Out of the queue's order: write at once, after what is queued.
 		g.take(i)
 		g.floor = max(g.floor, ts)
 		return g.store.putSeries(g.srs[i], t, set)
 	}
-	if n == 0 || ts != int64(last[0]) || last[1]&(1<<i) != 0 || int(slot.taken) == n {
-		if n == groupRows {
-			g.takeAll()
-			n = 0
-		}
-		last = g.rows[n*g.width : (n+1)*g.width]
-		last[0], last[1] = uint64(ts), 0
-		n++
-		g.n = n
+	if last == nil || ts != int64(last[0]) || last[1]&(1<<i) != 0 || slot.taken == g.next {
+		last = g.newRow(ts)
 	}
 	v := last[2+int(slot.off):]
 	if isSet {
@@ -193,15 +204,131 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 	return nil
 }
 
+// row returns the row numbered k; first <= k < next.
+func (g *Group) row(k int) []uint64 {
+	p := g.head + k - g.first
+	if c := len(g.rows) / g.width; p >= c {
+		p -= c
+	}
+	return g.rows[p*g.width : (p+1)*g.width]
+}
+
+// newRow starts the row of timestamp ts, making room for it first.
+func (g *Group) newRow(ts int64) []uint64 {
+	if g.next-g.first == len(g.rows)/g.width {
+		g.makeRoom()
+	}
+	g.next++
+	last := g.row(g.next - 1)
+	last[0], last[1] = uint64(ts), 0
+	return last
+}
+
+// makeRoom frees the queue's oldest groupRows rows, after every series
+// took them; if one of them would still be in the raw retention of a
+// series that has not taken it, the queue grows instead (up to
+// maxGroupRows), so that a series nothing reads only ever rolls its
+// samples up.
+func (g *Group) makeRoom() {
+	c := len(g.rows) / g.width
+	upto := g.first + min(groupRows, c)
+	if c < maxGroupRows {
+		for i := range g.slots {
+			if g.needsRaw(i, upto) {
+				g.grow(min(c+groupRows, maxGroupRows))
+				return
+			}
+		}
+	}
+	for i := range g.slots {
+		g.takeTo(i, upto)
+	}
+	g.head += upto - g.first
+	if g.head >= c {
+		g.head -= c
+	}
+	g.first = upto
+}
+
+// grow moves the queue into a ring of c rows, oldest first.
+func (g *Group) grow(c int) {
+	rows := make([]uint64, c*g.width)
+	for k := g.first; k < g.next; k++ {
+		copy(rows[(k-g.first)*g.width:], g.row(k))
+	}
+	g.rows, g.head = rows, 0
+}
+
+// retiredBefore returns the instant before which the queued samples of
+// series i will be out of its raw retention once it has taken every row
+// (its newest queued sample less its retention; it only moves forward), and
+// false if none of its samples is queued from row `from` on.
+func (g *Group) retiredBefore(i, from int) (int64, bool) {
+	for k := g.next - 1; k >= from; k-- {
+		if row := g.row(k); row[1]&(1<<i) != 0 {
+			sr := g.srs[i]
+			return max(sr.complete, int64(row[0])-sr.keep), true
+		}
+	}
+	return 0, false
+}
+
+// needsRaw reports whether series i would copy into its raw samples one of
+// the rows before upto that it has not taken.
+func (g *Group) needsRaw(i, upto int) bool {
+	from := max(g.slots[i].taken, g.first)
+	if from >= upto || g.slots[i].flags&slotLost != 0 {
+		return false
+	}
+	cut, ok := g.retiredBefore(i, from)
+	if !ok {
+		return false
+	}
+	for k := upto - 1; k >= from; k-- { // the newest of them decides
+		if row := g.row(k); row[1]&(1<<i) != 0 {
+			return int64(row[0]) >= cut
+		}
+	}
+	return false
+}
+
 // take writes the queued puts of series i into it.
 func (g *Group) take(i int) {
+	if g.slots[i].taken == g.next {
+		return
+	}
+	g.takeTo(i, g.next)
+	for j := range g.slots {
+		if g.slots[j].taken != g.next {
+			return
+		}
+	}
+	g.reset() // every series has taken every row
+}
+
+// takeTo writes the queued puts of series i in the rows before upto into
+// it. A sample older than the series will keep once it has taken every
+// row (retiredBefore) is only rolled up: a raw sample there would be
+// invisible to every read, which takes every row first, and would only
+// wait in the ring to be dropped.
+func (g *Group) takeTo(i, upto int) {
 	slot := &g.slots[i]
-	if int(slot.taken) == g.n {
+	from := max(slot.taken, g.first)
+	if from >= upto {
+		slot.taken = max(slot.taken, upto)
+		return
+	}
+	slot.taken = upto
+	if slot.flags&slotLost != 0 {
+		return // its puts were written at once; no row holds one
+	}
+	cut, ok := g.retiredBefore(i, from)
+	if !ok {
 		return
 	}
 	sr, sets, off := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off)
-	for r := int(slot.taken); r < g.n; r++ {
-		row := g.rows[r*g.width : (r+1)*g.width]
+	for k := from; k < upto; k++ {
+		row := g.row(k)
 		if row[1]&(1<<i) == 0 {
 			continue
 		}
@@ -210,36 +337,30 @@ func (g *Group) take(i int) {
 		if sets {
 			set = statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}
 		}
-		if !sr.put(int64(row[0]), set) {
+		ts := int64(row[0])
+		if ts < cut {
+			sr.rollUp(ts, set)
+		} else if !sr.put(ts, set) {
 			// Unreachable: a queued put is in order for its series (floor).
-			panic("metrics: a queued put was refused: " + time.Unix(0, int64(row[0])).String())
+			panic("metrics: a queued put was refused: " + time.Unix(0, ts).String())
 		}
 	}
-	slot.taken = uint8(g.n)
-	for j := range g.slots {
-		if int(g.slots[j].taken) != g.n {
-			return
-		}
-	}
-	g.reset() // every series has taken every row
 }
 
 // takeAll writes every queued put into its series and empties the queue.
 func (g *Group) takeAll() {
 	for i := range g.slots {
-		g.take(i)
+		g.takeTo(i, g.next)
 	}
 	g.reset()
 }
 
+// reset empties the queue once every series has taken every row.
 func (g *Group) reset() {
-	if g.n > 0 {
-		g.floor = max(g.floor, int64(g.rows[(g.n-1)*g.width])) // the queue's order outlives it
+	if g.next > g.first {
+		g.floor = max(g.floor, int64(g.row(g.next - 1)[0])) // the queue's order outlives it
 	}
-	g.n = 0
-	for j := range g.slots {
-		g.slots[j].taken = 0
-	}
+	g.first, g.head = g.next, 0
 }
 
 // relookup replaces series i if Expire forgot it, as a Handle does when

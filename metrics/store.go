@@ -401,6 +401,26 @@ func (sr *series) put(ts int64, set statSet) bool {
 	return stored
 }
 
+// rollUp is put for a sample that is already out of the raw retention
+// the series will have once it took what its group queued (see
+// Group.takeTo): the same steps, but no raw sample.
+func (sr *series) rollUp(ts int64, set statSet) {
+	if ts > sr.latest {
+		sr.latest = ts
+		sr.advance(ts)
+		if sr.raw.n > 0 {
+			sr.dropRetired() // samples a read once made it take, now out of its retention
+		}
+	} else if ts < sr.latest {
+		sr.late++
+	}
+	for i := range sr.tiers {
+		if tr := &sr.tiers[i]; ts >= tr.complete {
+			tr.merge(ts, set)
+		}
+	}
+}
+
 // evict drops from every tier of sr what is older than its retention
 // measured back from now.
 func (s *Store) evict(sr *series, now int64) {
@@ -746,14 +766,14 @@ func (s *Store) Usage() Usage {
 // Bytes returns the heap the store's series take: each series' record, its
 // map entry and key, its sorted dimensions and the capacity of its rings
 // (40 bytes a raw sample or bucket, gaps and spare capacity included), and
-// each Group's record and queue (its series take what it queued first). It
-// leaves out the bytes of metric names and dimension values, which the
+// each Group's record and queue (as they are: the series do not take what
+// their group queued, which would only copy into raw samples what the
+// queue holds already). It leaves out the bytes of metric names and dimension values, which the
 // store shares with its caller. It is computed, not measured, so it is the
 // same on every run of a program (on 64-bit platforms); a run's live heap
 // measured after GC agrees with it to within the allocator's rounding
 // (TestBytesMatchesHeap).
 func (s *Store) Bytes() int {
-	s.flushGroups()
 	n := 0
 	for _, sr := range s.series { // summing: the order cannot matter
 		n += sr.bytes()

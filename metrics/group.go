@@ -52,7 +52,10 @@ const maxGroupRows = 256
 // rolled up into the series' tiers and never copied into its raw samples,
 // where no read could see it any more. So a series that nothing reads
 // (most of what a service publishes) costs its raw samples neither memory
-// nor writes; a series that is read takes its rows as it is read.
+// nor writes. An alarm's evaluation reads the rows its series has not
+// taken where they are, when its whole range is answered from raw
+// samples (MetricAlarm.Evaluate), so a series only alarms read is rolled
+// up the same way; any other read makes the series take its rows first.
 //
 // Puts that a queue cannot order (a timestamp older than the queue's
 // newest row, a series written twice at one timestamp, a put of the other
@@ -68,7 +71,8 @@ type Group struct {
 	// rows first to next-1, row first at position head of the ring rows.
 	first, next int
 	head        int
-	rows        []uint64 // a ring of len(rows)/width rows
+	size        int      // the ring's capacity in rows
+	rows        []uint64 // a ring of size rows
 	slots       []groupSlot
 	srs         []*series // by index
 	store       *Store
@@ -125,7 +129,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 		sr.grp, sr.col = g, i
 		g.floor = max(g.floor, sr.latest)
 	}
-	g.rows = make([]uint64, groupRows*g.width)
+	g.rows, g.size = make([]uint64, groupRows*g.width), groupRows
 	s.groups = append(s.groups, g)
 	return g, nil
 }
@@ -207,15 +211,16 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 // row returns the row numbered k; first <= k < next.
 func (g *Group) row(k int) []uint64 {
 	p := g.head + k - g.first
-	if c := len(g.rows) / g.width; p >= c {
-		p -= c
+	if p >= g.size {
+		p -= g.size
 	}
-	return g.rows[p*g.width : (p+1)*g.width]
+	p *= g.width
+	return g.rows[p : p+g.width]
 }
 
 // newRow starts the row of timestamp ts, making room for it first.
 func (g *Group) newRow(ts int64) []uint64 {
-	if g.next-g.first == len(g.rows)/g.width {
+	if g.next-g.first == g.size {
 		g.makeRoom()
 	}
 	g.next++
@@ -230,7 +235,7 @@ func (g *Group) newRow(ts int64) []uint64 {
 // maxGroupRows), so that a series nothing reads only ever rolls its
 // samples up.
 func (g *Group) makeRoom() {
-	c := len(g.rows) / g.width
+	c := g.size
 	upto := g.first + min(groupRows, c)
 	if c < maxGroupRows {
 		for i := range g.slots {
@@ -256,7 +261,7 @@ func (g *Group) grow(c int) {
 	for k := g.first; k < g.next; k++ {
 		copy(rows[(k-g.first)*g.width:], g.row(k))
 	}
-	g.rows, g.head = rows, 0
+	g.rows, g.head, g.size = rows, 0, c
 }
 
 // retiredBefore returns the instant before which the queued samples of
@@ -290,6 +295,86 @@ func (g *Group) needsRaw(i, upto int) bool {
 		}
 	}
 	return false
+}
+
+// queued returns, for the series, what retiredBefore says of its queued
+// samples (where its raw samples will start once it took them) and its
+// newest queued sample; false if its group queues none for it.
+func (sr *series) queued() (cut, newest int64, ok bool) {
+	g := sr.grp
+	if g == nil {
+		return 0, 0, false
+	}
+	from := max(g.slots[sr.col].taken, g.first)
+	for k := g.next - 1; k >= from; k-- {
+		if row := g.row(k); row[1]&(1<<sr.col) != 0 {
+			newest = int64(row[0])
+			return max(sr.complete, newest-sr.keep), newest, true
+		}
+	}
+	return 0, 0, false
+}
+
+// queuedRange is the rows from to to-1 of a group, those of the series
+// col has not taken with timestamps in a window.
+type queuedRange struct {
+	g        *Group
+	col      int
+	from, to int
+}
+
+// queuedIn returns the rows series i has not taken with timestamps in
+// [start, end).
+func (g *Group) queuedIn(i int, start, end int64) queuedRange {
+	from := max(g.slots[i].taken, g.first)
+	search := func(t int64) int { // the first row at or after t
+		lo, hi := from, g.next
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if int64(g.row(m)[0]) < t {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo
+	}
+	return queuedRange{g: g, col: i, from: search(start), to: search(end)}
+}
+
+// at returns the series' sample in row k, if the row holds one.
+func (q *queuedRange) at(k int) (statSet, bool) {
+	g := q.g
+	row := g.row(k)
+	if row[1]&(1<<q.col) == 0 {
+		return statSet{}, false
+	}
+	off := 2 + int(g.slots[q.col].off)
+	v := math.Float64frombits(row[off])
+	if g.slots[q.col].flags&slotSets == 0 {
+		return statSet{count: 1, sum: v, min: v, max: v}, true
+	}
+	return statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}, true
+}
+
+// any reports whether a row of the range holds a sample of the series.
+func (q *queuedRange) any() bool {
+	for k := q.from; k < q.to; k++ {
+		if q.g.row(k)[1]&(1<<q.col) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// first returns the range's first sample and the row after it; the range
+// must hold one (any).
+func (q *queuedRange) first() (statSet, int) {
+	for k := q.from; ; k++ {
+		if set, ok := q.at(k); ok {
+			return set, k + 1
+		}
+	}
 }
 
 // take writes the queued puts of series i into it.

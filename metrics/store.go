@@ -842,7 +842,12 @@ const (
 // does and whose resolution divides both edges; percentiles need raw
 // samples.
 func (sr *series) source(stat Statistic, start, end int64) int {
-	if start >= sr.complete {
+	return sr.sourceAt(sr.complete, stat, start, end)
+}
+
+// sourceAt is source with the raw samples complete from `complete`.
+func (sr *series) sourceAt(complete int64, stat Statistic, start, end int64) int {
+	if start >= complete {
 		return fromRaw
 	}
 	if stat.kind == statPercentile {
@@ -880,7 +885,13 @@ func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64)
 	}
 	i := sr.rawIndex(start)
 	j := sr.rawIndex(end)
-	if i >= j {
+	// Then the samples its group queued for it, which are newer (only an
+	// alarm's read gets here with some: every other read takes them).
+	var q queuedRange
+	if g := sr.grp; g != nil && g.slots[sr.col].taken < g.next {
+		q = g.queuedIn(sr.col, start, end)
+	}
+	if i >= j && !q.any() {
 		return 0, false
 	}
 	if stat.kind == statPercentile {
@@ -890,17 +901,37 @@ func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64)
 				return 0, false
 			}
 		}
+		for k := q.from; k < q.to; k++ {
+			if set, ok := q.at(k); ok && !s.percentile.add(set) {
+				return 0, false
+			}
+		}
 		return s.percentile.quantile(stat.p)
 	}
-	acc := sr.raw.at(i).set
-	for k := i + 1; k < j; k++ {
-		b := &sr.raw.at(k).set
-		acc.count += b.count
-		acc.sum += b.sum
-		acc.min = min(acc.min, b.min)
-		acc.max = max(acc.max, b.max)
+	var acc statSet
+	if i < j {
+		acc = sr.raw.at(i).set
+		i++
+	} else {
+		acc, q.from = q.first()
+	}
+	for k := i; k < j; k++ {
+		acc.add(sr.raw.at(k).set)
+	}
+	for k := q.from; k < q.to; k++ {
+		if set, ok := q.at(k); ok {
+			acc.add(set)
+		}
 	}
 	return acc.value(stat)
+}
+
+// add adds b to the set as a raw window's sum does: count, sum, min, max.
+func (a *statSet) add(b statSet) {
+	a.count += b.count
+	a.sum += b.sum
+	a.min = min(a.min, b.min)
+	a.max = max(a.max, b.max)
 }
 
 // window merges the buckets of [start, end) (both multiples of the

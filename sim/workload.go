@@ -771,21 +771,26 @@ const maxFluidLatencies = 64
 // taken as an exponential distribution with its mean, in fluidQuantiles
 // equally weighted quantiles (capped at the client timeout: no served
 // request outlasts it), exactly as served would, one quantile at a time.
-// The minute's statistics are brought up to date now. The histograms and
-// the period's sums, a hundred scattered writes per step, wait in
-// wl.fluidLat until foldLatency, which makes the same additions in the
-// same order: a workload's histograms are then touched once per report
-// period instead of every step.
+// The minute's statistics, the period's latency sum and the histograms'
+// totals are brought up to date now. The histograms' buckets, a hundred
+// scattered writes per step, wait in wl.fluidLat until foldLatency, which
+// makes the same additions in the same order: a workload's histograms are
+// then touched once per report period instead of every step.
 func (wl *Workload) fluidServed(latency, wt float64) {
 	tmax := wl.server.Timeout.Seconds()
 	lo, hi := latency*unitExpQuantiles[0], latency*unitExpQuantiles[fluidQuantiles-1]
 	if tmax > 0 {
 		lo, hi = min(lo, tmax), min(hi, tmax)
 	}
-	m := &wl.minute
+	m, p := &wl.minute, &wl.period
 	m.latN += fluidQuantiles * int64(math.Round(wt))
 	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the quantiles increase
-	sum := m.latSum
+	// The minute's sum, and the period's sum and the period's and the
+	// whole run's request counts (the histograms' totals), are four
+	// independent chains of additions: kept in registers and advanced in
+	// one loop, they cost about what one costs. Each makes the additions
+	// it made one quantile at a time, in the same order, so the same bits.
+	sum, psum, ptot, wtot := m.latSum, p.latSum, p.hist.total, wl.whole.total
 	if tmax > 0 {
 		for _, x := range &unitExpQuantiles {
 			v := latency * x
@@ -793,21 +798,29 @@ func (wl *Workload) fluidServed(latency, wt float64) {
 				v = tmax
 			}
 			sum += v * wt
+			psum += v * wt
+			ptot += wt
+			wtot += wt
 		}
 	} else {
 		for _, x := range &unitExpQuantiles {
-			sum += latency * x * wt
+			v := latency * x
+			sum += v * wt
+			psum += v * wt
+			ptot += wt
+			wtot += wt
 		}
 	}
-	m.latSum = sum
+	m.latSum, p.latSum, p.hist.total, wl.whole.total = sum, psum, ptot, wtot
 	if len(wl.fluidLat) == maxFluidLatencies {
 		wl.foldLatency()
 	}
 	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, wt: wt})
 }
 
-// foldLatency adds the waiting fluid steps to the period's and the whole
-// run's histograms and to the period's latency sums.
+// foldLatency adds the waiting fluid steps to the buckets of the period's
+// and the whole run's histograms (fluidServed added their totals and the
+// period's latency sum already).
 func (wl *Workload) foldLatency() {
 	if len(wl.fluidLat) == 0 {
 		return
@@ -819,7 +832,6 @@ func (wl *Workload) foldLatency() {
 	// count while consecutive quantiles fall into it: the same additions
 	// in the same order as addBucket one quantile at a time, so the same
 	// bits, without a store and reload per addition.
-	ptot, wtot, latSum := p.hist.total, wl.whole.total, p.latSum
 	if tmax <= 0 {
 		tmax = math.Inf(1) // min(v, +Inf) = v
 	}
@@ -842,14 +854,10 @@ func (wl *Workload) foldLatency() {
 			}
 			pb += wt
 			wb += wt
-			ptot += wt
-			wtot += wt
-			latSum += v * wt
 		}
 		pc[b], wc[b] = pb, wb
 		hi = max(hi, b)
 	}
-	p.hist.total, wl.whole.total, p.latSum = ptot, wtot, latSum
 	p.hist.widen(lo, hi)
 	wl.whole.widen(lo, hi)
 	wl.fluidLat = wl.fluidLat[:0]

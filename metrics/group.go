@@ -327,8 +327,16 @@ type queuedRange struct {
 // [start, end).
 func (g *Group) queuedIn(i int, start, end int64) queuedRange {
 	from := max(g.slots[i].taken, g.first)
-	search := func(t int64) int { // the first row at or after t
-		lo, hi := from, g.next
+	// The first row at or after t. An alarm reads the newest windows: gallop
+	// back from the newest row before bisecting, as rawIndex does.
+	search := func(t int64) int {
+		hi, step := g.next, 1 // the rows from hi on are at or after t
+		lo := hi - step
+		for lo >= from && int64(g.row(lo)[0]) >= t {
+			hi, step = lo, 2*step
+			lo = hi - step
+		}
+		lo = max(lo+1, from) // the answer is in [lo, hi]
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
 			if int64(g.row(m)[0]) < t {

@@ -253,7 +253,8 @@ type Workload struct {
 	liveTargets, liveCPU int
 	minuteStart          time.Duration // the last minute boundary sampleMinute sampled at
 	lb                   *LoadBalancer
-	handles              *workloadMetrics
+	publishes            bool           // cfg.Metrics is set
+	group                *metrics.Group // the series published every minute, made at the first publication (see publish)
 	period               periodAcc
 	memBase              float64       // cfg.MemoryBaseMiB
 	memPerRequest        float64       // cfg.MemoryPerRequestMiB
@@ -295,16 +296,10 @@ type periodAcc struct {
 	hist     latencyHistogram
 }
 
-// workloadMetrics is the store's group of the series a workload publishes
-// every minute (in the order of the constants below), so a minute's
-// publication neither rebuilds nor looks up each series key, and writes
-// one row instead of eight series' memory (see metrics.Group).
-type workloadMetrics struct {
-	ready bool
-	g     *metrics.Group
-}
-
-// The series of workloadMetrics.
+// The series of a workload's group, the store's group of the series it
+// publishes every minute, so that a minute's publication neither rebuilds
+// nor looks up each series key, and writes one row instead of eight
+// series' memory (see metrics.Group).
 const (
 	wmCPU = iota
 	wmMemory
@@ -419,9 +414,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 			wl.taskRegistered(lt)
 		}
 	}
-	if cfg.Metrics != nil {
-		wl.handles = &workloadMetrics{}
-	}
+	wl.publishes = cfg.Metrics != nil
 	w.ticks().addMinute(wl)
 	switch cfg.Mode {
 	case RequestLevel:
@@ -949,7 +942,7 @@ func (wl *Workload) endMinute(now time.Duration) {
 		p.cpuSum += cpuPct
 		p.cpuN++
 	}
-	if wl.handles != nil {
+	if wl.publishes {
 		wl.publish(now, d, cpuPct, hasCPU, running)
 	}
 	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
@@ -988,8 +981,7 @@ func (wl *Workload) sampleMinute(now time.Duration) {
 func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float64, hasCPU bool, running int) {
 	m := &wl.minute
 	ts := wl.w.sim.Start().Add(now - time.Minute)
-	h := wl.handles
-	if !h.ready {
+	if wl.group == nil {
 		svc := wl.svc
 		if svc == nil {
 			return // no task has registered yet: nothing to say
@@ -1009,11 +1001,12 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		if err != nil {
 			panic(fmt.Sprintf("sim: publishing the metrics of %s: %v", name, err))
 		}
-		*h = workloadMetrics{ready: true, g: g}
+		wl.group = g
 	}
+	g := wl.group
 	put := func(i int, v float64) {
-		if err := h.g.Put(i, ts, v); err != nil {
-			panic(fmt.Sprintf("sim: publishing %v: %v", h.g.Metric(i), err))
+		if err := g.Put(i, ts, v); err != nil {
+			panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(i), err))
 		}
 	}
 	if hasCPU && m.taskSeconds > 0 {
@@ -1043,8 +1036,8 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		put(wmTarget5xx, float64(d.Rejected))
 		if m.latN > 0 {
 			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
-			if err := h.g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", h.g.Metric(wmResponseTime), err))
+			if err := g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
+				panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(wmResponseTime), err))
 			}
 		}
 	}

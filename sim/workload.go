@@ -820,36 +820,29 @@ func (wl *Workload) foldLatency() {
 	}
 	tmax := wl.server.Timeout.Seconds()
 	p := &wl.period
-	pc, wc := p.hist.buckets(), wl.whole.buckets()
-	// Every sum is kept in a register while it grows, and a bucket's
-	// count while consecutive quantiles fall into it: the same additions
-	// in the same order as addBucket one quantile at a time, so the same
-	// bits, without a store and reload per addition.
+	// Arrays, so that the clamped bucket index needs no bounds check.
+	pc, wc := (*[histBins]float64)(p.hist.buckets()), (*[histBins]float64)(wl.whole.buckets())
 	if tmax <= 0 {
 		tmax = math.Inf(1) // min(v, +Inf) = v
 	}
-	lo, hi := histBins, -1 // the buckets touched
+	// A step's quantiles rise, and so do their buckets: the first and the
+	// last bound the buckets it touched.
+	lo, hi := histBins, -1
 	for _, f := range wl.fluidLat {
-		wt, b := f.wt, -1
-		var pb, wb float64
+		lat, wt := f.latency, f.wt
+		lo = min(lo, histBucketPositive(min(lat*unitExpQuantiles[0], tmax)))
 		for _, x := range &unitExpQuantiles {
-			v := f.latency * x
+			v := lat * x
 			if v > tmax { // min(v, tmax) of two positive numbers
 				v = tmax
 			}
-			if nb := histBucketPositive(v); nb != b {
-				if b >= 0 {
-					pc[b], wc[b] = pb, wb
-				} else {
-					lo = min(lo, nb) // a step's buckets rise with its quantiles
-				}
-				b, pb, wb = nb, pc[nb], wc[nb]
-			}
-			pb += wt
-			wb += wt
+			// The additions addBucket makes one quantile at a time, in the
+			// same order, so the same bits.
+			b := histBucketPositive(v)
+			pc[b] += wt
+			wc[b] += wt
 		}
-		pc[b], wc[b] = pb, wb
-		hi = max(hi, b)
+		hi = max(hi, histBucketPositive(min(lat*unitExpQuantiles[fluidQuantiles-1], tmax)))
 	}
 	p.hist.widen(lo, hi)
 	wl.whole.widen(lo, hi)

@@ -21,11 +21,11 @@ import (
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
-	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
+	"github.com/ecssim/ecssim/sweep"
 )
 
 // Arm is one simulation of the sweep.

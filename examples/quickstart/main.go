@@ -5,6 +5,7 @@
 // simulated. It prints an hourly table and a summary.
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -chart day.svg   # also draws the day (.svg or .png)
 //
 // The scenario, all in virtual time:
 //
@@ -39,17 +40,21 @@ package main
 import (
 	"bytes"
 	_ "embed"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/chart"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
+	"github.com/ecssim/ecssim/tidy"
 )
 
 //go:embed testdata/nasa_http_1995-07-13_per_minute.csv
@@ -71,6 +76,9 @@ type Options struct {
 	// queue (sim.WorkloadConfig.SeparateHealthEndpoint); false sends them
 	// through it, so overloaded tasks fail them and are replaced.
 	SeparateHealthEndpoint bool
+	// Record keeps the day's tidy rows (Result.Periods and EventRows), for a
+	// chart or a CSV file; it changes no event of the run.
+	Record bool
 }
 
 // DefaultOptions is the command's scenario.
@@ -111,6 +119,10 @@ type Result struct {
 	MinDesired int    // smallest and largest desired count seen
 	MaxDesired int
 	Unhealthy  int // tasks ECS stopped for failing their health checks
+	// Periods and EventRows are the day's tidy rows, hour by hour, with
+	// Options.Record.
+	Periods   []tidy.PeriodRow
+	EventRows []tidy.EventRow
 }
 
 // Run simulates the scenario.
@@ -194,6 +206,13 @@ func Run(opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	var rec *tidy.Recorder
+	if opt.Record {
+		// Hours, as the workload's report periods (WorkloadConfig.ReportPeriod).
+		if rec, err = tidy.NewRecorder(w, time.Hour, tidy.Tracked{Cluster: "quickstart", Service: svc, Workload: wl, Scaling: scaling}); err != nil {
+			return Result{}, err
+		}
+	}
 	res := Result{Options: opt, MinDesired: svc.DesiredCount(), MaxDesired: svc.DesiredCount()}
 	cost := w.Cost().Total
 	for range opt.Hours {
@@ -203,6 +222,9 @@ func Run(opt Options) (Result, error) {
 			}
 			res.MinDesired = min(res.MinDesired, svc.DesiredCount())
 			res.MaxDesired = max(res.MaxDesired, svc.DesiredCount())
+			if rec != nil {
+				rec.Sample()
+			}
 		}
 		ps := wl.Periods()
 		p := ps[len(ps)-1]
@@ -221,6 +243,10 @@ func Run(opt Options) (Result, error) {
 	res.Activities = scaling.Activities()
 	res.Decisions = scaling.Decisions()
 	res.Events = s.Executed()
+	if rec != nil {
+		rec.Close()
+		res.Periods, res.EventRows = rec.Periods(), rec.Events()
+	}
 	return res, nil
 }
 
@@ -252,10 +278,36 @@ var edt = time.FixedZone("EDT", -4*3600)
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e5) / 10 }
 
 func main() {
-	r, err := Run(DefaultOptions)
+	chartFile := flag.String("chart", "", "also draw the day to this `file` (.svg or .png)")
+	flag.Parse()
+	opt := DefaultOptions
+	opt.Record = *chartFile != ""
+	r, err := Run(opt)
+	if err == nil && *chartFile != "" {
+		err = drawChart(*chartFile, r)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	Print(os.Stdout, r)
+}
+
+// drawChart draws the day's periods and events to file, SVG or PNG by its
+// extension, on US Eastern time as the table prints it.
+func drawChart(file string, r Result) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	format := chart.SVG
+	if strings.HasSuffix(file, ".png") {
+		format = chart.PNG
+	}
+	title := fmt.Sprintf("quickstart: NASA 13 Jul 1995 ×%g, Fargate behind an ALB, target tracking CPU 60 %%", r.Options.Scale)
+	if err := chart.Run(f, format, r.Periods, r.EventRows, chart.Options{Title: title, Location: edt}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

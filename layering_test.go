@@ -51,7 +51,7 @@ var layers = []struct {
 	{"internal/sweep", []string{"internal", "sweep"}}, // the deprecated forwarder
 	{"tidy", []string{"internal", "metrics", "autoscale", "sim", "sim/capacity", "sim/traffic", "sim/scenario", "sweep"}},
 	{"chart", []string{"internal", "tidy", "sweep", "sim/scenario"}}, // sim/scenario: its tests draw a real run
-	{"progress", []string{"internal", "sim", "sweep"}},
+	{"progress", []string{"internal", "sim", "sweep", "sim/scenario"}}, // sim/scenario, sweep: its tests run a scenario and a sweep
 	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
 	{"cmd", []string{"internal", "internal/sweep", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
 	{".", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"}},

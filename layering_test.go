@@ -32,7 +32,8 @@ const module = "github.com/ecssim/ecssim"
 //
 // No leaf imports sim, in its tests either: each leaf can be built,
 // tested, benchmarked and documented with no simulation at all. Only
-// sim/scenario, the examples and the commands import sim.
+// sim/scenario, tidy and progress (which read a run), the examples and
+// the commands import sim.
 var layers = []struct {
 	dir     string
 	imports []string // rules (entries of this table) whose packages it may import

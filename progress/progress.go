@@ -133,6 +133,15 @@ func (r *Run) Observe(e sim.Event) {
 	}
 }
 
+// Observer returns Observe, or nil off a terminal, where a caller that
+// sets sim.Config.Observer to it saves the engine even the call.
+func (r *Run) Observer() func(sim.Event) {
+	if !r.on {
+		return nil
+	}
+	return r.Observe
+}
+
 // Finish draws the final line and ends it.
 func (r *Run) Finish() { r.finish(r.text(r.now())) }
 

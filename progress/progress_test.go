@@ -44,6 +44,9 @@ func TestRunLineOnlyOnATerminal(t *testing.T) {
 	for _, onTerminal := range []bool{true, false} {
 		var out bytes.Buffer
 		p := NewRun(24*time.Hour, nil, Options{Out: &out, IsTerminal: terminal(onTerminal), Now: fakeClock()})
+		if (p.Observer() == nil) == onTerminal {
+			t.Errorf("terminal %v: Observer() is nil: %v", onTerminal, p.Observer() == nil)
+		}
 		r := nasa(t, p.Observe)
 		p.Finish()
 		if r.TraceHash != plain.TraceHash || r.Events != plain.Events {

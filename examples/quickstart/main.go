@@ -52,6 +52,7 @@ import (
 	"github.com/ecssim/ecssim/chart"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/progress"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
 	"github.com/ecssim/ecssim/tidy"
@@ -76,6 +77,9 @@ type Options struct {
 	// queue (sim.WorkloadConfig.SeparateHealthEndpoint); false sends them
 	// through it, so overloaded tasks fail them and are replaced.
 	SeparateHealthEndpoint bool
+	// Observer, if set, sees every engine event (sim.Config.Observer): the
+	// command's progress line watches the run through it.
+	Observer func(sim.Event)
 	// Record keeps the day's tidy rows (Result.Periods and EventRows), for a
 	// chart or a CSV file; it changes no event of the run.
 	Record bool
@@ -135,7 +139,7 @@ func Run(opt Options) (Result, error) {
 		return Result{}, err
 	}
 	day := time.Date(1995, time.July, 13, 0, 0, 0, 0, edt) // the trace's first row
-	s, err := sim.New(sim.Config{Seed: opt.Seed, Start: day.Add(-warmUp)})
+	s, err := sim.New(sim.Config{Seed: opt.Seed, Start: day.Add(-warmUp), Observer: opt.Observer})
 	if err != nil {
 		return Result{}, err
 	}
@@ -282,7 +286,10 @@ func main() {
 	flag.Parse()
 	opt := DefaultOptions
 	opt.Record = *chartFile != ""
+	line := progress.NewRun(warmUp+time.Duration(opt.Hours)*time.Hour, nil, progress.Options{}) // on stderr, if a terminal
+	opt.Observer = line.Observer() // nil off a terminal
 	r, err := Run(opt)
+	line.Finish()
 	if err == nil && *chartFile != "" {
 		err = drawChart(*chartFile, r)
 	}

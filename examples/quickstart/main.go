@@ -286,8 +286,10 @@ func main() {
 	flag.Parse()
 	opt := DefaultOptions
 	opt.Record = *chartFile != ""
-	line := progress.NewRun(warmUp+time.Duration(opt.Hours)*time.Hour, nil, progress.Options{}) // on stderr, if a terminal
-	opt.Observer = line.Observer() // nil off a terminal
+	// A progress line on stderr if it is a terminal; off one the observer
+	// is nil and the engine calls nothing.
+	line := progress.NewRun(warmUp+time.Duration(opt.Hours)*time.Hour, nil, progress.Options{})
+	opt.Observer = line.Observer()
 	r, err := Run(opt)
 	line.Finish()
 	if err == nil && *chartFile != "" {

@@ -29,6 +29,10 @@ type Tracked struct {
 	Scaling *sim.ServiceScaling
 }
 
+// A row's cost is what World.Cost bills to the service's name: two
+// services of one name in different clusters share their bill there, and
+// their rows show it twice.
+
 // Recorder turns a running world into tidy rows: it samples the tracked
 // services between engine runs, never inside one, so it adds no event and
 // leaves the trace hash as it was. Call Sample after every RunUntil (or

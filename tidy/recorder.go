@@ -18,7 +18,9 @@ var ErrInvalid = errors.New("tidy: invalid recorder")
 type Tracked struct {
 	// Cluster names the service's cluster, for the rows.
 	Cluster string
-	// Service is required.
+	// Service is required. Its rows' cost is what World.Cost bills to its
+	// name: two services of one name in different clusters share that
+	// bill, and both their rows show it.
 	Service *sim.Service
 	// Workload is the service's traffic; nil without traffic (the traffic
 	// columns are then zero). Its ReportPeriod should be the Recorder's
@@ -28,10 +30,6 @@ type Tracked struct {
 	// Scaling is the service's scaler; nil without one.
 	Scaling *sim.ServiceScaling
 }
-
-// A row's cost is what World.Cost bills to the service's name: two
-// services of one name in different clusters share their bill there, and
-// their rows show it twice.
 
 // Recorder turns a running world into tidy rows: it samples the tracked
 // services between engine runs, never inside one, so it adds no event and

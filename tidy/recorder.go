@@ -33,9 +33,11 @@ type Tracked struct {
 
 // Recorder turns a running world into tidy rows: it samples the tracked
 // services between engine runs, never inside one, so it adds no event and
-// leaves the trace hash as it was. Call Sample after every RunUntil (or
-// RunFor) that may have crossed a period end, and Close at the end of the
-// run.
+// leaves the trace hash as it was. Run the engine in steps that stop at
+// every period end (a minute at a time does, as scenario.Simulation.Run
+// and the quickstart do), call Sample after each step, and Close at the
+// end of the run: a row's counts are those of the instant Sample closes
+// it.
 type Recorder struct {
 	world  *sim.World
 	period time.Duration

@@ -7,7 +7,8 @@
 // every panel (scaling activities, deployments, Spot interruptions, zone
 // outages). Sweep draws each arm's mean cost against its mean p99 with
 // their 95 % intervals over seeds, and marks the Pareto front: the arms
-// no other arm beats on both.
+// no other arm beats on both. Page puts charts, settings and tables in one
+// self-contained HTML file.
 package chart
 
 import (

@@ -1,9 +1,13 @@
 package chart_test
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/ecssim/ecssim/chart"
+	"github.com/ecssim/ecssim/tidy"
 )
 
 // ParetoFront keeps the arms no other arm beats on both cost and p99.
@@ -18,4 +22,27 @@ func ExampleParetoFront() {
 	// cpu70 18 440
 	// cpu50 27 290
 	// cpu40 30 210
+}
+
+// A page holds charts, settings and tables in one HTML file with nothing
+// to fetch.
+func ExamplePage() {
+	rows := []tidy.PeriodRow{{Cluster: "prod", Service: "web", Length: time.Hour, Desired: 2, Running: 2}}
+	var svg, html bytes.Buffer
+	if err := chart.Run(&svg, chart.SVG, rows, nil, chart.Options{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := chart.Page{
+		Title:    "prod/web",
+		Settings: [][2]string{{"seed", "1"}},
+		Charts:   []chart.Figure{{Caption: "the hour", SVG: svg.Bytes()}},
+		Tables:   []chart.NamedTable{{Name: "periods", Table: tidy.PeriodTable(rows)}},
+	}
+	if err := p.WriteHTML(&html); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(strings.Count(html.String(), "<svg"), "chart,", strings.Count(html.String(), "<table>"), "tables")
+	// Output: 1 chart, 2 tables
 }

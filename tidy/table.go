@@ -21,8 +21,15 @@ type Table struct {
 	Rows    [][]any
 }
 
-// cell renders v for CSV and Markdown: integers in decimal, floats in the
-// shortest form that reads back (empty for NaN), times in RFC 3339 UTC.
+// Cell renders a table's value as CSV and Markdown do: integers in
+// decimal, floats in the shortest form that reads back (empty for NaN),
+// times in RFC 3339 UTC.
+func Cell(v any) string { return cell(v) }
+
+// Numeric reports whether a table's value is a number (which tables align
+// right).
+func Numeric(v any) bool { return numeric(v) }
+
 func cell(v any) string {
 	switch v := v.(type) {
 	case string:

@@ -50,7 +50,7 @@ var layers = []struct {
 	{"sim/scenario", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic"}},
 	{"sweep", []string{"internal"}},
 	{"internal/sweep", []string{"internal", "sweep"}}, // the forwarder, until cmd/ecssim moves
-	{"tidy", []string{"internal", "metrics", "autoscale", "sim", "sim/capacity", "sim/traffic", "sim/scenario", "sweep"}},
+	{"tidy", []string{"internal", "sim", "sim/scenario", "sweep"}},
 	{"chart", []string{"internal", "tidy", "sweep", "sim/scenario"}},   // sim/scenario: its tests draw a real run
 	{"progress", []string{"internal", "sim", "sweep", "sim/scenario"}}, // sim/scenario, sweep: its tests run a scenario and a sweep
 	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},

@@ -8,7 +8,8 @@
 // whatever order they finish in, so a sweep's output depends only on its
 // arms and seeds, not on GOMAXPROCS, the pool size or the machine count.
 // The simulator's core starts no goroutines; this package is the one place
-// of the module that does (TestLayering holds both).
+// of the module that does (TestNoAmbientNondeterminism and
+// TestOnlySweepStartsGoroutines, in the module root, hold both).
 //
 // A grid is arm-major: cell k is arm k / len(seeds) with seed
 // seeds[k % len(seeds)]. Shard{Index: i, Count: n} takes the cells whose

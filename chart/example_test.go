@@ -37,7 +37,7 @@ func ExamplePage() {
 		Title:    "prod/web",
 		Settings: [][2]string{{"seed", "1"}},
 		Charts:   []chart.Figure{{Caption: "the hour", SVG: svg.Bytes()}},
-		Tables:   []chart.NamedTable{{Name: "periods", Table: tidy.PeriodTable(rows)}},
+		Tables:   []tidy.Named{{Name: "periods", Table: tidy.PeriodTable(rows)}},
 	}
 	if err := p.WriteHTML(&html); err != nil {
 		fmt.Println(err)

@@ -19,7 +19,7 @@ type Page struct {
 	// shown in order.
 	Settings [][2]string
 	Charts   []Figure
-	Tables   []NamedTable
+	Tables   []tidy.Named
 }
 
 // Figure is one chart of a Page: an SVG document (as Run or Sweep write
@@ -27,12 +27,6 @@ type Page struct {
 type Figure struct {
 	Caption string
 	SVG     []byte
-}
-
-// NamedTable is one table of a Page.
-type NamedTable struct {
-	Name  string
-	Table *tidy.Table
 }
 
 var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>

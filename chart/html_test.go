@@ -23,7 +23,7 @@ func TestPageInlinesChartsAndTables(t *testing.T) {
 		Title:    "a <b>day</b>",
 		Settings: [][2]string{{"seed", "1"}, {"trace", "3e22ba5dd4384ede"}},
 		Charts:   []Figure{{Caption: "prod/web", SVG: svg.Bytes()}},
-		Tables:   []NamedTable{{Name: "periods", Table: tidy.PeriodTable(rows)}},
+		Tables:   []tidy.Named{{Name: "periods", Table: tidy.PeriodTable(rows)}},
 	}
 	var out bytes.Buffer
 	if err := p.WriteHTML(&out); err != nil {

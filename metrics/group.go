@@ -26,11 +26,12 @@ const MaxGroupMetrics = 64
 // oldest rows leave it at once when it needs room.
 const groupRows = 16
 
-// maxGroupRows bounds the rows a queue holds (1,024 words per series
-// declared with single samples at most four hours of one-minute rows).
-// A queue grows towards it while the rows that would leave it are still
-// within the raw retention of a series that has not taken them; beyond it
-// they are written into the series.
+// maxGroupRows bounds the rows a queue holds: about four hours of
+// one-minute rows, 2 KiB per series declared with single samples and
+// 8 KiB per series declared with statistic sets (a raw sample takes 40
+// bytes). A queue grows towards it only while the rows that would leave
+// it are still within the raw retention of a series that has not taken
+// them; beyond it they are written into the series.
 const maxGroupRows = 256
 
 // Group is a set of series written together, at the same timestamps, such

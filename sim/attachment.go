@@ -303,6 +303,10 @@ type attachment struct {
 func (w *World) attach(t *Task) {
 	var sa *serviceAttachments
 	n := len(w.attachers)
+	eni := t.net != nil && t.def.in.NetworkMode == AWSVPC
+	if eni {
+		n++
+	}
 	if s := t.service; s != nil {
 		sa = w.serviceAttachments(s)
 		n += len(sa.attachers)
@@ -329,6 +333,11 @@ func (w *World) attach(t *Task) {
 	}
 	for _, a := range w.attachers {
 		add(a)
+	}
+	if eni {
+		// Last, so that a load balancer's target stays the first
+		// attachment, which requests read (Task.first).
+		list = append(list, attachment{a: &eniAttachment{v: t.net}})
 	}
 	if len(list) > 0 {
 		t.attached = &attachments{list: list}

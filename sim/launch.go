@@ -50,7 +50,8 @@ type launchRequest struct {
 	dep       *Deployment
 	startedBy string // RunTask's StartedBy
 
-	zoneCounts []int // Fargate: the group's live tasks per launch zone, counted on first use
+	zoneCounts []int      // Fargate: the group's live tasks per launch zone, counted on first use
+	net        *vpcConfig // the networkConfiguration, or nil (vpc.go)
 
 	started  []*Task
 	failures []launchFailure
@@ -66,6 +67,7 @@ type launchFailure struct {
 	rejection *placement.Rejection
 	reason    string
 	provider  *CapacityProvider // the provider whose plan failed, for reason
+	net       *vpcConfig        // the request's networkConfiguration, which may explain rejection
 }
 
 // newLaunch returns a request to start tasks of def in group through ls.
@@ -102,6 +104,7 @@ func (r *launchRequest) run(n int, counts []int) {
 // own hands a new task to its owner, which starts it.
 func (r *launchRequest) own(t *Task) {
 	r.started = append(r.started, t)
+	t.net = r.net
 	if r.svc != nil {
 		r.svc.adopt(t, r.dep)
 		return
@@ -113,6 +116,7 @@ func (r *launchRequest) own(t *Task) {
 // fail records n tasks that could not start; a failure like the last one
 // adds to it.
 func (r *launchRequest) fail(f launchFailure) {
+	f.net = r.net
 	if k := len(r.failures) - 1; k >= 0 {
 		if last := &r.failures[k]; last.rejection == f.rejection && last.reason == f.reason && last.provider == f.provider {
 			last.n += f.n
@@ -126,6 +130,8 @@ func (r *launchRequest) fail(f launchFailure) {
 // wording.
 func (f *launchFailure) message(c *Cluster) string {
 	switch {
+	case f.rejection != nil && f.net != nil && f.rejection.ConstraintText == subnetFilterText:
+		return f.net.unplaceable(c, f.rejection)
 	case f.rejection != nil:
 		return c.unplaceableMessage(f.rejection)
 	case f.provider != nil:
@@ -135,7 +141,11 @@ func (f *launchFailure) message(c *Cluster) string {
 }
 
 // runTaskFailure is the failure as one entry of RunTask's failures list.
-func (f *launchFailure) runTaskFailure() RunTaskFailure {
+func (f *launchFailure) runTaskFailure(c *Cluster) RunTaskFailure {
+	if r := f.rejection; r != nil && f.net != nil && r.ConstraintText == subnetFilterText {
+		code, _ := f.net.rejection(c, r)
+		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: code, Detail: "was " + f.net.unplaceable(c, r)}
+	}
 	if r := f.rejection; r != nil {
 		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()}
 	}
@@ -163,7 +173,13 @@ func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k
 	for placed < k && rejection == nil {
 		// A quota raised past placement.MaxBatch asks for more tasks than
 		// one batch places: place them batch by batch.
-		batch, err := c.place.PlaceBatch(plan, r.req, min(k-placed, placement.MaxBatch), w.rngPlace, nil)
+		size := min(k-placed, placement.MaxBatch)
+		if r.net != nil {
+			// The subnet filter sees addresses taken as tasks start:
+			// one task at a time.
+			size = 1
+		}
+		batch, err := c.place.PlaceBatch(plan, r.req, size, w.rngPlace, nil)
 		if err != nil {
 			r.err = err
 			return
@@ -276,7 +292,7 @@ func (s *Service) waitFor(msg string) {
 
 // adopt makes a new task one of deployment d's and starts it.
 func (s *Service) adopt(t *Task, d *Deployment) {
-	t.service, t.dep, t.startedBy = s, d, d.id
+	t.service, t.dep, t.startedBy, t.net = s, d, d.id, s.net
 	s.tasks = append(s.tasks, t)
 	s.counters.TasksStarted++
 	s.steady = false
@@ -307,6 +323,9 @@ type RunTaskInput struct {
 	PlacementStrategy []placement.Strategy
 	// StartedBy is a free-form tag, up to 128 characters.
 	StartedBy string
+	// NetworkConfiguration puts awsvpc tasks in the given subnets, one
+	// address each (see World.CreateSubnet); nil means none.
+	NetworkConfiguration *NetworkConfiguration
 }
 
 // RunTaskFailure is one task RunTask could not place, as in the API's
@@ -350,6 +369,7 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	if len(in.StartedBy) > 128 {
 		l.Add(at+"StartedBy", in.StartedBy, "must have at most 128 characters")
 	}
+	net := w.checkNetwork(l, at+"NetworkConfiguration", in.NetworkConfiguration, def, &ls)
 	if len(in.Group) > 255 {
 		l.Add(at+"Group", in.Group, "must have at most 255 characters")
 	}
@@ -360,7 +380,7 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 			strategies = []placement.Strategy{{Type: placement.Random}}
 		}
 		plan, err = placement.Compile(placement.Spec{
-			Constraints: append(slices.Clone(def.in.PlacementConstraints), in.PlacementConstraints...),
+			Constraints: net.withFilter(append(slices.Clone(def.in.PlacementConstraints), in.PlacementConstraints...)),
 			Strategies:  strategies,
 		})
 		joinLeaf(l, ErrInvalidRunTask, at+"Placement", "Spec", err)
@@ -384,7 +404,7 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		group = "family:" + def.in.Family
 	}
 	r := w.newLaunch(c, def, group, &ls, plan)
-	r.startedBy = in.StartedBy
+	r.startedBy, r.net = in.StartedBy, net
 	r.run(count, make([]int, len(ls.providers)))
 	if r.err != nil {
 		// The request was validated; placement refusing it is a bug.
@@ -394,7 +414,7 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	for i := range r.failures {
 		f := &r.failures[i]
 		for range f.n {
-			out.Failures = append(out.Failures, f.runTaskFailure())
+			out.Failures = append(out.Failures, f.runTaskFailure(c))
 		}
 	}
 	return out, nil

@@ -142,6 +142,11 @@ type ServiceConfig struct {
 	// service's tasks are unevenly spread over the zones it can use (after
 	// a zone outage, say): zero means AZRebalancingDefault.
 	AvailabilityZoneRebalancing AZRebalancing
+	// NetworkConfiguration puts the service's awsvpc tasks in the given
+	// subnets, one address each (see World.CreateSubnet); nil means the
+	// cluster's zones and no address accounting. Only for awsvpc task
+	// definitions.
+	NetworkConfiguration *NetworkConfiguration
 }
 
 // ServiceUpdate is an UpdateService request; nil and empty fields keep the
@@ -283,6 +288,7 @@ type Service struct {
 	rebalanceBlocked bool
 	index            int
 	ls               launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
+	net              *vpcConfig      // NetworkConfiguration, or nil (vpc.go)
 	scaling          *ServiceScaling // AttachScaler's, or nil
 
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
@@ -486,10 +492,11 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "a DAEMON service runs on the EC2 launch type only")
 	}
 	w.checkObserver(l, at+"Observer", cfg.Observer, nil)
+	net := w.checkNetwork(l, at+"NetworkConfiguration", cfg.NetworkConfiguration, def, &ls)
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
 	cfg.CapacityProviderStrategy = slices.Clone(cfg.CapacityProviderStrategy)
-	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls}
+	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls, net: net}
 	switch compatible := rebalanceCompatible(&cfg, &ls); cfg.AvailabilityZoneRebalancing {
 	case AZRebalancingDefault:
 		s.rebalanceOn = compatible
@@ -535,7 +542,7 @@ const MaxHealthCheckGracePeriod = 2_147_483_647 * time.Second
 // constraints and strategies.
 func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 	spec := placement.Spec{
-		Constraints: append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...),
+		Constraints: s.net.withFilter(append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...)),
 		Strategies:  s.cfg.PlacementStrategy,
 	}
 	if s.cfg.SchedulingStrategy == Daemon && len(spec.Constraints) >= placement.MaxConstraints {
@@ -570,6 +577,9 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
 			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
+		}
+		if d != nil && s.net != nil && d.in.NetworkMode != AWSVPC {
+			l.Add(at+"TaskDefinition", d.String(), fmt.Sprintf("has network mode %q; the service's NetworkConfiguration is for awsvpc tasks only", d.in.NetworkMode))
 		}
 		def = d
 	}
@@ -654,7 +664,7 @@ func (w *World) onReconcile(arg uint64) { w.services[arg].reconcileNow() }
 // the rest did not.
 func (s *Service) place(d *Deployment, n int) {
 	r := s.w.newLaunch(s.c, d.def, "service:"+s.cfg.Name, &s.ls, d.plan)
-	r.svc, r.dep = s, d
+	r.svc, r.dep, r.net = s, d, s.net
 	var counts []int
 	if len(s.ls.providers) > 0 {
 		counts = s.providerCounts()

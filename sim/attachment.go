@@ -169,6 +169,9 @@ func (s *Service) Attach(a Attacher) error {
 	lb, isLB := a.(*LoadBalancer)
 	if isLB {
 		s.w.checkLoadBalancer(l, field, lb, s)
+		if lb.classic() {
+			checkClassic(l, field, lb, s.deployments[0].def, &s.ls)
+		}
 	}
 	if err := l.Err(); err != nil {
 		return err

@@ -492,6 +492,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "a DAEMON service runs on the EC2 launch type only")
 	}
 	w.checkObserver(l, at+"Observer", cfg.Observer, nil)
+	if lb := classicOf(cfg.Observer, nil); lb != nil {
+		checkClassic(l, at+"Observer", lb, def, &ls)
+	}
 	net := w.checkNetwork(l, at+"NetworkConfiguration", cfg.NetworkConfiguration, def, &ls)
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
@@ -577,6 +580,9 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
 			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
+		}
+		if lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers); d != nil && lb != nil {
+			checkClassic(l, at+"TaskDefinition", lb, d, &s.ls)
 		}
 		if d != nil && s.net != nil && d.in.NetworkMode != AWSVPC {
 			l.Add(at+"TaskDefinition", d.String(), fmt.Sprintf("has network mode %q; the service's NetworkConfiguration is for awsvpc tasks only", d.in.NetworkMode))
@@ -725,7 +731,9 @@ func (s *Service) onTaskRunning(t *Task) {
 	s.running++ // the task is RUNNING with desired status RUNNING
 	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
-	if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+	if lb := classicOf(s.cfg.Observer, nil); lb != nil {
+		s.event("registered 1 instances in (elb %s)", lb.cfg.Name)
+	} else if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
 	}
 	// No reconcile: a RUNNING task changes no count the scheduler uses

@@ -241,8 +241,12 @@ type DeploymentConfiguration struct {
 // LoadBalancer is a target group in front of the service; it maps to
 // loadbalancer.Config.
 type LoadBalancer struct {
-	// Type is "alb" (the default) or "nlb" (or the ELB API's
-	// "application" and "network").
+	// Type is "alb" (the default), "nlb" or "clb" (or the ELB API's
+	// "application" and "network", or "classic"). A Classic Load Balancer
+	// takes EC2 tasks in bridge or host mode with static host ports
+	// only; its algorithm is "least_outstanding_requests" (an HTTP
+	// listener, the default) or "round_robin" (a TCP listener), and
+	// deregistrationDelay is its connection draining timeout.
 	Type loadbalancer.Type `json:"type,omitempty"`
 	// Algorithm is "round_robin", "least_outstanding_requests",
 	// "weighted_random" (ALB) or "flow_hash" (NLB); empty means the type's

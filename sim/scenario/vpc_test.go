@@ -91,3 +91,52 @@ func TestScenarioNetworkErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioClassicLoadBalancer runs testdata/classic-lb.json: three
+// instances hold three tasks of a static host port; the fourth task waits
+// unplaced (the port) until the fourth instance comes at 1h30, and the
+// Classic Load Balancer registers the instances and serves the traffic.
+// A CLB in front of Fargate is refused with the file's field path.
+func TestScenarioClassicLoadBalancer(t *testing.T) {
+	data, err := os.ReadFile("testdata/classic-lb.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Build(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := r.Services[0]
+	if web.Running != 4 || web.Counters.UnplacedTasks == 0 || web.Requests.Served == 0 {
+		t.Errorf("web: running %d, unplaced %d, served %d; want 4, some, some", web.Running, web.Counters.UnplacedTasks, web.Requests.Served)
+	}
+	svc := s.Service("prod", "web")
+	if len(svc.Tasks()) != 4 {
+		t.Fatalf("%d tasks", len(svc.Tasks()))
+	}
+	seen := map[string]bool{}
+	for _, tk := range svc.Tasks() {
+		if seen[tk.Instance().EC2InstanceID()] {
+			t.Errorf("two tasks on %s", tk.Instance().EC2InstanceID())
+		}
+		seen[tk.Instance().EC2InstanceID()] = true
+	}
+
+	sc.Services[0].LaunchType = "FARGATE"
+	sc.TaskDefinitions[0].NetworkMode = "awsvpc"
+	sc.TaskDefinitions[0].RequiresCompatibilities = []sim.LaunchType{sim.Fargate}
+	sc.TaskDefinitions[0].CPU, sc.TaskDefinitions[0].MemoryMiB = 512, 1024
+	sc.TaskDefinitions[0].Containers[0].PortMappings[0].HostPort = 0
+	_, err = Build(sc, Options{})
+	if err == nil || !strings.Contains(err.Error(), "services[0]: ") || !strings.Contains(err.Error(), "Fargate does not support") {
+		t.Errorf("a CLB in front of Fargate: %v", err)
+	}
+}

@@ -302,11 +302,13 @@ type attachment struct {
 	gateReason string        // the stopped reason of an unhealthy gate
 }
 
-// attach gives a new task its attachments.
-func (w *World) attach(t *Task) {
+// attach gives a new task its attachments: with net (its
+// networkConfiguration, or nil) an awsvpc task gets its network
+// interface's (vpc.go).
+func (w *World) attach(t *Task, net *vpcConfig) {
 	var sa *serviceAttachments
 	n := len(w.attachers)
-	eni := t.net != nil && t.def.in.NetworkMode == AWSVPC
+	eni := net != nil && t.def.in.NetworkMode == AWSVPC
 	if eni {
 		n++
 	}
@@ -340,7 +342,7 @@ func (w *World) attach(t *Task) {
 	if eni {
 		// Last, so that a load balancer's target stays the first
 		// attachment, which requests read (Task.first).
-		list = append(list, attachment{a: &eniAttachment{v: t.net}})
+		list = append(list, attachment{a: &eniAttachment{v: net}})
 	}
 	if len(list) > 0 {
 		t.attached = &attachments{list: list}

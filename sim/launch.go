@@ -104,13 +104,12 @@ func (r *launchRequest) run(n int, counts []int) {
 // own hands a new task to its owner, which starts it.
 func (r *launchRequest) own(t *Task) {
 	r.started = append(r.started, t)
-	t.net = r.net
 	if r.svc != nil {
 		r.svc.adopt(t, r.dep)
 		return
 	}
 	t.startedBy = r.startedBy
-	t.start()
+	t.start(r.net)
 }
 
 // fail records n tasks that could not start; a failure like the last one
@@ -219,10 +218,11 @@ func (w *World) newTask(def *TaskDefinition, group string, req placement.Task, h
 
 // start sets a new task going on its host: on the instance placement chose
 // for it, in its Fargate pool's queue for a launch token, or waiting for an
-// instance of its Auto Scaling group.
-func (t *Task) start() {
+// instance of its Auto Scaling group. net is its networkConfiguration,
+// or nil.
+func (t *Task) start(net *vpcConfig) {
 	w, h := t.w, &t.host
-	w.attach(t)
+	w.attach(t, net)
 	switch {
 	case h.waiting:
 		h.provider.waiting = append(h.provider.waiting, t)
@@ -292,11 +292,11 @@ func (s *Service) waitFor(msg string) {
 
 // adopt makes a new task one of deployment d's and starts it.
 func (s *Service) adopt(t *Task, d *Deployment) {
-	t.service, t.dep, t.startedBy, t.net = s, d, d.id, s.net
+	t.service, t.dep, t.startedBy = s, d, d.id
 	s.tasks = append(s.tasks, t)
 	s.counters.TasksStarted++
 	s.steady = false
-	t.start()
+	t.start(s.net)
 }
 
 // RunTaskInput is a RunTask request.

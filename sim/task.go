@@ -94,8 +94,7 @@ type Task struct {
 	stoppedAt      time.Time
 	stopCode       StopCode
 	stoppedReason  string
-	host           taskHost   // where it runs: cluster, provider, Fargate, zone
-	net            *vpcConfig // its service's or RunTask's networkConfiguration, or nil (vpc.go)
+	host           taskHost // where it runs: cluster, provider, Fargate, zone
 
 	// step ends the current state; healthTimer is the container health
 	// check's decision, graceTimer the end of a health check grace period

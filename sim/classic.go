@@ -146,3 +146,16 @@ func (lb *LoadBalancer) classicMetrics() []metrics.GroupMetric {
 		{Metric: m(metrics.MetricLatency), StatisticSets: true},
 	}
 }
+
+// classicUnhealthy logs ECS's event for a task whose instance failed its
+// Classic Load Balancer's health checks (failure is the task's stopped
+// reason)
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
+func (s *Service) classicUnhealthy(t *Task, failure string) {
+	lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers)
+	if lb == nil || failure != lb.failed || t.inst == nil {
+		return
+	}
+	s.event("(task %s) (instance %s) is unhealthy in (elb %s) due to (reason Instance has failed at least the UnhealthyThreshold number of health checks consecutively.)",
+		t.arnID, t.inst.ec2ID, lb.cfg.Name)
+}

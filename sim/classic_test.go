@@ -198,3 +198,36 @@ func clbScaling(t *testing.T, seed uint64) {
 		t.Errorf("a CLB published AWS/ApplicationELB metrics")
 	}
 }
+
+// TestCLBUnhealthyInstanceReplaced: an application that fails its checks
+// is OutOfService after 2 × 30 s; ECS logs its event for the instance and
+// replaces the task with the ELB reason.
+func TestCLBUnhealthyInstanceReplaced(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	if _, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{Family: "sick",
+		Containers: []sim.ContainerDefinition{{Name: "app", Image: "web", CPU: 512, MemoryMiB: 512,
+			PortMappings: []sim.PortMapping{{ContainerPort: 80, HostPort: 80}},
+			HealthCheck:  &sim.HealthCheck{Command: []string{"CMD-SHELL", "curl -f localhost"}, Interval: 30 * time.Second, Retries: 3}}},
+		Behavior: sim.Behavior{UnhealthyAfterStart: true}}); err != nil {
+		t.Fatal(err)
+	}
+	f.launch("m5.large", zones3[:1], 1)
+	f.run(time.Minute)
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{Type: loadbalancer.CLB}})
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "sick", LaunchType: sim.EC2, DesiredCount: 1, Observer: lb})
+	f.run(time.Minute)
+	first := svc.Tasks()[0]
+	running := first.StartedAt()
+	f.run(running.Add(59 * time.Second).Sub(f.s.Now()))
+	if first.DesiredStatus() != sim.TaskRunning {
+		t.Fatalf("stopped %v after RUNNING, before 2 × 30 s: %q", f.s.Now().Sub(running), first.StoppedReason())
+	}
+	f.run(2 * time.Second)
+	if first.DesiredStatus() != sim.TaskStopped || first.StoppedReason() != "Task failed ELB health checks in (elb web)" {
+		t.Fatalf("61 s after RUNNING: desired %v, reason %q; want STOPPED for the ELB checks", first.DesiredStatus(), first.StoppedReason())
+	}
+	want := "(task " + first.ID() + ") (instance " + first.Instance().EC2InstanceID() + ") is unhealthy in (elb web) due to (reason Instance has failed at least the UnhealthyThreshold number of health checks consecutively.)"
+	if !hasEvent(svc, want) {
+		t.Errorf("no event %q: %v", want, svc.Events())
+	}
+}

@@ -755,6 +755,7 @@ func (s *Service) onTaskHealth(t *Task, failure string) {
 		}
 		t.countsHealthy = false
 		s.counters.UnhealthyStopped++
+		s.classicUnhealthy(t, failure)
 		s.w.stopTask(t, StopServiceSchedulerInitiated, failure)
 		s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
 		s.countFailure(t.dep)

@@ -374,6 +374,12 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		l.Add(at+"Group", in.Group, "must have at most 255 characters")
 	}
 	var plan *placement.Plan
+	if def != nil && net != nil && len(def.in.PlacementConstraints)+len(in.PlacementConstraints) >= placement.MaxConstraints {
+		// The subnets' zones are a constraint of the plan too.
+		l.Addf(at+"PlacementConstraints", len(def.in.PlacementConstraints)+len(in.PlacementConstraints),
+			"with a NetworkConfiguration at most %d placement constraints, the task definition's and the request's together", placement.MaxConstraints-1)
+		def = nil // no plan to compile
+	}
 	if def != nil {
 		strategies := in.PlacementStrategy
 		if len(strategies) == 0 {

@@ -544,13 +544,20 @@ const MaxHealthCheckGracePeriod = 2_147_483_647 * time.Second
 // newDeployment compiles the placement plan of def under the service's
 // constraints and strategies.
 func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
-	spec := placement.Spec{
-		Constraints: s.net.withFilter(append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...)),
-		Strategies:  s.cfg.PlacementStrategy,
+	user := append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...)
+	spec := placement.Spec{Constraints: s.net.withFilter(user), Strategies: s.cfg.PlacementStrategy}
+	// A daemon's pin to its instance and the subnets' zones are
+	// constraints of the plan too.
+	limit, why := placement.MaxConstraints, "a service"
+	if s.cfg.SchedulingStrategy == Daemon {
+		limit, why = limit-1, "a DAEMON service"
 	}
-	if s.cfg.SchedulingStrategy == Daemon && len(spec.Constraints) >= placement.MaxConstraints {
-		return nil, fielderr.New(ErrInvalidService, "ServiceConfig.PlacementConstraints", len(spec.Constraints),
-			fmt.Sprintf("a DAEMON service allows %d placement constraints, the task definition's and the service's together", placement.MaxConstraints-1))
+	if s.net != nil {
+		limit, why = limit-1, why+" with a NetworkConfiguration"
+	}
+	if limit < placement.MaxConstraints && len(user) > limit {
+		return nil, fielderr.New(ErrInvalidService, "ServiceConfig.PlacementConstraints", len(user),
+			fmt.Sprintf("%s allows %d placement constraints, the task definition's and the service's together", why, limit))
 	}
 	plan, err := placement.Compile(spec)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim"
 )
 
@@ -441,5 +442,34 @@ func TestAddressHeldFromProvisioningToDeprovisioning(t *testing.T) {
 	}
 	if probe.st[sim.LifecycleContainersExited] != sim.TaskStopping {
 		t.Errorf("containers exited in %s, want STOPPING (DEPROVISIONING follows)", probe.st[sim.LifecycleContainersExited])
+	}
+}
+
+// TestNetworkConfigurationTakesAConstraint: the subnets' zones are one
+// constraint of the placement plan, so a service or RunTask with a
+// NetworkConfiguration takes 9 of its own (ECS's limit is 10), and says so.
+func TestNetworkConfigurationTakesAConstraint(t *testing.T) {
+	f := newFixture(t, 1, sim.WorldConfig{})
+	f.eniDef("eni")
+	f.subnet("subnet-a", "us-east-1a", "10.0.0.0/24", 0)
+	cons := func(n int) []placement.Constraint {
+		out := make([]placement.Constraint, n)
+		for i := range out {
+			out[i] = placement.Constraint{Type: placement.MemberOf, Expression: "attribute:ecs.os-type == linux"}
+		}
+		return out
+	}
+	if _, err := f.c.CreateService(sim.ServiceConfig{Name: "nine", TaskDefinition: "eni", LaunchType: sim.EC2,
+		PlacementConstraints: cons(9), NetworkConfiguration: netConfig(false, "subnet-a")}); err != nil {
+		t.Errorf("9 constraints: %v", err)
+	}
+	_, err := f.c.CreateService(sim.ServiceConfig{Name: "ten", TaskDefinition: "eni", LaunchType: sim.EC2,
+		PlacementConstraints: cons(10), NetworkConfiguration: netConfig(false, "subnet-a")})
+	if !errors.Is(err, sim.ErrInvalidService) || !strings.Contains(err.Error(), "a service with a NetworkConfiguration allows 9 placement constraints") {
+		t.Errorf("10 constraints: %v", err)
+	}
+	_, err = f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "eni", PlacementConstraints: cons(10), NetworkConfiguration: netConfig(false, "subnet-a")})
+	if !errors.Is(err, sim.ErrInvalidRunTask) || !strings.Contains(err.Error(), "RunTaskInput.PlacementConstraints 10: with a NetworkConfiguration at most 9") {
+		t.Errorf("RunTask with 10 constraints: %v", err)
 	}
 }

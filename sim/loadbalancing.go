@@ -163,8 +163,12 @@ func (lb *LoadBalancer) TargetGroupDimension() string {
 }
 
 // ResourceLabel returns the label ALBRequestCountPerTarget target tracking
-// needs: "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>".
+// needs: "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>"; "" for a
+// Classic Load Balancer, which has no target group.
 func (lb *LoadBalancer) ResourceLabel() string {
+	if lb.classic() {
+		return ""
+	}
 	return lb.LoadBalancerDimension() + "/" + lb.TargetGroupDimension()
 }
 

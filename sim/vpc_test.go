@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -472,4 +473,34 @@ func TestNetworkConfigurationTakesAConstraint(t *testing.T) {
 	if !errors.Is(err, sim.ErrInvalidRunTask) || !strings.Contains(err.Error(), "RunTaskInput.PlacementConstraints 10: with a NetworkConfiguration at most 9") {
 		t.Errorf("RunTask with 10 constraints: %v", err)
 	}
+}
+
+// FuzzCreateSubnet: any configuration is a subnet whose capacity is
+// 2^(32−prefix) − 5 less the reserved addresses, or an ErrConfig; never a
+// panic.
+func FuzzCreateSubnet(f *testing.F) {
+	f.Add("subnet-a", "us-east-1a", "10.0.0.0/24", 0)
+	f.Add("subnet-b", "us-east-1b", "10.0.0.16/28", 11)
+	f.Add("", "", "", -1)
+	f.Add("subnet-c", "us east", "300.0.0.0/24", 3)
+	f.Add("subnet-d", "us-east-1c", "10.0.0.0/16", 65531)
+	f.Add("subnet-e", "us-east-1c", "::/0", 0)
+	f.Fuzz(func(t *testing.T, id, zone, cidr string, reserved int) {
+		s, _ := sim.New(sim.Config{Seed: 1})
+		w, _ := sim.NewWorld(s, sim.WorldConfig{})
+		sub, err := w.CreateSubnet(sim.SubnetConfig{SubnetId: id, AvailabilityZone: zone, CidrBlock: cidr, ReservedAddresses: reserved})
+		if err != nil {
+			if !errors.Is(err, sim.ErrConfig) {
+				t.Fatalf("error %v does not match ErrConfig", err)
+			}
+			return
+		}
+		p, perr := netip.ParsePrefix(cidr)
+		if perr != nil {
+			t.Fatalf("accepted CIDR %q: %v", cidr, perr)
+		}
+		if want := sim.UsableAddresses(p.Bits()) - reserved; sub.Capacity() != want || want < 0 {
+			t.Fatalf("%q reserved %d: capacity %d, want %d", cidr, reserved, sub.Capacity(), want)
+		}
+	})
 }

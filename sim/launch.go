@@ -330,6 +330,9 @@ type RunTaskOutput struct {
 // invalid request is an error that reports every problem at once, each a
 // *fielderr.Error matching ErrInvalidRunTask (ErrNotFound for a cluster or
 // task definition that does not exist); tasks that do not fit are Failures.
+// A valid call beyond the RunTask rate limit (WorldConfig.APIRateLimits:
+// 20 calls a second, burst and sustained) starts nothing and returns a
+// *ThrottlingError matching ErrThrottled.
 func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	const at = "RunTaskInput."
 	l := fielderr.NewList(ErrInvalidRunTask)
@@ -377,6 +380,9 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		}
 	}
 	if err := l.Err(); err != nil {
+		return RunTaskOutput{}, err
+	}
+	if err := w.throttle(capacity.RunTask); err != nil {
 		return RunTaskOutput{}, err
 	}
 	group := in.Group

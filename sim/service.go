@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // SchedulingStrategy is how a service decides how many tasks to run.
@@ -510,6 +511,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
+	if err := w.throttle(capacity.CreateService); err != nil {
+		return nil, err
+	}
 	s.minPct, s.maxPct = cfg.DeploymentConfiguration.bounds(cfg.SchedulingStrategy)
 	if cfg.SchedulingStrategy == Daemon {
 		s.desired = 0
@@ -557,7 +561,9 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 
 // UpdateService changes a service. A new task definition (or
 // ForceNewDeployment) starts a rolling deployment; a new desired count does
-// not.
+// not. A valid call beyond the UpdateService rate limit
+// (WorldConfig.APIRateLimits) changes nothing and returns a
+// *ThrottlingError matching ErrThrottled.
 func (s *Service) UpdateService(u ServiceUpdate) error {
 	const at = "ServiceUpdate."
 	if err := s.checkActive(); err != nil {
@@ -602,6 +608,9 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		dep = d
 	}
 	if err := l.Err(); err != nil {
+		return err
+	}
+	if err := s.w.throttle(capacity.UpdateService); err != nil {
 		return err
 	}
 	if u.DeploymentConfiguration != nil {

@@ -113,7 +113,13 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: start: %w", ErrInvalid, err)
 	}
-	w, err := sim.NewWorld(s, opt.World)
+	// The scenario's clusters and services are the account as it stands
+	// when the run begins, not API calls made during it: they are built
+	// with throttling off, and the API rate limits apply from the first
+	// action on.
+	built := opt.World
+	built.APIRateLimits.Disabled = true
+	w, err := sim.NewWorld(s, built)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err)
 	}
@@ -142,6 +148,9 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	}
 	if err := errors.Join(b.errs...); err != nil {
 		return nil, err
+	}
+	if err := w.SetAPIRateLimits(opt.World.APIRateLimits); err != nil {
+		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err) // validated by NewWorld
 	}
 	out.scheduleActions()
 	return out, nil

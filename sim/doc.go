@@ -249,7 +249,8 @@
 //     groups of one instance type), Cluster.PutCapacityProviders (with a
 //     default strategy), strategies with base and weight on services and
 //     RunTask (capacity.DistributeCounts). Tasks of a group that does not
-//     fit wait in PROVISIONING (at most 300 per cluster) for an instance.
+//     fit wait in PROVISIONING (at most 500 per cluster,
+//     Quotas.ProvisioningTasksPerCluster) for an instance.
 //   - Managed scaling: a PhaseScaling tick per group each minute feeds
 //     capacity.ManagedScaling with N, the busy instances and the waiting
 //     tasks; the group launches (capacity.InstanceLaunch) or terminates

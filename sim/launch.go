@@ -126,6 +126,8 @@ func (r *launchRequest) fail(f launchFailure) {
 // wording.
 func (f *launchFailure) message(c *Cluster) string {
 	switch {
+	case f.reason == provisioningLimitReason:
+		return provisioningLimitEvent
 	case f.rejection != nil:
 		return c.unplaceableMessage(f.rejection)
 	case f.provider != nil:
@@ -139,12 +141,25 @@ func (f *launchFailure) runTaskFailure() RunTaskFailure {
 	if r := f.rejection; r != nil {
 		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()}
 	}
+	if f.reason == provisioningLimitReason {
+		return RunTaskFailure{Reason: f.reason, Detail: provisioningLimitEvent}
+	}
 	code := "RESOURCE:FARGATE"
 	if f.reason == capacity.CapacityUnavailableReason {
 		code = f.reason // RunTask's failure names it in full
 	}
 	return RunTaskFailure{Reason: code, Detail: f.reason}
 }
+
+// The cluster's cap on tasks waiting in PROVISIONING. The event text is
+// ECS's ("Amazon ECS service event messages",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html);
+// AWS documents no RunTask failure code for it, so the reason is the
+// simulator's own label.
+const (
+	provisioningLimitReason = "PROVISIONING_LIMIT"
+	provisioningLimitEvent  = "was unable to place tasks in your cluster because the tasks provisioning capacity limit was exceeded."
+)
 
 // ec2Placement is the EC2 launch type: the cluster's container instances,
 // through the request's placement plan.
@@ -154,8 +169,9 @@ func (ec2Placement) start(r *launchRequest, k int) { r.onInstances(r.plan, nil, 
 
 // onInstances places k tasks with plan on the cluster's instances. With an
 // Auto Scaling group provider p, the tasks that do not fit wait in
-// PROVISIONING for the group to grow, at most MaxProvisioningTasks per
-// cluster.
+// PROVISIONING for the group to grow, at most
+// Quotas.ProvisioningTasksPerCluster per cluster; the others fail with
+// ECS's "tasks provisioning capacity limit was exceeded".
 func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k int) {
 	w, c := r.w, r.c
 	placed := 0
@@ -180,8 +196,8 @@ func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k
 		return
 	}
 	for i := range rest {
-		if c.provisioningTasks() >= MaxProvisioningTasks {
-			r.fail(launchFailure{n: rest - i, rejection: rejection})
+		if c.provisioningTasks() >= w.quotas.ProvisioningTasksPerCluster {
+			r.fail(launchFailure{n: rest - i, reason: provisioningLimitReason})
 			return
 		}
 		r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p, waiting: true, plan: plan}, nil))

@@ -183,6 +183,8 @@ type ForecastPoint struct {
 type PredictiveScaling struct {
 	cfg       PredictiveScalingConfig
 	load      func(r metrics.Reader, end time.Time) (float64, bool)
+	series    []metrics.Metric // the load's series, retained for the look-back
+	retained  metrics.Reader   // the reader last asked to retain them
 	buffer    time.Duration
 	forecast  []ForecastPoint
 	nextFetch time.Time // the next refresh instant; zero before the first evaluation
@@ -225,6 +227,7 @@ func NewPredictiveScaling(cfg PredictiveScalingConfig) (*PredictiveScaling, erro
 		errs = append(errs, invalid(at+"CustomLoad", "set", "must not be set with MetricPair: one metric specification"))
 	case cfg.CustomLoad != nil:
 		m := *cfg.CustomLoad
+		p.series = []metrics.Metric{m.Metric}
 		p.load = func(r metrics.Reader, end time.Time) (float64, bool) {
 			return r.Statistic(m.Metric, m.Statistic, time.Hour, end)
 		}
@@ -239,6 +242,7 @@ func NewPredictiveScaling(cfg PredictiveScalingConfig) (*PredictiveScaling, erro
 			name = metrics.MetricMemoryUtilization
 		}
 		util, tasks := metrics.ServiceMetric(name, cluster, service), metrics.RunningTaskCountMetric(cluster, service)
+		p.series = []metrics.Metric{util, tasks}
 		// The hour's total utilisation: its mean utilisation times its
 		// mean task count (the product of the means, which CloudWatch's
 		// hourly statistics give, not the mean of the products).
@@ -254,6 +258,7 @@ func NewPredictiveScaling(cfg PredictiveScalingConfig) (*PredictiveScaling, erro
 			break
 		}
 		m := metrics.TargetGroupMetric(metrics.MetricRequestCount, "targetgroup/"+tg, lb)
+		p.series = []metrics.Metric{m}
 		p.load = func(r metrics.Reader, end time.Time) (float64, bool) {
 			v, ok := r.Statistic(m, metrics.Sum, time.Hour, end)
 			return v / 60, ok // requests per minute
@@ -299,6 +304,15 @@ func (p *PredictiveScaling) Log() []ForecastPoint { return append([]ForecastPoin
 // refresh makes a forecast at t (a refresh instant) from the load of the
 // hours before it, if there are at least 24 of them with data.
 func (p *PredictiveScaling) refresh(t time.Time, r metrics.Reader) {
+	if rr, ok := r.(retainer); ok && r != p.retained {
+		// A store keeps little history unless asked (metrics.Store keeps
+		// one day of hourly buckets by default): ask it to keep the
+		// look-back of every series the load is made of.
+		p.retained = r
+		for _, m := range p.series {
+			_ = rr.Retain(m, ForecastLookBack+time.Hour) // a valid span: cannot fail
+		}
+	}
 	const hours = int(ForecastLookBack / time.Hour)
 	h := p.history[:0]
 	have := 0
@@ -348,6 +362,12 @@ func (p *PredictiveScaling) at(hour time.Time) (ForecastPoint, bool) {
 		return ForecastPoint{}, false
 	}
 	return p.forecast[i], true
+}
+
+// retainer is a metrics.Reader that keeps a series' history on request,
+// as *metrics.Store does.
+type retainer interface {
+	Retain(m metrics.Metric, span time.Duration) error
 }
 
 // Explanation codes of a predictive proposal.

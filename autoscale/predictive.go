@@ -65,6 +65,16 @@ const (
 	IncreaseMaxCapacity
 )
 
+func (b MaxCapacityBreach) String() string {
+	switch b {
+	case HonorMaxCapacity:
+		return "HonorMaxCapacity"
+	case IncreaseMaxCapacity:
+		return "IncreaseMaxCapacity"
+	}
+	return fmt.Sprintf("MaxCapacityBreach(%d)", uint8(b))
+}
+
 // PredictiveMetricPair is a predefined pair of a load metric, which is
 // forecast, and a scaling metric, whose TargetValue turns the forecast
 // load into a capacity

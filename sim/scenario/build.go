@@ -418,6 +418,25 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 		}
 		policies = append(policies, p)
 	}
+	for j, ps := range as.Predictive {
+		cfg := autoscale.PredictiveScalingConfig{
+			Name: ps.Name, ResourceID: id, ResourceLabel: label, Mode: ps.Mode,
+			MetricPair: ps.MetricPair, TargetValue: ps.TargetValue,
+			MaxCapacityBreachBehavior: ps.MaxCapacityBreachBehavior, MaxCapacityBuffer: ps.MaxCapacityBuffer,
+		}
+		if b := ps.SchedulingBufferTime; b != nil {
+			cfg.SchedulingBufferTime = b.D()
+			if cfg.SchedulingBufferTime == 0 {
+				cfg.SchedulingBufferTime = autoscale.NoSchedulingBuffer // "0s" in the file is AWS's 0
+			}
+		}
+		p, err := autoscale.NewPredictiveScaling(cfg)
+		if err != nil {
+			fail(fmt.Sprintf("predictive[%d]", j), err)
+			continue
+		}
+		policies = append(policies, p)
+	}
 	var actions []autoscale.ScheduledAction
 	for _, sa := range as.ScheduledActions {
 		actions = append(actions, autoscale.ScheduledAction{Name: sa.Name, Schedule: sa.Schedule, Timezone: sa.Timezone,

@@ -67,7 +67,10 @@ func (w *World) APIAvailable(api capacity.API) int {
 // (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html;
 // standard mode's defaults are 3 attempts and a 20 s ceiling). The
 // jitter comes from the simulation's random stream named Stream, so a
-// run stays deterministic and retries shift no other draw.
+// run stays deterministic and retries shift no other draw. (The first
+// retry waits up to 2 s, as the Go SDK v2's jittered backoff has it;
+// standard mode's client-side retry quota, a bucket of retry tokens that
+// only outages drain, is not modelled.)
 type RetryPolicy struct {
 	// MaxAttempts is the most calls, the first included, 1 to 1000; 0
 	// means 3, the SDKs' standard mode.

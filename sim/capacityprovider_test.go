@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,8 +189,9 @@ func TestStrategyPropertyBaseThenWeight(t *testing.T) {
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html);
 // the rest fail with ECS's service event "was unable to place tasks in
 // your cluster because the tasks provisioning capacity limit was
-// exceeded." and, where a pass started some tasks of the deployment but
-// not all, "could not launch N tasks for deployment ID."
+// exceeded." and, with the circuit breaker on, where a pass started some
+// tasks of the deployment but not all, "could not launch N tasks for
+// deployment ID."
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html).
 // The launch rate is raised so that one scheduling pass asks for every
 // task and the pass is partial. The cap is configurable
@@ -206,7 +208,8 @@ func TestProvisioningLimit(t *testing.T) {
 		if err := f.c.PutCapacityProviders([]string{"empty"}, []sim.CapacityProviderStrategyItem{{Provider: "empty", Weight: 1}}); err != nil {
 			t.Fatal(err)
 		}
-		svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: tc.desired})
+		svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: tc.desired,
+			DeploymentConfiguration: sim.DeploymentConfiguration{CircuitBreaker: sim.CircuitBreaker{Enable: true}}})
 		f.run(5 * time.Minute)
 		if got := len(p.ProvisioningTasks()); got != tc.want || svc.PendingCount() != tc.want {
 			t.Errorf("quota %d: %d tasks waiting, %d pending, want %d", tc.quota, got, svc.PendingCount(), tc.want)
@@ -222,6 +225,22 @@ func TestProvisioningLimit(t *testing.T) {
 		partial := fmt.Sprintf("could not launch %d tasks for deployment %s.", tc.desired-tc.want, svc.Deployments()[0].ID())
 		if !slices.Contains(msgs, partial) {
 			t.Errorf("quota %d: no %q event", tc.quota, partial)
+		}
+		if tc.quota == 0 {
+			// The same without the breaker: no such event.
+			g := newFixture(t, 1, sim.WorldConfig{ServiceLaunchRate: sim.MaxLaunchRate})
+			g.taskDef("web", 256, 512, sim.Behavior{})
+			g.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "empty", MaxSize: 0})
+			if err := g.c.PutCapacityProviders([]string{"empty"}, []sim.CapacityProviderStrategyItem{{Provider: "empty", Weight: 1}}); err != nil {
+				t.Fatal(err)
+			}
+			plain := g.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: tc.desired})
+			g.run(5 * time.Minute)
+			for _, m := range messages(plain) {
+				if strings.HasPrefix(m, "could not launch") {
+					t.Errorf("without the circuit breaker: %q", m)
+				}
+			}
 		}
 	}
 	if sim.DefaultProvisioningTasksPerCluster != 500 {

@@ -675,12 +675,15 @@ func (s *Service) place(d *Deployment, n int) {
 	if len(r.started) > 0 {
 		s.event("has started %d tasks: %s.", len(r.started), taskList(r.started))
 	}
-	if len(r.started) > 0 && len(r.failures) > 0 {
+	if len(r.started) > 0 && len(r.failures) > 0 && s.cfg.DeploymentConfiguration.CircuitBreaker.Enable {
 		// ECS's newer event for a deployment that started some of its
-		// tasks but not all, for want of capacity ("Amazon ECS service
-		// event messages",
-		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html);
-		// the reason follows in the "unable to place" event.
+		// tasks but not all, for want of capacity, "typically when the
+		// circuit breaker is enabled" ("Amazon ECS service event
+		// messages",
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html).
+		// The simulator emits it only then (an assumption: AWS does not
+		// say when else); the reason follows in the "unable to place"
+		// event.
 		failed := 0
 		for i := range r.failures {
 			failed += r.failures[i].n

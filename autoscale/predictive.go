@@ -350,7 +350,7 @@ func (p *PredictiveScaling) refresh(t time.Time, r metrics.Reader) {
 	fc := p.forecast[:0]
 	for i := range n {
 		load := 0.0
-		if i < len(loads) && !math.IsNaN(loads[i]) && loads[i] > 0 {
+		if i < len(loads) && loads[i] > 0 && !math.IsInf(loads[i], 0) { // NaN fails the comparison
 			load = loads[i]
 		}
 		c := math.Ceil(load / p.cfg.TargetValue)

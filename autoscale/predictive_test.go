@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"pgregory.net/rapid"
+
 	"github.com/ecssim/ecssim/metrics"
 )
 
@@ -298,4 +300,33 @@ func TestSeasonalForecasterRecoversItsModel(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSeasonalForecasterRobust: whatever the history (any length, missing
+// hours, spikes, constant, huge values), the forecast has the length asked
+// for and every value is finite and not negative.
+func TestSeasonalForecasterRobust(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		n := rapid.IntRange(0, 600).Draw(rt, "hours")
+		h := make([]float64, n)
+		for i := range h {
+			switch rapid.IntRange(0, 9).Draw(rt, "kind") {
+			case 0:
+				h[i] = math.NaN()
+			case 1:
+				h[i] = rapid.Float64Range(0, 1e12).Draw(rt, "spike")
+			default:
+				h[i] = rapid.Float64Range(0, 1000).Draw(rt, "v")
+			}
+		}
+		out := SeasonalForecaster{DailyHarmonics: rapid.IntRange(-1, 12).Draw(rt, "daily"), WeeklyHarmonics: rapid.IntRange(-1, 90).Draw(rt, "weekly")}.Forecast(h, 48)
+		if len(out) != 48 {
+			rt.Fatalf("%d values", len(out))
+		}
+		for i, v := range out {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				rt.Fatalf("hour %d: %v", i, v)
+			}
+		}
+	})
 }

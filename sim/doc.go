@@ -164,7 +164,15 @@
 // counters (Service.Counters). Errors are reserved for invalid requests,
 // reported all at once, each a *fielderr.Error naming the field, the value
 // and the rule, and matching ErrConfig (or ErrNotFound, ErrNotSupported,
-// ErrZoneUnavailable).
+// ErrZoneUnavailable), and for calls beyond the ECS API's rate limits:
+// RunTask, StopTask, CreateService and UpdateService spend a token of
+// their action's bucket (WorldConfig.APIRateLimits; RunTask 20 a second,
+// burst and sustained), and a call that finds it empty changes nothing
+// and returns a *ThrottlingError matching ErrThrottled, with the time
+// until the next token (RetryAfter). World.Retry retries such a call as
+// the AWS SDKs do. The service scheduler's own launches spend no API
+// tokens: they have their own quotas (ServiceLaunchRate, the Fargate
+// launch bucket).
 //
 // Nothing a call accepts may break a run. Every value is checked where it
 // is given (types, ranges, finiteness, sums that could overflow); a
@@ -174,7 +182,9 @@
 // LoadBalancer to one ACTIVE service, taken over once that service is
 // deleted). AWS's service quotas are the default limits (Quotas, in
 // WorldConfig.Quotas: clusters, container instances and services per
-// cluster, tasks per service and per RunTask, Auto Scaling groups), raisable
+// cluster, tasks per service and per RunTask, Auto Scaling groups, tasks
+// waiting in PROVISIONING per cluster; QuotaSources lists them with their
+// pages and dates), raisable
 // as AWS lets an account raise them, up to MaxQuota; the quotas AWS does
 // not raise are constants (MaxTaskDefinitionBytes, MaxRevisionsPerFamily,
 // MaxCapacityProvidersPerCluster). Within them every launch, registration
@@ -265,7 +275,8 @@
 //     groups of one instance type), Cluster.PutCapacityProviders (with a
 //     default strategy), strategies with base and weight on services and
 //     RunTask (capacity.DistributeCounts). Tasks of a group that does not
-//     fit wait in PROVISIONING (at most 300 per cluster) for an instance.
+//     fit wait in PROVISIONING (at most 500 per cluster,
+//     Quotas.ProvisioningTasksPerCluster) for an instance.
 //   - Managed scaling: a PhaseScaling tick per group each minute feeds
 //     capacity.ManagedScaling with N, the busy instances and the waiting
 //     tasks; the group launches (capacity.InstanceLaunch) or terminates

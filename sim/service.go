@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // SchedulingStrategy is how a service decides how many tasks to run.
@@ -520,6 +521,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
+	if err := w.throttle(capacity.CreateService); err != nil {
+		return nil, err
+	}
 	s.minPct, s.maxPct = cfg.DeploymentConfiguration.bounds(cfg.SchedulingStrategy)
 	if cfg.SchedulingStrategy == Daemon {
 		s.desired = 0
@@ -574,7 +578,9 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 
 // UpdateService changes a service. A new task definition (or
 // ForceNewDeployment) starts a rolling deployment; a new desired count does
-// not.
+// not. A valid call beyond the UpdateService rate limit
+// (WorldConfig.APIRateLimits) changes nothing and returns a
+// *ThrottlingError matching ErrThrottled.
 func (s *Service) UpdateService(u ServiceUpdate) error {
 	const at = "ServiceUpdate."
 	if err := s.checkActive(); err != nil {
@@ -625,6 +631,9 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		dep = d
 	}
 	if err := l.Err(); err != nil {
+		return err
+	}
+	if err := s.w.throttle(capacity.UpdateService); err != nil {
 		return err
 	}
 	if u.DeploymentConfiguration != nil {
@@ -688,6 +697,21 @@ func (s *Service) place(d *Deployment, n int) {
 	}
 	if len(r.started) > 0 {
 		s.event("has started %d tasks: %s.", len(r.started), taskList(r.started))
+	}
+	if len(r.started) > 0 && len(r.failures) > 0 && s.cfg.DeploymentConfiguration.CircuitBreaker.Enable {
+		// ECS's newer event for a deployment that started some of its
+		// tasks but not all, for want of capacity, "typically when the
+		// circuit breaker is enabled" ("Amazon ECS service event
+		// messages",
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html).
+		// The simulator emits it only then (an assumption: AWS does not
+		// say when else); the reason follows in the "unable to place"
+		// event.
+		failed := 0
+		for i := range r.failures {
+			failed += r.failures[i].n
+		}
+		s.event("could not launch %d tasks for deployment %s.", failed, d.id)
 	}
 	for i := range r.failures {
 		f := &r.failures[i]

@@ -117,7 +117,13 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: start: %w", ErrInvalid, err)
 	}
-	w, err := sim.NewWorld(s, opt.World)
+	// The scenario's clusters and services are the account as it stands
+	// when the run begins, not API calls made during it: they are built
+	// with throttling off, and the API rate limits apply from the first
+	// action on.
+	built := opt.World
+	built.APIRateLimits.Disabled = true
+	w, err := sim.NewWorld(s, built)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err)
 	}
@@ -154,6 +160,9 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	}
 	if err := errors.Join(b.errs...); err != nil {
 		return nil, err
+	}
+	if err := w.SetAPIRateLimits(opt.World.APIRateLimits); err != nil {
+		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err) // validated by NewWorld
 	}
 	out.scheduleActions()
 	return out, nil
@@ -424,6 +433,25 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 		p, err := stepScaling(st, id, label)
 		if err != nil {
 			fail(fmt.Sprintf("stepScaling[%d]", j), err)
+			continue
+		}
+		policies = append(policies, p)
+	}
+	for j, ps := range as.Predictive {
+		cfg := autoscale.PredictiveScalingConfig{
+			Name: ps.Name, ResourceID: id, ResourceLabel: label, Mode: ps.Mode,
+			MetricPair: ps.MetricPair, TargetValue: ps.TargetValue,
+			MaxCapacityBreachBehavior: ps.MaxCapacityBreachBehavior, MaxCapacityBuffer: ps.MaxCapacityBuffer,
+		}
+		if b := ps.SchedulingBufferTime; b != nil {
+			cfg.SchedulingBufferTime = b.D()
+			if cfg.SchedulingBufferTime == 0 {
+				cfg.SchedulingBufferTime = autoscale.NoSchedulingBuffer // "0s" in the file is AWS's 0
+			}
+		}
+		p, err := autoscale.NewPredictiveScaling(cfg)
+		if err != nil {
+			fail(fmt.Sprintf("predictive[%d]", j), err)
 			continue
 		}
 		policies = append(policies, p)

@@ -108,13 +108,31 @@ func (s *Simulation) act(a Action) {
 		u := a.UpdateService
 		rec.Action = fmt.Sprintf("updateService %s/%s", u.Cluster, u.Service)
 		svc := s.Service(u.Cluster, u.Service)
-		err = svc.UpdateService(sim.ServiceUpdate{DesiredCount: u.DesiredCount, TaskDefinition: u.TaskDefinition, ForceNewDeployment: u.ForceNewDeployment})
 		if u.DesiredCount != nil {
 			rec.Action += fmt.Sprintf(" desiredCount=%d", *u.DesiredCount)
 		}
 		if u.TaskDefinition != "" {
 			rec.Action += " taskDefinition=" + u.TaskDefinition
 		}
+		// A throttled call is retried as the AWS SDKs do (standard mode,
+		// jitter from the "scenario-retry" stream); the record is the
+		// call's outcome, logged when it is known.
+		call := func() error {
+			return svc.UpdateService(sim.ServiceUpdate{DesiredCount: u.DesiredCount, TaskDefinition: u.TaskDefinition, ForceNewDeployment: u.ForceNewDeployment})
+		}
+		err = s.World.Retry(sim.RetryPolicy{Stream: "scenario-retry"}, call, func(err error, attempts int) {
+			if err != nil {
+				rec.Err = err.Error()
+			}
+			if attempts > 1 {
+				rec.Action += fmt.Sprintf(" (%d attempts)", attempts)
+			}
+			s.actions = append(s.actions, rec)
+		})
+		if err != nil {
+			panic(fmt.Sprintf("scenario: retry policy: %v", err)) // a constant, valid policy
+		}
+		return
 	case a.ZoneOutage != nil:
 		z := a.ZoneOutage
 		rec.Action = fmt.Sprintf("zoneOutage %s for %v", z.Zone, z.Duration.D())

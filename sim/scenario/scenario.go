@@ -372,6 +372,25 @@ type AutoScaling struct {
 	TargetTracking   []TargetTracking  `json:"targetTracking,omitempty"`
 	StepScaling      []StepScaling     `json:"stepScaling,omitempty"`
 	ScheduledActions []ScheduledAction `json:"scheduledActions,omitempty"`
+	// Predictive are predictive scaling policies (autoscale.PredictiveScaling).
+	Predictive []PredictiveScaling `json:"predictive,omitempty"`
+}
+
+// PredictiveScaling maps to autoscale.PredictiveScalingConfig with a
+// predefined metric pair: "ECSServiceCPUUtilization",
+// "ECSServiceMemoryUtilization" or "ALBRequestCount" (which needs the
+// service's load balancer). Mode is "ForecastOnly" (the default) or
+// "ForecastAndScale"; schedulingBufferTime absent means 300 s;
+// maxCapacityBreachBehavior is "HonorMaxCapacity" (the default) or
+// "IncreaseMaxCapacity", with maxCapacityBuffer in percent.
+type PredictiveScaling struct {
+	Name                      string                         `json:"name"`
+	Mode                      autoscale.PredictiveMode       `json:"mode,omitempty"`
+	MetricPair                autoscale.PredictiveMetricPair `json:"metricPair"`
+	TargetValue               float64                        `json:"targetValue"`
+	SchedulingBufferTime      *Duration                      `json:"schedulingBufferTime,omitempty"`
+	MaxCapacityBreachBehavior autoscale.MaxCapacityBreach    `json:"maxCapacityBreachBehavior,omitempty"`
+	MaxCapacityBuffer         int                            `json:"maxCapacityBuffer,omitempty"`
 }
 
 // TargetTracking maps to autoscale.TargetTrackingConfig with a predefined

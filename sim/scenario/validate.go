@@ -517,6 +517,22 @@ func (v *validator) autoScaling(at string, s *Service) {
 			v.nonNegative(field+".cooldown", *st.Cooldown)
 		}
 	}
+	if len(as.Predictive) > 0 && s.Traffic == nil {
+		v.add(at+".predictive", "[…]", "predictive scaling needs the service's traffic: its load metric comes from serving requests")
+	}
+	for j, ps := range as.Predictive {
+		field := fmt.Sprintf("%s.predictive[%d]", at, j)
+		v.required(field+".name", ps.Name)
+		v.enum(field+".mode", ps.Mode)
+		requiredEnum(v, field+".metricPair", ps.MetricPair)
+		if ps.MetricPair == autoscale.PredictiveALBRequestCount && (s.LoadBalancer == nil || s.LoadBalancer.Type != loadbalancer.ALB) {
+			v.add(field+".metricPair", ps.MetricPair.String(), "needs the service's loadBalancer to be an alb")
+		}
+		v.enum(field+".maxCapacityBreachBehavior", ps.MaxCapacityBreachBehavior)
+		if b := ps.SchedulingBufferTime; b != nil && (b.D() < 0 || b.D() >= time.Hour) {
+			v.add(field+".schedulingBufferTime", b.D().String(), "must be 0s to less than 1h (the forecast's hour)")
+		}
+	}
 	for j, sa := range as.ScheduledActions {
 		field := fmt.Sprintf("%s.scheduledActions[%d]", at, j)
 		v.required(field+".name", sa.Name)

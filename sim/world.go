@@ -239,6 +239,8 @@ type World struct {
 	serviceAttach []*serviceAttachments // by service index: Observer and Service.Attach
 
 	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
+
+	efsState *efsState // Amazon EFS file systems (efs.go), made on first use
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.
@@ -383,8 +385,12 @@ func (w *World) RegisterTaskDefinition(in TaskDefinitionInput) (*TaskDefinition,
 	}
 	in.RequiresCompatibilities = slices.Clone(in.RequiresCompatibilities)
 	in.PlacementConstraints = slices.Clone(in.PlacementConstraints)
+	cloneVolumes(&in)
 	revs := w.families[in.Family]
 	d := newTaskDefinition(in, len(revs)+1)
+	if d.hasEFS {
+		w.efsMounts() // its tasks mount their volumes
+	}
 	w.families[in.Family] = append(revs, d)
 	return d, nil
 }

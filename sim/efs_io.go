@@ -1,0 +1,472 @@
+package sim
+
+import (
+	"math"
+	"time"
+
+	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/sim/storage"
+	"github.com/ecssim/ecssim/sim/traffic"
+)
+
+// Requests' I/O on Amazon EFS. A workload with WorkloadConfig.IO gives
+// each request, after its CPU work in the task, an I/O part: bytes read
+// and written on the EFS volume the task mounts. The file system serves
+// every request of every task that mounts it at once, sharing its
+// permitted throughput equally among the requests (processor sharing),
+// each task (one NFS client) capped at FileSystemConfig.PerClientMiBps
+// (storage.Share); then the request waits the fixed read or write latency
+// and is answered. Its latency is the whole: CPU, I/O, fixed delay.
+
+// RequestIO is the I/O part of each request of a workload.
+type RequestIO struct {
+	// Volume names the task definition volume the requests use; it must
+	// be an EFS volume (Volume.EFSVolumeConfiguration). Tasks whose task
+	// definition has no such volume do no I/O.
+	Volume string
+	// MeanReadBytes and MeanWriteBytes are the bytes a request reads and
+	// writes, on average; request-level mode draws each from an
+	// exponential distribution with that mean (stream "request-io"). At
+	// least one must be positive. A request is metered at a third of what
+	// it reads plus what it writes, at least 4 KiB
+	// (storage.Metered).
+	MeanReadBytes, MeanWriteBytes float64
+}
+
+func (io *RequestIO) validate(l *fielderr.List, field string) {
+	if io == nil {
+		return
+	}
+	if !validName(io.Volume) {
+		l.Add(field+".Volume", io.Volume, "must name a volume of the service's task definition")
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"MeanReadBytes", io.MeanReadBytes}, {"MeanWriteBytes", io.MeanWriteBytes}} {
+		if !(f.v >= 0) || f.v > storage.TiB {
+			l.Add(field+"."+f.name, f.v, "must be a finite number of bytes from 0 to 1 TiB")
+		}
+	}
+	if io.MeanReadBytes == 0 && io.MeanWriteBytes == 0 {
+		l.Add(field+".MeanReadBytes", 0, "MeanReadBytes or MeanWriteBytes must be positive")
+	}
+}
+
+// meanMetered is the mean metered size of a request: the 4 KiB minimum
+// applies to each request, so for exponential reads R and writes W it is
+// E[max(R/3 + W, 4 KiB)], computed by numerical integration once.
+func (io *RequestIO) meanMetered() float64 {
+	a, b := io.MeanReadBytes*storage.ReadMeteringFactor, io.MeanWriteBytes
+	m := storage.MinMeteredBytes
+	// X = A + B, A ~ Exp(mean a), B ~ Exp(mean b): E[max(X, m)] =
+	// m + E[(X − m)+] = m + ∫_m^∞ P(X > x) dx.
+	tail := func(x float64) float64 {
+		switch {
+		case a == 0:
+			return math.Exp(-x / b)
+		case b == 0:
+			return math.Exp(-x / a)
+		case a == b:
+			return (1 + x/a) * math.Exp(-x/a)
+		}
+		return (a*math.Exp(-x/a) - b*math.Exp(-x/b)) / (a - b)
+	}
+	// P(X > x) integrated: closed forms of ∫_m^∞ tail.
+	switch {
+	case a == 0:
+		return m + b*tail(m)
+	case b == 0:
+		return m + a*tail(m)
+	case a == b:
+		return m + (2*a+m)*math.Exp(-m/a)
+	}
+	return m + (a*a*math.Exp(-m/a)-b*b*math.Exp(-m/b))/(a-b)
+}
+
+// ioJob is one request's I/O on a file system.
+type ioJob struct {
+	id          uint64
+	left        float64 // metered bytes still to move
+	metered     float64
+	read, write float64 // data bytes
+	cl          *efsClient
+	wl          *Workload
+	lt          *lbTarget
+	arrived     time.Duration // the request's arrival at the task
+	ioStart     time.Duration
+	pos         int // index in fsIO.jobs, or in the client's delayed list
+	delayed     bool
+}
+
+// efsClient is one task's requests on a file system.
+type efsClient struct {
+	fs      *FileSystem
+	t       *Task
+	jobs    int      // in service
+	rate    float64  // metered bytes/s each of its requests gets
+	delayed []*ioJob // served, waiting out the fixed latency
+	idx     int      // in fsIO.clients
+}
+
+// fsIO is a file system's requests in service.
+type fsIO struct {
+	fs      *FileSystem
+	jobs    []*ioJob // in service, in arrival order
+	clients []*efsClient
+	byTask  map[*Task]*efsClient // lookup only
+	timer   Timer
+	wakeAt  time.Duration
+	readIn  float64 // metered read bytes of the requests in service
+	totalIn float64 // metered bytes of the requests in service
+
+	counts []int
+	rates  []float64
+	order  []int
+
+	fluidWLs  []*Workload // fluid workloads using the file system, in order of first use
+	fluidUses []float64   // their metered bytes/s in their last step
+	fluidUse  float64     // the sum
+}
+
+func (io *fsIO) init(fs *FileSystem) { io.fs, io.byTask = fs, map[*Task]*efsClient{} }
+
+// progress moves every request in service on by dt seconds at its rate.
+func (io *fsIO) progress(dt float64) {
+	for _, j := range io.jobs {
+		j.left -= j.cl.rate * dt
+	}
+}
+
+// client returns t's client, made on first use.
+func (io *fsIO) client(t *Task) *efsClient {
+	if c := io.byTask[t]; c != nil {
+		return c
+	}
+	c := &efsClient{fs: io.fs, t: t, idx: len(io.clients)}
+	io.clients = append(io.clients, c)
+	io.byTask[t] = c
+	return c
+}
+
+// dropClient forgets t's client, which has nothing in service.
+func (io *fsIO) dropClient(c *efsClient) {
+	last := io.clients[len(io.clients)-1]
+	io.clients[c.idx], last.idx = last, c.idx
+	io.clients[len(io.clients)-1] = nil
+	io.clients = io.clients[:len(io.clients)-1]
+	delete(io.byTask, c.t)
+}
+
+// start puts a request's I/O in service now.
+func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived time.Duration, read, write float64) {
+	fs := io.fs
+	now := fs.w.sim.Elapsed()
+	fs.advance(now)
+	io.complete(now)
+	fs.w.efsState.nextJob++
+	m := storage.Metered(read, write)
+	j := &ioJob{id: fs.w.efsState.nextJob, left: m, metered: m, read: read, write: write, cl: io.client(lt.t), wl: wl, lt: lt, arrived: arrived, ioStart: now, pos: len(io.jobs)}
+	j.cl.jobs++
+	io.jobs = append(io.jobs, j)
+	io.readIn += read * storage.ReadMeteringFactor
+	io.totalIn += read*storage.ReadMeteringFactor + write
+	fs.readData += read
+	fs.writeData += write
+	lt.ioInFlight++
+	io.reshare(now)
+}
+
+// complete takes the requests whose bytes are all moved out of service:
+// each waits its fixed latency, or is answered now.
+func (io *fsIO) complete(now time.Duration) {
+	keep := 0
+	var done []*ioJob
+	for _, j := range io.jobs {
+		if j.left > 1e-6*j.metered {
+			j.pos = keep
+			io.jobs[keep] = j
+			keep++
+			continue
+		}
+		j.cl.jobs--
+		io.readIn -= j.read * storage.ReadMeteringFactor
+		io.totalIn -= j.read*storage.ReadMeteringFactor + j.write
+		done = append(done, j)
+	}
+	clear(io.jobs[keep:])
+	io.jobs = io.jobs[:keep]
+	if len(io.jobs) == 0 {
+		io.readIn, io.totalIn = 0, 0 // no drift from rounding
+	}
+	for _, j := range done {
+		lat := time.Duration(0)
+		if j.read > 0 {
+			lat = io.fs.cfg.ReadLatency
+		}
+		if j.write > 0 {
+			lat += io.fs.cfg.WriteLatency
+		}
+		if lat > 0 {
+			j.delayed, j.pos = true, len(j.cl.delayed)
+			j.cl.delayed = append(j.cl.delayed, j)
+			io.fs.w.efsState.waiting[j.id] = j
+			io.fs.w.sim.Schedule(io.fs.w.efsState.kLatency, lat, j.id)
+			continue
+		}
+		io.finish(j, now)
+	}
+}
+
+// finish answers j's request.
+func (io *fsIO) finish(j *ioJob, now time.Duration) {
+	j.lt.ioInFlight--
+	c := j.cl
+	if c.jobs == 0 && len(c.delayed) == 0 {
+		io.dropClient(c)
+	}
+	j.wl.ioDone(j, now, false)
+}
+
+// reshare sets every client's rate for the requests now in service and
+// arms the file system's timer for the next completion, or the instant
+// its credits run out.
+func (io *fsIO) reshare(now time.Duration) {
+	fs := io.fs
+	if io.totalIn > 0 {
+		fs.readPart = io.readIn / io.totalIn
+	}
+	io.counts = io.counts[:0]
+	for _, c := range io.clients {
+		io.counts = append(io.counts, c.jobs)
+	}
+	io.rates = append(io.rates[:0], make([]float64, len(io.counts))...)
+	used, order := storage.Share(fs.permitted(), fs.cfg.PerClientMiBps*storage.MiB, io.counts, io.rates, io.order)
+	io.order = order
+	for i, c := range io.clients {
+		c.rate = io.rates[i]
+	}
+	fs.used = used + io.fluidUse
+	next := math.Inf(1)
+	for _, j := range io.jobs {
+		if r := j.cl.rate; r > 0 {
+			next = min(next, j.left/r)
+		}
+	}
+	if fs.creditLimited() && fs.credits > 0 {
+		b := fs.cfg.Bursting
+		next = min(next, storage.TimeToEmpty(fs.credits, b.Accrual(fs.stored), fs.used))
+	}
+	if math.IsInf(next, 1) {
+		io.timer.Stop()
+		return
+	}
+	d := time.Duration(math.Ceil(max(next, 0) * 1e9))
+	d = max(d, 1)
+	at := addTime(now, d)
+	if io.timer.Pending() && at == io.wakeAt {
+		return
+	}
+	io.wakeAt = at
+	if !io.timer.Reset(d) {
+		io.timer = fs.w.sim.Schedule(fs.w.efsState.kIO, d, uint64(fs.index))
+	}
+}
+
+// onEFSIO is a file system's next completion or credit exhaustion.
+func (w *World) onEFSIO(arg uint64) {
+	fs := w.efsState.list[arg]
+	now := w.sim.Elapsed()
+	fs.advance(now)
+	fs.io.complete(now)
+	fs.io.reshare(now)
+}
+
+// onEFSLatency answers a request whose fixed latency is over.
+func (w *World) onEFSLatency(arg uint64) {
+	e := w.efsState
+	j := e.waiting[arg]
+	if j == nil {
+		return // its task died meanwhile
+	}
+	delete(e.waiting, arg)
+	fs := j.cl.fs
+	c := j.cl
+	last := c.delayed[len(c.delayed)-1]
+	c.delayed[j.pos], last.pos = last, j.pos
+	c.delayed[len(c.delayed)-1] = nil
+	c.delayed = c.delayed[:len(c.delayed)-1]
+	fs.io.finish(j, w.sim.Elapsed())
+}
+
+// abort takes task t's requests out of the file system (its containers
+// stopped): each is answered as aborted.
+func (io *fsIO) abort(t *Task, now time.Duration) {
+	c := io.byTask[t]
+	if c == nil {
+		return
+	}
+	fs := io.fs
+	fs.advance(now)
+	io.complete(now)
+	var gone []*ioJob
+	keep := 0
+	for _, j := range io.jobs {
+		if j.cl == c {
+			io.readIn -= j.read * storage.ReadMeteringFactor
+			io.totalIn -= j.read*storage.ReadMeteringFactor + j.write
+			gone = append(gone, j)
+			continue
+		}
+		j.pos = keep
+		io.jobs[keep] = j
+		keep++
+	}
+	clear(io.jobs[keep:])
+	io.jobs = io.jobs[:keep]
+	if len(io.jobs) == 0 {
+		io.readIn, io.totalIn = 0, 0
+	}
+	for _, j := range c.delayed {
+		delete(fs.w.efsState.waiting, j.id)
+		gone = append(gone, j)
+	}
+	c.jobs, c.delayed = 0, nil
+	io.dropClient(c)
+	for _, j := range gone {
+		j.lt.ioInFlight--
+		j.wl.ioDone(j, now, true)
+	}
+	io.reshare(now)
+}
+
+// ioFileSystem is the file system the requests of a task of def use: the
+// one its volume WorkloadConfig.IO.Volume names, or nil.
+func (wl *Workload) ioFileSystem(def *TaskDefinition) *FileSystem {
+	io := wl.cfg.IO
+	if io == nil {
+		return nil
+	}
+	for _, v := range def.in.Volumes {
+		if v.Name == io.Volume && v.EFSVolumeConfiguration != nil {
+			return wl.w.FileSystem(v.EFSVolumeConfiguration.FileSystemID)
+		}
+	}
+	return nil
+}
+
+// startIO sends a request whose CPU work is done to the file system; it
+// stays in flight until its I/O is over.
+func (wl *Workload) startIO(lt *lbTarget, c traffic.Completion) {
+	io, rng := wl.cfg.IO, wl.w.efsState.rngIO
+	read, write := 0.0, 0.0
+	if io.MeanReadBytes > 0 {
+		read = rng.ExpFloat64() * io.MeanReadBytes
+	}
+	if io.MeanWriteBytes > 0 {
+		write = rng.ExpFloat64() * io.MeanWriteBytes
+	}
+	lt.fs.io.start(wl, lt, c.Arrived, read, write)
+}
+
+// ioDone answers a request whose I/O is over (or aborted, its task's
+// containers having stopped). A request whose client gave up meanwhile
+// (past the server's Timeout) counts as timed out: NFS mounts are hard,
+// so the task finishes the read or write anyway
+// (https://docs.aws.amazon.com/efs/latest/ug/mounting-fs-nfs-mount-settings.html),
+// and the request is counted when it does.
+func (wl *Workload) ioDone(j *ioJob, now time.Duration, aborted bool) {
+	lt := j.lt
+	wl.counters.InFlight--
+	soj := (now - j.arrived).Seconds()
+	wl.counters.SojournSeconds += soj
+	inIO := (now - j.ioStart).Seconds()
+	wl.counters.InFlightSeconds += inIO
+	wl.minute.inFlightSeconds += inIO
+	switch t := wl.server.Timeout; {
+	case aborted:
+		wl.counters.Aborted++
+	case t > 0 && now-j.arrived > t:
+		wl.counters.TimedOut++
+	default:
+		wl.counters.Served++
+		wl.served(soj, 1)
+	}
+	if wl.lb.tg.End(wl.w.now(), lt.id) {
+		lt.t.Release(lt) // drained: deregistration is complete
+	}
+	if !aborted && lt.terminating && lt.srv != nil && lt.srv.InFlight()+lt.ioInFlight == 0 {
+		lt.idle()
+	}
+}
+
+// fluidIO is a fluid step's I/O on fs: requests served at rate (per
+// second) over the dt seconds that end at now, by tasks tasks. The file
+// system is taken as an M/G/1 processor-sharing queue over the step
+// (whose mean sojourn, E[S]/(1 − ρ), does not depend on the size
+// distribution): E[S] is a request's mean metered size over what one
+// request alone gets (the permitted throughput, at most one client's
+// cap), ρ the metered demand of every user of the file system over the
+// permitted throughput. It returns the mean I/O latency (seconds, +Inf
+// when ρ ≥ 1) and the fraction of the requests the file system can serve
+// (1 unless ρ ≥ 1 or the tasks' caps bind; the rest time out). The
+// permitted throughput is the step's start's, and credits are settled
+// once per step.
+func (fs *FileSystem) fluidIO(wl *Workload, now time.Duration, dt, rate float64, tasks int) (latency, served float64) {
+	io := wl.cfg.IO
+	f := &fs.io
+	slot := -1
+	others := 0.0
+	for i, x := range f.fluidWLs {
+		if x == wl {
+			slot = i
+		} else {
+			others += f.fluidUses[i]
+		}
+	}
+	if slot < 0 {
+		slot = len(f.fluidWLs)
+		f.fluidWLs = append(f.fluidWLs, wl)
+		f.fluidUses = append(f.fluidUses, 0)
+	}
+	mm := io.meanMetered()
+	perClient := fs.cfg.PerClientMiBps * storage.MiB
+	permitted := fs.permitted()
+	capacity := min(max(permitted-others, 0), float64(tasks)*perClient)
+	demand := rate * mm
+	served = 1.0
+	if demand > 0 && demand > capacity {
+		served = capacity / demand
+	}
+	use := demand * served
+	old := f.fluidUse
+	f.fluidUses[slot] = use
+	f.fluidUse = others + use
+	fs.used = max(fs.used+f.fluidUse-old, 0) // the request-level part stays
+	fs.advance(now)
+	f.reshare(now)
+	fs.readData += rate * served * dt * io.MeanReadBytes
+	fs.writeData += rate * served * dt * io.MeanWriteBytes
+	rho := (demand + others) / permitted
+	if rho >= 1 || served < 1 {
+		return math.Inf(1), served
+	}
+	s := mm / min(permitted, perClient)
+	fixed := 0.0
+	if io.MeanReadBytes > 0 {
+		fixed += fs.cfg.ReadLatency.Seconds()
+	}
+	if io.MeanWriteBytes > 0 {
+		fixed += fs.cfg.WriteLatency.Seconds()
+	}
+	return s/(1-rho) + fixed, served
+}
+
+// fluidFileSystem is the file system a fluid workload's requests use: the
+// one the primary deployment's task definition mounts, or nil.
+func (wl *Workload) fluidFileSystem() *FileSystem {
+	if wl.cfg.IO == nil || wl.svc == nil {
+		return nil
+	}
+	return wl.ioFileSystem(wl.svc.deployments[0].def)
+}

@@ -254,8 +254,10 @@ type FileSystem struct {
 	used     float64       // metered bytes/s being handed out now
 	readPart float64       // metered read share of the requests in service (last known)
 	metered  float64       // metered bytes so far
-	readData, writeData,   // data bytes so far (Elastic billing)
-	billedRead, billedWrite float64 // of which billed already
+	// Data bytes read and written so far, and how many of them Elastic
+	// billing has charged.
+	readData, writeData     float64
+	billedRead, billedWrite float64
 
 	io fsIO // requests in service (efs_io.go)
 

@@ -94,6 +94,7 @@ type ioJob struct {
 	wl          *Workload
 	lt          *lbTarget
 	arrived     time.Duration // the request's arrival at the task
+	deadline    time.Duration // when its client gives up (0: never)
 	ioStart     time.Duration
 	pos         int // index in fsIO.jobs, or in the client's delayed list
 	delayed     bool
@@ -159,14 +160,14 @@ func (io *fsIO) dropClient(c *efsClient) {
 }
 
 // start puts a request's I/O in service now.
-func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived time.Duration, read, write float64) {
+func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived, deadline time.Duration, read, write float64) {
 	fs := io.fs
 	now := fs.w.sim.Elapsed()
 	fs.advance(now)
 	io.complete(now)
 	fs.w.efsState.nextJob++
 	m := storage.Metered(read, write)
-	j := &ioJob{id: fs.w.efsState.nextJob, left: m, metered: m, read: read, write: write, cl: io.client(lt.t), wl: wl, lt: lt, arrived: arrived, ioStart: now, pos: len(io.jobs)}
+	j := &ioJob{id: fs.w.efsState.nextJob, left: m, metered: m, read: read, write: write, cl: io.client(lt.t), wl: wl, lt: lt, arrived: arrived, deadline: deadline, ioStart: now, pos: len(io.jobs)}
 	j.cl.jobs++
 	io.jobs = append(io.jobs, j)
 	io.readIn += read * storage.ReadMeteringFactor
@@ -181,9 +182,10 @@ func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived time.Duration, read, w
 // each waits its fixed latency, or is answered now.
 func (io *fsIO) complete(now time.Duration) {
 	keep := 0
-	var done []*ioJob
+	var done, expired []*ioJob
 	for _, j := range io.jobs {
-		if j.left > 1e-6*j.metered {
+		finished := j.left <= 1e-6*j.metered
+		if !finished && (j.deadline == 0 || now < j.deadline) {
 			j.pos = keep
 			io.jobs[keep] = j
 			keep++
@@ -192,12 +194,19 @@ func (io *fsIO) complete(now time.Duration) {
 		j.cl.jobs--
 		io.readIn -= j.read * storage.ReadMeteringFactor
 		io.totalIn -= j.read*storage.ReadMeteringFactor + j.write
-		done = append(done, j)
+		if finished {
+			done = append(done, j)
+		} else {
+			expired = append(expired, j)
+		}
 	}
 	clear(io.jobs[keep:])
 	io.jobs = io.jobs[:keep]
 	if len(io.jobs) == 0 {
 		io.readIn, io.totalIn = 0, 0 // no drift from rounding
+	}
+	for _, j := range expired {
+		io.finish(j, now, ioTimedOut)
 	}
 	for _, j := range done {
 		lat := time.Duration(0)
@@ -214,18 +223,27 @@ func (io *fsIO) complete(now time.Duration) {
 			io.fs.w.sim.Schedule(io.fs.w.efsState.kLatency, lat, j.id)
 			continue
 		}
-		io.finish(j, now)
+		io.finish(j, now, ioServed)
 	}
 }
 
+// ioOutcome is how a request's I/O ended.
+type ioOutcome uint8
+
+const (
+	ioServed   ioOutcome = iota
+	ioTimedOut           // its client gave up first
+	ioAborted            // its task's containers stopped
+)
+
 // finish answers j's request.
-func (io *fsIO) finish(j *ioJob, now time.Duration) {
+func (io *fsIO) finish(j *ioJob, now time.Duration, how ioOutcome) {
 	j.lt.ioInFlight--
 	c := j.cl
 	if c.jobs == 0 && len(c.delayed) == 0 {
 		io.dropClient(c)
 	}
-	j.wl.ioDone(j, now, false)
+	j.wl.ioDone(j, now, how)
 }
 
 // reshare sets every client's rate for the requests now in service and
@@ -251,6 +269,9 @@ func (io *fsIO) reshare(now time.Duration) {
 	for _, j := range io.jobs {
 		if r := j.cl.rate; r > 0 {
 			next = min(next, j.left/r)
+		}
+		if j.deadline > 0 {
+			next = min(next, (j.deadline - now).Seconds())
 		}
 	}
 	if fs.creditLimited() && fs.credits > 0 {
@@ -296,7 +317,7 @@ func (w *World) onEFSLatency(arg uint64) {
 	c.delayed[j.pos], last.pos = last, j.pos
 	c.delayed[len(c.delayed)-1] = nil
 	c.delayed = c.delayed[:len(c.delayed)-1]
-	fs.io.finish(j, w.sim.Elapsed())
+	fs.io.finish(j, w.sim.Elapsed(), ioServed)
 }
 
 // abort takes task t's requests out of the file system (its containers
@@ -335,7 +356,7 @@ func (io *fsIO) abort(t *Task, now time.Duration) {
 	io.dropClient(c)
 	for _, j := range gone {
 		j.lt.ioInFlight--
-		j.wl.ioDone(j, now, true)
+		j.wl.ioDone(j, now, ioAborted)
 	}
 	io.reshare(now)
 }
@@ -366,16 +387,20 @@ func (wl *Workload) startIO(lt *lbTarget, c traffic.Completion) {
 	if io.MeanWriteBytes > 0 {
 		write = rng.ExpFloat64() * io.MeanWriteBytes
 	}
-	lt.fs.io.start(wl, lt, c.Arrived, read, write)
+	deadline := time.Duration(0)
+	if t := wl.server.Timeout; t > 0 {
+		deadline = addTime(c.Arrived, t)
+	}
+	lt.fs.io.start(wl, lt, c.Arrived, deadline, read, write)
 }
 
-// ioDone answers a request whose I/O is over (or aborted, its task's
-// containers having stopped). A request whose client gave up meanwhile
-// (past the server's Timeout) counts as timed out: NFS mounts are hard,
-// so the task finishes the read or write anyway
-// (https://docs.aws.amazon.com/efs/latest/ug/mounting-fs-nfs-mount-settings.html),
-// and the request is counted when it does.
-func (wl *Workload) ioDone(j *ioJob, now time.Duration, aborted bool) {
+// ioDone answers a request whose I/O is over, whose client gave up (the
+// server's Timeout, counted from its arrival at the task: the application
+// abandons the read or write when its client disconnects, a modelling
+// choice that keeps the file system's backlog bounded), or whose task's
+// containers stopped (aborted). A request whose fixed latency outlasts
+// the timeout is still served.
+func (wl *Workload) ioDone(j *ioJob, now time.Duration, how ioOutcome) {
 	lt := j.lt
 	wl.counters.InFlight--
 	soj := (now - j.arrived).Seconds()
@@ -383,10 +408,10 @@ func (wl *Workload) ioDone(j *ioJob, now time.Duration, aborted bool) {
 	inIO := (now - j.ioStart).Seconds()
 	wl.counters.InFlightSeconds += inIO
 	wl.minute.inFlightSeconds += inIO
-	switch t := wl.server.Timeout; {
-	case aborted:
+	switch how {
+	case ioAborted:
 		wl.counters.Aborted++
-	case t > 0 && now-j.arrived > t:
+	case ioTimedOut:
 		wl.counters.TimedOut++
 	default:
 		wl.counters.Served++
@@ -395,7 +420,7 @@ func (wl *Workload) ioDone(j *ioJob, now time.Duration, aborted bool) {
 	if wl.lb.tg.End(wl.w.now(), lt.id) {
 		lt.t.Release(lt) // drained: deregistration is complete
 	}
-	if !aborted && lt.terminating && lt.srv != nil && lt.srv.InFlight()+lt.ioInFlight == 0 {
+	if how != ioAborted && lt.terminating && lt.srv != nil && lt.srv.InFlight()+lt.ioInFlight == 0 {
 		lt.idle()
 	}
 }

@@ -465,6 +465,16 @@ func TestEFSBurstCliff(t *testing.T) {
 		math.Abs(metered-60*b.Baseline(stored))/(60*b.Baseline(stored)) > 0.01 {
 		t.Errorf("last minute's metrics: credits %v, permitted %v, metered %v, connections %v (%v %v %v %v)", bal, permitted, metered, conns, ok, ok2, ok3, ok4)
 	}
+	// An alarm on the credit balance, as a step scaling policy or an
+	// operator would set it, fires once the credits are gone.
+	alarm, err := metrics.NewAlarm(metrics.AlarmConfig{Name: "efs-credits", Metric: metrics.FileSystemMetric(metrics.MetricBurstCreditBalance, testFS),
+		Statistic: metrics.Minimum, EvaluationPeriods: 2, Threshold: 1 << 30, Comparison: metrics.LessThanThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alarm.Evaluate(at, e.st); got != metrics.Alarm {
+		t.Errorf("the credit alarm is %v after the cliff, want ALARM", got)
+	}
 }
 
 func f2d(s float64) time.Duration { return time.Duration(s * 1e9) }

@@ -158,8 +158,8 @@ func Run(arm Arm, sc Scenario) (Result, error) {
 		LoadBalancer: lb, Mode: sim.FluidMode,
 		Source:   traffic.Diurnal{Mean: sc.MeanRate, Amplitude: sc.Amplitude, Period: 24 * time.Hour, Peak: sc.Peak},
 		MeanWork: sc.CPU, SCV: 1,
-		Server:   traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited, Timeout: sc.Timeout},
-		IO:       &sim.RequestIO{Volume: "media", MeanReadBytes: sc.ReadBytes},
+		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited, Timeout: sc.Timeout},
+		IO:     &sim.RequestIO{Volume: "media", MeanReadBytes: sc.ReadBytes},
 		// A day per report period: the periods end at midnight.
 		ReportPeriod: 24 * time.Hour,
 	})

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -204,4 +205,13 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// A 256 GiB file system in Bursting mode: its baseline, burst rate, and
+// how long a day it can burst.
+func ExampleBursting() {
+	b := Bursting{}.WithDefaults()
+	stored := 256 * GiB
+	fmt.Printf("baseline %.1f MiB/s, burst %.0f MiB/s, %.0f minutes a day\n", b.Baseline(stored)/MiB, b.Burst(stored)/MiB, b.BurstMinutesPerDay(stored))
+	// Output: baseline 12.5 MiB/s, burst 100 MiB/s, 180 minutes a day
 }

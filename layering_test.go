@@ -43,8 +43,8 @@ var layers = []struct {
 	{"sim/traffic", []string{"internal", "sim/dist"}},
 	{"sim", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic"}},
 	{"sim/scenario", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic"}},
-	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario"}},
-	{"cmd", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario"}},
+	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario"}},
+	{"cmd", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario"}},
 	{".", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"}},
 }
 

@@ -231,31 +231,56 @@ func TestEFSConnectionLimit(t *testing.T) {
 // file system cfg, behind an ALB, with a workload whose requests do a
 // little CPU work and then io on the file system.
 type efsWorld struct {
-	*fixture
+	tb  testing.TB
+	s   *sim.Sim
+	w   *sim.World
 	fs  *sim.FileSystem
 	svc *sim.Service
 	wl  *sim.Workload
 	st  *metrics.Store
 }
 
-func newEFSWorld(t *testing.T, seed uint64, n int, cfg sim.FileSystemConfig, wcfg sim.WorkloadConfig) *efsWorld {
-	t.Helper()
-	f := newFixture(t, seed, sim.WorldConfig{Capacity: sim.CapacityConfig{StartLatency: exactStart}})
-	st, err := metrics.NewStore(metrics.Config{})
-	if err != nil {
-		t.Fatal(err)
+func (e *efsWorld) run(d time.Duration) {
+	e.tb.Helper()
+	if err := e.s.RunFor(d); err != nil {
+		e.tb.Fatal(err)
 	}
+}
+
+func newEFSWorld(tb testing.TB, seed uint64, n int, cfg sim.FileSystemConfig, wcfg sim.WorkloadConfig) *efsWorld {
+	tb.Helper()
+	must := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	s, err := sim.New(sim.Config{Seed: seed})
+	must(err)
+	w, err := sim.NewWorld(s, sim.WorldConfig{Latencies: fixedLatencies, Capacity: sim.CapacityConfig{StartLatency: exactStart}})
+	must(err)
+	c, err := w.CreateCluster("prod")
+	must(err)
+	st, err := metrics.NewStore(metrics.Config{})
+	must(err)
 	cfg.ID, cfg.Metrics = testFS, st
-	fs := f.fileSystem(cfg)
-	f.efsDef("web", testFS, 1024, 2048)
-	lb, err := f.w.NewLoadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+	fs, err := w.CreateFileSystem(cfg)
+	must(err)
+	_, err = w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+		Family: "web", CPU: 1024, MemoryMiB: 2048, NetworkMode: sim.AWSVPC,
+		RequiresCompatibilities: []sim.LaunchType{sim.Fargate},
+		Containers: []sim.ContainerDefinition{{Name: "app", Image: "web:latest",
+			MountPoints: []sim.MountPoint{{SourceVolume: "data", ContainerPath: "/data"}}}},
+		Volumes: []sim.Volume{{Name: "data", EFSVolumeConfiguration: &sim.EFSVolumeConfiguration{FileSystemID: testFS}}},
+	})
+	must(err)
+	lb, err := w.NewLoadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
 		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: n, LaunchType: sim.Fargate, Observer: lb})
-	f.run(2 * time.Minute)
+	must(err)
+	svc, err := c.CreateService(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: n, LaunchType: sim.Fargate, Observer: lb})
+	must(err)
+	must(s.RunFor(2 * time.Minute))
 	wcfg.LoadBalancer = lb
 	if wcfg.Mode == sim.RequestLevel && wcfg.Demand == nil {
 		wcfg.Demand = traffic.Exponential{Mean: time.Millisecond}
@@ -266,11 +291,9 @@ func newEFSWorld(t *testing.T, seed uint64, n int, cfg sim.FileSystemConfig, wcf
 	if wcfg.Server == (traffic.ServerConfig{}) {
 		wcfg.Server = traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited}
 	}
-	wl, err := f.w.NewWorkload(wcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &efsWorld{fixture: f, fs: fs, svc: svc, wl: wl, st: st}
+	wl, err := w.NewWorkload(wcfg)
+	must(err)
+	return &efsWorld{tb: tb, s: s, w: w, fs: fs, svc: svc, wl: wl, st: st}
 }
 
 func conserved(c sim.WorkloadCounters) bool {
@@ -289,7 +312,7 @@ func TestEFSZoneOutage(t *testing.T) {
 		Source: traffic.Constant{PerSecond: 50},
 		IO:     &sim.RequestIO{Volume: "data", MeanReadBytes: 256 << 10},
 	})
-	f := e.fixture
+	f := e
 	f.run(10 * time.Minute)
 	before := e.wl.Counters()
 	if got := tasksPerZone(e.svc); got["us-east-1a"] != 2 || e.fs.Connections() != 6 || before.Served == 0 {

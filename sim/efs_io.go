@@ -455,6 +455,12 @@ func (fs *FileSystem) fluidIO(wl *Workload, now time.Duration, dt, rate float64,
 		f.fluidUses = append(f.fluidUses, 0)
 	}
 	mm := io.meanMetered()
+	if len(f.jobs) == 0 {
+		// The read share of the combined read and write limits: this
+		// workload's mix, when no request-level request says otherwise.
+		r := io.MeanReadBytes * storage.ReadMeteringFactor
+		fs.readPart = r / (r + io.MeanWriteBytes)
+	}
 	perClient := fs.cfg.PerClientMiBps * storage.MiB
 	permitted := fs.permitted()
 	capacity := min(max(permitted-others, 0), float64(tasks)*perClient)

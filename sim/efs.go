@@ -275,6 +275,7 @@ type efsState struct {
 	kLatency Kind
 	waiting  map[uint64]*ioJob // requests waiting out their fixed latency, by job id (lookup only)
 	nextJob  uint64
+	freeJobs []*ioJob   // answered jobs, for reuse
 	rngIO    *rand.Rand // "request-io": request-level I/O sizes
 }
 

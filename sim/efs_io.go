@@ -121,9 +121,10 @@ type fsIO struct {
 	readIn  float64 // metered read bytes of the requests in service
 	totalIn float64 // metered bytes of the requests in service
 
-	counts []int
-	rates  []float64
-	order  []int
+	counts        []int
+	rates         []float64
+	order         []int
+	done, expired []*ioJob // complete's scratch
 
 	fluidWLs  []*Workload // fluid workloads using the file system, in order of first use
 	fluidUses []float64   // their metered bytes/s in their last step
@@ -150,7 +151,9 @@ func (io *fsIO) client(t *Task) *efsClient {
 	return c
 }
 
-// dropClient forgets t's client, which has nothing in service.
+// dropClient forgets a client, which has nothing in service: its task's
+// containers stopped (abort). A client stays while its task lives, idle
+// or not, so that a task's requests allocate no client each.
 func (io *fsIO) dropClient(c *efsClient) {
 	last := io.clients[len(io.clients)-1]
 	io.clients[c.idx], last.idx = last, c.idx
@@ -165,9 +168,11 @@ func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived, deadline time.Duratio
 	now := fs.w.sim.Elapsed()
 	fs.advance(now)
 	io.complete(now)
-	fs.w.efsState.nextJob++
+	e := fs.w.efsState
+	e.nextJob++
 	m := storage.Metered(read, write)
-	j := &ioJob{id: fs.w.efsState.nextJob, left: m, metered: m, read: read, write: write, cl: io.client(lt.t), wl: wl, lt: lt, arrived: arrived, deadline: deadline, ioStart: now, pos: len(io.jobs)}
+	j := e.alloc()
+	*j = ioJob{id: e.nextJob, left: m, metered: m, read: read, write: write, cl: io.client(lt.t), wl: wl, lt: lt, arrived: arrived, deadline: deadline, ioStart: now, pos: len(io.jobs)}
 	j.cl.jobs++
 	io.jobs = append(io.jobs, j)
 	io.readIn += read * storage.ReadMeteringFactor
@@ -182,7 +187,7 @@ func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived, deadline time.Duratio
 // each waits its fixed latency, or is answered now.
 func (io *fsIO) complete(now time.Duration) {
 	keep := 0
-	var done, expired []*ioJob
+	done, expired := io.done[:0], io.expired[:0]
 	for _, j := range io.jobs {
 		finished := j.left <= 1e-6*j.metered
 		if !finished && (j.deadline == 0 || now < j.deadline) {
@@ -205,6 +210,9 @@ func (io *fsIO) complete(now time.Duration) {
 	if len(io.jobs) == 0 {
 		io.readIn, io.totalIn = 0, 0 // no drift from rounding
 	}
+	// Keep the scratch for the next call; finish may call complete again
+	// (no: it only answers the request), so the slices are ours.
+	io.done, io.expired = done, expired
 	for _, j := range expired {
 		io.finish(j, now, ioTimedOut)
 	}
@@ -225,6 +233,8 @@ func (io *fsIO) complete(now time.Duration) {
 		}
 		io.finish(j, now, ioServed)
 	}
+	clear(done)
+	clear(expired)
 }
 
 // ioOutcome is how a request's I/O ended.
@@ -239,11 +249,8 @@ const (
 // finish answers j's request.
 func (io *fsIO) finish(j *ioJob, now time.Duration, how ioOutcome) {
 	j.lt.ioInFlight--
-	c := j.cl
-	if c.jobs == 0 && len(c.delayed) == 0 {
-		io.dropClient(c)
-	}
 	j.wl.ioDone(j, now, how)
+	io.fs.w.efsState.free(j)
 }
 
 // reshare sets every client's rate for the requests now in service and
@@ -357,6 +364,7 @@ func (io *fsIO) abort(t *Task, now time.Duration) {
 	for _, j := range gone {
 		j.lt.ioInFlight--
 		j.wl.ioDone(j, now, ioAborted)
+		fs.w.efsState.free(j)
 	}
 	io.reshare(now)
 }
@@ -500,4 +508,22 @@ func (wl *Workload) fluidFileSystem() *FileSystem {
 		return nil
 	}
 	return wl.ioFileSystem(wl.svc.deployments[0].def)
+}
+
+// alloc returns a job from the free list, or a new one: a request's I/O
+// allocates nothing once the list holds as many as were ever in flight.
+func (e *efsState) alloc() *ioJob {
+	if n := len(e.freeJobs); n > 0 {
+		j := e.freeJobs[n-1]
+		e.freeJobs = e.freeJobs[:n-1]
+		return j
+	}
+	return new(ioJob)
+}
+
+// free returns an answered job to the free list. Its id is never used
+// again, so a latency event still pending for it finds nothing.
+func (e *efsState) free(j *ioJob) {
+	*j = ioJob{}
+	e.freeJobs = append(e.freeJobs, j)
 }

@@ -146,6 +146,16 @@ func TestEFSPlatformVersion(t *testing.T) {
 	if got := errorFields(err); !slices.Equal(got, []string{"ServiceConfig.PlatformVersion"}) {
 		t.Errorf("CreateService on 1.3.0: %v", err)
 	}
+	// A service on 1.3.0 cannot move to a task definition with EFS
+	// volumes either.
+	if _, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{Family: "plain", CPU: 256, MemoryMiB: 512, NetworkMode: sim.AWSVPC,
+		RequiresCompatibilities: []sim.LaunchType{sim.Fargate}, Containers: []sim.ContainerDefinition{{Name: "app", Image: "plain"}}}); err != nil {
+		t.Fatal(err)
+	}
+	old := f.service(sim.ServiceConfig{Name: "old", TaskDefinition: "plain", DesiredCount: 1, LaunchType: sim.Fargate, PlatformVersion: "1.3.0"})
+	if err := old.UpdateService(sim.ServiceUpdate{TaskDefinition: "web"}); !slices.Equal(errorFields(err), []string{"ServiceUpdate.TaskDefinition"}) {
+		t.Errorf("UpdateService to EFS on 1.3.0: %v", err)
+	}
 	for _, pv := range []string{"", "LATEST", "1.4.0", "1.10.0"} {
 		if _, err := f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "web", LaunchType: sim.Fargate, PlatformVersion: pv}); err != nil {
 			t.Errorf("RunTask on %q: %v", pv, err)

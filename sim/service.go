@@ -578,6 +578,7 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
 			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
+			checkEFSPlatform(l, at+"TaskDefinition", s.cfg.PlatformVersion, d)
 		}
 		def = d
 	}

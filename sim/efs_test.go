@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/capacity"
 	"github.com/ecssim/ecssim/sim/storage"
@@ -562,5 +563,84 @@ func TestEFSCost(t *testing.T) {
 	}
 	if math.Abs(r.Total-svc-fsCost) > 1e-9 {
 		t.Errorf("total %v ≠ services %v + file systems %v", r.Total, svc, fsCost)
+	}
+}
+
+// TestEFSPerClientCap: one task on an Elastic file system whose client
+// cap (PerClientMiBps 8) is far below what the file system permits: the
+// task's requests share 8 MiB/s, so its latency is the M/M/1-PS oracle at
+// 8 MiB/s, not at the file system's throughput (ρ = 5 · 1 MiB / 8 MiB/s
+// = 0.625, within 7 % over two simulated hours).
+func TestEFSPerClientCap(t *testing.T) {
+	e := newEFSWorld(t, 9, 1, sim.FileSystemConfig{ThroughputMode: sim.Elastic, PerClientMiBps: 8}, sim.WorkloadConfig{
+		Source: traffic.Constant{PerSecond: 5},
+		End:    2*time.Minute + 2*time.Hour,
+		IO:     &sim.RequestIO{Volume: "data", MeanWriteBytes: storage.MiB},
+	})
+	e.run(2*time.Hour + 5*time.Minute)
+	c := e.wl.Counters()
+	meanMetered := storage.MinMeteredBytes + storage.MiB*math.Exp(-storage.MinMeteredBytes/storage.MiB)
+	es := meanMetered / (8 * storage.MiB)
+	want := mm1ps(0.001, 5*0.001) + mm1ps(es, 5*es) + 0.003
+	got := c.SojournSeconds / float64(c.Served)
+	if c.Served != c.Arrived || math.Abs(got-want)/want > 0.07 {
+		t.Errorf("mean latency %.4f s over %d of %d requests, M/M/1-PS at the 8 MiB/s cap %.4f s", got, c.Served, c.Arrived, want)
+	}
+}
+
+// TestEFSOnEC2: on the EC2 launch type (bridge networking) a task mounts
+// in PENDING too: on an instance in a zone with a mount target it runs and
+// holds a connection; in a zone without one it stops with the mount
+// helper's reason.
+func TestEFSOnEC2(t *testing.T) {
+	f := newFixture(t, 10, sim.WorldConfig{})
+	fs := f.fileSystem(sim.FileSystemConfig{ID: testFS, MountTargetZones: []string{"us-east-1a"}})
+	f.launch("m5.large", []string{"us-east-1a", "us-east-1b"}, 2)
+	if _, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{Family: "job",
+		Containers: []sim.ContainerDefinition{{Name: "a", Image: "job", CPU: 256, MemoryMiB: 256,
+			MountPoints: []sim.MountPoint{{SourceVolume: "data", ContainerPath: "/data"}}}},
+		Volumes: []sim.Volume{{Name: "data", EFSVolumeConfiguration: &sim.EFSVolumeConfiguration{FileSystemID: testFS}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(time.Minute)
+	out, err := f.w.RunTask(sim.RunTaskInput{Cluster: "prod", TaskDefinition: "job", Count: 4,
+		PlacementStrategy: []placement.Strategy{{Type: placement.Spread, Field: "attribute:ecs.availability-zone"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(time.Minute)
+	for _, tk := range out.Tasks {
+		switch tk.Zone() {
+		case "us-east-1a":
+			if tk.State() != sim.TaskRunning {
+				t.Errorf("task in us-east-1a: %v %q", tk.State(), tk.StoppedReason())
+			}
+		default:
+			if tk.State() != sim.TaskStopped || tk.StoppedReason() != sim.EFSNoMountTargetReason(testFS, "us-east-1") {
+				t.Errorf("task in %s: %v %q", tk.Zone(), tk.State(), tk.StoppedReason())
+			}
+		}
+	}
+	if fs.Connections() != 2 {
+		t.Errorf("%d connections, want the 2 tasks of us-east-1a", fs.Connections())
+	}
+}
+
+// TestEFSDeterministic: the same seed gives the same trace hash with file
+// systems, mounts and I/O, request-level and fluid.
+func TestEFSDeterministic(t *testing.T) {
+	for _, mode := range []sim.WorkloadMode{sim.RequestLevel, sim.FluidMode} {
+		var hashes [2]uint64
+		for i := range hashes {
+			e := newEFSWorld(t, 11, 3, sim.FileSystemConfig{ThroughputMode: sim.Bursting, StoredGiB: 10, StartCreditsTiB: 0.001},
+				sim.WorkloadConfig{Mode: mode, Source: traffic.Constant{PerSecond: 30}, IO: &sim.RequestIO{Volume: "data", MeanReadBytes: storage.MiB, MeanWriteBytes: 64 << 10},
+					Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited, Timeout: 5 * time.Second}})
+			e.run(20 * time.Minute)
+			hashes[i] = e.s.TraceHash()
+		}
+		if hashes[0] != hashes[1] {
+			t.Errorf("%v: trace hashes %x and %x", mode, hashes[0], hashes[1])
+		}
 	}
 }

@@ -87,7 +87,7 @@ func (io *RequestIO) meanMetered() float64 {
 // ioJob is one request's I/O on a file system.
 type ioJob struct {
 	id          uint64
-	left        float64 // metered bytes still to move
+	finish      float64 // its client's virtual service (efsClient.v) when its bytes are all moved
 	metered     float64
 	read, write float64 // data bytes
 	cl          *efsClient
@@ -96,15 +96,22 @@ type ioJob struct {
 	arrived     time.Duration // the request's arrival at the task
 	deadline    time.Duration // when its client gives up (0: never)
 	ioStart     time.Duration
-	pos         int // index in fsIO.jobs, or in the client's delayed list
+	pos         int // index in its client's heap, or in its delayed list
+	dpos        int // index in fsIO.deadlines, or -1
 	delayed     bool
 }
 
-// efsClient is one task's requests on a file system.
+// efsClient is one task's requests on a file system. Its requests in
+// service all move at one rate, so they are kept by virtual time: v is
+// the metered bytes each has received since the client's last busy period
+// began, and a request is done when v reaches its finish tag (its start's
+// v plus its size). Moving every request on is one addition per client,
+// and the next completion is the heap's first tag.
 type efsClient struct {
 	fs      *FileSystem
 	t       *Task
-	jobs    int      // in service
+	v       float64  // virtual service, metered bytes per request
+	heap    []*ioJob // in service, a min-heap by finish tag
 	rate    float64  // metered bytes/s each of its requests gets
 	delayed []*ioJob // served, waiting out the fixed latency
 	idx     int      // in fsIO.clients
@@ -112,14 +119,15 @@ type efsClient struct {
 
 // fsIO is a file system's requests in service.
 type fsIO struct {
-	fs      *FileSystem
-	jobs    []*ioJob // in service, in arrival order
-	clients []*efsClient
-	byTask  map[*Task]*efsClient // lookup only
-	timer   Timer
-	wakeAt  time.Duration
-	readIn  float64 // metered read bytes of the requests in service
-	totalIn float64 // metered bytes of the requests in service
+	fs        *FileSystem
+	inService int      // requests in service
+	deadlines []*ioJob // those with a deadline, a min-heap by (deadline, id)
+	clients   []*efsClient
+	byTask    map[*Task]*efsClient // lookup only
+	timer     Timer
+	wakeAt    time.Duration
+	readIn    float64 // metered read bytes of the requests in service
+	totalIn   float64 // metered bytes of the requests in service
 
 	counts        []int
 	rates         []float64
@@ -135,8 +143,8 @@ func (io *fsIO) init(fs *FileSystem) { io.fs, io.byTask = fs, map[*Task]*efsClie
 
 // progress moves every request in service on by dt seconds at its rate.
 func (io *fsIO) progress(dt float64) {
-	for _, j := range io.jobs {
-		j.left -= j.cl.rate * dt
+	for _, c := range io.clients {
+		c.v += c.rate * dt
 	}
 }
 
@@ -172,9 +180,16 @@ func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived, deadline time.Duratio
 	e.nextJob++
 	m := storage.Metered(read, write)
 	j := e.alloc()
-	*j = ioJob{id: e.nextJob, left: m, metered: m, read: read, write: write, cl: io.client(lt.t), wl: wl, lt: lt, arrived: arrived, deadline: deadline, ioStart: now, pos: len(io.jobs)}
-	j.cl.jobs++
-	io.jobs = append(io.jobs, j)
+	c := io.client(lt.t)
+	if len(c.heap) == 0 {
+		c.v = 0 // a new busy period: keep the tags small, and exact
+	}
+	*j = ioJob{id: e.nextJob, finish: c.v + m, metered: m, read: read, write: write, cl: c, wl: wl, lt: lt, arrived: arrived, deadline: deadline, ioStart: now, dpos: -1}
+	c.push(j)
+	if deadline > 0 {
+		io.pushDeadline(j)
+	}
+	io.inService++
 	io.readIn += read * storage.ReadMeteringFactor
 	io.totalIn += read*storage.ReadMeteringFactor + write
 	fs.readData += read
@@ -186,29 +201,25 @@ func (io *fsIO) start(wl *Workload, lt *lbTarget, arrived, deadline time.Duratio
 // complete takes the requests whose bytes are all moved out of service:
 // each waits its fixed latency, or is answered now.
 func (io *fsIO) complete(now time.Duration) {
-	keep := 0
 	done, expired := io.done[:0], io.expired[:0]
-	for _, j := range io.jobs {
-		finished := j.left <= 1e-6*j.metered
-		if !finished && (j.deadline == 0 || now < j.deadline) {
-			j.pos = keep
-			io.jobs[keep] = j
-			keep++
-			continue
-		}
-		j.cl.jobs--
-		io.readIn -= j.read * storage.ReadMeteringFactor
-		io.totalIn -= j.read*storage.ReadMeteringFactor + j.write
-		if finished {
+	for _, c := range io.clients {
+		for len(c.heap) > 0 && moved(c.heap[0], c.v) {
+			j := c.pop()
+			io.dropDeadline(j)
 			done = append(done, j)
-		} else {
-			expired = append(expired, j)
 		}
 	}
-	clear(io.jobs[keep:])
-	io.jobs = io.jobs[:keep]
-	if len(io.jobs) == 0 {
-		io.readIn, io.totalIn = 0, 0 // no drift from rounding
+	for len(io.deadlines) > 0 && now >= io.deadlines[0].deadline {
+		j := io.deadlines[0]
+		io.dropDeadline(j)
+		j.cl.remove(j)
+		expired = append(expired, j)
+	}
+	for _, j := range done {
+		io.leave(j)
+	}
+	for _, j := range expired {
+		io.leave(j)
 	}
 	// Keep the scratch for the next call; finish may call complete again
 	// (no: it only answers the request), so the slices are ours.
@@ -237,6 +248,21 @@ func (io *fsIO) complete(now time.Duration) {
 	clear(expired)
 }
 
+// moved reports whether j's bytes are all moved at virtual service v: to
+// within a millionth of its size or a byte (what is left of the
+// floating-point sums).
+func moved(j *ioJob, v float64) bool { return j.finish-v <= max(1e-6*j.metered, 1) }
+
+// leave takes j's bytes out of the read share's sums.
+func (io *fsIO) leave(j *ioJob) {
+	io.inService--
+	io.readIn -= j.read * storage.ReadMeteringFactor
+	io.totalIn -= j.read*storage.ReadMeteringFactor + j.write
+	if io.inService == 0 {
+		io.readIn, io.totalIn = 0, 0 // no drift from rounding
+	}
+}
+
 // ioOutcome is how a request's I/O ended.
 type ioOutcome uint8
 
@@ -263,7 +289,7 @@ func (io *fsIO) reshare(now time.Duration) {
 	}
 	io.counts = io.counts[:0]
 	for _, c := range io.clients {
-		io.counts = append(io.counts, c.jobs)
+		io.counts = append(io.counts, len(c.heap))
 	}
 	io.rates = append(io.rates[:0], make([]float64, len(io.counts))...)
 	used, order := storage.Share(fs.permitted(), fs.cfg.PerClientMiBps*storage.MiB, io.counts, io.rates, io.order)
@@ -273,13 +299,13 @@ func (io *fsIO) reshare(now time.Duration) {
 	}
 	fs.used = used + io.fluidUse
 	next := math.Inf(1)
-	for _, j := range io.jobs {
-		if r := j.cl.rate; r > 0 {
-			next = min(next, j.left/r)
+	for _, c := range io.clients {
+		if len(c.heap) > 0 && c.rate > 0 {
+			next = min(next, (c.heap[0].finish-c.v)/c.rate)
 		}
-		if j.deadline > 0 {
-			next = min(next, (j.deadline - now).Seconds())
-		}
+	}
+	if len(io.deadlines) > 0 {
+		next = min(next, (io.deadlines[0].deadline - now).Seconds())
 	}
 	if fs.creditLimited() && fs.credits > 0 {
 		b := fs.cfg.Bursting
@@ -338,28 +364,16 @@ func (io *fsIO) abort(t *Task, now time.Duration) {
 	fs.advance(now)
 	io.complete(now)
 	var gone []*ioJob
-	keep := 0
-	for _, j := range io.jobs {
-		if j.cl == c {
-			io.readIn -= j.read * storage.ReadMeteringFactor
-			io.totalIn -= j.read*storage.ReadMeteringFactor + j.write
-			gone = append(gone, j)
-			continue
-		}
-		j.pos = keep
-		io.jobs[keep] = j
-		keep++
-	}
-	clear(io.jobs[keep:])
-	io.jobs = io.jobs[:keep]
-	if len(io.jobs) == 0 {
-		io.readIn, io.totalIn = 0, 0
+	for _, j := range c.heap {
+		io.dropDeadline(j)
+		io.leave(j)
+		gone = append(gone, j)
 	}
 	for _, j := range c.delayed {
 		delete(fs.w.efsState.waiting, j.id)
 		gone = append(gone, j)
 	}
-	c.jobs, c.delayed = 0, nil
+	c.heap, c.delayed = nil, nil
 	io.dropClient(c)
 	for _, j := range gone {
 		j.lt.ioInFlight--
@@ -463,7 +477,7 @@ func (fs *FileSystem) fluidIO(wl *Workload, now time.Duration, dt, rate float64,
 		f.fluidUses = append(f.fluidUses, 0)
 	}
 	mm := io.meanMetered()
-	if len(f.jobs) == 0 {
+	if f.inService == 0 {
 		// The read share of the combined read and write limits: this
 		// workload's mix, when no request-level request says otherwise.
 		r := io.MeanReadBytes * storage.ReadMeteringFactor
@@ -526,4 +540,137 @@ func (e *efsState) alloc() *ioJob {
 func (e *efsState) free(j *ioJob) {
 	*j = ioJob{}
 	e.freeJobs = append(e.freeJobs, j)
+}
+
+// push adds j to c's heap.
+func (c *efsClient) push(j *ioJob) {
+	j.pos = len(c.heap)
+	c.heap = append(c.heap, j)
+	c.up(j.pos)
+}
+
+// pop takes c's first request (the smallest tag) out of its heap.
+func (c *efsClient) pop() *ioJob {
+	j := c.heap[0]
+	c.remove(j)
+	return j
+}
+
+// remove takes j out of c's heap.
+func (c *efsClient) remove(j *ioJob) {
+	h, i := c.heap, j.pos
+	last := len(h) - 1
+	if i != last {
+		h[i] = h[last]
+		h[i].pos = i
+	}
+	h[last] = nil
+	c.heap = h[:last]
+	if i != last {
+		c.down(i)
+		c.up(i)
+	}
+}
+
+// before orders the heap: by finish tag, then by id (first come first).
+func (c *efsClient) before(a, b *ioJob) bool {
+	return a.finish < b.finish || a.finish == b.finish && a.id < b.id
+}
+
+func (c *efsClient) up(i int) {
+	h := c.heap
+	for i > 0 {
+		p := (i - 1) / 2
+		if !c.before(h[i], h[p]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		h[i].pos, h[p].pos = i, p
+		i = p
+	}
+}
+
+func (c *efsClient) down(i int) {
+	h := c.heap
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && c.before(h[r], h[l]) {
+			m = r
+		}
+		if !c.before(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		h[i].pos, h[m].pos = i, m
+		i = m
+	}
+}
+
+// pushDeadline adds j to the deadline heap.
+func (io *fsIO) pushDeadline(j *ioJob) {
+	j.dpos = len(io.deadlines)
+	io.deadlines = append(io.deadlines, j)
+	io.deadlineUp(j.dpos)
+}
+
+// dropDeadline takes j out of the deadline heap, if it is in.
+func (io *fsIO) dropDeadline(j *ioJob) {
+	i := j.dpos
+	if i < 0 {
+		return
+	}
+	h := io.deadlines
+	last := len(h) - 1
+	if i != last {
+		h[i] = h[last]
+		h[i].dpos = i
+	}
+	h[last] = nil
+	io.deadlines = h[:last]
+	j.dpos = -1
+	if i != last {
+		io.deadlineDown(i)
+		io.deadlineUp(i)
+	}
+}
+
+func deadlineBefore(a, b *ioJob) bool {
+	return a.deadline < b.deadline || a.deadline == b.deadline && a.id < b.id
+}
+
+func (io *fsIO) deadlineUp(i int) {
+	h := io.deadlines
+	for i > 0 {
+		p := (i - 1) / 2
+		if !deadlineBefore(h[i], h[p]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		h[i].dpos, h[p].dpos = i, p
+		i = p
+	}
+}
+
+func (io *fsIO) deadlineDown(i int) {
+	h := io.deadlines
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && deadlineBefore(h[r], h[l]) {
+			m = r
+		}
+		if !deadlineBefore(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		h[i].dpos, h[m].dpos = i, m
+		i = m
+	}
 }

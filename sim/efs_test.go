@@ -100,9 +100,9 @@ func TestEFSVolumeValidation(t *testing.T) {
 		Volumes: []sim.Volume{
 			{Name: "a", EFSVolumeConfiguration: &sim.EFSVolumeConfiguration{}},
 			{Name: "b", EFSVolumeConfiguration: &sim.EFSVolumeConfiguration{FileSystemID: testFS, RootDirectory: "/srv",
-				TransitEncryption: sim.Enabled, AuthorizationConfig: &sim.EFSAuthorizationConfig{AccessPointID: "fsap-0123456789abcdef0"}}},
+				TransitEncryption: sim.EFSEnabled, AuthorizationConfig: &sim.EFSAuthorizationConfig{AccessPointID: "fsap-0123456789abcdef0"}}},
 			{Name: "c", EFSVolumeConfiguration: &sim.EFSVolumeConfiguration{FileSystemID: testFS,
-				AuthorizationConfig: &sim.EFSAuthorizationConfig{IAM: sim.Enabled}}},
+				AuthorizationConfig: &sim.EFSAuthorizationConfig{IAM: sim.EFSEnabled}}},
 			{Name: "c"},
 		},
 	})

@@ -66,10 +66,11 @@ type MountPoint struct {
 	ReadOnly bool
 }
 
-// The values of TransitEncryption and EFSAuthorizationConfig.IAM.
+// The values of EFSVolumeConfiguration.TransitEncryption and
+// EFSAuthorizationConfig.IAM.
 const (
-	Enabled  = "ENABLED"
-	Disabled = "DISABLED"
+	EFSEnabled  = "ENABLED"
+	EFSDisabled = "DISABLED"
 )
 
 // MinEFSPlatformVersion is the oldest Fargate Linux platform version that
@@ -121,7 +122,7 @@ func validateVolumes(l *fielderr.List, in *TaskDefinitionInput) {
 		if a.AccessPointID != "" && e.RootDirectory != "" && e.RootDirectory != "/" {
 			l.Add(f+".RootDirectory", e.RootDirectory, "must be omitted or \"/\" with an access point: the access point's path is the root")
 		}
-		if (a.AccessPointID != "" || a.IAM == Enabled) && e.TransitEncryption != Enabled {
+		if (a.AccessPointID != "" || a.IAM == EFSEnabled) && e.TransitEncryption != EFSEnabled {
 			l.Add(f+".TransitEncryption", e.TransitEncryption, "must be ENABLED with IAM authorization or an access point")
 		}
 	}
@@ -138,7 +139,7 @@ func validateVolumes(l *fielderr.List, in *TaskDefinitionInput) {
 	}
 }
 
-func onOff(s string) bool { return s == "" || s == Enabled || s == Disabled }
+func onOff(s string) bool { return s == "" || s == EFSEnabled || s == EFSDisabled }
 
 // validFileSystemID reports whether id is an EFS file system ID as the
 // EFS API spells it: "fs-" and 8 to 40 lowercase hex digits.

@@ -141,7 +141,7 @@ func Run(arm Arm, sc Scenario) (Result, error) {
 		Family: "content", CPU: 1024, MemoryMiB: 2048, NetworkMode: sim.AWSVPC, RequiresCompatibilities: []sim.LaunchType{sim.Fargate},
 		Containers: []sim.ContainerDefinition{{Name: "app", Image: "content:1",
 			MountPoints: []sim.MountPoint{{SourceVolume: "media", ContainerPath: "/srv/media", ReadOnly: true}}}},
-		Volumes: []sim.Volume{{Name: "media", EFSVolumeConfiguration: &sim.EFSVolumeConfiguration{FileSystemID: fsID, TransitEncryption: sim.Enabled}}},
+		Volumes: []sim.Volume{{Name: "media", EFSVolumeConfiguration: &sim.EFSVolumeConfiguration{FileSystemID: fsID, TransitEncryption: sim.EFSEnabled}}},
 	}); err != nil {
 		return Result{}, err
 	}

@@ -386,7 +386,7 @@ func TestEFSZoneOutage(t *testing.T) {
 // mm1ps is the mean response time of an M/G/1 processor-sharing queue
 // with mean size s (seconds at the full rate) and load rho: s/(1 − rho),
 // whatever the size distribution (Kleinrock, Queueing Systems vol. 2,
-// §4.4).
+// the chapter on time-shared systems).
 func mm1ps(s, rho float64) float64 { return s / (1 - rho) }
 
 // TestEFSProcessorSharingOracle holds the shared-throughput model to its

@@ -218,6 +218,21 @@
 // its last 100 events); WorldConfig.OnServiceEvent streams every event
 // wherever the caller wants it. Forgetting does not change the run.
 //
+// Amazon EFS (efs.go, efs_io.go, efs_volumes.go; the arithmetic is
+// package sim/storage's): World.CreateFileSystem makes a file system with
+// its throughput mode, data stored, mount target zones and connection
+// limit. A task whose definition declares an EFS volume mounts it when
+// PENDING begins, through its own zone's mount target, and holds one
+// connection per volume until STOPPED; a zone without a mount target, a
+// mount target whose zone is out or a full file system fails the start
+// with the mount helper's stopped reason (EFSNoMountTargetReason,
+// EFSMountTimeoutReason). WorkloadConfig.IO gives requests reads and
+// writes there, served by processor sharing over every mounting task's
+// requests with a per-client cap; Bursting credits drain and refill as
+// time passes. Storage and throughput are billed (Cost().ByFileSystem) and
+// the AWS/EFS metrics published every minute
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html).
+//
 // LaunchType EXTERNAL exists in the types and returns ErrNotSupported.
 //
 // # Load balancers, traffic, metrics and autoscaling

@@ -332,6 +332,10 @@ type RunTaskInput struct {
 	// CapacityProviderStrategy splits the tasks over capacity providers
 	// (base first, then weight); nil means none. Not with LaunchType.
 	CapacityProviderStrategy []CapacityProviderStrategyItem
+	// PlatformVersion is the Fargate platform version: LATEST (the
+	// default when empty) or e.g. "1.4.0"; a task definition with Amazon
+	// EFS volumes needs MinEFSPlatformVersion or later. Ignored on EC2.
+	PlatformVersion string
 	// PlacementConstraints add to the task definition's; together at most 10.
 	PlacementConstraints []placement.Constraint
 	// PlacementStrategy ranks the instances; nil means random (ECS
@@ -385,6 +389,10 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		l.Addf(at+"Count", in.Count, "must be 1 to %d (0 means 1): Quotas.TasksPerRunTask", w.quotas.TasksPerRunTask)
 	}
 	ls := c.resolveLaunch(l, in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
+	checkPlatformVersion(l, at+"PlatformVersion", in.PlatformVersion)
+	if ls.fargate() {
+		checkEFSPlatform(l, at+"PlatformVersion", in.PlatformVersion, def)
+	}
 	if len(in.StartedBy) > 128 {
 		l.Add(at+"StartedBy", in.StartedBy, "must have at most 128 characters")
 	}

@@ -118,6 +118,10 @@ type ServiceConfig struct {
 	// Empty means CapacityProviderStrategy, else the cluster's default
 	// strategy, else EC2 (always EC2 for DAEMON).
 	LaunchType LaunchType
+	// PlatformVersion is the Fargate platform version: LATEST (the
+	// default when empty) or e.g. "1.4.0"; a task definition with Amazon
+	// EFS volumes needs MinEFSPlatformVersion or later. Ignored on EC2.
+	PlatformVersion string
 	// CapacityProviderStrategy splits the service's tasks over capacity
 	// providers (base first, then weight); nil means none. Not with
 	// LaunchType, nor for DAEMON.
@@ -489,6 +493,10 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		launchType = EC2 // a daemon service ignores the cluster's default strategy
 	}
 	ls := c.resolveLaunch(l, launchType, cfg.CapacityProviderStrategy, def, ErrInvalidService, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
+	checkPlatformVersion(l, at+"PlatformVersion", cfg.PlatformVersion)
+	if ls.fargate() {
+		checkEFSPlatform(l, at+"PlatformVersion", cfg.PlatformVersion, def)
+	}
 	if cfg.SchedulingStrategy == Daemon && (ls.fargate() || len(ls.providers) > 0) {
 		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "a DAEMON service runs on the EC2 launch type only")
 	}
@@ -593,6 +601,7 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
 			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
+			checkEFSPlatform(l, at+"TaskDefinition", s.cfg.PlatformVersion, d)
 		}
 		if lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers); d != nil && lb != nil {
 			checkClassic(l, at+"TaskDefinition", lb, d, &s.ls)

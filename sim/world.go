@@ -265,7 +265,8 @@ type World struct {
 
 	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
 
-	vpc vpcState // subnets and the awsvpcTrunking setting (vpc.go)
+	vpc      vpcState  // subnets and the awsvpcTrunking setting (vpc.go)
+	efsState *efsState // Amazon EFS file systems (efs.go), made on first use
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.
@@ -412,8 +413,12 @@ func (w *World) RegisterTaskDefinition(in TaskDefinitionInput) (*TaskDefinition,
 	}
 	in.RequiresCompatibilities = slices.Clone(in.RequiresCompatibilities)
 	in.PlacementConstraints = slices.Clone(in.PlacementConstraints)
+	cloneVolumes(&in)
 	revs := w.families[in.Family]
 	d := newTaskDefinition(in, len(revs)+1)
+	if d.hasEFS {
+		w.efsMounts() // its tasks mount their volumes
+	}
 	w.families[in.Family] = append(revs, d)
 	return d, nil
 }

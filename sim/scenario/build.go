@@ -143,6 +143,9 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 			CidrBlock: sn.CidrBlock, Public: sn.Public, ReservedAddresses: sn.ReservedAddresses})
 		b.check(fmt.Sprintf("subnets[%d]", i), err)
 	}
+	for i, fs := range sc.FileSystems {
+		b.check(fmt.Sprintf("fileSystems[%d]", i), b.fileSystem(fs, store))
+	}
 	for i, td := range sc.TaskDefinitions {
 		b.check(fmt.Sprintf("taskDefinitions[%d]", i), b.taskDefinition(td))
 	}
@@ -203,8 +206,10 @@ func (b *builder) taskDefinition(td TaskDefinition) error {
 		for _, p := range c.PortMappings {
 			cd.PortMappings = append(cd.PortMappings, sim.PortMapping{ContainerPort: p.ContainerPort, HostPort: p.HostPort})
 		}
+		cd.MountPoints = mountPoints(c.MountPoints)
 		in.Containers = append(in.Containers, cd)
 	}
+	in.Volumes = volumes(td.Volumes)
 	_, err := b.world.RegisterTaskDefinition(in)
 	return err
 }
@@ -282,6 +287,7 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 		Name: spec.Name, TaskDefinition: spec.TaskDefinition, DesiredCount: spec.DesiredCount,
 		SchedulingStrategy:          spec.SchedulingStrategy,
 		LaunchType:                  spec.LaunchType,
+		PlatformVersion:             spec.PlatformVersion,
 		CapacityProviderStrategy:    strategyItems(spec.CapacityProviderStrategy),
 		PlacementConstraints:        constraints(spec.PlacementConstraints),
 		HealthCheckGracePeriod:      spec.HealthCheckGracePeriod.D(),
@@ -366,6 +372,7 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 	wc := sim.WorkloadConfig{
 		LoadBalancer: lb, Mode: t.Mode, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
 		MeanWork: t.Work.Mean.D(), SeparateHealthEndpoint: t.SeparateHealthEndpoint,
+		IO: requestIO(t.IO),
 	}
 	work := t.Work.dist()
 	wc.Demand, wc.SCV = work, work.SCV()

@@ -1,6 +1,8 @@
 // Package scenario reads experiments written as JSON files and runs them:
-// the clusters, instances and capacity providers, the task definitions, the
-// services with their load balancers, traffic and Application Auto Scaling,
+// the clusters, instances and capacity providers, the Amazon EFS file
+// systems, the task definitions (with their EFS volumes and mount points),
+// the services with their load balancers, traffic (with its I/O on EFS)
+// and Application Auto Scaling,
 // and the actions to take at given times (deployments, scale changes, zone
 // outages, new instances). It is for the experiments a capacity planner
 // wants to write down, share and sweep without writing Go; anything a file

@@ -19,7 +19,7 @@ type Report struct {
 	// (same seed and scenario, same hash).
 	Events    uint64
 	TraceHash uint64
-	// Cost is every dollar billed, Fargate and EC2.
+	// Cost is every dollar billed: Fargate, EC2 and EFS file systems.
 	Cost     float64
 	Services []ServiceReport
 	// Rows are the report periods, service by service in scenario order.

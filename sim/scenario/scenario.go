@@ -38,6 +38,10 @@ type Scenario struct {
 	// names (sim.World.CreateSubnet).
 	Subnets []Subnet `json:"subnets,omitempty"`
 
+	// FileSystems are Amazon EFS file systems that task definitions'
+	// volumes name, created first.
+	FileSystems []FileSystem `json:"fileSystems,omitempty"`
+
 	// TaskDefinitions are registered in order; two entries of one family
 	// make revisions 1 and 2 ("web:1", "web:2").
 	TaskDefinitions []TaskDefinition `json:"taskDefinitions"`
@@ -71,6 +75,9 @@ type TaskDefinition struct {
 	PlacementConstraints []Constraint     `json:"placementConstraints,omitempty"`
 	// Containers: at least one.
 	Containers []Container `json:"containers"`
+	// Volumes are the task's volumes; an efsVolumeConfiguration makes one
+	// an Amazon EFS volume.
+	Volumes []Volume `json:"volumes,omitempty"`
 }
 
 // Container maps to sim.ContainerDefinition.
@@ -85,6 +92,8 @@ type Container struct {
 	Essential *bool `json:"essential,omitempty"`
 	// StopTimeout is the SIGTERM-to-SIGKILL grace; zero means 30 s.
 	StopTimeout Duration `json:"stopTimeout,omitzero"`
+	// MountPoints are the volumes the container sees.
+	MountPoints []MountPoint `json:"mountPoints,omitempty"`
 }
 
 // PortMapping maps to sim.PortMapping.
@@ -180,7 +189,10 @@ type Service struct {
 	SchedulingStrategy sim.SchedulingStrategy `json:"schedulingStrategy,omitempty"`
 	// LaunchType is "EC2" or "FARGATE"; empty means the capacity provider
 	// strategy, else the cluster's default, else EC2.
-	LaunchType               sim.LaunchType           `json:"launchType,omitempty"`
+	LaunchType sim.LaunchType `json:"launchType,omitempty"`
+	// PlatformVersion is the Fargate platform version; empty means
+	// LATEST. EFS volumes need 1.4.0 or later.
+	PlatformVersion          string                   `json:"platformVersion,omitempty"`
 	CapacityProviderStrategy []StrategyItem           `json:"capacityProviderStrategy,omitempty"`
 	PlacementStrategy        []Strategy               `json:"placementStrategy,omitempty"`
 	PlacementConstraints     []Constraint             `json:"placementConstraints,omitempty"`
@@ -281,6 +293,9 @@ type Traffic struct {
 	// SeparateHealthEndpoint answers health checks outside the request
 	// queue (see sim.WorkloadConfig).
 	SeparateHealthEndpoint bool `json:"separateHealthEndpoint,omitempty"`
+	// IO gives each request reads and writes on an EFS volume of its task
+	// (see sim.RequestIO).
+	IO *RequestIO `json:"io,omitempty"`
 }
 
 // Rate is exactly one of its fields: a request rate over time (the offset

@@ -73,11 +73,10 @@ type Simulation struct {
 
 // built is one service of the scenario with what Build made for it.
 type built struct {
-	spec    *Service
-	svc     *sim.Service
-	lb      *sim.LoadBalancer
-	wl      *sim.Workload
-	scaling *sim.ServiceScaling
+	spec *Service
+	svc  *sim.Service
+	lb   *sim.LoadBalancer
+	wl   *sim.Workload
 
 	minDesired, maxDesired int
 }
@@ -306,11 +305,9 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 			b.check(at+".autoScaling", err)
 			return nil
 		}
-		scaling, err := svc.AttachScaler(ctl, store)
-		if !b.check(at+".autoScaling", err) {
+		if _, err := svc.AttachScaler(ctl, store); !b.check(at+".autoScaling", err) {
 			return nil
 		}
-		bs.scaling = scaling
 	}
 	return bs
 }

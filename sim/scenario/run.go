@@ -22,7 +22,8 @@ type Report struct {
 	// Cost is every dollar billed, Fargate and EC2.
 	Cost     float64
 	Services []ServiceReport
-	// Rows are the report periods, service by service in scenario order.
+	// Rows are the report periods, service by service in scenario order
+	// (the order of Services), each service's in time order.
 	Rows    []Row
 	Actions []ActionRecord
 }
@@ -215,8 +216,10 @@ func (s *Simulation) report() *Report {
 	for _, b := range s.services {
 		sr := ServiceReport{Service: name(b.spec), Desired: b.svc.DesiredCount(), Running: b.svc.RunningCount(),
 			MinDesired: b.minDesired, MaxDesired: b.maxDesired, Counters: b.svc.Counters()}
-		if b.scaling != nil {
-			sr.ScalingActivities = b.scaling.Activities()
+		// The service's scaler, whether Build attached it or the caller
+		// did after Build (a policy of its own).
+		if ss := b.svc.Scaling(); ss != nil {
+			sr.ScalingActivities = ss.Activities()
 		}
 		for _, l := range cost.ByService {
 			if l.Key == b.spec.Name {
@@ -241,7 +244,15 @@ func (s *Simulation) report() *Report {
 		}
 		periods[name(b.spec)] = byStart
 	}
-	for _, row := range s.rows {
+	// The rows were closed period by period; the report lists them
+	// service by service, in scenario order, each service's by start.
+	order := make(map[string]int, len(s.services))
+	for i, b := range s.services {
+		order[name(b.spec)] = i
+	}
+	rows := slices.Clone(s.rows)
+	slices.SortStableFunc(rows, func(a, b Row) int { return order[a.Service] - order[b.Service] })
+	for _, row := range rows {
 		if p, ok := periods[row.Service][row.Start]; ok {
 			row.RequestsPerSecond, row.MeanTasks, row.CPUPercent = p.RequestsPerSecond(), p.MeanTasks, p.CPUUtilization
 			row.P50, row.P99, row.Errors5xx, row.TimedOut = p.P50, p.P99, p.Counters.Errors5xx(), p.Counters.TimedOut

@@ -1,0 +1,82 @@
+package scenario
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"time"
+
+	"github.com/ecssim/ecssim/autoscale"
+)
+
+// fourServices is four Fargate services behind load balancers with
+// traffic, for three hours: a report of 4 services × 3 periods.
+const fourServices = `{
+  "duration": "3h",
+  "taskDefinitions": [{"family": "api", "cpu": 512, "memoryMiB": 1024, "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "api:1"}]}],
+  "clusters": [{"name": "prod"}],
+  "services": [
+    {"cluster": "prod", "name": "a", "taskDefinition": "api", "desiredCount": 1, "launchType": "FARGATE",
+     "loadBalancer": {}, "traffic": {"mode": "fluid", "rate": {"constant": 20}, "work": {"mean": "20ms"}}},
+    {"cluster": "prod", "name": "b", "taskDefinition": "api", "desiredCount": 2, "launchType": "FARGATE",
+     "loadBalancer": {}, "traffic": {"mode": "fluid", "rate": {"constant": 40}, "work": {"mean": "20ms"}}},
+    {"cluster": "prod", "name": "c", "taskDefinition": "api", "desiredCount": 3, "launchType": "FARGATE",
+     "loadBalancer": {}, "traffic": {"mode": "fluid", "rate": {"constant": 60}, "work": {"mean": "20ms"}}},
+    {"cluster": "prod", "name": "d", "taskDefinition": "api", "desiredCount": 4, "launchType": "FARGATE"}
+  ]
+}`
+
+// TestRegressionLateScalerActivitiesCounted: a scaler attached to a
+// service after Build (a policy of the caller's own) is counted in the
+// report's ScalingActivities, as its own handle counts them; the report
+// counted 0 for such a scaler.
+func TestRegressionLateScalerActivitiesCounted(t *testing.T) {
+	s := must(Build(must(Parse([]byte(fourServices))), Options{}))
+	policy := must(autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{Name: "cpu10", ResourceID: "service/prod/c",
+		TargetValue: 10, PredefinedMetric: autoscale.ECSServiceAverageCPUUtilization}))
+	ctl := must(autoscale.NewController(autoscale.ControllerConfig{
+		Target:   autoscale.ScalableTarget{ResourceID: "service/prod/c", MinCapacity: 1, MaxCapacity: 20},
+		Policies: []autoscale.Policy{policy}}))
+	scaling := must(s.Service("prod", "c").AttachScaler(ctl, s.Metrics))
+	r := must(s.Run())
+	if scaling.Activities() == 0 {
+		t.Fatal("the scaler made no change: the test shows nothing")
+	}
+	if got := r.Services[2].ScalingActivities; got != scaling.Activities() {
+		t.Errorf("report counts %d scaling activities; the scaler made %d", got, scaling.Activities())
+	}
+}
+
+// TestRegressionRowsServiceByService: the rows come service by service in
+// scenario order, each service's in time order, and the text report has
+// one table per service with its header once; it printed one table per
+// period and service (12 here), the header repeated.
+func TestRegressionRowsServiceByService(t *testing.T) {
+	r := must(Run(must(Parse([]byte(fourServices))), Options{}))
+	if len(r.Rows) != 12 {
+		t.Fatalf("%d rows, want 4 services × 3 hours", len(r.Rows))
+	}
+	for i, row := range r.Rows {
+		svc, period := r.Services[i/3].Service, i%3
+		if row.Service != svc || !row.Start.Equal(r.Start.Add(row.Length*time1(period))) {
+			t.Errorf("row %d is %s at %v; want %s, period %d", i, row.Service, row.Start, svc, period)
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String()
+	if n := strings.Count(text, "period (UTC)"); n != 4 {
+		t.Errorf("%d row tables, want one per service (4):\n%s", n, text)
+	}
+	for _, s := range r.Services {
+		if n := strings.Count(text, "\n"+s.Service+"\n"); n != 1 {
+			t.Errorf("service %s heads %d tables, want 1", s.Service, n)
+		}
+	}
+}
+
+func time1(n int) time.Duration { return time.Duration(n) }

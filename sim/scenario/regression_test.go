@@ -2,10 +2,14 @@ package scenario
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ecssim/ecssim/autoscale"
 )
@@ -80,3 +84,76 @@ func TestRegressionRowsServiceByService(t *testing.T) {
 }
 
 func time1(n int) time.Duration { return time.Duration(n) }
+
+// TestRegressionReportJSONKeys: a report as JSON has the scenario file's
+// camelCase keys, units in the names of figures (p99Ms, costUsd) and
+// durations as strings, and reads back to the same report; it had Go's
+// PascalCase keys and durations as integer nanoseconds.
+func TestRegressionReportJSONKeys(t *testing.T) {
+	sc := must(Parse([]byte(fourServices)))
+	sc.Actions = []Action{{At: Duration(time.Hour), UpdateService: &UpdateService{Cluster: "prod", Service: "d", DesiredCount: ptr(2)}}}
+	r := must(Run(sc, Options{}))
+	data := must(json.Marshal(r))
+	text := string(data)
+	for _, want := range []string{`"costUsd":`, `"p99Ms":`, `"p50Ms":`, `"traceHash":"`, `"length":"1h0m0s"`, `"requests":{"arrived":`,
+		`"counters":{"tasksStarted":`, `"cpuPercent":`, `"requestsPerSecond":`, `"actions":[{"at":"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("JSON lacks %s", want)
+		}
+	}
+	for _, bad := range []string{`"P99"`, `"Cost"`, `"Length"`, `"TasksStarted"`, `"Arrived"`} {
+		if strings.Contains(text, bad) {
+			t.Errorf("JSON has Go's key %s", bad)
+		}
+	}
+	var back Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, &back); diff != "" {
+		t.Errorf("report read back differs (-ran +read):\n%s", diff)
+	}
+	if r.Services[0].P99 == 0 || r.Services[0].Requests.Arrived == 0 {
+		t.Errorf("the report has no traffic to check: %+v", r.Services[0])
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestRegressionIntervalSameDecimals: an interval prints its mean and
+// half-width with the same decimals, the half-width to two significant
+// digits, and a zero half-width at the mean's four; -seeds printed
+// "929.7 ± 0", "1391 ± 0" and "0.03149 ± 0" side by side.
+func TestRegressionIntervalSameDecimals(t *testing.T) {
+	for _, c := range []struct {
+		iv   Interval
+		want string
+	}{
+		{Interval{929.7, 0}, "929.7 ± 0.0"},
+		{Interval{1391, 0}, "1391 ± 0"},
+		{Interval{1391.25, 0}, "1391 ± 0"},
+		{Interval{0.031494, 0}, "0.03149 ± 0.00000"},
+		{Interval{60, 0}, "60 ± 0"},
+		{Interval{47.7231, 0.01304}, "47.723 ± 0.013"},
+		{Interval{13, 9}, "13.0 ± 9.0"},
+		{Interval{2469.4, 8269}, "2469 ± 8269"},
+		{Interval{0, 0}, "0 ± 0"},
+		{Interval{0.5, math.NaN()}, "0.5000"},
+		{Interval{7, math.NaN()}, "7"},
+	} {
+		got := c.iv.String()
+		if got != c.want {
+			t.Errorf("%+v prints %q, want %q", c.iv, got, c.want)
+		}
+		if m, h, ok := strings.Cut(got, " ± "); ok && decimals(m) != decimals(h) {
+			t.Errorf("%q: the mean has %d decimals, the half-width %d", got, decimals(m), decimals(h))
+		}
+	}
+}
+
+func decimals(s string) int {
+	if _, frac, ok := strings.Cut(s, "."); ok {
+		return len(frac)
+	}
+	return 0
+}

@@ -332,6 +332,9 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 	if err != nil {
 		return sim.WorkloadConfig{}, err
 	}
+	if t.Delay > 0 {
+		src = traffic.Delayed{Source: src, By: t.Delay.D()}
+	}
 	wc := sim.WorkloadConfig{
 		LoadBalancer: lb, Mode: t.Mode, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
 		MeanWork: t.Work.Mean.D(), SeparateHealthEndpoint: t.SeparateHealthEndpoint,

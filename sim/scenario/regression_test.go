@@ -157,3 +157,32 @@ func decimals(s string) int {
 	}
 	return 0
 }
+
+// TestRegressionTrafficDelay: traffic.delay holds requests back while the
+// tasks start: without it the first minute of a new service answers 5xx
+// (no target yet); with a delay past the tasks' start, none, and the
+// first hour offers the rate for the time after the delay only.
+func TestRegressionTrafficDelay(t *testing.T) {
+	in := `{
+  "duration": "2h",
+  "taskDefinitions": [{"family": "api", "cpu": 512, "memoryMiB": 1024, "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "api:1"}]}],
+  "clusters": [{"name": "prod"}],
+  "services": [{"cluster": "prod", "name": "api", "taskDefinition": "api", "desiredCount": 2, "launchType": "FARGATE",
+    "loadBalancer": {}, "traffic": {"mode": "fluid", "rate": {"constant": 30}, "work": {"mean": "10ms"}DELAY}}]
+}`
+	cold := must(Run(must(Parse([]byte(strings.Replace(in, "DELAY", "", 1)))), Options{}))
+	warm := must(Run(must(Parse([]byte(strings.Replace(in, "DELAY", `, "delay": "15m"`, 1)))), Options{}))
+	if cold.Rows[0].Errors5xx == 0 {
+		t.Fatal("without a delay the first hour has no 5xx: the test shows nothing")
+	}
+	if warm.Rows[0].Errors5xx != 0 || warm.Rows[1].Errors5xx != 0 {
+		t.Errorf("with a 15 min delay: 5xx %d then %d, want none", warm.Rows[0].Errors5xx, warm.Rows[1].Errors5xx)
+	}
+	if got, want := warm.Rows[0].RequestsPerSecond, 30*45.0/60; math.Abs(got-want) > 1e-9 {
+		t.Errorf("first hour offers %v requests/s; 45 of its 60 minutes at 30/s is %v", got, want)
+	}
+	if _, err := Parse([]byte(strings.Replace(in, "DELAY", `, "delay": "-1m"`, 1))); err == nil || !strings.Contains(err.Error(), "services[0].traffic.delay") {
+		t.Errorf("a negative delay: %v", err)
+	}
+}

@@ -233,6 +233,11 @@ type Traffic struct {
 	Mode sim.WorkloadMode `json:"mode,omitempty"`
 	// Rate is the offered load in requests per second over time.
 	Rate Rate `json:"rate"`
+	// Delay holds the traffic back while the tasks start: no request
+	// arrives before this offset from the scenario's start, and the rate
+	// plays from its own time 0 at Delay (traffic.Delayed). Zero means
+	// requests from the first instant.
+	Delay Duration `json:"delay,omitzero"`
 	// Work is the CPU work of one request at one vCPU.
 	Work Work `json:"work"`
 	// Server is the application inside each task.

@@ -425,6 +425,7 @@ func (v *validator) taskDefinition(at, ref string, families map[string]int) {
 
 func (v *validator) traffic(at string, t *Traffic) {
 	v.enum(at+".mode", t.Mode)
+	v.nonNegative(at+".delay", t.Delay)
 	r := t.Rate
 	kinds := 0
 	if r.Constant != nil {

@@ -42,10 +42,11 @@
 //
 // Parse checks a file in three passes and reports what each finds the way
 // a compiler would. The shape pass walks the JSON along the Scenario type
-// and stops at the first unknown or repeated field, value of the wrong
-// kind or unparsable duration, as a *SyntaxError with line, column and
+// and reports every unknown or repeated field, value of the wrong kind and
+// unparsable duration at once, each a *SyntaxError with line, column and
 // field path ("line 12, column 7: services[0].desiredCount: expected a
-// whole number, got the string \"two\""). A name that an enumerated
+// whole number, got the string \"two\""); it skips such a value and goes
+// on, and stops only where the JSON itself does not decode. A name that an enumerated
 // field's type does not know is not such a stop: it is reported with the
 // valid names its type lists, in its place among everything Validate
 // finds. Validate then checks names, enumerated values (a name a field

@@ -3,6 +3,8 @@ package scenario
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -184,5 +186,49 @@ func TestRegressionTrafficDelay(t *testing.T) {
 	}
 	if _, err := Parse([]byte(strings.Replace(in, "DELAY", `, "delay": "-1m"`, 1))); err == nil || !strings.Contains(err.Error(), "services[0].traffic.delay") {
 		t.Errorf("a negative delay: %v", err)
+	}
+}
+
+// TestRegressionEveryShapeProblemAtOnce: the shape pass reports every
+// problem JSON lets it go past (an unknown field, a value of the wrong
+// kind, a bad duration, a repeated field), each at its line; it stopped
+// at the first. Bad JSON still stops it, after what came before.
+func TestRegressionEveryShapeProblemAtOnce(t *testing.T) {
+	in := `{
+  "duration": "1 hour",
+  "taskDefinitions": [{"family": "web", "cpu": "lots", "containers": [{"name": "app", "image": "web:1", "memry": 5}]}],
+  "clusters": [{"name": "prod", "name": "again"}],
+  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": [2, {"x": 1}]}]
+}`
+	_, err := Parse([]byte(in))
+	// Each problem at the line and column (counted here, in the text) of
+	// the value or key that breaks the shape.
+	at := func(line int, token, msg string) string {
+		col := strings.Index(strings.Split(in, "\n")[line-1], token) + 1
+		return fmt.Sprintf("line %d, column %d: %s", line, col, msg)
+	}
+	want := []string{
+		at(2, `"1 hour"`, `duration: a duration is a string with a unit`),
+		at(3, `"lots"`, `taskDefinitions[0].cpu: expected a whole number, got the string "lots"`),
+		at(3, `"memry"`, `taskDefinitions[0].containers[0]: unknown field "memry"`),
+		at(4, `"name": "again"`, `clusters[0]: field "name" appears twice`),
+		at(5, `[2,`, `services[0].desiredCount: expected a whole number, got an array`),
+	}
+	var se *SyntaxError
+	if !errors.As(err, &se) || !errors.Is(err, ErrSyntax) {
+		t.Fatalf("err %v is not a syntax error", err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("problem %d is %q, want %q", i, lines[i], w)
+		}
+	}
+	_, err = Parse([]byte(`{"duration": 5, "clusters": [`))
+	if got := err.Error(); strings.Count(got, "\n") != 1 || !strings.Contains(got, "duration: a duration") || !strings.Contains(got, "ends inside a value") {
+		t.Errorf("bad JSON after a problem:\n%v", err)
 	}
 }

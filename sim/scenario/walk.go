@@ -18,9 +18,11 @@ import (
 )
 
 // shapeCheck walks a document token by token along the shape of Scenario
-// and returns the first problem at its exact position: an unknown or
-// repeated field, a value of the wrong kind, a number out of its field's
-// range, a duration or time that does not parse, data after the object.
+// and returns its problems at their exact positions, every one at once
+// (joined *SyntaxErrors): an unknown or repeated field, a value of the
+// wrong kind, a number out of its field's range, a duration or time that
+// does not parse, data after the object. The walk skips such a value and
+// goes on; only JSON that does not decode stops it, as the last problem.
 // encoding/json reports such problems only after decoding a whole value,
 // without the array indexes of the path; this walk knows both, so Parse
 // runs it first and decodes with encoding/json only what it has passed.
@@ -35,11 +37,16 @@ func shapeCheck(data []byte) (*shape, error) {
 	dec.UseNumber()
 	w := &walker{data: data, dec: dec, shape: &shape{}}
 	if err := w.value(reflect.TypeFor[Scenario](), ""); err != nil {
-		return nil, err
+		// Bad JSON: what follows cannot be read, and the problems before
+		// it come first.
+		return nil, errors.Join(append(w.problems, err)...)
 	}
 	at := w.next()
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, w.fail(at, "", "data after the scenario object")
+		w.problems = append(w.problems, w.fail(at, "", "data after the scenario object"))
+	}
+	if len(w.problems) > 0 {
+		return nil, errors.Join(w.problems...)
 	}
 	return w.shape, nil
 }
@@ -82,9 +89,10 @@ func (s *shape) refused() []*FieldError {
 }
 
 type walker struct {
-	data  []byte
-	dec   *json.Decoder
-	shape *shape
+	data     []byte
+	dec      *json.Decoder
+	shape    *shape
+	problems []error // the problems found so far, each a *SyntaxError
 }
 
 var (
@@ -100,6 +108,52 @@ func (w *walker) next() int64 {
 		at++
 	}
 	return at
+}
+
+// bad records a problem of a well-formed value (tok, its first token, or
+// nil if it is read whole) and skips the rest of it, so that the walk goes
+// on to the next: every such problem of a file is reported at once. It
+// returns an error only when the rest does not decode (bad JSON) or the
+// problems reach maxShapeProblems.
+func (w *walker) bad(at int64, tok json.Token, path, format string, args ...any) error {
+	w.problems = append(w.problems, w.fail(at, path, format, args...))
+	if len(w.problems) >= maxShapeProblems {
+		return w.fail(at, "", "stopped after %d problems", maxShapeProblems)
+	}
+	return w.skipRest(tok, path)
+}
+
+// maxShapeProblems bounds the problems a shape pass reports.
+const maxShapeProblems = 100
+
+// skipRest reads to the end of the array or object tok opens; any other
+// token is a whole value.
+func (w *walker) skipRest(tok json.Token, path string) error {
+	if tok != json.Delim('{') && tok != json.Delim('[') {
+		return nil
+	}
+	for depth := 1; depth > 0; {
+		tok, _, err := w.token(path)
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
+}
+
+// skipValue reads the next value whole.
+func (w *walker) skipValue(path string) error {
+	tok, _, err := w.token(path)
+	if err != nil {
+		return err
+	}
+	return w.skipRest(tok, path)
 }
 
 func (w *walker) fail(at int64, path, format string, args ...any) error {
@@ -150,25 +204,25 @@ func (w *walker) value(t reflect.Type, path string) error {
 	case t == durationType:
 		s, ok := tok.(string)
 		if !ok {
-			return w.fail(at, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %s", kind(tok))
+			return w.bad(at, tok, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %s", kind(tok))
 		}
 		if _, err := time.ParseDuration(s); err != nil {
-			return w.fail(at, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %q", clip(s))
+			return w.bad(at, nil, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %q", clip(s))
 		}
 		return nil
 	case t == timeType:
 		s, ok := tok.(string)
 		if !ok {
-			return w.fail(at, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %s", kind(tok))
+			return w.bad(at, tok, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %s", kind(tok))
 		}
 		if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-			return w.fail(at, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %q", clip(s))
+			return w.bad(at, nil, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %q", clip(s))
 		}
 		return nil
 	case reflect.PointerTo(t).Implements(textType):
 		s, ok := tok.(string)
 		if !ok {
-			return w.fail(at, where, "expected a string, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a string, got %s", kind(tok))
 		}
 		if s == "" {
 			w.shape.unknown = append(w.shape.unknown, unknownName{start: at, end: w.dec.InputOffset()})
@@ -184,12 +238,12 @@ func (w *walker) value(t reflect.Type, path string) error {
 	switch t.Kind() {
 	case reflect.Struct:
 		if tok != json.Delim('{') {
-			return w.fail(at, where, "expected an object, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected an object, got %s", kind(tok))
 		}
 		return w.object(t, path)
 	case reflect.Slice:
 		if tok != json.Delim('[') {
-			return w.fail(at, where, "expected an array, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected an array, got %s", kind(tok))
 		}
 		for i := 0; w.dec.More(); i++ {
 			if err := w.value(t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
@@ -200,38 +254,38 @@ func (w *walker) value(t reflect.Type, path string) error {
 		return err
 	case reflect.String:
 		if _, ok := tok.(string); !ok {
-			return w.fail(at, where, "expected a string, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a string, got %s", kind(tok))
 		}
 	case reflect.Bool:
 		if _, ok := tok.(bool); !ok {
-			return w.fail(at, where, "expected true or false, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected true or false, got %s", kind(tok))
 		}
 	case reflect.Int, reflect.Int64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return w.fail(at, where, "expected a whole number, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a whole number, got %s", kind(tok))
 		}
 		if strings.ContainsAny(string(n), ".eE") {
-			return w.fail(at, where, "expected a whole number, got %s", clip(string(n)))
+			return w.bad(at, tok, where, "expected a whole number, got %s", clip(string(n)))
 		}
 		if _, err := strconv.ParseInt(string(n), 10, t.Bits()); err != nil {
-			return w.fail(at, where, "the number %s does not fit a %d-bit integer", clip(string(n)), t.Bits())
+			return w.bad(at, tok, where, "the number %s does not fit a %d-bit integer", clip(string(n)), t.Bits())
 		}
 	case reflect.Uint64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return w.fail(at, where, "expected a whole number of at least 0, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a whole number of at least 0, got %s", kind(tok))
 		}
 		if _, err := strconv.ParseUint(string(n), 10, 64); err != nil {
-			return w.fail(at, where, "expected a whole number from 0 to 2^64-1, got %s", clip(string(n)))
+			return w.bad(at, tok, where, "expected a whole number from 0 to 2^64-1, got %s", clip(string(n)))
 		}
 	case reflect.Float64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return w.fail(at, where, "expected a number, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a number, got %s", kind(tok))
 		}
 		if _, err := strconv.ParseFloat(string(n), 64); err != nil {
-			return w.fail(at, where, "the number %s is out of range", clip(string(n)))
+			return w.bad(at, tok, where, "the number %s is out of range", clip(string(n)))
 		}
 	default:
 		panic("scenario: shapeCheck does not know " + t.String()) // a new field type; caught by TestShapeCheckKnowsEveryType
@@ -252,10 +306,22 @@ func (w *walker) object(t reflect.Type, path string) error {
 		key := tok.(string) // object keys are strings, or Token has failed
 		f, ok := fields[key]
 		if !ok {
-			return w.fail(at, path, "unknown field %q%s", clip(key), suggest(key, fields))
+			if err := w.bad(at, nil, path, "unknown field %q%s", clip(key), suggest(key, fields)); err != nil {
+				return err
+			}
+			if err := w.skipValue(path); err != nil {
+				return err
+			}
+			continue
 		}
 		if seen[key] {
-			return w.fail(at, path, "field %q appears twice", key)
+			if err := w.bad(at, nil, path, "field %q appears twice", key); err != nil {
+				return err
+			}
+			if err := w.skipValue(path); err != nil {
+				return err
+			}
+			continue
 		}
 		seen[key] = true
 		sub := key

@@ -232,3 +232,29 @@ func TestRegressionEveryShapeProblemAtOnce(t *testing.T) {
 		t.Errorf("bad JSON after a problem:\n%v", err)
 	}
 }
+
+// TestRegressionFargateRulesUnderTheTaskDefinition: a task definition that
+// requires Fargate and breaks its rules is reported once, under the field
+// that breaks them, beside the file's other problems; it was reported by
+// Build only once the rest was valid, under every service that ran it.
+func TestRegressionFargateRulesUnderTheTaskDefinition(t *testing.T) {
+	in := `{
+  "duration": "1h",
+  "taskDefinitions": [{"family": "web", "cpu": 300, "memoryMiB": 512, "networkMode": "bridge",
+    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "web:1", "stopTimeout": "5m"}]},
+   {"family": "big", "cpu": 1024, "memoryMiB": 512, "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "big:1"}]}],
+  "clusters": [{"name": "prod"}],
+  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": 2, "launchType": "FARGATE"},
+    {"cluster": "prod", "name": "web2", "taskDefinition": "web", "desiredCount": 2, "launchType": "FARGATE"},
+    {"cluster": "prod", "name": "", "taskDefinition": "big", "desiredCount": 2, "launchType": "FARGATE"}]
+}`
+	_, err := Parse([]byte(in))
+	wantProblems(t, err, []string{
+		`taskDefinitions[0].networkMode "bridge": must be awsvpc: Fargate requires it`,
+		`taskDefinitions[0].cpu 300: is no Fargate size: Fargate offers 256, 512, 1024, 2048, 4096, 8192, 16384`,
+		`taskDefinitions[0].containers[0].stopTimeout 5m0s: must be at most 2m0s on Fargate`,
+		`taskDefinitions[1].memoryMiB 512: is no Fargate size: with cpu 1024 it must be one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 MiB`,
+		`services[2].name "": is required`,
+	})
+}

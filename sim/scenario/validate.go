@@ -17,6 +17,7 @@ import (
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/capacity"
 	"github.com/ecssim/ecssim/sim/dist"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
@@ -214,6 +215,9 @@ func (v *validator) scenario(sc *Scenario) {
 		for j, c := range td.Containers {
 			v.nonNegative(fmt.Sprintf("%s.containers[%d].stopTimeout", at, j), c.StopTimeout)
 		}
+		if slices.Contains(td.RequiresCompatibilities, sim.Fargate) {
+			v.fargate(at, td)
+		}
 	}
 
 	providers := map[string]bool{}
@@ -355,6 +359,30 @@ func (v *validator) scenario(sc *Scenario) {
 		}
 		if n != 1 {
 			v.add(at, n, "must hold exactly one of updateService, zoneOutage and launchInstances")
+		}
+	}
+}
+
+// fargate checks a task definition that requires Fargate against
+// Fargate's rules, under the fields that break them, once: ECS refuses
+// such a task definition when it is registered, not once per service that
+// runs it
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
+func (v *validator) fargate(at string, td TaskDefinition) {
+	if td.NetworkMode != sim.AWSVPC && !v.refusedName(at+".networkMode") {
+		v.add(at+".networkMode", string(td.NetworkMode), "must be awsvpc: Fargate requires it")
+	}
+	size := capacity.FargateTaskSize{CPU: td.CPU, MemoryMiB: td.MemoryMiB}
+	if td.CPUArchitecture == sim.ARM64 {
+		size.Arch = capacity.ARM64
+	}
+	for _, fe := range fieldErrors(size.Validate()) {
+		field := map[string]string{"cpu": ".cpu", "memory": ".memoryMiB", "Arch": ".cpuArchitecture"}[fe.Field]
+		v.add(at+field, fe.Value, "is no Fargate size: %s", fe.Rule)
+	}
+	for j, c := range td.Containers {
+		if c.StopTimeout.D() > sim.MaxFargateStopTimeout {
+			v.add(fmt.Sprintf("%s.containers[%d].stopTimeout", at, j), c.StopTimeout, "must be at most %v on Fargate", sim.MaxFargateStopTimeout)
 		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/scenario"
 )
 
@@ -117,5 +119,85 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 	if status, _, _ := ecssim(t, "run", filepath.Join(t.TempDir(), "missing.json")); status != 1 {
 		t.Errorf("missing file: status %d, want 1", status)
+	}
+}
+
+// TestHelpRunsNothing: -h on every command explains it (usage line and
+// what it does) with status 0 and runs nothing: no output, even with a
+// file named.
+func TestHelpRunsNothing(t *testing.T) {
+	for _, cmd := range []string{"run", "validate", "sweep", "merge", "version"} {
+		status, out, errOut := ecssim(t, cmd, "-h", web)
+		if status != 0 || out != "" {
+			t.Errorf("%s -h: status %d, printed %q", cmd, status, out)
+		}
+		if !strings.HasPrefix(errOut, "usage: ecssim "+cmd) || len(strings.Split(errOut, "\n")) < 4 {
+			t.Errorf("%s -h explains too little:\n%s", cmd, errOut)
+		}
+	}
+	if status, out, _ := ecssim(t, "-h"); status != 0 || !strings.Contains(out, "ecssim run") {
+		t.Errorf("ecssim -h: status %d, %q", status, out)
+	}
+}
+
+// TestRunOverrides: -seed, -duration and -mode give the report of the
+// file with those values set in Go.
+func TestRunOverrides(t *testing.T) {
+	status, out, errOut := ecssim(t, "run", "-seed", "9", "-duration", "2h", "-mode", "fluid", "-set", "actions=[]", web)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errOut)
+	}
+	data, err := os.ReadFile(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Seed, sc.Duration, sc.Actions = 9, scenario.Duration(2*time.Hour), nil
+	sc.Services[0].Traffic.Mode = sim.FluidMode
+	r, err := scenario.Run(sc, scenario.Options{Files: scenario.DirFS(filepath.Dir(web))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := r.WriteText(&want); err != nil {
+		t.Fatal(err)
+	}
+	if out != want.String() || !strings.Contains(out, "seed 9") {
+		t.Errorf("run printed\n%s\nwant\n%s", out, want.String())
+	}
+	for _, args := range [][]string{{"run", "-seed", "-1", web}, {"run", "-duration", "soon", web}, {"run", "-mode", "batch", web}} {
+		if status, _, _ := ecssim(t, args...); status != 2 {
+			t.Errorf("ecssim %q: status %d, want 2", args, status)
+		}
+	}
+}
+
+// TestValidateBuilds: validate reports what the simulator refuses when it
+// builds the world (an instance type it does not know), not only what
+// Parse finds.
+func TestValidateBuilds(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"duration": "1h", "taskDefinitions": [{"family": "w", "containers": [{"name": "a", "image": "a"}]}],
+	  "clusters": [{"name": "c", "instances": [{"type": "m5.galactic", "count": 1}]}], "services": []}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(bad)
+	if _, err := scenario.Parse(data); err != nil {
+		t.Fatalf("the file must parse for this test: %v", err)
+	}
+	status, _, errOut := ecssim(t, "validate", bad)
+	if status != 1 || !strings.Contains(errOut, "clusters[0].instances[0]") {
+		t.Errorf("status %d, errors %q", status, errOut)
+	}
+}
+
+// TestVersion: version prints the module version of the build.
+func TestVersion(t *testing.T) {
+	status, out, _ := ecssim(t, "version")
+	if status != 0 || !strings.HasPrefix(out, "ecssim ") || !strings.Contains(out, "go1.") {
+		t.Errorf("status %d, %q", status, out)
 	}
 }

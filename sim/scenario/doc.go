@@ -22,7 +22,14 @@
 //
 // Field names follow the ECS and Application Auto Scaling APIs, each
 // documented on the Go type it decodes into (Scenario and below), with
-// its unit and what its absence means. Durations are Go duration strings
+// its unit and what its absence means. A task definition or service
+// pasted from the ECS API may keep the API's spellings where they mean
+// the same: containerDefinitions, serviceName, memory (in MiB), cpu and
+// memory as strings ("1 vCPU", "2 GB"), a number of seconds in a
+// container's stopTimeout or in any duration field spelled with a
+// "Seconds" suffix (healthCheckGracePeriodSeconds). Any other key is an
+// error that suggests the field meant ("did you mean"). ImportAWS reads
+// the AWS CLI's own output whole. Durations are Go duration strings
 // ("90s", "5m", "24h"); times are RFC 3339. Enumerated fields are read by
 // the module's own types, in their AWS spellings where AWS has one: the
 // launch type, network mode, CPU architecture, scheduling strategy,

@@ -209,7 +209,7 @@ func TestRegressionEveryShapeProblemAtOnce(t *testing.T) {
 	}
 	want := []string{
 		at(2, `"1 hour"`, `duration: a duration is a string with a unit`),
-		at(3, `"lots"`, `taskDefinitions[0].cpu: expected a whole number, got the string "lots"`),
+		at(3, `"lots"`, `taskDefinitions[0].cpu: expected a whole number or the API's string ("256", "1 vCPU", "2 GB"), got "lots"`),
 		at(3, `"memry"`, `taskDefinitions[0].containers[0]: unknown field "memry"`),
 		at(4, `"name": "again"`, `clusters[0]: field "name" appears twice`),
 		at(5, `[2,`, `services[0].desiredCount: expected a whole number, got an array`),

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,27 +50,38 @@ func shapeCheck(data []byte) (*shape, error) {
 }
 
 // shape is what a walk that passed found: the enumerated values their
-// types do not know, and the empty ones.
+// types do not know and the empty ones, and the AWS spellings to rewrite
+// in the scenario's.
 type shape struct {
 	unknown []unknownName
+	edits   []edit // in document order
 }
 
 // unknownName is one string of an enumerated field to decode as null (the
 // field's default): one its type refused, with its field error, or an
-// empty one (err nil); start and end are the byte span of the JSON string.
+// empty one (err nil).
 type unknownName struct {
-	err        *FieldError
-	start, end int64
+	err *FieldError
 }
 
-// blank returns a copy of data with each unknown name replaced by null.
-func (s *shape) blank(data []byte) []byte {
+// edit replaces the bytes [start, end) of the document with text.
+type edit struct {
+	start, end int64
+	text       string
+}
+
+// rewrite returns a copy of data with the edits made: each unknown name
+// null, each AWS spelling the scenario's.
+func (s *shape) rewrite(data []byte) []byte {
+	if len(s.edits) == 0 {
+		return data
+	}
 	var out []byte
 	last := int64(0)
-	for _, u := range s.unknown {
-		out = append(out, data[last:u.start]...)
-		out = append(out, "null"...)
-		last = u.end
+	for _, e := range s.edits {
+		out = append(out, data[last:e.start]...)
+		out = append(out, e.text...)
+		last = e.end
 	}
 	return append(out, data[last:]...)
 }
@@ -201,6 +210,9 @@ func (w *walker) value(t reflect.Type, path string) error {
 		where = "the scenario"
 	}
 	switch {
+	case t == durationType && strings.HasSuffix(path, ".stopTimeout") && isNumber(tok):
+		// The API's container stopTimeout is a number of seconds.
+		return w.secondsToken(tok, at, path)
 	case t == durationType:
 		s, ok := tok.(string)
 		if !ok {
@@ -225,13 +237,13 @@ func (w *walker) value(t reflect.Type, path string) error {
 			return w.bad(at, tok, where, "expected a string, got %s", kind(tok))
 		}
 		if s == "" {
-			w.shape.unknown = append(w.shape.unknown, unknownName{start: at, end: w.dec.InputOffset()})
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), "null"})
 			return nil
 		}
 		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 			rule := fieldErrors(err)[0].Rule
-			w.shape.unknown = append(w.shape.unknown, unknownName{
-				err: fielderr.New(ErrInvalid, where, s, rule), start: at, end: w.dec.InputOffset()})
+			w.shape.unknown = append(w.shape.unknown, unknownName{err: fielderr.New(ErrInvalid, where, s, rule)})
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), "null"})
 		}
 		return nil
 	}
@@ -261,6 +273,14 @@ func (w *walker) value(t reflect.Type, path string) error {
 			return w.bad(at, tok, where, "expected true or false, got %s", kind(tok))
 		}
 	case reflect.Int, reflect.Int64:
+		if str, ok := tok.(string); ok && awsUnitFields[lastField(path)] {
+			v, ok := awsUnits(lastField(path), str)
+			if !ok {
+				return w.bad(at, nil, where, "expected a whole number or the API's string (\"256\", \"1 vCPU\", \"2 GB\"), got %q", clip(str))
+			}
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), strconv.Itoa(v)})
+			return nil
+		}
 		n, ok := tok.(json.Number)
 		if !ok {
 			return w.bad(at, tok, where, "expected a whole number, got %s", kind(tok))
@@ -304,9 +324,15 @@ func (w *walker) object(t reflect.Type, path string) error {
 			return err
 		}
 		key := tok.(string) // object keys are strings, or Token has failed
-		f, ok := fields[key]
+		name, seconds := key, false
+		if aws, ok := awsSpellings[t][key]; ok {
+			name = aws
+		} else if base, ok := strings.CutSuffix(key, "Seconds"); ok && fields[key] == nil && isDuration(fields[base]) {
+			name, seconds = base, true
+		}
+		f, ok := fields[name]
 		if !ok {
-			if err := w.bad(at, nil, path, "unknown field %q%s", clip(key), suggest(key, fields)); err != nil {
+			if err := w.bad(at, nil, path, "unknown field %q%s", clip(key), suggest(key, fields, t)); err != nil {
 				return err
 			}
 			if err := w.skipValue(path); err != nil {
@@ -314,8 +340,8 @@ func (w *walker) object(t reflect.Type, path string) error {
 			}
 			continue
 		}
-		if seen[key] {
-			if err := w.bad(at, nil, path, "field %q appears twice", key); err != nil {
+		if seen[name] {
+			if err := w.bad(at, nil, path, "field %q appears twice%s", key, spelledAs(key, name)); err != nil {
 				return err
 			}
 			if err := w.skipValue(path); err != nil {
@@ -323,10 +349,20 @@ func (w *walker) object(t reflect.Type, path string) error {
 			}
 			continue
 		}
-		seen[key] = true
-		sub := key
+		seen[name] = true
+		if name != key {
+			keyJSON, _ := json.Marshal(name)
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), string(keyJSON)})
+		}
+		sub := name
 		if path != "" {
-			sub = path + "." + key
+			sub = path + "." + name
+		}
+		if seconds {
+			if err := w.seconds(sub); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := w.value(f, sub); err != nil {
 			return err
@@ -334,6 +370,43 @@ func (w *walker) object(t reflect.Type, path string) error {
 	}
 	_, _, err := w.token(path) // }
 	return err
+}
+
+// spelledAs says which field an AWS spelling is, for a field given twice.
+func spelledAs(key, name string) string {
+	if key == name {
+		return ""
+	}
+	return fmt.Sprintf(" (as %q)", name)
+}
+
+// isDuration reports whether t is a Duration or a pointer to one.
+func isDuration(t reflect.Type) bool {
+	return t != nil && (t == durationType || t.Kind() == reflect.Pointer && t.Elem() == durationType)
+}
+
+// seconds reads a number of seconds for the duration field at path (an
+// AWS "...Seconds" spelling) and rewrites it as a duration string.
+func (w *walker) seconds(path string) error {
+	tok, at, err := w.token(path)
+	if err != nil {
+		return err
+	}
+	return w.secondsToken(tok, at, path)
+}
+
+// secondsToken is seconds with the value's first token read.
+func (w *walker) secondsToken(tok json.Token, at int64, path string) error {
+	n, ok := tok.(json.Number)
+	if !ok {
+		return w.bad(at, tok, path, "expected a number of seconds, got %s", kind(tok))
+	}
+	x, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || x < 0 || x > MaxDuration.Seconds() {
+		return w.bad(at, nil, path, "a number of seconds from 0 to %.0f, got %s", MaxDuration.Seconds(), clip(string(n)))
+	}
+	w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), strconv.Quote(time.Duration(x * float64(time.Second)).String())})
+	return nil
 }
 
 // jsonFields maps a struct's JSON names to their types, flattening embedded
@@ -355,15 +428,15 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// suggest names the field a misspelt key most likely meant: one that
-// differs only in case (no two fields of a type do, so at most one).
-func suggest(key string, fields map[string]reflect.Type) string {
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if strings.EqualFold(name, key) {
-			return fmt.Sprintf(" (did you mean %q?)", name)
-		}
-	}
-	return ""
+func isNumber(tok json.Token) bool {
+	_, ok := tok.(json.Number)
+	return ok
+}
+
+// lastField is the last field name of a path: "cpu" of
+// "taskDefinitions[0].cpu".
+func lastField(path string) string {
+	return path[strings.LastIndexByte(path, '.')+1:]
 }
 
 func kind(tok json.Token) string {

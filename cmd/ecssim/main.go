@@ -12,6 +12,7 @@
 //	ecssim validate file.json ...
 //	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json
 //	ecssim merge report.json ...
+//	ecssim import [-o scenario.json] [-work d] [-duration d] [-mode m] file-or-dir ...
 //	ecssim version
 //
 // run runs each file and prints its report (as JSON with -json); with
@@ -23,7 +24,9 @@
 // cartesian product of the -set values (each arm with -seeds seeds) and
 // prints a summary per arm. merge summarises JSON reports made by `ecssim
 // run -json` of one scenario with different seeds, for replications run
-// on several machines. version prints the module version the binary was
+// on several machines. import reads AWS CLI JSON (describe-services,
+// describe-task-definition, the scaling policies, the target groups, a
+// RequestCount series...) and writes the scenario of that service. version prints the module version the binary was
 // built from. "ecssim <command> -h" explains a command and runs nothing.
 //
 // Files a scenario names (traffic series) are read from the directory of
@@ -48,6 +51,7 @@ const usage = `usage:
   ecssim validate file.json ...
   ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json
   ecssim merge report.json ...
+  ecssim import [-o scenario.json] [-work d] file-or-dir ...
   ecssim version
 Run "ecssim <command> -h" for what a command does and its flags.`
 
@@ -68,6 +72,8 @@ func run(args []string, out, errOut io.Writer) int {
 		err = sweepCmd(rest, out, errOut)
 	case "merge":
 		err = mergeCmd(rest, out, errOut)
+	case "import":
+		err = importCmd(rest, out, errOut)
 	case "version":
 		err = versionCmd(rest, out, errOut)
 	case "help", "-h", "-help", "--help":

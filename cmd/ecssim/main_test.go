@@ -126,7 +126,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 // what it does) with status 0 and runs nothing: no output, even with a
 // file named.
 func TestHelpRunsNothing(t *testing.T) {
-	for _, cmd := range []string{"run", "validate", "sweep", "merge", "version"} {
+	for _, cmd := range []string{"run", "validate", "sweep", "merge", "import", "version"} {
 		status, out, errOut := ecssim(t, cmd, "-h", web)
 		if status != 0 || out != "" {
 			t.Errorf("%s -h: status %d, printed %q", cmd, status, out)
@@ -199,5 +199,39 @@ func TestVersion(t *testing.T) {
 	status, out, _ := ecssim(t, "version")
 	if status != 0 || !strings.HasPrefix(out, "ecssim ") || !strings.Contains(out, "go1.") {
 		t.Errorf("status %d, %q", status, out)
+	}
+}
+
+// TestImportThenRun: import writes the scenario ImportAWS makes of a
+// directory of AWS CLI JSON, with the import report on standard error,
+// and run runs it as the library does.
+func TestImportThenRun(t *testing.T) {
+	dir := "../../sim/scenario/testdata/aws/fargate-web"
+	path := filepath.Join(t.TempDir(), "web.json")
+	status, _, report := ecssim(t, "import", "-o", path, "-work", "25ms", dir)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, report)
+	}
+	if !strings.Contains(report, "ignored (AWS fields the simulation does not use):") || !strings.Contains(report, "executionRoleArn") {
+		t.Errorf("the import report lacks the ignored fields:\n%s", report)
+	}
+	im, err := scenario.ImportAWS(scenario.DirFS(filepath.Dir(dir)), scenario.ImportOptions{Work: 25 * time.Millisecond}, filepath.Base(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := scenario.Run(im.Scenario, scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := r.WriteText(&want); err != nil {
+		t.Fatal(err)
+	}
+	status, out, errOut := ecssim(t, "run", path)
+	if status != 0 || out != want.String() {
+		t.Errorf("status %d (%s); run printed\n%s\nImportAWS and Run give\n%s", status, errOut, out, want.String())
+	}
+	if status, _, errOut := ecssim(t, "import", filepath.Join(t.TempDir())); status != 1 || !strings.Contains(errOut, "no .json file") {
+		t.Errorf("an empty directory: status %d, %s", status, errOut)
 	}
 }

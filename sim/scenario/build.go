@@ -79,6 +79,9 @@ type built struct {
 	wl   *sim.Workload
 
 	minDesired, maxDesired int
+	// The running count sampled every minute: its sum, samples and
+	// largest value.
+	taskMinutes, minutes, maxTasks int
 }
 
 // Run builds and runs a scenario and returns its report.

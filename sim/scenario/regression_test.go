@@ -258,3 +258,30 @@ func TestRegressionFargateRulesUnderTheTaskDefinition(t *testing.T) {
 		`services[2].name "": is required`,
 	})
 }
+
+// TestSweepArmsAndSeeds: Sweep makes every combination, the first Vary
+// slowest, each arm's reports are its seeds' runs as Run gives them, and
+// Arm.Service's intervals are those of the reports' figures.
+func TestSweepArmsAndSeeds(t *testing.T) {
+	arms := must(Sweep([]byte(fourServices), Options{}, 2,
+		Vary{Path: "services[1].desiredCount", Values: []any{1, 3}},
+		Vary{Path: "duration", Values: []any{"1h", "2h", "3h"}}))
+	if len(arms) != 6 || arms[1].Name() != `desiredCount=1, duration="2h"` || arms[3].Name() != `desiredCount=3, duration="1h"` {
+		t.Fatalf("%d arms, names %q %q", len(arms), arms[1].Name(), arms[3].Name())
+	}
+	sc := must(Parse([]byte(fourServices)))
+	sc.Services[1].DesiredCount, sc.Duration, sc.Seed = 3, Duration(time.Hour), 1
+	want := must(Run(sc, Options{}))
+	got := arms[3].Reports[1]
+	if got.TraceHash != want.TraceHash || got.Seed != 1 {
+		t.Errorf("arm 3, seed 1: trace %x, seed %d; Run gives %x", got.TraceHash, got.Seed, want.TraceHash)
+	}
+	b, ok := arms[3].Service("b")
+	c0, c1 := arms[3].Reports[0].Services[1].Cost, arms[3].Reports[1].Services[1].Cost
+	if !ok || b.Service != "prod/b" || b.CostUSD.Mean != (c0+c1)/2 || b.MaxTasks.Mean != 3 {
+		t.Errorf("service b: %+v (costs %v, %v)", b, c0, c1)
+	}
+	if _, err := Sweep([]byte(fourServices), Options{}, 1, Vary{Path: "services[9].desiredCount", Values: []any{1}}); err == nil {
+		t.Error("an arm that does not apply ran")
+	}
+}

@@ -38,6 +38,8 @@ type serviceReportJSON struct {
 	Running           int             `json:"running"`
 	MinDesired        int             `json:"minDesired"`
 	MaxDesired        int             `json:"maxDesired"`
+	MeanTasks         float64         `json:"meanTasks"`
+	MaxTasks          int             `json:"maxTasks"`
 	Counters          json.RawMessage `json:"counters"`
 	ScalingActivities int             `json:"scalingActivities"`
 	Requests          json.RawMessage `json:"requests"`
@@ -107,7 +109,7 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the service's summary with camelCase keys.
 func (s ServiceReport) MarshalJSON() ([]byte, error) {
 	return json.Marshal(serviceReportJSON{Service: s.Service, Desired: s.Desired, Running: s.Running,
-		MinDesired: s.MinDesired, MaxDesired: s.MaxDesired, Counters: camelObject(s.Counters),
+		MinDesired: s.MinDesired, MaxDesired: s.MaxDesired, MeanTasks: s.MeanTasks, MaxTasks: s.MaxTasks, Counters: camelObject(s.Counters),
 		ScalingActivities: s.ScalingActivities, Requests: camelObject(s.Requests),
 		P50Ms: toMs(s.P50), P99Ms: toMs(s.P99), CostUSD: s.Cost})
 }
@@ -119,7 +121,7 @@ func (s *ServiceReport) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*s = ServiceReport{Service: in.Service, Desired: in.Desired, Running: in.Running, MinDesired: in.MinDesired,
-		MaxDesired: in.MaxDesired, ScalingActivities: in.ScalingActivities, P50: fromMs(in.P50Ms), P99: fromMs(in.P99Ms), Cost: in.CostUSD}
+		MaxDesired: in.MaxDesired, MeanTasks: in.MeanTasks, MaxTasks: in.MaxTasks, ScalingActivities: in.ScalingActivities, P50: fromMs(in.P50Ms), P99: fromMs(in.P99Ms), Cost: in.CostUSD}
 	if err := fromCamelObject(in.Counters, &s.Counters); err != nil {
 		return fmt.Errorf("counters: %w", err)
 	}

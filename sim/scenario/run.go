@@ -35,7 +35,11 @@ type ServiceReport struct {
 	// MaxDesired the extremes of the desired count, sampled every minute.
 	Desired, Running       int
 	MinDesired, MaxDesired int
-	Counters               sim.ServiceCounters
+	// MeanTasks and MaxTasks are the mean and largest running count,
+	// sampled at the end of every minute.
+	MeanTasks float64
+	MaxTasks  int
+	Counters  sim.ServiceCounters
 	// ScalingActivities is the number of desired-count changes its
 	// scaling made (zero without autoScaling).
 	ScalingActivities int
@@ -179,6 +183,8 @@ func (s *Simulation) Run() (*Report, error) {
 		for _, b := range s.services {
 			d := b.svc.DesiredCount()
 			b.minDesired, b.maxDesired = min(b.minDesired, d), max(b.maxDesired, d)
+			r := b.svc.RunningCount()
+			b.taskMinutes, b.minutes, b.maxTasks = b.taskMinutes+r, b.minutes+1, max(b.maxTasks, r)
 		}
 		if now := s.Sim.Now(); now.Equal(s.end) || now.Truncate(s.period).Equal(now) {
 			s.closeRows(now)
@@ -215,7 +221,10 @@ func (s *Simulation) report() *Report {
 	}
 	for _, b := range s.services {
 		sr := ServiceReport{Service: name(b.spec), Desired: b.svc.DesiredCount(), Running: b.svc.RunningCount(),
-			MinDesired: b.minDesired, MaxDesired: b.maxDesired, Counters: b.svc.Counters()}
+			MinDesired: b.minDesired, MaxDesired: b.maxDesired, Counters: b.svc.Counters(), MaxTasks: b.maxTasks}
+		if b.minutes > 0 {
+			sr.MeanTasks = float64(b.taskMinutes) / float64(b.minutes)
+		}
 		// The service's scaler, whether Build attached it or the caller
 		// did after Build (a policy of its own).
 		if ss := b.svc.Scaling(); ss != nil {

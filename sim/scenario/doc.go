@@ -77,6 +77,33 @@
 // an entry of the report, not an error: like an unplaceable task, it is
 // something that happened in the experiment.
 //
+// A Report written as JSON has the file's camelCase keys, a unit in the
+// name of each figure that has one (p99Ms, costUsd) and durations as
+// strings, and reads back to the same Report (ecssim merge).
+//
+// # Experiments in Go
+//
+// Sweep runs a file once per combination of the values it varies (each a
+// path, as an Override names it, and its values), with a few seeds each,
+// and Arm.Service returns a service's figures (cost, 5xx share, p50 and
+// p99, mean and largest task count, scaling activities) as means with
+// their 95 % intervals: ExampleSweep asks "0.5 or 1 vCPU, target 50 % or
+// 70 %: cost and p99 over a day" in under forty lines. A policy or scorer
+// of your own goes on a file-defined world between Build and Run
+// (Simulation.Service returns the live sim.Service); the report counts
+// its scaling activities like any.
+//
+// # AWS's own JSON
+//
+// ImportAWS (and the ecssim import command) reads the AWS CLI's JSON for a
+// running service, describe-services, describe-task-definition, the
+// cluster and capacity providers, the Auto Scaling group, the scalable
+// target with its policies and scheduled actions, the target group with
+// its attributes and a RequestCount series, and writes the scenario that
+// simulates it, listing in its report every AWS field it did not use and
+// what it assumed. testdata/aws holds five such directories with their
+// sources.
+//
 // # Files
 //
 // A scenario reads the files it names (a traffic series) from

@@ -259,115 +259,115 @@ func (im *importer) document(d AWSDocument) {
 	switch {
 	case has("taskDefinition") && isObject(top["taskDefinition"]):
 		var v awsDescribeTaskDefinition
-		if im.decode(d, "", &v) && v.TaskDefinition != nil {
+		if im.decode(d, &v) && v.TaskDefinition != nil {
 			im.taskDefs = append(im.taskDefs, sourced[awsTaskDefinition]{*v.TaskDefinition, d.Name + ": taskDefinition", d.Name})
 		}
 	case has("containerDefinitions"):
 		var v awsTaskDefinition
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.taskDefs = append(im.taskDefs, sourced[awsTaskDefinition]{v, d.Name, d.Name})
 		}
 	case has("services"):
 		var v awsDescribeServices
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, s := range v.Services {
 				im.services = append(im.services, sourced[awsService]{s, fmt.Sprintf("%s: services[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("service") && isObject(top["service"]):
 		var v awsCreateServiceOutput
-		if im.decode(d, "", &v) && v.Service != nil {
+		if im.decode(d, &v) && v.Service != nil {
 			im.services = append(im.services, sourced[awsService]{*v.Service, d.Name + ": service", d.Name})
 		}
 	case has("serviceName"):
 		var v awsService
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.services = append(im.services, sourced[awsService]{v, d.Name, d.Name})
 		}
 	case has("clusters"):
 		var v awsDescribeClusters
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, c := range v.Clusters {
 				im.clusters = append(im.clusters, sourced[awsCluster]{c, fmt.Sprintf("%s: clusters[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("capacityProviders"):
 		var v awsDescribeCapacityProviders
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, c := range v.CapacityProviders {
 				im.providers = append(im.providers, sourced[awsCapacityProvider]{c, fmt.Sprintf("%s: capacityProviders[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("AutoScalingGroups"):
 		var v awsDescribeASGs
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, g := range v.AutoScalingGroups {
 				im.groups = append(im.groups, sourced[awsASG]{g, fmt.Sprintf("%s: AutoScalingGroups[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("ScalableTargets"):
 		var v awsDescribeScalableTargets
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, t := range v.ScalableTargets {
 				im.targets = append(im.targets, sourced[awsScalableTarget]{t, fmt.Sprintf("%s: ScalableTargets[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("ScalingPolicies"):
 		var v awsDescribeScalingPolicies
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, p := range v.ScalingPolicies {
 				im.policies = append(im.policies, sourced[awsScalingPolicy]{p, fmt.Sprintf("%s: ScalingPolicies[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("PolicyName"):
 		var v awsScalingPolicy
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.policies = append(im.policies, sourced[awsScalingPolicy]{v, d.Name, d.Name})
 		}
 	case has("ScheduledActions"):
 		var v awsDescribeScheduledActions
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, a := range v.ScheduledActions {
 				im.scheduled = append(im.scheduled, sourced[awsScheduledAction]{a, fmt.Sprintf("%s: ScheduledActions[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("ScheduledActionName"):
 		var v awsScheduledAction
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.scheduled = append(im.scheduled, sourced[awsScheduledAction]{v, d.Name, d.Name})
 		}
 	case has("ResourceId") && has("ServiceNamespace"):
 		var v awsScalableTarget
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.targets = append(im.targets, sourced[awsScalableTarget]{v, d.Name, d.Name})
 		}
 	case has("MetricAlarms"):
 		var v awsDescribeAlarms
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, a := range v.MetricAlarms {
 				im.alarms = append(im.alarms, sourced[awsAlarm]{a, fmt.Sprintf("%s: MetricAlarms[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("TargetGroups"):
 		var v awsDescribeTargetGroups
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			for i, tg := range v.TargetGroups {
 				im.targetGroups = append(im.targetGroups, sourced[awsTargetGroup]{tg, fmt.Sprintf("%s: TargetGroups[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("Attributes"):
 		var v awsTargetGroupAttributes
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.tgAttributes = append(im.tgAttributes, sourced[[]awsAttribute]{v.Attributes, d.Name, d.Name})
 		}
 	case has("Datapoints"):
 		var v awsMetricStatistics
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.statistics(d.Name, v)
 		}
 	case has("MetricDataResults"):
 		var v awsMetricData
-		if im.decode(d, "", &v) {
+		if im.decode(d, &v) {
 			im.metricData(d.Name, v)
 		}
 	default:
@@ -392,7 +392,7 @@ func isObject(raw json.RawMessage) bool {
 // decode checks the document's keys against v's type (every key used,
 // documented as unused, or an error when it looks like a typo) and decodes
 // it.
-func (im *importer) decode(d AWSDocument, _ string, v any) bool {
+func (im *importer) decode(d AWSDocument, v any) bool {
 	n := len(im.errs)
 	im.check(d.Name, "", d.Data, reflect.TypeOf(v).Elem())
 	if len(im.errs) > n {
@@ -709,7 +709,7 @@ func (im *importer) taskDefinition(s sourced[awsTaskDefinition]) TaskDefinition 
 			ct.StopTimeout = Duration(time.Duration(*c.StopTimeout) * time.Second)
 		}
 		for _, p := range c.PortMappings {
-			ct.PortMappings = append(ct.PortMappings, PortMapping{ContainerPort: p.ContainerPort, HostPort: p.HostPort})
+			ct.PortMappings = append(ct.PortMappings, PortMapping(p))
 		}
 		td.Containers = append(td.Containers, ct)
 	}
@@ -1198,8 +1198,7 @@ func (im *importer) stepScaling(p sourced[awsScalingPolicy], as *AutoScaling) {
 		st.Cooldown = &d
 	}
 	for _, s := range c.StepAdjustments {
-		st.StepAdjustments = append(st.StepAdjustments, StepAdjustment{MetricIntervalLowerBound: s.MetricIntervalLowerBound,
-			MetricIntervalUpperBound: s.MetricIntervalUpperBound, ScalingAdjustment: s.ScalingAdjustment})
+		st.StepAdjustments = append(st.StepAdjustments, StepAdjustment(s))
 	}
 	as.StepScaling = append(as.StepScaling, st)
 }

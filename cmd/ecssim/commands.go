@@ -314,30 +314,52 @@ func versionCmd(args []string, out, errOut io.Writer) error {
 
 const sweepAbout = `
 Runs every combination of the -set values (the arms; the first -set
-varies slowest) of one scenario file, each arm with -seeds seeds, and
+varies slowest) of one scenario file, each arm with -seeds seeds, or the
+grid a sweep file holds beside its scenario:
+
+  {"scenario": "web.json", "seeds": 3,
+   "vary": [{"path": "taskDefinitions[0].cpu", "values": [512, 1024]},
+            {"path": "services[0].autoScaling.targetTracking[0].targetValue", "values": [50, 70]}]}
+
+and
 prints for each arm its summary: per service the mean and 95 % interval
 of cost, 5xx share, p99 latency, largest desired count, scaling
 activities and unhealthy tasks. Every arm is checked before any runs.`
 
 func sweepCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("sweep", "-set path=v1,v2,... [-set ...] [-seeds n] file.json", sweepAbout, errOut)
-	seeds := fs.Int("seeds", 1, "run each arm with this many seeds")
+	fs := newFlags("sweep", "-set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json", sweepAbout, errOut)
+	seeds := fs.Int("seeds", 1, "run each arm with this many seeds (overrides a sweep file's)")
 	var sets setFlags
 	fs.Var(&sets, "set", "a path and the values it takes in turn, path=v1,v2,... (repeatable; the arms are every combination)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || len(sets) == 0 {
-		return usageError{"sweep needs one scenario file and at least one -set"}
+	if fs.NArg() != 1 {
+		return usageError{"sweep needs one scenario file (with -set) or one sweep file"}
 	}
 	if *seeds < 1 {
 		return usageError{fmt.Sprintf("-seeds is %d; it must be at least 1", *seeds)}
 	}
-	arms, err := sweepArms(sets)
-	if err != nil {
-		return usageError{err.Error()}
+	file := fs.Arg(0)
+	var arms [][]scenario.Override
+	var err error
+	if len(sets) > 0 {
+		if arms, err = sweepArms(sets); err != nil {
+			return usageError{err.Error()}
+		}
+	} else {
+		g, err := readGrid(file)
+		if err != nil {
+			return err
+		}
+		file, arms = g.scenario, g.arms
+		seedsGiven := false
+		fs.Visit(func(f *flag.Flag) { seedsGiven = seedsGiven || f.Name == "seeds" })
+		if !seedsGiven && g.seeds > 0 {
+			*seeds = g.seeds
+		}
 	}
-	src, err := readSource(fs.Arg(0))
+	src, err := readSource(file)
 	if err != nil {
 		return err
 	}
@@ -371,28 +393,101 @@ func sweepCmd(args []string, out, errOut io.Writer) error {
 // sweepArms is the cartesian product of the -set flags, first flag
 // slowest, each value in the order given.
 func sweepArms(sets []string) ([][]scenario.Override, error) {
-	arms := [][]scenario.Override{nil}
+	var dims [][]scenario.Override
 	for _, s := range sets {
 		path, values, ok := strings.Cut(s, "=")
 		if !ok || values == "" {
 			return nil, fmt.Errorf("-set %q: want path=value,value (one or more values)", s)
 		}
+		var dim []scenario.Override
+		for _, v := range strings.Split(values, ",") {
+			o, err := scenario.ParseOverride(path + "=" + v)
+			if err != nil {
+				return nil, err
+			}
+			dim = append(dim, o)
+		}
+		dims = append(dims, dim)
+	}
+	return product(dims)
+}
+
+// product is every combination of one override of each dimension, the
+// first dimension slowest.
+func product(dims [][]scenario.Override) ([][]scenario.Override, error) {
+	arms := [][]scenario.Override{nil}
+	for _, dim := range dims {
 		var next [][]scenario.Override
 		for _, arm := range arms {
-			for _, v := range strings.Split(values, ",") {
-				o, err := scenario.ParseOverride(path + "=" + v)
-				if err != nil {
-					return nil, err
-				}
+			for _, o := range dim {
 				next = append(next, append(append([]scenario.Override(nil), arm...), o))
 			}
 		}
 		arms = next
 		if len(arms) > 10_000 {
-			return nil, fmt.Errorf("the -set values make more than 10000 arms")
+			return nil, fmt.Errorf("the values make more than 10000 arms")
 		}
 	}
 	return arms, nil
+}
+
+// A sweep file holds the grid beside the scenario it sweeps:
+//
+//	{"scenario": "web.json", "seeds": 3,
+//	 "vary": [{"path": "taskDefinitions[0].cpu", "values": [512, 1024]},
+//	          {"path": "services[0].autoScaling.targetTracking[0].targetValue", "values": [50, 70]}]}
+//
+// The scenario is a file of the sweep file's directory.
+type gridFile struct {
+	Scenario string `json:"scenario"`
+	Seeds    int    `json:"seeds,omitempty"`
+	Vary     []struct {
+		Path   string            `json:"path"`
+		Values []json.RawMessage `json:"values"`
+	} `json:"vary"`
+}
+
+type grid struct {
+	scenario string
+	seeds    int
+	arms     [][]scenario.Override
+}
+
+// readGrid reads a sweep file.
+func readGrid(path string) (grid, error) {
+	src, err := readSource(path)
+	if err != nil {
+		return grid{}, err
+	}
+	var g gridFile
+	dec := json.NewDecoder(strings.NewReader(string(src.data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil || g.Scenario == "" || len(g.Vary) == 0 {
+		return grid{}, usageError{fmt.Sprintf("%s: sweep needs -set flags, or a sweep file {\"scenario\": \"file.json\", \"vary\": [{\"path\": ..., \"values\": [...]}]} (%v)", path, err)}
+	}
+	if !fs.ValidPath(g.Scenario) || g.Seeds < 0 {
+		return grid{}, fmt.Errorf("%s: scenario %q must be a file of the sweep file's directory, seeds at least 0", path, g.Scenario)
+	}
+	var dims [][]scenario.Override
+	for i, v := range g.Vary {
+		if len(v.Values) == 0 {
+			return grid{}, fmt.Errorf("%s: vary[%d] %q has no values", path, i, v.Path)
+		}
+		var dim []scenario.Override
+		for _, x := range v.Values {
+			o, err := scenario.ParseOverride(v.Path + "=" + string(x))
+			if err != nil {
+				return grid{}, fmt.Errorf("%s: vary[%d]: %w", path, i, err)
+			}
+			dim = append(dim, o)
+		}
+		dims = append(dims, dim)
+	}
+	arms, err := product(dims)
+	if err != nil {
+		return grid{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return grid{scenario: filepath.Join(filepath.Dir(path), filepath.FromSlash(g.Scenario)), seeds: g.Seeds, arms: arms}, nil
 }
 
 // armName is "path=value, path=value".

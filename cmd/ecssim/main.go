@@ -10,7 +10,7 @@
 //
 //	ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...
 //	ecssim validate file.json ...
-//	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json
+//	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
 //	ecssim merge report.json ...
 //	ecssim import [-o scenario.json] [-work d] [-duration d] [-mode m] file-or-dir ...
 //	ecssim version
@@ -21,7 +21,9 @@
 // confidence interval of each measure. validate checks each file (its
 // shape, its rules, what the simulator refuses when it builds the world)
 // without running it and prints every problem it finds. sweep runs the
-// cartesian product of the -set values (each arm with -seeds seeds) and
+// cartesian product of the -set values (each arm with -seeds seeds), or the
+// grid of a sweep file ({"scenario": "web.json", "vary": [{"path": ...,
+// "values": [...]}]}), and
 // prints a summary per arm. merge summarises JSON reports made by `ecssim
 // run -json` of one scenario with different seeds, for replications run
 // on several machines. import reads AWS CLI JSON (describe-services,
@@ -49,7 +51,7 @@ func main() {
 const usage = `usage:
   ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...
   ecssim validate file.json ...
-  ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json
+  ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
   ecssim merge report.json ...
   ecssim import [-o scenario.json] [-work d] file-or-dir ...
   ecssim version

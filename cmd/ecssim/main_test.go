@@ -235,3 +235,30 @@ func TestImportThenRun(t *testing.T) {
 		t.Errorf("an empty directory: status %d, %s", status, errOut)
 	}
 }
+
+// TestSweepFile: a sweep file's grid runs the arms the same -set flags
+// make, with its seeds.
+func TestSweepFile(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "web.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	grid := `{"scenario": "web.json", "seeds": 2, "vary": [
+	  {"path": "services[0].desiredCount", "values": [2, 3]},
+	  {"path": "duration", "values": ["1h"]}, {"path": "actions", "values": [[]]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "sweep.json"), []byte(grid), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	status, fromFile, errOut := ecssim(t, "sweep", filepath.Join(dir, "sweep.json"))
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errOut)
+	}
+	_, fromFlags, _ := ecssim(t, "sweep", "-seeds", "2", "-set", "services[0].desiredCount=2,3", "-set", "duration=1h", "-set", "actions=[]", filepath.Join(dir, "web.json"))
+	if fromFile != fromFlags || strings.Count(fromFile, "\narm ") != 1 || !strings.Contains(fromFile, "seeds 1 to 2") {
+		t.Errorf("the sweep file printed\n%s\nthe flags\n%s", fromFile, fromFlags)
+	}
+}

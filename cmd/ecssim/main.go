@@ -21,15 +21,16 @@
 // confidence interval of each measure. validate checks each file (its
 // shape, its rules, what the simulator refuses when it builds the world)
 // without running it and prints every problem it finds. sweep runs the
-// cartesian product of the -set values (each arm with -seeds seeds), or the
-// grid of a sweep file ({"scenario": "web.json", "vary": [{"path": ...,
-// "values": [...]}]}), and
-// prints a summary per arm. merge summarises JSON reports made by `ecssim
-// run -json` of one scenario with different seeds, for replications run
-// on several machines. import reads AWS CLI JSON (describe-services,
-// describe-task-definition, the scaling policies, the target groups, a
-// RequestCount series...) and writes the scenario of that service. version prints the module version the binary was
-// built from. "ecssim <command> -h" explains a command and runs nothing.
+// cartesian product of the -set values (each arm with -seeds seeds), or
+// the grid of a sweep file ({"scenario": "web.json", "vary": [{"path":
+// ..., "values": [...]}]}), and prints a summary per arm. merge
+// summarises JSON reports made by `ecssim run -json` of one scenario with
+// different seeds, for replications run on several machines. import
+// reads AWS CLI JSON (describe-services, describe-task-definition, the
+// scaling policies, the target groups, a RequestCount series...) and
+// writes the scenario of that service. version prints the module version
+// the binary was built from. "ecssim <command> -h" explains a command and
+// runs nothing.
 //
 // Files a scenario names (traffic series) are read from the directory of
 // the scenario file, as regular files inside it only.

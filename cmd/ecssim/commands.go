@@ -275,7 +275,9 @@ func validateCmd(args []string, out, errOut io.Writer) error {
 		src, err := readSource(path)
 		if err == nil {
 			var sc *scenario.Scenario
-			if sc, err = src.scenario(nil); err == nil {
+			if sc, err = scenario.Parse(src.data); err != nil {
+				err = located(path, src.data, err)
+			} else {
 				// Build, without running, for the simulator's own rules.
 				if _, err = scenario.Build(sc, scenario.Options{Files: src.files}); err != nil {
 					err = fmt.Errorf("%s: %w", path, err)
@@ -295,6 +297,26 @@ const versionAbout = `
 Prints the module version the command was built from (as go install
 records it: v1.2.3, a pseudo-version, or (devel) for a local build) and
 the Go version.`
+
+// located puts the file and the line and column of its field in front of
+// each rule error (file:line:column: ...), the way a compiler does, and
+// the file in front of the others.
+func located(path string, data []byte, err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, located(path, data, e))
+		}
+		return errors.Join(out...)
+	}
+	var fe *scenario.FieldError
+	if errors.As(err, &fe) {
+		if line, col, ok := scenario.Locate(data, fe.Field); ok {
+			return fmt.Errorf("%s:%d:%d: %w", path, line, col, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
 
 func versionCmd(args []string, out, errOut io.Writer) error {
 	fs := newFlags("version", "", versionAbout, errOut)

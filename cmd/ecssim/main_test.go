@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,6 +112,12 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("errors lack %s:\n%s", want, errOut)
 		}
+	}
+	// Each rule error at its file, line and column, as a compiler puts it.
+	data, _ := os.ReadFile(bad)
+	col := strings.Index(string(data), "-1}") + 1
+	if want := fmt.Sprintf("%s:1:%d: scenario: invalid: services[0].desiredCount -1", bad, col); !strings.Contains(errOut, want) {
+		t.Errorf("errors lack %q:\n%s", want, errOut)
 	}
 	for _, args := range [][]string{{}, {"frobnicate"}, {"run"}, {"run", "-seeds", "0", web}, {"sweep", web}, {"run", "-nope", web}, {"run", "-set", "=1", web}} {
 		if status, _, _ := ecssim(t, args...); status != 2 {

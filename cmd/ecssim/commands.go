@@ -258,9 +258,10 @@ const validateAbout = `
 Checks each scenario file without running it: its JSON shape (every
 unknown field, value of the wrong kind and bad duration, each with its
 line and column), its rules (names, references, ranges, Fargate sizes,
-each under the field that breaks it) and what the simulator refuses
-when it builds the world. It prints "file: ok" for a good file and every
-problem of a bad one; the status is 1 if any file has a problem.`
+each under the field that breaks it, at its line and column) and what
+the simulator refuses when it builds the world. It prints "file: ok"
+for a good file and every problem of a bad one; the status is 1 if any
+file has a problem.`
 
 func validateCmd(args []string, out, errOut io.Writer) error {
 	fs := newFlags("validate", "file.json ...", validateAbout, errOut)

@@ -170,3 +170,31 @@ func TestImportErrors(t *testing.T) {
 		t.Errorf("a missing task definition: %v", err)
 	}
 }
+
+// FuzzImportAWS: any two documents either import, to a scenario that
+// parses and builds (ImportAWSDocuments checks both), or return an error
+// matching ErrImport, ErrInvalid or ErrSyntax; never a panic.
+func FuzzImportAWS(f *testing.F) {
+	files, _ := filepath.Glob("testdata/aws/*/*.json")
+	var docs [][]byte
+	for _, name := range files {
+		if data, err := os.ReadFile(name); err == nil {
+			docs = append(docs, data)
+		}
+	}
+	for i := range docs {
+		f.Add(docs[i], docs[(i+1)%len(docs)])
+	}
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		im, err := ImportAWSDocuments([]AWSDocument{{Name: "a.json", Data: a}, {Name: "b-service.json", Data: b}}, ImportOptions{})
+		if err != nil {
+			if !errors.Is(err, ErrImport) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrSyntax) {
+				t.Fatalf("error %v matches none of ErrImport, ErrInvalid, ErrSyntax", err)
+			}
+			return
+		}
+		if im.Scenario == nil || im.Scenario.Validate() != nil {
+			t.Fatalf("an import without error gave %+v", im.Scenario)
+		}
+	})
+}

@@ -2,7 +2,9 @@ package scenario_test
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/ecssim/ecssim/autoscale"
 	"github.com/ecssim/ecssim/sim/scenario"
 )
 
@@ -45,4 +47,56 @@ func ExampleSweep() {
 	// cpu=512, targetValue=70  cost $10.46  p99 742.2 ms  tasks 15.0 (max 23)
 	// cpu=1024, targetValue=50 cost $12.59  p99 220.7 ms  tasks 10.6 (max 16)
 	// cpu=1024, targetValue=70 cost $ 9.11  p99 339.8 ms  tasks  7.7 (max 12)
+}
+
+// busyHours is a scaler of one's own: 6 tasks from 08:00 to 20:00, 2
+// otherwise.
+type busyHours struct{}
+
+func (busyHours) Evaluate(now time.Time, s autoscale.State) autoscale.Decision {
+	want := 2
+	if h := now.Hour(); h >= 8 && h < 20 {
+		want = 6
+	}
+	d := autoscale.Decision{Desired: want, Changed: want != s.Desired}
+	if d.Changed {
+		d.Activities = []autoscale.Activity{{Time: now, From: s.Desired, To: want, Cause: "busy hours"}}
+	}
+	return d
+}
+
+// A policy of one's own on a file-defined world: Build the file, attach
+// the scaler to its service, run; the report counts its activities.
+func ExampleBuild_customScaler() {
+	sc, err := scenario.Parse([]byte(`{"duration": "24h",
+	  "taskDefinitions": [{"family": "web", "cpu": 256, "memoryMiB": 512, "networkMode": "awsvpc",
+	    "requiresCompatibilities": ["FARGATE"], "containers": [{"name": "app", "image": "web:1"}]}],
+	  "clusters": [{"name": "prod"}],
+	  "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": 2, "launchType": "FARGATE"}]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := scenario.Build(sc, scenario.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := s.Service("prod", "web").AttachScaler(busyHours{}, s.Metrics); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := s.Run()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	web := r.Services[0]
+	fmt.Printf("%d scaling activities, %d to %d tasks, %.1f on average, $%.2f\n", web.ScalingActivities, web.MinDesired, web.MaxDesired, web.MeanTasks, web.Cost)
+	// 12 hours of 6 tasks and 12 of 2 are 96 task-hours, 4 on average; at
+	// Fargate's us-east-1 Linux x86 rates (0.25 vCPU × $0.04048 + 0.5 GB ×
+	// $0.004445 per hour) $1.18.
+
+	// Output:
+	// 2 scaling activities, 2 to 6 tasks, 4.0 on average, $1.18
 }

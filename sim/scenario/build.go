@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
@@ -123,12 +124,14 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{opt: opt, sim: s, world: w, duration: sc.Duration.D(), period: cmp.Or(sc.ReportPeriod.D(), time.Hour)}
+	b := &builder{opt: opt, sim: s, world: w, duration: sc.Duration.D(), period: cmp.Or(sc.ReportPeriod.D(), time.Hour), refused: map[string]bool{}}
 	out := &Simulation{Scenario: sc, Sim: s, World: w, Metrics: store, opt: opt,
 		end: s.Start().Add(sc.Duration.D()), period: b.period}
 
 	for i, td := range sc.TaskDefinitions {
-		b.check(fmt.Sprintf("taskDefinitions[%d]", i), b.taskDefinition(td))
+		if !b.check(fmt.Sprintf("taskDefinitions[%d]", i), b.taskDefinition(td)) {
+			b.refused[td.Family] = true
+		}
 	}
 	for i, cp := range sc.CapacityProviders {
 		_, err := w.CreateCapacityProvider(b.provider(cp))
@@ -157,6 +160,10 @@ type builder struct {
 	duration time.Duration // the scenario's length
 	period   time.Duration // the report's rows
 	errs     []error
+	// refused are the task definition families the simulator refused:
+	// their services are not created, so that the problem is reported
+	// once, under the task definition.
+	refused map[string]bool
 }
 
 // check records err, if any, as a problem of the part at field.
@@ -255,8 +262,8 @@ func strategyItems(items []StrategyItem) []sim.CapacityProviderStrategyItem {
 
 func (b *builder) service(at string, spec *Service, store *metrics.Store) *built {
 	cl := b.world.Cluster(spec.Cluster)
-	if cl == nil {
-		return nil // the cluster failed to build; its error is recorded
+	if family, _, _ := strings.Cut(spec.TaskDefinition, ":"); cl == nil || b.refused[family] {
+		return nil // its cluster or task definition failed to build; that error is recorded
 	}
 	bs := &built{spec: spec}
 	cfg := sim.ServiceConfig{

@@ -285,3 +285,23 @@ func TestSweepArmsAndSeeds(t *testing.T) {
 		t.Error("an arm that does not apply ran")
 	}
 }
+
+// TestRegressionTaskDefinitionRefusedOnce: a task definition the
+// simulator refuses is reported once, under it, not again under every
+// service that runs it ("family is not registered").
+func TestRegressionTaskDefinitionRefusedOnce(t *testing.T) {
+	in := `{"duration": "1h",
+ "taskDefinitions": [{"family": "web", "cpu": 256, "memoryMiB": 512, "requiresCompatibilities": ["EC2"],
+   "containers": [{"name": "app", "image": "web:1", "memoryMiB": 4096}]}],
+ "clusters": [{"name": "prod", "instances": [{"type": "m5.large", "count": 2}]}],
+ "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": 2},
+   {"cluster": "prod", "name": "web2", "taskDefinition": "web:1", "desiredCount": 2}]}`
+	_, err := Build(must(Parse([]byte(in))), Options{})
+	if err == nil {
+		t.Fatal("a container larger than its task built")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "taskDefinitions[0]: ") {
+		t.Errorf("want the one problem under taskDefinitions[0]:\n%v", err)
+	}
+}

@@ -135,7 +135,9 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	}
 	for i, cp := range sc.CapacityProviders {
 		_, err := w.CreateCapacityProvider(b.provider(cp))
-		b.check(fmt.Sprintf("capacityProviders[%d]", i), err)
+		if !b.check(fmt.Sprintf("capacityProviders[%d]", i), err) {
+			b.refused[cp.Name] = true
+		}
 	}
 	for i := range sc.Clusters {
 		b.cluster(fmt.Sprintf("clusters[%d]", i), &sc.Clusters[i])
@@ -160,11 +162,16 @@ type builder struct {
 	duration time.Duration // the scenario's length
 	period   time.Duration // the report's rows
 	errs     []error
-	// refused are the task definition families the simulator refused:
-	// their services are not created, so that the problem is reported
-	// once, under the task definition.
+	// refused are the task definition families and capacity providers
+	// the simulator refused, and the clusters that name such a provider
+	// (clusterKey): their services are not created, so that a problem is
+	// reported once, under the part that has it.
 	refused map[string]bool
 }
+
+// clusterKey is a cluster's key in builder.refused, apart from families
+// and providers of the same name.
+func clusterKey(name string) string { return "cluster " + name }
 
 // check records err, if any, as a problem of the part at field.
 func (b *builder) check(field string, err error) bool {
@@ -207,7 +214,7 @@ func constraints(cs []Constraint) []placement.Constraint {
 
 func (b *builder) provider(cp CapacityProvider) sim.AutoScalingGroupProviderConfig {
 	cfg := sim.AutoScalingGroupProviderConfig{
-		Name: cp.Name, InstanceType: cp.InstanceType, Zones: cp.Zones,
+		Name: cp.Name, InstanceType: cp.InstanceType, Zones: b.zones(cp.Zones, &Cluster{}),
 		MinSize: cp.MinSize, MaxSize: cp.MaxSize, DesiredCapacity: cp.DesiredCapacity,
 		Spot: cp.Spot, Interruptions: capacity.InterruptionProcess{RatePerHour: cp.InterruptionsPerHour},
 		ManagedTerminationProtection: cp.ManagedTerminationProtection,
@@ -230,7 +237,13 @@ func (b *builder) cluster(at string, c *Cluster) {
 		b.check(at+".zones", cl.SetZones(c.Zones))
 	}
 	if len(c.CapacityProviders) > 0 {
-		b.check(at+".capacityProviders", cl.PutCapacityProviders(c.CapacityProviders, strategyItems(c.DefaultCapacityProviderStrategy)))
+		if slices.ContainsFunc(c.CapacityProviders, func(name string) bool { return b.refused[name] }) {
+			// A provider was refused (its error is recorded): the cluster
+			// cannot have its providers, and its services are not made.
+			b.refused[clusterKey(c.Name)] = true
+		} else {
+			b.check(at+".capacityProviders", cl.PutCapacityProviders(c.CapacityProviders, strategyItems(c.DefaultCapacityProviderStrategy)))
+		}
 	}
 	for j, g := range c.Instances {
 		_, err := cl.LaunchInstances(g.Type, b.zones(g.Zones, c), g.Count)
@@ -262,8 +275,8 @@ func strategyItems(items []StrategyItem) []sim.CapacityProviderStrategyItem {
 
 func (b *builder) service(at string, spec *Service, store *metrics.Store) *built {
 	cl := b.world.Cluster(spec.Cluster)
-	if family, _, _ := strings.Cut(spec.TaskDefinition, ":"); cl == nil || b.refused[family] {
-		return nil // its cluster or task definition failed to build; that error is recorded
+	if family, _, _ := strings.Cut(spec.TaskDefinition, ":"); cl == nil || b.refused[family] || b.refused[clusterKey(spec.Cluster)] {
+		return nil // its cluster, a provider or its task definition failed to build; that error is recorded
 	}
 	bs := &built{spec: spec}
 	cfg := sim.ServiceConfig{

@@ -305,3 +305,25 @@ func TestRegressionTaskDefinitionRefusedOnce(t *testing.T) {
 		t.Errorf("want the one problem under taskDefinitions[0]:\n%v", err)
 	}
 }
+
+// TestRegressionCapacityProviderRefusedOnce: a capacity provider the
+// simulator refuses is reported once, under it, not again under the
+// cluster that names it and each service with a strategy on it; and a
+// provider without zones takes the world's default zones, as a cluster's
+// instances do (it was refused for want of a zone).
+func TestRegressionCapacityProviderRefusedOnce(t *testing.T) {
+	in := `{"duration": "1h",
+ "taskDefinitions": [{"family": "web", "cpu": 256, "memoryMiB": 512, "requiresCompatibilities": ["EC2"], "containers": [{"name": "app", "image": "web:1"}]}],
+ "capacityProviders": [{"name": "cp", "instanceType": "TYPE", "minSize": 0, "maxSize": 4, "desiredCapacity": 1}],
+ "clusters": [{"name": "prod", "capacityProviders": ["cp"], "defaultCapacityProviderStrategy": [{"capacityProvider": "cp", "weight": 1}]}],
+ "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web", "desiredCount": 2, "capacityProviderStrategy": [{"capacityProvider": "cp", "weight": 1}]},
+   {"cluster": "prod", "name": "web2", "taskDefinition": "web", "desiredCount": 2}]}`
+	_, err := Build(must(Parse([]byte(strings.Replace(in, "TYPE", "m5.galactic", 1)))), Options{})
+	if err == nil || strings.Count(err.Error(), "scenario: invalid: ") != 1 || !strings.Contains(err.Error(), "capacityProviders[0]: ") {
+		t.Errorf("want the one problem under capacityProviders[0]:\n%v", err)
+	}
+	r := must(Run(must(Parse([]byte(strings.Replace(in, "TYPE", "m5.large", 1)))), Options{}))
+	if r.Services[0].Running != 2 || r.Services[1].Running != 2 {
+		t.Errorf("on a provider with the default zones: %+v", r.Services)
+	}
+}

@@ -107,11 +107,13 @@ type Strategy struct {
 // CapacityProvider is an Auto Scaling group capacity provider; it maps to
 // sim.AutoScalingGroupProviderConfig.
 type CapacityProvider struct {
-	Name         string   `json:"name"`
-	InstanceType string   `json:"instanceType"`
-	Zones        []string `json:"zones,omitempty"`
-	MinSize      int      `json:"minSize"`
-	MaxSize      int      `json:"maxSize"`
+	Name         string `json:"name"`
+	InstanceType string `json:"instanceType"`
+	// Zones are the group's Availability Zones; empty means the world's
+	// default zones, as for a cluster's instances.
+	Zones   []string `json:"zones,omitempty"`
+	MinSize int      `json:"minSize"`
+	MaxSize int      `json:"maxSize"`
 	// DesiredCapacity is the group's size at the start.
 	DesiredCapacity int  `json:"desiredCapacity"`
 	Spot            bool `json:"spot,omitempty"`

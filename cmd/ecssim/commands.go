@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecssim/ecssim/internal/sweep"
+	"github.com/ecssim/ecssim/sweep"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/scenario"
 )

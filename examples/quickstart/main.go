@@ -6,6 +6,7 @@
 //
 //	go run ./examples/quickstart
 //	go run ./examples/quickstart -scale 300 -work 20ms -mode fluid -hours 6
+//	go run ./examples/quickstart -chart day.svg   # also draws the day (.svg or .png)
 //
 // The scenario, all in virtual time:
 //
@@ -47,13 +48,17 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/chart"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/progress"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
+	"github.com/ecssim/ecssim/tidy"
 )
 
 //go:embed testdata/nasa_http_1995-07-13_per_minute.csv
@@ -76,6 +81,12 @@ type Options struct {
 	// queue (sim.WorkloadConfig.SeparateHealthEndpoint); false sends them
 	// through it, so overloaded tasks fail them and are replaced.
 	SeparateHealthEndpoint bool
+	// Observer, if set, sees every engine event (sim.Config.Observer): the
+	// command's progress line watches the run through it.
+	Observer func(sim.Event)
+	// Record keeps the day's tidy rows (Result.Periods and EventRows), for a
+	// chart or a CSV file; it changes no event of the run.
+	Record bool
 }
 
 // DefaultOptions is the command's scenario.
@@ -116,6 +127,10 @@ type Result struct {
 	MinDesired int    // smallest and largest desired count seen
 	MaxDesired int
 	Unhealthy  int // tasks ECS stopped for failing their health checks
+	// Periods and EventRows are the day's tidy rows, hour by hour, with
+	// Options.Record.
+	Periods   []tidy.PeriodRow
+	EventRows []tidy.EventRow
 }
 
 // Run simulates the scenario.
@@ -128,7 +143,7 @@ func Run(opt Options) (Result, error) {
 		return Result{}, err
 	}
 	day := time.Date(1995, time.July, 13, 0, 0, 0, 0, edt) // the trace's first row
-	s, err := sim.New(sim.Config{Seed: opt.Seed, Start: day.Add(-warmUp)})
+	s, err := sim.New(sim.Config{Seed: opt.Seed, Start: day.Add(-warmUp), Observer: opt.Observer})
 	if err != nil {
 		return Result{}, err
 	}
@@ -199,6 +214,13 @@ func Run(opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	var rec *tidy.Recorder
+	if opt.Record {
+		// Hours, as the workload's report periods (WorkloadConfig.ReportPeriod).
+		if rec, err = tidy.NewRecorder(w, time.Hour, tidy.Tracked{Cluster: "quickstart", Service: svc, Workload: wl, Scaling: scaling}); err != nil {
+			return Result{}, err
+		}
+	}
 	res := Result{Options: opt, MinDesired: svc.DesiredCount(), MaxDesired: svc.DesiredCount()}
 	cost := w.Cost().Total
 	for range opt.Hours {
@@ -208,6 +230,9 @@ func Run(opt Options) (Result, error) {
 			}
 			res.MinDesired = min(res.MinDesired, svc.DesiredCount())
 			res.MaxDesired = max(res.MaxDesired, svc.DesiredCount())
+			if rec != nil {
+				rec.Sample()
+			}
 		}
 		ps := wl.Periods()
 		p := ps[len(ps)-1]
@@ -226,6 +251,10 @@ func Run(opt Options) (Result, error) {
 	res.Activities = scaling.Activities()
 	res.Decisions = scaling.Decisions()
 	res.Events = s.Executed()
+	if rec != nil {
+		rec.Close()
+		res.Periods, res.EventRows = rec.Periods(), rec.Events()
+	}
 	return res, nil
 }
 
@@ -272,8 +301,9 @@ func run(args []string, out, errOut io.Writer) int {
 	fs.TextVar(&opt.Mode, "mode", opt.Mode, "request (every request simulated) or fluid (queueing formulas per step, milliseconds for the day)")
 	fs.IntVar(&opt.Hours, "hours", opt.Hours, "hours of the day to simulate, 1 to 24")
 	fs.Uint64Var(&opt.Seed, "seed", opt.Seed, "seed of every random stream")
+	chartFile := fs.String("chart", "", "also draw the day to this `file` (.svg or .png)")
 	fs.Usage = func() {
-		fmt.Fprint(errOut, `usage: quickstart [-scale x] [-work d] [-mode request|fluid] [-hours n] [-seed n]
+		fmt.Fprint(errOut, `usage: quickstart [-scale x] [-work d] [-mode request|fluid] [-hours n] [-seed n] [-chart file]
 
 Simulates a day of a web service on Fargate behind an ALB, scaled by CPU
 target tracking, serving the NASA 1995 web trace; prints an hourly table
@@ -293,11 +323,39 @@ and a summary. -scale 300 -work 20ms gives the same task counts at a
 		fmt.Fprintf(errOut, "quickstart: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	opt.Record = *chartFile != ""
+	// A progress line on errOut if it is a terminal; off one the
+	// observer is nil and the engine calls nothing.
+	line := progress.NewRun(warmUp+time.Duration(opt.Hours)*time.Hour, nil, progress.Options{Out: errOut})
+	opt.Observer = line.Observer()
 	r, err := Run(opt)
+	line.Finish()
+	if err == nil && *chartFile != "" {
+		err = drawChart(*chartFile, r)
+	}
 	if err != nil {
 		fmt.Fprintln(errOut, err)
 		return 1
 	}
 	Print(out, r)
 	return 0
+}
+
+// drawChart draws the day's periods and events to file, SVG or PNG by its
+// extension, on US Eastern time as the table prints it.
+func drawChart(file string, r Result) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	format := chart.SVG
+	if strings.HasSuffix(file, ".png") {
+		format = chart.PNG
+	}
+	title := fmt.Sprintf("quickstart: NASA 13 Jul 1995 ×%g, Fargate behind an ALB, target tracking CPU 60 %%", r.Options.Scale)
+	if err := chart.Run(f, format, r.Periods, r.EventRows, chart.Options{Title: title, Location: edt}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -1,0 +1,19 @@
+package scenario
+
+import (
+	"time"
+
+	"github.com/ecssim/ecssim/sim"
+)
+
+// Scaling returns the scaling of that service, the file's or one attached
+// after Build, or nil without one.
+func (s *Simulation) Scaling(cluster, name string) *sim.ServiceScaling {
+	if b := s.built(cluster, name); b != nil {
+		return b.svc.Scaling()
+	}
+	return nil
+}
+
+// Period returns the length of the scenario's report periods.
+func (s *Simulation) Period() time.Duration { return s.period }

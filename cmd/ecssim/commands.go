@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecssim/ecssim/sweep"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/scenario"
+	"github.com/ecssim/ecssim/sweep"
 )
 
 // source is a scenario file: its JSON and the directory its series are

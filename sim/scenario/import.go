@@ -269,7 +269,7 @@ func (im *importer) document(d AWSDocument) {
 		}
 	case has("services"):
 		var v awsDescribeServices
-		if im.decode(d, &v) {
+		if im.decode(d, &v) && im.noFailures(d.Name, v.Failures) {
 			for i, s := range v.Services {
 				im.services = append(im.services, sourced[awsService]{s, fmt.Sprintf("%s: services[%d]", d.Name, i), d.Name})
 			}
@@ -286,14 +286,14 @@ func (im *importer) document(d AWSDocument) {
 		}
 	case has("clusters"):
 		var v awsDescribeClusters
-		if im.decode(d, &v) {
+		if im.decode(d, &v) && im.noFailures(d.Name, v.Failures) {
 			for i, c := range v.Clusters {
 				im.clusters = append(im.clusters, sourced[awsCluster]{c, fmt.Sprintf("%s: clusters[%d]", d.Name, i), d.Name})
 			}
 		}
 	case has("capacityProviders"):
 		var v awsDescribeCapacityProviders
-		if im.decode(d, &v) {
+		if im.decode(d, &v) && im.noFailures(d.Name, v.Failures) {
 			for i, c := range v.CapacityProviders {
 				im.providers = append(im.providers, sourced[awsCapacityProvider]{c, fmt.Sprintf("%s: capacityProviders[%d]", d.Name, i), d.Name})
 			}
@@ -382,6 +382,21 @@ func sub(where, field string) string {
 		return where + "." + field
 	}
 	return where + ": " + field
+}
+
+// noFailures reports whether a describe call's failures list is empty;
+// a resource AWS did not find is an error, not a part left out silently.
+func (im *importer) noFailures(file string, failures json.RawMessage) bool {
+	var list []json.RawMessage
+	if json.Unmarshal(failures, &list) != nil || len(list) == 0 {
+		return true
+	}
+	parts := make([]string, len(list))
+	for i, f := range list {
+		parts[i] = string(f)
+	}
+	im.fail(file, "AWS reports failures: %s", clip(strings.Join(parts, ", ")))
+	return false
 }
 
 func isObject(raw json.RawMessage) bool {

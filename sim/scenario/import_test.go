@@ -165,6 +165,10 @@ func TestImportErrors(t *testing.T) {
 			t.Errorf("errors lack %q:\n%v", want, err)
 		}
 	}
+	_, err = ImportAWSDocuments([]AWSDocument{{Name: "services.json", Data: []byte(`{"services": [], "failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:service/prod/api", "reason": "MISSING"}]}`)}}, ImportOptions{})
+	if err == nil || !strings.Contains(err.Error(), `services.json: AWS reports failures: {"arn"`) {
+		t.Errorf("a describe call's failures: %v", err)
+	}
 	_, err = ImportAWSDocuments([]AWSDocument{{Name: "td.json", Data: td}, {Name: "svc.json", Data: svc}}, ImportOptions{})
 	if err == nil || !strings.Contains(err.Error(), `svc.json: taskDefinition: "api:7" is not among the imported task definitions (add aws ecs describe-task-definition --task-definition api:7)`) {
 		t.Errorf("a missing task definition: %v", err)

@@ -371,7 +371,15 @@ func (im *importer) document(d AWSDocument) {
 			im.metricData(d.Name, v)
 		}
 	default:
-		im.fail(d.Name, "not an AWS CLI output this import reads (its keys: %s)", strings.Join(slices.Sorted(maps.Keys(top)), ", "))
+		keys := slices.Sorted(maps.Keys(top))
+		hint := ""
+		for _, k := range keys {
+			if known := closest(k, awsDocumentKeys); known != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", known)
+				break
+			}
+		}
+		im.fail(d.Name, "not an AWS CLI output this import reads (its keys: %s)%s", strings.Join(keys, ", "), hint)
 	}
 }
 
@@ -383,6 +391,12 @@ func sub(where, field string) string {
 	}
 	return where + ": " + field
 }
+
+// awsDocumentKeys are the top-level keys by which document recognises a
+// file, for the suggestion when it recognises none.
+var awsDocumentKeys = []string{"taskDefinition", "containerDefinitions", "services", "service", "serviceName", "clusters",
+	"capacityProviders", "AutoScalingGroups", "ScalableTargets", "ScalingPolicies", "PolicyName", "ScheduledActions",
+	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults"}
 
 // noFailures reports whether a describe call's failures list is empty;
 // a resource AWS did not find is an error, not a part left out silently.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,6 +133,12 @@ func TestImportListsIgnoredFields(t *testing.T) {
 			t.Errorf("ignored fields lack %q", want)
 		}
 	}
+	newer, err := ImportAWSDocuments([]AWSDocument{{Name: "td.json", Data: []byte(`{"family": "w", "cpu": "256", "memory": "512",
+	  "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "quantumEntanglementMode": "ON",
+	  "containerDefinitions": [{"name": "a", "image": "a"}]}`)}, {Name: "svc.json", Data: []byte(`{"serviceName": "w", "taskDefinition": "w", "desiredCount": 1, "launchType": "FARGATE"}`)}}, ImportOptions{})
+	if err != nil || !slices.Contains(newer.Ignored, "td.json: quantumEntanglementMode (not known to ecssim)") {
+		t.Errorf("a field newer than the list: %v, ignored %q", err, newer.Ignored)
+	}
 	svc := im.Scenario.Services[0]
 	if svc.LoadBalancer.DeregistrationDelay.D().Seconds() != 300 || svc.HealthCheckGracePeriod.D().Seconds() != 60 ||
 		!svc.DeploymentConfiguration.CircuitBreaker.Rollback || im.Scenario.TaskDefinitions[0].CPU != 512 {
@@ -152,6 +159,7 @@ func TestImportErrors(t *testing.T) {
 	_, err = ImportAWSDocuments([]AWSDocument{
 		{Name: "td.json", Data: typo},
 		{Name: "odd.json", Data: []byte(`{"Reservations": []}`)},
+		{Name: "typo.json", Data: []byte(`{"Servces": []}`)},
 		{Name: "svc.json", Data: svc},
 	}, ImportOptions{})
 	if !errors.Is(err, ErrImport) {
@@ -160,6 +168,7 @@ func TestImportErrors(t *testing.T) {
 	for _, want := range []string{
 		`td.json: requiresCompatibilites: unknown field "requiresCompatibilites" (did you mean "requiresCompatibilities"?)`,
 		`odd.json: not an AWS CLI output this import reads (its keys: Reservations)`,
+		`typo.json: not an AWS CLI output this import reads (its keys: Servces) (did you mean "services"?)`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q:\n%v", want, err)

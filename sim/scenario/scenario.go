@@ -123,11 +123,13 @@ type Strategy struct {
 // CapacityProvider is an Auto Scaling group capacity provider; it maps to
 // sim.AutoScalingGroupProviderConfig.
 type CapacityProvider struct {
-	Name         string   `json:"name"`
-	InstanceType string   `json:"instanceType"`
-	Zones        []string `json:"zones,omitempty"`
-	MinSize      int      `json:"minSize"`
-	MaxSize      int      `json:"maxSize"`
+	Name         string `json:"name"`
+	InstanceType string `json:"instanceType"`
+	// Zones are the group's Availability Zones; empty means the world's
+	// default zones, as for a cluster's instances.
+	Zones   []string `json:"zones,omitempty"`
+	MinSize int      `json:"minSize"`
+	MaxSize int      `json:"maxSize"`
 	// DesiredCapacity is the group's size at the start.
 	DesiredCapacity int  `json:"desiredCapacity"`
 	Spot            bool `json:"spot,omitempty"`
@@ -286,6 +288,11 @@ type Traffic struct {
 	Mode sim.WorkloadMode `json:"mode,omitempty"`
 	// Rate is the offered load in requests per second over time.
 	Rate Rate `json:"rate"`
+	// Delay holds the traffic back while the tasks start: no request
+	// arrives before this offset from the scenario's start, and the rate
+	// plays from its own time 0 at Delay (traffic.Delayed). Zero means
+	// requests from the first instant.
+	Delay Duration `json:"delay,omitzero"`
 	// Work is the CPU work of one request at one vCPU.
 	Work Work `json:"work"`
 	// Server is the application inside each task.

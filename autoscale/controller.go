@@ -239,6 +239,10 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 // Target returns the scalable target with its current bounds and flags.
 func (c *Controller) Target() ScalableTarget { return c.target }
 
+// Policies returns the dynamic scaling policies, in configuration order,
+// in a new slice.
+func (c *Controller) Policies() []Policy { return slices.Clone(c.policies) }
+
 // SetSuspended replaces the suspension flags. Scheduled runs that fell due
 // while scheduled scaling was suspended are not caught up.
 func (c *Controller) SetSuspended(s SuspendedState) { c.target.Suspended = s }

@@ -189,6 +189,17 @@
 // returns), so that a plan can be tested against the AZ outage it must
 // survive.
 //
+// The VPC under awsvpc tasks (vpc.go): World.CreateSubnet adds a subnet
+// of a zone with 2^(32−prefix) − 5 usable addresses; a service's or a
+// RunTask call's NetworkConfiguration keeps its tasks to the zones of its
+// subnets, and each task holds one address from PROVISIONING until
+// DEPROVISIONING ends. A full subnet stops a Fargate task in PROVISIONING
+// with ECS's ENI-creation text and keeps EC2 tasks unplaced. On EC2 each
+// awsvpc task also takes an ENI slot of its instance: the instance type's
+// ENIs less the primary one, or its trunk ENI's branches when
+// awsvpcTrunking was on at launch (InstanceType.AWSVPCTasks,
+// WorldConfig.AWSVPCTrunking).
+//
 // A long run should bound what the world remembers: by default it keeps
 // every task it started and every service event, about 80 MiB per busy
 // simulated day (1,000 instances, 100,000 tasks). WorldConfig.Retention
@@ -228,6 +239,11 @@
 //     timed out + aborted + in flight), keeps latency percentiles per
 //     report period, and every minute (PhaseMetrics) publishes the ECS
 //     service and ALB metrics to a metrics.Store.
+//   - A LoadBalancer of TargetGroup.Type loadbalancer.CLB is a Classic
+//     Load Balancer (classic.go): EC2 tasks in bridge or host mode with
+//     static host ports only, registering container instances, with the
+//     classic health check defaults (healthy after 10 × 30 s) and the
+//     AWS/ELB metrics per LoadBalancerName.
 //   - Service.AttachScaler evaluates an autoscale.Controller (any Scaler)
 //     every minute in PhaseScaling and applies its desired count.
 //

@@ -50,7 +50,8 @@ type launchRequest struct {
 	dep       *Deployment
 	startedBy string // RunTask's StartedBy
 
-	zoneCounts []int // Fargate: the group's live tasks per launch zone, counted on first use
+	zoneCounts []int      // Fargate: the group's live tasks per launch zone, counted on first use
+	net        *vpcConfig // the networkConfiguration, or nil (vpc.go)
 
 	started  []*Task
 	failures []launchFailure
@@ -66,6 +67,7 @@ type launchFailure struct {
 	rejection *placement.Rejection
 	reason    string
 	provider  *CapacityProvider // the provider whose plan failed, for reason
+	net       *vpcConfig        // the request's networkConfiguration, which may explain rejection
 }
 
 // newLaunch returns a request to start tasks of def in group through ls.
@@ -107,12 +109,13 @@ func (r *launchRequest) own(t *Task) {
 		return
 	}
 	t.startedBy = r.startedBy
-	t.start()
+	t.start(r.net)
 }
 
 // fail records n tasks that could not start; a failure like the last one
 // adds to it.
 func (r *launchRequest) fail(f launchFailure) {
+	f.net = r.net
 	if k := len(r.failures) - 1; k >= 0 {
 		if last := &r.failures[k]; last.rejection == f.rejection && last.reason == f.reason && last.provider == f.provider {
 			last.n += f.n
@@ -126,6 +129,8 @@ func (r *launchRequest) fail(f launchFailure) {
 // wording.
 func (f *launchFailure) message(c *Cluster) string {
 	switch {
+	case f.rejection != nil && f.net != nil && f.rejection.ConstraintText == subnetFilterText:
+		return f.net.unplaceable(c, f.rejection)
 	case f.rejection != nil:
 		return c.unplaceableMessage(f.rejection)
 	case f.provider != nil:
@@ -135,7 +140,11 @@ func (f *launchFailure) message(c *Cluster) string {
 }
 
 // runTaskFailure is the failure as one entry of RunTask's failures list.
-func (f *launchFailure) runTaskFailure() RunTaskFailure {
+func (f *launchFailure) runTaskFailure(c *Cluster) RunTaskFailure {
+	if r := f.rejection; r != nil && f.net != nil && r.ConstraintText == subnetFilterText {
+		code, _ := f.net.rejection(c, r)
+		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: code, Detail: "was " + f.net.unplaceable(c, r)}
+	}
 	if r := f.rejection; r != nil {
 		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()}
 	}
@@ -163,7 +172,13 @@ func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k
 	for placed < k && rejection == nil {
 		// A quota raised past placement.MaxBatch asks for more tasks than
 		// one batch places: place them batch by batch.
-		batch, err := c.place.PlaceBatch(plan, r.req, min(k-placed, placement.MaxBatch), w.rngPlace, nil)
+		size := min(k-placed, placement.MaxBatch)
+		if r.net != nil {
+			// The subnet filter sees addresses taken as tasks start:
+			// one task at a time.
+			size = 1
+		}
+		batch, err := c.place.PlaceBatch(plan, r.req, size, w.rngPlace, nil)
 		if err != nil {
 			r.err = err
 			return
@@ -203,10 +218,11 @@ func (w *World) newTask(def *TaskDefinition, group string, req placement.Task, h
 
 // start sets a new task going on its host: on the instance placement chose
 // for it, in its Fargate pool's queue for a launch token, or waiting for an
-// instance of its Auto Scaling group.
-func (t *Task) start() {
+// instance of its Auto Scaling group. net is its networkConfiguration,
+// or nil.
+func (t *Task) start(net *vpcConfig) {
 	w, h := t.w, &t.host
-	w.attach(t)
+	w.attach(t, net)
 	switch {
 	case h.waiting:
 		h.provider.waiting = append(h.provider.waiting, t)
@@ -280,7 +296,7 @@ func (s *Service) adopt(t *Task, d *Deployment) {
 	s.tasks = append(s.tasks, t)
 	s.counters.TasksStarted++
 	s.steady = false
-	t.start()
+	t.start(s.net)
 }
 
 // RunTaskInput is a RunTask request.
@@ -307,6 +323,9 @@ type RunTaskInput struct {
 	PlacementStrategy []placement.Strategy
 	// StartedBy is a free-form tag, up to 128 characters.
 	StartedBy string
+	// NetworkConfiguration puts awsvpc tasks in the given subnets, one
+	// address each (see World.CreateSubnet); nil means none.
+	NetworkConfiguration *NetworkConfiguration
 }
 
 // RunTaskFailure is one task RunTask could not place, as in the API's
@@ -350,17 +369,24 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	if len(in.StartedBy) > 128 {
 		l.Add(at+"StartedBy", in.StartedBy, "must have at most 128 characters")
 	}
+	net := w.checkNetwork(l, at+"NetworkConfiguration", in.NetworkConfiguration, def, &ls)
 	if len(in.Group) > 255 {
 		l.Add(at+"Group", in.Group, "must have at most 255 characters")
 	}
 	var plan *placement.Plan
+	if def != nil && net != nil && len(def.in.PlacementConstraints)+len(in.PlacementConstraints) >= placement.MaxConstraints {
+		// The subnets' zones are a constraint of the plan too.
+		l.Addf(at+"PlacementConstraints", len(def.in.PlacementConstraints)+len(in.PlacementConstraints),
+			"with a NetworkConfiguration at most %d placement constraints, the task definition's and the request's together", placement.MaxConstraints-1)
+		def = nil // no plan to compile
+	}
 	if def != nil {
 		strategies := in.PlacementStrategy
 		if len(strategies) == 0 {
 			strategies = []placement.Strategy{{Type: placement.Random}}
 		}
 		plan, err = placement.Compile(placement.Spec{
-			Constraints: append(slices.Clone(def.in.PlacementConstraints), in.PlacementConstraints...),
+			Constraints: net.withFilter(append(slices.Clone(def.in.PlacementConstraints), in.PlacementConstraints...)),
 			Strategies:  strategies,
 		})
 		joinLeaf(l, ErrInvalidRunTask, at+"Placement", "Spec", err)
@@ -384,7 +410,7 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		group = "family:" + def.in.Family
 	}
 	r := w.newLaunch(c, def, group, &ls, plan)
-	r.startedBy = in.StartedBy
+	r.startedBy, r.net = in.StartedBy, net
 	r.run(count, make([]int, len(ls.providers)))
 	if r.err != nil {
 		// The request was validated; placement refusing it is a bug.
@@ -394,7 +420,7 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	for i := range r.failures {
 		f := &r.failures[i]
 		for range f.n {
-			out.Failures = append(out.Failures, f.runTaskFailure())
+			out.Failures = append(out.Failures, f.runTaskFailure(c))
 		}
 	}
 	return out, nil

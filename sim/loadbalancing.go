@@ -114,6 +114,9 @@ func (w *World) NewLoadBalancer(cfg LoadBalancerConfig) (*LoadBalancer, error) {
 	}
 	lb := &LoadBalancer{w: w, cfg: cfg, tg: tg, id: fmt.Sprintf("%016x", w.nextID())}
 	lb.failed = "Task failed ELB health checks in (target-group " + lb.TargetGroupARN() + ")"
+	if lb.classic() {
+		lb.failed = "Task failed ELB health checks in (elb " + cfg.Name + ")"
+	}
 	lb.kWake = w.sim.Handle("lb-health", PhaseLifecycle, lb.onWake)
 	return lb, nil
 }
@@ -140,8 +143,12 @@ func (lb *LoadBalancer) TargetGroupARN() string {
 }
 
 // LoadBalancerDimension returns the LoadBalancer metric dimension,
-// "app/<name>/<id>" ("net/..." for an NLB).
+// "app/<name>/<id>" ("net/..." for an NLB), or a Classic Load Balancer's
+// LoadBalancerName dimension, its name.
 func (lb *LoadBalancer) LoadBalancerDimension() string {
+	if lb.classic() {
+		return lb.cfg.Name
+	}
 	kind := "app"
 	if lb.cfg.TargetGroup.Type == loadbalancer.NLB {
 		kind = "net"
@@ -156,8 +163,12 @@ func (lb *LoadBalancer) TargetGroupDimension() string {
 }
 
 // ResourceLabel returns the label ALBRequestCountPerTarget target tracking
-// needs: "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>".
+// needs: "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>"; "" for a
+// Classic Load Balancer, which has no target group.
 func (lb *LoadBalancer) ResourceLabel() string {
+	if lb.classic() {
+		return ""
+	}
 	return lb.LoadBalancerDimension() + "/" + lb.TargetGroupDimension()
 }
 

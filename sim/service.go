@@ -142,6 +142,11 @@ type ServiceConfig struct {
 	// service's tasks are unevenly spread over the zones it can use (after
 	// a zone outage, say): zero means AZRebalancingDefault.
 	AvailabilityZoneRebalancing AZRebalancing
+	// NetworkConfiguration puts the service's awsvpc tasks in the given
+	// subnets, one address each (see World.CreateSubnet); nil means the
+	// cluster's zones and no address accounting. Only for awsvpc task
+	// definitions.
+	NetworkConfiguration *NetworkConfiguration
 }
 
 // ServiceUpdate is an UpdateService request; nil and empty fields keep the
@@ -283,6 +288,7 @@ type Service struct {
 	rebalanceBlocked bool
 	index            int
 	ls               launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
+	net              *vpcConfig      // NetworkConfiguration, or nil (vpc.go)
 	scaling          *ServiceScaling // AttachScaler's, or nil
 
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
@@ -486,10 +492,14 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "a DAEMON service runs on the EC2 launch type only")
 	}
 	w.checkObserver(l, at+"Observer", cfg.Observer, nil)
+	if lb := classicOf(cfg.Observer, nil); lb != nil {
+		checkClassic(l, at+"Observer", lb, def, &ls)
+	}
+	net := w.checkNetwork(l, at+"NetworkConfiguration", cfg.NetworkConfiguration, def, &ls)
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
 	cfg.CapacityProviderStrategy = slices.Clone(cfg.CapacityProviderStrategy)
-	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls}
+	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls, net: net}
 	switch compatible := rebalanceCompatible(&cfg, &ls); cfg.AvailabilityZoneRebalancing {
 	case AZRebalancingDefault:
 		s.rebalanceOn = compatible
@@ -534,13 +544,20 @@ const MaxHealthCheckGracePeriod = 2_147_483_647 * time.Second
 // newDeployment compiles the placement plan of def under the service's
 // constraints and strategies.
 func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
-	spec := placement.Spec{
-		Constraints: append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...),
-		Strategies:  s.cfg.PlacementStrategy,
+	user := append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...)
+	spec := placement.Spec{Constraints: s.net.withFilter(user), Strategies: s.cfg.PlacementStrategy}
+	// A daemon's pin to its instance and the subnets' zones are
+	// constraints of the plan too.
+	limit, why := placement.MaxConstraints, "a service"
+	if s.cfg.SchedulingStrategy == Daemon {
+		limit, why = limit-1, "a DAEMON service"
 	}
-	if s.cfg.SchedulingStrategy == Daemon && len(spec.Constraints) >= placement.MaxConstraints {
-		return nil, fielderr.New(ErrInvalidService, "ServiceConfig.PlacementConstraints", len(spec.Constraints),
-			fmt.Sprintf("a DAEMON service allows %d placement constraints, the task definition's and the service's together", placement.MaxConstraints-1))
+	if s.net != nil {
+		limit, why = limit-1, why+" with a NetworkConfiguration"
+	}
+	if limit < placement.MaxConstraints && len(user) > limit {
+		return nil, fielderr.New(ErrInvalidService, "ServiceConfig.PlacementConstraints", len(user),
+			fmt.Sprintf("%s allows %d placement constraints, the task definition's and the service's together", why, limit))
 	}
 	plan, err := placement.Compile(spec)
 	if err != nil {
@@ -570,6 +587,12 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
 			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
+		}
+		if lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers); d != nil && lb != nil {
+			checkClassic(l, at+"TaskDefinition", lb, d, &s.ls)
+		}
+		if d != nil && s.net != nil && d.in.NetworkMode != AWSVPC {
+			l.Add(at+"TaskDefinition", d.String(), fmt.Sprintf("has network mode %q; the service's NetworkConfiguration is for awsvpc tasks only", d.in.NetworkMode))
 		}
 		def = d
 	}
@@ -654,7 +677,7 @@ func (w *World) onReconcile(arg uint64) { w.services[arg].reconcileNow() }
 // the rest did not.
 func (s *Service) place(d *Deployment, n int) {
 	r := s.w.newLaunch(s.c, d.def, "service:"+s.cfg.Name, &s.ls, d.plan)
-	r.svc, r.dep = s, d
+	r.svc, r.dep, r.net = s, d, s.net
 	var counts []int
 	if len(s.ls.providers) > 0 {
 		counts = s.providerCounts()
@@ -715,7 +738,9 @@ func (s *Service) onTaskRunning(t *Task) {
 	s.running++ // the task is RUNNING with desired status RUNNING
 	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
-	if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+	if lb := classicOf(s.cfg.Observer, nil); lb != nil {
+		s.event("registered 1 instances in (elb %s)", lb.cfg.Name)
+	} else if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
 	}
 	// No reconcile: a RUNNING task changes no count the scheduler uses
@@ -737,6 +762,7 @@ func (s *Service) onTaskHealth(t *Task, failure string) {
 		}
 		t.countsHealthy = false
 		s.counters.UnhealthyStopped++
+		s.classicUnhealthy(t, failure)
 		s.w.stopTask(t, StopServiceSchedulerInitiated, failure)
 		s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
 		s.countFailure(t.dep)

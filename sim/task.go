@@ -475,7 +475,10 @@ func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
 		drain := w.lat.Deactivating.Sample(w.rngStop)
 		t.notify(LifecycleStopRequested, true) // targets deregister and hold DEACTIVATING while they drain
 		if s := t.service; s != nil {
-			if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+			if lb := classicOf(s.cfg.Observer, nil); lb != nil {
+				s.event("has begun draining connections on 1 tasks.")
+				s.event("deregistered 1 instances in (elb %s)", lb.cfg.Name)
+			} else if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 				s.event("has begun draining connections on 1 tasks.")
 				s.event("deregistered 1 targets in (target-group %s)", tg.TargetGroupARN())
 			}

@@ -998,16 +998,23 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		}
 		st, cluster, name := wl.cfg.Metrics, svc.c.name, svc.cfg.Name
 		tg, lbd := wl.lb.TargetGroupDimension(), wl.lb.LoadBalancerDimension()
-		g, err := st.Group(
-			metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)},
-			metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name)},
-			metrics.GroupMetric{Metric: metrics.RunningTaskCountMetric(cluster, name)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd), StatisticSets: true},
-		)
+		series := []metrics.GroupMetric{
+			{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)},
+			{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name)},
+			{Metric: metrics.RunningTaskCountMetric(cluster, name)},
+		}
+		if wl.lb.classic() {
+			series = append(series, wl.lb.classicMetrics()...)
+		} else {
+			series = append(series,
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd), StatisticSets: true},
+			)
+		}
+		g, err := st.Group(series...)
 		if err != nil {
 			panic(fmt.Sprintf("sim: publishing the metrics of %s: %v", name, err))
 		}
@@ -1025,6 +1032,12 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	if running > 0 || hasCPU {
 		put(wmRunning, float64(running))
 	}
+	classic := wl.lb.classic()
+	if classic {
+		// A Classic Load Balancer reports its healthy instances every
+		// minute, in wmPerTarget's place.
+		put(wmPerTarget, float64(wl.tg.Counts().Healthy))
+	}
 	if d.Arrived > 0 {
 		put(wmRequests, float64(d.Arrived))
 		c := wl.tg.Counts()
@@ -1032,7 +1045,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		if targets == 0 {
 			targets = c.Initial + c.Healthy + c.Unhealthy
 		}
-		if v, ok := metrics.RequestCountPerTarget(float64(d.Arrived), targets); ok {
+		if v, ok := metrics.RequestCountPerTarget(float64(d.Arrived), targets); ok && !classic {
 			put(wmPerTarget, v)
 		}
 		put(wmELB5xx, float64(d.NoTarget+d.Aborted))

@@ -117,6 +117,11 @@ type WorldConfig struct {
 	// Quotas are the AWS service quotas the world enforces; zero fields
 	// mean AWS's defaults (see Quotas).
 	Quotas Quotas
+	// AWSVPCTrunking is the account setting awsvpcTrunking: container
+	// instances launched while it is on get a trunk ENI and host
+	// InstanceType.TrunkedTasks awsvpc tasks instead of TaskENIs (see
+	// World.SetAWSVPCTrunking). Off by default, as in AWS.
+	AWSVPCTrunking bool
 }
 
 // Retention bounds what the world remembers of its past, so that a long
@@ -239,6 +244,8 @@ type World struct {
 	serviceAttach []*serviceAttachments // by service index: Observer and Service.Attach
 
 	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
+
+	vpc vpcState // subnets and the awsvpcTrunking setting (vpc.go)
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.
@@ -262,6 +269,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 		cfg.ServiceLaunchRate = DefaultServiceLaunchRate
 	}
 	w := &World{sim: s, cfg: cfg, lat: cfg.Latencies.withDefaults(), quotas: cfg.Quotas.withDefaults(), families: map[string][]*TaskDefinition{}}
+	w.vpc.trunking = cfg.AWSVPCTrunking
 	w.kInstanceUp = s.Handle("instance-register", PhaseLifecycle, w.onInstanceUp)
 	w.kTaskStep = s.Handle("task-step", PhaseLifecycle, w.onTaskStep)
 	w.kTaskHealth = s.Handle("task-health", PhaseLifecycle, w.onTaskHealth)

@@ -129,6 +129,14 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	out := &Simulation{Scenario: sc, Sim: s, World: w, Metrics: store, opt: opt,
 		end: s.Start().Add(sc.Duration.D()), period: b.period}
 
+	if sc.AWSVPCTrunking {
+		w.SetAWSVPCTrunking(true)
+	}
+	for i, sn := range sc.Subnets {
+		_, err := w.CreateSubnet(sim.SubnetConfig{SubnetId: sn.SubnetId, AvailabilityZone: sn.AvailabilityZone,
+			CidrBlock: sn.CidrBlock, Public: sn.Public, ReservedAddresses: sn.ReservedAddresses})
+		b.check(fmt.Sprintf("subnets[%d]", i), err)
+	}
 	for i, td := range sc.TaskDefinitions {
 		b.check(fmt.Sprintf("taskDefinitions[%d]", i), b.taskDefinition(td))
 	}
@@ -277,6 +285,13 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 		cfg.DeploymentConfiguration = sim.DeploymentConfiguration{MinimumHealthyPercent: dc.MinimumHealthyPercent, MaximumPercent: dc.MaximumPercent}
 		if cb := dc.CircuitBreaker; cb != nil {
 			cfg.DeploymentConfiguration.CircuitBreaker = sim.CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
+		}
+	}
+	if nc := spec.NetworkConfiguration; nc != nil {
+		cfg.NetworkConfiguration = &sim.NetworkConfiguration{}
+		if a := nc.AwsvpcConfiguration; a != nil {
+			cfg.NetworkConfiguration.AwsvpcConfiguration = &sim.AwsVpcConfiguration{Subnets: slices.Clone(a.Subnets),
+				SecurityGroups: slices.Clone(a.SecurityGroups), AssignPublicIp: sim.AssignPublicIP(a.AssignPublicIp)}
 		}
 	}
 	if spec.LoadBalancer != nil {

@@ -35,7 +35,10 @@
 // An empty name is the field's default, as if it were absent. The
 // testdata directory holds fuller examples: a Fargate service with CPU
 // target tracking, a deployment and a zone outage; an EC2 capacity
-// provider with managed scaling, step scaling and a schedule;
+// provider with managed scaling, step scaling and a schedule; awsvpc
+// services in small subnets (subnets, networkConfiguration,
+// awsvpcTrunking), whose report lists each subnet's addresses; an EC2
+// service behind a Classic Load Balancer ("type": "clb");
 // examples/scenario replays a NASA trace from a CSV file.
 //
 // # Errors

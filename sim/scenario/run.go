@@ -25,6 +25,16 @@ type Report struct {
 	// Rows are the report periods, service by service in scenario order.
 	Rows    []Row
 	Actions []ActionRecord
+	// Subnets are the scenario's subnets at the end, in file order.
+	Subnets []SubnetReport
+}
+
+// SubnetReport is one subnet's addresses: how many tasks can hold
+// (Capacity), hold at the end (InUse) and held at most (PeakInUse), and
+// how many network interfaces found it full (Exhaustions).
+type SubnetReport struct {
+	SubnetId                                string
+	Capacity, InUse, PeakInUse, Exhaustions int
 }
 
 // ServiceReport sums up one service.
@@ -214,6 +224,10 @@ func (s *Simulation) report() *Report {
 	r := &Report{
 		Name: s.Scenario.Name, Seed: s.Sim.Seed(), Start: s.Sim.Start(), End: s.Sim.Now(),
 		Events: s.Sim.Executed(), TraceHash: s.Sim.TraceHash(), Cost: cost.Total, Actions: s.actions,
+	}
+	for _, sn := range s.World.Subnets() {
+		r.Subnets = append(r.Subnets, SubnetReport{SubnetId: sn.ID(), Capacity: sn.Capacity(), InUse: sn.InUse(),
+			PeakInUse: sn.PeakInUse(), Exhaustions: sn.Exhaustions()})
 	}
 	for _, b := range s.services {
 		sr := ServiceReport{Service: name(b.spec), Desired: b.svc.DesiredCount(), Running: b.svc.RunningCount(),

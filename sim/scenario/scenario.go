@@ -31,6 +31,13 @@ type Scenario struct {
 	// minutes dividing a day; zero means one hour.
 	ReportPeriod Duration `json:"reportPeriod,omitzero"`
 
+	// AWSVPCTrunking is the account setting awsvpcTrunking: instances get
+	// a trunk ENI and host more awsvpc tasks (sim.InstanceType.TrunkedTasks).
+	AWSVPCTrunking bool `json:"awsvpcTrunking,omitempty"`
+	// Subnets are the VPC's subnets that services' networkConfiguration
+	// names (sim.World.CreateSubnet).
+	Subnets []Subnet `json:"subnets,omitempty"`
+
 	// TaskDefinitions are registered in order; two entries of one family
 	// make revisions 1 and 2 ("web:1", "web:2").
 	TaskDefinitions []TaskDefinition `json:"taskDefinitions"`
@@ -189,6 +196,36 @@ type Service struct {
 	Traffic *Traffic `json:"traffic,omitempty"`
 	// AutoScaling registers the service as a scalable target.
 	AutoScaling *AutoScaling `json:"autoScaling,omitempty"`
+	// NetworkConfiguration puts the service's awsvpc tasks in subnets of
+	// the scenario, one address each.
+	NetworkConfiguration *NetworkConfiguration `json:"networkConfiguration,omitempty"`
+}
+
+// Subnet maps to sim.SubnetConfig, with the EC2 API's field names.
+type Subnet struct {
+	SubnetId         string `json:"subnetId"`
+	AvailabilityZone string `json:"availabilityZone"`
+	// CidrBlock is e.g. "10.0.1.0/24", a /16 to a /28: 2^(32−prefix) − 5
+	// addresses for network interfaces.
+	CidrBlock string `json:"cidrBlock"`
+	Public    bool   `json:"public,omitempty"`
+	// ReservedAddresses are taken by things other than tasks.
+	ReservedAddresses int `json:"reservedAddresses,omitempty"`
+}
+
+// NetworkConfiguration maps to sim.NetworkConfiguration.
+type NetworkConfiguration struct {
+	AwsvpcConfiguration *AwsvpcConfiguration `json:"awsvpcConfiguration"`
+}
+
+// AwsvpcConfiguration maps to sim.AwsVpcConfiguration.
+type AwsvpcConfiguration struct {
+	// Subnets name subnets of the scenario, 1 to 16.
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"securityGroups,omitempty"`
+	// AssignPublicIp is "ENABLED" (Fargate only) or "DISABLED" (the
+	// default).
+	AssignPublicIp string `json:"assignPublicIp,omitempty"`
 }
 
 // DeploymentConfiguration maps to sim.DeploymentConfiguration.
@@ -204,8 +241,12 @@ type DeploymentConfiguration struct {
 // LoadBalancer is a target group in front of the service; it maps to
 // loadbalancer.Config.
 type LoadBalancer struct {
-	// Type is "alb" (the default) or "nlb" (or the ELB API's
-	// "application" and "network").
+	// Type is "alb" (the default), "nlb" or "clb" (or the ELB API's
+	// "application" and "network", or "classic"). A Classic Load Balancer
+	// takes EC2 tasks in bridge or host mode with static host ports
+	// only; its algorithm is "least_outstanding_requests" (an HTTP
+	// listener, the default) or "round_robin" (a TCP listener), and
+	// deregistrationDelay is its connection draining timeout.
 	Type loadbalancer.Type `json:"type,omitempty"`
 	// Algorithm is "round_robin", "least_outstanding_requests",
 	// "weighted_random" (ALB) or "flow_hash" (NLB); empty means the type's

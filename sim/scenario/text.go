@@ -47,6 +47,16 @@ func (r *Report) WriteText(out io.Writer) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	if len(r.Subnets) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintln(w, "subnet\tcapacity\tin use\tpeak\texhaustions\t")
+		for _, s := range r.Subnets {
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t\n", s.SubnetId, s.Capacity, s.InUse, s.PeakInUse, s.Exhaustions)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
 	if len(r.Actions) > 0 {
 		fmt.Fprintln(out, "\nactions")
 		for _, a := range r.Actions {

@@ -127,6 +127,59 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
+// buildNeeds are files the image build reads from its context.
+var buildNeeds = []string{"go.mod", "go.sum", "cmd/ecssim/main.go", "sweep/shard.go", "examples/scenario/testdata/nasa-day.json", "examples/scenario/testdata/nasa_http_1995-07-13_per_minute.csv"}
+
+func TestDockerignoreKeepsWhatTheBuildNeeds(t *testing.T) {
+	ignore := read(t, "../.dockerignore")
+	for _, f := range buildNeeds {
+		if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(f))); err != nil {
+			t.Errorf("%s: %v (update buildNeeds)", f, err)
+		}
+	}
+	if err := checkDockerignore(ignore, buildNeeds); err != nil {
+		t.Error(err)
+	}
+	// And the check can fail.
+	for _, bad := range []string{"examples", "**/testdata", "**/go.sum", "*.mod", "cmd/**"} {
+		if checkDockerignore(append(slices.Clone(ignore), "\n"+bad+"\n"...), buildNeeds) == nil {
+			t.Errorf("a .dockerignore with %q passed", bad)
+		}
+	}
+}
+
+// checkDockerignore reports the needed files that a pattern of ignore
+// leaves out of the build context. Patterns match as Docker's do for the
+// forms used here: path.Match on the path or on one of its parent
+// directories, with a leading "**/" matching at any depth and a trailing
+// "/**" matching everything below.
+func checkDockerignore(ignore []byte, needs []string) error {
+	var errs []error
+	for line := range strings.SplitSeq(string(ignore), "\n") {
+		p := strings.TrimSpace(line)
+		if p == "" || strings.HasPrefix(p, "#") || strings.HasPrefix(p, "!") {
+			continue
+		}
+		p = strings.TrimSuffix(strings.TrimPrefix(path.Clean(p), "/"), "/**")
+		for _, f := range needs {
+			parts := strings.Split(f, "/")
+			for i := range parts { // f and each of its parent directories
+				for j := range i + 1 { // anchored at the root, or at any depth for **/
+					sub := strings.Join(parts[j:i+1], "/")
+					pat, anyDepth := strings.CutPrefix(p, "**/")
+					if j > 0 && !anyDepth {
+						continue
+					}
+					if m, _ := path.Match(pat, sub); m {
+						errs = append(errs, fmt.Errorf(".dockerignore %q leaves %s out of the build", line, f))
+					}
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // TestChecksCatchMistakes breaks the manifests one way at a time and
 // expects the checks to say so: the tests above can fail.
 func TestChecksCatchMistakes(t *testing.T) {

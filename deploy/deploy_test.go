@@ -3,8 +3,9 @@
 // scheduler starts runs `ecssim sweep` on its own shard i/N for every i in
 // 0..N−1 (through sweep.ShardFromEnv, as the command does), that the
 // shard count in the command is the scheduler's, that every shard writes
-// to its own directory on a mounted volume, and that the scenario and the
-// overrides the command names exist in the image.
+// to its own directory on a mounted volume, that the scenario and the
+// overrides the command names exist in the image, and that each merge
+// job reads every shard's directory once.
 //
 // The command-line contract the manifests rely on is parseSweep below:
 // flags before the one scenario file, -shards N for the Kubernetes count,
@@ -42,6 +43,12 @@ const (
 	kubePVCPath    = "kubernetes/results-pvc.yaml"
 	batchDefPath   = "aws-batch/sweep-job-definition.json"
 	batchSubmit    = "aws-batch/submit-sweep-job.json"
+	kubeMergePath  = "kubernetes/merge-job.yaml"
+	batchMergePath = "aws-batch/submit-merge-job.json"
+
+	// batchArrayID stands for the array job's id, which submit-job prints
+	// and deploy/README.md puts in place of ARRAY_JOB_ID in the merge job.
+	batchArrayID = "3f1c9a52-8f6e-4b7e-9a0e-5c2d1e7b6a90"
 )
 
 // TestMain doubles as a stand-in `ecssim` for the AWS Batch test: run
@@ -72,19 +79,42 @@ func read(t *testing.T, name string) []byte {
 }
 
 func TestKubernetesIndexedJobRunsEveryShardOnce(t *testing.T) {
-	shards, err := checkKubeJob(read(t, kubeJobPath), read(t, dockerfilePath))
+	w, err := checkKubeJob(read(t, kubeJobPath), read(t, dockerfilePath))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("pods run shards %v", shards)
+	t.Logf("pods run shards %v into %v", w.shards, w.outs)
 }
 
 func TestBatchArrayJobRunsEveryShardOnce(t *testing.T) {
-	shards, err := checkBatchJob(read(t, batchDefPath), read(t, batchSubmit), read(t, dockerfilePath), standIn(t))
+	w, err := checkBatchJob(read(t, batchDefPath), read(t, batchSubmit), read(t, dockerfilePath), standIn(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("children run shards %v", shards)
+	t.Logf("children run shards %v into %v", w.shards, w.outs)
+}
+
+func TestKubernetesMergeReadsEveryShard(t *testing.T) {
+	ecssim := standIn(t)
+	w, err := checkKubeJob(read(t, kubeJobPath), read(t, dockerfilePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkKubeMerge(read(t, kubeMergePath), w.outs, ecssim); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBatchMergeReadsEveryShard(t *testing.T) {
+	ecssim := standIn(t)
+	def := read(t, batchDefPath)
+	w, err := checkBatchJob(def, read(t, batchSubmit), read(t, dockerfilePath), ecssim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkBatchMerge(def, read(t, batchMergePath), w.outs, ecssim); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestResultsClaimIsSharedByEveryPod(t *testing.T) {
@@ -186,6 +216,15 @@ func TestChecksCatchMistakes(t *testing.T) {
 	kube, docker := read(t, kubeJobPath), read(t, dockerfilePath)
 	def, submit := read(t, batchDefPath), read(t, batchSubmit)
 	ecssim := standIn(t)
+	kubeMerge, batchMerge := read(t, kubeMergePath), read(t, batchMergePath)
+	kubeW, err := checkKubeJob(kube, docker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batchW, err := checkBatchJob(def, submit, docker, ecssim)
+	if err != nil {
+		t.Fatal(err)
+	}
 	edit := func(t *testing.T, data []byte, old, new string) []byte {
 		t.Helper()
 		if !bytes.Contains(data, []byte(old)) {
@@ -289,6 +328,24 @@ func TestChecksCatchMistakes(t *testing.T) {
 			_, err := checkBatchJob(def, submit, edit(t, docker, "FROM alpine:3.23", "FROM gcr.io/distroless/static-debian12:nonroot"), ecssim)
 			return err
 		}, "shell"},
+		{"kube merge reads other directories", func(t *testing.T) error {
+			return checkKubeMerge(edit(t, kubeMerge, "/results/ecssim-sweep/shard-*", "/results/ecssim-sweep/shards-*"), kubeW.outs, ecssim)
+		}, "named by 0"},
+		{"kube merge writes among the shards", func(t *testing.T) error {
+			return checkKubeMerge(edit(t, kubeMerge, "-out=/results/ecssim-sweep/merged", "-out=/results/ecssim-sweep/shard-merged"), kubeW.outs, ecssim)
+		}, "its own -out"},
+		{"kube merge off the volume", func(t *testing.T) error {
+			return checkKubeMerge(edit(t, kubeMerge, "mountPath: /results", "mountPath: /data"), kubeW.outs, ecssim)
+		}, "mounted volume"},
+		{"batch merge does not wait for the array", func(t *testing.T) error {
+			return checkBatchMerge(def, edit(t, batchMerge, `"dependsOn": [{"jobId": "ARRAY_JOB_ID"}],`, ""), batchW.outs, ecssim)
+		}, "dependsOn"},
+		{"batch merge variable misspelt", func(t *testing.T) error {
+			return checkBatchMerge(def, edit(t, batchMerge, `"name": "SWEEP_JOB_ID"`, `"name": "SWEEP_ID"`), batchW.outs, ecssim)
+		}, "named by 0"},
+		{"batch merge runs the sweep", func(t *testing.T) error {
+			return checkBatchMerge(def, edit(t, batchMerge, `exec ecssim merge`, `exec ecssim sweep`), batchW.outs, ecssim)
+		}, "want ecssim merge"},
 		{"docker runtime tag not pinned", func(t *testing.T) error {
 			return checkDockerfile(edit(t, docker, "FROM alpine:3.23", "FROM alpine:latest"))
 		}, "pinned"},
@@ -353,9 +410,9 @@ func parseSweep(args []string) (sweepCall, error) {
 // must run shard i/n, read the count from -shards if it sets it (which
 // must then be n), write to its own -out directory under one of mounts,
 // and name a scenario of the image with overrides that apply to it.
-func checkWorkers(calls [][]string, env []map[string]string, n int, mounts []string, docker []byte) ([]sweep.Shard, error) {
+func checkWorkers(calls [][]string, env []map[string]string, n int, mounts []string, docker []byte) (workers, error) {
 	var errs []error
-	var shards []sweep.Shard
+	var w workers
 	outs := map[string]int{}
 	for i, args := range calls {
 		c, err := parseSweep(args)
@@ -379,24 +436,158 @@ func checkWorkers(calls [][]string, env []map[string]string, n int, mounts []str
 		case s != sweep.Shard{Index: i, Count: n}:
 			errs = append(errs, fmt.Errorf("worker %d runs shard %s; want %d/%d", i, s, i, n))
 		default:
-			shards = append(shards, s)
+			w.shards = append(w.shards, s)
 		}
 		switch out := path.Clean(c.out); {
 		case c.out == "":
 			errs = append(errs, fmt.Errorf("worker %d: no -out: its tables would stay in the container", i))
-		case !slices.ContainsFunc(mounts, func(m string) bool { return out == m || strings.HasPrefix(out, strings.TrimSuffix(m, "/")+"/") }):
+		case !onVolume(out, mounts):
 			errs = append(errs, fmt.Errorf("worker %d: -out %s is not on a mounted volume (mounts %v): its tables would vanish with the container", i, c.out, mounts))
 		default:
 			if j, seen := outs[out]; seen {
 				errs = append(errs, fmt.Errorf("workers %d and %d write to the same -out %s", j, i, out))
 			}
 			outs[out] = i
+			w.outs = append(w.outs, out)
 		}
 		if i == 0 {
 			errs = append(errs, checkScenario(c, docker))
 		}
 	}
-	return shards, errors.Join(errs...)
+	return w, errors.Join(errs...)
+}
+
+// workers are the shards an array job's workers run and the directories
+// they write, in worker order.
+type workers struct {
+	shards []sweep.Shard
+	outs   []string
+}
+
+// onVolume reports whether dir lies in one of the mount points.
+func onVolume(dir string, mounts []string) bool {
+	return slices.ContainsFunc(mounts, func(m string) bool {
+		return dir == path.Clean(m) || strings.HasPrefix(dir, strings.TrimSuffix(path.Clean(m), "/")+"/")
+	})
+}
+
+// checkMerge runs a merge command (with the stand-in ecssim) and checks
+// that it writes to its own directory on a volume and that its shard
+// arguments, once the shell has expanded them, name each shard's
+// directory exactly once. The shards' directories do not exist here, so
+// a glob stays a pattern, which is matched as the shell would.
+func checkMerge(command, env []string, ecssim string, mounts, shardOuts []string) error {
+	inv, err := runChild(command, env, ecssim)
+	if err != nil {
+		return err
+	}
+	args := inv.Args
+	if len(args) == 0 || args[0] != "merge" {
+		return fmt.Errorf("command %q runs ecssim %q; want ecssim merge", command, args)
+	}
+	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	out := fs.String("out", "", "")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("ecssim %q: %w", args, err)
+	}
+	var errs []error
+	dir := path.Clean(*out)
+	switch {
+	case *out == "":
+		errs = append(errs, fmt.Errorf("ecssim %q: no -out", args))
+	case !onVolume(dir, mounts):
+		errs = append(errs, fmt.Errorf("merge -out %s is not on a mounted volume (mounts %v)", dir, mounts))
+	}
+	if fs.NArg() == 0 {
+		errs = append(errs, fmt.Errorf("ecssim %q: no shard directories", args))
+	}
+	for _, o := range shardOuts {
+		if o == dir {
+			errs = append(errs, fmt.Errorf("merge -out %s is a shard's directory", dir))
+		}
+		n := 0
+		for _, pat := range fs.Args() {
+			if m, err := path.Match(path.Clean(pat), o); err == nil && m {
+				n++
+			}
+		}
+		if n != 1 {
+			errs = append(errs, fmt.Errorf("shard directory %s is named by %d of the merge's arguments %q; want 1", o, n, fs.Args()))
+		}
+	}
+	for _, pat := range fs.Args() {
+		if m, _ := path.Match(path.Clean(pat), dir); m {
+			errs = append(errs, fmt.Errorf("merge argument %s names its own -out %s", pat, dir))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkKubeMerge checks the merge Job against the sweep's shard
+// directories.
+func checkKubeMerge(manifest []byte, shardOuts []string, ecssim string) error {
+	var job kubeJob
+	if err := decodeYAML(manifest, &job); err != nil {
+		return fmt.Errorf("%s: %w", kubeMergePath, err)
+	}
+	cs := job.Spec.Template.Spec.Containers
+	if len(cs) != 1 || len(cs[0].Command) == 0 {
+		return fmt.Errorf("%s: want one container with a command", kubeMergePath)
+	}
+	c := cs[0]
+	env := []string{"PATH=" + filepath.Dir(ecssim)}
+	vars := map[string]string{}
+	for _, e := range c.Env {
+		env = append(env, e.Name+"="+e.Value)
+		vars[e.Name] = e.Value
+	}
+	var command []string
+	for _, a := range append(slices.Clone(c.Command), c.Args...) {
+		x, unresolved := kubeExpand(a, vars)
+		if unresolved != "" {
+			return fmt.Errorf("%s: %s in %q is no variable of the container", kubeMergePath, unresolved, a)
+		}
+		command = append(command, x)
+	}
+	return checkMerge(command, env, ecssim, kubeMounts(job), shardOuts)
+}
+
+// checkBatchMerge checks the merge's submit-job input, with
+// ARRAY_JOB_ID replaced by the array job's id as deploy/README.md says,
+// against the array job's shard directories.
+func checkBatchMerge(defJSON, mergeJSON []byte, shardOuts []string, ecssim string) error {
+	var def batchJobDefinition
+	if err := decodeExact(defJSON, &def); err != nil {
+		return fmt.Errorf("%s: %w", batchDefPath, err)
+	}
+	var sub batchSubmitJob
+	if err := decodeExact(bytes.ReplaceAll(mergeJSON, []byte("ARRAY_JOB_ID"), []byte(batchArrayID)), &sub); err != nil {
+		return fmt.Errorf("%s: %w", batchMergePath, err)
+	}
+	var errs []error
+	if sub.JobDefinition != def.JobDefinitionName {
+		errs = append(errs, fmt.Errorf("merge jobDefinition %q is not the job definition %q", sub.JobDefinition, def.JobDefinitionName))
+	}
+	if sub.ArrayProperties != nil {
+		errs = append(errs, errors.New("the merge is one job, not an array"))
+	}
+	if !slices.ContainsFunc(sub.DependsOn, func(d batchDependency) bool { return d.JobID == batchArrayID }) {
+		errs = append(errs, fmt.Errorf("merge dependsOn %v: want the array job ARRAY_JOB_ID, so it starts when every shard is done", sub.DependsOn))
+	}
+	command, environment := def.ContainerProperties.Command, def.ContainerProperties.Environment
+	if o := sub.ContainerOverrides; o != nil {
+		if len(o.Command) > 0 {
+			command = o.Command
+		}
+		environment = append(slices.Clone(environment), o.Environment...)
+	}
+	env := []string{"PATH=" + filepath.Dir(ecssim), "AWS_BATCH_JOB_ID=0b6e1c3d-merge", "AWS_BATCH_JOB_ATTEMPT=1"}
+	for _, e := range environment {
+		env = append(env, e.Name+"="+e.Value)
+	}
+	errs = append(errs, checkMerge(command, env, ecssim, batchMounts(def), shardOuts))
+	return errors.Join(errs...)
 }
 
 // checkScenario finds the command's scenario file in the repository
@@ -504,10 +695,10 @@ type kubeJob struct {
 
 // checkKubeJob checks an Indexed Job manifest and returns the shards its
 // pods run, in index order.
-func checkKubeJob(manifest, docker []byte) ([]sweep.Shard, error) {
+func checkKubeJob(manifest, docker []byte) (workers, error) {
 	var job kubeJob
 	if err := decodeYAML(manifest, &job); err != nil {
-		return nil, fmt.Errorf("%s: %w", kubeJobPath, err)
+		return workers{}, fmt.Errorf("%s: %w", kubeJobPath, err)
 	}
 	s := job.Spec
 	var errs []error
@@ -518,7 +709,7 @@ func checkKubeJob(manifest, docker []byte) ([]sweep.Shard, error) {
 		errs = append(errs, fmt.Errorf("spec.completionMode %q: want Indexed, so that each pod gets JOB_COMPLETION_INDEX", s.CompletionMode))
 	}
 	if s.Completions == nil || *s.Completions < 1 {
-		return nil, errors.Join(append(errs, fmt.Errorf("spec.completions: want the shard count, at least 1"))...)
+		return workers{}, errors.Join(append(errs, fmt.Errorf("spec.completions: want the shard count, at least 1"))...)
 	}
 	n := *s.Completions
 	if s.Parallelism == nil || *s.Parallelism != n {
@@ -529,22 +720,13 @@ func checkKubeJob(manifest, docker []byte) ([]sweep.Shard, error) {
 	}
 	cs := s.Template.Spec.Containers
 	if len(cs) != 1 {
-		return nil, errors.Join(append(errs, fmt.Errorf("%d containers: want the one ecssim container", len(cs)))...)
+		return workers{}, errors.Join(append(errs, fmt.Errorf("%d containers: want the one ecssim container", len(cs)))...)
 	}
 	c := cs[0]
 	if len(c.Command) == 0 {
 		errs = append(errs, fmt.Errorf("container %s: no command; the image has no entry point, so name ecssim", c.Name))
 	}
-	volumes := map[string]bool{}
-	for _, v := range s.Template.Spec.Volumes {
-		volumes[v.Name] = true
-	}
-	var mounts []string
-	for _, m := range c.VolumeMounts {
-		if volumes[m.Name] && !m.ReadOnly {
-			mounts = append(mounts, m.MountPath)
-		}
-	}
+	mounts := kubeMounts(job)
 	// The pod's environment: the manifest's values, then the index the
 	// Job controller adds to each pod.
 	base := map[string]string{}
@@ -570,6 +752,26 @@ func checkKubeJob(manifest, docker []byte) ([]sweep.Shard, error) {
 	}
 	shards, err := checkWorkers(calls, envs, n, mounts, docker)
 	return shards, errors.Join(append(errs, err)...)
+}
+
+// kubeMounts are the writable mount points of the first container that
+// lie on one of the pod's volumes.
+func kubeMounts(job kubeJob) []string {
+	spec := job.Spec.Template.Spec
+	if len(spec.Containers) == 0 {
+		return nil
+	}
+	volumes := map[string]bool{}
+	for _, v := range spec.Volumes {
+		volumes[v.Name] = true
+	}
+	var mounts []string
+	for _, m := range spec.Containers[0].VolumeMounts {
+		if volumes[m.Name] && !m.ReadOnly {
+			mounts = append(mounts, m.MountPath)
+		}
+	}
+	return mounts
 }
 
 // kubeExpand expands $(NAME) from env as Kubernetes does in a container's
@@ -635,9 +837,31 @@ type batchJobDefinition struct {
 	PropagateTags bool            `json:"propagateTags"`
 }
 
+// batchMounts are the writable mount points that lie on one of the job
+// definition's volumes.
+func batchMounts(def batchJobDefinition) []string {
+	cp := def.ContainerProperties
+	volumes := map[string]bool{}
+	for _, v := range cp.Volumes {
+		volumes[v.Name] = true
+	}
+	var mounts []string
+	for _, m := range cp.MountPoints {
+		if volumes[m.SourceVolume] && !m.ReadOnly {
+			mounts = append(mounts, m.ContainerPath)
+		}
+	}
+	return mounts
+}
+
 type batchEnv struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+type batchDependency struct {
+	JobID string `json:"jobId"`
+	Type  string `json:"type"`
 }
 
 // batchSubmitJob is the part of a submit-job input the check reads.
@@ -648,6 +872,7 @@ type batchSubmitJob struct {
 	ArrayProperties *struct {
 		Size int `json:"size"`
 	} `json:"arrayProperties"`
+	DependsOn          []batchDependency `json:"dependsOn"`
 	ContainerOverrides *struct {
 		Command     []string   `json:"command"`
 		Environment []batchEnv `json:"environment"`
@@ -734,14 +959,14 @@ func decodeYAML(data []byte, v any) error {
 // command runs one) with the environment AWS Batch gives the child, with
 // ecssim the stand-in at path ecssim, and returns the shards the children
 // run.
-func checkBatchJob(defJSON, submitJSON, docker []byte, ecssim string) ([]sweep.Shard, error) {
+func checkBatchJob(defJSON, submitJSON, docker []byte, ecssim string) (workers, error) {
 	var def batchJobDefinition
 	if err := decodeExact(defJSON, &def); err != nil {
-		return nil, fmt.Errorf("%s: %w", batchDefPath, err)
+		return workers{}, fmt.Errorf("%s: %w", batchDefPath, err)
 	}
 	var sub batchSubmitJob
 	if err := decodeExact(submitJSON, &sub); err != nil {
-		return nil, fmt.Errorf("%s: %w", batchSubmit, err)
+		return workers{}, fmt.Errorf("%s: %w", batchSubmit, err)
 	}
 	var errs []error
 	if def.Type != "container" {
@@ -753,7 +978,7 @@ func checkBatchJob(defJSON, submitJSON, docker []byte, ecssim string) ([]sweep.S
 	// Array sizes are 2 to 10,000:
 	// https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
 	if sub.ArrayProperties == nil || sub.ArrayProperties.Size < 2 || sub.ArrayProperties.Size > 10_000 {
-		return nil, errors.Join(append(errs, fmt.Errorf("submit-job arrayProperties.size: want the shard count, 2 to 10000"))...)
+		return workers{}, errors.Join(append(errs, fmt.Errorf("submit-job arrayProperties.size: want the shard count, 2 to 10000"))...)
 	}
 	n := sub.ArrayProperties.Size
 	cp := def.ContainerProperties
@@ -765,21 +990,12 @@ func checkBatchJob(defJSON, submitJSON, docker []byte, ecssim string) ([]sweep.S
 		environment = append(slices.Clone(environment), o.Environment...)
 	}
 	if len(command) == 0 {
-		return nil, errors.Join(append(errs, errors.New("containerProperties.command is empty; the image has no entry point, so name ecssim"))...)
+		return workers{}, errors.Join(append(errs, errors.New("containerProperties.command is empty; the image has no entry point, so name ecssim"))...)
 	}
 	if strings.HasSuffix(command[0], "sh") && !runtimeHasShell(docker) {
 		errs = append(errs, fmt.Errorf("the command runs %s, but the image's runtime stage has no shell", command[0]))
 	}
-	volumes := map[string]bool{}
-	for _, v := range cp.Volumes {
-		volumes[v.Name] = true
-	}
-	var mounts []string
-	for _, m := range cp.MountPoints {
-		if volumes[m.SourceVolume] && !m.ReadOnly {
-			mounts = append(mounts, m.ContainerPath)
-		}
-	}
+	mounts := batchMounts(def)
 	for _, e := range environment {
 		if slices.Contains(reservedEnv, e.Name) || strings.HasPrefix(e.Name, "AWS_BATCH") {
 			errs = append(errs, fmt.Errorf("environment sets %s; AWS Batch reserves AWS_BATCH* and the schedulers set the index", e.Name))
@@ -814,7 +1030,7 @@ func checkBatchJob(defJSON, submitJSON, docker []byte, ecssim string) ([]sweep.S
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return workers{}, errors.Join(errs...)
 	}
 	shards, err := checkWorkers(calls, envs, n, mounts, docker)
 	return shards, err

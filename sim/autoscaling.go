@@ -108,6 +108,10 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	return ss, nil
 }
 
+// Scaling returns the service's scaler as AttachScaler attached it, or nil
+// without one: a report reads its activities whoever attached it.
+func (s *Service) Scaling() *ServiceScaling { return s.scaling }
+
 // Decisions returns the evaluations that changed the desired count, oldest
 // first: every one, or the last WorldConfig.Retention.Events.
 func (ss *ServiceScaling) Decisions() []ScalingDecision {

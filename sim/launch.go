@@ -129,6 +129,8 @@ func (r *launchRequest) fail(f launchFailure) {
 // wording.
 func (f *launchFailure) message(c *Cluster) string {
 	switch {
+	case f.reason == provisioningLimitReason:
+		return provisioningLimitEvent
 	case f.rejection != nil && f.net != nil && f.rejection.ConstraintText == subnetFilterText:
 		return f.net.unplaceable(c, f.rejection)
 	case f.rejection != nil:
@@ -148,12 +150,25 @@ func (f *launchFailure) runTaskFailure(c *Cluster) RunTaskFailure {
 	if r := f.rejection; r != nil {
 		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()}
 	}
+	if f.reason == provisioningLimitReason {
+		return RunTaskFailure{Reason: f.reason, Detail: provisioningLimitEvent}
+	}
 	code := "RESOURCE:FARGATE"
 	if f.reason == capacity.CapacityUnavailableReason {
 		code = f.reason // RunTask's failure names it in full
 	}
 	return RunTaskFailure{Reason: code, Detail: f.reason}
 }
+
+// The cluster's cap on tasks waiting in PROVISIONING. The event text is
+// ECS's ("Amazon ECS service event messages",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html);
+// AWS documents no RunTask failure code for it, so the reason is the
+// simulator's own label.
+const (
+	provisioningLimitReason = "PROVISIONING_LIMIT"
+	provisioningLimitEvent  = "was unable to place tasks in your cluster because the tasks provisioning capacity limit was exceeded."
+)
 
 // ec2Placement is the EC2 launch type: the cluster's container instances,
 // through the request's placement plan.
@@ -163,8 +178,9 @@ func (ec2Placement) start(r *launchRequest, k int) { r.onInstances(r.plan, nil, 
 
 // onInstances places k tasks with plan on the cluster's instances. With an
 // Auto Scaling group provider p, the tasks that do not fit wait in
-// PROVISIONING for the group to grow, at most MaxProvisioningTasks per
-// cluster.
+// PROVISIONING for the group to grow, at most
+// Quotas.ProvisioningTasksPerCluster per cluster; the others fail with
+// ECS's "tasks provisioning capacity limit was exceeded".
 func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k int) {
 	w, c := r.w, r.c
 	placed := 0
@@ -195,8 +211,8 @@ func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k
 		return
 	}
 	for i := range rest {
-		if c.provisioningTasks() >= MaxProvisioningTasks {
-			r.fail(launchFailure{n: rest - i, rejection: rejection})
+		if c.provisioningTasks() >= w.quotas.ProvisioningTasksPerCluster {
+			r.fail(launchFailure{n: rest - i, reason: provisioningLimitReason})
 			return
 		}
 		r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p, waiting: true, plan: plan}, nil))
@@ -316,6 +332,10 @@ type RunTaskInput struct {
 	// CapacityProviderStrategy splits the tasks over capacity providers
 	// (base first, then weight); nil means none. Not with LaunchType.
 	CapacityProviderStrategy []CapacityProviderStrategyItem
+	// PlatformVersion is the Fargate platform version: LATEST (the
+	// default when empty) or e.g. "1.4.0"; a task definition with Amazon
+	// EFS volumes needs MinEFSPlatformVersion or later. Ignored on EC2.
+	PlatformVersion string
 	// PlacementConstraints add to the task definition's; together at most 10.
 	PlacementConstraints []placement.Constraint
 	// PlacementStrategy ranks the instances; nil means random (ECS
@@ -349,6 +369,9 @@ type RunTaskOutput struct {
 // invalid request is an error that reports every problem at once, each a
 // *fielderr.Error matching ErrInvalidRunTask (ErrNotFound for a cluster or
 // task definition that does not exist); tasks that do not fit are Failures.
+// A valid call beyond the RunTask rate limit (WorldConfig.APIRateLimits:
+// 20 calls a second, burst and sustained) starts nothing and returns a
+// *ThrottlingError matching ErrThrottled.
 func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	const at = "RunTaskInput."
 	l := fielderr.NewList(ErrInvalidRunTask)
@@ -366,6 +389,10 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		l.Addf(at+"Count", in.Count, "must be 1 to %d (0 means 1): Quotas.TasksPerRunTask", w.quotas.TasksPerRunTask)
 	}
 	ls := c.resolveLaunch(l, in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
+	checkPlatformVersion(l, at+"PlatformVersion", in.PlatformVersion)
+	if ls.fargate() {
+		checkEFSPlatform(l, at+"PlatformVersion", in.PlatformVersion, def)
+	}
 	if len(in.StartedBy) > 128 {
 		l.Add(at+"StartedBy", in.StartedBy, "must have at most 128 characters")
 	}
@@ -403,6 +430,9 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		}
 	}
 	if err := l.Err(); err != nil {
+		return RunTaskOutput{}, err
+	}
+	if err := w.throttle(capacity.RunTask); err != nil {
 		return RunTaskOutput{}, err
 	}
 	group := in.Group

@@ -92,6 +92,9 @@ type lbTarget struct {
 	base, resp loadbalancer.Response // the task's own health answer, and the one the group has
 
 	terminating bool // SIGTERM received, requests still in flight
+
+	fs         *FileSystem // where its requests' I/O goes (WorkloadConfig.IO), or nil
+	ioInFlight int         // its requests in their I/O part
 }
 
 // ErrInvalidLoadBalancer marks a LoadBalancerConfig that NewLoadBalancer
@@ -240,7 +243,7 @@ func (lt *lbTarget) OnTask(e TaskEvent) Verdict {
 			return Verdict{Hold: lt.deregister(e.Now)}
 		}
 	case LifecycleSIGTERM:
-		if lt.srv != nil && lt.srv.InFlight() > 0 {
+		if lt.srv != nil && lt.srv.InFlight()+lt.ioInFlight > 0 {
 			// The application exits when its last request ends (but not
 			// before its shutdown time), or at SIGKILL.
 			lt.terminating = true

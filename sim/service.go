@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // SchedulingStrategy is how a service decides how many tasks to run.
@@ -117,6 +118,10 @@ type ServiceConfig struct {
 	// Empty means CapacityProviderStrategy, else the cluster's default
 	// strategy, else EC2 (always EC2 for DAEMON).
 	LaunchType LaunchType
+	// PlatformVersion is the Fargate platform version: LATEST (the
+	// default when empty) or e.g. "1.4.0"; a task definition with Amazon
+	// EFS volumes needs MinEFSPlatformVersion or later. Ignored on EC2.
+	PlatformVersion string
 	// CapacityProviderStrategy splits the service's tasks over capacity
 	// providers (base first, then weight); nil means none. Not with
 	// LaunchType, nor for DAEMON.
@@ -488,6 +493,10 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		launchType = EC2 // a daemon service ignores the cluster's default strategy
 	}
 	ls := c.resolveLaunch(l, launchType, cfg.CapacityProviderStrategy, def, ErrInvalidService, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
+	checkPlatformVersion(l, at+"PlatformVersion", cfg.PlatformVersion)
+	if ls.fargate() {
+		checkEFSPlatform(l, at+"PlatformVersion", cfg.PlatformVersion, def)
+	}
 	if cfg.SchedulingStrategy == Daemon && (ls.fargate() || len(ls.providers) > 0) {
 		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "a DAEMON service runs on the EC2 launch type only")
 	}
@@ -518,6 +527,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		l.Join(err)
 	}
 	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	if err := w.throttle(capacity.CreateService); err != nil {
 		return nil, err
 	}
 	s.minPct, s.maxPct = cfg.DeploymentConfiguration.bounds(cfg.SchedulingStrategy)
@@ -574,7 +586,9 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 
 // UpdateService changes a service. A new task definition (or
 // ForceNewDeployment) starts a rolling deployment; a new desired count does
-// not.
+// not. A valid call beyond the UpdateService rate limit
+// (WorldConfig.APIRateLimits) changes nothing and returns a
+// *ThrottlingError matching ErrThrottled.
 func (s *Service) UpdateService(u ServiceUpdate) error {
 	const at = "ServiceUpdate."
 	if err := s.checkActive(); err != nil {
@@ -587,6 +601,7 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
 			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
+			checkEFSPlatform(l, at+"TaskDefinition", s.cfg.PlatformVersion, d)
 		}
 		if lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers); d != nil && lb != nil {
 			checkClassic(l, at+"TaskDefinition", lb, d, &s.ls)
@@ -625,6 +640,9 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		dep = d
 	}
 	if err := l.Err(); err != nil {
+		return err
+	}
+	if err := s.w.throttle(capacity.UpdateService); err != nil {
 		return err
 	}
 	if u.DeploymentConfiguration != nil {
@@ -688,6 +706,21 @@ func (s *Service) place(d *Deployment, n int) {
 	}
 	if len(r.started) > 0 {
 		s.event("has started %d tasks: %s.", len(r.started), taskList(r.started))
+	}
+	if len(r.started) > 0 && len(r.failures) > 0 && s.cfg.DeploymentConfiguration.CircuitBreaker.Enable {
+		// ECS's newer event for a deployment that started some of its
+		// tasks but not all, for want of capacity, "typically when the
+		// circuit breaker is enabled" ("Amazon ECS service event
+		// messages",
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html).
+		// The simulator emits it only then (an assumption: AWS does not
+		// say when else); the reason follows in the "unable to place"
+		// event.
+		failed := 0
+		for i := range r.failures {
+			failed += r.failures[i].n
+		}
+		s.event("could not launch %d tasks for deployment %s.", failed, d.id)
 	}
 	for i := range r.failures {
 		f := &r.failures[i]

@@ -38,6 +38,10 @@ type Scenario struct {
 	// names (sim.World.CreateSubnet).
 	Subnets []Subnet `json:"subnets,omitempty"`
 
+	// FileSystems are Amazon EFS file systems that task definitions'
+	// volumes name, created first.
+	FileSystems []FileSystem `json:"fileSystems,omitempty"`
+
 	// TaskDefinitions are registered in order; two entries of one family
 	// make revisions 1 and 2 ("web:1", "web:2").
 	TaskDefinitions []TaskDefinition `json:"taskDefinitions"`
@@ -71,6 +75,9 @@ type TaskDefinition struct {
 	PlacementConstraints []Constraint     `json:"placementConstraints,omitempty"`
 	// Containers: at least one.
 	Containers []Container `json:"containers"`
+	// Volumes are the task's volumes; an efsVolumeConfiguration makes one
+	// an Amazon EFS volume.
+	Volumes []Volume `json:"volumes,omitempty"`
 }
 
 // Container maps to sim.ContainerDefinition.
@@ -85,6 +92,8 @@ type Container struct {
 	Essential *bool `json:"essential,omitempty"`
 	// StopTimeout is the SIGTERM-to-SIGKILL grace; zero means 30 s.
 	StopTimeout Duration `json:"stopTimeout,omitzero"`
+	// MountPoints are the volumes the container sees.
+	MountPoints []MountPoint `json:"mountPoints,omitempty"`
 }
 
 // PortMapping maps to sim.PortMapping.
@@ -114,11 +123,13 @@ type Strategy struct {
 // CapacityProvider is an Auto Scaling group capacity provider; it maps to
 // sim.AutoScalingGroupProviderConfig.
 type CapacityProvider struct {
-	Name         string   `json:"name"`
-	InstanceType string   `json:"instanceType"`
-	Zones        []string `json:"zones,omitempty"`
-	MinSize      int      `json:"minSize"`
-	MaxSize      int      `json:"maxSize"`
+	Name         string `json:"name"`
+	InstanceType string `json:"instanceType"`
+	// Zones are the group's Availability Zones; empty means the world's
+	// default zones, as for a cluster's instances.
+	Zones   []string `json:"zones,omitempty"`
+	MinSize int      `json:"minSize"`
+	MaxSize int      `json:"maxSize"`
 	// DesiredCapacity is the group's size at the start.
 	DesiredCapacity int  `json:"desiredCapacity"`
 	Spot            bool `json:"spot,omitempty"`
@@ -180,7 +191,10 @@ type Service struct {
 	SchedulingStrategy sim.SchedulingStrategy `json:"schedulingStrategy,omitempty"`
 	// LaunchType is "EC2" or "FARGATE"; empty means the capacity provider
 	// strategy, else the cluster's default, else EC2.
-	LaunchType               sim.LaunchType           `json:"launchType,omitempty"`
+	LaunchType sim.LaunchType `json:"launchType,omitempty"`
+	// PlatformVersion is the Fargate platform version; empty means
+	// LATEST. EFS volumes need 1.4.0 or later.
+	PlatformVersion          string                   `json:"platformVersion,omitempty"`
 	CapacityProviderStrategy []StrategyItem           `json:"capacityProviderStrategy,omitempty"`
 	PlacementStrategy        []Strategy               `json:"placementStrategy,omitempty"`
 	PlacementConstraints     []Constraint             `json:"placementConstraints,omitempty"`
@@ -274,6 +288,11 @@ type Traffic struct {
 	Mode sim.WorkloadMode `json:"mode,omitempty"`
 	// Rate is the offered load in requests per second over time.
 	Rate Rate `json:"rate"`
+	// Delay holds the traffic back while the tasks start: no request
+	// arrives before this offset from the scenario's start, and the rate
+	// plays from its own time 0 at Delay (traffic.Delayed). Zero means
+	// requests from the first instant.
+	Delay Duration `json:"delay,omitzero"`
 	// Work is the CPU work of one request at one vCPU.
 	Work Work `json:"work"`
 	// Server is the application inside each task.
@@ -281,6 +300,9 @@ type Traffic struct {
 	// SeparateHealthEndpoint answers health checks outside the request
 	// queue (see sim.WorkloadConfig).
 	SeparateHealthEndpoint bool `json:"separateHealthEndpoint,omitempty"`
+	// IO gives each request reads and writes on an EFS volume of its task
+	// (see sim.RequestIO).
+	IO *RequestIO `json:"io,omitempty"`
 }
 
 // Rate is exactly one of its fields: a request rate over time (the offset
@@ -372,6 +394,25 @@ type AutoScaling struct {
 	TargetTracking   []TargetTracking  `json:"targetTracking,omitempty"`
 	StepScaling      []StepScaling     `json:"stepScaling,omitempty"`
 	ScheduledActions []ScheduledAction `json:"scheduledActions,omitempty"`
+	// Predictive are predictive scaling policies (autoscale.PredictiveScaling).
+	Predictive []PredictiveScaling `json:"predictive,omitempty"`
+}
+
+// PredictiveScaling maps to autoscale.PredictiveScalingConfig with a
+// predefined metric pair: "ECSServiceCPUUtilization",
+// "ECSServiceMemoryUtilization" or "ALBRequestCount" (which needs the
+// service's load balancer). Mode is "ForecastOnly" (the default) or
+// "ForecastAndScale"; schedulingBufferTime absent means 300 s;
+// maxCapacityBreachBehavior is "HonorMaxCapacity" (the default) or
+// "IncreaseMaxCapacity", with maxCapacityBuffer in percent.
+type PredictiveScaling struct {
+	Name                      string                         `json:"name"`
+	Mode                      autoscale.PredictiveMode       `json:"mode,omitempty"`
+	MetricPair                autoscale.PredictiveMetricPair `json:"metricPair"`
+	TargetValue               float64                        `json:"targetValue"`
+	SchedulingBufferTime      *Duration                      `json:"schedulingBufferTime,omitempty"`
+	MaxCapacityBreachBehavior autoscale.MaxCapacityBreach    `json:"maxCapacityBreachBehavior,omitempty"`
+	MaxCapacityBuffer         int                            `json:"maxCapacityBuffer,omitempty"`
 }
 
 // TargetTracking maps to autoscale.TargetTrackingConfig with a predefined

@@ -45,16 +45,18 @@ var layers = []struct {
 	{"autoscale", []string{"internal", "metrics"}},
 	{"sim/dist", []string{"internal"}},
 	{"sim/capacity", []string{"internal"}},
+	{"sim/storage", []string{"internal"}},
 	{"sim/traffic", []string{"internal", "sim/dist"}},
-	{"sim", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim/dist", "sim/capacity", "sim/traffic"}},
-	{"sim/scenario", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic"}},
+	{"sim", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic"}},
+	{"sim/scenario", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic"}},
 	{"sweep", []string{"internal"}},
 	{"internal/sweep", []string{"internal", "sweep"}}, // the forwarder, until cmd/ecssim moves
 	{"tidy", []string{"internal", "sim", "sim/scenario", "sweep"}},
 	{"chart", []string{"internal", "tidy", "sweep", "sim/scenario"}},   // sim/scenario: its tests draw a real run
 	{"progress", []string{"internal", "sim", "sweep", "sim/scenario"}}, // sim/scenario, sweep: its tests run a scenario and a sweep
-	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
-	{"cmd", []string{"internal", "internal/sweep", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
+	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
+	{"cmd", []string{"internal", "internal/sweep", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
+	{"deploy", []string{"sim/scenario", "sweep"}}, // its test checks the cluster manifests against ShardFromEnv and the scenario they run
 	{".", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"}},
 }
 

@@ -163,6 +163,7 @@ type Controller struct {
 	policiesDue time.Time // the policies run at the first evaluation at or after it
 	started     bool
 	history     ring
+	quota       int // tasks per service: the ceiling of a raised MaxCapacity
 }
 
 // NewController validates cfg and returns a Controller. Every problem is
@@ -197,7 +198,7 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	if len(cfg.ScheduledActions) > MaxScheduledActions {
 		errs = append(errs, invalid("len(ControllerConfig.ScheduledActions)", len(cfg.ScheduledActions), fmt.Sprintf("must be at most %d", MaxScheduledActions)))
 	}
-	c := &Controller{target: cfg.Target, policies: slices.Clone(cfg.Policies), interval: cfg.EvaluationInterval}
+	c := &Controller{target: cfg.Target, policies: slices.Clone(cfg.Policies), interval: cfg.EvaluationInterval, quota: quota}
 	names := map[string]bool{}
 	for i, a := range cfg.ScheduledActions {
 		field := fmt.Sprintf("ControllerConfig.ScheduledActions[%d]", i)
@@ -238,6 +239,10 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 
 // Target returns the scalable target with its current bounds and flags.
 func (c *Controller) Target() ScalableTarget { return c.target }
+
+// Policies returns the dynamic scaling policies, in configuration order,
+// in a new slice.
+func (c *Controller) Policies() []Policy { return slices.Clone(c.policies) }
 
 // SetSuspended replaces the suspension flags. Scheduled runs that fell due
 // while scheduled scaling was suspended are not caught up.
@@ -368,14 +373,21 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	out, indepIn, consIn := -1, -1, -1
 	consensusVoters, consensusIn := 0, 0
 	var held uint64
+	floor := -1 // the policy holding the largest Floor, if any
 	for i, p := range c.policies {
 		prop := p.Propose(in)
 		props = append(props, prop)
 		if prop.Vote == Consensus {
 			consensusVoters++
 		}
+		if prop.Vote == Floor && (floor < 0 || prop.Desired > props[floor].Desired) {
+			floor = i
+		}
+		if prop.Vote != Abstain && prop.RaiseMaxTo > c.target.MaxCapacity {
+			c.target.MaxCapacity = min(prop.RaiseMaxTo, c.quota)
+		}
 		switch {
-		case prop.Vote == Abstain:
+		case prop.Vote == Abstain, prop.Vote == Floor && prop.Desired <= cur:
 		case prop.Desired > cur:
 			if out < 0 || prop.Desired > props[out].Desired {
 				out = i
@@ -423,6 +435,16 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	win := indepIn
 	if consIn >= 0 && consensusIn == consensusVoters && (win < 0 || props[consIn].Desired > props[win].Desired) {
 		win = consIn
+	}
+	if win >= 0 && floor >= 0 && props[floor].Desired > props[win].Desired {
+		if props[floor].Desired >= cur {
+			decide(win, outcomeWithheld) // the forecast holds the capacity
+			r.held = 1 << floor
+			return
+		}
+		// Scale in only as far as the floor: the larger capacity wins.
+		props[win].Reason = fmt.Sprintf("%s; held at %s's %d", props[win].Explain(), c.policies[floor].Name(), props[floor].Desired)
+		props[win].Desired = props[floor].Desired
 	}
 	switch {
 	case win < 0 && consIn >= 0:

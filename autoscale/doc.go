@@ -1,6 +1,7 @@
 // Package autoscale models Application Auto Scaling for ECS services:
-// scalable targets, target tracking, step scaling and scheduled actions. It
-// is a pure leaf: it imports only the standard library and metrics, keeps no
+// scalable targets, target tracking, step scaling, predictive scaling and
+// scheduled actions. It is a pure leaf: it imports only the standard
+// library, metrics and gonum (for the forecaster's least squares), keeps no
 // clock (every time-dependent call takes now) and draws no random numbers.
 //
 // # Pieces
@@ -81,6 +82,25 @@
 // action's zone: a time skipped by a daylight-saving jump does not fire that
 // day and a repeated one fires once. The seven-field cron form with seconds
 // is not accepted.
+//
+// # Predictive scaling
+//
+// PredictiveScaling follows AWS's documented timing: no forecast before 24
+// hours of load data, up to 14 days looked back, an hourly forecast of the
+// next 48 hours refreshed every 6 hours, and each hour's capacity applied
+// SchedulingBufferTime (default 300 s) before the hour. ForecastOnly (the
+// default) forecasts without scaling; ForecastAndScale proposes the
+// forecast capacity, ceil(forecast load / TargetValue), with the Floor
+// vote: it scales out when it is above the current capacity and stops
+// other policies' scale-in at it, so the larger capacity wins and
+// predictive scaling itself never scales in. HonorMaxCapacity keeps the
+// maximum; IncreaseMaxCapacity raises it to the forecast plus
+// MaxCapacityBuffer percent (Proposal.RaiseMaxTo). The load comes from a
+// predefined metric pair (CPU, memory, ALB request count) or a custom
+// metric. AWS does not publish its model; the Forecaster interface takes
+// any, and the default SeasonalForecaster fits a trend plus daily and
+// weekly harmonics by least squares. Forecast and Log make the forecasts
+// readable, to plot against the actual load.
 //
 // # Texts and names
 //

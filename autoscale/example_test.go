@@ -117,3 +117,71 @@ func ExampleNewTargetTracking() {
 	// no change: desired 10; cpu-70: CPUUtilization 84.2 > 70 but AlarmHigh is INSUFFICIENT_DATA
 	// target tracking cpu-70: CPUUtilization 84.2 > 70 for 3 of 3 datapoints; ceil(10 × 84.2 / 70) = 13; desired 10 → 13
 }
+
+// ExampleNewPredictiveScaling forecasts a service's request count with
+// AWS's defaults (autoscale.ForecastAndScale here; ForecastOnly is the default) and
+// combines it with target tracking in one Controller: the larger capacity
+// wins. Every morning the requests rise from 1,000 a minute at 07:00 to
+// 6,000 at 09:00 and fall back by 11:00. After a day of data the first
+// forecast (Tuesday 00:00) schedules each hour's capacity at 500 requests
+// a minute per task, SchedulingBufferTime (5 minutes) ahead of the hour
+// (02:00 gets 3 tasks because the fitted daily harmonics ripple a little
+// above 1,000 there). Predictive scaling never scales in: after the peak
+// only target tracking could, and its metric here stays on target.
+func ExampleNewPredictiveScaling() {
+	label := "app/web/1/targetgroup/web/2"
+	predict, _ := autoscale.NewPredictiveScaling(autoscale.PredictiveScalingConfig{
+		Name: "predict", Mode: autoscale.ForecastAndScale, MetricPair: autoscale.PredictiveALBRequestCount,
+		ResourceLabel: label, TargetValue: 500,
+	})
+	track, _ := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
+		Name: "requests", TargetValue: 500, PredefinedMetric: autoscale.ALBRequestCountPerTarget, ResourceLabel: label,
+	})
+	c, _ := autoscale.NewController(autoscale.ControllerConfig{
+		Target:   autoscale.ScalableTarget{ResourceID: "service/prod/web", MinCapacity: 2, MaxCapacity: 50},
+		Policies: []autoscale.Policy{track, predict},
+	})
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	perMinute := func(at time.Time) float64 { // 1,000 a minute, and a morning bump to 6,000 at 09:00
+		h := float64(at.Hour()) + float64(at.Minute())/60
+		if math.Abs(h-9) >= 2 {
+			return 1000
+		}
+		return 1000 + 5000*math.Cos(math.Pi*(h-9)/4)
+	}
+	// A minimal metrics.Reader: the request count summed over the window,
+	// and 500 per target per minute, on target.
+	r := readerFunc(func(m metrics.Metric, period time.Duration, end time.Time) (float64, bool) {
+		if m.Name == metrics.MetricRequestCountPerTarget {
+			return 500 * period.Minutes(), true
+		}
+		sum := 0.0
+		for t := end.Add(-period); t.Before(end); t = t.Add(time.Minute) {
+			if t.Before(start) {
+				return 0, false
+			}
+			sum += perMinute(t)
+		}
+		return sum, true
+	})
+	desired := 2
+	for now := start; now.Before(start.Add(33 * time.Hour)); now = now.Add(time.Minute) {
+		d := c.Evaluate(now, autoscale.State{Desired: desired, Running: desired, Metrics: r})
+		if d.Changed {
+			fmt.Println(now.Format("Mon 15:04"), d.Desired, "—", d.Reason)
+		}
+		desired = d.Desired
+	}
+	// Output:
+	// Tue 01:55 3 — predictive scaling predict: forecast load 1015 for 02:00 → 3 tasks; desired 2 → 3
+	// Tue 06:55 6 — predictive scaling predict: forecast load 2810 for 07:00 → 6 tasks; desired 3 → 6
+	// Tue 07:55 11 — predictive scaling predict: forecast load 5491 for 08:00 → 11 tasks; desired 6 → 11
+	// Tue 08:55 12 — predictive scaling predict: forecast load 5533 for 09:00 → 12 tasks; desired 11 → 12
+}
+
+// readerFunc is a metrics.Reader made of one function.
+type readerFunc func(m metrics.Metric, period time.Duration, end time.Time) (float64, bool)
+
+func (f readerFunc) Statistic(m metrics.Metric, _ metrics.Statistic, period time.Duration, end time.Time) (float64, bool) {
+	return f(m, period, end)
+}

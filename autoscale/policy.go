@@ -77,6 +77,12 @@ const (
 	// is a scale-in, so a Consensus proposal with Desired equal to the
 	// current capacity holds all target tracking scale-in back.
 	Consensus
+	// Floor means the policy holds Desired as a lower bound, as predictive
+	// scaling holds its forecast capacity: above the current capacity it
+	// scales out like any proposal (the largest wins); at or below it, it
+	// proposes no change itself, and a scale-in by the other policies
+	// stops at it (at the largest Floor): the larger capacity wins.
+	Floor
 )
 
 // String returns the vote's name.
@@ -88,6 +94,8 @@ func (v Vote) String() string {
 		return "independent"
 	case Consensus:
 		return "consensus"
+	case Floor:
+		return "floor"
 	}
 	return "vote(?)"
 }
@@ -108,6 +116,11 @@ type Proposal struct {
 	// Explanation is the reason of a built-in policy's proposal, kept as
 	// data: formatting it (String) is left to whoever reads it.
 	Explanation Explanation
+	// RaiseMaxTo, when above the target's MaxCapacity, asks the
+	// Controller to raise MaxCapacity to it (at most the tasks-per-service
+	// quota) before the proposal is applied; the Controller never lowers
+	// it again. A predictive policy with IncreaseMaxCapacity sets it.
+	RaiseMaxTo int
 	// Cause names what triggered the proposal in the style of an activity's
 	// Cause ("monitor alarm X in state ALARM triggered policy Y"); empty means
 	// "policy <name>".

@@ -154,6 +154,8 @@ func kindOf(p Policy) string {
 		return "target tracking"
 	case *StepScaling:
 		return "step scaling"
+	case *PredictiveScaling:
+		return "predictive scaling"
 	}
 	return "policy"
 }

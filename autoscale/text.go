@@ -96,3 +96,71 @@ func (t *AggregationType) UnmarshalText(text []byte) error {
 	}
 	return err
 }
+
+var predictiveModeNames = []string{"ForecastOnly", "ForecastAndScale"}
+
+// MarshalText returns the AWS name of the mode.
+func (m PredictiveMode) MarshalText() ([]byte, error) {
+	return enumText("PredictiveMode", int(m), int(ForecastOnly), predictiveModeNames)
+}
+
+// UnmarshalText reads a mode; the empty text is ForecastOnly, AWS's
+// default.
+func (m *PredictiveMode) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*m = ForecastOnly
+		return nil
+	}
+	v, err := enumParse("PredictiveMode", text, int(ForecastOnly), predictiveModeNames)
+	if err == nil {
+		*m = PredictiveMode(v)
+	}
+	return err
+}
+
+var breachNames = []string{"HonorMaxCapacity", "IncreaseMaxCapacity"}
+
+// MarshalText returns the AWS name of the behaviour.
+func (b MaxCapacityBreach) MarshalText() ([]byte, error) {
+	return enumText("MaxCapacityBreach", int(b), int(HonorMaxCapacity), breachNames)
+}
+
+// UnmarshalText reads a behaviour; the empty text is HonorMaxCapacity,
+// AWS's default.
+func (b *MaxCapacityBreach) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*b = HonorMaxCapacity
+		return nil
+	}
+	v, err := enumParse("MaxCapacityBreach", text, int(HonorMaxCapacity), breachNames)
+	if err == nil {
+		*b = MaxCapacityBreach(v)
+	}
+	return err
+}
+
+var pairNames = []string{"ECSServiceCPUUtilization", "ECSServiceMemoryUtilization", "ALBRequestCount"}
+
+// MarshalText returns the AWS name of the metric pair
+// (PredefinedMetricPairSpecification.PredefinedMetricType); the zero
+// value, "none", is the empty text.
+func (m PredictiveMetricPair) MarshalText() ([]byte, error) {
+	if m == 0 {
+		return []byte{}, nil
+	}
+	return enumText("PredictiveMetricPair", int(m), int(PredictiveECSServiceCPUUtilization), pairNames)
+}
+
+// UnmarshalText reads a metric pair; the empty text is the zero value
+// (none).
+func (m *PredictiveMetricPair) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*m = 0
+		return nil
+	}
+	v, err := enumParse("PredictiveMetricPair", text, int(PredictiveECSServiceCPUUtilization), pairNames)
+	if err == nil {
+		*m = PredictiveMetricPair(v)
+	}
+	return err
+}

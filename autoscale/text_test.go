@@ -48,6 +48,21 @@ func TestEnumTextRoundTrips(t *testing.T) {
 		var a AggregationType = 9
 		check(v, text, &a, func() any { return a })
 	}
+	for v, text := range map[PredictiveMode]string{ForecastOnly: "ForecastOnly", ForecastAndScale: "ForecastAndScale"} {
+		var m PredictiveMode = 9
+		check(v, text, &m, func() any { return m })
+	}
+	for v, text := range map[PredictiveMetricPair]string{
+		PredictiveECSServiceCPUUtilization: "ECSServiceCPUUtilization", PredictiveECSServiceMemoryUtilization: "ECSServiceMemoryUtilization",
+		PredictiveALBRequestCount: "ALBRequestCount", 0: "",
+	} {
+		var m PredictiveMetricPair = 9
+		check(v, text, &m, func() any { return m })
+	}
+	for v, text := range map[MaxCapacityBreach]string{HonorMaxCapacity: "HonorMaxCapacity", IncreaseMaxCapacity: "IncreaseMaxCapacity"} {
+		var b MaxCapacityBreach = 9
+		check(v, text, &b, func() any { return b })
+	}
 }
 
 // TestEnumTextRejects: misspelt names (case included, as in the API) and
@@ -62,6 +77,9 @@ func TestEnumTextRejects(t *testing.T) {
 		{new(PredefinedMetric), "ECSServiceAverageCpuUtilization", "ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget"},
 		{new(AdjustmentType), "changeInCapacity", "ChangeInCapacity, PercentChangeInCapacity or ExactCapacity"},
 		{new(AggregationType), "Sum", "Average, Minimum or Maximum"},
+		{new(PredictiveMode), "forecastOnly", "ForecastOnly or ForecastAndScale"},
+		{new(PredictiveMetricPair), "CPU", "ECSServiceCPUUtilization, ECSServiceMemoryUtilization or ALBRequestCount"},
+		{new(MaxCapacityBreach), "Increase", "HonorMaxCapacity or IncreaseMaxCapacity"},
 	} {
 		err := c.into.UnmarshalText([]byte(c.text))
 		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), c.want) {

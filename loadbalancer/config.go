@@ -35,15 +35,23 @@ const (
 	ALB Type = iota
 	// NLB is a Network Load Balancer: layer 4, routes each flow by hash.
 	NLB
+	// CLB is a Classic Load Balancer with its registered instances: each
+	// node routes requests round robin on a TCP or SSL listener and by
+	// least outstanding requests on an HTTP or HTTPS listener
+	// (https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html).
+	// Its defaults differ from a target group's (DefaultConfig).
+	CLB
 )
 
-// String returns "alb" or "nlb".
+// String returns "alb", "nlb" or "clb".
 func (t Type) String() string {
 	switch t {
 	case ALB:
 		return "alb"
 	case NLB:
 		return "nlb"
+	case CLB:
+		return "clb"
 	}
 	return fmt.Sprintf("Type(%d)", int(t))
 }
@@ -110,11 +118,13 @@ type HealthCheck struct {
 	// two checks of one target. Whole seconds, 5–300 s; zero means 30 s.
 	Interval time.Duration
 	// Timeout is HealthCheckTimeoutSeconds: a check without a response
-	// after Timeout fails. Whole seconds, 2–120 s, less than Interval; zero
-	// means 5 s for an ALB and 10 s for an NLB.
+	// after Timeout fails. Whole seconds, 2–120 s (2–60 s for a CLB), less
+	// than Interval; zero means 5 s for an ALB and a CLB and 10 s for an
+	// NLB.
 	Timeout time.Duration
 	// HealthyThreshold is HealthyThresholdCount: consecutive passing checks
-	// that bring an unhealthy target back to healthy. 2–10; zero means 5.
+	// that bring an unhealthy target back to healthy. 2–10; zero means 5
+	// (10 for a CLB).
 	HealthyThreshold int
 	// UnhealthyThreshold is UnhealthyThresholdCount: consecutive failing
 	// checks that make an initial or healthy target unhealthy. 2–10; zero
@@ -136,17 +146,20 @@ const NoDeregistrationDelay time.Duration = -1
 // Config describes one target group. The zero Config is a valid ALB target
 // group with the AWS API defaults.
 type Config struct {
-	// Type is ALB (zero) or NLB.
+	// Type is ALB (zero), NLB or CLB.
 	Type Type
-	// Algorithm is the routing algorithm; zero means round_robin for an ALB
-	// and FlowHash for an NLB. An NLB accepts only FlowHash.
+	// Algorithm is the routing algorithm; zero means round_robin for an
+	// ALB, FlowHash for an NLB and LeastOutstandingRequests for a CLB (its
+	// HTTP or HTTPS listener; RoundRobin is its TCP or SSL listener). An
+	// NLB accepts only FlowHash, a CLB only those two.
 	Algorithm Algorithm
 	// HealthCheck holds the health check settings; zero fields take the API
 	// defaults.
 	HealthCheck HealthCheck
-	// DeregistrationDelay is deregistration_delay.timeout_seconds: how long
-	// a deregistered target stays draining. Whole seconds, 0–3600 s; zero
-	// means the 300 s default and NoDeregistrationDelay means 0 s.
+	// DeregistrationDelay is deregistration_delay.timeout_seconds (a CLB's
+	// connection draining timeout): how long a deregistered target stays
+	// draining. Whole seconds, 0–3600 s; zero means the 300 s default and
+	// NoDeregistrationDelay means 0 s (a CLB without connection draining).
 	DeregistrationDelay time.Duration
 	// SlowStart is slow_start.duration_seconds: the window over which a
 	// newly healthy target's weight rises linearly to a full share. Whole
@@ -155,7 +168,7 @@ type Config struct {
 	// requests and weighted random, and NLBs have no slow start.
 	SlowStart time.Duration
 	// CrossZone is the cross-zone setting; zero uses the load balancer
-	// default (ALB on, NLB off).
+	// default (ALB on, NLB off, CLB off as the API and CLI create it).
 	CrossZone CrossZone
 	// MinimumHealthyTargets is
 	// target_group_health.unhealthy_state_routing.minimum_healthy_targets.count:
@@ -180,6 +193,18 @@ type Config struct {
 // These are API defaults. Tools differ: Terraform's aws_lb_target_group, for
 // example, defaults the healthy threshold to 3, so a target group created
 // with it takes 90 s, not 150 s, to turn a target healthy.
+//
+// A CLB's defaults are those of the CreateLoadBalancer API and its
+// ConfigureHealthCheck and connection draining references: interval 30 s,
+// timeout 5 s, healthy threshold 10, unhealthy threshold 2
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-healthchecks.html),
+// connection draining 300 s
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/config-conn-drain.html),
+// cross-zone off
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/enable-disable-crosszone-lb.html),
+// least outstanding requests (an HTTP listener). A new instance is
+// InService after 10 × 30 s = 300 s, an unhealthy one OutOfService after
+// 2 × 30 s = 60 s.
 func DefaultConfig(t Type) Config {
 	c := Config{Type: t}
 	return c.withDefaults()
@@ -188,9 +213,13 @@ func DefaultConfig(t Type) Config {
 // withDefaults returns c with every zero field replaced by its default.
 func (c Config) withDefaults() Config {
 	if c.Algorithm == AlgorithmDefault {
-		c.Algorithm = RoundRobin
-		if c.Type == NLB {
+		switch c.Type {
+		case NLB:
 			c.Algorithm = FlowHash
+		case CLB:
+			c.Algorithm = LeastOutstandingRequests
+		default:
+			c.Algorithm = RoundRobin
 		}
 	}
 	h := &c.HealthCheck
@@ -205,6 +234,9 @@ func (c Config) withDefaults() Config {
 	}
 	if h.HealthyThreshold == 0 {
 		h.HealthyThreshold = 5
+		if c.Type == CLB {
+			h.HealthyThreshold = 10
+		}
 	}
 	if h.UnhealthyThreshold == 0 {
 		h.UnhealthyThreshold = 2
@@ -220,7 +252,7 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CrossZone == CrossZoneDefault {
 		c.CrossZone = CrossZoneOn
-		if c.Type == NLB {
+		if c.Type == NLB || c.Type == CLB {
 			c.CrossZone = CrossZoneOff
 		}
 	}
@@ -242,12 +274,14 @@ func (c Config) Validate() error {
 			bad(field, v, fmt.Sprintf("must be a whole number of seconds from %v to %v", lo, hi))
 		}
 	}
-	if c.Type != ALB && c.Type != NLB {
-		bad("Type", c.Type, "must be ALB or NLB")
+	if c.Type != ALB && c.Type != NLB && c.Type != CLB {
+		bad("Type", c.Type, "must be ALB, NLB or CLB")
 	}
 	switch {
 	case c.Algorithm < AlgorithmDefault || c.Algorithm > FlowHash:
 		bad("Algorithm", c.Algorithm, "is not a known algorithm")
+	case c.Type == CLB && d.Algorithm != RoundRobin && d.Algorithm != LeastOutstandingRequests:
+		bad("Algorithm", c.Algorithm, "a CLB routes round_robin (a TCP or SSL listener) or least_outstanding_requests (an HTTP or HTTPS listener)")
 	case c.Type == NLB && d.Algorithm != FlowHash:
 		bad("Algorithm", c.Algorithm, "an NLB routes by flow hash only")
 	case c.Type == ALB && d.Algorithm == FlowHash:
@@ -265,7 +299,11 @@ func (c Config) Validate() error {
 	}
 	h := d.HealthCheck
 	seconds("HealthCheck.Interval", h.Interval, 5*time.Second, 300*time.Second)
-	seconds("HealthCheck.Timeout", h.Timeout, 2*time.Second, 120*time.Second)
+	if c.Type == CLB {
+		seconds("HealthCheck.Timeout", h.Timeout, 2*time.Second, 60*time.Second)
+	} else {
+		seconds("HealthCheck.Timeout", h.Timeout, 2*time.Second, 120*time.Second)
+	}
 	if h.Timeout >= h.Interval {
 		bad("HealthCheck.Timeout", h.Timeout, fmt.Sprintf("must be less than HealthCheck.Interval (%v)", h.Interval))
 	}
@@ -286,6 +324,8 @@ func (c Config) Validate() error {
 		switch {
 		case c.Type == NLB:
 			bad("SlowStart", c.SlowStart, "an NLB has no slow start")
+		case c.Type == CLB:
+			bad("SlowStart", c.SlowStart, "a CLB has no slow start")
 		case d.Algorithm != RoundRobin:
 			bad("SlowStart", c.SlowStart, fmt.Sprintf("AWS refuses slow start with %v; use round_robin", d.Algorithm))
 		}

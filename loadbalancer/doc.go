@@ -1,5 +1,7 @@
 // Package loadbalancer models Elastic Load Balancing target groups: ALB and
-// NLB routing, target health, slow start and deregistration. It is a pure
+// NLB routing, target health, slow start and deregistration, and a Classic
+// Load Balancer's registered instances (Type CLB: the same routing and
+// health machinery with the classic defaults and rules). It is a pure
 // leaf: it keeps no clock (every time-dependent method takes now and says
 // when it next needs waking), draws randomness only from a *rand.Rand the
 // caller passes, and imports nothing else from the module.

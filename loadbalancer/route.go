@@ -169,7 +169,7 @@ func (g *TargetGroup) prepare(n int64) {
 // rng may be nil for round robin; the other algorithms need it. Route
 // panics on an NLB group: use RouteFlow. It allocates nothing.
 func (g *TargetGroup) Route(now time.Time, rng *rand.Rand) (id int, ok bool) {
-	if g.cfg.Type != ALB {
+	if g.cfg.Type == NLB {
 		panic("loadbalancer: Route on an NLB target group; use RouteFlow")
 	}
 	n := now.UnixNano()
@@ -296,7 +296,7 @@ func (p *pool) smoothPick(g *TargetGroup, n int64) int {
 // ascending ID order and mix the SplitMix64 finaliser.
 func (g *TargetGroup) RouteFlow(now time.Time, flowKey uint64) (id int, ok bool) {
 	if g.cfg.Type != NLB {
-		panic("loadbalancer: RouteFlow on an ALB target group; use Route")
+		panic("loadbalancer: RouteFlow on an ALB or CLB target group; use Route")
 	}
 	g.prepare(now.UnixNano())
 	r := &g.router

@@ -52,14 +52,14 @@ func (t enumText[E]) valid() string {
 	return out
 }
 
-var typeText = enumText[Type]{what: "Type", names: []string{ALB: "alb", NLB: "nlb"},
-	alias: []string{ALB: "application", NLB: "network"}}
+var typeText = enumText[Type]{what: "Type", names: []string{ALB: "alb", NLB: "nlb", CLB: "clb"},
+	alias: []string{ALB: "application", NLB: "network", CLB: "classic"}}
 
-// MarshalText writes "alb" or "nlb".
+// MarshalText writes "alb", "nlb" or "clb".
 func (t Type) MarshalText() ([]byte, error) { return typeText.marshal(t) }
 
-// UnmarshalText reads "alb" or "nlb", or the ELB API's load balancer types
-// "application" and "network".
+// UnmarshalText reads "alb", "nlb" or "clb", or the ELB API's load
+// balancer types "application" and "network", or "classic".
 func (t *Type) UnmarshalText(text []byte) error { return typeText.unmarshal(t, text) }
 
 var algorithmText = enumText[Algorithm]{what: "Algorithm", names: []string{

@@ -64,7 +64,7 @@ func TestEnumTextRefusesUnknown(t *testing.T) {
 		text string
 		want string
 	}{
-		{new(Type), "gwlb", `Type "gwlb": must be one of alb, nlb (or application, network)`},
+		{new(Type), "gwlb", `Type "gwlb": must be one of alb, nlb, clb (or application, network, classic)`},
 		{new(Algorithm), "random", `Algorithm "random": must be one of round_robin, least_outstanding_requests, weighted_random, flow_hash`},
 		{new(CrossZone), "yes", `CrossZone "yes": must be one of use_load_balancer_configuration, true, false`},
 		{new(State), "unhealthy.draining", `must be one of unused, initial, healthy, unhealthy, draining`},

@@ -7,6 +7,9 @@ const (
 	NamespaceContainerInsights = "ECS/ContainerInsights"
 	NamespaceApplicationELB    = "AWS/ApplicationELB"
 	NamespaceECSManagedScaling = "AWS/ECS/ManagedScaling"
+	// NamespaceELB is the Classic Load Balancer's
+	// (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-cloudwatch-metrics.html).
+	NamespaceELB = "AWS/ELB"
 )
 
 // Dimension names of those metrics.
@@ -16,6 +19,7 @@ const (
 	DimensionTargetGroup      = "TargetGroup"          // "targetgroup/<name>/<id>"
 	DimensionLoadBalancer     = "LoadBalancer"         // "app/<name>/<id>"
 	DimensionCapacityProvider = "CapacityProviderName" // managed scaling
+	DimensionLoadBalancerName = "LoadBalancerName"     // a Classic Load Balancer's name (AWS/ELB)
 )
 
 // Metric names, with their namespace, unit and dimensions.
@@ -30,7 +34,20 @@ const (
 	MetricTargetResponseTime          = "TargetResponseTime"          // AWS/ApplicationELB, seconds
 	MetricHTTPCodeELB5XXCount         = "HTTPCode_ELB_5XX_Count"      // AWS/ApplicationELB, count; read with Sum
 	MetricCapacityProviderReservation = "CapacityProviderReservation" // AWS/ECS/ManagedScaling, percent
+
+	// Classic Load Balancer metrics (AWS/ELB, per LoadBalancerName);
+	// RequestCount is shared with the ALB's.
+	MetricLatency            = "Latency"              // AWS/ELB, seconds from the request leaving the LB to the response starting
+	MetricHTTPCodeBackend5XX = "HTTPCode_Backend_5XX" // AWS/ELB, count of 5xx from the instances; read with Sum
+	MetricHTTPCodeELB5XX     = "HTTPCode_ELB_5XX"     // AWS/ELB, count of 5xx the load balancer generated; read with Sum
+	MetricHealthyHostCount   = "HealthyHostCount"     // AWS/ELB, count of healthy instances
 )
+
+// ClassicLoadBalancerMetric is the AWS/ELB metric name of one Classic Load
+// Balancer, dimension LoadBalancerName.
+func ClassicLoadBalancerMetric(name, loadBalancer string) Metric {
+	return Metric{Namespace: NamespaceELB, Name: name, Dimensions: []Dimension{{DimensionLoadBalancerName, loadBalancer}}}
+}
 
 // ServiceDimensions identifies an ECS service: ClusterName and ServiceName.
 func ServiceDimensions(cluster, service string) []Dimension {

@@ -169,6 +169,9 @@ func (s *Service) Attach(a Attacher) error {
 	lb, isLB := a.(*LoadBalancer)
 	if isLB {
 		s.w.checkLoadBalancer(l, field, lb, s)
+		if lb.classic() {
+			checkClassic(l, field, lb, s.deployments[0].def, &s.ls)
+		}
 	}
 	if err := l.Err(); err != nil {
 		return err
@@ -299,10 +302,16 @@ type attachment struct {
 	gateReason string        // the stopped reason of an unhealthy gate
 }
 
-// attach gives a new task its attachments.
-func (w *World) attach(t *Task) {
+// attach gives a new task its attachments: with net (its
+// networkConfiguration, or nil) an awsvpc task gets its network
+// interface's (vpc.go).
+func (w *World) attach(t *Task, net *vpcConfig) {
 	var sa *serviceAttachments
 	n := len(w.attachers)
+	eni := net != nil && t.def.in.NetworkMode == AWSVPC
+	if eni {
+		n++
+	}
 	if s := t.service; s != nil {
 		sa = w.serviceAttachments(s)
 		n += len(sa.attachers)
@@ -329,6 +338,11 @@ func (w *World) attach(t *Task) {
 	}
 	for _, a := range w.attachers {
 		add(a)
+	}
+	if eni {
+		// Last, so that a load balancer's target stays the first
+		// attachment, which requests read (Task.first).
+		list = append(list, attachment{a: &eniAttachment{v: net}})
 	}
 	if len(list) > 0 {
 		t.attached = &attachments{list: list}

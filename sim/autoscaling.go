@@ -88,6 +88,9 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	if s.scaling != nil {
 		l.Add(field, fmt.Sprintf("%T", sc), "service "+s.cfg.Name+" has a scaler already")
 	}
+	if lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers); lb != nil && !isNil(sc) {
+		checkClassicScaler(l, field, sc, lb)
+	}
 	for _, other := range s.w.services {
 		if ss := other.scaling; ss != nil && other.status == ServiceActive && sameObject(ss.scaler, sc) {
 			l.Add(field, fmt.Sprintf("%T", sc), "scales service "+other.cfg.Name+", which is ACTIVE; a scaler scales one service")
@@ -104,6 +107,10 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	s.w.ticks().addScaling(ss)
 	return ss, nil
 }
+
+// Scaling returns the service's scaler as AttachScaler attached it, or nil
+// without one: a report reads its activities whoever attached it.
+func (s *Service) Scaling() *ServiceScaling { return s.scaling }
 
 // Decisions returns the evaluations that changed the desired count, oldest
 // first: every one, or the last WorldConfig.Retention.Events.

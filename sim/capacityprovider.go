@@ -27,7 +27,7 @@ import (
 // instances only (a memberOf constraint on the attribute
 // ecssim.capacity-provider, which the world sets on the group's
 // instances); when none fits it waits in PROVISIONING, at most
-// MaxProvisioningTasks per cluster, until an instance registers or frees
+// Quotas.ProvisioningTasksPerCluster per cluster, until an instance registers or frees
 // room. Those waiting tasks are what managed scaling's M counts.
 
 // CapacityProviderStrategyItem is one entry of a capacity provider
@@ -38,12 +38,13 @@ type CapacityProviderStrategyItem = capacity.StrategyItem
 // Auto Scaling group capacity provider: the provider's name.
 const AttrCapacityProvider = "ecssim.capacity-provider"
 
-// MaxProvisioningTasks is how many tasks of Auto Scaling group providers
-// may wait in PROVISIONING per cluster (an ECS service quota, not
-// adjustable: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html);
-// further tasks
-// are reported as unplaceable.
-const MaxProvisioningTasks = 300
+// MaxProvisioningTasks is AWS's cap on tasks of Auto Scaling group
+// providers waiting in PROVISIONING per cluster.
+//
+// Deprecated: the cap is Quotas.ProvisioningTasksPerCluster (default
+// DefaultProvisioningTasksPerCluster, 500; it was 300 before), which a
+// world may set.
+const MaxProvisioningTasks = DefaultProvisioningTasksPerCluster
 
 type providerKind uint8
 

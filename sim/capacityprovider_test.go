@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -183,25 +184,67 @@ func TestStrategyPropertyBaseThenWeight(t *testing.T) {
 }
 
 // TestProvisioningLimit: tasks of an Auto Scaling group provider with no
-// room wait in PROVISIONING, at most 300 per cluster
-// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html); the rest are
-// reported as unplaceable. A task definition with the maximum of 10
+// room wait in PROVISIONING, at most 500 per cluster, the ECS quota "Tasks
+// in the PROVISIONING state per cluster" (it was 300 before;
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html);
+// the rest fail with ECS's service event "was unable to place tasks in
+// your cluster because the tasks provisioning capacity limit was
+// exceeded." and, with the circuit breaker on, where a pass started some
+// tasks of the deployment but not all, "could not launch N tasks for
+// deployment ID."
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html).
+// The launch rate is raised so that one scheduling pass asks for every
+// task and the pass is partial. The cap is configurable
+// (Quotas.ProvisioningTasksPerCluster: 300 reproduces the old figure). A task definition with the maximum of 10
 // constraints still gets the provider's condition (joined to its last
 // memberOf).
 func TestProvisioningLimit(t *testing.T) {
-	f := newFixture(t, 1, sim.WorldConfig{})
-	f.taskDef("web", 256, 512, sim.Behavior{})
-	p := f.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "empty", MaxSize: 0})
-	if err := f.c.PutCapacityProviders([]string{"empty"}, []sim.CapacityProviderStrategyItem{{Provider: "empty", Weight: 1}}); err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		quota, desired, want int
+	}{{0, 550, 500}, {300, 350, 300}} {
+		f := newFixture(t, 1, sim.WorldConfig{Quotas: sim.Quotas{ProvisioningTasksPerCluster: tc.quota}, ServiceLaunchRate: sim.MaxLaunchRate})
+		f.taskDef("web", 256, 512, sim.Behavior{})
+		p := f.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "empty", MaxSize: 0})
+		if err := f.c.PutCapacityProviders([]string{"empty"}, []sim.CapacityProviderStrategyItem{{Provider: "empty", Weight: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: tc.desired,
+			DeploymentConfiguration: sim.DeploymentConfiguration{CircuitBreaker: sim.CircuitBreaker{Enable: true}}})
+		f.run(5 * time.Minute)
+		if got := len(p.ProvisioningTasks()); got != tc.want || svc.PendingCount() != tc.want {
+			t.Errorf("quota %d: %d tasks waiting, %d pending, want %d", tc.quota, got, svc.PendingCount(), tc.want)
+		}
+		if got := svc.Counters().UnplacedTasks; got < tc.desired-tc.want {
+			t.Errorf("quota %d: unplaced %d, want at least %d", tc.quota, got, tc.desired-tc.want)
+		}
+		msgs := messages(svc)
+		limit := "was unable to place tasks in your cluster because the tasks provisioning capacity limit was exceeded."
+		if !slices.Contains(msgs, limit) {
+			t.Errorf("quota %d: no provisioning limit event in %d events", tc.quota, len(msgs))
+		}
+		partial := fmt.Sprintf("could not launch %d tasks for deployment %s.", tc.desired-tc.want, svc.Deployments()[0].ID())
+		if !slices.Contains(msgs, partial) {
+			t.Errorf("quota %d: no %q event", tc.quota, partial)
+		}
+		if tc.quota == 0 {
+			// The same without the breaker: no such event.
+			g := newFixture(t, 1, sim.WorldConfig{ServiceLaunchRate: sim.MaxLaunchRate})
+			g.taskDef("web", 256, 512, sim.Behavior{})
+			g.asgProvider(sim.AutoScalingGroupProviderConfig{Name: "empty", MaxSize: 0})
+			if err := g.c.PutCapacityProviders([]string{"empty"}, []sim.CapacityProviderStrategyItem{{Provider: "empty", Weight: 1}}); err != nil {
+				t.Fatal(err)
+			}
+			plain := g.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: tc.desired})
+			g.run(5 * time.Minute)
+			for _, m := range messages(plain) {
+				if strings.HasPrefix(m, "could not launch") {
+					t.Errorf("without the circuit breaker: %q", m)
+				}
+			}
+		}
 	}
-	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 350})
-	f.run(3 * time.Minute)
-	if got := len(p.ProvisioningTasks()); got != sim.MaxProvisioningTasks || svc.PendingCount() != 300 {
-		t.Errorf("%d tasks waiting, %d pending, want 300", got, svc.PendingCount())
-	}
-	if svc.Counters().UnplacedTasks < 50 || !slices.ContainsFunc(messages(svc), func(m string) bool { return strings.Contains(m, "No Container Instances") }) {
-		t.Errorf("unplaced %d, events %q", svc.Counters().UnplacedTasks, messages(svc))
+	if sim.DefaultProvisioningTasksPerCluster != 500 {
+		t.Errorf("default PROVISIONING cap %d, want AWS's 500", sim.DefaultProvisioningTasksPerCluster)
 	}
 
 	g := newFixture(t, 1, sim.WorldConfig{})
@@ -216,7 +259,7 @@ func TestProvisioningLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.run(time.Minute)
-	svc = g.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, PlacementConstraints: cons})
+	svc := g.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, PlacementConstraints: cons})
 	g.run(time.Minute)
 	if svc.RunningCount() != 4 || len(other.Tasks()) != 0 {
 		t.Errorf("running %d, %d on the instance outside the group; want 4 and 0", svc.RunningCount(), len(other.Tasks()))

@@ -32,7 +32,7 @@ func runAutoscaledDay(tb testing.TB, mode sim.WorkloadMode) autoscaledDayResult 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w, err := sim.NewWorld(s, sim.WorldConfig{})
+	w, err := sim.NewWorld(s, sim.WorldConfig{APIRateLimits: noThrottle})
 	if err != nil {
 		tb.Fatal(err)
 	}

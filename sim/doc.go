@@ -164,7 +164,15 @@
 // counters (Service.Counters). Errors are reserved for invalid requests,
 // reported all at once, each a *fielderr.Error naming the field, the value
 // and the rule, and matching ErrConfig (or ErrNotFound, ErrNotSupported,
-// ErrZoneUnavailable).
+// ErrZoneUnavailable), and for calls beyond the ECS API's rate limits:
+// RunTask, StopTask, CreateService and UpdateService spend a token of
+// their action's bucket (WorldConfig.APIRateLimits; RunTask 20 a second,
+// burst and sustained), and a call that finds it empty changes nothing
+// and returns a *ThrottlingError matching ErrThrottled, with the time
+// until the next token (RetryAfter). World.Retry retries such a call as
+// the AWS SDKs do. The service scheduler's own launches spend no API
+// tokens: they have their own quotas (ServiceLaunchRate, the Fargate
+// launch bucket).
 //
 // Nothing a call accepts may break a run. Every value is checked where it
 // is given (types, ranges, finiteness, sums that could overflow); a
@@ -174,7 +182,9 @@
 // LoadBalancer to one ACTIVE service, taken over once that service is
 // deleted). AWS's service quotas are the default limits (Quotas, in
 // WorldConfig.Quotas: clusters, container instances and services per
-// cluster, tasks per service and per RunTask, Auto Scaling groups), raisable
+// cluster, tasks per service and per RunTask, Auto Scaling groups, tasks
+// waiting in PROVISIONING per cluster; QuotaSources lists them with their
+// pages and dates), raisable
 // as AWS lets an account raise them, up to MaxQuota; the quotas AWS does
 // not raise are constants (MaxTaskDefinitionBytes, MaxRevisionsPerFamily,
 // MaxCapacityProvidersPerCluster). Within them every launch, registration
@@ -189,6 +199,17 @@
 // returns), so that a plan can be tested against the AZ outage it must
 // survive.
 //
+// The VPC under awsvpc tasks (vpc.go): World.CreateSubnet adds a subnet
+// of a zone with 2^(32−prefix) − 5 usable addresses; a service's or a
+// RunTask call's NetworkConfiguration keeps its tasks to the zones of its
+// subnets, and each task holds one address from PROVISIONING until
+// DEPROVISIONING ends. A full subnet stops a Fargate task in PROVISIONING
+// with ECS's ENI-creation text and keeps EC2 tasks unplaced. On EC2 each
+// awsvpc task also takes an ENI slot of its instance: the instance type's
+// ENIs less the primary one, or its trunk ENI's branches when
+// awsvpcTrunking was on at launch (InstanceType.AWSVPCTasks,
+// WorldConfig.AWSVPCTrunking).
+//
 // A long run should bound what the world remembers: by default it keeps
 // every task it started and every service event, about 80 MiB per busy
 // simulated day (1,000 instances, 100,000 tasks). WorldConfig.Retention
@@ -196,6 +217,21 @@
 // as ECS itself does (stopped tasks are listed for an hour, a service shows
 // its last 100 events); WorldConfig.OnServiceEvent streams every event
 // wherever the caller wants it. Forgetting does not change the run.
+//
+// Amazon EFS (efs.go, efs_io.go, efs_volumes.go; the arithmetic is
+// package sim/storage's): World.CreateFileSystem makes a file system with
+// its throughput mode, data stored, mount target zones and connection
+// limit. A task whose definition declares an EFS volume mounts it when
+// PENDING begins, through its own zone's mount target, and holds one
+// connection per volume until STOPPED; a zone without a mount target, a
+// mount target whose zone is out or a full file system fails the start
+// with the mount helper's stopped reason (EFSNoMountTargetReason,
+// EFSMountTimeoutReason). WorkloadConfig.IO gives requests reads and
+// writes there, served by processor sharing over every mounting task's
+// requests with a per-client cap; Bursting credits drain and refill as
+// time passes. Storage and throughput are billed (Cost().ByFileSystem) and
+// the AWS/EFS metrics published every minute
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html).
 //
 // LaunchType EXTERNAL exists in the types and returns ErrNotSupported.
 //
@@ -228,6 +264,11 @@
 //     timed out + aborted + in flight), keeps latency percentiles per
 //     report period, and every minute (PhaseMetrics) publishes the ECS
 //     service and ALB metrics to a metrics.Store.
+//   - A LoadBalancer of TargetGroup.Type loadbalancer.CLB is a Classic
+//     Load Balancer (classic.go): EC2 tasks in bridge or host mode with
+//     static host ports only, registering container instances, with the
+//     classic health check defaults (healthy after 10 × 30 s) and the
+//     AWS/ELB metrics per LoadBalancerName.
 //   - Service.AttachScaler evaluates an autoscale.Controller (any Scaler)
 //     every minute in PhaseScaling and applies its desired count.
 //
@@ -249,7 +290,8 @@
 //     groups of one instance type), Cluster.PutCapacityProviders (with a
 //     default strategy), strategies with base and weight on services and
 //     RunTask (capacity.DistributeCounts). Tasks of a group that does not
-//     fit wait in PROVISIONING (at most 300 per cluster) for an instance.
+//     fit wait in PROVISIONING (at most 500 per cluster,
+//     Quotas.ProvisioningTasksPerCluster) for an instance.
 //   - Managed scaling: a PhaseScaling tick per group each minute feeds
 //     capacity.ManagedScaling with N, the busy instances and the waiting
 //     tasks; the group launches (capacity.InstanceLaunch) or terminates

@@ -247,6 +247,9 @@ func (r *launchRequest) fargateTask(p *CapacityProvider, spot bool) (*Task, stri
 		return nil, capacity.CapacityUnavailableReason
 	}
 	zones := r.c.launchZones()
+	if r.net != nil {
+		zones = r.net.launchZones()
+	}
 	if len(zones) == 0 {
 		return nil, capacity.CapacityUnavailableReason
 	}
@@ -266,8 +269,8 @@ func (r *launchRequest) fargateTask(p *CapacityProvider, spot bool) (*Task, stri
 // chose its zone itself (zoneCounts, which it updates: the task goes where
 // the count is lowest) and adopts it into a service (AZ rebalancing); see
 // launchRequest.fargateTask.
-func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, provider *CapacityProvider, spot bool, zoneCounts []int) (*Task, string) {
-	r := launchRequest{w: w, c: c, def: def, group: group, req: def.placementTask(0), zoneCounts: zoneCounts}
+func (w *World) newFargateTask(c *Cluster, def *TaskDefinition, group string, provider *CapacityProvider, spot bool, zoneCounts []int, net *vpcConfig) (*Task, string) {
+	r := launchRequest{w: w, c: c, def: def, group: group, req: def.placementTask(0), zoneCounts: zoneCounts, net: net}
 	return r.fargateTask(provider, spot)
 }
 

@@ -13,7 +13,7 @@ import (
 // the EC2 lifecycle (placement, image cache). It returns the events run.
 func burst(b *testing.B, fargate bool) uint64 {
 	s, _ := sim.New(sim.Config{Seed: 1})
-	w, err := sim.NewWorld(s, sim.WorldConfig{})
+	w, err := sim.NewWorld(s, sim.WorldConfig{APIRateLimits: noThrottle})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -66,6 +66,7 @@ type Instance struct {
 	provPos  int // position in provider.instances while not INACTIVE
 	provZone int // index of zone in provider's zones
 	billed   bool
+	trunk    bool // launched with awsvpcTrunking on, on a type that supports it
 }
 
 // EC2InstanceID returns the EC2 ID, e.g. "i-0a1b2c3d4e5f60718".
@@ -198,12 +199,17 @@ func (w *World) onInstanceUp(arg uint64) {
 		placement.AttrVPCID:    "vpc-0sim",
 		placement.AttrSubnetID: subnetOf(in.zone),
 	}
+	if in.trunk {
+		// The agent sets it once the trunk ENI is attached
+		// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-eni.html).
+		attrs[AttrAWSVPCTrunkID] = fmt.Sprintf("eni-%017x", in.id)
+	}
 	maps.Copy(attrs, in.attrs)
 	in.regAt = w.now()
 	pid, err := in.c.place.Register(placement.Instance{
 		EC2InstanceID: in.ec2ID, InstanceType: in.typ.Name, Zone: in.zone,
 		CPU: in.typ.RegisteredCPU(), MemoryMiB: in.typ.RegisteredMemoryMiB(w.cfg.ReservedMemoryMiB),
-		ENIs: in.typ.TaskENIs(), ReservedPorts: defaultReservedPorts, RegisteredAt: in.regAt, Attributes: attrs,
+		ENIs: in.typ.AWSVPCTasks(in.trunk), ReservedPorts: defaultReservedPorts, RegisteredAt: in.regAt, Attributes: attrs,
 	})
 	if err != nil {
 		// The catalog (NewCatalog), the zone, the attributes and the
@@ -481,6 +487,7 @@ func (c *Cluster) newInstance(t InstanceType, zone string, attrs map[string]stri
 		c: c, id: len(w.instances), placeID: placement.NoInstance,
 		ec2ID: fmt.Sprintf("i-%017x", id), arnID: fmt.Sprintf("%016x%016x", id, w.nextID()),
 		typ: t, zone: zone, attrs: maps.Clone(attrs), launched: w.now(),
+		trunk: w.vpc.trunking && t.TrunkedTasks > 0,
 	}
 	w.instances = append(w.instances, in)
 	c.instances = append(c.instances, in)

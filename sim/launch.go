@@ -50,7 +50,8 @@ type launchRequest struct {
 	dep       *Deployment
 	startedBy string // RunTask's StartedBy
 
-	zoneCounts []int // Fargate: the group's live tasks per launch zone, counted on first use
+	zoneCounts []int      // Fargate: the group's live tasks per launch zone, counted on first use
+	net        *vpcConfig // the networkConfiguration, or nil (vpc.go)
 
 	started  []*Task
 	failures []launchFailure
@@ -66,6 +67,7 @@ type launchFailure struct {
 	rejection *placement.Rejection
 	reason    string
 	provider  *CapacityProvider // the provider whose plan failed, for reason
+	net       *vpcConfig        // the request's networkConfiguration, which may explain rejection
 }
 
 // newLaunch returns a request to start tasks of def in group through ls.
@@ -107,12 +109,13 @@ func (r *launchRequest) own(t *Task) {
 		return
 	}
 	t.startedBy = r.startedBy
-	t.start()
+	t.start(r.net)
 }
 
 // fail records n tasks that could not start; a failure like the last one
 // adds to it.
 func (r *launchRequest) fail(f launchFailure) {
+	f.net = r.net
 	if k := len(r.failures) - 1; k >= 0 {
 		if last := &r.failures[k]; last.rejection == f.rejection && last.reason == f.reason && last.provider == f.provider {
 			last.n += f.n
@@ -126,6 +129,10 @@ func (r *launchRequest) fail(f launchFailure) {
 // wording.
 func (f *launchFailure) message(c *Cluster) string {
 	switch {
+	case f.reason == provisioningLimitReason:
+		return provisioningLimitEvent
+	case f.rejection != nil && f.net != nil && f.rejection.ConstraintText == subnetFilterText:
+		return f.net.unplaceable(c, f.rejection)
 	case f.rejection != nil:
 		return c.unplaceableMessage(f.rejection)
 	case f.provider != nil:
@@ -135,9 +142,16 @@ func (f *launchFailure) message(c *Cluster) string {
 }
 
 // runTaskFailure is the failure as one entry of RunTask's failures list.
-func (f *launchFailure) runTaskFailure() RunTaskFailure {
+func (f *launchFailure) runTaskFailure(c *Cluster) RunTaskFailure {
+	if r := f.rejection; r != nil && f.net != nil && r.ConstraintText == subnetFilterText {
+		code, _ := f.net.rejection(c, r)
+		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: code, Detail: "was " + f.net.unplaceable(c, r)}
+	}
 	if r := f.rejection; r != nil {
 		return RunTaskFailure{Arn: r.ClosestEC2InstanceID, Reason: string(r.Reason), Detail: r.Message()}
+	}
+	if f.reason == provisioningLimitReason {
+		return RunTaskFailure{Reason: f.reason, Detail: provisioningLimitEvent}
 	}
 	code := "RESOURCE:FARGATE"
 	if f.reason == capacity.CapacityUnavailableReason {
@@ -145,6 +159,16 @@ func (f *launchFailure) runTaskFailure() RunTaskFailure {
 	}
 	return RunTaskFailure{Reason: code, Detail: f.reason}
 }
+
+// The cluster's cap on tasks waiting in PROVISIONING. The event text is
+// ECS's ("Amazon ECS service event messages",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html);
+// AWS documents no RunTask failure code for it, so the reason is the
+// simulator's own label.
+const (
+	provisioningLimitReason = "PROVISIONING_LIMIT"
+	provisioningLimitEvent  = "was unable to place tasks in your cluster because the tasks provisioning capacity limit was exceeded."
+)
 
 // ec2Placement is the EC2 launch type: the cluster's container instances,
 // through the request's placement plan.
@@ -154,8 +178,9 @@ func (ec2Placement) start(r *launchRequest, k int) { r.onInstances(r.plan, nil, 
 
 // onInstances places k tasks with plan on the cluster's instances. With an
 // Auto Scaling group provider p, the tasks that do not fit wait in
-// PROVISIONING for the group to grow, at most MaxProvisioningTasks per
-// cluster.
+// PROVISIONING for the group to grow, at most
+// Quotas.ProvisioningTasksPerCluster per cluster; the others fail with
+// ECS's "tasks provisioning capacity limit was exceeded".
 func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k int) {
 	w, c := r.w, r.c
 	placed := 0
@@ -163,7 +188,13 @@ func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k
 	for placed < k && rejection == nil {
 		// A quota raised past placement.MaxBatch asks for more tasks than
 		// one batch places: place them batch by batch.
-		batch, err := c.place.PlaceBatch(plan, r.req, min(k-placed, placement.MaxBatch), w.rngPlace, nil)
+		size := min(k-placed, placement.MaxBatch)
+		if r.net != nil {
+			// The subnet filter sees addresses taken as tasks start:
+			// one task at a time.
+			size = 1
+		}
+		batch, err := c.place.PlaceBatch(plan, r.req, size, w.rngPlace, nil)
 		if err != nil {
 			r.err = err
 			return
@@ -180,8 +211,8 @@ func (r *launchRequest) onInstances(plan *placement.Plan, p *CapacityProvider, k
 		return
 	}
 	for i := range rest {
-		if c.provisioningTasks() >= MaxProvisioningTasks {
-			r.fail(launchFailure{n: rest - i, rejection: rejection})
+		if c.provisioningTasks() >= w.quotas.ProvisioningTasksPerCluster {
+			r.fail(launchFailure{n: rest - i, reason: provisioningLimitReason})
 			return
 		}
 		r.own(w.newTask(r.def, r.group, r.req, taskHost{c: c, provider: p, waiting: true, plan: plan}, nil))
@@ -203,10 +234,11 @@ func (w *World) newTask(def *TaskDefinition, group string, req placement.Task, h
 
 // start sets a new task going on its host: on the instance placement chose
 // for it, in its Fargate pool's queue for a launch token, or waiting for an
-// instance of its Auto Scaling group.
-func (t *Task) start() {
+// instance of its Auto Scaling group. net is its networkConfiguration,
+// or nil.
+func (t *Task) start(net *vpcConfig) {
 	w, h := t.w, &t.host
-	w.attach(t)
+	w.attach(t, net)
 	switch {
 	case h.waiting:
 		h.provider.waiting = append(h.provider.waiting, t)
@@ -280,7 +312,7 @@ func (s *Service) adopt(t *Task, d *Deployment) {
 	s.tasks = append(s.tasks, t)
 	s.counters.TasksStarted++
 	s.steady = false
-	t.start()
+	t.start(s.net)
 }
 
 // RunTaskInput is a RunTask request.
@@ -300,6 +332,10 @@ type RunTaskInput struct {
 	// CapacityProviderStrategy splits the tasks over capacity providers
 	// (base first, then weight); nil means none. Not with LaunchType.
 	CapacityProviderStrategy []CapacityProviderStrategyItem
+	// PlatformVersion is the Fargate platform version: LATEST (the
+	// default when empty) or e.g. "1.4.0"; a task definition with Amazon
+	// EFS volumes needs MinEFSPlatformVersion or later. Ignored on EC2.
+	PlatformVersion string
 	// PlacementConstraints add to the task definition's; together at most 10.
 	PlacementConstraints []placement.Constraint
 	// PlacementStrategy ranks the instances; nil means random (ECS
@@ -307,6 +343,9 @@ type RunTaskInput struct {
 	PlacementStrategy []placement.Strategy
 	// StartedBy is a free-form tag, up to 128 characters.
 	StartedBy string
+	// NetworkConfiguration puts awsvpc tasks in the given subnets, one
+	// address each (see World.CreateSubnet); nil means none.
+	NetworkConfiguration *NetworkConfiguration
 }
 
 // RunTaskFailure is one task RunTask could not place, as in the API's
@@ -330,6 +369,9 @@ type RunTaskOutput struct {
 // invalid request is an error that reports every problem at once, each a
 // *fielderr.Error matching ErrInvalidRunTask (ErrNotFound for a cluster or
 // task definition that does not exist); tasks that do not fit are Failures.
+// A valid call beyond the RunTask rate limit (WorldConfig.APIRateLimits:
+// 20 calls a second, burst and sustained) starts nothing and returns a
+// *ThrottlingError matching ErrThrottled.
 func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	const at = "RunTaskInput."
 	l := fielderr.NewList(ErrInvalidRunTask)
@@ -347,20 +389,31 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 		l.Addf(at+"Count", in.Count, "must be 1 to %d (0 means 1): Quotas.TasksPerRunTask", w.quotas.TasksPerRunTask)
 	}
 	ls := c.resolveLaunch(l, in.LaunchType, in.CapacityProviderStrategy, def, ErrInvalidRunTask, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
+	checkPlatformVersion(l, at+"PlatformVersion", in.PlatformVersion)
+	if ls.fargate() {
+		checkEFSPlatform(l, at+"PlatformVersion", in.PlatformVersion, def)
+	}
 	if len(in.StartedBy) > 128 {
 		l.Add(at+"StartedBy", in.StartedBy, "must have at most 128 characters")
 	}
+	net := w.checkNetwork(l, at+"NetworkConfiguration", in.NetworkConfiguration, def, &ls)
 	if len(in.Group) > 255 {
 		l.Add(at+"Group", in.Group, "must have at most 255 characters")
 	}
 	var plan *placement.Plan
+	if def != nil && net != nil && len(def.in.PlacementConstraints)+len(in.PlacementConstraints) >= placement.MaxConstraints {
+		// The subnets' zones are a constraint of the plan too.
+		l.Addf(at+"PlacementConstraints", len(def.in.PlacementConstraints)+len(in.PlacementConstraints),
+			"with a NetworkConfiguration at most %d placement constraints, the task definition's and the request's together", placement.MaxConstraints-1)
+		def = nil // no plan to compile
+	}
 	if def != nil {
 		strategies := in.PlacementStrategy
 		if len(strategies) == 0 {
 			strategies = []placement.Strategy{{Type: placement.Random}}
 		}
 		plan, err = placement.Compile(placement.Spec{
-			Constraints: append(slices.Clone(def.in.PlacementConstraints), in.PlacementConstraints...),
+			Constraints: net.withFilter(append(slices.Clone(def.in.PlacementConstraints), in.PlacementConstraints...)),
 			Strategies:  strategies,
 		})
 		joinLeaf(l, ErrInvalidRunTask, at+"Placement", "Spec", err)
@@ -379,12 +432,15 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	if err := l.Err(); err != nil {
 		return RunTaskOutput{}, err
 	}
+	if err := w.throttle(capacity.RunTask); err != nil {
+		return RunTaskOutput{}, err
+	}
 	group := in.Group
 	if group == "" {
 		group = "family:" + def.in.Family
 	}
 	r := w.newLaunch(c, def, group, &ls, plan)
-	r.startedBy = in.StartedBy
+	r.startedBy, r.net = in.StartedBy, net
 	r.run(count, make([]int, len(ls.providers)))
 	if r.err != nil {
 		// The request was validated; placement refusing it is a bug.
@@ -394,7 +450,7 @@ func (w *World) RunTask(in RunTaskInput) (RunTaskOutput, error) {
 	for i := range r.failures {
 		f := &r.failures[i]
 		for range f.n {
-			out.Failures = append(out.Failures, f.runTaskFailure())
+			out.Failures = append(out.Failures, f.runTaskFailure(c))
 		}
 	}
 	return out, nil

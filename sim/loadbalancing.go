@@ -92,6 +92,9 @@ type lbTarget struct {
 	base, resp loadbalancer.Response // the task's own health answer, and the one the group has
 
 	terminating bool // SIGTERM received, requests still in flight
+
+	fs         *FileSystem // where its requests' I/O goes (WorkloadConfig.IO), or nil
+	ioInFlight int         // its requests in their I/O part
 }
 
 // ErrInvalidLoadBalancer marks a LoadBalancerConfig that NewLoadBalancer
@@ -114,6 +117,9 @@ func (w *World) NewLoadBalancer(cfg LoadBalancerConfig) (*LoadBalancer, error) {
 	}
 	lb := &LoadBalancer{w: w, cfg: cfg, tg: tg, id: fmt.Sprintf("%016x", w.nextID())}
 	lb.failed = "Task failed ELB health checks in (target-group " + lb.TargetGroupARN() + ")"
+	if lb.classic() {
+		lb.failed = "Task failed ELB health checks in (elb " + cfg.Name + ")"
+	}
 	lb.kWake = w.sim.Handle("lb-health", PhaseLifecycle, lb.onWake)
 	return lb, nil
 }
@@ -140,8 +146,12 @@ func (lb *LoadBalancer) TargetGroupARN() string {
 }
 
 // LoadBalancerDimension returns the LoadBalancer metric dimension,
-// "app/<name>/<id>" ("net/..." for an NLB).
+// "app/<name>/<id>" ("net/..." for an NLB), or a Classic Load Balancer's
+// LoadBalancerName dimension, its name.
 func (lb *LoadBalancer) LoadBalancerDimension() string {
+	if lb.classic() {
+		return lb.cfg.Name
+	}
 	kind := "app"
 	if lb.cfg.TargetGroup.Type == loadbalancer.NLB {
 		kind = "net"
@@ -156,8 +166,12 @@ func (lb *LoadBalancer) TargetGroupDimension() string {
 }
 
 // ResourceLabel returns the label ALBRequestCountPerTarget target tracking
-// needs: "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>".
+// needs: "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>"; "" for a
+// Classic Load Balancer, which has no target group.
 func (lb *LoadBalancer) ResourceLabel() string {
+	if lb.classic() {
+		return ""
+	}
 	return lb.LoadBalancerDimension() + "/" + lb.TargetGroupDimension()
 }
 
@@ -229,7 +243,7 @@ func (lt *lbTarget) OnTask(e TaskEvent) Verdict {
 			return Verdict{Hold: lt.deregister(e.Now)}
 		}
 	case LifecycleSIGTERM:
-		if lt.srv != nil && lt.srv.InFlight() > 0 {
+		if lt.srv != nil && lt.srv.InFlight()+lt.ioInFlight > 0 {
 			// The application exits when its last request ends (but not
 			// before its shutdown time), or at SIGKILL.
 			lt.terminating = true

@@ -64,7 +64,7 @@ func (p *CapacityProvider) scalingInput() capacity.ScalingInput {
 		Instances: p.instances.len(),
 		InstanceTypes: []capacity.InstanceType{{
 			Name: p.typ.Name, CPU: p.typ.RegisteredCPU(),
-			MemoryMiB: p.typ.RegisteredMemoryMiB(p.w.cfg.ReservedMemoryMiB), ENIs: p.typ.TaskENIs(),
+			MemoryMiB: p.typ.RegisteredMemoryMiB(p.w.cfg.ReservedMemoryMiB), ENIs: p.typ.AWSVPCTasks(p.w.vpc.trunking),
 		}},
 	}
 	for inst := range p.instances.all() {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // Quotas are the AWS service quotas the world enforces: a call that would
@@ -16,8 +17,8 @@ import (
 //
 // Quotas AWS does not let an account raise are constants: MaxContainers
 // (containers per task definition), MaxTaskDefinitionBytes,
-// MaxRevisionsPerFamily, MaxCapacityProvidersPerCluster,
-// MaxProvisioningTasks, and placement.MaxAttributeLength (attribute names
+// MaxRevisionsPerFamily, MaxCapacityProvidersPerCluster, and
+// placement.MaxAttributeLength (attribute names
 // and values).
 //
 // Together they bound what one call can ask of the simulator: a run's
@@ -59,6 +60,16 @@ type Quotas struct {
 	// Scaling quota "Auto Scaling groups per region" (adjustable;
 	// https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-quotas.html).
 	AutoScalingGroups int
+	// ProvisioningTasksPerCluster is the most tasks of Auto Scaling group
+	// capacity providers that may wait in PROVISIONING per cluster; the
+	// next ones fail with the service event "was unable to place tasks in
+	// your cluster because the tasks provisioning capacity limit was
+	// exceeded." 0 means DefaultProvisioningTasksPerCluster, 500: the ECS
+	// quota "Tasks in the PROVISIONING state per cluster" (not adjustable
+	// in AWS; it was 100 at launch, then 300;
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
+	// Set it to 300 to reproduce runs made before the change.
+	ProvisioningTasksPerCluster int
 }
 
 // AWS's default quotas; see Quotas for their pages.
@@ -69,6 +80,8 @@ const (
 	DefaultTasksPerService     = 5_000
 	DefaultTasksPerRunTask     = 10
 	DefaultAutoScalingGroups   = 500
+
+	DefaultProvisioningTasksPerCluster = 500
 )
 
 // MaxQuota is the largest value a configurable quota may be raised to: a
@@ -104,6 +117,7 @@ func (q Quotas) withDefaults() Quotas {
 	q.TasksPerService = cmp.Or(q.TasksPerService, DefaultTasksPerService)
 	q.TasksPerRunTask = cmp.Or(q.TasksPerRunTask, DefaultTasksPerRunTask)
 	q.AutoScalingGroups = cmp.Or(q.AutoScalingGroups, DefaultAutoScalingGroups)
+	q.ProvisioningTasksPerCluster = cmp.Or(q.ProvisioningTasksPerCluster, DefaultProvisioningTasksPerCluster)
 	return q
 }
 
@@ -121,6 +135,7 @@ func (q Quotas) validate(l *fielderr.List) {
 		{"TasksPerService", q.TasksPerService, DefaultTasksPerService, MaxQuota, "MaxQuota"},
 		{"TasksPerRunTask", q.TasksPerRunTask, DefaultTasksPerRunTask, placement.MaxBatch, "placement.MaxBatch"},
 		{"AutoScalingGroups", q.AutoScalingGroups, DefaultAutoScalingGroups, MaxQuota, "MaxQuota"},
+		{"ProvisioningTasksPerCluster", q.ProvisioningTasksPerCluster, DefaultProvisioningTasksPerCluster, MaxQuota, "MaxQuota"},
 	} {
 		if f.v < 0 || f.v > f.ceiling {
 			l.Addf("WorldConfig.Quotas."+f.name, f.v, "must be 0 (AWS's default %d) to %d (%s)", f.def, f.ceiling, f.ceilName)
@@ -130,3 +145,42 @@ func (q Quotas) validate(l *fielderr.List) {
 
 // Quotas returns the quotas the world enforces, defaults filled in.
 func (w *World) Quotas() Quotas { return w.quotas }
+
+// QuotaSource is one AWS quota or rate the world enforces: its AWS name,
+// its default here, the configuration field that changes it, whether AWS
+// lets an account raise it, the page its figure comes from and when that
+// page gave the figure (year-month, or year-month to year-month when it
+// was read again later and had not changed).
+type QuotaSource struct {
+	Name       string
+	Default    int
+	Field      string
+	Adjustable bool
+	Source     string
+	AsOf       string
+}
+
+const (
+	ecsQuotasPage  = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html"
+	fargateThrottl = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html"
+)
+
+// QuotaSources lists the quotas and rates the world enforces with their
+// sources, in a fixed order: the table to check a run's limits against
+// AWS's current pages.
+func QuotaSources() []QuotaSource {
+	return []QuotaSource{
+		{"Clusters per account", DefaultClusters, "WorldConfig.Quotas.Clusters", true, ecsQuotasPage, "2022-04 to 2026-02"},
+		{"Container instances per cluster", DefaultInstancesPerCluster, "WorldConfig.Quotas.InstancesPerCluster", true, ecsQuotasPage, "2022-04 to 2026-02"},
+		{"Services per cluster", DefaultServicesPerCluster, "WorldConfig.Quotas.ServicesPerCluster", true, ecsQuotasPage, "2022-04 to 2026-02"},
+		{"Tasks per service", DefaultTasksPerService, "WorldConfig.Quotas.TasksPerService", true, ecsQuotasPage, "2022-04 to 2026-02"},
+		{"Tasks launched (count) per run-task", DefaultTasksPerRunTask, "WorldConfig.Quotas.TasksPerRunTask", false, ecsQuotasPage, "2022-04 to 2026-02"},
+		{"Tasks in the PROVISIONING state per cluster", DefaultProvisioningTasksPerCluster, "WorldConfig.Quotas.ProvisioningTasksPerCluster", false, ecsQuotasPage, "2025-01 (300 in 2022-04, 100 at launch)"},
+		{"Auto Scaling groups per region", DefaultAutoScalingGroups, "WorldConfig.Quotas.AutoScalingGroups", true, "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-quotas.html", "2024-01"},
+		{"Tasks launched per service per minute (EC2)", DefaultServiceLaunchRate, "WorldConfig.ServiceLaunchRate", true, ecsQuotasPage, "2022-04"},
+		{"Tasks launched per service per minute (Fargate)", DefaultFargateServiceLaunchRate, "WorldConfig.Capacity.FargateServiceLaunchRate", true, ecsQuotasPage, "2022-04"},
+		{"Fargate task launch bucket (burst)", capacity.DefaultLaunchBurst, "WorldConfig.Capacity.LaunchBucket.Burst", true, fargateThrottl, "2022-04 to 2026-02"},
+		{"Fargate task launch bucket (per second)", capacity.DefaultLaunchRefillPerSecond, "WorldConfig.Capacity.LaunchBucket.RefillPerSecond", true, fargateThrottl, "2022-04 to 2026-02"},
+		{"RunTask calls per second (burst and sustained)", capacity.DefaultRunTaskLimit.Burst, "WorldConfig.APIRateLimits.RunTask", true, fargateThrottl, "2026-02"},
+	}
+}

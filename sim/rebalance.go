@@ -110,14 +110,14 @@ func (s *Service) startRebalance(d *Deployment, zones []zoneTasks, zone string, 
 		// tasks: make zone the only one at the minimum. The counts follow
 		// the cluster's launch zones, which need not be in the sorted
 		// order of zones.
-		launch := s.c.launchZones()
+		launch := s.launchZones()
 		only := make([]int, len(launch))
 		for i, z := range launch {
 			if z != zone {
 				only[i] = 1
 			}
 		}
-		t, _ = s.w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, nil, false, only)
+		t, _ = s.w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, nil, false, only, s.net)
 		if t == nil {
 			s.rebalanceBlocked = true
 			return
@@ -148,7 +148,7 @@ func (s *Service) startRebalance(d *Deployment, zones []zoneTasks, zone string, 
 // now, on EC2 those with an ACTIVE instance.
 func (s *Service) rebalanceZones(zones []zoneTasks) []zoneTasks {
 	if s.ls.fargate() {
-		for _, z := range s.c.launchZones() {
+		for _, z := range s.launchZones() {
 			zones = append(zones, zoneTasks{Zone: z})
 		}
 		slices.SortFunc(zones, func(a, b zoneTasks) int { return strings.Compare(a.Zone, b.Zone) })
@@ -165,7 +165,9 @@ func (s *Service) rebalanceZones(zones []zoneTasks) []zoneTasks {
 		slices.Sort(c.activeZones)
 	}
 	for _, z := range c.activeZones {
-		zones = append(zones, zoneTasks{Zone: z})
+		if s.net == nil || slices.Contains(s.net.zones, z) {
+			zones = append(zones, zoneTasks{Zone: z})
+		}
 	}
 	return zones
 }

@@ -89,7 +89,7 @@ func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w, err := sim.NewWorld(s, sim.WorldConfig{Retention: keep})
+	w, err := sim.NewWorld(s, sim.WorldConfig{Retention: keep, APIRateLimits: noThrottle})
 	if err != nil {
 		tb.Fatal(err)
 	}

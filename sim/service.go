@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // SchedulingStrategy is how a service decides how many tasks to run.
@@ -117,6 +118,10 @@ type ServiceConfig struct {
 	// Empty means CapacityProviderStrategy, else the cluster's default
 	// strategy, else EC2 (always EC2 for DAEMON).
 	LaunchType LaunchType
+	// PlatformVersion is the Fargate platform version: LATEST (the
+	// default when empty) or e.g. "1.4.0"; a task definition with Amazon
+	// EFS volumes needs MinEFSPlatformVersion or later. Ignored on EC2.
+	PlatformVersion string
 	// CapacityProviderStrategy splits the service's tasks over capacity
 	// providers (base first, then weight); nil means none. Not with
 	// LaunchType, nor for DAEMON.
@@ -142,6 +147,11 @@ type ServiceConfig struct {
 	// service's tasks are unevenly spread over the zones it can use (after
 	// a zone outage, say): zero means AZRebalancingDefault.
 	AvailabilityZoneRebalancing AZRebalancing
+	// NetworkConfiguration puts the service's awsvpc tasks in the given
+	// subnets, one address each (see World.CreateSubnet); nil means the
+	// cluster's zones and no address accounting. Only for awsvpc task
+	// definitions.
+	NetworkConfiguration *NetworkConfiguration
 }
 
 // ServiceUpdate is an UpdateService request; nil and empty fields keep the
@@ -283,6 +293,7 @@ type Service struct {
 	rebalanceBlocked bool
 	index            int
 	ls               launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
+	net              *vpcConfig      // NetworkConfiguration, or nil (vpc.go)
 	scaling          *ServiceScaling // AttachScaler's, or nil
 
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
@@ -482,14 +493,22 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		launchType = EC2 // a daemon service ignores the cluster's default strategy
 	}
 	ls := c.resolveLaunch(l, launchType, cfg.CapacityProviderStrategy, def, ErrInvalidService, at+"LaunchType", at+"CapacityProviderStrategy", at+"TaskDefinition")
+	checkPlatformVersion(l, at+"PlatformVersion", cfg.PlatformVersion)
+	if ls.fargate() {
+		checkEFSPlatform(l, at+"PlatformVersion", cfg.PlatformVersion, def)
+	}
 	if cfg.SchedulingStrategy == Daemon && (ls.fargate() || len(ls.providers) > 0) {
 		l.Add(at+"SchedulingStrategy", string(cfg.SchedulingStrategy), "a DAEMON service runs on the EC2 launch type only")
 	}
 	w.checkObserver(l, at+"Observer", cfg.Observer, nil)
+	if lb := classicOf(cfg.Observer, nil); lb != nil {
+		checkClassic(l, at+"Observer", lb, def, &ls)
+	}
+	net := w.checkNetwork(l, at+"NetworkConfiguration", cfg.NetworkConfiguration, def, &ls)
 	cfg.PlacementConstraints = slices.Clone(cfg.PlacementConstraints)
 	cfg.PlacementStrategy = slices.Clone(cfg.PlacementStrategy)
 	cfg.CapacityProviderStrategy = slices.Clone(cfg.CapacityProviderStrategy)
-	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls}
+	s := &Service{w: w, c: c, cfg: cfg, status: ServiceActive, desired: cfg.DesiredCount, index: len(w.services), ls: ls, net: net}
 	switch compatible := rebalanceCompatible(&cfg, &ls); cfg.AvailabilityZoneRebalancing {
 	case AZRebalancingDefault:
 		s.rebalanceOn = compatible
@@ -508,6 +527,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 		l.Join(err)
 	}
 	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	if err := w.throttle(capacity.CreateService); err != nil {
 		return nil, err
 	}
 	s.minPct, s.maxPct = cfg.DeploymentConfiguration.bounds(cfg.SchedulingStrategy)
@@ -534,13 +556,20 @@ const MaxHealthCheckGracePeriod = 2_147_483_647 * time.Second
 // newDeployment compiles the placement plan of def under the service's
 // constraints and strategies.
 func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
-	spec := placement.Spec{
-		Constraints: append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...),
-		Strategies:  s.cfg.PlacementStrategy,
+	user := append(slices.Clone(def.in.PlacementConstraints), s.cfg.PlacementConstraints...)
+	spec := placement.Spec{Constraints: s.net.withFilter(user), Strategies: s.cfg.PlacementStrategy}
+	// A daemon's pin to its instance and the subnets' zones are
+	// constraints of the plan too.
+	limit, why := placement.MaxConstraints, "a service"
+	if s.cfg.SchedulingStrategy == Daemon {
+		limit, why = limit-1, "a DAEMON service"
 	}
-	if s.cfg.SchedulingStrategy == Daemon && len(spec.Constraints) >= placement.MaxConstraints {
-		return nil, fielderr.New(ErrInvalidService, "ServiceConfig.PlacementConstraints", len(spec.Constraints),
-			fmt.Sprintf("a DAEMON service allows %d placement constraints, the task definition's and the service's together", placement.MaxConstraints-1))
+	if s.net != nil {
+		limit, why = limit-1, why+" with a NetworkConfiguration"
+	}
+	if limit < placement.MaxConstraints && len(user) > limit {
+		return nil, fielderr.New(ErrInvalidService, "ServiceConfig.PlacementConstraints", len(user),
+			fmt.Sprintf("%s allows %d placement constraints, the task definition's and the service's together", why, limit))
 	}
 	plan, err := placement.Compile(spec)
 	if err != nil {
@@ -557,7 +586,9 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 
 // UpdateService changes a service. A new task definition (or
 // ForceNewDeployment) starts a rolling deployment; a new desired count does
-// not.
+// not. A valid call beyond the UpdateService rate limit
+// (WorldConfig.APIRateLimits) changes nothing and returns a
+// *ThrottlingError matching ErrThrottled.
 func (s *Service) UpdateService(u ServiceUpdate) error {
 	const at = "ServiceUpdate."
 	if err := s.checkActive(); err != nil {
@@ -570,6 +601,13 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		joinLeaf(l, ErrNotFound, at+"TaskDefinition", "TaskDefinition", err)
 		if d != nil && s.ls.fargate() {
 			checkFargateDefinition(l, ErrInvalidService, at+"TaskDefinition", d)
+			checkEFSPlatform(l, at+"TaskDefinition", s.cfg.PlatformVersion, d)
+		}
+		if lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers); d != nil && lb != nil {
+			checkClassic(l, at+"TaskDefinition", lb, d, &s.ls)
+		}
+		if d != nil && s.net != nil && d.in.NetworkMode != AWSVPC {
+			l.Add(at+"TaskDefinition", d.String(), fmt.Sprintf("has network mode %q; the service's NetworkConfiguration is for awsvpc tasks only", d.in.NetworkMode))
 		}
 		def = d
 	}
@@ -602,6 +640,9 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		dep = d
 	}
 	if err := l.Err(); err != nil {
+		return err
+	}
+	if err := s.w.throttle(capacity.UpdateService); err != nil {
 		return err
 	}
 	if u.DeploymentConfiguration != nil {
@@ -654,7 +695,7 @@ func (w *World) onReconcile(arg uint64) { w.services[arg].reconcileNow() }
 // the rest did not.
 func (s *Service) place(d *Deployment, n int) {
 	r := s.w.newLaunch(s.c, d.def, "service:"+s.cfg.Name, &s.ls, d.plan)
-	r.svc, r.dep = s, d
+	r.svc, r.dep, r.net = s, d, s.net
 	var counts []int
 	if len(s.ls.providers) > 0 {
 		counts = s.providerCounts()
@@ -665,6 +706,21 @@ func (s *Service) place(d *Deployment, n int) {
 	}
 	if len(r.started) > 0 {
 		s.event("has started %d tasks: %s.", len(r.started), taskList(r.started))
+	}
+	if len(r.started) > 0 && len(r.failures) > 0 && s.cfg.DeploymentConfiguration.CircuitBreaker.Enable {
+		// ECS's newer event for a deployment that started some of its
+		// tasks but not all, for want of capacity, "typically when the
+		// circuit breaker is enabled" ("Amazon ECS service event
+		// messages",
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html).
+		// The simulator emits it only then (an assumption: AWS does not
+		// say when else); the reason follows in the "unable to place"
+		// event.
+		failed := 0
+		for i := range r.failures {
+			failed += r.failures[i].n
+		}
+		s.event("could not launch %d tasks for deployment %s.", failed, d.id)
 	}
 	for i := range r.failures {
 		f := &r.failures[i]
@@ -715,7 +771,9 @@ func (s *Service) onTaskRunning(t *Task) {
 	s.running++ // the task is RUNNING with desired status RUNNING
 	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
-	if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+	if lb := classicOf(s.cfg.Observer, nil); lb != nil {
+		s.event("registered 1 instances in (elb %s)", lb.cfg.Name)
+	} else if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
 	}
 	// No reconcile: a RUNNING task changes no count the scheduler uses
@@ -737,6 +795,7 @@ func (s *Service) onTaskHealth(t *Task, failure string) {
 		}
 		t.countsHealthy = false
 		s.counters.UnhealthyStopped++
+		s.classicUnhealthy(t, failure)
 		s.w.stopTask(t, StopServiceSchedulerInitiated, failure)
 		s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
 		s.countFailure(t.dep)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // TaskState is a task's lastStatus. The states are ordered: a task only
@@ -475,7 +476,10 @@ func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
 		drain := w.lat.Deactivating.Sample(w.rngStop)
 		t.notify(LifecycleStopRequested, true) // targets deregister and hold DEACTIVATING while they drain
 		if s := t.service; s != nil {
-			if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
+			if lb := classicOf(s.cfg.Observer, nil); lb != nil {
+				s.event("has begun draining connections on 1 tasks.")
+				s.event("deregistered 1 instances in (elb %s)", lb.cfg.Name)
+			} else if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
 				s.event("has begun draining connections on 1 tasks.")
 				s.event("deregistered 1 targets in (target-group %s)", tg.TargetGroupARN())
 			}
@@ -552,7 +556,9 @@ func (w *World) finishTask(t *Task) {
 // the stop timeout. The stop code is UserInitiated; reason "" means "Task
 // stopped by user", and a reason longer than MaxStoppedReason is refused
 // (ErrConfig). Stopping a task that is already stopping, or stopped, does
-// nothing. A nil task, or a task of another World, is ErrNotFound.
+// nothing. A nil task, or a task of another World, is ErrNotFound. A call
+// beyond the StopTask rate limit (WorldConfig.APIRateLimits) stops nothing
+// and returns a *ThrottlingError matching ErrThrottled.
 func (w *World) StopTask(t *Task, reason string) error {
 	switch {
 	case t == nil:
@@ -561,6 +567,9 @@ func (w *World) StopTask(t *Task, reason string) error {
 		return fielderr.New(ErrNotFound, "StopTask(t)", t.arnID, "is a task of another World")
 	case len(reason) > MaxStoppedReason:
 		return fielderr.New(ErrConfig, "StopTask(reason)", reason, fmt.Sprintf("must have at most %d characters", MaxStoppedReason))
+	}
+	if err := w.throttle(capacity.StopTask); err != nil {
+		return err
 	}
 	if reason == "" {
 		reason = reasonUserStopped

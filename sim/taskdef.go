@@ -124,6 +124,9 @@ type ContainerDefinition struct {
 	// (the agent's ECS_CONTAINER_STOP_TIMEOUT default). At most 120 s for
 	// FARGATE compatibility.
 	StopTimeout time.Duration
+	// MountPoints are the container's mountPoints: volumes of the task
+	// definition (Volumes) it sees; nil means none.
+	MountPoints []MountPoint
 }
 
 func (c *ContainerDefinition) essential() bool { return c.Essential == nil || *c.Essential }
@@ -191,6 +194,9 @@ type TaskDefinitionInput struct {
 	// PlacementConstraints are memberOf constraints (distinctInstance is not
 	// allowed in a task definition); nil means none.
 	PlacementConstraints []placement.Constraint
+	// Volumes are the task definition's volumes; an Amazon EFS volume is
+	// mounted in PENDING (see FileSystem). nil means none.
+	Volumes []Volume
 	// Behavior is the simulated application; see Behavior.
 	Behavior Behavior
 }
@@ -206,6 +212,7 @@ type TaskDefinition struct {
 	stopTimeout       time.Duration
 	health            *HealthCheck // effective essential-container check (the slowest), or nil
 	images            []string
+	hasEFS            bool // an Amazon EFS volume is declared
 }
 
 // Family returns the task definition family.
@@ -443,6 +450,7 @@ func validateTaskDefinition(in *TaskDefinitionInput) error {
 	}
 	l.Join(b.RunFor.Check(ErrInvalidTaskDefinition, at+"Behavior.RunFor"))
 	l.Join(b.Shutdown.Check(ErrInvalidTaskDefinition, at+"Behavior.Shutdown"))
+	validateVolumes(l, in)
 	return l.Err()
 }
 
@@ -463,10 +471,10 @@ func registeredSize(in *TaskDefinitionInput) int {
 			}
 		}
 		if n > MaxTaskDefinitionBytes {
-			break // far enough: the sum cannot overflow
+			return n // far enough: the sum cannot overflow
 		}
 	}
-	return n
+	return n + volumesSize(in)
 }
 
 // newTaskDefinition derives the placement needs of a validated input.
@@ -521,5 +529,6 @@ func newTaskDefinition(in TaskDefinitionInput, revision int) *TaskDefinition {
 	if in.NetworkMode == AWSVPC {
 		d.enis = 1
 	}
+	d.hasEFS = len(d.efsVolumes()) > 0
 	return d
 }

@@ -103,6 +103,10 @@ type WorkloadConfig struct {
 	// a steady state knows nothing of how long a queue takes to fill. A processor-sharing task
 	// without a concurrency limit never queues and always answers.
 	SeparateHealthEndpoint bool
+	// IO, if set, gives every request an I/O part on an Amazon EFS volume
+	// of its task, after its CPU work (see RequestIO and FileSystem); nil
+	// means none.
+	IO *RequestIO
 }
 
 // WorkloadCounters are a workload's cumulative request counts. At every
@@ -373,6 +377,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	if p := cfg.ReportPeriod; p < 0 || p%time.Minute != 0 {
 		l.Add(at+"ReportPeriod", p, "must be a whole number of minutes (0 means 1h)")
 	}
+	cfg.IO.validate(l, at+"IO")
 	if cfg.MemoryBaseMiB < 0 || cfg.MemoryBaseMiB > placement.MaxInstanceMemory {
 		l.Addf(at+"MemoryBaseMiB", cfg.MemoryBaseMiB, "must be 0 (a quarter of the task's memory) to %d", placement.MaxInstanceMemory)
 	}
@@ -396,6 +401,11 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	}
 	if cfg.MemoryPerRequestMiB == 0 {
 		cfg.MemoryPerRequestMiB = 1
+	}
+	if cfg.IO != nil {
+		io := *cfg.IO
+		cfg.IO = &io
+		w.efs() // the I/O sizes' stream
 	}
 	s := w.sim
 	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
@@ -477,6 +487,7 @@ func (wl *Workload) taskRegistered(lt *lbTarget) {
 	if wl.cfg.Mode != RequestLevel {
 		return
 	}
+	lt.fs = wl.ioFileSystem(lt.t.def)
 	sc := wl.cfg.Server
 	sc.CPU = lt.t.def.cpu
 	srv, err := traffic.NewServer(sc)
@@ -497,6 +508,9 @@ func (wl *Workload) taskExited(lt *lbTarget) {
 	if lt.srv != nil {
 		wl.handle(lt, lt.srv.Kill(now))
 		lt.timer.Stop()
+	}
+	if lt.fs != nil {
+		lt.fs.io.abort(lt.t, now)
 	}
 	wl.sample(lt, now)
 	lt.srv = nil
@@ -589,7 +603,7 @@ func (wl *Workload) onServerWake(arg uint64) {
 // flush hands the server's departures to the books and re-arms its timer.
 func (wl *Workload) flush(lt *lbTarget, now time.Duration) {
 	wl.handle(lt, lt.srv.Advance(now))
-	if lt.terminating && lt.srv.InFlight() == 0 {
+	if lt.terminating && lt.srv.InFlight()+lt.ioInFlight == 0 {
 		lt.idle()
 	}
 	if !wl.cfg.SeparateHealthEndpoint {
@@ -623,6 +637,10 @@ func (wl *Workload) handle(lt *lbTarget, done []traffic.Completion) {
 	}
 	at := wl.w.now()
 	for _, c := range done {
+		if c.Outcome == traffic.Served && lt.fs != nil {
+			wl.startIO(lt, c) // in flight until its I/O is over
+			continue
+		}
 		wl.counters.InFlight--
 		soj := c.Sojourn().Seconds()
 		wl.counters.SojournSeconds += soj
@@ -706,6 +724,11 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	}
 	latency := res.MeanLatency
 	timedOut := 0.0
+	if fs := wl.fluidFileSystem(); fs != nil {
+		ioLatency, fraction := fs.fluidIO(wl, now, dt, res.ServedRate, tasks)
+		latency += ioLatency
+		timedOut, res.ServedRate = res.ServedRate*(1-fraction), res.ServedRate*fraction
+	}
 	if t := sc.Timeout.Seconds(); t > 0 && latency > t {
 		// Clients give up: what the queue cannot serve in time times out.
 		latency = t
@@ -714,7 +737,7 @@ func (wl *Workload) fluidStep(now time.Duration) {
 		latency = 3600
 	}
 	if sc.QueueLimit == traffic.Unlimited && res.RejectedRate > 0 {
-		timedOut, res.RejectedRate = res.RejectedRate, 0 // an overloaded unbounded queue does not reject
+		timedOut, res.RejectedRate = timedOut+res.RejectedRate, 0 // an overloaded unbounded queue does not reject
 	}
 	before := wl.fluidCum
 	wl.fluidCum[0] += rate * dt
@@ -991,16 +1014,23 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		}
 		st, cluster, name := wl.cfg.Metrics, svc.c.name, svc.cfg.Name
 		tg, lbd := wl.lb.TargetGroupDimension(), wl.lb.LoadBalancerDimension()
-		g, err := st.Group(
-			metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)},
-			metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name)},
-			metrics.GroupMetric{Metric: metrics.RunningTaskCountMetric(cluster, name)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)},
-			metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd), StatisticSets: true},
-		)
+		series := []metrics.GroupMetric{
+			{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, cluster, name)},
+			{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, cluster, name)},
+			{Metric: metrics.RunningTaskCountMetric(cluster, name)},
+		}
+		if wl.lb.classic() {
+			series = append(series, wl.lb.classicMetrics()...)
+		} else {
+			series = append(series,
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCount, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCountPerTarget, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricHTTPCodeELB5XXCount, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(MetricHTTPCodeTarget5XXCount, tg, lbd)},
+				metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, tg, lbd), StatisticSets: true},
+			)
+		}
+		g, err := st.Group(series...)
 		if err != nil {
 			panic(fmt.Sprintf("sim: publishing the metrics of %s: %v", name, err))
 		}
@@ -1019,6 +1049,12 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	if running > 0 || hasCPU {
 		put(wmRunning, float64(running))
 	}
+	classic := wl.lb.classic()
+	if classic {
+		// A Classic Load Balancer reports its healthy instances every
+		// minute, in wmPerTarget's place.
+		put(wmPerTarget, float64(wl.tg.Counts().Healthy))
+	}
 	if d.Arrived > 0 {
 		put(wmRequests, float64(d.Arrived))
 		c := wl.tg.Counts()
@@ -1026,7 +1062,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		if targets == 0 {
 			targets = c.Initial + c.Healthy + c.Unhealthy
 		}
-		if v, ok := metrics.RequestCountPerTarget(float64(d.Arrived), targets); ok {
+		if v, ok := metrics.RequestCountPerTarget(float64(d.Arrived), targets); ok && !classic {
 			put(wmPerTarget, v)
 		}
 		put(wmELB5xx, float64(d.NoTarget+d.Aborted))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/placement"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // World errors. Each matches ErrConfig too, except ErrNotFound and
@@ -117,6 +118,28 @@ type WorldConfig struct {
 	// Quotas are the AWS service quotas the world enforces; zero fields
 	// mean AWS's defaults (see Quotas).
 	Quotas Quotas
+	// AWSVPCTrunking is the account setting awsvpcTrunking: container
+	// instances launched while it is on get a trunk ENI and host
+	// InstanceType.TrunkedTasks awsvpc tasks instead of TaskENIs (see
+	// World.SetAWSVPCTrunking). Off by default, as in AWS.
+	AWSVPCTrunking bool
+	// APIRateLimits are the token buckets of the ECS API actions the
+	// world throttles (RunTask, StopTask, CreateService, UpdateService;
+	// StartTask's is kept for callers, the world has no StartTask). A
+	// throttled call returns an error matching ErrThrottled; Retry
+	// retries as the AWS SDKs do. The zero value is AWS's defaults (see
+	// capacity.APIRateLimits for the figures and their sources).
+	//
+	// The service scheduler's own launches are not API calls of the
+	// account: ECS documents them under their own quota, "Tasks launched
+	// per service per minute" (ServiceLaunchRate), and Fargate launches
+	// of any origin under the Fargate task launch bucket
+	// (CapacityConfig), so neither spends RunTask tokens. Nor does
+	// Service.SetDesiredCount, which stands for Application Auto
+	// Scaling's call on the account's behalf (an assumption: AWS does not
+	// say whether that call counts against the account's UpdateService
+	// bucket).
+	APIRateLimits capacity.APIRateLimits
 }
 
 // Retention bounds what the world remembers of its past, so that a long
@@ -179,6 +202,7 @@ func (c WorldConfig) Validate() error {
 	c.Capacity.validate(l)
 	c.Retention.validate(l)
 	c.Quotas.validate(l)
+	c.APIRateLimits.Validate(l, "WorldConfig.APIRateLimits")
 	lat := c.Latencies
 	for _, f := range []struct {
 		name string
@@ -234,11 +258,15 @@ type World struct {
 	scratchRunning                                              []placement.RunningTask
 
 	account *account // Fargate pools, capacity providers, billing (account.go)
+	api     *capacity.APIThrottle
 
 	attachers     []Attacher            // World.Attach: for every new task
 	serviceAttach []*serviceAttachments // by service index: Observer and Service.Attach
 
 	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
+
+	vpc      vpcState  // subnets and the awsvpcTrunking setting (vpc.go)
+	efsState *efsState // Amazon EFS file systems (efs.go), made on first use
 }
 
 // NewWorld returns an empty world driven by s, or the problems with cfg.
@@ -262,6 +290,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 		cfg.ServiceLaunchRate = DefaultServiceLaunchRate
 	}
 	w := &World{sim: s, cfg: cfg, lat: cfg.Latencies.withDefaults(), quotas: cfg.Quotas.withDefaults(), families: map[string][]*TaskDefinition{}}
+	w.vpc.trunking = cfg.AWSVPCTrunking
 	w.kInstanceUp = s.Handle("instance-register", PhaseLifecycle, w.onInstanceUp)
 	w.kTaskStep = s.Handle("task-step", PhaseLifecycle, w.onTaskStep)
 	w.kTaskHealth = s.Handle("task-health", PhaseLifecycle, w.onTaskHealth)
@@ -275,6 +304,7 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	w.rngFail = s.Rand("failures")
 	w.rngPlace = s.Rand("placement")
 	w.account = newAccount(w, cfg.Capacity)
+	w.api, _ = capacity.NewAPIThrottle(cfg.APIRateLimits) // validated above
 	return w, nil
 }
 
@@ -383,8 +413,12 @@ func (w *World) RegisterTaskDefinition(in TaskDefinitionInput) (*TaskDefinition,
 	}
 	in.RequiresCompatibilities = slices.Clone(in.RequiresCompatibilities)
 	in.PlacementConstraints = slices.Clone(in.PlacementConstraints)
+	cloneVolumes(&in)
 	revs := w.families[in.Family]
 	d := newTaskDefinition(in, len(revs)+1)
+	if d.hasEFS {
+		w.efsMounts() // its tasks mount their volumes
+	}
 	w.families[in.Family] = append(revs, d)
 	return d, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/capacity"
 )
 
 // fixedLatencies makes every lifecycle step take a known time, so that
@@ -147,3 +148,8 @@ func errorFields(err error) []string {
 	}
 	return []string{""}
 }
+
+// noThrottle turns the API rate limits off for benchmarks and tests that
+// build a large starting state (hundreds of services, thousands of tasks)
+// at one instant: the account as it stands, not API traffic to throttle.
+var noThrottle = capacity.APIRateLimits{Disabled: true}

@@ -3,15 +3,21 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
+	"time"
 
-	"github.com/ecssim/ecssim/internal/sweep"
+	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/scenario"
+	"github.com/ecssim/ecssim/sweep"
 )
 
 // source is a scenario file: its JSON and the directory its series are
@@ -75,28 +81,129 @@ type setFlags []string
 func (f *setFlags) String() string     { return strings.Join(*f, " ") }
 func (f *setFlags) Set(v string) error { *f = append(*f, v); return nil }
 
+const runAbout = `
+Runs each scenario file and prints its report: a summary line, one line
+per service (counts, scaling activities, requests, 5xx, p50/p99 latency,
+cost) and one table per service with a row per report period. With
+-seeds n it runs each file with n seeds (its own, or -seed, and the next
+n-1) side by side on the machine's cores and prints, per service, the
+mean and 95 % confidence interval of each figure. -json prints each
+report as JSON (camelCase keys, units in the names: p99Ms, costUsd).
+-seed, -duration and -mode override the file; -set changes any value
+by its path, as a validation error names it.`
+
+// runFlags are the flags run shares with sweep: overrides of the file and
+// the number of seeds.
+type runFlags struct {
+	seed     *uint64Flag
+	seeds    *int
+	duration *string
+	mode     *string
+	sets     setFlags
+}
+
+func addRunFlags(fs *flag.FlagSet) *runFlags {
+	f := &runFlags{seed: &uint64Flag{}}
+	fs.Var(f.seed, "seed", "the seed of the run (overrides the file's)")
+	f.seeds = fs.Int("seeds", 1, "run each file with this many seeds and print the mean and 95 % interval per service")
+	f.duration = fs.String("duration", "", "how long to run, a Go duration such as 6h (overrides the file's)")
+	f.mode = fs.String("mode", "", "the traffic mode of every service with traffic: request or fluid")
+	fs.Var(&f.sets, "set", "override a value of the file, path=value (repeatable), e.g. services[0].desiredCount=4")
+	return f
+}
+
+// overrides turns the flags into overrides of the file, in the order
+// -seed, -duration, -set; -mode applies to the parsed scenario.
+func (f *runFlags) overrides() ([]scenario.Override, error) {
+	if *f.seeds < 1 {
+		return nil, usageError{fmt.Sprintf("-seeds is %d; it must be at least 1", *f.seeds)}
+	}
+	var out []scenario.Override
+	add := func(s string) error {
+		o, err := scenario.ParseOverride(s)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		out = append(out, o)
+		return nil
+	}
+	if f.seed.set {
+		if err := add(fmt.Sprintf("seed=%d", f.seed.v)); err != nil {
+			return nil, err
+		}
+	}
+	if *f.duration != "" {
+		if _, err := time.ParseDuration(*f.duration); err != nil {
+			return nil, usageError{fmt.Sprintf("-duration %q: want a Go duration such as 90m or 24h", *f.duration)}
+		}
+		if err := add("duration=" + *f.duration); err != nil {
+			return nil, err
+		}
+	}
+	if *f.mode != "" {
+		var m sim.WorkloadMode
+		if err := m.UnmarshalText([]byte(*f.mode)); err != nil {
+			return nil, usageError{fmt.Sprintf("-mode %q: want request or fluid", *f.mode)}
+		}
+	}
+	for _, s := range f.sets {
+		if err := add(s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// withMode applies -mode to every service of sc that has traffic and
+// checks the result again.
+func (f *runFlags) withMode(src source, sc *scenario.Scenario) error {
+	if *f.mode == "" {
+		return nil
+	}
+	var m sim.WorkloadMode
+	if err := m.UnmarshalText([]byte(*f.mode)); err != nil {
+		return usageError{err.Error()}
+	}
+	for i := range sc.Services {
+		if t := sc.Services[i].Traffic; t != nil {
+			t.Mode = m
+		}
+	}
+	if err := sc.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", src.path, err)
+	}
+	return nil
+}
+
+// uint64Flag is a flag that knows whether it was given.
+type uint64Flag struct {
+	v   uint64
+	set bool
+}
+
+func (f *uint64Flag) String() string { return strconv.FormatUint(f.v, 10) }
+func (f *uint64Flag) Set(s string) error {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("want a whole number from 0")
+	}
+	f.v, f.set = v, true
+	return nil
+}
+
 func runCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("run", "[-json] [-seeds n] [-set path=value ...] file.json ...", errOut)
+	fs := newFlags("run", "[-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...", runAbout, errOut)
 	asJSON := fs.Bool("json", false, "print each report as JSON")
-	seeds := fs.Int("seeds", 1, "run each file with this many seeds and print the mean and 95 % interval per service")
-	var sets setFlags
-	fs.Var(&sets, "set", "override a value of the file, path=value (repeatable)")
+	rf := addRunFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usageError{"run needs at least one scenario file"}
 	}
-	if *seeds < 1 {
-		return usageError{fmt.Sprintf("-seeds is %d; it must be at least 1", *seeds)}
-	}
-	var overrides []scenario.Override
-	for _, s := range sets {
-		o, err := scenario.ParseOverride(s)
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		overrides = append(overrides, o)
+	overrides, err := rf.overrides()
+	if err != nil {
+		return err
 	}
 	for i, path := range fs.Args() {
 		src, err := readSource(path)
@@ -107,7 +214,10 @@ func runCmd(args []string, out, errOut io.Writer) error {
 		if err != nil {
 			return err
 		}
-		reports, err := replicate(src, sc, *seeds)
+		if err := rf.withMode(src, sc); err != nil {
+			return err
+		}
+		reports, err := replicate(src, sc, *rf.seeds)
 		if err != nil {
 			return err
 		}
@@ -144,8 +254,17 @@ func printReports(out io.Writer, reports []*scenario.Report, asJSON bool) error 
 	return sum.WriteText(out)
 }
 
+const validateAbout = `
+Checks each scenario file without running it: its JSON shape (every
+unknown field, value of the wrong kind and bad duration, each with its
+line and column), its rules (names, references, ranges, Fargate sizes,
+each under the field that breaks it, at its line and column) and what
+the simulator refuses when it builds the world. It prints "file: ok"
+for a good file and every problem of a bad one; the status is 1 if any
+file has a problem.`
+
 func validateCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("validate", "file.json ...", errOut)
+	fs := newFlags("validate", "file.json ...", validateAbout, errOut)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -156,7 +275,15 @@ func validateCmd(args []string, out, errOut io.Writer) error {
 	for _, path := range fs.Args() {
 		src, err := readSource(path)
 		if err == nil {
-			_, err = src.scenario(nil)
+			var sc *scenario.Scenario
+			if sc, err = scenario.Parse(src.data); err != nil {
+				err = located(path, src.data, err)
+			} else {
+				// Build, without running, for the simulator's own rules.
+				if _, err = scenario.Build(sc, scenario.Options{Files: src.files}); err != nil {
+					err = fmt.Errorf("%s: %w", path, err)
+				}
+			}
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -167,25 +294,95 @@ func validateCmd(args []string, out, errOut io.Writer) error {
 	return errors.Join(errs...)
 }
 
+const versionAbout = `
+Prints the module version the command was built from (as go install
+records it: v1.2.3, a pseudo-version, or (devel) for a local build) and
+the Go version.`
+
+// located puts the file and the line and column of its field in front of
+// each rule error (file:line:column: ...), the way a compiler does, and
+// the file in front of the others.
+func located(path string, data []byte, err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, located(path, data, e))
+		}
+		return errors.Join(out...)
+	}
+	var fe *scenario.FieldError
+	if errors.As(err, &fe) {
+		if line, col, ok := scenario.Locate(data, fe.Field); ok {
+			return fmt.Errorf("%s:%d:%d: %w", path, line, col, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+func versionCmd(args []string, out, errOut io.Writer) error {
+	fs := newFlags("version", "", versionAbout, errOut)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"version takes no arguments"}
+	}
+	version, goVersion := "(unknown)", runtime.Version()
+	if info, ok := debug.ReadBuildInfo(); ok {
+		version, goVersion = info.Main.Version, info.GoVersion
+	}
+	fmt.Fprintf(out, "ecssim %s (%s)\n", version, goVersion)
+	return nil
+}
+
+const sweepAbout = `
+Runs every combination of the -set values (the arms; the first -set
+varies slowest) of one scenario file, each arm with -seeds seeds, or the
+grid a sweep file holds beside its scenario:
+
+  {"scenario": "web.json", "seeds": 3,
+   "vary": [{"path": "taskDefinitions[0].cpu", "values": [512, 1024]},
+            {"path": "services[0].autoScaling.targetTracking[0].targetValue", "values": [50, 70]}]}
+
+and
+prints for each arm its summary: per service the mean and 95 % interval
+of cost, 5xx share, p99 latency, largest desired count, scaling
+activities and unhealthy tasks. Every arm is checked before any runs.`
+
 func sweepCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("sweep", "-set path=v1,v2,... [-set ...] [-seeds n] file.json", errOut)
-	seeds := fs.Int("seeds", 1, "run each arm with this many seeds")
+	fs := newFlags("sweep", "-set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json", sweepAbout, errOut)
+	seeds := fs.Int("seeds", 1, "run each arm with this many seeds (overrides a sweep file's)")
 	var sets setFlags
 	fs.Var(&sets, "set", "a path and the values it takes in turn, path=v1,v2,... (repeatable; the arms are every combination)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || len(sets) == 0 {
-		return usageError{"sweep needs one scenario file and at least one -set"}
+	if fs.NArg() != 1 {
+		return usageError{"sweep needs one scenario file (with -set) or one sweep file"}
 	}
 	if *seeds < 1 {
 		return usageError{fmt.Sprintf("-seeds is %d; it must be at least 1", *seeds)}
 	}
-	arms, err := sweepArms(sets)
-	if err != nil {
-		return usageError{err.Error()}
+	file := fs.Arg(0)
+	var arms [][]scenario.Override
+	var err error
+	if len(sets) > 0 {
+		if arms, err = sweepArms(sets); err != nil {
+			return usageError{err.Error()}
+		}
+	} else {
+		g, err := readGrid(file)
+		if err != nil {
+			return err
+		}
+		file, arms = g.scenario, g.arms
+		seedsGiven := false
+		fs.Visit(func(f *flag.Flag) { seedsGiven = seedsGiven || f.Name == "seeds" })
+		if !seedsGiven && g.seeds > 0 {
+			*seeds = g.seeds
+		}
 	}
-	src, err := readSource(fs.Arg(0))
+	src, err := readSource(file)
 	if err != nil {
 		return err
 	}
@@ -219,28 +416,101 @@ func sweepCmd(args []string, out, errOut io.Writer) error {
 // sweepArms is the cartesian product of the -set flags, first flag
 // slowest, each value in the order given.
 func sweepArms(sets []string) ([][]scenario.Override, error) {
-	arms := [][]scenario.Override{nil}
+	var dims [][]scenario.Override
 	for _, s := range sets {
 		path, values, ok := strings.Cut(s, "=")
 		if !ok || values == "" {
 			return nil, fmt.Errorf("-set %q: want path=value,value (one or more values)", s)
 		}
+		var dim []scenario.Override
+		for _, v := range strings.Split(values, ",") {
+			o, err := scenario.ParseOverride(path + "=" + v)
+			if err != nil {
+				return nil, err
+			}
+			dim = append(dim, o)
+		}
+		dims = append(dims, dim)
+	}
+	return product(dims)
+}
+
+// product is every combination of one override of each dimension, the
+// first dimension slowest.
+func product(dims [][]scenario.Override) ([][]scenario.Override, error) {
+	arms := [][]scenario.Override{nil}
+	for _, dim := range dims {
 		var next [][]scenario.Override
 		for _, arm := range arms {
-			for _, v := range strings.Split(values, ",") {
-				o, err := scenario.ParseOverride(path + "=" + v)
-				if err != nil {
-					return nil, err
-				}
+			for _, o := range dim {
 				next = append(next, append(append([]scenario.Override(nil), arm...), o))
 			}
 		}
 		arms = next
 		if len(arms) > 10_000 {
-			return nil, fmt.Errorf("the -set values make more than 10000 arms")
+			return nil, fmt.Errorf("the values make more than 10000 arms")
 		}
 	}
 	return arms, nil
+}
+
+// A sweep file holds the grid beside the scenario it sweeps:
+//
+//	{"scenario": "web.json", "seeds": 3,
+//	 "vary": [{"path": "taskDefinitions[0].cpu", "values": [512, 1024]},
+//	          {"path": "services[0].autoScaling.targetTracking[0].targetValue", "values": [50, 70]}]}
+//
+// The scenario is a file of the sweep file's directory.
+type gridFile struct {
+	Scenario string `json:"scenario"`
+	Seeds    int    `json:"seeds,omitempty"`
+	Vary     []struct {
+		Path   string            `json:"path"`
+		Values []json.RawMessage `json:"values"`
+	} `json:"vary"`
+}
+
+type grid struct {
+	scenario string
+	seeds    int
+	arms     [][]scenario.Override
+}
+
+// readGrid reads a sweep file.
+func readGrid(path string) (grid, error) {
+	src, err := readSource(path)
+	if err != nil {
+		return grid{}, err
+	}
+	var g gridFile
+	dec := json.NewDecoder(strings.NewReader(string(src.data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil || g.Scenario == "" || len(g.Vary) == 0 {
+		return grid{}, usageError{fmt.Sprintf("%s: sweep needs -set flags, or a sweep file {\"scenario\": \"file.json\", \"vary\": [{\"path\": ..., \"values\": [...]}]} (%v)", path, err)}
+	}
+	if !fs.ValidPath(g.Scenario) || g.Seeds < 0 {
+		return grid{}, fmt.Errorf("%s: scenario %q must be a file of the sweep file's directory, seeds at least 0", path, g.Scenario)
+	}
+	var dims [][]scenario.Override
+	for i, v := range g.Vary {
+		if len(v.Values) == 0 {
+			return grid{}, fmt.Errorf("%s: vary[%d] %q has no values", path, i, v.Path)
+		}
+		var dim []scenario.Override
+		for _, x := range v.Values {
+			o, err := scenario.ParseOverride(v.Path + "=" + string(x))
+			if err != nil {
+				return grid{}, fmt.Errorf("%s: vary[%d]: %w", path, i, err)
+			}
+			dim = append(dim, o)
+		}
+		dims = append(dims, dim)
+	}
+	arms, err := product(dims)
+	if err != nil {
+		return grid{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return grid{scenario: filepath.Join(filepath.Dir(path), filepath.FromSlash(g.Scenario)), seeds: g.Seeds, arms: arms}, nil
 }
 
 // armName is "path=value, path=value".
@@ -252,8 +522,13 @@ func armName(arm []scenario.Override) string {
 	return strings.Join(parts, ", ")
 }
 
+const mergeAbout = `
+Summarises JSON reports made by "ecssim run -json" of one scenario with
+different seeds (replications run on several machines), as run -seeds
+would: per service the mean and 95 % interval of each figure.`
+
 func mergeCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("merge", "report.json ...", errOut)
+	fs := newFlags("merge", "report.json ...", mergeAbout, errOut)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -1,21 +1,36 @@
 // Command ecssim runs, checks, sweeps and summarises experiments written
 // as JSON scenario files (the format is documented in package
-// github.com/ecssim/ecssim/sim/scenario). It is thin: the library does
-// the work, this parses flags and prints.
+// github.com/ecssim/ecssim/sim/scenario), and imports AWS CLI output into
+// such files. It is thin: the library does the work, this parses flags
+// and prints. Install it with
 //
-//	ecssim run [-json] [-seeds n] [-set path=value ...] file.json ...
+//	go install github.com/ecssim/ecssim/cmd/ecssim@latest
+//
+// The commands:
+//
+//	ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...
 //	ecssim validate file.json ...
-//	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json
+//	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
 //	ecssim merge report.json ...
+//	ecssim import [-o scenario.json] [-work d] [-duration d] [-mode m] file-or-dir ...
+//	ecssim version
 //
 // run runs each file and prints its report (as JSON with -json); with
 // -seeds n it runs the file with n seeds (its own and the next n−1), side
 // by side on the machine's cores, and prints per service the mean and 95 %
-// confidence interval of each measure. validate parses and validates each
-// file and prints every problem it finds. sweep runs the cartesian product
-// of the -set values (each arm with -seeds seeds) and prints a summary per
-// arm. merge summarises JSON reports made by `ecssim run -json` of one
-// scenario with different seeds, for replications run on several machines.
+// confidence interval of each measure. validate checks each file (its
+// shape, its rules, what the simulator refuses when it builds the world)
+// without running it and prints every problem it finds. sweep runs the
+// cartesian product of the -set values (each arm with -seeds seeds), or
+// the grid of a sweep file ({"scenario": "web.json", "vary": [{"path":
+// ..., "values": [...]}]}), and prints a summary per arm. merge
+// summarises JSON reports made by `ecssim run -json` of one scenario with
+// different seeds, for replications run on several machines. import
+// reads AWS CLI JSON (describe-services, describe-task-definition, the
+// scaling policies, the target groups, a RequestCount series...) and
+// writes the scenario of that service. version prints the module version
+// the binary was built from. "ecssim <command> -h" explains a command and
+// runs nothing.
 //
 // Files a scenario names (traffic series) are read from the directory of
 // the scenario file, as regular files inside it only.
@@ -27,6 +42,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -34,11 +50,13 @@ func main() {
 }
 
 const usage = `usage:
-  ecssim run [-json] [-seeds n] [-set path=value ...] file.json ...
+  ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...
   ecssim validate file.json ...
-  ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json
+  ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
   ecssim merge report.json ...
-Run "ecssim <command> -h" for a command's flags.`
+  ecssim import [-o scenario.json] [-work d] file-or-dir ...
+  ecssim version
+Run "ecssim <command> -h" for what a command does and its flags.`
 
 // run is main without the process: it returns the exit status (0 fine, 1
 // a file or run failed, 2 a usage mistake).
@@ -57,6 +75,10 @@ func run(args []string, out, errOut io.Writer) int {
 		err = sweepCmd(rest, out, errOut)
 	case "merge":
 		err = mergeCmd(rest, out, errOut)
+	case "import":
+		err = importCmd(rest, out, errOut)
+	case "version":
+		err = versionCmd(rest, out, errOut)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprintln(out, usage)
 		return 0
@@ -85,13 +107,19 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 // newFlags returns a flag set for a command that reports its errors
-// instead of exiting.
-func newFlags(name, args string, errOut io.Writer) *flag.FlagSet {
+// instead of exiting; -h prints the usage line, what the command does
+// (about) and its flags, and the command runs nothing.
+func newFlags(name, args, about string, errOut io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	fs.Usage = func() {
-		fmt.Fprintf(errOut, "usage: ecssim %s %s\n", name, args)
-		fs.PrintDefaults()
+		fmt.Fprintf(errOut, "usage: ecssim %s %s\n\n%s\n", name, args, strings.TrimSpace(about))
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(errOut, "\nflags:")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }

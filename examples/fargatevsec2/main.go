@@ -36,6 +36,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -195,8 +196,15 @@ func Run(arm Arm, sc Scenario) (Result, error) {
 	return r, nil
 }
 
+// burstAttempts is how many times Burst tries each RunTask call.
+const burstAttempts = 10
+
 // Burst requests n Fargate tasks at once (RunTask, 10 per call) and
-// returns how long until the last of them is RUNNING.
+// returns how long until the last of them is RUNNING. The calls beyond
+// RunTask's rate limit (20 a second, burst and sustained) are throttled
+// and retried as the AWS SDKs retry, with jittered exponential backoff
+// (sim.RetryPolicy) and up to burstAttempts attempts, more than the SDKs'
+// default 3, as a client that must start every task sets it.
 func Burst(seed uint64, n int) (time.Duration, error) {
 	s, err := sim.New(sim.Config{Seed: seed})
 	if err != nil {
@@ -216,18 +224,36 @@ func Burst(seed uint64, n int) (time.Duration, error) {
 		return 0, err
 	}
 	var tasks []*sim.Task
+	var failed error
+	policy := sim.RetryPolicy{MaxAttempts: burstAttempts, Stream: "burst-retry"}
 	for left := n; left > 0; left -= 10 {
-		out, err := w.RunTask(sim.RunTaskInput{Cluster: "burst", TaskDefinition: "job", Count: min(left, 10), LaunchType: sim.Fargate})
+		in := sim.RunTaskInput{Cluster: "burst", TaskDefinition: "job", Count: min(left, 10), LaunchType: sim.Fargate}
+		var out sim.RunTaskOutput
+		call := func() (err error) {
+			out, err = w.RunTask(in)
+			return err
+		}
+		err := w.Retry(policy, call, func(err error, attempts int) {
+			switch {
+			case err != nil:
+				failed = cmp.Or(failed, fmt.Errorf("RunTask after %d attempts: %w", attempts, err))
+			case len(out.Failures) > 0:
+				failed = cmp.Or(failed, fmt.Errorf("RunTask failed: %+v", out.Failures[0]))
+			}
+			tasks = append(tasks, out.Tasks...)
+		})
 		if err != nil {
 			return 0, err
 		}
-		if len(out.Failures) > 0 {
-			return 0, fmt.Errorf("RunTask failed: %+v", out.Failures[0])
-		}
-		tasks = append(tasks, out.Tasks...)
 	}
 	if err := s.RunFor(30 * time.Minute); err != nil {
 		return 0, err
+	}
+	if failed != nil {
+		return 0, failed
+	}
+	if len(tasks) != n {
+		return 0, fmt.Errorf("%d of %d tasks started", len(tasks), n)
 	}
 	var last time.Time
 	for _, t := range tasks {

@@ -5,6 +5,7 @@
 // simulated. It prints an hourly table and a summary.
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -scale 300 -work 20ms -mode fluid -hours 6
 //	go run ./examples/quickstart -chart day.svg   # also draws the day (.svg or .png)
 //
 // The scenario, all in virtual time:
@@ -28,10 +29,11 @@
 //     tasks when the traffic comes back, which is where its 5xx come
 //     from.
 //
-// Options.Scale 300 with MeanWork 20 ms gives the same task counts at a
-// 2,000-requests-per-second peak (40 million requests, about five times
-// the run time); Options.Mode sim.FluidMode runs the day in queueing-theory
-// steps in milliseconds.
+// Options.Scale 300 with MeanWork 20 ms (flags -scale 300 -work 20ms)
+// gives the same task counts at a 2,000-requests-per-second peak (40
+// million requests, about five times the run time); Options.Mode
+// sim.FluidMode (-mode fluid) runs the day in queueing-theory steps in
+// milliseconds; -hours runs the first hours only.
 //
 // The service starts five minutes before midnight with 10 tasks so that it
 // is serving when the day begins.
@@ -40,6 +42,7 @@ package main
 import (
 	"bytes"
 	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -61,7 +64,8 @@ import (
 //go:embed testdata/nasa_http_1995-07-13_per_minute.csv
 var nasaDay []byte
 
-// Options are the knobs of a run; the command uses DefaultOptions.
+// Options are the knobs of a run; the command starts from DefaultOptions
+// and sets them from its flags.
 type Options struct {
 	// Seed feeds every random stream.
 	Seed uint64
@@ -282,13 +286,47 @@ var edt = time.FixedZone("EDT", -4*3600)
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e5) / 10 }
 
 func main() {
-	chartFile := flag.String("chart", "", "also draw the day to this `file` (.svg or .png)")
-	flag.Parse()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: flags to Options, Run, Print. It
+// returns the exit status (0 fine, 1 the run failed, 2 a flag mistake);
+// -h explains the flags and runs nothing.
+func run(args []string, out, errOut io.Writer) int {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(errOut)
 	opt := DefaultOptions
+	fs.Float64Var(&opt.Scale, "scale", opt.Scale, "multiply the trace's per-minute counts: 60 makes the peak minute 405 requests per second")
+	fs.DurationVar(&opt.MeanWork, "work", opt.MeanWork, "mean CPU work of one request at one vCPU")
+	fs.TextVar(&opt.Mode, "mode", opt.Mode, "request (every request simulated) or fluid (queueing formulas per step, milliseconds for the day)")
+	fs.IntVar(&opt.Hours, "hours", opt.Hours, "hours of the day to simulate, 1 to 24")
+	fs.Uint64Var(&opt.Seed, "seed", opt.Seed, "seed of every random stream")
+	chartFile := fs.String("chart", "", "also draw the day to this `file` (.svg or .png)")
+	fs.Usage = func() {
+		fmt.Fprint(errOut, `usage: quickstart [-scale x] [-work d] [-mode request|fluid] [-hours n] [-seed n] [-chart file]
+
+Simulates a day of a web service on Fargate behind an ALB, scaled by CPU
+target tracking, serving the NASA 1995 web trace; prints an hourly table
+and a summary. -scale 300 -work 20ms gives the same task counts at a
+2,000 requests per second peak; -mode fluid runs the day in milliseconds.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(errOut, "quickstart: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
 	opt.Record = *chartFile != ""
-	// A progress line on stderr if it is a terminal; off one the observer
-	// is nil and the engine calls nothing.
-	line := progress.NewRun(warmUp+time.Duration(opt.Hours)*time.Hour, nil, progress.Options{})
+	// A progress line on errOut if it is a terminal; off one the
+	// observer is nil and the engine calls nothing.
+	line := progress.NewRun(warmUp+time.Duration(opt.Hours)*time.Hour, nil, progress.Options{Out: errOut})
 	opt.Observer = line.Observer()
 	r, err := Run(opt)
 	line.Finish()
@@ -296,10 +334,11 @@ func main() {
 		err = drawChart(*chartFile, r)
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fmt.Fprintln(errOut, err)
+		return 1
 	}
-	Print(os.Stdout, r)
+	Print(out, r)
+	return 0
 }
 
 // drawChart draws the day's periods and events to file, SVG or PNG by its

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -112,6 +113,49 @@ func TestQuickstartDay(t *testing.T) {
 	}
 	if r.Activities == 0 {
 		t.Errorf("no scaling activity over %d hours of a varying trace", hours)
+	}
+	if hours == 24 {
+		// The command's default output is what the README shows.
+		var out bytes.Buffer
+		Print(&out, r)
+		readme, err := os.ReadFile("../../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, block, _ := strings.Cut(string(readme), "```text\necssim quickstart:")
+		block, _, _ = strings.Cut(block, "```")
+		if want := "ecssim quickstart:" + block; out.String() != want {
+			t.Errorf("the quickstart prints\n%s\nthe README shows\n%s", out.String(), want)
+		}
+	}
+}
+
+// TestFlags: the flags set Options (-hours 2 -mode fluid prints what Run
+// and Print give for those options), -h explains them and runs nothing,
+// and a flag mistake is status 2.
+func TestFlags(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if status := run([]string{"-h"}, &out, &errOut); status != 0 || out.Len() != 0 || !strings.Contains(errOut.String(), "-scale") {
+		t.Errorf("-h: status %d, printed %q, explained %q", status, out.String(), errOut.String())
+	}
+	for _, args := range [][]string{{"-hours", "x"}, {"-mode", "batch"}, {"extra"}} {
+		if status := run(args, &out, &errOut); status != 2 {
+			t.Errorf("%q: status %d, want 2", args, status)
+		}
+	}
+	out.Reset()
+	if status := run([]string{"-hours", "2", "-mode", "fluid", "-scale", "300", "-work", "20ms", "-seed", "3"}, &out, &errOut); status != 0 {
+		t.Fatalf("status %d: %s", status, errOut.String())
+	}
+	opt := Options{Seed: 3, Hours: 2, Scale: 300, MeanWork: 20 * time.Millisecond, Mode: sim.FluidMode}
+	r, err := Run(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	Print(&want, r)
+	if out.String() != want.String() {
+		t.Errorf("flags printed\n%s\nRun(%+v) prints\n%s", out.String(), opt, want.String())
 	}
 }
 

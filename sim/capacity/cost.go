@@ -42,7 +42,20 @@ type Prices struct {
 	// EC2SpotDiscount is the fraction an EC2 Spot instance costs less than
 	// its On-Demand price, in [0, 1).
 	EC2SpotDiscount float64
+	// EFSStandardPerGBMonth is dollars per GB-month of Amazon EFS
+	// Standard storage; zero bills no storage.
+	EFSStandardPerGBMonth float64
+	// EFSElasticReadPerGB and EFSElasticWritePerGB are dollars per GB
+	// read and written in Elastic throughput mode.
+	EFSElasticReadPerGB, EFSElasticWritePerGB float64
+	// EFSProvisionedPerMiBpsMonth is dollars per MiB/s-month of
+	// Provisioned throughput above the baseline the storage includes.
+	EFSProvisionedPerMiBpsMonth float64
 }
+
+// HoursPerMonth converts monthly prices to hourly ones: the 730-hour
+// month of the AWS Pricing Calculator (365 days · 24 h / 12).
+const HoursPerMonth = 730
 
 // USEast1Prices returns the us-east-1 Fargate price list
 // (https://aws.amazon.com/fargate/pricing/ as reproduced at
@@ -57,6 +70,13 @@ type Prices struct {
 // is used; EC2 Spot is advertised as "up to 90%" and varies by instance
 // type, zone and time, so 0.70 is used as a middle-of-the-road figure.
 // Replace both with your own averages.
+//
+// Amazon EFS (us-east-1): Standard storage $0.30 per GB-month
+// (https://aws.amazon.com/efs/pricing/); Elastic throughput $0.03 per GB
+// read and $0.06 per GB written, and Provisioned throughput $6.00 per
+// MB/s-month, as third-party summaries of that page quote them
+// (https://www.vantage.sh/blog/amazon-efs-pricing). Bursting throughput
+// has no charge of its own.
 func USEast1Prices() Prices {
 	return Prices{
 		Region:                           "us-east-1",
@@ -69,6 +89,10 @@ func USEast1Prices() Prices {
 		FargateStoragePerGBHour:          0.000111,
 		FargateSpotDiscount:              0.70,
 		EC2SpotDiscount:                  0.70,
+		EFSStandardPerGBMonth:            0.30,
+		EFSElasticReadPerGB:              0.03,
+		EFSElasticWritePerGB:             0.06,
+		EFSProvisionedPerMiBpsMonth:      6.00,
 	}
 }
 
@@ -88,6 +112,10 @@ func (p Prices) Validate() error {
 	nonNeg("FargateWindows.PerGBHour", p.FargateWindows.PerGBHour)
 	nonNeg("FargateWindowsLicensePerVCPUHour", p.FargateWindowsLicensePerVCPUHour)
 	nonNeg("FargateStoragePerGBHour", p.FargateStoragePerGBHour)
+	nonNeg("EFSStandardPerGBMonth", p.EFSStandardPerGBMonth)
+	nonNeg("EFSElasticReadPerGB", p.EFSElasticReadPerGB)
+	nonNeg("EFSElasticWritePerGB", p.EFSElasticWritePerGB)
+	nonNeg("EFSProvisionedPerMiBpsMonth", p.EFSProvisionedPerMiBpsMonth)
 	for _, f := range []struct {
 		name string
 		v    float64
@@ -210,6 +238,7 @@ const (
 	fargateMeter meterKind = iota
 	instanceMeter
 	ec2TaskMeter
+	fileSystemMeter
 )
 
 type meter struct {
@@ -234,7 +263,8 @@ type meter struct {
 }
 
 // Accumulator adds up what a simulation costs, per service, per capacity
-// provider and per cluster, and how much of the EC2 cost is idle.
+// provider and per cluster, and how much of the EC2 cost is idle; and
+// what its Amazon EFS file systems cost, per file system.
 //
 // Fargate tasks are billed per second with a one-minute minimum. EC2
 // instances are billed per second with a 60-second minimum, the whole cost
@@ -246,7 +276,10 @@ type meter struct {
 // the mean of its CPU and memory shares, without rounding or minimum (it is
 // a split of the instance's bill, not a bill). Whatever part of an
 // instance's cost no task's share covers is idle capacity, reported per
-// provider and cluster. So Σ services + Σ idle = Σ clusters = Total.
+// provider and cluster. File systems are billed continuously at their
+// hourly rate (storage and provisioned throughput, no minimum) plus their
+// per-GB charges (Charge), and belong to no service or cluster. So
+// Σ services + Σ idle = Σ clusters = Total − Σ file systems.
 //
 // Times are time.Duration since the start of the simulation. Reports sum in
 // sorted key order, so the same events give bit-identical figures.
@@ -256,6 +289,7 @@ type Accumulator struct {
 	// closed totals, in dollars
 	service, provider, cluster map[string]float64
 	providerIdle, clusterIdle  map[string]float64
+	fileSystem                 map[string]float64
 	total                      float64
 }
 
@@ -273,7 +307,55 @@ func NewAccumulator(prices Prices) (*Accumulator, error) {
 		cluster:      map[string]float64{},
 		providerIdle: map[string]float64{},
 		clusterIdle:  map[string]float64{},
+		fileSystem:   map[string]float64{},
 	}, nil
+}
+
+// FileSystemUsage is what an Amazon EFS file system is billed for by the
+// hour.
+type FileSystemUsage struct {
+	// StoredGB is the Standard storage, GB, billed at
+	// Prices.EFSStandardPerGBMonth.
+	StoredGB float64
+	// ProvisionedAboveBaselineMiBps is the Provisioned throughput above
+	// the baseline the storage includes, MiB/s, billed at
+	// Prices.EFSProvisionedPerMiBpsMonth; 0 outside Provisioned mode.
+	ProvisionedAboveBaselineMiBps float64
+}
+
+// StartFileSystem starts billing file system id (its report key) at now.
+func (a *Accumulator) StartFileSystem(id string, u FileSystemUsage, now time.Duration) error {
+	var errs []error
+	if !(u.StoredGB >= 0) || math.IsInf(u.StoredGB, 0) {
+		errs = append(errs, invalid("FileSystemUsage.StoredGB", u.StoredGB, "must be a finite number ≥ 0"))
+	}
+	if !(u.ProvisionedAboveBaselineMiBps >= 0) || math.IsInf(u.ProvisionedAboveBaselineMiBps, 0) {
+		errs = append(errs, invalid("FileSystemUsage.ProvisionedAboveBaselineMiBps", u.ProvisionedAboveBaselineMiBps, "must be a finite number ≥ 0"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	perMonth := u.StoredGB*a.prices.EFSStandardPerGBMonth + u.ProvisionedAboveBaselineMiBps*a.prices.EFSProvisionedPerMiBpsMonth
+	if err := a.add(id, &meter{kind: fileSystemMeter, start: now, id: id, ratePerHour: perMonth / HoursPerMonth}); err != nil {
+		return err
+	}
+	a.fileSystem[id] += 0 // listed from the start
+	return nil
+}
+
+// ChargeFileSystem adds the charges of GB read and written in Elastic
+// throughput mode to file system id.
+func (a *Accumulator) ChargeFileSystem(id string, readGB, writtenGB float64) error {
+	if m, ok := a.open[id]; !ok || m.kind != fileSystemMeter {
+		return fmt.Errorf("%w: file system %q is not open", ErrUnknownID, id)
+	}
+	if !(readGB >= 0 && writtenGB >= 0) || math.IsInf(readGB+writtenGB, 0) {
+		return invalid("ChargeFileSystem(readGB, writtenGB)", [2]float64{readGB, writtenGB}, "must be finite numbers ≥ 0")
+	}
+	c := readGB*a.prices.EFSElasticReadPerGB + writtenGB*a.prices.EFSElasticWritePerGB
+	a.fileSystem[id] += c
+	a.total += c
+	return nil
 }
 
 func (a *Accumulator) add(id string, m *meter) error {
@@ -338,7 +420,7 @@ func (a *Accumulator) StartEC2Task(id string, u EC2TaskUsage, now time.Duration)
 // cost returns what an open meter has cost by now.
 func (m *meter) cost(now time.Duration) float64 {
 	d := now - m.start
-	if m.kind == ec2TaskMeter {
+	if m.kind == ec2TaskMeter || m.kind == fileSystemMeter {
 		if d <= 0 {
 			return 0
 		}
@@ -370,6 +452,10 @@ func (a *Accumulator) Stop(id string, now time.Duration) error {
 		inst.tasks[m.pos], last.pos = last, m.pos
 		inst.tasks[len(inst.tasks)-1] = nil
 		inst.tasks = inst.tasks[:len(inst.tasks)-1]
+	case fileSystemMeter:
+		c := m.cost(now)
+		a.fileSystem[m.id] += c
+		a.total += c
 	case instanceMeter:
 		for len(m.tasks) > 0 {
 			if err := a.Stop(m.tasks[len(m.tasks)-1].id, now); err != nil {
@@ -403,8 +489,12 @@ type CostLine struct {
 type Report struct {
 	// Total is everything billed, dollars.
 	Total float64
-	// ByService, ByProvider and ByCluster break Total down.
+	// ByService, ByProvider and ByCluster break Total down, less what
+	// file systems cost.
 	ByService, ByProvider, ByCluster []CostLine
+	// ByFileSystem is what each Amazon EFS file system cost (storage,
+	// throughput), keyed by file system ID; nil without file systems.
+	ByFileSystem []CostLine
 }
 
 // Report returns the costs billed up to now: stopped usage as billed, and
@@ -415,6 +505,7 @@ func (a *Accumulator) Report(now time.Duration) Report {
 	cluster := cloneMap(a.cluster)
 	providerIdle := cloneMap(a.providerIdle)
 	clusterIdle := cloneMap(a.clusterIdle)
+	fileSystem := cloneMap(a.fileSystem)
 	total := a.total
 	ids := make([]string, 0, len(a.open))
 	for id := range a.open {
@@ -447,14 +538,22 @@ func (a *Accumulator) Report(now time.Duration) Report {
 			providerIdle[m.provider] += idle
 			clusterIdle[m.cluster] += idle
 			total += c
+		case fileSystemMeter:
+			c := m.cost(now)
+			fileSystem[m.id] += c
+			total += c
 		}
 	}
-	return Report{
+	r := Report{
 		Total:      total,
 		ByService:  lines(service, nil),
 		ByProvider: lines(provider, providerIdle),
 		ByCluster:  lines(cluster, clusterIdle),
 	}
+	if len(fileSystem) > 0 {
+		r.ByFileSystem = lines(fileSystem, nil)
+	}
+	return r
 }
 
 func cloneMap(m map[string]float64) map[string]float64 {

@@ -47,7 +47,9 @@
 // EC2 instance takes to register with the cluster.
 // LaunchBucket is the Fargate launch token bucket (burst 100, 20 per
 // second; one for On-Demand and one for Spot) and VCPUQuota the per-account
-// vCPU concurrency quota.
+// vCPU concurrency quota. APIThrottle holds the ECS API's token buckets,
+// one per action (APIRateLimits: RunTask, StartTask, StopTask,
+// CreateService, UpdateService, with their sources).
 //
 // # Capacity provider strategies
 //

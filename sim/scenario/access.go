@@ -6,10 +6,11 @@ import (
 	"github.com/ecssim/ecssim/sim"
 )
 
-// Scaling returns the scaling of that service, or nil without one.
+// Scaling returns the scaling of that service, the file's or one attached
+// after Build, or nil without one.
 func (s *Simulation) Scaling(cluster, name string) *sim.ServiceScaling {
 	if b := s.built(cluster, name); b != nil {
-		return b.scaling
+		return b.svc.Scaling()
 	}
 	return nil
 }

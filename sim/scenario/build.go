@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
@@ -77,13 +78,15 @@ type Simulation struct {
 
 // built is one service of the scenario with what Build made for it.
 type built struct {
-	spec    *Service
-	svc     *sim.Service
-	lb      *sim.LoadBalancer
-	wl      *sim.Workload
-	scaling *sim.ServiceScaling
+	spec *Service
+	svc  *sim.Service
+	lb   *sim.LoadBalancer
+	wl   *sim.Workload
 
 	minDesired, maxDesired int
+	// The running count sampled every minute: its sum, samples and
+	// largest value.
+	taskMinutes, minutes, maxTasks int
 }
 
 // Run builds and runs a scenario and returns its report.
@@ -117,7 +120,13 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: start: %w", ErrInvalid, err)
 	}
-	w, err := sim.NewWorld(s, opt.World)
+	// The scenario's clusters and services are the account as it stands
+	// when the run begins, not API calls made during it: they are built
+	// with throttling off, and the API rate limits apply from the first
+	// action on.
+	built := opt.World
+	built.APIRateLimits.Disabled = true
+	w, err := sim.NewWorld(s, built)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err)
 	}
@@ -125,16 +134,31 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{opt: opt, sim: s, world: w, duration: sc.Duration.D(), period: cmp.Or(sc.ReportPeriod.D(), time.Hour)}
+	b := &builder{opt: opt, sim: s, world: w, duration: sc.Duration.D(), period: cmp.Or(sc.ReportPeriod.D(), time.Hour), refused: map[string]bool{}}
 	out := &Simulation{Scenario: sc, Sim: s, World: w, Metrics: store, opt: opt,
 		end: s.Start().Add(sc.Duration.D()), period: b.period}
 
+	if sc.AWSVPCTrunking {
+		w.SetAWSVPCTrunking(true)
+	}
+	for i, sn := range sc.Subnets {
+		_, err := w.CreateSubnet(sim.SubnetConfig{SubnetId: sn.SubnetId, AvailabilityZone: sn.AvailabilityZone,
+			CidrBlock: sn.CidrBlock, Public: sn.Public, ReservedAddresses: sn.ReservedAddresses})
+		b.check(fmt.Sprintf("subnets[%d]", i), err)
+	}
+	for i, fs := range sc.FileSystems {
+		b.check(fmt.Sprintf("fileSystems[%d]", i), b.fileSystem(fs, store))
+	}
 	for i, td := range sc.TaskDefinitions {
-		b.check(fmt.Sprintf("taskDefinitions[%d]", i), b.taskDefinition(td))
+		if !b.check(fmt.Sprintf("taskDefinitions[%d]", i), b.taskDefinition(td)) {
+			b.refused[td.Family] = true
+		}
 	}
 	for i, cp := range sc.CapacityProviders {
 		_, err := w.CreateCapacityProvider(b.provider(cp))
-		b.check(fmt.Sprintf("capacityProviders[%d]", i), err)
+		if !b.check(fmt.Sprintf("capacityProviders[%d]", i), err) {
+			b.refused[cp.Name] = true
+		}
 	}
 	for i := range sc.Clusters {
 		b.cluster(fmt.Sprintf("clusters[%d]", i), &sc.Clusters[i])
@@ -146,6 +170,9 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	}
 	if err := errors.Join(b.errs...); err != nil {
 		return nil, err
+	}
+	if err := w.SetAPIRateLimits(opt.World.APIRateLimits); err != nil {
+		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err) // validated by NewWorld
 	}
 	out.scheduleActions()
 	return out, nil
@@ -159,7 +186,16 @@ type builder struct {
 	duration time.Duration // the scenario's length
 	period   time.Duration // the report's rows
 	errs     []error
+	// refused are the task definition families and capacity providers
+	// the simulator refused, and the clusters that name such a provider
+	// (clusterKey): their services are not created, so that a problem is
+	// reported once, under the part that has it.
+	refused map[string]bool
 }
+
+// clusterKey is a cluster's key in builder.refused, apart from families
+// and providers of the same name.
+func clusterKey(name string) string { return "cluster " + name }
 
 // check records err, if any, as a problem of the part at field.
 func (b *builder) check(field string, err error) bool {
@@ -186,8 +222,10 @@ func (b *builder) taskDefinition(td TaskDefinition) error {
 		for _, p := range c.PortMappings {
 			cd.PortMappings = append(cd.PortMappings, sim.PortMapping{ContainerPort: p.ContainerPort, HostPort: p.HostPort})
 		}
+		cd.MountPoints = mountPoints(c.MountPoints)
 		in.Containers = append(in.Containers, cd)
 	}
+	in.Volumes = volumes(td.Volumes)
 	_, err := b.world.RegisterTaskDefinition(in)
 	return err
 }
@@ -202,7 +240,7 @@ func constraints(cs []Constraint) []placement.Constraint {
 
 func (b *builder) provider(cp CapacityProvider) sim.AutoScalingGroupProviderConfig {
 	cfg := sim.AutoScalingGroupProviderConfig{
-		Name: cp.Name, InstanceType: cp.InstanceType, Zones: cp.Zones,
+		Name: cp.Name, InstanceType: cp.InstanceType, Zones: b.zones(cp.Zones, &Cluster{}),
 		MinSize: cp.MinSize, MaxSize: cp.MaxSize, DesiredCapacity: cp.DesiredCapacity,
 		Spot: cp.Spot, Interruptions: capacity.InterruptionProcess{RatePerHour: cp.InterruptionsPerHour},
 		ManagedTerminationProtection: cp.ManagedTerminationProtection,
@@ -225,7 +263,13 @@ func (b *builder) cluster(at string, c *Cluster) {
 		b.check(at+".zones", cl.SetZones(c.Zones))
 	}
 	if len(c.CapacityProviders) > 0 {
-		b.check(at+".capacityProviders", cl.PutCapacityProviders(c.CapacityProviders, strategyItems(c.DefaultCapacityProviderStrategy)))
+		if slices.ContainsFunc(c.CapacityProviders, func(name string) bool { return b.refused[name] }) {
+			// A provider was refused (its error is recorded): the cluster
+			// cannot have its providers, and its services are not made.
+			b.refused[clusterKey(c.Name)] = true
+		} else {
+			b.check(at+".capacityProviders", cl.PutCapacityProviders(c.CapacityProviders, strategyItems(c.DefaultCapacityProviderStrategy)))
+		}
 	}
 	for j, g := range c.Instances {
 		_, err := cl.LaunchInstances(g.Type, b.zones(g.Zones, c), g.Count)
@@ -257,14 +301,15 @@ func strategyItems(items []StrategyItem) []sim.CapacityProviderStrategyItem {
 
 func (b *builder) service(at string, spec *Service, store *metrics.Store) *built {
 	cl := b.world.Cluster(spec.Cluster)
-	if cl == nil {
-		return nil // the cluster failed to build; its error is recorded
+	if family, _, _ := strings.Cut(spec.TaskDefinition, ":"); cl == nil || b.refused[family] || b.refused[clusterKey(spec.Cluster)] {
+		return nil // its cluster, a provider or its task definition failed to build; that error is recorded
 	}
 	bs := &built{spec: spec}
 	cfg := sim.ServiceConfig{
 		Name: spec.Name, TaskDefinition: spec.TaskDefinition, DesiredCount: spec.DesiredCount,
 		SchedulingStrategy:          spec.SchedulingStrategy,
 		LaunchType:                  spec.LaunchType,
+		PlatformVersion:             spec.PlatformVersion,
 		CapacityProviderStrategy:    strategyItems(spec.CapacityProviderStrategy),
 		PlacementConstraints:        constraints(spec.PlacementConstraints),
 		HealthCheckGracePeriod:      spec.HealthCheckGracePeriod.D(),
@@ -277,6 +322,13 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 		cfg.DeploymentConfiguration = sim.DeploymentConfiguration{MinimumHealthyPercent: dc.MinimumHealthyPercent, MaximumPercent: dc.MaximumPercent}
 		if cb := dc.CircuitBreaker; cb != nil {
 			cfg.DeploymentConfiguration.CircuitBreaker = sim.CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
+		}
+	}
+	if nc := spec.NetworkConfiguration; nc != nil {
+		cfg.NetworkConfiguration = &sim.NetworkConfiguration{}
+		if a := nc.AwsvpcConfiguration; a != nil {
+			cfg.NetworkConfiguration.AwsvpcConfiguration = &sim.AwsVpcConfiguration{Subnets: slices.Clone(a.Subnets),
+				SecurityGroups: slices.Clone(a.SecurityGroups), AssignPublicIp: sim.AssignPublicIP(a.AssignPublicIp)}
 		}
 	}
 	if spec.LoadBalancer != nil {
@@ -310,11 +362,9 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 			b.check(at+".autoScaling", err)
 			return nil
 		}
-		scaling, err := svc.AttachScaler(ctl, store)
-		if !b.check(at+".autoScaling", err) {
+		if _, err := svc.AttachScaler(ctl, store); !b.check(at+".autoScaling", err) {
 			return nil
 		}
-		bs.scaling = scaling
 	}
 	return bs
 }
@@ -339,9 +389,13 @@ func (b *builder) workload(t *Traffic, lb *sim.LoadBalancer, store *metrics.Stor
 	if err != nil {
 		return sim.WorkloadConfig{}, err
 	}
+	if t.Delay > 0 {
+		src = traffic.Delayed{Source: src, By: t.Delay.D()}
+	}
 	wc := sim.WorkloadConfig{
 		LoadBalancer: lb, Mode: t.Mode, Source: src, Metrics: store, End: b.duration, ReportPeriod: b.period,
 		MeanWork: t.Work.Mean.D(), SeparateHealthEndpoint: t.SeparateHealthEndpoint,
+		IO: requestIO(t.IO),
 	}
 	work := t.Work.dist()
 	wc.Demand, wc.SCV = work, work.SCV()
@@ -409,6 +463,25 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 		p, err := stepScaling(st, id, label)
 		if err != nil {
 			fail(fmt.Sprintf("stepScaling[%d]", j), err)
+			continue
+		}
+		policies = append(policies, p)
+	}
+	for j, ps := range as.Predictive {
+		cfg := autoscale.PredictiveScalingConfig{
+			Name: ps.Name, ResourceID: id, ResourceLabel: label, Mode: ps.Mode,
+			MetricPair: ps.MetricPair, TargetValue: ps.TargetValue,
+			MaxCapacityBreachBehavior: ps.MaxCapacityBreachBehavior, MaxCapacityBuffer: ps.MaxCapacityBuffer,
+		}
+		if b := ps.SchedulingBufferTime; b != nil {
+			cfg.SchedulingBufferTime = b.D()
+			if cfg.SchedulingBufferTime == 0 {
+				cfg.SchedulingBufferTime = autoscale.NoSchedulingBuffer // "0s" in the file is AWS's 0
+			}
+		}
+		p, err := autoscale.NewPredictiveScaling(cfg)
+		if err != nil {
+			fail(fmt.Sprintf("predictive[%d]", j), err)
 			continue
 		}
 		policies = append(policies, p)

@@ -1,6 +1,8 @@
 // Package scenario reads experiments written as JSON files and runs them:
-// the clusters, instances and capacity providers, the task definitions, the
-// services with their load balancers, traffic and Application Auto Scaling,
+// the clusters, instances and capacity providers, the Amazon EFS file
+// systems, the task definitions (with their EFS volumes and mount points),
+// the services with their load balancers, traffic (with its I/O on EFS)
+// and Application Auto Scaling,
 // and the actions to take at given times (deployments, scale changes, zone
 // outages, new instances). It is for the experiments a capacity planner
 // wants to write down, share and sweep without writing Go; anything a file
@@ -22,7 +24,14 @@
 //
 // Field names follow the ECS and Application Auto Scaling APIs, each
 // documented on the Go type it decodes into (Scenario and below), with
-// its unit and what its absence means. Durations are Go duration strings
+// its unit and what its absence means. A task definition or service
+// pasted from the ECS API may keep the API's spellings where they mean
+// the same: containerDefinitions, serviceName, memory (in MiB), cpu and
+// memory as strings ("1 vCPU", "2 GB"), a number of seconds in a
+// container's stopTimeout or in any duration field spelled with a
+// "Seconds" suffix (healthCheckGracePeriodSeconds). Any other key is an
+// error that suggests the field meant ("did you mean"). ImportAWS reads
+// the AWS CLI's own output whole. Durations are Go duration strings
 // ("90s", "5m", "24h"); times are RFC 3339. Enumerated fields are read by
 // the module's own types, in their AWS spellings where AWS has one: the
 // launch type, network mode, CPU architecture, scheduling strategy,
@@ -35,17 +44,21 @@
 // An empty name is the field's default, as if it were absent. The
 // testdata directory holds fuller examples: a Fargate service with CPU
 // target tracking, a deployment and a zone outage; an EC2 capacity
-// provider with managed scaling, step scaling and a schedule;
+// provider with managed scaling, step scaling and a schedule; awsvpc
+// services in small subnets (subnets, networkConfiguration,
+// awsvpcTrunking), whose report lists each subnet's addresses; an EC2
+// service behind a Classic Load Balancer ("type": "clb");
 // examples/scenario replays a NASA trace from a CSV file.
 //
 // # Errors
 //
 // Parse checks a file in three passes and reports what each finds the way
 // a compiler would. The shape pass walks the JSON along the Scenario type
-// and stops at the first unknown or repeated field, value of the wrong
-// kind or unparsable duration, as a *SyntaxError with line, column and
+// and reports every unknown or repeated field, value of the wrong kind and
+// unparsable duration at once, each a *SyntaxError with line, column and
 // field path ("line 12, column 7: services[0].desiredCount: expected a
-// whole number, got the string \"two\""). A name that an enumerated
+// whole number, got the string \"two\""); it skips such a value and goes
+// on, and stops only where the JSON itself does not decode. A name that an enumerated
 // field's type does not know is not such a stop: it is reported with the
 // valid names its type lists, in its place among everything Validate
 // finds. Validate then checks names, enumerated values (a name a field
@@ -68,6 +81,33 @@
 // comes (a deployment to a task definition the service cannot run, say) is
 // an entry of the report, not an error: like an unplaceable task, it is
 // something that happened in the experiment.
+//
+// A Report written as JSON has the file's camelCase keys, a unit in the
+// name of each figure that has one (p99Ms, costUsd) and durations as
+// strings, and reads back to the same Report (ecssim merge).
+//
+// # Experiments in Go
+//
+// Sweep runs a file once per combination of the values it varies (each a
+// path, as an Override names it, and its values), with a few seeds each,
+// and Arm.Service returns a service's figures (cost, 5xx share, p50 and
+// p99, mean and largest task count, scaling activities) as means with
+// their 95 % intervals: ExampleSweep asks "0.5 or 1 vCPU, target 50 % or
+// 70 %: cost and p99 over a day" in under forty lines. A policy or scorer
+// of your own goes on a file-defined world between Build and Run
+// (Simulation.Service returns the live sim.Service); the report counts
+// its scaling activities like any.
+//
+// # AWS's own JSON
+//
+// ImportAWS (and the ecssim import command) reads the AWS CLI's JSON for a
+// running service, describe-services, describe-task-definition, the
+// cluster and capacity providers, the Auto Scaling group, the scalable
+// target with its policies and scheduled actions, the target group with
+// its attributes and a RequestCount series, and writes the scenario that
+// simulates it, listing in its report every AWS field it did not use and
+// what it assumed. testdata/aws holds five such directories with their
+// sources.
 //
 // # Files
 //

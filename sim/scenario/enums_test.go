@@ -209,7 +209,10 @@ func TestOptionalEnumeratedFieldsDefault(t *testing.T) {
       "stepScaling": [{"name": "s", "metric": "ECSServiceAverageCPUUtilization", "evaluationPeriods": 1,
         "comparisonOperator": "GreaterThanThreshold", "treatMissingData": "", "adjustmentType": "ChangeInCapacity",
         "stepAdjustments": [{"scalingAdjustment": 1}]}]}}]`, 1)
-	in = strings.Replace(in, `"networkMode": "awsvpc"`, `"networkMode": ""`, 1)
+	// (An EC2 task definition: Fargate requires awsvpc, and says so.)
+	in = strings.Replace(in, `"networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"]`, `"networkMode": "",
+    "requiresCompatibilities": ["EC2"]`, 1)
 	sc, err := Parse([]byte(in))
 	if err != nil {
 		t.Fatal(err)

@@ -73,11 +73,10 @@ func Parse(data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(shape.unknown) > 0 {
-		// Decode with the unknown and empty names as null (the field's
-		// default), so that Validate still sees the rest of the file.
-		data = shape.blank(data)
-	}
+	// Decode with the unknown and empty names as null (the field's
+	// default), so that Validate still sees the rest of the file, and the
+	// AWS spellings in the scenario's.
+	data = shape.rewrite(data)
 	var sc Scenario
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -240,7 +240,7 @@ func TestEnumeratedFieldsReadTheirTypes(t *testing.T) {
 	}
 	want := []string{
 		`taskDefinitions[0].cpuArchitecture "arm": must be one of X86_64, ARM64`,
-		`services[0].loadBalancer.type "gwlb": must be one of alb, nlb (or application, network)`,
+		`services[0].loadBalancer.type "gwlb": must be one of alb, nlb, clb (or application, network, classic)`,
 		`services[0].loadBalancer.algorithm "fastest": must be one of round_robin, least_outstanding_requests, weighted_random, flow_hash`,
 		`services[0].traffic.work.distribution "gamma": must be one of fixed, uniform, exponential, lognormal, hyperexponential`,
 		`services[0].traffic.server.discipline "lifo": must be one of fcfs, ps`,

@@ -19,12 +19,23 @@ type Report struct {
 	// (same seed and scenario, same hash).
 	Events    uint64
 	TraceHash uint64
-	// Cost is every dollar billed, Fargate and EC2.
+	// Cost is every dollar billed: Fargate, EC2 and EFS file systems.
 	Cost     float64
 	Services []ServiceReport
-	// Rows are the report periods, service by service in scenario order.
+	// Rows are the report periods, service by service in scenario order
+	// (the order of Services), each service's in time order.
 	Rows    []Row
 	Actions []ActionRecord
+	// Subnets are the scenario's subnets at the end, in file order.
+	Subnets []SubnetReport
+}
+
+// SubnetReport is one subnet's addresses: how many tasks can hold
+// (Capacity), hold at the end (InUse) and held at most (PeakInUse), and
+// how many network interfaces found it full (Exhaustions).
+type SubnetReport struct {
+	SubnetId                                string
+	Capacity, InUse, PeakInUse, Exhaustions int
 }
 
 // ServiceReport sums up one service.
@@ -34,7 +45,11 @@ type ServiceReport struct {
 	// MaxDesired the extremes of the desired count, sampled every minute.
 	Desired, Running       int
 	MinDesired, MaxDesired int
-	Counters               sim.ServiceCounters
+	// MeanTasks and MaxTasks are the mean and largest running count,
+	// sampled at the end of every minute.
+	MeanTasks float64
+	MaxTasks  int
+	Counters  sim.ServiceCounters
 	// ScalingActivities is the number of desired-count changes its
 	// scaling made (zero without autoScaling).
 	ScalingActivities int
@@ -98,13 +113,31 @@ func (s *Simulation) act(a Action) {
 		u := a.UpdateService
 		rec.Action = fmt.Sprintf("updateService %s/%s", u.Cluster, u.Service)
 		svc := s.Service(u.Cluster, u.Service)
-		err = svc.UpdateService(sim.ServiceUpdate{DesiredCount: u.DesiredCount, TaskDefinition: u.TaskDefinition, ForceNewDeployment: u.ForceNewDeployment})
 		if u.DesiredCount != nil {
 			rec.Action += fmt.Sprintf(" desiredCount=%d", *u.DesiredCount)
 		}
 		if u.TaskDefinition != "" {
 			rec.Action += " taskDefinition=" + u.TaskDefinition
 		}
+		// A throttled call is retried as the AWS SDKs do (standard mode,
+		// jitter from the "scenario-retry" stream); the record is the
+		// call's outcome, logged when it is known.
+		call := func() error {
+			return svc.UpdateService(sim.ServiceUpdate{DesiredCount: u.DesiredCount, TaskDefinition: u.TaskDefinition, ForceNewDeployment: u.ForceNewDeployment})
+		}
+		err = s.World.Retry(sim.RetryPolicy{Stream: "scenario-retry"}, call, func(err error, attempts int) {
+			if err != nil {
+				rec.Err = err.Error()
+			}
+			if attempts > 1 {
+				rec.Action += fmt.Sprintf(" (%d attempts)", attempts)
+			}
+			s.actions = append(s.actions, rec)
+		})
+		if err != nil {
+			panic(fmt.Sprintf("scenario: retry policy: %v", err)) // a constant, valid policy
+		}
+		return
 	case a.ZoneOutage != nil:
 		z := a.ZoneOutage
 		rec.Action = fmt.Sprintf("zoneOutage %s for %v", z.Zone, z.Duration.D())
@@ -178,6 +211,8 @@ func (s *Simulation) Run() (*Report, error) {
 		for _, b := range s.services {
 			d := b.svc.DesiredCount()
 			b.minDesired, b.maxDesired = min(b.minDesired, d), max(b.maxDesired, d)
+			r := b.svc.RunningCount()
+			b.taskMinutes, b.minutes, b.maxTasks = b.taskMinutes+r, b.minutes+1, max(b.maxTasks, r)
 		}
 		if now := s.Sim.Now(); now.Equal(s.end) || now.Truncate(s.period).Equal(now) {
 			s.closeRows(now)
@@ -215,11 +250,20 @@ func (s *Simulation) report() *Report {
 		Name: s.Scenario.Name, Seed: s.Sim.Seed(), Start: s.Sim.Start(), End: s.Sim.Now(),
 		Events: s.Sim.Executed(), TraceHash: s.Sim.TraceHash(), Cost: cost.Total, Actions: s.actions,
 	}
+	for _, sn := range s.World.Subnets() {
+		r.Subnets = append(r.Subnets, SubnetReport{SubnetId: sn.ID(), Capacity: sn.Capacity(), InUse: sn.InUse(),
+			PeakInUse: sn.PeakInUse(), Exhaustions: sn.Exhaustions()})
+	}
 	for _, b := range s.services {
 		sr := ServiceReport{Service: name(b.spec), Desired: b.svc.DesiredCount(), Running: b.svc.RunningCount(),
-			MinDesired: b.minDesired, MaxDesired: b.maxDesired, Counters: b.svc.Counters()}
-		if b.scaling != nil {
-			sr.ScalingActivities = b.scaling.Activities()
+			MinDesired: b.minDesired, MaxDesired: b.maxDesired, Counters: b.svc.Counters(), MaxTasks: b.maxTasks}
+		if b.minutes > 0 {
+			sr.MeanTasks = float64(b.taskMinutes) / float64(b.minutes)
+		}
+		// The service's scaler, whether Build attached it or the caller
+		// did after Build (a policy of its own).
+		if ss := b.svc.Scaling(); ss != nil {
+			sr.ScalingActivities = ss.Activities()
 		}
 		for _, l := range cost.ByService {
 			if l.Key == b.spec.Name {
@@ -244,7 +288,15 @@ func (s *Simulation) report() *Report {
 		}
 		periods[name(b.spec)] = byStart
 	}
-	for _, row := range s.rows {
+	// The rows were closed period by period; the report lists them
+	// service by service, in scenario order, each service's by start.
+	order := make(map[string]int, len(s.services))
+	for i, b := range s.services {
+		order[name(b.spec)] = i
+	}
+	rows := slices.Clone(s.rows)
+	slices.SortStableFunc(rows, func(a, b Row) int { return order[a.Service] - order[b.Service] })
+	for _, row := range rows {
 		if p, ok := periods[row.Service][row.Start]; ok {
 			row.RequestsPerSecond, row.MeanTasks, row.CPUPercent = p.RequestsPerSecond(), p.MeanTasks, p.CPUUtilization
 			row.P50, row.P99, row.Errors5xx, row.TimedOut = p.P50, p.P99, p.Counters.Errors5xx(), p.Counters.TimedOut

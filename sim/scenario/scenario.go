@@ -31,6 +31,17 @@ type Scenario struct {
 	// minutes dividing a day; zero means one hour.
 	ReportPeriod Duration `json:"reportPeriod,omitzero"`
 
+	// AWSVPCTrunking is the account setting awsvpcTrunking: instances get
+	// a trunk ENI and host more awsvpc tasks (sim.InstanceType.TrunkedTasks).
+	AWSVPCTrunking bool `json:"awsvpcTrunking,omitempty"`
+	// Subnets are the VPC's subnets that services' networkConfiguration
+	// names (sim.World.CreateSubnet).
+	Subnets []Subnet `json:"subnets,omitempty"`
+
+	// FileSystems are Amazon EFS file systems that task definitions'
+	// volumes name, created first.
+	FileSystems []FileSystem `json:"fileSystems,omitempty"`
+
 	// TaskDefinitions are registered in order; two entries of one family
 	// make revisions 1 and 2 ("web:1", "web:2").
 	TaskDefinitions []TaskDefinition `json:"taskDefinitions"`
@@ -64,6 +75,9 @@ type TaskDefinition struct {
 	PlacementConstraints []Constraint     `json:"placementConstraints,omitempty"`
 	// Containers: at least one.
 	Containers []Container `json:"containers"`
+	// Volumes are the task's volumes; an efsVolumeConfiguration makes one
+	// an Amazon EFS volume.
+	Volumes []Volume `json:"volumes,omitempty"`
 }
 
 // Container maps to sim.ContainerDefinition.
@@ -78,6 +92,8 @@ type Container struct {
 	Essential *bool `json:"essential,omitempty"`
 	// StopTimeout is the SIGTERM-to-SIGKILL grace; zero means 30 s.
 	StopTimeout Duration `json:"stopTimeout,omitzero"`
+	// MountPoints are the volumes the container sees.
+	MountPoints []MountPoint `json:"mountPoints,omitempty"`
 }
 
 // PortMapping maps to sim.PortMapping.
@@ -107,11 +123,13 @@ type Strategy struct {
 // CapacityProvider is an Auto Scaling group capacity provider; it maps to
 // sim.AutoScalingGroupProviderConfig.
 type CapacityProvider struct {
-	Name         string   `json:"name"`
-	InstanceType string   `json:"instanceType"`
-	Zones        []string `json:"zones,omitempty"`
-	MinSize      int      `json:"minSize"`
-	MaxSize      int      `json:"maxSize"`
+	Name         string `json:"name"`
+	InstanceType string `json:"instanceType"`
+	// Zones are the group's Availability Zones; empty means the world's
+	// default zones, as for a cluster's instances.
+	Zones   []string `json:"zones,omitempty"`
+	MinSize int      `json:"minSize"`
+	MaxSize int      `json:"maxSize"`
 	// DesiredCapacity is the group's size at the start.
 	DesiredCapacity int  `json:"desiredCapacity"`
 	Spot            bool `json:"spot,omitempty"`
@@ -173,7 +191,10 @@ type Service struct {
 	SchedulingStrategy sim.SchedulingStrategy `json:"schedulingStrategy,omitempty"`
 	// LaunchType is "EC2" or "FARGATE"; empty means the capacity provider
 	// strategy, else the cluster's default, else EC2.
-	LaunchType               sim.LaunchType           `json:"launchType,omitempty"`
+	LaunchType sim.LaunchType `json:"launchType,omitempty"`
+	// PlatformVersion is the Fargate platform version; empty means
+	// LATEST. EFS volumes need 1.4.0 or later.
+	PlatformVersion          string                   `json:"platformVersion,omitempty"`
 	CapacityProviderStrategy []StrategyItem           `json:"capacityProviderStrategy,omitempty"`
 	PlacementStrategy        []Strategy               `json:"placementStrategy,omitempty"`
 	PlacementConstraints     []Constraint             `json:"placementConstraints,omitempty"`
@@ -189,6 +210,36 @@ type Service struct {
 	Traffic *Traffic `json:"traffic,omitempty"`
 	// AutoScaling registers the service as a scalable target.
 	AutoScaling *AutoScaling `json:"autoScaling,omitempty"`
+	// NetworkConfiguration puts the service's awsvpc tasks in subnets of
+	// the scenario, one address each.
+	NetworkConfiguration *NetworkConfiguration `json:"networkConfiguration,omitempty"`
+}
+
+// Subnet maps to sim.SubnetConfig, with the EC2 API's field names.
+type Subnet struct {
+	SubnetId         string `json:"subnetId"`
+	AvailabilityZone string `json:"availabilityZone"`
+	// CidrBlock is e.g. "10.0.1.0/24", a /16 to a /28: 2^(32−prefix) − 5
+	// addresses for network interfaces.
+	CidrBlock string `json:"cidrBlock"`
+	Public    bool   `json:"public,omitempty"`
+	// ReservedAddresses are taken by things other than tasks.
+	ReservedAddresses int `json:"reservedAddresses,omitempty"`
+}
+
+// NetworkConfiguration maps to sim.NetworkConfiguration.
+type NetworkConfiguration struct {
+	AwsvpcConfiguration *AwsvpcConfiguration `json:"awsvpcConfiguration"`
+}
+
+// AwsvpcConfiguration maps to sim.AwsVpcConfiguration.
+type AwsvpcConfiguration struct {
+	// Subnets name subnets of the scenario, 1 to 16.
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"securityGroups,omitempty"`
+	// AssignPublicIp is "ENABLED" (Fargate only) or "DISABLED" (the
+	// default).
+	AssignPublicIp string `json:"assignPublicIp,omitempty"`
 }
 
 // DeploymentConfiguration maps to sim.DeploymentConfiguration.
@@ -204,8 +255,12 @@ type DeploymentConfiguration struct {
 // LoadBalancer is a target group in front of the service; it maps to
 // loadbalancer.Config.
 type LoadBalancer struct {
-	// Type is "alb" (the default) or "nlb" (or the ELB API's
-	// "application" and "network").
+	// Type is "alb" (the default), "nlb" or "clb" (or the ELB API's
+	// "application" and "network", or "classic"). A Classic Load Balancer
+	// takes EC2 tasks in bridge or host mode with static host ports
+	// only; its algorithm is "least_outstanding_requests" (an HTTP
+	// listener, the default) or "round_robin" (a TCP listener), and
+	// deregistrationDelay is its connection draining timeout.
 	Type loadbalancer.Type `json:"type,omitempty"`
 	// Algorithm is "round_robin", "least_outstanding_requests",
 	// "weighted_random" (ALB) or "flow_hash" (NLB); empty means the type's
@@ -233,6 +288,11 @@ type Traffic struct {
 	Mode sim.WorkloadMode `json:"mode,omitempty"`
 	// Rate is the offered load in requests per second over time.
 	Rate Rate `json:"rate"`
+	// Delay holds the traffic back while the tasks start: no request
+	// arrives before this offset from the scenario's start, and the rate
+	// plays from its own time 0 at Delay (traffic.Delayed). Zero means
+	// requests from the first instant.
+	Delay Duration `json:"delay,omitzero"`
 	// Work is the CPU work of one request at one vCPU.
 	Work Work `json:"work"`
 	// Server is the application inside each task.
@@ -240,6 +300,9 @@ type Traffic struct {
 	// SeparateHealthEndpoint answers health checks outside the request
 	// queue (see sim.WorkloadConfig).
 	SeparateHealthEndpoint bool `json:"separateHealthEndpoint,omitempty"`
+	// IO gives each request reads and writes on an EFS volume of its task
+	// (see sim.RequestIO).
+	IO *RequestIO `json:"io,omitempty"`
 }
 
 // Rate is exactly one of its fields: a request rate over time (the offset
@@ -331,6 +394,25 @@ type AutoScaling struct {
 	TargetTracking   []TargetTracking  `json:"targetTracking,omitempty"`
 	StepScaling      []StepScaling     `json:"stepScaling,omitempty"`
 	ScheduledActions []ScheduledAction `json:"scheduledActions,omitempty"`
+	// Predictive are predictive scaling policies (autoscale.PredictiveScaling).
+	Predictive []PredictiveScaling `json:"predictive,omitempty"`
+}
+
+// PredictiveScaling maps to autoscale.PredictiveScalingConfig with a
+// predefined metric pair: "ECSServiceCPUUtilization",
+// "ECSServiceMemoryUtilization" or "ALBRequestCount" (which needs the
+// service's load balancer). Mode is "ForecastOnly" (the default) or
+// "ForecastAndScale"; schedulingBufferTime absent means 300 s;
+// maxCapacityBreachBehavior is "HonorMaxCapacity" (the default) or
+// "IncreaseMaxCapacity", with maxCapacityBuffer in percent.
+type PredictiveScaling struct {
+	Name                      string                         `json:"name"`
+	Mode                      autoscale.PredictiveMode       `json:"mode,omitempty"`
+	MetricPair                autoscale.PredictiveMetricPair `json:"metricPair"`
+	TargetValue               float64                        `json:"targetValue"`
+	SchedulingBufferTime      *Duration                      `json:"schedulingBufferTime,omitempty"`
+	MaxCapacityBreachBehavior autoscale.MaxCapacityBreach    `json:"maxCapacityBreachBehavior,omitempty"`
+	MaxCapacityBuffer         int                            `json:"maxCapacityBuffer,omitempty"`
 }
 
 // TargetTracking maps to autoscale.TargetTrackingConfig with a predefined

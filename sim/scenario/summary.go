@@ -66,17 +66,35 @@ func NewInterval(xs []float64) Interval {
 	return Interval{mean, t * sd / math.Sqrt(n)}
 }
 
-// String prints the mean to the precision the half-width allows (the
-// half-width to two significant digits).
+// String prints the mean and the half-width with the same number of
+// decimals: the half-width's two significant digits ("47.723 ± 0.013"),
+// or, when it is 0 (every seed agrees), the mean's four significant
+// digits ("929.7 ± 0.0", "0.03149 ± 0.00000"; "60 ± 0" for a whole
+// number). A single sample has no half-width and prints the mean alone,
+// to four significant digits.
 func (iv Interval) String() string {
+	var digits int
 	switch {
-	case math.IsNaN(iv.HalfWidth):
-		return fmt.Sprintf("%.4g", iv.Mean)
-	case iv.HalfWidth == 0:
-		return fmt.Sprintf("%.4g ± 0", iv.Mean)
+	case iv.Mean == math.Trunc(iv.Mean) && (math.IsNaN(iv.HalfWidth) || iv.HalfWidth == 0):
+		digits = 0 // a whole number, exact
+	case math.IsNaN(iv.HalfWidth) || iv.HalfWidth == 0:
+		digits = significant(iv.Mean, 4)
+	default:
+		digits = significant(iv.HalfWidth, 2)
 	}
-	digits := min(max(1-int(math.Floor(math.Log10(iv.HalfWidth))), 0), 6)
+	if math.IsNaN(iv.HalfWidth) {
+		return fmt.Sprintf("%.*f", digits, iv.Mean)
+	}
 	return fmt.Sprintf("%.*f ± %.*f", digits, iv.Mean, digits, iv.HalfWidth)
+}
+
+// significant is the decimals (0 to 6) that print x to n significant
+// digits (0 for zero, an infinity or NaN).
+func significant(x float64, n int) int {
+	if x == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0
+	}
+	return min(max(n-1-int(math.Floor(math.Log10(math.Abs(x)))), 0), 6)
 }
 
 // Summary is a scenario's replications summed up.

@@ -9,7 +9,9 @@ import (
 )
 
 // WriteText writes the report as aligned plain-text tables: a summary line,
-// one line per service, the rows of each service and the actions.
+// one line per service, then one table of rows per service in the order
+// of Services (its name, the header once, a line per period) and the
+// actions.
 func (r *Report) WriteText(out io.Writer) error {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	name := r.Name
@@ -46,6 +48,16 @@ func (r *Report) WriteText(out io.Writer) error {
 	}
 	if err := w.Flush(); err != nil {
 		return err
+	}
+	if len(r.Subnets) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintln(w, "subnet\tcapacity\tin use\tpeak\texhaustions\t")
+		for _, s := range r.Subnets {
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t\n", s.SubnetId, s.Capacity, s.InUse, s.PeakInUse, s.Exhaustions)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
 	}
 	if len(r.Actions) > 0 {
 		fmt.Fprintln(out, "\nactions")

@@ -17,6 +17,7 @@ import (
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim"
+	"github.com/ecssim/ecssim/sim/capacity"
 	"github.com/ecssim/ecssim/sim/dist"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
@@ -214,6 +215,9 @@ func (v *validator) scenario(sc *Scenario) {
 		for j, c := range td.Containers {
 			v.nonNegative(fmt.Sprintf("%s.containers[%d].stopTimeout", at, j), c.StopTimeout)
 		}
+		if slices.Contains(td.RequiresCompatibilities, sim.Fargate) {
+			v.fargate(at, td)
+		}
 	}
 
 	providers := map[string]bool{}
@@ -359,6 +363,30 @@ func (v *validator) scenario(sc *Scenario) {
 	}
 }
 
+// fargate checks a task definition that requires Fargate against
+// Fargate's rules, under the fields that break them, once: ECS refuses
+// such a task definition when it is registered, not once per service that
+// runs it
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
+func (v *validator) fargate(at string, td TaskDefinition) {
+	if td.NetworkMode != sim.AWSVPC && !v.refusedName(at+".networkMode") {
+		v.add(at+".networkMode", string(td.NetworkMode), "must be awsvpc: Fargate requires it")
+	}
+	size := capacity.FargateTaskSize{CPU: td.CPU, MemoryMiB: td.MemoryMiB}
+	if td.CPUArchitecture == sim.ARM64 {
+		size.Arch = capacity.ARM64
+	}
+	for _, fe := range fieldErrors(size.Validate()) {
+		field := map[string]string{"cpu": ".cpu", "memory": ".memoryMiB", "Arch": ".cpuArchitecture"}[fe.Field]
+		v.add(at+field, fe.Value, "is no Fargate size: %s", fe.Rule)
+	}
+	for j, c := range td.Containers {
+		if c.StopTimeout.D() > sim.MaxFargateStopTimeout {
+			v.add(fmt.Sprintf("%s.containers[%d].stopTimeout", at, j), c.StopTimeout, "must be at most %v on Fargate", sim.MaxFargateStopTimeout)
+		}
+	}
+}
+
 func (v *validator) instances(at string, g InstanceGroup) {
 	v.required(at+".type", g.Type)
 	v.zones(at+".zones", g.Zones)
@@ -425,6 +453,7 @@ func (v *validator) taskDefinition(at, ref string, families map[string]int) {
 
 func (v *validator) traffic(at string, t *Traffic) {
 	v.enum(at+".mode", t.Mode)
+	v.nonNegative(at+".delay", t.Delay)
 	r := t.Rate
 	kinds := 0
 	if r.Constant != nil {
@@ -515,6 +544,22 @@ func (v *validator) autoScaling(at string, s *Service) {
 		}
 		if st.Cooldown != nil {
 			v.nonNegative(field+".cooldown", *st.Cooldown)
+		}
+	}
+	if len(as.Predictive) > 0 && s.Traffic == nil {
+		v.add(at+".predictive", "[…]", "predictive scaling needs the service's traffic: its load metric comes from serving requests")
+	}
+	for j, ps := range as.Predictive {
+		field := fmt.Sprintf("%s.predictive[%d]", at, j)
+		v.required(field+".name", ps.Name)
+		v.enum(field+".mode", ps.Mode)
+		requiredEnum(v, field+".metricPair", ps.MetricPair)
+		if ps.MetricPair == autoscale.PredictiveALBRequestCount && (s.LoadBalancer == nil || s.LoadBalancer.Type != loadbalancer.ALB) {
+			v.add(field+".metricPair", ps.MetricPair.String(), "needs the service's loadBalancer to be an alb")
+		}
+		v.enum(field+".maxCapacityBreachBehavior", ps.MaxCapacityBreachBehavior)
+		if b := ps.SchedulingBufferTime; b != nil && (b.D() < 0 || b.D() >= time.Hour) {
+			v.add(field+".schedulingBufferTime", b.D().String(), "must be 0s to less than 1h (the forecast's hour)")
 		}
 	}
 	for j, sa := range as.ScheduledActions {

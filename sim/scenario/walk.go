@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +16,11 @@ import (
 )
 
 // shapeCheck walks a document token by token along the shape of Scenario
-// and returns the first problem at its exact position: an unknown or
-// repeated field, a value of the wrong kind, a number out of its field's
-// range, a duration or time that does not parse, data after the object.
+// and returns its problems at their exact positions, every one at once
+// (joined *SyntaxErrors): an unknown or repeated field, a value of the
+// wrong kind, a number out of its field's range, a duration or time that
+// does not parse, data after the object. The walk skips such a value and
+// goes on; only JSON that does not decode stops it, as the last problem.
 // encoding/json reports such problems only after decoding a whole value,
 // without the array indexes of the path; this walk knows both, so Parse
 // runs it first and decodes with encoding/json only what it has passed.
@@ -35,37 +35,53 @@ func shapeCheck(data []byte) (*shape, error) {
 	dec.UseNumber()
 	w := &walker{data: data, dec: dec, shape: &shape{}}
 	if err := w.value(reflect.TypeFor[Scenario](), ""); err != nil {
-		return nil, err
+		// Bad JSON: what follows cannot be read, and the problems before
+		// it come first.
+		return nil, errors.Join(append(w.problems, err)...)
 	}
 	at := w.next()
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, w.fail(at, "", "data after the scenario object")
+		w.problems = append(w.problems, w.fail(at, "", "data after the scenario object"))
+	}
+	if len(w.problems) > 0 {
+		return nil, errors.Join(w.problems...)
 	}
 	return w.shape, nil
 }
 
 // shape is what a walk that passed found: the enumerated values their
-// types do not know, and the empty ones.
+// types do not know and the empty ones, and the AWS spellings to rewrite
+// in the scenario's.
 type shape struct {
 	unknown []unknownName
+	edits   []edit // in document order
 }
 
 // unknownName is one string of an enumerated field to decode as null (the
 // field's default): one its type refused, with its field error, or an
-// empty one (err nil); start and end are the byte span of the JSON string.
+// empty one (err nil).
 type unknownName struct {
-	err        *FieldError
-	start, end int64
+	err *FieldError
 }
 
-// blank returns a copy of data with each unknown name replaced by null.
-func (s *shape) blank(data []byte) []byte {
+// edit replaces the bytes [start, end) of the document with text.
+type edit struct {
+	start, end int64
+	text       string
+}
+
+// rewrite returns a copy of data with the edits made: each unknown name
+// null, each AWS spelling the scenario's.
+func (s *shape) rewrite(data []byte) []byte {
+	if len(s.edits) == 0 {
+		return data
+	}
 	var out []byte
 	last := int64(0)
-	for _, u := range s.unknown {
-		out = append(out, data[last:u.start]...)
-		out = append(out, "null"...)
-		last = u.end
+	for _, e := range s.edits {
+		out = append(out, data[last:e.start]...)
+		out = append(out, e.text...)
+		last = e.end
 	}
 	return append(out, data[last:]...)
 }
@@ -82,9 +98,10 @@ func (s *shape) refused() []*FieldError {
 }
 
 type walker struct {
-	data  []byte
-	dec   *json.Decoder
-	shape *shape
+	data     []byte
+	dec      *json.Decoder
+	shape    *shape
+	problems []error // the problems found so far, each a *SyntaxError
 }
 
 var (
@@ -100,6 +117,52 @@ func (w *walker) next() int64 {
 		at++
 	}
 	return at
+}
+
+// bad records a problem of a well-formed value (tok, its first token, or
+// nil if it is read whole) and skips the rest of it, so that the walk goes
+// on to the next: every such problem of a file is reported at once. It
+// returns an error only when the rest does not decode (bad JSON) or the
+// problems reach maxShapeProblems.
+func (w *walker) bad(at int64, tok json.Token, path, format string, args ...any) error {
+	w.problems = append(w.problems, w.fail(at, path, format, args...))
+	if len(w.problems) >= maxShapeProblems {
+		return w.fail(at, "", "stopped after %d problems", maxShapeProblems)
+	}
+	return w.skipRest(tok, path)
+}
+
+// maxShapeProblems bounds the problems a shape pass reports.
+const maxShapeProblems = 100
+
+// skipRest reads to the end of the array or object tok opens; any other
+// token is a whole value.
+func (w *walker) skipRest(tok json.Token, path string) error {
+	if tok != json.Delim('{') && tok != json.Delim('[') {
+		return nil
+	}
+	for depth := 1; depth > 0; {
+		tok, _, err := w.token(path)
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
+}
+
+// skipValue reads the next value whole.
+func (w *walker) skipValue(path string) error {
+	tok, _, err := w.token(path)
+	if err != nil {
+		return err
+	}
+	return w.skipRest(tok, path)
 }
 
 func (w *walker) fail(at int64, path, format string, args ...any) error {
@@ -147,49 +210,52 @@ func (w *walker) value(t reflect.Type, path string) error {
 		where = "the scenario"
 	}
 	switch {
+	case t == durationType && strings.HasSuffix(path, ".stopTimeout") && isNumber(tok):
+		// The API's container stopTimeout is a number of seconds.
+		return w.secondsToken(tok, at, path)
 	case t == durationType:
 		s, ok := tok.(string)
 		if !ok {
-			return w.fail(at, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %s", kind(tok))
+			return w.bad(at, tok, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %s", kind(tok))
 		}
 		if _, err := time.ParseDuration(s); err != nil {
-			return w.fail(at, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %q", clip(s))
+			return w.bad(at, nil, where, "a duration is a string with a unit, such as \"90s\" or \"5m\"; got %q", clip(s))
 		}
 		return nil
 	case t == timeType:
 		s, ok := tok.(string)
 		if !ok {
-			return w.fail(at, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %s", kind(tok))
+			return w.bad(at, tok, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %s", kind(tok))
 		}
 		if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-			return w.fail(at, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %q", clip(s))
+			return w.bad(at, nil, where, "a time is an RFC 3339 string such as \"2024-03-04T00:00:00Z\"; got %q", clip(s))
 		}
 		return nil
 	case reflect.PointerTo(t).Implements(textType):
 		s, ok := tok.(string)
 		if !ok {
-			return w.fail(at, where, "expected a string, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a string, got %s", kind(tok))
 		}
 		if s == "" {
-			w.shape.unknown = append(w.shape.unknown, unknownName{start: at, end: w.dec.InputOffset()})
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), "null"})
 			return nil
 		}
 		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 			rule := fieldErrors(err)[0].Rule
-			w.shape.unknown = append(w.shape.unknown, unknownName{
-				err: fielderr.New(ErrInvalid, where, s, rule), start: at, end: w.dec.InputOffset()})
+			w.shape.unknown = append(w.shape.unknown, unknownName{err: fielderr.New(ErrInvalid, where, s, rule)})
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), "null"})
 		}
 		return nil
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if tok != json.Delim('{') {
-			return w.fail(at, where, "expected an object, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected an object, got %s", kind(tok))
 		}
 		return w.object(t, path)
 	case reflect.Slice:
 		if tok != json.Delim('[') {
-			return w.fail(at, where, "expected an array, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected an array, got %s", kind(tok))
 		}
 		for i := 0; w.dec.More(); i++ {
 			if err := w.value(t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
@@ -200,38 +266,46 @@ func (w *walker) value(t reflect.Type, path string) error {
 		return err
 	case reflect.String:
 		if _, ok := tok.(string); !ok {
-			return w.fail(at, where, "expected a string, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a string, got %s", kind(tok))
 		}
 	case reflect.Bool:
 		if _, ok := tok.(bool); !ok {
-			return w.fail(at, where, "expected true or false, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected true or false, got %s", kind(tok))
 		}
 	case reflect.Int, reflect.Int64:
+		if str, ok := tok.(string); ok && awsUnitFields[lastField(path)] {
+			v, ok := awsUnits(lastField(path), str)
+			if !ok {
+				return w.bad(at, nil, where, "expected a whole number or the API's string (\"256\", \"1 vCPU\", \"2 GB\"), got %q", clip(str))
+			}
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), strconv.Itoa(v)})
+			return nil
+		}
 		n, ok := tok.(json.Number)
 		if !ok {
-			return w.fail(at, where, "expected a whole number, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a whole number, got %s", kind(tok))
 		}
 		if strings.ContainsAny(string(n), ".eE") {
-			return w.fail(at, where, "expected a whole number, got %s", clip(string(n)))
+			return w.bad(at, tok, where, "expected a whole number, got %s", clip(string(n)))
 		}
 		if _, err := strconv.ParseInt(string(n), 10, t.Bits()); err != nil {
-			return w.fail(at, where, "the number %s does not fit a %d-bit integer", clip(string(n)), t.Bits())
+			return w.bad(at, tok, where, "the number %s does not fit a %d-bit integer", clip(string(n)), t.Bits())
 		}
 	case reflect.Uint64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return w.fail(at, where, "expected a whole number of at least 0, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a whole number of at least 0, got %s", kind(tok))
 		}
 		if _, err := strconv.ParseUint(string(n), 10, 64); err != nil {
-			return w.fail(at, where, "expected a whole number from 0 to 2^64-1, got %s", clip(string(n)))
+			return w.bad(at, tok, where, "expected a whole number from 0 to 2^64-1, got %s", clip(string(n)))
 		}
 	case reflect.Float64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return w.fail(at, where, "expected a number, got %s", kind(tok))
+			return w.bad(at, tok, where, "expected a number, got %s", kind(tok))
 		}
 		if _, err := strconv.ParseFloat(string(n), 64); err != nil {
-			return w.fail(at, where, "the number %s is out of range", clip(string(n)))
+			return w.bad(at, tok, where, "the number %s is out of range", clip(string(n)))
 		}
 	default:
 		panic("scenario: shapeCheck does not know " + t.String()) // a new field type; caught by TestShapeCheckKnowsEveryType
@@ -250,17 +324,45 @@ func (w *walker) object(t reflect.Type, path string) error {
 			return err
 		}
 		key := tok.(string) // object keys are strings, or Token has failed
-		f, ok := fields[key]
+		name, seconds := key, false
+		if aws, ok := awsSpellings[t][key]; ok {
+			name = aws
+		} else if base, ok := strings.CutSuffix(key, "Seconds"); ok && fields[key] == nil && isDuration(fields[base]) {
+			name, seconds = base, true
+		}
+		f, ok := fields[name]
 		if !ok {
-			return w.fail(at, path, "unknown field %q%s", clip(key), suggest(key, fields))
+			if err := w.bad(at, nil, path, "unknown field %q%s", clip(key), suggest(key, fields, t)); err != nil {
+				return err
+			}
+			if err := w.skipValue(path); err != nil {
+				return err
+			}
+			continue
 		}
-		if seen[key] {
-			return w.fail(at, path, "field %q appears twice", key)
+		if seen[name] {
+			if err := w.bad(at, nil, path, "field %q appears twice%s", key, spelledAs(key, name)); err != nil {
+				return err
+			}
+			if err := w.skipValue(path); err != nil {
+				return err
+			}
+			continue
 		}
-		seen[key] = true
-		sub := key
+		seen[name] = true
+		if name != key {
+			keyJSON, _ := json.Marshal(name)
+			w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), string(keyJSON)})
+		}
+		sub := name
 		if path != "" {
-			sub = path + "." + key
+			sub = path + "." + name
+		}
+		if seconds {
+			if err := w.seconds(sub); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := w.value(f, sub); err != nil {
 			return err
@@ -268,6 +370,43 @@ func (w *walker) object(t reflect.Type, path string) error {
 	}
 	_, _, err := w.token(path) // }
 	return err
+}
+
+// spelledAs says which field an AWS spelling is, for a field given twice.
+func spelledAs(key, name string) string {
+	if key == name {
+		return ""
+	}
+	return fmt.Sprintf(" (as %q)", name)
+}
+
+// isDuration reports whether t is a Duration or a pointer to one.
+func isDuration(t reflect.Type) bool {
+	return t != nil && (t == durationType || t.Kind() == reflect.Pointer && t.Elem() == durationType)
+}
+
+// seconds reads a number of seconds for the duration field at path (an
+// AWS "...Seconds" spelling) and rewrites it as a duration string.
+func (w *walker) seconds(path string) error {
+	tok, at, err := w.token(path)
+	if err != nil {
+		return err
+	}
+	return w.secondsToken(tok, at, path)
+}
+
+// secondsToken is seconds with the value's first token read.
+func (w *walker) secondsToken(tok json.Token, at int64, path string) error {
+	n, ok := tok.(json.Number)
+	if !ok {
+		return w.bad(at, tok, path, "expected a number of seconds, got %s", kind(tok))
+	}
+	x, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || x < 0 || x > MaxDuration.Seconds() {
+		return w.bad(at, nil, path, "a number of seconds from 0 to %.0f, got %s", MaxDuration.Seconds(), clip(string(n)))
+	}
+	w.shape.edits = append(w.shape.edits, edit{at, w.dec.InputOffset(), strconv.Quote(time.Duration(x * float64(time.Second)).String())})
+	return nil
 }
 
 // jsonFields maps a struct's JSON names to their types, flattening embedded
@@ -289,15 +428,15 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// suggest names the field a misspelt key most likely meant: one that
-// differs only in case (no two fields of a type do, so at most one).
-func suggest(key string, fields map[string]reflect.Type) string {
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if strings.EqualFold(name, key) {
-			return fmt.Sprintf(" (did you mean %q?)", name)
-		}
-	}
-	return ""
+func isNumber(tok json.Token) bool {
+	_, ok := tok.(json.Number)
+	return ok
+}
+
+// lastField is the last field name of a path: "cpu" of
+// "taskDefinitions[0].cpu".
+func lastField(path string) string {
+	return path[strings.LastIndexByte(path, '.')+1:]
 }
 
 func kind(tok json.Token) string {

@@ -197,14 +197,29 @@ func limitedPS(lambda, es float64, c, queue int) FluidResult {
 	}
 	k := c + queue
 	// Σp, Σn·p and Σ(n−c)⁺·p with p_n = aⁿ, rescaled as the terms grow.
+	// Two loops, n ≤ c and n > c, so that the first carries no Σ(n−c)⁺
+	// and neither a test of n; n and n−c counted in floats (exact: they
+	// are small integers). The same operations in the same order as one
+	// loop over n, so the same bits (TestLimitedPSMatchesOneLoop).
 	term, sum, sumN, sumBeyond := 1.0, 1.0, 0.0, 0.0
-	for n := 1; n <= k; n++ {
+	fn := 0.0
+	for range min(c, k) {
+		fn++
 		term *= a
 		sum += term
-		sumN += float64(n) * term
-		if n > c {
-			sumBeyond += float64(n-c) * term
+		sumN += fn * term
+		if term > 1e200 {
+			term, sum, sumN = term/1e200, sum/1e200, sumN/1e200 // sumBeyond is still 0
 		}
+	}
+	fb := 0.0
+	for range k - min(c, k) {
+		fn++
+		fb++
+		term *= a
+		sum += term
+		sumN += fn * term
+		sumBeyond += fb * term
 		if term > 1e200 {
 			term, sum, sumN, sumBeyond = term/1e200, sum/1e200, sumN/1e200, sumBeyond/1e200
 		}

@@ -12,7 +12,8 @@ import (
 
 // A target group with two targets: they register, pass health checks
 // (InitialHealthyThreshold 1, so one check each), share requests by round
-// robin, and then one is deregistered and drains its last request.
+// robin through the two zones' nodes, and then one is deregistered and
+// drains its last request.
 func Example() {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	g, err := loadbalancer.New(loadbalancer.Config{
@@ -47,6 +48,8 @@ func Example() {
 		fmt.Println("no wake-up needed while both pass their checks")
 	}
 
+	// Two zones, so two load-balancer nodes, each with its own round-robin
+	// cursor; without an rng the requests enter the nodes in turn.
 	now := start.Add(11 * time.Second)
 	for range 4 {
 		id, _ := g.Route(now, nil)
@@ -76,8 +79,8 @@ func Example() {
 	// 2026-01-01T00:00:10Z target 1: initial -> healthy
 	// no wake-up needed while both pass their checks
 	// request to target 1
-	// request to target 0
 	// request to target 1
+	// request to target 0
 	// request to target 0
 	// deregistered target 0, drained at once: false
 	// next request goes to target 1
@@ -158,7 +161,9 @@ func (powerOfTwo) Route(ts []loadbalancer.RouteTarget, rng *rand.Rand) int {
 	return a
 }
 
-func (powerOfTwo) FluidAlgorithm() loadbalancer.Algorithm { return loadbalancer.LeastOutstandingRequests }
+func (powerOfTwo) FluidAlgorithm() loadbalancer.Algorithm {
+	return loadbalancer.LeastOutstandingRequests
+}
 
 // A Router declares its fluid model by implementing FluidRouter; one that
 // does not is refused, naming its type, where requests are not simulated

@@ -25,6 +25,14 @@ var fluidFull = flag.Bool("fluid.full", false, "run the whole fluid-against-requ
 // "nodes", "least", "random").
 var fluidOnly = flag.String("fluid.only", "", "run TestFluidAgreesWithRequestLevel for the routings whose name contains this")
 
+// fluidNodes and fluidSeeds change the round-robin node count and the
+// seeds, to check the fluid model's calibration (at three nodes, seeds
+// 1–3) out of sample: -fluid.nodes 6 -fluid.seeds 4,5.
+var (
+	fluidNodes = flag.Int("fluid.nodes", 3, "load-balancer nodes of the per-node round-robin rows")
+	fluidSeeds = flag.String("fluid.seeds", "1,2,3", "seeds of TestFluidAgreesWithRequestLevel")
+)
+
 // lbFarm is request-level traffic through a real target group: Poisson
 // arrivals routed by loadbalancer.Route (round robin, least outstanding
 // requests or weighted random) to N traffic.Servers, Begin and End kept
@@ -163,7 +171,7 @@ func (s agreementShape) routing() string {
 
 // config is the shape's target group.
 func (s agreementShape) config() loadbalancer.Config {
-	return loadbalancer.Config{Algorithm: s.alg}
+	return loadbalancer.Config{Algorithm: s.alg, Nodes: max(s.nodes, 1), SharedRoundRobin: s.nodes <= 1}
 }
 
 // exact says whether queueing theory gives this shape's fluid figures
@@ -251,7 +259,15 @@ func TestFluidAgreesWithRequestLevel(t *testing.T) {
 		alg   loadbalancer.Algorithm
 		nodes int
 	}
-	routings := []routing{{loadbalancer.RoundRobin, 1}, {loadbalancer.LeastOutstandingRequests, 0}, {loadbalancer.WeightedRandom, 0}}
+	routings := []routing{{loadbalancer.RoundRobin, 1}, {loadbalancer.RoundRobin, *fluidNodes}, {loadbalancer.LeastOutstandingRequests, 0}, {loadbalancer.WeightedRandom, 0}}
+	var seedList []uint64
+	for _, f := range strings.Split(*fluidSeeds, ",") {
+		var v uint64
+		if _, err := fmt.Sscan(f, &v); err != nil {
+			t.Fatalf("-fluid.seeds %q: %v", *fluidSeeds, err)
+		}
+		seedList = append(seedList, v)
+	}
 	if *fluidOnly != "" {
 		routings = slices.DeleteFunc(routings, func(r routing) bool {
 			return !strings.Contains(agreementShape{alg: r.alg, nodes: r.nodes}.routing(), *fluidOnly)
@@ -281,7 +297,7 @@ func TestFluidAgreesWithRequestLevel(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| routing | N | ρ | discipline | C_s² | request mean | fluid mean | error | request p99 | fluid p99 | error |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range shapes {
-		rm, rp, fm, fp := measureAgreement(s, seeds[:3])
+		rm, rp, fm, fp := measureAgreement(s, seedList)
 		em, ep := (fm-rm)/rm, (fp-rp)/rp
 		fmt.Fprintf(&b, "| %v | %d | %.2f | %v | %.1f | %.4f | %.4f | %+.1f %% | %.4f | %.4f | %+.1f %% |\n",
 			s.routing(), s.tasks, s.rho, s.disc, s.scv, rm, fm, 100*em, rp, fp, 100*ep)
@@ -322,8 +338,11 @@ func agreementTolerance(s agreementShape) (mean, p99 float64) {
 	default:
 		mean = 0.05
 	}
-	if fcfsExp && s.nodes <= 1 {
+	if fcfsExp {
 		p99 = 0.05
+		if s.alg == loadbalancer.RoundRobin && s.nodes > 1 {
+			p99 = 0.15 // 7.9 % at three nodes, 12.7 % at six
+		}
 	}
 	return mean, p99
 }

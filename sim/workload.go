@@ -713,7 +713,7 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	cpu := wl.taskCPU()
 	sc := wl.server
 	sc.CPU = cpu
-	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv, Routing: wl.routing})
+	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv, Routing: wl.routing, Cursors: wl.tg.RoundRobinCursors()})
 	if err != nil {
 		panic(fmt.Sprintf("sim: fluid step: %v", err)) // inputs validated
 	}

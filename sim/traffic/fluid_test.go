@@ -334,3 +334,67 @@ func TestFluidRoutingOrder(t *testing.T) {
 		t.Errorf("Routing strings: %v, %v", RoundRobinRouting, Routing(9))
 	}
 }
+
+// jsqNaive is jsq's bounded chain summed term by term, O(n·k): the
+// reference for the block sums jsq uses.
+func jsqNaive(lambda float64, n int, rate float64, c, k int, ps bool) (blocking, wait, sojourn float64) {
+	slots, perTask := n*c, float64(max(c, 1))*rate
+	if ps {
+		slots, perTask = n, rate
+	}
+	a, top, limit := lambda/rate, n*k, c
+	if ps && c == 0 {
+		limit = math.MaxInt
+	}
+	p := make([]float64, top+1)
+	p[0] = 1
+	total := 1.0
+	for m := 1; m <= top; m++ {
+		p[m] = p[m-1] * a / float64(min(m, slots))
+		total += p[m]
+	}
+	var w, t float64
+	for m := range top {
+		if q := m / n; q >= limit {
+			w += p[m] / total * float64(q-limit+1)
+		}
+		t += p[m] / total * float64(m/n+1)
+	}
+	blocking = p[top] / total
+	wait = w / (1 - blocking) / perTask
+	sojourn = wait + 1/rate
+	if ps {
+		sojourn = t / (1 - blocking) / perTask
+	}
+	return blocking, wait, sojourn
+}
+
+// TestJSQBlocksMatchTermByTerm: jsq's bounded chain, summed a block of n
+// counts at a time over its geometric part, agrees with the term-by-term
+// sum, under and over load, FCFS and processor sharing.
+func TestJSQBlocksMatchTermByTerm(t *testing.T) {
+	for _, tc := range []struct {
+		n, c, k int
+		ps      bool
+		rho     float64
+	}{
+		{4, 1, 5, false, 0.8}, {7, 3, 10, false, 0.9}, {20, 32, 96, true, 0.7}, {16, 4, 12, true, 1.3},
+		{3, 2, 2, false, 2.5}, {10, 1, 64, false, 1}, {5, 0, 1, true, 0.5},
+	} {
+		rate := 10.0
+		slots := tc.n * max(tc.c, 1)
+		if tc.ps {
+			slots = tc.n
+		}
+		lambda := tc.rho * float64(slots) * rate
+		k := tc.k
+		if tc.ps && tc.c == 0 {
+			continue // no bound: the closed form
+		}
+		served, rejected, wait, sojourn := jsq(lambda, tc.n, rate, tc.c, k, tc.ps, 1)
+		b, w, s := jsqNaive(lambda, tc.n, rate, tc.c, k, tc.ps)
+		if !near(rejected/(served+rejected), b, 1e-9) || !near(wait, w, 1e-9) || !near(sojourn, s, 1e-9) {
+			t.Errorf("%+v: blocks give blocking %v wait %v sojourn %v; term by term %v %v %v", tc, rejected/(served+rejected), wait, sojourn, b, w, s)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func (r Routing) String() string {
 // Erlang-k distribution for whole k; k = 1 is Poisson), at load
 // rho = λ/μ. σ is the probability that an arrival finds the server busy,
 // and it gives the queue's exact steady state (Kleinrock, Queueing
-// Systems, vol. 1, 1975, §6.4, the G/M/1 queue): the sojourn time of an
+// Systems, vol. 1, 1975, ch. 6, the G/M/m queue with m = 1): the sojourn time of an
 // FCFS request is exponential with rate μ(1 − σ), so
 //
 //	W = 1/(μ(1 − σ)),   Wq = σ/(μ(1 − σ)),   P(T > t) = e^{−μ(1−σ)t},

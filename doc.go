@@ -40,6 +40,15 @@
 //   - [github.com/ecssim/ecssim/loadbalancer] is a pure leaf: ALB and NLB
 //     target groups, routing (and custom routing through a Router), health
 //     checks, slow start and draining.
+//   - [github.com/ecssim/ecssim/sweep] runs independent simulations side by
+//     side (an ordered parallel map over arms × seeds, one Sim per
+//     goroutine, shards for cluster schedulers, per-arm statistics): the
+//     one package that starts goroutines.
+//   - [github.com/ecssim/ecssim/tidy] turns runs and sweeps into
+//     long-format tables (CSV, JSON Lines, Markdown);
+//     [github.com/ecssim/ecssim/chart] draws them (SVG, PNG);
+//     [github.com/ecssim/ecssim/progress] shows a progress line on a
+//     terminal.
 //   - examples/... are runnable programs, each answering a real question:
 //     quickstart (the main job: a day of the NASA trace on Fargate behind an
 //     ALB with target tracking), rollingdeploy, fargatevsec2, targetsweep

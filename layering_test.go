@@ -24,10 +24,16 @@ const module = "github.com/ecssim/ecssim"
 //
 //	examples/*, cmd/*  ──►  sim/scenario  ──►  sim  ──►  sim's leaves (sim/traffic, sim/capacity, sim/dist)
 //	                                              └──►  placement, autoscale, loadbalancer, metrics  ──►  internal/*
+//	examples/*, cmd/*  ──►  chart  ──►  tidy  ──►  sim/scenario, sweep
+//	examples/*, cmd/*  ──►  progress  ──►  sim, sweep
+//
+// sweep, the one package that starts goroutines, imports nothing of the
+// simulator: it runs any function, side by side.
 //
 // No leaf imports sim, in its tests either: each leaf can be built,
 // tested, benchmarked and documented with no simulation at all. Only
-// sim/scenario, the examples and the commands import sim.
+// sim/scenario, tidy and progress (which read a run), the examples and
+// the commands import sim.
 var layers = []struct {
 	dir     string
 	imports []string // rules (entries of this table) whose packages it may import
@@ -42,8 +48,13 @@ var layers = []struct {
 	{"sim/traffic", []string{"internal", "sim/dist"}},
 	{"sim", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim/dist", "sim/capacity", "sim/traffic"}},
 	{"sim/scenario", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic"}},
-	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario"}},
-	{"cmd", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario"}},
+	{"sweep", []string{"internal"}},
+	{"internal/sweep", []string{"internal", "sweep"}}, // the forwarder, until cmd/ecssim moves
+	{"tidy", []string{"internal", "sim", "sim/scenario", "sweep"}},
+	{"chart", []string{"internal", "tidy", "sweep", "sim/scenario"}},   // sim/scenario: its tests draw a real run
+	{"progress", []string{"internal", "sim", "sweep", "sim/scenario"}}, // sim/scenario, sweep: its tests run a scenario and a sweep
+	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
+	{"cmd", []string{"internal", "internal/sweep", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
 	{".", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"}},
 }
 
@@ -64,11 +75,11 @@ func layerOf(dir string) (rule string, imports []string, ok bool) {
 // ambient nondeterminism.
 var corePackages = []string{"sim", "placement", "autoscale", "metrics", "loadbalancer", "internal"}
 
-// harnessPackages are core directories exempt from the check: they run
-// independent simulations side by side, one Sim per goroutine, and return
-// results in a fixed order, which keeps a sweep's output deterministic
-// without putting a goroutine inside any simulation.
-var harnessPackages = []string{"internal/sweep"}
+// goroutinePackages are the only directories whose non-test code may
+// start goroutines: sweep runs independent simulations side by side, one
+// Sim per goroutine, and returns results in a fixed order, which keeps a
+// sweep's output deterministic without a goroutine inside any simulation.
+var goroutinePackages = []string{"sweep"}
 
 type goFile struct {
 	path string // slash-separated, relative to the module root
@@ -178,9 +189,18 @@ func TestLayeringCatchesViolations(t *testing.T) {
 		{"sim/scenario", "sim", true},
 		{"sim/scenario", "sim/traffic", true},
 		{"examples/quickstart", "sim/traffic", true},
-		{"examples/targetsweep", "internal/sweep", true},
+		{"examples/targetsweep", "sweep", true},
+		{"sweep", "sim", false},
+		{"sim", "sweep", false},
+		{"sim/scenario", "sweep", false},
+		{"tidy", "sim/scenario", true},
+		{"chart", "tidy", true},
+		{"chart", "sim", false},
+		{"progress", "sim", true},
+		{"tidy", "chart", false},
 		{"placement/placementtest", "placement", true},
 		{"internal/sweep", "sim", false},
+		{"internal/sweep", "sweep", true},
 		{"examples/quickstart", "sim/scenario", true},
 		{"cmd/ecssim", "sim/scenario", true},
 		{"autoscale", "metrics", true},
@@ -204,7 +224,7 @@ var allowedRand = []string{"New", "NewPCG", "NewChaCha8", "NewSource", "NewZipf"
 func TestNoAmbientNondeterminism(t *testing.T) {
 	checked := 0
 	for _, f := range parseModule(t, 0) {
-		if !slices.Contains(corePackages, f.top) || slices.Contains(harnessPackages, f.dir) || strings.HasSuffix(f.path, "_test.go") {
+		if !slices.Contains(corePackages, f.top) || strings.HasSuffix(f.path, "_test.go") {
 			continue
 		}
 		checked++
@@ -260,6 +280,28 @@ func nondeterminism(f *ast.File) []string {
 		return true
 	})
 	return found
+}
+
+// TestOnlySweepStartsGoroutines: outside goroutinePackages no non-test
+// file of the module has a go statement, the core, the examples and the
+// commands included. Parallel runs go through sweep.
+func TestOnlySweepStartsGoroutines(t *testing.T) {
+	checked := 0
+	for _, f := range parseModule(t, 0) {
+		if slices.Contains(goroutinePackages, f.dir) || strings.HasSuffix(f.path, "_test.go") {
+			continue
+		}
+		checked++
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			if _, ok := n.(*ast.GoStmt); ok {
+				t.Errorf("%s: go statement outside %v; run things side by side with sweep.Map", f.path, goroutinePackages)
+			}
+			return true
+		})
+	}
+	if checked == 0 {
+		t.Fatal("no files were checked")
+	}
 }
 
 // TestNondeterminismCheckCatchesViolations runs the checker on a synthetic

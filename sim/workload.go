@@ -157,20 +157,20 @@ type Period struct {
 	Length time.Duration
 	// Counters are the period's counts (InFlight at its end).
 	Counters WorkloadCounters
-	// P50, P99 and Mean are the latency (time in the task) of the requests
+	// P50, P90, P99 and Mean are the latency (time in the task) of the requests
 	// served in the period: percentiles from a log-bucketed histogram with
 	// a relative error below 1.6 %; zero if none was served. In fluid mode
 	// each step's latency is taken as exponential with the step's mean
 	// (exact for M/M/1 FCFS, an approximation otherwise).
-	P50, P99, Mean time.Duration
+	P50, P90, P99, Mean time.Duration
 	// MeanTasks is the mean of the service's RunningTaskCount over the
 	// period's minutes; MaxTasks its largest value.
 	MeanTasks float64
 	MaxTasks  int
-	// CPUUtilization is the mean of the service's per-minute
-	// CPUUtilization in the period, in percent (minutes without a running
-	// task excluded).
-	CPUUtilization float64
+	// CPUUtilization and MemoryUtilization are the means of the
+	// service's per-minute CPUUtilization and MemoryUtilization in the
+	// period, in percent (minutes without a running task excluded).
+	CPUUtilization, MemoryUtilization float64
 }
 
 // RequestsPerSecond is the period's mean arrival rate.
@@ -307,7 +307,9 @@ type periodAcc struct {
 	minutes  int
 	maxTasks int
 	cpuSum   float64
+	memSum   float64
 	cpuN     int
+	memN     int
 	latSum   float64 // over hist.total requests (the latency count)
 	start    time.Time
 	counters WorkloadCounters // at the period's start
@@ -961,12 +963,20 @@ func (wl *Workload) endMinute(now time.Duration) {
 	p.minutes++
 	p.taskSum += float64(running)
 	p.maxTasks = max(p.maxTasks, running)
+	memPct, hasMem := 0.0, hasCPU && m.taskSeconds > 0
+	if hasMem {
+		memPct = wl.memoryPercent()
+	}
 	if hasCPU {
 		p.cpuSum += cpuPct
 		p.cpuN++
 	}
+	if hasMem {
+		p.memSum += memPct
+		p.memN++
+	}
 	if wl.handles != nil {
-		wl.publish(now, d, cpuPct, hasCPU, running)
+		wl.publish(now, d, cpuPct, hasCPU, memPct, hasMem, running)
 	}
 	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
 	if at := wl.w.now(); at.Truncate(wl.reportPeriod).Equal(at) {
@@ -1001,7 +1011,7 @@ func (wl *Workload) sampleMinute(now time.Duration) {
 }
 
 // publish writes one minute's metrics, timestamped at the minute's start.
-func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float64, hasCPU bool, running int) {
+func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float64, hasCPU bool, memPct float64, hasMem bool, running int) {
 	m := &wl.minute
 	ts := wl.w.sim.Start().Add(now - time.Minute)
 	h := wl.handles
@@ -1032,15 +1042,9 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 			panic(fmt.Sprintf("sim: publishing %v: %v", h.g.Metric(i), err))
 		}
 	}
-	if hasCPU && m.taskSeconds > 0 {
+	if hasMem {
 		put(wmCPU, cpuPct)
-		memPerTask := wl.memoryPerTask()
-		base := wl.memBase
-		if base == 0 {
-			base = memPerTask / 4
-		}
-		used := base*m.taskSeconds + wl.memPerRequest*m.inFlightSeconds
-		put(wmMemory, 100*used/(memPerTask*m.taskSeconds))
+		put(wmMemory, memPct)
 	}
 	if running > 0 || hasCPU {
 		put(wmRunning, float64(running))
@@ -1064,6 +1068,19 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 			}
 		}
 	}
+}
+
+// memoryPercent is the minute's MemoryUtilization (the minute must have
+// task seconds).
+func (wl *Workload) memoryPercent() float64 {
+	m := &wl.minute
+	memPerTask := wl.memoryPerTask()
+	base := wl.memBase
+	if base == 0 {
+		base = memPerTask / 4
+	}
+	used := base*m.taskSeconds + wl.memPerRequest*m.inFlightSeconds
+	return 100 * used / (memPerTask * m.taskSeconds)
 }
 
 // memoryPerTask is the MiB MemoryUtilization divides by: the task
@@ -1097,8 +1114,12 @@ func (wl *Workload) closePeriod() {
 	if p.cpuN > 0 {
 		out.CPUUtilization = p.cpuSum / float64(p.cpuN)
 	}
+	if p.memN > 0 {
+		out.MemoryUtilization = p.memSum / float64(p.memN)
+	}
 	if n := p.hist.total; n > 0 {
 		out.P50 = secondsDuration(p.hist.quantile(0.50))
+		out.P90 = secondsDuration(p.hist.quantile(0.90))
 		out.P99 = secondsDuration(p.hist.quantile(0.99))
 		out.Mean = secondsDuration(p.latSum / n)
 	}

@@ -27,10 +27,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
+	"github.com/ecssim/ecssim/sweep"
 )
 
 // Policy is one routing policy of the comparison.

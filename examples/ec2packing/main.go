@@ -26,12 +26,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/capacity"
 	"github.com/ecssim/ecssim/sim/traffic"
+	"github.com/ecssim/ecssim/sweep"
 )
 
 // Arm is one simulation.

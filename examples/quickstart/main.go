@@ -5,6 +5,7 @@
 // simulated. It prints an hourly table and a summary.
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -chart day.svg   # also draws the day (.svg or .png)
 //
 // The scenario, all in virtual time:
 //
@@ -39,17 +40,22 @@ package main
 import (
 	"bytes"
 	_ "embed"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/chart"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/progress"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
+	"github.com/ecssim/ecssim/tidy"
 )
 
 //go:embed testdata/nasa_http_1995-07-13_per_minute.csv
@@ -71,6 +77,12 @@ type Options struct {
 	// queue (sim.WorkloadConfig.SeparateHealthEndpoint); false sends them
 	// through it, so overloaded tasks fail them and are replaced.
 	SeparateHealthEndpoint bool
+	// Observer, if set, sees every engine event (sim.Config.Observer): the
+	// command's progress line watches the run through it.
+	Observer func(sim.Event)
+	// Record keeps the day's tidy rows (Result.Periods and EventRows), for a
+	// chart or a CSV file; it changes no event of the run.
+	Record bool
 }
 
 // DefaultOptions is the command's scenario.
@@ -111,6 +123,10 @@ type Result struct {
 	MinDesired int    // smallest and largest desired count seen
 	MaxDesired int
 	Unhealthy  int // tasks ECS stopped for failing their health checks
+	// Periods and EventRows are the day's tidy rows, hour by hour, with
+	// Options.Record.
+	Periods   []tidy.PeriodRow
+	EventRows []tidy.EventRow
 }
 
 // Run simulates the scenario.
@@ -123,7 +139,7 @@ func Run(opt Options) (Result, error) {
 		return Result{}, err
 	}
 	day := time.Date(1995, time.July, 13, 0, 0, 0, 0, edt) // the trace's first row
-	s, err := sim.New(sim.Config{Seed: opt.Seed, Start: day.Add(-warmUp)})
+	s, err := sim.New(sim.Config{Seed: opt.Seed, Start: day.Add(-warmUp), Observer: opt.Observer})
 	if err != nil {
 		return Result{}, err
 	}
@@ -194,6 +210,13 @@ func Run(opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	var rec *tidy.Recorder
+	if opt.Record {
+		// Hours, as the workload's report periods (WorkloadConfig.ReportPeriod).
+		if rec, err = tidy.NewRecorder(w, time.Hour, tidy.Tracked{Cluster: "quickstart", Service: svc, Workload: wl, Scaling: scaling}); err != nil {
+			return Result{}, err
+		}
+	}
 	res := Result{Options: opt, MinDesired: svc.DesiredCount(), MaxDesired: svc.DesiredCount()}
 	cost := w.Cost().Total
 	for range opt.Hours {
@@ -203,6 +226,9 @@ func Run(opt Options) (Result, error) {
 			}
 			res.MinDesired = min(res.MinDesired, svc.DesiredCount())
 			res.MaxDesired = max(res.MaxDesired, svc.DesiredCount())
+			if rec != nil {
+				rec.Sample()
+			}
 		}
 		ps := wl.Periods()
 		p := ps[len(ps)-1]
@@ -221,6 +247,10 @@ func Run(opt Options) (Result, error) {
 	res.Activities = scaling.Activities()
 	res.Decisions = scaling.Decisions()
 	res.Events = s.Executed()
+	if rec != nil {
+		rec.Close()
+		res.Periods, res.EventRows = rec.Periods(), rec.Events()
+	}
 	return res, nil
 }
 
@@ -252,10 +282,41 @@ var edt = time.FixedZone("EDT", -4*3600)
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e5) / 10 }
 
 func main() {
-	r, err := Run(DefaultOptions)
+	chartFile := flag.String("chart", "", "also draw the day to this `file` (.svg or .png)")
+	flag.Parse()
+	opt := DefaultOptions
+	opt.Record = *chartFile != ""
+	// A progress line on stderr if it is a terminal; off one the observer
+	// is nil and the engine calls nothing.
+	line := progress.NewRun(warmUp+time.Duration(opt.Hours)*time.Hour, nil, progress.Options{})
+	opt.Observer = line.Observer()
+	r, err := Run(opt)
+	line.Finish()
+	if err == nil && *chartFile != "" {
+		err = drawChart(*chartFile, r)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	Print(os.Stdout, r)
+}
+
+// drawChart draws the day's periods and events to file, SVG or PNG by its
+// extension, on US Eastern time as the table prints it.
+func drawChart(file string, r Result) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	format := chart.SVG
+	if strings.HasSuffix(file, ".png") {
+		format = chart.PNG
+	}
+	title := fmt.Sprintf("quickstart: NASA 13 Jul 1995 ×%g, Fargate behind an ALB, target tracking CPU 60 %%", r.Options.Scale)
+	if err := chart.Run(f, format, r.Periods, r.EventRows, chart.Options{Title: title, Location: edt}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ecssim/ecssim/internal/sweep"
 	"github.com/ecssim/ecssim/sim/scenario"
+	"github.com/ecssim/ecssim/sweep"
 )
 
 // replicateOne runs a scenario with n seeds (its own and the n−1 after it),

@@ -7,25 +7,32 @@
 //
 //	go run ./examples/targetsweep            # 5 targets × 3 seeds, 12 h each
 //	go run ./examples/targetsweep -hours 24 -seeds 5
+//	go run ./examples/targetsweep -chart targets.svg   # also draws cost against p99
 //
 // Same flags, same output: each simulation is deterministic and the merge
 // order does not depend on which goroutine finishes first.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
-	"github.com/ecssim/ecssim/internal/sweep"
+	"github.com/ecssim/ecssim/chart"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
+	"github.com/ecssim/ecssim/progress"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
+	"github.com/ecssim/ecssim/sweep"
+	"github.com/ecssim/ecssim/tidy"
 )
 
 // Arm is one simulation of the sweep.
@@ -169,6 +176,29 @@ func Run(arm Arm) (Outcome, error) {
 // the order of arms whatever order they finish in.
 func Sweep(arms []Arm) ([]Outcome, error) { return sweep.Map(arms, Run) }
 
+// ArmSummaries sums up each target's cost and p99 over its seeds, with
+// 95 % Student t intervals, for a chart: targets in the order they first
+// appear.
+func ArmSummaries(outs []Outcome) []tidy.ArmSummary {
+	var sums []tidy.ArmSummary
+	var cost, p99 [][]float64
+	for _, o := range outs {
+		i := slices.IndexFunc(sums, func(s tidy.ArmSummary) bool { return s.ArmLabel == label(o.Arm.Target) })
+		if i < 0 {
+			i = len(sums)
+			sums = append(sums, tidy.ArmSummary{Arm: i, ArmLabel: label(o.Arm.Target), Cluster: "sweep", Service: "api"})
+			cost, p99 = append(cost, nil), append(p99, nil)
+		}
+		cost[i], p99[i] = append(cost[i], o.Cost), append(p99[i], float64(o.P99)/1e6)
+	}
+	for i := range sums {
+		sums[i].CostUSD, sums[i].P99ms = sweep.Summarize(cost[i]), sweep.Summarize(p99[i])
+	}
+	return sums
+}
+
+func label(target float64) string { return fmt.Sprintf("CPU %.0f %%", target) }
+
 // Summary is one target's outcomes averaged over seeds.
 type Summary struct {
 	Target                   float64
@@ -249,16 +279,42 @@ func Arms(targets []float64, seeds, hours int) []Arm {
 func main() {
 	hours := flag.Int("hours", 12, "simulated hours per arm, from 06:00")
 	seeds := flag.Int("seeds", 3, "seeds per target")
+	chartFile := flag.String("chart", "", "also draw cost against p99 per target to this `file` (.svg or .png)")
 	flag.Parse()
 	if *hours < 1 || *hours > 18 || *seeds < 1 {
 		fmt.Fprintln(os.Stderr, "targetsweep: -hours must be 1 to 18 and -seeds at least 1")
 		os.Exit(2)
 	}
 	arms := Arms([]float64{40, 50, 60, 70, 80}, *seeds, *hours)
-	outs, err := Sweep(arms)
+	// Runs done of the total on stderr, if it is a terminal.
+	line := progress.NewSweep(len(arms), progress.Options{})
+	outs, err := sweep.MapContext(context.Background(), arms, func(_ context.Context, a Arm) (Outcome, error) { return Run(a) },
+		sweep.Options{Done: line.Done})
+	line.Finish()
+	if err == nil && *chartFile != "" {
+		err = drawChart(*chartFile, outs)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "targetsweep:", err)
 		os.Exit(1)
 	}
 	Print(os.Stdout, arms, Summarise(outs))
+}
+
+// drawChart draws cost against p99 per target, SVG or PNG by the file's
+// extension.
+func drawChart(file string, outs []Outcome) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	format := chart.SVG
+	if strings.HasSuffix(file, ".png") {
+		format = chart.PNG
+	}
+	if err := chart.Sweep(f, format, ArmSummaries(outs), chart.Options{Title: "targetsweep: cost against p99 per CPU target, mean and 95 % interval over seeds"}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"image/png"
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/ecssim/ecssim/chart"
 )
 
 // TestSweepFollowsTheUtilisationLaw: the same demand under two targets. The
@@ -60,5 +64,32 @@ func TestSweepIsDeterministicInAnyOrder(t *testing.T) {
 	}
 	if a[0] == a[1] {
 		t.Fatalf("two seeds gave identical outcomes %+v", a[0])
+	}
+}
+
+// TestArmSummariesAndChart: each target's cost and p99 over its seeds are
+// the plain mean of the outcomes, and the sweep chart of them decodes.
+func TestArmSummariesAndChart(t *testing.T) {
+	arms := Arms([]float64{50, 70}, 2, 1)
+	outs, err := Sweep(arms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := ArmSummaries(outs)
+	if len(sums) != 2 || sums[0].ArmLabel != "CPU 50 %" || sums[1].CostUSD.N != 2 {
+		t.Fatalf("summaries %+v", sums)
+	}
+	if want := (outs[2].Cost + outs[3].Cost) / 2; math.Abs(sums[1].CostUSD.Mean-want) > 1e-12 {
+		t.Errorf("CPU 70 %% costs %v, the outcomes' mean is %v", sums[1].CostUSD.Mean, want)
+	}
+	if want := float64(outs[0].P99+outs[1].P99) / 2e6; math.Abs(sums[0].P99ms.Mean-want) > 1e-9 {
+		t.Errorf("CPU 50 %% p99 %v ms, the outcomes' mean is %v", sums[0].P99ms.Mean, want)
+	}
+	var buf bytes.Buffer
+	if err := chart.Sweep(&buf, chart.PNG, sums, chart.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(&buf); err != nil {
+		t.Fatal(err)
 	}
 }

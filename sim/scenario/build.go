@@ -62,6 +62,10 @@ type Simulation struct {
 	// Metrics is the CloudWatch store the services' traffic publishes to
 	// and their scaling policies read.
 	Metrics *metrics.Store
+	// Between, if set, is called by Run after every whole minute it runs
+	// (and at the scenario's end), between engine runs: reading the world
+	// there adds no event and leaves the trace hash as it was.
+	Between func()
 
 	opt      Options
 	end      time.Time

@@ -182,6 +182,9 @@ func (s *Simulation) Run() (*Report, error) {
 		if now := s.Sim.Now(); now.Equal(s.end) || now.Truncate(s.period).Equal(now) {
 			s.closeRows(now)
 		}
+		if s.Between != nil {
+			s.Between()
+		}
 	}
 	return s.report(), nil
 }

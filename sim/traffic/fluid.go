@@ -327,15 +327,19 @@ func Fluid(in FluidInput) (FluidResult, error) {
 		ca2 := 1 / shape
 		delay := sigma / (1 - sigma) * es // exact for exponential work, FCFS wait or PS delay
 		r = FluidResult{ServedRate: lambda}
+		variability := 1.0 // KLB(C_a², C_s²)/KLB(C_a², 1): 1 for exponential work
+		if in.SCV != 1 {
+			variability = klb(ca2, in.SCV, rho) / klb(ca2, 1, rho)
+		}
 		if ps {
-			delay *= klb(ca2, in.SCV, rho) / klb(ca2, 1, rho) * 2 / (1 + in.SCV)
+			delay *= variability * 2 / (1 + in.SCV)
 			r.MeanLatency = es + delay
 			r.MeanWait = delay
 			if cfg.Concurrency > 0 {
 				r.MeanWait = rho * math.Pow(sigma, float64(cfg.Concurrency)) / (1 - sigma) / lambda
 			}
 		} else {
-			r.MeanWait = delay * klb(ca2, in.SCV, rho) / klb(ca2, 1, rho)
+			r.MeanWait = delay * variability
 			r.MeanLatency = r.MeanWait + es
 		}
 	default:

@@ -195,8 +195,11 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 // Fluid mode. Every FluidStep the workload applies traffic.Fluid to the
 // step that ended, with the step's mean rate (Source at the step's
 // midpoint), the targets that were routable at its start (the healthy ones,
-// or every registered one when none is healthy: fail-open) and each task's
-// server; counts are rounded cumulatively so they stay integers.
+// or every registered one when none is healthy: fail-open), each task's
+// server and the target group's routing (round robin, least outstanding
+// requests, or independent random shares for weighted random and an NLB;
+// a Router must declare its model, loadbalancer.FluidRouter); counts are
+// rounded cumulatively so they stay integers.
 //
 // Metrics. Every minute (PhaseMetrics) the workload publishes, with the
 // minute's start as timestamp:
@@ -273,6 +276,22 @@ type Workload struct {
 	reqID                  uint64
 	periods                recentLog[Period]
 	whole                  latencyHistogram // every served request
+	routing                traffic.Routing  // how fluid steps split the rate (fluidRouting)
+}
+
+// fluidRouting is the fluid model of a target group's routing: round robin
+// and least outstanding requests as themselves, weighted random and an
+// NLB's flow hash as independent random shares, and a Router as the
+// algorithm it declares (NewWorkload refuses one that declares none).
+func fluidRouting(cfg loadbalancer.Config) traffic.Routing {
+	a, _ := cfg.FluidAlgorithm()
+	switch a {
+	case loadbalancer.RoundRobin:
+		return traffic.RoundRobinRouting
+	case loadbalancer.LeastOutstandingRequests:
+		return traffic.ShortestQueueRouting
+	}
+	return traffic.RandomRouting
 }
 
 // minuteAcc accumulates one metrics minute.
@@ -364,6 +383,10 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		if !isNil(cfg.Arrivals) {
 			l.Add(at+"Arrivals", "set", "must be nil in fluid mode, which reads Source only")
 		}
+		if lb := cfg.LoadBalancer; lb != nil && lb.w == w {
+			_, err := lb.tg.Config().FluidAlgorithm()
+			joinLeaf(l, ErrInvalidWorkload, at+"LoadBalancer.TargetGroup.Router", "Router", err)
+		}
 	default:
 		l.Add(at+"Mode", int(cfg.Mode), "must be RequestLevel or FluidMode")
 	}
@@ -415,6 +438,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
 	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
+	wl.routing = fluidRouting(wl.tg.Config())
 	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
 	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
@@ -702,7 +726,7 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	cpu := wl.taskCPU()
 	sc := wl.server
 	sc.CPU = cpu
-	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv})
+	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv, Routing: wl.routing, Cursors: wl.tg.RoundRobinCursors()})
 	if err != nil {
 		panic(fmt.Sprintf("sim: fluid step: %v", err)) // inputs validated
 	}

@@ -90,7 +90,18 @@ n-1) side by side on the machine's cores and prints, per service, the
 mean and 95 % confidence interval of each figure. -json prints each
 report as JSON (camelCase keys, units in the names: p99Ms, costUsd).
 -seed, -duration and -mode override the file; -set changes any value
-by its path, as a validation error names it.`
+by its path, as a validation error names it.
+
+-out DIR writes each run's tidy tables into DIR: periods (one row per
+service per report period) and events (one row per scaling activity,
+deployment, Spot interruption, zone outage, unplaced task...), each as
+.csv, .jsonl and .md; the columns are in the tidy package's doc.
+-plot DIR draws one chart per service (CLUSTER-SERVICE.svg, and .png with
+-png): tasks, utilisation, requests, latency, 5xx and cost on one time
+axis, its events marked. Several files or seeds write into DIR/FILE and
+DIR/seed-N. On a terminal a progress line on standard error shows the
+simulated time, events per second, requests and the time left.
+Flags may come after the files.`
 
 // runFlags are the flags run shares with sweep: overrides of the file and
 // the number of seeds.
@@ -192,9 +203,10 @@ func (f *uint64Flag) Set(s string) error {
 }
 
 func runCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("run", "[-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...", runAbout, errOut)
+	fs := newFlags("run", "[-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] [-out dir] [-plot dir] [-png] file.json ...", runAbout, errOut)
 	asJSON := fs.Bool("json", false, "print each report as JSON")
 	rf := addRunFlags(fs)
+	o := addOutputFlags(fs, "each run's periods and events")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -202,6 +214,10 @@ func runCmd(args []string, out, errOut io.Writer) error {
 		return usageError{"run needs at least one scenario file"}
 	}
 	overrides, err := rf.overrides()
+	if err != nil {
+		return err
+	}
+	dirOf, err := runDirs(fs.Args(), *rf.seeds)
 	if err != nil {
 		return err
 	}
@@ -217,9 +233,16 @@ func runCmd(args []string, out, errOut io.Writer) error {
 		if err := rf.withMode(src, sc); err != nil {
 			return err
 		}
-		reports, err := replicate(src, sc, *rf.seeds)
+		reports, runs, err := replicateRecorded(src, sc, *rf.seeds, o.recording(), errOut)
 		if err != nil {
 			return err
+		}
+		if o.recording() {
+			for _, r := range runs {
+				if err := writeRun(r, dirOf(*o.out, i, r.Report.Seed), dirOf(*o.plot, i, r.Report.Seed), *o.png); err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+			}
 		}
 		if i > 0 && !*asJSON {
 			fmt.Fprintln(out)

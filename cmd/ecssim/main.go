@@ -8,7 +8,7 @@
 //
 // The commands:
 //
-//	ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...
+//	ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] [-out dir] [-plot dir] [-png] file.json ...
 //	ecssim validate file.json ...
 //	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
 //	ecssim merge report.json ...
@@ -18,7 +18,9 @@
 // run runs each file and prints its report (as JSON with -json); with
 // -seeds n it runs the file with n seeds (its own and the next n−1), side
 // by side on the machine's cores, and prints per service the mean and 95 %
-// confidence interval of each measure. validate checks each file (its
+// confidence interval of each measure; -out DIR writes its tidy tables
+// (periods and events, as CSV, JSON Lines and Markdown) and -plot DIR its
+// charts (SVG, and PNG with -png). validate checks each file (its
 // shape, its rules, what the simulator refuses when it builds the world)
 // without running it and prints every problem it finds. sweep runs the
 // cartesian product of the -set values (each arm with -seeds seeds), or
@@ -50,7 +52,7 @@ func main() {
 }
 
 const usage = `usage:
-  ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...
+  ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] [-out dir] [-plot dir] [-png] file.json ...
   ecssim validate file.json ...
   ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
   ecssim merge report.json ...
@@ -125,12 +127,46 @@ func newFlags(name, args, about string, errOut io.Writer) *flag.FlagSet {
 }
 
 // parse parses args into fs, turning a flag mistake into a usageError.
+// Flags may come before or after the files (ecssim run FILE -out DIR);
+// after "--" everything is a file.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(interspersed(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// interspersed moves the flags of args (with their values) in front of
+// the other arguments, which follow a "--", so that the flag package,
+// which stops at the first argument that is not a flag, reads them all.
+func interspersed(fs *flag.FlagSet, args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if hasValue || f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(append(flags, "--"), rest...)
 }

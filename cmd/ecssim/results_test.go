@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecssim/ecssim/progress"
 	"github.com/ecssim/ecssim/sim/scenario"
 )
 
@@ -41,6 +44,24 @@ func readCSV(t *testing.T, path string) ([]string, []map[string]string) {
 		rows = append(rows, row)
 	}
 	return recs[0], rows
+}
+
+// nasaReport is the NASA day's report, run by the library on its own.
+func nasaReport(t *testing.T) *scenario.Report {
+	t.Helper()
+	data, err := os.ReadFile(nasa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := scenario.Run(sc, scenario.Options{Files: scenario.DirFS(filepath.Dir(nasa))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
 
 // checkJSONLAndMarkdown: NAME.jsonl holds one object per CSV row with the
@@ -97,19 +118,7 @@ func TestRunWritesTidyFilesAndCharts(t *testing.T) {
 	if status != 0 {
 		t.Fatalf("status %d: %s", status, errOut)
 	}
-	// The report, run by the library on its own.
-	data, err := os.ReadFile(nasa)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scenario.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := scenario.Run(sc, scenario.Options{Files: scenario.DirFS(filepath.Dir(nasa))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := nasaReport(t)
 	var text bytes.Buffer
 	rep.WriteText(&text)
 	if stdout != text.String() {
@@ -234,5 +243,42 @@ func TestRunOutOfSeveralRuns(t *testing.T) {
 	}
 	if status, _, _ := ecssim(t, "run", "-out", out, web, web); status != 2 {
 		t.Errorf("two files of one name: status %d, want 2", status)
+	}
+}
+
+// TestProgressOnATerminalOnly: with the terminal check faked to say yes,
+// run draws its progress line on standard error (simulated time of the
+// total, events per second, requests) and sweep and run -seeds the runs
+// done of the total, while standard output is what it is without; with
+// the real check, which says no for a buffer as for a pipe or a log file,
+// standard error stays empty.
+func TestProgressOnATerminalOnly(t *testing.T) {
+	_, plainRun, plainErr := ecssim(t, "run", nasa)
+	_, plainSweep, sweepErr := ecssim(t, append([]string{"sweep"}, smallSweep...)...)
+	if plainErr != "" || sweepErr != "" {
+		t.Errorf("off a terminal, standard error holds %q and %q", plainErr, sweepErr)
+	}
+	isTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { isTerminal = progress.IsTerminal })
+
+	status, out, errOut := ecssim(t, "run", nasa)
+	if status != 0 || out != plainRun {
+		t.Fatalf("status %d; on a terminal run printed\n%s\nwant\n%s", status, out, plainRun)
+	}
+	last := errOut[strings.LastIndex(errOut, "\r")+1:]
+	// The requests the report counts, as the line writes them (8052180 is 8.05M).
+	rep := nasaReport(t)
+	requests := fmt.Sprintf("%.3gM requests", float64(rep.Services[0].Requests.Arrived)/1e6)
+	for _, want := range []string{"simulated 1d 0:00:00 of 1d 0:00:00 (100 %)", "events/s", requests} {
+		if !strings.HasPrefix(errOut, "\r") || !strings.Contains(last, want) {
+			t.Errorf("the last progress line %q lacks %q", last, want)
+		}
+	}
+	status, out, errOut = ecssim(t, append([]string{"sweep"}, smallSweep...)...)
+	if status != 0 || out != plainSweep || !strings.Contains(errOut, "runs 6 of 6 done (100 %)") {
+		t.Errorf("status %d; sweep on a terminal printed %q to standard error", status, errOut)
+	}
+	if _, _, errOut = ecssim(t, "run", "-seeds", "2", "-duration", "1h", "-set", "actions=[]", web); !strings.Contains(errOut, "runs 2 of 2 done") {
+		t.Errorf("run -seeds 2 on a terminal printed %q to standard error", errOut)
 	}
 }

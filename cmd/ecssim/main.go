@@ -10,8 +10,8 @@
 //
 //	ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] [-out dir] [-plot dir] [-png] file.json ...
 //	ecssim validate file.json ...
-//	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
-//	ecssim merge report.json ...
+//	ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] [-out dir] [-plot dir] [-png] [-shard i/n | -shards n] file.json | sweep.json
+//	ecssim merge -out dir [-plot dir] [-png] shard-dir ... | report.json ...
 //	ecssim import [-o scenario.json] [-work d] [-duration d] [-mode m] file-or-dir ...
 //	ecssim version
 //
@@ -25,9 +25,14 @@
 // without running it and prints every problem it finds. sweep runs the
 // cartesian product of the -set values (each arm with -seeds seeds), or
 // the grid of a sweep file ({"scenario": "web.json", "vary": [{"path":
-// ..., "values": [...]}]}), and prints a summary per arm. merge
-// summarises JSON reports made by `ecssim run -json` of one scenario with
-// different seeds, for replications run on several machines. import
+// ..., "values": [...]}]}), and prints a summary per arm; -out and
+// -plot write its runs, per-arm summary and charts, and -shard i/n (or
+// -shards n with the index of a Kubernetes Indexed Job or an AWS Batch
+// array job from the environment) runs one slice of it. merge combines
+// the output directories of a sweep's shards into the files one machine
+// would have written, or summarises JSON reports made by `ecssim run
+// -json` of one scenario with different seeds. On a terminal, run and
+// sweep show a progress line on standard error. import
 // reads AWS CLI JSON (describe-services, describe-task-definition, the
 // scaling policies, the target groups, a RequestCount series...) and
 // writes the scenario of that service. version prints the module version
@@ -54,8 +59,8 @@ func main() {
 const usage = `usage:
   ecssim run [-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] [-out dir] [-plot dir] [-png] file.json ...
   ecssim validate file.json ...
-  ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json
-  ecssim merge report.json ...
+  ecssim sweep -set path=v1,v2,... [-set ...] [-seeds n] [-out dir] [-plot dir] [-png] [-shard i/n | -shards n] file.json | sweep.json
+  ecssim merge -out dir [-plot dir] [-png] shard-dir ... | report.json ...
   ecssim import [-o scenario.json] [-work d] file-or-dir ...
   ecssim version
 Run "ecssim <command> -h" for what a command does and its flags.`

@@ -78,7 +78,8 @@ deployment, Spot interruption, zone outage, unplaced task...), each as
 .csv, .jsonl and .md; the columns are in the tidy package's doc.
 -plot DIR draws one chart per service (CLUSTER-SERVICE.svg, and .png with
 -png): tasks, utilisation, requests, latency, 5xx and cost on one time
-axis, its events marked. Several files or seeds write into DIR/FILE and
+axis, its events marked, and index.html, one self-contained page of the
+charts, the run's settings and the tables. Several files or seeds write into DIR/FILE and
 DIR/seed-N. On a terminal a progress line on standard error shows the
 simulated time, events per second, requests and the time left.
 Flags may come after the files.`

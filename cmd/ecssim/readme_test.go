@@ -128,7 +128,7 @@ func TestReadmeResults(t *testing.T) {
 	}
 	for _, want := range []string{"nasa/periods.csv", "nasa/periods.jsonl", "nasa/periods.md", "nasa/events.csv", "nasa/events.jsonl",
 		"nasa/events.md", "nasa/nasa-web.svg", "sweep/runs.csv", "sweep/summary.csv", "sweep/manifest.json", "sweep/nasa-web.svg",
-		"shard-0/runs.csv", "shard-2/manifest.json", "merged/runs.csv", "merged/summary.md", "merged/nasa-web.svg"} {
+		"shard-0/runs.csv", "shard-2/manifest.json", "merged/runs.csv", "merged/summary.md", "merged/nasa-web.svg", "nasa/index.html", "merged/index.html"} {
 		if !strings.Contains(section, "`"+filepath.Base(strings.TrimSuffix(want, filepath.Ext(want)))) {
 			t.Errorf("the section does not name %s", want)
 		}

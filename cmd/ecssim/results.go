@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ecssim/ecssim/chart"
 	"github.com/ecssim/ecssim/progress"
@@ -71,31 +73,47 @@ func chartName(cluster, service string) string {
 }
 
 // drawCharts writes one chart per name into dir as NAME.svg, and NAME.png
-// with png, drawn by draw in the format asked for.
-func drawCharts(dir string, png bool, names []string, draw func(i int, w io.Writer, f chart.Format) error) error {
+// with png, drawn by draw in the format asked for, and returns them as
+// figures of a page, captioned by name.
+func drawCharts(dir string, png bool, names []string, draw func(i int, w io.Writer, f chart.Format) error) ([]chart.Figure, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	formats := []chart.Format{chart.SVG}
 	if png {
 		formats = append(formats, chart.PNG)
 	}
+	var figs []chart.Figure
 	for i, name := range names {
 		for _, f := range formats {
 			var b bytes.Buffer
 			if err := draw(i, &b, f); err != nil {
-				return fmt.Errorf("chart %s: %w", name, err)
+				return nil, fmt.Errorf("chart %s: %w", name, err)
 			}
 			if err := os.WriteFile(filepath.Join(dir, name+"."+string(f)), b.Bytes(), 0o644); err != nil {
-				return err
+				return nil, err
+			}
+			if f == chart.SVG {
+				figs = append(figs, chart.Figure{Caption: name, SVG: b.Bytes()})
 			}
 		}
 	}
-	return nil
+	return figs, nil
 }
 
-// writeRun writes a recorded run's periods and events into outDir and
-// one chart per service into plotDir (either empty for none).
+// writePage writes page as dir/index.html: one self-contained file with
+// the charts, the settings and the tables.
+func writePage(dir string, page chart.Page) error {
+	var b bytes.Buffer
+	if err := page.WriteHTML(&b); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "index.html"), b.Bytes(), 0o644)
+}
+
+// writeRun writes a recorded run's periods and events into outDir, and
+// one chart per service and a page of them all (index.html) into plotDir
+// (either empty for none).
 func writeRun(r *tidy.Run, outDir, plotDir string, png bool) error {
 	if outDir != "" {
 		if err := writeTables(outDir, r.Tables()...); err != nil {
@@ -120,8 +138,21 @@ func writeRun(r *tidy.Run, outDir, plotDir string, png bool) error {
 	for i, k := range order {
 		names[i] = chartName(k.cluster, k.service)
 	}
-	return drawCharts(plotDir, png, names, func(i int, w io.Writer, f chart.Format) error {
+	figs, err := drawCharts(plotDir, png, names, func(i int, w io.Writer, f chart.Format) error {
 		return chart.Run(w, f, rows[order[i]], r.Events, chart.Options{})
+	})
+	if err != nil {
+		return err
+	}
+	rep := r.Report
+	return writePage(plotDir, chart.Page{
+		Title: rep.Name,
+		Settings: [][2]string{{"seed", strconv.FormatUint(rep.Seed, 10)},
+			{"from", rep.Start.UTC().Format(time.RFC3339)}, {"to", rep.End.UTC().Format(time.RFC3339)},
+			{"engine events", strconv.FormatUint(rep.Events, 10)}, {"trace hash", fmt.Sprintf("%016x", rep.TraceHash)},
+			{"cost", fmt.Sprintf("$%.2f", rep.Cost)}},
+		Charts: figs,
+		Tables: r.Tables(),
 	})
 }
 

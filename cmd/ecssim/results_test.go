@@ -203,6 +203,20 @@ func TestRunWritesTidyFilesAndCharts(t *testing.T) {
 	if err := xml.Unmarshal(svg, &root); err != nil || root.XMLName.Local != "svg" {
 		t.Errorf("nasa-web.svg: root %q, %v", root.XMLName.Local, err)
 	}
+	// The page: the chart, the settings and both tables in one file.
+	page, err := os.ReadFile(filepath.Join(plot, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, want := range map[string]string{"one chart": "<svg", "the periods table": "<h2>periods</h2>", "the events table": "<h2>events</h2>",
+		"the trace hash": fmt.Sprintf("%016x", rep.TraceHash)} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("index.html lacks %s (%q)", what, want)
+		}
+	}
+	if n := strings.Count(string(page), "<svg"); n != len(rep.Services) {
+		t.Errorf("index.html has %d charts for %d services", n, len(rep.Services))
+	}
 	f, err := os.Open(filepath.Join(plot, "nasa-web.png"))
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,8 @@ activities and unhealthy tasks. Every arm is checked before any runs.
 per arm x service, means with 95 % Student t intervals over seeds), each
 as .csv, .jsonl and .md, and manifest.json (the grid). -plot DIR draws
 per service cost against p99 per arm with the intervals and the Pareto
-front (CLUSTER-SERVICE.svg, and .png with -png).
+front (CLUSTER-SERVICE.svg, and .png with -png) and index.html, a page
+of the charts, the grid and the summary.
 
 A sweep splits over machines: -shard i/n runs the cells (arm x seed)
 whose index is i modulo n and writes their runs and its manifest to -out;
@@ -276,9 +277,18 @@ func writeSweep(m manifest, rows []tidy.SweepRow, outDir, plotDir string, png bo
 	for i, k := range order {
 		names[i] = chartName(k.cluster, k.service)
 	}
-	return drawCharts(plotDir, png, names, func(i int, w io.Writer, f chart.Format) error {
+	figs, err := drawCharts(plotDir, png, names, func(i int, w io.Writer, f chart.Format) error {
 		return chart.Sweep(w, f, byService[order[i]], chart.Options{})
 	})
+	if err != nil {
+		return err
+	}
+	settings := [][2]string{{"scenario", m.Scenario}, {"scenario SHA-256", m.ScenarioSHA256}, {"seeds per arm", strconv.Itoa(m.Seeds)}}
+	for a, name := range m.Arms {
+		settings = append(settings, [2]string{fmt.Sprintf("arm %d (first seed %d)", a, m.FirstSeeds[a]), name})
+	}
+	return writePage(plotDir, chart.Page{Title: "sweep of " + m.Scenario, Settings: settings, Charts: figs,
+		Tables: []tidy.Named{{Name: "summary", Table: tidy.SummaryTable(sums)}}})
 }
 
 const mergeAbout = `

@@ -124,20 +124,21 @@ func sweepCmd(args []string, out, errOut io.Writer) error {
 		m.FirstSeeds = append(m.FirstSeeds, scs[i].Seed)
 	}
 
-	// The grid's seeds are offsets from each arm's own seed.
+	// Each arm runs with its own seed and the next ones: the grid's seeds
+	// are offsets from it.
 	cells := shard.Cells(sweep.Grid(len(arms), sweep.Seeds(0, *seeds)))
+	for i := range cells {
+		cells[i].Seed += scs[cells[i].Arm].Seed
+	}
 	line := progress.NewSweep(len(cells), progress.Options{Out: errOut, IsTerminal: isTerminal})
-	results, err := sweep.Run(context.Background(), scs, cells, func(_ context.Context, sc *scenario.Scenario, offset uint64) (*scenario.Report, error) {
+	results, err := sweep.Run(context.Background(), scs, cells, func(_ context.Context, sc *scenario.Scenario, seed uint64) (*scenario.Report, error) {
 		arm := *sc // Build and Run only read the scenario
-		arm.Seed += offset
+		arm.Seed = seed
 		return scenario.Run(&arm, scenario.Options{Files: src.files})
 	}, sweep.Options{Done: line.Done})
 	line.Finish()
 	if err != nil {
 		return err
-	}
-	for i := range results {
-		results[i].Seed = results[i].Out.Seed // the run's seed, not its offset
 	}
 
 	if *o.out != "" || *o.plot != "" {

@@ -125,6 +125,38 @@ func TestShardedSweepMergesToTheWholeSweepsBytes(t *testing.T) {
 	if status != 1 || !strings.Contains(errOut, "are both shard 1/3") {
 		t.Errorf("a shard twice: status %d, %s", status, errOut)
 	}
+	// A shard of another grid, and a shard holding another shard's runs.
+	other := filepath.Join(dir, "other")
+	otherArgs := slices.Clone(smallSweep)
+	otherArgs[3] = "services[0].desiredCount=2,4"
+	if status, _, errOut := ecssim(t, append([]string{"sweep", "-shard", "1/3", "-out", other}, otherArgs...)...); status != 0 {
+		t.Fatalf("status %d: %s", status, errOut)
+	}
+	status, _, errOut = ecssim(t, "merge", "-out", filepath.Join(dir, "bad"), shardDirs[0], other, shardDirs[2])
+	if status != 1 || !strings.Contains(errOut, "is a shard of another sweep") {
+		t.Errorf("a shard of another sweep: status %d, %s", status, errOut)
+	}
+	swapped := filepath.Join(dir, "swapped")
+	if err := os.CopyFS(swapped, os.DirFS(shardDirs[1])); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(swapped, "runs.csv"), runsOf(t, shardDirs[0]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, _, errOut = ecssim(t, "merge", "-out", filepath.Join(dir, "bad"), shardDirs[0], swapped, shardDirs[2])
+	if status != 1 || !strings.Contains(errOut, "which shard 1/3 does not run") {
+		t.Errorf("shard 0's runs as shard 1's: status %d, %s", status, errOut)
+	}
+}
+
+// runsOf is the runs.csv of a shard directory.
+func runsOf(t *testing.T, dir string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "runs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // TestReadRunsWritesTheSameBytes: a runs table read back writes the same

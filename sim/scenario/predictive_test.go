@@ -40,7 +40,7 @@ func TestPredictiveFromAFile(t *testing.T) {
 	}
 	start := sim.Sim.Start()
 	n := 0
-	for _, d := range sim.built("c", "web").scaling.Decisions() {
+	for _, d := range sim.built("c", "web").svc.Scaling().Decisions() {
 		if !strings.HasPrefix(d.Reason, "predictive scaling forecast") {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 //   - ECS: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html,
 //     API_ContainerDefinition.html, API_Service.html, API_CreateService.html,
 //     API_Cluster.html, API_CapacityProvider.html
+//   - EC2: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
 //   - EC2 Auto Scaling: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html
 //   - Application Auto Scaling: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ScalableTarget.html,
 //     API_ScalingPolicy.html, API_ScheduledAction.html
@@ -99,6 +100,18 @@ type awsService struct {
 	SchedulingStrategy            string                      `json:"schedulingStrategy"`
 	AvailabilityZoneRebalancing   string                      `json:"availabilityZoneRebalancing"`
 	LoadBalancers                 []awsServiceLoadBalancer    `json:"loadBalancers"`
+	NetworkConfiguration          *awsNetworkConfiguration    `json:"networkConfiguration"`
+	PlatformVersion               string                      `json:"platformVersion"`
+}
+
+type awsNetworkConfiguration struct {
+	AwsvpcConfiguration *awsAwsvpcConfiguration `json:"awsvpcConfiguration"`
+}
+
+type awsAwsvpcConfiguration struct {
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"securityGroups"`
+	AssignPublicIp string   `json:"assignPublicIp"`
 }
 
 type awsStrategyItem struct {
@@ -376,6 +389,21 @@ type awsAttribute struct {
 	Value string `json:"Value"`
 }
 
+// EC2: describe-subnets.
+
+type awsDescribeSubnets struct {
+	Subnets   []awsSubnet     `json:"Subnets"`
+	NextToken json.RawMessage `json:"NextToken"`
+}
+
+type awsSubnet struct {
+	SubnetID                string `json:"SubnetId"`
+	AvailabilityZone        string `json:"AvailabilityZone"`
+	CidrBlock               string `json:"CidrBlock"`
+	MapPublicIPOnLaunch     bool   `json:"MapPublicIpOnLaunch"`
+	AvailableIPAddressCount *int   `json:"AvailableIpAddressCount"`
+}
+
 // awsIgnored lists, per type, the fields the API documents that the
 // simulation does not use: the import accepts them and lists them in its
 // report. A key neither used nor listed here is a typo when it is close
@@ -394,8 +422,8 @@ var awsIgnored = map[reflect.Type][]string{
 		"healthCheck", "systemControls", "resourceRequirements", "firelensConfiguration", "credentialSpecs",
 		"entryPoint", "command", "restartPolicy", "versionConsistency"},
 	reflect.TypeFor[awsPortMapping](): {"protocol", "name", "appProtocol", "containerPortRange"},
-	reflect.TypeFor[awsService](): {"status", "runningCount", "pendingCount", "platformVersion", "platformFamily", "taskSets", "deployments",
-		"roleArn", "role", "events", "createdAt", "createdBy", "networkConfiguration", "serviceRegistries", "deploymentController",
+	reflect.TypeFor[awsService](): {"status", "runningCount", "pendingCount", "platformFamily", "taskSets", "deployments",
+		"roleArn", "role", "events", "createdAt", "createdBy", "serviceRegistries", "deploymentController",
 		"tags", "enableECSManagedTags", "propagateTags", "enableExecuteCommand", "clientToken", "serviceConnectConfiguration",
 		"volumeConfigurations", "vpcLatticeConfigurations", "currentServiceDeployment", "currentServiceRevisions",
 		"resourceManagementType"},
@@ -426,6 +454,9 @@ var awsIgnored = map[reflect.Type][]string{
 		"EvaluateLowSampleCountPercentile", "Metrics", "ThresholdMetricId", "EvaluationState", "StateTransitionedTimestamp"},
 	reflect.TypeFor[awsDatapoint]():        {"SampleCount", "Average", "Minimum", "Maximum", "Unit", "ExtendedStatistics"},
 	reflect.TypeFor[awsMetricDataResult](): {"Messages"},
+	reflect.TypeFor[awsSubnet](): {"AvailabilityZoneId", "DefaultForAz", "MapCustomerOwnedIpOnLaunch", "CustomerOwnedIpv4Pool", "State",
+		"VpcId", "OwnerId", "AssignIpv6AddressOnCreation", "Ipv6CidrBlockAssociationSet", "Tags", "SubnetArn", "OutpostArn",
+		"EnableDns64", "Ipv6Native", "PrivateDnsNameOptionsOnLaunch", "EnableLniAtDeviceIndex", "BlockPublicAccessStates", "Type"},
 	reflect.TypeFor[awsTargetGroup](): {"Port", "VpcId", "HealthCheckProtocol", "HealthCheckPort", "HealthCheckEnabled", "HealthCheckPath",
 		"Matcher", "LoadBalancerArns", "TargetType", "ProtocolVersion", "IpAddressType"},
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"maps"
 	"math"
+	"net/netip"
 	"path"
 	"reflect"
 	"regexp"
@@ -34,6 +35,7 @@ import (
 //	aws ecs describe-services           (or create-service input)
 //	aws ecs describe-clusters
 //	aws ecs describe-capacity-providers
+//	aws ec2 describe-subnets            (the subnets of networkConfiguration)
 //	aws autoscaling describe-auto-scaling-groups
 //	aws application-autoscaling describe-scalable-targets, describe-scaling-policies,
 //	    describe-scheduled-actions   (or the register-/put-* inputs)
@@ -47,7 +49,7 @@ import (
 // revision), target group and capacity providers; a capacity provider's
 // Auto Scaling group; a scaling policy's, scheduled action's and scalable
 // target's resource ID ("service/cluster/name"); a step scaling policy's
-// alarm. A reference to nothing imported is an error that says which
+// alarm; a service's subnets (a subnet not described is an assumed /24). A reference to nothing imported is an error that says which
 // call's output to add. A target group's attributes and a traffic series
 // name no target group or service in AWS's output; they go with the one
 // whose name is part of the file's name, or with the only one there is.
@@ -227,6 +229,7 @@ type importer struct {
 	targetGroups []sourced[awsTargetGroup]
 	tgAttributes []sourced[[]awsAttribute]
 	series       []sourced[awsSeries]
+	subnets      []sourced[awsSubnet]
 }
 
 // sourced is a part with the file (and path in it) it came from.
@@ -360,6 +363,13 @@ func (im *importer) document(d AWSDocument) {
 		if im.decode(d, &v) {
 			im.tgAttributes = append(im.tgAttributes, sourced[[]awsAttribute]{v.Attributes, d.Name, d.Name})
 		}
+	case has("Subnets"):
+		var v awsDescribeSubnets
+		if im.decode(d, &v) {
+			for i, sn := range v.Subnets {
+				im.subnets = append(im.subnets, sourced[awsSubnet]{sn, fmt.Sprintf("%s: Subnets[%d]", d.Name, i), d.Name})
+			}
+		}
 	case has("Datapoints"):
 		var v awsMetricStatistics
 		if im.decode(d, &v) {
@@ -396,7 +406,7 @@ func sub(where, field string) string {
 // file, for the suggestion when it recognises none.
 var awsDocumentKeys = []string{"taskDefinition", "containerDefinitions", "services", "service", "serviceName", "clusters",
 	"capacityProviders", "AutoScalingGroups", "ScalableTargets", "ScalingPolicies", "PolicyName", "ScheduledActions",
-	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults"}
+	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults", "Subnets"}
 
 // noFailures reports whether a describe call's failures list is empty;
 // a resource AWS did not find is an error, not a part left out silently.
@@ -696,6 +706,7 @@ func (im *importer) assemble() *Scenario {
 		svcIndex[svc.Cluster+"/"+svc.Name] = len(sc.Services)
 		sc.Services = append(sc.Services, svc)
 	}
+	im.network(sc)
 	im.traffic(sc)
 	im.scaling(sc, svcIndex)
 
@@ -923,6 +934,12 @@ func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs 
 				Rollback bool `json:"rollback"`
 			}{cb.Enable, cb.Rollback}
 		}
+	}
+	svc.PlatformVersion = v.PlatformVersion
+	if nc := v.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
+		a := nc.AwsvpcConfiguration
+		svc.NetworkConfiguration = &NetworkConfiguration{AwsvpcConfiguration: &AwsvpcConfiguration{
+			Subnets: a.Subnets, SecurityGroups: a.SecurityGroups, AssignPublicIp: a.AssignPublicIp}}
 	}
 	if g := v.HealthCheckGracePeriodSeconds; g != nil {
 		svc.HealthCheckGracePeriod = Duration(time.Duration(*g) * time.Second)
@@ -1230,4 +1247,79 @@ func (im *importer) stepScaling(p sourced[awsScalingPolicy], as *AutoScaling) {
 		st.StepAdjustments = append(st.StepAdjustments, StepAdjustment(s))
 	}
 	as.StepScaling = append(as.StepScaling, st)
+}
+
+// network makes the scenario's subnets: those of describe-subnets output,
+// and for a subnet a service names that no output describes, an assumed
+// /24 in one of the service's zones (said in Import.Assumed).
+func (im *importer) network(sc *Scenario) {
+	described := map[string]bool{}
+	for _, s := range im.subnets {
+		v := s.v
+		if described[v.SubnetID] {
+			im.fail(sub(s.where, "SubnetId"), "%q is described twice", v.SubnetID)
+			continue
+		}
+		described[v.SubnetID] = true
+		sn := Subnet{SubnetId: v.SubnetID, AvailabilityZone: v.AvailabilityZone, CidrBlock: v.CidrBlock, Public: v.MapPublicIPOnLaunch}
+		if n := v.AvailableIPAddressCount; n != nil {
+			if prefix, err := netipPrefix(v.CidrBlock); err == nil {
+				if usable := sim.UsableAddresses(prefix); *n < usable {
+					sn.ReservedAddresses = usable - *n
+					im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("subnet %s: %d of its %d addresses reserved, as AvailableIpAddressCount %d says (it counts the tasks running when described, which the simulation starts anew)",
+						v.SubnetID, sn.ReservedAddresses, usable, *n))
+				}
+			}
+		}
+		sc.Subnets = append(sc.Subnets, sn)
+	}
+	if len(im.subnets) > 0 {
+		im.out.Assumed = append(im.out.Assumed, "subnets: public when MapPublicIpOnLaunch is true (describe-subnets does not show the route table)")
+	}
+	next := 0 // the third octet of the next assumed 10.0.x.0/24
+	for _, svc := range sc.Services {
+		nc := svc.NetworkConfiguration
+		if nc == nil || nc.AwsvpcConfiguration == nil {
+			continue
+		}
+		zones := im.serviceZones(sc, svc)
+		for i, id := range nc.AwsvpcConfiguration.Subnets {
+			if described[id] {
+				continue
+			}
+			described[id] = true
+			zone := zones[i%len(zones)]
+			sc.Subnets = append(sc.Subnets, Subnet{SubnetId: id, AvailabilityZone: zone, CidrBlock: fmt.Sprintf("10.0.%d.0/24", next%256)})
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("subnet %s (service %s): not described (aws ec2 describe-subnets --subnet-ids %s); a /24 (%d addresses) in %s",
+				id, svc.Name, id, sim.UsableAddresses(24), zone))
+			next++
+		}
+	}
+}
+
+// serviceZones are the zones a service's tasks can run in: its capacity
+// provider's, else its cluster's, else the world's Fargate defaults.
+func (im *importer) serviceZones(sc *Scenario, svc Service) []string {
+	for _, it := range svc.CapacityProviderStrategy {
+		for _, cp := range sc.CapacityProviders {
+			if cp.Name == it.CapacityProvider && len(cp.Zones) > 0 {
+				return cp.Zones
+			}
+		}
+	}
+	for _, c := range sc.Clusters {
+		if c.Name == svc.Cluster && len(c.Zones) > 0 {
+			return c.Zones
+		}
+	}
+	return sim.DefaultFargateZones
+}
+
+// netipPrefix is the prefix length of an IPv4 CIDR block.
+func netipPrefix(cidr string) (int, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return 0, err
+	}
+	return p.Bits(), nil
 }

@@ -22,7 +22,9 @@ import (
 //   - CloudWatch: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html,
 //     API_GetMetricStatistics.html, API_GetMetricData.html
 //   - Elastic Load Balancing: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroup.html,
-//     API_TargetGroupAttribute.html
+//     API_TargetGroupAttribute.html; Classic:
+//     https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_LoadBalancerDescription.html,
+//     API_LoadBalancerAttributes.html
 
 // ECS: describe-task-definition, register-task-definition.
 
@@ -137,7 +139,8 @@ type awsCircuitBreaker struct {
 }
 
 type awsServiceLoadBalancer struct {
-	TargetGroupArn string `json:"targetGroupArn"`
+	TargetGroupArn   string `json:"targetGroupArn"`
+	LoadBalancerName string `json:"loadBalancerName"`
 }
 
 // ECS: describe-clusters, describe-capacity-providers.
@@ -404,6 +407,48 @@ type awsSubnet struct {
 	AvailableIPAddressCount *int   `json:"AvailableIpAddressCount"`
 }
 
+// Elastic Load Balancing (Classic): describe-load-balancers,
+// describe-load-balancer-attributes.
+
+type awsDescribeLoadBalancers struct {
+	LoadBalancerDescriptions []awsCLB        `json:"LoadBalancerDescriptions"`
+	NextMarker               json.RawMessage `json:"NextMarker"`
+}
+
+type awsCLB struct {
+	LoadBalancerName     string                `json:"LoadBalancerName"`
+	ListenerDescriptions []awsCLBListenerEntry `json:"ListenerDescriptions"`
+	HealthCheck          *awsCLBHealthCheck    `json:"HealthCheck"`
+}
+
+type awsCLBListenerEntry struct {
+	Listener *awsCLBListener `json:"Listener"`
+}
+
+type awsCLBListener struct {
+	Protocol string `json:"Protocol"`
+}
+
+type awsCLBHealthCheck struct {
+	Interval           int `json:"Interval"`
+	Timeout            int `json:"Timeout"`
+	HealthyThreshold   int `json:"HealthyThreshold"`
+	UnhealthyThreshold int `json:"UnhealthyThreshold"`
+}
+
+type awsDescribeCLBAttributes struct {
+	LoadBalancerAttributes *awsCLBAttributes `json:"LoadBalancerAttributes"`
+}
+
+type awsCLBAttributes struct {
+	ConnectionDraining *awsCLBDraining `json:"ConnectionDraining"`
+}
+
+type awsCLBDraining struct {
+	Enabled bool `json:"Enabled"`
+	Timeout *int `json:"Timeout"`
+}
+
 // awsIgnored lists, per type, the fields the API documents that the
 // simulation does not use: the import accepts them and lists them in its
 // report. A key neither used nor listed here is a typo when it is close
@@ -428,7 +473,7 @@ var awsIgnored = map[reflect.Type][]string{
 		"volumeConfigurations", "vpcLatticeConfigurations", "currentServiceDeployment", "currentServiceRevisions",
 		"resourceManagementType"},
 	reflect.TypeFor[awsDeploymentConfiguration](): {"alarms", "strategy", "bakeTimeInMinutes", "lifecycleHooks", "linearConfiguration", "canaryConfiguration"},
-	reflect.TypeFor[awsServiceLoadBalancer]():     {"loadBalancerName", "containerName", "containerPort"},
+	reflect.TypeFor[awsServiceLoadBalancer]():     {"containerName", "containerPort"},
 	reflect.TypeFor[awsCluster](): {"configuration", "status", "registeredContainerInstancesCount", "runningTasksCount", "pendingTasksCount",
 		"activeServicesCount", "statistics", "tags", "settings", "attachments", "attachmentsStatus", "serviceConnectDefaults"},
 	reflect.TypeFor[awsCapacityProvider](): {"status", "updateStatus", "updateStatusReason", "tags", "type", "cluster", "managedInstancesProvider"},
@@ -457,6 +502,12 @@ var awsIgnored = map[reflect.Type][]string{
 	reflect.TypeFor[awsSubnet](): {"AvailabilityZoneId", "DefaultForAz", "MapCustomerOwnedIpOnLaunch", "CustomerOwnedIpv4Pool", "State",
 		"VpcId", "OwnerId", "AssignIpv6AddressOnCreation", "Ipv6CidrBlockAssociationSet", "Tags", "SubnetArn", "OutpostArn",
 		"EnableDns64", "Ipv6Native", "PrivateDnsNameOptionsOnLaunch", "EnableLniAtDeviceIndex", "BlockPublicAccessStates", "Type"},
+	reflect.TypeFor[awsCLB](): {"DNSName", "CanonicalHostedZoneName", "CanonicalHostedZoneNameID", "Policies", "BackendServerDescriptions",
+		"AvailabilityZones", "Subnets", "VPCId", "Instances", "SourceSecurityGroup", "SecurityGroups", "CreatedTime", "Scheme"},
+	reflect.TypeFor[awsCLBListenerEntry](): {"PolicyNames"},
+	reflect.TypeFor[awsCLBListener]():      {"LoadBalancerPort", "InstanceProtocol", "InstancePort", "SSLCertificateId"},
+	reflect.TypeFor[awsCLBHealthCheck]():   {"Target"},
+	reflect.TypeFor[awsCLBAttributes]():    {"CrossZoneLoadBalancing", "AccessLog", "ConnectionSettings", "AdditionalAttributes"},
 	reflect.TypeFor[awsTargetGroup](): {"Port", "VpcId", "HealthCheckProtocol", "HealthCheckPort", "HealthCheckEnabled", "HealthCheckPath",
 		"Matcher", "LoadBalancerArns", "TargetType", "ProtocolVersion", "IpAddressType"},
 }

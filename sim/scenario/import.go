@@ -41,6 +41,8 @@ import (
 //	    describe-scheduled-actions   (or the register-/put-* inputs)
 //	aws cloudwatch describe-alarms      (the alarms of step scaling policies)
 //	aws elbv2 describe-target-groups, describe-target-group-attributes
+//	aws elb describe-load-balancers, describe-load-balancer-attributes
+//	    (Classic Load Balancers a service names by loadBalancerName)
 //	aws cloudwatch get-metric-statistics or get-metric-data  (a RequestCount
 //	    sum per period: the traffic)
 //
@@ -49,7 +51,10 @@ import (
 // revision), target group and capacity providers; a capacity provider's
 // Auto Scaling group; a scaling policy's, scheduled action's and scalable
 // target's resource ID ("service/cluster/name"); a step scaling policy's
-// alarm; a service's subnets (a subnet not described is an assumed /24). A reference to nothing imported is an error that says which
+// alarm; a service's subnets (a subnet not described is an assumed /24);
+// a service's Classic Load Balancer by name (one not described has the
+// CLB defaults, said in Import.Assumed). An Auto Scaling group no capacity
+// provider names gives the one cluster its instances. A reference to nothing imported is an error that says which
 // call's output to add. A target group's attributes and a traffic series
 // name no target group or service in AWS's output; they go with the one
 // whose name is part of the file's name, or with the only one there is.
@@ -230,6 +235,8 @@ type importer struct {
 	tgAttributes []sourced[[]awsAttribute]
 	series       []sourced[awsSeries]
 	subnets      []sourced[awsSubnet]
+	classics     []sourced[awsCLB]
+	clbAttrs     []sourced[awsCLBAttributes]
 }
 
 // sourced is a part with the file (and path in it) it came from.
@@ -370,6 +377,18 @@ func (im *importer) document(d AWSDocument) {
 				im.subnets = append(im.subnets, sourced[awsSubnet]{sn, fmt.Sprintf("%s: Subnets[%d]", d.Name, i), d.Name})
 			}
 		}
+	case has("LoadBalancerDescriptions"):
+		var v awsDescribeLoadBalancers
+		if im.decode(d, &v) {
+			for i, lb := range v.LoadBalancerDescriptions {
+				im.classics = append(im.classics, sourced[awsCLB]{lb, fmt.Sprintf("%s: LoadBalancerDescriptions[%d]", d.Name, i), d.Name})
+			}
+		}
+	case has("LoadBalancerAttributes"):
+		var v awsDescribeCLBAttributes
+		if im.decode(d, &v) && v.LoadBalancerAttributes != nil {
+			im.clbAttrs = append(im.clbAttrs, sourced[awsCLBAttributes]{*v.LoadBalancerAttributes, d.Name + ": LoadBalancerAttributes", d.Name})
+		}
 	case has("Datapoints"):
 		var v awsMetricStatistics
 		if im.decode(d, &v) {
@@ -406,7 +425,8 @@ func sub(where, field string) string {
 // file, for the suggestion when it recognises none.
 var awsDocumentKeys = []string{"taskDefinition", "containerDefinitions", "services", "service", "serviceName", "clusters",
 	"capacityProviders", "AutoScalingGroups", "ScalableTargets", "ScalingPolicies", "PolicyName", "ScheduledActions",
-	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults", "Subnets"}
+	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults", "Subnets",
+	"LoadBalancerDescriptions", "LoadBalancerAttributes"}
 
 // noFailures reports whether a describe call's failures list is empty;
 // a resource AWS did not find is an error, not a part left out silently.
@@ -694,10 +714,21 @@ func (im *importer) assemble() *Scenario {
 		im.attributes(a, tgs[tg.v.TargetGroupName])
 	}
 
+	// Classic Load Balancers with their attributes.
+	classics := map[string]*LoadBalancer{} // name → load balancer
+	for _, c := range im.classics {
+		classics[c.v.LoadBalancerName] = im.classic(c)
+	}
+	for _, a := range im.clbAttrs {
+		if c := im.matchClassic(a.file); c != nil {
+			im.classicAttributes(a, classics[c.v.LoadBalancerName])
+		}
+	}
+
 	// Services, their traffic and scaling.
 	svcIndex := map[string]int{} // "cluster/name" → index
 	for _, s := range im.services {
-		svc := im.service(s, tdRef, tgs, resolveCP)
+		svc := im.service(s, tdRef, tgs, classics, resolveCP)
 		if _, ok := clusterIndex[svc.Cluster]; !ok {
 			clusterIndex[svc.Cluster] = len(sc.Clusters)
 			sc.Clusters = append(sc.Clusters, Cluster{Name: svc.Cluster})
@@ -706,6 +737,7 @@ func (im *importer) assemble() *Scenario {
 		svcIndex[svc.Cluster+"/"+svc.Name] = len(sc.Services)
 		sc.Services = append(sc.Services, svc)
 	}
+	im.groupInstances(sc)
 	im.network(sc)
 	im.traffic(sc)
 	im.scaling(sc, svcIndex)
@@ -886,7 +918,7 @@ func (im *importer) attributes(s sourced[[]awsAttribute], lb *LoadBalancer) {
 	}
 }
 
-func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs map[string]*LoadBalancer, resolveCP func(string, string) string) Service {
+func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs, classics map[string]*LoadBalancer, resolveCP func(string, string) string) Service {
 	v := s.v
 	cluster := "default" // ECS's, when create-service names none
 	switch {
@@ -948,6 +980,17 @@ func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs 
 		where := sub(s.where, fmt.Sprintf("loadBalancers[%d]", i))
 		if i > 0 {
 			im.out.Ignored = append(im.out.Ignored, where+" (one target group per service is simulated)")
+			continue
+		}
+		if lb.TargetGroupArn == "" && lb.LoadBalancerName != "" {
+			c := classics[lb.LoadBalancerName]
+			if c == nil {
+				c = &LoadBalancer{Type: loadbalancer.CLB}
+				im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("service %s: Classic Load Balancer %s not described (aws elb describe-load-balancers --load-balancer-names %s); its health check and connection draining are the CLB defaults",
+					v.ServiceName, lb.LoadBalancerName, lb.LoadBalancerName))
+			}
+			cp := *c
+			svc.LoadBalancer = &cp
 			continue
 		}
 		tg := tgs[lb.TargetGroupArn]
@@ -1322,4 +1365,117 @@ func netipPrefix(cidr string) (int, error) {
 		return 0, err
 	}
 	return p.Bits(), nil
+}
+
+// classic is a Classic Load Balancer of describe-load-balancers: its
+// health check, and the algorithm of its first listener's protocol
+// (least outstanding requests for HTTP and HTTPS, round robin for TCP
+// and SSL).
+func (im *importer) classic(s sourced[awsCLB]) *LoadBalancer {
+	lb := &LoadBalancer{Type: loadbalancer.CLB}
+	if hc := s.v.HealthCheck; hc != nil {
+		lb.HealthCheck = &HealthCheck{Interval: seconds(&hc.Interval), Timeout: seconds(&hc.Timeout),
+			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold}
+	}
+	for i, l := range s.v.ListenerDescriptions {
+		if l.Listener == nil {
+			continue
+		}
+		where := sub(s.where, fmt.Sprintf("ListenerDescriptions[%d].Listener.Protocol", i))
+		var alg loadbalancer.Algorithm
+		switch l.Listener.Protocol {
+		case "HTTP", "HTTPS":
+			alg = loadbalancer.LeastOutstandingRequests
+		case "TCP", "SSL":
+			alg = loadbalancer.RoundRobin
+		default:
+			im.fail(where, "%q: a Classic listener is HTTP, HTTPS, TCP or SSL", l.Listener.Protocol)
+			continue
+		}
+		if i == 0 {
+			lb.Algorithm = alg
+		} else if alg != lb.Algorithm {
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("load balancer %s: routes as its first listener (%s), not as %s", s.v.LoadBalancerName,
+				s.v.ListenerDescriptions[0].Listener.Protocol, where))
+		}
+	}
+	return lb
+}
+
+// matchClassic is the Classic Load Balancer a file of attributes is
+// about: the one whose name is in the file's name (the longest), or the
+// only one.
+func (im *importer) matchClassic(file string) *sourced[awsCLB] {
+	var best *sourced[awsCLB]
+	for i := range im.classics {
+		c := &im.classics[i]
+		if strings.Contains(path.Base(file), c.v.LoadBalancerName) && (best == nil || len(c.v.LoadBalancerName) > len(best.v.LoadBalancerName)) {
+			best = c
+		}
+	}
+	if best == nil && len(im.classics) == 1 {
+		best = &im.classics[0]
+	}
+	if best == nil {
+		im.fail(file, "load balancer attributes name no Classic Load Balancer: put its name in the file's name (%d described by aws elb describe-load-balancers)", len(im.classics))
+	}
+	return best
+}
+
+// classicAttributes applies describe-load-balancer-attributes: connection
+// draining is the deregistration delay (none when disabled).
+func (im *importer) classicAttributes(s sourced[awsCLBAttributes], lb *LoadBalancer) {
+	cd := s.v.ConnectionDraining
+	if cd == nil {
+		return
+	}
+	var d Duration
+	if cd.Enabled {
+		if cd.Timeout == nil || *cd.Timeout < 1 || *cd.Timeout > 3600 {
+			im.fail(sub(s.where, "ConnectionDraining.Timeout"), "%v: want 1 to 3600 seconds when draining is enabled", derefOr(cd.Timeout, 0))
+			return
+		}
+		d = seconds(cd.Timeout)
+	}
+	lb.DeregistrationDelay = &d
+}
+
+// groupInstances puts the instances of each Auto Scaling group no
+// capacity provider names into the cluster, as an ECS cluster's
+// instances outside a capacity provider (a Classic Load Balancer's
+// service needs them: it cannot use a capacity provider). The group's
+// output does not name its cluster (the instances' user data does), so
+// there must be one cluster.
+func (im *importer) groupInstances(sc *Scenario) {
+	for _, g := range im.groups {
+		named := slices.ContainsFunc(im.providers, func(cp sourced[awsCapacityProvider]) bool {
+			p := cp.v.AutoScalingGroupProvider
+			return p != nil && (p.AutoScalingGroupArn == g.v.AutoScalingGroupARN || p.AutoScalingGroupArn == g.v.AutoScalingGroupName ||
+				strings.HasSuffix(p.AutoScalingGroupArn, ":autoScalingGroupName/"+g.v.AutoScalingGroupName))
+		})
+		if named {
+			continue
+		}
+		if len(sc.Clusters) != 1 {
+			im.fail(g.where, "Auto Scaling group %s is no capacity provider's, and its cluster is not in this output: import it with its one cluster", g.v.AutoScalingGroupName)
+			continue
+		}
+		// One instance group per type and zone, in the order met.
+		type key struct{ typ, zone string }
+		var order []key
+		count := map[key]int{}
+		for _, in := range g.v.Instances {
+			k := key{in.InstanceType, in.AvailabilityZone}
+			if count[k] == 0 {
+				order = append(order, k)
+			}
+			count[k]++
+		}
+		c := &sc.Clusters[0]
+		for _, k := range order {
+			c.Instances = append(c.Instances, InstanceGroup{Type: k.typ, Count: count[k], Zones: []string{k.zone}})
+		}
+		im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("Auto Scaling group %s: its %d instances are cluster %s's, at a fixed count (no capacity provider scales them)",
+			g.v.AutoScalingGroupName, len(g.v.Instances), c.Name))
+	}
 }

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim"
 )
 
@@ -83,5 +85,78 @@ func TestImportSubnets(t *testing.T) {
 		{Name: "td.json", Data: td}, {Name: "svc.json", Data: svc}}, ImportOptions{})
 	if err == nil || !strings.Contains(err.Error(), `(did you mean "AvailableIpAddressCount"?)`) {
 		t.Errorf("a typo in describe-subnets: %v", err)
+	}
+}
+
+// TestImportClassic: a service's loadBalancerName imports as a Classic
+// Load Balancer with describe-load-balancers' health check and
+// describe-load-balancer-attributes' connection draining (the oracle is
+// the JSON itself); the Auto Scaling group no capacity provider names
+// gives the cluster its instances; the run registers one instance per
+// task with the load balancer.
+func TestImportClassic(t *testing.T) {
+	im, err := ImportAWS(DirFS("testdata/aws"), ImportOptions{}, "ec2-classic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lbs struct {
+		LoadBalancerDescriptions []struct {
+			HealthCheck struct{ Interval, Timeout, HealthyThreshold, UnhealthyThreshold int }
+		}
+	}
+	readJSON(t, "testdata/aws/ec2-classic/load-balancers.json", &lbs)
+	var attrs struct {
+		LoadBalancerAttributes struct{ ConnectionDraining struct{ Timeout int } }
+	}
+	readJSON(t, "testdata/aws/ec2-classic/catalog-clb-attributes.json", &attrs)
+	want := lbs.LoadBalancerDescriptions[0].HealthCheck
+	lb := im.Scenario.Services[0].LoadBalancer
+	if lb == nil || lb.Type != loadbalancer.CLB || lb.HealthCheck == nil {
+		t.Fatalf("load balancer %+v", lb)
+	}
+	hc := lb.HealthCheck
+	if hc.Interval.D() != time.Duration(want.Interval)*time.Second || hc.Timeout.D() != time.Duration(want.Timeout)*time.Second ||
+		hc.HealthyThreshold != want.HealthyThreshold || hc.UnhealthyThreshold != want.UnhealthyThreshold {
+		t.Errorf("health check %+v; want %+v", hc, want)
+	}
+	if lb.DeregistrationDelay == nil || lb.DeregistrationDelay.D() != time.Duration(attrs.LoadBalancerAttributes.ConnectionDraining.Timeout)*time.Second {
+		t.Errorf("deregistration delay %v; want the draining timeout %d s", lb.DeregistrationDelay, attrs.LoadBalancerAttributes.ConnectionDraining.Timeout)
+	}
+	s, err := Build(im.Scenario, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.built("legacy", "catalog")
+	if got := len(b.lb.Instances()); got != 3 || b.svc.RunningCount() != 3 || len(s.World.Instances()) != 4 {
+		t.Errorf("%d instances registered, %d tasks running, %d instances; want 3, 3, 4", got, b.svc.RunningCount(), len(s.World.Instances()))
+	}
+	if r.Services[0].Requests.Arrived == 0 {
+		t.Error("no request went through the Classic Load Balancer")
+	}
+
+	// Not described: the CLB defaults, said in the report.
+	svc := []byte(`{"serviceName": "api", "cluster": "c", "taskDefinition": "catalog:4", "desiredCount": 1, "launchType": "EC2",
+	  "loadBalancers": [{"loadBalancerName": "old-clb", "containerName": "catalog", "containerPort": 8080}]}`)
+	td, _ := os.ReadFile("testdata/aws/ec2-classic/task-definition.json")
+	im, err = ImportAWSDocuments([]AWSDocument{{Name: "td.json", Data: td}, {Name: "svc.json", Data: svc}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lb := im.Scenario.Services[0].LoadBalancer; lb == nil || lb.Type != loadbalancer.CLB || lb.HealthCheck != nil ||
+		!slices.ContainsFunc(im.Assumed, func(a string) bool { return strings.Contains(a, "Classic Load Balancer old-clb not described") }) {
+		t.Errorf("an undescribed CLB: %+v, assumed %q", lb, im.Assumed)
+	}
+
+	// A typo in the new kinds is an error with a suggestion.
+	_, err = ImportAWSDocuments([]AWSDocument{{Name: "a.json", Data: []byte(`{"LoadBalancerAttributes": {"ConectionDraining": {"Enabled": true, "Timeout": 30}}}`)},
+		{Name: "b.json", Data: []byte(`{"LoadBalancerDescriptions": [{"LoadBalancerName": "x", "HealthCheck": {"Intervall": 5}}]}`)}}, ImportOptions{})
+	for _, want := range []string{`(did you mean "ConnectionDraining"?)`, `(did you mean "Interval"?)`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q: %v", want, err)
+		}
 	}
 }

@@ -16,6 +16,9 @@ import (
 //     API_ContainerDefinition.html, API_Service.html, API_CreateService.html,
 //     API_Cluster.html, API_CapacityProvider.html
 //   - EC2: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
+//   - Amazon EFS: https://docs.aws.amazon.com/efs/latest/ug/API_FileSystemDescription.html,
+//     API_MountTargetDescription.html; ECS volumes:
+//     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html
 //   - EC2 Auto Scaling: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html
 //   - Application Auto Scaling: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ScalableTarget.html,
 //     API_ScalingPolicy.html, API_ScheduledAction.html
@@ -44,6 +47,31 @@ type awsTaskDefinition struct {
 	PlacementConstraints    []awsConstraint      `json:"placementConstraints"`
 	ContainerDefinitions    []awsContainer       `json:"containerDefinitions"`
 	EphemeralStorage        *awsEphemeralStorage `json:"ephemeralStorage"`
+	Volumes                 []awsVolume          `json:"volumes"`
+}
+
+type awsVolume struct {
+	Name                   string        `json:"name"`
+	EfsVolumeConfiguration *awsEFSVolume `json:"efsVolumeConfiguration"`
+}
+
+type awsEFSVolume struct {
+	FileSystemID          string                  `json:"fileSystemId"`
+	RootDirectory         string                  `json:"rootDirectory"`
+	TransitEncryption     string                  `json:"transitEncryption"`
+	TransitEncryptionPort int                     `json:"transitEncryptionPort"`
+	AuthorizationConfig   *awsEFSAuthorizationCfg `json:"authorizationConfig"`
+}
+
+type awsEFSAuthorizationCfg struct {
+	AccessPointID string `json:"accessPointId"`
+	IAM           string `json:"iam"`
+}
+
+type awsMountPoint struct {
+	SourceVolume  string `json:"sourceVolume"`
+	ContainerPath string `json:"containerPath"`
+	ReadOnly      bool   `json:"readOnly"`
 }
 
 type awsRuntimePlatform struct {
@@ -63,6 +91,7 @@ type awsContainer struct {
 	PortMappings      []awsPortMapping `json:"portMappings"`
 	Essential         *bool            `json:"essential"`
 	StopTimeout       *int             `json:"stopTimeout"`
+	MountPoints       []awsMountPoint  `json:"mountPoints"`
 }
 
 type awsPortMapping struct {
@@ -449,6 +478,37 @@ type awsCLBDraining struct {
 	Timeout *int `json:"Timeout"`
 }
 
+// Amazon EFS: describe-file-systems, describe-mount-targets.
+
+type awsDescribeFileSystems struct {
+	FileSystems []awsFileSystem `json:"FileSystems"`
+	Marker      json.RawMessage `json:"Marker"`
+	NextMarker  json.RawMessage `json:"NextMarker"`
+}
+
+type awsFileSystem struct {
+	FileSystemID                 string          `json:"FileSystemId"`
+	ThroughputMode               string          `json:"ThroughputMode"`
+	ProvisionedThroughputInMibps *float64        `json:"ProvisionedThroughputInMibps"`
+	SizeInBytes                  *awsEFSSizeInfo `json:"SizeInBytes"`
+}
+
+type awsEFSSizeInfo struct {
+	Value           float64  `json:"Value"`
+	ValueInStandard *float64 `json:"ValueInStandard"`
+}
+
+type awsDescribeMountTargets struct {
+	MountTargets []awsMountTarget `json:"MountTargets"`
+	Marker       json.RawMessage  `json:"Marker"`
+	NextMarker   json.RawMessage  `json:"NextMarker"`
+}
+
+type awsMountTarget struct {
+	FileSystemID         string `json:"FileSystemId"`
+	AvailabilityZoneName string `json:"AvailabilityZoneName"`
+}
+
 // awsIgnored lists, per type, the fields the API documents that the
 // simulation does not use: the import accepts them and lists them in its
 // report. A key neither used nor listed here is a typo when it is close
@@ -456,11 +516,11 @@ type awsCLBDraining struct {
 // than this list, also listed in the report.
 var awsIgnored = map[reflect.Type][]string{
 	reflect.TypeFor[awsDescribeTaskDefinition](): {"tags"},
-	reflect.TypeFor[awsTaskDefinition](): {"taskRoleArn", "executionRoleArn", "volumes", "status", "requiresAttributes", "compatibilities",
+	reflect.TypeFor[awsTaskDefinition](): {"taskRoleArn", "executionRoleArn", "status", "requiresAttributes", "compatibilities",
 		"inferenceAccelerators", "pidMode", "ipcMode", "proxyConfiguration", "registeredAt", "deregisteredAt",
 		"registeredBy", "enableFaultInjection", "tags"},
 	reflect.TypeFor[awsRuntimePlatform](): {"operatingSystemFamily"},
-	reflect.TypeFor[awsContainer](): {"repositoryCredentials", "links", "environment", "environmentFiles", "mountPoints", "volumesFrom",
+	reflect.TypeFor[awsContainer](): {"repositoryCredentials", "links", "environment", "environmentFiles", "volumesFrom",
 		"linuxParameters", "secrets", "dependsOn", "startTimeout", "hostname", "user", "workingDirectory",
 		"disableNetworking", "privileged", "readonlyRootFilesystem", "dnsServers", "dnsSearchDomains", "extraHosts",
 		"dockerSecurityOptions", "interactive", "pseudoTerminal", "dockerLabels", "ulimits", "logConfiguration",
@@ -508,6 +568,13 @@ var awsIgnored = map[reflect.Type][]string{
 	reflect.TypeFor[awsCLBListener]():      {"LoadBalancerPort", "InstanceProtocol", "InstancePort", "SSLCertificateId"},
 	reflect.TypeFor[awsCLBHealthCheck]():   {"Target"},
 	reflect.TypeFor[awsCLBAttributes]():    {"CrossZoneLoadBalancing", "AccessLog", "ConnectionSettings", "AdditionalAttributes"},
+	reflect.TypeFor[awsVolume]():    {"host", "dockerVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration", "configuredAtLaunch"},
+	reflect.TypeFor[awsFileSystem](): {"OwnerId", "CreationToken", "FileSystemArn", "CreationTime", "LifeCycleState", "Name",
+		"NumberOfMountTargets", "PerformanceMode", "Encrypted", "KmsKeyId", "Tags", "AvailabilityZoneName", "AvailabilityZoneId",
+		"FileSystemProtection"},
+	reflect.TypeFor[awsEFSSizeInfo](): {"Timestamp", "ValueInIA", "ValueInArchive"},
+	reflect.TypeFor[awsMountTarget](): {"OwnerId", "MountTargetId", "SubnetId", "LifeCycleState", "IpAddress", "Ipv6Address",
+		"NetworkInterfaceId", "AvailabilityZoneId", "VpcId"},
 	reflect.TypeFor[awsTargetGroup](): {"Port", "VpcId", "HealthCheckProtocol", "HealthCheckPort", "HealthCheckEnabled", "HealthCheckPath",
 		"Matcher", "LoadBalancerArns", "TargetType", "ProtocolVersion", "IpAddressType"},
 }

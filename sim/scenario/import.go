@@ -43,6 +43,8 @@ import (
 //	aws elbv2 describe-target-groups, describe-target-group-attributes
 //	aws elb describe-load-balancers, describe-load-balancer-attributes
 //	    (Classic Load Balancers a service names by loadBalancerName)
+//	aws efs describe-file-systems, describe-mount-targets  (the file
+//	    systems of task definitions' EFS volumes)
 //	aws cloudwatch get-metric-statistics or get-metric-data  (a RequestCount
 //	    sum per period: the traffic)
 //
@@ -54,7 +56,8 @@ import (
 // alarm; a service's subnets (a subnet not described is an assumed /24);
 // a service's Classic Load Balancer by name (one not described has the
 // CLB defaults, said in Import.Assumed). An Auto Scaling group no capacity
-// provider names gives the one cluster its instances. A reference to nothing imported is an error that says which
+// provider names gives the one cluster its instances. A volume's file
+// system by ID (one not described is an assumed elastic file system). A reference to nothing imported is an error that says which
 // call's output to add. A target group's attributes and a traffic series
 // name no target group or service in AWS's output; they go with the one
 // whose name is part of the file's name, or with the only one there is.
@@ -237,6 +240,8 @@ type importer struct {
 	subnets      []sourced[awsSubnet]
 	classics     []sourced[awsCLB]
 	clbAttrs     []sourced[awsCLBAttributes]
+	fileSystems  []sourced[awsFileSystem]
+	mountTargets []sourced[awsMountTarget]
 }
 
 // sourced is a part with the file (and path in it) it came from.
@@ -389,6 +394,20 @@ func (im *importer) document(d AWSDocument) {
 		if im.decode(d, &v) && v.LoadBalancerAttributes != nil {
 			im.clbAttrs = append(im.clbAttrs, sourced[awsCLBAttributes]{*v.LoadBalancerAttributes, d.Name + ": LoadBalancerAttributes", d.Name})
 		}
+	case has("FileSystems"):
+		var v awsDescribeFileSystems
+		if im.decode(d, &v) {
+			for i, f := range v.FileSystems {
+				im.fileSystems = append(im.fileSystems, sourced[awsFileSystem]{f, fmt.Sprintf("%s: FileSystems[%d]", d.Name, i), d.Name})
+			}
+		}
+	case has("MountTargets"):
+		var v awsDescribeMountTargets
+		if im.decode(d, &v) {
+			for i, m := range v.MountTargets {
+				im.mountTargets = append(im.mountTargets, sourced[awsMountTarget]{m, fmt.Sprintf("%s: MountTargets[%d]", d.Name, i), d.Name})
+			}
+		}
 	case has("Datapoints"):
 		var v awsMetricStatistics
 		if im.decode(d, &v) {
@@ -426,7 +445,7 @@ func sub(where, field string) string {
 var awsDocumentKeys = []string{"taskDefinition", "containerDefinitions", "services", "service", "serviceName", "clusters",
 	"capacityProviders", "AutoScalingGroups", "ScalableTargets", "ScalingPolicies", "PolicyName", "ScheduledActions",
 	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults", "Subnets",
-	"LoadBalancerDescriptions", "LoadBalancerAttributes"}
+	"LoadBalancerDescriptions", "LoadBalancerAttributes", "FileSystems", "MountTargets"}
 
 // noFailures reports whether a describe call's failures list is empty;
 // a resource AWS did not find is an error, not a part left out silently.
@@ -738,6 +757,7 @@ func (im *importer) assemble() *Scenario {
 		sc.Services = append(sc.Services, svc)
 	}
 	im.groupInstances(sc)
+	im.efs(sc)
 	im.network(sc)
 	im.traffic(sc)
 	im.scaling(sc, svcIndex)
@@ -775,6 +795,17 @@ func (im *importer) taskDefinition(s sourced[awsTaskDefinition]) TaskDefinition 
 	for _, c := range v.PlacementConstraints {
 		td.PlacementConstraints = append(td.PlacementConstraints, Constraint{Type: enum[placement.ConstraintType](im, sub(s.where, "placementConstraints"), c.Type), Expression: c.Expression})
 	}
+	for _, vol := range v.Volumes {
+		sv := Volume{Name: vol.Name}
+		if e := vol.EfsVolumeConfiguration; e != nil {
+			sv.EFSVolumeConfiguration = &EFSVolumeConfiguration{FileSystemID: e.FileSystemID, RootDirectory: e.RootDirectory,
+				TransitEncryption: e.TransitEncryption, TransitEncryptionPort: e.TransitEncryptionPort}
+			if a := e.AuthorizationConfig; a != nil {
+				sv.EFSVolumeConfiguration.AuthorizationConfig = &EFSAuthorizationConfig{AccessPointID: a.AccessPointID, IAM: a.IAM}
+			}
+		}
+		td.Volumes = append(td.Volumes, sv)
+	}
 	for _, c := range v.ContainerDefinitions {
 		ct := Container{Name: c.Name, Image: c.Image, CPU: c.CPU, MemoryMiB: c.Memory, MemoryReservationMiB: c.MemoryReservation, Essential: c.Essential}
 		if c.StopTimeout != nil {
@@ -782,6 +813,9 @@ func (im *importer) taskDefinition(s sourced[awsTaskDefinition]) TaskDefinition 
 		}
 		for _, p := range c.PortMappings {
 			ct.PortMappings = append(ct.PortMappings, PortMapping(p))
+		}
+		for _, mp := range c.MountPoints {
+			ct.MountPoints = append(ct.MountPoints, MountPoint(mp))
 		}
 		td.Containers = append(td.Containers, ct)
 	}
@@ -1477,5 +1511,64 @@ func (im *importer) groupInstances(sc *Scenario) {
 		}
 		im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("Auto Scaling group %s: its %d instances are cluster %s's, at a fixed count (no capacity provider scales them)",
 			g.v.AutoScalingGroupName, len(g.v.Instances), c.Name))
+	}
+}
+
+// efs makes the scenario's file systems: those of describe-file-systems
+// output, with the zones of their describe-mount-targets output, and for
+// a file system a volume names that no output describes, an assumed one
+// (elastic throughput, a mount target in every zone), said in
+// Import.Assumed.
+func (im *importer) efs(sc *Scenario) {
+	described := map[string]bool{}
+	for _, f := range im.fileSystems {
+		v := f.v
+		if described[v.FileSystemID] {
+			im.fail(sub(f.where, "FileSystemId"), "%q is described twice", v.FileSystemID)
+			continue
+		}
+		described[v.FileSystemID] = true
+		fs := FileSystem{FileSystemID: v.FileSystemID, ThroughputMode: sim.ThroughputMode(v.ThroughputMode),
+			ProvisionedThroughputInMibps: derefOr(v.ProvisionedThroughputInMibps, 0)}
+		if sz := v.SizeInBytes; sz != nil {
+			// Bursting throughput scales with the data in the Standard
+			// class; Value, the whole metered size, stands in when the
+			// output has no split.
+			fs.SizeInGiB = derefOr(sz.ValueInStandard, sz.Value) / (1 << 30)
+		}
+		for _, mt := range im.mountTargets {
+			if mt.v.FileSystemID == v.FileSystemID && !slices.ContainsFunc(fs.MountTargets, func(m MountTarget) bool { return m.AvailabilityZoneName == mt.v.AvailabilityZoneName }) {
+				fs.MountTargets = append(fs.MountTargets, MountTarget{AvailabilityZoneName: mt.v.AvailabilityZoneName})
+			}
+		}
+		if len(fs.MountTargets) == 0 {
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("file system %s: mount targets in every zone (add aws efs describe-mount-targets --file-system-id %s)", v.FileSystemID, v.FileSystemID))
+		}
+		sc.FileSystems = append(sc.FileSystems, fs)
+	}
+	for _, mt := range im.mountTargets {
+		if !described[mt.v.FileSystemID] {
+			im.fail(sub(mt.where, "FileSystemId"), "%q is not among the imported file systems (add aws efs describe-file-systems --file-system-id %s)", mt.v.FileSystemID, mt.v.FileSystemID)
+		}
+	}
+	volumes := false
+	for _, td := range sc.TaskDefinitions {
+		for _, vol := range td.Volumes {
+			e := vol.EFSVolumeConfiguration
+			if e == nil {
+				continue
+			}
+			volumes = true
+			if described[e.FileSystemID] {
+				continue
+			}
+			described[e.FileSystemID] = true
+			sc.FileSystems = append(sc.FileSystems, FileSystem{FileSystemID: e.FileSystemID})
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("file system %s (task definition %s): not described (aws efs describe-file-systems --file-system-id %s); elastic throughput, a mount target in every zone",
+				e.FileSystemID, td.Family, e.FileSystemID))
+		}
+	}
+	if volumes {
+		im.out.Assumed = append(im.out.Assumed, "EFS volumes: mounted, with no request I/O on them (traffic.io: AWS's output does not say how much a request reads and writes)")
 	}
 }

@@ -160,3 +160,74 @@ func TestImportClassic(t *testing.T) {
 		}
 	}
 }
+
+// TestImportEFS: a task definition's EFS volume and mount point import,
+// with describe-file-systems' throughput mode and Standard-class size and
+// describe-mount-targets' zones (the oracle is the JSON itself); every
+// running task of the run holds a connection to the file system. A file
+// system no output describes is assumed, in the report.
+func TestImportEFS(t *testing.T) {
+	im, err := ImportAWS(DirFS("testdata/aws"), ImportOptions{}, "ec2-classic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fsDoc struct {
+		FileSystems []struct {
+			FileSystemId   string
+			ThroughputMode string
+			SizeInBytes    struct{ ValueInStandard float64 }
+		}
+	}
+	readJSON(t, "testdata/aws/ec2-classic/file-systems.json", &fsDoc)
+	var mtDoc struct{ MountTargets []struct{ AvailabilityZoneName string } }
+	readJSON(t, "testdata/aws/ec2-classic/mount-targets.json", &mtDoc)
+	want := fsDoc.FileSystems[0]
+	td := im.Scenario.TaskDefinitions[0]
+	if len(td.Volumes) != 1 || td.Volumes[0].EFSVolumeConfiguration == nil || td.Volumes[0].EFSVolumeConfiguration.FileSystemID != want.FileSystemId ||
+		len(td.Containers[0].MountPoints) != 1 || td.Containers[0].MountPoints[0].SourceVolume != td.Volumes[0].Name {
+		t.Fatalf("volumes %+v, mount points %+v", td.Volumes, td.Containers[0].MountPoints)
+	}
+	s, err := Build(im.Scenario, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(); err != nil {
+		t.Fatal(err)
+	}
+	fs := s.World.FileSystem(want.FileSystemId)
+	if fs == nil {
+		t.Fatalf("no file system %s in the world", want.FileSystemId)
+	}
+	cfg := fs.Config()
+	var zones []string
+	for _, mt := range mtDoc.MountTargets {
+		zones = append(zones, mt.AvailabilityZoneName)
+	}
+	if string(cfg.ThroughputMode) != want.ThroughputMode || cfg.StoredGiB != want.SizeInBytes.ValueInStandard/(1<<30) || !slices.Equal(cfg.MountTargetZones, zones) {
+		t.Errorf("file system %+v; want %s, %v GiB, zones %v", cfg, want.ThroughputMode, want.SizeInBytes.ValueInStandard/(1<<30), zones)
+	}
+	if running := s.built("legacy", "catalog").svc.RunningCount(); fs.Connections() != running || running == 0 {
+		t.Errorf("%d connections to the file system, %d tasks running", fs.Connections(), running)
+	}
+
+	// Not described: assumed, in the report.
+	data, _ := os.ReadFile("testdata/aws/ec2-classic/task-definition.json")
+	svc := []byte(`{"serviceName": "api", "cluster": "c", "taskDefinition": "catalog:4", "desiredCount": 0, "launchType": "EC2"}`)
+	im, err = ImportAWSDocuments([]AWSDocument{{Name: "td.json", Data: data}, {Name: "svc.json", Data: svc}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.Scenario.FileSystems) != 1 || im.Scenario.FileSystems[0].FileSystemID != want.FileSystemId ||
+		!slices.ContainsFunc(im.Assumed, func(a string) bool { return strings.HasPrefix(a, "file system "+want.FileSystemId+" (task definition catalog): not described") }) {
+		t.Errorf("an undescribed file system: %+v, assumed %q", im.Scenario.FileSystems, im.Assumed)
+	}
+
+	// Typos in the new kinds are errors with a suggestion.
+	_, err = ImportAWSDocuments([]AWSDocument{{Name: "fs.json", Data: []byte(`{"FileSystems": [{"FileSystemId": "fs-c7a0456e", "ThroughputMod": "bursting"}]}`)},
+		{Name: "mt.json", Data: []byte(`{"MountTargets": [{"FileSystemId": "fs-c7a0456e", "AvailabilityZonename": "us-east-1a"}]}`)}}, ImportOptions{})
+	for _, want := range []string{`(did you mean "ThroughputMode"?)`, `(did you mean "AvailabilityZoneName"?)`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q: %v", want, err)
+		}
+	}
+}

@@ -568,7 +568,7 @@ var awsIgnored = map[reflect.Type][]string{
 	reflect.TypeFor[awsCLBListener]():      {"LoadBalancerPort", "InstanceProtocol", "InstancePort", "SSLCertificateId"},
 	reflect.TypeFor[awsCLBHealthCheck]():   {"Target"},
 	reflect.TypeFor[awsCLBAttributes]():    {"CrossZoneLoadBalancing", "AccessLog", "ConnectionSettings", "AdditionalAttributes"},
-	reflect.TypeFor[awsVolume]():    {"host", "dockerVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration", "configuredAtLaunch"},
+	reflect.TypeFor[awsVolume]():           {"host", "dockerVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration", "configuredAtLaunch"},
 	reflect.TypeFor[awsFileSystem](): {"OwnerId", "CreationToken", "FileSystemArn", "CreationTime", "LifeCycleState", "Name",
 		"NumberOfMountTargets", "PerformanceMode", "Encrypted", "KmsKeyId", "Tags", "AvailabilityZoneName", "AvailabilityZoneId",
 		"FileSystemProtection"},

@@ -179,7 +179,9 @@ func TestImportEFS(t *testing.T) {
 		}
 	}
 	readJSON(t, "testdata/aws/ec2-classic/file-systems.json", &fsDoc)
-	var mtDoc struct{ MountTargets []struct{ AvailabilityZoneName string } }
+	var mtDoc struct {
+		MountTargets []struct{ AvailabilityZoneName string }
+	}
 	readJSON(t, "testdata/aws/ec2-classic/mount-targets.json", &mtDoc)
 	want := fsDoc.FileSystems[0]
 	td := im.Scenario.TaskDefinitions[0]
@@ -218,7 +220,9 @@ func TestImportEFS(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(im.Scenario.FileSystems) != 1 || im.Scenario.FileSystems[0].FileSystemID != want.FileSystemId ||
-		!slices.ContainsFunc(im.Assumed, func(a string) bool { return strings.HasPrefix(a, "file system "+want.FileSystemId+" (task definition catalog): not described") }) {
+		!slices.ContainsFunc(im.Assumed, func(a string) bool {
+			return strings.HasPrefix(a, "file system "+want.FileSystemId+" (task definition catalog): not described")
+		}) {
 		t.Errorf("an undescribed file system: %+v, assumed %q", im.Scenario.FileSystems, im.Assumed)
 	}
 

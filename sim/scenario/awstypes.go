@@ -21,7 +21,8 @@ import (
 //     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html
 //   - EC2 Auto Scaling: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html
 //   - Application Auto Scaling: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ScalableTarget.html,
-//     API_ScalingPolicy.html, API_ScheduledAction.html
+//     API_ScalingPolicy.html, API_ScheduledAction.html,
+//     API_PredictiveScalingPolicyConfiguration.html
 //   - CloudWatch: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html,
 //     API_GetMetricStatistics.html, API_GetMetricData.html
 //   - Elastic Load Balancing: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroup.html,
@@ -285,6 +286,7 @@ type awsScalingPolicy struct {
 	PolicyType                               string                   `json:"PolicyType"`
 	TargetTrackingScalingPolicyConfiguration *awsTargetTrackingConfig `json:"TargetTrackingScalingPolicyConfiguration"`
 	StepScalingPolicyConfiguration           *awsStepScalingConfig    `json:"StepScalingPolicyConfiguration"`
+	PredictiveScalingPolicyConfiguration     *awsPredictiveConfig     `json:"PredictiveScalingPolicyConfiguration"`
 	Alarms                                   []awsAlarmRef            `json:"Alarms"`
 }
 
@@ -295,6 +297,26 @@ type awsTargetTrackingConfig struct {
 	ScaleOutCooldown              *int                 `json:"ScaleOutCooldown"`
 	ScaleInCooldown               *int                 `json:"ScaleInCooldown"`
 	DisableScaleIn                bool                 `json:"DisableScaleIn"`
+}
+
+type awsPredictiveConfig struct {
+	MetricSpecifications      []awsPredictiveMetricSpec `json:"MetricSpecifications"`
+	Mode                      string                    `json:"Mode"`
+	SchedulingBufferTime      *int                      `json:"SchedulingBufferTime"`
+	MaxCapacityBreachBehavior string                    `json:"MaxCapacityBreachBehavior"`
+	MaxCapacityBuffer         *int                      `json:"MaxCapacityBuffer"`
+}
+
+type awsPredictiveMetricSpec struct {
+	TargetValue                       float64              `json:"TargetValue"`
+	PredefinedMetricPairSpecification *awsPredefinedMetric `json:"PredefinedMetricPairSpecification"`
+	// Separate scaling and load metrics, predefined or customized, are
+	// not simulated: their presence is an error that says so.
+	PredefinedScalingMetricSpecification  json.RawMessage `json:"PredefinedScalingMetricSpecification"`
+	PredefinedLoadMetricSpecification     json.RawMessage `json:"PredefinedLoadMetricSpecification"`
+	CustomizedScalingMetricSpecification  json.RawMessage `json:"CustomizedScalingMetricSpecification"`
+	CustomizedLoadMetricSpecification     json.RawMessage `json:"CustomizedLoadMetricSpecification"`
+	CustomizedCapacityMetricSpecification json.RawMessage `json:"CustomizedCapacityMetricSpecification"`
 }
 
 type awsPredefinedMetric struct {
@@ -550,7 +572,7 @@ var awsIgnored = map[reflect.Type][]string{
 	reflect.TypeFor[awsASGInstance](): {"InstanceId", "LifecycleState", "HealthStatus", "LaunchConfigurationName", "LaunchTemplate",
 		"ProtectedFromScaleIn", "WeightedCapacity"},
 	reflect.TypeFor[awsScalableTarget]():    {"RoleARN", "CreationTime", "SuspendedState", "ScalableTargetARN", "PredictedCapacity", "Tags"},
-	reflect.TypeFor[awsScalingPolicy]():     {"CreationTime", "PredictiveScalingPolicyConfiguration"},
+	reflect.TypeFor[awsScalingPolicy]():     {"CreationTime"},
 	reflect.TypeFor[awsPredefinedMetric]():  {"ResourceLabel"},
 	reflect.TypeFor[awsStepScalingConfig](): {"MetricAggregationType"},
 	reflect.TypeFor[awsScheduledAction]():   {"ScheduledActionARN", "StartTime", "EndTime", "CreationTime"},

@@ -38,7 +38,8 @@ import (
 //	aws ec2 describe-subnets            (the subnets of networkConfiguration)
 //	aws autoscaling describe-auto-scaling-groups
 //	aws application-autoscaling describe-scalable-targets, describe-scaling-policies,
-//	    describe-scheduled-actions   (or the register-/put-* inputs)
+//	    describe-scheduled-actions   (or the register-/put-* inputs; target
+//	    tracking, step and predictive scaling policies)
 //	aws cloudwatch describe-alarms      (the alarms of step scaling policies)
 //	aws elbv2 describe-target-groups, describe-target-group-attributes
 //	aws elb describe-load-balancers, describe-load-balancer-attributes
@@ -1214,8 +1215,10 @@ func (im *importer) scaling(sc *Scenario, svcIndex map[string]int) {
 			im.targetTracking(p, as)
 		case "StepScaling":
 			im.stepScaling(p, as)
+		case "PredictiveScaling":
+			im.predictive(p, as)
 		default:
-			im.fail(sub(p.where, "PolicyType"), "%q: TargetTrackingScaling and StepScaling are simulated", p.v.PolicyType)
+			im.fail(sub(p.where, "PolicyType"), "%q: TargetTrackingScaling, StepScaling and PredictiveScaling are simulated", p.v.PolicyType)
 		}
 	}
 	for _, a := range im.scheduled {
@@ -1571,4 +1574,35 @@ func (im *importer) efs(sc *Scenario) {
 	if volumes {
 		im.out.Assumed = append(im.out.Assumed, "EFS volumes: mounted, with no request I/O on them (traffic.io: AWS's output does not say how much a request reads and writes)")
 	}
+}
+
+// predictive reads a predictive scaling policy with a predefined metric
+// pair; AWS allows one metric specification per policy.
+func (im *importer) predictive(p sourced[awsScalingPolicy], as *AutoScaling) {
+	c := p.v.PredictiveScalingPolicyConfiguration
+	where := p.where + ".PredictiveScalingPolicyConfiguration"
+	if c == nil {
+		im.fail(where, "is missing")
+		return
+	}
+	if len(c.MetricSpecifications) != 1 {
+		im.fail(sub(where, "MetricSpecifications"), "holds %d specifications; a predictive policy has one", len(c.MetricSpecifications))
+		return
+	}
+	m := c.MetricSpecifications[0]
+	mwhere := sub(where, "MetricSpecifications[0]")
+	if m.PredefinedMetricPairSpecification == nil {
+		im.fail(mwhere, "separate scaling and load metrics, or customized ones, are not simulated; use PredefinedMetricPairSpecification (ECSServiceCPUUtilization, ECSServiceMemoryUtilization or ALBRequestCount)")
+		return
+	}
+	ps := PredictiveScaling{Name: p.v.PolicyName, TargetValue: m.TargetValue,
+		Mode:                      enum[autoscale.PredictiveMode](im, sub(where, "Mode"), c.Mode),
+		MetricPair:                enum[autoscale.PredictiveMetricPair](im, sub(mwhere, "PredefinedMetricPairSpecification.PredefinedMetricType"), m.PredefinedMetricPairSpecification.PredefinedMetricType),
+		MaxCapacityBreachBehavior: enum[autoscale.MaxCapacityBreach](im, sub(where, "MaxCapacityBreachBehavior"), c.MaxCapacityBreachBehavior),
+		MaxCapacityBuffer:         derefOr(c.MaxCapacityBuffer, 0)}
+	if c.SchedulingBufferTime != nil {
+		d := seconds(c.SchedulingBufferTime)
+		ps.SchedulingBufferTime = &d
+	}
+	as.Predictive = append(as.Predictive, ps)
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -232,6 +233,80 @@ func TestImportEFS(t *testing.T) {
 	for _, want := range []string{`(did you mean "ThroughputMode"?)`, `(did you mean "AvailabilityZoneName"?)`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q: %v", want, err)
+		}
+	}
+}
+
+// TestImportPredictive: a PredictiveScaling policy of
+// describe-scaling-policies imports into autoScaling.predictive with its
+// mode, metric pair, target, buffer and breach behaviour (the oracle is
+// the JSON itself), and the service's controller runs it. A policy with
+// separate or customized metrics is an error that says what is
+// simulated; a typo has a suggestion.
+func TestImportPredictive(t *testing.T) {
+	im, err := ImportAWS(DirFS("testdata/aws"), ImportOptions{}, "ec2-classic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		ScalingPolicies []struct {
+			PolicyName                           string
+			PredictiveScalingPolicyConfiguration struct {
+				Mode                      string
+				SchedulingBufferTime      int
+				MaxCapacityBreachBehavior string
+				MetricSpecifications      []struct {
+					TargetValue                       float64
+					PredefinedMetricPairSpecification struct{ PredefinedMetricType string }
+				}
+			}
+		}
+	}
+	readJSON(t, "testdata/aws/ec2-classic/scaling-policies.json", &doc)
+	want := doc.ScalingPolicies[0]
+	c := want.PredictiveScalingPolicyConfiguration
+	as := im.Scenario.Services[0].AutoScaling
+	if as == nil || len(as.Predictive) != 1 {
+		t.Fatalf("autoScaling %+v", as)
+	}
+	got := as.Predictive[0]
+	if got.Name != want.PolicyName || got.Mode.String() != c.Mode || got.MetricPair.String() != c.MetricSpecifications[0].PredefinedMetricPairSpecification.PredefinedMetricType ||
+		got.TargetValue != c.MetricSpecifications[0].TargetValue || got.SchedulingBufferTime == nil || got.SchedulingBufferTime.D() != time.Duration(c.SchedulingBufferTime)*time.Second ||
+		got.MaxCapacityBreachBehavior.String() != c.MaxCapacityBreachBehavior {
+		t.Errorf("predictive %+v; want %+v", got, want)
+	}
+	s, err := Build(im.Scenario, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.built("legacy", "catalog").svc.Scaling() == nil {
+		t.Error("the service has no scaler")
+	}
+
+	base := `{"ScalingPolicies": [{"PolicyName": "p", "ServiceNamespace": "ecs", "ResourceId": "service/legacy/catalog",
+	  "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "PredictiveScaling", "PredictiveScalingPolicyConfiguration": %s}]}`
+	docs := func(policy string) []AWSDocument {
+		var out []AWSDocument
+		for _, f := range []string{"task-definition.json", "create-service.json", "clusters.json", "auto-scaling-groups.json", "load-balancers.json",
+			"file-systems.json", "request-count.json", "scalable-targets.json"} {
+			data, err := os.ReadFile("testdata/aws/ec2-classic/" + f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, AWSDocument{Name: f, Data: data})
+		}
+		return append(out, AWSDocument{Name: "policy.json", Data: []byte(fmt.Sprintf(base, policy))})
+	}
+	for _, tc := range []struct{ policy, want string }{
+		{`{"MetricSpecifications": [{"TargetValue": 40, "PredefinedScalingMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+		   "PredefinedLoadMetricSpecification": {"PredefinedMetricType": "ECSServiceTotalCPUUtilization"}}]}`, "use PredefinedMetricPairSpecification"},
+		{`{"MetricSpecifications": [{"TargetValue": 40, "PredefinedMetricPairSpecification": {"PredefinedMetricType": "ECSServiceCPUUtilisation"}}]}`, "ECSServiceCPUUtilisation"},
+		{`{"MetricSpecifications": [{"TargetValue": 40, "PredefinedMetricPairSpecification": {"PredefinedMetricType": "ECSServiceCPUUtilization"}}], "SchedulingBuferTime": 60}`, `(did you mean "SchedulingBufferTime"?)`},
+		{`{"MetricSpecifications": [], "Mode": "ForecastAndScale"}`, "holds 0 specifications"},
+	} {
+		_, err := ImportAWSDocuments(docs(tc.policy), ImportOptions{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v; want %q", tc.policy, err, tc.want)
 		}
 	}
 }

@@ -56,6 +56,7 @@ var layers = []struct {
 	{"progress", []string{"internal", "sim", "sweep", "sim/scenario"}}, // sim/scenario, sweep: its tests run a scenario and a sweep
 	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
 	{"cmd", []string{"internal", "internal/sweep", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
+	{"deploy", []string{"sim/scenario", "sweep"}}, // its test checks the cluster manifests against ShardFromEnv and the scenario they run
 	{".", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"}},
 }
 

@@ -89,16 +89,7 @@ func (m *efsMachine) RunTask(t *rapid.T) {
 }
 
 func (m *efsMachine) StopTask(t *rapid.T) {
-	var live []*sim.Task
-	for _, tk := range m.w.Tasks() {
-		if tk.State() != sim.TaskStopped {
-			live = append(live, tk)
-		}
-	}
-	if len(live) == 0 {
-		t.Skip("no task")
-	}
-	tk := rapid.SampledFrom(live).Draw(t, "task")
+	tk := drawLiveTask(t, m.w)
 	if err := m.w.StopTask(tk, "rapid"); err != nil {
 		t.Fatal(err)
 	}

@@ -1120,44 +1120,11 @@ func (m *hostileMachine) objects() (objects, started int, arrived int64) {
 func (m *hostileMachine) Check(t *rapid.T) {
 	onInstance := map[*sim.Task]*sim.Instance{}
 	for _, c := range m.clusters {
+		checkInstanceInvariants(t, c, onInstance)
 		live := 0
 		for _, in := range c.Instances() {
-			tasks := in.Tasks()
 			if in.Status() != sim.InstanceInactive {
 				live++
-			}
-			if in.Status() == sim.InstanceLaunching || in.Status() == sim.InstanceInactive {
-				if len(tasks) != 0 {
-					t.Fatalf("%s is %v with %d tasks", in.EC2InstanceID(), in.Status(), len(tasks))
-				}
-				continue
-			}
-			it := in.Type()
-			cpu, mem, enis := 0, 0, 0
-			ports := map[uint16]bool{22: true, 2375: true, 2376: true, 51678: true, 51679: true}
-			for _, tk := range tasks {
-				if tk.State() == sim.TaskStopped || onInstance[tk] != nil || tk.Instance() != in {
-					t.Fatalf("task %s (%v) listed on %s wrongly", tk.ID(), tk.State(), in.EC2InstanceID())
-				}
-				onInstance[tk] = in
-				r := tk.Resources()
-				cpu, mem, enis = cpu+r.CPU, mem+r.MemoryMiB, enis+r.ENIs
-				for _, p := range r.HostPorts {
-					if ports[p] {
-						t.Fatalf("host port %d taken twice on %s", p, in.EC2InstanceID())
-					}
-					ports[p] = true
-				}
-			}
-			if cpu > it.RegisteredCPU() || mem > it.RegisteredMemoryMiB(0) || enis > it.TaskENIs() {
-				t.Fatalf("%s over-committed: CPU %d/%d, memory %d/%d, ENIs %d/%d", in.EC2InstanceID(), cpu, it.RegisteredCPU(), mem, it.RegisteredMemoryMiB(0), enis, it.TaskENIs())
-			}
-			st, err := c.Placement().State(in.PlacementID())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st.FreeCPU != it.RegisteredCPU()-cpu || st.FreeMemoryMiB != it.RegisteredMemoryMiB(0)-mem || st.RunningTasks != len(tasks) {
-				t.Fatalf("%s: placement index %+v, tasks hold CPU %d, memory %d in %d tasks", in.EC2InstanceID(), st, cpu, mem, len(tasks))
 			}
 		}
 		if live > m.quotas.InstancesPerCluster {

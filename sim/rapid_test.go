@@ -172,16 +172,7 @@ func (m *worldMachine) RunTask(t *rapid.T) {
 }
 
 func (m *worldMachine) StopTask(t *rapid.T) {
-	var live []*sim.Task
-	for _, tk := range m.w.Tasks() {
-		if tk.State() != sim.TaskStopped {
-			live = append(live, tk)
-		}
-	}
-	if len(live) == 0 {
-		t.Skip("no task")
-	}
-	if err := m.w.StopTask(live[rapid.IntRange(0, len(live)-1).Draw(t, "task")], ""); err != nil {
+	if err := m.w.StopTask(drawLiveTask(t, m.w), ""); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -269,48 +260,8 @@ func (m *worldMachine) checkDeploymentBounds(t *rapid.T, before []svcSnap) {
 
 // Check is the invariant run after every action and event.
 func (m *worldMachine) Check(t *rapid.T) {
-	pc := m.c.Placement()
 	onInstance := map[*sim.Task]*sim.Instance{}
-	for _, in := range m.c.Instances() {
-		tasks := in.Tasks()
-		if in.Status() == sim.InstanceLaunching || in.Status() == sim.InstanceInactive {
-			if len(tasks) != 0 {
-				t.Fatalf("%s is %v with %d tasks", in.EC2InstanceID(), in.Status(), len(tasks))
-			}
-			continue
-		}
-		it := in.Type()
-		cpu, mem, enis := 0, 0, 0
-		ports := map[uint16]bool{22: true, 2375: true, 2376: true, 51678: true, 51679: true}
-		for _, tk := range tasks {
-			if tk.State() == sim.TaskStopped {
-				t.Fatalf("STOPPED task %s still on %s", tk.ID(), in.EC2InstanceID())
-			}
-			if onInstance[tk] != nil {
-				t.Fatalf("task %s on two instances", tk.ID())
-			}
-			onInstance[tk] = in
-			r := tk.Resources()
-			cpu, mem, enis = cpu+r.CPU, mem+r.MemoryMiB, enis+r.ENIs
-			for _, p := range r.HostPorts {
-				if ports[p] {
-					t.Fatalf("host port %d taken twice on %s", p, in.EC2InstanceID())
-				}
-				ports[p] = true
-			}
-		}
-		if cpu > it.RegisteredCPU() || mem > it.RegisteredMemoryMiB(0) || enis > it.TaskENIs() || len(ports) > placement.MaxReservedPorts {
-			t.Fatalf("%s (%s) over-committed: CPU %d/%d, memory %d/%d, ENIs %d/%d, ports %d",
-				in.EC2InstanceID(), it.Name, cpu, it.RegisteredCPU(), mem, it.RegisteredMemoryMiB(0), enis, it.TaskENIs(), len(ports))
-		}
-		st, err := pc.State(in.PlacementID())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.FreeCPU != it.RegisteredCPU()-cpu || st.FreeMemoryMiB != it.RegisteredMemoryMiB(0)-mem || st.FreeENI != it.TaskENIs()-enis || st.RunningTasks != len(tasks) {
-			t.Fatalf("%s: placement index says %+v, tasks hold CPU %d, memory %d, ENIs %d in %d tasks", in.EC2InstanceID(), st, cpu, mem, enis, len(tasks))
-		}
-	}
+	checkInstanceInvariants(t, m.c, onInstance)
 	inService := map[*sim.Task]bool{}
 	for _, s := range m.services {
 		running := countIf(s.Tasks(), func(tk *sim.Task) bool {

@@ -125,16 +125,7 @@ func (m *vpcMachine) RunTask(t *rapid.T) {
 }
 
 func (m *vpcMachine) StopTask(t *rapid.T) {
-	var live []*sim.Task
-	for _, tk := range m.w.Tasks() {
-		if tk.State() != sim.TaskStopped {
-			live = append(live, tk)
-		}
-	}
-	if len(live) == 0 {
-		t.Skip("no task")
-	}
-	if err := m.w.StopTask(live[rapid.IntRange(0, len(live)-1).Draw(t, "task")], ""); err != nil {
+	if err := m.w.StopTask(drawLiveTask(t, m.w), ""); err != nil {
 		t.Fatal(err)
 	}
 }

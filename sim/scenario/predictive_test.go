@@ -40,7 +40,7 @@ func TestPredictiveFromAFile(t *testing.T) {
 	}
 	start := sim.Sim.Start()
 	n := 0
-	for _, d := range sim.built("c", "web").svc.Scaling().Decisions() {
+	for _, d := range sim.Scaling("c", "web").Decisions() {
 		if !strings.HasPrefix(d.Reason, "predictive scaling forecast") {
 			continue
 		}

@@ -1378,7 +1378,8 @@ func (im *importer) network(sc *Scenario) {
 }
 
 // serviceZones are the zones a service's tasks can run in: its capacity
-// provider's, else its cluster's, else the world's Fargate defaults.
+// provider's, else its cluster's (for Fargate) or its instances' (for
+// EC2), else the world's Fargate defaults.
 func (im *importer) serviceZones(sc *Scenario, svc Service) []string {
 	for _, it := range svc.CapacityProviderStrategy {
 		for _, cp := range sc.CapacityProviders {
@@ -1388,7 +1389,23 @@ func (im *importer) serviceZones(sc *Scenario, svc Service) []string {
 		}
 	}
 	for _, c := range sc.Clusters {
-		if c.Name == svc.Cluster && len(c.Zones) > 0 {
+		if c.Name != svc.Cluster {
+			continue
+		}
+		if svc.LaunchType == sim.EC2 {
+			var zones []string
+			for _, g := range c.Instances {
+				for _, z := range g.Zones {
+					if !slices.Contains(zones, z) {
+						zones = append(zones, z)
+					}
+				}
+			}
+			if len(zones) > 0 {
+				return zones
+			}
+		}
+		if len(c.Zones) > 0 {
 			return c.Zones
 		}
 	}

@@ -81,6 +81,29 @@ func TestImportSubnets(t *testing.T) {
 		}
 	}
 
+	// An EC2 service's assumed subnets are in its instances' zones (the
+	// Auto Scaling group of ec2-classic: us-east-1a and us-east-1b), not
+	// the Fargate defaults (which have a third, us-east-1c).
+	var docs []AWSDocument
+	for _, f := range []string{"clusters.json", "auto-scaling-groups.json"} {
+		data, err := os.ReadFile("testdata/aws/ec2-classic/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, AWSDocument{Name: f, Data: data})
+	}
+	ec2td := []byte(`{"family": "api", "cpu": "256", "memory": "512", "networkMode": "awsvpc", "requiresCompatibilities": ["EC2"],
+	  "containerDefinitions": [{"name": "a", "image": "a"}]}`)
+	ec2svc := []byte(`{"serviceName": "api", "cluster": "legacy", "taskDefinition": "api", "desiredCount": 2, "launchType": "EC2",
+	  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-x", "subnet-y", "subnet-z"]}}}`)
+	im, err = ImportAWSDocuments(append(docs, AWSDocument{Name: "td.json", Data: ec2td}, AWSDocument{Name: "svc.json", Data: ec2svc}), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sn := im.Scenario.Subnets; len(sn) != 3 || sn[0].AvailabilityZone != "us-east-1a" || sn[1].AvailabilityZone != "us-east-1b" || sn[2].AvailabilityZone != "us-east-1a" {
+		t.Errorf("an EC2 service's assumed subnets %+v; want us-east-1a, us-east-1b, us-east-1a: its instances' zones in turn", sn)
+	}
+
 	// A typo in the new kind is an error with a suggestion.
 	_, err = ImportAWSDocuments([]AWSDocument{{Name: "subnets.json", Data: []byte(`{"Subnets": [{"SubnetId": "subnet-a", "AvailabilityZone": "us-east-1a", "CidrBlock": "10.0.0.0/24", "AvailableIpAdressCount": 3}]}`)},
 		{Name: "td.json", Data: td}, {Name: "svc.json", Data: svc}}, ImportOptions{})

@@ -112,3 +112,55 @@ func TestScenarioQuotas(t *testing.T) {
 		}
 	}
 }
+
+// A file's quotas and API rate limits: a quota of 300 tasks in
+// PROVISIONING per cluster (AWS's figure before it was raised to 500) and
+// an UpdateService bucket of 5 calls, so that of 8 simultaneous updates
+// 5 take effect at once and 3 after a retry (in the order of their
+// jittered backoffs).
+func Example_quotasInAFile() {
+	sc, err := Parse([]byte(`{"seed": 1, "start": "2024-05-01T00:00:00Z", "duration": "1h",
+  "quotas": {"provisioningTasksPerCluster": 300},
+  "apiRateLimits": {"updateService": {"burst": 5, "refillPerSecond": 10}},
+  "taskDefinitions": [{"family": "web", "cpu": 256, "memoryMiB": 512, "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+     "containers": [{"name": "app", "image": "web:1"}]}],
+  "clusters": [{"name": "c"}],
+  "services": [{"cluster": "c", "name": "web", "taskDefinition": "web", "desiredCount": 1, "launchType": "FARGATE"}],
+  "actions": [
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 2}},
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 3}},
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 4}},
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 5}},
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 6}},
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 7}},
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 8}},
+    {"at": "10m", "updateService": {"cluster": "c", "service": "web", "desiredCount": 9}}]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := Build(sc, Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("tasks in PROVISIONING per cluster:", s.World.Quotas().ProvisioningTasksPerCluster)
+	rep, err := s.Run()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range rep.Actions {
+		fmt.Println(a.Action)
+	}
+	// Output:
+	// tasks in PROVISIONING per cluster: 300
+	// updateService c/web desiredCount=2
+	// updateService c/web desiredCount=3
+	// updateService c/web desiredCount=4
+	// updateService c/web desiredCount=5
+	// updateService c/web desiredCount=6
+	// updateService c/web desiredCount=8 (2 attempts)
+	// updateService c/web desiredCount=7 (2 attempts)
+	// updateService c/web desiredCount=9 (2 attempts)
+}

@@ -175,6 +175,18 @@ func TestImportClassic(t *testing.T) {
 		t.Errorf("an undescribed CLB: %+v, assumed %q", lb, im.Assumed)
 	}
 
+	// A TCP listener routes round robin; draining disabled deregisters at
+	// once (ELB's documented behaviour without connection draining).
+	tcp := []byte(`{"LoadBalancerDescriptions": [{"LoadBalancerName": "old-clb", "ListenerDescriptions": [{"Listener": {"Protocol": "TCP", "LoadBalancerPort": 80, "InstancePort": 80}}]}]}`)
+	off := []byte(`{"LoadBalancerAttributes": {"ConnectionDraining": {"Enabled": false, "Timeout": 300}}}`)
+	im, err = ImportAWSDocuments([]AWSDocument{{Name: "td.json", Data: td}, {Name: "svc.json", Data: svc}, {Name: "lb.json", Data: tcp}, {Name: "old-clb-attributes.json", Data: off}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lb := im.Scenario.Services[0].LoadBalancer; lb.Algorithm != loadbalancer.RoundRobin || lb.DeregistrationDelay == nil || lb.DeregistrationDelay.D() != 0 {
+		t.Errorf("a TCP CLB without draining: algorithm %v, deregistration delay %v", lb.Algorithm, lb.DeregistrationDelay)
+	}
+
 	// A typo in the new kinds is an error with a suggestion.
 	_, err = ImportAWSDocuments([]AWSDocument{{Name: "a.json", Data: []byte(`{"LoadBalancerAttributes": {"ConectionDraining": {"Enabled": true, "Timeout": 30}}}`)},
 		{Name: "b.json", Data: []byte(`{"LoadBalancerDescriptions": [{"LoadBalancerName": "x", "HealthCheck": {"Intervall": 5}}]}`)}}, ImportOptions{})

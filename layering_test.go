@@ -50,12 +50,11 @@ var layers = []struct {
 	{"sim", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic"}},
 	{"sim/scenario", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic"}},
 	{"sweep", []string{"internal"}},
-	{"internal/sweep", []string{"internal", "sweep"}}, // the forwarder, until cmd/ecssim moves
 	{"tidy", []string{"internal", "sim", "sim/scenario", "sweep"}},
 	{"chart", []string{"internal", "tidy", "sweep", "sim/scenario"}},   // sim/scenario: its tests draw a real run
 	{"progress", []string{"internal", "sim", "sweep", "sim/scenario"}}, // sim/scenario, sweep: its tests run a scenario and a sweep
 	{"examples", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
-	{"cmd", []string{"internal", "internal/sweep", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
+	{"cmd", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim", "sim/dist", "sim/capacity", "sim/storage", "sim/traffic", "sim/scenario", "sweep", "tidy", "chart", "progress"}},
 	{"deploy", []string{"sim/scenario", "sweep"}}, // its test checks the cluster manifests against ShardFromEnv and the scenario they run
 	{".", []string{"internal", "metrics", "placement", "autoscale", "loadbalancer", "sim"}},
 }
@@ -201,8 +200,6 @@ func TestLayeringCatchesViolations(t *testing.T) {
 		{"progress", "sim", true},
 		{"tidy", "chart", false},
 		{"placement/placementtest", "placement", true},
-		{"internal/sweep", "sim", false},
-		{"internal/sweep", "sweep", true},
 		{"examples/quickstart", "sim/scenario", true},
 		{"cmd/ecssim", "sim/scenario", true},
 		{"autoscale", "metrics", true},

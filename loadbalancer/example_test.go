@@ -2,6 +2,7 @@ package loadbalancer_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -11,7 +12,8 @@ import (
 
 // A target group with two targets: they register, pass health checks
 // (InitialHealthyThreshold 1, so one check each), share requests by round
-// robin, and then one is deregistered and drains its last request.
+// robin through the two zones' nodes, and then one is deregistered and
+// drains its last request.
 func Example() {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	g, err := loadbalancer.New(loadbalancer.Config{
@@ -46,6 +48,8 @@ func Example() {
 		fmt.Println("no wake-up needed while both pass their checks")
 	}
 
+	// Two zones, so two load-balancer nodes, each with its own round-robin
+	// cursor; without an rng the requests enter the nodes in turn.
 	now := start.Add(11 * time.Second)
 	for range 4 {
 		id, _ := g.Route(now, nil)
@@ -75,8 +79,8 @@ func Example() {
 	// 2026-01-01T00:00:10Z target 1: initial -> healthy
 	// no wake-up needed while both pass their checks
 	// request to target 1
-	// request to target 0
 	// request to target 1
+	// request to target 0
 	// request to target 0
 	// deregistered target 0, drained at once: false
 	// next request goes to target 1
@@ -142,4 +146,38 @@ func ExampleAlgorithm_UnmarshalText() {
 	// Output:
 	// alb least_outstanding_requests <nil>
 	// loadbalancer: invalid config: Algorithm "fastest": must be one of round_robin, least_outstanding_requests, weighted_random, flow_hash
+}
+
+// powerOfTwo is the power-of-two-choices router declaring a fluid model:
+// simulations that do not route requests one by one model it as least
+// outstanding requests, its limit as the choices grow.
+type powerOfTwo struct{}
+
+func (powerOfTwo) Route(ts []loadbalancer.RouteTarget, rng *rand.Rand) int {
+	a, b := rng.IntN(len(ts)), rng.IntN(len(ts))
+	if ts[b].InFlight < ts[a].InFlight {
+		return b
+	}
+	return a
+}
+
+func (powerOfTwo) FluidAlgorithm() loadbalancer.Algorithm {
+	return loadbalancer.LeastOutstandingRequests
+}
+
+// A Router declares its fluid model by implementing FluidRouter; one that
+// does not is refused, naming its type, where requests are not simulated
+// one by one.
+func ExampleFluidRouter() {
+	declared := loadbalancer.Config{Router: powerOfTwo{}}
+	alg, err := declared.FluidAlgorithm()
+	fmt.Println(alg, err)
+	undeclared := loadbalancer.Config{Router: loadbalancer.RouterFunc(func(ts []loadbalancer.RouteTarget, _ *rand.Rand) int { return 0 })}
+	_, err = undeclared.FluidAlgorithm()
+	fmt.Println(errors.Is(err, loadbalancer.ErrNoFluidModel))
+	fmt.Println(err)
+	// Output:
+	// least_outstanding_requests <nil>
+	// true
+	// loadbalancer: router declares no fluid model: Router "loadbalancer.RouterFunc": implement FluidRouter (FluidAlgorithm() Algorithm) to use it in fluid mode, or simulate requests one by one
 }

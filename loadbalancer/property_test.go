@@ -222,9 +222,16 @@ func TestPropertyRouting(t *testing.T) {
 	})
 }
 
-// Round robin is fair: over any run of requests with the target set
-// unchanged, counts differ by at most 1, and over whole cycles they are equal.
+// Round robin with a shared cursor is fair: over any run of requests with
+// the target set unchanged, counts differ by at most 1, and over whole
+// cycles they are equal. With a cursor per node (the default) each node is
+// fair on its own, so counts differ by at most the number of nodes.
 func TestPropertyRoundRobinFair(t *testing.T) {
+	t.Run("shared", func(t *testing.T) { roundRobinFair(t, true) })
+	t.Run("per node", func(t *testing.T) { roundRobinFair(t, false) })
+}
+
+func roundRobinFair(t *testing.T, shared bool) {
 	rapid.Check(t, func(rt *rapid.T) {
 		n := rapid.IntRange(1, 12).Draw(rt, "targets")
 		zones := make([]string, n)
@@ -237,7 +244,7 @@ func TestPropertyRoundRobinFair(t *testing.T) {
 				refuse = append(refuse, id)
 			}
 		}
-		g := healthyGroup(rt, Config{}, zones, refuse...)
+		g := healthyGroup(rt, Config{SharedRoundRobin: shared}, zones, refuse...)
 		healthyN := n - len(refuse)
 		if healthyN == 0 {
 			healthyN = n // fail open
@@ -256,8 +263,11 @@ func TestPropertyRoundRobinFair(t *testing.T) {
 			}
 			lo, hi = min(lo, c), max(hi, c)
 		}
-		if hi-lo > 1 {
-			rt.Fatalf("counts %v over %d requests differ by %d", counts, m, hi-lo)
+		if bound := max(g.RoundRobinCursors(), 1); hi-lo > bound {
+			rt.Fatalf("counts %v over %d requests differ by %d, more than %d", counts, m, hi-lo, bound)
+		}
+		if !shared {
+			return
 		}
 		if m%healthyN == 0 && hi != lo {
 			rt.Fatalf("counts %v over %d whole cycles are unequal", counts, m/healthyN)

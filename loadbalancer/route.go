@@ -18,6 +18,7 @@ type router struct {
 	lorPos  []int32 // position of each target ID in its LOR bucket
 	entry   []int32 // zones DNS hands out (cross-zone off)
 	zoneRR  uint32  // entry zone cursor when Route has no rng
+	nodeRR  uint32  // entry node cursor when Route has no rng
 	rampEnd int64   // earliest end of a slow start in any pool; never if none
 
 	healthy, registered []int // per-scope counts, scratch for rebuild
@@ -29,7 +30,8 @@ type router struct {
 type pool struct {
 	members []int32 // full-share targets, ascending ID
 	ramping []int32 // targets in slow start, ascending ID
-	rr      int     // round-robin cursor into members
+	rr      int     // round-robin cursor into members (shared, or the only node's)
+	rrs     []int   // round-robin cursors of nodes 1.. (cursor per node)
 	credit  []int64 // smooth weighted round robin credit: [block, ramping...]
 	lor     lorIndex
 }
@@ -132,6 +134,9 @@ func (g *TargetGroup) rebuild(n int64) {
 		}
 		if len(p.members) > 0 {
 			p.rr %= len(p.members)
+			for k := range p.rrs {
+				p.rrs[k] %= len(p.members)
+			}
 		}
 		if g.cfg.Algorithm == LeastOutstandingRequests {
 			p.lor.reset()
@@ -212,12 +217,61 @@ func (g *TargetGroup) Route(now time.Time, rng *rand.Rand) (id int, ok bool) {
 			return int(p.ramping[k-1]), true
 		}
 	}
-	id = int(p.members[p.rr])
-	p.rr++
-	if p.rr == len(p.members) {
-		p.rr = 0
+	rr := &p.rr
+	if nodes := g.cursors(); nodes > 1 && g.cfg.CrossZone == CrossZoneOn {
+		// The request enters one node, which keeps its own cursor.
+		var k int
+		if rng != nil {
+			k = rng.IntN(nodes)
+		} else {
+			k = int(r.nodeRR % uint32(nodes))
+			r.nodeRR++
+		}
+		if k > 0 {
+			for len(p.rrs) < nodes-1 {
+				// A new node's cursor starts its share of the way round,
+				// so that the nodes do not all begin at the first target.
+				p.rrs = append(p.rrs, (len(p.rrs)+1)*len(p.members)/nodes)
+			}
+			rr = &p.rrs[k-1]
+		}
+	}
+	id = int(p.members[*rr])
+	*rr++
+	if *rr == len(p.members) {
+		*rr = 0
 	}
 	return id, true
+}
+
+// Nodes returns the number of load-balancer nodes requests enter through:
+// Config.Nodes, or one per Availability Zone of the targets registered so
+// far (at least one).
+func (g *TargetGroup) Nodes() int {
+	if g.cfg.Nodes > 0 {
+		return g.cfg.Nodes
+	}
+	return max(len(g.zoneNames), 1)
+}
+
+// RoundRobinCursors returns the number of independent round-robin cursors
+// an ALB round-robin group's requests pass through: Nodes with a cursor
+// per node and cross-zone on, else one (a shared cursor; or, with
+// cross-zone off, each zone's node round-robins its own zone). It is 0 for
+// a group that does not route by round robin.
+func (g *TargetGroup) RoundRobinCursors() int {
+	if g.cfg.Type != ALB || g.cfg.Router != nil || g.cfg.Algorithm != RoundRobin {
+		return 0
+	}
+	return g.cursors()
+}
+
+// cursors is RoundRobinCursors for a round-robin group.
+func (g *TargetGroup) cursors() int {
+	if g.cfg.SharedRoundRobin || g.cfg.CrossZone != CrossZoneOn {
+		return 1
+	}
+	return g.Nodes()
 }
 
 // Router is a routing policy of the caller's own for an ALB target group

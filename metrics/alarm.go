@@ -371,7 +371,9 @@ type asOfReader interface {
 // datapoint is read again if a sample arrives out of order, if the store
 // would now answer its period from other data (raw samples evicted, a
 // rollup instead) or if Expire forgot the series, so the result is always
-// the one a full read would give. The first evaluation against a store
+// the one a full read would give. The samples a Group queued for the
+// series are read where they are, without making the series take them,
+// when every datapoint of the range is answered from raw samples. The first evaluation against a store
 // also registers the alarm's reach, EvaluationRange × Period, with the
 // store (see Store.Retain), so the store keeps at full resolution what the
 // alarm reads.
@@ -498,14 +500,27 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 		inc.forget()
 	}
 	sr := inc.series
-	sr.flush()
+	n := a.rng
+	atNano, period := at.UnixNano(), a.period
+	// The series' newest sample and where its raw samples start, as they
+	// will be once it has taken what its group queued. When every window
+	// of the range is answered from raw samples then, the reads see the
+	// queued rows where they are (rawWindow) and the series takes nothing
+	// now: its group rolls the rows up in batches, and a series only an
+	// alarm reads keeps no raw samples of its own.
+	v := seriesView{latest: sr.latest, complete: sr.complete}
+	if cut, newest, ok := sr.queued(); !ok {
+	} else if atNano-int64(n)*period >= cut {
+		v = seriesView{latest: max(v.latest, newest), complete: cut}
+	} else {
+		sr.flush()
+		v = seriesView{latest: sr.latest, complete: sr.complete}
+	}
 	if sr.late != inc.late {
 		inc.forget()
 		inc.late = sr.late
 	}
-	n := a.rng
 	visible := s.visibleCutoff(at)
-	atNano, period := at.UnixNano(), a.period
 	// The previous evaluation's datapoints are still in win. If this
 	// evaluation is k whole periods later, its datapoint j was the
 	// previous one's j+k: slide the range by k, and keep those still
@@ -535,17 +550,21 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 	// answered from raw samples (complete only moves forward, so they
 	// were then too): only the newest shift + open need a look.
 	skip := 0
-	if shift >= 0 && atNano-int64(n)*period >= sr.complete {
+	if shift >= 0 && atNano-int64(n)*period >= v.complete {
 		skip = max(n-shift-inc.open, 0)
 	}
 	if skip > 0 {
-		inc.readSlide(a, s, sr, vals, flags, shift, skip, atNano, visible)
+		inc.readSlide(a, s, sr, v, vals, flags, shift, skip, atNano, visible)
 	} else {
-		inc.readRange(a, s, sr, vals, flags, atNano, visible)
+		inc.readRange(a, s, sr, v, vals, flags, atNano, visible)
 	}
 	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, at.Location(), true
 	return points{vals: vals, flags: flags}
 }
+
+// seriesView is what an alarm's read takes of its series: its newest
+// sample and where its raw samples start (see incremental.read).
+type seriesView struct{ latest, complete int64 }
 
 // readSlide reads the datapoints from skip on of a range that slid by
 // shift periods since the last read (those before skip are that read's,
@@ -553,14 +572,14 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 // remember datapoints in inc.closed: every datapoint it reads was still
 // open at the last read (or is new), so none is remembered there, and a
 // later read that does not slide reads again what it does not find.
-func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []float64, flags []uint8, shift, skip int, atNano, visible int64) {
+func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v seriesView, vals []float64, flags []uint8, shift, skip int, atNano, visible int64) {
 	n, stat, period := len(vals), a.stat, a.period
 	op, threshold, recent := a.rule.op, a.rule.threshold, len(vals)-a.rule.n
 	open := 0
 	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
 		end := atNano - int64(n-1-j)*period
 		start := end - period
-		if !(end <= sr.latest && end-1 <= visible) {
+		if !(end <= v.latest && end-1 <= visible) {
 			open++
 		}
 		if j < n-shift { // the last read's datapoint j+shift, counted, read again
@@ -569,8 +588,8 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []f
 				inc.recent.count(vals[j], flags[j], op, threshold, -1)
 			}
 		}
-		src := sr.source(stat, start, end)
-		v, ok := s.windowFrom(sr, src, stat, start, end, visible)
+		src := sr.sourceAt(v.complete, stat, start, end)
+		x, ok := s.windowFrom(sr, src, stat, start, end, visible)
 		f := uint8(0)
 		if !ok {
 			f = flagMissing
@@ -579,10 +598,10 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []f
 				f = flagLowSample
 			}
 		}
-		vals[j], flags[j] = v, f
-		inc.all.count(v, f, op, threshold, 1)
+		vals[j], flags[j] = x, f
+		inc.all.count(x, f, op, threshold, 1)
 		if j >= recent {
-			inc.recent.count(v, f, op, threshold, 1)
+			inc.recent.count(x, f, op, threshold, 1)
 		}
 	}
 	inc.open = open
@@ -590,7 +609,7 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, vals []f
 
 // readRange reads the range, using the datapoints remembered in
 // inc.closed and remembering those that closed, and tallies it afresh.
-func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, vals []float64, flags []uint8, atNano, visible int64) {
+func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v seriesView, vals []float64, flags []uint8, atNano, visible int64) {
 	c := &a.cfg
 	if inc.closed == nil {
 		per := int(c.Period / EvaluationInterval(c.Period))
@@ -608,9 +627,9 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, vals []f
 		}
 		end := atNano - int64(n-1-j)*period
 		start := end - period
-		src := sr.source(stat, start, end)
+		src := sr.sourceAt(v.complete, stat, start, end)
 		cp := &inc.closed[slot]
-		closed := end <= sr.latest && end-1 <= visible // no sample can still arrive in order, and all are published
+		closed := end <= v.latest && end-1 <= visible // no sample can still arrive in order, and all are published
 		if !closed {
 			open++
 		}

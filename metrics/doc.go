@@ -13,7 +13,10 @@
 // written together at the same timestamps (a service's metrics every
 // minute), queueing each timestamp's puts in one row that its series take
 // when they are next read, so that thousands of services cost a few bytes
-// a minute each rather than a write into every series. Reads:
+// a minute each rather than a write into every series. The queue holds
+// its series' raw retention of rows: a series nothing reads (or only
+// alarms, which read the queue where it is) only rolls its rows up as
+// they leave, and keeps no raw samples of its own. Reads:
 //
 //   - [Store.Statistic] (the [Reader] interface): one statistic over the
 //     window [end−period, end).

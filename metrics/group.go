@@ -22,21 +22,41 @@ type GroupMetric struct {
 // MaxGroupMetrics is the most series one Group holds.
 const MaxGroupMetrics = 64
 
-// groupRows is how many rows a Group queues before every series takes
-// them.
+// groupRows is the queue's first capacity in rows, and how many of its
+// oldest rows leave it at once when it needs room.
 const groupRows = 16
+
+// maxGroupRows bounds the rows a queue holds: about four hours of
+// one-minute rows, 2 KiB per series declared with single samples and
+// 8 KiB per series declared with statistic sets (a raw sample takes 40
+// bytes). A queue grows towards it only while the rows that would leave
+// it are still within the raw retention of a series that has not taken
+// them; beyond it they are written into the series.
+const maxGroupRows = 256
 
 // Group is a set of series written together, at the same timestamps, such
 // as the metrics an ECS service publishes every minute. A put through a
 // Group is queued in a row (one per timestamp) instead of being written
 // into its series' own memory at once; each series takes its queued puts,
-// in order, when anything reads or writes it otherwise, and every series
-// takes them when the queue is full or when the store is inspected as a
+// in order, when anything reads or writes it otherwise, when its oldest
+// rows leave the queue to make room, and when the store is inspected as a
 // whole (Expire, ListMetrics, Usage, Bytes). So every read sees exactly
 // what the same puts made through Handles would have left, and a row of
 // puts touches a few adjacent bytes rather than the memory of every series
 // it writes, which is what makes the puts of thousands of services a
 // minute cheap.
+//
+// The queue holds its rows for as long as the raw retention of its series
+// (up to maxGroupRows rows): a row leaves it only once, for every series
+// that has not taken it, it is older than that series' raw retention
+// measured back from the series' newest queued sample. Such a row is
+// rolled up into the series' tiers and never copied into its raw samples,
+// where no read could see it any more. So a series that nothing reads
+// (most of what a service publishes) costs its raw samples neither memory
+// nor writes. An alarm's evaluation reads the rows its series has not
+// taken where they are, when its whole range is answered from raw
+// samples (MetricAlarm.Evaluate), so a series only alarms read is rolled
+// up the same way; any other read makes the series take its rows first.
 //
 // Puts that a queue cannot order (a timestamp older than the queue's
 // newest row, a series written twice at one timestamp, a put of the other
@@ -46,19 +66,23 @@ const groupRows = 16
 type Group struct {
 	// What a put reads comes first.
 	stale bool  // Expire forgot a series of the group: look them up again
-	n     int   // rows queued
 	width int   // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
 	floor int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
-	rows  []uint64
-	slots []groupSlot
-	srs   []*series // by index
-	store *Store
+	// The rows are numbered from the group's first put on: the queue holds
+	// rows first to next-1, row first at position head of the ring rows.
+	first, next int
+	head        int
+	size        int      // the ring's capacity in rows
+	rows        []uint64 // a ring of size rows
+	slots       []groupSlot
+	srs         []*series // by index
+	store       *Store
 }
 
 // groupSlot is what a Group knows of one of its series.
 type groupSlot struct {
+	taken int    // the number of the first row the series has not taken
 	off   uint16 // the series' first value word in a row, after the two header words
-	taken uint8  // queued rows the series has taken
 	flags uint8  // slotSets, slotLost
 }
 
@@ -106,7 +130,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 		sr.grp, sr.col = g, i
 		g.floor = max(g.floor, sr.latest)
 	}
-	g.rows = make([]uint64, groupRows*g.width)
+	g.rows, g.size = make([]uint64, groupRows*g.width), groupRows
 	s.groups = append(s.groups, g)
 	return g, nil
 }
@@ -156,7 +180,6 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 	}
 	slot := &g.slots[i]
 	ts := t.UnixNano()
-	n := g.n
 	if slot.flags&slotLost != 0 {
 		sr := g.srs[i]
 		sr.flush() // what its new group queued
@@ -164,24 +187,17 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 		return g.store.putSeries(sr, t, set)
 	}
 	var last []uint64 // the newest row
-	if n > 0 {
-		last = g.rows[(n-1)*g.width : n*g.width]
+	if g.next > g.first {
+		last = g.row(g.next - 1)
 	}
-	if (slot.flags&slotSets != 0) != isSet || ts < g.floor || n > 0 && ts < int64(last[0]) {
+	if (slot.flags&slotSets != 0) != isSet || ts < g.floor || last != nil && ts < int64(last[0]) {
 		// Out of the queue's order: write at once, after what is queued.
 		g.take(i)
 		g.floor = max(g.floor, ts)
 		return g.store.putSeries(g.srs[i], t, set)
 	}
-	if n == 0 || ts != int64(last[0]) || last[1]&(1<<i) != 0 || int(slot.taken) == n {
-		if n == groupRows {
-			g.takeAll()
-			n = 0
-		}
-		last = g.rows[n*g.width : (n+1)*g.width]
-		last[0], last[1] = uint64(ts), 0
-		n++
-		g.n = n
+	if last == nil || ts != int64(last[0]) || last[1]&(1<<i) != 0 || slot.taken == g.next {
+		last = g.newRow(ts)
 	}
 	v := last[2+int(slot.off):]
 	if isSet {
@@ -193,15 +209,220 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 	return nil
 }
 
+// row returns the row numbered k; first <= k < next.
+func (g *Group) row(k int) []uint64 {
+	p := g.head + k - g.first
+	if p >= g.size {
+		p -= g.size
+	}
+	p *= g.width
+	return g.rows[p : p+g.width]
+}
+
+// newRow starts the row of timestamp ts, making room for it first.
+func (g *Group) newRow(ts int64) []uint64 {
+	if g.next-g.first == g.size {
+		g.makeRoom()
+	}
+	g.next++
+	last := g.row(g.next - 1)
+	last[0], last[1] = uint64(ts), 0
+	return last
+}
+
+// makeRoom frees the queue's oldest groupRows rows, after every series
+// took them; if one of them would still be in the raw retention of a
+// series that has not taken it, the queue grows instead (up to
+// maxGroupRows), so that a series nothing reads only ever rolls its
+// samples up.
+func (g *Group) makeRoom() {
+	c := g.size
+	upto := g.first + min(groupRows, c)
+	if c < maxGroupRows {
+		for i := range g.slots {
+			if g.needsRaw(i, upto) {
+				g.grow(min(c+groupRows, maxGroupRows))
+				return
+			}
+		}
+	}
+	for i := range g.slots {
+		g.takeTo(i, upto)
+	}
+	g.head += upto - g.first
+	if g.head >= c {
+		g.head -= c
+	}
+	g.first = upto
+}
+
+// grow moves the queue into a ring of c rows, oldest first.
+func (g *Group) grow(c int) {
+	rows := make([]uint64, c*g.width)
+	for k := g.first; k < g.next; k++ {
+		copy(rows[(k-g.first)*g.width:], g.row(k))
+	}
+	g.rows, g.head, g.size = rows, 0, c
+}
+
+// retiredBefore returns the instant before which the queued samples of
+// series i will be out of its raw retention once it has taken every row
+// (its newest queued sample less its retention; it only moves forward), and
+// false if none of its samples is queued from row `from` on.
+func (g *Group) retiredBefore(i, from int) (int64, bool) {
+	for k := g.next - 1; k >= from; k-- {
+		if row := g.row(k); row[1]&(1<<i) != 0 {
+			sr := g.srs[i]
+			return max(sr.complete, int64(row[0])-sr.keep), true
+		}
+	}
+	return 0, false
+}
+
+// needsRaw reports whether series i would copy into its raw samples one of
+// the rows before upto that it has not taken.
+func (g *Group) needsRaw(i, upto int) bool {
+	from := max(g.slots[i].taken, g.first)
+	if from >= upto || g.slots[i].flags&slotLost != 0 {
+		return false
+	}
+	cut, ok := g.retiredBefore(i, from)
+	if !ok {
+		return false
+	}
+	for k := upto - 1; k >= from; k-- { // the newest of them decides
+		if row := g.row(k); row[1]&(1<<i) != 0 {
+			return int64(row[0]) >= cut
+		}
+	}
+	return false
+}
+
+// queued returns, for the series, what retiredBefore says of its queued
+// samples (where its raw samples will start once it took them) and its
+// newest queued sample; false if its group queues none for it.
+func (sr *series) queued() (cut, newest int64, ok bool) {
+	g := sr.grp
+	if g == nil {
+		return 0, 0, false
+	}
+	from := max(g.slots[sr.col].taken, g.first)
+	for k := g.next - 1; k >= from; k-- {
+		if row := g.row(k); row[1]&(1<<sr.col) != 0 {
+			newest = int64(row[0])
+			return max(sr.complete, newest-sr.keep), newest, true
+		}
+	}
+	return 0, 0, false
+}
+
+// queuedRange is the rows from to to-1 of a group, those of the series
+// col has not taken with timestamps in a window.
+type queuedRange struct {
+	g        *Group
+	col      int
+	from, to int
+}
+
+// queuedIn returns the rows series i has not taken with timestamps in
+// [start, end).
+func (g *Group) queuedIn(i int, start, end int64) queuedRange {
+	from := max(g.slots[i].taken, g.first)
+	// The first row at or after t. An alarm reads the newest windows: gallop
+	// back from the newest row before bisecting, as rawIndex does.
+	search := func(t int64) int {
+		hi, step := g.next, 1 // the rows from hi on are at or after t
+		lo := hi - step
+		for lo >= from && int64(g.row(lo)[0]) >= t {
+			hi, step = lo, 2*step
+			lo = hi - step
+		}
+		lo = max(lo+1, from) // the answer is in [lo, hi]
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if int64(g.row(m)[0]) < t {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo
+	}
+	return queuedRange{g: g, col: i, from: search(start), to: search(end)}
+}
+
+// at returns the series' sample in row k, if the row holds one.
+func (q *queuedRange) at(k int) (statSet, bool) {
+	g := q.g
+	row := g.row(k)
+	if row[1]&(1<<q.col) == 0 {
+		return statSet{}, false
+	}
+	off := 2 + int(g.slots[q.col].off)
+	v := math.Float64frombits(row[off])
+	if g.slots[q.col].flags&slotSets == 0 {
+		return statSet{count: 1, sum: v, min: v, max: v}, true
+	}
+	return statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}, true
+}
+
+// any reports whether a row of the range holds a sample of the series.
+func (q *queuedRange) any() bool {
+	for k := q.from; k < q.to; k++ {
+		if q.g.row(k)[1]&(1<<q.col) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// first returns the range's first sample and the row after it; the range
+// must hold one (any).
+func (q *queuedRange) first() (statSet, int) {
+	for k := q.from; ; k++ {
+		if set, ok := q.at(k); ok {
+			return set, k + 1
+		}
+	}
+}
+
 // take writes the queued puts of series i into it.
 func (g *Group) take(i int) {
+	if g.slots[i].taken == g.next {
+		return
+	}
+	g.takeTo(i, g.next)
+	for j := range g.slots {
+		if g.slots[j].taken != g.next {
+			return
+		}
+	}
+	g.reset() // every series has taken every row
+}
+
+// takeTo writes the queued puts of series i in the rows before upto into
+// it. A sample older than the series will keep once it has taken every
+// row (retiredBefore) is only rolled up: a raw sample there would be
+// invisible to every read, which takes every row first, and would only
+// wait in the ring to be dropped.
+func (g *Group) takeTo(i, upto int) {
 	slot := &g.slots[i]
-	if int(slot.taken) == g.n {
+	from := max(slot.taken, g.first)
+	if from >= upto {
+		slot.taken = max(slot.taken, upto)
+		return
+	}
+	slot.taken = upto
+	if slot.flags&slotLost != 0 {
+		return // its puts were written at once; no row holds one
+	}
+	cut, ok := g.retiredBefore(i, from)
+	if !ok {
 		return
 	}
 	sr, sets, off := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off)
-	for r := int(slot.taken); r < g.n; r++ {
-		row := g.rows[r*g.width : (r+1)*g.width]
+	for k := from; k < upto; k++ {
+		row := g.row(k)
 		if row[1]&(1<<i) == 0 {
 			continue
 		}
@@ -210,36 +431,30 @@ func (g *Group) take(i int) {
 		if sets {
 			set = statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}
 		}
-		if !sr.put(int64(row[0]), set) {
+		ts := int64(row[0])
+		if ts < cut {
+			sr.rollUp(ts, set)
+		} else if !sr.put(ts, set) {
 			// Unreachable: a queued put is in order for its series (floor).
-			panic("metrics: a queued put was refused: " + time.Unix(0, int64(row[0])).String())
+			panic("metrics: a queued put was refused: " + time.Unix(0, ts).String())
 		}
 	}
-	slot.taken = uint8(g.n)
-	for j := range g.slots {
-		if int(g.slots[j].taken) != g.n {
-			return
-		}
-	}
-	g.reset() // every series has taken every row
 }
 
 // takeAll writes every queued put into its series and empties the queue.
 func (g *Group) takeAll() {
 	for i := range g.slots {
-		g.take(i)
+		g.takeTo(i, g.next)
 	}
 	g.reset()
 }
 
+// reset empties the queue once every series has taken every row.
 func (g *Group) reset() {
-	if g.n > 0 {
-		g.floor = max(g.floor, int64(g.rows[(g.n-1)*g.width])) // the queue's order outlives it
+	if g.next > g.first {
+		g.floor = max(g.floor, int64(g.row(g.next - 1)[0])) // the queue's order outlives it
 	}
-	g.n = 0
-	for j := range g.slots {
-		g.slots[j].taken = 0
-	}
+	g.first, g.head = g.next, 0
 }
 
 // relookup replaces series i if Expire forgot it, as a Handle does when

@@ -401,6 +401,26 @@ func (sr *series) put(ts int64, set statSet) bool {
 	return stored
 }
 
+// rollUp is put for a sample that is already out of the raw retention
+// the series will have once it took what its group queued (see
+// Group.takeTo): the same steps, but no raw sample.
+func (sr *series) rollUp(ts int64, set statSet) {
+	if ts > sr.latest {
+		sr.latest = ts
+		sr.advance(ts)
+		if sr.raw.n > 0 {
+			sr.dropRetired() // samples a read once made it take, now out of its retention
+		}
+	} else if ts < sr.latest {
+		sr.late++
+	}
+	for i := range sr.tiers {
+		if tr := &sr.tiers[i]; ts >= tr.complete {
+			tr.merge(ts, set)
+		}
+	}
+}
+
 // evict drops from every tier of sr what is older than its retention
 // measured back from now.
 func (s *Store) evict(sr *series, now int64) {
@@ -746,14 +766,14 @@ func (s *Store) Usage() Usage {
 // Bytes returns the heap the store's series take: each series' record, its
 // map entry and key, its sorted dimensions and the capacity of its rings
 // (40 bytes a raw sample or bucket, gaps and spare capacity included), and
-// each Group's record and queue (its series take what it queued first). It
-// leaves out the bytes of metric names and dimension values, which the
+// each Group's record and queue (as they are: the series do not take what
+// their group queued, which would only copy into raw samples what the
+// queue holds already). It leaves out the bytes of metric names and dimension values, which the
 // store shares with its caller. It is computed, not measured, so it is the
 // same on every run of a program (on 64-bit platforms); a run's live heap
 // measured after GC agrees with it to within the allocator's rounding
 // (TestBytesMatchesHeap).
 func (s *Store) Bytes() int {
-	s.flushGroups()
 	n := 0
 	for _, sr := range s.series { // summing: the order cannot matter
 		n += sr.bytes()
@@ -822,7 +842,12 @@ const (
 // does and whose resolution divides both edges; percentiles need raw
 // samples.
 func (sr *series) source(stat Statistic, start, end int64) int {
-	if start >= sr.complete {
+	return sr.sourceAt(sr.complete, stat, start, end)
+}
+
+// sourceAt is source with the raw samples complete from `complete`.
+func (sr *series) sourceAt(complete int64, stat Statistic, start, end int64) int {
+	if start >= complete {
 		return fromRaw
 	}
 	if stat.kind == statPercentile {
@@ -860,7 +885,13 @@ func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64)
 	}
 	i := sr.rawIndex(start)
 	j := sr.rawIndex(end)
-	if i >= j {
+	// Then the samples its group queued for it, which are newer (only an
+	// alarm's read gets here with some: every other read takes them).
+	var q queuedRange
+	if g := sr.grp; g != nil && g.slots[sr.col].taken < g.next {
+		q = g.queuedIn(sr.col, start, end)
+	}
+	if i >= j && !q.any() {
 		return 0, false
 	}
 	if stat.kind == statPercentile {
@@ -870,17 +901,37 @@ func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64)
 				return 0, false
 			}
 		}
+		for k := q.from; k < q.to; k++ {
+			if set, ok := q.at(k); ok && !s.percentile.add(set) {
+				return 0, false
+			}
+		}
 		return s.percentile.quantile(stat.p)
 	}
-	acc := sr.raw.at(i).set
-	for k := i + 1; k < j; k++ {
-		b := &sr.raw.at(k).set
-		acc.count += b.count
-		acc.sum += b.sum
-		acc.min = min(acc.min, b.min)
-		acc.max = max(acc.max, b.max)
+	var acc statSet
+	if i < j {
+		acc = sr.raw.at(i).set
+		i++
+	} else {
+		acc, q.from = q.first()
+	}
+	for k := i; k < j; k++ {
+		acc.add(sr.raw.at(k).set)
+	}
+	for k := q.from; k < q.to; k++ {
+		if set, ok := q.at(k); ok {
+			acc.add(set)
+		}
 	}
 	return acc.value(stat)
+}
+
+// add adds b to the set as a raw window's sum does: count, sum, min, max.
+func (a *statSet) add(b statSet) {
+	a.count += b.count
+	a.sum += b.sum
+	a.min = min(a.min, b.min)
+	a.max = max(a.max, b.max)
 }
 
 // window merges the buckets of [start, end) (both multiples of the

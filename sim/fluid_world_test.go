@@ -5,19 +5,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
 // TestFluidWorkloadFollowsQueueingTheory: in fluid mode, 20 requests/s of
-// 100 ms on 4 one-vCPU tasks give exactly the utilisation law's
-// CPUUtilization, 100 · λ·E[work] / (n · vCPU) = 50 %, every minute; the
-// served requests' mean latency is M/G/1-PS's E[S]/(1 − ρ) = 0.2 s (to the
-// 100-point discretisation of the exponential, within 2 %); and every
-// request is accounted for.
+// 100 ms on 4 one-vCPU tasks behind a weighted-random ALB (independent
+// Poisson shares) give exactly the utilisation law's CPUUtilization,
+// 100 · λ·E[work] / (n · vCPU) = 50 %, every minute; the served requests'
+// mean latency is M/G/1-PS's E[S]/(1 − ρ) = 0.2 s (to the 100-point
+// discretisation of the exponential, within 2 %); and every request is
+// accounted for.
 func TestFluidWorkloadFollowsQueueingTheory(t *testing.T) {
-	f, lb, _, store := webBehindALB(t, 1)
+	f, lb, _, store := webBehindALBRouting(t, 1, loadbalancer.WeightedRandom)
 	wl := f.workload(sim.WorkloadConfig{LoadBalancer: lb, Mode: sim.FluidMode, Source: traffic.Constant{PerSecond: 20},
 		MeanWork: 100 * time.Millisecond, SCV: 1, Metrics: store, ReportPeriod: 10 * time.Minute,
 		Server: traffic.ServerConfig{Discipline: traffic.ProcessorSharing, QueueLimit: traffic.Unlimited}})

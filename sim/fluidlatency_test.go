@@ -12,8 +12,9 @@ import (
 
 // TestFluidServedMatchesOneQuantileAtATime holds fluidServed and
 // foldLatency, which book a fluid step's latency quantiles in two halves
-// (the minute's statistics at once, the histograms and period sums
-// later), to the plain loop they replace: served called once per quantile.
+// (the minute's statistics, the period's sum and the histograms' totals at
+// once, the histograms' buckets later), to the plain loop they replace:
+// served called once per quantile.
 // Every accumulator must come out bit for bit the same, with and without a
 // client timeout capping the quantiles, across more steps than wait
 // between two folds, and with the run's histogram read in the middle.

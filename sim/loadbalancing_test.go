@@ -52,11 +52,17 @@ func (f *fixture) workload(cfg sim.WorkloadConfig) *sim.Workload {
 // metric store for a workload to publish into.
 func webBehindALB(t *testing.T, seed uint64) (*fixture, *sim.LoadBalancer, *sim.Service, *metrics.Store) {
 	t.Helper()
+	return webBehindALBRouting(t, seed, loadbalancer.AlgorithmDefault)
+}
+
+// webBehindALBRouting is webBehindALB with the target group's algorithm.
+func webBehindALBRouting(t *testing.T, seed uint64, alg loadbalancer.Algorithm) (*fixture, *sim.LoadBalancer, *sim.Service, *metrics.Store) {
+	t.Helper()
 	f := newFixture(t, seed, sim.WorldConfig{})
 	f.launch("m5.2xlarge", zones3, 3)
 	f.webDef("web", 1024, 1024, 0)
 	f.run(time.Minute)
-	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web", TargetGroup: loadbalancer.Config{Algorithm: alg,
 		HealthCheck: loadbalancer.HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2}}})
 	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 4, Observer: lb})
 	f.run(2 * time.Minute)

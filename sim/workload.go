@@ -195,8 +195,11 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 // Fluid mode. Every FluidStep the workload applies traffic.Fluid to the
 // step that ended, with the step's mean rate (Source at the step's
 // midpoint), the targets that were routable at its start (the healthy ones,
-// or every registered one when none is healthy: fail-open) and each task's
-// server; counts are rounded cumulatively so they stay integers.
+// or every registered one when none is healthy: fail-open), each task's
+// server and the target group's routing (round robin, least outstanding
+// requests, or independent random shares for weighted random and an NLB;
+// a Router must declare its model, loadbalancer.FluidRouter); counts are
+// rounded cumulatively so they stay integers.
 //
 // Metrics. Every minute (PhaseMetrics) the workload publishes, with the
 // minute's start as timestamp:
@@ -257,7 +260,8 @@ type Workload struct {
 	liveTargets, liveCPU int
 	minuteStart          time.Duration // the last minute boundary sampleMinute sampled at
 	lb                   *LoadBalancer
-	handles              *workloadMetrics
+	publishes            bool           // cfg.Metrics is set
+	group                *metrics.Group // the series published every minute, made at the first publication (see publish)
 	period               periodAcc
 	memBase              float64       // cfg.MemoryBaseMiB
 	memPerRequest        float64       // cfg.MemoryPerRequestMiB
@@ -272,6 +276,22 @@ type Workload struct {
 	reqID                  uint64
 	periods                recentLog[Period]
 	whole                  latencyHistogram // every served request
+	routing                traffic.Routing  // how fluid steps split the rate (fluidRouting)
+}
+
+// fluidRouting is the fluid model of a target group's routing: round robin
+// and least outstanding requests as themselves, weighted random and an
+// NLB's flow hash as independent random shares, and a Router as the
+// algorithm it declares (NewWorkload refuses one that declares none).
+func fluidRouting(cfg loadbalancer.Config) traffic.Routing {
+	a, _ := cfg.FluidAlgorithm()
+	switch a {
+	case loadbalancer.RoundRobin:
+		return traffic.RoundRobinRouting
+	case loadbalancer.LeastOutstandingRequests:
+		return traffic.ShortestQueueRouting
+	}
+	return traffic.RandomRouting
 }
 
 // minuteAcc accumulates one metrics minute.
@@ -301,16 +321,10 @@ type periodAcc struct {
 	hist     latencyHistogram
 }
 
-// workloadMetrics is the store's group of the series a workload publishes
-// every minute (in the order of the constants below), so a minute's
-// publication neither rebuilds nor looks up each series key, and writes
-// one row instead of eight series' memory (see metrics.Group).
-type workloadMetrics struct {
-	ready bool
-	g     *metrics.Group
-}
-
-// The series of workloadMetrics.
+// The series of a workload's group, the store's group of the series it
+// publishes every minute, so that a minute's publication neither rebuilds
+// nor looks up each series key, and writes one row instead of eight
+// series' memory (see metrics.Group).
 const (
 	wmCPU = iota
 	wmMemory
@@ -369,6 +383,10 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 		if !isNil(cfg.Arrivals) {
 			l.Add(at+"Arrivals", "set", "must be nil in fluid mode, which reads Source only")
 		}
+		if lb := cfg.LoadBalancer; lb != nil && lb.w == w {
+			_, err := lb.tg.Config().FluidAlgorithm()
+			joinLeaf(l, ErrInvalidWorkload, at+"LoadBalancer.TargetGroup.Router", "Router", err)
+		}
 	default:
 		l.Add(at+"Mode", int(cfg.Mode), "must be RequestLevel or FluidMode")
 	}
@@ -420,6 +438,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
 	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
+	wl.routing = fluidRouting(wl.tg.Config())
 	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
 	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
@@ -431,9 +450,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 			wl.taskRegistered(lt)
 		}
 	}
-	if cfg.Metrics != nil {
-		wl.handles = &workloadMetrics{}
-	}
+	wl.publishes = cfg.Metrics != nil
 	w.ticks().addMinute(wl)
 	switch cfg.Mode {
 	case RequestLevel:
@@ -709,7 +726,7 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	cpu := wl.taskCPU()
 	sc := wl.server
 	sc.CPU = cpu
-	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv})
+	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv, Routing: wl.routing, Cursors: wl.tg.RoundRobinCursors()})
 	if err != nil {
 		panic(fmt.Sprintf("sim: fluid step: %v", err)) // inputs validated
 	}
@@ -796,21 +813,26 @@ const maxFluidLatencies = 64
 // taken as an exponential distribution with its mean, in fluidQuantiles
 // equally weighted quantiles (capped at the client timeout: no served
 // request outlasts it), exactly as served would, one quantile at a time.
-// The minute's statistics are brought up to date now. The histograms and
-// the period's sums, a hundred scattered writes per step, wait in
-// wl.fluidLat until foldLatency, which makes the same additions in the
-// same order: a workload's histograms are then touched once per report
-// period instead of every step.
+// The minute's statistics, the period's latency sum and the histograms'
+// totals are brought up to date now. The histograms' buckets, a hundred
+// scattered writes per step, wait in wl.fluidLat until foldLatency, which
+// makes the same additions in the same order: a workload's histograms are
+// then touched once per report period instead of every step.
 func (wl *Workload) fluidServed(latency, wt float64) {
 	tmax := wl.server.Timeout.Seconds()
 	lo, hi := latency*unitExpQuantiles[0], latency*unitExpQuantiles[fluidQuantiles-1]
 	if tmax > 0 {
 		lo, hi = min(lo, tmax), min(hi, tmax)
 	}
-	m := &wl.minute
+	m, p := &wl.minute, &wl.period
 	m.latN += fluidQuantiles * int64(math.Round(wt))
 	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the quantiles increase
-	sum := m.latSum
+	// The minute's sum, and the period's sum and the period's and the
+	// whole run's request counts (the histograms' totals), are four
+	// independent chains of additions: kept in registers and advanced in
+	// one loop, they cost about what one costs. Each makes the additions
+	// it made one quantile at a time, in the same order, so the same bits.
+	sum, psum, ptot, wtot := m.latSum, p.latSum, p.hist.total, wl.whole.total
 	if tmax > 0 {
 		for _, x := range &unitExpQuantiles {
 			v := latency * x
@@ -818,63 +840,59 @@ func (wl *Workload) fluidServed(latency, wt float64) {
 				v = tmax
 			}
 			sum += v * wt
+			psum += v * wt
+			ptot += wt
+			wtot += wt
 		}
 	} else {
 		for _, x := range &unitExpQuantiles {
-			sum += latency * x * wt
+			v := latency * x
+			sum += v * wt
+			psum += v * wt
+			ptot += wt
+			wtot += wt
 		}
 	}
-	m.latSum = sum
+	m.latSum, p.latSum, p.hist.total, wl.whole.total = sum, psum, ptot, wtot
 	if len(wl.fluidLat) == maxFluidLatencies {
 		wl.foldLatency()
 	}
 	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, wt: wt})
 }
 
-// foldLatency adds the waiting fluid steps to the period's and the whole
-// run's histograms and to the period's latency sums.
+// foldLatency adds the waiting fluid steps to the buckets of the period's
+// and the whole run's histograms (fluidServed added their totals and the
+// period's latency sum already).
 func (wl *Workload) foldLatency() {
 	if len(wl.fluidLat) == 0 {
 		return
 	}
 	tmax := wl.server.Timeout.Seconds()
 	p := &wl.period
-	pc, wc := p.hist.buckets(), wl.whole.buckets()
-	// Every sum is kept in a register while it grows, and a bucket's
-	// count while consecutive quantiles fall into it: the same additions
-	// in the same order as addBucket one quantile at a time, so the same
-	// bits, without a store and reload per addition.
-	ptot, wtot, latSum := p.hist.total, wl.whole.total, p.latSum
+	// Arrays, so that the clamped bucket index needs no bounds check.
+	pc, wc := (*[histBins]float64)(p.hist.buckets()), (*[histBins]float64)(wl.whole.buckets())
 	if tmax <= 0 {
 		tmax = math.Inf(1) // min(v, +Inf) = v
 	}
-	lo, hi := histBins, -1 // the buckets touched
+	// A step's quantiles rise, and so do their buckets: the first and the
+	// last bound the buckets it touched.
+	lo, hi := histBins, -1
 	for _, f := range wl.fluidLat {
-		wt, b := f.wt, -1
-		var pb, wb float64
+		lat, wt := f.latency, f.wt
+		lo = min(lo, histBucketPositive(min(lat*unitExpQuantiles[0], tmax)))
 		for _, x := range &unitExpQuantiles {
-			v := f.latency * x
+			v := lat * x
 			if v > tmax { // min(v, tmax) of two positive numbers
 				v = tmax
 			}
-			if nb := histBucketPositive(v); nb != b {
-				if b >= 0 {
-					pc[b], wc[b] = pb, wb
-				} else {
-					lo = min(lo, nb) // a step's buckets rise with its quantiles
-				}
-				b, pb, wb = nb, pc[nb], wc[nb]
-			}
-			pb += wt
-			wb += wt
-			ptot += wt
-			wtot += wt
-			latSum += v * wt
+			// The additions addBucket makes one quantile at a time, in the
+			// same order, so the same bits.
+			b := histBucketPositive(v)
+			pc[b] += wt
+			wc[b] += wt
 		}
-		pc[b], wc[b] = pb, wb
-		hi = max(hi, b)
+		hi = max(hi, histBucketPositive(min(lat*unitExpQuantiles[fluidQuantiles-1], tmax)))
 	}
-	p.hist.total, wl.whole.total, p.latSum = ptot, wtot, latSum
 	p.hist.widen(lo, hi)
 	wl.whole.widen(lo, hi)
 	wl.fluidLat = wl.fluidLat[:0]
@@ -974,7 +992,7 @@ func (wl *Workload) endMinute(now time.Duration) {
 		p.memSum += memPct
 		p.memN++
 	}
-	if wl.handles != nil {
+	if wl.publishes {
 		wl.publish(now, d, cpuPct, hasCPU, memPct, hasMem, running)
 	}
 	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
@@ -1013,8 +1031,7 @@ func (wl *Workload) sampleMinute(now time.Duration) {
 func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float64, hasCPU bool, memPct float64, hasMem bool, running int) {
 	m := &wl.minute
 	ts := wl.w.sim.Start().Add(now - time.Minute)
-	h := wl.handles
-	if !h.ready {
+	if wl.group == nil {
 		svc := wl.svc
 		if svc == nil {
 			return // no task has registered yet: nothing to say
@@ -1041,11 +1058,12 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		if err != nil {
 			panic(fmt.Sprintf("sim: publishing the metrics of %s: %v", name, err))
 		}
-		*h = workloadMetrics{ready: true, g: g}
+		wl.group = g
 	}
+	g := wl.group
 	put := func(i int, v float64) {
-		if err := h.g.Put(i, ts, v); err != nil {
-			panic(fmt.Sprintf("sim: publishing %v: %v", h.g.Metric(i), err))
+		if err := g.Put(i, ts, v); err != nil {
+			panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(i), err))
 		}
 	}
 	if hasMem {
@@ -1075,8 +1093,8 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		put(wmTarget5xx, float64(d.Rejected))
 		if m.latN > 0 {
 			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
-			if err := h.g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", h.g.Metric(wmResponseTime), err))
+			if err := g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
+				panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(wmResponseTime), err))
 			}
 		}
 	}

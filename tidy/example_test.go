@@ -49,3 +49,30 @@ func ExampleTable() {
 	// | cpu60 | 23.72 | 1546.9 |
 	// | cpu70 | 19.1 | 2210 |
 }
+
+// RecordSimulation records a scenario built first, for a caller that
+// reads the Simulation while it runs: here a Between hook of its own,
+// which RecordSimulation keeps calling.
+func ExampleRecordSimulation() {
+	dir := scenario.DirFS("../examples/scenario/testdata")
+	sc, err := scenario.ReadFile(dir, "nasa-day.json", 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := scenario.Build(sc, scenario.Options{Files: dir})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	minutes := 0
+	s.Between = func() { minutes++ }
+	run, err := tidy.RecordSimulation(s)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d period rows, %d events, trace %016x, hook called %d times\n", len(run.Periods), len(run.Events), run.Report.TraceHash, minutes)
+	// Output:
+	// 12 period rows, 72 events, trace 3e22ba5dd4384ede, hook called 1440 times
+}

@@ -22,8 +22,17 @@ func Record(sc *scenario.Scenario, opt scenario.Options) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	return RecordSimulation(s)
+}
+
+// RecordSimulation runs a scenario built by scenario.Build, as
+// Simulation.Run does, recording what Record records: for a caller that
+// needs the Simulation while it runs (a progress line reading its
+// workloads, say). It samples through s.Between, after calling a Between
+// already set.
+func RecordSimulation(s *scenario.Simulation) (*Run, error) {
 	var tracked []Tracked
-	for _, spec := range sc.Services {
+	for _, spec := range s.Scenario.Services {
 		tracked = append(tracked, Tracked{Cluster: spec.Cluster, Service: s.Service(spec.Cluster, spec.Name),
 			Workload: s.Workload(spec.Cluster, spec.Name), Scaling: s.Scaling(spec.Cluster, spec.Name)})
 	}
@@ -31,7 +40,13 @@ func Record(sc *scenario.Scenario, opt scenario.Options) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Between = rec.Sample
+	before := s.Between
+	s.Between = func() {
+		if before != nil {
+			before()
+		}
+		rec.Sample()
+	}
 	rep, err := s.Run()
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/scenario"
-	"github.com/ecssim/ecssim/sweep"
 )
 
 // source is a scenario file: its JSON and the directory its series are
@@ -57,24 +55,6 @@ func (s source) scenario(overrides []scenario.Override) (*scenario.Scenario, err
 	return sc, nil
 }
 
-// replicate runs sc with n seeds (its own and the next n−1) side by side
-// and returns the reports in seed order.
-func replicate(s source, sc *scenario.Scenario, n int) ([]*scenario.Report, error) {
-	seeds := make([]uint64, n)
-	for i := range seeds {
-		seeds[i] = sc.Seed + uint64(i)
-	}
-	reports, err := sweep.Map(seeds, func(seed uint64) (*scenario.Report, error) {
-		arm := *sc // Build and Run only read the scenario
-		arm.Seed = seed
-		return scenario.Run(&arm, scenario.Options{Files: s.files})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.path, err)
-	}
-	return reports, nil
-}
-
 // setFlags collects repeated -set flags.
 type setFlags []string
 
@@ -90,7 +70,19 @@ n-1) side by side on the machine's cores and prints, per service, the
 mean and 95 % confidence interval of each figure. -json prints each
 report as JSON (camelCase keys, units in the names: p99Ms, costUsd).
 -seed, -duration and -mode override the file; -set changes any value
-by its path, as a validation error names it.`
+by its path, as a validation error names it.
+
+-out DIR writes each run's tidy tables into DIR: periods (one row per
+service per report period) and events (one row per scaling activity,
+deployment, Spot interruption, zone outage, unplaced task...), each as
+.csv, .jsonl and .md; the columns are in the tidy package's doc.
+-plot DIR draws one chart per service (CLUSTER-SERVICE.svg, and .png with
+-png): tasks, utilisation, requests, latency, 5xx and cost on one time
+axis, its events marked, and index.html, one self-contained page of the
+charts, the run's settings and the tables. Several files or seeds write into DIR/FILE and
+DIR/seed-N. On a terminal a progress line on standard error shows the
+simulated time, events per second, requests and the time left.
+Flags may come after the files.`
 
 // runFlags are the flags run shares with sweep: overrides of the file and
 // the number of seeds.
@@ -192,9 +184,10 @@ func (f *uint64Flag) Set(s string) error {
 }
 
 func runCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("run", "[-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] file.json ...", runAbout, errOut)
+	fs := newFlags("run", "[-json] [-seed n] [-seeds n] [-duration d] [-mode m] [-set path=value ...] [-out dir] [-plot dir] [-png] file.json ...", runAbout, errOut)
 	asJSON := fs.Bool("json", false, "print each report as JSON")
 	rf := addRunFlags(fs)
+	o := addOutputFlags(fs, "each run's periods and events")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -202,6 +195,10 @@ func runCmd(args []string, out, errOut io.Writer) error {
 		return usageError{"run needs at least one scenario file"}
 	}
 	overrides, err := rf.overrides()
+	if err != nil {
+		return err
+	}
+	dirOf, err := runDirs(fs.Args(), *rf.seeds)
 	if err != nil {
 		return err
 	}
@@ -217,9 +214,16 @@ func runCmd(args []string, out, errOut io.Writer) error {
 		if err := rf.withMode(src, sc); err != nil {
 			return err
 		}
-		reports, err := replicate(src, sc, *rf.seeds)
+		reports, runs, err := replicateRecorded(src, sc, *rf.seeds, o.recording(), errOut)
 		if err != nil {
 			return err
+		}
+		if o.recording() {
+			for _, r := range runs {
+				if err := writeRun(r, dirOf(*o.out, i, r.Report.Seed), dirOf(*o.plot, i, r.Report.Seed), *o.png); err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+			}
 		}
 		if i > 0 && !*asJSON {
 			fmt.Fprintln(out)
@@ -335,84 +339,6 @@ func versionCmd(args []string, out, errOut io.Writer) error {
 	return nil
 }
 
-const sweepAbout = `
-Runs every combination of the -set values (the arms; the first -set
-varies slowest) of one scenario file, each arm with -seeds seeds, or the
-grid a sweep file holds beside its scenario:
-
-  {"scenario": "web.json", "seeds": 3,
-   "vary": [{"path": "taskDefinitions[0].cpu", "values": [512, 1024]},
-            {"path": "services[0].autoScaling.targetTracking[0].targetValue", "values": [50, 70]}]}
-
-and
-prints for each arm its summary: per service the mean and 95 % interval
-of cost, 5xx share, p99 latency, largest desired count, scaling
-activities and unhealthy tasks. Every arm is checked before any runs.`
-
-func sweepCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("sweep", "-set path=v1,v2,... [-set ...] [-seeds n] file.json | sweep.json", sweepAbout, errOut)
-	seeds := fs.Int("seeds", 1, "run each arm with this many seeds (overrides a sweep file's)")
-	var sets setFlags
-	fs.Var(&sets, "set", "a path and the values it takes in turn, path=v1,v2,... (repeatable; the arms are every combination)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError{"sweep needs one scenario file (with -set) or one sweep file"}
-	}
-	if *seeds < 1 {
-		return usageError{fmt.Sprintf("-seeds is %d; it must be at least 1", *seeds)}
-	}
-	file := fs.Arg(0)
-	var arms [][]scenario.Override
-	var err error
-	if len(sets) > 0 {
-		if arms, err = sweepArms(sets); err != nil {
-			return usageError{err.Error()}
-		}
-	} else {
-		g, err := readGrid(file)
-		if err != nil {
-			return err
-		}
-		file, arms = g.scenario, g.arms
-		seedsGiven := false
-		fs.Visit(func(f *flag.Flag) { seedsGiven = seedsGiven || f.Name == "seeds" })
-		if !seedsGiven && g.seeds > 0 {
-			*seeds = g.seeds
-		}
-	}
-	src, err := readSource(file)
-	if err != nil {
-		return err
-	}
-	// Every arm is checked before any runs.
-	scs := make([]*scenario.Scenario, len(arms))
-	var errs []error
-	for i, arm := range arms {
-		if scs[i], err = src.scenario(arm); err != nil {
-			errs = append(errs, fmt.Errorf("arm %s: %w", armName(arm), err))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	for i, arm := range arms {
-		reports, err := replicate(src, scs[i], *seeds)
-		if err != nil {
-			return fmt.Errorf("arm %s: %w", armName(arm), err)
-		}
-		if i > 0 {
-			fmt.Fprintln(out)
-		}
-		fmt.Fprintf(out, "arm %s\n", armName(arm))
-		if err := printReports(out, reports, false); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // sweepArms is the cartesian product of the -set flags, first flag
 // slowest, each value in the order given.
 func sweepArms(sets []string) ([][]scenario.Override, error) {
@@ -520,41 +446,4 @@ func armName(arm []scenario.Override) string {
 		parts[i] = o.Path + "=" + string(o.Value)
 	}
 	return strings.Join(parts, ", ")
-}
-
-const mergeAbout = `
-Summarises JSON reports made by "ecssim run -json" of one scenario with
-different seeds (replications run on several machines), as run -seeds
-would: per service the mean and 95 % interval of each figure.`
-
-func mergeCmd(args []string, out, errOut io.Writer) error {
-	fs := newFlags("merge", "report.json ...", mergeAbout, errOut)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		return usageError{"merge needs at least one JSON report (ecssim run -json)"}
-	}
-	var reports []*scenario.Report
-	for _, path := range fs.Args() {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		dec := json.NewDecoder(io.LimitReader(f, scenario.DefaultMaxFileBytes))
-		for dec.More() {
-			var r scenario.Report
-			if err := dec.Decode(&r); err != nil {
-				f.Close()
-				return fmt.Errorf("%s: not a report made by ecssim run -json: %w", path, err)
-			}
-			reports = append(reports, &r)
-		}
-		f.Close()
-	}
-	sum, err := scenario.Summarise(reports, nil)
-	if err != nil {
-		return err
-	}
-	return sum.WriteText(out)
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +269,34 @@ func TestSweepFile(t *testing.T) {
 	_, fromFlags, _ := ecssim(t, "sweep", "-seeds", "2", "-set", "services[0].desiredCount=2,3", "-set", "duration=1h", "-set", "actions=[]", filepath.Join(dir, "web.json"))
 	if fromFile != fromFlags || strings.Count(fromFile, "\narm ") != 1 || !strings.Contains(fromFile, "seeds 1 to 2") {
 		t.Errorf("the sweep file printed\n%s\nthe flags\n%s", fromFile, fromFlags)
+	}
+}
+
+// TestFlagsAfterTheFiles: flags may follow the files, with their values
+// in the next argument or after "=", bool flags take none, and after "--"
+// everything is a file, even what looks like a flag.
+func TestFlagsAfterTheFiles(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		files      []string
+		out, seeds string
+		json       bool
+	}{
+		{args: []string{"a.json", "-out", "dir", "b.json"}, files: []string{"a.json", "b.json"}, out: "dir", seeds: "1"},
+		{args: []string{"-json", "a.json", "-seeds=3", "-out", "-x"}, files: []string{"a.json"}, out: "-x", seeds: "3", json: true},
+		{args: []string{"a.json", "--", "-json", "b.json"}, files: []string{"a.json", "-json", "b.json"}, seeds: "1"},
+		{args: []string{"-json", "-", "a.json"}, files: []string{"-", "a.json"}, seeds: "1", json: true},
+	} {
+		fs := newFlags("run", "", "", io.Discard)
+		asJSON := fs.Bool("json", false, "")
+		seeds := fs.String("seeds", "1", "")
+		out := fs.String("out", "", "")
+		if err := parse(fs, tc.args); err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if !slices.Equal(fs.Args(), tc.files) || *out != tc.out || *seeds != tc.seeds || *asJSON != tc.json {
+			t.Errorf("%q: files %q, -out %q, -seeds %q, -json %v; want %q, %q, %q, %v", tc.args, fs.Args(), *out, *seeds, *asJSON, tc.files, tc.out, tc.seeds, tc.json)
+		}
 	}
 }

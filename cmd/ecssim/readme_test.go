@@ -81,3 +81,60 @@ func fenced(text string) []string {
 	}
 	return blocks
 }
+
+// TestReadmeResults runs the command lines of the README's section
+// "Results: tidy data, charts, progress, sweeps" as written (from a copy
+// of the repository's examples/scenario/testdata), checks that each
+// writes the files the section names, and that merge writes into merged
+// the very bytes the whole sweep wrote into sweep.
+func TestReadmeResults(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Results: tidy data, charts, progress, sweeps\n")
+	if !ok {
+		t.Fatal("the README has no section Results")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var commands []string
+	for _, block := range fenced(section) {
+		for _, line := range strings.Split(block, "\n") {
+			if args, ok := strings.CutPrefix(line, "ecssim "); ok {
+				commands = append(commands, args)
+			}
+		}
+	}
+	if len(commands) != 6 {
+		t.Fatalf("%d ecssim lines, want run, sweep, three shards and merge", len(commands))
+	}
+	testdata, err := filepath.Abs("../../examples/scenario/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "examples/scenario/testdata"), os.DirFS(testdata)); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, line := range commands {
+		var args []string
+		for _, f := range strings.Fields(line) {
+			args = append(args, strings.Trim(f, "'")) // the shell's quotes
+		}
+		if status, _, errOut := ecssim(t, args...); status != 0 {
+			t.Fatalf("ecssim %s: status %d: %s", line, status, errOut)
+		}
+	}
+	for _, want := range []string{"nasa/periods.csv", "nasa/periods.jsonl", "nasa/periods.md", "nasa/events.csv", "nasa/events.jsonl",
+		"nasa/events.md", "nasa/nasa-web.svg", "sweep/runs.csv", "sweep/summary.csv", "sweep/manifest.json", "sweep/nasa-web.svg",
+		"shard-0/runs.csv", "shard-2/manifest.json", "merged/runs.csv", "merged/summary.md", "merged/nasa-web.svg", "nasa/index.html", "merged/index.html"} {
+		if !strings.Contains(section, "`"+filepath.Base(strings.TrimSuffix(want, filepath.Ext(want)))) {
+			t.Errorf("the section does not name %s", want)
+		}
+		if _, err := os.Stat(want); err != nil {
+			t.Errorf("the commands wrote no %s", want)
+		}
+	}
+	sameFiles(t, "merged", files(t, "merged"), files(t, "sweep"))
+}

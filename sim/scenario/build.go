@@ -374,7 +374,8 @@ func (b *builder) service(at string, spec *Service, store *metrics.Store) *built
 }
 
 func targetGroup(lb *LoadBalancer) loadbalancer.Config {
-	cfg := loadbalancer.Config{Type: lb.Type, Algorithm: lb.Algorithm, SlowStart: lb.SlowStart.D()}
+	cfg := loadbalancer.Config{Type: lb.Type, Algorithm: lb.Algorithm, SlowStart: lb.SlowStart.D(),
+		Nodes: lb.Nodes, SharedRoundRobin: lb.SharedRoundRobin}
 	if hc := lb.HealthCheck; hc != nil {
 		cfg.HealthCheck = loadbalancer.HealthCheck{Interval: hc.Interval.D(), Timeout: hc.Timeout.D(),
 			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold}

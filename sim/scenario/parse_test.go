@@ -327,3 +327,22 @@ func TestRegressionZoneNamesAreAttributeValues(t *testing.T) {
 		`actions[0].launchInstances.zones[0] ""` + rule(chars),
 	})
 }
+
+// TestLoadBalancerNodes: a scenario's loadBalancer.nodes and
+// sharedRoundRobin reach the target group, and a node count out of range
+// is refused by its path.
+func TestLoadBalancerNodes(t *testing.T) {
+	in := strings.Replace(minimal, `"launchType": "FARGATE"}`,
+		`"launchType": "FARGATE", "loadBalancer": {"nodes": 5, "sharedRoundRobin": true}}`, 1)
+	sc, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := targetGroup(sc.Services[0].LoadBalancer); cfg.Nodes != 5 || !cfg.SharedRoundRobin {
+		t.Errorf("target group %+v, want 5 nodes and a shared cursor", cfg)
+	}
+	_, err = Parse([]byte(strings.Replace(in, `"nodes": 5`, `"nodes": -1`, 1)))
+	if err == nil || !strings.Contains(err.Error(), "services[0].loadBalancer.nodes") {
+		t.Errorf("nodes -1: error %v, want one naming services[0].loadBalancer.nodes", err)
+	}
+}

@@ -276,6 +276,12 @@ type LoadBalancer struct {
 	HealthCheck         *HealthCheck           `json:"healthCheck,omitempty"`
 	DeregistrationDelay *Duration              `json:"deregistrationDelay,omitempty"`
 	SlowStart           Duration               `json:"slowStart,omitzero"`
+	// Nodes is the number of load-balancer nodes requests enter through;
+	// zero means one per zone of the targets (loadbalancer.Config.Nodes).
+	Nodes int `json:"nodes,omitempty"`
+	// SharedRoundRobin keeps one round-robin cursor for the whole target
+	// group instead of one per node (loadbalancer.Config.SharedRoundRobin).
+	SharedRoundRobin bool `json:"sharedRoundRobin,omitempty"`
 }
 
 // HealthCheck maps to loadbalancer.HealthCheck; zero fields are the API's

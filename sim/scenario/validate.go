@@ -307,6 +307,9 @@ func (v *validator) scenario(sc *Scenario) {
 			v.enum(at+".loadBalancer.type", lb.Type)
 			v.enum(at+".loadBalancer.algorithm", lb.Algorithm)
 			v.nonNegative(at+".loadBalancer.slowStart", lb.SlowStart)
+			if lb.Nodes < 0 || lb.Nodes > loadbalancer.MaxNodes {
+				v.add(at+".loadBalancer.nodes", lb.Nodes, "must be from 0 (one per zone) to %d", loadbalancer.MaxNodes)
+			}
 			if lb.DeregistrationDelay != nil {
 				v.nonNegative(at+".loadBalancer.deregistrationDelay", *lb.DeregistrationDelay)
 			}

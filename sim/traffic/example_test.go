@@ -65,3 +65,26 @@ func ExampleReadSeriesCSV() {
 	// 84333 minutes from 1995-07-01T00:00:00-04:00
 	// 7 requests/s at the start; the 62 days last 149h0m0s
 }
+
+// Four one-vCPU FCFS tasks at ρ = 0.8 with exponential work of 100 ms: the
+// load balancer's routing decides the mean time in a task. Random
+// splitting makes each task M/M/1 (W = 5 E[S]); round robin gives each
+// task every fourth arrival, the E_4/M/1 queue solved exactly by
+// GIM1Sigma; join the shortest queue (least outstanding requests) waits
+// least.
+func ExampleFluidInput_routing() {
+	for _, r := range []traffic.Routing{traffic.RandomRouting, traffic.RoundRobinRouting, traffic.ShortestQueueRouting} {
+		res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: 32, Tasks: 4, MeanWork: 0.1, SCV: 1, Routing: r,
+			Server: traffic.ServerConfig{Concurrency: 1, QueueLimit: traffic.Unlimited}})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%-14s W = %.0f ms\n", r, 1000*res.MeanLatency)
+	}
+	fmt.Printf("E_4/M/1 at ρ = 0.8: σ = %.4f\n", traffic.GIM1Sigma(4, 0.8))
+	// Output:
+	// random         W = 500 ms
+	// round_robin    W = 327 ms
+	// shortest_queue W = 201 ms
+	// E_4/M/1 at ρ = 0.8: σ = 0.6939
+}

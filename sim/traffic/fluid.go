@@ -156,8 +156,18 @@ type FluidInput struct {
 	MeanWork float64
 	// SCV is the service variability C_s² (0 deterministic, 1 exponential).
 	SCV float64
-	// RoundRobin says arrivals are split in turn rather than at random:
-	// each task then sees Erlang-N gaps, C_a² = 1/N, instead of Poisson.
+	// Routing is how the load balancer splits the requests among the
+	// tasks: RandomRouting (the zero value), RoundRobinRouting or
+	// ShortestQueueRouting.
+	Routing Routing
+	// Cursors is, for round robin, the number of independent round-robin
+	// cursors the requests pass through (one per load-balancer node, each
+	// request entering a node at random); zero means one.
+	Cursors int
+	// RoundRobin is the older spelling of Routing: RoundRobinRouting; true
+	// asks for round robin whatever Routing says.
+	//
+	// Deprecated: set Routing to RoundRobinRouting.
 	RoundRobin bool
 }
 
@@ -197,14 +207,29 @@ func limitedPS(lambda, es float64, c, queue int) FluidResult {
 	}
 	k := c + queue
 	// Σp, Σn·p and Σ(n−c)⁺·p with p_n = aⁿ, rescaled as the terms grow.
+	// Two loops, n ≤ c and n > c, so that the first carries no Σ(n−c)⁺
+	// and neither a test of n; n and n−c counted in floats (exact: they
+	// are small integers). The same operations in the same order as one
+	// loop over n, so the same bits (TestLimitedPSMatchesOneLoop).
 	term, sum, sumN, sumBeyond := 1.0, 1.0, 0.0, 0.0
-	for n := 1; n <= k; n++ {
+	fn := 0.0
+	for range min(c, k) {
+		fn++
 		term *= a
 		sum += term
-		sumN += float64(n) * term
-		if n > c {
-			sumBeyond += float64(n-c) * term
+		sumN += fn * term
+		if term > 1e200 {
+			term, sum, sumN = term/1e200, sum/1e200, sumN/1e200 // sumBeyond is still 0
 		}
+	}
+	fb := 0.0
+	for range k - min(c, k) {
+		fn++
+		fb++
+		term *= a
+		sum += term
+		sumN += fn * term
+		sumBeyond += fb * term
 		if term > 1e200 {
 			term, sum, sumN, sumBeyond = term/1e200, sum/1e200, sumN/1e200, sumBeyond/1e200
 		}
@@ -220,30 +245,60 @@ func limitedPS(lambda, es float64, c, queue int) FluidResult {
 }
 
 // Fluid estimates one service over one step from queueing theory, without
-// simulating requests. Each of the N tasks receives λ/N. Per task:
+// simulating requests. Each of the N tasks receives λ/N; how its arrivals
+// are spaced depends on Routing.
+//
+// Random routing: each task is an independent queue with Poisson arrivals.
 //
 //   - FCFS with c slots (service time S = MeanWork·c·1024/CPU, μ = 1/E[S]):
 //     the M/M/c/(c+QueueLimit) chain (Erlang C when unlimited) gives the
 //     blocking probability and the mean wait, and the wait is scaled by the
-//     Allen–Cunneen factor (C_a² + C_s²)/2 for non-exponential service and
-//     round-robin splitting (C_a² = 1/N). Exact for M/M/c; an approximation
-//     otherwise (exact for M/G/1 by Pollaczek–Khinchine when c = 1 and the
-//     queue is unlimited).
+//     Allen–Cunneen factor (1 + C_s²)/2 for non-exponential service. Exact
+//     for M/M/c and, by Pollaczek–Khinchine, for M/G/1 (c = 1, unlimited).
 //   - ProcessorSharing without a concurrency limit: M/G/1-PS,
-//     E[T] = E[S]/(1 − ρ) with E[S] = MeanWork·1024/CPU, insensitive to C_s²
-//     (exact for random splitting; round-robin is not modelled and uses the
-//     same figure), and no request waits.
+//     E[T] = E[S]/(1 − ρ) with E[S] = MeanWork·1024/CPU, insensitive to
+//     C_s², and no request waits. Exact.
 //   - ProcessorSharing with a concurrency limit c: the CPU serves at full
 //     speed whenever a request is present however it is shared, so the
 //     number present is the M/M/1/(c+QueueLimit) chain (M/M/1 when
 //     unlimited), which gives the blocking probability, the mean sojourn by
 //     Little's law, and the mean wait in the waiting room from the mean
-//     number beyond c. Exact for exponential work; an approximation
-//     otherwise.
+//     number beyond c. Exact for exponential work.
 //
-// An overloaded task with an unlimited queue serves at capacity, and its
-// latency is +Inf: in a real run the queue grows without bound until client
-// timeouts take over, which the request-level model shows and this does not.
+// Round robin: with one cursor each task sees every N-th arrival, Erlang-N
+// gaps (C_a² = 1/N); with several cursors (FluidInput.Cursors) the
+// superposition is taken as a renewal process with gamma gaps of Whitt's
+// QNA C_a² (superposedShape). Where the task has one server, FCFS or
+// processor sharing, and an unlimited queue, its number present is the
+// GI/M/1 queue's, solved exactly by GIM1Sigma:
+//
+//   - FCFS, one slot: Wq = σ/(μ(1 − σ)), exact for exponential work (the
+//     E_N/M/1 queue; with its exponential sojourn, p99 is exact too); for
+//     other C_s² the wait is scaled by KLB(C_a², C_s²)/KLB(C_a², 1), the
+//     Krämer–Langenbach-Belz GI/G/1 approximation taken relative to its
+//     value at C_s² = 1, where the figure is exact (klb).
+//   - ProcessorSharing: E[T] = E[S]/(1 − σ), the same chain's Little's law,
+//     exact for exponential work; the wait beyond a concurrency limit c is
+//     ρσᶜ/(1 − σ)/λ. Processor sharing is insensitive to the work only
+//     under Poisson arrivals, so for other C_s² the delay E[T] − E[S] is
+//     scaled by [KLB(C_a², C_s²)/(1 + C_s²)] / [KLB(C_a², 1)/2]: the GI/G/1
+//     wait's ratio to the M/G/1 wait (which processor sharing's delay does
+//     not depend on), relative to its value at C_s² = 1, where the figure
+//     is exact.
+//   - Otherwise (c > 1 FCFS slots, or a bounded queue) the random-routing
+//     chain with the Allen–Cunneen factor (C_a² + C_s²)/2 on the wait.
+//
+// Shortest queue (least outstanding requests): the join-the-shortest-queue
+// approximation of jsq: the total number present as a birth–death chain
+// with balanced tasks, exact for one task with exponential work; the FCFS
+// wait is scaled by (1 + C_s²)/2, processor sharing is taken as
+// insensitive to the work.
+//
+// The agreement of each case with request-level simulation is in the
+// package documentation. An overloaded task with an unlimited queue serves
+// at capacity, and its latency is +Inf: in a real run the queue grows
+// without bound until client timeouts take over, which the request-level
+// model shows and this does not.
 func Fluid(in FluidInput) (FluidResult, error) {
 	if err := in.validate(); err != nil {
 		return FluidResult{}, err
@@ -255,48 +310,100 @@ func Fluid(in FluidInput) (FluidResult, error) {
 	if cfg.CPU == 0 {
 		cfg.CPU = 1024
 	}
+	routing := in.Routing
+	if in.RoundRobin {
+		routing = RoundRobinRouting
+	}
+	if in.Tasks == 1 {
+		routing = RandomRouting // one task: every split is the whole stream
+	}
 	vcpu := float64(cfg.CPU) / 1024
 	lambda := in.OfferedRate / float64(in.Tasks)
-	ca2 := 1.0
-	if in.RoundRobin {
-		ca2 = 1 / float64(in.Tasks)
-	}
-	var r FluidResult
 	capacity := vcpu / in.MeanWork // requests per second one task can serve
-	if cfg.Discipline == ProcessorSharing && cfg.Concurrency == 0 {
-		es := in.MeanWork / vcpu
-		served := min(lambda, capacity)
-		r = FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanLatency: PSSojourn(lambda, es)}
-		r.MeanWait = r.MeanLatency - es
-	} else if cfg.Discipline == ProcessorSharing {
-		r = limitedPS(lambda, in.MeanWork/vcpu, cfg.Concurrency, cfg.QueueLimit)
-	} else {
-		c := max(cfg.Concurrency, 1)
-		es := in.MeanWork * float64(c) / vcpu // service time in one slot
-		mu := 1 / es
-		a := lambda / mu
-		variability := (ca2 + in.SCV) / 2
-		if cfg.QueueLimit == Unlimited {
-			served := min(lambda, capacity)
-			wq := math.Inf(1)
-			if a < float64(c) {
-				wq = MMcWait(c, lambda, mu) * variability
-			}
-			r = FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanWait: wq, MeanLatency: wq + es}
-		} else {
-			m := SolveMMcK(c, c+cfg.QueueLimit, a)
-			served := lambda * (1 - m.Blocking)
-			wq := 0.0
-			if served > 0 {
-				wq = m.Lq / served * variability // Little's law on the queue
-			}
-			r = FluidResult{ServedRate: served, RejectedRate: lambda * m.Blocking, MeanWait: wq, MeanLatency: wq + es}
+	ps := cfg.Discipline == ProcessorSharing
+	var r FluidResult
+	switch {
+	case routing == ShortestQueueRouting:
+		c, k := max(cfg.Concurrency, 1), -1
+		mu := capacity / float64(c) // one FCFS slot
+		if ps {
+			c, mu = cfg.Concurrency, capacity
 		}
+		if cfg.QueueLimit != Unlimited && (!ps || cfg.Concurrency > 0) {
+			k = max(cfg.Concurrency, 1) + cfg.QueueLimit
+		}
+		served, rejected, wq, t := jsq(in.OfferedRate, in.Tasks, mu, c, k, ps, in.SCV)
+		r = FluidResult{ServedRate: served, RejectedRate: rejected, MeanWait: wq, MeanLatency: t}
+	case routing == RoundRobinRouting && lambda < capacity && (ps && cfg.Concurrency == 0 || cfg.QueueLimit == Unlimited && (ps || cfg.Concurrency <= 1)):
+		rho := lambda / capacity
+		shape := superposedShape(in.Tasks, in.Cursors, rho)
+		sigma := GIM1Sigma(shape, rho)
+		es := in.MeanWork / vcpu
+		ca2 := 1 / shape
+		delay := sigma / (1 - sigma) * es // exact for exponential work, FCFS wait or PS delay
+		r = FluidResult{ServedRate: lambda}
+		variability := 1.0 // KLB(C_a², C_s²)/KLB(C_a², 1): 1 for exponential work
+		if in.SCV != 1 {
+			variability = klb(ca2, in.SCV, rho) / klb(ca2, 1, rho)
+		}
+		if ps {
+			delay *= variability * 2 / (1 + in.SCV)
+			r.MeanLatency = es + delay
+			r.MeanWait = delay
+			if cfg.Concurrency > 0 {
+				r.MeanWait = rho * math.Pow(sigma, float64(cfg.Concurrency)) / (1 - sigma) / lambda
+			}
+		} else {
+			r.MeanWait = delay * variability
+			r.MeanLatency = r.MeanWait + es
+		}
+	default:
+		ca2 := 1.0
+		if routing == RoundRobinRouting {
+			ca2 = 1 / superposedShape(in.Tasks, in.Cursors, lambda/capacity)
+		}
+		r = independentQueue(lambda, in.MeanWork, vcpu, cfg, ca2, in.SCV)
 	}
 	r.Utilization = min(r.ServedRate/capacity, 1)
 	r.ServedRate *= float64(in.Tasks)
 	r.RejectedRate *= float64(in.Tasks)
 	return r, nil
+}
+
+// independentQueue is one task's share λ of the traffic as its own queue,
+// with arrival variability ca2 (1 for Poisson) and work variability scv.
+func independentQueue(lambda, work, vcpu float64, cfg ServerConfig, ca2, scv float64) FluidResult {
+	capacity := vcpu / work
+	if cfg.Discipline == ProcessorSharing && cfg.Concurrency == 0 {
+		es := work / vcpu
+		served := min(lambda, capacity)
+		r := FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanLatency: PSSojourn(lambda, es)}
+		r.MeanWait = r.MeanLatency - es
+		return r
+	}
+	if cfg.Discipline == ProcessorSharing {
+		return limitedPS(lambda, work/vcpu, cfg.Concurrency, cfg.QueueLimit)
+	}
+	c := max(cfg.Concurrency, 1)
+	es := work * float64(c) / vcpu // service time in one slot
+	mu := 1 / es
+	a := lambda / mu
+	variability := (ca2 + scv) / 2
+	if cfg.QueueLimit == Unlimited {
+		served := min(lambda, capacity)
+		wq := math.Inf(1)
+		if a < float64(c) {
+			wq = MMcWait(c, lambda, mu) * variability
+		}
+		return FluidResult{ServedRate: served, RejectedRate: lambda - served, MeanWait: wq, MeanLatency: wq + es}
+	}
+	m := SolveMMcK(c, c+cfg.QueueLimit, a)
+	served := lambda * (1 - m.Blocking)
+	wq := 0.0
+	if served > 0 {
+		wq = m.Lq / served * variability // Little's law on the queue
+	}
+	return FluidResult{ServedRate: served, RejectedRate: lambda * m.Blocking, MeanWait: wq, MeanLatency: wq + es}
 }
 
 func (in FluidInput) validate() error {
@@ -312,6 +419,12 @@ func (in FluidInput) validate() error {
 	}
 	if !(in.SCV >= 0) || math.IsInf(in.SCV, 0) {
 		l.Add("FluidInput.SCV", in.SCV, "must be finite and ≥ 0")
+	}
+	if in.Routing > ShortestQueueRouting {
+		l.Add("FluidInput.Routing", in.Routing, "must be RandomRouting, RoundRobinRouting or ShortestQueueRouting")
+	}
+	if in.Cursors < 0 {
+		l.Add("FluidInput.Cursors", in.Cursors, "must be ≥ 0 (zero means one)")
 	}
 	l.Join(in.Server.Validate())
 	return l.Err()

@@ -205,19 +205,196 @@ func TestFluidAgainstTheory(t *testing.T) {
 			t.Errorf("%s: %+v; want util %v served %v rejected %v wait %v latency %v", tc.name, r, tc.util, tc.served, tc.rejected, tc.wait, tc.latency)
 		}
 	}
-	// Round-robin splitting makes each task's arrivals more regular
-	// (C_a² = 1/N), so the estimated wait must be below random splitting's.
-	in := FluidInput{OfferedRate: 3.2, Tasks: 4, Server: unlimited(1, 1024), MeanWork: 1, SCV: 1}
+	// Round-robin splitting makes each task's arrivals Erlang-N: for N = 2
+	// at ρ = 1/2 the E_2/M/1 root is σ = (3 − √5)/2, so W is the golden
+	// ratio (1 + √5)/2 mean service times (GIM1Sigma's closed form), and
+	// the deprecated RoundRobin flag means the same.
+	in := FluidInput{OfferedRate: 1, Tasks: 2, Server: unlimited(1, 1024), MeanWork: 1, SCV: 1}
 	random, _ := Fluid(in)
-	in.RoundRobin = true
+	in.Routing = RoundRobinRouting
 	rr, _ := Fluid(in)
-	if !(rr.MeanWait < random.MeanWait) || !near(rr.MeanWait, 4*(0.25+1)/2, 1e-9) {
-		t.Errorf("round robin wait %v, random %v; want Allen–Cunneen 4·(1/4+1)/2 = 2.5", rr.MeanWait, random.MeanWait)
+	in.Routing, in.RoundRobin = RandomRouting, true
+	old, _ := Fluid(in)
+	if golden := (1 + math.Sqrt(5)) / 2; !near(rr.MeanLatency, golden, 1e-9) || rr != old || !(rr.MeanWait < random.MeanWait) {
+		t.Errorf("round robin W %v (RoundRobin flag %v), random %v; want the golden ratio %v", rr.MeanLatency, old.MeanLatency, random.MeanLatency, golden)
 	}
 	_, err := Fluid(FluidInput{OfferedRate: -1, Tasks: -1, MeanWork: 0, SCV: math.NaN(), Server: ServerConfig{CPU: -1}})
 	for _, field := range []string{"OfferedRate", "Tasks", "MeanWork", "SCV", "ServerConfig.CPU"} {
 		if err == nil || !strings.Contains(err.Error(), field) {
 			t.Errorf("invalid FluidInput: error %v does not name %s", err, field)
+		}
+	}
+}
+
+// TestGIM1SigmaClosedForms holds GIM1Sigma to the closed forms of σ:
+// Poisson arrivals (k = 1) give σ = ρ, the M/M/1 queue; Erlang-2 gaps give
+// the root of σ(2ρ + 1 − σ)² = 4ρ² other than 1,
+// σ = (1 + 4ρ − √(1 + 8ρ))/2; and as k grows the gaps become
+// deterministic, σ → the D/M/1 root of σ = e^{−(1−σ)/ρ}
+// (0.2032 at ρ = 1/2, by fixed-point iteration of that equation here).
+func TestGIM1SigmaClosedForms(t *testing.T) {
+	for _, rho := range []float64{0.1, 0.5, 0.8, 0.95, 0.99} {
+		if got := GIM1Sigma(1, rho); !near(got, rho, 1e-12) {
+			t.Errorf("k = 1, ρ = %v: σ = %v, want ρ", rho, got)
+		}
+		want := (1 + 4*rho - math.Sqrt(1+8*rho)) / 2
+		if got := GIM1Sigma(2, rho); !near(got, want, 1e-10) {
+			t.Errorf("k = 2, ρ = %v: σ = %v, want %v", rho, got, want)
+		}
+	}
+	d := 0.0
+	for range 200 {
+		d = math.Exp(-(1 - d) / 0.5)
+	}
+	if got := GIM1Sigma(1e6, 0.5); !near(got, d, 1e-5) {
+		t.Errorf("k = 10⁶, ρ = 1/2: σ = %v, want the D/M/1 root %v", got, d)
+	}
+	for _, bad := range [][2]float64{{0, 0.5}, {-1, 0.5}, {2, -0.1}, {math.NaN(), 0.5}, {2, math.NaN()}} {
+		if got := GIM1Sigma(bad[0], bad[1]); !math.IsNaN(got) {
+			t.Errorf("GIM1Sigma(%v, %v) = %v, want NaN", bad[0], bad[1], got)
+		}
+	}
+	if GIM1Sigma(4, 1) != 1 || GIM1Sigma(4, 0) != 0 {
+		t.Errorf("σ at ρ = 1 and 0: %v, %v; want 1 and 0", GIM1Sigma(4, 1), GIM1Sigma(4, 0))
+	}
+}
+
+// TestFluidShortestQueueOneTaskIsMMc: with one task there is nothing to
+// choose, so join the shortest queue is that task's M/M/c (Erlang C) or
+// M/M/c/K queue, and the processor-sharing figures are M/M/1's.
+func TestFluidShortestQueueOneTaskIsMMc(t *testing.T) {
+	for _, server := range []ServerConfig{
+		{CPU: 10240, Concurrency: 10, QueueLimit: Unlimited},
+		{CPU: 4096, Concurrency: 4, QueueLimit: 6},
+		{Discipline: ProcessorSharing},
+		{Discipline: ProcessorSharing, Concurrency: 4, QueueLimit: 8},
+	} {
+		in := FluidInput{OfferedRate: 0.95 * float64(server.CPU+1024*btoi(server.CPU == 0)) / 1024 / 0.1, Tasks: 1, Server: server, MeanWork: 0.1, SCV: 1}
+		random, _ := Fluid(in)
+		// One task makes every routing the same; check jsq itself too.
+		c := max(server.Concurrency, 1)
+		cpu := float64(max(server.CPU, 1024)) / 1024
+		mu, k, ps := cpu/0.1/float64(c), -1, server.Discipline == ProcessorSharing
+		if ps {
+			c, mu = server.Concurrency, cpu/0.1
+		}
+		if server.QueueLimit != Unlimited && (!ps || server.Concurrency > 0) {
+			k = max(server.Concurrency, 1) + server.QueueLimit
+		}
+		served, rejected, wait, sojourn := jsq(in.OfferedRate, 1, mu, c, k, ps, 1)
+		if !near(served, random.ServedRate, 1e-9) || !near(rejected, random.RejectedRate, 1e-9) ||
+			!near(wait, random.MeanWait, 1e-9) || !near(sojourn, random.MeanLatency, 1e-9) {
+			t.Errorf("%+v: jsq over one task served %v rejected %v wait %v sojourn %v; the task's own queue %+v",
+				server, served, rejected, wait, sojourn, random)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestFluidRoutingOrder: at the same load, join the shortest queue waits
+// least, round robin next and random most, for FCFS and processor
+// sharing, N from 2 to 16; several round-robin cursors sit between one
+// cursor and random; and bad Routing and Cursors are refused by name.
+func TestFluidRoutingOrder(t *testing.T) {
+	for _, server := range []ServerConfig{{Concurrency: 1, QueueLimit: Unlimited}, {Discipline: ProcessorSharing}} {
+		for _, n := range []int{2, 4, 16} {
+			for _, rho := range []float64{0.3, 0.8, 0.95} {
+				in := FluidInput{OfferedRate: rho * float64(n) / 0.1, Tasks: n, Server: server, MeanWork: 0.1, SCV: 1}
+				var w [4]float64
+				for i, rt := range []Routing{ShortestQueueRouting, RoundRobinRouting, RoundRobinRouting, RandomRouting} {
+					in.Routing, in.Cursors = rt, 0
+					if i == 2 {
+						in.Cursors = 3
+					}
+					r, err := Fluid(in)
+					if err != nil {
+						t.Fatal(err)
+					}
+					w[i] = r.MeanLatency
+				}
+				if !(w[0] < w[1] && w[1] < w[2] && w[2] < w[3]) {
+					t.Errorf("%v N=%d ρ=%v: sojourn JSQ %v, RR %v, RR×3 cursors %v, random %v; want increasing", server.Discipline, n, rho, w[0], w[1], w[2], w[3])
+				}
+			}
+		}
+	}
+	_, err := Fluid(FluidInput{OfferedRate: 1, Tasks: 1, MeanWork: 1, Routing: 7, Cursors: -1})
+	for _, field := range []string{"FluidInput.Routing", "FluidInput.Cursors"} {
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("error %v does not name %s", err, field)
+		}
+	}
+	if RoundRobinRouting.String() != "round_robin" || Routing(9).String() != "Routing(9)" {
+		t.Errorf("Routing strings: %v, %v", RoundRobinRouting, Routing(9))
+	}
+}
+
+// jsqNaive is jsq's bounded chain summed term by term, O(n·k): the
+// reference for the block sums jsq uses.
+func jsqNaive(lambda float64, n int, rate float64, c, k int, ps bool) (blocking, wait, sojourn float64) {
+	slots, perTask := n*c, float64(max(c, 1))*rate
+	if ps {
+		slots, perTask = n, rate
+	}
+	a, top, limit := lambda/rate, n*k, c
+	if ps && c == 0 {
+		limit = math.MaxInt
+	}
+	p := make([]float64, top+1)
+	p[0] = 1
+	total := 1.0
+	for m := 1; m <= top; m++ {
+		p[m] = p[m-1] * a / float64(min(m, slots))
+		total += p[m]
+	}
+	var w, t float64
+	for m := range top {
+		if q := m / n; q >= limit {
+			w += p[m] / total * float64(q-limit+1)
+		}
+		t += p[m] / total * float64(m/n+1)
+	}
+	blocking = p[top] / total
+	wait = w / (1 - blocking) / perTask
+	sojourn = wait + 1/rate
+	if ps {
+		sojourn = t / (1 - blocking) / perTask
+	}
+	return blocking, wait, sojourn
+}
+
+// TestJSQBlocksMatchTermByTerm: jsq's bounded chain, summed a block of n
+// counts at a time over its geometric part, agrees with the term-by-term
+// sum, under and over load, FCFS and processor sharing.
+func TestJSQBlocksMatchTermByTerm(t *testing.T) {
+	for _, tc := range []struct {
+		n, c, k int
+		ps      bool
+		rho     float64
+	}{
+		{4, 1, 5, false, 0.8}, {7, 3, 10, false, 0.9}, {20, 32, 96, true, 0.7}, {16, 4, 12, true, 1.3},
+		{3, 2, 2, false, 2.5}, {10, 1, 64, false, 1}, {5, 0, 1, true, 0.5},
+	} {
+		rate := 10.0
+		slots := tc.n * max(tc.c, 1)
+		if tc.ps {
+			slots = tc.n
+		}
+		lambda := tc.rho * float64(slots) * rate
+		k := tc.k
+		if tc.ps && tc.c == 0 {
+			continue // no bound: the closed form
+		}
+		served, rejected, wait, sojourn := jsq(lambda, tc.n, rate, tc.c, k, tc.ps, 1)
+		b, w, s := jsqNaive(lambda, tc.n, rate, tc.c, k, tc.ps)
+		if !near(rejected/(served+rejected), b, 1e-9) || !near(wait, w, 1e-9) || !near(sojourn, s, 1e-9) {
+			t.Errorf("%+v: blocks give blocking %v wait %v sojourn %v; term by term %v %v %v", tc, rejected/(served+rejected), wait, sojourn, b, w, s)
 		}
 	}
 }

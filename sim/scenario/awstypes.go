@@ -15,13 +15,20 @@ import (
 //   - ECS: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html,
 //     API_ContainerDefinition.html, API_Service.html, API_CreateService.html,
 //     API_Cluster.html, API_CapacityProvider.html
+//   - EC2: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
+//   - Amazon EFS: https://docs.aws.amazon.com/efs/latest/ug/API_FileSystemDescription.html,
+//     API_MountTargetDescription.html; ECS volumes:
+//     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html
 //   - EC2 Auto Scaling: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html
 //   - Application Auto Scaling: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ScalableTarget.html,
-//     API_ScalingPolicy.html, API_ScheduledAction.html
+//     API_ScalingPolicy.html, API_ScheduledAction.html,
+//     API_PredictiveScalingPolicyConfiguration.html
 //   - CloudWatch: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html,
 //     API_GetMetricStatistics.html, API_GetMetricData.html
 //   - Elastic Load Balancing: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroup.html,
-//     API_TargetGroupAttribute.html
+//     API_TargetGroupAttribute.html; Classic:
+//     https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_LoadBalancerDescription.html,
+//     API_LoadBalancerAttributes.html
 
 // ECS: describe-task-definition, register-task-definition.
 
@@ -41,6 +48,31 @@ type awsTaskDefinition struct {
 	PlacementConstraints    []awsConstraint      `json:"placementConstraints"`
 	ContainerDefinitions    []awsContainer       `json:"containerDefinitions"`
 	EphemeralStorage        *awsEphemeralStorage `json:"ephemeralStorage"`
+	Volumes                 []awsVolume          `json:"volumes"`
+}
+
+type awsVolume struct {
+	Name                   string        `json:"name"`
+	EfsVolumeConfiguration *awsEFSVolume `json:"efsVolumeConfiguration"`
+}
+
+type awsEFSVolume struct {
+	FileSystemID          string                  `json:"fileSystemId"`
+	RootDirectory         string                  `json:"rootDirectory"`
+	TransitEncryption     string                  `json:"transitEncryption"`
+	TransitEncryptionPort int                     `json:"transitEncryptionPort"`
+	AuthorizationConfig   *awsEFSAuthorizationCfg `json:"authorizationConfig"`
+}
+
+type awsEFSAuthorizationCfg struct {
+	AccessPointID string `json:"accessPointId"`
+	IAM           string `json:"iam"`
+}
+
+type awsMountPoint struct {
+	SourceVolume  string `json:"sourceVolume"`
+	ContainerPath string `json:"containerPath"`
+	ReadOnly      bool   `json:"readOnly"`
 }
 
 type awsRuntimePlatform struct {
@@ -60,6 +92,7 @@ type awsContainer struct {
 	PortMappings      []awsPortMapping `json:"portMappings"`
 	Essential         *bool            `json:"essential"`
 	StopTimeout       *int             `json:"stopTimeout"`
+	MountPoints       []awsMountPoint  `json:"mountPoints"`
 }
 
 type awsPortMapping struct {
@@ -99,6 +132,18 @@ type awsService struct {
 	SchedulingStrategy            string                      `json:"schedulingStrategy"`
 	AvailabilityZoneRebalancing   string                      `json:"availabilityZoneRebalancing"`
 	LoadBalancers                 []awsServiceLoadBalancer    `json:"loadBalancers"`
+	NetworkConfiguration          *awsNetworkConfiguration    `json:"networkConfiguration"`
+	PlatformVersion               string                      `json:"platformVersion"`
+}
+
+type awsNetworkConfiguration struct {
+	AwsvpcConfiguration *awsAwsvpcConfiguration `json:"awsvpcConfiguration"`
+}
+
+type awsAwsvpcConfiguration struct {
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"securityGroups"`
+	AssignPublicIp string   `json:"assignPublicIp"`
 }
 
 type awsStrategyItem struct {
@@ -124,7 +169,8 @@ type awsCircuitBreaker struct {
 }
 
 type awsServiceLoadBalancer struct {
-	TargetGroupArn string `json:"targetGroupArn"`
+	TargetGroupArn   string `json:"targetGroupArn"`
+	LoadBalancerName string `json:"loadBalancerName"`
 }
 
 // ECS: describe-clusters, describe-capacity-providers.
@@ -240,6 +286,7 @@ type awsScalingPolicy struct {
 	PolicyType                               string                   `json:"PolicyType"`
 	TargetTrackingScalingPolicyConfiguration *awsTargetTrackingConfig `json:"TargetTrackingScalingPolicyConfiguration"`
 	StepScalingPolicyConfiguration           *awsStepScalingConfig    `json:"StepScalingPolicyConfiguration"`
+	PredictiveScalingPolicyConfiguration     *awsPredictiveConfig     `json:"PredictiveScalingPolicyConfiguration"`
 	Alarms                                   []awsAlarmRef            `json:"Alarms"`
 }
 
@@ -250,6 +297,26 @@ type awsTargetTrackingConfig struct {
 	ScaleOutCooldown              *int                 `json:"ScaleOutCooldown"`
 	ScaleInCooldown               *int                 `json:"ScaleInCooldown"`
 	DisableScaleIn                bool                 `json:"DisableScaleIn"`
+}
+
+type awsPredictiveConfig struct {
+	MetricSpecifications      []awsPredictiveMetricSpec `json:"MetricSpecifications"`
+	Mode                      string                    `json:"Mode"`
+	SchedulingBufferTime      *int                      `json:"SchedulingBufferTime"`
+	MaxCapacityBreachBehavior string                    `json:"MaxCapacityBreachBehavior"`
+	MaxCapacityBuffer         *int                      `json:"MaxCapacityBuffer"`
+}
+
+type awsPredictiveMetricSpec struct {
+	TargetValue                       float64              `json:"TargetValue"`
+	PredefinedMetricPairSpecification *awsPredefinedMetric `json:"PredefinedMetricPairSpecification"`
+	// Separate scaling and load metrics, predefined or customized, are
+	// not simulated: their presence is an error that says so.
+	PredefinedScalingMetricSpecification  json.RawMessage `json:"PredefinedScalingMetricSpecification"`
+	PredefinedLoadMetricSpecification     json.RawMessage `json:"PredefinedLoadMetricSpecification"`
+	CustomizedScalingMetricSpecification  json.RawMessage `json:"CustomizedScalingMetricSpecification"`
+	CustomizedLoadMetricSpecification     json.RawMessage `json:"CustomizedLoadMetricSpecification"`
+	CustomizedCapacityMetricSpecification json.RawMessage `json:"CustomizedCapacityMetricSpecification"`
 }
 
 type awsPredefinedMetric struct {
@@ -376,6 +443,94 @@ type awsAttribute struct {
 	Value string `json:"Value"`
 }
 
+// EC2: describe-subnets.
+
+type awsDescribeSubnets struct {
+	Subnets   []awsSubnet     `json:"Subnets"`
+	NextToken json.RawMessage `json:"NextToken"`
+}
+
+type awsSubnet struct {
+	SubnetID                string `json:"SubnetId"`
+	AvailabilityZone        string `json:"AvailabilityZone"`
+	CidrBlock               string `json:"CidrBlock"`
+	MapPublicIPOnLaunch     bool   `json:"MapPublicIpOnLaunch"`
+	AvailableIPAddressCount *int   `json:"AvailableIpAddressCount"`
+}
+
+// Elastic Load Balancing (Classic): describe-load-balancers,
+// describe-load-balancer-attributes.
+
+type awsDescribeLoadBalancers struct {
+	LoadBalancerDescriptions []awsCLB        `json:"LoadBalancerDescriptions"`
+	NextMarker               json.RawMessage `json:"NextMarker"`
+}
+
+type awsCLB struct {
+	LoadBalancerName     string                `json:"LoadBalancerName"`
+	ListenerDescriptions []awsCLBListenerEntry `json:"ListenerDescriptions"`
+	HealthCheck          *awsCLBHealthCheck    `json:"HealthCheck"`
+}
+
+type awsCLBListenerEntry struct {
+	Listener *awsCLBListener `json:"Listener"`
+}
+
+type awsCLBListener struct {
+	Protocol string `json:"Protocol"`
+}
+
+type awsCLBHealthCheck struct {
+	Interval           int `json:"Interval"`
+	Timeout            int `json:"Timeout"`
+	HealthyThreshold   int `json:"HealthyThreshold"`
+	UnhealthyThreshold int `json:"UnhealthyThreshold"`
+}
+
+type awsDescribeCLBAttributes struct {
+	LoadBalancerAttributes *awsCLBAttributes `json:"LoadBalancerAttributes"`
+}
+
+type awsCLBAttributes struct {
+	ConnectionDraining *awsCLBDraining `json:"ConnectionDraining"`
+}
+
+type awsCLBDraining struct {
+	Enabled bool `json:"Enabled"`
+	Timeout *int `json:"Timeout"`
+}
+
+// Amazon EFS: describe-file-systems, describe-mount-targets.
+
+type awsDescribeFileSystems struct {
+	FileSystems []awsFileSystem `json:"FileSystems"`
+	Marker      json.RawMessage `json:"Marker"`
+	NextMarker  json.RawMessage `json:"NextMarker"`
+}
+
+type awsFileSystem struct {
+	FileSystemID                 string          `json:"FileSystemId"`
+	ThroughputMode               string          `json:"ThroughputMode"`
+	ProvisionedThroughputInMibps *float64        `json:"ProvisionedThroughputInMibps"`
+	SizeInBytes                  *awsEFSSizeInfo `json:"SizeInBytes"`
+}
+
+type awsEFSSizeInfo struct {
+	Value           float64  `json:"Value"`
+	ValueInStandard *float64 `json:"ValueInStandard"`
+}
+
+type awsDescribeMountTargets struct {
+	MountTargets []awsMountTarget `json:"MountTargets"`
+	Marker       json.RawMessage  `json:"Marker"`
+	NextMarker   json.RawMessage  `json:"NextMarker"`
+}
+
+type awsMountTarget struct {
+	FileSystemID         string `json:"FileSystemId"`
+	AvailabilityZoneName string `json:"AvailabilityZoneName"`
+}
+
 // awsIgnored lists, per type, the fields the API documents that the
 // simulation does not use: the import accepts them and lists them in its
 // report. A key neither used nor listed here is a typo when it is close
@@ -383,24 +538,24 @@ type awsAttribute struct {
 // than this list, also listed in the report.
 var awsIgnored = map[reflect.Type][]string{
 	reflect.TypeFor[awsDescribeTaskDefinition](): {"tags"},
-	reflect.TypeFor[awsTaskDefinition](): {"taskRoleArn", "executionRoleArn", "volumes", "status", "requiresAttributes", "compatibilities",
+	reflect.TypeFor[awsTaskDefinition](): {"taskRoleArn", "executionRoleArn", "status", "requiresAttributes", "compatibilities",
 		"inferenceAccelerators", "pidMode", "ipcMode", "proxyConfiguration", "registeredAt", "deregisteredAt",
 		"registeredBy", "enableFaultInjection", "tags"},
 	reflect.TypeFor[awsRuntimePlatform](): {"operatingSystemFamily"},
-	reflect.TypeFor[awsContainer](): {"repositoryCredentials", "links", "environment", "environmentFiles", "mountPoints", "volumesFrom",
+	reflect.TypeFor[awsContainer](): {"repositoryCredentials", "links", "environment", "environmentFiles", "volumesFrom",
 		"linuxParameters", "secrets", "dependsOn", "startTimeout", "hostname", "user", "workingDirectory",
 		"disableNetworking", "privileged", "readonlyRootFilesystem", "dnsServers", "dnsSearchDomains", "extraHosts",
 		"dockerSecurityOptions", "interactive", "pseudoTerminal", "dockerLabels", "ulimits", "logConfiguration",
 		"healthCheck", "systemControls", "resourceRequirements", "firelensConfiguration", "credentialSpecs",
 		"entryPoint", "command", "restartPolicy", "versionConsistency"},
 	reflect.TypeFor[awsPortMapping](): {"protocol", "name", "appProtocol", "containerPortRange"},
-	reflect.TypeFor[awsService](): {"status", "runningCount", "pendingCount", "platformVersion", "platformFamily", "taskSets", "deployments",
-		"roleArn", "role", "events", "createdAt", "createdBy", "networkConfiguration", "serviceRegistries", "deploymentController",
+	reflect.TypeFor[awsService](): {"status", "runningCount", "pendingCount", "platformFamily", "taskSets", "deployments",
+		"roleArn", "role", "events", "createdAt", "createdBy", "serviceRegistries", "deploymentController",
 		"tags", "enableECSManagedTags", "propagateTags", "enableExecuteCommand", "clientToken", "serviceConnectConfiguration",
 		"volumeConfigurations", "vpcLatticeConfigurations", "currentServiceDeployment", "currentServiceRevisions",
 		"resourceManagementType"},
 	reflect.TypeFor[awsDeploymentConfiguration](): {"alarms", "strategy", "bakeTimeInMinutes", "lifecycleHooks", "linearConfiguration", "canaryConfiguration"},
-	reflect.TypeFor[awsServiceLoadBalancer]():     {"loadBalancerName", "containerName", "containerPort"},
+	reflect.TypeFor[awsServiceLoadBalancer]():     {"containerName", "containerPort"},
 	reflect.TypeFor[awsCluster](): {"configuration", "status", "registeredContainerInstancesCount", "runningTasksCount", "pendingTasksCount",
 		"activeServicesCount", "statistics", "tags", "settings", "attachments", "attachmentsStatus", "serviceConnectDefaults"},
 	reflect.TypeFor[awsCapacityProvider](): {"status", "updateStatus", "updateStatusReason", "tags", "type", "cluster", "managedInstancesProvider"},
@@ -417,7 +572,7 @@ var awsIgnored = map[reflect.Type][]string{
 	reflect.TypeFor[awsASGInstance](): {"InstanceId", "LifecycleState", "HealthStatus", "LaunchConfigurationName", "LaunchTemplate",
 		"ProtectedFromScaleIn", "WeightedCapacity"},
 	reflect.TypeFor[awsScalableTarget]():    {"RoleARN", "CreationTime", "SuspendedState", "ScalableTargetARN", "PredictedCapacity", "Tags"},
-	reflect.TypeFor[awsScalingPolicy]():     {"CreationTime", "PredictiveScalingPolicyConfiguration"},
+	reflect.TypeFor[awsScalingPolicy]():     {"CreationTime"},
 	reflect.TypeFor[awsPredefinedMetric]():  {"ResourceLabel"},
 	reflect.TypeFor[awsStepScalingConfig](): {"MetricAggregationType"},
 	reflect.TypeFor[awsScheduledAction]():   {"ScheduledActionARN", "StartTime", "EndTime", "CreationTime"},
@@ -426,6 +581,22 @@ var awsIgnored = map[reflect.Type][]string{
 		"EvaluateLowSampleCountPercentile", "Metrics", "ThresholdMetricId", "EvaluationState", "StateTransitionedTimestamp"},
 	reflect.TypeFor[awsDatapoint]():        {"SampleCount", "Average", "Minimum", "Maximum", "Unit", "ExtendedStatistics"},
 	reflect.TypeFor[awsMetricDataResult](): {"Messages"},
+	reflect.TypeFor[awsSubnet](): {"AvailabilityZoneId", "DefaultForAz", "MapCustomerOwnedIpOnLaunch", "CustomerOwnedIpv4Pool", "State",
+		"VpcId", "OwnerId", "AssignIpv6AddressOnCreation", "Ipv6CidrBlockAssociationSet", "Tags", "SubnetArn", "OutpostArn",
+		"EnableDns64", "Ipv6Native", "PrivateDnsNameOptionsOnLaunch", "EnableLniAtDeviceIndex", "BlockPublicAccessStates", "Type"},
+	reflect.TypeFor[awsCLB](): {"DNSName", "CanonicalHostedZoneName", "CanonicalHostedZoneNameID", "Policies", "BackendServerDescriptions",
+		"AvailabilityZones", "Subnets", "VPCId", "Instances", "SourceSecurityGroup", "SecurityGroups", "CreatedTime", "Scheme"},
+	reflect.TypeFor[awsCLBListenerEntry](): {"PolicyNames"},
+	reflect.TypeFor[awsCLBListener]():      {"LoadBalancerPort", "InstanceProtocol", "InstancePort", "SSLCertificateId"},
+	reflect.TypeFor[awsCLBHealthCheck]():   {"Target"},
+	reflect.TypeFor[awsCLBAttributes]():    {"CrossZoneLoadBalancing", "AccessLog", "ConnectionSettings", "AdditionalAttributes"},
+	reflect.TypeFor[awsVolume]():           {"host", "dockerVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration", "configuredAtLaunch"},
+	reflect.TypeFor[awsFileSystem](): {"OwnerId", "CreationToken", "FileSystemArn", "CreationTime", "LifeCycleState", "Name",
+		"NumberOfMountTargets", "PerformanceMode", "Encrypted", "KmsKeyId", "Tags", "AvailabilityZoneName", "AvailabilityZoneId",
+		"FileSystemProtection"},
+	reflect.TypeFor[awsEFSSizeInfo](): {"Timestamp", "ValueInIA", "ValueInArchive"},
+	reflect.TypeFor[awsMountTarget](): {"OwnerId", "MountTargetId", "SubnetId", "LifeCycleState", "IpAddress", "Ipv6Address",
+		"NetworkInterfaceId", "AvailabilityZoneId", "VpcId"},
 	reflect.TypeFor[awsTargetGroup](): {"Port", "VpcId", "HealthCheckProtocol", "HealthCheckPort", "HealthCheckEnabled", "HealthCheckPath",
 		"Matcher", "LoadBalancerArns", "TargetType", "ProtocolVersion", "IpAddressType"},
 }

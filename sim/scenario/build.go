@@ -124,7 +124,11 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	// when the run begins, not API calls made during it: they are built
 	// with throttling off, and the API rate limits apply from the first
 	// action on.
-	built := opt.World
+	world, err := sc.worldConfig(opt.World)
+	if err != nil {
+		return nil, err
+	}
+	built := world
 	built.APIRateLimits.Disabled = true
 	w, err := sim.NewWorld(s, built)
 	if err != nil {
@@ -171,7 +175,7 @@ func Build(sc *Scenario, opt Options) (*Simulation, error) {
 	if err := errors.Join(b.errs...); err != nil {
 		return nil, err
 	}
-	if err := w.SetAPIRateLimits(opt.World.APIRateLimits); err != nil {
+	if err := w.SetAPIRateLimits(world.APIRateLimits); err != nil {
 		return nil, fmt.Errorf("%w: Options.World: %w", ErrInvalid, err) // validated by NewWorld
 	}
 	out.scheduleActions()

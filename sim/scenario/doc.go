@@ -104,10 +104,16 @@
 // running service, describe-services, describe-task-definition, the
 // cluster and capacity providers, the Auto Scaling group, the scalable
 // target with its policies and scheduled actions, the target group with
-// its attributes and a RequestCount series, and writes the scenario that
-// simulates it, listing in its report every AWS field it did not use and
-// what it assumed. testdata/aws holds five such directories with their
-// sources.
+// its attributes and a RequestCount series, the subnets, a Classic Load
+// Balancer with its attributes, the EFS file systems with their mount
+// targets, and writes the scenario that simulates it, listing in its
+// report every AWS field it did not use and what it assumed. testdata/aws
+// holds six such directories with their sources.
+//
+// A file's top-level quotas and apiRateLimits blocks set the account's
+// quotas (Service Quotas' names: tasksPerService,
+// provisioningTasksPerCluster, ...) and the ECS API's token buckets
+// (runTask, updateService, ... with burst and refillPerSecond).
 //
 // # Files
 //

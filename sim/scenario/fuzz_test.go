@@ -35,6 +35,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"duration": "1h", "clusters": [{"name": "a"}]}`))
 	f.Add([]byte(`{"seed": 1, "start": "2024-01-01T00:00:00Z", "actions": [{"at": "1m"}]}`))
 	f.Add([]byte(`{"services": [{"traffic": {"rate": {"steps": [{"at": "0s", "perSecond": 1}]}}}]}`))
+	f.Add([]byte(limitsScenario(2, 3, `"quotas": {"tasksPerService": 3, "provisioningTasksPerCluster": 1}, "apiRateLimits": {"updateService": {"burst": 1, "refillPerSecond": 1}},`)))
 	entries, _ := os.ReadDir("testdata")
 	for _, e := range entries {
 		if data, err := os.ReadFile("testdata/" + e.Name()); err == nil {

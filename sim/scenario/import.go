@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"maps"
 	"math"
+	"net/netip"
 	"path"
 	"reflect"
 	"regexp"
@@ -34,11 +35,17 @@ import (
 //	aws ecs describe-services           (or create-service input)
 //	aws ecs describe-clusters
 //	aws ecs describe-capacity-providers
+//	aws ec2 describe-subnets            (the subnets of networkConfiguration)
 //	aws autoscaling describe-auto-scaling-groups
 //	aws application-autoscaling describe-scalable-targets, describe-scaling-policies,
-//	    describe-scheduled-actions   (or the register-/put-* inputs)
+//	    describe-scheduled-actions   (or the register-/put-* inputs; target
+//	    tracking, step and predictive scaling policies)
 //	aws cloudwatch describe-alarms      (the alarms of step scaling policies)
 //	aws elbv2 describe-target-groups, describe-target-group-attributes
+//	aws elb describe-load-balancers, describe-load-balancer-attributes
+//	    (Classic Load Balancers a service names by loadBalancerName)
+//	aws efs describe-file-systems, describe-mount-targets  (the file
+//	    systems of task definitions' EFS volumes)
 //	aws cloudwatch get-metric-statistics or get-metric-data  (a RequestCount
 //	    sum per period: the traffic)
 //
@@ -47,7 +54,11 @@ import (
 // revision), target group and capacity providers; a capacity provider's
 // Auto Scaling group; a scaling policy's, scheduled action's and scalable
 // target's resource ID ("service/cluster/name"); a step scaling policy's
-// alarm. A reference to nothing imported is an error that says which
+// alarm; a service's subnets (a subnet not described is an assumed /24);
+// a service's Classic Load Balancer by name (one not described has the
+// CLB defaults, said in Import.Assumed). An Auto Scaling group no capacity
+// provider names gives the one cluster its instances. A volume's file
+// system by ID (one not described is an assumed elastic file system). A reference to nothing imported is an error that says which
 // call's output to add. A target group's attributes and a traffic series
 // name no target group or service in AWS's output; they go with the one
 // whose name is part of the file's name, or with the only one there is.
@@ -227,6 +238,11 @@ type importer struct {
 	targetGroups []sourced[awsTargetGroup]
 	tgAttributes []sourced[[]awsAttribute]
 	series       []sourced[awsSeries]
+	subnets      []sourced[awsSubnet]
+	classics     []sourced[awsCLB]
+	clbAttrs     []sourced[awsCLBAttributes]
+	fileSystems  []sourced[awsFileSystem]
+	mountTargets []sourced[awsMountTarget]
 }
 
 // sourced is a part with the file (and path in it) it came from.
@@ -360,6 +376,39 @@ func (im *importer) document(d AWSDocument) {
 		if im.decode(d, &v) {
 			im.tgAttributes = append(im.tgAttributes, sourced[[]awsAttribute]{v.Attributes, d.Name, d.Name})
 		}
+	case has("Subnets"):
+		var v awsDescribeSubnets
+		if im.decode(d, &v) {
+			for i, sn := range v.Subnets {
+				im.subnets = append(im.subnets, sourced[awsSubnet]{sn, fmt.Sprintf("%s: Subnets[%d]", d.Name, i), d.Name})
+			}
+		}
+	case has("LoadBalancerDescriptions"):
+		var v awsDescribeLoadBalancers
+		if im.decode(d, &v) {
+			for i, lb := range v.LoadBalancerDescriptions {
+				im.classics = append(im.classics, sourced[awsCLB]{lb, fmt.Sprintf("%s: LoadBalancerDescriptions[%d]", d.Name, i), d.Name})
+			}
+		}
+	case has("LoadBalancerAttributes"):
+		var v awsDescribeCLBAttributes
+		if im.decode(d, &v) && v.LoadBalancerAttributes != nil {
+			im.clbAttrs = append(im.clbAttrs, sourced[awsCLBAttributes]{*v.LoadBalancerAttributes, d.Name + ": LoadBalancerAttributes", d.Name})
+		}
+	case has("FileSystems"):
+		var v awsDescribeFileSystems
+		if im.decode(d, &v) {
+			for i, f := range v.FileSystems {
+				im.fileSystems = append(im.fileSystems, sourced[awsFileSystem]{f, fmt.Sprintf("%s: FileSystems[%d]", d.Name, i), d.Name})
+			}
+		}
+	case has("MountTargets"):
+		var v awsDescribeMountTargets
+		if im.decode(d, &v) {
+			for i, m := range v.MountTargets {
+				im.mountTargets = append(im.mountTargets, sourced[awsMountTarget]{m, fmt.Sprintf("%s: MountTargets[%d]", d.Name, i), d.Name})
+			}
+		}
 	case has("Datapoints"):
 		var v awsMetricStatistics
 		if im.decode(d, &v) {
@@ -396,7 +445,8 @@ func sub(where, field string) string {
 // file, for the suggestion when it recognises none.
 var awsDocumentKeys = []string{"taskDefinition", "containerDefinitions", "services", "service", "serviceName", "clusters",
 	"capacityProviders", "AutoScalingGroups", "ScalableTargets", "ScalingPolicies", "PolicyName", "ScheduledActions",
-	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults"}
+	"ScheduledActionName", "ResourceId", "MetricAlarms", "TargetGroups", "Attributes", "Datapoints", "MetricDataResults", "Subnets",
+	"LoadBalancerDescriptions", "LoadBalancerAttributes", "FileSystems", "MountTargets"}
 
 // noFailures reports whether a describe call's failures list is empty;
 // a resource AWS did not find is an error, not a part left out silently.
@@ -684,10 +734,21 @@ func (im *importer) assemble() *Scenario {
 		im.attributes(a, tgs[tg.v.TargetGroupName])
 	}
 
+	// Classic Load Balancers with their attributes.
+	classics := map[string]*LoadBalancer{} // name → load balancer
+	for _, c := range im.classics {
+		classics[c.v.LoadBalancerName] = im.classic(c)
+	}
+	for _, a := range im.clbAttrs {
+		if c := im.matchClassic(a.file); c != nil {
+			im.classicAttributes(a, classics[c.v.LoadBalancerName])
+		}
+	}
+
 	// Services, their traffic and scaling.
 	svcIndex := map[string]int{} // "cluster/name" → index
 	for _, s := range im.services {
-		svc := im.service(s, tdRef, tgs, resolveCP)
+		svc := im.service(s, tdRef, tgs, classics, resolveCP)
 		if _, ok := clusterIndex[svc.Cluster]; !ok {
 			clusterIndex[svc.Cluster] = len(sc.Clusters)
 			sc.Clusters = append(sc.Clusters, Cluster{Name: svc.Cluster})
@@ -696,6 +757,9 @@ func (im *importer) assemble() *Scenario {
 		svcIndex[svc.Cluster+"/"+svc.Name] = len(sc.Services)
 		sc.Services = append(sc.Services, svc)
 	}
+	im.groupInstances(sc)
+	im.efs(sc)
+	im.network(sc)
 	im.traffic(sc)
 	im.scaling(sc, svcIndex)
 
@@ -732,6 +796,17 @@ func (im *importer) taskDefinition(s sourced[awsTaskDefinition]) TaskDefinition 
 	for _, c := range v.PlacementConstraints {
 		td.PlacementConstraints = append(td.PlacementConstraints, Constraint{Type: enum[placement.ConstraintType](im, sub(s.where, "placementConstraints"), c.Type), Expression: c.Expression})
 	}
+	for _, vol := range v.Volumes {
+		sv := Volume{Name: vol.Name}
+		if e := vol.EfsVolumeConfiguration; e != nil {
+			sv.EFSVolumeConfiguration = &EFSVolumeConfiguration{FileSystemID: e.FileSystemID, RootDirectory: e.RootDirectory,
+				TransitEncryption: e.TransitEncryption, TransitEncryptionPort: e.TransitEncryptionPort}
+			if a := e.AuthorizationConfig; a != nil {
+				sv.EFSVolumeConfiguration.AuthorizationConfig = &EFSAuthorizationConfig{AccessPointID: a.AccessPointID, IAM: a.IAM}
+			}
+		}
+		td.Volumes = append(td.Volumes, sv)
+	}
 	for _, c := range v.ContainerDefinitions {
 		ct := Container{Name: c.Name, Image: c.Image, CPU: c.CPU, MemoryMiB: c.Memory, MemoryReservationMiB: c.MemoryReservation, Essential: c.Essential}
 		if c.StopTimeout != nil {
@@ -739,6 +814,9 @@ func (im *importer) taskDefinition(s sourced[awsTaskDefinition]) TaskDefinition 
 		}
 		for _, p := range c.PortMappings {
 			ct.PortMappings = append(ct.PortMappings, PortMapping(p))
+		}
+		for _, mp := range c.MountPoints {
+			ct.MountPoints = append(ct.MountPoints, MountPoint(mp))
 		}
 		td.Containers = append(td.Containers, ct)
 	}
@@ -875,7 +953,7 @@ func (im *importer) attributes(s sourced[[]awsAttribute], lb *LoadBalancer) {
 	}
 }
 
-func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs map[string]*LoadBalancer, resolveCP func(string, string) string) Service {
+func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs, classics map[string]*LoadBalancer, resolveCP func(string, string) string) Service {
 	v := s.v
 	cluster := "default" // ECS's, when create-service names none
 	switch {
@@ -924,6 +1002,12 @@ func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs 
 			}{cb.Enable, cb.Rollback}
 		}
 	}
+	svc.PlatformVersion = v.PlatformVersion
+	if nc := v.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
+		a := nc.AwsvpcConfiguration
+		svc.NetworkConfiguration = &NetworkConfiguration{AwsvpcConfiguration: &AwsvpcConfiguration{
+			Subnets: a.Subnets, SecurityGroups: a.SecurityGroups, AssignPublicIp: a.AssignPublicIp}}
+	}
 	if g := v.HealthCheckGracePeriodSeconds; g != nil {
 		svc.HealthCheckGracePeriod = Duration(time.Duration(*g) * time.Second)
 	}
@@ -931,6 +1015,17 @@ func (im *importer) service(s sourced[awsService], tdRef map[string]string, tgs 
 		where := sub(s.where, fmt.Sprintf("loadBalancers[%d]", i))
 		if i > 0 {
 			im.out.Ignored = append(im.out.Ignored, where+" (one target group per service is simulated)")
+			continue
+		}
+		if lb.TargetGroupArn == "" && lb.LoadBalancerName != "" {
+			c := classics[lb.LoadBalancerName]
+			if c == nil {
+				c = &LoadBalancer{Type: loadbalancer.CLB}
+				im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("service %s: Classic Load Balancer %s not described (aws elb describe-load-balancers --load-balancer-names %s); its health check and connection draining are the CLB defaults",
+					v.ServiceName, lb.LoadBalancerName, lb.LoadBalancerName))
+			}
+			cp := *c
+			svc.LoadBalancer = &cp
 			continue
 		}
 		tg := tgs[lb.TargetGroupArn]
@@ -1120,8 +1215,10 @@ func (im *importer) scaling(sc *Scenario, svcIndex map[string]int) {
 			im.targetTracking(p, as)
 		case "StepScaling":
 			im.stepScaling(p, as)
+		case "PredictiveScaling":
+			im.predictive(p, as)
 		default:
-			im.fail(sub(p.where, "PolicyType"), "%q: TargetTrackingScaling and StepScaling are simulated", p.v.PolicyType)
+			im.fail(sub(p.where, "PolicyType"), "%q: TargetTrackingScaling, StepScaling and PredictiveScaling are simulated", p.v.PolicyType)
 		}
 	}
 	for _, a := range im.scheduled {
@@ -1230,4 +1327,299 @@ func (im *importer) stepScaling(p sourced[awsScalingPolicy], as *AutoScaling) {
 		st.StepAdjustments = append(st.StepAdjustments, StepAdjustment(s))
 	}
 	as.StepScaling = append(as.StepScaling, st)
+}
+
+// network makes the scenario's subnets: those of describe-subnets output,
+// and for a subnet a service names that no output describes, an assumed
+// /24 in one of the service's zones (said in Import.Assumed).
+func (im *importer) network(sc *Scenario) {
+	described := map[string]bool{}
+	for _, s := range im.subnets {
+		v := s.v
+		if described[v.SubnetID] {
+			im.fail(sub(s.where, "SubnetId"), "%q is described twice", v.SubnetID)
+			continue
+		}
+		described[v.SubnetID] = true
+		sn := Subnet{SubnetId: v.SubnetID, AvailabilityZone: v.AvailabilityZone, CidrBlock: v.CidrBlock, Public: v.MapPublicIPOnLaunch}
+		if n := v.AvailableIPAddressCount; n != nil {
+			if prefix, err := netipPrefix(v.CidrBlock); err == nil {
+				if usable := sim.UsableAddresses(prefix); *n < usable {
+					sn.ReservedAddresses = usable - *n
+					im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("subnet %s: %d of its %d addresses reserved, as AvailableIpAddressCount %d says (it counts the tasks running when described, which the simulation starts anew)",
+						v.SubnetID, sn.ReservedAddresses, usable, *n))
+				}
+			}
+		}
+		sc.Subnets = append(sc.Subnets, sn)
+	}
+	if len(im.subnets) > 0 {
+		im.out.Assumed = append(im.out.Assumed, "subnets: public when MapPublicIpOnLaunch is true (describe-subnets does not show the route table)")
+	}
+	next := 0 // the third octet of the next assumed 10.0.x.0/24
+	for _, svc := range sc.Services {
+		nc := svc.NetworkConfiguration
+		if nc == nil || nc.AwsvpcConfiguration == nil {
+			continue
+		}
+		zones := im.serviceZones(sc, svc)
+		for i, id := range nc.AwsvpcConfiguration.Subnets {
+			if described[id] {
+				continue
+			}
+			described[id] = true
+			zone := zones[i%len(zones)]
+			sc.Subnets = append(sc.Subnets, Subnet{SubnetId: id, AvailabilityZone: zone, CidrBlock: fmt.Sprintf("10.0.%d.0/24", next%256)})
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("subnet %s (service %s): not described (aws ec2 describe-subnets --subnet-ids %s); a /24 (%d addresses) in %s",
+				id, svc.Name, id, sim.UsableAddresses(24), zone))
+			next++
+		}
+	}
+}
+
+// serviceZones are the zones a service's tasks can run in: its capacity
+// provider's, else its cluster's (for Fargate) or its instances' (for
+// EC2), else the world's Fargate defaults.
+func (im *importer) serviceZones(sc *Scenario, svc Service) []string {
+	for _, it := range svc.CapacityProviderStrategy {
+		for _, cp := range sc.CapacityProviders {
+			if cp.Name == it.CapacityProvider && len(cp.Zones) > 0 {
+				return cp.Zones
+			}
+		}
+	}
+	for _, c := range sc.Clusters {
+		if c.Name != svc.Cluster {
+			continue
+		}
+		if svc.LaunchType == sim.EC2 {
+			var zones []string
+			for _, g := range c.Instances {
+				for _, z := range g.Zones {
+					if !slices.Contains(zones, z) {
+						zones = append(zones, z)
+					}
+				}
+			}
+			if len(zones) > 0 {
+				return zones
+			}
+		}
+		if len(c.Zones) > 0 {
+			return c.Zones
+		}
+	}
+	return sim.DefaultFargateZones
+}
+
+// netipPrefix is the prefix length of an IPv4 CIDR block.
+func netipPrefix(cidr string) (int, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return 0, err
+	}
+	return p.Bits(), nil
+}
+
+// classic is a Classic Load Balancer of describe-load-balancers: its
+// health check, and the algorithm of its first listener's protocol
+// (least outstanding requests for HTTP and HTTPS, round robin for TCP
+// and SSL).
+func (im *importer) classic(s sourced[awsCLB]) *LoadBalancer {
+	lb := &LoadBalancer{Type: loadbalancer.CLB}
+	if hc := s.v.HealthCheck; hc != nil {
+		lb.HealthCheck = &HealthCheck{Interval: seconds(&hc.Interval), Timeout: seconds(&hc.Timeout),
+			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold}
+	}
+	for i, l := range s.v.ListenerDescriptions {
+		if l.Listener == nil {
+			continue
+		}
+		where := sub(s.where, fmt.Sprintf("ListenerDescriptions[%d].Listener.Protocol", i))
+		var alg loadbalancer.Algorithm
+		switch l.Listener.Protocol {
+		case "HTTP", "HTTPS":
+			alg = loadbalancer.LeastOutstandingRequests
+		case "TCP", "SSL":
+			alg = loadbalancer.RoundRobin
+		default:
+			im.fail(where, "%q: a Classic listener is HTTP, HTTPS, TCP or SSL", l.Listener.Protocol)
+			continue
+		}
+		if i == 0 {
+			lb.Algorithm = alg
+		} else if alg != lb.Algorithm {
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("load balancer %s: routes as its first listener (%s), not as %s", s.v.LoadBalancerName,
+				s.v.ListenerDescriptions[0].Listener.Protocol, where))
+		}
+	}
+	return lb
+}
+
+// matchClassic is the Classic Load Balancer a file of attributes is
+// about: the one whose name is in the file's name (the longest), or the
+// only one.
+func (im *importer) matchClassic(file string) *sourced[awsCLB] {
+	var best *sourced[awsCLB]
+	for i := range im.classics {
+		c := &im.classics[i]
+		if strings.Contains(path.Base(file), c.v.LoadBalancerName) && (best == nil || len(c.v.LoadBalancerName) > len(best.v.LoadBalancerName)) {
+			best = c
+		}
+	}
+	if best == nil && len(im.classics) == 1 {
+		best = &im.classics[0]
+	}
+	if best == nil {
+		im.fail(file, "load balancer attributes name no Classic Load Balancer: put its name in the file's name (%d described by aws elb describe-load-balancers)", len(im.classics))
+	}
+	return best
+}
+
+// classicAttributes applies describe-load-balancer-attributes: connection
+// draining is the deregistration delay (none when disabled).
+func (im *importer) classicAttributes(s sourced[awsCLBAttributes], lb *LoadBalancer) {
+	cd := s.v.ConnectionDraining
+	if cd == nil {
+		return
+	}
+	var d Duration
+	if cd.Enabled {
+		if cd.Timeout == nil || *cd.Timeout < 1 || *cd.Timeout > 3600 {
+			im.fail(sub(s.where, "ConnectionDraining.Timeout"), "%v: want 1 to 3600 seconds when draining is enabled", derefOr(cd.Timeout, 0))
+			return
+		}
+		d = seconds(cd.Timeout)
+	}
+	lb.DeregistrationDelay = &d
+}
+
+// groupInstances puts the instances of each Auto Scaling group no
+// capacity provider names into the cluster, as an ECS cluster's
+// instances outside a capacity provider (a Classic Load Balancer's
+// service needs them: it cannot use a capacity provider). The group's
+// output does not name its cluster (the instances' user data does), so
+// there must be one cluster.
+func (im *importer) groupInstances(sc *Scenario) {
+	for _, g := range im.groups {
+		named := slices.ContainsFunc(im.providers, func(cp sourced[awsCapacityProvider]) bool {
+			p := cp.v.AutoScalingGroupProvider
+			return p != nil && (p.AutoScalingGroupArn == g.v.AutoScalingGroupARN || p.AutoScalingGroupArn == g.v.AutoScalingGroupName ||
+				strings.HasSuffix(p.AutoScalingGroupArn, ":autoScalingGroupName/"+g.v.AutoScalingGroupName))
+		})
+		if named {
+			continue
+		}
+		if len(sc.Clusters) != 1 {
+			im.fail(g.where, "Auto Scaling group %s is no capacity provider's, and its cluster is not in this output: import it with its one cluster", g.v.AutoScalingGroupName)
+			continue
+		}
+		// One instance group per type and zone, in the order met.
+		type key struct{ typ, zone string }
+		var order []key
+		count := map[key]int{}
+		for _, in := range g.v.Instances {
+			k := key{in.InstanceType, in.AvailabilityZone}
+			if count[k] == 0 {
+				order = append(order, k)
+			}
+			count[k]++
+		}
+		c := &sc.Clusters[0]
+		for _, k := range order {
+			c.Instances = append(c.Instances, InstanceGroup{Type: k.typ, Count: count[k], Zones: []string{k.zone}})
+		}
+		im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("Auto Scaling group %s: its %d instances are cluster %s's, at a fixed count (no capacity provider scales them)",
+			g.v.AutoScalingGroupName, len(g.v.Instances), c.Name))
+	}
+}
+
+// efs makes the scenario's file systems: those of describe-file-systems
+// output, with the zones of their describe-mount-targets output, and for
+// a file system a volume names that no output describes, an assumed one
+// (elastic throughput, a mount target in every zone), said in
+// Import.Assumed.
+func (im *importer) efs(sc *Scenario) {
+	described := map[string]bool{}
+	for _, f := range im.fileSystems {
+		v := f.v
+		if described[v.FileSystemID] {
+			im.fail(sub(f.where, "FileSystemId"), "%q is described twice", v.FileSystemID)
+			continue
+		}
+		described[v.FileSystemID] = true
+		fs := FileSystem{FileSystemID: v.FileSystemID, ThroughputMode: sim.ThroughputMode(v.ThroughputMode),
+			ProvisionedThroughputInMibps: derefOr(v.ProvisionedThroughputInMibps, 0)}
+		if sz := v.SizeInBytes; sz != nil {
+			// Bursting throughput scales with the data in the Standard
+			// class; Value, the whole metered size, stands in when the
+			// output has no split.
+			fs.SizeInGiB = derefOr(sz.ValueInStandard, sz.Value) / (1 << 30)
+		}
+		for _, mt := range im.mountTargets {
+			if mt.v.FileSystemID == v.FileSystemID && !slices.ContainsFunc(fs.MountTargets, func(m MountTarget) bool { return m.AvailabilityZoneName == mt.v.AvailabilityZoneName }) {
+				fs.MountTargets = append(fs.MountTargets, MountTarget{AvailabilityZoneName: mt.v.AvailabilityZoneName})
+			}
+		}
+		if len(fs.MountTargets) == 0 {
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("file system %s: mount targets in every zone (add aws efs describe-mount-targets --file-system-id %s)", v.FileSystemID, v.FileSystemID))
+		}
+		sc.FileSystems = append(sc.FileSystems, fs)
+	}
+	for _, mt := range im.mountTargets {
+		if !described[mt.v.FileSystemID] {
+			im.fail(sub(mt.where, "FileSystemId"), "%q is not among the imported file systems (add aws efs describe-file-systems --file-system-id %s)", mt.v.FileSystemID, mt.v.FileSystemID)
+		}
+	}
+	volumes := false
+	for _, td := range sc.TaskDefinitions {
+		for _, vol := range td.Volumes {
+			e := vol.EFSVolumeConfiguration
+			if e == nil {
+				continue
+			}
+			volumes = true
+			if described[e.FileSystemID] {
+				continue
+			}
+			described[e.FileSystemID] = true
+			sc.FileSystems = append(sc.FileSystems, FileSystem{FileSystemID: e.FileSystemID})
+			im.out.Assumed = append(im.out.Assumed, fmt.Sprintf("file system %s (task definition %s): not described (aws efs describe-file-systems --file-system-id %s); elastic throughput, a mount target in every zone",
+				e.FileSystemID, td.Family, e.FileSystemID))
+		}
+	}
+	if volumes {
+		im.out.Assumed = append(im.out.Assumed, "EFS volumes: mounted, with no request I/O on them (traffic.io: AWS's output does not say how much a request reads and writes)")
+	}
+}
+
+// predictive reads a predictive scaling policy with a predefined metric
+// pair; AWS allows one metric specification per policy.
+func (im *importer) predictive(p sourced[awsScalingPolicy], as *AutoScaling) {
+	c := p.v.PredictiveScalingPolicyConfiguration
+	where := p.where + ".PredictiveScalingPolicyConfiguration"
+	if c == nil {
+		im.fail(where, "is missing")
+		return
+	}
+	if len(c.MetricSpecifications) != 1 {
+		im.fail(sub(where, "MetricSpecifications"), "holds %d specifications; a predictive policy has one", len(c.MetricSpecifications))
+		return
+	}
+	m := c.MetricSpecifications[0]
+	mwhere := sub(where, "MetricSpecifications[0]")
+	if m.PredefinedMetricPairSpecification == nil {
+		im.fail(mwhere, "separate scaling and load metrics, or customized ones, are not simulated; use PredefinedMetricPairSpecification (ECSServiceCPUUtilization, ECSServiceMemoryUtilization or ALBRequestCount)")
+		return
+	}
+	ps := PredictiveScaling{Name: p.v.PolicyName, TargetValue: m.TargetValue,
+		Mode:                      enum[autoscale.PredictiveMode](im, sub(where, "Mode"), c.Mode),
+		MetricPair:                enum[autoscale.PredictiveMetricPair](im, sub(mwhere, "PredefinedMetricPairSpecification.PredefinedMetricType"), m.PredefinedMetricPairSpecification.PredefinedMetricType),
+		MaxCapacityBreachBehavior: enum[autoscale.MaxCapacityBreach](im, sub(where, "MaxCapacityBreachBehavior"), c.MaxCapacityBreachBehavior),
+		MaxCapacityBuffer:         derefOr(c.MaxCapacityBuffer, 0)}
+	if c.SchedulingBufferTime != nil {
+		d := seconds(c.SchedulingBufferTime)
+		ps.SchedulingBufferTime = &d
+	}
+	as.Predictive = append(as.Predictive, ps)
 }

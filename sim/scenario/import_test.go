@@ -122,7 +122,7 @@ func TestImportListsIgnoredFields(t *testing.T) {
 	for _, want := range []string{
 		"fargate-web/task-definition.json: executionRoleArn",
 		"fargate-web/task-definition.json: containerDefinitions[0].logConfiguration",
-		"fargate-web/services.json: services[0].networkConfiguration",
+		"fargate-web/subnets.json: Subnets[0].VpcId",
 		"fargate-web/target-group-attributes.json: Attributes[0] stickiness.enabled",
 	} {
 		found := false

@@ -31,6 +31,13 @@ type Scenario struct {
 	// minutes dividing a day; zero means one hour.
 	ReportPeriod Duration `json:"reportPeriod,omitzero"`
 
+	// Quotas are the account's quotas; absent means AWS's defaults (or
+	// the caller's Options.World.Quotas, which the file may lower).
+	Quotas *Quotas `json:"quotas,omitempty"`
+	// APIRateLimits are the ECS API's rate limits; absent means the
+	// defaults (or the caller's Options.World.APIRateLimits).
+	APIRateLimits *APIRateLimits `json:"apiRateLimits,omitempty"`
+
 	// AWSVPCTrunking is the account setting awsvpcTrunking: instances get
 	// a trunk ENI and host more awsvpc tasks (sim.InstanceType.TrunkedTasks).
 	AWSVPCTrunking bool `json:"awsvpcTrunking,omitempty"`

@@ -186,6 +186,7 @@ func (sc *Scenario) validate(refused []*FieldError) error {
 }
 
 func (v *validator) scenario(sc *Scenario) {
+	v.limits(sc)
 	if sc.Duration <= 0 || sc.Duration.D() > MaxDuration {
 		v.add("duration", sc.Duration, "must be positive and at most %v", MaxDuration)
 	}

@@ -25,6 +25,10 @@ is a file or a directory of .json files. It reads:
       describe-scaling-policies, describe-scheduled-actions (or put-* input)
   aws cloudwatch describe-alarms (the alarms of step scaling policies)
   aws elbv2 describe-target-groups, describe-target-group-attributes
+  aws elb describe-load-balancers, describe-load-balancer-attributes
+      (Classic Load Balancers)
+  aws ec2 describe-subnets (the subnets of awsvpc services)
+  aws efs describe-file-systems, describe-mount-targets (EFS volumes)
   aws cloudwatch get-metric-statistics or get-metric-data (RequestCount
       Sum per period: the traffic; name the file after its service)
 

@@ -190,8 +190,8 @@ func (s agreementShape) exact() bool {
 
 // measureAgreement runs the request-level farm for the shape on the seeds
 // and returns the mean and p99 sojourn over all of them, with the fluid
-// model's mean and p99 (its latency taken as exponential with its mean, as
-// the world's fluid mode books it).
+// model's mean and p99 (its mean latency times the p99 of its latency
+// shape, traffic.FluidShape, as the world's fluid mode books it).
 func measureAgreement(s agreementShape, seeds []uint64) (reqMean, reqP99, fluidMean, fluidP99 float64) {
 	const work = 100 * time.Millisecond
 	server := traffic.ServerConfig{Discipline: s.disc, Concurrency: 1, QueueLimit: traffic.Unlimited}
@@ -232,7 +232,7 @@ func measureAgreement(s agreementShape, seeds []uint64) (reqMean, reqP99, fluidM
 	if err != nil {
 		panic(err)
 	}
-	return reqMean, reqP99, r.MeanLatency, r.MeanLatency * math.Log(100)
+	return reqMean, reqP99, r.MeanLatency, r.MeanLatency * traffic.FluidShape(server, s.scv, r).P99
 }
 
 // TestFluidAgreesWithRequestLevel compares fluid mode (traffic.Fluid with

@@ -169,9 +169,9 @@ func computeShape(kind shapeKind, scv, f float64) *LatencyShape {
 	var mean float64
 	switch kind {
 	case fcfsShape:
-		w := f / (1 - f)          // E[W] in mean works
-		m := (1+scv)/2 + w        // E[W | W > 0]: Pollaczek–Khinchine's ρ(1+C_s²)/(2(1−ρ)) over ρ
-		p := w / m                // P(W > 0) = ρ
+		w := f / (1 - f)   // E[W] in mean works
+		m := (1+scv)/2 + w // E[W | W > 0]: Pollaczek–Khinchine's ρ(1+C_s²)/(2(1−ρ)) over ρ
+		p := w / m         // P(W > 0) = ρ
 		mean = 1 + w
 		cdf = func(t float64) float64 {
 			var sum float64

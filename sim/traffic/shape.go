@@ -52,7 +52,7 @@ var ExponentialShape = func() *LatencyShape {
 //     is 0 with probability 1 − p and otherwise exponential with mean
 //     E[W]/p, the mean-matched exponential approximation of the
 //     conditional wait (exact for M/M/1; Tijms 2003, A First Course in
-//     Stochastic Models, §2.5), with p and E[W] those of the M/G/1 queue
+//     Stochastic Models), with p and E[W] those of the M/G/1 queue
 //     of wait fraction f (Pollaczek–Khinchine: P(W > 0) = ρ).
 //   - Processor sharing without a concurrency limit: the sojourn T(x) of a
 //     request of work x has mean x/(1 − ρ) (M/G/1-PS) and, for M/M/1-PS,

@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -48,12 +49,13 @@ var ExponentialShape = func() *LatencyShape {
 //     ExponentialShape (exact for random and one-cursor round-robin
 //     routing).
 //   - FCFS with one slot and an unlimited queue, other work: the sojourn
-//     W + S, S lognormal of mean 1 and C_s² scv (a point for C_s² = 0); W
-//     is 0 with probability 1 − p and otherwise exponential with mean
-//     E[W]/p, the mean-matched exponential approximation of the
-//     conditional wait (exact for M/M/1; Tijms 2003, A First Course in
-//     Stochastic Models), with p and E[W] those of the M/G/1 queue
-//     of wait fraction f (Pollaczek–Khinchine: P(W > 0) = ρ).
+//     W + S of the M/G/1 queue whose wait fraction is f, S lognormal of
+//     mean 1 and C_s² scv (a point for C_s² = 0), W the
+//     Pollaczek–Khinchine geometric sum of equilibrium residuals of S
+//     (Beneš; Kleinrock 1975, Queueing Systems, Volume I, for the M/G/1
+//     waiting-time transform), computed numerically once per row: exact
+//     for random routing, and for other routings the M/G/1 queue of the
+//     same mean wait.
 //   - Processor sharing without a concurrency limit: the sojourn T(x) of a
 //     request of work x has mean x/(1 − ρ) (M/G/1-PS) and, for M/M/1-PS,
 //     variance 2ρx/(μ(1 − ρ)³) − 2ρ(1 − e^{−(1−ρ)μx})/(μ²(1 − ρ)⁴)
@@ -164,26 +166,13 @@ func workPoints(scv float64) []float64 {
 // end: the distribution function is evaluated on a logarithmic grid from
 // 10⁻⁴ to 10³ mean sojourns and inverted by linear interpolation.
 func computeShape(kind shapeKind, scv, f float64) *LatencyShape {
+	if kind == fcfsShape {
+		return fcfsSojournShape(scv, f)
+	}
 	x := workPoints(scv)
 	var cdf func(t float64) float64
 	var mean float64
-	switch kind {
-	case fcfsShape:
-		w := f / (1 - f)   // E[W] in mean works
-		m := (1+scv)/2 + w // E[W | W > 0]: Pollaczek–Khinchine's ρ(1+C_s²)/(2(1−ρ)) over ρ
-		p := w / m         // P(W > 0) = ρ
-		mean = 1 + w
-		cdf = func(t float64) float64 {
-			var sum float64
-			for _, s := range x {
-				if s > t {
-					break // x increases
-				}
-				sum += 1 - p*math.Exp(-(t-s)/m)
-			}
-			return sum / shapeWork
-		}
-	default:
+	{
 		rho := f
 		mean = 1 / (1 - rho)
 		type component struct{ k, theta float64 } // gamma shape and scale; k = 0: a point at theta
@@ -239,6 +228,11 @@ func computeShape(kind shapeKind, scv, f float64) *LatencyShape {
 		u := (q - fs[i-1]) / (fs[i] - fs[i-1])
 		return math.Exp(ts[i-1]+u*(ts[i]-ts[i-1])) / mean
 	}
+	return shapeFromQuantile(quantile)
+}
+
+// shapeFromQuantile is the shape of a unit-mean quantile function.
+func shapeFromQuantile(quantile func(q float64) float64) *LatencyShape {
 	s := &LatencyShape{P99: quantile(0.99)}
 	var sum float64
 	for k := range s.Points {
@@ -251,4 +245,101 @@ func computeShape(kind shapeKind, scv, f float64) *LatencyShape {
 	last := &s.Points[ShapePoints-1]
 	*last = max(*last, ShapePoints-(sum-*last))
 	return s
+}
+
+// fcfsGrid is the number of cells of the uniform grid on which
+// fcfsSojournShape convolves the wait and the work.
+const fcfsGrid = 4096
+
+// lognormalCDF is the distribution function at t of the work with mean 1
+// and squared coefficient of variation scv: a point at 1 for 0, the
+// exponential for 1, else the lognormal.
+func lognormalCDF(scv, t float64) float64 {
+	switch {
+	case t <= 0:
+		return 0
+	case scv == 0:
+		if t >= 1 {
+			return 1
+		}
+		return 0
+	case scv == 1:
+		return -math.Expm1(-t)
+	}
+	sigma := math.Sqrt(math.Log1p(scv))
+	return 0.5 * math.Erfc(-(math.Log(t)+sigma*sigma/2)/(sigma*math.Sqrt2))
+}
+
+// fcfsSojournShape is the FCFS shape at wait fraction f: the sojourn W + S
+// of the M/G/1 queue whose Pollaczek–Khinchine mean wait is that fraction
+// of its mean sojourn, in units of the mean work. The wait is the
+// Pollaczek–Khinchine geometric sum (Beneš): with probability 1 − ρ none,
+// otherwise an equilibrium residual of the work R (density
+// (1 − F_S(x))/E[S]) plus another such wait, W = B·(R + W'), exact for
+// M/G/1 FCFS; the sojourn adds the request's own work, independent of its
+// wait. Both are convolved on a uniform grid of fcfsGrid cells up to 60
+// mean sojourns.
+func fcfsSojournShape(scv, f float64) *LatencyShape {
+	w := f / (1 - f)           // E[W] in mean works
+	rho := w / ((1+scv)/2 + w) // Pollaczek–Khinchine: E[W] = ρ/(1 − ρ) · E[S²]/(2E[S])
+	mean := 1 + w
+	h := 60 * mean / fcfsGrid
+	// Cell masses of the residual R and of the work S.
+	r, s := make([]float64, fcfsGrid), make([]float64, fcfsGrid)
+	var rsum float64
+	// The wait lives on the points n·h: R's mass at i·h is that of
+	// [(i − ½)h, (i + ½)h) (the midpoint rule), so that sums of residuals
+	// stay centred; so is S's, and W + S's mass at (n + j)h is read as
+	// spread over [(n + j − ½)h, (n + j + ½)h).
+	for i := range r {
+		if i == 0 {
+			r[i] = h / 2 * (1 - lognormalCDF(scv, h/4))
+		} else {
+			r[i] = h * (1 - lognormalCDF(scv, float64(i)*h))
+		}
+		rsum += r[i]
+		s[i] = lognormalCDF(scv, (float64(i)+0.5)*h) - lognormalCDF(scv, (float64(i)-0.5)*h)
+	}
+	for i := range r {
+		r[i] /= rsum // the tail beyond the grid: a few parts in a thousand at most
+	}
+	// W: w_n = (1 − ρ)δ_n + ρ Σ_j r_j w_{n−j}, solved forward.
+	wm := make([]float64, fcfsGrid)
+	for n := range wm {
+		acc := 0.0
+		if n == 0 {
+			acc = 1 - rho
+		}
+		for j := 1; j <= n; j++ {
+			acc += rho * r[j] * wm[n-j]
+		}
+		wm[n] = acc / (1 - rho*r[0])
+	}
+	// T = W + S, and its distribution function at the cells' ends.
+	cdf := make([]float64, fcfsGrid)
+	var cum float64
+	for n := range cdf {
+		acc := 0.0
+		for j := 0; j <= n; j++ {
+			acc += wm[j] * s[n-j]
+		}
+		cum += acc
+		cdf[n] = cum
+	}
+	quantile := func(q float64) float64 {
+		i, _ := slices.BinarySearch(cdf, q)
+		if i >= fcfsGrid {
+			return float64(fcfsGrid) * h / mean
+		}
+		lo := 0.0
+		if i > 0 {
+			lo = cdf[i-1]
+		}
+		u := 0.0
+		if cdf[i] > lo {
+			u = (q - lo) / (cdf[i] - lo)
+		}
+		return max(float64(i)-0.5+u, 0) * h / mean
+	}
+	return shapeFromQuantile(quantile)
 }

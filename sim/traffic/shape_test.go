@@ -74,3 +74,16 @@ func TestFluidShapeChoosesTheModel(t *testing.T) {
 		t.Error("no latency: want ExponentialShape")
 	}
 }
+
+// BenchmarkFluidShape is the per-step cost of picking a shape once its
+// table row exists (processor sharing; FCFS with exponential work returns
+// ExponentialShape without a look-up).
+func BenchmarkFluidShape(b *testing.B) {
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	r := FluidResult{MeanWait: 0.6, MeanLatency: 1}
+	FluidShape(ps, 2, r)
+	b.ReportAllocs()
+	for b.Loop() {
+		FluidShape(ps, 2, r)
+	}
+}

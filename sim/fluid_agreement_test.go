@@ -190,8 +190,8 @@ func (s agreementShape) exact() bool {
 
 // measureAgreement runs the request-level farm for the shape on the seeds
 // and returns the mean and p99 sojourn over all of them, with the fluid
-// model's mean and p99 (its latency taken as exponential with its mean, as
-// the world's fluid mode books it).
+// model's mean and p99 (its mean latency times the p99 of its latency
+// shape, traffic.FluidShape, as the world's fluid mode books it).
 func measureAgreement(s agreementShape, seeds []uint64) (reqMean, reqP99, fluidMean, fluidP99 float64) {
 	const work = 100 * time.Millisecond
 	server := traffic.ServerConfig{Discipline: s.disc, Concurrency: 1, QueueLimit: traffic.Unlimited}
@@ -232,7 +232,7 @@ func measureAgreement(s agreementShape, seeds []uint64) (reqMean, reqP99, fluidM
 	if err != nil {
 		panic(err)
 	}
-	return reqMean, reqP99, r.MeanLatency, r.MeanLatency * math.Log(100)
+	return reqMean, reqP99, r.MeanLatency, r.MeanLatency * traffic.FluidShape(server, s.scv, r).P99
 }
 
 // TestFluidAgreesWithRequestLevel compares fluid mode (traffic.Fluid with
@@ -246,8 +246,8 @@ func measureAgreement(s agreementShape, seeds []uint64) (reqMean, reqP99, fluidM
 //   - exact cells (random routing with exponential work or processor
 //     sharing; round robin with exponential work): the request-level mean
 //     within 4 % (simulation noise) for ρ ≤ 0.9;
-//   - every FCFS cell and processor sharing with exponential work: p99
-//     within 10 % for ρ ≤ 0.9 (FCFS sojourns are near exponential);
+//   - the p99 (the fluid mean times the p99 of traffic.FluidShape) within
+//     the stated worst case of its class, 5 % for random routing;
 //   - approximate cells: the mean within the stated worst case.
 //
 // By default it runs a subset; -fluid.full runs all 270 shapes and logs
@@ -317,18 +317,20 @@ func TestFluidAgreesWithRequestLevel(t *testing.T) {
 
 // agreementTolerance is the bound on the relative error of the fluid mean
 // and p99 for a shape at ρ ≤ 0.9, as the sim/traffic package doc states
-// it from the full table (p99 0: no bound is claimed; the fluid model
-// books latency as exponential with its mean, which only FCFS queues with
-// exponential work come close to).
+// it from the full table (p99 0: no bound is claimed). The p99 is the
+// fluid mean times the p99 of traffic.FluidShape: exact in form for random
+// routing (M/G/1 FCFS, M/M/1-PS), an approximation for the other
+// routings, which keep the shape of the random-routing queue of the same
+// wait fraction.
 func agreementTolerance(s agreementShape) (mean, p99 float64) {
-	fcfsExp := s.disc == traffic.FCFS && s.scv == 1
+	fcfs, exp := s.disc == traffic.FCFS, s.scv == 1
 	switch {
 	case s.alg == loadbalancer.LeastOutstandingRequests:
 		mean = 0.10
-		if s.disc == traffic.FCFS && s.scv > 1 {
-			mean = 0.32
+		if fcfs && s.scv > 1 {
+			return 0.32, 0 // its mean is 31 % over, its p99 up to 65 %
 		}
-		return mean, 0
+		return mean, 0.25 // 21 % at worst
 	case s.exact():
 		mean = 0.04
 	case s.alg == loadbalancer.RoundRobin && s.nodes > 1:
@@ -338,11 +340,17 @@ func agreementTolerance(s agreementShape) (mean, p99 float64) {
 	default:
 		mean = 0.05
 	}
-	if fcfsExp {
-		p99 = 0.05
-		if s.alg == loadbalancer.RoundRobin && s.nodes > 1 {
-			p99 = 0.15 // 7.9 % at three nodes, 12.7 % at six
-		}
+	switch {
+	case s.alg == loadbalancer.WeightedRandom:
+		p99 = 0.05 // 3.8 % at worst
+	case s.nodes > 1:
+		p99 = 0.15 // 12.6 % at three nodes; 14.1 % at six (seeds 4 and 5)
+	case fcfs && exp:
+		p99 = 0.05 // 2.5 %: E_N/M/1's sojourn is exponential
+	case fcfs || exp:
+		p99 = 0.15 // 13.6 % FCFS C_s² = 4; 13.0 % processor sharing
+	default:
+		p99 = 0.25 // 21.9 %: processor sharing of variable work under round robin
 	}
 	return mean, p99
 }

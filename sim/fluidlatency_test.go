@@ -26,12 +26,19 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 		}
 		got, want := fresh(), fresh()
 		r := rand.New(rand.NewPCG(1, 2))
+		// The steps alternate between shapes, as a workload's do when its
+		// load moves: the exponential and processor sharing's at two loads.
+		ps := traffic.ServerConfig{Discipline: traffic.ProcessorSharing}
+		shapes := []*traffic.LatencyShape{traffic.ExponentialShape,
+			traffic.FluidShape(ps, 4, traffic.FluidResult{MeanWait: 0.3, MeanLatency: 1}),
+			traffic.FluidShape(ps, 4, traffic.FluidResult{MeanWait: 0.9, MeanLatency: 1})}
 		for step := range 3 * maxFluidLatencies {
 			latency := math.Exp(r.NormFloat64() - 1) // about 0.05 to 3 s
 			wt := float64(r.IntN(5000)) / fluidQuantiles
-			got.fluidServed(latency, wt)
+			shape := shapes[r.IntN(len(shapes))]
+			got.fluidServed(latency, shape, wt)
 			tmax := timeout.Seconds()
-			for _, x := range unitExpQuantiles {
+			for _, x := range shape.Points {
 				v := latency * x
 				if tmax > 0 {
 					v = min(v, tmax)

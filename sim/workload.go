@@ -164,8 +164,11 @@ type Period struct {
 	// P50, P90, P99 and Mean are the latency (time in the task) of the requests
 	// served in the period: percentiles from a log-bucketed histogram with
 	// a relative error below 1.6 %; zero if none was served. In fluid mode
-	// each step's latency is taken as exponential with the step's mean
-	// (exact for M/M/1 FCFS, an approximation otherwise).
+	// each step's latency is spread around the step's mean by
+	// traffic.FluidShape: the M/G/1 sojourn for one-slot FCFS, the
+	// M/M/1-PS sojourn mixed over the work for processor sharing without a
+	// limit, the exponential otherwise (the sim/traffic package doc states
+	// how close each comes to request-level simulation).
 	P50, P90, P99, Mean time.Duration
 	// MeanTasks is the mean of the service's RunningTaskCount over the
 	// period's minutes; MaxTasks its largest value.
@@ -794,33 +797,38 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	inFlight := res.ServedRate * latency * dt
 	wl.minute.inFlightSeconds += inFlight
 	if served > 0 && latency > 0 {
-		wl.fluidServed(latency, float64(served)/fluidQuantiles)
+		wl.fluidServed(latency, traffic.FluidShape(sc, wl.scv, res), float64(served)/fluidQuantiles)
 	}
 }
 
-const fluidQuantiles = 100
+const fluidQuantiles = traffic.ShapePoints
 
 // fluidLatency is one fluid step's served requests, waiting to be folded
-// into the histograms: weight wt at each of the fluidQuantiles quantiles of
-// an exponential latency with mean latency.
-type fluidLatency struct{ latency, wt float64 }
+// into the histograms: weight wt at each of the fluidQuantiles points of
+// the step's latency shape times its mean latency.
+type fluidLatency struct {
+	latency, wt float64
+	shape       *traffic.LatencyShape
+}
 
 // maxFluidLatencies bounds the steps waiting to be folded (a report period
 // of an hour at one-minute steps has 60).
 const maxFluidLatencies = 64
 
-// fluidServed books a fluid step's served requests as the step's latency
-// taken as an exponential distribution with its mean, in fluidQuantiles
-// equally weighted quantiles (capped at the client timeout: no served
+// fluidServed books a fluid step's served requests as the step's latency:
+// its mean times the fluidQuantiles equally weighted points of its shape
+// (traffic.FluidShape: the exponential, or the sojourn's distribution for
+// the discipline, the work's C_s² and the step's load) (capped at the client timeout: no served
 // request outlasts it), exactly as served would, one quantile at a time.
 // The minute's statistics, the period's latency sum and the histograms'
 // totals are brought up to date now. The histograms' buckets, a hundred
 // scattered writes per step, wait in wl.fluidLat until foldLatency, which
 // makes the same additions in the same order: a workload's histograms are
 // then touched once per report period instead of every step.
-func (wl *Workload) fluidServed(latency, wt float64) {
+func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, wt float64) {
 	tmax := wl.server.Timeout.Seconds()
-	lo, hi := latency*unitExpQuantiles[0], latency*unitExpQuantiles[fluidQuantiles-1]
+	q := &shape.Points
+	lo, hi := latency*q[0], latency*q[fluidQuantiles-1]
 	if tmax > 0 {
 		lo, hi = min(lo, tmax), min(hi, tmax)
 	}
@@ -834,7 +842,7 @@ func (wl *Workload) fluidServed(latency, wt float64) {
 	// it made one quantile at a time, in the same order, so the same bits.
 	sum, psum, ptot, wtot := m.latSum, p.latSum, p.hist.total, wl.whole.total
 	if tmax > 0 {
-		for _, x := range &unitExpQuantiles {
+		for _, x := range q {
 			v := latency * x
 			if v > tmax { // min(v, tmax) of two positive numbers
 				v = tmax
@@ -845,7 +853,7 @@ func (wl *Workload) fluidServed(latency, wt float64) {
 			wtot += wt
 		}
 	} else {
-		for _, x := range &unitExpQuantiles {
+		for _, x := range q {
 			v := latency * x
 			sum += v * wt
 			psum += v * wt
@@ -857,7 +865,7 @@ func (wl *Workload) fluidServed(latency, wt float64) {
 	if len(wl.fluidLat) == maxFluidLatencies {
 		wl.foldLatency()
 	}
-	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, wt: wt})
+	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, wt: wt, shape: shape})
 }
 
 // foldLatency adds the waiting fluid steps to the buckets of the period's
@@ -878,9 +886,9 @@ func (wl *Workload) foldLatency() {
 	// last bound the buckets it touched.
 	lo, hi := histBins, -1
 	for _, f := range wl.fluidLat {
-		lat, wt := f.latency, f.wt
-		lo = min(lo, histBucketPositive(min(lat*unitExpQuantiles[0], tmax)))
-		for _, x := range &unitExpQuantiles {
+		lat, wt, q := f.latency, f.wt, &f.shape.Points
+		lo = min(lo, histBucketPositive(min(lat*q[0], tmax)))
+		for _, x := range q {
 			v := lat * x
 			if v > tmax { // min(v, tmax) of two positive numbers
 				v = tmax
@@ -891,7 +899,7 @@ func (wl *Workload) foldLatency() {
 			pc[b] += wt
 			wc[b] += wt
 		}
-		hi = max(hi, histBucketPositive(min(lat*unitExpQuantiles[fluidQuantiles-1], tmax)))
+		hi = max(hi, histBucketPositive(min(lat*q[fluidQuantiles-1], tmax)))
 	}
 	p.hist.widen(lo, hi)
 	wl.whole.widen(lo, hi)
@@ -937,15 +945,6 @@ func (wl *Workload) fluidHealth(lambda, mu float64, tasks int, dt float64, sc tr
 	}
 	return loadbalancer.Pass
 }
-
-// unitExpQuantiles are the fluidQuantiles mid-quantiles (k+½)/fluidQuantiles
-// of the exponential distribution with mean 1: −ln(1−q).
-var unitExpQuantiles = func() (x [fluidQuantiles]float64) {
-	for k := range x {
-		x[k] = -math.Log1p(-(float64(k) + 0.5) / fluidQuantiles)
-	}
-	return x
-}()
 
 // taskCPU returns the CPU units of the service's current task definition.
 func (wl *Workload) taskCPU() int {

@@ -1,0 +1,89 @@
+package traffic
+
+import (
+	"math"
+	"testing"
+)
+
+// TestFluidShapeAgainstTheory holds the latency shapes to what queueing
+// theory knows exactly: the FCFS model with exponential work is the M/M/1
+// sojourn, an exponential (Kleinrock 1975, Queueing Systems, Volume I), and
+// the processor-sharing model with exponential work has the M/M/1-PS
+// sojourn's variance, Var(T)/E[T]² = (2 + ρ)/(2 − ρ) (Coffman, Muntz and
+// Trotter 1970), which the mixture of per-size gammas must reproduce from
+// the equally weighted points (a heavy top hundredth is only carried by
+// its mean, so within 6 %). Every shape increases and averages 1 (within
+// 0.5 %: the FCFS grid's cells).
+func TestFluidShapeAgainstTheory(t *testing.T) {
+	for _, f := range []float64{0.3, 0.6, 0.9} {
+		e := computeShape(fcfsShape, 1, f)
+		for k := 10; k < ShapePoints-1; k++ { // the grids are coarsest at the lowest quantiles
+			if got, want := e.Points[k], ExponentialShape.Points[k]; math.Abs(got/want-1) > 0.003 {
+				t.Errorf("FCFS, exponential work, f = %v: point %d is %.4f, the exponential's %.4f", f, k, got, want)
+			}
+		}
+		if math.Abs(e.P99/math.Log(100)-1) > 0.003 {
+			t.Errorf("FCFS, exponential work, f = %v: p99 %.4f, the exponential's %.4f", f, e.P99, math.Log(100))
+		}
+		ps := computeShape(psShape, 1, f)
+		var m2 float64
+		for _, x := range ps.Points {
+			m2 += (x - 1) * (x - 1) / ShapePoints
+		}
+		if want := (2 + f) / (2 - f); math.Abs(m2/want-1) > 0.06 {
+			t.Errorf("M/M/1-PS at ρ = %v: squared coefficient of variation %.3f, theory %.3f", f, m2, want)
+		}
+	}
+	for _, kind := range []shapeKind{fcfsShape, psShape} {
+		for _, scv := range []float64{0, 0.5, 1, 4} {
+			for _, f := range []float64{0, 0.5, 0.95} {
+				s := computeShape(kind, scv, f)
+				var sum float64
+				for k, x := range s.Points {
+					sum += x
+					if k > 0 && !(x >= s.Points[k-1]) {
+						t.Fatalf("kind %d, C_s² %v, f %v: point %d = %v below point %d = %v", kind, scv, f, k, x, k-1, s.Points[k-1])
+					}
+				}
+				if math.Abs(sum/ShapePoints-1) > 0.005 { // FCFS: the grid's discretisation of a point work
+					t.Errorf("kind %d, C_s² %v, f %v: the points average %v, not 1", kind, scv, f, sum/ShapePoints)
+				}
+			}
+		}
+	}
+}
+
+// TestFluidShapeChoosesTheModel: the exponential where FCFS work is
+// exponential or no model applies, a table row otherwise, the same row
+// for the same wait fraction.
+func TestFluidShapeChoosesTheModel(t *testing.T) {
+	r := FluidResult{MeanWait: 0.6, MeanLatency: 1}
+	fcfs := ServerConfig{Discipline: FCFS, Concurrency: 1, QueueLimit: Unlimited}
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	slots := ServerConfig{Discipline: FCFS, Concurrency: 4, QueueLimit: Unlimited}
+	if FluidShape(fcfs, 1, r) != ExponentialShape || FluidShape(slots, 4, r) != ExponentialShape {
+		t.Error("FCFS with exponential work, or with four slots: want ExponentialShape")
+	}
+	if s := FluidShape(ps, 1, r); s == ExponentialShape || s != FluidShape(ps, 1, FluidResult{MeanWait: 1.2, MeanLatency: 2}) {
+		t.Error("processor sharing: want one table row for one wait fraction")
+	}
+	if s := FluidShape(fcfs, 4, r); s == ExponentialShape || s.P99 <= ExponentialShape.P99 {
+		t.Errorf("FCFS with C_s² = 4: want a heavier tail than the exponential, p99 %v", s.P99)
+	}
+	if FluidShape(ps, 1, FluidResult{}) != ExponentialShape {
+		t.Error("no latency: want ExponentialShape")
+	}
+}
+
+// BenchmarkFluidShape is the per-step cost of picking a shape once its
+// table row exists (processor sharing; FCFS with exponential work returns
+// ExponentialShape without a look-up).
+func BenchmarkFluidShape(b *testing.B) {
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	r := FluidResult{MeanWait: 0.6, MeanLatency: 1}
+	FluidShape(ps, 2, r)
+	b.ReportAllocs()
+	for b.Loop() {
+		FluidShape(ps, 2, r)
+	}
+}

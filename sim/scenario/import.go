@@ -912,18 +912,26 @@ func (im *importer) targetGroup(s sourced[awsTargetGroup]) *LoadBalancer {
 // matchTargetGroup is the target group a file of attributes is about: the
 // one whose name is in the file's name (the longest), or the only one.
 func (im *importer) matchTargetGroup(file string) *sourced[awsTargetGroup] {
-	var best *sourced[awsTargetGroup]
-	for i := range im.targetGroups {
-		tg := &im.targetGroups[i]
-		if strings.Contains(path.Base(file), tg.v.TargetGroupName) && (best == nil || len(tg.v.TargetGroupName) > len(best.v.TargetGroupName)) {
-			best = tg
-		}
-	}
-	if best == nil && len(im.targetGroups) == 1 {
-		best = &im.targetGroups[0]
-	}
+	best := matchByFileName(file, im.targetGroups, func(tg awsTargetGroup) string { return tg.TargetGroupName })
 	if best == nil {
 		im.fail(file, "target group attributes name no target group: put the target group's name in the file's name (%d target groups imported)", len(im.targetGroups))
+	}
+	return best
+}
+
+// matchByFileName is the item whose name is in the file's base name (the
+// longest such name, so that "web" does not take "web-admin"'s file), or
+// the only item; nil if neither.
+func matchByFileName[T any](file string, items []sourced[T], name func(T) string) *sourced[T] {
+	var best *sourced[T]
+	for i := range items {
+		it := &items[i]
+		if n := name(it.v); strings.Contains(path.Base(file), n) && (best == nil || len(n) > len(name(best.v))) {
+			best = it
+		}
+	}
+	if best == nil && len(items) == 1 {
+		best = &items[0]
 	}
 	return best
 }
@@ -1460,16 +1468,7 @@ func (im *importer) classic(s sourced[awsCLB]) *LoadBalancer {
 // about: the one whose name is in the file's name (the longest), or the
 // only one.
 func (im *importer) matchClassic(file string) *sourced[awsCLB] {
-	var best *sourced[awsCLB]
-	for i := range im.classics {
-		c := &im.classics[i]
-		if strings.Contains(path.Base(file), c.v.LoadBalancerName) && (best == nil || len(c.v.LoadBalancerName) > len(best.v.LoadBalancerName)) {
-			best = c
-		}
-	}
-	if best == nil && len(im.classics) == 1 {
-		best = &im.classics[0]
-	}
+	best := matchByFileName(file, im.classics, func(c awsCLB) string { return c.LoadBalancerName })
 	if best == nil {
 		im.fail(file, "load balancer attributes name no Classic Load Balancer: put its name in the file's name (%d described by aws elb describe-load-balancers)", len(im.classics))
 	}

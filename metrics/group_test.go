@@ -30,35 +30,10 @@ func TestGroupMatchesHandles(t *testing.T) {
 	// The queue of members at its largest: 256 rows of the timestamp, the
 	// presence bits and 3 + 4 value words, and the group's own record.
 	const maxQueueBytes = 256*9*8 + 1024
-	stats := []metrics.Statistic{metrics.Average, metrics.Sum, metrics.Minimum, metrics.Maximum, metrics.SampleCount, metrics.Percentile(90)}
 	periods := []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
-	rollups := [][]metrics.Rollup{{}, nil, {{Resolution: time.Minute, Retention: 30 * time.Minute}, {Resolution: 5 * time.Minute, Retention: 3 * time.Hour}}}
-	members := []metrics.GroupMetric{
-		{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")},
-		{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, "prod", "web")},
-		{Metric: metrics.RunningTaskCountMetric("prod", "web")},
-		{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, "targetgroup/web/1", "app/web/1"), StatisticSets: true},
-	}
+	stats, members := groupStats, groupMembers
 	rapid.Check(t, func(rt *rapid.T) {
-		cfg := metrics.Config{
-			RawRetention:     time.Duration(rapid.IntRange(2, 90).Draw(rt, "rawMinutes")) * time.Minute,
-			Rollups:          rollups[rapid.IntRange(0, len(rollups)-1).Draw(rt, "rollups")],
-			PublicationDelay: time.Duration(rapid.IntRange(0, 120).Draw(rt, "delaySeconds")) * time.Second,
-		}
-		grouped, plain := newStore(rt, cfg), newStore(rt, cfg)
-		g, err := grouped.Group(members...)
-		if err != nil {
-			rt.Fatal(err)
-		}
-		handles := make([]*metrics.Handle, len(members))
-		for i, m := range members {
-			if handles[i], err = plain.Handle(m.Metric); err != nil {
-				rt.Fatal(err)
-			}
-		}
-		alarmCfg := metrics.AlarmConfig{Metric: members[0].Metric, EvaluationPeriods: 3, Threshold: 50, Comparison: metrics.GreaterThanThreshold}
-		ga, _ := metrics.NewAlarm(alarmCfg)
-		pa, _ := metrics.NewAlarm(alarmCfg)
+		grouped, plain, g, handles, ga, pa := newGroupPair(rt)
 		now := t0.Add(time.Hour)
 		for step := range rapid.IntRange(1, 150).Draw(rt, "steps") {
 			op := rapid.IntRange(0, 19).Draw(rt, "op")
@@ -258,34 +233,9 @@ func TestGroupTakeover(t *testing.T) {
 // over the whole history by the minute and by the hour, the alarm, Usage
 // and ListMetrics, must agree with the plain store.
 func TestGroupLongQueue(t *testing.T) {
-	stats := []metrics.Statistic{metrics.Average, metrics.Sum, metrics.Minimum, metrics.Maximum, metrics.SampleCount, metrics.Percentile(90)}
-	rollups := [][]metrics.Rollup{{}, nil, {{Resolution: time.Minute, Retention: 30 * time.Minute}, {Resolution: 5 * time.Minute, Retention: 3 * time.Hour}}}
-	members := []metrics.GroupMetric{
-		{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")},
-		{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, "prod", "web")},
-		{Metric: metrics.RunningTaskCountMetric("prod", "web")},
-		{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, "targetgroup/web/1", "app/web/1"), StatisticSets: true},
-	}
+	stats, members := groupStats, groupMembers
 	rapid.Check(t, func(rt *rapid.T) {
-		cfg := metrics.Config{
-			RawRetention:     time.Duration(rapid.IntRange(2, 90).Draw(rt, "rawMinutes")) * time.Minute,
-			Rollups:          rollups[rapid.IntRange(0, len(rollups)-1).Draw(rt, "rollups")],
-			PublicationDelay: time.Duration(rapid.IntRange(0, 120).Draw(rt, "delaySeconds")) * time.Second,
-		}
-		grouped, plain := newStore(rt, cfg), newStore(rt, cfg)
-		g, err := grouped.Group(members...)
-		if err != nil {
-			rt.Fatal(err)
-		}
-		handles := make([]*metrics.Handle, len(members))
-		for i, m := range members {
-			if handles[i], err = plain.Handle(m.Metric); err != nil {
-				rt.Fatal(err)
-			}
-		}
-		alarmCfg := metrics.AlarmConfig{Metric: members[0].Metric, EvaluationPeriods: 3, Threshold: 50, Comparison: metrics.GreaterThanThreshold}
-		ga, _ := metrics.NewAlarm(alarmCfg)
-		pa, _ := metrics.NewAlarm(alarmCfg)
+		grouped, plain, g, handles, ga, pa := newGroupPair(rt)
 		alarmed := rapid.Bool().Draw(rt, "alarmed")
 		interval := time.Duration(rapid.IntRange(1, 30).Draw(rt, "interval10s")) * 10 * time.Second
 		rows := rapid.IntRange(100, 600).Draw(rt, "rows")
@@ -359,4 +309,43 @@ func TestGroupLongQueue(t *testing.T) {
 			rt.Fatalf("ListMetrics differs (-plain +group):\n%s", d)
 		}
 	})
+}
+
+// The statistics, rollup choices and group members the group-against-
+// handles properties draw from.
+var (
+	groupStats   = []metrics.Statistic{metrics.Average, metrics.Sum, metrics.Minimum, metrics.Maximum, metrics.SampleCount, metrics.Percentile(90)}
+	groupRollups = [][]metrics.Rollup{{}, nil, {{Resolution: time.Minute, Retention: 30 * time.Minute}, {Resolution: 5 * time.Minute, Retention: 3 * time.Hour}}}
+	groupMembers = []metrics.GroupMetric{
+		{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")},
+		{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, "prod", "web")},
+		{Metric: metrics.RunningTaskCountMetric("prod", "web")},
+		{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, "targetgroup/web/1", "app/web/1"), StatisticSets: true},
+	}
+)
+
+// newGroupPair draws a store configuration and builds two stores of it:
+// one that takes groupMembers' samples through a Group, one through a
+// Handle per member, each with the same alarm on the first member.
+func newGroupPair(rt *rapid.T) (grouped, plain *metrics.Store, g *metrics.Group, handles []*metrics.Handle, ga, pa *metrics.MetricAlarm) {
+	cfg := metrics.Config{
+		RawRetention:     time.Duration(rapid.IntRange(2, 90).Draw(rt, "rawMinutes")) * time.Minute,
+		Rollups:          groupRollups[rapid.IntRange(0, len(groupRollups)-1).Draw(rt, "rollups")],
+		PublicationDelay: time.Duration(rapid.IntRange(0, 120).Draw(rt, "delaySeconds")) * time.Second,
+	}
+	grouped, plain = newStore(rt, cfg), newStore(rt, cfg)
+	g, err := grouped.Group(groupMembers...)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	handles = make([]*metrics.Handle, len(groupMembers))
+	for i, m := range groupMembers {
+		if handles[i], err = plain.Handle(m.Metric); err != nil {
+			rt.Fatal(err)
+		}
+	}
+	alarmCfg := metrics.AlarmConfig{Metric: groupMembers[0].Metric, EvaluationPeriods: 3, Threshold: 50, Comparison: metrics.GreaterThanThreshold}
+	ga, _ = metrics.NewAlarm(alarmCfg)
+	pa, _ = metrics.NewAlarm(alarmCfg)
+	return grouped, plain, g, handles, ga, pa
 }

@@ -233,3 +233,19 @@ func checkMixture(t *testing.T, steps []fluidStepSpec, oldFails bool) {
 		t.Errorf("the period's mean latency %v s, the steps' %v s", got, want)
 	}
 }
+
+// BenchmarkFluidBooking is the cost of booking one fluid step's latencies
+// (fluidServed, and a sixtieth of the fold into the histograms: an hour of
+// one-minute steps per report period), exponential shape, means spread
+// over an octave.
+func BenchmarkFluidBooking(b *testing.B) {
+	wl := fluidWorkload(0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		wl.fluidServed(0.1*(1+float64(i%60)/60), traffic.ExponentialShape, 6000)
+		if i++; i%60 == 0 {
+			wl.foldLatency()
+		}
+	}
+}

@@ -49,7 +49,7 @@ func quadrature(quantile func(q float64) float64) *LatencyShape {
 	// quadTop; the count of intervals falls as the step grows, so the
 	// finest step that fits is found by bisection on its logarithm.
 	lo, hi := 1e-3, 1.0
-	for quadEdges(quantile, hi) == nil {
+	for quadEdges(quantile, hi, false) == nil {
 		hi *= 2
 		if hi > 1e3 {
 			break
@@ -57,13 +57,13 @@ func quadrature(quantile func(q float64) float64) *LatencyShape {
 	}
 	for range 40 {
 		mid := math.Sqrt(lo * hi)
-		if quadEdges(quantile, mid) != nil {
+		if quadEdges(quantile, mid, false) != nil {
 			hi = mid
 		} else {
 			lo = mid
 		}
 	}
-	edges := quadEdges(quantile, hi)
+	edges := quadEdges(quantile, hi, true)
 	if edges == nil { // a quantile function that is not increasing: one point per anchor
 		edges = []float64{0, quadFloor}
 		for _, a := range quadAnchors {
@@ -106,8 +106,9 @@ func quadrature(quantile func(q float64) float64) *LatencyShape {
 
 // quadEdges returns the interval edges of the quadrature with step ln
 // factor step between the anchors, or nil if they number more than
-// MaxShapePoints intervals.
-func quadEdges(quantile func(q float64) float64, step float64) []float64 {
+// MaxShapePoints intervals. Unless place is set, the edges between the
+// anchors are left at 0: the count is what the search for the step needs.
+func quadEdges(quantile func(q float64) float64, step float64, place bool) []float64 {
 	edges := make([]float64, 0, MaxShapePoints+1)
 	edges = append(edges, 0, quadFloor)
 	// gap adds the edges of [a, b] (a already added), b included.
@@ -118,6 +119,10 @@ func quadEdges(quantile func(q float64) float64, step float64) []float64 {
 			n = max(1, int(math.Ceil(math.Log(qb/qa)/step-1e-9)))
 		}
 		for j := 1; j < n && len(edges) <= MaxShapePoints; j++ {
+			if !place {
+				edges = append(edges, 0)
+				continue
+			}
 			// The first q in [a, b] whose quantile reaches the j-th factor.
 			t := qa * math.Pow(qb/qa, float64(j)/float64(n))
 			x, y := a, b
@@ -169,7 +174,7 @@ func quadEdges(quantile func(q float64) float64, step float64) []float64 {
 	}
 	gap(prev, quadTop, step)
 	edges = append(edges, 1)
-	if len(edges)-1 > MaxShapePoints || !slices.IsSorted(edges) {
+	if len(edges)-1 > MaxShapePoints || place && !slices.IsSorted(edges) {
 		return nil
 	}
 	return edges

@@ -363,7 +363,10 @@ func Fluid(in FluidInput) (FluidResult, error) {
 			variability = klb(ca2, in.SCV, rho) / klb(ca2, 1, rho)
 		}
 		if ps {
-			r.arrivalSCV = ca2
+			// The long-run variability of a superposition of Erlang-N
+			// streams is each one's, 1/N: it sets how a long request's
+			// sojourn spreads.
+			r.arrivalSCV = 1 / float64(in.Tasks)
 			delay *= variability * 2 / (1 + in.SCV)
 			r.MeanLatency = es + delay
 			r.MeanWait = delay

@@ -39,23 +39,32 @@ var ExponentialShape = func() *LatencyShape {
 
 // FluidShape returns the shape of the latency of a fluid step that Fluid
 // estimated as r, for tasks of configuration cfg and work of variability
-// scv (C_s²). It is a row of a table computed once per (model, C_s²) and
-// indexed by the step's wait fraction f = r.MeanWait / r.MeanLatency in 64
-// steps (the nearest row): the fraction of the mean sojourn spent waiting
-// (FCFS) or slowed by sharing (processor sharing), which carries the load
-// and the routing into one number. The models:
+// scv (C_s²). It is a cell of a table computed once per model and C_s²
+// and looked up by the step's figures: its wait fraction f = r.MeanWait /
+// r.MeanLatency in 64 steps (the nearest row), the fraction of the mean
+// sojourn spent waiting (FCFS) or slowed by sharing (processor sharing),
+// and, where the routing's arrivals are not Poisson, what Fluid recorded
+// in r about them (a FluidResult built by hand gets the random-routing
+// shapes). The models:
 //
-//   - FCFS with one slot and an unlimited queue, exponential work:
-//     ExponentialShape (exact for random and one-cursor round-robin
-//     routing).
-//   - FCFS with one slot and an unlimited queue, other work: the sojourn
-//     W + S of the M/G/1 queue whose wait fraction is f, S lognormal of
-//     mean 1 and C_s² scv (a point for C_s² = 0), W the
+//   - FCFS with one slot and an unlimited queue, exponential work, random
+//     or round-robin routing: ExponentialShape (exact for random routing
+//     and for round robin's GI/M/1 queue, whose sojourn is exponential).
+//   - FCFS with one slot and an unlimited queue, other work, random
+//     routing: the sojourn W + S of the M/G/1 queue whose wait fraction is
+//     f, S lognormal of mean 1 and C_s² scv (a point for C_s² = 0), W the
 //     Pollaczek–Khinchine geometric sum of equilibrium residuals of S
 //     (Beneš; Kleinrock 1975, Queueing Systems, Volume I, for the M/G/1
-//     waiting-time transform), computed numerically once per row: exact
-//     for random routing, and for other routings the M/G/1 queue of the
-//     same mean wait.
+//     waiting-time transform), computed numerically once per row: exact.
+//   - FCFS with one slot and an unlimited queue, round robin with other
+//     work, or join the shortest queue with any work: S plus a wait that
+//     is 0 with probability 1 − P(W > 0) and otherwise the M/G/1
+//     conditional wait whose mean makes the step's mean wait
+//     (fcfsMixedShape). P(W > 0) is the GI/M/1 queue's σ for round robin
+//     (exact for exponential work, where the shape is the exponential),
+//     scaled for other work by Whitt's QNA delay probability relative to
+//     its value at C_s² = 1; for join the shortest queue, the Erlang C
+//     probability that every task is busy in its balanced chain.
 //   - Processor sharing without a concurrency limit: the sojourn T(x) of a
 //     request of work x has mean x/(1 − ρ) (M/G/1-PS) and, for M/M/1-PS,
 //     variance 2ρx/(μ(1 − ρ)³) − 2ρ(1 − e^{−(1−ρ)μx})/(μ²(1 − ρ)⁴)
@@ -64,7 +73,12 @@ var ExponentialShape = func() *LatencyShape {
 //     of that mean and variance (its distribution function by Wilson and
 //     Hilferty's 1931 cube-root normal approximation), mixed over x
 //     drawn from the work distribution (lognormal of C_s² scv, exponential
-//     for C_s² = 1), with ρ = f (E[T] = E[S]/(1 − ρ)).
+//     for C_s² = 1), with ρ = f (E[T] = E[S]/(1 − ρ)). Under round robin,
+//     whose arrivals are smoother than Poisson, a small request is slowed
+//     as the fewer requests it finds (1/(1 − f)) and a large one as the
+//     load itself (1/(1 − ρ), ρ = r.Utilization), with a variance whose
+//     growth in x is scaled by the arrivals' long-run variability
+//     (computeSmoothedShape).
 //   - Anything else (several FCFS slots, bounded queues, a concurrency
 //     limit): ExponentialShape.
 //

@@ -119,3 +119,62 @@ func TestMixedShapeAgainstTheory(t *testing.T) {
 		}
 	}
 }
+
+// TestFluidShapeFollowsTheRouting: Fluid records what a non-random
+// routing's shape needs, and FluidShape uses it: round robin with
+// exponential FCFS work keeps the exact exponential, with other work it
+// takes the wait probability (a different shape from the random-routing
+// queue's at the same wait fraction), and processor sharing takes the
+// smoother arrivals; the same figures built by hand give the
+// random-routing shapes.
+func TestFluidShapeFollowsTheRouting(t *testing.T) {
+	fcfs := ServerConfig{Discipline: FCFS, Concurrency: 1, QueueLimit: Unlimited}
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	step := func(cfg ServerConfig, scv float64, routing Routing) (FluidResult, FluidResult) {
+		r, err := Fluid(FluidInput{OfferedRate: 24, Tasks: 4, Server: cfg, MeanWork: 0.1, SCV: scv, Routing: routing})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, FluidResult{MeanWait: r.MeanWait, MeanLatency: r.MeanLatency}
+	}
+	if r, _ := step(fcfs, 1, RoundRobinRouting); FluidShape(fcfs, 1, r) != ExponentialShape {
+		t.Error("round robin, exponential FCFS work: want ExponentialShape (E_N/M/1)")
+	}
+	for _, c := range []struct {
+		name string
+		cfg  ServerConfig
+		scv  float64
+		alg  Routing
+	}{
+		{"round robin, FCFS, C_s² 4", fcfs, 4, RoundRobinRouting},
+		{"round robin, FCFS, C_s² 0.5", fcfs, 0.5, RoundRobinRouting},
+		{"round robin, processor sharing", ps, 1, RoundRobinRouting},
+		{"shortest queue, FCFS", fcfs, 1, ShortestQueueRouting},
+	} {
+		r, byHand := step(c.cfg, c.scv, c.alg)
+		got, random := FluidShape(c.cfg, c.scv, r), FluidShape(c.cfg, c.scv, byHand)
+		if got == random || got.P99 == random.P99 {
+			t.Errorf("%s: the routing's shape is the random-routing one (p99 %v)", c.name, got.P99)
+		}
+		if FluidShape(c.cfg, c.scv, r) != got {
+			t.Errorf("%s: a second look-up gives another shape", c.name)
+		}
+	}
+}
+
+// BenchmarkFluidShapeRoundRobin is the per-step cost of the round-robin
+// shapes once their cells exist: FCFS with lognormal work (the wait
+// probability's table) and processor sharing (the smoother arrivals').
+func BenchmarkFluidShapeRoundRobin(b *testing.B) {
+	fcfs := ServerConfig{Discipline: FCFS, Concurrency: 1, QueueLimit: Unlimited}
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	rf, _ := Fluid(FluidInput{OfferedRate: 24, Tasks: 4, Server: fcfs, MeanWork: 0.1, SCV: 4, Routing: RoundRobinRouting})
+	rp, _ := Fluid(FluidInput{OfferedRate: 24, Tasks: 4, Server: ps, MeanWork: 0.1, SCV: 1, Routing: RoundRobinRouting})
+	FluidShape(fcfs, 4, rf)
+	FluidShape(ps, 1, rp)
+	b.ReportAllocs()
+	for b.Loop() {
+		FluidShape(fcfs, 4, rf)
+		FluidShape(ps, 1, rp)
+	}
+}

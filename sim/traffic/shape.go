@@ -243,7 +243,10 @@ func computeSmoothedShape(kind shapeKind, scv, rho, f, c float64) *LatencyShape 
 	var mean float64
 	{
 		poisson := f == rho && c == 1
-		kappa := f * (1 - rho) * (1 - rho) / (rho * (1 - f) * (1 - f))
+		kappa := 1.0 // no load: nothing to scale
+		if rho > 0 {
+			kappa = f * (1 - rho) * (1 - rho) / (rho * (1 - f) * (1 - f))
+		}
 		mean = 1 / (1 - rho)
 		var mixMean float64
 		type component struct{ k, theta float64 } // gamma shape and scale; k = 0: a point at theta

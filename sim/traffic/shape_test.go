@@ -178,3 +178,25 @@ func BenchmarkFluidShapeRoundRobin(b *testing.B) {
 		FluidShape(ps, 1, rp)
 	}
 }
+
+// TestSmoothedShapeEdges: the processor-sharing shape of smoother
+// arrivals is the Poisson one when nothing is smoother (f = ρ, c = 1),
+// bit for bit, and a proper increasing unit-mean shape at no load.
+func TestSmoothedShapeEdges(t *testing.T) {
+	for _, f := range []float64{0.3, 0.8} {
+		if got, want := computeSmoothedShape(psShape, 1, f, f, 1), computeShape(psShape, 1, f); *got != *want {
+			t.Errorf("f = ρ = %v, c = 1: the smoothed shape differs from the Poisson one", f)
+		}
+	}
+	s := computeSmoothedShape(psShape, 1, 0, 0, 0.5)
+	var sum float64
+	for k, x := range s.Points {
+		sum += x
+		if !(x >= 0) || k > 0 && x < s.Points[k-1] {
+			t.Fatalf("no load: point %d = %v", k, x)
+		}
+	}
+	if math.Abs(sum/ShapePoints-1) > 0.005 {
+		t.Errorf("no load: the points average %v, not 1", sum/ShapePoints)
+	}
+}

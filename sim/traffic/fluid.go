@@ -191,9 +191,10 @@ type FluidResult struct {
 	// builds the FCFS sojourn from it. Zero (as in a FluidResult built by
 	// hand) means the random-routing queue's.
 	waitProb float64
-	// arrivalSCV, where Fluid sets it (> 0), is the C_a² of a task's
-	// arrivals under round robin, which FluidShape's processor-sharing
-	// shape takes into account. Zero means Poisson (C_a² = 1).
+	// arrivalSCV, where Fluid sets it (> 0), is the long-run C_a² of a
+	// task's arrivals under round robin (1/N), which FluidShape's
+	// processor-sharing shape takes into account. Zero means Poisson
+	// (C_a² = 1).
 	arrivalSCV float64
 }
 

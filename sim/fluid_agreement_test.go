@@ -333,7 +333,7 @@ func agreementTolerance(s agreementShape) (mean, p99 float64) {
 		case fcfs:
 			return 0.05, 0.06 // the p99 4.7 %
 		}
-		return 0.05, 0.15 // processor sharing: the p99 12.3 %
+		return 0.05, 0.06 // processor sharing: the p99 4.4 % (jsqPSTail)
 	case s.exact():
 		mean = 0.04
 	case s.alg == loadbalancer.RoundRobin && s.nodes > 1:

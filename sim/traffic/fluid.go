@@ -196,6 +196,10 @@ type FluidResult struct {
 	// processor-sharing shape takes into account. Zero means Poisson
 	// (C_a² = 1).
 	arrivalSCV float64
+	// psTail, where Fluid sets it (> 0), is the tail factor c of
+	// processor sharing's shape under join the shortest queue (jsqPSTail),
+	// which FluidShape uses in place of psTailFactor's.
+	psTail float64
 }
 
 // limitedPS is Fluid for one processor-sharing task with at most c requests
@@ -421,6 +425,9 @@ func Fluid(in FluidInput) (FluidResult, error) {
 		}
 		served, rejected, wq, t := jsq(in.OfferedRate, in.Tasks, mu, c, k, ps, in.SCV)
 		r = FluidResult{ServedRate: served, RejectedRate: rejected, MeanWait: wq, MeanLatency: t}
+		if ps && c == 0 {
+			r.psTail = jsqPSTail(in.Tasks)
+		}
 		if !ps && c == 1 && k < 0 && in.OfferedRate < float64(in.Tasks)*mu {
 			// A request waits when every task is busy: Erlang C over the
 			// tasks, in the same balanced chain.

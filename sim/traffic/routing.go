@@ -321,6 +321,20 @@ func jsqSelection(n int, rho, v float64) float64 {
 	return math.Exp(-jsqSelectionRate * float64(n-1) * (1 - r) * v)
 }
 
+// jsqPSTail is the tail factor c (see computeSmoothedShape) of a
+// processor-sharing task's sojourn under join the shortest queue over n
+// tasks: c = 1/√n. A request of work x is slowed by the occupancy of its
+// task; a small one by the few requests it finds, a long one by the
+// occupancy averaged over its service, whose variance grows with x as
+// M/M/1-PS's times c. JSQ sends each arrival to the emptiest task, so a
+// task's occupancy follows the balanced share of the total: c lies
+// between the independent queue's 1 (random routing) and the 1/n of a
+// task whose count is exactly the total's n-th part. 1/√n, their geometric
+// mean, is empirical: it brings the p99 of the request-level table
+// (N = 2, 4, 16, ρ 0.3–0.95, C_s² 0.5–4) within 5 %, from 12 % with the
+// random-routing shape at sixteen tasks.
+func jsqPSTail(n int) float64 { return 1 / math.Sqrt(float64(n)) }
+
 // klb is the Krämer–Langenbach-Belz approximation of the GI/G/1 mean wait
 // in units of the M/M/1 wait at the same utilisation rho (W. Krämer and
 // M. Langenbach-Belz, "Approximate formulae for the delay in the queueing

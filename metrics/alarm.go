@@ -495,7 +495,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 		if err != nil { // unreachable: NewAlarm validated the metric
 			return a.readAll(s, at)
 		}
-		sr.retain(int64(c.EvaluationRange) * int64(c.Period))
+		s.retainSeries(sr, int64(c.EvaluationRange)*int64(c.Period))
 		inc.store, inc.series = s, sr
 		inc.forget()
 	}

@@ -132,6 +132,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 	}
 	g.rows, g.size = make([]uint64, groupRows*g.width), groupRows
 	s.groups = append(s.groups, g)
+	s.gen++
 	return g, nil
 }
 
@@ -173,6 +174,7 @@ func (g *Group) index(i int) error {
 }
 
 func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
+	g.store.gen++ // what a window reads may change
 	if g.stale {
 		if err := g.relookup(i); err != nil {
 			return err

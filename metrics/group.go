@@ -441,10 +441,14 @@ func (g *Group) takeTo(i, upto int) {
 	if !ok {
 		return
 	}
-	sr, sets, off := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off)
+	sr, sets, off, bit := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off), uint64(1)<<i
+	p, w := g.offset(from), g.width
 	for k := from; k < upto; k++ {
-		row := g.row(k)
-		if row[1]&(1<<i) == 0 {
+		row := g.rows[p : p+w]
+		if p += w; p == len(g.rows) { // the ring's next row
+			p = 0
+		}
+		if row[1]&bit == 0 {
 			continue
 		}
 		v := math.Float64frombits(row[off])

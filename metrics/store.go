@@ -430,19 +430,36 @@ func (sr *series) put(ts int64, set statSet) bool {
 // the series will have once it took what its group queued (see
 // Group.takeTo): the same steps, but no raw sample.
 func (sr *series) rollUp(ts int64, set statSet) {
-	if ts > sr.latest {
+	newer := ts > sr.latest
+	if newer {
 		sr.latest = ts
-		sr.advance(ts)
+		if cut := ts - sr.keep; cut > sr.complete { // advance, raw samples
+			sr.complete = cut
+		}
 		if sr.raw.n > 0 {
 			sr.dropRetired() // samples a read once made it take, now out of its retention
 		}
 	} else if ts < sr.latest {
 		sr.late++
 	}
-	for i := range sr.tiers {
-		if tr := &sr.tiers[i]; ts >= tr.complete {
-			tr.merge(ts, set)
+	for i := range sr.tiers { // each tier on its own: advance, then merge
+		tr := &sr.tiers[i]
+		if newer && ts >= tr.evictAt {
+			tr.evict(ts)
 		}
+		if ts < tr.complete {
+			continue
+		}
+		// merge's first case, in line: the newest bucket.
+		if b := &tr.buckets; b.n > 0 {
+			if d := ts - (tr.base + int64(b.n-1)*tr.resolution); d >= 0 && d < tr.resolution {
+				bk := b.last()
+				bk.set.merge(set)
+				bk.last = max(bk.last, ts)
+				continue
+			}
+		}
+		tr.merge(ts, set)
 	}
 }
 
@@ -461,21 +478,25 @@ func (sr *series) advance(now int64) {
 		sr.complete = cut
 	}
 	for i := range sr.tiers {
-		tr := &sr.tiers[i]
-		if now < tr.evictAt {
-			continue // the cut only moves once per resolution; skip the division
+		if tr := &sr.tiers[i]; now >= tr.evictAt { // the cut only moves once per resolution; skip the division
+			tr.evict(now)
 		}
-		cut := floorTo(now-tr.retention, tr.resolution)
-		tr.evictAt = cut + tr.resolution + tr.retention
-		if cut <= tr.complete {
-			continue
-		}
-		tr.complete = cut
-		if tr.buckets.len() > 0 && tr.base < cut {
-			k := (cut - tr.base) / tr.resolution
-			tr.buckets.dropFront(int(min(k, int64(tr.buckets.len()))))
-			tr.base = cut
-		}
+	}
+}
+
+// evict drops the tier's buckets older than its retention measured back
+// from now.
+func (tr *tier) evict(now int64) {
+	cut := floorTo(now-tr.retention, tr.resolution)
+	tr.evictAt = cut + tr.resolution + tr.retention
+	if cut <= tr.complete {
+		return
+	}
+	tr.complete = cut
+	if tr.buckets.len() > 0 && tr.base < cut {
+		k := (cut - tr.base) / tr.resolution
+		tr.buckets.dropFront(int(min(k, int64(tr.buckets.len()))))
+		tr.base = cut
 	}
 }
 

@@ -872,6 +872,21 @@ func (s *Store) visibleCutoff(asOf time.Time) int64 {
 	return asOf.UnixNano() - s.delay
 }
 
+// visibleCutoffAt is visibleCutoff for asOf in Unix nanoseconds.
+func (s *Store) visibleCutoffAt(asOf int64) int64 {
+	switch {
+	case asOf < minNano:
+		return math.MinInt64
+	case asOf >= allPublishedNano:
+		return noCutoff
+	}
+	return asOf - s.delay
+}
+
+// minNano and allPublishedNano are minTimestamp and allPublished in Unix
+// nanoseconds (both within int64's range of them: 1678–2262).
+var minNano, allPublishedNano = minTimestamp.UnixNano(), allPublished.UnixNano()
+
 func (s *Store) statistic(m Metric, stat Statistic, period time.Duration, end time.Time, visible int64) (float64, bool) {
 	if period <= 0 || !stat.Valid() || !inRange(end) {
 		return 0, false

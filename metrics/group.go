@@ -146,11 +146,11 @@ func (g *Group) Metric(i int) Metric { return g.srs[i].metric }
 // Put is Store.Put for series i of the group (declared without
 // StatisticSets): one sample v at t.
 func (g *Group) Put(i int, t time.Time, v float64) error {
-	if err := g.index(i); err != nil {
-		return err
-	}
-	if err := validSample(t, v); err != nil {
-		return err
+	if uint(i) >= uint(len(g.slots)) || !finite(v) || !inRange(t) { // checked in line: the common case calls nothing
+		if err := g.index(i); err != nil {
+			return err
+		}
+		return validSample(t, v)
 	}
 	// Most puts of a row after its first: the series' word of the newest
 	// row, written in place (put decides the same, with every case).

@@ -354,14 +354,14 @@ func (g *Group) queuedIn(i int, start, end int64) queuedRange {
 	search := func(t int64) int {
 		hi, step := g.next, 1 // the rows from hi on are at or after t
 		lo := hi - step
-		for lo >= from && int64(g.row(lo)[0]) >= t {
+		for lo >= from && int64(g.rows[g.offset(lo)]) >= t {
 			hi, step = lo, 2*step
 			lo = hi - step
 		}
 		lo = max(lo+1, from) // the answer is in [lo, hi]
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
-			if int64(g.row(m)[0]) < t {
+			if int64(g.rows[g.offset(m)]) < t {
 				lo = m + 1
 			} else {
 				hi = m
@@ -390,7 +390,7 @@ func (q *queuedRange) at(k int) (statSet, bool) {
 // any reports whether a row of the range holds a sample of the series.
 func (q *queuedRange) any() bool {
 	for k := q.from; k < q.to; k++ {
-		if q.g.row(k)[1]&(1<<q.col) != 0 {
+		if q.g.rows[q.g.offset(k)+1]&(1<<q.col) != 0 {
 			return true
 		}
 	}

@@ -279,3 +279,61 @@ func TestRetryDrains150ThrottledCalls(t *testing.T) {
 		t.Fatalf("last call accepted %v after the burst, sooner than the bucket's 6.5 s", d)
 	}
 }
+
+// TestRefusedServiceCallsDrawNoDeploymentID is a regression test: a
+// CreateService or UpdateService that is throttled, or refused as invalid,
+// changes nothing, so it must not draw a deployment ID either (it once did,
+// shifting every ID after it). Two worlds make the same accepted calls; one
+// also makes refused ones in between; their deployments' IDs are the same.
+func TestRefusedServiceCallsDrawNoDeploymentID(t *testing.T) {
+	limits := capacity.APIRateLimits{
+		CreateService: capacity.APIRateLimit{Burst: 1, RefillPerSecond: 1},
+		UpdateService: capacity.APIRateLimit{Burst: 1, RefillPerSecond: 1},
+	}
+	ids := func(refused bool) []string {
+		s, w := throttleWorld(t, limits)
+		c := w.Cluster("c")
+		cfg := sim.ServiceConfig{Name: "web", TaskDefinition: "job", DesiredCount: 2, LaunchType: sim.Fargate}
+		svc, err := c.CreateService(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if refused {
+			other := cfg
+			other.Name = "api"
+			if _, err := c.CreateService(other); !errors.Is(err, sim.ErrThrottled) {
+				t.Fatalf("second CreateService in the same instant: %v, want throttled", err)
+			}
+		}
+		if err := s.RunFor(time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.UpdateService(sim.ServiceUpdate{ForceNewDeployment: true}); err != nil {
+			t.Fatal(err)
+		}
+		if refused {
+			if err := svc.UpdateService(sim.ServiceUpdate{ForceNewDeployment: true}); !errors.Is(err, sim.ErrThrottled) {
+				t.Fatalf("second UpdateService in the same instant: %v, want throttled", err)
+			}
+			bad := -1
+			if err := svc.UpdateService(sim.ServiceUpdate{ForceNewDeployment: true, DesiredCount: &bad}); err == nil || errors.Is(err, sim.ErrThrottled) {
+				t.Fatalf("UpdateService with DesiredCount -1: %v, want a validation error", err)
+			}
+		}
+		if err := s.RunFor(time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.UpdateService(sim.ServiceUpdate{ForceNewDeployment: true}); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range svc.Deployments() {
+			out = append(out, d.ID())
+		}
+		return out
+	}
+	plain, withRefused := ids(false), ids(true)
+	if len(plain) == 0 || strings.Join(plain, ",") != strings.Join(withRefused, ",") {
+		t.Fatalf("deployment IDs %v with refused calls in between, %v without", withRefused, plain)
+	}
+}

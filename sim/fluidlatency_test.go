@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,13 +12,15 @@ import (
 )
 
 // TestFluidServedMatchesOneQuantileAtATime holds fluidServed and
-// foldLatency, which book a fluid step's latency quantiles in two halves
-// (the minute's statistics, the period's sum and the histograms' totals at
-// once, the histograms' buckets later), to the plain loop they replace:
-// served called once per quantile.
-// Every accumulator must come out bit for bit the same, with and without a
-// client timeout capping the quantiles, across more steps than wait
-// between two folds, and with the run's histogram read in the middle.
+// foldLatency, which book a fluid step's weighted latency points in two
+// halves (the minute's statistics, the period's sum and the histograms'
+// totals at once, the histograms' buckets later), to the plain loop they
+// replace: served called once per point, with the point's share of the
+// step's requests. Every accumulator must come out bit for bit the same
+// (but the minute's latency count, which is the step's requests, not the
+// sum of rounded shares), with and without a client timeout capping the
+// points, across more steps than wait between two folds, and with the
+// run's histogram read in the middle.
 func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 	for _, timeout := range []time.Duration{0, 2 * time.Second} {
 		cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: timeout}}
@@ -25,6 +28,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
 		}
 		got, want := fresh(), fresh()
+		var wantN int64
 		r := rand.New(rand.NewPCG(1, 2))
 		// The steps alternate between shapes, as a workload's do when its
 		// load moves: the exponential and processor sharing's at two loads.
@@ -34,17 +38,22 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			traffic.FluidShape(ps, 4, traffic.FluidResult{MeanWait: 0.9, MeanLatency: 1})}
 		for step := range 3 * maxFluidLatencies {
 			latency := math.Exp(r.NormFloat64() - 1) // about 0.05 to 3 s
-			wt := float64(r.IntN(5000)) / fluidQuantiles
+			n := int64(r.IntN(5000))
 			shape := shapes[r.IntN(len(shapes))]
-			got.fluidServed(latency, shape, wt)
+			got.fluidServed(latency, shape, n)
 			tmax := timeout.Seconds()
-			for _, x := range shape.Points {
+			for i, x := range shape.Points {
 				v := latency * x
 				if tmax > 0 {
 					v = min(v, tmax)
 				}
-				want.served(v, wt)
+				want.served(v, float64(n)*shape.Weights[i])
 			}
+			wantN += n
+			if got.minute.latN != wantN {
+				t.Fatalf("timeout %v, step %d: the minute counts %d latencies, %d requests were served", timeout, step, got.minute.latN, wantN)
+			}
+			want.minute.latN = wantN
 			if got.minute != want.minute {
 				t.Fatalf("timeout %v, step %d: minute %+v, one at a time %+v", timeout, step, got.minute, want.minute)
 			}
@@ -68,6 +77,175 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 		got.foldLatency()
 		if got.whole.total != want.whole.total || !slices.Equal(got.whole.counts, want.whole.counts) {
 			t.Errorf("timeout %v: the run's histogram differs from one at a time", timeout)
+		}
+	}
+}
+
+// fluidWorkload is a bare workload for booking fluid steps by hand, with
+// a client timeout of tmax (0: none).
+func fluidWorkload(tmax time.Duration) *Workload {
+	cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: tmax}}
+	return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
+}
+
+// bucketsApart is how many histogram buckets lie between the buckets of
+// two latencies.
+func bucketsApart(a, b float64) int {
+	d := histBucket(a) - histBucket(b)
+	return max(d, -d)
+}
+
+// TestFluidStepReadsItsShapesQuantiles books one fluid step (a steady
+// minute) of each kind of shape and reads the period's P50, P90 and P99
+// as a report does: each must be the shape's quantile times the step's
+// mean within one histogram bucket. The oracles: the exponential's
+// quantile −ln(1 − q) (the M/M/1 sojourn, Kleinrock 1975), and for the
+// M/G/1 FCFS row (lognormal work of C_s² 4) and the M/M/1-PS row the
+// model's own 99th percentile, LatencyShape.P99, computed from its
+// distribution function, not from the points. The period's latency sum
+// over its count must be the step's mean latency: the points conserve the
+// mean.
+func TestFluidStepReadsItsShapesQuantiles(t *testing.T) {
+	fcfs := traffic.ServerConfig{Discipline: traffic.FCFS, Concurrency: 1, QueueLimit: traffic.Unlimited}
+	ps := traffic.ServerConfig{Discipline: traffic.ProcessorSharing}
+	at := func(f float64) traffic.FluidResult { return traffic.FluidResult{MeanWait: f, MeanLatency: 1} }
+	exp := func(q float64) float64 { return -math.Log1p(-q) }
+	cases := []struct {
+		name  string
+		shape *traffic.LatencyShape
+		truth map[float64]float64 // quantile → unit-mean sojourn
+	}{
+		{"M/M/1 FCFS (exponential)", traffic.ExponentialShape, map[float64]float64{0.5: exp(0.5), 0.9: exp(0.9), 0.99: exp(0.99)}},
+		{"M/G/1 FCFS, C_s² 4, wait fraction 0.7", traffic.FluidShape(fcfs, 4, at(0.7)), nil},
+		{"M/M/1-PS at ρ 0.8", traffic.FluidShape(ps, 1, at(0.8)), nil},
+	}
+	for _, c := range cases {
+		if c.truth == nil {
+			c.truth = map[float64]float64{0.99: c.shape.P99}
+		}
+		for _, mean := range []float64{0.0123, 0.25, 3.7} { // seconds: different places in the buckets
+			wl := fluidWorkload(0)
+			wl.fluidServed(mean, c.shape, 60_000)
+			wl.foldLatency()
+			h := &wl.period.hist
+			for q, x := range c.truth {
+				if got, want := h.quantile(q), x*mean; bucketsApart(got, want) > 1 {
+					t.Errorf("%s, mean %v s: p%v reads %.5f s, the shape's %.5f s (%+.1f %%)", c.name, mean, 100*q, got, want, 100*(got/want-1))
+				}
+			}
+			if got := wl.period.latSum / h.total; math.Abs(got/mean-1) > 1e-12 {
+				t.Errorf("%s, mean %v s: booked mean %v s", c.name, mean, got)
+			}
+			if math.Abs(h.total/60_000-1) > 1e-12 {
+				t.Errorf("%s: booked %v requests, served 60000", c.name, h.total)
+			}
+		}
+	}
+}
+
+// TestFluidPeriodReadsTheMixture books an hour of sixty one-minute steps
+// whose mean latency and request count move with the rate, and reads the
+// period's P50, P90 and P99 as a report does: a steady hour (the rate up
+// 2 %, the mean latency from 100 to 102 ms, as an autoscaler holding its
+// target keeps it), a morning ramp (the rate up 30 %, the mean latency
+// from 100 to 130 ms) and a swing exaggerated to a whole day's in an hour
+// (the rate from 0.2 to 1.8 of its mean, the mean latency from 40 to
+// 400 ms). The oracle is the mixture's quantile computed by brute force:
+// 4,000 exponential quantile points per step, (k + ½)/4000, each with its
+// share of the step's requests, sorted. Every reading must be within two
+// histogram buckets of it. The hundred equally weighted mid-quantiles
+// fluid mode booked before fail the steady hour at p99 (they read a
+// step's p99 as its 0.985 quantile, about 9 % low): the test checks that
+// they do, so that it can tell. (Where the steps' means spread over
+// several buckets, the hundred points' roundings average out, and they
+// pass.)
+func TestFluidPeriodReadsTheMixture(t *testing.T) {
+	var steady, ramp, swing []fluidStepSpec
+	for m := range 60 {
+		u := (float64(m) + 0.5) / 60
+		steady = append(steady, fluidStepSpec{0.1 + 0.002*u, math.Round(6000 * (1 + 0.02*u))})
+		ramp = append(ramp, fluidStepSpec{0.1 + 0.03*u, math.Round(6000 * (1 + 0.3*u))})
+		rate := 1 + 0.8*math.Sin(2*math.Pi*u)
+		swing = append(swing, fluidStepSpec{0.04 + 0.36*rate*rate/3.24, math.Round(6000 * rate)})
+	}
+	for _, c := range []struct {
+		name     string
+		steps    []fluidStepSpec
+		oldFails bool
+	}{{"steady hour", steady, true}, {"morning ramp", ramp, false}, {"a day's swing in an hour", swing, false}} {
+		t.Run(c.name, func(t *testing.T) { checkMixture(t, c.steps, c.oldFails) })
+	}
+}
+
+// fluidStepSpec is a fluid step's mean latency (seconds) and requests.
+type fluidStepSpec struct{ mean, n float64 }
+
+func checkMixture(t *testing.T, steps []fluidStepSpec, oldFails bool) {
+	// The brute-force mixture.
+	const k = 4000
+	type point struct{ v, w float64 }
+	var pts []point
+	var total float64
+	for _, s := range steps {
+		for j := range k {
+			pts = append(pts, point{s.mean * -math.Log1p(-(float64(j)+0.5)/k), s.n / k})
+		}
+		total += s.n
+	}
+	slices.SortFunc(pts, func(a, b point) int { return cmp.Compare(a.v, b.v) })
+	truth := func(q float64) float64 {
+		cum := 0.0
+		for _, p := range pts {
+			if cum += p.w; cum >= q*total {
+				return p.v
+			}
+		}
+		return pts[len(pts)-1].v
+	}
+	// Now and before: the quadrature, and a hundred mid-quantiles.
+	now, before := fluidWorkload(0), fluidWorkload(0)
+	for _, s := range steps {
+		now.fluidServed(s.mean, traffic.ExponentialShape, int64(s.n))
+		for j := range 100 {
+			before.served(s.mean*-math.Log1p(-(float64(j)+0.5)/100), s.n/100)
+		}
+	}
+	now.foldLatency()
+	for _, q := range []float64{0.5, 0.9, 0.99} {
+		want := truth(q)
+		got := now.period.hist.quantile(q)
+		old := before.period.hist.quantile(q)
+		t.Logf("p%v: brute force %.2f ms, quadrature %.2f ms (%+.1f %%), a hundred points %.2f ms (%+.1f %%)", 100*q, 1000*want, 1000*got, 100*(got/want-1), 1000*old, 100*(old/want-1))
+		if bucketsApart(got, want) > 2 {
+			t.Errorf("p%v reads %.2f ms, the mixture's %.2f ms (%+.1f %%)", 100*q, 1000*got, 1000*want, 100*(got/want-1))
+		}
+		if q == 0.99 && oldFails && bucketsApart(old, want) <= 2 {
+			t.Errorf("the hundred equally weighted points read p99 as %.2f ms, within two buckets of %.2f ms: the test cannot tell them from the quadrature", 1000*old, 1000*want)
+		}
+	}
+	if got, want := now.period.latSum/now.period.hist.total, func() float64 {
+		var sum float64
+		for _, s := range steps {
+			sum += s.mean * s.n
+		}
+		return sum / total
+	}(); math.Abs(got/want-1) > 1e-12 {
+		t.Errorf("the period's mean latency %v s, the steps' %v s", got, want)
+	}
+}
+
+// BenchmarkFluidBooking is the cost of booking one fluid step's latencies
+// (fluidServed, and a sixtieth of the fold into the histograms: an hour of
+// one-minute steps per report period), exponential shape, means spread
+// over an octave.
+func BenchmarkFluidBooking(b *testing.B) {
+	wl := fluidWorkload(0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		wl.fluidServed(0.1*(1+float64(i%60)/60), traffic.ExponentialShape, 6000)
+		if i++; i%60 == 0 {
+			wl.foldLatency()
 		}
 	}
 }

@@ -341,6 +341,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 			if err != nil {
 				panic(err) // the plan compiled before
 			}
+			back.stampID()
 			s.counters.Rollbacks++
 			s.eventText(a.Text)
 			s.startDeployment(back)

@@ -532,6 +532,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	if err := w.throttle(capacity.CreateService); err != nil {
 		return nil, err
 	}
+	if d != nil {
+		d.stampID()
+	}
 	s.minPct, s.maxPct = cfg.DeploymentConfiguration.bounds(cfg.SchedulingStrategy)
 	if cfg.SchedulingStrategy == Daemon {
 		s.desired = 0
@@ -577,11 +580,18 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 		joinLeaf(&l, ErrInvalidService, "ServiceConfig.Placement", "Spec", err)
 		return nil, l.Err()
 	}
-	id := fmt.Sprintf("ecs-svc/%019d", s.w.nextID()%1e19)
 	return &Deployment{
-		s: s, id: id, def: def, plan: plan, stopReason: "Scaling activity initiated by (deployment " + id + ")",
+		s: s, def: def, plan: plan,
 		status: DeploymentPrimary, rollout: RolloutInProgress, createdAt: s.w.now(),
 	}, nil
+}
+
+// stampID gives an accepted deployment its ID. It is drawn only once the
+// call that made the deployment is accepted (valid and not throttled), so
+// that a refused call leaves the world's IDs as they were.
+func (d *Deployment) stampID() {
+	d.id = fmt.Sprintf("ecs-svc/%019d", d.s.w.nextID()%1e19)
+	d.stopReason = "Scaling activity initiated by (deployment " + d.id + ")"
 }
 
 // UpdateService changes a service. A new task definition (or
@@ -656,6 +666,7 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 		s.cfg.AvailabilityZoneRebalancing, s.rebalanceOn = r, r == AZRebalancingEnabled
 	}
 	if dep != nil {
+		dep.stampID()
 		s.startDeployment(dep)
 	}
 	s.steady = false

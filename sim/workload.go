@@ -168,7 +168,9 @@ type Period struct {
 	// traffic.FluidShape: the M/G/1 sojourn for one-slot FCFS, the
 	// M/M/1-PS sojourn mixed over the work for processor sharing without a
 	// limit, the exponential otherwise (the sim/traffic package doc states
-	// how close each comes to request-level simulation).
+	// how close each comes to request-level simulation), booked as the
+	// shape's weighted points (traffic.LatencyShape), which read p50, p90
+	// and p99 within 0.5 % of the shape's before the buckets' rounding.
 	P50, P90, P99, Mean time.Duration
 	// MeanTasks is the mean of the service's RunningTaskCount over the
 	// period's minutes; MaxTasks its largest value.
@@ -797,75 +799,72 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	inFlight := res.ServedRate * latency * dt
 	wl.minute.inFlightSeconds += inFlight
 	if served > 0 && latency > 0 {
-		wl.fluidServed(latency, traffic.FluidShape(sc, wl.scv, res), float64(served)/fluidQuantiles)
+		wl.fluidServed(latency, traffic.FluidShape(sc, wl.scv, res), served)
 	}
 }
 
-const fluidQuantiles = traffic.ShapePoints
-
 // fluidLatency is one fluid step's served requests, waiting to be folded
-// into the histograms: weight wt at each of the fluidQuantiles points of
-// the step's latency shape times its mean latency.
+// into the histograms: n requests, n × shape.Weights[i] of them at the
+// step's mean latency times shape.Points[i].
 type fluidLatency struct {
-	latency, wt float64
-	shape       *traffic.LatencyShape
+	latency, n float64
+	shape      *traffic.LatencyShape
 }
 
 // maxFluidLatencies bounds the steps waiting to be folded (a report period
 // of an hour at one-minute steps has 60).
 const maxFluidLatencies = 64
 
-// fluidServed books a fluid step's served requests as the step's latency:
-// its mean times the fluidQuantiles equally weighted points of its shape
+// fluidServed books a fluid step's n served requests as the step's
+// latency: its mean times the weighted points of its shape
 // (traffic.FluidShape: the exponential, or the sojourn's distribution for
-// the discipline, the work's C_s² and the step's load) (capped at the client timeout: no served
-// request outlasts it), exactly as served would, one quantile at a time.
+// the discipline, the work's C_s² and the step's load; see
+// traffic.LatencyShape for how the points are placed so that a
+// histogram's quantiles read the shape's), each capped at the client
+// timeout (no served request outlasts it), exactly as served would, one
+// point at a time, except that the minute's latency count is n.
 // The minute's statistics, the period's latency sum and the histograms'
-// totals are brought up to date now. The histograms' buckets, a hundred
+// totals are brought up to date now. The histograms' buckets, a few dozen
 // scattered writes per step, wait in wl.fluidLat until foldLatency, which
 // makes the same additions in the same order: a workload's histograms are
 // then touched once per report period instead of every step.
-func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, wt float64) {
+func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n int64) {
 	tmax := wl.server.Timeout.Seconds()
-	q := &shape.Points
-	lo, hi := latency*q[0], latency*q[fluidQuantiles-1]
+	pts, wts := shape.Points, shape.Weights
+	wts = wts[:len(pts)]
+	lo, hi := latency*pts[0], latency*pts[len(pts)-1]
 	if tmax > 0 {
 		lo, hi = min(lo, tmax), min(hi, tmax)
 	}
 	m, p := &wl.minute, &wl.period
-	m.latN += fluidQuantiles * int64(math.Round(wt))
-	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the quantiles increase
+	m.latN += n
+	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the points increase
 	// The minute's sum, and the period's sum and the period's and the
 	// whole run's request counts (the histograms' totals), are four
 	// independent chains of additions: kept in registers and advanced in
 	// one loop, they cost about what one costs. Each makes the additions
-	// it made one quantile at a time, in the same order, so the same bits.
+	// it made one point at a time, in the same order, so the same bits.
+	nf := float64(n)
 	sum, psum, ptot, wtot := m.latSum, p.latSum, p.hist.total, wl.whole.total
-	if tmax > 0 {
-		for _, x := range q {
-			v := latency * x
-			if v > tmax { // min(v, tmax) of two positive numbers
-				v = tmax
-			}
-			sum += v * wt
-			psum += v * wt
-			ptot += wt
-			wtot += wt
+	if tmax <= 0 {
+		tmax = math.Inf(1) // min(v, +Inf) = v
+	}
+	for i, x := range pts {
+		v := latency * x
+		if v > tmax { // min(v, tmax) of two positive numbers
+			v = tmax
 		}
-	} else {
-		for _, x := range q {
-			v := latency * x
-			sum += v * wt
-			psum += v * wt
-			ptot += wt
-			wtot += wt
-		}
+		wt := nf * wts[i]
+		sum += v * wt
+		psum += v * wt
+		ptot += wt
+		wtot += wt
 	}
 	m.latSum, p.latSum, p.hist.total, wl.whole.total = sum, psum, ptot, wtot
 	if len(wl.fluidLat) == maxFluidLatencies {
 		wl.foldLatency()
 	}
-	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, wt: wt, shape: shape})
+	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, n: nf, shape: shape})
 }
 
 // foldLatency adds the waiting fluid steps to the buckets of the period's
@@ -882,24 +881,26 @@ func (wl *Workload) foldLatency() {
 	if tmax <= 0 {
 		tmax = math.Inf(1) // min(v, +Inf) = v
 	}
-	// A step's quantiles rise, and so do their buckets: the first and the
+	// A step's points rise, and so do their buckets: the first and the
 	// last bound the buckets it touched.
 	lo, hi := histBins, -1
 	for _, f := range wl.fluidLat {
-		lat, wt, q := f.latency, f.wt, &f.shape.Points
-		lo = min(lo, histBucketPositive(min(lat*q[0], tmax)))
-		for _, x := range q {
+		lat, n, pts, wts := f.latency, f.n, f.shape.Points, f.shape.Weights
+		wts = wts[:len(pts)]
+		lo = min(lo, histBucketPositive(min(lat*pts[0], tmax)))
+		for i, x := range pts {
 			v := lat * x
 			if v > tmax { // min(v, tmax) of two positive numbers
 				v = tmax
 			}
-			// The additions addBucket makes one quantile at a time, in the
+			// The additions addBucket makes one point at a time, in the
 			// same order, so the same bits.
 			b := histBucketPositive(v)
+			wt := n * wts[i]
 			pc[b] += wt
 			wc[b] += wt
 		}
-		hi = max(hi, histBucketPositive(min(lat*q[fluidQuantiles-1], tmax)))
+		hi = max(hi, histBucketPositive(min(lat*pts[len(pts)-1], tmax)))
 	}
 	p.hist.widen(lo, hi)
 	wl.whole.widen(lo, hi)

@@ -293,7 +293,7 @@ type awsScalingPolicy struct {
 type awsTargetTrackingConfig struct {
 	TargetValue                   float64              `json:"TargetValue"`
 	PredefinedMetricSpecification *awsPredefinedMetric `json:"PredefinedMetricSpecification"`
-	CustomizedMetricSpecification json.RawMessage      `json:"CustomizedMetricSpecification"`
+	CustomizedMetricSpecification *awsCustomizedMetric `json:"CustomizedMetricSpecification"`
 	ScaleOutCooldown              *int                 `json:"ScaleOutCooldown"`
 	ScaleInCooldown               *int                 `json:"ScaleInCooldown"`
 	DisableScaleIn                bool                 `json:"DisableScaleIn"`
@@ -385,6 +385,17 @@ type awsAlarm struct {
 	Threshold          float64        `json:"Threshold"`
 	ComparisonOperator string         `json:"ComparisonOperator"`
 	TreatMissingData   string         `json:"TreatMissingData"`
+}
+
+// awsCustomizedMetric is Application Auto Scaling's
+// CustomizedMetricSpecification: one metric, or metric math (Metrics).
+type awsCustomizedMetric struct {
+	MetricName string          `json:"MetricName"`
+	Namespace  string          `json:"Namespace"`
+	Dimensions []awsDimension  `json:"Dimensions"`
+	Statistic  string          `json:"Statistic"`
+	Unit       string          `json:"Unit"`
+	Metrics    json.RawMessage `json:"Metrics"`
 }
 
 type awsDimension struct {

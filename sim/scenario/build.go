@@ -453,11 +453,20 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 	}
 	var policies []autoscale.Policy
 	for j, tt := range as.TargetTracking {
-		p, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
+		cfg := autoscale.TargetTrackingConfig{
 			Name: tt.Name, ResourceID: id, TargetValue: tt.TargetValue,
 			PredefinedMetric: tt.Metric, ResourceLabel: label,
 			ScaleOutCooldown: tt.ScaleOutCooldown.D(), ScaleInCooldown: tt.ScaleInCooldown.D(), DisableScaleIn: tt.DisableScaleIn,
-		})
+		}
+		if cm := tt.CustomizedMetric; cm != nil {
+			m, stat, err := cm.resolve(spec.Cluster, spec.Name, lb)
+			if err != nil {
+				fail(fmt.Sprintf("targetTracking[%d].customizedMetric", j), err)
+				continue
+			}
+			cfg.CustomizedMetric = &autoscale.CustomizedMetric{Metric: m, Statistic: stat}
+		}
+		p, err := autoscale.NewTargetTracking(cfg)
 		if err != nil {
 			fail(fmt.Sprintf("targetTracking[%d]", j), err)
 			continue
@@ -465,7 +474,7 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 		policies = append(policies, p)
 	}
 	for j, st := range as.StepScaling {
-		p, err := stepScaling(st, id, label)
+		p, err := stepScaling(st, id, label, spec, lb)
 		if err != nil {
 			fail(fmt.Sprintf("stepScaling[%d]", j), err)
 			continue
@@ -507,8 +516,15 @@ func (b *builder) controller(at string, spec *Service, lb *sim.LoadBalancer) (*a
 	})
 }
 
-func stepScaling(st StepScaling, id, label string) (*autoscale.StepScaling, error) {
-	metric, stat, err := autoscale.PredefinedMetricSpec(st.Metric, id, label)
+func stepScaling(st StepScaling, id, label string, spec *Service, lb *sim.LoadBalancer) (*autoscale.StepScaling, error) {
+	var metric metrics.Metric
+	var stat metrics.Statistic
+	var err error
+	if cm := st.CustomizedMetric; cm != nil {
+		metric, stat, err = cm.resolve(spec.Cluster, spec.Name, lb)
+	} else {
+		metric, stat, err = autoscale.PredefinedMetricSpec(st.Metric, id, label)
+	}
 	if err != nil {
 		return nil, err
 	}

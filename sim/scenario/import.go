@@ -1263,14 +1263,30 @@ func (im *importer) targetTracking(p sourced[awsScalingPolicy], as *AutoScaling)
 		im.fail(where, "is missing")
 		return
 	}
-	if c.PredefinedMetricSpecification == nil {
-		im.fail(where, "a customized metric is not simulated; use PredefinedMetricSpecification (ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget)")
-		return
-	}
-	as.TargetTracking = append(as.TargetTracking, TargetTracking{Name: p.v.PolicyName,
-		Metric:      enum[autoscale.PredefinedMetric](im, sub(where, "PredefinedMetricSpecification.PredefinedMetricType"), c.PredefinedMetricSpecification.PredefinedMetricType),
+	tt := TargetTracking{Name: p.v.PolicyName,
 		TargetValue: c.TargetValue, ScaleOutCooldown: seconds(c.ScaleOutCooldown), ScaleInCooldown: seconds(c.ScaleInCooldown),
-		DisableScaleIn: c.DisableScaleIn})
+		DisableScaleIn: c.DisableScaleIn}
+	switch cm := c.CustomizedMetricSpecification; {
+	case c.PredefinedMetricSpecification != nil:
+		tt.Metric = enum[autoscale.PredefinedMetric](im, sub(where, "PredefinedMetricSpecification.PredefinedMetricType"), c.PredefinedMetricSpecification.PredefinedMetricType)
+	case cm == nil:
+		im.fail(where, "needs PredefinedMetricSpecification or CustomizedMetricSpecification")
+		return
+	case len(cm.Metrics) > 0 && string(cm.Metrics) != "null":
+		im.fail(sub(where, "CustomizedMetricSpecification.Metrics"), "metric math is not simulated; name one metric (MetricName, Namespace, Dimensions, Statistic)")
+		return
+	default:
+		tt.CustomizedMetric = &CustomizedMetric{Namespace: cm.Namespace, MetricName: cm.MetricName, Statistic: cm.Statistic, Dimensions: dimensions(cm.Dimensions)}
+	}
+	as.TargetTracking = append(as.TargetTracking, tt)
+}
+
+func dimensions(ds []awsDimension) []MetricDimension {
+	var out []MetricDimension
+	for _, d := range ds {
+		out = append(out, MetricDimension(d))
+	}
+	return out
 }
 
 // ecsMetrics maps a CloudWatch metric an alarm watches to the predefined
@@ -1314,9 +1330,9 @@ func (im *importer) stepScaling(p sourced[awsScalingPolicy], as *AutoScaling) {
 		return
 	}
 	a := alarm.v
-	metric, ok := ecsMetrics[a.Namespace+" "+a.MetricName]
-	if !ok {
-		im.fail(alarm.where, "metric %s %s: the simulated alarms watch AWS/ECS CPUUtilization or MemoryUtilization, or AWS/ApplicationELB RequestCountPerTarget", a.Namespace, a.MetricName)
+	metric, predefined := ecsMetrics[a.Namespace+" "+a.MetricName]
+	if !predefined && !slices.Contains(PublishedMetrics[a.Namespace], a.MetricName) {
+		im.fail(alarm.where, "metric %s %s: the simulated alarms watch a metric the simulation publishes for the service (scenario.PublishedMetrics: AWS/ECS CPUUtilization, AWS/ApplicationELB TargetResponseTime, ...)", a.Namespace, a.MetricName)
 		return
 	}
 	st := StepScaling{Name: p.v.PolicyName, Metric: metric, Statistic: cmp.Or(a.ExtendedStatistic, a.Statistic),
@@ -1326,6 +1342,11 @@ func (im *importer) stepScaling(p sourced[awsScalingPolicy], as *AutoScaling) {
 		TreatMissingData:       enum[metrics.MissingData](im, sub(alarm.where, "TreatMissingData"), a.TreatMissingData),
 		AdjustmentType:         enum[autoscale.AdjustmentType](im, sub(where, "AdjustmentType"), c.AdjustmentType),
 		MinAdjustmentMagnitude: c.MinAdjustmentMagnitude,
+	}
+	if !predefined {
+		st.Metric, st.Statistic = 0, ""
+		st.CustomizedMetric = &CustomizedMetric{Namespace: a.Namespace, MetricName: a.MetricName,
+			Statistic: cmp.Or(a.ExtendedStatistic, a.Statistic), Dimensions: dimensions(a.Dimensions)}
 	}
 	if c.Cooldown != nil {
 		d := seconds(c.Cooldown)

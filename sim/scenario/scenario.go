@@ -431,10 +431,14 @@ type PredictiveScaling struct {
 // TargetTracking maps to autoscale.TargetTrackingConfig with a predefined
 // metric: "ECSServiceAverageCPUUtilization",
 // "ECSServiceAverageMemoryUtilization" or "ALBRequestCountPerTarget" (which
-// needs the service's load balancer).
+// needs the service's load balancer), or a customized one.
 type TargetTracking struct {
-	Name             string                     `json:"name"`
-	Metric           autoscale.PredefinedMetric `json:"metric"`
+	Name string `json:"name"`
+	// Metric is the predefined metric; CustomizedMetric names any other
+	// metric the simulation publishes for the service. Exactly one of the
+	// two is set.
+	Metric           autoscale.PredefinedMetric `json:"metric,omitempty"`
+	CustomizedMetric *CustomizedMetric          `json:"customizedMetric,omitempty"`
 	TargetValue      float64                    `json:"targetValue"`
 	ScaleOutCooldown Duration                   `json:"scaleOutCooldown,omitzero"`
 	ScaleInCooldown  Duration                   `json:"scaleInCooldown,omitzero"`
@@ -442,18 +446,22 @@ type TargetTracking struct {
 }
 
 // StepScaling is a step scaling policy with the CloudWatch alarm that
-// drives it, on one of the target tracking metrics above.
+// drives it, on one of the target tracking metrics above or a customized
+// metric.
 type StepScaling struct {
 	Name string `json:"name"`
 	// Metric is a predefined metric name, as for TargetTracking; Statistic
 	// a CloudWatch statistic ("Average", "Maximum", "p99"); empty means the
 	// metric's own.
-	Metric            autoscale.PredefinedMetric `json:"metric"`
-	Statistic         string                     `json:"statistic,omitempty"`
-	Period            Duration                   `json:"period,omitzero"`
-	EvaluationPeriods int                        `json:"evaluationPeriods"`
-	DatapointsToAlarm int                        `json:"datapointsToAlarm,omitempty"`
-	Threshold         float64                    `json:"threshold"`
+	Metric    autoscale.PredefinedMetric `json:"metric,omitempty"`
+	Statistic string                     `json:"statistic,omitempty"`
+	// CustomizedMetric, instead of Metric and Statistic, names any other
+	// metric the simulation publishes for the service, with its statistic.
+	CustomizedMetric  *CustomizedMetric `json:"customizedMetric,omitempty"`
+	Period            Duration          `json:"period,omitzero"`
+	EvaluationPeriods int               `json:"evaluationPeriods"`
+	DatapointsToAlarm int               `json:"datapointsToAlarm,omitempty"`
+	Threshold         float64           `json:"threshold"`
 	// ComparisonOperator is "GreaterThanThreshold",
 	// "GreaterThanOrEqualToThreshold", "LessThanThreshold" or
 	// "LessThanOrEqualToThreshold".

@@ -527,15 +527,17 @@ func (v *validator) autoScaling(at string, s *Service) {
 	for j, tt := range as.TargetTracking {
 		field := fmt.Sprintf("%s.targetTracking[%d]", at, j)
 		v.required(field+".name", tt.Name)
-		v.metric(field+".metric", tt.Metric, s)
+		v.policyMetric(field, tt.Metric, tt.CustomizedMetric, s, true)
 		v.nonNegative(field+".scaleOutCooldown", tt.ScaleOutCooldown)
 		v.nonNegative(field+".scaleInCooldown", tt.ScaleInCooldown)
 	}
 	for j, st := range as.StepScaling {
 		field := fmt.Sprintf("%s.stepScaling[%d]", at, j)
 		v.required(field+".name", st.Name)
-		v.metric(field+".metric", st.Metric, s)
-		if st.Statistic != "" {
+		v.policyMetric(field, st.Metric, st.CustomizedMetric, s, false)
+		if st.CustomizedMetric != nil && st.Statistic != "" {
+			v.add(field+".statistic", st.Statistic, "must not be set with customizedMetric, which has its own statistic")
+		} else if st.Statistic != "" {
 			if _, err := metrics.ParseStatistic(st.Statistic); err != nil {
 				v.add(field+".statistic", st.Statistic, "must be a CloudWatch statistic (Average, Sum, SampleCount, Minimum, Maximum or pNN)")
 			}
@@ -570,6 +572,20 @@ func (v *validator) autoScaling(at string, s *Service) {
 		field := fmt.Sprintf("%s.scheduledActions[%d]", at, j)
 		v.required(field+".name", sa.Name)
 		v.required(field+".schedule", sa.Schedule)
+	}
+}
+
+// policyMetric checks a scaling policy's metric at field at: a predefined
+// one (metric) or a customized one, exactly one of the two.
+func (v *validator) policyMetric(at string, m autoscale.PredefinedMetric, custom *CustomizedMetric, s *Service, targetTracking bool) {
+	var zero autoscale.PredefinedMetric
+	switch {
+	case custom == nil:
+		v.metric(at+".metric", m, s)
+	case m != zero:
+		v.add(at+".customizedMetric", "{…}", "must not be set with metric %q: a policy tracks one metric", m.String())
+	default:
+		v.customizedMetric(at+".customizedMetric", custom, s, targetTracking)
 	}
 }
 

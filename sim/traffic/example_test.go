@@ -2,6 +2,7 @@ package traffic_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -114,4 +115,26 @@ func ExampleFluidShape() {
 	// FCFS             C_s² 4: mean 1.10 s, p99 7.59 s
 	// ProcessorSharing C_s² 1: mean 0.50 s, p99 3.68 s
 	// ProcessorSharing C_s² 4: mean 0.50 s, p99 5.39 s
+}
+
+// A fluid step books its requests at the points of its latency shape,
+// each with its weight; a histogram of them reads a quantile as the point
+// of the interval that holds it. The exponential's report quantiles read
+// their true values, −ln(1 − q), within a fraction of a percent.
+func ExampleLatencyShape_Quantile() {
+	s := traffic.ExponentialShape
+	var mean float64
+	for i, x := range s.Points {
+		mean += x * s.Weights[i]
+	}
+	fmt.Printf("%d points, mean %.4f, step factor %.3f\n", len(s.Points), mean, math.Exp(s.Step))
+	for _, q := range []float64{0.5, 0.9, 0.99, 0.999} {
+		fmt.Printf("q %-5v reads %.3f, true %.3f\n", q, s.Quantile(q), -math.Log1p(-q))
+	}
+	// Output:
+	// 40 points, mean 1.0000, step factor 1.105
+	// q 0.5   reads 0.693, true 0.693
+	// q 0.9   reads 2.305, true 2.303
+	// q 0.99  reads 4.614, true 4.605
+	// q 0.999 reads 6.927, true 6.908
 }

@@ -192,7 +192,11 @@ type FluidResult struct {
 // chain with arrival rate λ and departure rate μ = 1/es whenever N ≥ 1,
 // truncated at K = c + queue: p_n ∝ aⁿ with a = λ/μ. Blocking is p_K, the
 // mean sojourn L/served (Little), and the wait before service
-// E[(N − c)⁺]/served.
+// E[(N − c)⁺]/served. The sums Σaⁿ, Σn·aⁿ and Σ(n − c)⁺aⁿ are geometric,
+// in closed form (limitedPSClosed) unless a is within a factor e^(1/K) of
+// 1, where the closed forms cancel and the terms are summed one by one
+// (limitedPSLoop); the two agree within 10⁻¹² relative
+// (TestLimitedPSClosedFormMatchesTheLoop).
 func limitedPS(lambda, es float64, c, queue int) FluidResult {
 	mu := 1 / es
 	a := lambda / mu
@@ -206,6 +210,16 @@ func limitedPS(lambda, es float64, c, queue int) FluidResult {
 		return FluidResult{ServedRate: lambda, MeanWait: beyond / lambda, MeanLatency: l / lambda}
 	}
 	k := c + queue
+	if lna := math.Log(a); a > 0 && !math.IsInf(a, 1) && math.Abs(lna)*float64(k) >= 1 {
+		return limitedPSClosed(lambda, a, lna, c, k)
+	}
+	return limitedPSLoop(lambda, a, c, k)
+}
+
+// limitedPSLoop is limitedPS's sums term by term, for a within a factor
+// e^(1/K) of 1, where the closed forms' differences cancel (and K is then
+// at most about 1/|ln a| terms away from any result that would not).
+func limitedPSLoop(lambda, a float64, c, k int) FluidResult {
 	// Σp, Σn·p and Σ(n−c)⁺·p with p_n = aⁿ, rescaled as the terms grow.
 	// Two loops, n ≤ c and n > c, so that the first carries no Σ(n−c)⁺
 	// and neither a test of n; n and n−c counted in floats (exact: they
@@ -235,6 +249,64 @@ func limitedPS(lambda, es float64, c, queue int) FluidResult {
 		}
 	}
 	blocking := term / sum
+	served := lambda * (1 - blocking)
+	r := FluidResult{ServedRate: served, RejectedRate: lambda * blocking}
+	if served > 0 {
+		r.MeanWait = sumBeyond / sum / served
+		r.MeanLatency = sumN / sum / served
+	}
+	return r
+}
+
+// geometricSums returns Σ_{j=0}^{m} bʲ and Σ_{j=0}^{m} j·bʲ for 0 < b < 1,
+// given lnb = ln b, omb = 1 − b computed without loss and bm = bᵐ:
+// (1 − b^(m+1))/(1 − b) and b/(1 − b)·((1 − bᵐ)/(1 − b) − m·bᵐ), whose
+// difference keeps all but a bit or two once m·|ln b| ≥ 1 (bᵐ ≤ 1/e);
+// below that, term by term.
+func geometricSums(b, lnb, omb, bm float64, m int) (s0, s1 float64) {
+	if float64(m)*-lnb < 1 {
+		term := 1.0
+		s0 = 1
+		for j := 1; j <= m; j++ {
+			term *= b
+			s0 += term
+			s1 += float64(j) * term
+		}
+		return s0, s1
+	}
+	s0 = (1 - bm*b) / omb
+	s1 = b / omb * ((1-bm)/omb - float64(m)*bm)
+	return s0, s1
+}
+
+// limitedPSClosed is limitedPS's sums in closed form (the M/M/1/K
+// geometric sums), for |ln a|·K ≥ 1, lna = ln a. Above a = 1 the weights
+// are taken from the top, p_n ∝ b^(K−n) with b = 1/a, so that no power
+// overflows. The powers are exponentials of multiples of ln a: a relative
+// error of about K·|ln a| ulps, under 10⁻¹³ while the result is not
+// subnormal.
+func limitedPSClosed(lambda, a, lna float64, c, k int) FluidResult {
+	q := k - c // the waiting room
+	var sum, sumN, sumBeyond, blocking float64
+	if a < 1 {
+		ac, aq := math.Exp(float64(c)*lna), math.Exp(float64(q)*lna)
+		ak := ac * aq
+		sum, sumN = geometricSums(a, lna, 1-a, ak, k)
+		if q > 0 {
+			_, b1 := geometricSums(a, lna, 1-a, aq, q)
+			sumBeyond = ac * b1 // Σ_{n>c} (n−c)aⁿ = a^c Σ_{m≤q} m·aᵐ
+		}
+		blocking = ak / sum
+	} else {
+		b, lnb, omb := 1/a, -lna, (a-1)/a
+		s0, s1 := geometricSums(b, lnb, omb, math.Exp(float64(k)*lnb), k)
+		sum, sumN = s0, float64(k)*s0-s1 // Σ (K − j)bʲ
+		if q > 0 {
+			b0, b1 := geometricSums(b, lnb, omb, math.Exp(float64(q-1)*lnb), q-1)
+			sumBeyond = float64(q)*b0 - b1 // Σ_{j<q} (q − j)bʲ
+		}
+		blocking = 1 / sum
+	}
 	served := lambda * (1 - blocking)
 	r := FluidResult{ServedRate: served, RejectedRate: lambda * blocking}
 	if served > 0 {

@@ -6,21 +6,43 @@ import (
 	"sync"
 )
 
-// ShapePoints is the number of equally weighted points of a LatencyShape.
-const ShapePoints = 100
-
 // LatencyShape is the distribution of a fluid step's sojourn divided by its
-// mean: a fluid step that serves n requests with mean latency L books n/100
-// requests at L × each of Points. Fluid mode knows the mean latency from
-// queueing theory; the shape says how it spreads around the mean, which
-// sets the percentiles a report reads.
+// mean, as a weighted quadrature: a fluid step that serves n requests with
+// mean latency L books n × Weights[i] requests at L × Points[i]. Fluid
+// mode knows the mean latency from queueing theory; the shape says how it
+// spreads around the mean, which sets the percentiles a report reads.
+//
+// The points split the probabilities [0, 1] into at most MaxShapePoints
+// intervals, each point its interval's weight and its interval's mean:
+// [0, 0.1); an interval centred on each of the quantiles 0.5, 0.9, 0.99
+// and 0.999; between those, up to 0.9999, intervals over which the
+// quantile rises by the same factor e^Step (e^(2·Step) below the median),
+// the finest that fits; and the tail [0.9999, 1], whose point carries the
+// rest of the mean (at least the quantile at its middle), so that the
+// points' weighted mean is the shape's mean, 1.
+//
+// A histogram reads its q-quantile as the first value at which the
+// cumulative weight reaches q (Quantile): the point of the interval that
+// holds q. An interval centred on q reads q's quantile (to within its
+// curvature: a fraction of a percent); one that ends at q reads its
+// middle. So the quantiles 0.5, 0.9, 0.99 and 0.999 read within 0.5 % of
+// the true quantile, and any other q in (0.1, 0.9999] reads a point within
+// a factor e^Step of it (e^(2·Step) below the median): the point and q's
+// quantile both lie in the interval's range. For the exponential Step is
+// 0.100: within 10.5 % at worst (22 % below the median), about half that
+// typically, against the histogram's buckets' 1.6 %. In a report period
+// the steps' means differ and their readings' errors average out: the
+// mixtures of TestFluidPeriodReadsTheMixture read within 1.1 %. Every
+// hundredth equally weighted, as fluid mode booked before, read a steady
+// period's p99 as the 0.985 quantile, 9 % low for the exponential.
 type LatencyShape struct {
-	// Points are the mid-quantiles (k + ½)/ShapePoints, k = 0..99, of the
-	// unit-mean sojourn, increasing. In a shape of FluidShape's tables the
-	// last point carries the rest of the mean (at least its mid-quantile),
-	// so that the points average 1; ExponentialShape's are the plain
-	// mid-quantiles (mean 0.9962), as fluid mode has always booked them.
-	Points [ShapePoints]float64
+	// Points are the intervals' means of the unit-mean sojourn,
+	// increasing, and Weights the intervals' probabilities, summing to 1.
+	Points, Weights []float64
+	// Step is the natural logarithm of the widest factor the quantile
+	// rises by across an interval between 0.1 and 0.9999 (+Inf if the
+	// quantile function would not place).
+	Step float64
 	// P99 is the model's 99th percentile of the unit-mean sojourn.
 	P99 float64
 }
@@ -30,10 +52,8 @@ type LatencyShape struct {
 // Systems I, §4.4; the GI/M/1 sojourn is exponential with rate μ(1 − σ)),
 // and the shape fluid mode books wherever it has no better model.
 var ExponentialShape = func() *LatencyShape {
-	s := &LatencyShape{P99: math.Log(100)}
-	for k := range s.Points {
-		s.Points[k] = -math.Log1p(-(float64(k) + 0.5) / ShapePoints)
-	}
+	s := shapeFromQuantile(func(q float64) float64 { return -math.Log1p(-q) })
+	s.P99 = math.Log(100)
 	return s
 }()
 
@@ -231,20 +251,10 @@ func computeShape(kind shapeKind, scv, f float64) *LatencyShape {
 	return shapeFromQuantile(quantile)
 }
 
-// shapeFromQuantile is the shape of a unit-mean quantile function.
+// shapeFromQuantile is the shape of a unit-mean quantile function, its
+// points placed by quadrature.
 func shapeFromQuantile(quantile func(q float64) float64) *LatencyShape {
-	s := &LatencyShape{P99: quantile(0.99)}
-	var sum float64
-	for k := range s.Points {
-		s.Points[k] = quantile((float64(k) + 0.5) / ShapePoints)
-		sum += s.Points[k]
-	}
-	// The last point stands for the top hundredth, whose mean the
-	// mid-quantile understates for a heavy tail: it carries the rest of
-	// the mean, so that a step's booked latencies average its mean.
-	last := &s.Points[ShapePoints-1]
-	*last = max(*last, ShapePoints-(sum-*last))
-	return s
+	return quadrature(quantile)
 }
 
 // fcfsGrid is the number of cells of the uniform grid on which

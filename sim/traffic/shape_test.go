@@ -7,28 +7,34 @@ import (
 
 // TestFluidShapeAgainstTheory holds the latency shapes to what queueing
 // theory knows exactly: the FCFS model with exponential work is the M/M/1
-// sojourn, an exponential (Kleinrock 1975, Queueing Systems, Volume I), and
+// sojourn, an exponential (Kleinrock 1975, Queueing Systems, Volume I),
+// whose interval means are ∫ −ln(1 − q) dq / (b − a) in closed form, and
 // the processor-sharing model with exponential work has the M/M/1-PS
 // sojourn's variance, Var(T)/E[T]² = (2 + ρ)/(2 − ρ) (Coffman, Muntz and
 // Trotter 1970), which the mixture of per-size gammas must reproduce from
-// the equally weighted points (a heavy top hundredth is only carried by
-// its mean, so within 6 %). Every shape increases and averages 1 (within
-// 0.5 %: the FCFS grid's cells).
+// the weighted points (a heavy tail beyond the 0.9999 quantile is only
+// carried by its mean, so within 6 %). Every shape increases, its weights
+// sum to 1 and its points average 1 (within 0.5 %: the FCFS grid's cells).
 func TestFluidShapeAgainstTheory(t *testing.T) {
 	for _, f := range []float64{0.3, 0.6, 0.9} {
 		e := computeShape(fcfsShape, 1, f)
-		for k := 10; k < ShapePoints-1; k++ { // the grids are coarsest at the lowest quantiles
-			if got, want := e.Points[k], ExponentialShape.Points[k]; math.Abs(got/want-1) > 0.003 {
-				t.Errorf("FCFS, exponential work, f = %v: point %d is %.4f, the exponential's %.4f", f, k, got, want)
+		lo := 0.0
+		for k, x := range e.Points[:len(e.Points)-1] {
+			hi := lo + e.Weights[k]
+			if lo >= 0.2 { // the grid is coarsest at the lowest quantiles
+				if want := exponentialIntervalMean(lo, hi); math.Abs(x/want-1) > 0.003 {
+					t.Errorf("FCFS, exponential work, f = %v: point %d over [%.5f, %.5f) is %.4f, the exponential's %.4f", f, k, lo, hi, x, want)
+				}
 			}
+			lo = hi
 		}
 		if math.Abs(e.P99/math.Log(100)-1) > 0.003 {
 			t.Errorf("FCFS, exponential work, f = %v: p99 %.4f, the exponential's %.4f", f, e.P99, math.Log(100))
 		}
 		ps := computeShape(psShape, 1, f)
 		var m2 float64
-		for _, x := range ps.Points {
-			m2 += (x - 1) * (x - 1) / ShapePoints
+		for k, x := range ps.Points {
+			m2 += (x - 1) * (x - 1) * ps.Weights[k]
 		}
 		if want := (2 + f) / (2 - f); math.Abs(m2/want-1) > 0.06 {
 			t.Errorf("M/M/1-PS at ρ = %v: squared coefficient of variation %.3f, theory %.3f", f, m2, want)
@@ -38,18 +44,103 @@ func TestFluidShapeAgainstTheory(t *testing.T) {
 		for _, scv := range []float64{0, 0.5, 1, 4} {
 			for _, f := range []float64{0, 0.5, 0.95} {
 				s := computeShape(kind, scv, f)
-				var sum float64
+				if len(s.Points) > MaxShapePoints || len(s.Weights) != len(s.Points) {
+					t.Fatalf("kind %d, C_s² %v, f %v: %d points, %d weights", kind, scv, f, len(s.Points), len(s.Weights))
+				}
+				var sum, wsum float64
 				for k, x := range s.Points {
-					sum += x
+					sum += x * s.Weights[k]
+					wsum += s.Weights[k]
 					if k > 0 && !(x >= s.Points[k-1]) {
 						t.Fatalf("kind %d, C_s² %v, f %v: point %d = %v below point %d = %v", kind, scv, f, k, x, k-1, s.Points[k-1])
 					}
 				}
-				if math.Abs(sum/ShapePoints-1) > 0.005 { // FCFS: the grid's discretisation of a point work
-					t.Errorf("kind %d, C_s² %v, f %v: the points average %v, not 1", kind, scv, f, sum/ShapePoints)
+				if math.Abs(wsum-1) > 1e-12 {
+					t.Errorf("kind %d, C_s² %v, f %v: the weights sum to %v", kind, scv, f, wsum)
+				}
+				if math.Abs(sum-1) > 0.005 { // FCFS: the grid's discretisation of a point work
+					t.Errorf("kind %d, C_s² %v, f %v: the points average %v, not 1", kind, scv, f, sum)
 				}
 			}
 		}
+	}
+}
+
+// exponentialIntervalMean is the mean of the unit exponential's quantile
+// −ln(1 − q) over [a, b): its antiderivative is (1 − q)(ln(1 − q) − 1).
+func exponentialIntervalMean(a, b float64) float64 {
+	F := func(q float64) float64 { return (1 - q) * (math.Log1p(-q) - 1) }
+	return (F(b) - F(a)) / (b - a)
+}
+
+// TestShapeQuadratureReadsQuantiles holds the quadrature to its documented
+// rule on quantile functions known in closed form (the exponential, and
+// lognormals of mean 1 and C² of 0.5 and 4, whose quantile is
+// exp(−σ²/2 + σ√2 erf⁻¹(2q − 1)), σ² = ln(1 + C²)): the report quantiles
+// 0.5, 0.9, 0.99 and 0.999 read within 0.5 % of the true quantile, every
+// other q in (0.1, 0.9999] within the factor e^Step (e^(2·Step) below the
+// median), the weights sum to 1,
+// the points average the mean exactly (for the exponential, to the
+// closed-form interval means and the memoryless tail: 1 + its quantile),
+// and there are at most MaxShapePoints points.
+func TestShapeQuadratureReadsQuantiles(t *testing.T) {
+	lognormal := func(scv float64) func(float64) float64 {
+		sigma := math.Sqrt(math.Log1p(scv))
+		return func(q float64) float64 { return math.Exp(-sigma*sigma/2 + sigma*math.Sqrt2*math.Erfinv(2*q-1)) }
+	}
+	cases := []struct {
+		name     string
+		shape    *LatencyShape
+		quantile func(float64) float64
+	}{
+		{"exponential", ExponentialShape, func(q float64) float64 { return -math.Log1p(-q) }},
+		{"lognormal C² 0.5", shapeFromQuantile(lognormal(0.5)), lognormal(0.5)},
+		{"lognormal C² 4", shapeFromQuantile(lognormal(4)), lognormal(4)},
+	}
+	for _, c := range cases {
+		s := c.shape
+		if n := len(s.Points); n > MaxShapePoints || n < 16 || len(s.Weights) != n {
+			t.Fatalf("%s: %d points, %d weights", c.name, n, len(s.Weights))
+		}
+		var mean, wsum float64
+		for k := range s.Points {
+			mean += s.Points[k] * s.Weights[k]
+			wsum += s.Weights[k]
+		}
+		if math.Abs(wsum-1) > 1e-12 || math.Abs(mean-1) > 1e-9 {
+			t.Errorf("%s: weights sum to %v, points average %v", c.name, wsum, mean)
+		}
+		for _, q := range quadAnchors {
+			if got, want := s.Quantile(q), c.quantile(q); math.Abs(got/want-1) > 0.005 {
+				t.Errorf("%s: reads its %v-quantile as %.4f, true %.4f", c.name, q, got, want)
+			}
+		}
+		for i := 1; i <= 10000; i++ { // q in (quadFloor, quadTop]
+			q := quadFloor + (quadTop-quadFloor)*float64(i)/10000
+			step := s.Step
+			if q < quadAnchors[0] {
+				step *= 2
+			}
+			if got, want := s.Quantile(q), c.quantile(q); math.Abs(math.Log(got/want)) > step+1e-9 {
+				t.Fatalf("%s: reads its %v-quantile as %.4f, true %.4f, beyond the factor e^%.3f", c.name, q, got, want, step)
+			}
+		}
+		t.Logf("%s: %d points, step %.4f (factor %.3f)", c.name, len(s.Points), s.Step, math.Exp(s.Step))
+	}
+	e := ExponentialShape
+	lo := 0.0
+	for k, x := range e.Points {
+		hi := lo + e.Weights[k]
+		// The memoryless tail; it also carries what the midpoint rule of
+		// the other intervals leaves of the mean, magnified by 1/10⁻⁴.
+		want, tol := -math.Log1p(-lo)+1, 2e-3
+		if k < len(e.Points)-1 {
+			want, tol = exponentialIntervalMean(lo, hi), 1e-4
+		}
+		if math.Abs(x/want-1) > tol {
+			t.Errorf("exponential: point %d over [%.5f, %.5f) is %.6f, the interval's mean %.6f", k, lo, hi, x, want)
+		}
+		lo = hi
 	}
 }
 

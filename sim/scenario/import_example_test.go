@@ -31,7 +31,7 @@ func ExampleImportAWS() {
 	// Output:
 	// production/web-app: webserver:1, 4 tasks, ECSServiceAverageCPUUtilization at 75 %
 	// not used: fargate-web/clusters.json: clusters[0].activeServicesCount ...
-	// 12960000 requests, 4 to 13 tasks, p99 586ms, $5.08
+	// 12960000 requests, 4 to 13 tasks, p99 617ms, $5.08
 }
 
 // Where a rule error's field is in the file, for an editor.

@@ -43,10 +43,10 @@ func ExampleSweep() {
 	// task-hours; p99 the smaller tasks' longer service times.
 
 	// Output:
-	// cpu=512, targetValue=50  cost $14.58  p99 425.8 ms  tasks 20.8 (max 32)
-	// cpu=512, targetValue=70  cost $10.46  p99 664.1 ms  tasks 15.0 (max 23)
-	// cpu=1024, targetValue=50 cost $12.59  p99 209.0 ms  tasks 10.6 (max 16)
-	// cpu=1024, targetValue=70 cost $ 9.11  p99 316.4 ms  tasks  7.7 (max 12)
+	// cpu=512, targetValue=50  cost $14.58  p99 449.2 ms  tasks 20.8 (max 32)
+	// cpu=512, targetValue=70  cost $10.46  p99 710.9 ms  tasks 15.0 (max 23)
+	// cpu=1024, targetValue=50 cost $12.59  p99 220.7 ms  tasks 10.6 (max 16)
+	// cpu=1024, targetValue=70 cost $ 9.11  p99 332.0 ms  tasks  7.7 (max 12)
 }
 
 // busyHours is a scaler of one's own: 6 tasks from 08:00 to 20:00, 2

@@ -184,6 +184,18 @@ type FluidResult struct {
 	// MeanLatency is the mean sojourn (wait + service) of a served
 	// request, s; +Inf if the queue is unbounded and overloaded.
 	MeanLatency float64
+
+	// waitProb, where Fluid sets it (> 0), is the probability that a
+	// served request waits before service under a routing whose arrivals
+	// are not Poisson (round robin, join the shortest queue): FluidShape
+	// builds the FCFS sojourn from it. Zero (as in a FluidResult built by
+	// hand) means the random-routing queue's.
+	waitProb float64
+	// arrivalSCV, where Fluid sets it (> 0), is the long-run C_a² of a
+	// task's arrivals under round robin (1/N), which FluidShape's
+	// processor-sharing shape takes into account. Zero means Poisson
+	// (C_a² = 1).
+	arrivalSCV float64
 }
 
 // limitedPS is Fluid for one processor-sharing task with at most c requests
@@ -406,6 +418,11 @@ func Fluid(in FluidInput) (FluidResult, error) {
 		}
 		served, rejected, wq, t := jsq(in.OfferedRate, in.Tasks, mu, c, k, ps, in.SCV)
 		r = FluidResult{ServedRate: served, RejectedRate: rejected, MeanWait: wq, MeanLatency: t}
+		if !ps && c == 1 && k < 0 && in.OfferedRate < float64(in.Tasks)*mu {
+			// A request waits when every task is busy: Erlang C over the
+			// tasks, in the same balanced chain.
+			r.waitProb = ErlangC(in.Tasks, in.OfferedRate/mu)
+		}
 	case routing == RoundRobinRouting && lambda < capacity && (ps && cfg.Concurrency == 0 || cfg.QueueLimit == Unlimited && (ps || cfg.Concurrency <= 1)):
 		rho := lambda / capacity
 		shape := superposedShape(in.Tasks, in.Cursors, rho)
@@ -419,6 +436,10 @@ func Fluid(in FluidInput) (FluidResult, error) {
 			variability = klb(ca2, in.SCV, rho) / klb(ca2, 1, rho)
 		}
 		if ps {
+			// The long-run variability of a superposition of Erlang-N
+			// streams is each one's, 1/N: it sets how a long request's
+			// sojourn spreads.
+			r.arrivalSCV = 1 / float64(in.Tasks)
 			delay *= variability * 2 / (1 + in.SCV)
 			r.MeanLatency = es + delay
 			r.MeanWait = delay
@@ -428,6 +449,12 @@ func Fluid(in FluidInput) (FluidResult, error) {
 		} else {
 			r.MeanWait = delay * variability
 			r.MeanLatency = r.MeanWait + es
+			if in.SCV != 1 {
+				// σ is exact for exponential work (whose shape is
+				// ExponentialShape); QNA's delay probability carries it to
+				// other work, relative to its value at C_s² = 1.
+				r.waitProb = min(sigma*qnaDelayProbability(ca2, in.SCV, rho)/qnaDelayProbability(ca2, 1, rho), 1)
+			}
 		}
 	default:
 		ca2 := 1.0

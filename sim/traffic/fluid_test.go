@@ -398,3 +398,28 @@ func TestJSQBlocksMatchTermByTerm(t *testing.T) {
 		}
 	}
 }
+
+// TestQNADelayProbabilityAgainstGIM1 holds the transcription of QNA's
+// delay probability to what GI/M/1 knows exactly: with exponential work
+// and Erlang-k arrivals the probability of waiting is σ (GIM1Sigma). QNA
+// is ρ for Poisson arrivals, and within 5 % of σ for ρ ≥ 0.6 and 17 % for
+// ρ = 0.3 to 0.5 (k = 2 to 16).
+func TestQNADelayProbabilityAgainstGIM1(t *testing.T) {
+	for _, rho := range []float64{0.3, 0.6, 0.9} {
+		if got := qnaDelayProbability(1, 4, rho); math.Abs(got-rho) > 1e-12 {
+			t.Errorf("Poisson arrivals, ρ = %v: P(W > 0) = %v, want ρ", rho, got)
+		}
+	}
+	for _, k := range []float64{2, 3, 4, 8, 16} {
+		for _, rho := range []float64{0.3, 0.5, 0.6, 0.8, 0.9, 0.95} {
+			got, sigma := qnaDelayProbability(1/k, 1, rho), GIM1Sigma(k, rho)
+			tol := 0.05
+			if rho < 0.6 {
+				tol = 0.17
+			}
+			if math.Abs(got/sigma-1) > tol {
+				t.Errorf("E_%v/M/1 at ρ = %v: QNA %.4f, σ %.4f", k, rho, got, sigma)
+			}
+		}
+	}
+}

@@ -302,3 +302,28 @@ func klb(ca2, cs2, rho float64) float64 {
 	}
 	return k
 }
+
+// qnaDelayProbability is the probability that an arrival waits in a GI/G/1
+// queue at utilisation rho with arrival and service variabilities ca2 and
+// cs2, as Whitt's Queueing Network Analyzer approximates it (W. Whitt,
+// "The Queueing Network Analyzer", Bell System Technical Journal 62(9),
+// 1983, after Krämer and Langenbach-Belz):
+//
+//	P(W > 0) = ρ + (C_a² − 1)·ρ(1 − ρ)·h,
+//	h = (1 + C_a² + ρC_s²) / (1 + ρ(C_s² − 1) + ρ²(4C_a² + C_s²))   for C_a² ≤ 1,
+//	h = 4ρ / (C_a² + ρ²(4C_a² + C_s²))                              for C_a² > 1.
+//
+// It is ρ for Poisson arrivals (exact, PASTA); against the exact σ of
+// E_k/M/1 (GIM1Sigma, k = 2–16) it is within 4 % for ρ ≥ 0.6 and 16 % at
+// ρ = 0.3, and off by factors at ρ = 0.1, where both are below 3 %
+// (TestQNADelayProbabilityAgainstGIM1). Fluid uses it relative to its value
+// at C_s² = 1, where σ is exact.
+func qnaDelayProbability(ca2, cs2, rho float64) float64 {
+	var h float64
+	if ca2 <= 1 {
+		h = (1 + ca2 + rho*cs2) / (1 + rho*(cs2-1) + rho*rho*(4*ca2+cs2))
+	} else {
+		h = 4 * rho / (ca2 + rho*rho*(4*ca2+cs2))
+	}
+	return rho + (ca2-1)*rho*(1-rho)*h
+}

@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -176,5 +177,120 @@ func BenchmarkFluidShape(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		FluidShape(ps, 2, r)
+	}
+}
+
+// TestMixedShapeAgainstTheory: with exponential work and the GI/M/1 wait
+// probability σ, the FCFS shape of a routing with non-Poisson arrivals is
+// the GI/M/1 sojourn, an exponential with rate μ(1 − σ) (Kleinrock 1975,
+// Queueing Systems I, §6.4), whatever σ: within the tables' resolution
+// (2.2 % on the conditional wait and on σ). With σ = ρ (Poisson arrivals)
+// and lognormal work it is the M/G/1 sojourn of fcfsSojournShape.
+func TestMixedShapeAgainstTheory(t *testing.T) {
+	for _, k := range []float64{2, 4, 16} {
+		for _, rho := range []float64{0.3, 0.6, 0.9} {
+			sigma := GIM1Sigma(k, rho)
+			s := fcfsMixedShape(1, sigma/(1-sigma), sigma)
+			// The quadrature reads its anchor quantiles within 0.5 %.
+			for _, q := range []float64{0.5, 0.9, 0.99, 0.999} {
+				if got, want := s.Quantile(q), -math.Log1p(-q); math.Abs(got/want-1) > 0.025 {
+					t.Errorf("E_%v/M/1 at ρ = %v: quantile %v reads %.4f, the exponential's %.4f", k, rho, q, got, want)
+				}
+			}
+			if math.Abs(s.P99/math.Log(100)-1) > 0.02 {
+				t.Errorf("E_%v/M/1 at ρ = %v: p99 %.4f, the exponential's %.4f", k, rho, s.P99, math.Log(100))
+			}
+		}
+	}
+	for _, scv := range []float64{0.5, 4} {
+		for _, rho := range []float64{0.3, 0.6, 0.9} {
+			w := rho / (1 - rho) * (1 + scv) / 2 // Pollaczek–Khinchine, in mean works
+			got, want := fcfsMixedShape(scv, w, rho), fcfsSojournShape(scv, w/(1+w))
+			if math.Abs(got.P99/want.P99-1) > 0.03 {
+				t.Errorf("M/G/1, C_s² %v, ρ = %v: p99 %.4f, Pollaczek–Khinchine's %.4f", scv, rho, got.P99, want.P99)
+			}
+		}
+	}
+}
+
+// TestFluidShapeFollowsTheRouting: Fluid records what a non-random
+// routing's shape needs, and FluidShape uses it: round robin with
+// exponential FCFS work keeps the exact exponential, with other work it
+// takes the wait probability (a different shape from the random-routing
+// queue's at the same wait fraction), and processor sharing takes the
+// smoother arrivals; the same figures built by hand give the
+// random-routing shapes.
+func TestFluidShapeFollowsTheRouting(t *testing.T) {
+	fcfs := ServerConfig{Discipline: FCFS, Concurrency: 1, QueueLimit: Unlimited}
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	step := func(cfg ServerConfig, scv float64, routing Routing) (FluidResult, FluidResult) {
+		r, err := Fluid(FluidInput{OfferedRate: 24, Tasks: 4, Server: cfg, MeanWork: 0.1, SCV: scv, Routing: routing})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, FluidResult{MeanWait: r.MeanWait, MeanLatency: r.MeanLatency}
+	}
+	if r, _ := step(fcfs, 1, RoundRobinRouting); FluidShape(fcfs, 1, r) != ExponentialShape {
+		t.Error("round robin, exponential FCFS work: want ExponentialShape (E_N/M/1)")
+	}
+	for _, c := range []struct {
+		name string
+		cfg  ServerConfig
+		scv  float64
+		alg  Routing
+	}{
+		{"round robin, FCFS, C_s² 4", fcfs, 4, RoundRobinRouting},
+		{"round robin, FCFS, C_s² 0.5", fcfs, 0.5, RoundRobinRouting},
+		{"round robin, processor sharing", ps, 1, RoundRobinRouting},
+		{"shortest queue, FCFS", fcfs, 1, ShortestQueueRouting},
+	} {
+		r, byHand := step(c.cfg, c.scv, c.alg)
+		got, random := FluidShape(c.cfg, c.scv, r), FluidShape(c.cfg, c.scv, byHand)
+		if got == random || got.P99 == random.P99 {
+			t.Errorf("%s: the routing's shape is the random-routing one (p99 %v)", c.name, got.P99)
+		}
+		if FluidShape(c.cfg, c.scv, r) != got {
+			t.Errorf("%s: a second look-up gives another shape", c.name)
+		}
+	}
+}
+
+// BenchmarkFluidShapeRoundRobin is the per-step cost of the round-robin
+// shapes once their cells exist: FCFS with lognormal work (the wait
+// probability's table) and processor sharing (the smoother arrivals').
+func BenchmarkFluidShapeRoundRobin(b *testing.B) {
+	fcfs := ServerConfig{Discipline: FCFS, Concurrency: 1, QueueLimit: Unlimited}
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	rf, _ := Fluid(FluidInput{OfferedRate: 24, Tasks: 4, Server: fcfs, MeanWork: 0.1, SCV: 4, Routing: RoundRobinRouting})
+	rp, _ := Fluid(FluidInput{OfferedRate: 24, Tasks: 4, Server: ps, MeanWork: 0.1, SCV: 1, Routing: RoundRobinRouting})
+	FluidShape(fcfs, 4, rf)
+	FluidShape(ps, 1, rp)
+	b.ReportAllocs()
+	for b.Loop() {
+		FluidShape(fcfs, 4, rf)
+		FluidShape(ps, 1, rp)
+	}
+}
+
+// TestSmoothedShapeEdges: the processor-sharing shape of smoother
+// arrivals is the Poisson one when nothing is smoother (f = ρ, c = 1),
+// bit for bit, and a proper increasing unit-mean shape at no load.
+func TestSmoothedShapeEdges(t *testing.T) {
+	for _, f := range []float64{0.3, 0.8} {
+		got, want := computeSmoothedShape(psShape, 1, f, f, 1), computeShape(psShape, 1, f)
+		if !slices.Equal(got.Points, want.Points) || !slices.Equal(got.Weights, want.Weights) || got.P99 != want.P99 {
+			t.Errorf("f = ρ = %v, c = 1: the smoothed shape differs from the Poisson one", f)
+		}
+	}
+	s := computeSmoothedShape(psShape, 1, 0, 0, 0.5)
+	var mean float64
+	for k, x := range s.Points {
+		mean += x * s.Weights[k]
+		if !(x >= 0) || k > 0 && x < s.Points[k-1] {
+			t.Fatalf("no load: point %d = %v", k, x)
+		}
+	}
+	if math.Abs(mean-1) > 0.005 {
+		t.Errorf("no load: the booked mean is %v, not 1", mean)
 	}
 }

@@ -452,7 +452,7 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 		r.held = held
 	case win < 0:
 		r.outcome = outcomeNoChange
-		r.first = props[0]
+		r.prop = props[0] // with win < 0: every policy's proposal is listed
 		if len(props) > 1 {
 			r.rest = slices.Clone(props[1:]) // a Reason is a value: it must not share the buffer
 		}

@@ -50,17 +50,16 @@ func (e Explanation) String() string {
 // 13; desired 10 → 13". String formats it (fmt's verbs do too); it reads
 // the same whenever it is formatted.
 type Reason struct {
-	pre      string   // registration and scheduled actions, formatted as they ran, joined by "; then "
-	final    int      // the desired count after the evaluation
-	outcome  outcome  // what the policies came to; outcomeNone when there are none
-	policies []Policy // the Controller's (never changed after NewController): names and kinds
-	win      int      // index of the policy that decided
-	prop     Proposal // its proposal
-	cur, to  int      // capacity before and after the policies
-	min, max int      // the bounds the result was clamped to
-	held     uint64   // Consensus voters that held scale-in back, by policy index
-	first    Proposal // every policy's proposal when none decided: the first,
-	rest     []Proposal
+	pre      string     // registration and scheduled actions, formatted as they ran, joined by "; then "
+	final    int        // the desired count after the evaluation
+	outcome  outcome    // what the policies came to; outcomeNone when there are none
+	policies []Policy   // the Controller's (never changed after NewController): names and kinds
+	win      int        // index of the policy that decided
+	prop     Proposal   // its proposal; when none decided (outcomeNoChange), the first policy's
+	cur, to  int        // capacity before and after the policies
+	min, max int        // the bounds the result was clamped to
+	held     uint64     // Consensus voters that held scale-in back, by policy index
+	rest     []Proposal // when none decided, the other policies' proposals (prop holds the first's)
 }
 
 // outcome is what the policies' proposals came to.
@@ -128,7 +127,7 @@ func (r Reason) policyText(b *strings.Builder) {
 		fmt.Fprintf(b, "no change: desired %d; ", r.cur)
 		sep := ""
 		for i, p := range r.policies {
-			prop := r.first
+			prop := r.prop
 			if i > 0 {
 				prop = r.rest[i-1]
 			}

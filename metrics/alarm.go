@@ -378,11 +378,10 @@ type asOfReader interface {
 // store (see Store.Retain), so the store keeps at full resolution what the
 // alarm reads.
 func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
-	atNano := floorTo(clampNano(now), a.grid)
-	at := time.Unix(0, atNano).In(now.Location())
+	atNano, loc := floorTo(clampNano(now), a.grid), now.Location()
 	var outcome Outcome
 	if s, ok := r.(*Store); ok && inRange(now) {
-		pts := a.inc.read(a, s, at)
+		pts := a.inc.read(a, s, atNano, loc)
 		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
 			// The newest N datapoints are real: they are the N most recent
 			// real ones, and the tallies decide (rule 1, or the low-sample
@@ -393,10 +392,10 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		}
 	} else {
 		a.inc.prevOK = false
-		outcome = evaluateRange(&a.rule, a.readAll(r, at), a.state)
+		outcome = evaluateRange(&a.rule, a.readAll(r, time.Unix(0, atNano).In(loc)), a.state)
 	}
 	a.previous, a.state, a.outcome = a.state, outcome.State, outcome
-	a.evaluated, a.lastAt, a.lastLoc = true, atNano, at.Location()
+	a.evaluated, a.lastAt, a.lastLoc = true, atNano, loc
 	return a.state
 }
 
@@ -486,22 +485,23 @@ func (inc *incremental) window(n int) ([]float64, []uint8) {
 	return inc.vals, inc.flags
 }
 
-// read reads the evaluation range at `at` from s into the compact window,
-// oldest first, reading only the datapoints it does not remember.
-func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
+// read reads the evaluation range at atNano (Unix nanoseconds, on the
+// alarm's grid, in loc) from s into the compact window, oldest first,
+// reading only the datapoints it does not remember.
+func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.Location) points {
 	c := &a.cfg
 	if inc.store != s || inc.series == nil || inc.series.expired {
 		sr, err := s.lookupOrCreate(c.Metric)
 		if err != nil { // unreachable: NewAlarm validated the metric
-			return a.readAll(s, at)
+			return a.readAll(s, time.Unix(0, atNano).In(loc))
 		}
-		sr.retain(int64(c.EvaluationRange) * int64(c.Period))
+		s.retainSeries(sr, int64(c.EvaluationRange)*int64(c.Period))
 		inc.store, inc.series = s, sr
 		inc.forget()
 	}
 	sr := inc.series
 	n := a.rng
-	atNano, period := at.UnixNano(), a.period
+	period := a.period
 	// The series' newest sample and where its raw samples start, as they
 	// will be once it has taken what its group queued. When every window
 	// of the range is answered from raw samples then, the reads see the
@@ -520,7 +520,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 		inc.forget()
 		inc.late = sr.late
 	}
-	visible := s.visibleCutoff(at)
+	visible := s.visibleCutoffAt(atNano)
 	// The previous evaluation's datapoints are still in win. If this
 	// evaluation is k whole periods later, its datapoint j was the
 	// previous one's j+k: slide the range by k, and keep those still
@@ -528,7 +528,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 	// common case: an alarm of one-minute periods evaluated every minute.)
 	vals, flags := inc.window(n)
 	shift := -1
-	if inc.prevOK && at.Location() == inc.prevLoc {
+	if inc.prevOK && loc == inc.prevLoc {
 		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
 			shift = int(d / period)
 			inc.slideTallies(a, vals[inc.off:inc.off+n], flags[inc.off:inc.off+n], shift)
@@ -558,7 +558,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, at time.Time) points {
 	} else {
 		inc.readRange(a, s, sr, v, vals, flags, atNano, visible)
 	}
-	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, at.Location(), true
+	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, loc, true
 	return points{vals: vals, flags: flags}
 }
 

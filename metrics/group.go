@@ -72,6 +72,7 @@ type Group struct {
 	// rows first to next-1, row first at position head of the ring rows.
 	first, next int
 	head        int
+	lastOff     int      // the newest row's first word in rows, while the queue holds rows
 	size        int      // the ring's capacity in rows
 	rows        []uint64 // a ring of size rows
 	slots       []groupSlot
@@ -132,6 +133,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 	}
 	g.rows, g.size = make([]uint64, groupRows*g.width), groupRows
 	s.groups = append(s.groups, g)
+	s.gen++
 	return g, nil
 }
 
@@ -144,11 +146,22 @@ func (g *Group) Metric(i int) Metric { return g.srs[i].metric }
 // Put is Store.Put for series i of the group (declared without
 // StatisticSets): one sample v at t.
 func (g *Group) Put(i int, t time.Time, v float64) error {
-	if err := g.index(i); err != nil {
-		return err
+	if uint(i) >= uint(len(g.slots)) || !finite(v) || !inRange(t) { // checked in line: the common case calls nothing
+		if err := g.index(i); err != nil {
+			return err
+		}
+		return validSample(t, v)
 	}
-	if err := validSample(t, v); err != nil {
-		return err
+	// Most puts of a row after its first: the series' word of the newest
+	// row, written in place (put decides the same, with every case).
+	if ts := t.UnixNano(); !g.stale && g.next > g.first && ts >= g.floor {
+		row, slot := g.rows[g.lastOff:g.lastOff+g.width], &g.slots[i]
+		if bit := uint64(1) << i; ts == int64(row[0]) && row[1]&bit == 0 && slot.flags == 0 && slot.taken != g.next {
+			g.store.gen++ // what a window reads may change
+			row[2+int(slot.off)] = math.Float64bits(v)
+			row[1] |= bit
+			return nil
+		}
 	}
 	return g.put(i, t, statSet{count: 1, sum: v, min: v, max: v}, false)
 }
@@ -173,6 +186,7 @@ func (g *Group) index(i int) error {
 }
 
 func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
+	g.store.gen++ // what a window reads may change
 	if g.stale {
 		if err := g.relookup(i); err != nil {
 			return err
@@ -211,12 +225,17 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 
 // row returns the row numbered k; first <= k < next.
 func (g *Group) row(k int) []uint64 {
+	p := g.offset(k)
+	return g.rows[p : p+g.width]
+}
+
+// offset returns the first word of row k in rows; first <= k < next.
+func (g *Group) offset(k int) int {
 	p := g.head + k - g.first
 	if p >= g.size {
 		p -= g.size
 	}
-	p *= g.width
-	return g.rows[p : p+g.width]
+	return p * g.width
 }
 
 // newRow starts the row of timestamp ts, making room for it first.
@@ -227,6 +246,7 @@ func (g *Group) newRow(ts int64) []uint64 {
 	g.next++
 	last := g.row(g.next - 1)
 	last[0], last[1] = uint64(ts), 0
+	g.lastOff = g.offset(g.next - 1)
 	return last
 }
 
@@ -263,6 +283,7 @@ func (g *Group) grow(c int) {
 		copy(rows[(k-g.first)*g.width:], g.row(k))
 	}
 	g.rows, g.head, g.size = rows, 0, c
+	g.lastOff = g.offset(g.next - 1)
 }
 
 // retiredBefore returns the instant before which the queued samples of
@@ -333,14 +354,14 @@ func (g *Group) queuedIn(i int, start, end int64) queuedRange {
 	search := func(t int64) int {
 		hi, step := g.next, 1 // the rows from hi on are at or after t
 		lo := hi - step
-		for lo >= from && int64(g.row(lo)[0]) >= t {
+		for lo >= from && int64(g.rows[g.offset(lo)]) >= t {
 			hi, step = lo, 2*step
 			lo = hi - step
 		}
 		lo = max(lo+1, from) // the answer is in [lo, hi]
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
-			if int64(g.row(m)[0]) < t {
+			if int64(g.rows[g.offset(m)]) < t {
 				lo = m + 1
 			} else {
 				hi = m
@@ -369,7 +390,7 @@ func (q *queuedRange) at(k int) (statSet, bool) {
 // any reports whether a row of the range holds a sample of the series.
 func (q *queuedRange) any() bool {
 	for k := q.from; k < q.to; k++ {
-		if q.g.row(k)[1]&(1<<q.col) != 0 {
+		if q.g.rows[q.g.offset(k)+1]&(1<<q.col) != 0 {
 			return true
 		}
 	}
@@ -420,10 +441,14 @@ func (g *Group) takeTo(i, upto int) {
 	if !ok {
 		return
 	}
-	sr, sets, off := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off)
+	sr, sets, off, bit := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off), uint64(1)<<i
+	p, w := g.offset(from), g.width
 	for k := from; k < upto; k++ {
-		row := g.row(k)
-		if row[1]&(1<<i) == 0 {
+		row := g.rows[p : p+w]
+		if p += w; p == len(g.rows) { // the ring's next row
+			p = 0
+		}
+		if row[1]&bit == 0 {
 			continue
 		}
 		v := math.Float64frombits(row[off])

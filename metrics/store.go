@@ -211,6 +211,30 @@ type Store struct {
 	groups     []*Group // in creation order
 	keyBuf     []byte
 	percentile percentileScratch
+	// gen counts the writes that can change what a window reads (puts,
+	// Expire, Retain); memo remembers the last windows read, valid while
+	// gen has not moved.
+	gen      uint64
+	memo     [windowMemos]windowMemo
+	memoNext int
+}
+
+// windowMemos is how many windows a Store remembers. A target tracking
+// policy's alarms read one series at one instant, AlarmHigh the newest 3
+// datapoints and AlarmLow the newest 15, and each reads again only the
+// newest one or two (the others are still closed from the minute before):
+// AlarmLow finds what AlarmHigh has just read.
+const windowMemos = 4
+
+// windowMemo is one window read and its answer.
+type windowMemo struct {
+	sr                  *series
+	gen                 uint64
+	start, end, visible int64
+	src                 int
+	stat                Statistic
+	v                   float64
+	ok                  bool
 }
 
 // NewStore validates cfg and returns an empty store.
@@ -371,6 +395,7 @@ func validSet(t time.Time, set StatisticSet) error {
 }
 
 func (s *Store) putSeries(sr *series, t time.Time, set statSet) error {
+	s.gen++
 	if !sr.put(t.UnixNano(), set) {
 		return fielderr.New(ErrExpired, "timestamp", t, "is older than every tier of "+sr.metric.String()+" keeps")
 	}
@@ -405,19 +430,36 @@ func (sr *series) put(ts int64, set statSet) bool {
 // the series will have once it took what its group queued (see
 // Group.takeTo): the same steps, but no raw sample.
 func (sr *series) rollUp(ts int64, set statSet) {
-	if ts > sr.latest {
+	newer := ts > sr.latest
+	if newer {
 		sr.latest = ts
-		sr.advance(ts)
+		if cut := ts - sr.keep; cut > sr.complete { // advance, raw samples
+			sr.complete = cut
+		}
 		if sr.raw.n > 0 {
 			sr.dropRetired() // samples a read once made it take, now out of its retention
 		}
 	} else if ts < sr.latest {
 		sr.late++
 	}
-	for i := range sr.tiers {
-		if tr := &sr.tiers[i]; ts >= tr.complete {
-			tr.merge(ts, set)
+	for i := range sr.tiers { // each tier on its own: advance, then merge
+		tr := &sr.tiers[i]
+		if newer && ts >= tr.evictAt {
+			tr.evict(ts)
 		}
+		if ts < tr.complete {
+			continue
+		}
+		// merge's first case, in line: the newest bucket.
+		if b := &tr.buckets; b.n > 0 {
+			if d := ts - (tr.base + int64(b.n-1)*tr.resolution); d >= 0 && d < tr.resolution {
+				bk := b.last()
+				bk.set.merge(set)
+				bk.last = max(bk.last, ts)
+				continue
+			}
+		}
+		tr.merge(ts, set)
 	}
 }
 
@@ -436,21 +478,25 @@ func (sr *series) advance(now int64) {
 		sr.complete = cut
 	}
 	for i := range sr.tiers {
-		tr := &sr.tiers[i]
-		if now < tr.evictAt {
-			continue // the cut only moves once per resolution; skip the division
+		if tr := &sr.tiers[i]; now >= tr.evictAt { // the cut only moves once per resolution; skip the division
+			tr.evict(now)
 		}
-		cut := floorTo(now-tr.retention, tr.resolution)
-		tr.evictAt = cut + tr.resolution + tr.retention
-		if cut <= tr.complete {
-			continue
-		}
-		tr.complete = cut
-		if tr.buckets.len() > 0 && tr.base < cut {
-			k := (cut - tr.base) / tr.resolution
-			tr.buckets.dropFront(int(min(k, int64(tr.buckets.len()))))
-			tr.base = cut
-		}
+	}
+}
+
+// evict drops the tier's buckets older than its retention measured back
+// from now.
+func (tr *tier) evict(now int64) {
+	cut := floorTo(now-tr.retention, tr.resolution)
+	tr.evictAt = cut + tr.resolution + tr.retention
+	if cut <= tr.complete {
+		return
+	}
+	tr.complete = cut
+	if tr.buckets.len() > 0 && tr.base < cut {
+		k := (cut - tr.base) / tr.resolution
+		tr.buckets.dropFront(int(min(k, int64(tr.buckets.len()))))
+		tr.base = cut
 	}
 }
 
@@ -554,6 +600,7 @@ func floorTo(t, res int64) int64 {
 // Put already evicts as a series advances; Expire is for series that stopped
 // receiving samples (a deleted service), so a long run stays bounded.
 func (s *Store) Expire(now time.Time) {
+	s.gen++
 	s.flushGroups()
 	ts := clampNano(now)
 	for key, sr := range s.series { // each series is handled alone: the order cannot matter
@@ -598,8 +645,15 @@ func (s *Store) Retain(m Metric, span time.Duration) error {
 	if err != nil {
 		return err
 	}
-	sr.retain(int64(span))
+	s.retainSeries(sr, int64(span))
 	return nil
+}
+
+// retainSeries raises the series' raw retention to span: where its raw
+// samples start may move, and with it where a window is answered from.
+func (s *Store) retainSeries(sr *series, span int64) {
+	s.gen++
+	sr.retain(span)
 }
 
 // retain raises the series' raw retention to span.
@@ -818,6 +872,21 @@ func (s *Store) visibleCutoff(asOf time.Time) int64 {
 	return asOf.UnixNano() - s.delay
 }
 
+// visibleCutoffAt is visibleCutoff for asOf in Unix nanoseconds.
+func (s *Store) visibleCutoffAt(asOf int64) int64 {
+	switch {
+	case asOf < minNano:
+		return math.MinInt64
+	case asOf >= allPublishedNano:
+		return noCutoff
+	}
+	return asOf - s.delay
+}
+
+// minNano and allPublishedNano are minTimestamp and allPublished in Unix
+// nanoseconds (both within int64's range of them: 1678–2262).
+var minNano, allPublishedNano = minTimestamp.UnixNano(), allPublished.UnixNano()
+
 func (s *Store) statistic(m Metric, stat Statistic, period time.Duration, end time.Time, visible int64) (float64, bool) {
 	if period <= 0 || !stat.Valid() || !inRange(end) {
 		return 0, false
@@ -868,15 +937,29 @@ func (s *Store) window(sr *series, stat Statistic, start, end, visible int64) (f
 	return s.windowFrom(sr, sr.source(stat, start, end), stat, start, end, visible)
 }
 
-// windowFrom is window with its source already chosen.
+// windowFrom is window with its source already chosen. A window read
+// since the store's last write is answered from the memo: nothing it reads
+// has changed (a group's rows taken into their series in between hold the
+// same samples, and the source is part of the key).
 func (s *Store) windowFrom(sr *series, src int, stat Statistic, start, end, visible int64) (float64, bool) {
-	switch src {
-	case fromRaw:
-		return s.rawWindow(sr, stat, start, end, visible)
-	case fromNone:
+	if src == fromNone {
 		return 0, false
 	}
-	return sr.tiers[src].window(stat, start, end, visible)
+	for i := range s.memo {
+		if m := &s.memo[i]; m.sr == sr && m.gen == s.gen && m.end == end && m.start == start && m.src == src && m.visible == visible && m.stat == stat {
+			return m.v, m.ok
+		}
+	}
+	var v float64
+	var ok bool
+	if src == fromRaw {
+		v, ok = s.rawWindow(sr, stat, start, end, visible)
+	} else {
+		v, ok = sr.tiers[src].window(stat, start, end, visible)
+	}
+	s.memo[s.memoNext] = windowMemo{sr: sr, gen: s.gen, start: start, end: end, visible: visible, src: src, stat: stat, v: v, ok: ok}
+	s.memoNext = (s.memoNext + 1) % windowMemos
+	return v, ok
 }
 
 func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64) (float64, bool) {

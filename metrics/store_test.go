@@ -463,3 +463,76 @@ func TestListMetricsIsSorted(t *testing.T) {
 		t.Fatalf("ListMetrics by name = %d metrics, want 1", n)
 	}
 }
+
+// TestQueriesSeeEveryWrite holds repeated queries to the naive reference
+// while samples keep arriving through every write path (Store.Put, a
+// Handle, a Group), so that a window the store answered before a write is
+// never answered from what it remembered of it (Store remembers the last
+// windows read until the next write).
+func TestQueriesSeeEveryWrite(t *testing.T) {
+	stats := []metrics.Statistic{metrics.Average, metrics.Sum, metrics.Minimum, metrics.Maximum, metrics.SampleCount, metrics.Percentile(90)}
+	periods := []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
+	ms := []metrics.Metric{cpu, metrics.ClusterMetric(metrics.MetricCPUReservation, "prod")}
+	rapid.Check(t, func(rt *rapid.T) {
+		s := newStore(rt, metrics.Config{})
+		naive := newNaiveStore()
+		g, err := s.Group(metrics.GroupMetric{Metric: ms[0]}, metrics.GroupMetric{Metric: ms[1]})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		handles := make([]*metrics.Handle, len(ms))
+		for i, m := range ms {
+			if handles[i], err = s.Handle(m); err != nil {
+				rt.Fatal(err)
+			}
+		}
+		type query struct {
+			m      metrics.Metric
+			stat   metrics.Statistic
+			period time.Duration
+			end    time.Time
+		}
+		check := func(q query) {
+			got, gotOK := s.Statistic(q.m, q.stat, q.period, q.end)
+			want, wantOK := naive.Statistic(q.m, q.stat, q.period, q.end)
+			if got != want || gotOK != wantOK {
+				rt.Fatalf("%v %v over %v ending %v: store %v,%v naive %v,%v", q.m, q.stat, q.period, q.end.Sub(t0), got, gotOK, want, wantOK)
+			}
+		}
+		var last []query
+		sec := 0
+		for range rapid.IntRange(1, 100).Draw(rt, "steps") {
+			i := rapid.IntRange(0, len(ms)-1).Draw(rt, "metric")
+			sec = max(0, sec+rapid.IntRange(-20, 40).Draw(rt, "dsec")) // mostly forward, sometimes late
+			at := t0.Add(time.Duration(sec) * time.Second)
+			v := float64(rapid.IntRange(0, 1000).Draw(rt, "v")) / 8
+			switch rapid.IntRange(0, 2).Draw(rt, "path") {
+			case 0:
+				err = s.Put(ms[i], at, v)
+			case 1:
+				err = handles[i].Put(at, v)
+			default:
+				err = g.Put(i, at, v)
+			}
+			if err != nil {
+				rt.Fatal(err)
+			}
+			naive.Put(ms[i], at, v)
+			for _, q := range last { // the windows read before this write, again
+				check(q)
+			}
+			last = last[:0]
+			for range rapid.IntRange(0, 3).Draw(rt, "queries") {
+				q := query{
+					m:      ms[rapid.IntRange(0, len(ms)-1).Draw(rt, "qmetric")],
+					stat:   stats[rapid.IntRange(0, len(stats)-1).Draw(rt, "stat")],
+					period: periods[rapid.IntRange(0, len(periods)-1).Draw(rt, "period")],
+					end:    t0.Add(time.Duration(rapid.IntRange(0, sec+60).Draw(rt, "end")) * time.Second),
+				}
+				check(q)
+				check(q) // answered again before any write
+				last = append(last, q)
+			}
+		}
+	})
+}

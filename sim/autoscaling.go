@@ -124,31 +124,30 @@ func (ss *ServiceScaling) Activities() int { return ss.activities }
 // tick is the whole-minute tick (the world's minute ticks call it): the
 // scaler's alarms, then its evaluation if due. It reports false, and ticks
 // no more, once the service is not ACTIVE.
-func (ss *ServiceScaling) tick() bool {
+func (ss *ServiceScaling) tick(now time.Time) bool {
 	s := ss.svc
 	if s.status != ServiceActive {
 		return false
 	}
 	if ss.alarms != nil {
-		ss.alarms.EvaluateAlarms(s.w.now(), ss.reader)
+		ss.alarms.EvaluateAlarms(now, ss.reader)
 	}
-	ss.evaluate()
+	ss.evaluate(now)
 	return true
 }
 
 // onOffGrid is an evaluation due between two whole minutes.
 func (ss *ServiceScaling) onOffGrid(uint64) {
 	if ss.svc.status == ServiceActive {
-		ss.evaluate()
+		ss.evaluate(ss.svc.w.now())
 	}
 }
 
 // evaluate runs the scaler if its evaluation is due and applies its
-// decision.
-func (ss *ServiceScaling) evaluate() {
+// decision; now is the world's calendar time.
+func (ss *ServiceScaling) evaluate(now time.Time) {
 	s := ss.svc
 	sim := s.w.sim
-	now := s.w.now()
 	if sim.Elapsed() < ss.due {
 		return
 	}

@@ -98,11 +98,11 @@ func (mt *minuteTicks) onMinute(uint64) {
 // none is left.
 func (mt *minuteTicks) onScaling(uint64) {
 	s := mt.w.sim
-	now := s.Elapsed()
+	now, cal := s.Elapsed(), s.Now() // a scaler's tick does not move the clock
 	keep := 0
 	for i := 0; i < len(mt.scaling); i++ {
 		e := mt.scaling[i]
-		if e.from > now || e.x.tick() {
+		if e.from > now || e.x.tick(cal) {
 			mt.scaling[keep] = e
 			keep++
 		}

@@ -196,7 +196,7 @@
 //
 //	go test ./sim -run TestFluidAgreesWithRequestLevel -fluid.full -v
 //
-// (-fluid.only nodes for the node rows; -fluid.nodes and -fluid.seeds
-// change the node count and the seeds); by default the test runs a subset
-// of twelve shapes.
+// (-fluid.only nodes for the node rows; -fluid.nodes, -fluid.seeds and
+// -fluid.tasks change the node count, the seeds and the task counts); by
+// default the test runs a subset of twelve shapes.
 package traffic

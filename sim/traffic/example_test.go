@@ -72,7 +72,8 @@ func ExampleReadSeriesCSV() {
 // splitting makes each task M/M/1 (W = 5 E[S]); round robin gives each
 // task every fourth arrival, the E_4/M/1 queue solved exactly by
 // GIM1Sigma; join the shortest queue (least outstanding requests) waits
-// least.
+// least. (Request-level simulation, TestFluidAgreesWithRequestLevel at
+// this shape: 195 ms for least outstanding requests.)
 func ExampleFluidInput_routing() {
 	for _, r := range []traffic.Routing{traffic.RandomRouting, traffic.RoundRobinRouting, traffic.ShortestQueueRouting} {
 		res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: 32, Tasks: 4, MeanWork: 0.1, SCV: 1, Routing: r,
@@ -86,7 +87,7 @@ func ExampleFluidInput_routing() {
 	// Output:
 	// random         W = 500 ms
 	// round_robin    W = 327 ms
-	// shortest_queue W = 201 ms
+	// shortest_queue W = 195 ms
 	// E_4/M/1 at ρ = 0.8: σ = 0.6939
 }
 

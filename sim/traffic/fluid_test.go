@@ -335,8 +335,9 @@ func TestFluidRoutingOrder(t *testing.T) {
 	}
 }
 
-// jsqNaive is jsq's bounded chain summed term by term, O(n·k): the
-// reference for the block sums jsq uses.
+// jsqNaive is jsq's bounded chain summed term by term, O(n·k), with
+// jsqSelection applied to the delay: the reference for the block sums jsq
+// uses.
 func jsqNaive(lambda float64, n int, rate float64, c, k int, ps bool) (blocking, wait, sojourn float64) {
 	slots, perTask := n*c, float64(max(c, 1))*rate
 	if ps {
@@ -361,10 +362,11 @@ func jsqNaive(lambda float64, n int, rate float64, c, k int, ps bool) (blocking,
 		t += p[m] / total * float64(m/n+1)
 	}
 	blocking = p[top] / total
-	wait = w / (1 - blocking) / perTask
+	sel := jsqSelection(n, a/float64(slots), 1) // exponential work: v = 1
+	wait = w / (1 - blocking) / perTask * sel
 	sojourn = wait + 1/rate
 	if ps {
-		sojourn = t / (1 - blocking) / perTask
+		sojourn = 1/rate + (t/(1-blocking)/perTask-1/rate)*sel
 	}
 	return blocking, wait, sojourn
 }

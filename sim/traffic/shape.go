@@ -98,7 +98,10 @@ var ExponentialShape = func() *LatencyShape {
 //     as the fewer requests it finds (1/(1 − f)) and a large one as the
 //     load itself (1/(1 − ρ), ρ = r.Utilization), with a variance whose
 //     growth in x is scaled by the arrivals' long-run variability
-//     (computeSmoothedShape).
+//     (computeSmoothedShape). Under join the shortest queue every request
+//     is slowed by the load it shares (ρ = f) and the variance's growth in
+//     x is scaled by c = 1/√N (jsqPSTail): a task's occupancy follows the
+//     balanced share of the whole farm's.
 //   - Anything else (several FCFS slots, bounded queues, a concurrency
 //     limit): ExponentialShape.
 //
@@ -125,7 +128,13 @@ func FluidShape(cfg ServerConfig, scv float64, r FluidResult) *LatencyShape {
 	}
 	row := min(int(math.Round(f*shapeRows)), shapeRows-1)
 	smooth := 0
-	if kind == psShape && r.arrivalSCV > 0 && r.arrivalSCV < 1 && r.Utilization > 0 {
+	switch {
+	case kind == psShape && r.psTail > 0 && r.psTail < 1:
+		// Join the shortest queue: every request slowed by the load it
+		// shares, f, with the routing's own tail factor.
+		c := max(int(math.Round((1-r.psTail)*smoothSteps)), 0)
+		smooth = 1 + row + shapeRows*c
+	case kind == psShape && r.arrivalSCV > 0 && r.arrivalSCV < 1 && r.Utilization > 0:
 		// Arrivals smoother than Poisson: the table of the tail factor and
 		// the utilisation (f is then below it).
 		c := max(int(math.Round((1-psTailFactor(r.arrivalSCV, scv))*smoothSteps)), 0)

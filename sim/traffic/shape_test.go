@@ -294,3 +294,40 @@ func TestSmoothedShapeEdges(t *testing.T) {
 		t.Errorf("no load: the booked mean is %v, not 1", mean)
 	}
 }
+
+// TestShortestQueuePSShape: processor sharing under join the shortest
+// queue books its own shape (jsqPSTail), lighter in the tail than the
+// random-routing shape at the same wait fraction, the more so the more
+// tasks share the load, and a step's look-up allocates nothing once the
+// row is computed.
+func TestShortestQueuePSShape(t *testing.T) {
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	prev := math.Inf(1)
+	for _, n := range []int{2, 4, 16} {
+		r, err := Fluid(FluidInput{OfferedRate: 0.9 * float64(n) * 10, Tasks: n, Server: ps, MeanWork: 0.1, SCV: 1, Routing: ShortestQueueRouting})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := FluidShape(ps, 1, r)
+		random := FluidShape(ps, 1, FluidResult{MeanWait: r.MeanWait, MeanLatency: r.MeanLatency})
+		ratio := got.P99 / random.P99
+		if !(ratio < 1) || !(ratio < prev) {
+			t.Errorf("N = %d: p99 factor %.4f against the random-routing shape's %.4f (ratio %.4f, previous N %.4f); want below it and falling with N",
+				n, got.P99, random.P99, ratio, prev)
+		}
+		prev = ratio
+		if a := testing.AllocsPerRun(100, func() { FluidShape(ps, 1, r) }); a != 0 {
+			t.Errorf("N = %d: a look-up allocates %v times", n, a)
+		}
+	}
+}
+
+func BenchmarkFluidShapeShortestQueue(b *testing.B) {
+	ps := ServerConfig{Discipline: ProcessorSharing}
+	r, _ := Fluid(FluidInput{OfferedRate: 144, Tasks: 16, Server: ps, MeanWork: 0.1, SCV: 1, Routing: ShortestQueueRouting})
+	FluidShape(ps, 1, r)
+	b.ReportAllocs()
+	for b.Loop() {
+		FluidShape(ps, 1, r)
+	}
+}

@@ -265,13 +265,7 @@ func limitedPSLoop(lambda, a float64, c, k int) FluidResult {
 		}
 	}
 	blocking := term / sum
-	served := lambda * (1 - blocking)
-	r := FluidResult{ServedRate: served, RejectedRate: lambda * blocking}
-	if served > 0 {
-		r.MeanWait = sumBeyond / sum / served
-		r.MeanLatency = sumN / sum / served
-	}
-	return r
+	return limitedResult(lambda, blocking, sum, sumN, sumBeyond)
 }
 
 // geometricSums returns Σ_{j=0}^{m} bʲ and Σ_{j=0}^{m} j·bʲ for 0 < b < 1,
@@ -323,13 +317,7 @@ func limitedPSClosed(lambda, a, lna float64, c, k int) FluidResult {
 		}
 		blocking = 1 / sum
 	}
-	served := lambda * (1 - blocking)
-	r := FluidResult{ServedRate: served, RejectedRate: lambda * blocking}
-	if served > 0 {
-		r.MeanWait = sumBeyond / sum / served
-		r.MeanLatency = sumN / sum / served
-	}
-	return r
+	return limitedResult(lambda, blocking, sum, sumN, sumBeyond)
 }
 
 // Fluid estimates one service over one step from queueing theory, without
@@ -562,4 +550,16 @@ func ValidateFluidStep(step time.Duration) error {
 		return fielderr.New(ErrConfig, "FluidStep", step, "must be 0 (one minute) or from 1s to 24h, dividing a minute or a whole number of minutes")
 	}
 	return nil
+}
+
+// limitedResult is limitedPS's result from the chain's blocking probability
+// and its unnormalised sums Σp, Σn·p and Σ(n − c)⁺·p.
+func limitedResult(lambda, blocking, sum, sumN, sumBeyond float64) FluidResult {
+	served := lambda * (1 - blocking)
+	r := FluidResult{ServedRate: served, RejectedRate: lambda * blocking}
+	if served > 0 {
+		r.MeanWait = sumBeyond / sum / served
+		r.MeanLatency = sumN / sum / served
+	}
+	return r
 }

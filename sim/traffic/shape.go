@@ -433,21 +433,7 @@ func fcfsSojournShape(scv, f float64) *LatencyShape {
 		cum += acc
 		cdf[n] = cum
 	}
-	quantile := func(q float64) float64 {
-		i, _ := slices.BinarySearch(cdf, q)
-		if i >= fcfsGrid {
-			return float64(fcfsGrid) * h / mean
-		}
-		lo := 0.0
-		if i > 0 {
-			lo = cdf[i-1]
-		}
-		u := 0.0
-		if cdf[i] > lo {
-			u = (q - lo) / (cdf[i] - lo)
-		}
-		return max(float64(i)-0.5+u, 0) * h / mean
-	}
+	quantile := gridQuantile(cdf, h, mean)
 	return shapeFromQuantile(quantile)
 }
 
@@ -593,7 +579,14 @@ func (row *mixedRow) shape(p float64) *LatencyShape {
 	}
 	mean := 1 + p*row.condMean
 	h := row.h
-	return shapeFromQuantile(func(q float64) float64 {
+	return shapeFromQuantile(gridQuantile(cdf, h, mean))
+}
+
+// gridQuantile inverts a distribution function tabulated on a grid of
+// fcfsGrid cells of width h (cdf[i] at the end of cell i), interpolating
+// within a cell, and divides by mean to give a unit-mean quantile.
+func gridQuantile(cdf []float64, h, mean float64) func(q float64) float64 {
+	return func(q float64) float64 {
 		i, _ := slices.BinarySearch(cdf, q)
 		if i >= fcfsGrid {
 			return float64(fcfsGrid) * h / mean
@@ -607,5 +600,5 @@ func (row *mixedRow) shape(p float64) *LatencyShape {
 			u = (q - lo) / (cdf[i] - lo)
 		}
 		return max(float64(i)-0.5+u, 0) * h / mean
-	})
+	}
 }

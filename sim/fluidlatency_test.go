@@ -20,9 +20,16 @@ import (
 // (but the minute's latency count, which is the step's requests, not the
 // sum of rounded shares), with and without a client timeout capping the
 // points, across more steps than wait between two folds, and with the
-// run's histogram read in the middle.
+// run's histogram read in the middle. With extremes, some steps' points
+// fall outside the histograms' range at both ends; without, none does,
+// and without a timeout every step takes foldLatency's unclamped path.
 func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
-	for _, timeout := range []time.Duration{0, 2 * time.Second} {
+	type run struct {
+		timeout  time.Duration
+		extremes bool
+	}
+	for _, tc := range []run{{0, false}, {0, true}, {2 * time.Second, false}, {2 * time.Second, true}} {
+		timeout := tc.timeout
 		cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: timeout}}
 		fresh := func() *Workload {
 			return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
@@ -38,6 +45,12 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			traffic.FluidShape(ps, 4, traffic.FluidResult{MeanWait: 0.9, MeanLatency: 1})}
 		for step := range 3 * maxFluidLatencies {
 			latency := math.Exp(r.NormFloat64() - 1) // about 0.05 to 3 s
+			switch {
+			case tc.extremes && step%17 == 5:
+				latency = 1e-7 // the first points below the histograms' range
+			case tc.extremes && step%17 == 11:
+				latency = 1e5 // the last points above it (without a timeout)
+			}
 			n := int64(r.IntN(5000))
 			shape := shapes[r.IntN(len(shapes))]
 			got.fluidServed(latency, shape, n)
@@ -51,32 +64,32 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			}
 			wantN += n
 			if got.minute.latN != wantN {
-				t.Fatalf("timeout %v, step %d: the minute counts %d latencies, %d requests were served", timeout, step, got.minute.latN, wantN)
+				t.Fatalf("timeout %v, extremes %v, step %d: the minute counts %d latencies, %d requests were served", timeout, tc.extremes, step, got.minute.latN, wantN)
 			}
 			want.minute.latN = wantN
 			if got.minute != want.minute {
-				t.Fatalf("timeout %v, step %d: minute %+v, one at a time %+v", timeout, step, got.minute, want.minute)
+				t.Fatalf("timeout %v, extremes %v, step %d: minute %+v, one at a time %+v", timeout, tc.extremes, step, got.minute, want.minute)
 			}
 			if step == 100 && got.Latency(0.99) != want.Latency(0.99) {
-				t.Fatalf("timeout %v, step %d: p99 so far %v, one at a time %v", timeout, step, got.Latency(0.99), want.Latency(0.99))
+				t.Fatalf("timeout %v, extremes %v, step %d: p99 so far %v, one at a time %v", timeout, tc.extremes, step, got.Latency(0.99), want.Latency(0.99))
 			}
 			if step%60 == 59 { // an hour of one-minute steps
 				got.foldLatency()
 				same := got.period.latSum == want.period.latSum &&
 					got.period.hist.total == want.period.hist.total && slices.Equal(got.period.hist.counts, want.period.hist.counts)
 				if !same {
-					t.Fatalf("timeout %v, step %d: the period's sums or histogram differ from one at a time", timeout, step)
+					t.Fatalf("timeout %v, extremes %v, step %d: the period's sums or histogram differ from one at a time", timeout, tc.extremes, step)
 				}
 				for i, c := range got.period.hist.counts {
 					if c != 0 && (i < got.period.hist.from || i >= got.period.hist.to) {
-						t.Fatalf("timeout %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, step, i, c, got.period.hist.from, got.period.hist.to)
+						t.Fatalf("timeout %v, extremes %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, tc.extremes, step, i, c, got.period.hist.from, got.period.hist.to)
 					}
 				}
 			}
 		}
 		got.foldLatency()
 		if got.whole.total != want.whole.total || !slices.Equal(got.whole.counts, want.whole.counts) {
-			t.Errorf("timeout %v: the run's histogram differs from one at a time", timeout)
+			t.Errorf("timeout %v, extremes %v: the run's histogram differs from one at a time", timeout, tc.extremes)
 		}
 	}
 }

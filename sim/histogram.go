@@ -42,8 +42,15 @@ func histBucket(v float64) int {
 // mantissa bits of a positive float64 are the bits above bit 47, in order,
 // so the bucket is one shift and one subtraction from them.
 func histBucketPositive(v float64) int {
-	i := int(math.Float64bits(v)>>(52-histSubBits)) - (1023+histMinExp)*histSub
-	return min(max(i, 0), histBins-1)
+	return min(max(histBucketUnclamped(v), 0), histBins-1)
+}
+
+// histBucketUnclamped is histBucketPositive before the clamp to the
+// histogram's range: it increases with v (v > 0), so a caller that knows
+// the least and the greatest of its values fall in range needs no clamp
+// for those between.
+func histBucketUnclamped(v float64) int {
+	return int(math.Float64bits(v)>>(52-histSubBits)) - (1023+histMinExp)*histSub
 }
 
 // histValue is the midpoint of bucket i, in seconds.

@@ -809,6 +809,7 @@ func (wl *Workload) fluidStep(now time.Duration) {
 type fluidLatency struct {
 	latency, n float64
 	shape      *traffic.LatencyShape
+	unclamped  int // the points under the timeout: the first unclamped
 }
 
 // maxFluidLatencies bounds the steps waiting to be folded (a report period
@@ -846,17 +847,24 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	// it made one point at a time, in the same order, so the same bits.
 	nf := float64(n)
 	sum, psum, ptot, wtot := m.latSum, p.latSum, p.hist.total, wl.whole.total
-	if tmax <= 0 {
-		tmax = math.Inf(1) // min(v, +Inf) = v
-	}
-	for i, x := range pts {
+	// The points below k are under the timeout, the rest are capped at it
+	// (the points increase, and a positive factor keeps their order): two
+	// loops, neither testing each point.
+	k := unclamped(latency, pts, tmax)
+	under, uw := pts[:k], wts[:k]
+	uw = uw[:len(under)]
+	for i, x := range under {
 		v := latency * x
-		if v > tmax { // min(v, tmax) of two positive numbers
-			v = tmax
-		}
-		wt := nf * wts[i]
+		wt := nf * uw[i]
 		sum += v * wt
 		psum += v * wt
+		ptot += wt
+		wtot += wt
+	}
+	for _, w := range wts[k:] {
+		wt := nf * w
+		sum += tmax * wt
+		psum += tmax * wt
 		ptot += wt
 		wtot += wt
 	}
@@ -864,7 +872,7 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	if len(wl.fluidLat) == maxFluidLatencies {
 		wl.foldLatency()
 	}
-	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, n: nf, shape: shape})
+	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, n: nf, shape: shape, unclamped: k})
 }
 
 // foldLatency adds the waiting fluid steps to the buckets of the period's
@@ -876,35 +884,78 @@ func (wl *Workload) foldLatency() {
 	}
 	tmax := wl.server.Timeout.Seconds()
 	p := &wl.period
-	// Arrays, so that the clamped bucket index needs no bounds check.
+	// Arrays, so that a clamped bucket index needs no bounds check.
 	pc, wc := (*[histBins]float64)(p.hist.buckets()), (*[histBins]float64)(wl.whole.buckets())
-	if tmax <= 0 {
-		tmax = math.Inf(1) // min(v, +Inf) = v
-	}
 	// A step's points rise, and so do their buckets: the first and the
 	// last bound the buckets it touched.
 	lo, hi := histBins, -1
 	for _, f := range wl.fluidLat {
 		lat, n, pts, wts := f.latency, f.n, f.shape.Points, f.shape.Weights
 		wts = wts[:len(pts)]
-		lo = min(lo, histBucketPositive(min(lat*pts[0], tmax)))
-		for i, x := range pts {
-			v := lat * x
-			if v > tmax { // min(v, tmax) of two positive numbers
-				v = tmax
+		// The additions addBucket makes one point at a time, in the same
+		// order, so the same bits: the points under the timeout (below
+		// k, which fluidServed found), then those capped at it, all in
+		// the bucket of tmax.
+		k := f.unclamped
+		if k > 0 {
+			first, last := histBucketUnclamped(lat*pts[0]), histBucketUnclamped(lat*pts[k-1])
+			if first >= 0 && last < histBins {
+				foldPoints(pc, wc, lat, n, pts[:k], wts)
+			} else {
+				// Some buckets out of the histograms' range: clamped.
+				for i, x := range pts[:k] {
+					b := histBucketPositive(lat * x)
+					wt := n * wts[i]
+					pc[b] += wt
+					wc[b] += wt
+				}
 			}
-			// The additions addBucket makes one point at a time, in the
-			// same order, so the same bits.
-			b := histBucketPositive(v)
-			wt := n * wts[i]
-			pc[b] += wt
-			wc[b] += wt
+			lo, hi = min(lo, histBucketPositive(lat*pts[0])), max(hi, histBucketPositive(lat*pts[k-1]))
 		}
-		hi = max(hi, histBucketPositive(min(lat*pts[len(pts)-1], tmax)))
+		if k < len(pts) {
+			b := histBucketPositive(tmax)
+			for _, w := range wts[k:] {
+				wt := n * w
+				pc[b] += wt
+				wc[b] += wt
+			}
+			lo, hi = min(lo, b), max(hi, b)
+		}
 	}
 	p.hist.widen(lo, hi)
 	wl.whole.widen(lo, hi)
 	wl.fluidLat = wl.fluidLat[:0]
+}
+
+// unclamped returns how many of the increasing points pts, times latency,
+// are at most tmax (all of them if tmax ≤ 0, no timeout): the first k,
+// since a positive factor keeps their order.
+func unclamped(latency float64, pts []float64, tmax float64) int {
+	k := len(pts)
+	if tmax > 0 {
+		for k > 0 && latency*pts[k-1] > tmax {
+			k--
+		}
+	}
+	return k
+}
+
+// foldPoints adds n × wts[i] to the bucket of lat × pts[i] in both
+// histograms, for a step none of whose points needs clamping (to the
+// timeout or to the histograms' range). A function of its own, so that
+// the loop keeps its few values in registers (inlined into foldLatency,
+// it spilled its index to the stack and back every point).
+//
+//go:noinline
+func foldPoints(pc, wc *[histBins]float64, lat, n float64, pts, wts []float64) {
+	wts = wts[:len(pts)]
+	_, _ = pc[0], wc[0] // the nil checks, once
+	for i, x := range pts {
+		b := histBucketUnclamped(lat * x)
+		wt := n * wts[i]
+		pc[b] += wt
+		wc[b] += wt
+	}
 }
 
 // fluidHealth is how the tasks answer health checks after a fluid step of

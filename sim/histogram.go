@@ -95,6 +95,36 @@ func (h *latencyHistogram) quantile(q float64) float64 {
 	return math.Exp2(histMaxExp)
 }
 
+// quantiles sets out[j] to quantile(qs[j]) for increasing qs (each in
+// (0, 1], out as long as qs), in one pass over the buckets instead of one
+// per quantile: the cumulative weight is the same sequence of additions
+// in every pass, so each quantile stops at the same bucket.
+func (h *latencyHistogram) quantiles(qs, out []float64) {
+	out = out[:len(qs)]
+	if h.total <= 0 {
+		clear(out)
+		return
+	}
+	j, want, cum := 0, qs[0]*h.total*(1-1e-12), 0.0
+	counts := h.counts[h.from:h.to]
+	for i, c := range counts {
+		if c == 0 {
+			continue
+		}
+		cum += c
+		for cum >= want {
+			out[j] = histValue(h.from + i)
+			if j++; j == len(qs) {
+				return
+			}
+			want = qs[j] * h.total * (1 - 1e-12)
+		}
+	}
+	for ; j < len(qs); j++ {
+		out[j] = math.Exp2(histMaxExp)
+	}
+}
+
 // addBucket adds weight to bucket b (from histBucket), for a caller that
 // feeds one value to several histograms.
 func (h *latencyHistogram) addBucket(b int, weight float64) {

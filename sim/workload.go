@@ -1199,9 +1199,9 @@ func (wl *Workload) closePeriod() {
 		out.MemoryUtilization = p.memSum / float64(p.memN)
 	}
 	if n := p.hist.total; n > 0 {
-		out.P50 = secondsDuration(p.hist.quantile(0.50))
-		out.P90 = secondsDuration(p.hist.quantile(0.90))
-		out.P99 = secondsDuration(p.hist.quantile(0.99))
+		var q [3]float64
+		p.hist.quantiles([]float64{0.50, 0.90, 0.99}, q[:])
+		out.P50, out.P90, out.P99 = secondsDuration(q[0]), secondsDuration(q[1]), secondsDuration(q[2])
 		out.Mean = secondsDuration(p.latSum / n)
 	}
 	wl.periods.add(out, wl.w.cfg.Retention.Periods)

@@ -255,6 +255,7 @@ type Workload struct {
 	defOf             *Deployment
 	defCPU, defMemory int
 	fluidCum          [4]float64 // expected arrived, served, no target, timed out so far
+	fluidRounded      [4]int64   // int64(math.Round(fluidCum[i])), kept as they move
 	counters          WorkloadCounters
 	minute            minuteAcc
 	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
@@ -768,27 +769,38 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	if sc.QueueLimit == traffic.Unlimited && res.RejectedRate > 0 {
 		timedOut, res.RejectedRate = timedOut+res.RejectedRate, 0 // an overloaded unbounded queue does not reject
 	}
-	before := wl.fluidCum
-	wl.fluidCum[0] += rate * dt
-	wl.fluidCum[1] += res.ServedRate * dt
-	wl.fluidCum[2] += noTarget * dt
-	wl.fluidCum[3] += timedOut * dt
 	// The step's arrivals are its share of the rounded cumulative
 	// expectation; they are split between served, no target and timed out
 	// (each catching up with its own rounded cumulative expectation, as far
 	// as the step's arrivals allow) and rejected, which takes the rest.
 	// Rounding each category on its own could hand out more than arrived
-	// (1 + 1 + 1 > 2), which broke the conservation of requests.
-	arrived := int64(math.Round(wl.fluidCum[0])) - int64(math.Round(before[0]))
+	// (1 + 1 + 1 > 2), which broke the conservation of requests. Each
+	// expectation is rounded when it moves (adding 0 leaves it as it
+	// was): most steps have no request without a target or timed out.
+	c, r := &wl.fluidCum, &wl.fluidRounded
+	before := r[0]
+	c[0] += rate * dt
+	r[0] = int64(math.Round(c[0]))
+	c[1] += res.ServedRate * dt
+	r[1] = int64(math.Round(c[1]))
+	if x := noTarget * dt; x != 0 {
+		c[2] += x
+		r[2] = int64(math.Round(c[2]))
+	}
+	if x := timedOut * dt; x != 0 {
+		c[3] += x
+		r[3] = int64(math.Round(c[3]))
+	}
+	arrived := r[0] - before
 	left := arrived
-	share := func(cum float64, total int64) int64 {
-		n := min(max(int64(math.Round(cum))-total, 0), left)
+	share := func(rounded, total int64) int64 {
+		n := min(max(rounded-total, 0), left)
 		left -= n
 		return n
 	}
-	served := share(wl.fluidCum[1], wl.counters.Served)
-	none := share(wl.fluidCum[2], wl.counters.NoTarget)
-	tout := share(wl.fluidCum[3], wl.counters.TimedOut)
+	served := share(r[1], wl.counters.Served)
+	none := share(r[2], wl.counters.NoTarget)
+	tout := share(r[3], wl.counters.TimedOut)
 	rejected := left
 	wl.counters.Arrived += arrived
 	wl.counters.Served += served

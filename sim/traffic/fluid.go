@@ -456,7 +456,7 @@ func Fluid(in FluidInput) (FluidResult, error) {
 		}
 	default:
 		ca2 := 1.0
-		if routing == RoundRobinRouting {
+		if routing == RoundRobinRouting && !ps { // processor sharing's chains do not read it
 			ca2 = 1 / superposedShape(in.Tasks, in.Cursors, lambda/capacity)
 		}
 		r = independentQueue(lambda, in.MeanWork, vcpu, cfg, ca2, in.SCV)
@@ -468,7 +468,8 @@ func Fluid(in FluidInput) (FluidResult, error) {
 }
 
 // independentQueue is one task's share λ of the traffic as its own queue,
-// with arrival variability ca2 (1 for Poisson) and work variability scv.
+// with arrival variability ca2 (1 for Poisson) and work variability scv
+// (read by FCFS only: processor sharing's chains do not depend on them).
 func independentQueue(lambda, work, vcpu float64, cfg ServerConfig, ca2, scv float64) FluidResult {
 	capacity := vcpu / work
 	if cfg.Discipline == ProcessorSharing && cfg.Concurrency == 0 {

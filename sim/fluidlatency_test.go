@@ -32,7 +32,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 		timeout := tc.timeout
 		cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: timeout}}
 		fresh := func() *Workload {
-			return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
+			return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 		}
 		got, want := fresh(), fresh()
 		var wantN int64
@@ -98,7 +98,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 // a client timeout of tmax (0: none).
 func fluidWorkload(tmax time.Duration) *Workload {
 	cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: tmax}}
-	return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
+	return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 }
 
 // bucketsApart is how many histogram buckets lie between the buckets of

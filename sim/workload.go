@@ -239,6 +239,8 @@ type Workload struct {
 	server         traffic.ServerConfig      // cfg.Server
 	minHealthy     int                       // the target group's MinimumHealthyTargets
 	checkTimeout   time.Duration             // the target group's health check timeout
+	checkSeconds   float64                   // checkTimeout in seconds
+	timeout        float64                   // the server's client timeout in seconds (0: none)
 	mode           WorkloadMode              // cfg.Mode
 	separateHealth bool                      // cfg.SeparateHealthEndpoint
 	// answered: every live target answers health checks with answer, as
@@ -441,6 +443,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.lb.wl = wl
 	wl.tg, wl.svc = wl.lb.tg, wl.lb.svc
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
+	wl.checkSeconds, wl.timeout = wl.checkTimeout.Seconds(), cfg.Server.Timeout.Seconds()
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
 	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
@@ -759,7 +762,7 @@ func (wl *Workload) fluidStep(now time.Duration) {
 		latency += ioLatency
 		timedOut, res.ServedRate = res.ServedRate*(1-fraction), res.ServedRate*fraction
 	}
-	if t := sc.Timeout.Seconds(); t > 0 && latency > t {
+	if t := wl.timeout; t > 0 && latency > t {
 		// Clients give up: what the queue cannot serve in time times out.
 		latency = t
 	}
@@ -842,7 +845,7 @@ const maxFluidLatencies = 64
 // makes the same additions in the same order: a workload's histograms are
 // then touched once per report period instead of every step.
 func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n int64) {
-	tmax := wl.server.Timeout.Seconds()
+	tmax := wl.timeout
 	pts, wts := shape.Points, shape.Weights
 	wts = wts[:len(pts)]
 	lo, hi := latency*pts[0], latency*pts[len(pts)-1]
@@ -894,7 +897,7 @@ func (wl *Workload) foldLatency() {
 	if len(wl.fluidLat) == 0 {
 		return
 	}
-	tmax := wl.server.Timeout.Seconds()
+	tmax := wl.timeout
 	p := &wl.period
 	// Arrays, so that a clamped bucket index needs no bounds check.
 	pc, wc := (*[histBins]float64)(p.hist.buckets()), (*[histBins]float64)(wl.whole.buckets())
@@ -997,14 +1000,14 @@ func (wl *Workload) fluidHealth(lambda, mu float64, tasks int, dt float64, sc tr
 		capacity = slots + float64(sc.QueueLimit)
 	}
 	bound := capacity
-	if t := sc.Timeout.Seconds(); t > 0 {
+	if t := wl.timeout; t > 0 {
 		bound = min(bound, lambda*t) // clients give up: only the last Timeout's arrivals remain
 	}
 	wl.backlog = min(max(wl.backlog+(lambda-mu)*dt, 0), bound)
 	switch {
 	case wl.backlog >= capacity:
 		return loadbalancer.Refuse
-	case wl.backlog > slots && (wl.backlog-slots)/mu >= wl.checkTimeout.Seconds():
+	case wl.backlog > slots && (wl.backlog-slots)/mu >= wl.checkSeconds:
 		return loadbalancer.NoResponse
 	}
 	return loadbalancer.Pass

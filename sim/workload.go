@@ -1061,7 +1061,10 @@ func (wl *Workload) endMinute(now time.Duration) {
 	if wl.publishes {
 		wl.publish(now, d, cpuPct, hasCPU, memPct, hasMem, running)
 	}
-	*m = minuteAcc{counters: wl.counters, latMin: math.Inf(1)}
+	// Cleared in place, then the counters: a literal that read wl.counters
+	// was built on the stack and copied (m is in wl too).
+	*m = minuteAcc{latMin: math.Inf(1)}
+	m.counters = wl.counters
 	if at := wl.w.now(); at.Truncate(wl.reportPeriod).Equal(at) {
 		wl.closePeriod()
 	}

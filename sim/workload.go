@@ -924,8 +924,9 @@ func (wl *Workload) foldLatency() {
 					pc[b] += wt
 					wc[b] += wt
 				}
+				first, last = min(max(first, 0), histBins-1), min(max(last, 0), histBins-1)
 			}
-			lo, hi = min(lo, histBucketPositive(lat*pts[0])), max(hi, histBucketPositive(lat*pts[k-1]))
+			lo, hi = min(lo, first), max(hi, last)
 		}
 		if k < len(pts) {
 			b := histBucketPositive(tmax)

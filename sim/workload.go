@@ -929,12 +929,16 @@ func (wl *Workload) foldLatency() {
 			lo, hi = min(lo, first), max(hi, last)
 		}
 		if k < len(pts) {
+			// One bucket: its two counts advance in registers, through the
+			// same additions.
 			b := histBucketPositive(tmax)
+			pb, wb := pc[b], wc[b]
 			for _, w := range wts[k:] {
 				wt := n * w
-				pc[b] += wt
-				wc[b] += wt
+				pb += wt
+				wb += wt
 			}
+			pc[b], wc[b] = pb, wb
 			lo, hi = min(lo, b), max(hi, b)
 		}
 	}

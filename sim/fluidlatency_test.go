@@ -262,3 +262,28 @@ func BenchmarkFluidBooking(b *testing.B) {
 		}
 	}
 }
+
+// TestPeriodPhaseMatchesTruncate holds endMinute's integer test of a
+// period's end to the calendar's, time.Time.Truncate, for starts before
+// and after 1970, in other time zones, off the minute, and periods from a
+// minute to a day, at every minute of two periods and far on.
+func TestPeriodPhaseMatchesTruncate(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	zones := []*time.Location{time.UTC, time.FixedZone("x", 5*3600+1800), time.FixedZone("y", -7*3600)}
+	for range 200 {
+		start := time.Unix(r.Int64N(1<<36)-1<<35, r.Int64N(1e9)).In(zones[r.IntN(len(zones))])
+		if r.IntN(2) == 0 {
+			start = start.Truncate(time.Minute)
+		}
+		p := time.Duration(1+r.IntN(1440)) * time.Minute
+		phase := periodPhase(start, p)
+		for _, base := range []time.Duration{0, time.Duration(r.Int64N(1<<50)) / time.Minute * time.Minute} {
+			for now := base; now <= base+2*p; now += time.Minute {
+				at := start.Add(now)
+				if got, want := (phase+now)%p == 0, at.Truncate(p).Equal(at); got != want {
+					t.Fatalf("start %v, period %v, %v later: the phase test says %v, Truncate %v", start, p, now, got, want)
+				}
+			}
+		}
+	}
+}

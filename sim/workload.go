@@ -274,6 +274,7 @@ type Workload struct {
 	memBase              float64       // cfg.MemoryBaseMiB
 	memPerRequest        float64       // cfg.MemoryPerRequestMiB
 	reportPeriod         time.Duration // cfg.ReportPeriod
+	periodPhase          time.Duration // periodPhase(start, reportPeriod)
 
 	cfg                    WorkloadConfig
 	arrivals               traffic.Arrivals
@@ -449,6 +450,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
 	wl.routing = fluidRouting(wl.tg.Config())
 	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
+	wl.periodPhase = periodPhase(s.Start(), cfg.ReportPeriod)
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
 	wl.kWake = s.Handle("request-server", PhaseTraffic, wl.onServerWake)
 	now := s.Elapsed()
@@ -1070,7 +1072,7 @@ func (wl *Workload) endMinute(now time.Duration) {
 	// was built on the stack and copied (m is in wl too).
 	*m = minuteAcc{latMin: math.Inf(1)}
 	m.counters = wl.counters
-	if at := wl.w.now(); at.Truncate(wl.reportPeriod).Equal(at) {
+	if (wl.periodPhase+now)%wl.reportPeriod == 0 { // the calendar time is a multiple of the period
 		wl.closePeriod()
 	}
 }
@@ -1204,6 +1206,15 @@ func (wl *Workload) primaryDef(s *Service) (cpu, memory int) {
 		wl.defOf, wl.defCPU, wl.defMemory = d, d.def.cpu, d.def.memory
 	}
 	return wl.defCPU, wl.defMemory
+}
+
+// periodPhase returns how far start is past a multiple of the report
+// period p (> 0) in calendar time, counted as time.Time.Truncate counts
+// (from the zero time): the instant start + now ends a period when
+// (phase + now) % p is 0, an integer test instead of a Truncate a minute
+// (TestPeriodPhaseMatchesTruncate).
+func periodPhase(start time.Time, p time.Duration) time.Duration {
+	return start.Sub(start.Truncate(p))
 }
 
 // closePeriod ends the current report period.

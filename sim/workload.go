@@ -241,6 +241,8 @@ type Workload struct {
 	checkTimeout   time.Duration             // the target group's health check timeout
 	checkSeconds   float64                   // checkTimeout in seconds
 	timeout        float64                   // the server's client timeout in seconds (0: none)
+	step           time.Duration             // cfg.FluidStep
+	stepSeconds    float64                   // step in seconds
 	mode           WorkloadMode              // cfg.Mode
 	separateHealth bool                      // cfg.SeparateHealthEndpoint
 	// answered: every live target answers health checks with answer, as
@@ -444,7 +446,8 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.lb.wl = wl
 	wl.tg, wl.svc = wl.lb.tg, wl.lb.svc
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
-	wl.checkSeconds, wl.timeout = wl.checkTimeout.Seconds(), cfg.Server.Timeout.Seconds()
+	wl.checkSeconds, wl.timeout, wl.stepSeconds = wl.checkTimeout.Seconds(), cfg.Server.Timeout.Seconds(), cfg.FluidStep.Seconds()
+	wl.step = cfg.FluidStep
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
 	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
@@ -732,7 +735,10 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	if end := wl.end; end > 0 && from >= end {
 		return
 	}
-	dt := (now - from).Seconds()
+	dt := wl.stepSeconds // a whole step's, most steps
+	if d := now - from; d != wl.step {
+		dt = d.Seconds()
+	}
 	rate := traffic.ClampRate(wl.source.Rate(from + (now-from)/2))
 	cpu := wl.taskCPU()
 	sc := wl.server

@@ -287,3 +287,23 @@ func TestPeriodPhaseMatchesTruncate(t *testing.T) {
 		}
 	}
 }
+
+// TestUnclampedCountsThePointsUnderTheTimeout holds unclamped, whatever
+// its hint, to a count of the points whose product with the latency is
+// at most the timeout.
+func TestUnclampedCountsThePointsUnderTheTimeout(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pts := traffic.ExponentialShape.Points
+	for range 20000 {
+		latency, tmax := math.Exp(3*r.NormFloat64()), []float64{0, 1, 10}[r.IntN(3)]
+		want := 0
+		for _, x := range pts {
+			if tmax <= 0 || latency*x <= tmax {
+				want++
+			}
+		}
+		if got := unclamped(latency, pts, tmax, r.IntN(len(pts)+5)); got != want {
+			t.Fatalf("latency %v, timeout %v: %d points under it, unclamped says %d", latency, tmax, want, got)
+		}
+	}
+}

@@ -263,6 +263,7 @@ type Workload struct {
 	counters          WorkloadCounters
 	minute            minuteAcc
 	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
+	lastUnclamped     int            // the last step's points under the timeout (unclamped's hint)
 	// The live targets (registered, containers not exited) and their CPU
 	// units: when none registered or exited in a minute, every one ran the
 	// whole minute and sampleMinute adds their task and capacity seconds
@@ -873,7 +874,8 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	// The points below k are under the timeout, the rest are capped at it
 	// (the points increase, and a positive factor keeps their order): two
 	// loops, neither testing each point.
-	k := unclamped(latency, pts, tmax)
+	k := unclamped(latency, pts, tmax, wl.lastUnclamped)
+	wl.lastUnclamped = k
 	under, uw := pts[:k], wts[:k]
 	uw = uw[:len(under)]
 	for i, x := range under {
@@ -957,13 +959,19 @@ func (wl *Workload) foldLatency() {
 
 // unclamped returns how many of the increasing points pts, times latency,
 // are at most tmax (all of them if tmax ≤ 0, no timeout): the first k,
-// since a positive factor keeps their order.
-func unclamped(latency float64, pts []float64, tmax float64) int {
-	k := len(pts)
-	if tmax > 0 {
-		for k > 0 && latency*pts[k-1] > tmax {
-			k--
-		}
+// since a positive factor keeps their order. The search starts from hint
+// (≥ 0), the last step's count: the latency moves little from step to
+// step, and so does k.
+func unclamped(latency float64, pts []float64, tmax float64, hint int) int {
+	if tmax <= 0 {
+		return len(pts)
+	}
+	k := min(hint, len(pts))
+	for k < len(pts) && latency*pts[k] <= tmax {
+		k++
+	}
+	for k > 0 && latency*pts[k-1] > tmax {
+		k--
 	}
 	return k
 }

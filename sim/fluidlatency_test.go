@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
@@ -306,4 +307,67 @@ func TestUnclampedCountsThePointsUnderTheTimeout(t *testing.T) {
 			t.Fatalf("latency %v, timeout %v: %d points under it, unclamped says %d", latency, tmax, want, got)
 		}
 	}
+}
+
+// TestFluidHealthMatchesTheFluidQueue holds fluidHealth, which skips an
+// empty queue that is not filling, to the fluid queue it stands for
+// (fluidHealthReference, the whole computation every step), over random
+// sequences of loads, task counts and step lengths for each kind of server.
+func TestFluidHealthMatchesTheFluidQueue(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	servers := []traffic.ServerConfig{
+		{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
+		{Discipline: traffic.ProcessorSharing},
+		{Discipline: traffic.ProcessorSharing, Concurrency: 4, QueueLimit: traffic.Unlimited},
+		{Concurrency: 1, QueueLimit: 10},
+		{Concurrency: 2, QueueLimit: traffic.Unlimited, Timeout: 2 * time.Second},
+	}
+	for _, sc := range servers {
+		got := &Workload{timeout: sc.Timeout.Seconds(), checkSeconds: 5}
+		want := &fluidQueue{timeout: sc.Timeout.Seconds(), checkSeconds: 5}
+		for step := range 5000 {
+			mu := 0.5 + r.Float64()
+			lambda := mu * []float64{0, 0.5, 0.99, 1, 1.01, 1.5, 3}[r.IntN(7)]
+			tasks, dt := 1+r.IntN(4), []float64{1, 60}[r.IntN(2)]
+			g, w := got.fluidHealth(lambda, mu, tasks, dt, sc), want.health(lambda, mu, tasks, dt, sc)
+			if g != w || got.backlog != want.backlog || got.backlogOf != want.backlogOf {
+				t.Fatalf("%+v, step %d: %v with backlog %v of %d, the fluid queue %v with %v of %d", sc, step, g, got.backlog, got.backlogOf, w, want.backlog, want.backlogOf)
+			}
+		}
+	}
+}
+
+// fluidQueue is fluidHealth's fluid queue computed in full every step.
+type fluidQueue struct {
+	backlog               float64
+	backlogOf             int
+	timeout, checkSeconds float64
+}
+
+func (q *fluidQueue) health(lambda, mu float64, tasks int, dt float64, sc traffic.ServerConfig) loadbalancer.Response {
+	if q.backlogOf > 0 && q.backlogOf != tasks {
+		q.backlog *= float64(q.backlogOf) / float64(tasks)
+	}
+	q.backlogOf = tasks
+	if sc.Discipline == traffic.ProcessorSharing && sc.Concurrency == 0 {
+		q.backlog = 0
+		return loadbalancer.Pass
+	}
+	slots := float64(max(sc.Concurrency, 1))
+	capacity := math.Inf(1)
+	if sc.QueueLimit != traffic.Unlimited {
+		capacity = slots + float64(sc.QueueLimit)
+	}
+	bound := capacity
+	if q.timeout > 0 {
+		bound = min(bound, lambda*q.timeout)
+	}
+	q.backlog = min(max(q.backlog+(lambda-mu)*dt, 0), bound)
+	switch {
+	case q.backlog >= capacity:
+		return loadbalancer.Refuse
+	case q.backlog > slots && (q.backlog-slots)/mu >= q.checkSeconds:
+		return loadbalancer.NoResponse
+	}
+	return loadbalancer.Pass
 }

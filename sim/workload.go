@@ -1007,6 +1007,12 @@ func foldPoints(pc, wc *[histBins]float64, lat, n float64, pts, wts []float64) {
 // does not answer in time. A processor-sharing task without a concurrency
 // limit never queues and always answers.
 func (wl *Workload) fluidHealth(lambda, mu float64, tasks int, dt float64, sc traffic.ServerConfig) loadbalancer.Response {
+	if wl.backlog == 0 && lambda <= mu {
+		// No backlog and none building: it stays 0 (shared anew or not),
+		// and an empty queue answers. The usual step, without the rest.
+		wl.backlogOf = tasks
+		return loadbalancer.Pass
+	}
 	if wl.backlogOf > 0 && wl.backlogOf != tasks {
 		wl.backlog *= float64(wl.backlogOf) / float64(tasks)
 	}

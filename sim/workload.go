@@ -857,13 +857,27 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	tmax := wl.timeout
 	pts, wts := shape.Points, shape.Weights
 	wts = wts[:len(pts)]
-	lo, hi := latency*pts[0], latency*pts[len(pts)-1]
-	if tmax > 0 {
-		lo, hi = min(lo, tmax), min(hi, tmax)
+	// The points below k are under the timeout, the rest are capped at it
+	// (the points increase, and a positive factor keeps their order).
+	k := unclamped(latency, pts, tmax, wl.lastUnclamped)
+	wl.lastUnclamped = k
+	lo, hi := tmax, tmax
+	if k > 0 {
+		lo = latency * pts[0]
+	}
+	if k == len(pts) {
+		hi = latency * pts[len(pts)-1]
 	}
 	m, p := &wl.minute, &wl.period
 	m.latN += n
-	m.latMin, m.latMax = min(m.latMin, lo), max(m.latMax, hi) // the points increase
+	// min and max of positive numbers, without their NaN and signed-zero
+	// cases: the points increase, so lo and hi bound the step's.
+	if lo < m.latMin {
+		m.latMin = lo
+	}
+	if hi > m.latMax {
+		m.latMax = hi
+	}
 	// The minute's sum, and the period's sum and the period's and the
 	// whole run's request counts (the histograms' totals), are four
 	// independent chains of additions: kept in registers and advanced in
@@ -871,11 +885,8 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	// it made one point at a time, in the same order, so the same bits.
 	nf := float64(n)
 	sum, psum, ptot, wtot := m.latSum, p.latSum, p.hist.total, wl.whole.total
-	// The points below k are under the timeout, the rest are capped at it
-	// (the points increase, and a positive factor keeps their order): two
-	// loops, neither testing each point.
-	k := unclamped(latency, pts, tmax, wl.lastUnclamped)
-	wl.lastUnclamped = k
+	// Two loops, the points under the timeout and those capped at it,
+	// neither testing each point.
 	under, uw := pts[:k], wts[:k]
 	uw = uw[:len(under)]
 	for i, x := range under {

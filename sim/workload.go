@@ -954,8 +954,8 @@ func (wl *Workload) foldLatency() {
 			// same additions.
 			b := histBucketPositive(tmax)
 			pb, wb := pc[b], wc[b]
-			for _, w := range wts[k:] {
-				wt := n * w
+			for i := k; i < len(wts); i++ {
+				wt := n * wts[i]
 				pb += wt
 				wb += wt
 			}

@@ -897,8 +897,8 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 		ptot += wt
 		wtot += wt
 	}
-	for _, w := range wts[k:] {
-		wt := nf * w
+	for i := k; i < len(wts); i++ {
+		wt := nf * wts[i]
 		sum += tmax * wt
 		psum += tmax * wt
 		ptot += wt

@@ -323,7 +323,7 @@ func TestFluidHealthMatchesTheFluidQueue(t *testing.T) {
 		{Concurrency: 2, QueueLimit: traffic.Unlimited, Timeout: 2 * time.Second},
 	}
 	for _, sc := range servers {
-		got := &Workload{timeout: sc.Timeout.Seconds(), checkSeconds: 5}
+		got := &Workload{timeout: sc.Timeout.Seconds(), checkTimeout: 5 * time.Second}
 		want := &fluidQueue{timeout: sc.Timeout.Seconds(), checkSeconds: 5}
 		for step := range 5000 {
 			mu := 0.5 + r.Float64()

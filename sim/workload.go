@@ -238,11 +238,7 @@ type Workload struct {
 	meanWork, scv  float64                   // cfg.MeanWork in seconds, cfg.SCV
 	server         traffic.ServerConfig      // cfg.Server
 	minHealthy     int                       // the target group's MinimumHealthyTargets
-	checkTimeout   time.Duration             // the target group's health check timeout
-	checkSeconds   float64                   // checkTimeout in seconds
-	timeout        float64                   // the server's client timeout in seconds (0: none)
-	step           time.Duration             // cfg.FluidStep
-	stepSeconds    float64                   // step in seconds
+	timeout        float64                   // cfg.Server.Timeout in seconds (0: none)
 	mode           WorkloadMode              // cfg.Mode
 	separateHealth bool                      // cfg.SeparateHealthEndpoint
 	// answered: every live target answers health checks with answer, as
@@ -252,18 +248,23 @@ type Workload struct {
 	// irregular: a target registered or exited this minute (see
 	// sampleMinute).
 	irregular bool
-	backlog   float64 // fluid mode: requests present per task, carried across steps (health checks)
-	backlogOf int     // the task count backlog is per
+	// lastUnclamped is the last fluid step's points under the client
+	// timeout, unclamped's hint (only a hint: a shape has at most 40).
+	lastUnclamped uint8
+	// noTargetEven, timedOutEven: the count has caught up with the
+	// rounded cumulative expectation (fluidCum[2], [3]), which has not
+	// moved since (see fluidStep).
+	noTargetEven, timedOutEven bool
+	backlog                    float64 // fluid mode: requests present per task, carried across steps (health checks)
+	backlogOf                  int     // the task count backlog is per
 	// The primary deployment whose task definition defCPU and defMemory
 	// come from.
 	defOf             *Deployment
 	defCPU, defMemory int
 	fluidCum          [4]float64 // expected arrived, served, no target, timed out so far
-	fluidRounded      [4]int64   // int64(math.Round(fluidCum[i])), kept as they move
 	counters          WorkloadCounters
 	minute            minuteAcc
 	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
-	lastUnclamped     int            // the last step's points under the timeout (unclamped's hint)
 	// The live targets (registered, containers not exited) and their CPU
 	// units: when none registered or exited in a minute, every one ran the
 	// whole minute and sampleMinute adds their task and capacity seconds
@@ -280,6 +281,7 @@ type Workload struct {
 	periodPhase          time.Duration // periodPhase(start, reportPeriod)
 
 	cfg                    WorkloadConfig
+	checkTimeout           time.Duration // the target group's health check timeout
 	arrivals               traffic.Arrivals
 	rDemand, rWork, rRoute *rand.Rand
 	kArrive, kWake         Kind
@@ -287,8 +289,11 @@ type Workload struct {
 	pendingSize            float64 // size of the one scheduled arrival
 	reqID                  uint64
 	periods                recentLog[Period]
-	whole                  latencyHistogram // every served request
-	routing                traffic.Routing  // how fluid steps split the rate (fluidRouting)
+	// A fluid step reads routing and whole.total: next to each other, on
+	// one cache line (the allocator's 8-byte header before a Workload
+	// included).
+	routing traffic.Routing  // how fluid steps split the rate (fluidRouting)
+	whole   latencyHistogram // every served request
 }
 
 // fluidRouting is the fluid model of a target group's routing: round robin
@@ -447,8 +452,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.lb.wl = wl
 	wl.tg, wl.svc = wl.lb.tg, wl.lb.svc
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
-	wl.checkSeconds, wl.timeout, wl.stepSeconds = wl.checkTimeout.Seconds(), cfg.Server.Timeout.Seconds(), cfg.FluidStep.Seconds()
-	wl.step = cfg.FluidStep
+	wl.timeout = cfg.Server.Timeout.Seconds()
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
 	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
@@ -736,8 +740,8 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	if end := wl.end; end > 0 && from >= end {
 		return
 	}
-	dt := wl.stepSeconds // a whole step's, most steps
-	if d := now - from; d != wl.step {
+	dt := 60.0 // time.Minute.Seconds(): the default step, the world's minute ticks
+	if d := now - from; d != time.Minute {
 		dt = d.Seconds()
 	}
 	rate := traffic.ClampRate(wl.source.Rate(from + (now-from)/2))
@@ -786,33 +790,42 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	// (each catching up with its own rounded cumulative expectation, as far
 	// as the step's arrivals allow) and rejected, which takes the rest.
 	// Rounding each category on its own could hand out more than arrived
-	// (1 + 1 + 1 > 2), which broke the conservation of requests. Each
-	// expectation is rounded when it moves (adding 0 leaves it as it
-	// was): most steps have no request without a target or timed out.
-	c, r := &wl.fluidCum, &wl.fluidRounded
-	before := r[0]
+	// (1 + 1 + 1 > 2), which broke the conservation of requests. The
+	// arrivals so far are the last step's rounded expectation (in fluid
+	// mode they arrive only here). A category whose count has caught up
+	// with its rounded expectation, which has not moved since, gets 0
+	// without rounding: most steps have no request without a target or
+	// timed out.
+	c := &wl.fluidCum
+	before := wl.counters.Arrived // int64(math.Round(c[0])) before this step
 	c[0] += rate * dt
-	r[0] = int64(math.Round(c[0]))
 	c[1] += res.ServedRate * dt
-	r[1] = int64(math.Round(c[1]))
 	if x := noTarget * dt; x != 0 {
 		c[2] += x
-		r[2] = int64(math.Round(c[2]))
+		wl.noTargetEven = false
 	}
 	if x := timedOut * dt; x != 0 {
 		c[3] += x
-		r[3] = int64(math.Round(c[3]))
+		wl.timedOutEven = false
 	}
-	arrived := r[0] - before
+	arrived := int64(math.Round(c[0])) - before
 	left := arrived
-	share := func(rounded, total int64) int64 {
-		n := min(max(rounded-total, 0), left)
+	share := func(cum float64, total int64) int64 {
+		n := min(max(int64(math.Round(cum))-total, 0), left)
 		left -= n
 		return n
 	}
-	served := share(r[1], wl.counters.Served)
-	none := share(r[2], wl.counters.NoTarget)
-	tout := share(r[3], wl.counters.TimedOut)
+	shareUnlessEven := func(cum float64, total int64, even *bool) int64 {
+		if *even {
+			return 0 // share's min(max(rounded − total, 0), left) with rounded = total
+		}
+		n := share(cum, total)
+		*even = total+n == int64(math.Round(cum))
+		return n
+	}
+	served := share(c[1], wl.counters.Served)
+	none := shareUnlessEven(c[2], wl.counters.NoTarget, &wl.noTargetEven)
+	tout := shareUnlessEven(c[3], wl.counters.TimedOut, &wl.timedOutEven)
 	rejected := left
 	wl.counters.Arrived += arrived
 	wl.counters.Served += served
@@ -859,8 +872,8 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	wts = wts[:len(pts)]
 	// The points below k are under the timeout, the rest are capped at it
 	// (the points increase, and a positive factor keeps their order).
-	k := unclamped(latency, pts, tmax, wl.lastUnclamped)
-	wl.lastUnclamped = k
+	k := unclamped(latency, pts, tmax, int(wl.lastUnclamped))
+	wl.lastUnclamped = uint8(k)
 	lo, hi := tmax, tmax
 	if k > 0 {
 		lo = latency * pts[0]
@@ -1045,7 +1058,7 @@ func (wl *Workload) fluidHealth(lambda, mu float64, tasks int, dt float64, sc tr
 	switch {
 	case wl.backlog >= capacity:
 		return loadbalancer.Refuse
-	case wl.backlog > slots && (wl.backlog-slots)/mu >= wl.checkSeconds:
+	case wl.backlog > slots && (wl.backlog-slots)/mu >= wl.checkTimeout.Seconds():
 		return loadbalancer.NoResponse
 	}
 	return loadbalancer.Pass

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -166,6 +167,82 @@ func (g *Group) Put(i int, t time.Time, v float64) error {
 	return g.put(i, t, statSet{count: 1, sum: v, min: v, max: v}, false)
 }
 
+// PutRow is Put(i, t, values[i]) for every series i whose bit 1<<i is
+// set in present, in index order: the single samples of one timestamp,
+// such as a service's minute. It checks t and finds the row once rather
+// than once per sample, and writes the row in one step when it can;
+// otherwise it makes the puts one by one, stopping at the first error
+// (the puts before it are made). values holds one value per series
+// (Len); those of series whose bit is clear are not read.
+func (g *Group) PutRow(t time.Time, present uint64, values []float64) error {
+	if len(values) != len(g.slots) {
+		return fielderr.New(ErrInvalidValue, "values", len(values), "must hold one value per series ("+strconv.Itoa(len(g.slots))+")")
+	}
+	if present == 0 {
+		return nil
+	}
+	if g.putRow(t, present, values) {
+		return nil
+	}
+	for m := present; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		v := 0.0
+		if i < len(values) {
+			v = values[i]
+		}
+		if err := g.Put(i, t, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putRow writes a row of single samples (present is not empty) in one
+// step and reports true when the puts one by one would have written them
+// all into one row of the queue: the timestamp is in the queue's order,
+// every value is finite, every series is queued with single samples, and
+// the row is new or the newest row holds none of them yet.
+func (g *Group) putRow(t time.Time, present uint64, values []float64) bool {
+	if g.stale || present>>len(g.slots) != 0 || !inRange(t) {
+		return false
+	}
+	ts := t.UnixNano()
+	if ts < g.floor {
+		return false
+	}
+	newRow := true
+	if g.next > g.first {
+		switch last := int64(g.rows[g.lastOff]); {
+		case ts < last:
+			return false
+		case ts == last:
+			if g.rows[g.lastOff+1]&present != 0 {
+				return false
+			}
+			newRow = false
+		}
+	}
+	for m := present; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		if slot := &g.slots[i]; !finite(values[i]) || slot.flags != 0 || !newRow && slot.taken == g.next {
+			return false
+		}
+	}
+	g.store.gen++ // what a window reads may change
+	var row []uint64
+	if newRow {
+		row = g.newRow(ts)
+	} else {
+		row = g.rows[g.lastOff : g.lastOff+g.width]
+	}
+	for m := present; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		row[2+int(g.slots[i].off)] = math.Float64bits(values[i])
+	}
+	row[1] |= present
+	return true
+}
+
 // PutStatisticSet is Store.PutStatisticSet for series i of the group
 // (declared with StatisticSets).
 func (g *Group) PutStatisticSet(i int, t time.Time, set StatisticSet) error {
@@ -174,6 +251,18 @@ func (g *Group) PutStatisticSet(i int, t time.Time, set StatisticSet) error {
 	}
 	if err := validSet(t, set); err != nil {
 		return err
+	}
+	// The newest row's words of the series, written in place when put
+	// would (as in Put).
+	if ts := t.UnixNano(); !g.stale && g.next > g.first && ts >= g.floor {
+		row, slot := g.rows[g.lastOff:g.lastOff+g.width], &g.slots[i]
+		if bit := uint64(1) << i; ts == int64(row[0]) && row[1]&bit == 0 && slot.flags == slotSets && slot.taken != g.next {
+			g.store.gen++ // what a window reads may change
+			v := row[2+int(slot.off):]
+			v[0], v[1], v[2], v[3] = math.Float64bits(set.SampleCount), math.Float64bits(set.Sum), math.Float64bits(set.Minimum), math.Float64bits(set.Maximum)
+			row[1] |= bit
+			return nil
+		}
 	}
 	return g.put(i, t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum}, true)
 }

@@ -532,6 +532,16 @@ func (g *Group) takeTo(i, upto int) {
 	}
 	sr, sets, off, bit := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off), uint64(1)<<i
 	p, w := g.offset(from), g.width
+	// The rows rolled up are mostly an hour's, merged into the hour's
+	// bucket one after the other: while they stay in the run of rollRun,
+	// rollUpIn takes each, in line for a series of one tier (bk, that
+	// tier's newest bucket; the default).
+	lo, hi := sr.rollRun()
+	var bk *bucket
+	one := lo < hi && len(sr.tiers) == 1
+	if one {
+		bk = sr.tiers[0].buckets.last()
+	}
 	for k := from; k < upto; k++ {
 		row := g.rows[p : p+w]
 		if p += w; p == len(g.rows) { // the ring's next row
@@ -547,7 +557,22 @@ func (g *Group) takeTo(i, upto int) {
 		}
 		ts := int64(row[0])
 		if ts < cut {
-			sr.rollUp(ts, set)
+			if one && ts > sr.latest && ts >= lo && ts < hi { // rollUpIn, in line
+				sr.latest = ts
+				if c := ts - sr.keep; c > sr.complete {
+					sr.complete = c
+				}
+				bk.set.merge(set)
+				bk.last = max(bk.last, ts)
+				continue
+			}
+			if !sr.rollUpIn(ts, set, lo, hi) {
+				sr.rollUp(ts, set)
+				lo, hi = sr.rollRun()
+				if one = lo < hi && len(sr.tiers) == 1; one {
+					bk = sr.tiers[0].buckets.last()
+				}
+			}
 		} else if !sr.put(ts, set) {
 			// Unreachable: a queued put is in order for its series (floor).
 			panic("metrics: a queued put was refused: " + time.Unix(0, ts).String())

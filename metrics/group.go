@@ -66,9 +66,10 @@ const maxGroupRows = 256
 // a Handle would, and report the same errors.
 type Group struct {
 	// What a put reads comes first.
-	stale bool  // Expire forgot a series of the group: look them up again
-	width int   // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
-	floor int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
+	stale bool   // Expire forgot a series of the group: look them up again
+	width int    // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
+	plain uint64 // the series queued with single samples (no flags), by bit
+	floor int64  // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
 	// The rows are numbered from the group's first put on: the queue holds
 	// rows first to next-1, row first at position head of the ring rows.
 	first, next int
@@ -120,6 +121,9 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 			slot.flags = slotSets
 			g.width += 3
 		}
+		if slot.flags == 0 {
+			g.plain |= 1 << i
+		}
 		g.srs, g.slots = append(g.srs, sr), append(g.slots, slot)
 	}
 	if err := errs.Err(); err != nil {
@@ -127,7 +131,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 	}
 	for i, sr := range g.srs {
 		if old := sr.grp; old != nil { // lookupOrCreate made it take old's queue
-			old.slots[sr.col].flags |= slotLost
+			old.lose(sr.col)
 		}
 		sr.grp, sr.col = g, i
 		g.floor = max(g.floor, sr.latest)
@@ -136,6 +140,13 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 	s.groups = append(s.groups, g)
 	s.gen++
 	return g, nil
+}
+
+// lose notes that a newer group took series i over: the group writes it
+// at once from then on.
+func (g *Group) lose(i int) {
+	g.slots[i].flags |= slotLost
+	g.plain &^= 1 << i
 }
 
 // Len returns the number of series in the group.
@@ -200,10 +211,11 @@ func (g *Group) PutRow(t time.Time, present uint64, values []float64) error {
 // putRow writes a row of single samples (present is not empty) in one
 // step and reports true when the puts one by one would have written them
 // all into one row of the queue: the timestamp is in the queue's order,
-// every value is finite, every series is queued with single samples, and
-// the row is new or the newest row holds none of them yet.
+// every value is finite, every series is queued with single samples
+// (plain: no bit of present beyond Len either), and the row is new or the
+// newest row holds none of them yet.
 func (g *Group) putRow(t time.Time, present uint64, values []float64) bool {
-	if g.stale || present>>len(g.slots) != 0 || !inRange(t) {
+	if g.stale || present&^g.plain != 0 || !inRange(t) {
 		return false
 	}
 	ts := t.UnixNano()
@@ -224,7 +236,7 @@ func (g *Group) putRow(t time.Time, present uint64, values []float64) bool {
 	}
 	for m := present; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
-		if slot := &g.slots[i]; !finite(values[i]) || slot.flags != 0 || !newRow && slot.taken == g.next {
+		if v := values[i]; v-v != 0 || !newRow && g.slots[i].taken == g.next { // v-v is 0 for every finite v, NaN otherwise
 			return false
 		}
 	}
@@ -608,7 +620,7 @@ func (g *Group) relookup(i int) error {
 		switch {
 		case g.slots[i].flags&slotLost != 0:
 		case sr.grp != nil && sr.grp != g:
-			g.slots[i].flags |= slotLost // a newer group made the series again
+			g.lose(i) // a newer group made the series again
 		default:
 			sr.grp, sr.col = g, i
 			g.floor = max(g.floor, sr.latest)

@@ -147,6 +147,40 @@ func ExampleGroup_PutRow() {
 	// Output: CPU 55 %, at most 4 tasks, requests in 2 minutes
 }
 
+// A target tracking policy's pair of alarms on one series: AlarmLow,
+// evaluated right after AlarmHigh, takes the datapoints the two share
+// from AlarmHigh's evaluation; the states are those each would reach
+// alone.
+func ExampleMetricAlarm_Follow() {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	cpu := metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")
+	high, err := metrics.NewAlarm(metrics.AlarmConfig{Name: "high", Metric: cpu, EvaluationPeriods: 3, Threshold: 60, Comparison: metrics.GreaterThanThreshold})
+	if err != nil {
+		panic(err)
+	}
+	low, err := metrics.NewAlarm(metrics.AlarmConfig{Name: "low", Metric: cpu, EvaluationPeriods: 15, Threshold: 54, Comparison: metrics.LessThanThreshold})
+	if err != nil {
+		panic(err)
+	}
+	if err := low.Follow(high); err != nil {
+		panic(err)
+	}
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i := range 20 {
+		if err := store.Put(cpu, start.Add(time.Duration(i)*time.Minute), 40); err != nil {
+			panic(err)
+		}
+		now := start.Add(time.Duration(i+1) * time.Minute)
+		high.Evaluate(now, store)
+		low.Evaluate(now, store)
+	}
+	fmt.Println("high", high.State(), "low", low.State())
+	// Output: high OK low ALARM
+}
+
 // The values an alarm's last evaluation saw, newest first, without
 // building its Datapoints: what a scaling policy reads after the alarm.
 func ExampleMetricAlarm_RealValues() {

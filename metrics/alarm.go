@@ -418,9 +418,14 @@ type asOfReader interface {
 // store (see Store.Retain), so the store keeps at full resolution what the
 // alarm reads.
 func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
-	atNano, loc := floorTo(clampNano(now), a.grid), now.Location()
+	in := inRange(now)
+	atNano := now.UnixNano()
+	if !in {
+		atNano = clampNano(now)
+	}
+	atNano, loc := floorTo(atNano, a.grid), now.Location()
 	var outcome Outcome
-	if s, ok := r.(*Store); ok && inRange(now) {
+	if s, ok := r.(*Store); ok && in {
 		pts := a.inc.read(a, s, atNano, loc)
 		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
 			// The newest N datapoints are real: they are the N most recent
@@ -812,7 +817,8 @@ func (a *MetricAlarm) EvaluatedAt(now time.Time) bool {
 	if !a.evaluated || !inRange(now) {
 		return false
 	}
-	return floorTo(now.UnixNano(), a.grid) == a.lastAt
+	n := now.UnixNano() // on lastAt's step of the grid: floorTo(n, grid) == lastAt, without dividing
+	return n >= a.lastAt && n-a.lastAt < a.grid
 }
 
 // NextEvaluation returns the first evaluation instant after now.

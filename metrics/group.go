@@ -258,11 +258,13 @@ func (g *Group) putRow(t time.Time, present uint64, values []float64) bool {
 // PutStatisticSet is Store.PutStatisticSet for series i of the group
 // (declared with StatisticSets).
 func (g *Group) PutStatisticSet(i int, t time.Time, set StatisticSet) error {
-	if err := g.index(i); err != nil {
-		return err
-	}
-	if err := validSet(t, set); err != nil {
-		return err
+	// Checked in line, as in Put: the common case calls nothing.
+	if uint(i) >= uint(len(g.slots)) || !(set.SampleCount > 0 && set.Minimum <= set.Maximum) ||
+		!finite(set.SampleCount) || !finite(set.Sum) || !finite(set.Minimum) || !finite(set.Maximum) || !inRange(t) {
+		if err := g.index(i); err != nil {
+			return err
+		}
+		return validSet(t, set)
 	}
 	// The newest row's words of the series, written in place when put
 	// would (as in Put).

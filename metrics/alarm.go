@@ -426,14 +426,15 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 	atNano, loc := floorTo(atNano, a.grid), now.Location()
 	var outcome Outcome
 	if s, ok := r.(*Store); ok && in {
-		pts := a.inc.read(a, s, atNano, loc)
+		a.inc.read(a, s, atNano, loc)
 		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
 			// The newest N datapoints are real: they are the N most recent
 			// real ones, and the tallies decide (rule 1, or the low-sample
 			// rule before it).
 			outcome = decide(&a.rule, tally{np: a.rng, real: all.real, breaching: all.breaching, recent: recent.breaching, oldestReal: -1, lowSample: all.low > 0}, a.state)
 		} else {
-			outcome = evaluateRange(&a.rule, pts, a.state)
+			vals, flags := a.lastPoints()
+			outcome = evaluateRange(&a.rule, points{vals: vals, flags: flags}, a.state)
 		}
 	} else {
 		a.inc.prevOK = false
@@ -539,14 +540,15 @@ func (inc *incremental) window(n int) ([]float64, []uint8) {
 }
 
 // read reads the evaluation range at atNano (Unix nanoseconds, on the
-// alarm's grid, in loc) from s into the compact window, oldest first,
-// reading only the datapoints it does not remember.
-func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.Location) points {
+// alarm's grid, in loc) from s into the compact window, oldest first
+// (lastPoints), reading only the datapoints it does not remember.
+func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.Location) {
 	c := &a.cfg
 	if inc.store != s || inc.series == nil || inc.series.expired {
 		sr, err := s.lookupOrCreate(c.Metric)
 		if err != nil { // unreachable: NewAlarm validated the metric
-			return a.readAll(s, time.Unix(0, atNano).In(loc))
+			a.readAll(s, time.Unix(0, atNano).In(loc))
+			return
 		}
 		s.retainSeries(sr, int64(c.EvaluationRange)*int64(c.Period))
 		inc.store, inc.series = s, sr
@@ -596,8 +598,11 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	vals, flags := inc.window(n)
 	shift := -1
 	if inc.prevOK && loc == inc.prevLoc {
-		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
-			shift = int(d / period)
+		if d := atNano - inc.prevAt; d == period && n > 1 || d >= 0 && d%period == 0 && d/period < int64(n) { // one period later, the common case, without dividing
+			shift = 1
+			if d != period {
+				shift = int(d / period)
+			}
 			inc.slideTallies(a, vals[inc.off:inc.off+n], flags[inc.off:inc.off+n], shift)
 			if inc.off+shift+n > len(vals) {
 				copy(vals, vals[inc.off+shift:inc.off+n])
@@ -632,7 +637,6 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	}
 	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, loc, true
 	inc.gen, inc.raw, inc.view, inc.visible = s.gen, raw, v, visible // for a follower
-	return points{vals: vals, flags: flags}
 }
 
 // led reports whether a's lead (not nil, see Follow) read sr of s at

@@ -395,9 +395,9 @@ func (g *Group) grow(c int) {
 // false if none of its samples is queued from row `from` on.
 func (g *Group) retiredBefore(i, from int) (int64, bool) {
 	for k := g.next - 1; k >= from; k-- {
-		if row := g.row(k); row[1]&(1<<i) != 0 {
+		if r := g.offset(k); g.rows[r+1]&(1<<i) != 0 {
 			sr := g.srs[i]
-			return max(sr.complete, int64(row[0])-sr.keep), true
+			return max(sr.complete, int64(g.rows[r])-sr.keep), true
 		}
 	}
 	return 0, false
@@ -432,8 +432,8 @@ func (sr *series) queued() (cut, newest int64, ok bool) {
 	}
 	from := max(g.slots[sr.col].taken, g.first)
 	for k := g.next - 1; k >= from; k-- {
-		if row := g.row(k); row[1]&(1<<sr.col) != 0 {
-			newest = int64(row[0])
+		if r := g.offset(k); g.rows[r+1]&(1<<sr.col) != 0 {
+			newest = int64(g.rows[r])
 			return max(sr.complete, newest-sr.keep), newest, true
 		}
 	}
@@ -477,17 +477,17 @@ func (g *Group) queuedIn(i int, start, end int64) queuedRange {
 
 // at returns the series' sample in row k, if the row holds one.
 func (q *queuedRange) at(k int) (statSet, bool) {
-	g := q.g
-	row := g.row(k)
-	if row[1]&(1<<q.col) == 0 {
+	g, r := q.g, q.g.offset(k)
+	if g.rows[r+1]&(1<<q.col) == 0 {
 		return statSet{}, false
 	}
-	off := 2 + int(g.slots[q.col].off)
-	v := math.Float64frombits(row[off])
-	if g.slots[q.col].flags&slotSets == 0 {
+	slot := &g.slots[q.col]
+	off := r + 2 + int(slot.off)
+	v := math.Float64frombits(g.rows[off])
+	if slot.flags&slotSets == 0 {
 		return statSet{count: 1, sum: v, min: v, max: v}, true
 	}
-	return statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}, true
+	return statSet{count: v, sum: math.Float64frombits(g.rows[off+1]), min: math.Float64frombits(g.rows[off+2]), max: math.Float64frombits(g.rows[off+3])}, true
 }
 
 // any reports whether a row of the range holds a sample of the series.
@@ -556,20 +556,22 @@ func (g *Group) takeTo(i, upto int) {
 	if one {
 		bk = sr.tiers[0].buckets.last()
 	}
+	rows := g.rows
 	for k := from; k < upto; k++ {
-		row := g.rows[p : p+w]
-		if p += w; p == len(g.rows) { // the ring's next row
+		// r is the row's first word: its timestamp, then its presence bits.
+		r := p
+		if p += w; p == len(rows) { // the ring's next row
 			p = 0
 		}
-		if row[1]&bit == 0 {
+		if rows[r+1]&bit == 0 {
 			continue
 		}
-		v := math.Float64frombits(row[off])
+		v := math.Float64frombits(rows[r+off])
 		set := statSet{count: 1, sum: v, min: v, max: v}
 		if sets {
-			set = statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}
+			set = statSet{count: v, sum: math.Float64frombits(rows[r+off+1]), min: math.Float64frombits(rows[r+off+2]), max: math.Float64frombits(rows[r+off+3])}
 		}
-		ts := int64(row[0])
+		ts := int64(rows[r])
 		if ts < cut {
 			if one && ts > sr.latest && ts >= lo && ts < hi { // rollUpIn, in line
 				sr.latest = ts

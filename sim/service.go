@@ -288,13 +288,14 @@ type Service struct {
 	rebalanceOn   bool  // AZ rebalancing applies (resolved at creation)
 	rebalancing   bool  // a rebalancing operation is in progress (for its events)
 	rebalanceTask *Task // the extra task started to rebalance, until it serves
-	// rebalanceBlocked: the last rebalancing task found no room; cleared
-	// when the cluster's capacity changes.
-	rebalanceBlocked bool
-	index            int
-	ls               launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
-	net              *vpcConfig      // NetworkConfiguration, or nil (vpc.go)
-	scaling          *ServiceScaling // AttachScaler's, or nil
+	// rebalanceBlockedAt is the cluster's capacityGen + 1 when the last
+	// rebalancing task found no room: it stays blocked until the cluster's
+	// capacity changes (rebalanceBlocked).
+	rebalanceBlockedAt uint64
+	index              int
+	ls                 launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
+	net                *vpcConfig      // NetworkConfiguration, or nil (vpc.go)
+	scaling            *ServiceScaling // AttachScaler's, or nil
 
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
 	// failed tasks, with buffers of its own since a task can fail while a

@@ -335,6 +335,11 @@ type Cluster struct {
 	live      int         // of instances, those not INACTIVE (Quotas.InstancesPerCluster)
 	services  []*Service
 	waiting   []*Service // services with tasks they could not place
+	// capacityGen counts the changes of the cluster's capacity
+	// (capacityChanged): a service's blocked rebalancing waits for the next
+	// one. A count rather than a flag on every service, which a task's
+	// stop would have cleared on all of them, thousands of writes a stop.
+	capacityGen uint64
 
 	// Capacity providers and Fargate (capacityprovider.go, fargate.go).
 	providers     []*CapacityProvider   // associated with the cluster (PutCapacityProviders)

@@ -324,6 +324,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 				d.status = DeploymentInactive
 			}
 			s.deployments = deployments[:1]
+			s.deploymentsChanged()
 			s.completed = primary
 			s.counters.DeploymentsCompleted++
 			s.eventText(a.Text)
@@ -334,6 +335,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 			deployments[a.Deployment].failedTasks++
 		case actFailDeployment:
 			deployments[a.Deployment].rollout = RolloutFailed
+			s.deploymentsChanged()
 			s.counters.DeploymentsFailed++
 			s.eventText(a.Text)
 		case actRollback:

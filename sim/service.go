@@ -252,15 +252,20 @@ const (
 type Service struct {
 	// What a scaler's and a workload's minute read comes first, together,
 	// so that thousands of services a minute touch one cache line of each.
-	w           *World
-	status      ServiceStatus
-	desired     int
-	deployments []*Deployment // [0] is PRIMARY
+	w       *World
+	status  ServiceStatus
+	desired int
 	// running is RunningCount, kept up to date rather than recounted (it is
 	// read every minute): a task enters it in onTaskRunning and leaves it
 	// when its desired status turns STOPPED (stopTask) or when it is forced
 	// to STOPPED (finishTask), whichever comes first.
 	running int
+	// primary is deployments[0] and deploying is DeploymentInProgress,
+	// kept up to date by deploymentsChanged, so that a minute reads this
+	// line of the service and not the deployments too.
+	primary     *Deployment
+	deploying   bool
+	deployments []*Deployment // [0] is PRIMARY
 
 	c         *Cluster
 	cfg       ServiceConfig
@@ -378,8 +383,13 @@ func (s *Service) PendingCount() int {
 
 // DeploymentInProgress reports whether a deployment is rolling: the
 // primary is not COMPLETED or older deployments still have tasks.
-func (s *Service) DeploymentInProgress() bool {
-	return len(s.deployments) > 1 || s.deployments[0].rollout == RolloutInProgress
+func (s *Service) DeploymentInProgress() bool { return s.deploying }
+
+// deploymentsChanged brings primary and deploying up to date after the
+// deployments or the primary's rollout state changed.
+func (s *Service) deploymentsChanged() {
+	s.primary = s.deployments[0]
+	s.deploying = len(s.deployments) > 1 || s.primary.rollout == RolloutInProgress
 }
 
 // Steady reports whether the service last reached a steady state and has
@@ -543,6 +553,7 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	s.group = c.place.Group("service:" + cfg.Name)
 	s.scheduler, s.breaker = w.reconcilers()
 	s.deployments = []*Deployment{d}
+	s.deploymentsChanged()
 	w.services = append(w.services, s)
 	c.services = append(c.services, s)
 	if lb, ok := cfg.Observer.(*LoadBalancer); ok {
@@ -683,6 +694,7 @@ func (s *Service) startDeployment(d *Deployment) {
 	}
 	s.apply(nil, deploy(s.deployments[0].def.identity(), d.def.identity()))
 	s.deployments = append([]*Deployment{d}, s.deployments...)
+	s.deploymentsChanged()
 	s.steady = false
 }
 

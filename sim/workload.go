@@ -1127,7 +1127,7 @@ func (wl *Workload) memoryPerTask() float64 {
 // primaryDef returns the CPU units and memory of the task definition of
 // s's primary deployment, read again only when the primary changes.
 func (wl *Workload) primaryDef(s *Service) (cpu, memory int) {
-	if d := s.deployments[0]; d != wl.defOf {
+	if d := s.primary; d != wl.defOf {
 		wl.defOf, wl.defCPU, wl.defMemory = d, d.def.cpu, d.def.memory
 	}
 	return wl.defCPU, wl.defMemory

@@ -313,6 +313,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 			s.desired = a.N
 		case actInactive:
 			s.status = ServiceInactive
+			delete(s.c.named, s.cfg.Name)
 			if s.waiting {
 				s.c.waiting = slices.DeleteFunc(s.c.waiting, func(x *Service) bool { return x == s })
 				s.waiting = false

@@ -465,15 +465,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	if !validName(cfg.Name) {
 		l.Add(at+"Name", cfg.Name, "must be 1 to 255 letters, digits, hyphens or underscores")
 	}
-	live := 0
-	for _, s := range c.services {
-		if s.status == ServiceInactive {
-			continue
-		}
-		live++
-		if s.cfg.Name == cfg.Name {
-			l.Add(at+"Name", cfg.Name, "names a service of the cluster that is not yet INACTIVE")
-		}
+	live := len(c.named)
+	if c.named[cfg.Name] != nil {
+		l.Add(at+"Name", cfg.Name, "names a service of the cluster that is not yet INACTIVE")
 	}
 	if live >= w.quotas.ServicesPerCluster {
 		l.Addf(at+"Name", cfg.Name, "would be service %d of cluster %s; Quotas.ServicesPerCluster allows %d", live+1, c.name, w.quotas.ServicesPerCluster)
@@ -556,6 +550,10 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	s.deploymentsChanged()
 	w.services = append(w.services, s)
 	c.services = append(c.services, s)
+	if c.named == nil {
+		c.named = map[string]*Service{}
+	}
+	c.named[cfg.Name] = s
 	if lb, ok := cfg.Observer.(*LoadBalancer); ok {
 		lb.owner = s
 	}

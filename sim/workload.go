@@ -241,6 +241,7 @@ type Workload struct {
 	checkTimeout   time.Duration             // the target group's health check timeout
 	mode           WorkloadMode              // cfg.Mode
 	separateHealth bool                      // cfg.SeparateHealthEndpoint
+	hasIO          bool                      // cfg.IO is set
 	// answered: every live target answers health checks with answer, as
 	// the last fluid step told them; a registration clears it.
 	answered bool
@@ -257,7 +258,9 @@ type Workload struct {
 	fluidCum          [4]float64 // expected arrived, served, no target, timed out so far
 	counters          WorkloadCounters
 	minute            minuteAcc
-	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
+	fluidLat          []fluidLatency   // fluid steps not yet in the histograms (foldLatency)
+	whole             latencyHistogram // every served request (a fluid step adds to its total)
+	routing           traffic.Routing  // how fluid steps split the rate (fluidRouting)
 	// The live targets (registered, containers not exited) and their CPU
 	// units: when none registered or exited in a minute, every one ran the
 	// whole minute and sampleMinute adds their task and capacity seconds
@@ -280,8 +283,6 @@ type Workload struct {
 	pendingSize            float64 // size of the one scheduled arrival
 	reqID                  uint64
 	periods                recentLog[Period]
-	whole                  latencyHistogram // every served request
-	routing                traffic.Routing  // how fluid steps split the rate (fluidRouting)
 }
 
 // fluidRouting is the fluid model of a target group's routing: round robin
@@ -442,7 +443,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
-	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
+	wl.mode, wl.separateHealth, wl.hasIO = cfg.Mode, cfg.SeparateHealthEndpoint, cfg.IO != nil
 	wl.routing = fluidRouting(wl.tg.Config())
 	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
@@ -1131,7 +1132,7 @@ func (wl *Workload) memoryPerTask() float64 {
 // primaryDef returns the CPU units and memory of the task definition of
 // s's primary deployment, read again only when the primary changes.
 func (wl *Workload) primaryDef(s *Service) (cpu, memory int) {
-	if d := s.deployments[0]; d != wl.defOf {
+	if d := s.primary; d != wl.defOf {
 		wl.defOf, wl.defCPU, wl.defMemory = d, d.def.cpu, d.def.memory
 	}
 	return wl.defCPU, wl.defMemory

@@ -1062,11 +1062,11 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		wl.group = g
 	}
 	g := wl.group
-	put := func(i int, v float64) {
-		if err := g.Put(i, ts, v); err != nil {
-			panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(i), err))
-		}
-	}
+	// The minute's single samples go in as one row (PutRow), the response
+	// times' statistic set into the same row after them.
+	var vals [wmResponseTime + 1]float64
+	var present uint64
+	put := func(i int, v float64) { vals[i], present = v, present|1<<i }
 	if hasMem {
 		put(wmCPU, cpuPct)
 		put(wmMemory, memPct)
@@ -1080,6 +1080,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		// minute, in wmPerTarget's place.
 		put(wmPerTarget, float64(wl.tg.Counts().Healthy))
 	}
+	latency := false
 	if d.Arrived > 0 {
 		put(wmRequests, float64(d.Arrived))
 		c := wl.tg.Counts()
@@ -1092,11 +1093,15 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		}
 		put(wmELB5xx, float64(d.NoTarget+d.Aborted))
 		put(wmTarget5xx, float64(d.Rejected))
-		if m.latN > 0 {
-			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
-			if err := g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(wmResponseTime), err))
-			}
+		latency = m.latN > 0
+	}
+	if err := g.PutRow(ts, present, vals[:g.Len()]); err != nil {
+		panic(fmt.Sprintf("sim: publishing the metrics of %v: %v", g.Metric(0), err))
+	}
+	if latency {
+		set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
+		if err := g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
+			panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(wmResponseTime), err))
 		}
 	}
 }

@@ -242,6 +242,7 @@ type Workload struct {
 	mode           WorkloadMode              // cfg.Mode
 	separateHealth bool                      // cfg.SeparateHealthEndpoint
 	hasIO          bool                      // cfg.IO is set
+	classic        bool                      // behind a Classic Load Balancer (lb.classic)
 	// answered: every live target answers health checks with answer, as
 	// the last fluid step told them; a registration clears it.
 	answered bool
@@ -443,7 +444,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
-	wl.mode, wl.separateHealth, wl.hasIO = cfg.Mode, cfg.SeparateHealthEndpoint, cfg.IO != nil
+	wl.mode, wl.separateHealth, wl.hasIO, wl.classic = cfg.Mode, cfg.SeparateHealthEndpoint, cfg.IO != nil, wl.lb.classic()
 	wl.routing = fluidRouting(wl.tg.Config())
 	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
 	wl.kArrive = s.Handle("request-arrival", PhaseTraffic, wl.onArrive)
@@ -1074,7 +1075,7 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	if running > 0 || hasCPU {
 		put(wmRunning, float64(running))
 	}
-	classic := wl.lb.classic()
+	classic := wl.classic
 	if classic {
 		// A Classic Load Balancer reports its healthy instances every
 		// minute, in wmPerTarget's place.

@@ -259,7 +259,7 @@ func (c *Controller) History() []Activity { return c.history.items() }
 // since they last ran (or they never ran), the policies are evaluated and
 // combined. Decision.Next says when the next of these falls due; calling
 // Evaluate earlier runs only what is due.
-func (c *Controller) Evaluate(now time.Time, s State) Decision {
+func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 	if s.Metrics == nil {
 		s.Metrics = noMetrics{}
 	}
@@ -286,11 +286,15 @@ func (c *Controller) Evaluate(now time.Time, s State) Decision {
 		}
 	}
 
-	pre = append(pre, c.runScheduled(now, &desired, record)...)
+	if len(c.actions) > 0 {
+		pre = append(pre, c.runScheduled(now, &desired, record)...)
+	}
 
-	reason := Reason{policies: c.policies, win: -1}
+	// The Decision is built in place, in the result: it is large (its
+	// Reason holds a proposal).
+	d.Reason.policies, d.Reason.win = c.policies, -1
 	if len(c.policies) > 0 && !now.Before(c.policiesDue) {
-		c.runPolicies(now, s, &desired, record, &reason)
+		c.runPolicies(now, s, &desired, record, &d.Reason)
 		c.policiesDue = now.Add(c.interval)
 	}
 
@@ -299,10 +303,19 @@ func (c *Controller) Evaluate(now time.Time, s State) Decision {
 			o.Observe(a)
 		}
 	}
-	reason.pre = strings.Join(pre, "; then ")
-	reason.final = desired
-	return Decision{Desired: desired, Changed: desired != s.Desired, Min: c.target.MinCapacity, Max: c.target.MaxCapacity,
-		Reason: reason, Activities: acts, Next: c.next(now)}
+	if len(pre) > 0 {
+		d.Reason.pre = strings.Join(pre, "; then ")
+	}
+	d.Reason.final = desired
+	d.Desired, d.Changed, d.Min, d.Max, d.Activities = desired, desired != s.Desired, c.target.MinCapacity, c.target.MaxCapacity, acts
+	d.Next = c.policiesDue
+	if len(c.policies) == 0 {
+		d.Next = time.Time{}
+	}
+	if len(c.actions) > 0 {
+		d.Next = c.next(now)
+	}
+	return d
 }
 
 // EvaluateAlarms evaluates, at now, the alarms of every policy that owns
@@ -375,8 +388,8 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	var held uint64
 	floor := -1 // the policy holding the largest Floor, if any
 	for i, p := range c.policies {
-		prop := p.Propose(in)
-		props = append(props, prop)
+		props = append(props, p.Propose(in))
+		prop := &props[i]
 		if prop.Vote == Consensus {
 			consensusVoters++
 		}
@@ -408,28 +421,12 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 		}
 	}
 	c.proposals = props
-	decide := func(w int, o outcome) { r.win, r.prop, r.outcome = w, props[w], o }
-	apply := func(w int) {
-		decide(w, outcomeApplied)
-		want := props[w].Desired
-		to := c.target.Clamp(want)
-		if to == cur || (to > cur) != (want > cur) {
-			r.outcome = outcomeAtLimit
-			return
-		}
-		cause := props[w].Cause
-		if cause == "" {
-			cause = "policy " + c.policies[w].Name()
-		}
-		record(c.activity(now, cur, to, c.policies[w].Name(), "", cause))
-		r.to, r.min, r.max = to, c.target.MinCapacity, c.target.MaxCapacity
-	}
 	if out >= 0 {
 		if c.target.Suspended.DynamicScalingOutSuspended {
-			decide(out, outcomeOutSuspended)
+			r.decide(out, props, outcomeOutSuspended)
 			return
 		}
-		apply(out)
+		c.apply(now, out, cur, record, r)
 		return
 	}
 	win := indepIn
@@ -438,7 +435,7 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	}
 	if win >= 0 && floor >= 0 && props[floor].Desired > props[win].Desired {
 		if props[floor].Desired >= cur {
-			decide(win, outcomeWithheld) // the forecast holds the capacity
+			r.decide(win, props, outcomeWithheld) // the forecast holds the capacity
 			r.held = 1 << floor
 			return
 		}
@@ -448,7 +445,7 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	}
 	switch {
 	case win < 0 && consIn >= 0:
-		decide(consIn, outcomeWithheld)
+		r.decide(consIn, props, outcomeWithheld)
 		r.held = held
 	case win < 0:
 		r.outcome = outcomeNoChange
@@ -457,12 +454,31 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 			r.rest = slices.Clone(props[1:]) // a Reason is a value: it must not share the buffer
 		}
 	case s.DeploymentInProgress:
-		decide(win, outcomeDeployment)
+		r.decide(win, props, outcomeDeployment)
 	case c.target.Suspended.DynamicScalingInSuspended:
-		decide(win, outcomeInSuspended)
+		r.decide(win, props, outcomeInSuspended)
 	default:
-		apply(win)
+		c.apply(now, win, cur, record, r)
 	}
+}
+
+// apply applies policy w's proposal (of the last evaluation's, in
+// c.proposals) to the capacity cur, clamped, and says so in r.
+func (c *Controller) apply(now time.Time, w, cur int, record func(Activity), r *Reason) {
+	props := c.proposals
+	r.decide(w, props, outcomeApplied)
+	want := props[w].Desired
+	to := c.target.Clamp(want)
+	if to == cur || (to > cur) != (want > cur) {
+		r.outcome = outcomeAtLimit
+		return
+	}
+	cause := props[w].Cause
+	if cause == "" {
+		cause = "policy " + c.policies[w].Name()
+	}
+	record(c.activity(now, cur, to, c.policies[w].Name(), "", cause))
+	r.to, r.min, r.max = to, c.target.MinCapacity, c.target.MaxCapacity
 }
 
 func (c *Controller) bounds() string {

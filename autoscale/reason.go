@@ -62,6 +62,11 @@ type Reason struct {
 	rest     []Proposal // when none decided, the other policies' proposals (prop holds the first's)
 }
 
+// decide notes that policy w, proposing props[w], decided with outcome o.
+func (r *Reason) decide(w int, props []Proposal, o outcome) {
+	r.win, r.prop, r.outcome = w, props[w], o
+}
+
 // outcome is what the policies' proposals came to.
 type outcome uint8
 

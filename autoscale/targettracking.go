@@ -268,6 +268,13 @@ func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	if p.low != nil && p.cfg.Low.Period == p.cfg.High.Period {
+		// AlarmLow, evaluated after AlarmHigh, takes the datapoints
+		// AlarmHigh has just read.
+		if err := p.low.Follow(p.high); err != nil {
+			return nil, fmt.Errorf("autoscale: TargetTrackingConfig: %w", err) // unreachable: one metric, statistic and period
+		}
+	}
 	p.highCause = fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.high.Config().Name, cfg.Name)
 	if p.low != nil {
 		p.lowCause = fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.low.Config().Name, cfg.Name)

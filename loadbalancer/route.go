@@ -259,7 +259,11 @@ func (g *TargetGroup) Nodes() int {
 // per node and cross-zone on, else one (a shared cursor; or, with
 // cross-zone off, each zone's node round-robins its own zone). It is 0 for
 // a group that does not route by round robin.
-func (g *TargetGroup) RoundRobinCursors() int {
+func (g *TargetGroup) RoundRobinCursors() int { return g.rrCursors }
+
+// roundRobinCursors computes RoundRobinCursors from the configuration and
+// the zones.
+func (g *TargetGroup) roundRobinCursors() int {
 	if g.cfg.Type != ALB || g.cfg.Router != nil || g.cfg.Algorithm != RoundRobin {
 		return 0
 	}

@@ -321,8 +321,48 @@ type MetricAlarm struct {
 	checkSamples bool    // a percentile alarm that ignores low-sample datapoints
 	minSamples   float64 // MinPercentileSamples of the percentile, for checkSamples
 	inc          incremental
+	lead         *MetricAlarm // Follow's: the alarm whose datapoints this one takes
 	cfg          AlarmConfig
 	dps          []Datapoint // LastEvaluation's Datapoints, built from inc's values and flags
+}
+
+// Follow tells a that lead reads the same datapoints (the same Metric,
+// Statistic, Period and low-sample treatment) and is evaluated just
+// before a at the same instants, as a target tracking policy's AlarmHigh
+// and AlarmLow are. When a is evaluated against a *Store at the instant
+// of lead's last evaluation, with nothing written to the store since, a
+// takes the datapoints the two ranges share from lead's evaluation
+// instead of reading the store again; the results are the same either
+// way. Follow reports an error wrapping ErrInvalidAlarm, and a follows
+// nothing, when lead reads other datapoints or is a itself; Follow(nil)
+// stops following.
+func (a *MetricAlarm) Follow(lead *MetricAlarm) error {
+	a.lead = nil
+	if lead == nil {
+		return nil
+	}
+	c, l := &a.cfg, &lead.cfg
+	errs := fielderr.NewList(ErrInvalidAlarm)
+	if lead == a {
+		errs.Add("lead", l.Name, "must be another alarm")
+	}
+	if c.Metric.String() != l.Metric.String() {
+		errs.Add("lead.Metric", l.Metric.String(), "must be "+c.Metric.String())
+	}
+	if c.Statistic != l.Statistic {
+		errs.Add("lead.Statistic", l.Statistic.String(), "must be "+c.Statistic.String())
+	}
+	if c.Period != l.Period {
+		errs.Add("lead.Period", l.Period, "must be "+c.Period.String())
+	}
+	if a.checkSamples != lead.checkSamples {
+		errs.Add("lead.LowSampleCountPercentile", l.LowSampleCountPercentile.String(), "must be "+c.LowSampleCountPercentile.String())
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	a.lead = lead
+	return nil
 }
 
 // Evaluation records one evaluation of an alarm, for decision logs.
@@ -378,17 +418,23 @@ type asOfReader interface {
 // store (see Store.Retain), so the store keeps at full resolution what the
 // alarm reads.
 func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
-	atNano, loc := floorTo(clampNano(now), a.grid), now.Location()
+	in := inRange(now)
+	atNano := now.UnixNano()
+	if !in {
+		atNano = clampNano(now)
+	}
+	atNano, loc := floorTo(atNano, a.grid), now.Location()
 	var outcome Outcome
-	if s, ok := r.(*Store); ok && inRange(now) {
-		pts := a.inc.read(a, s, atNano, loc)
+	if s, ok := r.(*Store); ok && in {
+		a.inc.read(a, s, atNano, loc)
 		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
 			// The newest N datapoints are real: they are the N most recent
 			// real ones, and the tallies decide (rule 1, or the low-sample
 			// rule before it).
 			outcome = decide(&a.rule, tally{np: a.rng, real: all.real, breaching: all.breaching, recent: recent.breaching, oldestReal: -1, lowSample: all.low > 0}, a.state)
 		} else {
-			outcome = evaluateRange(&a.rule, pts, a.state)
+			vals, flags := a.lastPoints()
+			outcome = evaluateRange(&a.rule, points{vals: vals, flags: flags}, a.state)
 		}
 	} else {
 		a.inc.prevOK = false
@@ -457,6 +503,14 @@ type incremental struct {
 	// all tallies the datapoints at [off, off+EvaluationRange), recent the
 	// newest N of them, while prevOK holds.
 	all, recent rangeTally
+	// The last read's store generation, its view of the series and
+	// visibility cutoff, and whether every one of its windows was answered
+	// from raw samples: an alarm that follows this one takes its view and
+	// datapoints while the store's generation has not moved (see led).
+	gen     uint64
+	view    seriesView
+	visible int64
+	raw     bool
 }
 
 // closedPoint is one remembered datapoint.
@@ -486,14 +540,15 @@ func (inc *incremental) window(n int) ([]float64, []uint8) {
 }
 
 // read reads the evaluation range at atNano (Unix nanoseconds, on the
-// alarm's grid, in loc) from s into the compact window, oldest first,
-// reading only the datapoints it does not remember.
-func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.Location) points {
+// alarm's grid, in loc) from s into the compact window, oldest first
+// (lastPoints), reading only the datapoints it does not remember.
+func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.Location) {
 	c := &a.cfg
 	if inc.store != s || inc.series == nil || inc.series.expired {
 		sr, err := s.lookupOrCreate(c.Metric)
 		if err != nil { // unreachable: NewAlarm validated the metric
-			return a.readAll(s, time.Unix(0, atNano).In(loc))
+			a.readAll(s, time.Unix(0, atNano).In(loc))
+			return
 		}
 		s.retainSeries(sr, int64(c.EvaluationRange)*int64(c.Period))
 		inc.store, inc.series = s, sr
@@ -508,19 +563,33 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// queued rows where they are (rawWindow) and the series takes nothing
 	// now: its group rolls the rows up in batches, and a series only an
 	// alarm reads keeps no raw samples of its own.
-	v := seriesView{latest: sr.latest, complete: sr.complete}
-	if cut, newest, ok := sr.queued(); !ok {
-	} else if atNano-int64(n)*period >= cut {
-		v = seriesView{latest: max(v.latest, newest), complete: cut}
+	// A follower whose lead has just read the series at this instant
+	// takes its view (the same whatever the range: the view is of the
+	// series once it has taken its rows), and makes the series take them
+	// only if its own range needs it.
+	var v seriesView
+	var visible int64
+	led := a.lead != nil && a.led(s, sr, atNano)
+	if led {
+		v, visible = a.lead.inc.view, a.lead.inc.visible
+		if atNano-int64(n)*period < v.complete {
+			sr.flush()
+		}
 	} else {
-		sr.flush()
 		v = seriesView{latest: sr.latest, complete: sr.complete}
+		if cut, newest, ok := sr.queued(); !ok {
+		} else if atNano-int64(n)*period >= cut {
+			v = seriesView{latest: max(v.latest, newest), complete: cut}
+		} else {
+			sr.flush()
+			v = seriesView{latest: sr.latest, complete: sr.complete}
+		}
+		visible = s.visibleCutoffAt(atNano)
 	}
 	if sr.late != inc.late {
 		inc.forget()
 		inc.late = sr.late
 	}
-	visible := s.visibleCutoffAt(atNano)
 	// The previous evaluation's datapoints are still in win. If this
 	// evaluation is k whole periods later, its datapoint j was the
 	// previous one's j+k: slide the range by k, and keep those still
@@ -529,8 +598,11 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	vals, flags := inc.window(n)
 	shift := -1
 	if inc.prevOK && loc == inc.prevLoc {
-		if d := atNano - inc.prevAt; d >= 0 && d%period == 0 && d/period < int64(n) {
-			shift = int(d / period)
+		if d := atNano - inc.prevAt; d == period && n > 1 || d >= 0 && d%period == 0 && d/period < int64(n) { // one period later, the common case, without dividing
+			shift = 1
+			if d != period {
+				shift = int(d / period)
+			}
 			inc.slideTallies(a, vals[inc.off:inc.off+n], flags[inc.off:inc.off+n], shift)
 			if inc.off+shift+n > len(vals) {
 				copy(vals, vals[inc.off+shift:inc.off+n])
@@ -550,16 +622,31 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// answered from raw samples (complete only moves forward, so they
 	// were then too): only the newest shift + open need a look.
 	skip := 0
-	if shift >= 0 && atNano-int64(n)*period >= v.complete {
+	raw := atNano-int64(n)*period >= v.complete // every window is answered from raw samples
+	if shift >= 0 && raw {
 		skip = max(n-shift-inc.open, 0)
 	}
 	if skip > 0 {
-		inc.readSlide(a, s, sr, v, vals, flags, shift, skip, atNano, visible)
+		from := n // the first datapoint of the range the lead read
+		if led && a.lead.inc.raw {
+			from = max(n-a.lead.rng, 0)
+		}
+		inc.readSlide(a, s, sr, v, vals, flags, shift, skip, atNano, visible, from)
 	} else {
 		inc.readRange(a, s, sr, v, vals, flags, atNano, visible)
 	}
 	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, loc, true
-	return points{vals: vals, flags: flags}
+	inc.gen, inc.raw, inc.view, inc.visible = s.gen, raw, v, visible // for a follower
+}
+
+// led reports whether a's lead (not nil, see Follow) read sr of s at
+// atNano with nothing written to s since: a then takes the lead's view of
+// the series and, where the lead read every window from raw samples (as
+// a's windows are when it slides; a guard), the datapoints the two ranges
+// share, aligned at their newest.
+func (a *MetricAlarm) led(s *Store, sr *series, atNano int64) bool {
+	inc := &a.lead.inc
+	return inc.prevOK && inc.prevAt == atNano && inc.store == s && inc.series == sr && inc.gen == s.gen
 }
 
 // seriesView is what an alarm's read takes of its series: its newest
@@ -571,8 +658,17 @@ type seriesView struct{ latest, complete int64 }
 // still valid), and keeps the tally up to date. It does not look up or
 // remember datapoints in inc.closed: every datapoint it reads was still
 // open at the last read (or is new), so none is remembered there, and a
-// later read that does not slide reads again what it does not find.
-func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v seriesView, vals []float64, flags []uint8, shift, skip int, atNano, visible int64) {
+// later read that does not slide reads again what it does not find. The
+// datapoints from shared on (len(vals) for none) are taken from the
+// lead's read (see led).
+func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v seriesView, vals []float64, flags []uint8, shift, skip int, atNano, visible int64, shared int) {
+	var lvals []float64 // from shared on, the lead's datapoints, aligned with vals
+	var lflags []uint8
+	if shared < len(vals) {
+		l := a.lead
+		end := l.inc.off + l.rng
+		lvals, lflags = l.inc.vals[end-(len(vals)-shared):end], l.inc.flags[end-(len(vals)-shared):end]
+	}
 	n, stat, period := len(vals), a.stat, a.period
 	op, threshold, recent := a.rule.op, a.rule.threshold, len(vals)-a.rule.n
 	open := 0
@@ -588,14 +684,20 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 				inc.recent.count(vals[j], flags[j], op, threshold, -1)
 			}
 		}
-		src := sr.sourceAt(v.complete, stat, start, end)
-		x, ok := s.windowFrom(sr, src, stat, start, end, visible)
-		f := uint8(0)
-		if !ok {
-			f = flagMissing
-		} else if a.checkSamples {
-			if samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible); samples < a.minSamples {
-				f = flagLowSample
+		var x float64
+		var f uint8
+		if j >= shared { // read by the lead, the same way
+			x, f = lvals[j-shared], lflags[j-shared]
+		} else {
+			src := sr.sourceAt(v.complete, stat, start, end)
+			y, ok := s.windowFrom(sr, src, stat, start, end, visible)
+			x = y
+			if !ok {
+				f = flagMissing
+			} else if a.checkSamples {
+				if samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible); samples < a.minSamples {
+					f = flagLowSample
+				}
 			}
 		}
 		vals[j], flags[j] = x, f
@@ -719,7 +821,8 @@ func (a *MetricAlarm) EvaluatedAt(now time.Time) bool {
 	if !a.evaluated || !inRange(now) {
 		return false
 	}
-	return floorTo(now.UnixNano(), a.grid) == a.lastAt
+	n := now.UnixNano() // on lastAt's step of the grid: floorTo(n, grid) == lastAt, without dividing
+	return n >= a.lastAt && n-a.lastAt < a.grid
 }
 
 // NextEvaluation returns the first evaluation instant after now.

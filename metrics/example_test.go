@@ -109,6 +109,78 @@ func ExampleGroup() {
 	// Output: CPU 55 %, at most 4 tasks
 }
 
+// A minute's samples written as one row: bit i of present says series i
+// has a sample; a series left out (here the requests, in a minute without
+// any) gets none.
+func ExampleGroup_PutRow() {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	g, err := store.Group(
+		metrics.GroupMetric{Metric: metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")},
+		metrics.GroupMetric{Metric: metrics.RunningTaskCountMetric("prod", "web")},
+		metrics.GroupMetric{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCount, "targetgroup/web/1", "app/web/1")},
+	)
+	if err != nil {
+		panic(err)
+	}
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	rows := []struct {
+		cpu, tasks, requests float64
+		idle                 bool
+	}{{40, 2, 1200, false}, {55, 3, 0, true}, {70, 4, 1800, false}}
+	for i, r := range rows {
+		present := uint64(1<<0 | 1<<1)
+		if !r.idle {
+			present |= 1 << 2
+		}
+		if err := g.PutRow(start.Add(time.Duration(i)*time.Minute), present, []float64{r.cpu, r.tasks, r.requests}); err != nil {
+			panic(err)
+		}
+	}
+	end := start.Add(3 * time.Minute)
+	avg, _ := store.Statistic(g.Metric(0), metrics.Average, 3*time.Minute, end)
+	tasks, _ := store.Statistic(g.Metric(1), metrics.Maximum, 3*time.Minute, end)
+	minutes, _ := store.Statistic(g.Metric(2), metrics.SampleCount, 3*time.Minute, end)
+	fmt.Printf("CPU %.0f %%, at most %.0f tasks, requests in %.0f minutes\n", avg, tasks, minutes)
+	// Output: CPU 55 %, at most 4 tasks, requests in 2 minutes
+}
+
+// A target tracking policy's pair of alarms on one series: AlarmLow,
+// evaluated right after AlarmHigh, takes the datapoints the two share
+// from AlarmHigh's evaluation; the states are those each would reach
+// alone.
+func ExampleMetricAlarm_Follow() {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	cpu := metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", "web")
+	high, err := metrics.NewAlarm(metrics.AlarmConfig{Name: "high", Metric: cpu, EvaluationPeriods: 3, Threshold: 60, Comparison: metrics.GreaterThanThreshold})
+	if err != nil {
+		panic(err)
+	}
+	low, err := metrics.NewAlarm(metrics.AlarmConfig{Name: "low", Metric: cpu, EvaluationPeriods: 15, Threshold: 54, Comparison: metrics.LessThanThreshold})
+	if err != nil {
+		panic(err)
+	}
+	if err := low.Follow(high); err != nil {
+		panic(err)
+	}
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i := range 20 {
+		if err := store.Put(cpu, start.Add(time.Duration(i)*time.Minute), 40); err != nil {
+			panic(err)
+		}
+		now := start.Add(time.Duration(i+1) * time.Minute)
+		high.Evaluate(now, store)
+		low.Evaluate(now, store)
+	}
+	fmt.Println("high", high.State(), "low", low.State())
+	// Output: high OK low ALARM
+}
+
 // The values an alarm's last evaluation saw, newest first, without
 // building its Datapoints: what a scaling policy reads after the alarm.
 func ExampleMetricAlarm_RealValues() {

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -65,9 +66,10 @@ const maxGroupRows = 256
 // a Handle would, and report the same errors.
 type Group struct {
 	// What a put reads comes first.
-	stale bool  // Expire forgot a series of the group: look them up again
-	width int   // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
-	floor int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
+	stale bool   // Expire forgot a series of the group: look them up again
+	width int    // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
+	plain uint64 // the series queued with single samples (no flags), by bit
+	floor int64  // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
 	// The rows are numbered from the group's first put on: the queue holds
 	// rows first to next-1, row first at position head of the ring rows.
 	first, next int
@@ -119,6 +121,9 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 			slot.flags = slotSets
 			g.width += 3
 		}
+		if slot.flags == 0 {
+			g.plain |= 1 << i
+		}
 		g.srs, g.slots = append(g.srs, sr), append(g.slots, slot)
 	}
 	if err := errs.Err(); err != nil {
@@ -126,7 +131,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 	}
 	for i, sr := range g.srs {
 		if old := sr.grp; old != nil { // lookupOrCreate made it take old's queue
-			old.slots[sr.col].flags |= slotLost
+			old.lose(sr.col)
 		}
 		sr.grp, sr.col = g, i
 		g.floor = max(g.floor, sr.latest)
@@ -135,6 +140,13 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 	s.groups = append(s.groups, g)
 	s.gen++
 	return g, nil
+}
+
+// lose notes that a newer group took series i over: the group writes it
+// at once from then on.
+func (g *Group) lose(i int) {
+	g.slots[i].flags |= slotLost
+	g.plain &^= 1 << i
 }
 
 // Len returns the number of series in the group.
@@ -166,14 +178,105 @@ func (g *Group) Put(i int, t time.Time, v float64) error {
 	return g.put(i, t, statSet{count: 1, sum: v, min: v, max: v}, false)
 }
 
+// PutRow is Put(i, t, values[i]) for every series i whose bit 1<<i is
+// set in present, in index order: the single samples of one timestamp,
+// such as a service's minute. It checks t and finds the row once rather
+// than once per sample, and writes the row in one step when it can;
+// otherwise it makes the puts one by one, stopping at the first error
+// (the puts before it are made). values holds one value per series
+// (Len); those of series whose bit is clear are not read.
+func (g *Group) PutRow(t time.Time, present uint64, values []float64) error {
+	if len(values) != len(g.slots) {
+		return fielderr.New(ErrInvalidValue, "values", len(values), "must hold one value per series ("+strconv.Itoa(len(g.slots))+")")
+	}
+	if present == 0 {
+		return nil
+	}
+	if g.putRow(t, present, values) {
+		return nil
+	}
+	for m := present; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		v := 0.0
+		if i < len(values) {
+			v = values[i]
+		}
+		if err := g.Put(i, t, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putRow writes a row of single samples (present is not empty) in one
+// step and reports true when the puts one by one would have written them
+// all into one row of the queue: the timestamp is in the queue's order,
+// every value is finite, every series is queued with single samples
+// (plain: no bit of present beyond Len either), and the row is new or the
+// newest row holds none of them yet.
+func (g *Group) putRow(t time.Time, present uint64, values []float64) bool {
+	if g.stale || present&^g.plain != 0 || !inRange(t) {
+		return false
+	}
+	ts := t.UnixNano()
+	if ts < g.floor {
+		return false
+	}
+	newRow := true
+	if g.next > g.first {
+		switch last := int64(g.rows[g.lastOff]); {
+		case ts < last:
+			return false
+		case ts == last:
+			if g.rows[g.lastOff+1]&present != 0 {
+				return false
+			}
+			newRow = false
+		}
+	}
+	for m := present; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		if v := values[i]; v-v != 0 || !newRow && g.slots[i].taken == g.next { // v-v is 0 for every finite v, NaN otherwise
+			return false
+		}
+	}
+	g.store.gen++ // what a window reads may change
+	var row []uint64
+	if newRow {
+		row = g.newRow(ts)
+	} else {
+		row = g.rows[g.lastOff : g.lastOff+g.width]
+	}
+	for m := present; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		row[2+int(g.slots[i].off)] = math.Float64bits(values[i])
+	}
+	row[1] |= present
+	return true
+}
+
 // PutStatisticSet is Store.PutStatisticSet for series i of the group
 // (declared with StatisticSets).
 func (g *Group) PutStatisticSet(i int, t time.Time, set StatisticSet) error {
-	if err := g.index(i); err != nil {
-		return err
+	// Checked in line, as in Put: the common case calls nothing.
+	if uint(i) >= uint(len(g.slots)) || !(set.SampleCount > 0 && set.Minimum <= set.Maximum) ||
+		!finite(set.SampleCount) || !finite(set.Sum) || !finite(set.Minimum) || !finite(set.Maximum) || !inRange(t) {
+		if err := g.index(i); err != nil {
+			return err
+		}
+		return validSet(t, set)
 	}
-	if err := validSet(t, set); err != nil {
-		return err
+	// The newest row's words of the series, written in place when put
+	// would (as in Put).
+	if ts := t.UnixNano(); !g.stale && g.next > g.first && ts >= g.floor {
+		row, slot := g.rows[g.lastOff:g.lastOff+g.width], &g.slots[i]
+		if bit := uint64(1) << i; ts == int64(row[0]) && row[1]&bit == 0 && slot.flags == slotSets && slot.taken != g.next {
+			g.store.gen++ // what a window reads may change
+			v := row[2+int(slot.off):]
+			v[0], v[1], v[2], v[3] = math.Float64bits(set.SampleCount), math.Float64bits(set.Sum), math.Float64bits(set.Minimum), math.Float64bits(set.Maximum)
+			row[1] |= bit
+			return nil
+		}
 	}
 	return g.put(i, t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum}, true)
 }
@@ -292,9 +395,9 @@ func (g *Group) grow(c int) {
 // false if none of its samples is queued from row `from` on.
 func (g *Group) retiredBefore(i, from int) (int64, bool) {
 	for k := g.next - 1; k >= from; k-- {
-		if row := g.row(k); row[1]&(1<<i) != 0 {
+		if r := g.offset(k); g.rows[r+1]&(1<<i) != 0 {
 			sr := g.srs[i]
-			return max(sr.complete, int64(row[0])-sr.keep), true
+			return max(sr.complete, int64(g.rows[r])-sr.keep), true
 		}
 	}
 	return 0, false
@@ -329,8 +432,8 @@ func (sr *series) queued() (cut, newest int64, ok bool) {
 	}
 	from := max(g.slots[sr.col].taken, g.first)
 	for k := g.next - 1; k >= from; k-- {
-		if row := g.row(k); row[1]&(1<<sr.col) != 0 {
-			newest = int64(row[0])
+		if r := g.offset(k); g.rows[r+1]&(1<<sr.col) != 0 {
+			newest = int64(g.rows[r])
 			return max(sr.complete, newest-sr.keep), newest, true
 		}
 	}
@@ -374,17 +477,17 @@ func (g *Group) queuedIn(i int, start, end int64) queuedRange {
 
 // at returns the series' sample in row k, if the row holds one.
 func (q *queuedRange) at(k int) (statSet, bool) {
-	g := q.g
-	row := g.row(k)
-	if row[1]&(1<<q.col) == 0 {
+	g, r := q.g, q.g.offset(k)
+	if g.rows[r+1]&(1<<q.col) == 0 {
 		return statSet{}, false
 	}
-	off := 2 + int(g.slots[q.col].off)
-	v := math.Float64frombits(row[off])
-	if g.slots[q.col].flags&slotSets == 0 {
+	slot := &g.slots[q.col]
+	off := r + 2 + int(slot.off)
+	v := math.Float64frombits(g.rows[off])
+	if slot.flags&slotSets == 0 {
 		return statSet{count: 1, sum: v, min: v, max: v}, true
 	}
-	return statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}, true
+	return statSet{count: v, sum: math.Float64frombits(g.rows[off+1]), min: math.Float64frombits(g.rows[off+2]), max: math.Float64frombits(g.rows[off+3])}, true
 }
 
 // any reports whether a row of the range holds a sample of the series.
@@ -443,22 +546,49 @@ func (g *Group) takeTo(i, upto int) {
 	}
 	sr, sets, off, bit := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off), uint64(1)<<i
 	p, w := g.offset(from), g.width
+	// The rows rolled up are mostly an hour's, merged into the hour's
+	// bucket one after the other: while they stay in the run of rollRun,
+	// rollUpIn takes each, in line for a series of one tier (bk, that
+	// tier's newest bucket; the default).
+	lo, hi := sr.rollRun()
+	var bk *bucket
+	one := lo < hi && len(sr.tiers) == 1
+	if one {
+		bk = sr.tiers[0].buckets.last()
+	}
+	rows := g.rows
 	for k := from; k < upto; k++ {
-		row := g.rows[p : p+w]
-		if p += w; p == len(g.rows) { // the ring's next row
+		// r is the row's first word: its timestamp, then its presence bits.
+		r := p
+		if p += w; p == len(rows) { // the ring's next row
 			p = 0
 		}
-		if row[1]&bit == 0 {
+		if rows[r+1]&bit == 0 {
 			continue
 		}
-		v := math.Float64frombits(row[off])
+		v := math.Float64frombits(rows[r+off])
 		set := statSet{count: 1, sum: v, min: v, max: v}
 		if sets {
-			set = statSet{count: v, sum: math.Float64frombits(row[off+1]), min: math.Float64frombits(row[off+2]), max: math.Float64frombits(row[off+3])}
+			set = statSet{count: v, sum: math.Float64frombits(rows[r+off+1]), min: math.Float64frombits(rows[r+off+2]), max: math.Float64frombits(rows[r+off+3])}
 		}
-		ts := int64(row[0])
+		ts := int64(rows[r])
 		if ts < cut {
-			sr.rollUp(ts, set)
+			if one && ts > sr.latest && ts >= lo && ts < hi { // rollUpIn, in line
+				sr.latest = ts
+				if c := ts - sr.keep; c > sr.complete {
+					sr.complete = c
+				}
+				bk.set.merge(set)
+				bk.last = max(bk.last, ts)
+				continue
+			}
+			if !sr.rollUpIn(ts, set, lo, hi) {
+				sr.rollUp(ts, set)
+				lo, hi = sr.rollRun()
+				if one = lo < hi && len(sr.tiers) == 1; one {
+					bk = sr.tiers[0].buckets.last()
+				}
+			}
 		} else if !sr.put(ts, set) {
 			// Unreachable: a queued put is in order for its series (floor).
 			panic("metrics: a queued put was refused: " + time.Unix(0, ts).String())
@@ -494,7 +624,7 @@ func (g *Group) relookup(i int) error {
 		switch {
 		case g.slots[i].flags&slotLost != 0:
 		case sr.grp != nil && sr.grp != g:
-			g.slots[i].flags |= slotLost // a newer group made the series again
+			g.lose(i) // a newer group made the series again
 		default:
 			sr.grp, sr.col = g, i
 			g.floor = max(g.floor, sr.latest)

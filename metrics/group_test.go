@@ -47,6 +47,11 @@ func TestGroupMatchesHandles(t *testing.T) {
 				case 1:
 					ts = now.Add(time.Duration(rapid.IntRange(1, 60).Draw(rt, "ahead")) * time.Second)
 				}
+				// asRow: the row's single samples go in last, through
+				// PutRow on the group and one by one (stopping at the
+				// first error, as PutRow does) through the handles.
+				asRow := rapid.Bool().Draw(rt, "asRow")
+				values, present := make([]float64, len(members)), uint64(0)
 				for i := range members {
 					if rapid.IntRange(0, 3).Draw(rt, "skip") == 0 {
 						continue
@@ -57,14 +62,35 @@ func TestGroupMatchesHandles(t *testing.T) {
 						sets = !sets
 					}
 					var gerr, perr error
-					if sets {
+					switch {
+					case sets:
 						set := metrics.StatisticSet{SampleCount: 3, Sum: 3 * v, Minimum: v / 2, Maximum: 2 * v}
 						gerr, perr = g.PutStatisticSet(i, ts, set), handles[i].PutStatisticSet(ts, set)
-					} else {
+					case asRow:
+						if rapid.IntRange(0, 29).Draw(rt, "nan") == 0 {
+							v = math.NaN()
+						}
+						values[i], present = v, present|1<<i
+						continue
+					default:
 						gerr, perr = g.Put(i, ts, v), handles[i].Put(ts, v)
 					}
 					if (gerr == nil) != (perr == nil) || perr != nil && !errors.Is(gerr, metrics.ErrExpired) {
 						rt.Fatalf("step %d: put of series %d at %v: group %v, handle %v", step, i, ts.Sub(t0), gerr, perr)
+					}
+				}
+				if asRow {
+					var perr error
+					for i := range members {
+						if present&(1<<i) != 0 {
+							if perr = handles[i].Put(ts, values[i]); perr != nil {
+								break
+							}
+						}
+					}
+					gerr := g.PutRow(ts, present, values)
+					if (gerr == nil) != (perr == nil) || perr != nil && gerr.Error() != perr.Error() {
+						rt.Fatalf("step %d: row %b at %v: group %v, handles %v", step, present, ts.Sub(t0), gerr, perr)
 					}
 				}
 				what = "row"
@@ -170,6 +196,12 @@ func TestGroupRejects(t *testing.T) {
 	}
 	if err := g.Put(0, t0, math.NaN()); !errors.Is(err, metrics.ErrInvalidValue) {
 		t.Errorf("NaN: %v", err)
+	}
+	if err := g.PutRow(t0, 1, []float64{1, 2}); !errors.Is(err, metrics.ErrInvalidValue) || !strings.Contains(err.Error(), "values") {
+		t.Errorf("a row of two values for a group of 1: %v; want values named", err)
+	}
+	if err := g.PutRow(t0, 1<<1, []float64{1}); !errors.Is(err, metrics.ErrInvalidMetric) {
+		t.Errorf("a row with series 1 of a group of 1: %v", err)
 	}
 	if g.Len() != 1 || g.Metric(0).Name != cpu.Name {
 		t.Errorf("Len %d, Metric(0) %v", g.Len(), g.Metric(0))

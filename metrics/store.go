@@ -463,6 +463,49 @@ func (sr *series) rollUp(ts int64, set statSet) {
 	}
 }
 
+// rollRun returns the timestamps [lo, hi) for which rollUp, given a
+// sample newer than the newest, only advances latest and complete and
+// merges the sample into every tier's newest bucket: the sample falls in
+// that bucket, at or after the tier's complete and before its next
+// eviction, and the series holds no raw samples to drop. Those steps leave
+// the tiers' buckets where they are, so the range holds for the samples
+// after it too. It is empty when some tier has no bucket yet or raw
+// samples are held.
+func (sr *series) rollRun() (lo, hi int64) {
+	if sr.raw.n > 0 {
+		return 0, 0
+	}
+	lo, hi = math.MinInt64, math.MaxInt64
+	for i := range sr.tiers {
+		tr := &sr.tiers[i]
+		if tr.buckets.n == 0 {
+			return 0, 0
+		}
+		end := tr.base + int64(tr.buckets.n)*tr.resolution // the newest bucket's end
+		lo, hi = max(lo, end-tr.resolution, tr.complete), min(hi, end, tr.evictAt)
+	}
+	return lo, hi
+}
+
+// rollUpIn is rollUp for a sample in the run [lo, hi) (rollRun) newer
+// than the newest, with the operations rollUp would use, and reports
+// false, doing nothing, for any other.
+func (sr *series) rollUpIn(ts int64, set statSet, lo, hi int64) bool {
+	if ts <= sr.latest || ts < lo || ts >= hi {
+		return false
+	}
+	sr.latest = ts
+	if c := ts - sr.keep; c > sr.complete {
+		sr.complete = c
+	}
+	for i := range sr.tiers {
+		bk := sr.tiers[i].buckets.last()
+		bk.set.merge(set)
+		bk.last = max(bk.last, ts)
+	}
+	return true
+}
+
 // evict drops from every tier of sr what is older than its retention
 // measured back from now.
 func (s *Store) evict(sr *series, now int64) {

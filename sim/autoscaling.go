@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/ecssim/ecssim/autoscale"
@@ -91,8 +92,12 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	if lb := classicOf(s.cfg.Observer, s.w.serviceAttachments(s).attachers); lb != nil && !isNil(sc) {
 		checkClassicScaler(l, field, sc, lb)
 	}
-	for _, other := range s.w.services {
-		if ss := other.scaling; ss != nil && other.status == ServiceActive && sameObject(ss.scaler, sc) {
+	// Only the service a scaler was last attached to can still be ACTIVE
+	// with it: attaching it to another needed that one not ACTIVE, and a
+	// service never becomes ACTIVE again.
+	keyed := !isNil(sc) && reflect.ValueOf(sc).Comparable()
+	if keyed {
+		if other := s.w.scaledBy[sc]; other != nil && other.status == ServiceActive {
 			l.Add(field, fmt.Sprintf("%T", sc), "scales service "+other.cfg.Name+", which is ACTIVE; a scaler scales one service")
 		}
 	}
@@ -101,6 +106,12 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	}
 	ss := &ServiceScaling{svc: s, scaler: sc, reader: r}
 	s.scaling = ss
+	if keyed {
+		if s.w.scaledBy == nil {
+			s.w.scaledBy = map[any]*Service{}
+		}
+		s.w.scaledBy[sc] = s
+	}
 	ss.alarms, _ = sc.(AlarmEvaluator)
 	sim := s.w.sim
 	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onOffGrid)

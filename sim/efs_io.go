@@ -518,7 +518,7 @@ func (fs *FileSystem) fluidIO(wl *Workload, now time.Duration, dt, rate float64,
 // fluidFileSystem is the file system a fluid workload's requests use: the
 // one the primary deployment's task definition mounts, or nil.
 func (wl *Workload) fluidFileSystem() *FileSystem {
-	if wl.cfg.IO == nil || wl.svc == nil {
+	if !wl.hasIO || wl.svc == nil {
 		return nil
 	}
 	return wl.ioFileSystem(wl.svc.deployments[0].def)

@@ -233,9 +233,7 @@ var defaultReservedPorts = []uint16{22, 2375, 2376, 51678, 51679}
 // capacityChanged wakes services that could not place tasks, and with
 // newInstance every daemon service of the cluster.
 func (c *Cluster) capacityChanged(newInstance bool) {
-	for _, s := range c.services {
-		s.rebalanceBlocked = false
-	}
+	c.capacityGen++ // unblocks every service's rebalancing (Service.rebalanceBlocked)
 	if newInstance {
 		// Daemon tasks are placed first (see the daemon strategy in
 		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html): on a new

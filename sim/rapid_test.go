@@ -270,6 +270,12 @@ func (m *worldMachine) Check(t *rapid.T) {
 		if s.RunningCount() != running {
 			t.Fatalf("%s: RunningCount %d, but %d of its tasks are RUNNING with desired status RUNNING", s.Name(), s.RunningCount(), running)
 		}
+		// DeploymentInProgress is kept up to date, not recomputed: hold it
+		// to its definition.
+		ds := s.Deployments()
+		if want := len(ds) > 1 || ds[0].RolloutState() == sim.RolloutInProgress; s.DeploymentInProgress() != want {
+			t.Fatalf("%s: DeploymentInProgress %v, but it has %d deployments, the primary's rollout %v", s.Name(), s.DeploymentInProgress(), len(ds), ds[0].RolloutState())
+		}
 		for _, tk := range s.Tasks() {
 			if inService[tk] || tk.Service() != s || tk.State() == sim.TaskStopped {
 				t.Fatalf("task %s listed twice, under the wrong service, or STOPPED (%v)", tk.ID(), tk.State())

@@ -119,7 +119,7 @@ func (s *Service) startRebalance(d *Deployment, zones []zoneTasks, zone string, 
 		}
 		t, _ = s.w.newFargateTask(s.c, d.def, "service:"+s.cfg.Name, nil, false, only, s.net)
 		if t == nil {
-			s.rebalanceBlocked = true
+			s.rebalanceBlockedAt = s.c.capacityGen + 1
 			return
 		}
 		s.adopt(t, d)
@@ -130,7 +130,7 @@ func (s *Service) startRebalance(d *Deployment, zones []zoneTasks, zone string, 
 			panic(fmt.Sprintf("sim: placing a rebalancing task of %s: %v", s.cfg.Name, err))
 		}
 		if !res.Placed() {
-			s.rebalanceBlocked = true
+			s.rebalanceBlockedAt = s.c.capacityGen + 1
 			return
 		}
 		t = s.launch(d, s.c.byPlaceID[res.Instance], req)
@@ -205,3 +205,7 @@ func (d *Deployment) zonePlan(zone string) *placement.Plan {
 	d.zonePlans[zone] = p
 	return p
 }
+
+// rebalanceBlocked reports whether the last rebalancing task found no
+// room and the cluster's capacity has not changed since.
+func (s *Service) rebalanceBlocked() bool { return s.rebalanceBlockedAt == s.c.capacityGen+1 }

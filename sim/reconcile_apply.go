@@ -101,7 +101,7 @@ func (s *Service) snapshotDeployments(snap *serviceSnapshot) {
 	breaker := &s.cfg.DeploymentConfiguration.CircuitBreaker
 	snap.Breaker = breakerSettings{Enable: breaker.Enable, Rollback: breaker.Rollback, MinThreshold: s.w.cfg.CircuitBreakerMinThreshold}
 	snap.Rebalance = rebalanceState{
-		On: s.rebalanceOn, InProgress: s.rebalancing, Blocked: s.rebalanceBlocked, Tracking: s.rebalanceTask != nil,
+		On: s.rebalanceOn, InProgress: s.rebalancing, Blocked: s.rebalanceBlocked(), Tracking: s.rebalanceTask != nil,
 		Task: -1, Zones: snap.Rebalance.Zones[:0],
 	}
 }
@@ -169,7 +169,7 @@ func (s *Service) snapshot(snap *serviceSnapshot) {
 	}
 	// Zone counts are needed only by a quiet replica service (see
 	// rebalanceState.Zones).
-	if s.rebalanceOn && !s.rebalanceBlocked && len(s.deployments) == 1 && !s.waiting && !daemon &&
+	if s.rebalanceOn && !s.rebalanceBlocked() && len(s.deployments) == 1 && !s.waiting && !daemon &&
 		counts.Active == s.desired && counts.ActiveServing == s.desired && counts.Retiring == 0 {
 		s.countZones(snap)
 	}
@@ -313,6 +313,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 			s.desired = a.N
 		case actInactive:
 			s.status = ServiceInactive
+			delete(s.c.named, s.cfg.Name)
 			if s.waiting {
 				s.c.waiting = slices.DeleteFunc(s.c.waiting, func(x *Service) bool { return x == s })
 				s.waiting = false
@@ -324,6 +325,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 				d.status = DeploymentInactive
 			}
 			s.deployments = deployments[:1]
+			s.deploymentsChanged()
 			s.completed = primary
 			s.counters.DeploymentsCompleted++
 			s.eventText(a.Text)
@@ -334,6 +336,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 			deployments[a.Deployment].failedTasks++
 		case actFailDeployment:
 			deployments[a.Deployment].rollout = RolloutFailed
+			s.deploymentsChanged()
 			s.counters.DeploymentsFailed++
 			s.eventText(a.Text)
 		case actRollback:

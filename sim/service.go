@@ -252,15 +252,20 @@ const (
 type Service struct {
 	// What a scaler's and a workload's minute read comes first, together,
 	// so that thousands of services a minute touch one cache line of each.
-	w           *World
-	status      ServiceStatus
-	desired     int
-	deployments []*Deployment // [0] is PRIMARY
+	w       *World
+	status  ServiceStatus
+	desired int
 	// running is RunningCount, kept up to date rather than recounted (it is
 	// read every minute): a task enters it in onTaskRunning and leaves it
 	// when its desired status turns STOPPED (stopTask) or when it is forced
 	// to STOPPED (finishTask), whichever comes first.
 	running int
+	// primary is deployments[0] and deploying is DeploymentInProgress,
+	// kept up to date by deploymentsChanged, so that a minute reads this
+	// line of the service and not the deployments too.
+	primary     *Deployment
+	deploying   bool
+	deployments []*Deployment // [0] is PRIMARY
 
 	c         *Cluster
 	cfg       ServiceConfig
@@ -288,13 +293,14 @@ type Service struct {
 	rebalanceOn   bool  // AZ rebalancing applies (resolved at creation)
 	rebalancing   bool  // a rebalancing operation is in progress (for its events)
 	rebalanceTask *Task // the extra task started to rebalance, until it serves
-	// rebalanceBlocked: the last rebalancing task found no room; cleared
-	// when the cluster's capacity changes.
-	rebalanceBlocked bool
-	index            int
-	ls               launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
-	net              *vpcConfig      // NetworkConfiguration, or nil (vpc.go)
-	scaling          *ServiceScaling // AttachScaler's, or nil
+	// rebalanceBlockedAt is the cluster's capacityGen + 1 when the last
+	// rebalancing task found no room: it stays blocked until the cluster's
+	// capacity changes (rebalanceBlocked).
+	rebalanceBlockedAt uint64
+	index              int
+	ls                 launchSpec      // launch type or capacity provider strategy (capacityprovider.go)
+	net                *vpcConfig      // NetworkConfiguration, or nil (vpc.go)
+	scaling            *ServiceScaling // AttachScaler's, or nil
 
 	// scheduler decides the reconciles (reconcile.go); breaker decides on
 	// failed tasks, with buffers of its own since a task can fail while a
@@ -377,8 +383,13 @@ func (s *Service) PendingCount() int {
 
 // DeploymentInProgress reports whether a deployment is rolling: the
 // primary is not COMPLETED or older deployments still have tasks.
-func (s *Service) DeploymentInProgress() bool {
-	return len(s.deployments) > 1 || s.deployments[0].rollout == RolloutInProgress
+func (s *Service) DeploymentInProgress() bool { return s.deploying }
+
+// deploymentsChanged brings primary and deploying up to date after the
+// deployments or the primary's rollout state changed.
+func (s *Service) deploymentsChanged() {
+	s.primary = s.deployments[0]
+	s.deploying = len(s.deployments) > 1 || s.primary.rollout == RolloutInProgress
 }
 
 // Steady reports whether the service last reached a steady state and has
@@ -454,15 +465,9 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	if !validName(cfg.Name) {
 		l.Add(at+"Name", cfg.Name, "must be 1 to 255 letters, digits, hyphens or underscores")
 	}
-	live := 0
-	for _, s := range c.services {
-		if s.status == ServiceInactive {
-			continue
-		}
-		live++
-		if s.cfg.Name == cfg.Name {
-			l.Add(at+"Name", cfg.Name, "names a service of the cluster that is not yet INACTIVE")
-		}
+	live := len(c.named)
+	if c.named[cfg.Name] != nil {
+		l.Add(at+"Name", cfg.Name, "names a service of the cluster that is not yet INACTIVE")
 	}
 	if live >= w.quotas.ServicesPerCluster {
 		l.Addf(at+"Name", cfg.Name, "would be service %d of cluster %s; Quotas.ServicesPerCluster allows %d", live+1, c.name, w.quotas.ServicesPerCluster)
@@ -542,8 +547,13 @@ func (c *Cluster) CreateService(cfg ServiceConfig) (*Service, error) {
 	s.group = c.place.Group("service:" + cfg.Name)
 	s.scheduler, s.breaker = w.reconcilers()
 	s.deployments = []*Deployment{d}
+	s.deploymentsChanged()
 	w.services = append(w.services, s)
 	c.services = append(c.services, s)
+	if c.named == nil {
+		c.named = map[string]*Service{}
+	}
+	c.named[cfg.Name] = s
 	if lb, ok := cfg.Observer.(*LoadBalancer); ok {
 		lb.owner = s
 	}
@@ -682,6 +692,7 @@ func (s *Service) startDeployment(d *Deployment) {
 	}
 	s.apply(nil, deploy(s.deployments[0].def.identity(), d.def.identity()))
 	s.deployments = append([]*Deployment{d}, s.deployments...)
+	s.deploymentsChanged()
 	s.steady = false
 }
 

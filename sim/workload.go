@@ -241,6 +241,8 @@ type Workload struct {
 	timeout        float64                   // cfg.Server.Timeout in seconds (0: none)
 	mode           WorkloadMode              // cfg.Mode
 	separateHealth bool                      // cfg.SeparateHealthEndpoint
+	hasIO          bool                      // cfg.IO is set
+	classic        bool                      // behind a Classic Load Balancer (lb.classic)
 	// answered: every live target answers health checks with answer, as
 	// the last fluid step told them; a registration clears it.
 	answered bool
@@ -248,15 +250,8 @@ type Workload struct {
 	// irregular: a target registered or exited this minute (see
 	// sampleMinute).
 	irregular bool
-	// lastUnclamped is the last fluid step's points under the client
-	// timeout, unclamped's hint (only a hint: a shape has at most 40).
-	lastUnclamped uint8
-	// noTargetEven, timedOutEven: the count has caught up with the
-	// rounded cumulative expectation (fluidCum[2], [3]), which has not
-	// moved since (see fluidStep).
-	noTargetEven, timedOutEven bool
-	backlog                    float64 // fluid mode: requests present per task, carried across steps (health checks)
-	backlogOf                  int     // the task count backlog is per
+	backlog   float64 // fluid mode: requests present per task, carried across steps (health checks)
+	backlogOf int     // the task count backlog is per
 	// The primary deployment whose task definition defCPU and defMemory
 	// come from.
 	defOf             *Deployment
@@ -264,7 +259,17 @@ type Workload struct {
 	fluidCum          [4]float64 // expected arrived, served, no target, timed out so far
 	counters          WorkloadCounters
 	minute            minuteAcc
-	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
+	fluidLat          []fluidLatency   // fluid steps not yet in the histograms (foldLatency)
+	whole             latencyHistogram // every served request (a fluid step adds to its total)
+	routing           traffic.Routing  // how fluid steps split the rate (fluidRouting)
+	// In routing's padding, read with it every fluid step.
+	// lastUnclamped is the last step's points under the client timeout,
+	// unclamped's hint (only a hint: a shape has at most 40).
+	// noTargetEven, timedOutEven: the count has caught up with its
+	// rounded cumulative expectation (fluidCum[2], [3]), which has not
+	// moved since (see fluidStep).
+	lastUnclamped              uint8
+	noTargetEven, timedOutEven bool
 	// The live targets (registered, containers not exited) and their CPU
 	// units: when none registered or exited in a minute, every one ran the
 	// whole minute and sampleMinute adds their task and capacity seconds
@@ -289,11 +294,6 @@ type Workload struct {
 	pendingSize            float64 // size of the one scheduled arrival
 	reqID                  uint64
 	periods                recentLog[Period]
-	// A fluid step reads routing and whole.total: next to each other, on
-	// one cache line (the allocator's 8-byte header before a Workload
-	// included).
-	routing traffic.Routing  // how fluid steps split the rate (fluidRouting)
-	whole   latencyHistogram // every served request
 }
 
 // fluidRouting is the fluid model of a target group's routing: round robin
@@ -455,7 +455,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl.timeout = cfg.Server.Timeout.Seconds()
 	wl.minHealthy = wl.tg.Config().MinimumHealthyTargets
 	wl.source, wl.end, wl.meanWork, wl.scv, wl.server = cfg.Source, cfg.End, cfg.MeanWork.Seconds(), cfg.SCV, cfg.Server
-	wl.mode, wl.separateHealth = cfg.Mode, cfg.SeparateHealthEndpoint
+	wl.mode, wl.separateHealth, wl.hasIO, wl.classic = cfg.Mode, cfg.SeparateHealthEndpoint, cfg.IO != nil, wl.lb.classic()
 	wl.routing = fluidRouting(wl.tg.Config())
 	wl.memBase, wl.memPerRequest, wl.reportPeriod = float64(cfg.MemoryBaseMiB), cfg.MemoryPerRequestMiB, cfg.ReportPeriod
 	wl.periodPhase = periodPhase(s.Start(), cfg.ReportPeriod)
@@ -1181,11 +1181,11 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		wl.group = g
 	}
 	g := wl.group
-	put := func(i int, v float64) {
-		if err := g.Put(i, ts, v); err != nil {
-			panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(i), err))
-		}
-	}
+	// The minute's single samples go in as one row (PutRow), the response
+	// times' statistic set into the same row after them.
+	var vals [wmResponseTime + 1]float64
+	var present uint64
+	put := func(i int, v float64) { vals[i], present = v, present|1<<i }
 	if hasMem {
 		put(wmCPU, cpuPct)
 		put(wmMemory, memPct)
@@ -1193,12 +1193,13 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 	if running > 0 || hasCPU {
 		put(wmRunning, float64(running))
 	}
-	classic := wl.lb.classic()
+	classic := wl.classic
 	if classic {
 		// A Classic Load Balancer reports its healthy instances every
 		// minute, in wmPerTarget's place.
 		put(wmPerTarget, float64(wl.tg.Counts().Healthy))
 	}
+	latency := false
 	if d.Arrived > 0 {
 		put(wmRequests, float64(d.Arrived))
 		c := wl.tg.Counts()
@@ -1211,11 +1212,15 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		}
 		put(wmELB5xx, float64(d.NoTarget+d.Aborted))
 		put(wmTarget5xx, float64(d.Rejected))
-		if m.latN > 0 {
-			set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
-			if err := g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
-				panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(wmResponseTime), err))
-			}
+		latency = m.latN > 0
+	}
+	if err := g.PutRow(ts, present, vals[:g.Len()]); err != nil {
+		panic(fmt.Sprintf("sim: publishing the metrics of %v: %v", g.Metric(0), err))
+	}
+	if latency {
+		set := metrics.StatisticSet{SampleCount: float64(m.latN), Sum: m.latSum, Minimum: m.latMin, Maximum: m.latMax}
+		if err := g.PutStatisticSet(wmResponseTime, ts, set); err != nil {
+			panic(fmt.Sprintf("sim: publishing %v: %v", g.Metric(wmResponseTime), err))
 		}
 	}
 }
@@ -1246,7 +1251,7 @@ func (wl *Workload) memoryPerTask() float64 {
 // primaryDef returns the CPU units and memory of the task definition of
 // s's primary deployment, read again only when the primary changes.
 func (wl *Workload) primaryDef(s *Service) (cpu, memory int) {
-	if d := s.deployments[0]; d != wl.defOf {
+	if d := s.primary; d != wl.defOf {
 		wl.defOf, wl.defCPU, wl.defMemory = d, d.def.cpu, d.def.memory
 	}
 	return wl.defCPU, wl.defMemory

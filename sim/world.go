@@ -262,6 +262,7 @@ type World struct {
 
 	attachers     []Attacher            // World.Attach: for every new task
 	serviceAttach []*serviceAttachments // by service index: Observer and Service.Attach
+	scaledBy      map[any]*Service      // the service each comparable scaler was last attached to (AttachScaler); lookup only
 
 	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
 
@@ -335,6 +336,14 @@ type Cluster struct {
 	live      int         // of instances, those not INACTIVE (Quotas.InstancesPerCluster)
 	services  []*Service
 	waiting   []*Service // services with tasks they could not place
+	// named holds the services that are not INACTIVE, by name, so that
+	// CreateService checks the name and the quota without a scan.
+	named map[string]*Service
+	// capacityGen counts the changes of the cluster's capacity
+	// (capacityChanged): a service's blocked rebalancing waits for the next
+	// one. A count rather than a flag on every service, which a task's
+	// stop would have cleared on all of them, thousands of writes a stop.
+	capacityGen uint64
 
 	// Capacity providers and Fargate (capacityprovider.go, fargate.go).
 	providers     []*CapacityProvider   // associated with the cluster (PutCapacityProviders)

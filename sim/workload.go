@@ -846,7 +846,6 @@ func (wl *Workload) fluidStep(now time.Duration) {
 type fluidLatency struct {
 	latency, n float64
 	shape      *traffic.LatencyShape
-	unclamped  int // the points under the timeout: the first unclamped
 }
 
 // maxFluidLatencies bounds the steps waiting to be folded (a report period
@@ -921,7 +920,7 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	if len(wl.fluidLat) == maxFluidLatencies {
 		wl.foldLatency()
 	}
-	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, n: nf, shape: shape, unclamped: k})
+	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, n: nf, shape: shape})
 }
 
 // foldLatency adds the waiting fluid steps to the buckets of the period's
@@ -938,14 +937,17 @@ func (wl *Workload) foldLatency() {
 	// A step's points rise, and so do their buckets: the first and the
 	// last bound the buckets it touched.
 	lo, hi := histBins, -1
+	k := 0
 	for _, f := range wl.fluidLat {
 		lat, n, pts, wts := f.latency, f.n, f.shape.Points, f.shape.Weights
 		wts = wts[:len(pts)]
 		// The additions addBucket makes one point at a time, in the same
 		// order, so the same bits: the points under the timeout (below
-		// k, which fluidServed found), then those capped at it, all in
-		// the bucket of tmax.
-		k := f.unclamped
+		// k, searched from the last step's), then those capped at it, all
+		// in the bucket of tmax. Kept in fluidLatency, k cost less than
+		// its search but made the entries 32 bytes instead of 24: at
+		// 1,000 services two thirds of a cache miss more per step.
+		k = unclamped(lat, pts, tmax, k)
 		if k > 0 {
 			first, last := histBucketUnclamped(lat*pts[0]), histBucketUnclamped(lat*pts[k-1])
 			if first >= 0 && last < histBins {

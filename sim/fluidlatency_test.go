@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
 
@@ -20,12 +21,19 @@ import (
 // (but the minute's latency count, which is the step's requests, not the
 // sum of rounded shares), with and without a client timeout capping the
 // points, across more steps than wait between two folds, and with the
-// run's histogram read in the middle.
+// run's histogram read in the middle. With extremes, some steps' points
+// fall outside the histograms' range at both ends; without, none does,
+// and without a timeout every step takes foldLatency's unclamped path.
 func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
-	for _, timeout := range []time.Duration{0, 2 * time.Second} {
+	type run struct {
+		timeout  time.Duration
+		extremes bool
+	}
+	for _, tc := range []run{{0, false}, {0, true}, {2 * time.Second, false}, {2 * time.Second, true}} {
+		timeout := tc.timeout
 		cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: timeout}}
 		fresh := func() *Workload {
-			return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
+			return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 		}
 		got, want := fresh(), fresh()
 		var wantN int64
@@ -38,6 +46,12 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			traffic.FluidShape(ps, 4, traffic.FluidResult{MeanWait: 0.9, MeanLatency: 1})}
 		for step := range 3 * maxFluidLatencies {
 			latency := math.Exp(r.NormFloat64() - 1) // about 0.05 to 3 s
+			switch {
+			case tc.extremes && step%17 == 5:
+				latency = 1e-7 // the first points below the histograms' range
+			case tc.extremes && step%17 == 11:
+				latency = 1e5 // the last points above it (without a timeout)
+			}
 			n := int64(r.IntN(5000))
 			shape := shapes[r.IntN(len(shapes))]
 			got.fluidServed(latency, shape, n)
@@ -51,32 +65,32 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			}
 			wantN += n
 			if got.minute.latN != wantN {
-				t.Fatalf("timeout %v, step %d: the minute counts %d latencies, %d requests were served", timeout, step, got.minute.latN, wantN)
+				t.Fatalf("timeout %v, extremes %v, step %d: the minute counts %d latencies, %d requests were served", timeout, tc.extremes, step, got.minute.latN, wantN)
 			}
 			want.minute.latN = wantN
 			if got.minute != want.minute {
-				t.Fatalf("timeout %v, step %d: minute %+v, one at a time %+v", timeout, step, got.minute, want.minute)
+				t.Fatalf("timeout %v, extremes %v, step %d: minute %+v, one at a time %+v", timeout, tc.extremes, step, got.minute, want.minute)
 			}
 			if step == 100 && got.Latency(0.99) != want.Latency(0.99) {
-				t.Fatalf("timeout %v, step %d: p99 so far %v, one at a time %v", timeout, step, got.Latency(0.99), want.Latency(0.99))
+				t.Fatalf("timeout %v, extremes %v, step %d: p99 so far %v, one at a time %v", timeout, tc.extremes, step, got.Latency(0.99), want.Latency(0.99))
 			}
 			if step%60 == 59 { // an hour of one-minute steps
 				got.foldLatency()
 				same := got.period.latSum == want.period.latSum &&
 					got.period.hist.total == want.period.hist.total && slices.Equal(got.period.hist.counts, want.period.hist.counts)
 				if !same {
-					t.Fatalf("timeout %v, step %d: the period's sums or histogram differ from one at a time", timeout, step)
+					t.Fatalf("timeout %v, extremes %v, step %d: the period's sums or histogram differ from one at a time", timeout, tc.extremes, step)
 				}
 				for i, c := range got.period.hist.counts {
 					if c != 0 && (i < got.period.hist.from || i >= got.period.hist.to) {
-						t.Fatalf("timeout %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, step, i, c, got.period.hist.from, got.period.hist.to)
+						t.Fatalf("timeout %v, extremes %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, tc.extremes, step, i, c, got.period.hist.from, got.period.hist.to)
 					}
 				}
 			}
 		}
 		got.foldLatency()
 		if got.whole.total != want.whole.total || !slices.Equal(got.whole.counts, want.whole.counts) {
-			t.Errorf("timeout %v: the run's histogram differs from one at a time", timeout)
+			t.Errorf("timeout %v, extremes %v: the run's histogram differs from one at a time", timeout, tc.extremes)
 		}
 	}
 }
@@ -85,7 +99,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 // a client timeout of tmax (0: none).
 func fluidWorkload(tmax time.Duration) *Workload {
 	cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: tmax}}
-	return &Workload{cfg: cfg, server: cfg.Server, minute: minuteAcc{latMin: math.Inf(1)}}
+	return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 }
 
 // bucketsApart is how many histogram buckets lie between the buckets of
@@ -248,4 +262,112 @@ func BenchmarkFluidBooking(b *testing.B) {
 			wl.foldLatency()
 		}
 	}
+}
+
+// TestPeriodPhaseMatchesTruncate holds endMinute's integer test of a
+// period's end to the calendar's, time.Time.Truncate, for starts before
+// and after 1970, in other time zones, off the minute, and periods from a
+// minute to a day, at every minute of two periods and far on.
+func TestPeriodPhaseMatchesTruncate(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	zones := []*time.Location{time.UTC, time.FixedZone("x", 5*3600+1800), time.FixedZone("y", -7*3600)}
+	for range 200 {
+		start := time.Unix(r.Int64N(1<<36)-1<<35, r.Int64N(1e9)).In(zones[r.IntN(len(zones))])
+		if r.IntN(2) == 0 {
+			start = start.Truncate(time.Minute)
+		}
+		p := time.Duration(1+r.IntN(1440)) * time.Minute
+		phase := periodPhase(start, p)
+		for _, base := range []time.Duration{0, time.Duration(r.Int64N(1<<50)) / time.Minute * time.Minute} {
+			for now := base; now <= base+2*p; now += time.Minute {
+				at := start.Add(now)
+				if got, want := (phase+now)%p == 0, at.Truncate(p).Equal(at); got != want {
+					t.Fatalf("start %v, period %v, %v later: the phase test says %v, Truncate %v", start, p, now, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestUnclampedCountsThePointsUnderTheTimeout holds unclamped, whatever
+// its hint, to a count of the points whose product with the latency is
+// at most the timeout.
+func TestUnclampedCountsThePointsUnderTheTimeout(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pts := traffic.ExponentialShape.Points
+	for range 20000 {
+		latency, tmax := math.Exp(3*r.NormFloat64()), []float64{0, 1, 10}[r.IntN(3)]
+		want := 0
+		for _, x := range pts {
+			if tmax <= 0 || latency*x <= tmax {
+				want++
+			}
+		}
+		if got := unclamped(latency, pts, tmax, r.IntN(len(pts)+5)); got != want {
+			t.Fatalf("latency %v, timeout %v: %d points under it, unclamped says %d", latency, tmax, want, got)
+		}
+	}
+}
+
+// TestFluidHealthMatchesTheFluidQueue holds fluidHealth, which skips an
+// empty queue that is not filling, to the fluid queue it stands for
+// (fluidHealthReference, the whole computation every step), over random
+// sequences of loads, task counts and step lengths for each kind of server.
+func TestFluidHealthMatchesTheFluidQueue(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	servers := []traffic.ServerConfig{
+		{Discipline: traffic.ProcessorSharing, Concurrency: 64, QueueLimit: 100, Timeout: 10 * time.Second},
+		{Discipline: traffic.ProcessorSharing},
+		{Discipline: traffic.ProcessorSharing, Concurrency: 4, QueueLimit: traffic.Unlimited},
+		{Concurrency: 1, QueueLimit: 10},
+		{Concurrency: 2, QueueLimit: traffic.Unlimited, Timeout: 2 * time.Second},
+	}
+	for _, sc := range servers {
+		got := &Workload{timeout: sc.Timeout.Seconds(), checkTimeout: 5 * time.Second}
+		want := &fluidQueue{timeout: sc.Timeout.Seconds(), checkSeconds: 5}
+		for step := range 5000 {
+			mu := 0.5 + r.Float64()
+			lambda := mu * []float64{0, 0.5, 0.99, 1, 1.01, 1.5, 3}[r.IntN(7)]
+			tasks, dt := 1+r.IntN(4), []float64{1, 60}[r.IntN(2)]
+			g, w := got.fluidHealth(lambda, mu, tasks, dt, sc), want.health(lambda, mu, tasks, dt, sc)
+			if g != w || got.backlog != want.backlog || got.backlogOf != want.backlogOf {
+				t.Fatalf("%+v, step %d: %v with backlog %v of %d, the fluid queue %v with %v of %d", sc, step, g, got.backlog, got.backlogOf, w, want.backlog, want.backlogOf)
+			}
+		}
+	}
+}
+
+// fluidQueue is fluidHealth's fluid queue computed in full every step.
+type fluidQueue struct {
+	backlog               float64
+	backlogOf             int
+	timeout, checkSeconds float64
+}
+
+func (q *fluidQueue) health(lambda, mu float64, tasks int, dt float64, sc traffic.ServerConfig) loadbalancer.Response {
+	if q.backlogOf > 0 && q.backlogOf != tasks {
+		q.backlog *= float64(q.backlogOf) / float64(tasks)
+	}
+	q.backlogOf = tasks
+	if sc.Discipline == traffic.ProcessorSharing && sc.Concurrency == 0 {
+		q.backlog = 0
+		return loadbalancer.Pass
+	}
+	slots := float64(max(sc.Concurrency, 1))
+	capacity := math.Inf(1)
+	if sc.QueueLimit != traffic.Unlimited {
+		capacity = slots + float64(sc.QueueLimit)
+	}
+	bound := capacity
+	if q.timeout > 0 {
+		bound = min(bound, lambda*q.timeout)
+	}
+	q.backlog = min(max(q.backlog+(lambda-mu)*dt, 0), bound)
+	switch {
+	case q.backlog >= capacity:
+		return loadbalancer.Refuse
+	case q.backlog > slots && (q.backlog-slots)/mu >= q.checkSeconds:
+		return loadbalancer.NoResponse
+	}
+	return loadbalancer.Pass
 }

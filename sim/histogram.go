@@ -42,8 +42,15 @@ func histBucket(v float64) int {
 // mantissa bits of a positive float64 are the bits above bit 47, in order,
 // so the bucket is one shift and one subtraction from them.
 func histBucketPositive(v float64) int {
-	i := int(math.Float64bits(v)>>(52-histSubBits)) - (1023+histMinExp)*histSub
-	return min(max(i, 0), histBins-1)
+	return min(max(histBucketUnclamped(v), 0), histBins-1)
+}
+
+// histBucketUnclamped is histBucketPositive before the clamp to the
+// histogram's range: it increases with v (v > 0), so a caller that knows
+// the least and the greatest of its values fall in range needs no clamp
+// for those between.
+func histBucketUnclamped(v float64) int {
+	return int(math.Float64bits(v)>>(52-histSubBits)) - (1023+histMinExp)*histSub
 }
 
 // histValue is the midpoint of bucket i, in seconds.
@@ -86,6 +93,36 @@ func (h *latencyHistogram) quantile(q float64) float64 {
 		}
 	}
 	return math.Exp2(histMaxExp)
+}
+
+// quantiles sets out[j] to quantile(qs[j]) for increasing qs (each in
+// (0, 1], out as long as qs), in one pass over the buckets instead of one
+// per quantile: the cumulative weight is the same sequence of additions
+// in every pass, so each quantile stops at the same bucket.
+func (h *latencyHistogram) quantiles(qs, out []float64) {
+	out = out[:len(qs)]
+	if h.total <= 0 {
+		clear(out)
+		return
+	}
+	j, want, cum := 0, qs[0]*h.total*(1-1e-12), 0.0
+	counts := h.counts[h.from:h.to]
+	for i, c := range counts {
+		if c == 0 {
+			continue
+		}
+		cum += c
+		for cum >= want {
+			out[j] = histValue(h.from + i)
+			if j++; j == len(qs) {
+				return
+			}
+			want = qs[j] * h.total * (1 - 1e-12)
+		}
+	}
+	for ; j < len(qs); j++ {
+		out[j] = math.Exp2(histMaxExp)
+	}
 }
 
 // addBucket adds weight to bucket b (from histBucket), for a caller that

@@ -76,7 +76,8 @@ func TestHistBucketPositive(t *testing.T) {
 // TestLatencyHistogramRangeCoversItsBuckets: the range a histogram keeps
 // of its non-empty buckets covers every one of them through adds and
 // resets, so a quantile that scans only the range gives the bits of a
-// scan of every bucket (the reference below), and a reset that clears only
+// scan of every bucket (the reference below), several quantiles read in
+// one pass give the bits of one at a time, and a reset that clears only
 // the range leaves every bucket empty.
 func TestLatencyHistogramRangeCoversItsBuckets(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -107,6 +108,19 @@ func TestLatencyHistogramRangeCoversItsBuckets(t *testing.T) {
 				}
 				if got := h.quantile(q); got != want {
 					t.Fatalf("q %v: %v scanning the range, %v scanning every bucket", q, got, want)
+				}
+			}
+			// Several quantiles in one pass read what one at a time
+			// reads, also when some fall in one bucket.
+			qs := []float64{rapid.Float64Range(0.001, 1).Draw(t, "q")}
+			for range rapid.IntRange(0, 4).Draw(t, "more") {
+				qs = append(qs, min(qs[len(qs)-1]+rapid.Float64Range(0, 0.3).Draw(t, "dq"), 1))
+			}
+			got := make([]float64, len(qs))
+			h.quantiles(qs, got)
+			for j, q := range qs {
+				if want := h.quantile(q); got[j] != want {
+					t.Fatalf("quantiles %v: %v, one at a time %v at %v", qs, got, want, q)
 				}
 			}
 		}

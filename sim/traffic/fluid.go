@@ -456,7 +456,7 @@ func Fluid(in FluidInput) (FluidResult, error) {
 		}
 	default:
 		ca2 := 1.0
-		if routing == RoundRobinRouting {
+		if routing == RoundRobinRouting && !ps { // processor sharing's chains do not read it
 			ca2 = 1 / superposedShape(in.Tasks, in.Cursors, lambda/capacity)
 		}
 		r = independentQueue(lambda, in.MeanWork, vcpu, cfg, ca2, in.SCV)
@@ -468,7 +468,8 @@ func Fluid(in FluidInput) (FluidResult, error) {
 }
 
 // independentQueue is one task's share λ of the traffic as its own queue,
-// with arrival variability ca2 (1 for Poisson) and work variability scv.
+// with arrival variability ca2 (1 for Poisson) and work variability scv
+// (read by FCFS only: processor sharing's chains do not depend on them).
 func independentQueue(lambda, work, vcpu float64, cfg ServerConfig, ca2, scv float64) FluidResult {
 	capacity := vcpu / work
 	if cfg.Discipline == ProcessorSharing && cfg.Concurrency == 0 {
@@ -503,7 +504,15 @@ func independentQueue(lambda, work, vcpu float64, cfg ServerConfig, ca2, scv flo
 	return FluidResult{ServedRate: served, RejectedRate: lambda * m.Blocking, MeanWait: wq, MeanLatency: wq + es}
 }
 
-func (in FluidInput) validate() error {
+func (in *FluidInput) validate() error {
+	if in.valid() {
+		return nil // a fluid step's usual case, without a list to build
+	}
+	return in.problems()
+}
+
+// problems is every rule in breaks, nil if none.
+func (in *FluidInput) problems() error {
 	l := fielderr.NewList(ErrConfig)
 	if !(in.OfferedRate >= 0) || math.IsInf(in.OfferedRate, 0) {
 		l.Add("FluidInput.OfferedRate", in.OfferedRate, "must be finite and ≥ 0")
@@ -525,6 +534,14 @@ func (in FluidInput) validate() error {
 	}
 	l.Join(in.Server.Validate())
 	return l.Err()
+}
+
+// valid reports whether problems finds nothing: the same rules, as one
+// expression (TestFluidInputValidMatchesProblems).
+func (in *FluidInput) valid() bool {
+	return in.OfferedRate >= 0 && !math.IsInf(in.OfferedRate, 1) && in.Tasks >= 0 &&
+		in.MeanWork > 0 && !math.IsInf(in.MeanWork, 1) && in.SCV >= 0 && !math.IsInf(in.SCV, 1) &&
+		in.Routing <= ShortestQueueRouting && in.Cursors >= 0 && in.Server.valid()
 }
 
 // MinFluidStep is the shortest fluid step a workload may take: one

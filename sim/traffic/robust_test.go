@@ -3,6 +3,7 @@ package traffic
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/big"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ecssim/ecssim/sim/dist"
+	"pgregory.net/rapid"
 )
 
 // Regression tests for the defect classes of the robustness issue that
@@ -373,4 +375,48 @@ func TestEnumText(t *testing.T) {
 	if _, err := Discipline(7).MarshalText(); !errors.Is(err, ErrConfig) {
 		t.Errorf("Discipline(7): %v", err)
 	}
+}
+
+// TestFluidInputValidMatchesProblems holds the one-expression checks a
+// fluid step runs, FluidInput.valid and ServerConfig.valid, to the field
+// by field validation that reports the problems: every field valid but
+// one (or none), drawn from the boundaries and the invalid values too.
+func TestFluidInputValidMatchesProblems(t *testing.T) {
+	for bad := -1; bad <= 10; bad++ {
+		t.Run(fmt.Sprint("field ", bad), func(t *testing.T) { validMatchesProblems(t, bad) })
+	}
+}
+
+func validMatchesProblems(t *testing.T, bad int) {
+	rapid.Check(t, func(rt *rapid.T) {
+		field := 0
+		any := func() bool { field++; return field-1 == bad }
+		float := func(name string, good ...float64) float64 {
+			if any() {
+				good = []float64{0, math.Copysign(0, -1), 1e-300, 0.2, 3e8, -1e-300, -1, math.Inf(1), math.Inf(-1), math.NaN()}
+			}
+			return rapid.SampledFrom(good).Draw(rt, name)
+		}
+		integer := func(name string, lo int) int {
+			if any() {
+				lo = -3
+			}
+			return rapid.IntRange(lo, 3).Draw(rt, name)
+		}
+		in := FluidInput{
+			OfferedRate: float("OfferedRate", 0, 0.2, 3e8), Tasks: integer("Tasks", 0), MeanWork: float("MeanWork", 1e-300, 0.2),
+			SCV: float("SCV", 0, 1, 4), Routing: Routing(integer("Routing", 0) % 4), Cursors: integer("Cursors", 0),
+			Server: ServerConfig{
+				Discipline: Discipline(integer("Discipline", 0) % 3), CPU: integer("CPU", 0) * 512,
+				Concurrency: integer("Concurrency", 0), QueueLimit: integer("QueueLimit", Unlimited),
+				Timeout: time.Duration(integer("Timeout", 0)) * time.Second,
+			},
+		}
+		if got, want := in.Server.valid(), in.Server.Validate() == nil; got != want {
+			rt.Fatalf("ServerConfig.valid() = %v for %+v, Validate says %v", got, in.Server, in.Server.Validate())
+		}
+		if got, err := in.valid(), in.problems(); got != (err == nil) {
+			rt.Fatalf("FluidInput.valid() = %v for %+v, problems: %v", got, in, err)
+		}
+	})
 }

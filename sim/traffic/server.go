@@ -116,6 +116,12 @@ func (c ServerConfig) Validate() error {
 	return l.Err()
 }
 
+// valid reports whether Validate finds nothing: the same rules, as one
+// expression, for a caller that checks a configuration often.
+func (c ServerConfig) valid() bool {
+	return c.Discipline <= ProcessorSharing && c.CPU >= 0 && c.Concurrency >= 0 && c.QueueLimit >= Unlimited && c.Timeout >= 0
+}
+
 // Request is a request handed to a Server.
 type Request struct {
 	// ID identifies the request to the caller; the server only echoes it.

@@ -77,11 +77,11 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			if step%60 == 59 { // an hour of one-minute steps
 				got.foldLatency()
 				same := got.period.latSum == want.period.latSum &&
-					got.period.hist.total == want.period.hist.total && slices.Equal(got.period.hist.counts, want.period.hist.counts)
+					got.period.hist.total == want.period.hist.total && slices.Equal(got.period.hist.dense(), want.period.hist.dense())
 				if !same {
 					t.Fatalf("timeout %v, extremes %v, step %d: the period's sums or histogram differ from one at a time", timeout, tc.extremes, step)
 				}
-				for i, c := range got.period.hist.counts {
+				for i, c := range got.period.hist.dense() {
 					if c != 0 && (i < got.period.hist.from || i >= got.period.hist.to) {
 						t.Fatalf("timeout %v, extremes %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, tc.extremes, step, i, c, got.period.hist.from, got.period.hist.to)
 					}
@@ -89,7 +89,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			}
 		}
 		got.foldLatency()
-		if got.whole.total != want.whole.total || !slices.Equal(got.whole.counts, want.whole.counts) {
+		if got.whole.total != want.whole.total || !slices.Equal(got.whole.dense(), want.whole.dense()) {
 			t.Errorf("timeout %v, extremes %v: the run's histogram differs from one at a time", timeout, tc.extremes)
 		}
 	}

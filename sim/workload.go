@@ -932,11 +932,26 @@ func (wl *Workload) foldLatency() {
 	}
 	tmax := wl.timeout
 	p := &wl.period
-	// Arrays, so that a clamped bucket index needs no bounds check.
-	pc, wc := (*[histBins]float64)(p.hist.buckets()), (*[histBins]float64)(wl.whole.buckets())
+	// The two histograms share one window (coverPair): bucket b of both
+	// is at b − base in their counts, and a positive value's bucket there
+	// is its raw bucket (histRawBucket) less off. The first step, and one
+	// that falls outside the window, set them (see grown); the loop reads
+	// only off and the counts, not base.
+	ph, wh := &p.hist, &wl.whole
+	var pc, wc []float64
+	base, off := 0, 0
 	// A step's points rise, and so do their buckets: the first and the
-	// last bound the buckets it touched.
+	// last bound the buckets it touched. lo, hi and bt (where every point
+	// capped at the timeout falls) are places in the window: bucket − base
+	// (lo and hi start outside any window, moved with it).
 	lo, hi := histBins, -1
+	bt := histBucketPositive(tmax)
+	grown := func() {
+		moved := base - ph.base
+		pc, wc, base = ph.counts, wh.counts[:len(ph.counts)], ph.base
+		off = base + histRawOffset
+		lo, hi, bt = lo+moved, hi+moved, bt+moved
+	}
 	k := 0
 	for _, f := range wl.fluidLat {
 		lat, n, pts, wts := f.latency, f.n, f.shape.Points, f.shape.Weights
@@ -949,37 +964,37 @@ func (wl *Workload) foldLatency() {
 		// 1,000 services two thirds of a cache miss more per step.
 		k = unclamped(lat, pts, tmax, k)
 		if k > 0 {
-			first, last := histBucketUnclamped(lat*pts[0]), histBucketUnclamped(lat*pts[k-1])
-			if first >= 0 && last < histBins {
-				foldPoints(pc, wc, lat, n, pts[:k], wts)
+			first, last := histRawBucket(lat*pts[0])-off, histRawBucket(lat*pts[k-1])-off
+			if first < 0 || last >= len(pc) { // outside the window, perhaps outside the histograms' range
+				first, last = foldWide(ph, wh, lat, n, pts[:k], wts)
+				grown()
+				first, last = first-base, last-base
 			} else {
-				// Some buckets out of the histograms' range: clamped.
-				for i, x := range pts[:k] {
-					b := histBucketPositive(lat * x)
-					wt := n * wts[i]
-					pc[b] += wt
-					wc[b] += wt
-				}
-				first, last = min(max(first, 0), histBins-1), min(max(last, 0), histBins-1)
+				foldPoints(pc, wc, off, lat, n, pts[:k], wts)
 			}
 			lo, hi = min(lo, first), max(hi, last)
 		}
 		if k < len(pts) {
 			// One bucket: its two counts advance in registers, through the
 			// same additions.
-			b := histBucketPositive(tmax)
-			pb, wb := pc[b], wc[b]
+			if uint(bt) >= uint(len(pc)) {
+				coverPair(ph, wh, bt+base, bt+base)
+				grown()
+			}
+			pb, wb := pc[bt], wc[bt]
 			for i := k; i < len(wts); i++ {
 				wt := n * wts[i]
 				pb += wt
 				wb += wt
 			}
-			pc[b], wc[b] = pb, wb
-			lo, hi = min(lo, b), max(hi, b)
+			pc[bt], wc[bt] = pb, wb
+			lo, hi = min(lo, bt), max(hi, bt)
 		}
 	}
-	p.hist.widen(lo, hi)
-	wl.whole.widen(lo, hi)
+	if lo <= hi {
+		p.hist.widen(lo+base, hi+base)
+		wl.whole.widen(lo+base, hi+base)
+	}
 	wl.fluidLat = wl.fluidLat[:0]
 }
 
@@ -1003,21 +1018,46 @@ func unclamped(latency float64, pts []float64, tmax float64, hint int) int {
 }
 
 // foldPoints adds n × wts[i] to the bucket of lat × pts[i] in both
-// histograms, for a step none of whose points needs clamping (to the
-// timeout or to the histograms' range). A function of its own, so that
-// the loop keeps its few values in registers (inlined into foldLatency,
-// it spilled its index to the stack and back every point).
+// histograms' counts, pc and wc (as long as each other, a positive
+// value's bucket at its raw bucket less off), for a step none of whose
+// points needs clamping (to the timeout or to the histograms' range) and
+// whose buckets the window holds. A function of its own, so that the loop
+// keeps its few values in registers (inlined into foldLatency, it spilled
+// its index to the stack and back every point).
 //
 //go:noinline
-func foldPoints(pc, wc *[histBins]float64, lat, n float64, pts, wts []float64) {
+func foldPoints(pc, wc []float64, off int, lat, n float64, pts, wts []float64) {
 	wts = wts[:len(pts)]
-	_, _ = pc[0], wc[0] // the nil checks, once
+	wc = wc[:len(pc)] // one bounds check a point, for both
+	// A step has a point, so the window a bucket: checked once here, this
+	// changes no result, only the loop's layout (without it, at this
+	// writing, the assembler pads the loop's branch with a no-op that runs
+	// every point).
+	_, _ = pc[0], wc[0]
 	for i, x := range pts {
-		b := histBucketUnclamped(lat * x)
+		b := histRawBucket(lat*x) - off
 		wt := n * wts[i]
 		pc[b] += wt
 		wc[b] += wt
 	}
+}
+
+// foldWide is foldPoints for a step some of whose points fall outside the
+// histograms' shared window, or outside their range (clamped into the end
+// buckets): it grows the window to hold them, and returns the first and
+// the last bucket it added to.
+func foldWide(ph, wh *latencyHistogram, lat, n float64, pts, wts []float64) (first, last int) {
+	wts = wts[:len(pts)]
+	first, last = histBucketPositive(lat*pts[0]), histBucketPositive(lat*pts[len(pts)-1])
+	coverPair(ph, wh, first, last)
+	pc, wc := ph.counts, wh.counts[:len(ph.counts)]
+	for i, x := range pts {
+		b := histBucketPositive(lat*x) - ph.base
+		wt := n * wts[i]
+		pc[b] += wt
+		wc[b] += wt
+	}
+	return first, last
 }
 
 // fluidHealth is how the tasks answer health checks after a fluid step of

@@ -523,7 +523,17 @@ type ring struct {
 	limit int
 }
 
+// preallocHistory is the largest limit for which a history takes its
+// whole ring at its first entry: a history this short fills within a day
+// or two of a scaling service, and one allocation of its final size costs
+// less than doubling to it (DefaultHistoryLimit's takes a week: it
+// doubles, so a short run does not pay for it).
+const preallocHistory = 32
+
 func (r *ring) push(a Activity) {
+	if r.buf == nil && r.limit <= preallocHistory {
+		r.buf = make([]Activity, 0, r.limit)
+	}
 	if len(r.buf) < r.limit {
 		r.buf = append(r.buf, a)
 		return

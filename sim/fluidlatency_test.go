@@ -22,8 +22,9 @@ import (
 // sum of rounded shares), with and without a client timeout capping the
 // points, across more steps than wait between two folds, and with the
 // run's histogram read in the middle. With extremes, some steps' points
-// fall outside the histograms' range at both ends; without, none does,
-// and without a timeout every step takes foldLatency's unclamped path.
+// fall outside the histograms' range at both ends, and the two
+// histograms start with windows of their own; without, none does, and
+// without a timeout every step takes foldLatency's unclamped path.
 func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 	type run struct {
 		timeout  time.Duration
@@ -36,6 +37,17 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 		}
 		got, want := fresh(), fresh()
+		if tc.extremes {
+			// Each histogram holds samples of its own, so that their
+			// windows differ when the first fold meets them, the period's
+			// holding the first steps (coverPair makes them one).
+			for _, wl := range []*Workload{got, want} {
+				wl.period.hist.addBucket(histBucket(1e-5), 1)
+				wl.period.hist.addBucket(histBucket(1e3), 1)
+				wl.whole.addBucket(histBucket(1e-6), 1)
+				wl.whole.addBucket(histBucket(1e4), 1)
+			}
+		}
 		var wantN int64
 		r := rand.New(rand.NewPCG(1, 2))
 		// The steps alternate between shapes, as a workload's do when its

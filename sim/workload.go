@@ -936,15 +936,19 @@ func (wl *Workload) foldLatency() {
 	tmax := wl.timeout
 	p := &wl.period
 	ph, wh := &p.hist, &wl.whole
-	// The window the two histograms share (coverPair), empty before the
-	// first step; set anew by a step that falls outside it (see grown).
+	// The window the two histograms share (coverPair), empty until the
+	// first step if they share none yet; set anew by a step that falls
+	// outside it (see grown).
 	var w histPair
+	if len(ph.counts) > 0 && ph.base == wh.base && len(wh.counts) == len(ph.counts) {
+		w = histPair{ph.counts, wh.counts, ph.base, ph.base + histRawOffset}
+	}
 	// A step's points rise, and so do their buckets: the first and the
 	// last bound the buckets it touched. lo, hi and bt (where every point
 	// capped at the timeout falls) are places in the window: bucket − base
-	// (lo and hi start outside any window, moved with it).
-	lo, hi := histBins, -1
-	bt := histBucketPositive(tmax)
+	// (lo above every bucket and hi below, moved with the window).
+	lo, hi := histBins, -histBins
+	bt := histBucketPositive(tmax) - w.base
 	grown := func() {
 		moved := w.base - ph.base
 		w = histPair{ph.counts, wh.counts[:len(ph.counts)], ph.base, ph.base + histRawOffset}

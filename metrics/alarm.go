@@ -489,7 +489,7 @@ type incremental struct {
 	prevLoc *time.Location
 	prevOK  bool
 	// vals and flags hold the evaluation range's values and flags
-	// (flagMissing, flagLowSample) at [off, off+EvaluationRange), in twice
+	// (flagMissing, flagLowSample, flagBreaching) at [off, off+EvaluationRange), in twice
 	// the room they need, so that an evaluation k periods later slides the
 	// range by moving off rather than copying it, and copies only when the
 	// range reaches the end.
@@ -603,7 +603,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 			if d != period {
 				shift = int(d / period)
 			}
-			inc.slideTallies(a, vals[inc.off:inc.off+n], flags[inc.off:inc.off+n], shift)
+			inc.slideTallies(&a.rule, flags[inc.off:inc.off+n], shift)
 			if inc.off+shift+n > len(vals) {
 				copy(vals, vals[inc.off+shift:inc.off+n])
 				copy(flags, flags[inc.off+shift:inc.off+n])
@@ -662,32 +662,29 @@ type seriesView struct{ latest, complete int64 }
 // datapoints from shared on (len(vals) for none) are taken from the
 // lead's read (see led).
 func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v seriesView, vals []float64, flags []uint8, shift, skip int, atNano, visible int64, shared int) {
+	n := len(vals)
+	flags = flags[:n]
 	var lvals []float64 // from shared on, the lead's datapoints, aligned with vals
 	var lflags []uint8
-	if shared < len(vals) {
+	if shared < n {
 		l := a.lead
 		end := l.inc.off + l.rng
-		lvals, lflags = l.inc.vals[end-(len(vals)-shared):end], l.inc.flags[end-(len(vals)-shared):end]
+		lvals = l.inc.vals[end-(n-shared) : end]
+		lflags = l.inc.flags[end-len(lvals) : end]
 	}
-	n, stat, period := len(vals), a.stat, a.period
-	op, threshold, recent := a.rule.op, a.rule.threshold, len(vals)-a.rule.n
+	r, stat, period := &a.rule, a.stat, a.period
+	recent, kept := n-r.n, n-shift // from recent on, the newest N; before kept, the last read's datapoints
 	open := 0
-	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
-		end := atNano - int64(n-1-j)*period
+	end := atNano - int64(n-1-skip)*period
+	for j := skip; j < n; j, end = j+1, end+period { // j = 0 is the oldest datapoint
 		start := end - period
 		if !(end <= v.latest && end-1 <= visible) {
 			open++
 		}
-		if j < n-shift { // the last read's datapoint j+shift, counted, read again
-			inc.all.count(vals[j], flags[j], op, threshold, -1)
-			if j >= recent {
-				inc.recent.count(vals[j], flags[j], op, threshold, -1)
-			}
-		}
 		var x float64
 		var f uint8
-		if j >= shared { // read by the lead, the same way
-			x, f = lvals[j-shared], lflags[j-shared]
+		if j >= shared { // read by the lead, the same way; the lead's threshold is not this one's
+			x, f = lvals[j-shared], lflags[j-shared]&^flagBreaching
 		} else {
 			src := sr.sourceAt(v.complete, stat, start, end)
 			y, ok := s.windowFrom(sr, src, stat, start, end, visible)
@@ -700,10 +697,17 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 				}
 			}
 		}
+		f = r.mark(x, f)
+		if j < kept { // the last read's datapoint j+shift, counted, read again
+			inc.all.count(flags[j], -1)
+			if j >= recent {
+				inc.recent.count(flags[j], -1)
+			}
+		}
 		vals[j], flags[j] = x, f
-		inc.all.count(x, f, op, threshold, 1)
+		inc.all.count(f, 1)
 		if j >= recent {
-			inc.recent.count(x, f, op, threshold, 1)
+			inc.recent.count(f, 1)
 		}
 	}
 	inc.open = open
@@ -744,34 +748,35 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 			}
 			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
 		}
-		vals[j], flags[j] = cp.value, 0
+		f := uint8(0)
 		if !cp.ok {
-			flags[j] = flagMissing
+			f = flagMissing
 		} else if cp.low {
-			flags[j] = flagLowSample
+			f = flagLowSample
 		}
+		vals[j], flags[j] = cp.value, a.rule.mark(cp.value, f)
 	}
 	inc.open = open
 	inc.all, inc.recent = rangeTally{}, rangeTally{}
 	for j := range n {
-		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
+		inc.all.count(flags[j], 1)
 		if j >= n-a.rule.n {
-			inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
+			inc.recent.count(flags[j], 1)
 		}
 	}
 }
 
 // slideTallies takes out of the tallies the datapoints that leave them
-// when the range (the last read's vals and flags) slides by shift: the
-// oldest shift leave the range, and the shift oldest of the newest N
-// leave those.
-func (inc *incremental) slideTallies(a *MetricAlarm, vals []float64, flags []uint8, shift int) {
-	n := len(vals)
-	for j := range shift {
-		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+// when the range (the last read's flags) slides by shift (less than its
+// length): the oldest shift leave the range, and the shift oldest of the
+// newest N leave those. It reads the flags alone (see flagBreaching).
+func (inc *incremental) slideTallies(r *rule, flags []uint8, shift int) {
+	for _, f := range flags[:shift] {
+		inc.all.count(f, -1)
 	}
-	for j := n - a.rule.n; j < min(n-a.rule.n+shift, n); j++ {
-		inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+	recent := len(flags) - r.n
+	for _, f := range flags[recent:min(recent+shift, len(flags))] {
+		inc.recent.count(f, -1)
 	}
 }
 
@@ -784,18 +789,13 @@ type rangeTally struct {
 	real, low, breaching int
 }
 
-// count adds (d = 1) or removes (d = -1) datapoint (v, f).
-func (t *rangeTally) count(v float64, f uint8, op ComparisonOperator, threshold float64, d int) {
-	if f&flagMissing != 0 {
-		return
-	}
-	t.real += d
-	if f&flagLowSample != 0 {
-		t.low += d
-	}
-	if op.Breaches(v, threshold) {
-		t.breaching += d
-	}
+// count adds (d = 1) or removes (d = -1) a datapoint of an incremental
+// read by its flags, without a branch: flagLowSample and flagBreaching
+// are set only on real datapoints (see rule.mark).
+func (t *rangeTally) count(f uint8, d int) {
+	t.real += d * int(^f&flagMissing)
+	t.low += d * int(f&flagLowSample>>1)
+	t.breaching += d * int(f&flagBreaching>>2)
 }
 
 // forget drops every remembered datapoint.

@@ -138,11 +138,25 @@ type points struct {
 	flags []uint8
 }
 
-// The flags of a compact datapoint.
+// The flags of a compact datapoint. count relies on their values.
 const (
-	flagMissing uint8 = 1 << iota
-	flagLowSample
+	flagMissing   uint8 = 1 << iota
+	flagLowSample       // real, from too few samples (set only when an alarm checks)
+	// flagBreaching marks a real datapoint that breaches the alarm's
+	// threshold; only an incremental read sets it (rule.mark), so that the
+	// tallies it keeps as its range slides need not read the values or
+	// compare them again.
+	flagBreaching
 )
+
+// mark returns the flags f of datapoint v with flagBreaching set when it
+// is real and breaches r's threshold.
+func (r *rule) mark(v float64, f uint8) uint8 {
+	if f&flagMissing == 0 && r.op.Breaches(v, r.threshold) {
+		f |= flagBreaching
+	}
+	return f
+}
 
 func pointsOf(dps []Datapoint) points { return points{dps: dps} }
 

@@ -527,7 +527,7 @@ const soleRowBack = 2
 func (g *Group) soleQueued(sr *series, start, end int64) (set statSet, ok bool) {
 	i := sr.col
 	from := max(g.slots[i].taken, g.first)
-	if from >= g.next || sr.raw.n > 0 && sr.raw.last().t >= start {
+	if from >= g.next || sr.latest >= start && sr.raw.n > 0 && sr.raw.last().t >= start { // latest first: the series' first line
 		return statSet{}, false
 	}
 	k, r := g.next-1, g.lastOff

@@ -125,12 +125,16 @@ type TargetTrackingConfig struct {
 // scale-in is disabled, holds back the other target tracking policies'
 // scale-in. Scaling out from zero tasks proposes one task.
 type TargetTracking struct {
+	// What a minute's evaluation and proposal read, in the first cache
+	// line (target and disableScaleIn are cfg's, copied here).
+	high, low           *metrics.MetricAlarm
+	lowThreshold        float64 // LowFraction × TargetValue, AlarmLow's threshold
+	target              float64 // cfg.TargetValue
+	disableScaleIn      bool    // cfg.DisableScaleIn
 	cfg                 TargetTrackingConfig
 	metric              metrics.Metric
 	statistic           metrics.Statistic
-	high, low           *metrics.MetricAlarm
-	lowThreshold        float64 // LowFraction × TargetValue, AlarmLow's threshold
-	highCause, lowCause string  // the activities' causes, fixed by the configuration
+	highCause, lowCause string // the activities' causes, fixed by the configuration
 	cd                  cooldown
 }
 
@@ -236,7 +240,7 @@ func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 	default:
 		errs = append(errs, invalid("TargetTrackingConfig.PredefinedMetric", nil, "give a PredefinedMetric or a CustomizedMetric"))
 	}
-	p := &TargetTracking{cfg: cfg, metric: metric, statistic: stat}
+	p := &TargetTracking{cfg: cfg, metric: metric, statistic: stat, target: cfg.TargetValue, disableScaleIn: cfg.DisableScaleIn}
 	p.cfg.High = cfg.High.withDefaults(3)
 	p.cfg.Low = cfg.Low.withDefaults(15)
 	if p.cfg.LowFraction == 0 {
@@ -421,12 +425,12 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 		low = p.low.State()
 	}
 	vote := Consensus
-	if p.cfg.DisableScaleIn {
+	if p.disableScaleIn {
 		vote = Independent
 	}
 	hold := func(e Explanation) Proposal {
 		e.by = p
-		if p.cfg.DisableScaleIn {
+		if p.disableScaleIn {
 			return Proposal{Explanation: e}
 		}
 		return Proposal{Desired: in.Desired, Vote: Consensus, Explanation: e}
@@ -438,7 +442,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 	switch {
 	case high == metrics.Alarm:
 		base := p.cd.base(in.Now, in.Desired)
-		want := TrackingCapacity(base, value, p.cfg.TargetValue)
+		want := TrackingCapacity(base, value, p.target)
 		e := Explanation{by: p, code: ttHigh, value: value, base: base, want: want}
 		if want <= in.Desired {
 			e.code = ttHighCooldown
@@ -446,7 +450,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 		}
 		return Proposal{Desired: want, Vote: vote, Explanation: e, Cause: p.highCause}
 	case low == metrics.Alarm:
-		want := TrackingCapacity(in.Desired, value, p.cfg.TargetValue)
+		want := TrackingCapacity(in.Desired, value, p.target)
 		e := Explanation{by: p, code: ttLow, value: value, base: in.Desired, want: want}
 		if want >= in.Desired {
 			e.code = ttLowAtTarget
@@ -459,7 +463,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 		return Proposal{Desired: want, Vote: Consensus, Explanation: e, Cause: p.lowCause}
 	}
 	switch {
-	case value > p.cfg.TargetValue:
+	case value > p.target:
 		return hold(Explanation{code: ttAboveNotAlarm, value: value, state: high})
 	case p.low != nil && value < p.lowThreshold:
 		return hold(Explanation{code: ttBelowNotAlarm, value: value, state: low})

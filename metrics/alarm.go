@@ -444,23 +444,30 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		atNano = clampNano(now)
 	}
 	atNano, loc := floorTo(atNano, a.grid), now.Location()
-	var outcome Outcome
+	var o outcome
 	if s, ok := r.(*Store); ok && in {
 		a.inc.read(a, s, atNano, loc)
-		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
+		r := &a.rule
+		switch all, recent := a.inc.all, a.inc.recent; {
+		case recent.real == r.n && (all.low == 0 || !r.lowIgnore):
 			// The newest N datapoints are real: they are the N most recent
-			// real ones, and the tallies decide (rule 1, or the low-sample
-			// rule before it).
-			outcome = decide(&a.rule, tally{np: int(a.rng), real: int(all.real), breaching: int(all.breaching), recent: int(recent.breaching), oldestReal: -1, lowSample: all.low > 0}, a.state)
-		} else {
+			// real ones, and they decide (decide's rule 1, the common case,
+			// written here from the tallies).
+			o = outcome{state: OK, rule: RuleRecentReal, real: all.real, breaching: recent.breaching, evaluated: r.n}
+			if recent.breaching >= r.m {
+				o.state = Alarm
+			}
+		case recent.real == r.n:
+			o = packOutcome(decide(r, tally{np: int(a.rng), real: int(all.real), breaching: int(all.breaching), recent: int(recent.breaching), oldestReal: -1, lowSample: true}, a.state))
+		default:
 			vals, flags := a.lastPoints()
-			outcome = evaluateRange(&a.rule, points{vals: vals, flags: flags}, a.state)
+			o = packOutcome(evaluateRange(r, points{vals: vals, flags: flags}, a.state))
 		}
 	} else {
 		a.inc.prevOK = false
-		outcome = evaluateRange(&a.rule, a.readAll(r, time.Unix(0, atNano).In(loc)), a.state)
+		o = packOutcome(evaluateRange(&a.rule, a.readAll(r, time.Unix(0, atNano).In(loc)), a.state))
 	}
-	a.previous, a.state, a.outcome = a.state, outcome.State, packOutcome(outcome)
+	a.previous, a.state, a.outcome = a.state, o.state, o
 	a.evaluated, a.lastAt, a.lastLoc = true, atNano, loc
 	return a.state
 }

@@ -153,21 +153,20 @@ type Decision struct {
 // A Controller keeps no clock: every call takes now. It is not safe for
 // concurrent use.
 type Controller struct {
-	// What a minute's EvaluateAlarms and Evaluate read, in the first three
-	// cache lines (the controller's size, 256 bytes, is a size class of
-	// whole lines).
-	policies    []Policy
-	alarmed     []AlarmPolicy      // the policies that own alarms
-	proposals   []Proposal         // the last evaluation's, reused
-	actions     []*scheduledAction // sorted by name
-	interval    time.Duration
-	policiesDue time.Time // the policies run at the first evaluation at or after it
-	started     bool
+	// What every minute's evaluation reads comes first, in three cache
+	// lines (a world evaluates thousands of controllers a minute).
 	target      ScalableTarget
-	// What a minute reads only when a policy acts.
-	observers []Observer // the policies that keep cooldowns
-	history   ring
-	quota     int // tasks per service: the ceiling of a raised MaxCapacity
+	policies    []Policy
+	alarmed     []AlarmPolicy // the policies that own alarms
+	proposals   []Proposal    // the last evaluation's, reused
+	interval    time.Duration
+	started     bool
+	actions     []*scheduledAction // sorted by name
+	policiesDue time.Time          // the policies run at the first evaluation at or after it
+	observers   []Observer         // the policies that keep cooldowns
+
+	history ring
+	quota   int // tasks per service: the ceiling of a raised MaxCapacity
 }
 
 // NewController validates cfg and returns a Controller. Every problem is

@@ -125,17 +125,18 @@ type TargetTrackingConfig struct {
 // scale-in is disabled, holds back the other target tracking policies'
 // scale-in. Scaling out from zero tasks proposes one task.
 type TargetTracking struct {
-	// What a minute's evaluation and proposal read, in 32 bytes: in one
-	// cache line wherever the allocator puts the policy (its size class,
-	// 352 bytes, starts every other object half way through a line).
-	high, low           *metrics.MetricAlarm // low is nil when scale-in is disabled
-	lowThreshold        float64              // LowFraction × TargetValue, AlarmLow's threshold
-	target              float64              // cfg.TargetValue
+	// What every minute's evaluation reads comes first, in 32 bytes (one
+	// cache line wherever the object starts: a world evaluates thousands
+	// of policies a minute). low is nil exactly when cfg.DisableScaleIn.
+	high, low    *metrics.MetricAlarm
+	lowThreshold float64 // LowFraction × TargetValue, AlarmLow's threshold
+	targetValue  float64 // cfg.TargetValue
+	cd           cooldown
+
 	cfg                 TargetTrackingConfig
 	metric              metrics.Metric
 	statistic           metrics.Statistic
 	highCause, lowCause string // the activities' causes, fixed by the configuration
-	cd                  cooldown
 }
 
 // PredefinedMetricSpec returns the CloudWatch metric and statistic a
@@ -240,7 +241,7 @@ func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 	default:
 		errs = append(errs, invalid("TargetTrackingConfig.PredefinedMetric", nil, "give a PredefinedMetric or a CustomizedMetric"))
 	}
-	p := &TargetTracking{cfg: cfg, metric: metric, statistic: stat, target: cfg.TargetValue}
+	p := &TargetTracking{cfg: cfg, metric: metric, statistic: stat, targetValue: cfg.TargetValue}
 	p.cfg.High = cfg.High.withDefaults(3)
 	p.cfg.Low = cfg.Low.withDefaults(15)
 	if p.cfg.LowFraction == 0 {
@@ -424,14 +425,13 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 	if p.low != nil {
 		low = p.low.State()
 	}
-	scaleInDisabled := p.low == nil // AlarmLow exists exactly when scale-in is enabled
 	vote := Consensus
-	if scaleInDisabled {
+	if p.low == nil { // cfg.DisableScaleIn: no AlarmLow
 		vote = Independent
 	}
 	hold := func(e Explanation) Proposal {
 		e.by = p
-		if scaleInDisabled {
+		if p.low == nil {
 			return Proposal{Explanation: e}
 		}
 		return Proposal{Desired: in.Desired, Vote: Consensus, Explanation: e}
@@ -443,7 +443,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 	switch {
 	case high == metrics.Alarm:
 		base := p.cd.base(in.Now, in.Desired)
-		want := TrackingCapacity(base, value, p.target)
+		want := TrackingCapacity(base, value, p.targetValue)
 		e := Explanation{by: p, code: ttHigh, value: value, base: base, want: want}
 		if want <= in.Desired {
 			e.code = ttHighCooldown
@@ -451,7 +451,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 		}
 		return Proposal{Desired: want, Vote: vote, Explanation: e, Cause: p.highCause}
 	case low == metrics.Alarm:
-		want := TrackingCapacity(in.Desired, value, p.target)
+		want := TrackingCapacity(in.Desired, value, p.targetValue)
 		e := Explanation{by: p, code: ttLow, value: value, base: in.Desired, want: want}
 		if want >= in.Desired {
 			e.code = ttLowAtTarget
@@ -464,7 +464,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 		return Proposal{Desired: want, Vote: Consensus, Explanation: e, Cause: p.lowCause}
 	}
 	switch {
-	case value > p.target:
+	case value > p.targetValue:
 		return hold(Explanation{code: ttAboveNotAlarm, value: value, state: high})
 	case p.low != nil && value < p.lowThreshold:
 		return hold(Explanation{code: ttBelowNotAlarm, value: value, state: low})

@@ -101,12 +101,9 @@ func (c *Cluster) groupIndexOf(g GroupID) *groupIndex {
 	if gi := c.gidx[g]; gi != nil {
 		return gi
 	}
-	on := c.groupCounts(g)
 	gi := &groupIndex{}
-	for i, k := range on {
-		if k > 0 {
-			gi.join(int32(i), c.res[i].status == Active)
-		}
+	for i := range c.groupCounts(g).all() {
+		gi.join(i, c.res[i].status == Active)
 	}
 	c.gidx[g] = gi
 	return gi
@@ -118,10 +115,8 @@ func (c *Cluster) countedIndexOf(g GroupID) *groupIndex {
 	gi := c.groupIndexOf(g)
 	if !gi.counted {
 		gi.counted = true
-		for i, k := range c.groupOn[g] {
-			if k > 0 {
-				c.link(g, gi, int32(i), k)
-			}
+		for i, k := range c.groupOn[g].all() {
+			c.link(g, gi, i, k)
 		}
 	}
 	return gi
@@ -324,7 +319,7 @@ func (c *Cluster) relink(i int32) {
 		if k >= 0 {
 			l = &sl.more[k]
 		}
-		b := &c.gidx[l.g].byCount[c.groupOn[l.g][i]-1]
+		b := &c.gidx[l.g].byCount[c.groupOn[l.g].at(i)-1]
 		if cur := &b.cells[l.cell]; cur.cpu == cpu && cur.mem == mem {
 			continue
 		}
@@ -342,7 +337,7 @@ func (c *Cluster) setActive(i int32, delta int) {
 		return
 	}
 	for g, gi := range c.gidx {
-		if gi != nil && int(i) < len(c.groupOn[g]) && c.groupOn[g][i] > 0 {
+		if gi != nil && c.groupOn[g].at(i) > 0 {
 			gi.active += delta
 		}
 	}
@@ -362,7 +357,7 @@ type fewest struct {
 func (lv *fewest) has(i int32) bool { return lv.of == nil || lv.mask&(1<<uint(lv.of[i])) != 0 }
 
 // ok reports whether slot i is in the level, ACTIVE and feasible.
-func (c *Cluster) ok(p *Plan, t *Task, on []int32, lv *fewest, i int32) bool {
+func (c *Cluster) ok(p *Plan, t *Task, on *groupCounts, lv *fewest, i int32) bool {
 	return c.res[i].status == Active && lv.has(i) && c.feasible(p, t, on, i)
 }
 
@@ -372,7 +367,7 @@ func (c *Cluster) ok(p *Plan, t *Task, on []int32, lv *fewest, i int32) bool {
 // then the count buckets upwards, each searched only in the cells whose
 // resources can fit the task (pickInBucket). With distinctInstance only
 // the first step can succeed.
-func (c *Cluster) chooseFewest(p *Plan, t *Task, on []int32, rng *rand.Rand, lv *fewest) int32 {
+func (c *Cluster) chooseFewest(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, lv *fewest) int32 {
 	gi := c.groupIndexOf(t.Group)
 	if i := c.pickNonMember(p, t, on, rng, gi, lv); i >= 0 || p.distinct {
 		return i
@@ -397,7 +392,7 @@ func (c *Cluster) chooseFewest(p *Plan, t *Task, on []int32, rng *rand.Rand, lv 
 // qualifies (rejection sampling: an accepted draw is uniform over the
 // qualifying instances), and falls back to an exact pass over the same
 // superset, uniform too.
-func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi *groupIndex, lv *fewest) int32 {
+func (c *Cluster) pickNonMember(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, gi *groupIndex, lv *fewest) int32 {
 	if len(c.activeIDs) == gi.active || lv.n == 0 {
 		return -1 // every ACTIVE instance runs the group, or the level is empty
 	}
@@ -417,14 +412,14 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 				}
 				r -= len(l)
 			}
-			if on[i] == 0 && c.feasible(p, t, on, i) { // the level's lists hold ACTIVE instances of the level
+			if on.at(i) == 0 && c.feasible(p, t, on, i) { // the level's lists hold ACTIVE instances of the level
 				return i
 			}
 		}
 		best, ties := int32(-1), 0
 		for _, l := range lv.lists {
 			for _, i := range l {
-				if on[i] == 0 && c.feasible(p, t, on, i) {
+				if on.at(i) == 0 && c.feasible(p, t, on, i) {
 					if ties++; ties == 1 || rng.IntN(ties) == 0 {
 						best = i
 					}
@@ -460,7 +455,7 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 // count bucket b; -1 if there is none. Only the cells whose classes are at
 // least the task's (cpu, mem) can hold one: it samples from those, accepts
 // a qualifying draw, and falls back to an exact pass over them.
-func (c *Cluster) pickInBucket(p *Plan, t *Task, on []int32, rng *rand.Rand, lv *fewest, b *countBucket, cpu, mem uint8) int32 {
+func (c *Cluster) pickInBucket(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, lv *fewest, b *countBucket, cpu, mem uint8) int32 {
 	total := 0
 	b.candidates(cpu, mem, func(cl *cell) bool { total += len(cl.ids); return true })
 	if total == 0 {

@@ -1,0 +1,110 @@
+package placement
+
+import "iter"
+
+// A page holds the counts of pageSlots consecutive instance slots: 32 int32
+// counts, 128 bytes. At 5,000 instances a group's directory is 157 entries
+// (628 bytes) and each instance it runs on costs at most one page; pages of
+// 16 or 64 slots cost more for a group of 2 to 100 tasks spread over
+// distinct instances (a smaller page lengthens the directory, a larger one
+// holds more zeros).
+const (
+	pageBits  = 5
+	pageSlots = 1 << pageBits
+)
+
+// groupCounts is the number of tasks of one task group on each instance
+// slot. It stores only the pages of slots on which the group runs a task,
+// so its memory grows with the instances the group's tasks are on, not
+// with the cluster: 5,000 groups of a few tasks on 5,000 instances need a
+// few MB rather than the 100 MB of an int32 per group and instance, and
+// none of it is zeroed or faulted in for instances the group never uses.
+//
+// A directory maps each page of slots to the offset of its counts in
+// cells; offset 0 is the zero page, shared by every page of slots without
+// a task of the group, so that a read is two loads and no branch on
+// presence. A page whose counts all return to zero goes back to a free
+// list (counts are never negative, so a zero sum means a page of zeros,
+// ready for reuse as it is).
+type groupCounts struct {
+	dir   []int32 // per page of slots: the offset of its counts in cells, 0 for none
+	cells []int32 // the zero page (never written), then pages in use and free pages
+	sums  []int32 // per page of cells (offset >> pageBits): the sum of its counts
+	free  []int32 // offsets of free pages in cells, all zeros
+}
+
+// at returns the tasks of the group on slot i.
+func (gc *groupCounts) at(i int32) int32 {
+	p := int(i >> pageBits)
+	if p >= len(gc.dir) {
+		return 0
+	}
+	return gc.cells[gc.dir[p]+i&(pageSlots-1)]
+}
+
+// add adds d to slot i's count and returns the new count, which must not be
+// negative.
+func (gc *groupCounts) add(i, d int32) int32 {
+	if d == 0 {
+		return gc.at(i)
+	}
+	p := int(i >> pageBits)
+	if p >= len(gc.dir) {
+		gc.dir = append(gc.dir, make([]int32, p+1-len(gc.dir))...)
+	}
+	off := gc.dir[p]
+	if off == 0 {
+		off = gc.newPage()
+		gc.dir[p] = off
+	}
+	k := off + i&(pageSlots-1)
+	gc.cells[k] += d
+	pg := off >> pageBits
+	if gc.sums[pg] += d; gc.sums[pg] == 0 {
+		gc.dir[p] = 0
+		gc.free = append(gc.free, off)
+	}
+	return gc.cells[k]
+}
+
+// newPage returns the offset of a page of zeros: a free one, or a new one
+// at the end of cells (after the zero page, on first use).
+func (gc *groupCounts) newPage() int32 {
+	if n := len(gc.free); n > 0 {
+		off := gc.free[n-1]
+		gc.free = gc.free[:n-1]
+		return off
+	}
+	if len(gc.cells) == 0 {
+		gc.cells = make([]int32, pageSlots, 2*pageSlots)
+		gc.sums = make([]int32, 1, 2)
+	}
+	off := int32(len(gc.cells))
+	var zeros [pageSlots]int32
+	gc.cells = append(gc.cells, zeros[:]...)
+	gc.sums = append(gc.sums, 0)
+	return off
+}
+
+// all yields every slot that runs a task of the group, with its count, in
+// slot order.
+func (gc *groupCounts) all() iter.Seq2[int32, int32] {
+	return func(yield func(i, k int32) bool) {
+		for p, off := range gc.dir {
+			if off == 0 {
+				continue
+			}
+			for j, k := range gc.cells[off : off+pageSlots] {
+				if k != 0 && !yield(int32(p<<pageBits+j), k) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// bytes returns the memory the counts hold, slice headers included.
+func (gc *groupCounts) bytes() int {
+	const header = 24
+	return 4*header + 4*(cap(gc.dir)+cap(gc.cells)+cap(gc.sums)+cap(gc.free))
+}

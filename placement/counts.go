@@ -35,8 +35,8 @@ type groupCounts struct {
 
 // at returns the tasks of the group on slot i.
 func (gc *groupCounts) at(i int32) int32 {
-	p := int(i >> pageBits)
-	if p >= len(gc.dir) {
+	p := uint(uint32(i)) >> pageBits // a negative slot is beyond every directory
+	if p >= uint(len(gc.dir)) {
 		return 0
 	}
 	return gc.cells[gc.dir[p]+i&(pageSlots-1)]

@@ -9,11 +9,12 @@ import (
 // distinctInstance and spread(instanceId) find their candidates without a
 // scan of the fleet:
 //
-//   - members is a bitset of the instance slots running at least one task
-//     of the group, with a member count per block of slots, so that an
-//     instance running none is drawn uniformly by rank selection over the
-//     bitset's zeros (O(slots/4096 + 64)) rather than by hoping that a
-//     uniform draw over the fleet misses the group;
+//   - the members (the instance slots running at least one task of the
+//     group) are the non-zero counts of the group's groupCounts, whose
+//     pages mark them in a bitmask; the index keeps a member count per
+//     block of slots, so that an instance running none is drawn uniformly
+//     by rank selection over the masks' zeros (O(slots/4096 + 64)) rather
+//     than by hoping that a uniform draw over the fleet misses the group;
 //   - byCount (once a spread(instanceId) plan has placed a task of the
 //     group) buckets the members by how many tasks of the group they run,
 //     and each bucket by a coarse class of free CPU and free memory (a cell:
@@ -27,16 +28,15 @@ import (
 // other instance, and keeping them in a per-group structure would make every
 // placement on an instance update every group it does not run.
 type groupIndex struct {
-	members bitset  // instance slots running at least one task of the group
-	blocks  []int32 // members per block of blockSlots slots
-	size    int     // members, whatever their status
-	active  int     // members that are ACTIVE
+	blocks []int32 // members per block of blockSlots slots
+	size   int     // members, whatever their status
+	active int     // members that are ACTIVE
 
 	counted bool          // byCount is maintained
 	byCount []countBucket // byCount[k-1]: members running k tasks of the group
 }
 
-// blockBits sizes the member-count blocks: 4096 slots, 64 bitset words.
+// blockBits sizes the member-count blocks: 4096 slots, 64 member words.
 const (
 	blockBits  = 12
 	blockSlots = 1 << blockBits
@@ -124,11 +124,9 @@ func (c *Cluster) countedIndexOf(g GroupID) *groupIndex {
 
 // join records that slot i runs a first task of the group.
 func (gi *groupIndex) join(i int32, active bool) {
-	gi.members = gi.members.grow(int(i) + 1)
 	for len(gi.blocks) <= int(i>>blockBits) {
 		gi.blocks = append(gi.blocks, 0)
 	}
-	gi.members.set(i, true)
 	gi.blocks[i>>blockBits]++
 	gi.size++
 	if active {
@@ -138,7 +136,6 @@ func (gi *groupIndex) join(i int32, active bool) {
 
 // leave records that slot i runs no task of the group any more.
 func (gi *groupIndex) leave(i int32, active bool) {
-	gi.members.set(i, false)
 	gi.blocks[i>>blockBits]--
 	gi.size--
 	if active {
@@ -147,8 +144,9 @@ func (gi *groupIndex) leave(i int32, active bool) {
 }
 
 // nonMember returns the r-th slot (0-based, in slot order) among the first
-// n that runs no task of the group; r must be below n - size.
-func (gi *groupIndex) nonMember(r, n int) int32 {
+// n that runs no task of the group, whose counts are on; r must be below
+// n - size.
+func (gi *groupIndex) nonMember(on *groupCounts, r, n int) int32 {
 	lo := 0
 	for b := 0; ; b++ {
 		lo = b << blockBits
@@ -162,11 +160,7 @@ func (gi *groupIndex) nonMember(r, n int) int32 {
 		r -= inBlock
 	}
 	for w := lo >> 6; ; w++ {
-		var word uint64
-		if w < len(gi.members) {
-			word = gi.members[w]
-		}
-		free := ^word
+		free := ^on.word(w)
 		if valid := n - w<<6; valid < 64 {
 			free &= 1<<uint(valid) - 1
 		}
@@ -429,15 +423,13 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on *groupCounts, rng *rand.Ran
 		return best
 	}
 	for range randomTries {
-		if i := gi.nonMember(rng.IntN(outside), slots); c.ok(p, t, on, lv, i) {
+		if i := gi.nonMember(on, rng.IntN(outside), slots); c.ok(p, t, on, lv, i) {
 			return i
 		}
 	}
 	best, ties := int32(-1), 0
 	for w, word := range c.activeSet {
-		if w < len(gi.members) {
-			word &^= gi.members[w]
-		}
+		word &^= on.word(w)
 		for word != 0 {
 			i := int32(w<<6 + bits.TrailingZeros64(word))
 			word &= word - 1

@@ -218,13 +218,14 @@ const (
 // needs them and maintained on every change after that.
 //
 // Memory: about 100 bytes per instance, plus per task group that has placed
-// a task 4 bytes per 32 instances and 128 bytes per 32-instance page on
-// which it runs a task (5,000 services of a few tasks each on 5,000
-// instances cost about 10 MB), plus 1 to 3 MiB per capacity
-// tree (one global tree per binpack resource in use, one per attribute value
-// for spread-then-binpack and attribute-equality plans), plus, for each group
-// placed under spread(instanceId) or distinctInstance, n/8 bytes of member
-// bitset and about 16 bytes per instance that runs the group.
+// a task 4 bytes per 32 instances and 132 bytes per 32-instance page on
+// which it runs a task (its counts and their bitmask: 5,000 services of a
+// few tasks each on 5,000 instances cost about 10 MB), plus 1 to 3 MiB per
+// capacity tree (one global tree per binpack resource in use, one per
+// attribute value for spread-then-binpack and attribute-equality plans),
+// plus, for each group placed under spread(instanceId) or
+// distinctInstance, 4 bytes per 4,096 instances and about 16 bytes per
+// instance that runs the group.
 type Cluster struct {
 	res          []resources
 	ec2ID        []string

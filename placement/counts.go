@@ -3,7 +3,8 @@ package placement
 import "iter"
 
 // A page holds the counts of pageSlots consecutive instance slots: 32 int32
-// counts, 128 bytes. At 5,000 instances a group's directory is 157 entries
+// counts, 128 bytes, and a 32-bit mask of its non-zero counts (two pages
+// make a 64-bit word of the group's member set, see word). At 5,000 instances a group's directory is 157 entries
 // (628 bytes) and each instance it runs on costs at most one page; pages of
 // 16 or 64 slots cost more for a group of 2 to 100 tasks spread over
 // distinct instances (a smaller page lengthens the directory, a larger one
@@ -11,6 +12,12 @@ import "iter"
 const (
 	pageBits  = 5
 	pageSlots = 1 << pageBits
+)
+
+// word puts two pages' masks in one 64-bit word: pages of 32 slots only.
+const (
+	_ uint = pageSlots - 32
+	_ uint = 32 - pageSlots
 )
 
 // groupCounts is the number of tasks of one task group on each instance
@@ -23,14 +30,15 @@ const (
 // A directory maps each page of slots to the offset of its counts in
 // cells; offset 0 is the zero page, shared by every page of slots without
 // a task of the group, so that a read is two loads and no branch on
-// presence. A page whose counts all return to zero goes back to a free
-// list (counts are never negative, so a zero sum means a page of zeros,
-// ready for reuse as it is).
+// presence. Each page's mask marks its non-zero counts: the group's member
+// set (the instances that run it) for the group index, without a bitset
+// over the whole cluster per group. A page whose mask clears goes back to
+// a free list, a page of zeros ready for reuse as it is.
 type groupCounts struct {
-	dir   []int32 // per page of slots: the offset of its counts in cells, 0 for none
-	cells []int32 // the zero page (never written), then pages in use and free pages
-	sums  []int32 // per page of cells (offset >> pageBits): the sum of its counts
-	free  []int32 // offsets of free pages in cells, all zeros
+	dir   []int32  // per page of slots: the offset of its counts in cells, 0 for none
+	cells []int32  // the zero page (never written), then pages in use and free pages
+	masks []uint32 // per page of cells (offset >> pageBits): bit j set when count j is non-zero
+	free  []int32  // offsets of free pages in cells, all zeros
 }
 
 // at returns the tasks of the group on slot i.
@@ -58,13 +66,30 @@ func (gc *groupCounts) add(i, d int32) int32 {
 		gc.dir[p] = off
 	}
 	k := off + i&(pageSlots-1)
+	old := gc.cells[k]
 	gc.cells[k] += d
-	pg := off >> pageBits
-	if gc.sums[pg] += d; gc.sums[pg] == 0 {
-		gc.dir[p] = 0
-		gc.free = append(gc.free, off)
+	if now := gc.cells[k]; (old == 0) != (now == 0) {
+		pg := off >> pageBits
+		if gc.masks[pg] ^= 1 << uint(i&(pageSlots-1)); gc.masks[pg] == 0 {
+			gc.dir[p] = 0
+			gc.free = append(gc.free, off)
+		}
 	}
 	return gc.cells[k]
+}
+
+// word returns the group's member set over slots 64w to 64w+63: bit j set
+// when slot 64w+j runs a task of the group.
+func (gc *groupCounts) word(w int) uint64 {
+	return uint64(gc.mask(2*uint(w))) | uint64(gc.mask(2*uint(w)+1))<<pageSlots
+}
+
+// mask returns the non-zero counts of page p of slots as bits.
+func (gc *groupCounts) mask(p uint) uint32 {
+	if p >= uint(len(gc.dir)) {
+		return 0
+	}
+	return gc.masks[gc.dir[p]>>pageBits]
 }
 
 // newPage returns the offset of a page of zeros: a free one, or a new one
@@ -77,12 +102,12 @@ func (gc *groupCounts) newPage() int32 {
 	}
 	if len(gc.cells) == 0 {
 		gc.cells = make([]int32, pageSlots, 2*pageSlots)
-		gc.sums = make([]int32, 1, 2)
+		gc.masks = make([]uint32, 1, 2)
 	}
 	off := int32(len(gc.cells))
 	var zeros [pageSlots]int32
 	gc.cells = append(gc.cells, zeros[:]...)
-	gc.sums = append(gc.sums, 0)
+	gc.masks = append(gc.masks, 0)
 	return off
 }
 
@@ -106,5 +131,5 @@ func (gc *groupCounts) all() iter.Seq2[int32, int32] {
 // bytes returns the memory the counts hold, slice headers included.
 func (gc *groupCounts) bytes() int {
 	const header = 24
-	return 4*header + 4*(cap(gc.dir)+cap(gc.cells)+cap(gc.sums)+cap(gc.free))
+	return 4*header + 4*(cap(gc.dir)+cap(gc.cells)+cap(gc.masks)+cap(gc.free))
 }

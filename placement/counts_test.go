@@ -10,10 +10,10 @@ import (
 )
 
 // checkCounts holds gc to a dense slice of the same counts: every read, the
-// iteration (non-zero slots only, in slot order), the page sums, and the
-// page accounting (a page is in the directory exactly when it holds a
-// non-zero count; every other page of cells is on the free list, all
-// zeros). It returns the pages that hold a task.
+// iteration (non-zero slots only, in slot order), the member words and page
+// masks, and the page accounting (a page is in the directory exactly when
+// it holds a non-zero count; every other page of cells is on the free
+// list, all zeros). It returns the pages that hold a task.
 func checkCounts(t interface{ Fatalf(string, ...any) }, gc *groupCounts, dense []int32) int {
 	for i, want := range dense {
 		if got := gc.at(int32(i)); got != want {
@@ -23,6 +23,17 @@ func checkCounts(t interface{ Fatalf(string, ...any) }, gc *groupCounts, dense [
 	for i := len(dense); i < len(dense)+2*pageSlots; i++ {
 		if got := gc.at(int32(i)); got != 0 {
 			t.Fatalf("slot %d beyond the dense slice: at = %d", i, got)
+		}
+	}
+	for w := range len(dense)/64 + 2 {
+		var word uint64
+		for j := range 64 {
+			if s := w*64 + j; s < len(dense) && dense[s] != 0 {
+				word |= 1 << j
+			}
+		}
+		if got := gc.word(w); got != word {
+			t.Fatalf("member word %d = %064b, dense %064b", w, got, word)
 		}
 	}
 	var want [][2]int32
@@ -58,8 +69,14 @@ func checkCounts(t interface{ Fatalf(string, ...any) }, gc *groupCounts, dense [
 			t.Fatalf("page %d holds no task but keeps offset %d", p, off)
 		case off != 0:
 			used++
-			if gc.sums[off>>pageBits] != sum {
-				t.Fatalf("page %d: sum %d, dense %d", p, gc.sums[off>>pageBits], sum)
+			var mask uint32
+			for j := range pageSlots {
+				if s := p<<pageBits + j; s < len(dense) && dense[s] != 0 {
+					mask |= 1 << j
+				}
+			}
+			if gc.masks[off>>pageBits] != mask {
+				t.Fatalf("page %d: mask %b, dense %b", p, gc.masks[off>>pageBits], mask)
 			}
 		}
 	}

@@ -32,13 +32,25 @@ const (
 // a task of the group, so that a read is two loads and no branch on
 // presence. Each page's mask marks its non-zero counts: the group's member
 // set (the instances that run it) for the group index, without a bitset
-// over the whole cluster per group. A page whose mask clears goes back to
-// a free list, a page of zeros ready for reuse as it is.
+// over the whole cluster per group.
+//
+// Two layouts share that reading. Sparse (a group on few pages): a page
+// whose mask clears goes back to a free list, a page of zeros ready for
+// reuse as it is, so pages sit in cells in the order they were first
+// needed. Dense (a group on more than half of its directory's pages):
+// every page of the directory has its own, at offset (p+1)·pageSlots, in
+// slot order, as a plain array would, so that a pass over the instances
+// streams the counts instead of jumping between pages; it costs at most
+// twice the sparse layout it replaces. A group returns to sparse when
+// fewer than a quarter of its pages hold a task, so each switch, O(pages),
+// follows at least a quarter of the directory's page changes.
 type groupCounts struct {
 	dir   []int32  // per page of slots: the offset of its counts in cells, 0 for none
-	cells []int32  // the zero page (never written), then pages in use and free pages
+	cells []int32  // the zero page (never written), then the pages (sparse: in use and free)
 	masks []uint32 // per page of cells (offset >> pageBits): bit j set when count j is non-zero
-	free  []int32  // offsets of free pages in cells, all zeros
+	free  []int32  // sparse: offsets of free pages in cells, all zeros
+	used  int      // pages with a non-zero count
+	dense bool     // page p of slots is at offset (p+1)<<pageBits, whether used or not
 }
 
 // at returns the tasks of the group on slot i.
@@ -58,38 +70,80 @@ func (gc *groupCounts) add(i, d int32) int32 {
 	}
 	p := int(i >> pageBits)
 	if p >= len(gc.dir) {
-		gc.dir = append(gc.dir, make([]int32, p+1-len(gc.dir))...)
+		gc.extend(p + 1)
 	}
 	off := gc.dir[p]
-	if off == 0 {
-		off = gc.newPage()
-		gc.dir[p] = off
+	if off == 0 { // sparse, and no page yet: the group gains one
+		if 2*(gc.used+1) > len(gc.dir) {
+			gc.layOut(true)
+		} else {
+			gc.dir[p] = gc.newPage()
+		}
+		off = gc.dir[p]
 	}
 	k := off + i&(pageSlots-1)
 	old := gc.cells[k]
-	gc.cells[k] += d
-	if now := gc.cells[k]; (old == 0) != (now == 0) {
+	now := old + d
+	gc.cells[k] = now
+	if (old == 0) != (now == 0) {
 		pg := off >> pageBits
-		if gc.masks[pg] ^= 1 << uint(i&(pageSlots-1)); gc.masks[pg] == 0 {
-			gc.dir[p] = 0
-			gc.free = append(gc.free, off)
+		before := gc.masks[pg]
+		gc.masks[pg] ^= 1 << uint(i&(pageSlots-1))
+		switch {
+		case before == 0:
+			gc.used++
+		case gc.masks[pg] == 0:
+			gc.used--
+			if !gc.dense {
+				gc.dir[p] = 0
+				gc.free = append(gc.free, off)
+			} else if 4*gc.used < len(gc.dir) {
+				gc.layOut(false)
+			}
 		}
 	}
-	return gc.cells[k]
+	return now
 }
 
-// word returns the group's member set over slots 64w to 64w+63: bit j set
-// when slot 64w+j runs a task of the group.
-func (gc *groupCounts) word(w int) uint64 {
-	return uint64(gc.mask(2*uint(w))) | uint64(gc.mask(2*uint(w)+1))<<pageSlots
-}
-
-// mask returns the non-zero counts of page p of slots as bits.
-func (gc *groupCounts) mask(p uint) uint32 {
-	if p >= uint(len(gc.dir)) {
-		return 0
+// extend lengthens the directory to n pages of slots.
+func (gc *groupCounts) extend(n int) {
+	if gc.dense && 4*gc.used < n {
+		gc.layOut(false)
 	}
-	return gc.masks[gc.dir[p]>>pageBits]
+	if !gc.dense {
+		gc.dir = append(gc.dir, make([]int32, n-len(gc.dir))...)
+		return
+	}
+	var zeros [pageSlots]int32
+	for len(gc.dir) < n {
+		gc.dir = append(gc.dir, int32(len(gc.cells)))
+		gc.cells = append(gc.cells, zeros[:]...)
+		gc.masks = append(gc.masks, 0)
+	}
+}
+
+// layOut rebuilds cells in slot order: every page of the directory (dense)
+// or only the pages that hold a task (sparse), with no free page.
+func (gc *groupCounts) layOut(dense bool) {
+	pages := gc.used
+	if dense {
+		pages = len(gc.dir)
+	}
+	cells := make([]int32, (pages+1)<<pageBits)
+	masks := make([]uint32, pages+1)
+	next := int32(pageSlots)
+	for p, off := range gc.dir {
+		if off != 0 && gc.masks[off>>pageBits] != 0 {
+			copy(cells[next:next+pageSlots], gc.cells[off:off+pageSlots])
+			masks[next>>pageBits] = gc.masks[off>>pageBits]
+		} else if !dense { // no task on the page: none in the sparse layout
+			gc.dir[p] = 0
+			continue
+		}
+		gc.dir[p] = next
+		next += pageSlots
+	}
+	gc.cells, gc.masks, gc.free, gc.dense = cells, masks, nil, dense
 }
 
 // newPage returns the offset of a page of zeros: a free one, or a new one
@@ -109,6 +163,20 @@ func (gc *groupCounts) newPage() int32 {
 	gc.cells = append(gc.cells, zeros[:]...)
 	gc.masks = append(gc.masks, 0)
 	return off
+}
+
+// word returns the group's member set over slots 64w to 64w+63: bit j set
+// when slot 64w+j runs a task of the group.
+func (gc *groupCounts) word(w int) uint64 {
+	return uint64(gc.mask(2*uint(w))) | uint64(gc.mask(2*uint(w)+1))<<pageSlots
+}
+
+// mask returns the non-zero counts of page p of slots as bits.
+func (gc *groupCounts) mask(p uint) uint32 {
+	if p >= uint(len(gc.dir)) {
+		return 0
+	}
+	return gc.masks[gc.dir[p]>>pageBits]
 }
 
 // all yields every slot that runs a task of the group, with its count, in

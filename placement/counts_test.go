@@ -56,6 +56,9 @@ func checkCounts(t interface{ Fatalf(string, ...any) }, gc *groupCounts, dense [
 	}
 	used := 0
 	for p, off := range gc.dir {
+		if gc.dense && off != int32(p+1)<<pageBits {
+			t.Fatalf("dense layout: page %d at offset %d", p, off)
+		}
 		sum := int32(0)
 		for j := range int32(pageSlots) {
 			if s := int(p<<pageBits) + int(j); s < len(dense) {
@@ -65,10 +68,12 @@ func checkCounts(t interface{ Fatalf(string, ...any) }, gc *groupCounts, dense [
 		switch {
 		case off == 0 && sum != 0:
 			t.Fatalf("page %d holds %d tasks but is absent", p, sum)
-		case off != 0 && sum == 0:
+		case off != 0 && sum == 0 && !gc.dense:
 			t.Fatalf("page %d holds no task but keeps offset %d", p, off)
-		case off != 0:
+		case sum != 0:
 			used++
+			fallthrough
+		case off != 0:
 			var mask uint32
 			for j := range pageSlots {
 				if s := p<<pageBits + j; s < len(dense) && dense[s] != 0 {
@@ -80,8 +85,19 @@ func checkCounts(t interface{ Fatalf(string, ...any) }, gc *groupCounts, dense [
 			}
 		}
 	}
-	if held := len(gc.cells)/pageSlots - 1; len(gc.cells) > 0 && held != used+len(gc.free) {
+	if gc.used != used {
+		t.Fatalf("%d pages used, counted %d", gc.used, used)
+	}
+	held := max(0, len(gc.cells)/pageSlots-1)
+	switch {
+	case gc.dense && (held != len(gc.dir) || len(gc.free) != 0):
+		t.Fatalf("dense layout: %d pages held, %d free, directory of %d", held, len(gc.free), len(gc.dir))
+	case gc.dense && 4*used < len(gc.dir):
+		t.Fatalf("dense layout with %d of %d pages used", used, len(gc.dir))
+	case !gc.dense && held != used+len(gc.free):
 		t.Fatalf("%d pages held, %d used and %d free", held, used, len(gc.free))
+	case !gc.dense && 2*used > len(gc.dir):
+		t.Fatalf("sparse layout with %d of %d pages used", used, len(gc.dir))
 	}
 	for _, off := range gc.free {
 		for _, k := range gc.cells[off : off+pageSlots] {
@@ -96,10 +112,16 @@ func checkCounts(t interface{ Fatalf(string, ...any) }, gc *groupCounts, dense [
 // TestGroupCountsAgainstDense drives one group's counts and a dense slice
 // with the same random adds and removes, instance registrations (the slot
 // range grows) and deregistrations (a slot's count drops to zero at once),
-// then removes every task: the counts agree after every step, and the
-// pages held never exceed the most pages that held a task at once (freed
-// pages are reused before a new one is made).
+// then removes every task: the counts agree after every step, in both
+// layouts, and at the end the pages held never exceed the most pages that
+// held a task at once (freed pages are reused before a new one is made).
 func TestGroupCountsAgainstDense(t *testing.T) {
+	layouts := map[bool]int{} // steps ending in each layout, dense or not
+	defer func() {
+		if layouts[true] == 0 || layouts[false] == 0 {
+			t.Errorf("steps in the dense layout %d, in the sparse one %d: both must be exercised", layouts[true], layouts[false])
+		}
+	}()
 	rapid.Check(t, func(t *rapid.T) {
 		var gc groupCounts
 		dense := make([]int32, rapid.IntRange(1, 200).Draw(t, "instances"))
@@ -132,6 +154,7 @@ func TestGroupCountsAgainstDense(t *testing.T) {
 				}
 			}
 			peak = max(peak, checkCounts(t, &gc, dense))
+			layouts[gc.dense]++
 		}
 		for i := range dense {
 			gc.add(int32(i), -dense[i])

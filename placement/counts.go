@@ -30,7 +30,7 @@ const (
 // A directory maps each page of slots to the offset of its counts in
 // cells; offset 0 is the zero page, shared by every page of slots without
 // a task of the group, so that a read is two loads and no branch on
-// presence. Each page's mask marks its non-zero counts: the group's member
+// presence (one load in the dense layout below). Each page's mask marks its non-zero counts: the group's member
 // set (the instances that run it) for the group index, without a bitset
 // over the whole cluster per group.
 //
@@ -55,6 +55,12 @@ type groupCounts struct {
 
 // at returns the tasks of the group on slot i.
 func (gc *groupCounts) at(i int32) int32 {
+	if gc.dense { // slot i is at i + pageSlots: one load, as in a plain array
+		if k := uint(uint32(i)) + pageSlots; k < uint(len(gc.cells)) {
+			return gc.cells[k]
+		}
+		return 0
+	}
 	p := uint(uint32(i)) >> pageBits // a negative slot is beyond every directory
 	if p >= uint(len(gc.dir)) {
 		return 0

@@ -220,7 +220,9 @@ const (
 // Memory: about 100 bytes per instance, plus per task group that has placed
 // a task 4 bytes per 32 instances and 132 bytes per 32-instance page on
 // which it runs a task (its counts and their bitmask: 5,000 services of a
-// few tasks each on 5,000 instances cost about 10 MB), plus 1 to 3 MiB per
+// few tasks each on 5,000 instances cost about 10 MB; a group on more than
+// half of the pages keeps them all, in slot order, about 4 bytes per
+// instance as a plain array would), plus 1 to 3 MiB per
 // capacity tree (one global tree per binpack resource in use, one per
 // attribute value for spread-then-binpack and attribute-equality plans),
 // plus, for each group placed under spread(instanceId) or

@@ -4,11 +4,12 @@ import "iter"
 
 // A page holds the counts of pageSlots consecutive instance slots: 32 int32
 // counts, 128 bytes, and a 32-bit mask of its non-zero counts (two pages
-// make a 64-bit word of the group's member set, see word). At 5,000 instances a group's directory is 157 entries
-// (628 bytes) and each instance it runs on costs at most one page; pages of
-// 16 or 64 slots cost more for a group of 2 to 100 tasks spread over
-// distinct instances (a smaller page lengthens the directory, a larger one
-// holds more zeros).
+// make a 64-bit word of the group's member set, see word). At 5,000
+// instances a group's directory is 157 entries (628 bytes) and each
+// instance it runs on costs at most one page; pages of 16 or 64 slots cost
+// more for groups of 2 to 10 tasks spread over distinct instances (10.2
+// and 12.9 MiB against 9.8 for 5,000 such groups, BenchmarkGroupCountsMemory:
+// a smaller page lengthens the directory, a larger one holds more zeros).
 const (
 	pageBits  = 5
 	pageSlots = 1 << pageBits
@@ -23,16 +24,17 @@ const (
 // groupCounts is the number of tasks of one task group on each instance
 // slot. It stores only the pages of slots on which the group runs a task,
 // so its memory grows with the instances the group's tasks are on, not
-// with the cluster: 5,000 groups of a few tasks on 5,000 instances need a
-// few MB rather than the 100 MB of an int32 per group and instance, and
-// none of it is zeroed or faulted in for instances the group never uses.
+// with the cluster: 5,000 groups of a few tasks on 5,000 instances need
+// about 10 MB rather than the 100 MB of an int32 per group and instance,
+// and none of it is zeroed or faulted in for instances the group never
+// uses.
 //
 // A directory maps each page of slots to the offset of its counts in
 // cells; offset 0 is the zero page, shared by every page of slots without
 // a task of the group, so that a read is two loads and no branch on
-// presence (one load in the dense layout below). Each page's mask marks its non-zero counts: the group's member
-// set (the instances that run it) for the group index, without a bitset
-// over the whole cluster per group.
+// presence (one load in the dense layout below). Each page's mask marks
+// its non-zero counts: the group's member set (the instances that run it)
+// for the group index, without a bitset over the whole cluster per group.
 //
 // Two layouts share that reading. Sparse (a group on few pages): a page
 // whose mask clears goes back to a free list, a page of zeros ready for
@@ -41,7 +43,8 @@ const (
 // every page of the directory has its own, at offset (p+1)·pageSlots, in
 // slot order, as a plain array would, so that a pass over the instances
 // streams the counts instead of jumping between pages; it costs at most
-// twice the sparse layout it replaces. A group returns to sparse when
+// twice the sparse layout it replaces, and at most four times the pages in
+// use while it lasts. A group returns to sparse when
 // fewer than a quarter of its pages hold a task, so each switch, O(pages),
 // follows at least a quarter of the directory's page changes.
 type groupCounts struct {
@@ -190,7 +193,7 @@ func (gc *groupCounts) mask(p uint) uint32 {
 func (gc *groupCounts) all() iter.Seq2[int32, int32] {
 	return func(yield func(i, k int32) bool) {
 		for p, off := range gc.dir {
-			if off == 0 {
+			if gc.masks[off>>pageBits] == 0 { // no page, or (dense) an empty one
 				continue
 			}
 			for j, k := range gc.cells[off : off+pageSlots] {
@@ -202,8 +205,8 @@ func (gc *groupCounts) all() iter.Seq2[int32, int32] {
 	}
 }
 
-// bytes returns the memory the counts hold, slice headers included.
+// bytes returns the memory the counts hold, the struct itself included.
 func (gc *groupCounts) bytes() int {
-	const header = 24
-	return 4*header + 4*(cap(gc.dir)+cap(gc.cells)+cap(gc.masks)+cap(gc.free))
+	const self = 4*24 + 8 + 8 // four slice headers, used, dense (padded)
+	return self + 4*(cap(gc.dir)+cap(gc.cells)+cap(gc.masks)+cap(gc.free))
 }

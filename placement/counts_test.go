@@ -307,3 +307,39 @@ func BenchmarkGroupCountsMemory(b *testing.B) {
 	b.ReportMetric(float64(dense)/(1<<20), "dense-MiB")
 	b.ReportMetric(float64(pages)/groups, "pages/group")
 }
+
+// TestFilterThatInternsAGroup places a task under a custom filter that
+// interns new groups while Place is choosing (moving the cluster's
+// per-group counts in memory): the placement must still be counted.
+func TestFilterThatInternsAGroup(t *testing.T) {
+	c := NewCluster()
+	for k := range 3 {
+		if _, err := c.Register(Instance{EC2InstanceID: fmt.Sprint("i-", k), InstanceType: "m5.large", Zone: "a",
+			CPU: 2048, MemoryMiB: 8192}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := c.Group("service:web")
+	interned := 0
+	p := MustCompile(Spec{Constraints: []Constraint{{Type: CustomFilter, Filter: FilterFunc(func(Task, Candidate) bool {
+		for range 64 { // enough to outgrow any spare capacity of the groups' slice
+			c.Group(fmt.Sprint("family:f", interned))
+			interned++
+		}
+		return true
+	})}}})
+	rng := rand.New(rand.NewPCG(1, 1))
+	for n := 1; n <= 4; n++ {
+		r, err := c.Place(p, Task{CPU: 256, MemoryMiB: 512, Group: g}, rng)
+		if err != nil || !r.Placed() {
+			t.Fatalf("placement %d: %+v, %v", n, r, err)
+		}
+		total := 0
+		for i := range c.Len() {
+			total += c.TasksOf(InstanceID(i), g)
+		}
+		if total != n {
+			t.Fatalf("after %d placements the group counts %d tasks", n, total)
+		}
+	}
+}

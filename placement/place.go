@@ -112,7 +112,7 @@ func (c *Cluster) Place(p *Plan, t Task, rng *rand.Rand) (Result, error) {
 	if i < 0 {
 		return Result{Instance: NoInstance, Rejection: c.explain(p, &t, on)}, nil
 	}
-	c.allocate(i, &t, on)
+	c.allocate(i, &t)
 	return Result{Instance: InstanceID(i)}, nil
 }
 
@@ -177,25 +177,27 @@ func (c *Cluster) Release(id InstanceID, t Task) error {
 		ps[k] = ps[len(ps)-1]
 		c.ports[i] = ps[:len(ps)-1]
 	}
-	c.adjust(i, &t, on, 1)
+	c.adjust(i, &t, 1)
 	return nil
 }
 
-func (c *Cluster) allocate(i int32, t *Task, on *groupCounts) {
+func (c *Cluster) allocate(i int32, t *Task) {
 	if len(t.HostPorts) > 0 {
 		c.ports[i] = append(c.ports[i], t.HostPorts...)
 	}
-	c.adjust(i, t, on, -1)
+	c.adjust(i, t, -1)
 }
 
 // adjust adds sign*task to the instance's free resources and -sign to the
-// group counts.
-func (c *Cluster) adjust(i int32, t *Task, on *groupCounts, sign int32) {
+// group counts. It takes the counts from groupOn itself rather than from
+// the caller: a Filter or Scorer run while choosing may have interned a
+// group, moving groupOn.
+func (c *Cluster) adjust(i int32, t *Task, sign int32) {
 	c.res[i].cpu += sign * int32(t.CPU)
 	c.res[i].mem += sign * int32(t.MemoryMiB)
 	c.res[i].eni += sign * int32(t.ENIs)
 	c.res[i].running -= sign
-	now := on.add(i, -sign)
+	now := c.groupOn[t.Group].add(i, -sign)
 	if int(t.Group) < len(c.gidx) && c.gidx[t.Group] != nil {
 		c.recount(t.Group, c.gidx[t.Group], i, now+sign, now)
 	}

@@ -153,17 +153,20 @@ type Decision struct {
 // A Controller keeps no clock: every call takes now. It is not safe for
 // concurrent use.
 type Controller struct {
+	// What every minute's evaluation reads comes first, in three cache
+	// lines (a world evaluates thousands of controllers a minute).
 	target      ScalableTarget
 	policies    []Policy
-	observers   []Observer         // the policies that keep cooldowns
-	alarmed     []AlarmPolicy      // the policies that own alarms
-	proposals   []Proposal         // the last evaluation's, reused
-	actions     []*scheduledAction // sorted by name
+	alarmed     []AlarmPolicy // the policies that own alarms
+	proposals   []Proposal    // the last evaluation's, reused
 	interval    time.Duration
-	policiesDue time.Time // the policies run at the first evaluation at or after it
 	started     bool
-	history     ring
-	quota       int // tasks per service: the ceiling of a raised MaxCapacity
+	actions     []*scheduledAction // sorted by name
+	policiesDue time.Time          // the policies run at the first evaluation at or after it
+	observers   []Observer         // the policies that keep cooldowns
+
+	history ring
+	quota   int // tasks per service: the ceiling of a raised MaxCapacity
 }
 
 // NewController validates cfg and returns a Controller. Every problem is
@@ -523,7 +526,17 @@ type ring struct {
 	limit int
 }
 
+// preallocHistory is the largest limit for which a history takes its
+// whole ring at its first entry: a history this short fills within a day
+// or two of a scaling service, and one allocation of its final size costs
+// less than doubling to it (DefaultHistoryLimit's takes a week: it
+// doubles, so a short run does not pay for it).
+const preallocHistory = 32
+
 func (r *ring) push(a Activity) {
+	if r.buf == nil && r.limit <= preallocHistory {
+		r.buf = make([]Activity, 0, r.limit)
+	}
 	if len(r.buf) < r.limit {
 		r.buf = append(r.buf, a)
 		return

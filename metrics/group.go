@@ -362,11 +362,15 @@ func (g *Group) makeRoom() {
 	c := g.size
 	upto := g.first + min(groupRows, c)
 	if c < maxGroupRows {
+		keep := int64(-1) // the longest raw retention a row that would leave is still in
 		for i := range g.slots {
 			if g.needsRaw(i, upto) {
-				g.grow(min(c+groupRows, maxGroupRows))
-				return
+				keep = max(keep, g.srs[i].keep)
 			}
+		}
+		if keep >= 0 {
+			g.grow(g.grownSize(keep))
+			return
 		}
 	}
 	for i := range g.slots {
@@ -377,6 +381,37 @@ func (g *Group) makeRoom() {
 		g.head -= c
 	}
 	g.first = upto
+}
+
+// grownSize returns the capacity a full queue that must keep its oldest
+// rows grows to: the capacity that growing groupRows rows at a time would
+// settle at if the rows kept coming at the spacing the queue holds, for a
+// raw retention of keep nanoseconds, so that a queue grows in one step
+// (one allocation and one copy, rather than one per groupRows rows: the
+// copies and the fresh memory of a growing queue were most of a world's
+// first hours). It is at least groupRows more than now and at most
+// maxGroupRows; rows that come faster than that later grow it again, as
+// before.
+func (g *Group) grownSize(keep int64) int {
+	c := min(g.size+groupRows, maxGroupRows)
+	n := g.next - g.first
+	if n < 2 {
+		return c
+	}
+	span := int64(g.rows[g.offset(g.next-1)]) - int64(g.rows[g.offset(g.first)])
+	if span <= 0 {
+		return c
+	}
+	// A queue of c rows, full, frees its oldest groupRows rows once the
+	// newest of them, (groupRows-1) spacings after the oldest, is older
+	// than the newest row (c-1 spacings after it) less keep: once
+	// (c-groupRows) spacings exceed keep. With span/(n-1) the spacing,
+	// (c-groupRows)·span > keep·(n-1), in floats: keep·(n-1) can
+	// overflow int64 for long retentions.
+	for c < maxGroupRows && float64(c-groupRows)*float64(span) <= float64(keep)*float64(n-1) {
+		c += groupRows
+	}
+	return min(c, maxGroupRows)
 }
 
 // grow moves the queue into a ring of c rows, oldest first.

@@ -85,9 +85,18 @@ func (r *ring[T]) dropFront(k int) {
 	}
 }
 
+// smallRingLimit is the largest limit a ring grows to in one step: a
+// rollup tier of a day by the hour (25 buckets) fills within its first day,
+// and one allocation of its final size costs less than doubling to it
+// (four allocations and copies, and 7 more buckets than it holds).
+const smallRingLimit = 64
+
 // grown is the capacity after the next growth: double, but not past limit
-// unless the items need it.
+// unless the items need it; a small limit at once.
 func (r *ring[T]) grown() int {
+	if r.limit > 0 && r.limit <= smallRingLimit {
+		return max(r.limit, r.n+1)
+	}
 	c := max(2*len(r.buf), minRingCap)
 	if r.limit > 0 && c > r.limit {
 		c = max(r.limit, r.n+1)

@@ -66,7 +66,7 @@ const DefaultRawRetention = time.Hour
 // DefaultRollups are the tiers a zero Config uses: hourly buckets for one
 // day, what a report of the last day by the hour reads. With
 // DefaultRawRetention a series written once a minute holds about 4 KiB
-// (64 raw samples and 32 buckets of 40 bytes, the series itself), however
+// (64 raw samples and 25 buckets of 40 bytes, the series itself), however
 // long the run: the eight series sim's Workload publishes for a service
 // take 32 KiB (TestDefaultMetricStatePerService).
 var DefaultRollups = []Rollup{

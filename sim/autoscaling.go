@@ -56,13 +56,15 @@ func (d ScalingDecision) String() string {
 // changed from 3 to 5: <reason>"; the reason's text is formatted only for
 // them.
 type ServiceScaling struct {
+	// A minute's tick reads the first cache line (the object is 128
+	// bytes, so lines are its halves).
 	svc        *Service
+	due        time.Duration // virtual time of the next Evaluate
 	scaler     Scaler
 	alarms     AlarmEvaluator // scaler's alarms, or nil
 	reader     metrics.Reader
-	kind       Kind          // the off-grid evaluations (whole minutes are the world's minute ticks)
-	due        time.Duration // virtual time of the next Evaluate
-	offGrid    Timer         // an evaluation due between two whole minutes
+	kind       Kind  // the off-grid evaluations (whole minutes are the world's minute ticks)
+	offGrid    Timer // an evaluation due between two whole minutes; armed only while due is off the minute grid
 	decisions  recentLog[ScalingDecision]
 	activities int
 }
@@ -166,7 +168,9 @@ func (ss *ServiceScaling) evaluate(now time.Time) {
 		Desired: s.desired, Running: s.RunningCount(), DeploymentInProgress: s.DeploymentInProgress(), Metrics: ss.reader,
 	})
 	ss.plan(d.Next)
-	ss.activities += len(d.Activities)
+	if n := len(d.Activities); n > 0 { // most minutes have none: leave the line alone
+		ss.activities += n
+	}
 	if d.Desired == s.desired {
 		return
 	}
@@ -186,11 +190,13 @@ func (ss *ServiceScaling) evaluate(now time.Time) {
 func (ss *ServiceScaling) plan(next time.Time) {
 	sim := ss.svc.w.sim
 	now := sim.Elapsed()
+	if ss.due%time.Minute != 0 {
+		ss.offGrid.Stop() // only an off-grid due armed it
+	}
 	ss.due = now + time.Minute
 	if at := next.Sub(sim.Start()); !next.IsZero() && at > now {
 		ss.due = at // Sub saturates: a Next centuries away is never reached
 	}
-	ss.offGrid.Stop()
 	if ss.due%time.Minute != 0 {
 		ss.offGrid = sim.ScheduleAt(ss.kind, ss.due, 0)
 	}

@@ -122,8 +122,18 @@ type recentLog[T any] struct {
 	head int // index of the oldest entry once the ring is full
 }
 
+// preallocLimit is the largest limit for which a log takes its whole
+// ring at its first entry: a log of the last few entries fills within a
+// simulated day, and one allocation of its final size costs less than
+// growing to it by doubling (five allocations and copies for 24 entries,
+// each of fresh memory, on every service, on the first day).
+const preallocLimit = 128
+
 // add appends x, dropping the oldest entry beyond limit.
 func (l *recentLog[T]) add(x T, limit int) {
+	if l.buf == nil && limit > 0 && limit <= preallocLimit {
+		l.buf = make([]T, 0, limit)
+	}
 	if limit <= 0 || len(l.buf) < limit {
 		l.buf = append(l.buf, x)
 		return

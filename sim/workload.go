@@ -279,11 +279,13 @@ type Workload struct {
 	lb                   *LoadBalancer
 	publishes            bool           // cfg.Metrics is set
 	group                *metrics.Group // the series published every minute, made at the first publication (see publish)
-	period               periodAcc
-	memBase              float64       // cfg.MemoryBaseMiB
-	memPerRequest        float64       // cfg.MemoryPerRequestMiB
-	reportPeriod         time.Duration // cfg.ReportPeriod
-	periodPhase          time.Duration // periodPhase(start, reportPeriod)
+	memBase              float64        // cfg.MemoryBaseMiB
+	memPerRequest        float64        // cfg.MemoryPerRequestMiB
+	reportPeriod         time.Duration  // cfg.ReportPeriod
+	periodPhase          time.Duration  // periodPhase(start, reportPeriod)
+	// Last of the per-minute fields: its own last fields are read only
+	// when a report period closes.
+	period periodAcc
 
 	cfg                    WorkloadConfig
 	checkTimeout           time.Duration // the target group's health check timeout
@@ -332,10 +334,11 @@ type periodAcc struct {
 	memSum   float64
 	cpuN     int
 	memN     int
-	latSum   float64 // over hist.total requests (the latency count)
+	latSum   float64          // over hist.total requests (the latency count)
+	hist     latencyHistogram // a fluid step adds to it
+	// Read when the period closes, last: a minute need not load them.
 	start    time.Time
 	counters WorkloadCounters // at the period's start
-	hist     latencyHistogram
 }
 
 // The series of a workload's group, the store's group of the series it

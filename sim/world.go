@@ -553,8 +553,12 @@ func (w *World) recent(log []ServiceEvent) []ServiceEvent {
 // grown to twice that, drops all but the last Retention.Events (so the log
 // costs amortised O(1) per event and at most twice the kept events).
 func (w *World) logEvent(log []ServiceEvent, e ServiceEvent) []ServiceEvent {
+	n := w.cfg.Retention.Events
+	if log == nil && n > 0 && n <= preallocLimit {
+		log = make([]ServiceEvent, 0, 2*n) // its final room at once (see preallocLimit)
+	}
 	log = append(log, e)
-	if n := w.cfg.Retention.Events; n > 0 && len(log) >= 2*n {
+	if n > 0 && len(log) >= 2*n {
 		k := copy(log, log[len(log)-n:])
 		clear(log[k:]) // let the dropped messages be collected
 		log = log[:k]

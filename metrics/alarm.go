@@ -301,29 +301,49 @@ func EvaluationInterval(period time.Duration) time.Duration {
 }
 
 // MetricAlarm is a CloudWatch alarm's evaluation state. What an evaluation
-// reads comes first and together, so that evaluating thousands of alarms a
-// minute touches few cache lines of each; the datapoints of the last
-// evaluation are kept compact (values and flags in inc) and built into
-// Datapoints only when LastEvaluation asks.
+// reads and writes comes first and together, in the first four cache
+// lines of the alarm (its size, 448 bytes, is a size class of whole
+// lines, so the alarm starts on a line), so that evaluating thousands of
+// alarms a minute touches few lines of each; the configuration follows.
+// The datapoints of the last evaluation are kept compact (values and
+// flags in inc) and built into Datapoints only when LastEvaluation asks.
 type MetricAlarm struct {
-	state     AlarmState
-	previous  AlarmState // before the last evaluation
-	evaluated bool       // Evaluate has run
-	grid      int64      // EvaluationInterval(cfg.Period)
-	lastAt    int64      // the last evaluation's instant, Unix nanoseconds on the grid
-	lastLoc   *time.Location
-	outcome   Outcome // of the last evaluation
-	rule      rule    // cfg's evaluation rule
-	// cfg's fields a read needs.
-	rng          int   // EvaluationRange
-	period       int64 // Period
-	stat         Statistic
-	checkSamples bool    // a percentile alarm that ignores low-sample datapoints
-	minSamples   float64 // MinPercentileSamples of the percentile, for checkSamples
-	inc          incremental
+	state        AlarmState
+	previous     AlarmState // before the last evaluation
+	evaluated    bool       // Evaluate has run
+	checkSamples bool       // a percentile alarm that ignores low-sample datapoints
+	rng          int32      // cfg.EvaluationRange
+	rule         rule       // cfg's evaluation rule
+	grid         int64      // EvaluationInterval(cfg.Period)
+	lastAt       int64      // the last evaluation's instant, Unix nanoseconds on the grid
+	lastLoc      *time.Location
 	lead         *MetricAlarm // Follow's: the alarm whose datapoints this one takes
-	cfg          AlarmConfig
-	dps          []Datapoint // LastEvaluation's Datapoints, built from inc's values and flags
+	period       int64        // cfg.Period
+	stat         Statistic    // cfg.Statistic
+	inc          incremental
+	outcome      outcome // of the last evaluation
+	minSamples   float64 // MinPercentileSamples of the percentile, for checkSamples
+	// What an evaluation does not read.
+	closed []closedPoint // inc's closed datapoints, by window end: slot (end / grid) mod len
+	cfg    AlarmConfig
+	dps    []Datapoint // LastEvaluation's Datapoints, built from inc's values and flags
+}
+
+// outcome is an Outcome in the room an alarm keeps it in (CloudWatch's
+// ranges reach at most 8,642 datapoints).
+type outcome struct {
+	state                      AlarmState
+	rule                       Rule
+	real, breaching, evaluated int32
+}
+
+func packOutcome(o Outcome) outcome {
+	return outcome{state: o.State, rule: o.Rule, real: int32(o.Real), breaching: int32(o.Breaching), evaluated: int32(o.Evaluated)}
+}
+
+// Outcome returns o as an Outcome.
+func (o outcome) Outcome() Outcome {
+	return Outcome{State: o.state, Rule: o.rule, Real: int(o.real), Breaching: int(o.breaching), Evaluated: int(o.evaluated)}
 }
 
 // Follow tells a that lead reads the same datapoints (the same Metric,
@@ -382,7 +402,7 @@ func NewAlarm(cfg AlarmConfig) (*MetricAlarm, error) {
 	cfg = cfg.WithDefaults()
 	cfg.Metric.Dimensions = append([]Dimension(nil), cfg.Metric.Dimensions...) // the caller's slice stays theirs
 	a := &MetricAlarm{cfg: cfg, rule: cfg.rule(), grid: int64(EvaluationInterval(cfg.Period)),
-		rng: cfg.EvaluationRange, period: int64(cfg.Period), stat: cfg.Statistic}
+		rng: int32(cfg.EvaluationRange), period: int64(cfg.Period), stat: cfg.Statistic}
 	if p, ok := cfg.Statistic.IsPercentile(); ok && cfg.LowSampleCountPercentile == LowSampleIgnore {
 		a.checkSamples, a.minSamples = true, MinPercentileSamples(p)
 	}
@@ -424,23 +444,30 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		atNano = clampNano(now)
 	}
 	atNano, loc := floorTo(atNano, a.grid), now.Location()
-	var outcome Outcome
+	var o outcome
 	if s, ok := r.(*Store); ok && in {
 		a.inc.read(a, s, atNano, loc)
-		if all, recent := a.inc.all, a.inc.recent; recent.real == a.rule.n {
+		r := &a.rule
+		switch all, recent := a.inc.all, a.inc.recent; {
+		case recent.real == r.n && (all.low == 0 || !r.lowIgnore):
 			// The newest N datapoints are real: they are the N most recent
-			// real ones, and the tallies decide (rule 1, or the low-sample
-			// rule before it).
-			outcome = decide(&a.rule, tally{np: a.rng, real: all.real, breaching: all.breaching, recent: recent.breaching, oldestReal: -1, lowSample: all.low > 0}, a.state)
-		} else {
+			// real ones, and they decide (decide's rule 1, the common case,
+			// written here from the tallies).
+			o = outcome{state: OK, rule: RuleRecentReal, real: all.real, breaching: recent.breaching, evaluated: r.n}
+			if recent.breaching >= r.m {
+				o.state = Alarm
+			}
+		case recent.real == r.n:
+			o = packOutcome(decide(r, tally{np: int(a.rng), real: int(all.real), breaching: int(all.breaching), recent: int(recent.breaching), oldestReal: -1, lowSample: true}, a.state))
+		default:
 			vals, flags := a.lastPoints()
-			outcome = evaluateRange(&a.rule, points{vals: vals, flags: flags}, a.state)
+			o = packOutcome(evaluateRange(r, points{vals: vals, flags: flags}, a.state))
 		}
 	} else {
 		a.inc.prevOK = false
-		outcome = evaluateRange(&a.rule, a.readAll(r, time.Unix(0, atNano).In(loc)), a.state)
+		o = packOutcome(evaluateRange(&a.rule, a.readAll(r, time.Unix(0, atNano).In(loc)), a.state))
 	}
-	a.previous, a.state, a.outcome = a.state, outcome.State, outcome
+	a.previous, a.state, a.outcome = a.state, o.state, o
 	a.evaluated, a.lastAt, a.lastLoc = true, atNano, loc
 	return a.state
 }
@@ -476,41 +503,38 @@ func (a *MetricAlarm) readAll(r Reader, at time.Time) points {
 	return points{vals: vals[:c.EvaluationRange], flags: flags[:c.EvaluationRange]}
 }
 
-// incremental remembers the closed datapoints an alarm read from a *Store.
+// incremental remembers the datapoints an alarm read from a *Store: the
+// last read's, and the closed ones (MetricAlarm.closed).
 type incremental struct {
 	store  *Store
 	series *series
-	late   uint64        // the series' count of late samples when the closed datapoints were read
-	closed []closedPoint // by window end: slot (end / grid) mod len
-
-	// The last evaluation read: its instant, and whether its datapoints
-	// are still those of the alarm's last Evaluation (readAll clears it).
-	prevAt  int64
-	prevLoc *time.Location
-	prevOK  bool
-	// vals and flags hold the evaluation range's values and flags
-	// (flagMissing, flagLowSample) at [off, off+EvaluationRange), in twice
-	// the room they need, so that an evaluation k periods later slides the
-	// range by moving off rather than copying it, and copies only when the
-	// range reaches the end.
-	vals  []float64
-	flags []uint8
-	off   int
+	late   uint64 // the series' count of late samples when the closed datapoints were read
+	off    int32  // where the range starts in vals and flags
 	// open is how many of the newest datapoints of the last read were not
 	// yet closed (they are the newest ones: a period closes after every
 	// older one has); MaxInt32 after forget.
-	open int
+	open int32
 	// all tallies the datapoints at [off, off+EvaluationRange), recent the
 	// newest N of them, while prevOK holds.
 	all, recent rangeTally
+	// prevOK says the datapoints are still those of the alarm's last
+	// Evaluation, at its lastAt and lastLoc (readAll clears it).
+	prevOK bool
 	// The last read's store generation, its view of the series and
 	// visibility cutoff, and whether every one of its windows was answered
 	// from raw samples: an alarm that follows this one takes its view and
 	// datapoints while the store's generation has not moved (see led).
-	gen     uint64
-	view    seriesView
-	visible int64
 	raw     bool
+	gen     uint64
+	visible int64
+	view    seriesView
+	// vals and flags hold the evaluation range's values and flags
+	// (flagMissing, flagLowSample, flagBreaching) at [off, off+EvaluationRange),
+	// in twice the room they need, so that an evaluation k periods later
+	// slides the range by moving off rather than copying it, and copies
+	// only when the range reaches the end.
+	vals  []float64
+	flags []uint8
 }
 
 // closedPoint is one remembered datapoint.
@@ -552,10 +576,10 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 		}
 		s.retainSeries(sr, int64(c.EvaluationRange)*int64(c.Period))
 		inc.store, inc.series = s, sr
-		inc.forget()
+		a.forget()
 	}
 	sr := inc.series
-	n := a.rng
+	n := int(a.rng)
 	period := a.period
 	// The series' newest sample and where its raw samples start, as they
 	// will be once it has taken what its group queued. When every window
@@ -587,7 +611,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 		visible = s.visibleCutoffAt(atNano)
 	}
 	if sr.late != inc.late {
-		inc.forget()
+		a.forget()
 		inc.late = sr.late
 	}
 	// The previous evaluation's datapoints are still in win. If this
@@ -597,26 +621,28 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// common case: an alarm of one-minute periods evaluated every minute.)
 	vals, flags := inc.window(n)
 	shift := -1
-	if inc.prevOK && loc == inc.prevLoc {
-		if d := atNano - inc.prevAt; d == period && n > 1 || d >= 0 && d%period == 0 && d/period < int64(n) { // one period later, the common case, without dividing
+	off := int(inc.off)
+	if inc.prevOK && loc == a.lastLoc {
+		if d := atNano - a.lastAt; d == period && n > 1 || d >= 0 && d%period == 0 && d/period < int64(n) { // one period later, the common case, without dividing
 			shift = 1
 			if d != period {
 				shift = int(d / period)
 			}
-			inc.slideTallies(a, vals[inc.off:inc.off+n], flags[inc.off:inc.off+n], shift)
-			if inc.off+shift+n > len(vals) {
-				copy(vals, vals[inc.off+shift:inc.off+n])
-				copy(flags, flags[inc.off+shift:inc.off+n])
-				inc.off = 0
+			inc.slideTallies(&a.rule, flags[off:off+n], shift)
+			if off+shift+n > len(vals) {
+				copy(vals, vals[off+shift:off+n])
+				copy(flags, flags[off+shift:off+n])
+				off = 0
 			} else {
-				inc.off += shift
+				off += shift
 			}
 		}
 	}
 	if shift < 0 {
-		inc.off = 0
+		off = 0
 	}
-	vals, flags = vals[inc.off:inc.off+n], flags[inc.off:inc.off+n]
+	inc.off = int32(off)
+	vals, flags = vals[off:off+n], flags[off:off+n]
 	// After a slide, the previous read's closed datapoints are in place
 	// and still valid if no sample came late and every window is still
 	// answered from raw samples (complete only moves forward, so they
@@ -624,18 +650,20 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	skip := 0
 	raw := atNano-int64(n)*period >= v.complete // every window is answered from raw samples
 	if shift >= 0 && raw {
-		skip = max(n-shift-inc.open, 0)
+		skip = max(n-shift-int(inc.open), 0)
 	}
 	if skip > 0 {
 		from := n // the first datapoint of the range the lead read
 		if led && a.lead.inc.raw {
-			from = max(n-a.lead.rng, 0)
+			from = max(n-int(a.lead.rng), 0)
 		}
 		inc.readSlide(a, s, sr, v, vals, flags, shift, skip, atNano, visible, from)
 	} else {
 		inc.readRange(a, s, sr, v, vals, flags, atNano, visible)
 	}
-	inc.prevAt, inc.prevLoc, inc.prevOK = atNano, loc, true
+	// Evaluate sets lastAt and lastLoc, the instant and location of these
+	// datapoints while prevOK holds.
+	inc.prevOK = true
 	inc.gen, inc.raw, inc.view, inc.visible = s.gen, raw, v, visible // for a follower
 }
 
@@ -646,7 +674,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 // share, aligned at their newest.
 func (a *MetricAlarm) led(s *Store, sr *series, atNano int64) bool {
 	inc := &a.lead.inc
-	return inc.prevOK && inc.prevAt == atNano && inc.store == s && inc.series == sr && inc.gen == s.gen
+	return inc.prevOK && a.lead.lastAt == atNano && inc.store == s && inc.series == sr && inc.gen == s.gen
 }
 
 // seriesView is what an alarm's read takes of its series: its newest
@@ -662,32 +690,29 @@ type seriesView struct{ latest, complete int64 }
 // datapoints from shared on (len(vals) for none) are taken from the
 // lead's read (see led).
 func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v seriesView, vals []float64, flags []uint8, shift, skip int, atNano, visible int64, shared int) {
+	n := len(vals)
+	flags = flags[:n]
 	var lvals []float64 // from shared on, the lead's datapoints, aligned with vals
 	var lflags []uint8
-	if shared < len(vals) {
+	if shared < n {
 		l := a.lead
-		end := l.inc.off + l.rng
-		lvals, lflags = l.inc.vals[end-(len(vals)-shared):end], l.inc.flags[end-(len(vals)-shared):end]
+		end := int(l.inc.off) + int(l.rng)
+		lvals = l.inc.vals[end-(n-shared) : end]
+		lflags = l.inc.flags[end-len(lvals) : end]
 	}
-	n, stat, period := len(vals), a.stat, a.period
-	op, threshold, recent := a.rule.op, a.rule.threshold, len(vals)-a.rule.n
+	r, stat, period := &a.rule, a.stat, a.period
+	recent, kept := n-int(r.n), n-shift // from recent on, the newest N; before kept, the last read's datapoints
 	open := 0
-	for j := skip; j < n; j++ { // j = 0 is the oldest datapoint
-		end := atNano - int64(n-1-j)*period
+	end := atNano - int64(n-1-skip)*period
+	for j := skip; j < n; j, end = j+1, end+period { // j = 0 is the oldest datapoint
 		start := end - period
 		if !(end <= v.latest && end-1 <= visible) {
 			open++
 		}
-		if j < n-shift { // the last read's datapoint j+shift, counted, read again
-			inc.all.count(vals[j], flags[j], op, threshold, -1)
-			if j >= recent {
-				inc.recent.count(vals[j], flags[j], op, threshold, -1)
-			}
-		}
 		var x float64
 		var f uint8
-		if j >= shared { // read by the lead, the same way
-			x, f = lvals[j-shared], lflags[j-shared]
+		if j >= shared { // read by the lead, the same way; the lead's threshold is not this one's
+			x, f = lvals[j-shared], lflags[j-shared]&^flagBreaching
 		} else {
 			src := sr.sourceAt(v.complete, stat, start, end)
 			y, ok := s.windowFrom(sr, src, stat, start, end, visible)
@@ -700,37 +725,44 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 				}
 			}
 		}
+		f = r.mark(x, f)
+		if j < kept { // the last read's datapoint j+shift, counted, read again
+			inc.all.count(flags[j], -1)
+			if j >= recent {
+				inc.recent.count(flags[j], -1)
+			}
+		}
 		vals[j], flags[j] = x, f
-		inc.all.count(x, f, op, threshold, 1)
+		inc.all.count(f, 1)
 		if j >= recent {
-			inc.recent.count(x, f, op, threshold, 1)
+			inc.recent.count(f, 1)
 		}
 	}
-	inc.open = open
+	inc.open = int32(open)
 }
 
 // readRange reads the range, using the datapoints remembered in
 // inc.closed and remembering those that closed, and tallies it afresh.
 func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v seriesView, vals []float64, flags []uint8, atNano, visible int64) {
 	c := &a.cfg
-	if inc.closed == nil {
+	if a.closed == nil {
 		per := int(c.Period / EvaluationInterval(c.Period))
-		inc.closed = make([]closedPoint, max(c.EvaluationRange, min(c.EvaluationRange*per, maxClosedPoints)))
+		a.closed = make([]closedPoint, max(c.EvaluationRange, min(c.EvaluationRange*per, maxClosedPoints)))
 	}
 	n, grid, stat, period := len(vals), a.grid, a.stat, a.period
 	// The slot of window end e is (e / grid) mod len; successive windows
 	// are Period/grid slots apart, at most len (see maxClosedPoints).
-	slots, step := int64(len(inc.closed)), int(period/grid)
+	slots, step := int64(len(a.closed)), int(period/grid)
 	slot := int(floorDiv(atNano-int64(n-1)*period, grid)%slots) - step
 	open := 0
 	for j := range n { // j = 0 is the oldest datapoint
-		if slot += step; slot >= len(inc.closed) {
-			slot -= len(inc.closed)
+		if slot += step; slot >= len(a.closed) {
+			slot -= len(a.closed)
 		}
 		end := atNano - int64(n-1-j)*period
 		start := end - period
 		src := sr.sourceAt(v.complete, stat, start, end)
-		cp := &inc.closed[slot]
+		cp := &a.closed[slot]
 		closed := end <= v.latest && end-1 <= visible // no sample can still arrive in order, and all are published
 		if !closed {
 			open++
@@ -744,34 +776,35 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 			}
 			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
 		}
-		vals[j], flags[j] = cp.value, 0
+		f := uint8(0)
 		if !cp.ok {
-			flags[j] = flagMissing
+			f = flagMissing
 		} else if cp.low {
-			flags[j] = flagLowSample
+			f = flagLowSample
 		}
+		vals[j], flags[j] = cp.value, a.rule.mark(cp.value, f)
 	}
-	inc.open = open
+	inc.open = int32(open)
 	inc.all, inc.recent = rangeTally{}, rangeTally{}
 	for j := range n {
-		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
-		if j >= n-a.rule.n {
-			inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, 1)
+		inc.all.count(flags[j], 1)
+		if j >= n-int(a.rule.n) {
+			inc.recent.count(flags[j], 1)
 		}
 	}
 }
 
 // slideTallies takes out of the tallies the datapoints that leave them
-// when the range (the last read's vals and flags) slides by shift: the
-// oldest shift leave the range, and the shift oldest of the newest N
-// leave those.
-func (inc *incremental) slideTallies(a *MetricAlarm, vals []float64, flags []uint8, shift int) {
-	n := len(vals)
-	for j := range shift {
-		inc.all.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+// when the range (the last read's flags) slides by shift (less than its
+// length): the oldest shift leave the range, and the shift oldest of the
+// newest N leave those. It reads the flags alone (see flagBreaching).
+func (inc *incremental) slideTallies(r *rule, flags []uint8, shift int) {
+	for _, f := range flags[:shift] {
+		inc.all.count(f, -1)
 	}
-	for j := n - a.rule.n; j < min(n-a.rule.n+shift, n); j++ {
-		inc.recent.count(vals[j], flags[j], a.rule.op, a.rule.threshold, -1)
+	recent := len(flags) - int(r.n)
+	for _, f := range flags[recent:min(recent+shift, len(flags))] {
+		inc.recent.count(f, -1)
 	}
 }
 
@@ -781,27 +814,22 @@ func (inc *incremental) slideTallies(a *MetricAlarm, vals []float64, flags []uin
 // datapoints are all real (the common case) need not look at the
 // datapoints that did not change.
 type rangeTally struct {
-	real, low, breaching int
+	real, low, breaching int32
 }
 
-// count adds (d = 1) or removes (d = -1) datapoint (v, f).
-func (t *rangeTally) count(v float64, f uint8, op ComparisonOperator, threshold float64, d int) {
-	if f&flagMissing != 0 {
-		return
-	}
-	t.real += d
-	if f&flagLowSample != 0 {
-		t.low += d
-	}
-	if op.Breaches(v, threshold) {
-		t.breaching += d
-	}
+// count adds (d = 1) or removes (d = -1) a datapoint of an incremental
+// read by its flags, without a branch: flagLowSample and flagBreaching
+// are set only on real datapoints (see rule.mark).
+func (t *rangeTally) count(f uint8, d int32) {
+	t.real += d * int32(^f&flagMissing)
+	t.low += d * int32(f&flagLowSample>>1)
+	t.breaching += d * int32(f&flagBreaching>>2)
 }
 
 // forget drops every remembered datapoint.
-func (inc *incremental) forget() {
-	clear(inc.closed)
-	inc.open = math.MaxInt32 // nothing is known to be closed
+func (a *MetricAlarm) forget() {
+	clear(a.closed)
+	a.inc.open = math.MaxInt32 // nothing is known to be closed
 }
 
 // floorDiv is a / b rounded toward −∞ (b > 0), so slots stay non-negative.
@@ -850,12 +878,12 @@ func (a *MetricAlarm) LastEvaluation() Evaluation {
 		a.dps = append(a.dps, Datapoint{Timestamp: at.Add(-time.Duration(len(vals)-j) * a.cfg.Period), Value: v,
 			Missing: flags[j]&flagMissing != 0, LowSample: flags[j]&flagLowSample != 0})
 	}
-	return Evaluation{At: at, Datapoints: a.dps, Outcome: a.outcome, Previous: a.previous}
+	return Evaluation{At: at, Datapoints: a.dps, Outcome: a.outcome.Outcome(), Previous: a.previous}
 }
 
 // lastPoints returns the compact datapoints of the last evaluation.
 func (a *MetricAlarm) lastPoints() ([]float64, []uint8) {
-	n, off := a.rng, a.inc.off
+	n, off := int(a.rng), int(a.inc.off)
 	return a.inc.vals[off : off+n], a.inc.flags[off : off+n]
 }
 
@@ -880,7 +908,7 @@ func (a *MetricAlarm) RealValues() iter.Seq[float64] {
 // "CPUUtilization [84.2, 81, 75.5]: 3 of 3 datapoints > 70 (most recent
 // real datapoints)". Real datapoint values are listed newest first.
 func (a *MetricAlarm) Reason() string {
-	o := a.outcome
+	o := a.outcome.Outcome()
 	c := a.cfg
 	var vals []string
 	for v := range a.RealValues() {

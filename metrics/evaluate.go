@@ -1,5 +1,7 @@
 package metrics
 
+import "math"
+
 // Rule names the branch of CloudWatch's evaluation algorithm that decided an
 // alarm's state.
 type Rule uint8
@@ -118,7 +120,7 @@ func evaluate(cfg AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 // rule is what evaluateRange reads of an AlarmConfig (defaults filled in),
 // kept together so that an alarm's evaluation reads one cache line of it.
 type rule struct {
-	n, m      int
+	n, m      int32 // in 32 bits, so that a MetricAlarm's evaluation fields fit in four cache lines
 	threshold float64
 	op        ComparisonOperator
 	treat     MissingData
@@ -126,8 +128,15 @@ type rule struct {
 }
 
 func (c *AlarmConfig) rule() rule {
-	return rule{n: c.EvaluationPeriods, m: c.DatapointsToAlarm, threshold: c.Threshold, op: c.Comparison,
+	return rule{n: clampInt32(c.EvaluationPeriods), m: clampInt32(c.DatapointsToAlarm), threshold: c.Threshold, op: c.Comparison,
 		treat: c.TreatMissingData, lowIgnore: c.LowSampleCountPercentile == LowSampleIgnore}
+}
+
+// clampInt32 is v as an int32, the nearest one when out of range: a valid
+// configuration's N and M are at most 8,640; EvaluateDatapoints of an
+// invalid one with N or M beyond ±2^31 sees the bound instead.
+func clampInt32(v int) int32 {
+	return int32(min(max(v, math.MinInt32), math.MaxInt32))
 }
 
 // points is an evaluation range, oldest first: Datapoints, or an alarm's
@@ -138,11 +147,25 @@ type points struct {
 	flags []uint8
 }
 
-// The flags of a compact datapoint.
+// The flags of a compact datapoint. count relies on their values.
 const (
-	flagMissing uint8 = 1 << iota
-	flagLowSample
+	flagMissing   uint8 = 1 << iota
+	flagLowSample       // real, from too few samples (set only when an alarm checks)
+	// flagBreaching marks a real datapoint that breaches the alarm's
+	// threshold; only an incremental read sets it (rule.mark), so that the
+	// tallies it keeps as its range slides need not read the values or
+	// compare them again.
+	flagBreaching
 )
+
+// mark returns the flags f of datapoint v with flagBreaching set when it
+// is real and breaches r's threshold.
+func (r *rule) mark(v float64, f uint8) uint8 {
+	if f&flagMissing == 0 && r.op.Breaches(v, r.threshold) {
+		f |= flagBreaching
+	}
+	return f
+}
 
 func pointsOf(dps []Datapoint) points { return points{dps: dps} }
 
@@ -171,7 +194,7 @@ type tally struct {
 // so that the n most recent real datapoints are the first n met.
 func tallyCompact(cfg *rule, vals []float64, flags []uint8) tally {
 	t := tally{np: len(vals), oldestReal: -1}
-	op, threshold, n := cfg.op, cfg.threshold, cfg.n
+	op, threshold, n := cfg.op, cfg.threshold, int(cfg.n)
 	var seen uint8
 	flags = flags[:len(vals)]
 	for i := len(vals) - 1; i >= 0; i-- {
@@ -205,7 +228,7 @@ func tallyDatapoints(cfg *rule, dps []Datapoint) tally {
 		t.oldestReal = i
 		if cfg.op.Breaches(d.Value, cfg.threshold) {
 			t.breaching++
-			if t.real < cfg.n {
+			if t.real < int(cfg.n) {
 				t.recent++
 			}
 		}
@@ -216,7 +239,7 @@ func tallyDatapoints(cfg *rule, dps []Datapoint) tally {
 
 // decide applies the evaluation algorithm to a range's tally.
 func decide(cfg *rule, t tally, current AlarmState) Outcome {
-	n, m := cfg.n, cfg.m
+	n, m := int(cfg.n), int(cfg.m)
 	if n < 1 || m < 1 {
 		return Outcome{State: current, Rule: RuleKeepState}
 	}

@@ -487,27 +487,72 @@ type queuedRange struct {
 // [start, end).
 func (g *Group) queuedIn(i int, start, end int64) queuedRange {
 	from := max(g.slots[i].taken, g.first)
-	// The first row at or after t. An alarm reads the newest windows: gallop
-	// back from the newest row before bisecting, as rawIndex does.
-	search := func(t int64) int {
-		hi, step := g.next, 1 // the rows from hi on are at or after t
-		lo := hi - step
-		for lo >= from && int64(g.rows[g.offset(lo)]) >= t {
-			hi, step = lo, 2*step
-			lo = hi - step
-		}
-		lo = max(lo+1, from) // the answer is in [lo, hi]
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if int64(g.rows[g.offset(m)]) < t {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		return lo
+	return queuedRange{g: g, col: i, from: g.search(from, start), to: g.search(from, end)}
+}
+
+// search returns the first row from `from` on whose timestamp is at or
+// after t (g.next if none). An alarm reads the newest windows: it gallops
+// back from the newest row before bisecting, as rawIndex does.
+func (g *Group) search(from int, t int64) int {
+	hi, step := g.next, 1 // the rows from hi on are at or after t
+	lo := hi - step
+	for lo >= from && int64(g.rows[g.offset(lo)]) >= t {
+		hi, step = lo, 2*step
+		lo = hi - step
 	}
-	return queuedRange{g: g, col: i, from: search(start), to: search(end)}
+	lo = max(lo+1, from) // the answer is in [lo, hi]
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int64(g.rows[g.offset(m)]) < t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// soleRowBack is how many rows newer than a window soleQueued steps over
+// before it leaves the window to the general read: an alarm of one-minute
+// periods over a group written every minute reads the newest row and the
+// one before it.
+const soleRowBack = 2
+
+// soleQueued returns series i's sample in [start, end) when the series has
+// no raw sample at or after start and the window holds exactly one of the
+// rows the series has not taken, one of the newest few, with a sample of
+// the series: the window's whole content, read without a search. ok is
+// false otherwise, and the caller reads the window the general way
+// (rawWindow), which gives the same answer wherever this one does.
+func (g *Group) soleQueued(sr *series, start, end int64) (set statSet, ok bool) {
+	i := sr.col
+	from := max(g.slots[i].taken, g.first)
+	if from >= g.next || sr.latest >= start && sr.raw.n > 0 && sr.raw.last().t >= start { // latest first: the series' first line
+		return statSet{}, false
+	}
+	k, r := g.next-1, g.lastOff
+	for back := 0; int64(g.rows[r]) >= end; back++ { // newer than the window
+		if back == soleRowBack || k == from {
+			return statSet{}, false
+		}
+		k, r = k-1, r-g.width
+		if r < 0 {
+			r += g.size * g.width
+		}
+	}
+	if int64(g.rows[r]) < start || g.rows[r+1]&(1<<i) == 0 {
+		return statSet{}, false // no row in the window, or none with a sample
+	}
+	if k > from { // the row before must be older than the window
+		p := r - g.width
+		if p < 0 {
+			p += g.size * g.width
+		}
+		if int64(g.rows[p]) >= start {
+			return statSet{}, false
+		}
+	}
+	return g.sample(i, r), true
 }
 
 // at returns the series' sample in row k, if the row holds one.
@@ -516,13 +561,19 @@ func (q *queuedRange) at(k int) (statSet, bool) {
 	if g.rows[r+1]&(1<<q.col) == 0 {
 		return statSet{}, false
 	}
-	slot := &g.slots[q.col]
+	return g.sample(q.col, r), true
+}
+
+// sample returns series i's sample in the row at word offset r, which
+// holds one.
+func (g *Group) sample(i, r int) statSet {
+	slot := &g.slots[i]
 	off := r + 2 + int(slot.off)
 	v := math.Float64frombits(g.rows[off])
 	if slot.flags&slotSets == 0 {
-		return statSet{count: 1, sum: v, min: v, max: v}, true
+		return statSet{count: 1, sum: v, min: v, max: v}
 	}
-	return statSet{count: v, sum: math.Float64frombits(g.rows[off+1]), min: math.Float64frombits(g.rows[off+2]), max: math.Float64frombits(g.rows[off+3])}, true
+	return statSet{count: v, sum: math.Float64frombits(g.rows[off+1]), min: math.Float64frombits(g.rows[off+2]), max: math.Float64frombits(g.rows[off+3])}
 }
 
 // any reports whether a row of the range holds a sample of the series.

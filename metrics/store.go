@@ -988,6 +988,14 @@ func (s *Store) windowFrom(sr *series, src int, stat Statistic, start, end, visi
 	if src == fromNone {
 		return 0, false
 	}
+	// A window that is one queued row of the series (the newest minutes an
+	// alarm reads) is read directly, in fewer instructions than the memo
+	// would take to find it; it needs no memo entry.
+	if g := sr.grp; g != nil && src == fromRaw && stat.kind != statPercentile && end-1 <= visible {
+		if set, ok := g.soleQueued(sr, start, end); ok {
+			return set.value(stat)
+		}
+	}
 	for i := range s.memo {
 		if m := &s.memo[i]; m.sr == sr && m.gen == s.gen && m.end == end && m.start == start && m.src == src && m.visible == visible && m.stat == stat {
 			return m.v, m.ok

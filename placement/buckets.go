@@ -9,11 +9,12 @@ import (
 // distinctInstance and spread(instanceId) find their candidates without a
 // scan of the fleet:
 //
-//   - members is a bitset of the instance slots running at least one task
-//     of the group, with a member count per block of slots, so that an
-//     instance running none is drawn uniformly by rank selection over the
-//     bitset's zeros (O(slots/4096 + 64)) rather than by hoping that a
-//     uniform draw over the fleet misses the group;
+//   - the members (the instance slots running at least one task of the
+//     group) are the non-zero counts of the group's groupCounts, whose
+//     pages mark them in a bitmask; the index keeps a member count per
+//     block of slots, so that an instance running none is drawn uniformly
+//     by rank selection over the masks' zeros (O(slots/4096 + 64)) rather
+//     than by hoping that a uniform draw over the fleet misses the group;
 //   - byCount (once a spread(instanceId) plan has placed a task of the
 //     group) buckets the members by how many tasks of the group they run,
 //     and each bucket by a coarse class of free CPU and free memory (a cell:
@@ -27,16 +28,15 @@ import (
 // other instance, and keeping them in a per-group structure would make every
 // placement on an instance update every group it does not run.
 type groupIndex struct {
-	members bitset  // instance slots running at least one task of the group
-	blocks  []int32 // members per block of blockSlots slots
-	size    int     // members, whatever their status
-	active  int     // members that are ACTIVE
+	blocks []int32 // members per block of blockSlots slots
+	size   int     // members, whatever their status
+	active int     // members that are ACTIVE
 
 	counted bool          // byCount is maintained
 	byCount []countBucket // byCount[k-1]: members running k tasks of the group
 }
 
-// blockBits sizes the member-count blocks: 4096 slots, 64 bitset words.
+// blockBits sizes the member-count blocks: 4096 slots, 64 member words.
 const (
 	blockBits  = 12
 	blockSlots = 1 << blockBits
@@ -101,12 +101,9 @@ func (c *Cluster) groupIndexOf(g GroupID) *groupIndex {
 	if gi := c.gidx[g]; gi != nil {
 		return gi
 	}
-	on := c.groupCounts(g)
 	gi := &groupIndex{}
-	for i, k := range on {
-		if k > 0 {
-			gi.join(int32(i), c.res[i].status == Active)
-		}
+	for i := range c.groupCounts(g).all() {
+		gi.join(i, c.res[i].status == Active)
 	}
 	c.gidx[g] = gi
 	return gi
@@ -118,10 +115,8 @@ func (c *Cluster) countedIndexOf(g GroupID) *groupIndex {
 	gi := c.groupIndexOf(g)
 	if !gi.counted {
 		gi.counted = true
-		for i, k := range c.groupOn[g] {
-			if k > 0 {
-				c.link(g, gi, int32(i), k)
-			}
+		for i, k := range c.groupOn[g].all() {
+			c.link(g, gi, i, k)
 		}
 	}
 	return gi
@@ -129,11 +124,9 @@ func (c *Cluster) countedIndexOf(g GroupID) *groupIndex {
 
 // join records that slot i runs a first task of the group.
 func (gi *groupIndex) join(i int32, active bool) {
-	gi.members = gi.members.grow(int(i) + 1)
 	for len(gi.blocks) <= int(i>>blockBits) {
 		gi.blocks = append(gi.blocks, 0)
 	}
-	gi.members.set(i, true)
 	gi.blocks[i>>blockBits]++
 	gi.size++
 	if active {
@@ -143,7 +136,6 @@ func (gi *groupIndex) join(i int32, active bool) {
 
 // leave records that slot i runs no task of the group any more.
 func (gi *groupIndex) leave(i int32, active bool) {
-	gi.members.set(i, false)
 	gi.blocks[i>>blockBits]--
 	gi.size--
 	if active {
@@ -152,8 +144,9 @@ func (gi *groupIndex) leave(i int32, active bool) {
 }
 
 // nonMember returns the r-th slot (0-based, in slot order) among the first
-// n that runs no task of the group; r must be below n - size.
-func (gi *groupIndex) nonMember(r, n int) int32 {
+// n that runs no task of the group, whose counts are on; r must be below
+// n - size.
+func (gi *groupIndex) nonMember(on *groupCounts, r, n int) int32 {
 	lo := 0
 	for b := 0; ; b++ {
 		lo = b << blockBits
@@ -167,11 +160,7 @@ func (gi *groupIndex) nonMember(r, n int) int32 {
 		r -= inBlock
 	}
 	for w := lo >> 6; ; w++ {
-		var word uint64
-		if w < len(gi.members) {
-			word = gi.members[w]
-		}
-		free := ^word
+		free := ^on.word(w)
 		if valid := n - w<<6; valid < 64 {
 			free &= 1<<uint(valid) - 1
 		}
@@ -324,7 +313,7 @@ func (c *Cluster) relink(i int32) {
 		if k >= 0 {
 			l = &sl.more[k]
 		}
-		b := &c.gidx[l.g].byCount[c.groupOn[l.g][i]-1]
+		b := &c.gidx[l.g].byCount[c.groupOn[l.g].at(i)-1]
 		if cur := &b.cells[l.cell]; cur.cpu == cpu && cur.mem == mem {
 			continue
 		}
@@ -342,7 +331,7 @@ func (c *Cluster) setActive(i int32, delta int) {
 		return
 	}
 	for g, gi := range c.gidx {
-		if gi != nil && int(i) < len(c.groupOn[g]) && c.groupOn[g][i] > 0 {
+		if gi != nil && c.groupOn[g].at(i) > 0 {
 			gi.active += delta
 		}
 	}
@@ -362,7 +351,7 @@ type fewest struct {
 func (lv *fewest) has(i int32) bool { return lv.of == nil || lv.mask&(1<<uint(lv.of[i])) != 0 }
 
 // ok reports whether slot i is in the level, ACTIVE and feasible.
-func (c *Cluster) ok(p *Plan, t *Task, on []int32, lv *fewest, i int32) bool {
+func (c *Cluster) ok(p *Plan, t *Task, on *groupCounts, lv *fewest, i int32) bool {
 	return c.res[i].status == Active && lv.has(i) && c.feasible(p, t, on, i)
 }
 
@@ -372,7 +361,7 @@ func (c *Cluster) ok(p *Plan, t *Task, on []int32, lv *fewest, i int32) bool {
 // then the count buckets upwards, each searched only in the cells whose
 // resources can fit the task (pickInBucket). With distinctInstance only
 // the first step can succeed.
-func (c *Cluster) chooseFewest(p *Plan, t *Task, on []int32, rng *rand.Rand, lv *fewest) int32 {
+func (c *Cluster) chooseFewest(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, lv *fewest) int32 {
 	gi := c.groupIndexOf(t.Group)
 	if i := c.pickNonMember(p, t, on, rng, gi, lv); i >= 0 || p.distinct {
 		return i
@@ -397,7 +386,7 @@ func (c *Cluster) chooseFewest(p *Plan, t *Task, on []int32, rng *rand.Rand, lv 
 // qualifies (rejection sampling: an accepted draw is uniform over the
 // qualifying instances), and falls back to an exact pass over the same
 // superset, uniform too.
-func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi *groupIndex, lv *fewest) int32 {
+func (c *Cluster) pickNonMember(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, gi *groupIndex, lv *fewest) int32 {
 	if len(c.activeIDs) == gi.active || lv.n == 0 {
 		return -1 // every ACTIVE instance runs the group, or the level is empty
 	}
@@ -417,14 +406,14 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 				}
 				r -= len(l)
 			}
-			if on[i] == 0 && c.feasible(p, t, on, i) { // the level's lists hold ACTIVE instances of the level
+			if on.at(i) == 0 && c.feasible(p, t, on, i) { // the level's lists hold ACTIVE instances of the level
 				return i
 			}
 		}
 		best, ties := int32(-1), 0
 		for _, l := range lv.lists {
 			for _, i := range l {
-				if on[i] == 0 && c.feasible(p, t, on, i) {
+				if on.at(i) == 0 && c.feasible(p, t, on, i) {
 					if ties++; ties == 1 || rng.IntN(ties) == 0 {
 						best = i
 					}
@@ -434,15 +423,13 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 		return best
 	}
 	for range randomTries {
-		if i := gi.nonMember(rng.IntN(outside), slots); c.ok(p, t, on, lv, i) {
+		if i := gi.nonMember(on, rng.IntN(outside), slots); c.ok(p, t, on, lv, i) {
 			return i
 		}
 	}
 	best, ties := int32(-1), 0
 	for w, word := range c.activeSet {
-		if w < len(gi.members) {
-			word &^= gi.members[w]
-		}
+		word &^= on.word(w)
 		for word != 0 {
 			i := int32(w<<6 + bits.TrailingZeros64(word))
 			word &= word - 1
@@ -460,7 +447,7 @@ func (c *Cluster) pickNonMember(p *Plan, t *Task, on []int32, rng *rand.Rand, gi
 // count bucket b; -1 if there is none. Only the cells whose classes are at
 // least the task's (cpu, mem) can hold one: it samples from those, accepts
 // a qualifying draw, and falls back to an exact pass over them.
-func (c *Cluster) pickInBucket(p *Plan, t *Task, on []int32, rng *rand.Rand, lv *fewest, b *countBucket, cpu, mem uint8) int32 {
+func (c *Cluster) pickInBucket(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, lv *fewest, b *countBucket, cpu, mem uint8) int32 {
 	total := 0
 	b.candidates(cpu, mem, func(cl *cell) bool { total += len(cl.ids); return true })
 	if total == 0 {

@@ -217,13 +217,17 @@ const (
 // over free memory and free CPU are built the first time a binpack plan
 // needs them and maintained on every change after that.
 //
-// Memory: about 100 bytes per instance, plus 4 bytes per instance for every
-// task group that has placed a task (per-group counts are dense arrays, so
-// 100 services on 10,000 instances cost 4 MB), plus 1 to 3 MiB per capacity
-// tree (one global tree per binpack resource in use, one per attribute value
-// for spread-then-binpack and attribute-equality plans), plus, for each group
-// placed under spread(instanceId) or distinctInstance, n/8 bytes of member
-// bitset and about 16 bytes per instance that runs the group.
+// Memory: about 100 bytes per instance, plus per task group that has placed
+// a task 4 bytes per 32 instances and 132 bytes per 32-instance page on
+// which it runs a task (its counts and their bitmask: 5,000 services of a
+// few tasks each on 5,000 instances cost about 10 MB; a group on more than
+// half of the pages keeps them all, in slot order, about 4 bytes per
+// instance as a plain array would), plus 1 to 3 MiB per
+// capacity tree (one global tree per binpack resource in use, one per
+// attribute value for spread-then-binpack and attribute-equality plans),
+// plus, for each group placed under spread(instanceId) or
+// distinctInstance, 4 bytes per 4,096 instances and about 16 bytes per
+// instance that runs the group.
 type Cluster struct {
 	res          []resources
 	ec2ID        []string
@@ -238,7 +242,7 @@ type Cluster struct {
 
 	groupNames []string
 	groupIndex map[string]GroupID
-	groupOn    [][]int32     // [group][slot] tasks of the group on the instance; nil until used
+	groupOn    []groupCounts // per group: tasks of the group per instance slot
 	groupVal   [][][]int32   // [group][column][value] tasks of the group per attribute value, tracked columns only
 	gidx       []*groupIndex // per group: the instances that run it, for distinctInstance and spread(instanceId); nil until used
 	links      []slotLinks   // per slot: its entries in counted groups' buckets
@@ -294,10 +298,8 @@ func (c *Cluster) rebuildGroupVal(g GroupID, col int32) {
 		c.groupVal[g] = append(c.groupVal[g], nil)
 	}
 	counts := make([]int32, len(c.cols[col].values))
-	if on := c.groupOn[g]; on != nil {
-		for i, n := range on {
-			counts[c.cols[col].of[i]] += n
-		}
+	for i, n := range c.groupOn[g].all() {
+		counts[c.cols[col].of[i]] += n
 	}
 	c.groupVal[g][col] = counts
 }
@@ -315,7 +317,7 @@ func (c *Cluster) Group(name string) GroupID {
 	g := GroupID(len(c.groupNames))
 	c.groupNames = append(c.groupNames, name)
 	c.groupIndex[name] = g
-	c.groupOn = append(c.groupOn, nil)
+	c.groupOn = append(c.groupOn, groupCounts{})
 	c.groupVal = append(c.groupVal, nil)
 	return g
 }
@@ -323,22 +325,16 @@ func (c *Cluster) Group(name string) GroupID {
 // GroupName returns the name Group interned as g.
 func (c *Cluster) GroupName(g GroupID) string { return c.groupNames[g] }
 
-// groupCounts returns the per-instance counts of group g, allocating them on
-// first use.
-func (c *Cluster) groupCounts(g GroupID) []int32 {
-	on := c.groupOn[g]
-	if len(on) < len(c.res) {
-		first := on == nil
-		// New instances host no task of the group yet, so zeros are exact.
-		on = append(on, make([]int32, len(c.res)-len(on))...)
-		c.groupOn[g] = on
-		if first {
-			for _, col := range c.trackedCol {
-				c.rebuildGroupVal(g, col)
-			}
+// groupCounts returns the per-instance counts of group g, after building
+// its per-value counts of the tracked columns on first use (track builds
+// them for the groups that exist when it starts tracking a column).
+func (c *Cluster) groupCounts(g GroupID) *groupCounts {
+	if c.groupVal[g] == nil {
+		for _, col := range c.trackedCol {
+			c.rebuildGroupVal(g, col)
 		}
 	}
-	return on
+	return &c.groupOn[g]
 }
 
 // valueCount returns the tasks of group g on instances whose column col has
@@ -472,17 +468,19 @@ func (c *Cluster) Deregister(id InstanceID) error {
 		c.deactivate(i, removed)
 	}
 	c.res[i].status = removed
-	for g, on := range c.groupOn {
-		if on == nil || int(i) >= len(on) || on[i] == 0 {
+	for g := range c.groupOn {
+		on := &c.groupOn[g]
+		k := on.at(i)
+		if k == 0 {
 			continue
 		}
 		for _, col := range c.trackedCol {
-			c.groupVal[g][col][c.cols[col].of[i]] -= on[i]
+			c.groupVal[g][col][c.cols[col].of[i]] -= k
 		}
 		if g < len(c.gidx) && c.gidx[g] != nil {
-			c.recount(GroupID(g), c.gidx[g], i, on[i], 0)
+			c.recount(GroupID(g), c.gidx[g], i, k, 0)
 		}
-		on[i] = 0
+		on.add(i, -k)
 	}
 	c.res[i].running = 0
 	return nil
@@ -511,14 +509,14 @@ func (c *Cluster) SetAttribute(id InstanceID, name, value string) error {
 	old := col.of[i]
 	nv := col.intern(value)
 	if c.tracked[colID] {
-		for g, on := range c.groupOn {
-			if on != nil && int(i) < len(on) && on[i] != 0 {
+		for g := range c.groupOn {
+			if k := c.groupOn[g].at(i); k != 0 {
 				vals := c.groupVal[g][colID]
 				for len(vals) < len(col.values) {
 					vals = append(vals, 0)
 				}
-				vals[old] -= on[i]
-				vals[nv] += on[i]
+				vals[old] -= k
+				vals[nv] += k
 				c.groupVal[g][colID] = vals
 			}
 		}
@@ -569,11 +567,7 @@ func (c *Cluster) Attribute(id InstanceID, name string) (string, bool) {
 
 // TasksOf returns how many tasks of group g run on an instance.
 func (c *Cluster) TasksOf(id InstanceID, g GroupID) int {
-	on := c.groupOn[g]
-	if int(id) >= len(on) {
-		return 0
-	}
-	return int(on[id])
+	return int(c.groupOn[g].at(int32(id)))
 }
 
 // buildTree indexes the given ACTIVE instances.
@@ -617,8 +611,8 @@ func (v *clusterView) RegisteredAt() time.Time { return v.c.registeredAt[v.i] }
 func (v *clusterView) RunningTasksCount() int  { return int(v.c.res[v.i].running) }
 func (v *clusterView) TaskGroups() []string {
 	v.groups = v.groups[:0]
-	for g, on := range v.c.groupOn {
-		if int(v.i) < len(on) && on[v.i] > 0 {
+	for g := range v.c.groupOn {
+		if v.c.groupOn[g].at(v.i) > 0 {
 			v.groups = append(v.groups, v.c.groupNames[g])
 		}
 	}

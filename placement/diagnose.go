@@ -88,7 +88,7 @@ func (c *Cluster) Diagnose(p *Plan, t Task) ([]Verdict, error) {
 }
 
 // compareKeys compares instances i and j under p's ranks, as Place does.
-func (c *Cluster) compareKeys(p *Plan, t *Task, on []int32, i, j int32) int {
+func (c *Cluster) compareKeys(p *Plan, t *Task, on *groupCounts, i, j int32) int {
 	for k := range p.ranks {
 		a, b := c.key(&p.ranks[k], t, on, i), c.key(&p.ranks[k], t, on, j)
 		switch {
@@ -104,9 +104,9 @@ func (c *Cluster) compareKeys(p *Plan, t *Task, on []int32, i, j int32) int {
 // diagnosticKey is key in the units a reader expects: the score itself for
 // a custom rank (key orders it through scoreKey), NaN shown as the +Inf it
 // counts as.
-func (c *Cluster) diagnosticKey(r *rank, t *Task, on []int32, i int32) float64 {
+func (c *Cluster) diagnosticKey(r *rank, t *Task, on *groupCounts, i int32) float64 {
 	if r.kind == rankCustom {
-		if s := r.scorer.Score(*t, c.candidate(i, on[i], 0, 0, 0, 0)); s == s {
+		if s := r.scorer.Score(*t, c.candidate(i, on.at(i), 0, 0, 0, 0)); s == s {
 			return s
 		}
 		return math.Inf(1)

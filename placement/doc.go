@@ -92,8 +92,10 @@
 //     and other continuations scan that value's instances.
 //   - spread(instanceId), first or after an attribute spread, and
 //     distinctInstance: each task group that needs it keeps an index of
-//     the instances running its tasks: a bitset with member counts per
-//     block of 4096 slots, so that an instance free of the group is drawn
+//     the instances running its tasks: the bitmasks of the group's paged
+//     task counts with member counts per block of 4096 slots (memory grows
+//     with the instances the group runs on, not with the cluster), so
+//     that an instance free of the group is drawn
 //     uniformly by rank selection even when the group runs almost
 //     everywhere; and buckets of members by task count (the LFU-bucket
 //     technique), each split into cells by power-of-two classes of free CPU

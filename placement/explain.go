@@ -87,7 +87,7 @@ const (
 
 // explain builds the Rejection for a task that chooses found no place for.
 // It scans every instance: rejections are rare next to placements.
-func (c *Cluster) explain(p *Plan, t *Task, on []int32) *Rejection {
+func (c *Cluster) explain(p *Plan, t *Task, on *groupCounts) *Rejection {
 	r := &Rejection{Reason: ReasonNoActiveInstance, Closest: NoInstance, Constraint: -1}
 	bestStage := -1
 	for i := range int32(len(c.res)) {
@@ -137,7 +137,7 @@ func (c *Cluster) explain(p *Plan, t *Task, on []int32) *Rejection {
 // firstFailure returns the first stage instance i fails. An instance that
 // passes every stage cannot exist here (choose would have taken it), but
 // would report a stage past the last constraint.
-func (c *Cluster) firstFailure(p *Plan, t *Task, on []int32, i int32) (stage int, portLimit bool) {
+func (c *Cluster) firstFailure(p *Plan, t *Task, on *groupCounts, i int32) (stage int, portLimit bool) {
 	switch {
 	case c.res[i].cpu < int32(t.CPU):
 		return stageCPU, false

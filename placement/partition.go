@@ -137,7 +137,7 @@ func (c *Cluster) partRemove(col, i int32) {
 //   - binpack next: each value's own capacity tree (built on first use)
 //     gives its best leaf, and the ranking settles among those leaves;
 //   - any other continuation: a scan of the level's instances.
-func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+func (c *Cluster) chooseSpreadFirst(p *Plan, t *Task, on *groupCounts, rng *rand.Rand) int32 {
 	col := p.ranks[0].col
 	pt := c.parts[col]
 	nv := len(pt.lists)

@@ -112,7 +112,7 @@ func (c *Cluster) Place(p *Plan, t Task, rng *rand.Rand) (Result, error) {
 	if i < 0 {
 		return Result{Instance: NoInstance, Rejection: c.explain(p, &t, on)}, nil
 	}
-	c.allocate(i, &t, on)
+	c.allocate(i, &t)
 	return Result{Instance: InstanceID(i)}, nil
 }
 
@@ -162,7 +162,7 @@ func (c *Cluster) Release(id InstanceID, t Task) error {
 	i := int32(id)
 	on := c.groupCounts(t.Group)
 	if c.res[i].cpu+int32(t.CPU) > c.res[i].capCPU || c.res[i].mem+int32(t.MemoryMiB) > c.res[i].capMem ||
-		c.res[i].eni+int32(t.ENIs) > c.res[i].capENI || on[i] == 0 {
+		c.res[i].eni+int32(t.ENIs) > c.res[i].capENI || on.at(i) == 0 {
 		return fielderr.New(ErrBadRelease, "Task", fmt.Sprintf("group %q, %d CPU units, %d MiB, %d ENIs", c.groupNames[t.Group], t.CPU, t.MemoryMiB, t.ENIs),
 			fmt.Sprintf("instance %d holds no such task", id))
 	}
@@ -177,27 +177,29 @@ func (c *Cluster) Release(id InstanceID, t Task) error {
 		ps[k] = ps[len(ps)-1]
 		c.ports[i] = ps[:len(ps)-1]
 	}
-	c.adjust(i, &t, on, 1)
+	c.adjust(i, &t, 1)
 	return nil
 }
 
-func (c *Cluster) allocate(i int32, t *Task, on []int32) {
+func (c *Cluster) allocate(i int32, t *Task) {
 	if len(t.HostPorts) > 0 {
 		c.ports[i] = append(c.ports[i], t.HostPorts...)
 	}
-	c.adjust(i, t, on, -1)
+	c.adjust(i, t, -1)
 }
 
 // adjust adds sign*task to the instance's free resources and -sign to the
-// group counts.
-func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
+// group counts. It takes the counts from groupOn itself rather than from
+// the caller: a Filter or Scorer run while choosing may have interned a
+// group, moving groupOn.
+func (c *Cluster) adjust(i int32, t *Task, sign int32) {
 	c.res[i].cpu += sign * int32(t.CPU)
 	c.res[i].mem += sign * int32(t.MemoryMiB)
 	c.res[i].eni += sign * int32(t.ENIs)
 	c.res[i].running -= sign
-	on[i] -= sign
+	now := c.groupOn[t.Group].add(i, -sign)
 	if int(t.Group) < len(c.gidx) && c.gidx[t.Group] != nil {
-		c.recount(t.Group, c.gidx[t.Group], i, on[i]+sign, on[i])
+		c.recount(t.Group, c.gidx[t.Group], i, now+sign, now)
 	}
 	if c.res[i].linked > 0 {
 		c.relink(i) // free resources changed: move between cells
@@ -227,7 +229,7 @@ func (c *Cluster) adjust(i int32, t *Task, on []int32, sign int32) {
 
 // feasible reports whether instance i passes the filter and constraint
 // stages for the task. i must be ACTIVE.
-func (c *Cluster) feasible(p *Plan, t *Task, on []int32, i int32) bool {
+func (c *Cluster) feasible(p *Plan, t *Task, on *groupCounts, i int32) bool {
 	if c.res[i].cpu < int32(t.CPU) || c.res[i].mem < int32(t.MemoryMiB) || c.res[i].eni < int32(t.ENIs) {
 		return false
 	}
@@ -255,16 +257,16 @@ func (c *Cluster) portsFit(i int32, want []uint16) bool {
 
 // constraintsHold returns the index of the first constraint instance i
 // breaks, or -1.
-func (c *Cluster) constraintsHold(p *Plan, t *Task, on []int32, i int32) int {
+func (c *Cluster) constraintsHold(p *Plan, t *Task, on *groupCounts, i int32) int {
 	for k := range p.constraints {
 		cc := &p.constraints[k]
 		switch {
 		case cc.distinct:
-			if on[i] != 0 {
+			if on.at(i) != 0 {
 				return k
 			}
 		case cc.filter != nil:
-			if !cc.filter.Keep(*t, c.candidate(i, on[i], 0, 0, 0, 0)) {
+			if !cc.filter.Keep(*t, c.candidate(i, on.at(i), 0, 0, 0, 0)) {
 				return k
 			}
 		case cc.expr.dynamic:
@@ -282,16 +284,16 @@ func (c *Cluster) constraintsHold(p *Plan, t *Task, on []int32, i int32) int {
 }
 
 // key returns instance i's value for rank r (smaller is better).
-func (c *Cluster) key(r *rank, t *Task, on []int32, i int32) int64 {
+func (c *Cluster) key(r *rank, t *Task, on *groupCounts, i int32) int64 {
 	switch r.kind {
 	case rankBinpackMemory:
 		return int64(c.res[i].mem)
 	case rankBinpackCPU:
 		return int64(c.res[i].cpu)
 	case rankSpreadInstance:
-		return int64(on[i])
+		return int64(on.at(i))
 	case rankCustom:
-		return scoreKey(r.scorer.Score(*t, c.candidate(i, on[i], 0, 0, 0, 0)))
+		return scoreKey(r.scorer.Score(*t, c.candidate(i, on.at(i), 0, 0, 0, 0)))
 	}
 	return int64(c.valueCount(t.Group, r.col, c.cols[r.col].of[i]))
 }
@@ -306,7 +308,7 @@ type ranker struct {
 
 // offer considers instance i; from is the first rank to compare (earlier
 // ranks are known to tie).
-func (c *Cluster) offer(rk *ranker, ranks []rank, from int, t *Task, on []int32, i int32, rng *rand.Rand) {
+func (c *Cluster) offer(rk *ranker, ranks []rank, from int, t *Task, on *groupCounts, i int32, rng *rand.Rand) {
 	keys := &c.scratch.keys
 	if rk.best < 0 {
 		for k := from; k < len(ranks); k++ {
@@ -336,7 +338,7 @@ func (c *Cluster) offer(rk *ranker, ranks []rank, from int, t *Task, on []int32,
 }
 
 // choose returns the instance the plan picks for the task, or -1.
-func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+func (c *Cluster) choose(p *Plan, t *Task, on *groupCounts, rng *rand.Rand) int32 {
 	if len(c.activeIDs) == 0 {
 		return -1
 	}
@@ -367,7 +369,7 @@ func (c *Cluster) choose(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
 // constraint: only the capacity trees of the named values are searched
 // (each tree's best leaf is offered, and the ranking settles among them), so
 // a constraint that keeps a small share of the fleet costs no scan of it.
-func (c *Cluster) chooseByValue(p *Plan, t *Task, on []int32, rng *rand.Rand, cc *compiledConstraint) int32 {
+func (c *Cluster) chooseByValue(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, cc *compiledConstraint) int32 {
 	col := c.cols[cc.eqCol]
 	cpuKey := p.ranks[0].kind == rankBinpackCPU
 	rk := ranker{best: -1}
@@ -403,7 +405,7 @@ func (p *Plan) selective(active int) *compiledConstraint {
 
 // chooseCandidates ranks the ACTIVE members of a static constraint's set:
 // O(members + n/64) per placement.
-func (c *Cluster) chooseCandidates(p *Plan, t *Task, on []int32, rng *rand.Rand, set bitset) int32 {
+func (c *Cluster) chooseCandidates(p *Plan, t *Task, on *groupCounts, rng *rand.Rand, set bitset) int32 {
 	rk := ranker{best: -1}
 	for w, word := range set {
 		for word != 0 {
@@ -418,7 +420,7 @@ func (c *Cluster) chooseCandidates(p *Plan, t *Task, on []int32, rng *rand.Rand,
 }
 
 // chooseScan ranks every ACTIVE instance: O(n) per placement.
-func (c *Cluster) chooseScan(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+func (c *Cluster) chooseScan(p *Plan, t *Task, on *groupCounts, rng *rand.Rand) int32 {
 	if len(p.ranks) == 1 && (p.ranks[0].kind == rankBinpackMemory || p.ranks[0].kind == rankBinpackCPU) &&
 		t.ENIs == 0 && len(t.HostPorts) == 0 && len(p.constraints) == 0 {
 		return c.scanBinpack(p.ranks[0].kind == rankBinpackCPU, int32(t.CPU), int32(t.MemoryMiB), rng)
@@ -470,7 +472,7 @@ const randomTries = 32
 // sampling; each draw is uniform over ACTIVE instances and is kept only if
 // feasible, so an accepted draw is uniform over the feasible ones. The
 // fallback, a counting scan, is uniform too, so the mixture is exact.
-func (c *Cluster) chooseRandom(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+func (c *Cluster) chooseRandom(p *Plan, t *Task, on *groupCounts, rng *rand.Rand) int32 {
 	if p.distinct {
 		// Only instances without the group qualify: draw among them
 		// through the group's index, which does not degrade to a scan
@@ -491,7 +493,7 @@ func (c *Cluster) chooseRandom(p *Plan, t *Task, on []int32, rng *rand.Rand) int
 // from the task's requirement upwards; the first leaf with a feasible
 // instance holds the least remaining resource, and the rest of the ranking
 // (and the final random tie-break) is settled inside that leaf.
-func (c *Cluster) chooseBinpack(p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+func (c *Cluster) chooseBinpack(p *Plan, t *Task, on *groupCounts, rng *rand.Rand) int32 {
 	cpuKey := p.ranks[0].kind == rankBinpackCPU
 	tree := c.globalTree(cpuKey)
 	needKey, needOther := needs(tree, t)
@@ -524,7 +526,7 @@ const smallLeaf = 16
 // one ties, so uniform draws over the leaf's heap come first
 // (accepting a feasible one, uniform over them), then an exact pass over
 // the entries with enough of the other resource.
-func (c *Cluster) pickBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng *rand.Rand) int32 {
+func (c *Cluster) pickBestLeaf(tree *capTree, p *Plan, t *Task, on *groupCounts, rng *rand.Rand) int32 {
 	needKey, needOther := needs(tree, t)
 	for l := tree.leafIndex(needKey); ; l++ {
 		if l = tree.next(l, needOther); l < 0 {
@@ -587,7 +589,7 @@ func needs(tree *capTree, t *Task) (key, other int32) {
 // offerBestLeaf walks tree from the task's key requirement upwards and
 // offers to rk every feasible member of the first leaf that has one (all of
 // a later leaf's members have more of the key resource left).
-func (c *Cluster) offerBestLeaf(tree *capTree, p *Plan, t *Task, on []int32, rng *rand.Rand, rk *ranker, ranks []rank) {
+func (c *Cluster) offerBestLeaf(tree *capTree, p *Plan, t *Task, on *groupCounts, rng *rand.Rand, rk *ranker, ranks []rank) {
 	needKey, needOther := needs(tree, t)
 	l := tree.leafIndex(needKey)
 	for {

@@ -52,7 +52,7 @@ func TestScanAgreesWithIndex(t *testing.T) {
 			if key(viaIndex) != key(viaScan) {
 				t.Fatalf("index chose %d (key %d), scan %d (key %d)", viaIndex, key(viaIndex), viaScan, key(viaScan))
 			}
-			c.allocate(viaIndex, &task, on)
+			c.allocate(viaIndex, &task)
 		}
 	})
 }

@@ -22,8 +22,9 @@ import (
 // sum of rounded shares), with and without a client timeout capping the
 // points, across more steps than wait between two folds, and with the
 // run's histogram read in the middle. With extremes, some steps' points
-// fall outside the histograms' range at both ends; without, none does,
-// and without a timeout every step takes foldLatency's unclamped path.
+// fall outside the histograms' range at both ends, and the two
+// histograms start with windows of their own; without, none does, and
+// without a timeout every step takes foldLatency's unclamped path.
 func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 	type run struct {
 		timeout  time.Duration
@@ -36,6 +37,17 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 		}
 		got, want := fresh(), fresh()
+		if tc.extremes {
+			// Each histogram holds samples of its own, so that their
+			// windows differ when the first fold meets them, the period's
+			// holding the first steps (coverPair makes them one).
+			for _, wl := range []*Workload{got, want} {
+				wl.period.hist.addBucket(histBucket(1e-5), 1)
+				wl.period.hist.addBucket(histBucket(1e3), 1)
+				wl.whole.addBucket(histBucket(1e-6), 1)
+				wl.whole.addBucket(histBucket(1e4), 1)
+			}
+		}
 		var wantN int64
 		r := rand.New(rand.NewPCG(1, 2))
 		// The steps alternate between shapes, as a workload's do when its
@@ -77,11 +89,11 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			if step%60 == 59 { // an hour of one-minute steps
 				got.foldLatency()
 				same := got.period.latSum == want.period.latSum &&
-					got.period.hist.total == want.period.hist.total && slices.Equal(got.period.hist.counts, want.period.hist.counts)
+					got.period.hist.total == want.period.hist.total && slices.Equal(got.period.hist.dense(), want.period.hist.dense())
 				if !same {
 					t.Fatalf("timeout %v, extremes %v, step %d: the period's sums or histogram differ from one at a time", timeout, tc.extremes, step)
 				}
-				for i, c := range got.period.hist.counts {
+				for i, c := range got.period.hist.dense() {
 					if c != 0 && (i < got.period.hist.from || i >= got.period.hist.to) {
 						t.Fatalf("timeout %v, extremes %v, step %d: bucket %d holds %v outside the folded range [%d, %d)", timeout, tc.extremes, step, i, c, got.period.hist.from, got.period.hist.to)
 					}
@@ -89,7 +101,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 			}
 		}
 		got.foldLatency()
-		if got.whole.total != want.whole.total || !slices.Equal(got.whole.counts, want.whole.counts) {
+		if got.whole.total != want.whole.total || !slices.Equal(got.whole.dense(), want.whole.dense()) {
 			t.Errorf("timeout %v, extremes %v: the run's histogram differs from one at a time", timeout, tc.extremes)
 		}
 	}

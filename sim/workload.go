@@ -935,11 +935,25 @@ func (wl *Workload) foldLatency() {
 	}
 	tmax := wl.timeout
 	p := &wl.period
-	// Arrays, so that a clamped bucket index needs no bounds check.
-	pc, wc := (*[histBins]float64)(p.hist.buckets()), (*[histBins]float64)(wl.whole.buckets())
+	ph, wh := &p.hist, &wl.whole
+	// The window the two histograms share (coverPair), empty until the
+	// first step if they share none yet; set anew by a step that falls
+	// outside it (see grown).
+	var w histPair
+	if len(ph.counts) > 0 && ph.base == wh.base && len(wh.counts) == len(ph.counts) {
+		w = histPair{ph.counts, wh.counts, ph.base, ph.base + histRawOffset}
+	}
 	// A step's points rise, and so do their buckets: the first and the
-	// last bound the buckets it touched.
-	lo, hi := histBins, -1
+	// last bound the buckets it touched. lo, hi and bt (where every point
+	// capped at the timeout falls) are places in the window: bucket − base
+	// (lo above every bucket and hi below, moved with the window).
+	lo, hi := histBins, -histBins
+	bt := histBucketPositive(tmax) - w.base
+	grown := func() {
+		moved := w.base - ph.base
+		w = histPair{ph.counts, wh.counts[:len(ph.counts)], ph.base, ph.base + histRawOffset}
+		lo, hi, bt = lo+moved, hi+moved, bt+moved
+	}
 	k := 0
 	for _, f := range wl.fluidLat {
 		lat, n, pts, wts := f.latency, f.n, f.shape.Points, f.shape.Weights
@@ -952,37 +966,38 @@ func (wl *Workload) foldLatency() {
 		// 1,000 services two thirds of a cache miss more per step.
 		k = unclamped(lat, pts, tmax, k)
 		if k > 0 {
-			first, last := histBucketUnclamped(lat*pts[0]), histBucketUnclamped(lat*pts[k-1])
-			if first >= 0 && last < histBins {
-				foldPoints(pc, wc, lat, n, pts[:k], wts)
+			first, last := histRawBucket(lat*pts[0])-w.off, histRawBucket(lat*pts[k-1])-w.off
+			if first < 0 || last >= len(w.pc) { // outside the window, perhaps outside the histograms' range
+				first, last = foldWide(ph, wh, lat, n, pts[:k], wts)
+				grown()
+				first, last = first-w.base, last-w.base
 			} else {
-				// Some buckets out of the histograms' range: clamped.
-				for i, x := range pts[:k] {
-					b := histBucketPositive(lat * x)
-					wt := n * wts[i]
-					pc[b] += wt
-					wc[b] += wt
-				}
-				first, last = min(max(first, 0), histBins-1), min(max(last, 0), histBins-1)
+				foldPoints(&w, lat, n, pts[:k], wts)
 			}
 			lo, hi = min(lo, first), max(hi, last)
 		}
 		if k < len(pts) {
 			// One bucket: its two counts advance in registers, through the
 			// same additions.
-			b := histBucketPositive(tmax)
-			pb, wb := pc[b], wc[b]
+			if uint(bt) >= uint(len(w.pc)) {
+				coverPair(ph, wh, bt+w.base, bt+w.base)
+				grown()
+			}
+			pc, wc := w.pc, w.wc[:len(w.pc)]
+			pb, wb := pc[bt], wc[bt]
 			for i := k; i < len(wts); i++ {
 				wt := n * wts[i]
 				pb += wt
 				wb += wt
 			}
-			pc[b], wc[b] = pb, wb
-			lo, hi = min(lo, b), max(hi, b)
+			pc[bt], wc[bt] = pb, wb
+			lo, hi = min(lo, bt), max(hi, bt)
 		}
 	}
-	p.hist.widen(lo, hi)
-	wl.whole.widen(lo, hi)
+	if lo <= hi {
+		p.hist.widen(lo+w.base, hi+w.base)
+		wl.whole.widen(lo+w.base, hi+w.base)
+	}
 	wl.fluidLat = wl.fluidLat[:0]
 }
 
@@ -1005,22 +1020,51 @@ func unclamped(latency float64, pts []float64, tmax float64, hint int) int {
 	return k
 }
 
+// histPair is the window two histograms fed the same points share
+// (coverPair): bucket b of both at b − base in their counts pc and wc,
+// and a positive value's at its raw bucket (histRawBucket) less off.
+type histPair struct {
+	pc, wc    []float64
+	base, off int
+}
+
 // foldPoints adds n × wts[i] to the bucket of lat × pts[i] in both
-// histograms, for a step none of whose points needs clamping (to the
-// timeout or to the histograms' range). A function of its own, so that
-// the loop keeps its few values in registers (inlined into foldLatency,
-// it spilled its index to the stack and back every point).
+// histograms of w, for a step none of whose points needs clamping (to the
+// timeout or to the histograms' range) and whose buckets the window
+// holds. A function of its own, so that the loop keeps its few values in
+// registers (inlined into foldLatency, it spilled its index to the stack
+// and back every point). The window comes by pointer so that the
+// arguments fit in registers: as two slices and an offset they did not,
+// and foldLatency's step, spilling, cost about 10 ns more.
 //
 //go:noinline
-func foldPoints(pc, wc *[histBins]float64, lat, n float64, pts, wts []float64) {
+func foldPoints(w *histPair, lat, n float64, pts, wts []float64) {
 	wts = wts[:len(pts)]
-	_, _ = pc[0], wc[0] // the nil checks, once
+	pc, wc, off := w.pc, w.wc[:len(w.pc)], w.off // one bounds check a point, for both
 	for i, x := range pts {
-		b := histBucketUnclamped(lat * x)
+		b := histRawBucket(lat*x) - off
 		wt := n * wts[i]
 		pc[b] += wt
 		wc[b] += wt
 	}
+}
+
+// foldWide is foldPoints for a step some of whose points fall outside the
+// histograms' shared window, or outside their range (clamped into the end
+// buckets): it grows the window to hold them, and returns the first and
+// the last bucket it added to.
+func foldWide(ph, wh *latencyHistogram, lat, n float64, pts, wts []float64) (first, last int) {
+	wts = wts[:len(pts)]
+	first, last = histBucketPositive(lat*pts[0]), histBucketPositive(lat*pts[len(pts)-1])
+	coverPair(ph, wh, first, last)
+	pc, wc := ph.counts, wh.counts[:len(ph.counts)]
+	for i, x := range pts {
+		b := histBucketPositive(lat*x) - ph.base
+		wt := n * wts[i]
+		pc[b] += wt
+		wc[b] += wt
+	}
+	return first, last
 }
 
 // fluidHealth is how the tasks answer health checks after a fluid step of

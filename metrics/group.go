@@ -69,7 +69,11 @@ type Group struct {
 	stale bool   // Expire forgot a series of the group: look them up again
 	width int    // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
 	plain uint64 // the series queued with single samples (no flags), by bit
-	floor int64  // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
+	// direct: the leading series declared with single samples, whose
+	// value word is their index (a row put writes them without reading
+	// their slots).
+	direct uint64
+	floor  int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
 	// The rows are numbered from the group's first put on: the queue holds
 	// rows first to next-1, row first at position head of the ring rows.
 	first, next int
@@ -123,6 +127,9 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 		}
 		if slot.flags == 0 {
 			g.plain |= 1 << i
+			if int(slot.off) == i {
+				g.direct |= 1 << i
+			}
 		}
 		g.srs, g.slots = append(g.srs, sr), append(g.slots, slot)
 	}
@@ -247,9 +254,16 @@ func (g *Group) putRow(t time.Time, present uint64, values []float64) bool {
 	} else {
 		row = g.rows[g.lastOff : g.lastOff+g.width]
 	}
-	for m := present; m != 0; m &= m - 1 {
-		i := bits.TrailingZeros64(m)
-		row[2+int(g.slots[i].off)] = math.Float64bits(values[i])
+	if present&^g.direct == 0 { // the common case: no slot to read
+		for m := present; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			row[2+i] = math.Float64bits(values[i])
+		}
+	} else {
+		for m := present; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			row[2+int(g.slots[i].off)] = math.Float64bits(values[i])
+		}
 	}
 	row[1] |= present
 	return true

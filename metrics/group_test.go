@@ -28,8 +28,8 @@ import (
 // most the group's queue.
 func TestGroupMatchesHandles(t *testing.T) {
 	// The queue of members at its largest: 256 rows of the timestamp, the
-	// presence bits and 3 + 4 value words, and the group's own record.
-	const maxQueueBytes = 256*9*8 + 1024
+	// presence bits and 3 + 4 + 1 value words, and the group's own record.
+	const maxQueueBytes = 256*10*8 + 1024
 	periods := []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
 	stats, members := groupStats, groupMembers
 	rapid.Check(t, func(rt *rapid.T) {
@@ -353,6 +353,9 @@ var (
 		{Metric: metrics.ServiceMetric(metrics.MetricMemoryUtilization, "prod", "web")},
 		{Metric: metrics.RunningTaskCountMetric("prod", "web")},
 		{Metric: metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, "targetgroup/web/1", "app/web/1"), StatisticSets: true},
+		// A single-sample series after the set one: its value word is not
+		// its index, so a row put reads its slot.
+		{Metric: metrics.TargetGroupMetric(metrics.MetricRequestCount, "targetgroup/web/1", "app/web/1")},
 	}
 )
 

@@ -1263,7 +1263,9 @@ func (wl *Workload) publish(now time.Duration, d WorkloadCounters, cpuPct float6
 		put(wmTarget5xx, float64(d.Rejected))
 		latency = m.latN > 0
 	}
-	if err := g.PutRow(ts, present, vals[:g.Len()]); err != nil {
+	// A value per series: the group has wmResponseTime+1 of them, behind
+	// an ALB or a Classic Load Balancer.
+	if err := g.PutRow(ts, present, vals[:]); err != nil {
 		panic(fmt.Sprintf("sim: publishing the metrics of %v: %v", g.Metric(0), err))
 	}
 	if latency {

@@ -140,7 +140,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 		if old := sr.grp; old != nil { // lookupOrCreate made it take old's queue
 			old.lose(sr.col)
 		}
-		sr.grp, sr.col = g, i
+		sr.grp, sr.col, sr.taken = g, i, 0
 		g.floor = max(g.floor, sr.latest)
 	}
 	g.rows, g.size = make([]uint64, groupRows*g.width), groupRows
@@ -340,6 +340,14 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 	return nil
 }
 
+// mirrorTaken copies slot i's taken into its series while the series is
+// the group's (series.taken).
+func (g *Group) mirrorTaken(i int) {
+	if sr := g.srs[i]; sr.grp == g && sr.col == i {
+		sr.taken = g.slots[i].taken
+	}
+}
+
 // row returns the row numbered k; first <= k < next.
 func (g *Group) row(k int) []uint64 {
 	p := g.offset(k)
@@ -479,7 +487,7 @@ func (sr *series) queued() (cut, newest int64, ok bool) {
 	if g == nil {
 		return 0, 0, false
 	}
-	from := max(g.slots[sr.col].taken, g.first)
+	from := max(sr.taken, g.first)
 	for k := g.next - 1; k >= from; k-- {
 		if r := g.offset(k); g.rows[r+1]&(1<<sr.col) != 0 {
 			newest = int64(g.rows[r])
@@ -540,7 +548,7 @@ const soleRowBack = 2
 // (rawWindow), which gives the same answer wherever this one does.
 func (g *Group) soleQueued(sr *series, start, end int64) (set statSet, ok bool) {
 	i := sr.col
-	from := max(g.slots[i].taken, g.first)
+	from := max(sr.taken, g.first)
 	if from >= g.next || sr.latest >= start && sr.raw.n > 0 && sr.raw.last().t >= start { // latest first: the series' first line
 		return statSet{}, false
 	}
@@ -581,6 +589,10 @@ func (q *queuedRange) at(k int) (statSet, bool) {
 // sample returns series i's sample in the row at word offset r, which
 // holds one.
 func (g *Group) sample(i, r int) statSet {
+	if g.direct&(1<<i) != 0 { // a single sample at its index: no slot to read
+		v := math.Float64frombits(g.rows[r+2+i])
+		return statSet{count: 1, sum: v, min: v, max: v}
+	}
 	slot := &g.slots[i]
 	off := r + 2 + int(slot.off)
 	v := math.Float64frombits(g.rows[off])
@@ -634,9 +646,11 @@ func (g *Group) takeTo(i, upto int) {
 	from := max(slot.taken, g.first)
 	if from >= upto {
 		slot.taken = max(slot.taken, upto)
+		g.mirrorTaken(i)
 		return
 	}
 	slot.taken = upto
+	g.mirrorTaken(i)
 	if slot.flags&slotLost != 0 {
 		return // its puts were written at once; no row holds one
 	}
@@ -726,7 +740,7 @@ func (g *Group) relookup(i int) error {
 		case sr.grp != nil && sr.grp != g:
 			g.lose(i) // a newer group made the series again
 		default:
-			sr.grp, sr.col = g, i
+			sr.grp, sr.col, sr.taken = g, i, g.slots[i].taken
 			g.floor = max(g.floor, sr.latest)
 		}
 	}

@@ -185,6 +185,10 @@ type series struct {
 	grp      *Group // the group that queues puts for the series, or nil (every read and write looks)
 	col      int    // the series' index in grp
 	expired  bool   // Expire removed the series from the store; handles must look it up again
+	// taken is grp.slots[col].taken while grp is set, beside grp for the
+	// alarm reads that ask whether the group queued rows for the series
+	// (the group's slots are then not read).
+	taken int
 	// raw holds the samples from complete on, and possibly a few older
 	// ones: a put advances complete but leaves the samples it retires in
 	// place until the ring needs their room (dropRetired), so that it does
@@ -1022,7 +1026,7 @@ func (s *Store) rawWindow(sr *series, stat Statistic, start, end, visible int64)
 	// Then the samples its group queued for it, which are newer (only an
 	// alarm's read gets here with some: every other read takes them).
 	var q queuedRange
-	if g := sr.grp; g != nil && g.slots[sr.col].taken < g.next {
+	if g := sr.grp; g != nil && sr.taken < g.next {
 		q = g.queuedIn(sr.col, start, end)
 	}
 	if i >= j && !q.any() {

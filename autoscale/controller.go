@@ -158,15 +158,23 @@ type Controller struct {
 	target      ScalableTarget
 	policies    []Policy
 	alarmed     []AlarmPolicy // the policies that own alarms
-	proposals   []Proposal    // the last evaluation's, reused
 	interval    time.Duration
 	started     bool
+	quota       int32              // tasks per service: the ceiling of a raised MaxCapacity
 	actions     []*scheduledAction // sorted by name
 	policiesDue time.Time          // the policies run at the first evaluation at or after it
-	observers   []Observer         // the policies that keep cooldowns
+	// A controller with one policy (the common case: a target tracking
+	// policy) keeps it here, and policies and alarmed point here: a
+	// minute reaches the policy from the controller's own lines, not
+	// through two more arrays elsewhere in memory, each a trip to memory
+	// when thousands of controllers are evaluated a minute.
+	onePolicy  [1]Policy
+	oneAlarmed [1]AlarmPolicy
+
+	observers []Observer  // the policies that keep cooldowns
+	proposals *[]Proposal // runPolicies' buffer for more than inlineProposals policies, made on first use
 
 	history ring
-	quota   int // tasks per service: the ceiling of a raised MaxCapacity
 }
 
 // NewController validates cfg and returns a Controller. Every problem is
@@ -201,7 +209,12 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	if len(cfg.ScheduledActions) > MaxScheduledActions {
 		errs = append(errs, invalid("len(ControllerConfig.ScheduledActions)", len(cfg.ScheduledActions), fmt.Sprintf("must be at most %d", MaxScheduledActions)))
 	}
-	c := &Controller{target: cfg.Target, policies: slices.Clone(cfg.Policies), interval: cfg.EvaluationInterval, quota: quota}
+	c := &Controller{target: cfg.Target, interval: cfg.EvaluationInterval, quota: int32(quota)}
+	c.policies = slices.Clone(cfg.Policies)
+	if len(cfg.Policies) == 1 {
+		c.onePolicy[0] = cfg.Policies[0]
+		c.policies = c.onePolicy[:]
+	}
 	names := map[string]bool{}
 	for i, a := range cfg.ScheduledActions {
 		field := fmt.Sprintf("ControllerConfig.ScheduledActions[%d]", i)
@@ -233,6 +246,10 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		if a, ok := p.(AlarmPolicy); ok {
 			c.alarmed = append(c.alarmed, a)
 		}
+	}
+	if len(c.alarmed) == 1 {
+		c.oneAlarmed[0] = c.alarmed[0]
+		c.alarmed = c.oneAlarmed[:]
 	}
 	// Actions due at the same instant run in name order, so the outcome does
 	// not depend on the order they were given in.
@@ -385,13 +402,23 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	cur := *desired
 	r.cur, r.to = cur, cur
 	in := Input{Now: now, Desired: cur, Running: s.Running, Min: c.target.MinCapacity, Max: c.target.MaxCapacity, Metrics: s.Metrics}
-	props := c.proposals[:0]
+	// The proposals of a controller with few policies are built on the
+	// stack, which is in cache, rather than in a buffer of their own that
+	// each minute would fetch from memory again.
+	var buf [inlineProposals]Proposal
+	props := buf[:min(len(c.policies), inlineProposals)]
+	if len(c.policies) > inlineProposals {
+		if c.proposals == nil {
+			c.proposals = new(make([]Proposal, len(c.policies)))
+		}
+		props = *c.proposals
+	}
 	out, indepIn, consIn := -1, -1, -1
 	consensusVoters, consensusIn := 0, 0
 	var held uint64
 	floor := -1 // the policy holding the largest Floor, if any
 	for i, p := range c.policies {
-		props = append(props, p.Propose(in))
+		props[i] = p.Propose(in)
 		prop := &props[i]
 		if prop.Vote == Consensus {
 			consensusVoters++
@@ -400,7 +427,7 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 			floor = i
 		}
 		if prop.Vote != Abstain && prop.RaiseMaxTo > c.target.MaxCapacity {
-			c.target.MaxCapacity = min(prop.RaiseMaxTo, c.quota)
+			c.target.MaxCapacity = min(prop.RaiseMaxTo, int(c.quota))
 		}
 		switch {
 		case prop.Vote == Abstain, prop.Vote == Floor && prop.Desired <= cur:
@@ -423,13 +450,12 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 			}
 		}
 	}
-	c.proposals = props
 	if out >= 0 {
 		if c.target.Suspended.DynamicScalingOutSuspended {
 			r.decide(out, props, outcomeOutSuspended)
 			return
 		}
-		c.apply(now, out, cur, record, r)
+		c.apply(now, props, out, cur, record, r)
 		return
 	}
 	win := indepIn
@@ -461,14 +487,17 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	case c.target.Suspended.DynamicScalingInSuspended:
 		r.decide(win, props, outcomeInSuspended)
 	default:
-		c.apply(now, win, cur, record, r)
+		c.apply(now, props, win, cur, record, r)
 	}
 }
 
-// apply applies policy w's proposal (of the last evaluation's, in
-// c.proposals) to the capacity cur, clamped, and says so in r.
-func (c *Controller) apply(now time.Time, w, cur int, record func(Activity), r *Reason) {
-	props := c.proposals
+// inlineProposals is the most policies whose proposals runPolicies builds
+// on the stack.
+const inlineProposals = 2
+
+// apply applies policy w's proposal (props[w], of this evaluation) to the
+// capacity cur, clamped, and says so in r.
+func (c *Controller) apply(now time.Time, props []Proposal, w, cur int, record func(Activity), r *Reason) {
 	r.decide(w, props, outcomeApplied)
 	want := props[w].Desired
 	to := c.target.Clamp(want)

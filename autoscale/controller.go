@@ -153,28 +153,39 @@ type Decision struct {
 // A Controller keeps no clock: every call takes now. It is not safe for
 // concurrent use.
 type Controller struct {
-	// What every minute's evaluation reads comes first, in three cache
-	// lines (a world evaluates thousands of controllers a minute).
+	// What every minute's evaluation reads comes first, in two cache
+	// lines (a world evaluates thousands of controllers a minute). A
+	// controller with one policy (the common case: a target tracking
+	// policy) keeps it here, and the one of its policies that owns
+	// alarms: a minute reaches the policy from the controller's own
+	// lines, not through arrays elsewhere in memory, each a trip to
+	// memory when thousands of controllers are evaluated a minute.
 	target      ScalableTarget
-	policies    []Policy
-	alarmed     []AlarmPolicy // the policies that own alarms
+	onePolicy   [1]Policy   // the policy, with exactly one (then policies is onePolicy[:])
+	oneAlarmed  AlarmPolicy // the policy that owns alarms, with exactly one (then alarmed is nil)
+	policiesDue time.Time   // the policies run at the first evaluation at or after it
 	interval    time.Duration
+	nPolicies   int16 // len(policies), at most MaxPolicies
 	started     bool
-	quota       int32              // tasks per service: the ceiling of a raised MaxCapacity
-	actions     []*scheduledAction // sorted by name
-	policiesDue time.Time          // the policies run at the first evaluation at or after it
-	// A controller with one policy (the common case: a target tracking
-	// policy) keeps it here, and policies and alarmed point here: a
-	// minute reaches the policy from the controller's own lines, not
-	// through two more arrays elsewhere in memory, each a trip to memory
-	// when thousands of controllers are evaluated a minute.
-	onePolicy  [1]Policy
-	oneAlarmed [1]AlarmPolicy
+	scheduled   bool  // len(actions) > 0
+	quota       int32 // tasks per service: the ceiling of a raised MaxCapacity
 
-	observers []Observer  // the policies that keep cooldowns
-	proposals *[]Proposal // runPolicies' buffer for more than inlineProposals policies, made on first use
+	policies  []Policy
+	alarmed   []AlarmPolicy      // the policies that own alarms, with more than one
+	actions   []*scheduledAction // sorted by name
+	observers []Observer         // the policies that keep cooldowns
+	proposals *[]Proposal        // runPolicies' buffer for more than inlineProposals policies, made on first use
 
 	history ring
+}
+
+// evaluated returns the policies, read from the controller's first lines
+// when there is one.
+func (c *Controller) evaluated() []Policy {
+	if c.nPolicies == 1 {
+		return c.onePolicy[:]
+	}
+	return c.policies
 }
 
 // NewController validates cfg and returns a Controller. Every problem is
@@ -248,9 +259,9 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		}
 	}
 	if len(c.alarmed) == 1 {
-		c.oneAlarmed[0] = c.alarmed[0]
-		c.alarmed = c.oneAlarmed[:]
+		c.oneAlarmed, c.alarmed = c.alarmed[0], nil
 	}
+	c.nPolicies, c.scheduled = int16(len(c.policies)), len(c.actions) > 0
 	// Actions due at the same instant run in name order, so the outcome does
 	// not depend on the order they were given in.
 	slices.SortFunc(c.actions, func(a, b *scheduledAction) int { return cmp.Compare(a.Name, b.Name) })
@@ -306,21 +317,23 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 		}
 	}
 
-	if len(c.actions) > 0 {
+	if c.scheduled {
 		pre = append(pre, c.runScheduled(now, &desired, record)...)
 	}
 
 	// The Decision is built in place, in the result: it is large (its
 	// Reason holds a proposal).
-	d.Reason.policies, d.Reason.win = c.policies, -1
-	if len(c.policies) > 0 && !now.Before(c.policiesDue) {
+	d.Reason.policies, d.Reason.win = c.evaluated(), -1
+	if c.nPolicies > 0 && !now.Before(c.policiesDue) {
 		c.runPolicies(now, s, &desired, record, &d.Reason)
 		c.policiesDue = now.Add(c.interval)
 	}
 
-	for _, a := range acts {
-		for _, o := range c.observers {
-			o.Observe(a)
+	if len(acts) > 0 { // the observers' line only when there is something to observe
+		for _, a := range acts {
+			for _, o := range c.observers {
+				o.Observe(a)
+			}
 		}
 	}
 	if len(pre) > 0 {
@@ -329,10 +342,10 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 	d.Reason.final = desired
 	d.Desired, d.Changed, d.Min, d.Max, d.Activities = desired, desired != s.Desired, c.target.MinCapacity, c.target.MaxCapacity, acts
 	d.Next = c.policiesDue
-	if len(c.policies) == 0 {
+	if c.nPolicies == 0 {
 		d.Next = time.Time{}
 	}
-	if len(c.actions) > 0 {
+	if c.scheduled {
 		d.Next = c.next(now)
 	}
 	return d
@@ -348,6 +361,10 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 func (c *Controller) EvaluateAlarms(now time.Time, r metrics.Reader) {
 	if r == nil {
 		r = noMetrics{}
+	}
+	if c.oneAlarmed != nil {
+		c.oneAlarmed.EvaluateAlarms(now, r)
+		return
 	}
 	for _, p := range c.alarmed {
 		p.EvaluateAlarms(now, r)
@@ -405,11 +422,12 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	// The proposals of a controller with few policies are built on the
 	// stack, which is in cache, rather than in a buffer of their own that
 	// each minute would fetch from memory again.
+	policies := c.evaluated()
 	var buf [inlineProposals]Proposal
-	props := buf[:min(len(c.policies), inlineProposals)]
-	if len(c.policies) > inlineProposals {
+	props := buf[:min(len(policies), inlineProposals)]
+	if len(policies) > inlineProposals {
 		if c.proposals == nil {
-			c.proposals = new(make([]Proposal, len(c.policies)))
+			c.proposals = new(make([]Proposal, len(policies)))
 		}
 		props = *c.proposals
 	}
@@ -417,7 +435,7 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	consensusVoters, consensusIn := 0, 0
 	var held uint64
 	floor := -1 // the policy holding the largest Floor, if any
-	for i, p := range c.policies {
+	for i, p := range policies {
 		props[i] = p.Propose(in)
 		prop := &props[i]
 		if prop.Vote == Consensus {

@@ -160,15 +160,15 @@ type Controller struct {
 	// alarms: a minute reaches the policy from the controller's own
 	// lines, not through arrays elsewhere in memory, each a trip to
 	// memory when thousands of controllers are evaluated a minute.
-	target      ScalableTarget
-	onePolicy   [1]Policy   // the policy, with exactly one (then policies is onePolicy[:])
 	oneAlarmed  AlarmPolicy // the policy that owns alarms, with exactly one (then alarmed is nil)
-	policiesDue time.Time   // the policies run at the first evaluation at or after it
-	interval    time.Duration
+	target      ScalableTarget
 	nPolicies   int16 // len(policies), at most MaxPolicies
 	started     bool
-	scheduled   bool  // len(actions) > 0
-	quota       int32 // tasks per service: the ceiling of a raised MaxCapacity
+	scheduled   bool      // len(actions) > 0
+	quota       int32     // tasks per service: the ceiling of a raised MaxCapacity
+	onePolicy   [1]Policy // the policy, with exactly one (then policies is onePolicy[:])
+	policiesDue time.Time // the policies run at the first evaluation at or after it
+	interval    time.Duration
 
 	policies  []Policy
 	alarmed   []AlarmPolicy      // the policies that own alarms, with more than one

@@ -224,14 +224,23 @@ func (p Period) RequestsPerSecond() float64 { return float64(p.Counters.Arrived)
 // memory). ECS metrics are published only for minutes with a running task
 // and ALB metrics only for minutes with requests, as AWS does.
 type Workload struct {
-	// The per-minute path reads these first fields, laid out by who reads
-	// them, with copies of the configuration it needs, so that thousands
-	// of workloads a minute touch few cache lines of each: first what
-	// only a fluid step reads, then what a fluid step and the metrics
+	// Fields the per-minute path does not read, first: a Workload (over
+	// 512 bytes, with pointers) starts 8 bytes into its size class's
+	// slot, after the allocator's header, and these 56 bytes fill the
+	// rest of the slot's first line, so that the per-minute fields start
+	// on a line (TestWorkloadLayout).
+	lb                     *LoadBalancer
+	checkTimeout           time.Duration // the target group's health check timeout
+	arrivals               traffic.Arrivals
+	rDemand, rWork, rRoute *rand.Rand
+	// The per-minute path reads the fields that follow, laid out by who
+	// reads them, with copies of the configuration it needs, so that
+	// thousands of workloads a minute touch few cache lines of each: first
+	// what only a fluid step reads, then what a fluid step and the metrics
 	// minute both read, then what only the metrics minute reads, and the
 	// report period's first line, which both read. Of the 64-byte lines of
-	// a Workload, a fluid step reads 0 to 5, 7 and 9 (8 of them before),
-	// a metrics minute 2 to 7 and 9 (9 before) (TestWorkloadLayout).
+	// a Workload's slot, a fluid step reads 1 to 6, 8 and 10 (8 lines), a
+	// metrics minute 3 to 8 and 10 (7; 9 before) (TestWorkloadLayout).
 	source        traffic.Source            // cfg.Source
 	fluidLast     time.Duration             // end of the last fluid step
 	fluidTasks    int                       // routable targets at the step's start
@@ -292,20 +301,16 @@ type Workload struct {
 	whole latencyHistogram
 	// Fields the per-minute path does not read, before the period so
 	// that its first line (what both read) starts a line.
-	lb             *LoadBalancer
-	checkTimeout   time.Duration // the target group's health check timeout
-	arrivals       traffic.Arrivals
 	kArrive, kWake Kind
 	pendingSize    float64 // size of the one scheduled arrival
+	periods        recentLog[Period]
 	// Last of the per-minute fields: its own last fields are read only
 	// when a report period closes.
 	period periodAcc
 
-	cfg                    WorkloadConfig
-	rDemand, rWork, rRoute *rand.Rand
-	kFluid                 Kind // fluid steps other than one minute (one-minute steps are the world's minute ticks)
-	reqID                  uint64
-	periods                recentLog[Period]
+	cfg    WorkloadConfig
+	kFluid Kind // fluid steps other than one minute (one-minute steps are the world's minute ticks)
+	reqID  uint64
 }
 
 // fluidRouting is the fluid model of a target group's routing: round robin

@@ -79,17 +79,24 @@ const maxGroupRows = 256
 type Group struct {
 	// What a put reads comes first.
 	stale bool   // Expire forgot a series of the group: look them up again
+	head  int32  // the ring's position of row first (see first)
 	width int    // words per row: the timestamp, the presence bits, then one value word per single-sample series and four per set series
 	plain uint64 // the series queued with single samples (no flags), by bit
-	// direct: the leading series declared with single samples, whose
-	// value word is their index (a row put writes them without reading
-	// their slots).
+	// direct: the series whose first value word is their index (every
+	// series before them has single samples) and that no newer group took
+	// over: the single-sample ones (also in plain), which a row put
+	// writes without reading their slots, and the statistic set ones
+	// (not in plain), which a set put to the newest row writes so.
 	direct uint64
-	floor  int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
+	// takenNext: the series whose slot's taken is next (they have taken
+	// every row), by bit, kept with the slots (newRow, takeTo), so that a
+	// put to the newest row learns whether it may without reading the
+	// slots (TestSeriesTakenMirrorsSlot).
+	takenNext uint64
+	floor     int64 // a queued put must be at or after it, so that it is in order for every series whatever was written to them outside the group (their newest sample) and whatever Expire advanced
 	// The rows are numbered from the group's first put on: the queue holds
 	// rows first to next-1, row first at position head of the ring rows.
 	first, next int
-	head        int
 	lastOff     int      // the newest row's first word in rows, while the queue holds rows
 	size        int      // the ring's capacity in rows
 	rows        []uint64 // a ring of size rows
@@ -142,6 +149,8 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 			if int(slot.off) == i {
 				g.direct |= 1 << i
 			}
+		} else if int(slot.off) == i {
+			g.direct |= 1 << i
 		}
 		g.srs, g.slots = append(g.srs, sr), append(g.slots, slot)
 	}
@@ -156,6 +165,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 		g.floor = max(g.floor, sr.latest)
 	}
 	g.rows, g.size = make([]uint64, groupRows*g.width), groupRows
+	g.takenNext = ^uint64(0) >> (64 - len(g.slots)) // taken 0 = next 0
 	s.groups = append(s.groups, g)
 	s.gen++
 	return g, nil
@@ -166,6 +176,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 func (g *Group) lose(i int) {
 	g.slots[i].flags |= slotLost
 	g.plain &^= 1 << i
+	g.direct &^= 1 << i
 }
 
 // Len returns the number of series in the group.
@@ -295,13 +306,23 @@ func (g *Group) PutStatisticSet(i int, t time.Time, set StatisticSet) error {
 	// The newest row's words of the series, written in place when put
 	// would (as in Put).
 	if ts := t.UnixNano(); !g.stale && g.next > g.first && ts >= g.floor {
-		row, slot := g.rows[g.lastOff:g.lastOff+g.width], &g.slots[i]
-		if bit := uint64(1) << i; ts == int64(row[0]) && row[1]&bit == 0 && slot.flags == slotSets && slot.taken != g.next {
-			g.store.gen++ // what a window reads may change
-			v := row[2+int(slot.off):]
-			v[0], v[1], v[2], v[3] = math.Float64bits(set.SampleCount), math.Float64bits(set.Sum), math.Float64bits(set.Minimum), math.Float64bits(set.Maximum)
-			row[1] |= bit
-			return nil
+		row := g.rows[g.lastOff : g.lastOff+g.width]
+		if bit := uint64(1) << i; ts == int64(row[0]) && row[1]&bit == 0 {
+			off := -1                       // the series' first value word, if put would write the row
+			if g.direct&^g.plain&bit != 0 { // a set series' words at its index: no slot to read
+				if g.takenNext&bit == 0 {
+					off = i
+				}
+			} else if slot := &g.slots[i]; slot.flags == slotSets && slot.taken != g.next {
+				off = int(slot.off)
+			}
+			if off >= 0 {
+				g.store.gen++ // what a window reads may change
+				v := row[2+off:]
+				v[0], v[1], v[2], v[3] = math.Float64bits(set.SampleCount), math.Float64bits(set.Sum), math.Float64bits(set.Minimum), math.Float64bits(set.Maximum)
+				row[1] |= bit
+				return nil
+			}
 		}
 	}
 	return g.put(i, t, statSet{count: set.SampleCount, sum: set.Sum, min: set.Minimum, max: set.Maximum}, true)
@@ -353,10 +374,17 @@ func (g *Group) put(i int, t time.Time, set statSet, isSet bool) error {
 }
 
 // mirrorTaken copies slot i's taken into its series while the series is
-// the group's (series.taken).
+// the group's (series.taken), and into takenNext's bit i (whether it is
+// next). Every change of a slot's taken calls it; a change of next
+// clears takenNext (newRow).
 func (g *Group) mirrorTaken(i int) {
 	if sr := g.srs[i]; sr.grp == g && sr.col == i {
 		sr.taken = g.slots[i].taken
+	}
+	if bit := uint64(1) << i; g.slots[i].taken == g.next {
+		g.takenNext |= bit
+	} else {
+		g.takenNext &^= bit
 	}
 }
 
@@ -368,7 +396,7 @@ func (g *Group) row(k int) []uint64 {
 
 // offset returns the first word of row k in rows; first <= k < next.
 func (g *Group) offset(k int) int {
-	p := g.head + k - g.first
+	p := int(g.head) + k - g.first
 	if p >= g.size {
 		p -= g.size
 	}
@@ -381,6 +409,7 @@ func (g *Group) newRow(ts int64) []uint64 {
 		g.makeRoom()
 	}
 	g.next++
+	g.takenNext = 0 // no series has taken the new row
 	last := g.row(g.next - 1)
 	last[0], last[1] = uint64(ts), 0
 	g.lastOff = g.offset(g.next - 1)
@@ -409,9 +438,9 @@ func (g *Group) makeRoom() {
 	for i := range g.slots {
 		g.takeTo(i, upto)
 	}
-	g.head += upto - g.first
-	if g.head >= c {
-		g.head -= c
+	g.head += int32(upto - g.first)
+	if int(g.head) >= c {
+		g.head -= int32(c)
 	}
 	g.first = upto
 }
@@ -613,7 +642,7 @@ func (q *queuedRange) at(k int) (statSet, bool) {
 // sample returns series i's sample in the row at word offset r, which
 // holds one.
 func (g *Group) sample(i, r int) statSet {
-	if g.direct&(1<<i) != 0 { // a single sample at its index: no slot to read
+	if g.direct&g.plain&(1<<i) != 0 { // a single sample at its index: no slot to read
 		v := math.Float64frombits(g.rows[r+2+i])
 		return statSet{count: 1, sum: v, min: v, max: v}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 )
@@ -509,7 +510,7 @@ type incremental struct {
 	store  *Store
 	series *series
 	late   uint64 // the series' count of late samples when the closed datapoints were read
-	off    int32  // where the range starts in vals and flags
+	off    int32  // where the range starts in win's values and flags
 	// open is how many of the newest datapoints of the last read were not
 	// yet closed (they are the newest ones: a period closes after every
 	// older one has); MaxInt32 after forget.
@@ -528,13 +529,15 @@ type incremental struct {
 	gen     uint64
 	visible int64
 	view    seriesView
-	// vals and flags hold the evaluation range's values and flags
-	// (flagMissing, flagLowSample, flagBreaching) at [off, off+EvaluationRange),
-	// in twice the room they need, so that an evaluation k periods later
-	// slides the range by moving off rather than copying it, and copies
-	// only when the range reaches the end.
-	vals  []float64
-	flags []uint8
+	// win holds the evaluation range's flags (flagMissing, flagLowSample,
+	// flagBreaching) and values at [off, off+EvaluationRange), in twice
+	// the room they need, so that an evaluation k periods later slides the
+	// range by moving off rather than copying it, and copies only when the
+	// range reaches the end. The flags come first, packed eight to a word,
+	// then the values, in one allocation (see window): a slide touches one
+	// object, and a range of 3 (a target tracking policy's AlarmHigh) one
+	// cache line.
+	win []float64
 }
 
 // closedPoint is one remembered datapoint.
@@ -554,13 +557,25 @@ type closedPoint struct {
 // they remember less and read more, with the same results.
 const maxClosedPoints = 2048
 
-// window returns the compact window's storage for a range of n, made (and
-// the last read forgotten) when its size changes.
+// window returns the compact window's storage for a range of n (see
+// points), made (and the last read forgotten) when its size changes.
 func (inc *incremental) window(n int) ([]float64, []uint8) {
-	if len(inc.vals) != 2*n {
-		inc.vals, inc.flags, inc.off, inc.prevOK = make([]float64, 2*n), make([]uint8, 2*n), 0, false
+	if len(inc.win) != flagWords(n)+2*n {
+		inc.win, inc.off, inc.prevOK = make([]float64, flagWords(n)+2*n), 0, false
 	}
-	return inc.vals, inc.flags
+	return inc.points(n)
+}
+
+// flagWords is how many words of win the flags of a range of n take.
+func flagWords(n int) int { return (2*n + 7) / 8 }
+
+// points returns the values and flags in win for a range of n (at least
+// 1): the 2n values after the flags' words, and the 2n flags as bytes of
+// those words (uint8 needs no more alignment than float64, and neither
+// holds pointers, so the collector sees one pointer-free object).
+func (inc *incremental) points(n int) ([]float64, []uint8) {
+	fw := flagWords(n)
+	return inc.win[fw : fw+2*n], unsafe.Slice((*uint8)(unsafe.Pointer(&inc.win[0])), 2*n)
 }
 
 // read reads the evaluation range at atNano (Unix nanoseconds, on the
@@ -697,8 +712,9 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 	if shared < n {
 		l := a.lead
 		end := int(l.inc.off) + int(l.rng)
-		lvals = l.inc.vals[end-(n-shared) : end]
-		lflags = l.inc.flags[end-len(lvals) : end]
+		lv, lf := l.inc.points(int(l.rng))
+		lvals = lv[end-(n-shared) : end]
+		lflags = lf[end-len(lvals) : end]
 	}
 	r, stat, period := &a.rule, a.stat, a.period
 	recent, kept := n-int(r.n), n-shift // from recent on, the newest N; before kept, the last read's datapoints
@@ -884,7 +900,8 @@ func (a *MetricAlarm) LastEvaluation() Evaluation {
 // lastPoints returns the compact datapoints of the last evaluation.
 func (a *MetricAlarm) lastPoints() ([]float64, []uint8) {
 	n, off := int(a.rng), int(a.inc.off)
-	return a.inc.vals[off : off+n], a.inc.flags[off : off+n]
+	vals, flags := a.inc.points(n)
+	return vals[off : off+n], flags[off : off+n]
 }
 
 // RealValues yields the values of the last evaluation's datapoints that

@@ -302,8 +302,8 @@ func EvaluationInterval(period time.Duration) time.Duration {
 }
 
 // MetricAlarm is a CloudWatch alarm's evaluation state. What an evaluation
-// reads and writes comes first and together, in the first four cache
-// lines of the alarm (its size, 448 bytes, is a size class of whole
+// reads and writes comes first and together, in the first three cache
+// lines of the alarm (its size, 384 bytes, is a size class of whole
 // lines, so the alarm starts on a line), so that evaluating thousands of
 // alarms a minute touches few lines of each; the configuration follows.
 // The datapoints of the last evaluation are kept compact (values and
@@ -323,23 +323,23 @@ type MetricAlarm struct {
 	stat         Statistic    // cfg.Statistic
 	inc          incremental
 	outcome      outcome // of the last evaluation
-	minSamples   float64 // MinPercentileSamples of the percentile, for checkSamples
 	// What an evaluation does not read.
 	closed []closedPoint // inc's closed datapoints, by window end: slot (end / grid) mod len
 	cfg    AlarmConfig
 	dps    []Datapoint // LastEvaluation's Datapoints, built from inc's values and flags
 }
 
-// outcome is an Outcome in the room an alarm keeps it in (CloudWatch's
-// ranges reach at most 8,642 datapoints).
+// outcome is an Outcome in the room an alarm keeps it in: a valid
+// alarm's range holds at most 8,642 datapoints (see AlarmConfig.Validate),
+// well within an int16.
 type outcome struct {
 	state                      AlarmState
 	rule                       Rule
-	real, breaching, evaluated int32
+	real, breaching, evaluated int16
 }
 
 func packOutcome(o Outcome) outcome {
-	return outcome{state: o.State, rule: o.Rule, real: int32(o.Real), breaching: int32(o.Breaching), evaluated: int32(o.Evaluated)}
+	return outcome{state: o.State, rule: o.Rule, real: int16(o.Real), breaching: int16(o.Breaching), evaluated: int16(o.Evaluated)}
 }
 
 // Outcome returns o as an Outcome.
@@ -404,9 +404,8 @@ func NewAlarm(cfg AlarmConfig) (*MetricAlarm, error) {
 	cfg.Metric.Dimensions = append([]Dimension(nil), cfg.Metric.Dimensions...) // the caller's slice stays theirs
 	a := &MetricAlarm{cfg: cfg, rule: cfg.rule(), grid: int64(EvaluationInterval(cfg.Period)),
 		rng: int32(cfg.EvaluationRange), period: int64(cfg.Period), stat: cfg.Statistic}
-	if p, ok := cfg.Statistic.IsPercentile(); ok && cfg.LowSampleCountPercentile == LowSampleIgnore {
-		a.checkSamples, a.minSamples = true, MinPercentileSamples(p)
-	}
+	_, percentile := cfg.Statistic.IsPercentile()
+	a.checkSamples = percentile && cfg.LowSampleCountPercentile == LowSampleIgnore
 	return a, nil
 }
 
@@ -450,15 +449,15 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		a.inc.read(a, s, atNano, loc)
 		r := &a.rule
 		switch all, recent := a.inc.all, a.inc.recent; {
-		case recent.real == r.n && (all.low == 0 || !r.lowIgnore):
+		case int32(recent.real) == r.n && (all.low == 0 || !r.lowIgnore):
 			// The newest N datapoints are real: they are the N most recent
 			// real ones, and they decide (decide's rule 1, the common case,
 			// written here from the tallies).
-			o = outcome{state: OK, rule: RuleRecentReal, real: all.real, breaching: recent.breaching, evaluated: r.n}
-			if recent.breaching >= r.m {
+			o = outcome{state: OK, rule: RuleRecentReal, real: all.real, breaching: recent.breaching, evaluated: int16(r.n)}
+			if int32(recent.breaching) >= r.m {
 				o.state = Alarm
 			}
-		case recent.real == r.n:
+		case int32(recent.real) == r.n:
 			o = packOutcome(decide(r, tally{np: int(a.rng), real: int(all.real), breaching: int(all.breaching), recent: int(recent.breaching), oldestReal: -1, lowSample: true}, a.state))
 		default:
 			vals, flags := a.lastPoints()
@@ -515,20 +514,20 @@ type incremental struct {
 	// yet closed (they are the newest ones: a period closes after every
 	// older one has); MaxInt32 after forget.
 	open int32
-	// all tallies the datapoints at [off, off+EvaluationRange), recent the
-	// newest N of them, while prevOK holds.
-	all, recent rangeTally
 	// prevOK says the datapoints are still those of the alarm's last
 	// Evaluation, at its lastAt and lastLoc (readAll clears it).
 	prevOK bool
-	// The last read's store generation, its view of the series and
-	// visibility cutoff, and whether every one of its windows was answered
-	// from raw samples: an alarm that follows this one takes its view and
-	// datapoints while the store's generation has not moved (see led).
-	raw     bool
-	gen     uint64
-	visible int64
-	view    seriesView
+	// raw, gen and view are whether every window of the last read was
+	// answered from raw samples, the store's generation then and the
+	// read's view of the series: an alarm that follows this one takes its
+	// view and datapoints while the store's generation has not moved (see
+	// led).
+	raw bool
+	// all tallies the datapoints at [off, off+EvaluationRange), recent the
+	// newest N of them, while prevOK holds.
+	all, recent rangeTally
+	gen         uint64
+	view        seriesView
 	// win holds the evaluation range's flags (flagMissing, flagLowSample,
 	// flagBreaching) and values at [off, off+EvaluationRange), in twice
 	// the room they need, so that an evaluation k periods later slides the
@@ -607,10 +606,10 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// series once it has taken its rows), and makes the series take them
 	// only if its own range needs it.
 	var v seriesView
-	var visible int64
+	visible := s.visibleCutoffAt(atNano) // the lead's too, at the same instant of the same store
 	led := a.lead != nil && a.led(s, sr, atNano)
 	if led {
-		v, visible = a.lead.inc.view, a.lead.inc.visible
+		v = a.lead.inc.view
 		if atNano-int64(n)*period < v.complete {
 			sr.flush()
 		}
@@ -623,7 +622,6 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 			sr.flush()
 			v = seriesView{latest: sr.latest, complete: sr.complete}
 		}
-		visible = s.visibleCutoffAt(atNano)
 	}
 	if sr.late != inc.late {
 		a.forget()
@@ -679,7 +677,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// Evaluate sets lastAt and lastLoc, the instant and location of these
 	// datapoints while prevOK holds.
 	inc.prevOK = true
-	inc.gen, inc.raw, inc.view, inc.visible = s.gen, raw, v, visible // for a follower
+	inc.gen, inc.raw, inc.view = s.gen, raw, v // for a follower
 }
 
 // led reports whether a's lead (not nil, see Follow) read sr of s at
@@ -736,7 +734,7 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 			if !ok {
 				f = flagMissing
 			} else if a.checkSamples {
-				if samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible); samples < a.minSamples {
+				if samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible); samples < a.minSamples() {
 					f = flagLowSample
 				}
 			}
@@ -788,7 +786,7 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 			low := false
 			if ok && a.checkSamples {
 				samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible)
-				low = samples < a.minSamples
+				low = samples < a.minSamples()
 			}
 			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
 		}
@@ -830,16 +828,24 @@ func (inc *incremental) slideTallies(r *rule, flags []uint8, shift int) {
 // datapoints are all real (the common case) need not look at the
 // datapoints that did not change.
 type rangeTally struct {
-	real, low, breaching int32
+	real, low, breaching int16 // see outcome
 }
 
 // count adds (d = 1) or removes (d = -1) a datapoint of an incremental
 // read by its flags, without a branch: flagLowSample and flagBreaching
 // are set only on real datapoints (see rule.mark).
-func (t *rangeTally) count(f uint8, d int32) {
-	t.real += d * int32(^f&flagMissing)
-	t.low += d * int32(f&flagLowSample>>1)
-	t.breaching += d * int32(f&flagBreaching>>2)
+func (t *rangeTally) count(f uint8, d int16) {
+	t.real += d * int16(^f&flagMissing)
+	t.low += d * int16(f&flagLowSample>>1)
+	t.breaching += d * int16(f&flagBreaching>>2)
+}
+
+// minSamples is MinPercentileSamples of the alarm's percentile, for
+// checkSamples (computed when asked: such alarms are rare, and the room
+// is the evaluation fields').
+func (a *MetricAlarm) minSamples() float64 {
+	p, _ := a.stat.IsPercentile()
+	return MinPercentileSamples(p)
 }
 
 // forget drops every remembered datapoint.

@@ -449,16 +449,16 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		a.inc.read(a, s, atNano, loc)
 		r := &a.rule
 		switch all, recent := a.inc.all, a.inc.recent; {
-		case int32(recent.real) == r.n && (all.low == 0 || !r.lowIgnore):
+		case recent.real() == r.n && (all.low() == 0 || !r.lowIgnore):
 			// The newest N datapoints are real: they are the N most recent
 			// real ones, and they decide (decide's rule 1, the common case,
 			// written here from the tallies).
-			o = outcome{state: OK, rule: RuleRecentReal, real: all.real, breaching: recent.breaching, evaluated: int16(r.n)}
-			if int32(recent.breaching) >= r.m {
+			o = outcome{state: OK, rule: RuleRecentReal, real: int16(all.real()), breaching: int16(recent.breaching()), evaluated: int16(r.n)}
+			if recent.breaching() >= r.m {
 				o.state = Alarm
 			}
-		case int32(recent.real) == r.n:
-			o = packOutcome(decide(r, tally{np: int(a.rng), real: int(all.real), breaching: int(all.breaching), recent: int(recent.breaching), oldestReal: -1, lowSample: true}, a.state))
+		case recent.real() == r.n:
+			o = packOutcome(decide(r, tally{np: int(a.rng), real: int(all.real()), breaching: int(all.breaching()), recent: int(recent.breaching()), oldestReal: -1, lowSample: true}, a.state))
 		default:
 			vals, flags := a.lastPoints()
 			o = packOutcome(evaluateRange(r, points{vals: vals, flags: flags}, a.state))
@@ -509,11 +509,11 @@ type incremental struct {
 	store  *Store
 	series *series
 	late   uint64 // the series' count of late samples when the closed datapoints were read
-	off    int32  // where the range starts in win's values and flags
+	off    int16  // where the range starts in win's values and flags (below twice the largest range, 8,642)
 	// open is how many of the newest datapoints of the last read were not
 	// yet closed (they are the newest ones: a period closes after every
-	// older one has); MaxInt32 after forget.
-	open int32
+	// older one has); MaxInt16, more than any range holds, after forget.
+	open int16
 	// prevOK says the datapoints are still those of the alarm's last
 	// Evaluation, at its lastAt and lastLoc (readAll clears it).
 	prevOK bool
@@ -560,9 +560,20 @@ const maxClosedPoints = 2048
 // points), made (and the last read forgotten) when its size changes.
 func (inc *incremental) window(n int) ([]float64, []uint8) {
 	if len(inc.win) != flagWords(n)+2*n {
-		inc.win, inc.off, inc.prevOK = make([]float64, flagWords(n)+2*n), 0, false
+		inc.newWindow(n)
 	}
 	return inc.points(n)
+}
+
+// newWindow makes the compact window's storage for a range of n and
+// forgets the last read. The allocation is rounded up to whole cache
+// lines (eight words), so that it is made in a size class of whole lines
+// and starts on one: AlarmHigh's window (3 datapoints) is one line, and
+// AlarmLow's (15) five whole lines rather than 288 bytes of which half
+// would start mid-line.
+func (inc *incremental) newWindow(n int) {
+	w := flagWords(n) + 2*n
+	inc.win, inc.off, inc.prevOK = make([]float64, (w+7)&^7)[:w], 0, false
 }
 
 // flagWords is how many words of win the flags of a range of n take.
@@ -632,7 +643,10 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// previous one's j+k: slide the range by k, and keep those still
 	// closed instead of building them again. (One period later is the
 	// common case: an alarm of one-minute periods evaluated every minute.)
-	vals, flags := inc.window(n)
+	if len(inc.win) != flagWords(n)+2*n { // window, in line
+		inc.newWindow(n)
+	}
+	vals, flags := inc.points(n)
 	shift := -1
 	off := int(inc.off)
 	if inc.prevOK && loc == a.lastLoc {
@@ -654,7 +668,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	if shift < 0 {
 		off = 0
 	}
-	inc.off = int32(off)
+	inc.off = int16(off)
 	vals, flags = vals[off:off+n], flags[off:off+n]
 	// After a slide, the previous read's closed datapoints are in place
 	// and still valid if no sample came late and every window is still
@@ -741,18 +755,18 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 		}
 		f = r.mark(x, f)
 		if j < kept { // the last read's datapoint j+shift, counted, read again
-			inc.all.count(flags[j], -1)
+			inc.all.remove(flags[j])
 			if j >= recent {
-				inc.recent.count(flags[j], -1)
+				inc.recent.remove(flags[j])
 			}
 		}
 		vals[j], flags[j] = x, f
-		inc.all.count(f, 1)
+		inc.all.add(f)
 		if j >= recent {
-			inc.recent.count(f, 1)
+			inc.recent.add(f)
 		}
 	}
-	inc.open = int32(open)
+	inc.open = int16(open)
 }
 
 // readRange reads the range, using the datapoints remembered in
@@ -798,12 +812,12 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 		}
 		vals[j], flags[j] = cp.value, a.rule.mark(cp.value, f)
 	}
-	inc.open = int32(open)
-	inc.all, inc.recent = rangeTally{}, rangeTally{}
+	inc.open = int16(open)
+	inc.all, inc.recent = 0, 0
 	for j := range n {
-		inc.all.count(flags[j], 1)
+		inc.all.add(flags[j])
 		if j >= n-int(a.rule.n) {
-			inc.recent.count(flags[j], 1)
+			inc.recent.add(flags[j])
 		}
 	}
 }
@@ -814,11 +828,11 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 // newest N leave those. It reads the flags alone (see flagBreaching).
 func (inc *incremental) slideTallies(r *rule, flags []uint8, shift int) {
 	for _, f := range flags[:shift] {
-		inc.all.count(f, -1)
+		inc.all.remove(f)
 	}
 	recent := len(flags) - int(r.n)
 	for _, f := range flags[recent:min(recent+shift, len(flags))] {
-		inc.recent.count(f, -1)
+		inc.recent.remove(f)
 	}
 }
 
@@ -826,19 +840,27 @@ func (inc *incremental) slideTallies(r *rule, flags []uint8, shift int) {
 // of an alarm's compact range (all of it, or its newest N), kept up to
 // date as the range slides, so that an evaluation whose newest N
 // datapoints are all real (the common case) need not look at the
-// datapoints that did not change.
-type rangeTally struct {
-	real, low, breaching int16 // see outcome
+// datapoints that did not change. The three counts are packed in one
+// word, 16 bits each (real in bits 0–15, low-sample in 16–31, breaching
+// in 32–47; a valid range holds at most 8,642 datapoints), so that
+// counting a datapoint is one addition and a tally takes 8 bytes.
+type rangeTally uint64
+
+// ofFlags returns the tally of one datapoint of an incremental read by
+// its flags, without a branch: flagLowSample and flagBreaching are set
+// only on real datapoints (see rule.mark).
+func ofFlags(f uint8) rangeTally {
+	return rangeTally(^f&flagMissing) | rangeTally(f&flagLowSample)<<15 | rangeTally(f&flagBreaching)<<30
 }
 
-// count adds (d = 1) or removes (d = -1) a datapoint of an incremental
-// read by its flags, without a branch: flagLowSample and flagBreaching
-// are set only on real datapoints (see rule.mark).
-func (t *rangeTally) count(f uint8, d int16) {
-	t.real += d * int16(^f&flagMissing)
-	t.low += d * int16(f&flagLowSample>>1)
-	t.breaching += d * int16(f&flagBreaching>>2)
-}
+// add counts a datapoint; remove takes back one that add counted.
+func (t *rangeTally) add(f uint8)    { *t += ofFlags(f) }
+func (t *rangeTally) remove(f uint8) { *t -= ofFlags(f) }
+
+// real, low and breaching return the counts.
+func (t rangeTally) real() int32      { return int32(uint16(t)) }
+func (t rangeTally) low() int32       { return int32(uint16(t >> 16)) }
+func (t rangeTally) breaching() int32 { return int32(uint16(t >> 32)) }
 
 // minSamples is MinPercentileSamples of the alarm's percentile, for
 // checkSamples (computed when asked: such alarms are rare, and the room
@@ -851,7 +873,7 @@ func (a *MetricAlarm) minSamples() float64 {
 // forget drops every remembered datapoint.
 func (a *MetricAlarm) forget() {
 	clear(a.closed)
-	a.inc.open = math.MaxInt32 // nothing is known to be closed
+	a.inc.open = math.MaxInt16 // nothing is known to be closed
 }
 
 // floorDiv is a / b rounded toward −∞ (b > 0), so slots stay non-negative.

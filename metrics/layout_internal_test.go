@@ -5,21 +5,24 @@ import (
 	"unsafe"
 )
 
-// sizeClasses are the Go allocator's size classes up to 1 KiB
-// (runtime/sizeclasses.go): a small object takes the room of the first
-// class at least its size, and objects of a class are laid out from the
-// start of a page, one after another.
+// sizeClasses are the Go allocator's size classes (runtime/sizeclasses.go):
+// a small object (up to 32 KiB) takes the room of the first class at least
+// its size, and objects of a class are laid out from the start of a page,
+// one after another; a larger one starts on a page.
 var sizeClasses = []uintptr{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
-	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024}
+	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+	2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240,
+	10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
 
-// sizeClass returns the size class an object of size bytes is allocated in.
+// sizeClass returns the size class an object of size bytes is allocated
+// in, or for a large object its size in whole 8 KiB pages.
 func sizeClass(size uintptr) uintptr {
 	for _, c := range sizeClasses {
 		if c >= size {
 			return c
 		}
 	}
-	return 0
+	return (size + 8191) &^ 8191
 }
 
 // TestAlarmEvaluationFieldsInThreeLines holds MetricAlarm's layout: every
@@ -68,6 +71,28 @@ func TestAlarmEvaluationFieldsInThreeLines(t *testing.T) {
 	for _, f := range fields {
 		if f.off+f.size > hot {
 			t.Errorf("%s at bytes [%d, %d): beyond the first three cache lines", f.name, f.off, f.off+f.size)
+		}
+	}
+}
+
+// TestAlarmWindowInWholeLines holds the allocation of an alarm's compact
+// window (its flags and values, see incremental.points): for every range
+// up to the largest, it is a whole number of cache lines in a size class
+// of whole lines, so that it starts on a line; and the flags and values
+// do not overlap, each flag byte lying in the words before the values.
+func TestAlarmWindowInWholeLines(t *testing.T) {
+	for n := 1; n <= 8642; n++ {
+		var inc incremental
+		vals, flags := inc.window(n)
+		if len(vals) != 2*n || len(flags) != 2*n {
+			t.Fatalf("range %d: %d values and %d flags, want %d of each", n, len(vals), len(flags), 2*n)
+		}
+		if size := uintptr(cap(inc.win)) * 8; size%64 != 0 || sizeClass(size)%64 != 0 {
+			t.Fatalf("range %d: window of %d bytes (size class %d), want whole cache lines", n, size, sizeClass(size))
+		}
+		first, last := uintptr(unsafe.Pointer(&flags[0])), uintptr(unsafe.Pointer(&flags[2*n-1]))
+		if v := uintptr(unsafe.Pointer(&vals[0])); first != uintptr(unsafe.Pointer(&inc.win[0])) || last >= v {
+			t.Fatalf("range %d: flags at [%#x, %#x], values from %#x: they overlap", n, first, last, v)
 		}
 	}
 }

@@ -45,7 +45,7 @@ func TestRangeTallyKeptUpToDate(t *testing.T) {
 			}
 			a.Evaluate(at, s)
 			vals, flags := a.lastPoints()
-			var want, wantRecent rangeTally
+			var want, wantRecent [3]int32 // real, low, breaching
 			for j, v := range vals {
 				if flags[j]&flagMissing != 0 {
 					continue
@@ -54,21 +54,22 @@ func TestRangeTallyKeptUpToDate(t *testing.T) {
 				breaches := v > th && (a.cfg.Comparison == GreaterThanThreshold || a.cfg.Comparison == GreaterThanOrEqualToThreshold) ||
 					v == th && (a.cfg.Comparison == GreaterThanOrEqualToThreshold || a.cfg.Comparison == LessThanOrEqualToThreshold) ||
 					v < th && (a.cfg.Comparison == LessThanThreshold || a.cfg.Comparison == LessThanOrEqualToThreshold)
-				for _, w := range []*rangeTally{&want, &wantRecent} {
+				for _, w := range []*[3]int32{&want, &wantRecent} {
 					if w == &wantRecent && j < len(vals)-n {
 						continue // not among the newest N
 					}
-					w.real++
+					w[0]++
 					if flags[j]&flagLowSample != 0 {
-						w.low++
+						w[1]++
 					}
 					if breaches {
-						w.breaching++
+						w[2]++
 					}
 				}
 			}
-			if a.inc.all != want || a.inc.recent != wantRecent {
-				rt.Fatalf("at %v: tallies %+v and %+v (newest %d), recount of %v %v gives %+v and %+v", at, a.inc.all, a.inc.recent, n, vals, flags, want, wantRecent)
+			all, recent := a.inc.all, a.inc.recent
+			if got, gotRecent := [3]int32{all.real(), all.low(), all.breaching()}, [3]int32{recent.real(), recent.low(), recent.breaching()}; got != want || gotRecent != wantRecent {
+				rt.Fatalf("at %v: tallies (real, low, breaching) %v and %v (newest %d), recount of %v %v gives %v and %v", at, got, gotRecent, n, vals, flags, want, wantRecent)
 			}
 		}
 	})
@@ -128,9 +129,9 @@ func TestLargestRangeCounts(t *testing.T) {
 		if got := a.LastEvaluation().Outcome; got != want || all[0] < rng-1 || recent[1] < n/2 {
 			t.Errorf("evaluation %d at %v: outcome %+v, want %+v", k, at, got, want)
 		}
-		gotAll := [2]int{int(a.inc.all.real), int(a.inc.all.breaching)}
-		gotRecent := [2]int{int(a.inc.recent.real), int(a.inc.recent.breaching)}
-		if gotAll != all || gotRecent != recent || a.inc.all.low != 0 || a.inc.recent.low != 0 {
+		gotAll := [2]int{int(a.inc.all.real()), int(a.inc.all.breaching())}
+		gotRecent := [2]int{int(a.inc.recent.real()), int(a.inc.recent.breaching())}
+		if gotAll != all || gotRecent != recent || a.inc.all.low() != 0 || a.inc.recent.low() != 0 {
 			t.Errorf("evaluation %d at %v: tallies %+v and %+v, recount (real, breaching) %v and %v", k, at, a.inc.all, a.inc.recent, all, recent)
 		}
 	}

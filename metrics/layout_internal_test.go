@@ -96,3 +96,47 @@ func TestAlarmWindowInWholeLines(t *testing.T) {
 		}
 	}
 }
+
+// TestSeriesLayout holds series' layout: the series is allocated in a
+// size class of whole cache lines, so that it starts on one; the fields an
+// alarm's read and a put look at every minute lie in its first line; and
+// what a roll-up of queued rows reads (rollRun, rollUpIn) in the next two:
+// the first tier's resolution, complete, evictAt, base and its buckets'
+// n, head and buf in line 1, the tiers' slice and the raw samples' count
+// in line 2.
+func TestSeriesLayout(t *testing.T) {
+	var sr series
+	const line = 64
+	if size := unsafe.Sizeof(sr); sizeClass(size)%line != 0 {
+		t.Errorf("series is %d bytes, allocated in the %d-byte size class: want a class of whole cache lines", size, sizeClass(size))
+	}
+	tb, bk := unsafe.Offsetof(sr.tierBuf), unsafe.Offsetof(sr.tierBuf[0].buckets)
+	fields := []struct {
+		name      string
+		off, size uintptr
+		line      uintptr
+	}{
+		{"latest", unsafe.Offsetof(sr.latest), unsafe.Sizeof(sr.latest), 0},
+		{"complete", unsafe.Offsetof(sr.complete), unsafe.Sizeof(sr.complete), 0},
+		{"keep", unsafe.Offsetof(sr.keep), unsafe.Sizeof(sr.keep), 0},
+		{"late", unsafe.Offsetof(sr.late), unsafe.Sizeof(sr.late), 0},
+		{"grp", unsafe.Offsetof(sr.grp), unsafe.Sizeof(sr.grp), 0},
+		{"col", unsafe.Offsetof(sr.col), unsafe.Sizeof(sr.col), 0},
+		{"expired", unsafe.Offsetof(sr.expired), unsafe.Sizeof(sr.expired), 0},
+		{"taken", unsafe.Offsetof(sr.taken), unsafe.Sizeof(sr.taken), 0},
+		{"tierBuf[0].resolution", tb + unsafe.Offsetof(sr.tierBuf[0].resolution), 8, 1},
+		{"tierBuf[0].complete", tb + unsafe.Offsetof(sr.tierBuf[0].complete), 8, 1},
+		{"tierBuf[0].evictAt", tb + unsafe.Offsetof(sr.tierBuf[0].evictAt), 8, 1},
+		{"tierBuf[0].base", tb + unsafe.Offsetof(sr.tierBuf[0].base), 8, 1},
+		{"tierBuf[0].buckets.n", tb + bk + unsafe.Offsetof(sr.tierBuf[0].buckets.n), 8, 1},
+		{"tierBuf[0].buckets.head", tb + bk + unsafe.Offsetof(sr.tierBuf[0].buckets.head), 8, 1},
+		{"tierBuf[0].buckets.buf (pointer and length)", tb + bk + unsafe.Offsetof(sr.tierBuf[0].buckets.buf), 16, 1},
+		{"tiers (pointer and length)", unsafe.Offsetof(sr.tiers), 16, 2},
+		{"raw.n", unsafe.Offsetof(sr.raw) + unsafe.Offsetof(sr.raw.n), 8, 2},
+	}
+	for _, f := range fields {
+		if f.off/line != f.line || (f.off+f.size-1)/line != f.line {
+			t.Errorf("%s at bytes [%d, %d): want it in cache line %d", f.name, f.off, f.off+f.size, f.line)
+		}
+	}
+}

@@ -303,9 +303,10 @@ func EvaluationInterval(period time.Duration) time.Duration {
 
 // MetricAlarm is a CloudWatch alarm's evaluation state. What an evaluation
 // reads and writes comes first and together, in the first three cache
-// lines of the alarm (its size, 384 bytes, is a size class of whole
+// lines of the alarm (its size, 448 bytes, is a size class of whole
 // lines, so the alarm starts on a line), so that evaluating thousands of
-// alarms a minute touches few lines of each; the configuration follows.
+// alarms a minute touches few lines of each; the configuration follows,
+// and last the window of a short range (small).
 // The datapoints of the last evaluation are kept compact (values and
 // flags in inc) and built into Datapoints only when LastEvaluation asks.
 type MetricAlarm struct {
@@ -327,7 +328,16 @@ type MetricAlarm struct {
 	closed []closedPoint // inc's closed datapoints, by window end: slot (end / grid) mod len
 	cfg    AlarmConfig
 	dps    []Datapoint // LastEvaluation's Datapoints, built from inc's values and flags
+	// small holds the compact window (inc.win) of a range of up to three
+	// datapoints (a target tracking policy's AlarmHigh), in the alarm's
+	// last cache line: the evaluation then reads no other object of its
+	// own, and the alarm takes 448 bytes, a size class of whole lines.
+	small [smallWindow]float64
 }
+
+// smallWindow is the words of MetricAlarm.small: a range of n datapoints
+// takes flagWords(n) + 2n words, 7 for n = 3.
+const smallWindow = 8
 
 // outcome is an Outcome in the room an alarm keeps it in: a valid
 // alarm's range holds at most 8,642 datapoints (see AlarmConfig.Validate),
@@ -476,7 +486,7 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 // time into inc's compact window, oldest first.
 func (a *MetricAlarm) readAll(r Reader, at time.Time) points {
 	c := &a.cfg
-	vals, flags := a.inc.window(c.EvaluationRange)
+	vals, flags := a.window(c.EvaluationRange)
 	a.inc.off = 0
 	asOf, hasAsOf := r.(asOfReader)
 	read := func(stat Statistic, end time.Time) (float64, bool) {
@@ -556,24 +566,29 @@ type closedPoint struct {
 // they remember less and read more, with the same results.
 const maxClosedPoints = 2048
 
-// window returns the compact window's storage for a range of n (see
-// points), made (and the last read forgotten) when its size changes.
-func (inc *incremental) window(n int) ([]float64, []uint8) {
-	if len(inc.win) != flagWords(n)+2*n {
-		inc.newWindow(n)
+// window returns the alarm's compact window's storage for a range of n
+// (see points), made (and the last read forgotten) when its size changes.
+func (a *MetricAlarm) window(n int) ([]float64, []uint8) {
+	if len(a.inc.win) != flagWords(n)+2*n {
+		a.newWindow(n)
 	}
-	return inc.points(n)
+	return a.inc.points(n)
 }
 
-// newWindow makes the compact window's storage for a range of n and
-// forgets the last read. The allocation is rounded up to whole cache
-// lines (eight words), so that it is made in a size class of whole lines
-// and starts on one: AlarmHigh's window (3 datapoints) is one line, and
-// AlarmLow's (15) five whole lines rather than 288 bytes of which half
-// would start mid-line.
-func (inc *incremental) newWindow(n int) {
-	w := flagWords(n) + 2*n
-	inc.win, inc.off, inc.prevOK = make([]float64, (w+7)&^7)[:w], 0, false
+// newWindow makes the alarm's compact window's storage for a range of n
+// and forgets the last read: the alarm's own small array when the range
+// fits (up to three datapoints), else an allocation rounded up to whole
+// cache lines (eight words), so that it is made in a size class of whole
+// lines and starts on one: AlarmLow's window (15 datapoints) takes five
+// whole lines rather than 288 bytes of which half would start mid-line.
+func (a *MetricAlarm) newWindow(n int) {
+	inc := &a.inc
+	if w := flagWords(n) + 2*n; w <= len(a.small) {
+		inc.win = a.small[:w]
+	} else {
+		inc.win = make([]float64, (w+7)&^7)[:w]
+	}
+	inc.off, inc.prevOK = 0, false
 }
 
 // flagWords is how many words of win the flags of a range of n take.
@@ -644,7 +659,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// closed instead of building them again. (One period later is the
 	// common case: an alarm of one-minute periods evaluated every minute.)
 	if len(inc.win) != flagWords(n)+2*n { // window, in line
-		inc.newWindow(n)
+		a.newWindow(n)
 	}
 	vals, flags := inc.points(n)
 	shift := -1

@@ -29,7 +29,7 @@ func sizeClass(size uintptr) uintptr {
 // field an evaluation against a *Store reads or writes in the common case
 // (a range slid by one period) lies in the alarm's first three 64-byte
 // cache lines, and the alarm is allocated in a size class of whole lines
-// (384 bytes), so that an allocated alarm starts on a line and the three
+// (448 bytes), so that an allocated alarm starts on a line and the three
 // are three, not four.
 func TestAlarmEvaluationFieldsInThreeLines(t *testing.T) {
 	var a MetricAlarm
@@ -75,24 +75,36 @@ func TestAlarmEvaluationFieldsInThreeLines(t *testing.T) {
 	}
 }
 
-// TestAlarmWindowInWholeLines holds the allocation of an alarm's compact
-// window (its flags and values, see incremental.points): for every range
-// up to the largest, it is a whole number of cache lines in a size class
-// of whole lines, so that it starts on a line; and the flags and values
-// do not overlap, each flag byte lying in the words before the values.
+// TestAlarmWindowInWholeLines holds the room of an alarm's compact window
+// (its flags and values, see incremental.points): for a range of up to 3
+// datapoints, the alarm's last cache line (small, which must be one whole
+// line); for every longer range up to the largest, an allocation of whole
+// cache lines in a size class of whole lines, so that it starts on a line.
+// The flags and values do not overlap: each flag byte lies in the words
+// before the values.
 func TestAlarmWindowInWholeLines(t *testing.T) {
+	var a0 MetricAlarm
+	if off, size := unsafe.Offsetof(a0.small), unsafe.Sizeof(a0.small); off%64 != 0 || size != 64 || off+size != unsafe.Sizeof(a0) {
+		t.Errorf("small at bytes [%d, %d) of %d: want the alarm's last cache line", off, off+size, unsafe.Sizeof(a0))
+	}
 	for n := 1; n <= 8642; n++ {
-		var inc incremental
-		vals, flags := inc.window(n)
+		var a MetricAlarm
+		inc := &a.inc
+		vals, flags := a.window(n)
 		if len(vals) != 2*n || len(flags) != 2*n {
 			t.Fatalf("range %d: %d values and %d flags, want %d of each", n, len(vals), len(flags), 2*n)
-		}
-		if size := uintptr(cap(inc.win)) * 8; size%64 != 0 || sizeClass(size)%64 != 0 {
-			t.Fatalf("range %d: window of %d bytes (size class %d), want whole cache lines", n, size, sizeClass(size))
 		}
 		first, last := uintptr(unsafe.Pointer(&flags[0])), uintptr(unsafe.Pointer(&flags[2*n-1]))
 		if v := uintptr(unsafe.Pointer(&vals[0])); first != uintptr(unsafe.Pointer(&inc.win[0])) || last >= v {
 			t.Fatalf("range %d: flags at [%#x, %#x], values from %#x: they overlap", n, first, last, v)
+		}
+		if inSmall := &inc.win[0] == &a.small[0]; inSmall != (n <= 3) {
+			t.Fatalf("range %d: window in the alarm's small array %v, want %v", n, inSmall, n <= 3)
+		} else if inSmall {
+			continue
+		}
+		if size := uintptr(cap(inc.win)) * 8; size%64 != 0 || sizeClass(size)%64 != 0 {
+			t.Fatalf("range %d: window of %d bytes (size class %d), want whole cache lines", n, size, sizeClass(size))
 		}
 	}
 }

@@ -153,20 +153,39 @@ type Decision struct {
 // A Controller keeps no clock: every call takes now. It is not safe for
 // concurrent use.
 type Controller struct {
-	// What every minute's evaluation reads comes first, in three cache
-	// lines (a world evaluates thousands of controllers a minute).
+	// What every minute's evaluation reads comes first, in two cache
+	// lines (a world evaluates thousands of controllers a minute). A
+	// controller with one policy (the common case: a target tracking
+	// policy) keeps it here, and the one of its policies that owns
+	// alarms: a minute reaches the policy from the controller's own
+	// lines, not through arrays elsewhere in memory, each a trip to
+	// memory when thousands of controllers are evaluated a minute.
+	oneAlarmed  AlarmPolicy // the policy that owns alarms, with exactly one (then alarmed is nil)
 	target      ScalableTarget
-	policies    []Policy
-	alarmed     []AlarmPolicy // the policies that own alarms
-	proposals   []Proposal    // the last evaluation's, reused
-	interval    time.Duration
+	nPolicies   int16 // len(policies), at most MaxPolicies
 	started     bool
-	actions     []*scheduledAction // sorted by name
-	policiesDue time.Time          // the policies run at the first evaluation at or after it
-	observers   []Observer         // the policies that keep cooldowns
+	scheduled   bool      // len(actions) > 0
+	quota       int32     // tasks per service: the ceiling of a raised MaxCapacity
+	onePolicy   [1]Policy // the policy, with exactly one (then policies is onePolicy[:])
+	policiesDue time.Time // the policies run at the first evaluation at or after it
+	interval    time.Duration
+
+	policies  []Policy
+	alarmed   []AlarmPolicy      // the policies that own alarms, with more than one
+	actions   []*scheduledAction // sorted by name
+	observers []Observer         // the policies that keep cooldowns
+	proposals *[]Proposal        // runPolicies' buffer for more than inlineProposals policies, made on first use
 
 	history ring
-	quota   int // tasks per service: the ceiling of a raised MaxCapacity
+}
+
+// evaluated returns the policies, read from the controller's first lines
+// when there is one.
+func (c *Controller) evaluated() []Policy {
+	if c.nPolicies == 1 {
+		return c.onePolicy[:]
+	}
+	return c.policies
 }
 
 // NewController validates cfg and returns a Controller. Every problem is
@@ -201,7 +220,12 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	if len(cfg.ScheduledActions) > MaxScheduledActions {
 		errs = append(errs, invalid("len(ControllerConfig.ScheduledActions)", len(cfg.ScheduledActions), fmt.Sprintf("must be at most %d", MaxScheduledActions)))
 	}
-	c := &Controller{target: cfg.Target, policies: slices.Clone(cfg.Policies), interval: cfg.EvaluationInterval, quota: quota}
+	c := &Controller{target: cfg.Target, interval: cfg.EvaluationInterval, quota: int32(quota)}
+	c.policies = slices.Clone(cfg.Policies)
+	if len(cfg.Policies) == 1 {
+		c.onePolicy[0] = cfg.Policies[0]
+		c.policies = c.onePolicy[:]
+	}
 	names := map[string]bool{}
 	for i, a := range cfg.ScheduledActions {
 		field := fmt.Sprintf("ControllerConfig.ScheduledActions[%d]", i)
@@ -234,6 +258,10 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 			c.alarmed = append(c.alarmed, a)
 		}
 	}
+	if len(c.alarmed) == 1 {
+		c.oneAlarmed, c.alarmed = c.alarmed[0], nil
+	}
+	c.nPolicies, c.scheduled = int16(len(c.policies)), len(c.actions) > 0
 	// Actions due at the same instant run in name order, so the outcome does
 	// not depend on the order they were given in.
 	slices.SortFunc(c.actions, func(a, b *scheduledAction) int { return cmp.Compare(a.Name, b.Name) })
@@ -289,21 +317,23 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 		}
 	}
 
-	if len(c.actions) > 0 {
+	if c.scheduled {
 		pre = append(pre, c.runScheduled(now, &desired, record)...)
 	}
 
 	// The Decision is built in place, in the result: it is large (its
 	// Reason holds a proposal).
-	d.Reason.policies, d.Reason.win = c.policies, -1
-	if len(c.policies) > 0 && !now.Before(c.policiesDue) {
+	d.Reason.policies, d.Reason.win = c.evaluated(), -1
+	if c.nPolicies > 0 && !now.Before(c.policiesDue) {
 		c.runPolicies(now, s, &desired, record, &d.Reason)
 		c.policiesDue = now.Add(c.interval)
 	}
 
-	for _, a := range acts {
-		for _, o := range c.observers {
-			o.Observe(a)
+	if len(acts) > 0 { // the observers' line only when there is something to observe
+		for _, a := range acts {
+			for _, o := range c.observers {
+				o.Observe(a)
+			}
 		}
 	}
 	if len(pre) > 0 {
@@ -312,10 +342,10 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 	d.Reason.final = desired
 	d.Desired, d.Changed, d.Min, d.Max, d.Activities = desired, desired != s.Desired, c.target.MinCapacity, c.target.MaxCapacity, acts
 	d.Next = c.policiesDue
-	if len(c.policies) == 0 {
+	if c.nPolicies == 0 {
 		d.Next = time.Time{}
 	}
-	if len(c.actions) > 0 {
+	if c.scheduled {
 		d.Next = c.next(now)
 	}
 	return d
@@ -331,6 +361,10 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 func (c *Controller) EvaluateAlarms(now time.Time, r metrics.Reader) {
 	if r == nil {
 		r = noMetrics{}
+	}
+	if c.oneAlarmed != nil {
+		c.oneAlarmed.EvaluateAlarms(now, r)
+		return
 	}
 	for _, p := range c.alarmed {
 		p.EvaluateAlarms(now, r)
@@ -385,13 +419,24 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	cur := *desired
 	r.cur, r.to = cur, cur
 	in := Input{Now: now, Desired: cur, Running: s.Running, Min: c.target.MinCapacity, Max: c.target.MaxCapacity, Metrics: s.Metrics}
-	props := c.proposals[:0]
+	// The proposals of a controller with few policies are built on the
+	// stack, which is in cache, rather than in a buffer of their own that
+	// each minute would fetch from memory again.
+	policies := c.evaluated()
+	var buf [inlineProposals]Proposal
+	props := buf[:min(len(policies), inlineProposals)]
+	if len(policies) > inlineProposals {
+		if c.proposals == nil {
+			c.proposals = new(make([]Proposal, len(policies)))
+		}
+		props = *c.proposals
+	}
 	out, indepIn, consIn := -1, -1, -1
 	consensusVoters, consensusIn := 0, 0
 	var held uint64
 	floor := -1 // the policy holding the largest Floor, if any
-	for i, p := range c.policies {
-		props = append(props, p.Propose(in))
+	for i, p := range policies {
+		props[i] = p.Propose(in)
 		prop := &props[i]
 		if prop.Vote == Consensus {
 			consensusVoters++
@@ -400,7 +445,7 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 			floor = i
 		}
 		if prop.Vote != Abstain && prop.RaiseMaxTo > c.target.MaxCapacity {
-			c.target.MaxCapacity = min(prop.RaiseMaxTo, c.quota)
+			c.target.MaxCapacity = min(prop.RaiseMaxTo, int(c.quota))
 		}
 		switch {
 		case prop.Vote == Abstain, prop.Vote == Floor && prop.Desired <= cur:
@@ -423,13 +468,12 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 			}
 		}
 	}
-	c.proposals = props
 	if out >= 0 {
 		if c.target.Suspended.DynamicScalingOutSuspended {
 			r.decide(out, props, outcomeOutSuspended)
 			return
 		}
-		c.apply(now, out, cur, record, r)
+		c.apply(now, props, out, cur, record, r)
 		return
 	}
 	win := indepIn
@@ -461,14 +505,17 @@ func (c *Controller) runPolicies(now time.Time, s State, desired *int, record fu
 	case c.target.Suspended.DynamicScalingInSuspended:
 		r.decide(win, props, outcomeInSuspended)
 	default:
-		c.apply(now, win, cur, record, r)
+		c.apply(now, props, win, cur, record, r)
 	}
 }
 
-// apply applies policy w's proposal (of the last evaluation's, in
-// c.proposals) to the capacity cur, clamped, and says so in r.
-func (c *Controller) apply(now time.Time, w, cur int, record func(Activity), r *Reason) {
-	props := c.proposals
+// inlineProposals is the most policies whose proposals runPolicies builds
+// on the stack.
+const inlineProposals = 2
+
+// apply applies policy w's proposal (props[w], of this evaluation) to the
+// capacity cur, clamped, and says so in r.
+func (c *Controller) apply(now time.Time, props []Proposal, w, cur int, record func(Activity), r *Reason) {
 	r.decide(w, props, outcomeApplied)
 	want := props[w].Desired
 	to := c.target.Clamp(want)

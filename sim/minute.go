@@ -103,7 +103,9 @@ func (mt *minuteTicks) onScaling(uint64) {
 	for i := 0; i < len(mt.scaling); i++ {
 		e := mt.scaling[i]
 		if e.from > now || e.x.tick(cal) {
-			mt.scaling[keep] = e
+			if keep != i { // unchanged entries stay unwritten: no line dirtied for nothing
+				mt.scaling[keep] = e
+			}
 			keep++
 		}
 	}

@@ -17,8 +17,10 @@ import (
 // StatusMessage every Controller activity has ("Setting desired count to
 // 8.", "Successfully set ...") are not stored: items writes them again
 // from To. The ring drops all but the last limit entries when it holds
-// 2·limit, so a push costs amortised O(1) and no allocation once the
-// buffers have grown.
+// room(limit) = limit + limit/4 (at least limit + 1), so a push costs
+// amortised O(1) (a copy of limit entries every limit/4 pushes) and no
+// allocation once the buffers have grown, and the ring keeps at most a
+// quarter more than limit.
 //
 // An activity whose Time does not come back equal from the offset (a
 // Location other than the first activity's, a monotonic clock reading, an
@@ -82,7 +84,7 @@ func (r *ring) push(a Activity) {
 		r.entries, r.text = nil, nil
 	}
 	r.plain = append(r.plain, a)
-	if r.limit > 0 && len(r.plain) >= 2*r.limit {
+	if r.limit > 0 && len(r.plain) >= room(r.limit) {
 		k := copy(r.plain, r.plain[len(r.plain)-r.limit:])
 		clear(r.plain[k:]) // let the dropped texts be collected
 		r.plain = r.plain[:k]
@@ -92,7 +94,7 @@ func (r *ring) push(a Activity) {
 // pushEntry appends a as a histEntry at offset at.
 func (r *ring) pushEntry(a Activity, at time.Duration) {
 	if r.entries == nil && r.limit > 0 && r.limit <= preallocHistory {
-		r.entries = make([]histEntry, 0, 2*r.limit)
+		r.entries = make([]histEntry, 0, room(r.limit))
 	}
 	e := histEntry{at: at, from: a.From, to: a.To, start: len(r.text),
 		standard: isStandard(a.Description, descriptionHead, a.To, descriptionTail) &&
@@ -109,7 +111,7 @@ func (r *ring) pushEntry(a Activity, at time.Duration) {
 		e.end[i] = int32(len(r.text) - e.start)
 	}
 	r.entries = append(r.entries, e)
-	if r.limit > 0 && len(r.entries) >= 2*r.limit {
+	if r.limit > 0 && len(r.entries) >= room(r.limit) {
 		k := len(r.entries) - r.limit
 		cut := r.entries[k].start
 		r.text = r.text[:copy(r.text, r.text[cut:])]
@@ -145,6 +147,10 @@ func (r *ring) items() []Activity {
 	}
 	return out
 }
+
+// room is how many entries a ring of limit holds before it drops the
+// oldest.
+func room(limit int) int { return limit + max(1, limit/4) }
 
 // last returns the last n of s (all of s when n is 0).
 func last[T any](s []T, n int) []T {

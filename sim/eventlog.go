@@ -17,8 +17,9 @@ import (
 // (WorldConfig.OnServiceEvent).
 //
 // Retention.Events keeps n events of each log: a log drops all but its
-// last n when it reaches 2n, so an event costs amortised O(1) and a log at
-// most twice the kept events. Each of the world's last n events is among
+// last n when it reaches logRoom(n) = n + n/4 (at least n + 1), so an event
+// costs amortised O(1) (a copy of n entries every n/4 events) and a log
+// holds at most a quarter more than the kept events. Each of the world's last n events is among
 // its service's last n (fewer than n events of any service follow it), so
 // the world's log never reads an event its service has dropped.
 type eventLog struct {
@@ -54,10 +55,14 @@ func (l *eventLog) textOf(i int) []byte {
 	return l.text[start:l.entries[i].end]
 }
 
-// keep drops all but the last n entries, once the log holds 2n, or keeps
-// everything when n is 0.
+// logRoom is how many entries a log keeping n holds before it drops the
+// oldest.
+func logRoom(n int) int { return n + max(1, n/4) }
+
+// keep drops all but the last n entries, once the log holds logRoom(n),
+// or keeps everything when n is 0.
 func (l *eventLog) keep(n int) {
-	if n <= 0 || len(l.entries) < 2*n {
+	if n <= 0 || len(l.entries) < logRoom(n) {
 		return
 	}
 	k := len(l.entries) - n
@@ -72,7 +77,7 @@ func (l *eventLog) keep(n int) {
 
 // keep is eventLog.keep for the world's log.
 func (l *worldLog) keep(n int) {
-	if n <= 0 || len(l.entries) < 2*n {
+	if n <= 0 || len(l.entries) < logRoom(n) {
 		return
 	}
 	k := len(l.entries) - n
@@ -85,7 +90,7 @@ func (l *worldLog) keep(n int) {
 func (s *Service) beginEvent() []byte {
 	n := s.w.cfg.Retention.Events
 	if s.events.entries == nil && n > 0 && n <= preallocLimit {
-		s.events.entries = make([]eventEntry, 0, 2*n) // its final room at once (see preallocLimit)
+		s.events.entries = make([]eventEntry, 0, logRoom(n)) // its final room at once (see preallocLimit)
 	}
 	return s.events.text
 }
@@ -100,7 +105,7 @@ func (s *Service) endEvent(b []byte) {
 	seq := l.dropped + len(l.entries) - 1
 	n := w.cfg.Retention.Events
 	if w.events.entries == nil && n > 0 && n <= preallocLimit {
-		w.events.entries = make([]worldEvent, 0, 2*n)
+		w.events.entries = make([]worldEvent, 0, logRoom(n))
 	}
 	w.events.entries = append(w.events.entries, worldEvent{svc: s.index, seq: seq})
 	f := w.cfg.OnServiceEvent

@@ -295,7 +295,7 @@ type Workload struct {
 	kFluid                 Kind    // fluid steps other than one minute (one-minute steps are the world's minute ticks)
 	pendingSize            float64 // size of the one scheduled arrival
 	reqID                  uint64
-	periods                recentLog[Period]
+	periods                periodLog
 }
 
 // fluidRouting is the fluid model of a target group's routing: round robin

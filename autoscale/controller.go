@@ -564,36 +564,3 @@ type noMetrics struct{}
 func (noMetrics) Statistic(metrics.Metric, metrics.Statistic, time.Duration, time.Time) (float64, bool) {
 	return 0, false
 }
-
-// ring keeps the most recent activities, at most limit of them: it grows
-// as activities happen, then overwrites the oldest.
-type ring struct {
-	buf   []Activity
-	head  int // index of the oldest entry once the buffer is full
-	limit int
-}
-
-// preallocHistory is the largest limit for which a history takes its
-// whole ring at its first entry: a history this short fills within a day
-// or two of a scaling service, and one allocation of its final size costs
-// less than doubling to it (DefaultHistoryLimit's takes a week: it
-// doubles, so a short run does not pay for it).
-const preallocHistory = 32
-
-func (r *ring) push(a Activity) {
-	if r.buf == nil && r.limit <= preallocHistory {
-		r.buf = make([]Activity, 0, r.limit)
-	}
-	if len(r.buf) < r.limit {
-		r.buf = append(r.buf, a)
-		return
-	}
-	r.buf[r.head] = a
-	r.head = (r.head + 1) % len(r.buf)
-}
-
-func (r *ring) items() []Activity {
-	out := make([]Activity, 0, len(r.buf))
-	out = append(out, r.buf[r.head:]...)
-	return append(out, r.buf[:r.head]...)
-}

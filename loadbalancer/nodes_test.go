@@ -3,6 +3,7 @@ package loadbalancer
 import (
 	"errors"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,32 @@ func TestThreeCursorsVersusOne(t *testing.T) {
 			t.Errorf("shared cursor: gaps vary (C² %.3f), want every 4th request", scv)
 		case !shared && scv < 0.2:
 			t.Errorf("three cursors: gap C² %.3f, want well above the single cursor's 0", scv)
+		}
+	}
+}
+
+// TestGroupGrowsInTwoObjects: a group's per-target arrays grow together,
+// its first growth to room for minTargets, in two allocations (the targets
+// and one block for the four int32 arrays), and not at all until a target
+// ID passes the room.
+func TestGroupGrowsInTwoObjects(t *testing.T) {
+	g, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ id, allocs int }{{0, 2}, {minTargets - 1, 0}, {minTargets, 2}, {2*minTargets - 1, 0}} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		err := g.grow(c.id)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := after.Mallocs - before.Mallocs; int(n) != c.allocs {
+			t.Errorf("growing to target %d: %v allocations, want %d", c.id, n, c.allocs)
+		}
+		if len(g.targets) != c.id+1 || len(g.inFlight) != c.id+1 || len(g.heapPos) != c.id+1 || len(g.router.pool) != c.id+1 || len(g.router.lorPos) != c.id+1 {
+			t.Fatalf("after growing to target %d: lengths %d %d %d %d %d", c.id, len(g.targets), len(g.inFlight), len(g.heapPos), len(g.router.pool), len(g.router.lorPos))
 		}
 	}
 }

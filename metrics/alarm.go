@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
 )
@@ -301,10 +302,11 @@ func EvaluationInterval(period time.Duration) time.Duration {
 }
 
 // MetricAlarm is a CloudWatch alarm's evaluation state. What an evaluation
-// reads and writes comes first and together, in the first four cache
+// reads and writes comes first and together, in the first three cache
 // lines of the alarm (its size, 448 bytes, is a size class of whole
 // lines, so the alarm starts on a line), so that evaluating thousands of
-// alarms a minute touches few lines of each; the configuration follows.
+// alarms a minute touches few lines of each; the configuration follows,
+// and last the window of a short range (small).
 // The datapoints of the last evaluation are kept compact (values and
 // flags in inc) and built into Datapoints only when LastEvaluation asks.
 type MetricAlarm struct {
@@ -322,23 +324,32 @@ type MetricAlarm struct {
 	stat         Statistic    // cfg.Statistic
 	inc          incremental
 	outcome      outcome // of the last evaluation
-	minSamples   float64 // MinPercentileSamples of the percentile, for checkSamples
 	// What an evaluation does not read.
 	closed []closedPoint // inc's closed datapoints, by window end: slot (end / grid) mod len
 	cfg    AlarmConfig
 	dps    []Datapoint // LastEvaluation's Datapoints, built from inc's values and flags
+	// small holds the compact window (inc.win) of a range of up to three
+	// datapoints (a target tracking policy's AlarmHigh), in the alarm's
+	// last cache line: the evaluation then reads no other object of its
+	// own, and the alarm takes 448 bytes, a size class of whole lines.
+	small [smallWindow]float64
 }
 
-// outcome is an Outcome in the room an alarm keeps it in (CloudWatch's
-// ranges reach at most 8,642 datapoints).
+// smallWindow is the words of MetricAlarm.small: a range of n datapoints
+// takes flagWords(n) + 2n words, 7 for n = 3.
+const smallWindow = 8
+
+// outcome is an Outcome in the room an alarm keeps it in: a valid
+// alarm's range holds at most 8,642 datapoints (see AlarmConfig.Validate),
+// well within an int16.
 type outcome struct {
 	state                      AlarmState
 	rule                       Rule
-	real, breaching, evaluated int32
+	real, breaching, evaluated int16
 }
 
 func packOutcome(o Outcome) outcome {
-	return outcome{state: o.State, rule: o.Rule, real: int32(o.Real), breaching: int32(o.Breaching), evaluated: int32(o.Evaluated)}
+	return outcome{state: o.State, rule: o.Rule, real: int16(o.Real), breaching: int16(o.Breaching), evaluated: int16(o.Evaluated)}
 }
 
 // Outcome returns o as an Outcome.
@@ -403,9 +414,8 @@ func NewAlarm(cfg AlarmConfig) (*MetricAlarm, error) {
 	cfg.Metric.Dimensions = append([]Dimension(nil), cfg.Metric.Dimensions...) // the caller's slice stays theirs
 	a := &MetricAlarm{cfg: cfg, rule: cfg.rule(), grid: int64(EvaluationInterval(cfg.Period)),
 		rng: int32(cfg.EvaluationRange), period: int64(cfg.Period), stat: cfg.Statistic}
-	if p, ok := cfg.Statistic.IsPercentile(); ok && cfg.LowSampleCountPercentile == LowSampleIgnore {
-		a.checkSamples, a.minSamples = true, MinPercentileSamples(p)
-	}
+	_, percentile := cfg.Statistic.IsPercentile()
+	a.checkSamples = percentile && cfg.LowSampleCountPercentile == LowSampleIgnore
 	return a, nil
 }
 
@@ -449,16 +459,16 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 		a.inc.read(a, s, atNano, loc)
 		r := &a.rule
 		switch all, recent := a.inc.all, a.inc.recent; {
-		case recent.real == r.n && (all.low == 0 || !r.lowIgnore):
+		case recent.real() == r.n && (all.low() == 0 || !r.lowIgnore):
 			// The newest N datapoints are real: they are the N most recent
 			// real ones, and they decide (decide's rule 1, the common case,
 			// written here from the tallies).
-			o = outcome{state: OK, rule: RuleRecentReal, real: all.real, breaching: recent.breaching, evaluated: r.n}
-			if recent.breaching >= r.m {
+			o = outcome{state: OK, rule: RuleRecentReal, real: int16(all.real()), breaching: int16(recent.breaching()), evaluated: int16(r.n)}
+			if recent.breaching() >= r.m {
 				o.state = Alarm
 			}
-		case recent.real == r.n:
-			o = packOutcome(decide(r, tally{np: int(a.rng), real: int(all.real), breaching: int(all.breaching), recent: int(recent.breaching), oldestReal: -1, lowSample: true}, a.state))
+		case recent.real() == r.n:
+			o = packOutcome(decide(r, tally{np: int(a.rng), real: int(all.real()), breaching: int(all.breaching()), recent: int(recent.breaching()), oldestReal: -1, lowSample: true}, a.state))
 		default:
 			vals, flags := a.lastPoints()
 			o = packOutcome(evaluateRange(r, points{vals: vals, flags: flags}, a.state))
@@ -476,7 +486,7 @@ func (a *MetricAlarm) Evaluate(now time.Time, r Reader) AlarmState {
 // time into inc's compact window, oldest first.
 func (a *MetricAlarm) readAll(r Reader, at time.Time) points {
 	c := &a.cfg
-	vals, flags := a.inc.window(c.EvaluationRange)
+	vals, flags := a.window(c.EvaluationRange)
 	a.inc.off = 0
 	asOf, hasAsOf := r.(asOfReader)
 	read := func(stat Statistic, end time.Time) (float64, bool) {
@@ -509,32 +519,34 @@ type incremental struct {
 	store  *Store
 	series *series
 	late   uint64 // the series' count of late samples when the closed datapoints were read
-	off    int32  // where the range starts in vals and flags
+	off    int16  // where the range starts in win's values and flags (below twice the largest range, 8,642)
 	// open is how many of the newest datapoints of the last read were not
 	// yet closed (they are the newest ones: a period closes after every
-	// older one has); MaxInt32 after forget.
-	open int32
-	// all tallies the datapoints at [off, off+EvaluationRange), recent the
-	// newest N of them, while prevOK holds.
-	all, recent rangeTally
+	// older one has); MaxInt16, more than any range holds, after forget.
+	open int16
 	// prevOK says the datapoints are still those of the alarm's last
 	// Evaluation, at its lastAt and lastLoc (readAll clears it).
 	prevOK bool
-	// The last read's store generation, its view of the series and
-	// visibility cutoff, and whether every one of its windows was answered
-	// from raw samples: an alarm that follows this one takes its view and
-	// datapoints while the store's generation has not moved (see led).
-	raw     bool
-	gen     uint64
-	visible int64
-	view    seriesView
-	// vals and flags hold the evaluation range's values and flags
-	// (flagMissing, flagLowSample, flagBreaching) at [off, off+EvaluationRange),
-	// in twice the room they need, so that an evaluation k periods later
-	// slides the range by moving off rather than copying it, and copies
-	// only when the range reaches the end.
-	vals  []float64
-	flags []uint8
+	// raw, gen and view are whether every window of the last read was
+	// answered from raw samples, the store's generation then and the
+	// read's view of the series: an alarm that follows this one takes its
+	// view and datapoints while the store's generation has not moved (see
+	// led).
+	raw bool
+	// all tallies the datapoints at [off, off+EvaluationRange), recent the
+	// newest N of them, while prevOK holds.
+	all, recent rangeTally
+	gen         uint64
+	view        seriesView
+	// win holds the evaluation range's flags (flagMissing, flagLowSample,
+	// flagBreaching) and values at [off, off+EvaluationRange), in twice
+	// the room they need, so that an evaluation k periods later slides the
+	// range by moving off rather than copying it, and copies only when the
+	// range reaches the end. The flags come first, packed eight to a word,
+	// then the values, in one allocation (see window): a slide touches one
+	// object, and a range of 3 (a target tracking policy's AlarmHigh) one
+	// cache line.
+	win []float64
 }
 
 // closedPoint is one remembered datapoint.
@@ -554,13 +566,41 @@ type closedPoint struct {
 // they remember less and read more, with the same results.
 const maxClosedPoints = 2048
 
-// window returns the compact window's storage for a range of n, made (and
-// the last read forgotten) when its size changes.
-func (inc *incremental) window(n int) ([]float64, []uint8) {
-	if len(inc.vals) != 2*n {
-		inc.vals, inc.flags, inc.off, inc.prevOK = make([]float64, 2*n), make([]uint8, 2*n), 0, false
+// window returns the alarm's compact window's storage for a range of n
+// (see points), made (and the last read forgotten) when its size changes.
+func (a *MetricAlarm) window(n int) ([]float64, []uint8) {
+	if len(a.inc.win) != flagWords(n)+2*n {
+		a.newWindow(n)
 	}
-	return inc.vals, inc.flags
+	return a.inc.points(n)
+}
+
+// newWindow makes the alarm's compact window's storage for a range of n
+// and forgets the last read: the alarm's own small array when the range
+// fits (up to three datapoints), else an allocation rounded up to whole
+// cache lines (eight words), so that it is made in a size class of whole
+// lines and starts on one: AlarmLow's window (15 datapoints) takes five
+// whole lines rather than 288 bytes of which half would start mid-line.
+func (a *MetricAlarm) newWindow(n int) {
+	inc := &a.inc
+	if w := flagWords(n) + 2*n; w <= len(a.small) {
+		inc.win = a.small[:w]
+	} else {
+		inc.win = make([]float64, (w+7)&^7)[:w]
+	}
+	inc.off, inc.prevOK = 0, false
+}
+
+// flagWords is how many words of win the flags of a range of n take.
+func flagWords(n int) int { return int(uint(2*n+7) >> 3) }
+
+// points returns the values and flags in win for a range of n (at least
+// 1): the 2n values after the flags' words, and the 2n flags as bytes of
+// those words (uint8 needs no more alignment than float64, and neither
+// holds pointers, so the collector sees one pointer-free object).
+func (inc *incremental) points(n int) ([]float64, []uint8) {
+	fw := flagWords(n)
+	return inc.win[fw : fw+2*n], unsafe.Slice((*uint8)(unsafe.Pointer(&inc.win[0])), 2*n)
 }
 
 // read reads the evaluation range at atNano (Unix nanoseconds, on the
@@ -592,10 +632,10 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// series once it has taken its rows), and makes the series take them
 	// only if its own range needs it.
 	var v seriesView
-	var visible int64
+	visible := s.visibleCutoffAt(atNano) // the lead's too, at the same instant of the same store
 	led := a.lead != nil && a.led(s, sr, atNano)
 	if led {
-		v, visible = a.lead.inc.view, a.lead.inc.visible
+		v = a.lead.inc.view
 		if atNano-int64(n)*period < v.complete {
 			sr.flush()
 		}
@@ -608,7 +648,6 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 			sr.flush()
 			v = seriesView{latest: sr.latest, complete: sr.complete}
 		}
-		visible = s.visibleCutoffAt(atNano)
 	}
 	if sr.late != inc.late {
 		a.forget()
@@ -619,7 +658,10 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// previous one's j+k: slide the range by k, and keep those still
 	// closed instead of building them again. (One period later is the
 	// common case: an alarm of one-minute periods evaluated every minute.)
-	vals, flags := inc.window(n)
+	if len(inc.win) != flagWords(n)+2*n { // window, in line
+		a.newWindow(n)
+	}
+	vals, flags := inc.points(n)
 	shift := -1
 	off := int(inc.off)
 	if inc.prevOK && loc == a.lastLoc {
@@ -641,7 +683,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	if shift < 0 {
 		off = 0
 	}
-	inc.off = int32(off)
+	inc.off = int16(off)
 	vals, flags = vals[off:off+n], flags[off:off+n]
 	// After a slide, the previous read's closed datapoints are in place
 	// and still valid if no sample came late and every window is still
@@ -664,7 +706,7 @@ func (inc *incremental) read(a *MetricAlarm, s *Store, atNano int64, loc *time.L
 	// Evaluate sets lastAt and lastLoc, the instant and location of these
 	// datapoints while prevOK holds.
 	inc.prevOK = true
-	inc.gen, inc.raw, inc.view, inc.visible = s.gen, raw, v, visible // for a follower
+	inc.gen, inc.raw, inc.view = s.gen, raw, v // for a follower
 }
 
 // led reports whether a's lead (not nil, see Follow) read sr of s at
@@ -697,8 +739,9 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 	if shared < n {
 		l := a.lead
 		end := int(l.inc.off) + int(l.rng)
-		lvals = l.inc.vals[end-(n-shared) : end]
-		lflags = l.inc.flags[end-len(lvals) : end]
+		lv, lf := l.inc.points(int(l.rng))
+		lvals = lv[end-(n-shared) : end]
+		lflags = lf[end-len(lvals) : end]
 	}
 	r, stat, period := &a.rule, a.stat, a.period
 	recent, kept := n-int(r.n), n-shift // from recent on, the newest N; before kept, the last read's datapoints
@@ -720,25 +763,25 @@ func (inc *incremental) readSlide(a *MetricAlarm, s *Store, sr *series, v series
 			if !ok {
 				f = flagMissing
 			} else if a.checkSamples {
-				if samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible); samples < a.minSamples {
+				if samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible); samples < a.minSamples() {
 					f = flagLowSample
 				}
 			}
 		}
 		f = r.mark(x, f)
 		if j < kept { // the last read's datapoint j+shift, counted, read again
-			inc.all.count(flags[j], -1)
+			inc.all.remove(flags[j])
 			if j >= recent {
-				inc.recent.count(flags[j], -1)
+				inc.recent.remove(flags[j])
 			}
 		}
 		vals[j], flags[j] = x, f
-		inc.all.count(f, 1)
+		inc.all.add(f)
 		if j >= recent {
-			inc.recent.count(f, 1)
+			inc.recent.add(f)
 		}
 	}
-	inc.open = int32(open)
+	inc.open = int16(open)
 }
 
 // readRange reads the range, using the datapoints remembered in
@@ -772,7 +815,7 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 			low := false
 			if ok && a.checkSamples {
 				samples, _ := s.windowFrom(sr, src, SampleCount, start, end, visible)
-				low = samples < a.minSamples
+				low = samples < a.minSamples()
 			}
 			*cp = closedPoint{end: end, value: v, src: int8(src), held: closed, ok: ok, low: low}
 		}
@@ -784,12 +827,12 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 		}
 		vals[j], flags[j] = cp.value, a.rule.mark(cp.value, f)
 	}
-	inc.open = int32(open)
-	inc.all, inc.recent = rangeTally{}, rangeTally{}
+	inc.open = int16(open)
+	inc.all, inc.recent = 0, 0
 	for j := range n {
-		inc.all.count(flags[j], 1)
+		inc.all.add(flags[j])
 		if j >= n-int(a.rule.n) {
-			inc.recent.count(flags[j], 1)
+			inc.recent.add(flags[j])
 		}
 	}
 }
@@ -800,11 +843,11 @@ func (inc *incremental) readRange(a *MetricAlarm, s *Store, sr *series, v series
 // newest N leave those. It reads the flags alone (see flagBreaching).
 func (inc *incremental) slideTallies(r *rule, flags []uint8, shift int) {
 	for _, f := range flags[:shift] {
-		inc.all.count(f, -1)
+		inc.all.remove(f)
 	}
 	recent := len(flags) - int(r.n)
 	for _, f := range flags[recent:min(recent+shift, len(flags))] {
-		inc.recent.count(f, -1)
+		inc.recent.remove(f)
 	}
 }
 
@@ -812,24 +855,44 @@ func (inc *incremental) slideTallies(r *rule, flags []uint8, shift int) {
 // of an alarm's compact range (all of it, or its newest N), kept up to
 // date as the range slides, so that an evaluation whose newest N
 // datapoints are all real (the common case) need not look at the
-// datapoints that did not change.
-type rangeTally struct {
-	real, low, breaching int32
-}
+// datapoints that did not change. The three counts are packed in one
+// word, 16 bits each (real in bits 0–15, low-sample in 16–31, breaching
+// in 32–47; a valid range holds at most 8,642 datapoints), so that
+// counting a datapoint is one addition and a tally takes 8 bytes.
+type rangeTally uint64
 
-// count adds (d = 1) or removes (d = -1) a datapoint of an incremental
-// read by its flags, without a branch: flagLowSample and flagBreaching
-// are set only on real datapoints (see rule.mark).
-func (t *rangeTally) count(f uint8, d int32) {
-	t.real += d * int32(^f&flagMissing)
-	t.low += d * int32(f&flagLowSample>>1)
-	t.breaching += d * int32(f&flagBreaching>>2)
+// tallyOf is the tally of one datapoint of an incremental read by its
+// flags (the three low bits; flagLowSample and flagBreaching are set only
+// on real datapoints, see rule.mark), looked up rather than computed: one
+// load instead of a dozen instructions.
+var tallyOf = func() (t [8]rangeTally) {
+	for f := range uint8(len(t)) {
+		t[f] = rangeTally(^f&flagMissing) | rangeTally(f&flagLowSample)<<15 | rangeTally(f&flagBreaching)<<30
+	}
+	return t
+}()
+
+// add counts a datapoint; remove takes back one that add counted.
+func (t *rangeTally) add(f uint8)    { *t += tallyOf[f&7] }
+func (t *rangeTally) remove(f uint8) { *t -= tallyOf[f&7] }
+
+// real, low and breaching return the counts.
+func (t rangeTally) real() int32      { return int32(uint16(t)) }
+func (t rangeTally) low() int32       { return int32(uint16(t >> 16)) }
+func (t rangeTally) breaching() int32 { return int32(uint16(t >> 32)) }
+
+// minSamples is MinPercentileSamples of the alarm's percentile, for
+// checkSamples (computed when asked: such alarms are rare, and the room
+// is the evaluation fields').
+func (a *MetricAlarm) minSamples() float64 {
+	p, _ := a.stat.IsPercentile()
+	return MinPercentileSamples(p)
 }
 
 // forget drops every remembered datapoint.
 func (a *MetricAlarm) forget() {
 	clear(a.closed)
-	a.inc.open = math.MaxInt32 // nothing is known to be closed
+	a.inc.open = math.MaxInt16 // nothing is known to be closed
 }
 
 // floorDiv is a / b rounded toward −∞ (b > 0), so slots stay non-negative.
@@ -884,7 +947,8 @@ func (a *MetricAlarm) LastEvaluation() Evaluation {
 // lastPoints returns the compact datapoints of the last evaluation.
 func (a *MetricAlarm) lastPoints() ([]float64, []uint8) {
 	n, off := int(a.rng), int(a.inc.off)
-	return a.inc.vals[off : off+n], a.inc.flags[off : off+n]
+	vals, flags := a.inc.points(n)
+	return vals[off : off+n], flags[off : off+n]
 }
 
 // RealValues yields the values of the last evaluation's datapoints that

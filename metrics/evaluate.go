@@ -120,7 +120,7 @@ func evaluate(cfg AlarmConfig, points []Datapoint, current AlarmState) Outcome {
 // rule is what evaluateRange reads of an AlarmConfig (defaults filled in),
 // kept together so that an alarm's evaluation reads one cache line of it.
 type rule struct {
-	n, m      int32 // in 32 bits, so that a MetricAlarm's evaluation fields fit in four cache lines
+	n, m      int32 // in 32 bits, so that a MetricAlarm's evaluation fields fit in three cache lines
 	threshold float64
 	op        ComparisonOperator
 	treat     MissingData

@@ -166,17 +166,28 @@ type bucket struct {
 
 // tier is one rollup's buckets, dense from base on, plus where its data is
 // complete from.
+//
+// What a roll-up reads (rollRun, rollUpIn: all but retention and the
+// buckets' limit) comes first, in eight words: one cache line.
 type tier struct {
 	resolution int64
-	retention  int64
 	complete   int64 // data at or after this instant is complete; older was evicted
 	evictAt    int64 // the newest-sample time at which complete next advances
 	base       int64 // start of the oldest bucket held
 	buckets    ring[bucket]
+	retention  int64
 }
 
 // series is the stored data of one metric. The fields a put reads come
 // first, so that a put touches as few cache lines as it can.
+//
+// The series takes 320 bytes, a size class of whole cache lines, so that
+// every series starts on a line (in the 288-byte class half of them would
+// start mid-line) and its lines are: the fields an alarm's read and a put
+// look at every minute (line 0); the first tier's fields a roll-up reads
+// (line 1, see tier); the tiers' slice and the raw samples' count, the
+// rest of what a roll-up of the rows a group queued reads (line 2, see
+// rollRun); then what is seldom read.
 type series struct {
 	latest   int64  // newest sample timestamp
 	complete int64  // raw data at or after this instant is complete
@@ -188,16 +199,17 @@ type series struct {
 	// taken is grp.slots[col].taken while grp is set, beside grp for the
 	// alarm reads that ask whether the group queued rows for the series
 	// (the group's slots are then not read).
-	taken int
+	taken   int
+	tierBuf [1]tier // holds tiers when there is one (the default)
+	tiers   []tier
 	// raw holds the samples from complete on, and possibly a few older
 	// ones: a put advances complete but leaves the samples it retires in
 	// place until the ring needs their room (dropRetired), so that it does
 	// not read the oldest end of the ring every time it writes the newest.
-	raw     ring[rawPoint]
-	tiers   []tier
-	tierBuf [1]tier // holds tiers when there is one (the default)
-	metric  Metric  // canonical copy, dimensions sorted
-	keyLen  int     // length of the store's map key, for Store.Bytes
+	raw    ring[rawPoint]
+	metric Metric // canonical copy, dimensions sorted
+	keyLen int    // length of the store's map key, for Store.Bytes
+	_      [32]byte
 }
 
 // Store is an in-memory CloudWatch metric store: raw samples for a bounded

@@ -45,7 +45,7 @@ func TestRangeTallyKeptUpToDate(t *testing.T) {
 			}
 			a.Evaluate(at, s)
 			vals, flags := a.lastPoints()
-			var want, wantRecent rangeTally
+			var want, wantRecent [3]int32 // real, low, breaching
 			for j, v := range vals {
 				if flags[j]&flagMissing != 0 {
 					continue
@@ -54,22 +54,85 @@ func TestRangeTallyKeptUpToDate(t *testing.T) {
 				breaches := v > th && (a.cfg.Comparison == GreaterThanThreshold || a.cfg.Comparison == GreaterThanOrEqualToThreshold) ||
 					v == th && (a.cfg.Comparison == GreaterThanOrEqualToThreshold || a.cfg.Comparison == LessThanOrEqualToThreshold) ||
 					v < th && (a.cfg.Comparison == LessThanThreshold || a.cfg.Comparison == LessThanOrEqualToThreshold)
-				for _, w := range []*rangeTally{&want, &wantRecent} {
+				for _, w := range []*[3]int32{&want, &wantRecent} {
 					if w == &wantRecent && j < len(vals)-n {
 						continue // not among the newest N
 					}
-					w.real++
+					w[0]++
 					if flags[j]&flagLowSample != 0 {
-						w.low++
+						w[1]++
 					}
 					if breaches {
-						w.breaching++
+						w[2]++
 					}
 				}
 			}
-			if a.inc.all != want || a.inc.recent != wantRecent {
-				rt.Fatalf("at %v: tallies %+v and %+v (newest %d), recount of %v %v gives %+v and %+v", at, a.inc.all, a.inc.recent, n, vals, flags, want, wantRecent)
+			all, recent := a.inc.all, a.inc.recent
+			if got, gotRecent := [3]int32{all.real(), all.low(), all.breaching()}, [3]int32{recent.real(), recent.low(), recent.breaching()}; got != want || gotRecent != wantRecent {
+				rt.Fatalf("at %v: tallies (real, low, breaching) %v and %v (newest %d), recount of %v %v gives %v and %v", at, got, gotRecent, n, vals, flags, want, wantRecent)
 			}
 		}
 	})
+}
+
+// TestLargestRangeCounts evaluates an alarm with the largest range
+// CloudWatch allows (10-second periods, N = 8,640, a range of 8,642),
+// whose tallies and outcome the alarm keeps in narrow integers, and checks
+// them against a count of its datapoints: the oldest is missing, and
+// every other real datapoint breaches (M = N/2: ALARM). The range then
+// slides by one period.
+func TestLargestRangeCounts(t *testing.T) {
+	const n, rng = 8640, 8642
+	m := Metric{Namespace: "Test", Name: "cpu"}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := NewStore(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewAlarm(AlarmConfig{Metric: m, Statistic: Maximum, Period: 10 * time.Second,
+		EvaluationPeriods: n, DatapointsToAlarm: n / 2, Threshold: 50, Comparison: GreaterThanThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.cfg.EvaluationRange != rng {
+		t.Fatalf("EvaluationRange %d, want %d", a.cfg.EvaluationRange, rng)
+	}
+	a.Evaluate(t0, s) // registers the alarm's reach, so the store keeps a day of raw samples
+	for i := 1; i <= rng; i++ {
+		if err := s.Put(m, t0.Add(time.Duration(i)*10*time.Second+time.Second), float64(100*(i%2))); err != nil { // the window from t0 (the oldest) stays empty
+			t.Fatal(err)
+		}
+	}
+	end := t0.Add(rng * 10 * time.Second)
+	for k, at := range []time.Time{end, end.Add(10 * time.Second)} {
+		if k == 1 {
+			if err := s.Put(m, end.Add(time.Second), 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a.Evaluate(at, s)
+		var all, recent [2]int // real, breaching: counted in ints, whatever the tallies' type
+		for j, dp := range a.LastEvaluation().Datapoints {
+			if dp.Missing {
+				continue
+			}
+			b := 0
+			if dp.Value > 50 {
+				b = 1
+			}
+			all[0], all[1] = all[0]+1, all[1]+b
+			if j >= rng-n {
+				recent[0], recent[1] = recent[0]+1, recent[1]+b
+			}
+		}
+		want := Outcome{State: Alarm, Rule: RuleRecentReal, Real: all[0], Breaching: recent[1], Evaluated: n}
+		if got := a.LastEvaluation().Outcome; got != want || all[0] < rng-1 || recent[1] < n/2 {
+			t.Errorf("evaluation %d at %v: outcome %+v, want %+v", k, at, got, want)
+		}
+		gotAll := [2]int{int(a.inc.all.real()), int(a.inc.all.breaching())}
+		gotRecent := [2]int{int(a.inc.recent.real()), int(a.inc.recent.breaching())}
+		if gotAll != all || gotRecent != recent || a.inc.all.low() != 0 || a.inc.recent.low() != 0 {
+			t.Errorf("evaluation %d at %v: tallies %+v and %+v, recount (real, breaching) %v and %v", k, at, a.inc.all, a.inc.recent, all, recent)
+		}
+	}
 }

@@ -177,11 +177,15 @@ func (ss *ServiceScaling) evaluate(now time.Time) {
 	from := s.desired
 	reason := d.Reason.String()
 	if err := s.SetDesiredCount(d.Desired); err != nil {
-		s.event("scaling decision %d → %d not applied: %v", from, d.Desired, err)
+		b := appendInt(append(s.beginEvent(), "scaling decision "...), from)
+		b = appendInt(append(b, " → "...), d.Desired)
+		s.endEvent(append(append(b, " not applied: "...), err.Error()...))
 		return
 	}
 	ss.decisions.add(ScalingDecision{At: now, From: from, To: d.Desired, Reason: reason}, s.w.cfg.Retention.Events)
-	s.event("desired count changed from %d to %d: %s", from, d.Desired, reason)
+	b := appendInt(append(s.beginEvent(), "desired count changed from "...), from)
+	b = appendInt(append(b, " to "...), d.Desired)
+	s.endEvent(append(append(b, ": "...), reason...))
 }
 
 // plan sets the next evaluation at next (a minute later if next is zero or

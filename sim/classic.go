@@ -156,6 +156,8 @@ func (s *Service) classicUnhealthy(t *Task, failure string) {
 	if lb == nil || failure != lb.failed || t.inst == nil {
 		return
 	}
-	s.event("(task %s) (instance %s) is unhealthy in (elb %s) due to (reason Instance has failed at least the UnhealthyThreshold number of health checks consecutively.)",
-		t.arnID, t.inst.ec2ID, lb.cfg.Name)
+	b := append(append(s.beginEvent(), "(task "...), t.arnID...)
+	b = append(append(b, ") (instance "...), t.inst.ec2ID...)
+	b = append(append(b, ") is unhealthy in (elb "...), lb.cfg.Name...)
+	s.endEvent(append(b, ") due to (reason Instance has failed at least the UnhealthyThreshold number of health checks consecutively.)"...))
 }

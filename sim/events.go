@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ecssim/ecssim/placement"
@@ -22,31 +21,6 @@ type ServiceEvent struct {
 
 // String renders the event as "15:04:05 message".
 func (e ServiceEvent) String() string { return e.At.Format("15:04:05") + " " + e.Message }
-
-func (s *Service) event(format string, args ...any) { s.eventText(fmt.Sprintf(format, args...)) }
-
-// eventText logs text as an event of the service.
-func (s *Service) eventText(text string) {
-	e := ServiceEvent{At: s.w.now(), Service: s.cfg.Name, Message: "(service " + s.cfg.Name + ") " + text}
-	s.events = s.w.logEvent(s.events, e)
-	s.w.events = s.w.logEvent(s.w.events, e)
-	if f := s.w.cfg.OnServiceEvent; f != nil {
-		f(e)
-	}
-}
-
-func taskList(ts []*Task) string {
-	var b strings.Builder
-	for i, t := range ts {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString("(task ")
-		b.WriteString(t.arnID)
-		b.WriteByte(')')
-	}
-	return b.String()
-}
 
 // unplaceableMessage words a placement rejection as the ECS service event
 // does, naming the closest matching container instance by its ID.

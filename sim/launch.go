@@ -298,7 +298,7 @@ func (s *Service) providerCounts() []int {
 func (s *Service) waitFor(msg string) {
 	if now := s.w.now(); msg != s.lastPlaceMsg || now.Sub(s.lastPlaceAt) >= 5*60*1e9 {
 		s.lastPlaceMsg, s.lastPlaceAt = msg, now
-		s.event("%s", msg)
+		s.eventText(msg)
 	}
 	if !s.waiting {
 		s.waiting = true

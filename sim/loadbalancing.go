@@ -141,8 +141,12 @@ func validLBName(s string) bool {
 func (lb *LoadBalancer) TargetGroup() *loadbalancer.TargetGroup { return lb.tg }
 
 // TargetGroupARN returns the target group's ARN.
-func (lb *LoadBalancer) TargetGroupARN() string {
-	return "arn:aws:elasticloadbalancing:us-east-1:123456789012:" + lb.TargetGroupDimension()
+func (lb *LoadBalancer) TargetGroupARN() string { return string(lb.appendTargetGroupARN(nil)) }
+
+// appendTargetGroupARN appends TargetGroupARN to b.
+func (lb *LoadBalancer) appendTargetGroupARN(b []byte) []byte {
+	b = append(b, "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"...)
+	return append(append(append(b, lb.cfg.Name...), '/'), lb.id...)
 }
 
 // LoadBalancerDimension returns the LoadBalancer metric dimension,

@@ -140,7 +140,8 @@ func (s *Service) startRebalance(d *Deployment, zones []zoneTasks, zone string, 
 		s.eventText(unbalancedEvent(zones))
 	}
 	s.rebalanceTask = t
-	s.event("has started 1 tasks in Availability Zone %s to AZ Rebalance: %s.", zone, taskList([]*Task{t}))
+	b := append(append(s.beginEvent(), "has started 1 tasks in Availability Zone "...), zone...)
+	s.endEvent(append(appendTaskList(append(b, " to AZ Rebalance: "...), t), '.'))
 }
 
 // rebalanceZones appends to zones the zones the service can place in,

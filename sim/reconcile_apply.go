@@ -267,7 +267,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 		case actStopVictims:
 			s.chooseVictims(deployments[0], tasks, a.Tasks, a.N, func(j int) { stop(j, a.Reason) })
 		case actReportStopped:
-			s.event("has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
+			s.stoppedEvent(stopped...)
 		case actStart:
 			d := deployments[a.Deployment]
 			if a.Instance < 0 {
@@ -289,7 +289,7 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 			}
 		case actReportStarted:
 			if len(started) > 0 {
-				s.event("has started %d tasks: %s.", len(started), taskList(started))
+				s.startedEvent(started...)
 			}
 			if rejection != nil {
 				s.unplaced(rejection, unplaced)

@@ -54,12 +54,12 @@ func TestSteadyReconcileAllocatesNothing(t *testing.T) {
 		if !svc.Steady() || len(svc.tasks) == 0 {
 			t.Fatalf("%s: not steady after 10 minutes: %v", svc.Name(), svc)
 		}
-		events := len(svc.events)
+		events := len(svc.Events())
 		if n := testing.AllocsPerRun(100, svc.reconcileNow); n != 0 {
 			t.Errorf("%s: a steady reconcile allocates %v times", svc.Name(), n)
 		}
-		if len(svc.events) != events || !svc.Steady() {
-			t.Errorf("%s: a steady reconcile did something: %v", svc.Name(), svc.events[events:])
+		if got := svc.Events(); len(got) != events || !svc.Steady() {
+			t.Errorf("%s: a steady reconcile did something: %v", svc.Name(), got[events:])
 		}
 	}
 }

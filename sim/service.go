@@ -274,7 +274,7 @@ type Service struct {
 	group     placement.GroupID
 	completed *Deployment // the last COMPLETED deployment
 	tasks     []*Task     // tasks not yet STOPPED
-	events    []ServiceEvent
+	events    eventLog
 	counters  ServiceCounters
 
 	reconcile         Timer
@@ -345,10 +345,6 @@ func (s *Service) Cluster() *Cluster { return s.c }
 // DesiredCount returns the desired count (for DAEMON, the number of
 // instances it last ran or tried to run a task on).
 func (s *Service) DesiredCount() int { return s.desired }
-
-// Events returns the service's event log, oldest first: every event, or
-// the last Retention.Events.
-func (s *Service) Events() []ServiceEvent { return s.w.recent(s.events) }
 
 // Counters returns the service's outcome counters.
 func (s *Service) Counters() ServiceCounters { return s.counters }
@@ -727,7 +723,7 @@ func (s *Service) place(d *Deployment, n int) {
 		panic(fmt.Sprintf("sim: placing tasks of %s: %v", s.cfg.Name, r.err))
 	}
 	if len(r.started) > 0 {
-		s.event("has started %d tasks: %s.", len(r.started), taskList(r.started))
+		s.startedEvent(r.started...)
 	}
 	if len(r.started) > 0 && len(r.failures) > 0 && s.cfg.DeploymentConfiguration.CircuitBreaker.Enable {
 		// ECS's newer event for a deployment that started some of its
@@ -742,7 +738,8 @@ func (s *Service) place(d *Deployment, n int) {
 		for i := range r.failures {
 			failed += r.failures[i].n
 		}
-		s.event("could not launch %d tasks for deployment %s.", failed, d.id)
+		b := appendInt(append(s.beginEvent(), "could not launch "...), failed)
+		s.endEvent(append(append(append(b, " tasks for deployment "...), d.id...), '.'))
 	}
 	for i := range r.failures {
 		f := &r.failures[i]
@@ -794,9 +791,9 @@ func (s *Service) onTaskRunning(t *Task) {
 	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
 	if lb := classicOf(s.cfg.Observer, nil); lb != nil {
-		s.event("registered 1 instances in (elb %s)", lb.cfg.Name)
+		s.endEvent(append(append(append(s.beginEvent(), "registered 1 instances in (elb "...), lb.cfg.Name...), ')'))
 	} else if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
-		s.event("registered 1 targets in (target-group %s)", tg.TargetGroupARN())
+		s.endEvent(append(appendTargetGroupARN(append(s.beginEvent(), "registered 1 targets in (target-group "...), tg), ')'))
 	}
 	// No reconcile: a RUNNING task changes no count the scheduler uses
 	// until it is healthy (onTaskHealth).
@@ -819,7 +816,7 @@ func (s *Service) onTaskHealth(t *Task, failure string) {
 		s.counters.UnhealthyStopped++
 		s.classicUnhealthy(t, failure)
 		s.w.stopTask(t, StopServiceSchedulerInitiated, failure)
-		s.event("has stopped 1 running tasks: %s.", taskList([]*Task{t}))
+		s.stoppedEvent(t)
 		s.countFailure(t.dep)
 	}
 	s.requestReconcile()
@@ -840,7 +837,7 @@ func (s *Service) onTaskStopped(t *Task) {
 			delay := min(s.w.cfg.ThrottleInitial<<min(s.throttleFailures-2, 20), MaxThrottleDelay)
 			s.throttleUntil = s.w.now().Add(delay)
 			if s.throttleFailures == 2 {
-				s.event("is unable to consistently start tasks successfully. For more information, see the Troubleshooting section.")
+				s.eventText("is unable to consistently start tasks successfully. For more information, see the Troubleshooting section.")
 			}
 		}
 		s.countFailure(t.dep)

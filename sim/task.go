@@ -477,11 +477,11 @@ func (w *World) stop(t *Task, cause stopCause, code StopCode, reason string) {
 		t.notify(LifecycleStopRequested, true) // targets deregister and hold DEACTIVATING while they drain
 		if s := t.service; s != nil {
 			if lb := classicOf(s.cfg.Observer, nil); lb != nil {
-				s.event("has begun draining connections on 1 tasks.")
-				s.event("deregistered 1 instances in (elb %s)", lb.cfg.Name)
+				s.eventText("has begun draining connections on 1 tasks.")
+				s.endEvent(append(append(append(s.beginEvent(), "deregistered 1 instances in (elb "...), lb.cfg.Name...), ')'))
 			} else if tg, ok := s.cfg.Observer.(TargetGroupObserver); ok {
-				s.event("has begun draining connections on 1 tasks.")
-				s.event("deregistered 1 targets in (target-group %s)", tg.TargetGroupARN())
+				s.eventText("has begun draining connections on 1 tasks.")
+				s.endEvent(append(appendTargetGroupARN(append(s.beginEvent(), "deregistered 1 targets in (target-group "...), tg), ')'))
 			}
 		}
 		t.enter(TaskDeactivating, drain)

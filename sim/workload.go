@@ -229,10 +229,7 @@ type Workload struct {
 	// slot, after the allocator's header, and these 56 bytes fill the
 	// rest of the slot's first line, so that the per-minute fields start
 	// on a line (TestWorkloadLayout).
-	lb                     *LoadBalancer
-	checkTimeout           time.Duration // the target group's health check timeout
-	arrivals               traffic.Arrivals
-	rDemand, rWork, rRoute *rand.Rand
+	periods periodLog
 	// The per-minute path reads the fields that follow, laid out by who
 	// reads them, with copies of the configuration it needs, so that
 	// thousands of workloads a minute touch few cache lines of each: first
@@ -301,16 +298,20 @@ type Workload struct {
 	whole latencyHistogram
 	// Fields the per-minute path does not read, before the period so
 	// that its first line (what both read) starts a line.
-	kArrive, kWake Kind
-	pendingSize    float64 // size of the one scheduled arrival
-	periods        recentLog[Period]
+	lb             *LoadBalancer
+	checkTimeout   time.Duration // the target group's health check timeout
+	arrivals       traffic.Arrivals
+	rDemand, rWork *rand.Rand
 	// Last of the per-minute fields: its own last fields are read only
 	// when a report period closes.
 	period periodAcc
 
-	cfg    WorkloadConfig
-	kFluid Kind // fluid steps other than one minute (one-minute steps are the world's minute ticks)
-	reqID  uint64
+	cfg            WorkloadConfig
+	rRoute         *rand.Rand
+	kArrive, kWake Kind
+	kFluid         Kind    // fluid steps other than one minute (one-minute steps are the world's minute ticks)
+	pendingSize    float64 // size of the one scheduled arrival
+	reqID          uint64
 }
 
 // fluidRouting is the fluid model of a target group's routing: round robin

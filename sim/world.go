@@ -244,7 +244,7 @@ type World struct {
 	retired       []int                        // with Retention.StoppedTasks: ids of STOPPED tasks in stop order; those before retiredHead are forgotten
 	retiredHead   int
 	services      []*Service
-	events        []ServiceEvent
+	events        worldLog
 	scripted      []scriptedFailure
 	outages       []zoneOutage
 	zonesOut      map[string]int // zone → outages in progress (lookup only)
@@ -536,34 +536,5 @@ func (w *World) Instances() []*Instance { return append([]*Instance(nil), w.inst
 
 // Services returns every service in creation order.
 func (w *World) Services() []*Service { return append([]*Service(nil), w.services...) }
-
-// Events returns the service event log of the whole world, oldest first:
-// every event, or the last Retention.Events.
-func (w *World) Events() []ServiceEvent { return w.recent(w.events) }
-
-// recent returns a copy of the events of log that Retention keeps.
-func (w *World) recent(log []ServiceEvent) []ServiceEvent {
-	if n := w.cfg.Retention.Events; n > 0 && len(log) > n {
-		log = log[len(log)-n:]
-	}
-	return append([]ServiceEvent(nil), log...)
-}
-
-// logEvent appends e to log and, when Retention.Events is set and log has
-// grown to twice that, drops all but the last Retention.Events (so the log
-// costs amortised O(1) per event and at most twice the kept events).
-func (w *World) logEvent(log []ServiceEvent, e ServiceEvent) []ServiceEvent {
-	n := w.cfg.Retention.Events
-	if log == nil && n > 0 && n <= preallocLimit {
-		log = make([]ServiceEvent, 0, 2*n) // its final room at once (see preallocLimit)
-	}
-	log = append(log, e)
-	if n > 0 && len(log) >= 2*n {
-		k := copy(log, log[len(log)-n:])
-		clear(log[k:]) // let the dropped messages be collected
-		log = log[:k]
-	}
-	return log
-}
 
 func (w *World) now() time.Time { return w.sim.Now() }

@@ -11,7 +11,10 @@ import (
 // consult instead of their group's slot, to that slot: after every step
 // of random row puts, puts from outside the group, reads, alarm
 // evaluations, expiry and a newer group taking a series over, every
-// series that belongs to a group has its slot's taken.
+// series that belongs to a group has its slot's taken. The same steps
+// hold the group's takenNext, which a put to the newest row consults
+// instead of the slots, to the slots: bit i is set exactly when slot i's
+// taken is next.
 func TestSeriesTakenMirrorsSlot(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		s, err := NewStore(Config{RawRetention: time.Duration(rapid.IntRange(2, 90).Draw(rt, "rawMinutes")) * time.Minute})
@@ -35,6 +38,9 @@ func TestSeriesTakenMirrorsSlot(t *testing.T) {
 				for i, sr := range g.srs {
 					if sr.grp == g && sr.col == i && sr.taken != g.slots[i].taken {
 						rt.Fatalf("step %d (%s): series %s taken %d, its slot %d", step, what, sr.metric.Name, sr.taken, g.slots[i].taken)
+					}
+					if got, want := g.takenNext&(1<<i) != 0, g.slots[i].taken == g.next; got != want {
+						rt.Fatalf("step %d (%s): series %s's bit in takenNext is %v, its slot's taken %d and next %d", step, what, sr.metric.Name, got, g.slots[i].taken, g.next)
 					}
 				}
 			}

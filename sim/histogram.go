@@ -21,10 +21,13 @@ import (
 // largest item of a large world's heap otherwise. Which buckets are held
 // changes no result: a bucket outside the window is empty.
 type latencyHistogram struct {
+	// total is the sum of the weights, first: a fluid step adds to it
+	// (and not to the buckets), so that it shares a line with the report
+	// period's other per-minute fields.
+	total float64
 	// counts[i] is bucket base+i's weight; nil before the first sample.
 	counts []float64
 	base   int
-	total  float64
 	// Every non-empty bucket is in [from, to) (empty when from == to), so
 	// that a quantile and a reset visit those, not all histBins: a report
 	// period's latencies span a few octaves. The window holds [from, to).

@@ -1,0 +1,117 @@
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// The fields of a Workload a fluid step and a metrics minute read in the
+// common case (a one-minute fluid step of a workload with routable
+// targets and no I/O, and its minute of metrics with no target
+// registered or exited), as paths into the struct.
+var (
+	fluidStepFields = []string{
+		"source", "fluidLast", "fluidTasks", "end", "meanWork", "scv", "tg",
+		"server", "timeout", "minHealthy", "answered", "answer", "separateHealth", "hasIO",
+		"routing", "lastUnclamped", "noTargetEven", "timedOutEven", "backlog", "backlogOf", "fluidCum",
+		"svc", "defOf", "defCPU",
+		"counters.Arrived", "counters.Served", "counters.NoTarget", "counters.Rejected", "counters.TimedOut",
+		"fluidLat",
+		"minute.cpuSeconds", "minute.inFlightSeconds", "minute.latN", "minute.latSum", "minute.latMin", "minute.latMax",
+		"period.latSum", "period.hist.total", "whole.total",
+	}
+	endMinuteFields = []string{
+		"svc", "defOf", "defMemory",
+		"counters.Arrived", "counters.NoTarget", "counters.Rejected", "counters.Aborted",
+		"minute.cpuSeconds", "minute.inFlightSeconds", "minute.latN", "minute.latSum", "minute.latMin", "minute.latMax",
+		"minute.capacitySeconds", "minute.taskSeconds", "minute.start",
+		"mode", "classic", "publishes", "irregular", "liveTargets", "liveCPU", "minuteStart", "w", "group",
+		"memBase", "memPerRequest", "reportPeriod", "periodPhase",
+		"period.taskSum", "period.cpuSum", "period.memSum", "period.minutes", "period.maxTasks", "period.cpuN", "period.memN",
+	}
+)
+
+// fieldSpan returns the offset and the size of the field at path (names
+// separated by dots) in t.
+func fieldSpan(t reflect.Type, path string) (off, size uintptr, err error) {
+	for _, name := range strings.Split(path, ".") {
+		f, ok := t.FieldByName(name)
+		if !ok {
+			return 0, 0, fmt.Errorf("%s has no field %s", t, name)
+		}
+		off += f.Offset
+		t = f.Type
+	}
+	return off, t.Size(), nil
+}
+
+// workloadSink keeps workloadShift's Workload on the heap.
+var workloadSink *Workload
+
+// workloadShift returns where a Workload starts in the 64-byte lines of
+// its allocation: 8 bytes in on Go 1.22 and later (an object over 512
+// bytes with pointers starts after the allocator's 8-byte header in its
+// size class's slot; slots of 1,152 bytes start on lines), measured.
+func workloadShift() uintptr {
+	workloadSink = new(Workload)
+	return uintptr(unsafe.Pointer(workloadSink)) % 64
+}
+
+// cacheLines returns the 64-byte lines of a Workload's allocation (from
+// its slot's start, shift bytes before the Workload) the fields at paths
+// occupy.
+func cacheLines(t *testing.T, shift uintptr, paths []string) []uintptr {
+	t.Helper()
+	var lines []uintptr
+	for _, p := range paths {
+		off, size, err := fieldSpan(reflect.TypeFor[Workload](), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		off += shift
+		for l := off / 64; l <= (off+size-1)/64; l++ {
+			if !slices.Contains(lines, l) {
+				lines = append(lines, l)
+			}
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// TestWorkloadLayout holds the per-minute fields of a Workload to the
+// cache lines its layout promises: with thousands of services, each
+// distinct line a workload's minute touches is a trip to memory. A field
+// added among them, or one of them moved after the others, fails it; the
+// offsets are logged (go test -v -run WorkloadLayout), and the lines
+// counted from the start of the Workload's slot, where it really starts
+// (workloadShift).
+func TestWorkloadLayout(t *testing.T) {
+	shift := workloadShift()
+	ty := reflect.TypeFor[Workload]()
+	t.Logf("a Workload starts %d bytes into its slot", shift)
+	for i := range ty.NumField() {
+		f := ty.Field(i)
+		t.Logf("%4d (line %2d) %-16s %4d bytes", f.Offset, (shift+f.Offset)/64, f.Name, f.Type.Size())
+	}
+	if s := shift + ty.Size(); s <= 1024 || s > 1152 {
+		// 1152 is a size class of 18 lines: every slot starts on a line.
+		t.Errorf("a Workload takes %d bytes of its slot; the layout assumes the size class of 1,152 (a multiple of 64)", s)
+	}
+	for _, c := range []struct {
+		name   string
+		fields []string
+		want   []uintptr
+	}{
+		{"fluid step", fluidStepFields, []uintptr{1, 2, 3, 4, 5, 6, 8, 10}},
+		{"metrics minute", endMinuteFields, []uintptr{3, 4, 5, 6, 7, 8, 10}},
+	} {
+		if got := cacheLines(t, shift, c.fields); !slices.Equal(got, c.want) {
+			t.Errorf("a %s reads lines %v of a Workload's slot, want %v", c.name, got, c.want)
+		}
+	}
+}

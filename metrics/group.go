@@ -23,20 +23,9 @@ type GroupMetric struct {
 // MaxGroupMetrics is the most series one Group holds.
 const MaxGroupMetrics = 64
 
-// groupRows is the queue's first capacity in rows, the step it grows by,
-// and the fewest of its oldest rows that leave it at once when it needs
-// room.
+// groupRows is the queue's first capacity in rows, and how many of its
+// oldest rows leave it at once when it needs room.
 const groupRows = 16
-
-// takeRows is how many of its oldest rows leave a full queue at once when
-// it can (see makeRoom): each series takes them in one pass, and what a
-// pass reads besides the rows (the series, its tier and its newest
-// bucket, a few cache lines each, long out of cache when a row leaves)
-// is then read once per takeRows rows rather than once per groupRows. A
-// queue holds takeRows − groupRows rows more for it (at 1,000 services
-// with the default raw retention, 128 rows instead of 80: 5 KiB more for
-// a service's eight series).
-const takeRows = 64
 
 // maxGroupRows bounds the rows a queue holds: about four hours of
 // one-minute rows, 2 KiB per series declared with single samples and
@@ -59,8 +48,7 @@ const maxGroupRows = 256
 // minute cheap.
 //
 // The queue holds its rows for as long as the raw retention of its series
-// and takeRows rows more, since they leave it takeRows at a time (up to
-// maxGroupRows rows in all): a row leaves it only once, for every series
+// (up to maxGroupRows rows): a row leaves it only once, for every series
 // that has not taken it, it is older than that series' raw retention
 // measured back from the series' newest queued sample. Such a row is
 // rolled up into the series' tiers and never copied into its raw samples,
@@ -416,23 +404,24 @@ func (g *Group) newRow(ts int64) []uint64 {
 	return last
 }
 
-// makeRoom frees the queue's oldest takeRows rows (all of them if it
-// holds fewer), after every series took them; if one of them would still
-// be in the raw retention of a series that has not taken it, the queue
-// grows instead (up to maxGroupRows), so that a series nothing reads only
-// ever rolls its samples up. A queue that cannot grow frees fewer, down
-// to groupRows, if that keeps them out of every series' raw retention.
+// makeRoom frees the queue's oldest groupRows rows, after every series
+// took them; if one of them would still be in the raw retention of a
+// series that has not taken it, the queue grows instead (up to
+// maxGroupRows), so that a series nothing reads only ever rolls its
+// samples up.
 func (g *Group) makeRoom() {
 	c := g.size
-	upto := g.first + min(takeRows, c)
+	upto := g.first + min(groupRows, c)
 	if c < maxGroupRows {
-		if keep := g.retainedBy(upto); keep >= 0 {
+		keep := int64(-1) // the longest raw retention a row that would leave is still in
+		for i := range g.slots {
+			if g.needsRaw(i, upto) {
+				keep = max(keep, g.srs[i].keep)
+			}
+		}
+		if keep >= 0 {
 			g.grow(g.grownSize(keep))
 			return
-		}
-	} else {
-		for upto-g.first > groupRows && g.retainedBy(upto) >= 0 {
-			upto -= groupRows
 		}
 	}
 	for i := range g.slots {
@@ -443,19 +432,6 @@ func (g *Group) makeRoom() {
 		g.head -= int32(c)
 	}
 	g.first = upto
-}
-
-// retainedBy returns the longest raw retention that one of the rows
-// before upto is still in for a series that has not taken it, and -1 if
-// none is.
-func (g *Group) retainedBy(upto int) int64 {
-	keep := int64(-1)
-	for i := range g.slots {
-		if g.needsRaw(i, upto) {
-			keep = max(keep, g.srs[i].keep)
-		}
-	}
-	return keep
 }
 
 // grownSize returns the capacity a full queue that must keep its oldest
@@ -477,13 +453,13 @@ func (g *Group) grownSize(keep int64) int {
 	if span <= 0 {
 		return c
 	}
-	// A queue of c rows, full, frees its oldest f = min(takeRows, c) rows
-	// once the newest of them, (f-1) spacings after the oldest, is older
-	// than the newest row (c-1 spacings after it) less keep: once (c-f)
-	// spacings exceed keep. With span/(n-1) the spacing, (c-f)·span >
-	// keep·(n-1), in floats: keep·(n-1) can overflow int64 for long
-	// retentions.
-	for c < maxGroupRows && float64(c-min(takeRows, c))*float64(span) <= float64(keep)*float64(n-1) {
+	// A queue of c rows, full, frees its oldest groupRows rows once the
+	// newest of them, (groupRows-1) spacings after the oldest, is older
+	// than the newest row (c-1 spacings after it) less keep: once
+	// (c-groupRows) spacings exceed keep. With span/(n-1) the spacing,
+	// (c-groupRows)·span > keep·(n-1), in floats: keep·(n-1) can
+	// overflow int64 for long retentions.
+	for c < maxGroupRows && float64(c-groupRows)*float64(span) <= float64(keep)*float64(n-1) {
 		c += groupRows
 	}
 	return min(c, maxGroupRows)

@@ -9,9 +9,8 @@ import (
 // TestGroupGrowsOnce holds a queue of rows at a steady spacing to what
 // growing groupRows rows at a time settled at: the smallest capacity (a
 // multiple of groupRows, at most maxGroupRows) at which a full queue's
-// oldest takeRows rows (all of them, below takeRows) are all out of the
-// raw retention measured back from its newest row, so that it frees them
-// rather than grow. The
+// oldest groupRows rows are all out of the raw retention measured back
+// from its newest row, so that it frees them rather than grow. The
 // capacity is found here by trying each one against the rows' timestamps,
 // not by grownSize's arithmetic, and the queue must reach it in one
 // growth, then hold it.
@@ -30,12 +29,11 @@ func TestGroupGrowsOnce(t *testing.T) {
 				}
 				// The capacity growing a block at a time settles at: with
 				// row k at k spacings, a full queue of c rows frees rows
-				// 0..f-1 (f = min(takeRows, c)) once row f-1 is older
-				// than row c-1 less keep.
+				// 0..groupRows-1 once row groupRows-1 is older than row
+				// c-1 less keep.
 				want := maxGroupRows
 				for c := groupRows; c < maxGroupRows; c += groupRows {
-					f := min(takeRows, c)
-					oldest, newest := t0.Add(time.Duration(f-1)*spacing), t0.Add(time.Duration(c-1)*spacing)
+					oldest, newest := t0.Add(time.Duration(groupRows-1)*spacing), t0.Add(time.Duration(c-1)*spacing)
 					if oldest.Before(newest.Add(-keep)) {
 						want = c
 						break
@@ -58,36 +56,5 @@ func TestGroupGrowsOnce(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// TestGroupAtCapFreesRetiredRows: a queue at maxGroupRows cannot grow, so
-// it frees fewer than takeRows rows when some of them are still in a
-// series' raw retention (here 3.5 h of one-minute rows: 210 of the 256),
-// down to groupRows, and no row is ever copied into a series' raw
-// samples; freeing takeRows rows at the cap would copy the newest of
-// them there.
-func TestGroupAtCapFreesRetiredRows(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s, err := NewStore(Config{RawRetention: 210 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := s.Group(GroupMetric{Metric: Metric{Namespace: "N", Name: "a"}}, GroupMetric{Metric: Metric{Namespace: "N", Name: "b"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k := range 4 * maxGroupRows {
-		if err := g.PutRow(t0.Add(time.Duration(k)*time.Minute), 3, []float64{float64(k), 1}); err != nil {
-			t.Fatal(err)
-		}
-		for i, sr := range g.srs {
-			if sr.raw.n != 0 {
-				t.Fatalf("row %d: series %d holds %d raw samples, want 0 (every row it took was out of its retention)", k, i, sr.raw.n)
-			}
-		}
-	}
-	if g.size != maxGroupRows {
-		t.Errorf("queue of %d rows, want %d", g.size, maxGroupRows)
 	}
 }

@@ -38,8 +38,8 @@
 // rolled up into statistic sets (SampleCount, Sum, Minimum, Maximum) per
 // bucket for reports ([DefaultRollups]: hourly buckets for a day). Raw
 // samples and buckets live in rings that reach their size and stay there.
-// A service publishing what sim's Workload publishes takes 32 KiB with the
-// defaults whatever the run's length ([Store.Bytes] counts it);
+// A service publishing what sim's Workload publishes takes about 21 KiB
+// with the defaults whatever the run's length ([Store.Bytes] counts it);
 // CloudWatch's own retention ([CloudWatchRollups]: 3 h raw, then 15, 63
 // and 455 days of 1-minute, 5-minute and hourly data) is an opt-in at
 // about 0.7 MiB per series and week. Percentiles need raw samples.

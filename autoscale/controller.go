@@ -329,11 +329,9 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 		c.policiesDue = now.Add(c.interval)
 	}
 
-	if len(acts) > 0 { // the observers' line only when there is something to observe
-		for _, a := range acts {
-			for _, o := range c.observers {
-				o.Observe(a)
-			}
+	for _, a := range acts { // most minutes have none: the observers are not read
+		for _, o := range c.observers {
+			o.Observe(a)
 		}
 	}
 	if len(pre) > 0 {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -281,6 +282,69 @@ func BenchmarkScalingCurve(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMemoryLatency measures the host, not the library: the time of
+// one load that depends on the one before it, chasing a random cycle
+// through a working set of 64-byte lines. The scale benchmarks are bound
+// by such loads. Every service's minute reads about 50 lines that the
+// previous minute's passes left in memory. So their cost per service·day,
+// and their ratios against another binary, move with where this curve
+// rises. Record it beside a sitting's figures (BENCHMARKS.md, issue 13,
+// round 9).
+//
+//	go test -run XXX -bench 'MemoryLatency' ./sim/
+func BenchmarkMemoryLatency(b *testing.B) {
+	for _, mib := range []int{1, 2, 4, 8, 16, 64, 256} {
+		b.Run(fmt.Sprintf("MiB=%d", mib), func(b *testing.B) {
+			if testing.Short() && mib > 16 {
+				b.Skip("a large working set")
+			}
+			next := chaseCycle(mib << 20 / 64)
+			const loads = 1000 // per op, so that the loop's own cost is noise
+			p := 0
+			for b.Loop() {
+				for range loads {
+					p = int(next[p])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/loads, "ns/load")
+			if p < 0 || p >= len(next) { // keeps the chase; cannot happen
+				b.Fatal(p)
+			}
+		})
+	}
+}
+
+// chaseCycle returns the links of one random cycle through n lines of 64
+// bytes: next[i] is the index (in words) of the line after the one at i,
+// and every line holds one link in its first word.
+func chaseCycle(n int) []int64 {
+	next := make([]int64, n*8)
+	order := rand.New(rand.NewPCG(13, 64)).Perm(n)
+	for i, line := range order {
+		next[line*8] = int64(order[(i+1)%n] * 8)
+	}
+	return next
+}
+
+func TestChaseCycle(t *testing.T) {
+	// A cycle through every line: from line 0, n steps visit n distinct
+	// lines, each at a line's first word, and come back to line 0.
+	const n = 1000
+	next := chaseCycle(n)
+	seen := make([]bool, n)
+	p := 0
+	for range n {
+		if p%8 != 0 || seen[p/8] {
+			t.Fatalf("the chase reached word %d twice or off a line's start", p)
+		}
+		seen[p/8] = true
+		p = int(next[p])
+	}
+	if p != 0 {
+		t.Errorf("after %d steps the chase is at word %d, want 0 (one cycle through every line)", n, p)
 	}
 }
 

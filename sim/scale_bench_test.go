@@ -288,8 +288,10 @@ func BenchmarkScalingCurve(b *testing.B) {
 // BenchmarkMemoryLatency measures the host, not the library: the time of
 // one load that depends on the one before it, chasing a random cycle
 // through a working set of 64-byte lines. The scale benchmarks are bound
-// by such loads. Every service's minute reads about 50 lines that the
-// previous minute's passes left in memory. So their cost per service·day,
+// by such loads: every service's minute reads about 50 lines that the
+// first-level cache no longer holds (scaled cachegrind), and with
+// thousands of services most of them come from beyond the last level
+// the host gives the process. So their cost per service·day,
 // and their ratios against another binary, move with where this curve
 // rises. Record it beside a sitting's figures (BENCHMARKS.md, issue 13,
 // round 9).
@@ -319,7 +321,8 @@ func BenchmarkMemoryLatency(b *testing.B) {
 
 // chaseCycle returns the links of one random cycle through n lines of 64
 // bytes: next[i] is the index (in words) of the line after the one at i,
-// and every line holds one link in its first word.
+// and every line holds one link in its first word. (An allocation of 32
+// KiB or more starts on a page, so every eight words are one line.)
 func chaseCycle(n int) []int64 {
 	next := make([]int64, n*8)
 	order := rand.New(rand.NewPCG(13, 64)).Perm(n)

@@ -56,17 +56,27 @@ func (d ScalingDecision) String() string {
 // changed from 3 to 5: <reason>"; the reason's text is formatted only for
 // them.
 type ServiceScaling struct {
-	// A minute's tick reads the first cache line (the object is 128
-	// bytes, so lines are its halves).
-	svc        *Service
-	due        time.Duration // virtual time of the next Evaluate
-	scaler     Scaler
-	alarms     AlarmEvaluator // scaler's alarms, or nil
-	reader     metrics.Reader
-	kind       Kind  // the off-grid evaluations (whole minutes are the world's minute ticks)
-	offGrid    Timer // an evaluation due between two whole minutes; armed only while due is off the minute grid
-	decisions  recentLog[ScalingDecision]
-	activities int
+	// A minute's tick reads the first cache line and nothing of the
+	// service (TestScalingMinuteInOneLine: the object is in the 128-byte
+	// size class, so lines are its halves): with thousands of services a
+	// minute, the service's line was one more trip to memory, and one
+	// that waited for this line's svc.
+	due    time.Duration // virtual time of the next Evaluate
+	scaler Scaler
+	reader metrics.Reader
+	// What the scaler reads of the service, mirrored by
+	// Service.mirror whenever the service changes it
+	// (TestScalerSeesTheService): its desired and running counts (at most
+	// Quotas.TasksPerService), whether a deployment is in progress, and
+	// whether it left ACTIVE.
+	desired, running int32
+	deploying, gone  bool
+	evaluatesAlarms  bool // scaler is an AlarmEvaluator (asserted each minute: the interface would not fit in this line)
+	svc              *Service
+	kind             Kind  // the off-grid evaluations (whole minutes are the world's minute ticks)
+	activities       int32 // the scaler's activities (Activities)
+	offGrid          Timer // an evaluation due between two whole minutes; armed only while due is off the minute grid
+	decisions        recentLog[ScalingDecision]
 }
 
 // AttachScaler starts evaluating sc for the service, reading metrics from r
@@ -114,7 +124,8 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 		}
 		s.w.scaledBy[sc] = s
 	}
-	ss.alarms, _ = sc.(AlarmEvaluator)
+	_, ss.evaluatesAlarms = sc.(AlarmEvaluator)
+	s.mirror()
 	sim := s.w.sim
 	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onOffGrid)
 	s.w.ticks().addScaling(ss)
@@ -132,48 +143,49 @@ func (ss *ServiceScaling) Decisions() []ScalingDecision {
 }
 
 // Activities returns the number of scaling activities the scaler reported.
-func (ss *ServiceScaling) Activities() int { return ss.activities }
+func (ss *ServiceScaling) Activities() int { return int(ss.activities) }
 
 // tick is the whole-minute tick (the world's minute ticks call it): the
 // scaler's alarms, then its evaluation if due. It reports false, and ticks
-// no more, once the service is not ACTIVE.
-func (ss *ServiceScaling) tick(now time.Time) bool {
-	s := ss.svc
-	if s.status != ServiceActive {
+// no more, once the service is not ACTIVE. It reads the service's state
+// from the mirror (ss.desired and the rest), so that a minute with no
+// decision reads nothing of the service.
+func (ss *ServiceScaling) tick(sim *Sim, now time.Time) bool {
+	if ss.gone {
 		return false
 	}
-	if ss.alarms != nil {
-		ss.alarms.EvaluateAlarms(now, ss.reader)
+	if ss.evaluatesAlarms {
+		ss.scaler.(AlarmEvaluator).EvaluateAlarms(now, ss.reader)
 	}
-	ss.evaluate(now)
+	ss.evaluate(sim, now)
 	return true
 }
 
 // onOffGrid is an evaluation due between two whole minutes.
 func (ss *ServiceScaling) onOffGrid(uint64) {
-	if ss.svc.status == ServiceActive {
-		ss.evaluate(ss.svc.w.now())
+	if !ss.gone {
+		sim := ss.svc.w.sim
+		ss.evaluate(sim, sim.Now())
 	}
 }
 
 // evaluate runs the scaler if its evaluation is due and applies its
 // decision; now is the world's calendar time.
-func (ss *ServiceScaling) evaluate(now time.Time) {
-	s := ss.svc
-	sim := s.w.sim
+func (ss *ServiceScaling) evaluate(sim *Sim, now time.Time) {
 	if sim.Elapsed() < ss.due {
 		return
 	}
 	d := ss.scaler.Evaluate(now, autoscale.State{
-		Desired: s.desired, Running: s.RunningCount(), DeploymentInProgress: s.DeploymentInProgress(), Metrics: ss.reader,
+		Desired: int(ss.desired), Running: int(ss.running), DeploymentInProgress: ss.deploying, Metrics: ss.reader,
 	})
-	ss.plan(d.Next)
+	ss.plan(sim, d.Next)
 	if n := len(d.Activities); n > 0 { // most minutes have none: leave the line alone
-		ss.activities += n
+		ss.activities += int32(n)
 	}
-	if d.Desired == s.desired {
+	if d.Desired == int(ss.desired) {
 		return
 	}
+	s := ss.svc
 	from := s.desired
 	reason := d.Reason.String()
 	if err := s.SetDesiredCount(d.Desired); err != nil {
@@ -191,8 +203,7 @@ func (ss *ServiceScaling) evaluate(now time.Time) {
 // plan sets the next evaluation at next (a minute later if next is zero or
 // not after now) and, when it falls between two whole minutes, schedules an
 // event for it; whole minutes have their tick.
-func (ss *ServiceScaling) plan(next time.Time) {
-	sim := ss.svc.w.sim
+func (ss *ServiceScaling) plan(sim *Sim, next time.Time) {
 	now := sim.Elapsed()
 	if ss.due%time.Minute != 0 {
 		ss.offGrid.Stop() // only an off-grid due armed it
@@ -203,5 +214,22 @@ func (ss *ServiceScaling) plan(next time.Time) {
 	}
 	if ss.due%time.Minute != 0 {
 		ss.offGrid = sim.ScheduleAt(ss.kind, ss.due, 0)
+	}
+}
+
+// mirror copies what the per-minute passes read of the service into
+// their own lines: its scaler's (ServiceScaling.desired and the rest)
+// and its workloads' (Workload.mirrorService). Every change of the
+// service's status, desired count, running count or deployments calls
+// it, so that thousands of services a minute are evaluated, stepped and
+// published without reading a line of any of them.
+func (s *Service) mirror() {
+	if ss := s.scaling; ss != nil {
+		ss.desired, ss.running, ss.deploying, ss.gone = int32(s.desired), int32(s.running), s.deploying, s.status != ServiceActive
+	}
+	for _, wl := range s.followers {
+		if wl.svc == s { // not a workload another service took over
+			wl.mirrorService()
+		}
 	}
 }

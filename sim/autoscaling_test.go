@@ -190,3 +190,155 @@ func TestEvaluationIntervalHonoured(t *testing.T) {
 		t.Errorf("alarms evaluated at %v, want every minute %v", rec.alarms, wantAlarms)
 	}
 }
+
+// stateChecker is a Scaler that holds the State each evaluation is given
+// to the service's own accessors at that instant, and then asks for the
+// next of a cycle of desired counts.
+type stateChecker struct {
+	t         *testing.T
+	svc       *sim.Service
+	counts    []int
+	calls     int
+	deploying int // evaluations that saw a deployment in progress
+	alarms    int // EvaluateAlarms calls
+}
+
+func (c *stateChecker) Evaluate(now time.Time, s autoscale.State) autoscale.Decision {
+	if c.svc.Status() != sim.ServiceActive {
+		c.t.Errorf("%v: evaluated for a service that is %v", now, c.svc.Status())
+	}
+	if want := (autoscale.State{Desired: c.svc.DesiredCount(), Running: c.svc.RunningCount(), DeploymentInProgress: c.svc.DeploymentInProgress(), Metrics: s.Metrics}); s != want {
+		c.t.Errorf("%v: the scaler was given %+v, the service says %+v", now, s, want)
+	}
+	if s.DeploymentInProgress {
+		c.deploying++
+	}
+	c.calls++
+	return autoscale.Decision{Desired: c.counts[c.calls%len(c.counts)]}
+}
+
+func (c *stateChecker) EvaluateAlarms(time.Time, metrics.Reader) { c.alarms++ }
+
+// TestScalerSeesTheService: every evaluation is given the service's
+// desired count, running count and deployment state as the service itself
+// reports them at that instant, while the scaler, UpdateService, a
+// deployment and crashing tasks all change them, and no evaluation comes
+// once the service is deleted (at desired and running 0, so that nothing
+// else about the service changes after Delete).
+func TestScalerSeesTheService(t *testing.T) {
+	f := newFixture(t, 3, sim.WorldConfig{})
+	f.launch("m5.2xlarge", zones3, 3)
+	if _, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+		Family: "web", CPU: 512, MemoryMiB: 512,
+		Containers: []sim.ContainerDefinition{{Name: "app", Image: "web:latest", MemoryMiB: 512}},
+		Behavior:   sim.Behavior{CrashesPerHour: 4, Shutdown: sim.Fixed(time.Second)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	svc := f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web", DesiredCount: 3})
+	checker := &stateChecker{t: t, svc: svc, counts: []int{3, 3, 6, 6, 6, 2, 2, 9, 9, 9, 4}}
+	if _, err := svc.AttachScaler(checker, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.run(20 * time.Minute)
+	n := 5
+	if err := svc.UpdateService(sim.ServiceUpdate{DesiredCount: &n, ForceNewDeployment: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(40 * time.Minute)
+	if checker.calls < 59 || checker.alarms < 59 {
+		t.Fatalf("%d evaluations and %d alarm evaluations in an hour, want one a minute", checker.calls, checker.alarms)
+	}
+	if checker.deploying == 0 {
+		t.Errorf("no evaluation saw the deployment in progress")
+	}
+	if svc.Counters().TasksStopped == 0 {
+		t.Errorf("no task stopped in an hour of scaling and crashes: the running count never fell")
+	}
+	checker.counts = []int{0} // scaled in to nothing, so that no task stopping follows the deletion
+	f.run(5 * time.Minute)
+	if svc.DesiredCount() != 0 || svc.RunningCount() != 0 {
+		t.Fatalf("desired %d, running %d after the scaler asked for 0 for 5 minutes", svc.DesiredCount(), svc.RunningCount())
+	}
+	if err := svc.Delete(false); err != nil {
+		t.Fatal(err)
+	}
+	calls := checker.calls
+	f.run(10 * time.Minute)
+	if checker.calls != calls {
+		t.Errorf("%d evaluations after the service was deleted", checker.calls-calls)
+	}
+}
+
+// TestWorkloadMetricsFollowTheService: every minute's RunningTaskCount is
+// the service's running count at the instant the minute is published, and
+// its MemoryUtilization divides by the memory of the task definition the
+// service's primary deployment runs at that instant (no requests: the
+// base of 128 MiB per task over 512 MiB is 25 %, over 1,024 MiB 12.5 %),
+// while crashes, UpdateService and a deployment of another revision
+// (started a second before a minute is published) change them.
+func TestWorkloadMetricsFollowTheService(t *testing.T) {
+	type seen struct{ running, memory int }
+	var svc *sim.Service
+	published := map[time.Time]seen{} // by the published minute's start
+	var s *sim.Sim
+	f := newFixtureSim(t, sim.Config{Seed: 5, Observer: func(e sim.Event) {
+		if e.Name == "workload-minute" && svc != nil {
+			published[s.Start().Add(e.At-time.Minute)] = seen{svc.RunningCount(), svc.Deployments()[0].TaskDefinition().MemoryMiB()}
+		}
+	}}, sim.WorldConfig{Latencies: fixedLatencies})
+	s = f.s
+	f.launch("m5.2xlarge", zones3, 3)
+	web := func(memory int) {
+		if _, err := f.w.RegisterTaskDefinition(sim.TaskDefinitionInput{
+			Family: "web", CPU: 512, MemoryMiB: memory,
+			Containers: []sim.ContainerDefinition{{Name: "app", Image: "web:latest", MemoryMiB: memory}},
+			Behavior:   sim.Behavior{CrashesPerHour: 6, Shutdown: sim.Fixed(time.Second)},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	web(512)
+	f.run(time.Minute)
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web"})
+	svc = f.service(sim.ServiceConfig{Name: "web", TaskDefinition: "web:1", DesiredCount: 3, Observer: lb,
+		// No old task stops before a new one is healthy: the deployment
+		// changes the primary and nothing else at its instant.
+		DeploymentConfiguration: sim.DeploymentConfiguration{MinimumHealthyPercent: sim.Percent(100), MaximumPercent: sim.Percent(200)}})
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.workload(sim.WorkloadConfig{LoadBalancer: lb, Source: traffic.Constant{}, Mode: sim.FluidMode, MeanWork: 100 * time.Millisecond, Metrics: store, MemoryBaseMiB: 128})
+	f.run(20 * time.Minute)
+	n := 6
+	if err := svc.UpdateService(sim.ServiceUpdate{DesiredCount: &n}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(20*time.Minute - time.Second) // so that a minute is published before any task of the deployment changes the running count
+	web(1024)
+	if err := svc.UpdateService(sim.ServiceUpdate{TaskDefinition: "web:2"}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(20 * time.Minute)
+	counts, memories := map[int]bool{}, map[int]bool{}
+	for at, want := range published {
+		running, ok := store.Statistic(metrics.RunningTaskCountMetric("prod", "web"), metrics.Maximum, time.Minute, at.Add(time.Minute))
+		if !ok {
+			continue // no task had registered yet
+		}
+		if int(running) != want.running {
+			t.Errorf("minute %v: RunningTaskCount %v, the service's running count %d", at, running, want.running)
+		}
+		if mem, ok := store.Statistic(metrics.ServiceMetric(metrics.MetricMemoryUtilization, "prod", "web"), metrics.Maximum, time.Minute, at.Add(time.Minute)); ok {
+			if w := 100 * 128 / float64(want.memory); math.Abs(mem-w) > 1e-9 {
+				t.Errorf("minute %v: MemoryUtilization %v, want 100 × 128 / %d = %v", at, mem, want.memory, w)
+			}
+			memories[want.memory] = true
+		}
+		counts[want.running] = true
+	}
+	if len(counts) < 4 || !memories[512] || !memories[1024] {
+		t.Errorf("the run saw running counts %v and task memories %v: too few changes to test", counts, memories)
+	}
+}

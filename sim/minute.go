@@ -102,7 +102,7 @@ func (mt *minuteTicks) onScaling(uint64) {
 	keep := 0
 	for i := 0; i < len(mt.scaling); i++ {
 		e := mt.scaling[i]
-		if e.from > now || e.x.tick(cal) {
+		if e.from > now || e.x.tick(s, cal) {
 			if keep != i { // unchanged entries stay unwritten: no line dirtied for nothing
 				mt.scaling[keep] = e
 			}

@@ -311,8 +311,10 @@ func (s *Service) apply(snap *serviceSnapshot, actions []action) {
 			s.rebalancing = false
 		case actSetDesired:
 			s.desired = a.N
+			s.mirror()
 		case actInactive:
 			s.status = ServiceInactive
+			s.mirror()
 			delete(s.c.named, s.cfg.Name)
 			if s.waiting {
 				s.c.waiting = slices.DeleteFunc(s.c.waiting, func(x *Service) bool { return x == s })

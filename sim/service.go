@@ -268,6 +268,7 @@ type Service struct {
 	deployments []*Deployment // [0] is PRIMARY
 
 	c         *Cluster
+	followers []*Workload // the workloads that read the service each minute, or did (Workload.followService)
 	cfg       ServiceConfig
 	minPct    int
 	maxPct    int
@@ -327,6 +328,7 @@ func (s *Service) Delete(force bool) error {
 			fmt.Sprintf("service %s has desired count %d; scale it to 0 first or delete with force", s.cfg.Name, s.desired))
 	}
 	s.status, s.desired = ServiceDraining, 0
+	s.mirror()
 	s.requestReconcile()
 	return nil
 }
@@ -363,6 +365,7 @@ func (t *Task) leaveRunningCount() {
 	if t.inRunningCount {
 		t.inRunningCount = false
 		t.service.running--
+		t.service.mirror()
 	}
 }
 
@@ -386,6 +389,7 @@ func (s *Service) DeploymentInProgress() bool { return s.deploying }
 func (s *Service) deploymentsChanged() {
 	s.primary = s.deployments[0]
 	s.deploying = len(s.deployments) > 1 || s.primary.rollout == RolloutInProgress
+	s.mirror()
 }
 
 // Steady reports whether the service last reached a steady state and has
@@ -412,6 +416,7 @@ func (s *Service) SetDesiredCount(n int) error {
 	}
 	if n != s.desired {
 		s.desired = n
+		s.mirror()
 		s.steady = false
 		s.requestReconcile()
 	}
@@ -667,6 +672,7 @@ func (s *Service) UpdateService(u ServiceUpdate) error {
 	}
 	if u.DesiredCount != nil {
 		s.desired = *u.DesiredCount
+		s.mirror()
 	}
 	if r := u.AvailabilityZoneRebalancing; r != AZRebalancingDefault {
 		s.cfg.AvailabilityZoneRebalancing, s.rebalanceOn = r, r == AZRebalancingEnabled
@@ -788,6 +794,7 @@ func (d *Deployment) daemonPlan(in *Instance) *placement.Plan {
 // event log records for a target group observer.
 func (s *Service) onTaskRunning(t *Task) {
 	s.running++ // the task is RUNNING with desired status RUNNING
+	s.mirror()
 	t.inRunningCount = true
 	s.throttleFailures, s.throttleUntil = 0, time.Time{}
 	if lb := classicOf(s.cfg.Observer, nil); lb != nil {

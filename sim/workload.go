@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
@@ -264,14 +265,17 @@ type Workload struct {
 	backlog                    float64    // fluid mode: requests present per task, carried across steps (health checks)
 	backlogOf                  int        // the task count backlog is per
 	fluidCum                   [4]float64 // expected arrived, served, no target, timed out so far
-	// What both read. The primary deployment whose task definition
-	// defCPU and defMemory come from.
-	svc               *Service // lb's service, once a task registered
-	defOf             *Deployment
-	defCPU, defMemory int
-	counters          WorkloadCounters
-	fluidLat          []fluidLatency // fluid steps not yet in the histograms (foldLatency)
-	minute            minuteAcc
+	// What both read: the service, and what they read of it, mirrored
+	// by Service.mirror whenever it changes (followService), so that a
+	// minute reads nothing of the service itself: the CPU units and
+	// memory of its primary deployment's task definition (defOf), and
+	// its running count.
+	svc                       *Service // lb's service, once a task registered
+	defOf                     *Deployment
+	defCPU, defMemory, svcRun int32
+	counters                  WorkloadCounters
+	fluidLat                  []fluidLatency // fluid steps not yet in the histograms (foldLatency)
+	minute                    minuteAcc
 	// What only the metrics minute reads.
 	mode      WorkloadMode // cfg.Mode
 	classic   bool         // behind a Classic Load Balancer (lb.classic)
@@ -482,7 +486,8 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	s := w.sim
 	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
 	wl.lb.wl = wl
-	wl.tg, wl.svc = wl.lb.tg, wl.lb.svc
+	wl.tg = wl.lb.tg
+	wl.followService(wl.lb.svc)
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
 	wl.timeout = cfg.Server.Timeout.Seconds()
 	// Clamped: no group has 2³¹ targets, so the comparison is the same.
@@ -555,7 +560,7 @@ func (wl *Workload) Config() WorkloadConfig { return wl.cfg }
 
 // taskRegistered gives a newly registered task its server.
 func (wl *Workload) taskRegistered(lt *lbTarget) {
-	wl.svc = wl.lb.svc
+	wl.followService(wl.lb.svc)
 	lt.since = wl.w.sim.Elapsed()
 	wl.liveTargets++
 	wl.liveCPU += lt.t.def.cpu
@@ -1145,9 +1150,8 @@ func (wl *Workload) fluidHealth(lambda, mu float64, tasks int, dt float64, sc tr
 
 // taskCPU returns the CPU units of the service's current task definition.
 func (wl *Workload) taskCPU() int {
-	if s := wl.svc; s != nil {
-		cpu, _ := wl.primaryDef(s)
-		return cpu
+	if wl.svc != nil {
+		return int(wl.defCPU)
 	}
 	for _, lt := range wl.lb.targets {
 		if lt != nil {
@@ -1166,8 +1170,8 @@ func (wl *Workload) endMinute(now time.Duration) {
 	now4 := wl.counters.minuteCounts()
 	d := minuteCounts{now4.arrived - m.start.arrived, now4.noTarget - m.start.noTarget, now4.rejected - m.start.rejected, now4.aborted - m.start.aborted}
 	running := 0
-	if svc := wl.svc; svc != nil {
-		running = svc.RunningCount()
+	if wl.svc != nil {
+		running = int(wl.svcRun)
 	}
 	cpuPct, hasCPU := 0.0, m.capacitySeconds > 0
 	if hasCPU {
@@ -1320,20 +1324,34 @@ func (wl *Workload) memoryPercent() float64 {
 // memoryPerTask is the MiB MemoryUtilization divides by: the task
 // definition's memoryReservation if set, else its memory.
 func (wl *Workload) memoryPerTask() float64 {
-	if s := wl.svc; s != nil {
-		_, mem := wl.primaryDef(s)
-		return float64(mem)
+	if wl.svc != nil {
+		return float64(wl.defMemory)
 	}
 	return 1
 }
 
-// primaryDef returns the CPU units and memory of the task definition of
-// s's primary deployment, read again only when the primary changes.
-func (wl *Workload) primaryDef(s *Service) (cpu, memory int) {
-	if d := s.primary; d != wl.defOf {
-		wl.defOf, wl.defCPU, wl.defMemory = d, d.def.cpu, d.def.memory
+// followService makes s (nil: none) the service the workload reads,
+// and has s mirror what the workload reads of it into the workload
+// (Service.mirror).
+func (wl *Workload) followService(s *Service) {
+	wl.svc = s
+	if s == nil {
+		return
 	}
-	return wl.defCPU, wl.defMemory
+	if !slices.Contains(s.followers, wl) {
+		s.followers = append(s.followers, wl)
+	}
+	wl.mirrorService()
+}
+
+// mirrorService copies what the workload reads of its service into its
+// own lines.
+func (wl *Workload) mirrorService() {
+	s := wl.svc
+	if d := s.primary; d != wl.defOf {
+		wl.defOf, wl.defCPU, wl.defMemory = d, int32(d.def.cpu), int32(d.def.memory)
+	}
+	wl.svcRun = int32(s.running)
 }
 
 // periodPhase returns how far start is past a multiple of the report

@@ -18,14 +18,14 @@ var (
 		"source", "fluidLast", "fluidTasks", "end", "meanWork", "scv", "tg",
 		"server", "timeout", "minHealthy", "answered", "answer", "separateHealth", "hasIO",
 		"routing", "lastUnclamped", "noTargetEven", "timedOutEven", "backlog", "backlogOf", "fluidCum",
-		"svc", "defOf", "defCPU",
+		"svc", "defCPU",
 		"counters.Arrived", "counters.Served", "counters.NoTarget", "counters.Rejected", "counters.TimedOut",
 		"fluidLat",
 		"minute.cpuSeconds", "minute.inFlightSeconds", "minute.latN", "minute.latSum", "minute.latMin", "minute.latMax",
 		"period.latSum", "period.hist.total", "whole.total",
 	}
 	endMinuteFields = []string{
-		"svc", "defOf", "defMemory",
+		"svc", "defMemory", "svcRun",
 		"counters.Arrived", "counters.NoTarget", "counters.Rejected", "counters.Aborted",
 		"minute.cpuSeconds", "minute.inFlightSeconds", "minute.latN", "minute.latSum", "minute.latMin", "minute.latMax",
 		"minute.capacitySeconds", "minute.taskSeconds", "minute.start",
@@ -112,6 +112,26 @@ func TestWorkloadLayout(t *testing.T) {
 	} {
 		if got := cacheLines(t, shift, c.fields); !slices.Equal(got, c.want) {
 			t.Errorf("a %s reads lines %v of a Workload's slot, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestScalingMinuteInOneLine holds a ServiceScaling to what its comment
+// promises: the allocator's size class of 128 bytes (more than 112),
+// whose slots start on lines, with what a minute's tick reads without a
+// decision in the first 64.
+func TestScalingMinuteInOneLine(t *testing.T) {
+	ty := reflect.TypeFor[ServiceScaling]()
+	if s := ty.Size(); s <= 112 || s > 128 {
+		t.Errorf("a ServiceScaling takes %d bytes, want the size class of 128 (113 to 128)", s)
+	}
+	for _, name := range []string{"due", "scaler", "reader", "desired", "running", "deploying", "gone", "evaluatesAlarms"} {
+		off, size, err := fieldSpan(ty, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off+size > 64 {
+			t.Errorf("ServiceScaling.%s ends at byte %d, after the first line", name, off+size)
 		}
 	}
 }

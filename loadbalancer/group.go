@@ -98,6 +98,8 @@ type TargetGroup struct {
 	advanced int64
 
 	router router
+
+	onChange func(Counts, int) // OnChange's
 }
 
 // New returns an empty target group, or an error matching ErrInvalidConfig
@@ -114,6 +116,24 @@ func New(cfg Config) (*TargetGroup, error) {
 
 // Config returns the group's configuration with every default filled in.
 func (g *TargetGroup) Config() Config { return g.cfg }
+
+// OnChange sets f to be called with the group's Counts and
+// RoundRobinCursors after every change of either, and once at once, so
+// that a caller that reads them often, such as a fluid workload's every
+// minute over thousands of groups, can keep them in its own memory
+// instead of reading the group's. A group calls one function; nil stops
+// the calls.
+func (g *TargetGroup) OnChange(f func(c Counts, roundRobinCursors int)) {
+	g.onChange = f
+	g.changed()
+}
+
+// changed calls OnChange's function.
+func (g *TargetGroup) changed() {
+	if g.onChange != nil {
+		g.onChange(g.counts, g.rrCursors)
+	}
+}
 
 // Counts returns the number of targets in each state.
 func (g *TargetGroup) Counts() Counts { return g.counts }
@@ -187,7 +207,7 @@ func (g *TargetGroup) zoneOf(name string) int32 {
 	z := int32(len(g.zoneNames))
 	g.zoneNames = append(g.zoneNames, name)
 	g.zoneIndex[name] = z
-	g.rrCursors = g.roundRobinCursors() // Nodes may count the zones
+	g.rrCursors = g.roundRobinCursors() // Nodes may count the zones; Register's setState tells OnChange
 	return z
 }
 
@@ -199,6 +219,7 @@ func (g *TargetGroup) setState(id int, s State, r Reason) {
 	g.count(s, +1)
 	t.state, t.reason = s, r
 	g.router.dirty = true
+	g.changed()
 }
 
 // count adds d to the counter of state s.

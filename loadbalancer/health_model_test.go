@@ -1,6 +1,7 @@
 package loadbalancer
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -139,6 +140,62 @@ func TestHealthMatchesEveryCheckModel(t *testing.T) {
 					rt.Fatalf("at %v: target %d group %v, model %v", now, id, info.State, m.targets[id].state)
 				}
 			}
+		}
+	})
+}
+
+// TestOnChangeKeepsCounts: under random registrations across zones,
+// responses, advances and deregistrations, the values OnChange's function
+// was last called with are always the group's Counts and
+// RoundRobinCursors, for round robin with cross-zone load balancing on
+// (where the cursors count the zones' nodes) and off.
+func TestOnChangeKeepsCounts(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		cz := rapid.SampledFrom([]CrossZone{CrossZoneOn, CrossZoneOff}).Draw(rt, "crossZone")
+		g, err := New(Config{CrossZone: cz, HealthCheck: HealthCheck{Interval: 5 * time.Second, Timeout: 2 * time.Second, HealthyThreshold: 2, UnhealthyThreshold: 2}})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		var got Counts
+		cursors, calls := -1, 0
+		g.OnChange(func(c Counts, rr int) { got, cursors, calls = c, rr, calls+1 })
+		check := func(after string) {
+			if got != g.Counts() || cursors != g.RoundRobinCursors() {
+				rt.Fatalf("after %s: OnChange last said %+v and %d cursors, the group says %+v and %d", after, got, cursors, g.Counts(), g.RoundRobinCursors())
+			}
+		}
+		check("OnChange")
+		now, next := t0, 0
+		for range rapid.IntRange(1, 80).Draw(rt, "steps") {
+			switch op := rapid.IntRange(0, 3).Draw(rt, "op"); {
+			case op == 0 || next == 0:
+				zone := rapid.SampledFrom([]string{"a", "b", "c"}).Draw(rt, "zone")
+				if err := g.Register(now, Target{ID: next, Zone: zone, FirstCheckAfter: time.Second}); err != nil {
+					rt.Fatal(err)
+				}
+				next++
+				check("Register")
+			case op == 1:
+				id := rapid.IntRange(0, next-1).Draw(rt, "id")
+				r := rapid.SampledFrom([]Response{Pass, Refuse, NoResponse}).Draw(rt, "response")
+				if err := g.SetResponse(now, id, r); err != nil && !errors.Is(err, ErrNotRegistered) {
+					rt.Fatal(err)
+				}
+				check("SetResponse")
+			case op == 2:
+				now = now.Add(time.Duration(rapid.IntRange(0, 60).Draw(rt, "s")) * time.Second)
+				g.Advance(now, nil)
+				check("Advance")
+			default:
+				id := rapid.IntRange(0, next-1).Draw(rt, "id")
+				if _, err := g.Deregister(now, id); err != nil && !errors.Is(err, ErrNotRegistered) {
+					rt.Fatal(err)
+				}
+				check("Deregister")
+			}
+		}
+		if next > 0 && calls < 2 {
+			rt.Fatalf("%d calls of OnChange's function after %d registrations", calls, next)
 		}
 	})
 }

@@ -265,14 +265,17 @@ type Workload struct {
 	backlog                    float64    // fluid mode: requests present per task, carried across steps (health checks)
 	backlogOf                  int        // the task count backlog is per
 	fluidCum                   [4]float64 // expected arrived, served, no target, timed out so far
-	// What both read: the service, and what they read of it, mirrored
-	// by Service.mirror whenever it changes (followService), so that a
-	// minute reads nothing of the service itself: the CPU units and
-	// memory of its primary deployment's task definition (defOf), and
-	// its running count.
+	// What both read: the service, and what they read of it and of the
+	// target group, mirrored whenever either changes (Service.mirror,
+	// followService; TargetGroup.OnChange, tgChanged), so that a minute
+	// reads nothing of either: the CPU units and memory of the service's
+	// primary deployment's task definition and its running count; the
+	// group's healthy targets, its registered ones (initial, healthy or
+	// unhealthy) and its round-robin cursors.
 	svc                       *Service // lb's service, once a task registered
-	defOf                     *Deployment
+	tgHealthy, tgRegistered   int32
 	defCPU, defMemory, svcRun int32
+	tgCursors                 int32
 	counters                  WorkloadCounters
 	fluidLat                  []fluidLatency // fluid steps not yet in the histograms (foldLatency)
 	minute                    minuteAcc
@@ -487,6 +490,7 @@ func (w *World) NewWorkload(cfg WorkloadConfig) (*Workload, error) {
 	wl := &Workload{w: w, lb: cfg.LoadBalancer, cfg: cfg, rDemand: s.Rand("demand"), rWork: s.Rand("request-work"), rRoute: s.Rand("routing")}
 	wl.lb.wl = wl
 	wl.tg = wl.lb.tg
+	wl.tg.OnChange(wl.tgChanged)
 	wl.followService(wl.lb.svc)
 	wl.checkTimeout = wl.tg.Config().HealthCheck.Timeout
 	wl.timeout = cfg.Server.Timeout.Seconds()
@@ -756,11 +760,10 @@ func (wl *Workload) served(soj, weight float64) {
 // routableTargets is how many targets receive traffic now: the healthy
 // ones, or every registered one when none is healthy (fail-open).
 func (wl *Workload) routableTargets() int {
-	c := wl.tg.Counts()
-	if c.Healthy >= int(wl.minHealthy) {
-		return c.Healthy
+	if wl.tgHealthy >= wl.minHealthy {
+		return int(wl.tgHealthy)
 	}
-	return c.Initial + c.Healthy + c.Unhealthy
+	return int(wl.tgRegistered)
 }
 
 // onFluidStep is the event of a fluid step other than one minute.
@@ -786,7 +789,7 @@ func (wl *Workload) fluidStep(now time.Duration) {
 	cpu := wl.taskCPU()
 	sc := wl.server
 	sc.CPU = cpu
-	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv, Routing: wl.routing, Cursors: wl.tg.RoundRobinCursors()})
+	res, err := traffic.Fluid(traffic.FluidInput{OfferedRate: rate, Tasks: tasks, Server: sc, MeanWork: wl.meanWork, SCV: wl.scv, Routing: wl.routing, Cursors: int(wl.tgCursors)})
 	if err != nil {
 		panic(fmt.Sprintf("sim: fluid step: %v", err)) // inputs validated
 	}
@@ -1278,15 +1281,14 @@ func (wl *Workload) publish(now time.Duration, d minuteCounts, cpuPct float64, h
 	if classic {
 		// A Classic Load Balancer reports its healthy instances every
 		// minute, in wmPerTarget's place.
-		put(wmPerTarget, float64(wl.tg.Counts().Healthy))
+		put(wmPerTarget, float64(wl.tgHealthy))
 	}
 	latency := false
 	if d.arrived > 0 {
 		put(wmRequests, float64(d.arrived))
-		c := wl.tg.Counts()
-		targets := c.Healthy
+		targets := int(wl.tgHealthy)
 		if targets == 0 {
-			targets = c.Initial + c.Healthy + c.Unhealthy
+			targets = int(wl.tgRegistered)
 		}
 		if v, ok := metrics.RequestCountPerTarget(float64(d.arrived), targets); ok && !classic {
 			put(wmPerTarget, v)
@@ -1348,10 +1350,14 @@ func (wl *Workload) followService(s *Service) {
 // own lines.
 func (wl *Workload) mirrorService() {
 	s := wl.svc
-	if d := s.primary; d != wl.defOf {
-		wl.defOf, wl.defCPU, wl.defMemory = d, int32(d.def.cpu), int32(d.def.memory)
-	}
-	wl.svcRun = int32(s.running)
+	def := s.primary.def
+	wl.defCPU, wl.defMemory, wl.svcRun = int32(def.cpu), int32(def.memory), int32(s.running)
+}
+
+// tgChanged copies what the workload reads of its target group into its
+// own lines (TargetGroup.OnChange).
+func (wl *Workload) tgChanged(c loadbalancer.Counts, roundRobinCursors int) {
+	wl.tgHealthy, wl.tgRegistered, wl.tgCursors = int32(c.Healthy), int32(c.Initial+c.Healthy+c.Unhealthy), int32(roundRobinCursors)
 }
 
 // periodPhase returns how far start is past a multiple of the report

@@ -15,17 +15,17 @@ import (
 // registered or exited), as paths into the struct.
 var (
 	fluidStepFields = []string{
-		"source", "fluidLast", "fluidTasks", "end", "meanWork", "scv", "tg",
+		"source", "fluidLast", "fluidTasks", "end", "meanWork", "scv",
 		"server", "timeout", "minHealthy", "answered", "answer", "separateHealth", "hasIO",
 		"routing", "lastUnclamped", "noTargetEven", "timedOutEven", "backlog", "backlogOf", "fluidCum",
-		"svc", "defCPU",
+		"svc", "defCPU", "tgHealthy", "tgRegistered", "tgCursors",
 		"counters.Arrived", "counters.Served", "counters.NoTarget", "counters.Rejected", "counters.TimedOut",
 		"fluidLat",
 		"minute.cpuSeconds", "minute.inFlightSeconds", "minute.latN", "minute.latSum", "minute.latMin", "minute.latMax",
 		"period.latSum", "period.hist.total", "whole.total",
 	}
 	endMinuteFields = []string{
-		"svc", "defMemory", "svcRun",
+		"svc", "defMemory", "svcRun", "tgHealthy", "tgRegistered",
 		"counters.Arrived", "counters.NoTarget", "counters.Rejected", "counters.Aborted",
 		"minute.cpuSeconds", "minute.inFlightSeconds", "minute.latN", "minute.latSum", "minute.latMin", "minute.latMax",
 		"minute.capacitySeconds", "minute.taskSeconds", "minute.start",

@@ -342,3 +342,44 @@ func TestWorkloadMetricsFollowTheService(t *testing.T) {
 		t.Errorf("the run saw running counts %v and task memories %v: too few changes to test", counts, memories)
 	}
 }
+
+// TestWorkloadFollowsTheServiceThatTakesOver: blue/green, a new service
+// takes over the load balancer of one just deleted; the workload's
+// RunningTaskCount (still published under the first service's name, whose
+// series the workload made) follows the new service's running count, and
+// the old service's last tasks stopping change nothing of it.
+func TestWorkloadFollowsTheServiceThatTakesOver(t *testing.T) {
+	f := newFixture(t, 2, sim.WorldConfig{})
+	f.launch("m5.large", zones3, 3)
+	f.portDef("web")
+	lb := f.loadBalancer(sim.LoadBalancerConfig{Name: "web"})
+	blue := f.service(sim.ServiceConfig{Name: "blue", TaskDefinition: "web", DesiredCount: 2, Observer: lb})
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.workload(sim.WorkloadConfig{LoadBalancer: lb, Source: traffic.Constant{PerSecond: 1}, Mode: sim.FluidMode, MeanWork: 10 * time.Millisecond, Metrics: store})
+	f.run(5 * time.Minute)
+	running := func() float64 {
+		t.Helper()
+		v, ok := store.Statistic(metrics.RunningTaskCountMetric("prod", "blue"), metrics.Maximum, time.Minute, f.s.Now().Truncate(time.Minute))
+		if !ok {
+			t.Fatalf("no RunningTaskCount for the minute before %v", f.s.Now())
+		}
+		return v
+	}
+	if got := running(); got != 2 {
+		t.Fatalf("blue: RunningTaskCount %v, want 2", got)
+	}
+	if err := blue.Delete(true); err != nil {
+		t.Fatal(err)
+	}
+	green := f.service(sim.ServiceConfig{Name: "green", TaskDefinition: "web", DesiredCount: 3, Observer: lb})
+	f.run(15 * time.Minute)
+	if green.RunningCount() != 3 || blue.RunningCount() != 0 {
+		t.Fatalf("green runs %d tasks and blue %d, want 3 and 0", green.RunningCount(), blue.RunningCount())
+	}
+	if got := running(); got != 3 {
+		t.Errorf("after green took over: RunningTaskCount %v, want green's 3", got)
+	}
+}

@@ -118,11 +118,10 @@ func New(cfg Config) (*TargetGroup, error) {
 func (g *TargetGroup) Config() Config { return g.cfg }
 
 // OnChange sets f to be called with the group's Counts and
-// RoundRobinCursors after every change of either, and once at once, so
-// that a caller that reads them often, such as a fluid workload's every
-// minute over thousands of groups, can keep them in its own memory
-// instead of reading the group's. A group calls one function; nil stops
-// the calls.
+// RoundRobinCursors now and after every change of either, so that a
+// caller that reads them often (a fluid workload, every minute, over
+// thousands of groups) can keep them in its own memory instead of
+// reading the group's. A group calls one function; nil stops the calls.
 func (g *TargetGroup) OnChange(f func(c Counts, roundRobinCursors int)) {
 	g.onChange = f
 	g.changed()

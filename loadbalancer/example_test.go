@@ -181,3 +181,31 @@ func ExampleFluidRouter() {
 	// true
 	// loadbalancer: router declares no fluid model: Router "loadbalancer.RouterFunc": implement FluidRouter (FluidAlgorithm() Algorithm) to use it in fluid mode, or simulate requests one by one
 }
+
+// A caller that reads a group's counts every minute keeps its own copy:
+// OnChange reports them at once and after every change, here as two
+// targets register and pass their first health check.
+func ExampleTargetGroup_OnChange() {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	g, err := loadbalancer.New(loadbalancer.Config{HealthCheck: loadbalancer.HealthCheck{Interval: 10 * time.Second, InitialHealthyThreshold: 1}})
+	if err != nil {
+		panic(err)
+	}
+	var healthy, registered int // the caller's copy
+	g.OnChange(func(c loadbalancer.Counts, _ int) {
+		healthy, registered = c.Healthy, c.Initial+c.Healthy+c.Unhealthy
+		fmt.Printf("healthy %d of %d registered\n", healthy, registered)
+	})
+	for id, zone := range []string{"us-east-1a", "us-east-1b"} {
+		if err := g.Register(start, loadbalancer.Target{ID: id, Zone: zone}); err != nil {
+			panic(err)
+		}
+	}
+	g.Advance(start.Add(10*time.Second), nil)
+	// Output:
+	// healthy 0 of 0 registered
+	// healthy 0 of 1 registered
+	// healthy 0 of 2 registered
+	// healthy 1 of 2 registered
+	// healthy 2 of 2 registered
+}

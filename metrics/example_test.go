@@ -181,6 +181,50 @@ func ExampleMetricAlarm_Follow() {
 	// Output: high OK low ALARM
 }
 
+// A minute of many target tracking pairs, each pair's memory loaded at
+// once (Preload) before it is evaluated: with thousands of services
+// the alarms' lines are in memory by the next minute, and this lets their
+// trips there overlap. It changes no state: the results are those of the
+// evaluations alone.
+func ExamplePreload() {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	type pair struct{ high, low *metrics.MetricAlarm }
+	var pairs []pair
+	for i := range 100 {
+		cpu := metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", fmt.Sprint("svc-", i))
+		high, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 3, Threshold: 60, Comparison: metrics.GreaterThanThreshold})
+		if err != nil {
+			panic(err)
+		}
+		low, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 15, Threshold: 54, Comparison: metrics.LessThanThreshold})
+		if err != nil {
+			panic(err)
+		}
+		pairs = append(pairs, pair{high, low})
+		for m := range 20 { // odd services run hot
+			if err := store.Put(cpu, time.Date(2026, 1, 5, 9, m, 0, 0, time.UTC), float64(40+40*(i%2))); err != nil {
+				panic(err)
+			}
+		}
+	}
+	now := time.Date(2026, 1, 5, 9, 20, 0, 0, time.UTC)
+	var high, low int
+	for _, p := range pairs {
+		metrics.Preload(p.high, p.low)
+		if p.high.Evaluate(now, store) == metrics.Alarm {
+			high++
+		}
+		if p.low.Evaluate(now, store) == metrics.Alarm {
+			low++
+		}
+	}
+	fmt.Println(high, "in AlarmHigh,", low, "in AlarmLow")
+	// Output: 50 in AlarmHigh, 50 in AlarmLow
+}
+
 // The values an alarm's last evaluation saw, newest first, without
 // building its Datapoints: what a scaling policy reads after the alarm.
 func ExampleMetricAlarm_RealValues() {

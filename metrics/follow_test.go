@@ -24,7 +24,9 @@ import (
 // late and ahead, write between the two evaluations, evaluate the
 // follower alone or the lead twice, skip minutes or go back (up to 40);
 // after every
-// evaluation the two followers' states and evaluations must agree.
+// evaluation the two followers' states and evaluations must agree. Preload
+// runs on the group, the lead and the lone alarm at random, never on the
+// follower: it must change nothing.
 func TestFollowMatchesAlone(t *testing.T) {
 	stats := []metrics.Statistic{metrics.Average, metrics.Maximum, metrics.Sum, metrics.Percentile(90)}
 	rapid.Check(t, func(rt *rapid.T) {
@@ -77,8 +79,14 @@ func TestFollowMatchesAlone(t *testing.T) {
 			default:
 				at = at.Add(time.Minute)
 			}
+			if rapid.Bool().Draw(rt, "preloadGroup") { // Preload changes nothing, whatever the state
+				g.Preload()
+			}
 			if rapid.IntRange(0, 4).Draw(rt, "quiet") != 0 { // a quiet minute, or an evaluation of the past that writes nothing there
 				put(at.Add(-time.Minute))
+			}
+			if rapid.Bool().Draw(rt, "preload") { // the follower is not preloaded: it must still agree with alone
+				metrics.Preload(lead, alone, nil)
 			}
 			if rapid.IntRange(0, 9).Draw(rt, "late") == 0 {
 				put(at.Add(-time.Duration(rapid.IntRange(61, 1200).Draw(rt, "lateSeconds")) * time.Second))

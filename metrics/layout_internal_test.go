@@ -152,3 +152,17 @@ func TestSeriesLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestAlarmPreloadLoadsTheThreeLines holds MetricAlarm.preload to the
+// layout above: the three fields it loads from the alarm itself lie one
+// on each of the alarm's first three lines, those an evaluation reads.
+func TestAlarmPreloadLoadsTheThreeLines(t *testing.T) {
+	var a MetricAlarm
+	inc := unsafe.Offsetof(a.inc)
+	offs := []uintptr{unsafe.Offsetof(a.rng), inc + unsafe.Offsetof(a.inc.late), inc + unsafe.Offsetof(a.inc.win)}
+	for line, off := range offs {
+		if off/64 != uintptr(line) {
+			t.Errorf("preload's load for line %d is at byte %d, on line %d", line, off, off/64)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/metrics"
 )
 
@@ -160,7 +161,11 @@ type Controller struct {
 	// alarms: a minute reaches the policy from the controller's own
 	// lines, not through arrays elsewhere in memory, each a trip to
 	// memory when thousands of controllers are evaluated a minute.
-	oneAlarmed  AlarmPolicy // the policy that owns alarms, with exactly one (then alarmed is nil)
+	oneAlarmed AlarmPolicy // the policy that owns alarms, with exactly one (then alarmed is nil)
+	// oneAlarmed's alarms, when it is one of this package's policies
+	// (ownAlarms): EvaluateAlarms preloads them from here, so that their
+	// lines are on their way before the policy's own line arrives.
+	alarms      [2]*metrics.MetricAlarm
 	target      ScalableTarget
 	nPolicies   int16 // len(policies), at most MaxPolicies
 	started     bool
@@ -173,7 +178,6 @@ type Controller struct {
 	policies  []Policy
 	alarmed   []AlarmPolicy      // the policies that own alarms, with more than one
 	actions   []*scheduledAction // sorted by name
-	observers []Observer         // the policies that keep cooldowns
 	proposals *[]Proposal        // runPolicies' buffer for more than inlineProposals policies, made on first use
 
 	history ring
@@ -251,15 +255,13 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	}
 	c.history = ring{limit: cmp.Or(cfg.HistoryLimit, DefaultHistoryLimit)}
 	for _, p := range c.policies {
-		if o, ok := p.(Observer); ok {
-			c.observers = append(c.observers, o)
-		}
 		if a, ok := p.(AlarmPolicy); ok {
 			c.alarmed = append(c.alarmed, a)
 		}
 	}
 	if len(c.alarmed) == 1 {
 		c.oneAlarmed, c.alarmed = c.alarmed[0], nil
+		c.alarms = ownAlarms(c.oneAlarmed)
 	}
 	c.nPolicies, c.scheduled = int16(len(c.policies)), len(c.actions) > 0
 	// Actions due at the same instant run in name order, so the outcome does
@@ -329,9 +331,11 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 		c.policiesDue = now.Add(c.interval)
 	}
 
-	for _, a := range acts { // most minutes have none: the observers are not read
-		for _, o := range c.observers {
-			o.Observe(a)
+	for _, a := range acts { // most minutes have none: the policies are not read
+		for _, p := range c.policies {
+			if o, ok := p.(Observer); ok { // a policy that keeps cooldowns
+				o.Observe(a)
+			}
 		}
 	}
 	if len(pre) > 0 {
@@ -361,12 +365,27 @@ func (c *Controller) EvaluateAlarms(now time.Time, r metrics.Reader) {
 		r = noMetrics{}
 	}
 	if c.oneAlarmed != nil {
+		metrics.Preload(c.alarms[0], c.alarms[1])
+		preload.Keep(uintptr(c.interval)) // the second line, which Evaluate reads next
 		c.oneAlarmed.EvaluateAlarms(now, r)
 		return
 	}
 	for _, p := range c.alarmed {
 		p.EvaluateAlarms(now, r)
 	}
+}
+
+// ownAlarms returns the alarms of p, when it is one of this package's
+// policies (whose alarms are fixed when they are made), for the
+// Controller to preload; nil otherwise.
+func ownAlarms(p AlarmPolicy) [2]*metrics.MetricAlarm {
+	switch p := p.(type) {
+	case *TargetTracking:
+		return [2]*metrics.MetricAlarm{p.high, p.low}
+	case *StepScaling:
+		return [2]*metrics.MetricAlarm{p.alarm}
+	}
+	return [2]*metrics.MetricAlarm{}
 }
 
 // runScheduled runs the actions due at or before now.

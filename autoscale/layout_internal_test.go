@@ -3,21 +3,32 @@ package autoscale
 import (
 	"testing"
 	"unsafe"
+
+	"github.com/ecssim/ecssim/metrics"
 )
 
 // TestControllerMinuteInTwoLines holds Controller's layout: every field a
 // minute of a one-policy controller reads (EvaluateAlarms, then Evaluate
 // with its policies due and no scheduled actions) lies in the controller's
-// first two 64-byte cache lines, and its size is a whole number of lines
-// up to 512 bytes (each such size is one of the Go allocator's size
-// classes, whose objects are laid out one after another from the start of
-// a page), so that an allocated controller starts on a line and the two
-// are two, not three.
+// first two 64-byte cache lines, and it is allocated in a size class of
+// whole lines up to 512 bytes (the Go allocator lays a class's objects out
+// one after another from the start of a page), so that an allocated
+// controller starts on a line and the two are two, not three.
 func TestControllerMinuteInTwoLines(t *testing.T) {
 	var c Controller
 	const line, hot = 64, 2 * 64
-	if size := unsafe.Sizeof(c); size%line != 0 || size > 512 {
-		t.Errorf("Controller is %d bytes, want a whole number of 64-byte lines up to 512 (a size class of whole lines)", size)
+	// The allocator's size classes up to 512 bytes (runtime/sizeclasses.go).
+	classes := []uintptr{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512}
+	size := unsafe.Sizeof(c)
+	class := uintptr(0)
+	for _, k := range classes {
+		if k >= size {
+			class = k
+			break
+		}
+	}
+	if class == 0 || class%line != 0 {
+		t.Errorf("Controller is %d bytes, allocated in the %d-byte size class: want a class of whole 64-byte lines up to 512", size, class)
 	}
 	fields := []struct {
 		name      string
@@ -26,6 +37,7 @@ func TestControllerMinuteInTwoLines(t *testing.T) {
 		{"target", unsafe.Offsetof(c.target), unsafe.Sizeof(c.target)},
 		{"onePolicy", unsafe.Offsetof(c.onePolicy), unsafe.Sizeof(c.onePolicy)},
 		{"oneAlarmed", unsafe.Offsetof(c.oneAlarmed), unsafe.Sizeof(c.oneAlarmed)},
+		{"alarms", unsafe.Offsetof(c.alarms), unsafe.Sizeof(c.alarms)},
 		{"policiesDue", unsafe.Offsetof(c.policiesDue), unsafe.Sizeof(c.policiesDue)},
 		{"interval", unsafe.Offsetof(c.interval), unsafe.Sizeof(c.interval)},
 		{"nPolicies", unsafe.Offsetof(c.nPolicies), unsafe.Sizeof(c.nPolicies)},
@@ -44,3 +56,46 @@ func TestControllerMinuteInTwoLines(t *testing.T) {
 		}
 	}
 }
+
+// TestControllerKeepsItsPolicysAlarms holds Controller.alarms, what
+// EvaluateAlarms preloads, to the alarms of its one policy that owns
+// some: a target tracking policy's two, a step policy's one, none for
+// another package's policy or for two policies that own alarms.
+func TestControllerKeepsItsPolicysAlarms(t *testing.T) {
+	tt := newTT(t, TargetTrackingConfig{Name: "cpu", ResourceID: webID, TargetValue: 50, PredefinedMetric: ECSServiceAverageCPUUtilization})
+	step, err := NewStepScaling(StepScalingConfig{
+		Name:            "queue-empty",
+		Alarm:           metrics.AlarmConfig{Metric: metrics.Metric{Namespace: "App", Name: "QueueDepth"}, Statistic: metrics.Maximum, EvaluationPeriods: 1, Threshold: 1, Comparison: metrics.LessThanThreshold},
+		AdjustmentType:  ChangeInCapacity,
+		StepAdjustments: []StepAdjustment{{LowerBound: negInf, UpperBound: 0, ScalingAdjustment: -2}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	high, low := tt.Alarms()
+	for _, c := range []struct {
+		name     string
+		policies []Policy
+		want     [2]*metrics.MetricAlarm
+	}{
+		{"target tracking", []Policy{tt}, [2]*metrics.MetricAlarm{high, low}},
+		{"step", []Policy{step}, [2]*metrics.MetricAlarm{step.Alarm()}},
+		{"step and a policy without alarms", []Policy{&votePolicy{name: "vote"}, step}, [2]*metrics.MetricAlarm{step.Alarm()}},
+		{"another package's", []Policy{otherAlarmPolicy{tt}}, [2]*metrics.MetricAlarm{}},
+		{"two that own alarms", []Policy{tt, step}, [2]*metrics.MetricAlarm{}},
+	} {
+		ctl, err := NewController(ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: c.policies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ctl.alarms != c.want {
+			t.Errorf("%s: the controller keeps %v, want %v", c.name, ctl.alarms, c.want)
+		}
+	}
+}
+
+// otherAlarmPolicy is an AlarmPolicy of another type, whose alarms the
+// controller cannot know.
+type otherAlarmPolicy struct{ *TargetTracking }
+
+func (p otherAlarmPolicy) Name() string { return "other" }

@@ -1,6 +1,10 @@
 package sim
 
-import "time"
+import (
+	"time"
+
+	"github.com/ecssim/ecssim/internal/preload"
+)
 
 // minuteTicks runs the per-minute work of the world's workloads and
 // scalers in one event per phase and whole minute, rather than one event
@@ -102,6 +106,14 @@ func (mt *minuteTicks) onScaling(uint64) {
 	keep := 0
 	for i := 0; i < len(mt.scaling); i++ {
 		e := mt.scaling[i]
+		if i+1 < len(mt.scaling) {
+			// The next scaler's line, the head of its chain of loads
+			// (scaler, controller, alarms, series, group, rows), which
+			// no load of this one's waits for: it arrives while this
+			// one's do. Its lines further down were measured slower to
+			// load ahead than left to its own tick (preload's doc).
+			preload.Keep(uintptr(mt.scaling[i+1].x.due))
+		}
 		if e.from > now || e.x.tick(s, cal) {
 			if keep != i { // unchanged entries stay unwritten: no line dirtied for nothing
 				mt.scaling[keep] = e

@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/placement"
@@ -320,6 +322,33 @@ type Workload struct {
 	pendingSize    float64 // size of the one scheduled arrival
 	reqID          uint64
 }
+
+// fluidStepLines and minuteLines are the offset of one field on each line
+// of a Workload's slot that a fluid step and a metrics minute read
+// (TestWorkloadLayout). Each starts by loading them all at once
+// (preload.Lines): with thousands of workloads a minute the lines are in
+// memory, and read field by field they would arrive one after another.
+var (
+	fluidStepLines = [...]uintptr{
+		unsafe.Offsetof(Workload{}.fluidLast),
+		unsafe.Offsetof(Workload{}.timeout),
+		unsafe.Offsetof(Workload{}.fluidCum),
+		unsafe.Offsetof(Workload{}.counters),
+		unsafe.Offsetof(Workload{}.minute),
+		unsafe.Offsetof(Workload{}.minute) + unsafe.Offsetof(minuteAcc{}.latSum),
+		unsafe.Offsetof(Workload{}.whole),
+		unsafe.Offsetof(Workload{}.period),
+	}
+	minuteLines = [...]uintptr{
+		unsafe.Offsetof(Workload{}.svc),
+		unsafe.Offsetof(Workload{}.counters),
+		unsafe.Offsetof(Workload{}.minute),
+		unsafe.Offsetof(Workload{}.minute) + unsafe.Offsetof(minuteAcc{}.latSum),
+		unsafe.Offsetof(Workload{}.mode),
+		unsafe.Offsetof(Workload{}.reportPeriod),
+		unsafe.Offsetof(Workload{}.period),
+	}
+)
 
 // fluidRouting is the fluid model of a target group's routing: round robin
 // and least outstanding requests as themselves, weighted random and an
@@ -774,6 +803,7 @@ func (wl *Workload) onFluidStep(uint64) {
 
 // fluidStep accounts the fluid step that ends now.
 func (wl *Workload) fluidStep(now time.Duration) {
+	preload.Lines(unsafe.Pointer(wl), fluidStepLines[:])
 	from := wl.fluidLast
 	wl.fluidLast = now
 	tasks := wl.fluidTasks
@@ -1168,6 +1198,10 @@ func (wl *Workload) taskCPU() int {
 // closes the report period when it ends (the world's minute ticks call
 // it).
 func (wl *Workload) endMinute(now time.Duration) {
+	preload.Lines(unsafe.Pointer(wl), minuteLines[:])
+	if wl.group != nil { // made at the first publication
+		wl.group.Preload()
+	}
 	wl.sampleMinute(now)
 	m := &wl.minute
 	now4 := wl.counters.minuteCounts()

@@ -103,15 +103,23 @@ func TestWorkloadLayout(t *testing.T) {
 		t.Errorf("a Workload takes %d bytes of its slot; the layout assumes the size class of 1,152 (a multiple of 64)", s)
 	}
 	for _, c := range []struct {
-		name   string
-		fields []string
-		want   []uintptr
+		name    string
+		fields  []string
+		preload []uintptr // its preload: one offset on each line it reads
+		want    []uintptr
 	}{
-		{"fluid step", fluidStepFields, []uintptr{1, 2, 3, 4, 5, 6, 8, 10}},
-		{"metrics minute", endMinuteFields, []uintptr{3, 4, 5, 6, 7, 8, 10}},
+		{"fluid step", fluidStepFields, fluidStepLines[:], []uintptr{1, 2, 3, 4, 5, 6, 8, 10}},
+		{"metrics minute", endMinuteFields, minuteLines[:], []uintptr{3, 4, 5, 6, 7, 8, 10}},
 	} {
 		if got := cacheLines(t, shift, c.fields); !slices.Equal(got, c.want) {
 			t.Errorf("a %s reads lines %v of a Workload's slot, want %v", c.name, got, c.want)
+		}
+		var got []uintptr
+		for _, off := range c.preload {
+			got = append(got, (shift+off)/64)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("a %s preloads lines %v of a Workload's slot, want %v", c.name, got, c.want)
 		}
 	}
 }

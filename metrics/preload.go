@@ -51,7 +51,7 @@ func (a *MetricAlarm) preload() uintptr {
 
 // Preload starts loading, all at once, the memory that the next PutRow
 // (and an alarm's read of the group's series) reads: the group's lines,
-// its newest row and the one before it, and the ring's room for the next
+// its newest row and the two before it, and the ring's room for the next
 // row. It changes nothing. See the package function Preload for why.
 func (g *Group) Preload() { preload.Keep(g.preload()) }
 
@@ -68,7 +68,10 @@ func (g *Group) preload() uintptr {
 	for i := 0; i < w; i += 8 {
 		x += uintptr(rows[r+i])
 	}
-	if p := r - w; p >= 0 { // the row before (soleQueued's check), where the ring does not wrap
+	// The two rows before it, where the ring does not wrap: an alarm's
+	// window is usually the row before the newest, and soleQueued checks
+	// the row before that.
+	for p := r - w; p >= 0 && p >= r-2*w; p -= w {
 		x += uintptr(rows[p])
 	}
 	if nx := r + w; nx+w <= len(rows) { // the next row's room, where PutRow writes

@@ -18,9 +18,11 @@ import (
 // overlap instead of following one another (see BENCHMARKS.md, round 11).
 func Preload(alarms ...*MetricAlarm) {
 	var x uintptr
+	var last *series // the series the last alarm read: a pair reads one
 	for _, a := range alarms {
 		if a != nil {
-			x += a.preload()
+			x += a.preload(last)
+			last = a.inc.series
 		}
 	}
 	preload.Keep(x)
@@ -28,8 +30,9 @@ func Preload(alarms ...*MetricAlarm) {
 
 // preload loads what Preload says of a and returns a value computed from
 // every load. The loads from a's lines come first and do not wait for
-// one another; those from the lines they point to follow.
-func (a *MetricAlarm) preload() uintptr {
+// one another; those from the lines they point to follow, except the
+// series' and its group's when they are done's, which the caller loaded.
+func (a *MetricAlarm) preload(done *series) uintptr {
 	inc := &a.inc
 	// Lines 0, 1 and 2 (TestAlarmEvaluationLines): rng, inc.late, inc.win.
 	x := uintptr(a.rng) + uintptr(inc.late)
@@ -40,7 +43,7 @@ func (a *MetricAlarm) preload() uintptr {
 		lo := flagWords(n) + int(inc.off)
 		x += uintptr(math.Float64bits(w[0]) + math.Float64bits(w[lo]) + math.Float64bits(w[min(lo+n, len(w)-1)]))
 	}
-	if sr := inc.series; sr != nil {
+	if sr := inc.series; sr != nil && sr != done {
 		x += uintptr(sr.latest) // its first line, which the reads use
 		if g := sr.grp; g != nil {
 			x += g.preload()

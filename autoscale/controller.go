@@ -377,7 +377,7 @@ func (c *Controller) EvaluateAlarms(now time.Time, r metrics.Reader) {
 
 // ownAlarms returns the alarms of p, when it is one of this package's
 // policies (whose alarms are fixed when they are made), for the
-// Controller to preload; nil otherwise.
+// Controller to preload; none otherwise.
 func ownAlarms(p AlarmPolicy) [2]*metrics.MetricAlarm {
 	switch p := p.(type) {
 	case *TargetTracking:

@@ -30,11 +30,13 @@ func Preload(alarms ...*MetricAlarm) {
 
 // preload loads what Preload says of a and returns a value computed from
 // every load. The loads from a's lines come first and do not wait for
-// one another; those from the lines they point to follow, except the
-// series' and its group's when they are done's, which the caller loaded.
+// one another; those from the lines they point to follow. The series
+// and its group are skipped when the series is done, which the caller
+// has loaded already.
 func (a *MetricAlarm) preload(done *series) uintptr {
 	inc := &a.inc
-	// Lines 0, 1 and 2 (TestAlarmEvaluationLines): rng, inc.late, inc.win.
+	// Lines 0, 1 and 2 (TestAlarmPreloadLoadsTheThreeLines): rng,
+	// inc.late, inc.win.
 	x := uintptr(a.rng) + uintptr(inc.late)
 	if w, n := inc.win, int(a.rng); len(w) == flagWords(n)+2*n {
 		// The flags, then the range's oldest value and the one after its
@@ -66,6 +68,9 @@ func (g *Group) preload() uintptr {
 		return x
 	}
 	rows, w, r := g.rows, g.width, g.lastOff
+	if r < 0 || r+w > len(rows) { // never, while the queue holds rows; a preload must not panic
+		return x
+	}
 	// The newest row, a word per line of it (an alarm's read and
 	// soleQueued look at its header and a column).
 	for i := 0; i < w; i += 8 {

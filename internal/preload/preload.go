@@ -7,19 +7,27 @@
 // by field, in program order, makes each trip to memory wait for the
 // one before it whenever the code between them is longer than the
 // processor looks ahead (a few hundred instructions), or whenever a
-// line's address is itself loaded from memory. Loading every line a
-// step will read, before reading any, lets the processor send for them
-// all at once: the step then waits for memory about once instead of
-// once a line. A load here is a plain load, not a prefetch instruction
-// (Go has none outside its runtime): it holds up the instructions after
-// it only until the line arrives, which the step would have waited for
-// anyway.
+// line's address is itself loaded from memory.
 //
-// Preloading changes no state and no result. It pays only for lines
-// that are in memory and read soon after. Loading all of the next
-// service's lines while working on this one was measured slower (the
-// loads it starts hold up the work in between); loading the first line of
-// the next one's chain, whose address the pass already has, was not.
+// Lines loads every line a step will read, before it reads any, so that
+// the processor sends for them all at once: the step then waits for
+// memory about once instead of once a line. Its loads are plain loads:
+// each holds up the instructions after it until its line arrives, which
+// the step would have waited for anyway. Loading the next service's
+// lines with plain loads while working on this one was measured slower:
+// they hold up the work in between.
+//
+// Prefetch asks for lines with prefetch instructions, which return at
+// once and hold up nothing. A pass over thousands of services uses it to
+// ask for the lines of the services a step or two ahead of the one it
+// works on (a software pipeline), each stage reading the addresses it
+// needs from lines that an earlier stage asked for. Round 6 of issue 13
+// found a prefetch too costly when each service first noted dozens of
+// lines for it; asked for a few lines at a time, from addresses the pass
+// holds, it is cheaper than a load (BenchmarkPrefetch against
+// BenchmarkLines).
+//
+// Neither changes state or results: they only make them sooner.
 package preload
 
 import "unsafe"

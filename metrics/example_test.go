@@ -187,29 +187,7 @@ func ExampleMetricAlarm_Follow() {
 // trips there overlap. It changes no state: the results are those of the
 // evaluations alone.
 func ExamplePreload() {
-	store, err := metrics.NewStore(metrics.Config{})
-	if err != nil {
-		panic(err)
-	}
-	type pair struct{ high, low *metrics.MetricAlarm }
-	var pairs []pair
-	for i := range 100 {
-		cpu := metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", fmt.Sprint("svc-", i))
-		high, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 3, Threshold: 60, Comparison: metrics.GreaterThanThreshold})
-		if err != nil {
-			panic(err)
-		}
-		low, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 15, Threshold: 54, Comparison: metrics.LessThanThreshold})
-		if err != nil {
-			panic(err)
-		}
-		pairs = append(pairs, pair{high, low})
-		for m := range 20 { // odd services run hot
-			if err := store.Put(cpu, time.Date(2026, 1, 5, 9, m, 0, 0, time.UTC), float64(40+40*(i%2))); err != nil {
-				panic(err)
-			}
-		}
-	}
+	store, pairs := hotAndCold(100)
 	now := time.Date(2026, 1, 5, 9, 20, 0, 0, time.UTC)
 	var high, low int
 	for _, p := range pairs {
@@ -223,6 +201,70 @@ func ExamplePreload() {
 	}
 	fmt.Println(high, "in AlarmHigh,", low, "in AlarmLow")
 	// Output: 50 in AlarmHigh, 50 in AlarmLow
+}
+
+// A pass over many target tracking pairs, minute after minute, as a
+// software pipeline: it keeps each pair's AlarmLines, and while it
+// evaluates one pair it asks for the lines of the pair two ahead and for
+// the windows and rows of the pair one ahead, whose addresses are in
+// lines asked for a step earlier. Prefetching changes no state: the
+// results are those of the evaluations alone.
+func ExampleAlarmLines() {
+	store, pairs := hotAndCold(100)
+	lines := make([]metrics.AlarmLines, len(pairs)) // zero until a pair's first evaluation
+	var high, low int
+	for m := 20; m < 23; m++ {
+		now := time.Date(2026, 1, 5, 9, m, 0, 0, time.UTC)
+		high, low = 0, 0
+		for i, p := range pairs {
+			if i+2 < len(pairs) {
+				lines[i+2].Prefetch()
+			}
+			if i+1 < len(pairs) {
+				lines[i+1].PrefetchData()
+			}
+			if p.high.Evaluate(now, store) == metrics.Alarm {
+				high++
+			}
+			if p.low.Evaluate(now, store) == metrics.Alarm {
+				low++
+			}
+			lines[i] = metrics.LinesOf(p.high, p.low) // as the evaluation left them
+		}
+	}
+	fmt.Println(high, "in AlarmHigh,", low, "in AlarmLow")
+	// Output: 50 in AlarmHigh, 50 in AlarmLow
+}
+
+type alarmPair struct{ high, low *metrics.MetricAlarm }
+
+// hotAndCold returns a store of n services' CPU utilization over 20
+// minutes, the odd ones hot (80 %) and the even ones cold (40 %), and a
+// target tracking pair of alarms on each.
+func hotAndCold(n int) (*metrics.Store, []alarmPair) {
+	store, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		panic(err)
+	}
+	var pairs []alarmPair
+	for i := range n {
+		cpu := metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", fmt.Sprint("svc-", i))
+		high, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 3, Threshold: 60, Comparison: metrics.GreaterThanThreshold})
+		if err != nil {
+			panic(err)
+		}
+		low, err := metrics.NewAlarm(metrics.AlarmConfig{Metric: cpu, EvaluationPeriods: 15, Threshold: 54, Comparison: metrics.LessThanThreshold})
+		if err != nil {
+			panic(err)
+		}
+		pairs = append(pairs, alarmPair{high, low})
+		for m := range 23 { // odd services run hot
+			if err := store.Put(cpu, time.Date(2026, 1, 5, 9, m, 0, 0, time.UTC), float64(40+40*(i%2))); err != nil {
+				panic(err)
+			}
+		}
+	}
+	return store, pairs
 }
 
 // The values an alarm's last evaluation saw, newest first, without

@@ -88,6 +88,13 @@ func TestFollowMatchesAlone(t *testing.T) {
 			if rapid.Bool().Draw(rt, "preload") { // the follower is not preloaded: it must still agree with alone
 				metrics.Preload(lead, alone, nil)
 			}
+			if rapid.Bool().Draw(rt, "prefetch") { // nor prefetched: asking for lines changes nothing either
+				l := metrics.LinesOf(lead, alone)
+				l.Prefetch()
+				l.PrefetchData()
+				g.PrefetchLines()
+				g.PrefetchRows()
+			}
 			if rapid.IntRange(0, 9).Draw(rt, "late") == 0 {
 				put(at.Add(-time.Duration(rapid.IntRange(61, 1200).Draw(rt, "lateSeconds")) * time.Second))
 			}

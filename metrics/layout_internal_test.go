@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -153,13 +154,18 @@ func TestSeriesLayout(t *testing.T) {
 	}
 }
 
-// TestAlarmPreloadLoadsTheThreeLines holds MetricAlarm.preload to the
-// layout above: the three fields it loads from the alarm itself lie one
-// on each of the alarm's first three lines, those an evaluation reads.
+// TestAlarmPreloadLoadsTheThreeLines holds MetricAlarm.preload, and the
+// lines AlarmLines.Prefetch asks for, to the layout above: the three
+// fields preload loads from the alarm itself lie one on each of the
+// alarm's first three lines, those an evaluation reads, and they are the
+// fields at alarmLines.
 func TestAlarmPreloadLoadsTheThreeLines(t *testing.T) {
 	var a MetricAlarm
 	inc := unsafe.Offsetof(a.inc)
 	offs := []uintptr{unsafe.Offsetof(a.rng), inc + unsafe.Offsetof(a.inc.late), inc + unsafe.Offsetof(a.inc.win)}
+	if !slices.Equal(offs, alarmLines[:]) {
+		t.Errorf("Prefetch asks for the alarm's bytes %v, want preload's %v", alarmLines, offs)
+	}
 	for line, off := range offs {
 		if off/64 != uintptr(line) {
 			t.Errorf("preload's load for line %d is at byte %d, on line %d", line, off, off/64)

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/preload"
 )
@@ -86,4 +87,133 @@ func (g *Group) preload() uintptr {
 		x += uintptr(rows[nx] + rows[nx+w-1])
 	}
 	return x
+}
+
+// AlarmLines is where the next evaluation of one or two alarms that read
+// the same series (a target tracking policy's AlarmHigh and AlarmLow)
+// reads memory, held by a caller that evaluates thousands of alarms a
+// minute: with it, the caller asks for the alarms' memory without reading
+// the alarms first, each read of an address being a trip to memory of its
+// own. The zero value names nothing.
+//
+// What it names can go stale (a policy replaced, its alarms with it): a
+// stale AlarmLines asks for memory nobody reads, which costs time but
+// changes nothing. A caller refreshes it after each evaluation, when the
+// alarms' lines are in the cache.
+type AlarmLines struct {
+	alarms [2]*MetricAlarm
+	series *series
+	group  *Group
+}
+
+// LinesOf returns the AlarmLines of a and b (either may be nil). The
+// series and group named are a's, or b's when a is nil.
+func LinesOf(a, b *MetricAlarm) AlarmLines {
+	l := AlarmLines{alarms: [2]*MetricAlarm{a, b}}
+	if a == nil {
+		a = b
+	}
+	if a != nil && a.inc.series != nil {
+		l.series, l.group = a.inc.series, a.inc.series.grp
+	}
+	return l
+}
+
+// alarmLines and groupLines are the offsets of a field on each line that
+// an evaluation reads of an alarm (as MetricAlarm.preload reads them) and
+// of a group (as Group.preload).
+var (
+	alarmLines = [...]uintptr{
+		unsafe.Offsetof(MetricAlarm{}.rng),
+		unsafe.Offsetof(MetricAlarm{}.inc) + unsafe.Offsetof(incremental{}.late),
+		unsafe.Offsetof(MetricAlarm{}.inc) + unsafe.Offsetof(incremental{}.win),
+	}
+	groupLines = [...]uintptr{
+		unsafe.Offsetof(Group{}.head),
+		unsafe.Offsetof(Group{}.size),
+		unsafe.Offsetof(Group{}.srs),
+		unsafe.Offsetof(Group{}.slots),
+	}
+	firstLine = [...]uintptr{0}
+)
+
+// Prefetch asks the processor for the alarms' lines, the series' first
+// line and the group's lines, and returns at once: it reads nothing but
+// l, so it never waits for memory.
+func (l *AlarmLines) Prefetch() {
+	for _, a := range l.alarms {
+		if a != nil {
+			preload.Prefetch(unsafe.Pointer(a), alarmLines[:])
+		}
+	}
+	if l.series != nil {
+		preload.Prefetch(unsafe.Pointer(l.series), firstLine[:])
+	}
+	l.group.PrefetchLines()
+}
+
+// PrefetchData asks for the memory whose addresses are in the lines that
+// Prefetch asked for: the alarms' windows and the group's newest rows.
+// It reads those lines, so a caller calls it a while after Prefetch (a
+// pass over many alarms: one alarm later), when they have arrived.
+func (l *AlarmLines) PrefetchData() {
+	for _, a := range l.alarms {
+		if a != nil {
+			a.prefetchWindow()
+		}
+	}
+	l.group.PrefetchRows()
+}
+
+// prefetchWindow asks for the lines of a's window that an evaluation
+// reads (those MetricAlarm.preload loads).
+func (a *MetricAlarm) prefetchWindow() {
+	inc := &a.inc
+	if w, n := inc.win, int(a.rng); len(w) == flagWords(n)+2*n {
+		lo := flagWords(n) + int(inc.off)
+		const word = unsafe.Sizeof(w[0])
+		offs := [...]uintptr{0, uintptr(lo) * word, uintptr(min(lo+n, len(w)-1)) * word}
+		preload.Prefetch(unsafe.Pointer(&w[0]), offs[:])
+	}
+}
+
+// PrefetchLines asks the processor for g's lines and returns at once (a
+// nil g asks for nothing). See AlarmLines for why.
+func (g *Group) PrefetchLines() {
+	if g != nil {
+		preload.Prefetch(unsafe.Pointer(g), groupLines[:])
+	}
+}
+
+// PrefetchRows asks for the rows that Preload loads: the newest, the two
+// before it and the next row's room. It reads g's lines, so a caller
+// calls it a while after PrefetchLines (a nil g asks for nothing).
+func (g *Group) PrefetchRows() {
+	if g == nil || g.next == g.first || g.width == 0 {
+		return
+	}
+	rows, w, r := g.rows, g.width, g.lastOff
+	if r < 0 || r+w > len(rows) { // as in preload
+		return
+	}
+	const word = unsafe.Sizeof(rows[0])
+	var offs [12]uintptr
+	n := 0
+	add := func(i int) {
+		if n < len(offs) {
+			offs[n] = uintptr(i) * word
+			n++
+		}
+	}
+	for i := 0; i < w; i += 8 { // the newest row, a word per line of it
+		add(r + i)
+	}
+	for p := r - w; p >= 0 && p >= r-2*w; p -= w {
+		add(p)
+	}
+	if nx := r + w; nx+w <= len(rows) {
+		add(nx)
+		add(nx + w - 1)
+	}
+	preload.Prefetch(unsafe.Pointer(&rows[0]), offs[:n])
 }

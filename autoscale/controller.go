@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/metrics"
@@ -387,6 +388,57 @@ func ownAlarms(p AlarmPolicy) [2]*metrics.MetricAlarm {
 	}
 	return [2]*metrics.MetricAlarm{}
 }
+
+// Lines is where a Controller's next minute reads memory: the
+// controller's first lines, its policy's line and the policy's alarms
+// with their series and group. It is for a caller that evaluates
+// thousands of controllers a minute, as metrics.AlarmLines is for
+// alarms: holding it beside the controller's pointer, the caller asks for
+// all of that memory a step or two before it evaluates the controller,
+// without reading the controller first. The zero value names nothing.
+type Lines struct {
+	c      *Controller
+	policy unsafe.Pointer // the line an evaluation reads of oneAlarmed, when it is one of this package's policies
+	alarms metrics.AlarmLines
+}
+
+// Lines returns where c's next minute reads memory. It names the alarms'
+// series and group once an evaluation has found them (the group is made
+// at a series' first publication), so a caller takes it again after each
+// evaluation; it changes rarely after the first minutes.
+func (c *Controller) Lines() Lines {
+	l := Lines{c: c, alarms: metrics.LinesOf(c.alarms[0], c.alarms[1])}
+	switch p := c.oneAlarmed.(type) {
+	case *TargetTracking:
+		l.policy = unsafe.Pointer(p) // its first 32 bytes
+	case *StepScaling:
+		l.policy = unsafe.Pointer(&p.alarm)
+	}
+	return l
+}
+
+// controllerLines are the offsets of a field on each of the controller's
+// two lines that a minute reads.
+var controllerLines = [...]uintptr{unsafe.Offsetof(Controller{}.oneAlarmed), unsafe.Offsetof(Controller{}.interval)}
+
+// Prefetch asks the processor for the controller's lines, its policy's
+// and its alarms' (metrics.AlarmLines.Prefetch), and returns at once.
+func (l *Lines) Prefetch() {
+	if l.c == nil {
+		return
+	}
+	preload.Prefetch(unsafe.Pointer(l.c), controllerLines[:])
+	if l.policy != nil {
+		preload.Prefetch(l.policy, policyLine[:])
+	}
+	l.alarms.Prefetch()
+}
+
+var policyLine = [...]uintptr{0}
+
+// PrefetchData asks for the alarms' windows and the group's newest rows
+// (metrics.AlarmLines.PrefetchData): call it a while after Prefetch.
+func (l *Lines) PrefetchData() { l.alarms.PrefetchData() }
 
 // runScheduled runs the actions due at or before now.
 func (c *Controller) runScheduled(now time.Time, desired *int, record func(Activity)) []string {

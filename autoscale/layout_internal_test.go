@@ -60,7 +60,8 @@ func TestControllerMinuteInTwoLines(t *testing.T) {
 // TestControllerKeepsItsPolicysAlarms holds Controller.alarms, what
 // EvaluateAlarms preloads, to the alarms of its one policy that owns
 // some: a target tracking policy's two, a step policy's one, none for
-// another package's policy or for two policies that own alarms.
+// another package's policy or for two policies that own alarms. Lines,
+// what a pass prefetches, names the same alarms and the policy's line.
 func TestControllerKeepsItsPolicysAlarms(t *testing.T) {
 	tt := newTT(t, TargetTrackingConfig{Name: "cpu", ResourceID: webID, TargetValue: 50, PredefinedMetric: ECSServiceAverageCPUUtilization})
 	step, err := NewStepScaling(StepScalingConfig{
@@ -77,12 +78,13 @@ func TestControllerKeepsItsPolicysAlarms(t *testing.T) {
 		name     string
 		policies []Policy
 		want     [2]*metrics.MetricAlarm
+		policy   unsafe.Pointer // the line Lines names of the policy
 	}{
-		{"target tracking", []Policy{tt}, [2]*metrics.MetricAlarm{high, low}},
-		{"step", []Policy{step}, [2]*metrics.MetricAlarm{step.Alarm()}},
-		{"step and a policy without alarms", []Policy{&votePolicy{name: "vote"}, step}, [2]*metrics.MetricAlarm{step.Alarm()}},
-		{"another package's", []Policy{otherAlarmPolicy{tt}}, [2]*metrics.MetricAlarm{}},
-		{"two that own alarms", []Policy{tt, step}, [2]*metrics.MetricAlarm{}},
+		{"target tracking", []Policy{tt}, [2]*metrics.MetricAlarm{high, low}, unsafe.Pointer(tt)},
+		{"step", []Policy{step}, [2]*metrics.MetricAlarm{step.Alarm()}, unsafe.Pointer(&step.alarm)},
+		{"step and a policy without alarms", []Policy{&votePolicy{name: "vote"}, step}, [2]*metrics.MetricAlarm{step.Alarm()}, unsafe.Pointer(&step.alarm)},
+		{"another package's", []Policy{otherAlarmPolicy{tt}}, [2]*metrics.MetricAlarm{}, nil},
+		{"two that own alarms", []Policy{tt, step}, [2]*metrics.MetricAlarm{}, nil},
 	} {
 		ctl, err := NewController(ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: c.policies})
 		if err != nil {
@@ -91,7 +93,15 @@ func TestControllerKeepsItsPolicysAlarms(t *testing.T) {
 		if ctl.alarms != c.want {
 			t.Errorf("%s: the controller keeps %v, want %v", c.name, ctl.alarms, c.want)
 		}
+		// Lines names the same memory for a pass to prefetch.
+		want := Lines{c: ctl, policy: c.policy, alarms: metrics.LinesOf(c.want[0], c.want[1])}
+		if got := ctl.Lines(); got != want {
+			t.Errorf("%s: Lines() = %+v, want %+v", c.name, got, want)
+		}
 	}
+	var zero Lines // names nothing: asking for it must not fail
+	zero.Prefetch()
+	zero.PrefetchData()
 }
 
 // otherAlarmPolicy is an AlarmPolicy of another type, whose alarms the

@@ -2,7 +2,9 @@ package sim
 
 import (
 	"time"
+	"unsafe"
 
+	"github.com/ecssim/ecssim/autoscale"
 	"github.com/ecssim/ecssim/internal/preload"
 )
 
@@ -19,11 +21,20 @@ import (
 // executed events, and so the trace hash, differ. With thousands of
 // services this saves the engine two thirds of its events and the cache
 // misses of dispatching each one.
+//
+// Each pass is a software pipeline: while it works on one component, it
+// asks the processor (preload.Prefetch) for the memory of the next one
+// or two, a stage at a time, each stage reading addresses only from lines
+// that the stage before asked for a step earlier. With thousands of
+// services a minute, a component's memory has left the cache by the next
+// minute; this way it is on its way before the pass gets there, and the
+// pass no longer waits for memory once a link of each chain of pointers
+// (BENCHMARKS.md, issue 13, round 12).
 type minuteTicks struct {
 	w                         *World
 	kFluid, kMinute, kScaling Kind
 	fluid, minute             []minuteEntry[*Workload]
-	scaling                   []minuteEntry[*ServiceScaling]
+	scaling                   []scalingEntry
 }
 
 // minuteEntry is a component and the first whole minute it ticks at.
@@ -31,6 +42,29 @@ type minuteEntry[T any] struct {
 	from time.Duration
 	x    T
 }
+
+// scalingEntry is a scaler's entry, with where its next minute reads
+// memory when the scaler is an *autoscale.Controller (the zero Lines
+// otherwise), taken again after each tick.
+type scalingEntry struct {
+	minuteEntry[*ServiceScaling]
+	lines autoscale.Lines
+}
+
+// refreshLines takes e's Lines again, writing the entry only when they
+// changed (rarely after the first minutes: the alarms find their series
+// and group, then keep them).
+func (e *scalingEntry) refreshLines() {
+	if c, ok := e.x.scaler.(*autoscale.Controller); ok {
+		if l := c.Lines(); l != e.lines {
+			e.lines = l
+		}
+	}
+}
+
+// firstLine is the offset of the one line to ask for of an object whose
+// pass reads a line of it: a ServiceScaling's tick (TestScalingMinuteInOneLine).
+var firstLine = [...]uintptr{0}
 
 // ticks returns the world's minute ticks, made on first use.
 func (w *World) ticks() *minuteTicks {
@@ -72,7 +106,7 @@ func (mt *minuteTicks) addScaling(ss *ServiceScaling) {
 	if len(mt.scaling) == 0 {
 		mt.w.sim.ScheduleAt(mt.kScaling, from, 0)
 	}
-	mt.scaling = append(mt.scaling, minuteEntry[*ServiceScaling]{from, ss})
+	mt.scaling = append(mt.scaling, scalingEntry{minuteEntry: minuteEntry[*ServiceScaling]{from, ss}})
 }
 
 func (mt *minuteTicks) onFluid(uint64) {
@@ -80,6 +114,9 @@ func (mt *minuteTicks) onFluid(uint64) {
 	now := s.Elapsed()
 	s.Schedule(mt.kFluid, time.Minute, 0)
 	for i := 0; i < len(mt.fluid); i++ { // a step may add a workload: it joins at a later minute
+		if i+1 < len(mt.fluid) { // the next workload's lines, whose address the pass holds
+			preload.Prefetch(unsafe.Pointer(mt.fluid[i+1].x), fluidStepLines[:])
+		}
 		if e := mt.fluid[i]; e.from <= now {
 			e.x.fluidStep(now)
 		}
@@ -91,6 +128,18 @@ func (mt *minuteTicks) onMinute(uint64) {
 	now := s.Elapsed()
 	s.Schedule(mt.kMinute, time.Minute, 0)
 	for i := 0; i < len(mt.minute); i++ {
+		// Three stages: the workload's lines three ahead, its group's
+		// lines (the address is in those) two ahead, the group's newest
+		// rows (the addresses are in those) one ahead.
+		if n := len(mt.minute); i+1 < n {
+			if i+3 < n {
+				preload.Prefetch(unsafe.Pointer(mt.minute[i+3].x), minuteLines[:])
+			}
+			if i+2 < n {
+				mt.minute[i+2].x.group.PrefetchLines()
+			}
+			mt.minute[i+1].x.group.PrefetchRows()
+		}
 		if e := mt.minute[i]; e.from <= now {
 			e.x.endMinute(now)
 		}
@@ -105,18 +154,23 @@ func (mt *minuteTicks) onScaling(uint64) {
 	now, cal := s.Elapsed(), s.Now() // a scaler's tick does not move the clock
 	keep := 0
 	for i := 0; i < len(mt.scaling); i++ {
-		e := mt.scaling[i]
-		if i+1 < len(mt.scaling) {
-			// The next scaler's line, the head of its chain of loads
-			// (scaler, controller, alarms, series, group, rows), which
-			// no load of this one's waits for: it arrives while this
-			// one's do. Its lines further down were measured slower to
-			// load ahead than left to its own tick (preload's doc).
-			preload.Keep(uintptr(mt.scaling[i+1].x.due))
+		// Two stages: the scaler's line and its controller's Lines two
+		// ahead, the alarms' windows and the group's rows (the addresses
+		// are in those lines) one ahead.
+		if n := len(mt.scaling); i+1 < n {
+			if i+2 < n {
+				e := &mt.scaling[i+2]
+				preload.Prefetch(unsafe.Pointer(e.x), firstLine[:])
+				e.lines.Prefetch()
+			}
+			mt.scaling[i+1].lines.PrefetchData()
 		}
-		if e.from > now || e.x.tick(s, cal) {
-			if keep != i { // unchanged entries stay unwritten: no line dirtied for nothing
-				mt.scaling[keep] = e
+		if e := mt.scaling[i]; e.from > now || e.x.tick(s, cal) {
+			// Indexed anew: a tick may have grown the list. Unchanged
+			// entries stay unwritten: no line dirtied for nothing.
+			mt.scaling[i].refreshLines()
+			if keep != i {
+				mt.scaling[keep] = mt.scaling[i]
 			}
 			keep++
 		}

@@ -65,6 +65,7 @@ func writeHeapProfile(tb testing.TB) {
 // after the first day.
 type scaleWorld struct {
 	s         *sim.Sim
+	w         *sim.World
 	store     *metrics.Store
 	workloads []*sim.Workload
 	scalings  []*sim.ServiceScaling
@@ -108,7 +109,7 @@ func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sw := &scaleWorld{s: s, store: store}
+	sw := &scaleWorld{s: s, w: w, store: store}
 	for i := range services {
 		name := fmt.Sprintf("svc%04d", i)
 		if _, err := w.RegisterTaskDefinition(sim.TaskDefinitionInput{
@@ -407,6 +408,21 @@ func TestScaleWorldScales(t *testing.T) {
 		t.Errorf("metric state %d B for %d services, want at most 64 KiB each", d.metricBytes, n)
 	}
 	t.Logf("%d decisions, %d running, metric state %d B per service", decisions, running, d.metricBytes/n)
+}
+
+// TestScalingPassKeepsControllersLines: after a tick, each scaler's entry
+// in the scalers' pass names its controller's Lines as they are, so that
+// the pass prefetches the memory the next minute reads. The alarms find
+// their series and group in the first minutes, which changes the Lines.
+func TestScalingPassKeepsControllersLines(t *testing.T) {
+	const n = 10
+	sw := newScaleWorld(t, n, n, scaleRetention)
+	if err := sw.s.RunFor(30 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if controllers, current := sim.ScalingLines(sw.w); controllers != n || current != n {
+		t.Errorf("%d of %d controllers' entries name their Lines, want all of %d", current, controllers, n)
+	}
 }
 
 // TestReportRetention: Retention.Periods and Retention.Events bound what a

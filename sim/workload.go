@@ -9,7 +9,6 @@ import (
 	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
-	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/placement"
@@ -325,9 +324,10 @@ type Workload struct {
 
 // fluidStepLines and minuteLines are the offset of one field on each line
 // of a Workload's slot that a fluid step and a metrics minute read
-// (TestWorkloadLayout). Each starts by loading them all at once
-// (preload.Lines): with thousands of workloads a minute the lines are in
-// memory, and read field by field they would arrive one after another.
+// (TestWorkloadLayout). With thousands of workloads a minute the lines
+// are in memory, and read field by field they would arrive one after
+// another: the minute passes ask for them all at once a workload or more
+// ahead (preload.Prefetch in minute.go).
 var (
 	fluidStepLines = [...]uintptr{
 		unsafe.Offsetof(Workload{}.fluidLast),
@@ -803,7 +803,6 @@ func (wl *Workload) onFluidStep(uint64) {
 
 // fluidStep accounts the fluid step that ends now.
 func (wl *Workload) fluidStep(now time.Duration) {
-	preload.Lines(unsafe.Pointer(wl), fluidStepLines[:])
 	from := wl.fluidLast
 	wl.fluidLast = now
 	tasks := wl.fluidTasks
@@ -1198,10 +1197,6 @@ func (wl *Workload) taskCPU() int {
 // closes the report period when it ends (the world's minute ticks call
 // it).
 func (wl *Workload) endMinute(now time.Duration) {
-	preload.Lines(unsafe.Pointer(wl), minuteLines[:])
-	if wl.group != nil { // made at the first publication
-		wl.group.Preload()
-	}
 	wl.sampleMinute(now)
 	m := &wl.minute
 	now4 := wl.counters.minuteCounts()

@@ -105,7 +105,7 @@ func TestWorkloadLayout(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		fields  []string
-		preload []uintptr // its preload: one offset on each line it reads
+		preload []uintptr // what its pass prefetches: one offset on each line it reads
 		want    []uintptr
 	}{
 		{"fluid step", fluidStepFields, fluidStepLines[:], []uintptr{1, 2, 3, 4, 5, 6, 8, 10}},
@@ -119,7 +119,7 @@ func TestWorkloadLayout(t *testing.T) {
 			got = append(got, (shift+off)/64)
 		}
 		if !slices.Equal(got, c.want) {
-			t.Errorf("a %s preloads lines %v of a Workload's slot, want %v", c.name, got, c.want)
+			t.Errorf("a %s prefetches lines %v of a Workload's slot, want %v", c.name, got, c.want)
 		}
 	}
 }

@@ -9,38 +9,26 @@
 // processor looks ahead (a few hundred instructions), or whenever a
 // line's address is itself loaded from memory.
 //
-// Lines loads every line a step will read, before it reads any, so that
-// the processor sends for them all at once: the step then waits for
-// memory about once instead of once a line. Its loads are plain loads:
-// each holds up the instructions after it until its line arrives, which
-// the step would have waited for anyway. Loading the next service's
-// lines with plain loads while working on this one was measured slower:
-// they hold up the work in between.
+// Keep is for plain loads: a caller loads a word of every line a step
+// will read, before it reads any, and keeps the loads, so that the
+// processor sends for them all at once and the step waits for memory
+// about once instead of once a line (metrics.Preload). Each plain load
+// holds up the instructions after it until its line arrives, so loading
+// the next service's lines this way while working on this one was
+// measured slower: they hold up the work in between.
 //
 // Prefetch asks for lines with prefetch instructions, which return at
 // once and hold up nothing. A pass over thousands of services uses it to
 // ask for the lines of the services a step or two ahead of the one it
 // works on (a software pipeline), each stage reading the addresses it
 // needs from lines that an earlier stage asked for. Round 6 of issue 13
-// found a prefetch too costly when each service first noted dozens of
-// lines for it; asked for a few lines at a time, from addresses the pass
-// holds, it is cheaper than a load (BenchmarkPrefetch against
-// BenchmarkLines).
+// (BENCHMARKS.md) found a prefetch too costly when each service first
+// noted dozens of lines for it; asked for a few lines at a time, from
+// addresses the pass holds, it costs less than plain loads of the same
+// lines (BenchmarkPrefetch against BenchmarkLoads).
 //
 // Neither changes state or results: they only make them sooner.
 package preload
-
-import "unsafe"
-
-// Lines loads one byte at each offset from p (offsets within the object
-// p points to, one on each line to load) and keeps the loads.
-func Lines(p unsafe.Pointer, offs []uintptr) {
-	var x uintptr
-	for _, o := range offs {
-		x += uintptr(*(*byte)(unsafe.Add(p, o)))
-	}
-	Keep(x)
-}
 
 // Keep keeps the loads that computed x, which would otherwise be dead
 // code that the compiler removes: it cannot tell that a function it does

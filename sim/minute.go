@@ -62,6 +62,13 @@ func (e *scalingEntry) refreshLines() {
 	}
 }
 
+// pipelineFrom is the fewest components a pass must have for it to ask
+// for their memory ahead. A service's minute reads about 3 KiB; with a
+// few dozen services a minute's memory is still in the cache at the next
+// minute, and asking for it again only costs the asking: at 10 services,
+// about 5 % of a day (BENCHMARKS.md, issue 13, round 12).
+const pipelineFrom = 128
+
 // firstLine is the offset of the one line to ask for of an object whose
 // pass reads a line of it: a ServiceScaling's tick (TestScalingMinuteInOneLine).
 var firstLine = [...]uintptr{0}
@@ -113,8 +120,9 @@ func (mt *minuteTicks) onFluid(uint64) {
 	s := mt.w.sim
 	now := s.Elapsed()
 	s.Schedule(mt.kFluid, time.Minute, 0)
+	ahead := len(mt.fluid) >= pipelineFrom
 	for i := 0; i < len(mt.fluid); i++ { // a step may add a workload: it joins at a later minute
-		if i+1 < len(mt.fluid) { // the next workload's lines, whose address the pass holds
+		if ahead && i+1 < len(mt.fluid) { // the next workload's lines, whose address the pass holds
 			preload.Prefetch(unsafe.Pointer(mt.fluid[i+1].x), fluidStepLines[:])
 		}
 		if e := mt.fluid[i]; e.from <= now {
@@ -127,11 +135,12 @@ func (mt *minuteTicks) onMinute(uint64) {
 	s := mt.w.sim
 	now := s.Elapsed()
 	s.Schedule(mt.kMinute, time.Minute, 0)
+	ahead := len(mt.minute) >= pipelineFrom
 	for i := 0; i < len(mt.minute); i++ {
 		// Three stages: the workload's lines three ahead, its group's
 		// lines (the address is in those) two ahead, the group's newest
 		// rows (the addresses are in those) one ahead.
-		if n := len(mt.minute); i+1 < n {
+		if n := len(mt.minute); ahead && i+1 < n {
 			if i+3 < n {
 				preload.Prefetch(unsafe.Pointer(mt.minute[i+3].x), minuteLines[:])
 			}
@@ -152,12 +161,12 @@ func (mt *minuteTicks) onMinute(uint64) {
 func (mt *minuteTicks) onScaling(uint64) {
 	s := mt.w.sim
 	now, cal := s.Elapsed(), s.Now() // a scaler's tick does not move the clock
-	keep := 0
+	keep, ahead := 0, len(mt.scaling) >= pipelineFrom
 	for i := 0; i < len(mt.scaling); i++ {
 		// Two stages: the scaler's line and its controller's Lines two
 		// ahead, the alarms' windows and the group's rows (the addresses
 		// are in those lines) one ahead.
-		if n := len(mt.scaling); i+1 < n {
+		if n := len(mt.scaling); ahead && i+1 < n {
 			if i+2 < n {
 				e := &mt.scaling[i+2]
 				preload.Prefetch(unsafe.Pointer(e.x), firstLine[:])
@@ -167,8 +176,12 @@ func (mt *minuteTicks) onScaling(uint64) {
 		}
 		if e := mt.scaling[i]; e.from > now || e.x.tick(s, cal) {
 			// Indexed anew: a tick may have grown the list. Unchanged
-			// entries stay unwritten: no line dirtied for nothing.
-			mt.scaling[i].refreshLines()
+			// entries stay unwritten: no line dirtied for nothing. A
+			// pass that asks for nothing ahead keeps no Lines: they are
+			// taken from the first tick after it grows.
+			if ahead {
+				mt.scaling[i].refreshLines()
+			}
 			if keep != i {
 				mt.scaling[keep] = mt.scaling[i]
 			}

@@ -414,8 +414,9 @@ func TestScaleWorldScales(t *testing.T) {
 // in the scalers' pass names its controller's Lines as they are, so that
 // the pass prefetches the memory the next minute reads. The alarms find
 // their series and group in the first minutes, which changes the Lines.
+// (A pass of fewer than 128 scalers asks for nothing ahead.)
 func TestScalingPassKeepsControllersLines(t *testing.T) {
-	const n = 10
+	const n = 128
 	sw := newScaleWorld(t, n, n, scaleRetention)
 	if err := sw.s.RunFor(30 * time.Minute); err != nil {
 		t.Fatal(err)

@@ -22,10 +22,11 @@ import (
 // services this saves the engine two thirds of its events and the cache
 // misses of dispatching each one.
 //
-// Each pass is a software pipeline: while it works on one component, it
-// asks the processor (preload.Prefetch) for the memory of the next one
-// or two, a stage at a time, each stage reading addresses only from lines
-// that the stage before asked for a step earlier. With thousands of
+// Each pass of at least pipelineFrom components is a software pipeline:
+// while it works on one component, it asks the processor
+// (preload.Prefetch) for the memory of the next one to three, a stage at
+// a time, each stage reading addresses only from lines that the stage
+// before asked for a step earlier. With thousands of
 // services a minute, a component's memory has left the cache by the next
 // minute; this way it is on its way before the pass gets there, and the
 // pass no longer waits for memory once a link of each chain of pointers

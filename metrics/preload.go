@@ -39,12 +39,9 @@ func (a *MetricAlarm) preload(done *series) uintptr {
 	// Lines 0, 1 and 2 (TestAlarmPreloadLoadsTheThreeLines): rng,
 	// inc.late, inc.win.
 	x := uintptr(a.rng) + uintptr(inc.late)
-	if w, n := inc.win, int(a.rng); len(w) == flagWords(n)+2*n {
-		// The flags, then the range's oldest value and the one after its
-		// newest (where a slide by one period writes), on the window's
-		// lines; a range of three is in the alarm's last line.
-		lo := flagWords(n) + int(inc.off)
-		x += uintptr(math.Float64bits(w[0]) + math.Float64bits(w[lo]) + math.Float64bits(w[min(lo+n, len(w)-1)]))
+	if lo, hi, ok := a.windowEnds(); ok {
+		w := inc.win
+		x += uintptr(math.Float64bits(w[0]) + math.Float64bits(w[lo]) + math.Float64bits(w[hi]))
 	}
 	if sr := inc.series; sr != nil && sr != done {
 		x += uintptr(sr.latest) // its first line, which the reads use
@@ -65,28 +62,65 @@ func (g *Group) preload() uintptr {
 	// The group's lines: it starts anywhere in its size class's slot, and
 	// these fields are at its start, middle and end.
 	x := uintptr(g.head) + uintptr(g.size) + uintptr(len(g.srs)) + uintptr(len(g.slots))
+	var buf rowWords
+	for _, i := range g.rowWords(&buf) {
+		x += uintptr(g.rows[i])
+	}
+	return x
+}
+
+// windowEnds returns the indices in a's window of the range's oldest
+// value and of the one after its newest (where a slide by one period
+// writes): with the flags at index 0, the window's lines an evaluation
+// reads. A range of three is in the alarm's last line. ok is false when
+// the window is not laid out for the range.
+func (a *MetricAlarm) windowEnds() (lo, hi int, ok bool) {
+	w, n := a.inc.win, int(a.rng)
+	if len(w) != flagWords(n)+2*n {
+		return 0, 0, false
+	}
+	lo = flagWords(n) + int(a.inc.off)
+	return lo, min(lo+n, len(w)-1), true
+}
+
+// rowWords is room for the words of rowWords: a word per line of the
+// widest row (2 + 4 × MaxGroupMetrics words), two older rows and two
+// words of the next row's room.
+type rowWords [(2+4*MaxGroupMetrics+7)/8 + 4]int
+
+// rowWords returns the index in g.rows of a word on each line that a
+// minute reads of the ring: the newest row, a word per line of it (an
+// alarm's read and soleQueued look at its header and a column); the two
+// rows before it, where the ring does not wrap (an alarm's window is
+// usually the row before the newest, and soleQueued checks the row before
+// that); and the next row's room, where PutRow writes. None while the
+// queue holds no rows.
+func (g *Group) rowWords(buf *rowWords) []int {
 	if g.next == g.first || g.width == 0 {
-		return x
+		return nil
 	}
 	rows, w, r := g.rows, g.width, g.lastOff
 	if r < 0 || r+w > len(rows) { // never, while the queue holds rows; a preload must not panic
-		return x
+		return nil
 	}
-	// The newest row, a word per line of it (an alarm's read and
-	// soleQueued look at its header and a column).
+	n := 0
+	add := func(i int) {
+		if n < len(buf) { // always: buf has room for the widest row; a preload must not panic
+			buf[n] = i
+			n++
+		}
+	}
 	for i := 0; i < w; i += 8 {
-		x += uintptr(rows[r+i])
+		add(r + i)
 	}
-	// The two rows before it, where the ring does not wrap: an alarm's
-	// window is usually the row before the newest, and soleQueued checks
-	// the row before that.
 	for p := r - w; p >= 0 && p >= r-2*w; p -= w {
-		x += uintptr(rows[p])
+		add(p)
 	}
-	if nx := r + w; nx+w <= len(rows) { // the next row's room, where PutRow writes
-		x += uintptr(rows[nx] + rows[nx+w-1])
+	if nx := r + w; nx+w <= len(rows) {
+		add(nx)
+		add(nx + w - 1)
 	}
-	return x
+	return buf[:n]
 }
 
 // AlarmLines is where the next evaluation of one or two alarms that read
@@ -168,12 +202,10 @@ func (l *AlarmLines) PrefetchData() {
 // prefetchWindow asks for the lines of a's window that an evaluation
 // reads (those MetricAlarm.preload loads).
 func (a *MetricAlarm) prefetchWindow() {
-	inc := &a.inc
-	if w, n := inc.win, int(a.rng); len(w) == flagWords(n)+2*n {
-		lo := flagWords(n) + int(inc.off)
-		const word = unsafe.Sizeof(w[0])
-		offs := [...]uintptr{0, uintptr(lo) * word, uintptr(min(lo+n, len(w)-1)) * word}
-		preload.Prefetch(unsafe.Pointer(&w[0]), offs[:])
+	if lo, hi, ok := a.windowEnds(); ok {
+		const word = unsafe.Sizeof(a.inc.win[0])
+		offs := [...]uintptr{0, uintptr(lo) * word, uintptr(hi) * word}
+		preload.Prefetch(unsafe.Pointer(&a.inc.win[0]), offs[:])
 	}
 }
 
@@ -189,31 +221,18 @@ func (g *Group) PrefetchLines() {
 // before it and the next row's room. It reads g's lines, so a caller
 // calls it a while after PrefetchLines (a nil g asks for nothing).
 func (g *Group) PrefetchRows() {
-	if g == nil || g.next == g.first || g.width == 0 {
+	if g == nil {
 		return
 	}
-	rows, w, r := g.rows, g.width, g.lastOff
-	if r < 0 || r+w > len(rows) { // as in preload
+	var buf rowWords
+	words := g.rowWords(&buf)
+	if len(words) == 0 {
 		return
 	}
-	const word = unsafe.Sizeof(rows[0])
-	var offs [12]uintptr
-	n := 0
-	add := func(i int) {
-		if n < len(offs) {
-			offs[n] = uintptr(i) * word
-			n++
-		}
+	const word = unsafe.Sizeof(g.rows[0])
+	var offs [len(rowWords{})]uintptr
+	for k, i := range words {
+		offs[k] = uintptr(i) * word
 	}
-	for i := 0; i < w; i += 8 { // the newest row, a word per line of it
-		add(r + i)
-	}
-	for p := r - w; p >= 0 && p >= r-2*w; p -= w {
-		add(p)
-	}
-	if nx := r + w; nx+w <= len(rows) {
-		add(nx)
-		add(nx + w - 1)
-	}
-	preload.Prefetch(unsafe.Pointer(&rows[0]), offs[:n])
+	preload.Prefetch(unsafe.Pointer(&g.rows[0]), offs[:len(words)])
 }

@@ -362,12 +362,21 @@ func (c *Controller) Evaluate(now time.Time, s State) (d Decision) {
 // keeps) is the one CloudWatch would have. Evaluate does it for the
 // instant it runs at.
 func (c *Controller) EvaluateAlarms(now time.Time, r metrics.Reader) {
+	c.evaluateAlarms(now, r, true)
+}
+
+// evaluateAlarms is EvaluateAlarms; load says whether to load the alarms'
+// memory all at once first, which a caller that asked for it ahead
+// (Lines) has no use for.
+func (c *Controller) evaluateAlarms(now time.Time, r metrics.Reader, load bool) {
 	if r == nil {
 		r = noMetrics{}
 	}
 	if c.oneAlarmed != nil {
-		metrics.Preload(c.alarms[0], c.alarms[1])
-		preload.Keep(uintptr(c.interval)) // the second line, which Evaluate reads next
+		if load {
+			metrics.Preload(c.alarms[0], c.alarms[1])
+			preload.Keep(uintptr(c.interval)) // the second line, which Evaluate reads next
+		}
 		c.oneAlarmed.EvaluateAlarms(now, r)
 		return
 	}
@@ -439,6 +448,19 @@ var policyLine = [...]uintptr{0}
 // PrefetchData asks for the alarms' windows and the group's newest rows
 // (metrics.AlarmLines.PrefetchData): call it a while after Prefetch.
 func (l *Lines) PrefetchData() { l.alarms.PrefetchData() }
+
+// EvaluateAlarms is the controller's EvaluateAlarms for a caller that
+// has asked for its memory ahead (Prefetch, then PrefetchData): it leaves
+// out the loads that Controller.EvaluateAlarms makes first, which would
+// only repeat those, and evaluates the same alarms the same way. It
+// reports false, and evaluates nothing, for the zero Lines.
+func (l *Lines) EvaluateAlarms(now time.Time, r metrics.Reader) bool {
+	if l.c == nil {
+		return false
+	}
+	l.c.evaluateAlarms(now, r, false)
+	return true
+}
 
 // runScheduled runs the actions due at or before now.
 func (c *Controller) runScheduled(now time.Time, desired *int, record func(Activity)) []string {

@@ -149,12 +149,14 @@ func (ss *ServiceScaling) Activities() int { return int(ss.activities) }
 // scaler's alarms, then its evaluation if due. It reports false, and ticks
 // no more, once the service is not ACTIVE. It reads the service's state
 // from the mirror (ss.desired and the rest), so that a minute with no
-// decision reads nothing of the service.
-func (ss *ServiceScaling) tick(sim *Sim, now time.Time) bool {
+// decision reads nothing of the service. lines are the scaler's
+// controller's, whose memory the pass asked for ahead, or the zero Lines
+// (autoscale.Lines.EvaluateAlarms).
+func (ss *ServiceScaling) tick(sim *Sim, now time.Time, lines *autoscale.Lines) bool {
 	if ss.gone {
 		return false
 	}
-	if ss.evaluatesAlarms {
+	if ss.evaluatesAlarms && !lines.EvaluateAlarms(now, ss.reader) {
 		ss.scaler.(AlarmEvaluator).EvaluateAlarms(now, ss.reader)
 	}
 	ss.evaluate(sim, now)

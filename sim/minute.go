@@ -175,7 +175,7 @@ func (mt *minuteTicks) onScaling(uint64) {
 			}
 			mt.scaling[i+1].lines.PrefetchData()
 		}
-		if e := mt.scaling[i]; e.from > now || e.x.tick(s, cal) {
+		if e := &mt.scaling[i]; e.from > now || e.x.tick(s, cal, &e.lines) {
 			// Indexed anew: a tick may have grown the list. Unchanged
 			// entries stay unwritten: no line dirtied for nothing. A
 			// pass that asks for nothing ahead keeps no Lines: they are

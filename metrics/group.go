@@ -87,10 +87,12 @@ type Group struct {
 	first, next int
 	lastOff     int      // the newest row's first word in rows, while the queue holds rows
 	size        int      // the ring's capacity in rows
-	rows        []uint64 // a ring of size rows
+	stride      int      // words from a row of the ring to the next: width, times the lanes of its block
+	rows        []uint64 // a ring of size rows, stride words apart: the group's lane of block
 	slots       []groupSlot
 	srs         []*series // by index
 	store       *Store
+	block       *ringBlock
 }
 
 // groupSlot is what a Group knows of one of its series.
@@ -152,7 +154,7 @@ func (s *Store) Group(ms ...GroupMetric) (*Group, error) {
 		sr.grp, sr.col, sr.taken = g, i, 0
 		g.floor = max(g.floor, sr.latest)
 	}
-	g.rows, g.size = make([]uint64, groupRows*g.width), groupRows
+	g.setRing(groupRows)
 	g.takenNext = ^uint64(0) >> (64 - len(g.slots)) // taken 0 = next 0
 	s.groups = append(s.groups, g)
 	s.gen++
@@ -388,7 +390,7 @@ func (g *Group) offset(k int) int {
 	if p >= g.size {
 		p -= g.size
 	}
-	return p * g.width
+	return p * g.stride
 }
 
 // newRow starts the row of timestamp ts, making room for it first.
@@ -467,11 +469,16 @@ func (g *Group) grownSize(keep int64) int {
 
 // grow moves the queue into a ring of c rows, oldest first.
 func (g *Group) grow(c int) {
-	rows := make([]uint64, c*g.width)
-	for k := g.first; k < g.next; k++ {
-		copy(rows[(k-g.first)*g.width:], g.row(k))
+	old, first := g.rows, g.offset(g.first)
+	oldStride, oldSize := g.stride, g.size
+	g.setRing(c)
+	for k := 0; k < g.next-g.first; k++ { // oldest first, from row first on
+		copy(g.rows[k*g.stride:k*g.stride+g.width], old[first:first+g.width])
+		if first += oldStride; first == oldSize*oldStride {
+			first = 0
+		}
 	}
-	g.rows, g.head, g.size = rows, 0, c
+	g.head = 0
 	g.lastOff = g.offset(g.next - 1)
 }
 
@@ -586,18 +593,18 @@ func (g *Group) soleQueued(sr *series, start, end int64) (set statSet, ok bool) 
 		if back == soleRowBack || k == from {
 			return statSet{}, false
 		}
-		k, r = k-1, r-g.width
+		k, r = k-1, r-g.stride
 		if r < 0 {
-			r += g.size * g.width
+			r += g.size * g.stride
 		}
 	}
 	if int64(g.rows[r]) < start || g.rows[r+1]&(1<<i) == 0 {
 		return statSet{}, false // no row in the window, or none with a sample
 	}
 	if k > from { // the row before must be older than the window
-		p := r - g.width
+		p := r - g.stride
 		if p < 0 {
-			p += g.size * g.width
+			p += g.size * g.stride
 		}
 		if int64(g.rows[p]) >= start {
 			return statSet{}, false
@@ -688,7 +695,7 @@ func (g *Group) takeTo(i, upto int) {
 		return
 	}
 	sr, sets, off, bit := g.srs[i], slot.flags&slotSets != 0, 2+int(slot.off), uint64(1)<<i
-	p, w := g.offset(from), g.width
+	p, w := g.offset(from), g.stride
 	// The rows rolled up are mostly an hour's, merged into the hour's
 	// bucket one after the other: while they stay in the run of rollRun,
 	// rollUpIn takes each, in line for a series of one tier (bk, that
@@ -699,11 +706,11 @@ func (g *Group) takeTo(i, upto int) {
 	if one {
 		bk = sr.tiers[0].buckets.last()
 	}
-	rows := g.rows
+	rows, end := g.rows, g.size*w
 	for k := from; k < upto; k++ {
 		// r is the row's first word: its timestamp, then its presence bits.
 		r := p
-		if p += w; p == len(rows) { // the ring's next row
+		if p += w; p == end { // the ring's next row
 			p = 0
 		}
 		if rows[r+1]&bit == 0 {
@@ -782,7 +789,7 @@ func (g *Group) relookup(i int) error {
 
 // bytes returns the heap the group takes, as Store.Bytes counts it.
 func (g *Group) bytes() int {
-	return int(unsafe.Sizeof(Group{})) + cap(g.slots)*int(unsafe.Sizeof(groupSlot{})) + cap(g.srs)*8 + cap(g.rows)*8
+	return int(unsafe.Sizeof(Group{})) + cap(g.slots)*int(unsafe.Sizeof(groupSlot{})) + cap(g.srs)*8
 }
 
 // flush makes sr take what its group queued for it, before anything else

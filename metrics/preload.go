@@ -99,7 +99,7 @@ func (g *Group) rowWords(buf *rowWords) []int {
 	if g.next == g.first || g.width == 0 {
 		return nil
 	}
-	rows, w, r := g.rows, g.width, g.lastOff
+	rows, w, st, r := g.rows, g.width, g.stride, g.lastOff
 	if r < 0 || r+w > len(rows) { // never, while the queue holds rows; a preload must not panic
 		return nil
 	}
@@ -113,10 +113,10 @@ func (g *Group) rowWords(buf *rowWords) []int {
 	for i := 0; i < w; i += 8 {
 		add(r + i)
 	}
-	for p := r - w; p >= 0 && p >= r-2*w; p -= w {
+	for p := r - st; p >= 0 && p >= r-2*st; p -= st {
 		add(p)
 	}
-	if nx := r + w; nx+w <= len(rows) {
+	if nx := r + st; nx+w <= len(rows) {
 		add(nx)
 		add(nx + w - 1)
 	}

@@ -224,7 +224,9 @@ type Store struct {
 	rawRet     int64
 	delay      int64
 	series     map[string]*series
-	groups     []*Group // in creation order
+	groups     []*Group                 // in creation order
+	blocks     []*ringBlock             // the live blocks of the groups' rings, in no order (lanes.go)
+	open       map[ringShape]*ringBlock // the block whose next lane a ring of its shape takes
 	keyBuf     []byte
 	percentile percentileScratch
 	// gen counts the writes that can change what a window reads (puts,
@@ -879,9 +881,10 @@ func (s *Store) Usage() Usage {
 // Bytes returns the heap the store's series take: each series' record, its
 // map entry and key, its sorted dimensions and the capacity of its rings
 // (40 bytes a raw sample or bucket, gaps and spare capacity included), and
-// each Group's record and queue (as they are: the series do not take what
-// their group queued, which would only copy into raw samples what the
-// queue holds already). It leaves out the bytes of metric names and dimension values, which the
+// each Group's record and the blocks of their queues (as they are: the
+// series do not take what their group queued, which would only copy into
+// raw samples what the queue holds already; a block counts whole, spare
+// lanes included). It leaves out the bytes of metric names and dimension values, which the
 // store shares with its caller. It is computed, not measured, so it is the
 // same on every run of a program (on 64-bit platforms); a run's live heap
 // measured after GC agrees with it to within the allocator's rounding
@@ -894,7 +897,7 @@ func (s *Store) Bytes() int {
 	for _, g := range s.groups {
 		n += g.bytes()
 	}
-	return n
+	return n + s.blockBytes()
 }
 
 // noCutoff makes every stored sample visible.

@@ -209,6 +209,40 @@ func (a *MetricAlarm) prefetchWindow() {
 	}
 }
 
+// seriesTakeLines are the offsets of a field on each line of a series
+// that taking its queued rows reads: its newest sample and retention, its
+// first tier (the default's only one), its tiers and its raw samples.
+var seriesTakeLines = [...]uintptr{
+	unsafe.Offsetof(series{}.latest),
+	unsafe.Offsetof(series{}.tierBuf),
+	unsafe.Offsetof(series{}.tiers),
+}
+
+// prefetchSeries asks for the lines of g's series that makeRoom reads.
+func (g *Group) prefetchSeries() {
+	for i, sr := range g.srs {
+		if g.slots[i].flags&slotLost == 0 {
+			preload.Prefetch(unsafe.Pointer(sr), seriesTakeLines[:])
+		}
+	}
+}
+
+// prefetchBuckets asks for the newest bucket of each tier of g's series,
+// which rows leaving the queue are rolled up into. It reads the series'
+// lines, so it comes a while after prefetchSeries.
+func (g *Group) prefetchBuckets() {
+	for i, sr := range g.srs {
+		if g.slots[i].flags&slotLost != 0 {
+			continue
+		}
+		for k := range sr.tiers {
+			if b := &sr.tiers[k].buckets; b.n > 0 {
+				preload.Prefetch(unsafe.Pointer(b.last()), firstLine[:])
+			}
+		}
+	}
+}
+
 // PrefetchLines asks the processor for g's lines and returns at once (a
 // nil g asks for nothing). See AlarmLines for why.
 func (g *Group) PrefetchLines() {

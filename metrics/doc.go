@@ -16,7 +16,10 @@
 // a minute each rather than a write into every series. The queue holds
 // its series' raw retention of rows: a series nothing reads (or only
 // alarms, which read the queue where it is) only rolls its rows up as
-// they leave, and keeps no raw samples of its own. Reads:
+// they leave, and keeps no raw samples of its own. The queues of groups
+// of one shape share blocks of memory, interleaved row by row, so that
+// the newest rows of groups written one after another are neighbours.
+// Reads:
 //
 //   - [Store.Statistic] (the [Reader] interface): one statistic over the
 //     window [end−period, end).

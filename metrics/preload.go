@@ -211,7 +211,8 @@ func (a *MetricAlarm) prefetchWindow() {
 
 // seriesTakeLines are the offsets of a field on each line of a series
 // that taking its queued rows reads: its newest sample and retention, its
-// first tier (the default's only one), its tiers and its raw samples.
+// first tier (the default's only one), and its tiers with the count of
+// its raw samples, which share a line.
 var seriesTakeLines = [...]uintptr{
 	unsafe.Offsetof(series{}.latest),
 	unsafe.Offsetof(series{}.tierBuf),

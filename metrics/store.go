@@ -888,7 +888,7 @@ func (s *Store) Usage() Usage {
 // store shares with its caller. It is computed, not measured, so it is the
 // same on every run of a program (on 64-bit platforms); a run's live heap
 // measured after GC agrees with it to within the allocator's rounding
-// (TestBytesMatchesHeap).
+// (BenchmarkWorkloadMetricsWeek reports the two side by side).
 func (s *Store) Bytes() int {
 	n := 0
 	for _, sr := range s.series { // summing: the order cannot matter

@@ -4,19 +4,18 @@ package metrics
 // minute of thousands of services one after the other, each into its own
 // group, and an alarm pass reads them back in the same order; with a ring
 // of its own, each group's newest rows are on a page of their own, and
-// every group costs a minute's pass a TLB miss and lines it only partly
-// uses. So the rings of groups of one shape (capacity and width) are
+// every group costs a minute's pass a page (a TLB entry) and lines it
+// only partly uses. So the rings of groups of one shape (capacity and width) are
 // laid out as lanes of a block, interleaved row by row: row j of every
 // lane, then row j+1 of every lane. Groups made or grown one after the
 // other take neighbouring lanes, so a pass over them reads and writes the
 // same rows of neighbouring lanes: a few pages for dozens of groups, and
-// consecutive lines, which the processor fetches ahead by itself (see
-// BENCHMARKS.md, issue 13, round 13). Which lane a group has changes
+// consecutive lines (see BENCHMARKS.md, issue 13, round 13). Which lane a group has changes
 // nothing it stores or answers.
 
 // ringStripe is the most bytes one row of every lane of a block takes:
 // a page. A block of rows of w words has up to ringStripe/(8w) lanes
-// (rows wider than a page have a block each).
+// (rows wider than half a page have a block each).
 const ringStripe = 4096
 
 // ringShape is what a group's ring is: its capacity in rows and its

@@ -475,16 +475,7 @@ func (g *Group) grownSize(keep int64) int {
 
 // grow moves the queue into a ring of c rows, oldest first.
 func (g *Group) grow(c int) {
-	old, first := g.rows, g.offset(g.first)
-	oldStride, oldSize := g.stride, g.size
 	g.setRing(c)
-	for k := 0; k < g.next-g.first; k++ { // oldest first, from row first on
-		copy(g.rows[k*g.stride:k*g.stride+g.width], old[first:first+g.width])
-		if first += oldStride; first == oldSize*oldStride {
-			first = 0
-		}
-	}
-	g.head = 0
 	g.lastOff = g.offset(g.next - 1)
 }
 

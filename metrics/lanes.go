@@ -78,16 +78,20 @@ func (s *Store) release(b *ringBlock) {
 	s.blocks = s.blocks[:len(s.blocks)-1]
 }
 
-// setRing moves g onto a lane of size rows (leaving the one it had), with
-// no row in it: the caller copies what it keeps.
+// setRing moves g onto a lane of size rows, its queued rows copied in
+// oldest first (row first at the lane's head), and leaves the lane it had.
 func (g *Group) setRing(size int) {
-	s := g.store
-	if b := g.block; b != nil {
-		b.held--
-		s.release(b)
+	s, old := g.store, g.block
+	b, rows, stride := s.ring(size, g.width)
+	for k := g.first; k < g.next; k++ {
+		p := (k - g.first) * stride
+		copy(rows[p:p+g.width], g.row(k))
 	}
-	g.block, g.rows, g.stride = s.ring(size, g.width)
-	g.size = size
+	if old != nil {
+		old.held--
+		s.release(old)
+	}
+	g.block, g.rows, g.stride, g.size, g.head = b, rows, stride, size, 0
 }
 
 // blockBytes returns the heap the store's live blocks take, whole: the

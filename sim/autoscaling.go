@@ -28,6 +28,17 @@ type AlarmEvaluator interface {
 	EvaluateAlarms(now time.Time, r metrics.Reader)
 }
 
+// IdleSkipper is a Scaler that can tell, with less work than Evaluate,
+// that an evaluation would change nothing; *autoscale.Controller is one
+// (autoscale.Controller.SkipIdle). When SkipIdle returns true it has done
+// what Evaluate at now with s would have done to the scaler, and next is
+// that Decision's Next; when it returns false, ServiceScaling calls
+// Evaluate. With thousands of services a minute, evaluations that change
+// nothing are most of the scalers' minute.
+type IdleSkipper interface {
+	SkipIdle(now time.Time, s autoscale.State) (next time.Time, ok bool)
+}
+
 // ScalingDecision is one evaluation that changed the desired count.
 type ScalingDecision struct {
 	// At is the evaluation instant.
@@ -72,6 +83,7 @@ type ServiceScaling struct {
 	desired, running int32
 	deploying, gone  bool
 	evaluatesAlarms  bool // scaler is an AlarmEvaluator (asserted each minute: the interface would not fit in this line)
+	skipsIdle        bool // scaler is an IdleSkipper (asserted when due, as evaluatesAlarms)
 	svc              *Service
 	kind             Kind  // the off-grid evaluations (whole minutes are the world's minute ticks)
 	activities       int32 // the scaler's activities (Activities)
@@ -125,6 +137,7 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 		s.w.scaledBy[sc] = s
 	}
 	_, ss.evaluatesAlarms = sc.(AlarmEvaluator)
+	_, ss.skipsIdle = sc.(IdleSkipper)
 	s.mirror()
 	sim := s.w.sim
 	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onOffGrid)
@@ -177,9 +190,14 @@ func (ss *ServiceScaling) evaluate(sim *Sim, now time.Time) {
 	if sim.Elapsed() < ss.due {
 		return
 	}
-	d := ss.scaler.Evaluate(now, autoscale.State{
-		Desired: int(ss.desired), Running: int(ss.running), DeploymentInProgress: ss.deploying, Metrics: ss.reader,
-	})
+	st := autoscale.State{Desired: int(ss.desired), Running: int(ss.running), DeploymentInProgress: ss.deploying, Metrics: ss.reader}
+	if ss.skipsIdle {
+		if next, ok := ss.scaler.(IdleSkipper).SkipIdle(now, st); ok {
+			ss.plan(sim, next)
+			return
+		}
+	}
+	d := ss.scaler.Evaluate(now, st)
 	ss.plan(sim, d.Next)
 	if n := len(d.Activities); n > 0 { // most minutes have none: leave the line alone
 		ss.activities += int32(n)

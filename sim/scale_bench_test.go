@@ -87,6 +87,12 @@ var scaleRetention = sim.Retention{StoppedTasks: time.Hour, Events: 20, Periods:
 const scaleHistory = 20
 
 func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *scaleWorld {
+	return newScaleWorldWith(tb, services, instances, keep, nil)
+}
+
+// newScaleWorldWith is newScaleWorld with each service's controller
+// attached as wrap makes it a Scaler (as it is when wrap is nil).
+func newScaleWorldWith(tb testing.TB, services, instances int, keep sim.Retention, wrap func(*autoscale.Controller) sim.Scaler) *scaleWorld {
 	s, err := sim.New(sim.Config{Seed: 1})
 	if err != nil {
 		tb.Fatal(err)
@@ -150,7 +156,11 @@ func newScaleWorld(tb testing.TB, services, instances int, keep sim.Retention) *
 		if err != nil {
 			tb.Fatal(err)
 		}
-		sc, err := svc.AttachScaler(ctl, store)
+		var scaler sim.Scaler = ctl
+		if wrap != nil {
+			scaler = wrap(ctl)
+		}
+		sc, err := svc.AttachScaler(scaler, store)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -409,6 +419,50 @@ func TestScaleWorldScales(t *testing.T) {
 	}
 	t.Logf("%d decisions, %d running, metric state %d B per service", decisions, running, d.metricBytes/n)
 }
+
+// Skipping idle evaluations (sim.IdleSkipper) changes nothing: a world
+// whose controllers are attached as they are, and so skip, and one whose
+// controllers are attached behind a Scaler that only evaluates, run the
+// same events (the same trace hash) to the same scaling decisions. Both
+// have enough services for the scalers' pass to read the controllers'
+// Lines.
+func TestSkippingIdleEvaluationsChangesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two worlds of 130 services for 12 simulated hours")
+	}
+	const n = 130
+	skipping := newScaleWorld(t, n, n, scaleRetention)
+	evaluating := newScaleWorldWith(t, n, n, scaleRetention, func(c *autoscale.Controller) sim.Scaler { return evaluateOnly{c} })
+	for _, sw := range []*scaleWorld{skipping, evaluating} {
+		if err := sw.s.RunFor(12 * time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, b := skipping.s.TraceHash(), evaluating.s.TraceHash(); a != b {
+		t.Errorf("trace hash %x when skipping idle evaluations, %x when evaluating them", a, b)
+	}
+	total := 0
+	for i := range n {
+		a, b := skipping.scalings[i].Decisions(), evaluating.scalings[i].Decisions()
+		if diff := cmp.Diff(b, a); diff != "" {
+			t.Fatalf("service %d's decisions differ (-evaluating +skipping):\n%s", i, diff)
+		}
+		total += len(a)
+	}
+	if total == 0 {
+		t.Fatal("no scaling decision in either world: nothing compared")
+	}
+}
+
+// evaluateOnly attaches a controller as a Scaler and AlarmEvaluator that
+// is not an IdleSkipper.
+type evaluateOnly struct{ c *autoscale.Controller }
+
+func (e evaluateOnly) Evaluate(now time.Time, s autoscale.State) autoscale.Decision {
+	return e.c.Evaluate(now, s)
+}
+
+func (e evaluateOnly) EvaluateAlarms(now time.Time, r metrics.Reader) { e.c.EvaluateAlarms(now, r) }
 
 // TestScalingPassKeepsControllersLines: after a tick, each scaler's entry
 // in the scalers' pass names its controller's Lines as they are, so that

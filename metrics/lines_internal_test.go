@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -61,4 +63,51 @@ func TestLinesOfNamesTheSeriesAndGroup(t *testing.T) {
 	var none *Group
 	none.PrefetchLines()
 	none.PrefetchRows()
+}
+
+// PrefetchRows and preload build the words of rows up to 8 lines wide
+// in a buffer of smallRowWords, and wider ones in rowWords: for groups of every
+// width from 1 to MaxGroupMetrics series of single samples and of
+// statistic sets, with rows queued in the ring's middle and at its start
+// and end, the small buffer must hold every word that rowWords' holds
+// whenever they use it, and neither must fail.
+func TestPrefetchRowsBufferHoldsTheRow(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	for _, sets := range []bool{false, true} {
+		for n := 1; n <= MaxGroupMetrics; n++ {
+			s, err := NewStore(Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms := make([]GroupMetric, n)
+			for i := range ms {
+				ms[i] = GroupMetric{Metric: Metric{Namespace: "test", Name: fmt.Sprint("m", i)}, StatisticSets: sets}
+			}
+			g, err := s.Group(ms...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range 3 * groupRows {
+				at := t0.Add(time.Duration(k) * time.Minute)
+				if sets {
+					err = g.PutStatisticSet(k%n, at, StatisticSet{SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1})
+				} else {
+					err = g.Put(k%n, at, 1)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wide rowWords
+				want := g.rowWords(wide[:])
+				if g.smallRow() {
+					var small [smallRowWords]int
+					if got := g.rowWords(small[:]); !slices.Equal(got, want) {
+						t.Fatalf("%d series (sets %v), row %d: the small buffer holds %v, rowWords %v", n, sets, k, got, want)
+					}
+				}
+				g.PrefetchRows()
+				g.Preload()
+			}
+		}
+	}
 }

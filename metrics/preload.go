@@ -62,8 +62,15 @@ func (g *Group) preload() uintptr {
 	// The group's lines: it starts anywhere in its size class's slot, and
 	// these fields are at its start, middle and end.
 	x := uintptr(g.head) + uintptr(g.size) + uintptr(len(g.srs)) + uintptr(len(g.slots))
-	var buf rowWords
-	for _, i := range g.rowWords(&buf) {
+	var small [smallRowWords]int
+	var words []int
+	if g.smallRow() {
+		words = g.rowWords(small[:])
+	} else {
+		var wide rowWords
+		words = g.rowWords(wide[:])
+	}
+	for _, i := range words {
 		x += uintptr(g.rows[i])
 	}
 	return x
@@ -95,7 +102,7 @@ type rowWords [(2+4*MaxGroupMetrics+7)/8 + 4]int
 // usually the row before the newest, and soleQueued checks the row before
 // that); and the next row's room, where PutRow writes. None while the
 // queue holds no rows.
-func (g *Group) rowWords(buf *rowWords) []int {
+func (g *Group) rowWords(buf []int) []int {
 	if g.next == g.first || g.width == 0 {
 		return nil
 	}
@@ -105,7 +112,7 @@ func (g *Group) rowWords(buf *rowWords) []int {
 	}
 	n := 0
 	add := func(i int) {
-		if n < len(buf) { // always: buf has room for the widest row; a preload must not panic
+		if n < len(buf) { // always: callers give room for their row (rowWords for the widest); a preload must not panic
 			buf[n] = i
 			n++
 		}
@@ -259,15 +266,35 @@ func (g *Group) PrefetchRows() {
 	if g == nil {
 		return
 	}
-	var buf rowWords
-	words := g.rowWords(&buf)
+	var small [smallRowWords]int
+	var words []int
+	if g.smallRow() {
+		words = g.rowWords(small[:])
+	} else {
+		var wide rowWords
+		words = g.rowWords(wide[:])
+	}
 	if len(words) == 0 {
 		return
 	}
 	const word = unsafe.Sizeof(g.rows[0])
-	var offs [len(rowWords{})]uintptr
-	for k, i := range words {
-		offs[k] = uintptr(i) * word
+	var offs [smallRowWords]uintptr
+	for len(words) > 0 {
+		k := min(len(words), len(offs))
+		for j, i := range words[:k] {
+			offs[j] = uintptr(i) * word
+		}
+		preload.Prefetch(unsafe.Pointer(&g.rows[0]), offs[:k])
+		words = words[k:]
 	}
-	preload.Prefetch(unsafe.Pointer(&g.rows[0]), offs[:len(words)])
 }
+
+// smallRowWords is room for the words of rowWords for a row of up to 8
+// lines (62 series of single samples, 15 of statistic sets). Most rows
+// are a few lines wide: their words fit a buffer on the stack a fraction
+// of rowWords' size, which each preload would clear (two a service's
+// minute, BENCHMARKS.md, issue 13, round 14).
+const smallRowWords = 8 + 4
+
+// smallRow reports whether rowWords' words of g fit smallRowWords.
+func (g *Group) smallRow() bool { return g.width <= 8*(smallRowWords-4) }

@@ -46,7 +46,7 @@ type minuteEntry[T any] struct {
 
 // scalingEntry is a scaler's entry, with where its next minute reads
 // memory when the scaler is an *autoscale.Controller (the zero Lines
-// otherwise), taken again after each tick.
+// otherwise), taken again after a tick every linesEvery minutes.
 type scalingEntry struct {
 	minuteEntry[*ServiceScaling]
 	lines autoscale.Lines
@@ -62,6 +62,14 @@ func (e *scalingEntry) refreshLines() {
 		}
 	}
 }
+
+// linesEvery is how often, in minutes, the scalers' pass takes their
+// controllers' Lines again. They change in a controller's first minutes
+// (its alarms find their series and group) and rarely after; a stale
+// Lines only asks for memory nobody reads, which costs time but changes
+// nothing. Taking them every minute cost about 2 % of a day at 5,000
+// services (BENCHMARKS.md, issue 13, round 14).
+const linesEvery = 4
 
 // pipelineFrom is the fewest components a pass must have for it to ask
 // for their memory ahead. A service's minute reads about 3 KiB; with a
@@ -163,6 +171,7 @@ func (mt *minuteTicks) onScaling(uint64) {
 	s := mt.w.sim
 	now, cal := s.Elapsed(), s.Now() // a scaler's tick does not move the clock
 	keep, ahead := 0, len(mt.scaling) >= pipelineFrom
+	refresh := ahead && (now/time.Minute)%linesEvery == 0
 	for i := 0; i < len(mt.scaling); i++ {
 		// Two stages: the scaler's line and its controller's Lines two
 		// ahead, the alarms' windows and the group's rows (the addresses
@@ -179,8 +188,8 @@ func (mt *minuteTicks) onScaling(uint64) {
 			// Indexed anew: a tick may have grown the list. Unchanged
 			// entries stay unwritten: no line dirtied for nothing. A
 			// pass that asks for nothing ahead keeps no Lines: they are
-			// taken from the first tick after it grows.
-			if ahead {
+			// taken from the first refresh after it grows.
+			if refresh {
 				mt.scaling[i].refreshLines()
 			}
 			if keep != i {

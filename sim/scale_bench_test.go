@@ -464,9 +464,10 @@ func (e evaluateOnly) Evaluate(now time.Time, s autoscale.State) autoscale.Decis
 
 func (e evaluateOnly) EvaluateAlarms(now time.Time, r metrics.Reader) { e.c.EvaluateAlarms(now, r) }
 
-// TestScalingPassKeepsControllersLines: after a tick, each scaler's entry
-// in the scalers' pass names its controller's Lines as they are, so that
-// the pass prefetches the memory the next minute reads. The alarms find
+// TestScalingPassKeepsControllersLines: once the scalers' pass has taken
+// the controllers' Lines again (every few minutes), each scaler's entry
+// names its controller's Lines as they are, so that the pass prefetches
+// the memory the next minute reads. The alarms find
 // their series and group in the first minutes, which changes the Lines.
 // (A pass of fewer than 128 scalers asks for nothing ahead.)
 func TestScalingPassKeepsControllersLines(t *testing.T) {

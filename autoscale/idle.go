@@ -70,9 +70,15 @@ func (c *Controller) SkipIdle(now time.Time, s State) (next time.Time, ok bool) 
 	if r == nil {
 		r = noMetrics{}
 	}
-	for _, p := range c.evaluated() {
-		if q, ok := p.(quieter); !ok || !q.quiet(now, r, s.Desired) {
+	if c.nPolicies == 1 && c.oneAlarmed != nil { // the one policy, read from the first line
+		if q, ok := c.oneAlarmed.(quieter); !ok || !q.quiet(now, r, s.Desired) {
 			return time.Time{}, false
+		}
+	} else {
+		for _, p := range c.evaluated() {
+			if q, ok := p.(quieter); !ok || !q.quiet(now, r, s.Desired) {
+				return time.Time{}, false
+			}
 		}
 	}
 	c.policiesDue = now.Add(c.interval)

@@ -8,15 +8,17 @@ import (
 )
 
 // TestControllerMinuteInTwoLines holds Controller's layout: every field a
-// minute of a one-policy controller reads (EvaluateAlarms, then Evaluate
-// with its policies due and no scheduled actions) lies in the controller's
-// first two 64-byte cache lines, and it is allocated in a size class of
-// whole lines up to 512 bytes (the Go allocator lays a class's objects out
-// one after another from the start of a page), so that an allocated
-// controller starts on a line and the two are two, not three.
+// minute of a one-policy controller that changes nothing reads
+// (EvaluateAlarms, then SkipIdle with its policies due and no scheduled
+// actions) lies in the controller's first 64-byte cache line, and every
+// field a minute that proposes reads as well (Evaluate) in the first two;
+// and it is allocated in a size class of whole lines up to 512 bytes
+// (the Go allocator lays a class's objects out one after another from
+// the start of a page), so that an allocated controller starts on a line
+// and the one and the two are one and two, not two and three.
 func TestControllerMinuteInTwoLines(t *testing.T) {
 	var c Controller
-	const line, hot = 64, 2 * 64
+	const line = 64
 	// The allocator's size classes up to 512 bytes (runtime/sizeclasses.go).
 	classes := []uintptr{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512}
 	size := unsafe.Sizeof(c)
@@ -30,29 +32,40 @@ func TestControllerMinuteInTwoLines(t *testing.T) {
 	if class == 0 || class%line != 0 {
 		t.Errorf("Controller is %d bytes, allocated in the %d-byte size class: want a class of whole 64-byte lines up to 512", size, class)
 	}
-	fields := []struct {
+	type field struct {
 		name      string
 		off, size uintptr
+	}
+	target := unsafe.Offsetof(c.target)
+	for _, lines := range []struct {
+		n      uintptr
+		fields []field
 	}{
-		{"target", unsafe.Offsetof(c.target), unsafe.Sizeof(c.target)},
-		{"onePolicy", unsafe.Offsetof(c.onePolicy), unsafe.Sizeof(c.onePolicy)},
-		{"oneAlarmed", unsafe.Offsetof(c.oneAlarmed), unsafe.Sizeof(c.oneAlarmed)},
-		{"alarms", unsafe.Offsetof(c.alarms), unsafe.Sizeof(c.alarms)},
-		{"policiesDue", unsafe.Offsetof(c.policiesDue), unsafe.Sizeof(c.policiesDue)},
-		{"interval", unsafe.Offsetof(c.interval), unsafe.Sizeof(c.interval)},
-		{"nPolicies", unsafe.Offsetof(c.nPolicies), unsafe.Sizeof(c.nPolicies)},
-		{"started", unsafe.Offsetof(c.started), unsafe.Sizeof(c.started)},
-		{"scheduled", unsafe.Offsetof(c.scheduled), unsafe.Sizeof(c.scheduled)},
-	}
-	for _, f := range fields {
-		if f.off+f.size > hot {
-			t.Errorf("%s at bytes [%d, %d): beyond the first two cache lines", f.name, f.off, f.off+f.size)
-		}
-	}
-	// An interface value read across a line boundary costs both lines.
-	for _, f := range fields[1:3] {
-		if f.off/line != (f.off+f.size-1)/line {
-			t.Errorf("%s at bytes [%d, %d): straddles a cache line", f.name, f.off, f.off+f.size)
+		{1, []field{
+			{"oneAlarmed", unsafe.Offsetof(c.oneAlarmed), unsafe.Sizeof(c.oneAlarmed)},
+			{"policiesDue", unsafe.Offsetof(c.policiesDue), unsafe.Sizeof(c.policiesDue)},
+			{"interval", unsafe.Offsetof(c.interval), unsafe.Sizeof(c.interval)},
+			{"nPolicies", unsafe.Offsetof(c.nPolicies), unsafe.Sizeof(c.nPolicies)},
+			{"started", unsafe.Offsetof(c.started), unsafe.Sizeof(c.started)},
+			{"scheduled", unsafe.Offsetof(c.scheduled), unsafe.Sizeof(c.scheduled)},
+		}},
+		{2, []field{
+			{"onePolicy", unsafe.Offsetof(c.onePolicy), unsafe.Sizeof(c.onePolicy)},
+			{"target.MinCapacity", target + unsafe.Offsetof(c.target.MinCapacity), unsafe.Sizeof(c.target.MinCapacity)},
+			{"target.MaxCapacity", target + unsafe.Offsetof(c.target.MaxCapacity), unsafe.Sizeof(c.target.MaxCapacity)},
+			{"target.Suspended", target + unsafe.Offsetof(c.target.Suspended), unsafe.Sizeof(c.target.Suspended)},
+		}},
+	} {
+		for _, f := range lines.fields {
+			if f.off+f.size > lines.n*line {
+				t.Errorf("%s at bytes [%d, %d): beyond the first %d cache lines", f.name, f.off, f.off+f.size, lines.n)
+			}
+			// An interface value read across a line boundary costs both lines.
+			if f.name == "oneAlarmed" || f.name == "onePolicy" {
+				if f.off/line != (f.off+f.size-1)/line {
+					t.Errorf("%s at bytes [%d, %d): straddles a cache line", f.name, f.off, f.off+f.size)
+				}
+			}
 		}
 	}
 }

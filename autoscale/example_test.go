@@ -185,3 +185,49 @@ type readerFunc func(m metrics.Metric, period time.Duration, end time.Time) (flo
 func (f readerFunc) Statistic(m metrics.Metric, _ metrics.Statistic, period time.Duration, end time.Time) (float64, bool) {
 	return f(m, period, end)
 }
+
+// ExampleController_SkipIdle evaluates a target tracking controller the
+// way a simulation of thousands of services does: SkipIdle first, and
+// Evaluate only when it declines. It declines a controller's first
+// evaluation; then, while CPU stays near the target, neither alarm is in
+// ALARM, so it skips and says when the next evaluation is due; once
+// AlarmHigh is in ALARM it declines, and Evaluate scales out (within the
+// scale-out cooldown, from the capacity before it: ceil(10 × 86 / 70) =
+// 13).
+func ExampleController_SkipIdle() {
+	p, err := autoscale.NewTargetTracking(autoscale.TargetTrackingConfig{
+		Name: "cpu-70", ResourceID: "service/prod/web", TargetValue: 70,
+		PredefinedMetric: autoscale.ECSServiceAverageCPUUtilization,
+	})
+	if err != nil {
+		panic(err)
+	}
+	c, err := autoscale.NewController(autoscale.ControllerConfig{
+		Target:   autoscale.ScalableTarget{ResourceID: "service/prod/web", MinCapacity: 2, MaxCapacity: 50},
+		Policies: []autoscale.Policy{p},
+	})
+	if err != nil {
+		panic(err)
+	}
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	desired := 10
+	for minute, cpu := range []float64{68, 66, 69, 84, 86, 85} {
+		now := start.Add(time.Duration(minute+1) * time.Minute)
+		// A flat reader: every datapoint is this minute's CPU.
+		s := autoscale.State{Desired: desired, Metrics: flatReader{since: start, value: cpu}}
+		if next, ok := c.SkipIdle(now, s); ok {
+			fmt.Printf("%s CPU %.0f: skipped, next at %s\n", now.Format("15:04"), cpu, next.Format("15:04"))
+			continue
+		}
+		d := c.Evaluate(now, s)
+		desired = d.Desired
+		fmt.Printf("%s CPU %.0f: %s\n", now.Format("15:04"), cpu, d.Reason)
+	}
+	// Output:
+	// 09:01 CPU 68: no change: desired 10; cpu-70: CPUUtilization 68.0 within range of target 70
+	// 09:02 CPU 66: skipped, next at 09:03
+	// 09:03 CPU 69: skipped, next at 09:04
+	// 09:04 CPU 84: target tracking cpu-70: CPUUtilization 84.0 > 70 for 3 of 3 datapoints; ceil(10 × 84.0 / 70) = 12; desired 10 → 12
+	// 09:05 CPU 86: target tracking cpu-70: CPUUtilization 86.0 > 70 for 3 of 3 datapoints; ceil(10 × 86.0 / 70) = 13; desired 12 → 13
+	// 09:06 CPU 85: no change: desired 13; cpu-70: CPUUtilization 85.0 > 70 for 3 of 3 datapoints; ceil(10 × 85.0 / 70) = 13 (within scale-out cooldown: no larger scale-out)
+}

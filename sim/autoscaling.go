@@ -62,7 +62,9 @@ func (d ScalingDecision) String() string {
 // at a scheduled action's own instant, on the minute or not) it calls
 // Evaluate with the service's desired and running counts, whether a
 // deployment is in progress, and the metrics reader, and applies
-// Decision.Desired with SetDesiredCount. Changes are kept in a decision log
+// Decision.Desired with SetDesiredCount (or, when the scaler is an
+// IdleSkipper that finds nothing to change, only plans the next
+// evaluation). Changes are kept in a decision log
 // and written to the service's events as "(service web) desired count
 // changed from 3 to 5: <reason>"; the reason's text is formatted only for
 // them.

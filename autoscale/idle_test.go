@@ -34,30 +34,14 @@ func TestPropertySkipIdleAsEvaluate(t *testing.T) {
 			}
 			policies := []Policy{tt}
 			if withStep {
-				step, err := NewStepScaling(StepScalingConfig{
-					Name:            "cpu-high",
-					Alarm:           metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Average, EvaluationPeriods: 2, Threshold: 90, Comparison: metrics.GreaterThanThreshold},
-					AdjustmentType:  ChangeInCapacity,
-					StepAdjustments: []StepAdjustment{{LowerBound: 0, UpperBound: posInf, ScalingAdjustment: 2}},
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				policies = append(policies, step)
+				policies = append(policies, cpuHighStep(t))
 			}
 			ctl, err := NewController(ControllerConfig{Target: ScalableTarget{MinCapacity: 2, MaxCapacity: 30},
 				Policies: policies, EvaluationInterval: interval})
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := metrics.NewStore(metrics.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := s.Handle(cpu)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, h := cpuStore(t)
 			return ctl, h, s
 		}
 		plain, plainCPU, plainStore := twin()

@@ -28,29 +28,13 @@ func TestPropertyLinesEvaluateAlarmsAsTheController(t *testing.T) {
 			}
 			policies := []Policy{tt}
 			if withStep { // a step policy too: the controller evaluates both policies' alarms
-				step, err := NewStepScaling(StepScalingConfig{
-					Name:            "cpu-high",
-					Alarm:           metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Average, EvaluationPeriods: 2, Threshold: 90, Comparison: metrics.GreaterThanThreshold},
-					AdjustmentType:  ChangeInCapacity,
-					StepAdjustments: []StepAdjustment{{LowerBound: 0, UpperBound: posInf, ScalingAdjustment: 2}},
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				policies = append(policies, step)
+				policies = append(policies, cpuHighStep(t))
 			}
 			ctl, err := NewController(ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 40}, Policies: policies})
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := metrics.NewStore(metrics.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := s.Handle(cpu)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, h := cpuStore(t)
 			return ctl, h, s
 		}
 		plain, plainCPU, plainStore := twin()
@@ -121,4 +105,36 @@ func TestZeroLinesEvaluatesNothing(t *testing.T) {
 	if zero.EvaluateAlarms(t0, nil) {
 		t.Fatal("the zero Lines evaluated alarms")
 	}
+}
+
+// fataler is what the twin controllers' builders need of a *testing.T
+// or a *rapid.T.
+type fataler interface{ Fatal(args ...any) }
+
+// cpuHighStep returns the twins' step policy: 2 more tasks while CPU
+// averages above 90 for 2 minutes.
+func cpuHighStep(t fataler) *StepScaling {
+	step, err := NewStepScaling(StepScalingConfig{
+		Name:            "cpu-high",
+		Alarm:           metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Average, EvaluationPeriods: 2, Threshold: 90, Comparison: metrics.GreaterThanThreshold},
+		AdjustmentType:  ChangeInCapacity,
+		StepAdjustments: []StepAdjustment{{LowerBound: 0, UpperBound: posInf, ScalingAdjustment: 2}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return step
+}
+
+// cpuStore returns a twin's store and its handle on cpu.
+func cpuStore(t fataler) (*metrics.Store, *metrics.Handle) {
+	s, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.Handle(cpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, h
 }

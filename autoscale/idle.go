@@ -43,13 +43,13 @@ func (p *StepScaling) quiet(now time.Time, r metrics.Reader, _ int) bool {
 // SkipIdle is Evaluate for the evaluations that change nothing, at a
 // fraction of the cost: nearly all of them (98.8 % in a day of a thousand
 // services scaled on CPU, BENCHMARKS.md, issue 13, round 14). If it can
-// tell that an evaluation at now with s would change
-// nothing (no scheduled action to run, no policy proposing anything but
-// the desired count, no activity, so nothing for a Decision to say but
-// when to evaluate next), it does to the controller what that evaluation
-// would have done (its policies' alarms evaluated at now, its policies
-// due an EvaluationInterval later, if they were due) and returns the
-// Decision's Next and true. Otherwise it returns false, having at most
+// tell that an evaluation at now with s would change nothing (no
+// scheduled action to run, no policy proposing anything but the desired
+// count, no activity, so nothing for a Decision to say but when to
+// evaluate next), it does to the controller what that evaluation would
+// have done (its policies' alarms evaluated at now, its policies due an
+// EvaluationInterval later, if they were due) and returns the Decision's
+// Next and true. Otherwise it returns false, having at most
 // evaluated some of its policies' alarms at now, which Evaluate would do
 // first anyway, and the caller calls Evaluate.
 //

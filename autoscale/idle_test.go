@@ -113,20 +113,23 @@ func TestSkipIdleDeclines(t *testing.T) {
 		}
 		return p
 	}
-	at := "at(2026-01-05T12:00:00)"
-	cases := map[string]ControllerConfig{
-		"first evaluation": {Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []Policy{tt()}},
-		"scheduled action": {Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []Policy{tt()},
-			ScheduledActions: []ScheduledAction{{Name: "noon", Schedule: at, MinCapacity: new(3)}}},
-		"policy of its own": {Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []Policy{tt(), &votePolicy{name: "own"}}},
-	}
-	for name, cfg := range cases {
-		c, err := NewController(cfg)
+	for _, tc := range []struct {
+		name  string
+		cfg   ControllerConfig
+		first bool // SkipIdle before any evaluation
+	}{
+		{"first evaluation", ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []Policy{tt()}}, true},
+		{"scheduled action", ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []Policy{tt()},
+			ScheduledActions: []ScheduledAction{{Name: "noon", Schedule: "at(2026-01-05T12:00:00)", MinCapacity: new(3)}}}, false},
+		{"policy of its own", ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 10}, Policies: []Policy{tt(), &votePolicy{name: "own"}}}, false},
+	} {
+		name := tc.name
+		c, err := NewController(tc.cfg)
 		if err != nil {
 			t.Fatal(name, err)
 		}
 		now := t0.Add(time.Minute)
-		if name != "first evaluation" {
+		if !tc.first {
 			c.Evaluate(now, State{Desired: 5})
 			now = now.Add(time.Minute)
 		}

@@ -430,7 +430,7 @@ func TestScaleWorldScales(t *testing.T) {
 // scalers are the controllers themselves, reads their Lines.
 func TestSkippingIdleEvaluationsChangesNothing(t *testing.T) {
 	if testing.Short() {
-		t.Skip("two worlds of 130 services for 12 simulated hours")
+		t.Skip("three worlds of 130 services for 12 simulated hours")
 	}
 	const n = 130
 	skipping := newScaleWorld(t, n, n, scaleRetention)

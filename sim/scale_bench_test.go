@@ -542,3 +542,74 @@ func TestReportRetention(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedMinutesChangeNothing: the fluid pass running each workload's
+// metrics minute right after its fluid step publishes what the metrics
+// pass would have. Two worlds of 130 services for 12 hours, one with the
+// passes apart: the same trace hash, workload counters and report
+// periods, scaling decisions, and every service's published CPU,
+// request count and response time.
+func TestFusedMinutesChangeNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two worlds of 130 services for 12 simulated hours")
+	}
+	const n = 130
+	fused, apart := newScaleWorld(t, n, n, scaleRetention), newScaleWorld(t, n, n, scaleRetention)
+	sim.SetMinuteFusion(fused.w, true)
+	sim.SetMinuteFusion(apart.w, false)
+	const run = 12 * time.Hour
+	for _, sw := range []*scaleWorld{fused, apart} {
+		if err := sw.s.RunFor(run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The last fluid pass, at the end of the run, ran every metrics
+	// minute in the fused world and none in the other.
+	end := fused.s.Elapsed()
+	if at, k := sim.FusedMinutes(fused.w); at != end || k != n {
+		t.Errorf("fused world: the fluid pass at %v ran %d metrics minutes, want %d at %v", at, k, n, end)
+	}
+	if at, k := sim.FusedMinutes(apart.w); at == end && k != 0 {
+		t.Errorf("world with the passes apart: the fluid pass at %v ran %d metrics minutes", at, k)
+	}
+	if a, b := fused.s.TraceHash(), apart.s.TraceHash(); a != b {
+		t.Errorf("trace hash %x fused, %x apart", a, b)
+	}
+	start, stop := fused.s.Start().Add(time.Hour), fused.s.Now()
+	for i := range n {
+		a, b := fused.workloads[i], apart.workloads[i]
+		if diff := cmp.Diff(b.Counters(), a.Counters()); diff != "" {
+			t.Fatalf("service %d's counters differ (-apart +fused):\n%s", i, diff)
+		}
+		if diff := cmp.Diff(b.Periods(), a.Periods()); diff != "" {
+			t.Fatalf("service %d's periods differ (-apart +fused):\n%s", i, diff)
+		}
+		if diff := cmp.Diff(apart.scalings[i].Decisions(), fused.scalings[i].Decisions()); diff != "" {
+			t.Fatalf("service %d's decisions differ (-apart +fused):\n%s", i, diff)
+		}
+		name, lb := fmt.Sprintf("svc%04d", i), b.Config().LoadBalancer
+		for _, q := range []struct {
+			m    metrics.Metric
+			stat metrics.Statistic
+		}{
+			{metrics.ServiceMetric(metrics.MetricCPUUtilization, "prod", name), metrics.Average},
+			{metrics.TargetGroupMetric(metrics.MetricRequestCount, lb.TargetGroupDimension(), lb.LoadBalancerDimension()), metrics.Sum},
+			{metrics.TargetGroupMetric(metrics.MetricTargetResponseTime, lb.TargetGroupDimension(), lb.LoadBalancerDimension()), metrics.Maximum},
+		} {
+			pa, err := apart.store.Datapoints(q.m, q.stat, time.Minute, start, stop)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pf, err := fused.store.Datapoints(q.m, q.stat, time.Minute, start, stop)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pa) == 0 {
+				t.Fatalf("service %d: no datapoints of %v", i, q.m)
+			}
+			if diff := cmp.Diff(pa, pf); diff != "" {
+				t.Fatalf("service %d's %v differ (-apart +fused):\n%s", i, q.m, diff)
+			}
+		}
+	}
+}

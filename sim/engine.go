@@ -180,7 +180,6 @@ type Sim struct {
 
 	executed  uint64
 	execOrd   uint64 // order word of the last executed event, at time now
-	pushedNow uint64 // events scheduled for the instant they were scheduled at (see minuteTicks.onFluid)
 	trace     uint64
 	instantAt int64
 	atInstant int
@@ -327,11 +326,8 @@ func (s *Sim) push(i uint32, at int64) {
 	// An event for the current instant in a phase that has already run is
 	// promoted to the running phase: it runs next within this instant, after
 	// the events already queued there. Time never runs backwards.
-	if at == s.now {
-		s.pushedNow++
-		if ord < s.execOrd {
-			ord = s.execOrd&^seqMask | s.seq
-		}
+	if at == s.now && ord < s.execOrd {
+		ord = s.execOrd&^seqMask | s.seq
 	}
 	s.queue.Push(eventq.Entry{At: at, Ord: ord, Ref: uint64(i)<<32 | uint64(sl.gen)})
 }
@@ -343,22 +339,6 @@ func (s *Sim) release(i uint32) {
 	sl.gen++
 	sl.epoch++
 	s.free = append(s.free, i)
-}
-
-// nextIs reports whether the next event to run is of kind k at virtual
-// time at. Cancelled entries in the way are dropped, as step drops them.
-func (s *Sim) nextIs(k Kind, at int64) bool {
-	for {
-		e, ok := s.queue.Min()
-		if !ok {
-			return false
-		}
-		if sl := &s.slots[uint32(e.Ref>>32)]; sl.gen == uint32(e.Ref) {
-			return e.At == at && sl.kind == k
-		}
-		s.queue.PopUntil(e.At)
-		s.stale--
-	}
 }
 
 // Step runs the next event. It returns false when no event is pending, and

@@ -1,10 +1,6 @@
 package sim
 
-import (
-	"time"
-
-	"github.com/ecssim/ecssim/autoscale"
-)
+import "github.com/ecssim/ecssim/autoscale"
 
 // ScalingLines reports, of the scalers in w's minute ticks, how many are
 // controllers, and how many of those have an entry that names the
@@ -22,17 +18,4 @@ func ScalingLines(w *World) (controllers, current int) {
 		}
 	}
 	return controllers, current
-}
-
-// SetMinuteFusion lets the fluid pass run workloads' metrics minutes
-// (on, the default) or leaves them all to the metrics pass.
-func SetMinuteFusion(w *World, on bool) { w.ticks().unfused = !on }
-
-// FusedMinutes reports the instant of the last fluid pass and how many of
-// the minute list's workloads it ran the metrics minute of.
-func FusedMinutes(w *World) (at time.Duration, n int) {
-	if w.minuteTicks == nil {
-		return -1, 0
-	}
-	return w.minuteTicks.fusedAt, w.minuteTicks.fusedTo
 }

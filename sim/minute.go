@@ -22,11 +22,6 @@ import (
 // services this saves the engine two thirds of its events and the cache
 // misses of dispatching each one.
 //
-// When nothing can tell the difference (see fusable), the fluid pass also
-// runs each workload's metrics minute, right after its fluid step, and
-// the metrics pass skips those workloads: both events still run, so the
-// trace hash does not change.
-//
 // Each pass of at least pipelineFrom components is a software pipeline:
 // while it works on one component, it asks the processor
 // (preload.Prefetch) for the memory of the next one to three, a stage at
@@ -41,12 +36,6 @@ type minuteTicks struct {
 	kFluid, kMinute, kScaling Kind
 	fluid, minute             []minuteEntry[*Workload]
 	scaling                   []scalingEntry
-	// fusedTo is how many of the minute list's first workloads the fluid
-	// pass at fusedAt ran the metrics minute of (see fusable).
-	fusedAt time.Duration
-	fusedTo int
-	// unfused keeps the passes apart, for tests that compare the two.
-	unfused bool
 }
 
 // minuteEntry is a component and the first whole minute it ticks at.
@@ -96,7 +85,7 @@ var firstLine = [...]uintptr{0}
 // ticks returns the world's minute ticks, made on first use.
 func (w *World) ticks() *minuteTicks {
 	if w.minuteTicks == nil {
-		mt := &minuteTicks{w: w, fusedAt: -1}
+		mt := &minuteTicks{w: w}
 		mt.kFluid = w.sim.Handle("fluid-minute", PhaseTraffic, mt.onFluid)
 		mt.kMinute = w.sim.Handle("workload-minute", PhaseMetrics, mt.onMinute)
 		mt.kScaling = w.sim.Handle("scaling-minute", PhaseScaling, mt.onScaling)
@@ -140,76 +129,23 @@ func (mt *minuteTicks) onFluid(uint64) {
 	s := mt.w.sim
 	now := s.Elapsed()
 	s.Schedule(mt.kFluid, time.Minute, 0)
-	n := len(mt.fluid) // a step may add a workload: it joins at a later minute
-	fusing := mt.fusable(now)
-	mt.fusedAt, mt.fusedTo = now, 0
-	pushed := s.pushedNow
-	ahead := n >= pipelineFrom
-	for i := 0; i < n; i++ {
-		if ahead && i+1 < n {
-			if fusing {
-				// The metrics pass's three stages, the workload's
-				// lines for both minutes.
-				if i+3 < n {
-					preload.Prefetch(unsafe.Pointer(mt.fluid[i+3].x), fusedLines[:])
-				}
-				if i+2 < n {
-					mt.fluid[i+2].x.group.PrefetchLines()
-				}
-				mt.fluid[i+1].x.group.PrefetchRows()
-			} else { // the next workload's lines, whose address the pass holds
-				preload.Prefetch(unsafe.Pointer(mt.fluid[i+1].x), fluidStepLines[:])
-			}
+	ahead := len(mt.fluid) >= pipelineFrom
+	for i := 0; i < len(mt.fluid); i++ { // a step may add a workload: it joins at a later minute
+		if ahead && i+1 < len(mt.fluid) { // the next workload's lines, whose address the pass holds
+			preload.Prefetch(unsafe.Pointer(mt.fluid[i+1].x), fluidStepLines[:])
 		}
-		e := mt.fluid[i]
-		if e.from <= now {
+		if e := mt.fluid[i]; e.from <= now {
 			e.x.fluidStep(now)
 		}
-		if !fusing {
-			continue
-		}
-		if s.pushedNow != pushed || !e.x.fuses() {
-			// The step scheduled work for now, which runs before the
-			// metrics pass, or the workload shares what another's step
-			// may change: its metrics minute and those after it are
-			// the metrics pass's.
-			fusing = false
-			continue
-		}
-		if e.from <= now {
-			e.x.endMinute(now)
-		}
-		mt.fusedTo = i + 1
 	}
-}
-
-// fusable reports whether the fluid pass at now may run each workload's
-// metrics minute right after its fluid step, rather than leaving it to
-// the metrics pass: every workload steps its fluid minute in the pass
-// (the fluid list is the minute list: each fluid workload joins both
-// at once, so lists of one length are the same list), and the metrics
-// pass is the next event, so nothing runs between the two passes but
-// what the steps schedule for now (which onFluid watches for). A
-// workload's metrics minute reads only its own lines, which another
-// workload's step does not write unless the two follow one service or
-// share a file system (Workload.fuses); so running it early, with the
-// later workloads' steps still to come, publishes what the metrics pass
-// would have. With thousands of workloads this reads each workload's
-// lines once a minute instead of twice (BENCHMARKS.md, issue 13, round 15).
-func (mt *minuteTicks) fusable(now time.Duration) bool {
-	return !mt.unfused && len(mt.fluid) == len(mt.minute) && mt.w.sim.nextIs(mt.kMinute, int64(now))
 }
 
 func (mt *minuteTicks) onMinute(uint64) {
 	s := mt.w.sim
 	now := s.Elapsed()
 	s.Schedule(mt.kMinute, time.Minute, 0)
-	from := 0
-	if mt.fusedAt == now { // the fluid pass ran these workloads' minutes
-		from = mt.fusedTo
-	}
-	ahead := len(mt.minute)-from >= pipelineFrom
-	for i := from; i < len(mt.minute); i++ {
+	ahead := len(mt.minute) >= pipelineFrom
+	for i := 0; i < len(mt.minute); i++ {
 		// Three stages: the workload's lines three ahead, its group's
 		// lines (the address is in those) two ahead, the group's newest
 		// rows (the addresses are in those) one ahead.

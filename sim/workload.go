@@ -255,7 +255,6 @@ type Workload struct {
 	answer         loadbalancer.Response
 	separateHealth bool            // cfg.SeparateHealthEndpoint
 	hasIO          bool            // cfg.IO is set
-	sharesService  bool            // another workload follows (or followed) a service this one follows (see fuses)
 	routing        traffic.Routing // how fluid steps split the rate (fluidRouting)
 	// lastUnclamped is the last step's points under the client timeout,
 	// unclamped's hint (only a hint: a shape has at most 40).
@@ -337,21 +336,6 @@ var (
 		unsafe.Offsetof(Workload{}.counters),
 		unsafe.Offsetof(Workload{}.minute),
 		unsafe.Offsetof(Workload{}.minute) + unsafe.Offsetof(minuteAcc{}.latSum),
-		unsafe.Offsetof(Workload{}.whole),
-		unsafe.Offsetof(Workload{}.period),
-	}
-	// fusedLines are both: the lines the fluid pass asks for when it runs
-	// the metrics minute too (minuteTicks.fusable).
-	fusedLines = [...]uintptr{
-		unsafe.Offsetof(Workload{}.fluidLast),
-		unsafe.Offsetof(Workload{}.timeout),
-		unsafe.Offsetof(Workload{}.fluidCum),
-		unsafe.Offsetof(Workload{}.svc),
-		unsafe.Offsetof(Workload{}.counters),
-		unsafe.Offsetof(Workload{}.minute),
-		unsafe.Offsetof(Workload{}.minute) + unsafe.Offsetof(minuteAcc{}.latSum),
-		unsafe.Offsetof(Workload{}.mode),
-		unsafe.Offsetof(Workload{}.reportPeriod),
 		unsafe.Offsetof(Workload{}.whole),
 		unsafe.Offsetof(Workload{}.period),
 	}
@@ -1387,23 +1371,9 @@ func (wl *Workload) followService(s *Service) {
 	}
 	if !slices.Contains(s.followers, wl) {
 		s.followers = append(s.followers, wl)
-		if len(s.followers) > 1 {
-			for _, f := range s.followers {
-				f.sharesService = true
-			}
-		}
 	}
 	wl.mirrorService()
 }
-
-// fuses reports whether the workload's metrics minute may run right
-// after its fluid step, before other workloads' steps (minuteTicks.fusable):
-// their steps write nothing it reads. A step writes its own workload, its
-// load balancer's target group and file system, and may schedule health
-// checks of its target group for now, whose outcome reaches the workloads
-// following the targets' service. A load balancer has one workload; so
-// only a shared service or file system could carry another's step here.
-func (wl *Workload) fuses() bool { return !wl.hasIO && !wl.sharesService }
 
 // mirrorService copies what the workload reads of its service into its
 // own lines.

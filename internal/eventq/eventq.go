@@ -157,17 +157,6 @@ func (q *Queue) PopUntil(limit int64) (Entry, bool) {
 	return e, true
 }
 
-// Min returns the minimum entry without removing it, or false if the
-// queue is empty. It may reorganise the buckets as PopUntil does, which
-// changes no entry's order.
-func (q *Queue) Min() (Entry, bool) {
-	e, ok := q.PopUntil(1<<63 - 1)
-	if ok {
-		q.pushFront(e) // e orders below every other entry
-	}
-	return e, ok
-}
-
 // Pop removes and returns the minimum entry, or false if the queue is empty.
 func (q *Queue) Pop() (Entry, bool) { return q.PopUntil(1<<63 - 1) }
 

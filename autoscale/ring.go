@@ -1,6 +1,7 @@
 package autoscale
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -149,8 +150,9 @@ func (r *ring) items() []Activity {
 }
 
 // room is how many entries a ring of limit holds before it drops the
-// oldest.
-func room(limit int) int { return limit + max(1, limit/4) }
+// oldest, at most math.MaxInt: a limit near it (keep everything) must
+// not wrap to a negative room.
+func room(limit int) int { return limit + min(max(1, limit/4), math.MaxInt-limit) }
 
 // last returns the last n of s (all of s when n is 0).
 func last[T any](s []T, n int) []T {

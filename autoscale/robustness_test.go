@@ -3,6 +3,7 @@ package autoscale
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,14 +49,14 @@ func mentions(err error, parts ...string) bool {
 // can raise as AWS lets an account do.
 func TestRegressionCapacityAboveQuota(t *testing.T) {
 	_, err := NewController(ControllerConfig{
-		Target: ScalableTarget{MinCapacity: 6000, MaxCapacity: 1 << 40},
+		Target: ScalableTarget{MinCapacity: 6000, MaxCapacity: math.MaxInt},
 		ScheduledActions: []ScheduledAction{
 			{Name: "big", Schedule: "rate(1 hour)", MinCapacity: Capacity(5001), MaxCapacity: Capacity(9000)},
 		},
 	})
 	for _, want := range [][]string{
 		{"ScalableTarget.MinCapacity 6000", "must be 0 to 5000"},
-		{"ScalableTarget.MaxCapacity 1099511627776", "at most 5000"},
+		{"ScalableTarget.MaxCapacity " + strconv.Itoa(math.MaxInt), "at most 5000"},
 		{"ScheduledActions[0].MinCapacity 5001"},
 		{"ScheduledActions[0].MaxCapacity 9000"},
 	} {
@@ -77,17 +78,19 @@ func TestRegressionCapacityAboveQuota(t *testing.T) {
 // TestRegressionHistoryLimitAllocation: a HistoryLimit of 2^40 made
 // NewController allocate the whole history at once and the process die
 // ("fatal error: out of memory", which no recover catches). The history
-// now grows as activities happen.
+// now grows as activities happen. A HistoryLimit of math.MaxInt then
+// panicked at the first activity (the ring's room wrapped negative); it
+// now saturates.
 func TestRegressionHistoryLimitAllocation(t *testing.T) {
 	allocs := testing.AllocsPerRun(10, func() {
-		if _, err := NewController(ControllerConfig{Target: ScalableTarget{MaxCapacity: 10}, HistoryLimit: 1 << 40}); err != nil {
+		if _, err := NewController(ControllerConfig{Target: ScalableTarget{MaxCapacity: 10}, HistoryLimit: math.MaxInt}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if allocs > 10 {
 		t.Errorf("NewController made %v allocations", allocs)
 	}
-	c, _ := NewController(ControllerConfig{Target: ScalableTarget{MaxCapacity: 10}, HistoryLimit: 1 << 40,
+	c, _ := NewController(ControllerConfig{Target: ScalableTarget{MaxCapacity: 10}, HistoryLimit: math.MaxInt,
 		ScheduledActions: []ScheduledAction{{Name: "up", Schedule: "rate(1 minute)", MinCapacity: Capacity(1)}}})
 	for i := range 3 {
 		c.Evaluate(t0.Add(minutes(i)), State{Desired: 0})
@@ -103,25 +106,28 @@ func TestRegressionHistoryLimitAllocation(t *testing.T) {
 // 32-bit integers were accepted. They are now refused, and the arithmetic
 // saturates for any capacity a caller passes in.
 func TestRegressionAdjustmentOverflow(t *testing.T) {
-	if got := PercentChange(math.MaxInt64/2, 400, 0); got <= 0 {
+	if got := PercentChange(math.MaxInt/2, 400, 0); got <= 0 {
 		t.Errorf("PercentChange(huge, +400 %%) = %d, want a positive change", got)
 	}
-	if got := applyAdjustment(ChangeInCapacity, math.MaxInt64-5, 10, 0); got != maxCapacity {
+	if got := applyAdjustment(ChangeInCapacity, math.MaxInt-5, 10, 0); got != maxCapacity {
 		t.Errorf("ChangeInCapacity past the int range = %d, want it saturated at %d", got, maxCapacity)
 	}
-	if got := applyAdjustment(ChangeInCapacity, math.MinInt64+5, -10, 0); got != -maxCapacity {
+	if got := applyAdjustment(ChangeInCapacity, math.MinInt+5, -10, 0); got != -maxCapacity {
 		t.Errorf("ChangeInCapacity below the int range = %d, want it saturated at %d", got, -maxCapacity)
 	}
 	// Ordinary values are untouched.
 	if got := PercentChange(10, 50, 0); got != 5 {
 		t.Errorf("PercentChange(10, 50 %%) = %d, want 5", got)
 	}
+	if strconv.IntSize < 64 {
+		return // no int is beyond the API's 32-bit integers
+	}
 	_, err := NewStepScaling(StepScalingConfig{
 		Name:                   "huge",
 		Alarm:                  metrics.AlarmConfig{Metric: cpu, Statistic: metrics.Average, EvaluationPeriods: 1, Threshold: 50, Comparison: metrics.GreaterThanThreshold},
 		AdjustmentType:         PercentChangeInCapacity,
-		StepAdjustments:        []StepAdjustment{{LowerBound: 0, UpperBound: posInf, ScalingAdjustment: math.MaxInt64}},
-		MinAdjustmentMagnitude: 1 << 40,
+		StepAdjustments:        []StepAdjustment{{LowerBound: 0, UpperBound: posInf, ScalingAdjustment: math.MaxInt}},
+		MinAdjustmentMagnitude: math.MaxInt,
 	})
 	if !mentions(err, "ScalingAdjustment", "32 bits") || !mentions(err, "MinAdjustmentMagnitude", "32 bits") {
 		t.Errorf("out-of-range adjustments not reported:\n%v", err)

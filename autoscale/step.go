@@ -331,11 +331,12 @@ func applyAdjustment(t AdjustmentType, current, adjustment, minMagnitude int) in
 const maxCapacity = math.MaxInt32
 
 // addCapacity is current + n, saturating at ±maxCapacity so that no
-// adjustment of a capacity given by a caller can overflow.
+// adjustment of a capacity given by a caller can overflow. It adds in 64
+// bits: with a 32-bit int, ±maxCapacity plus twice that would not fit.
 func addCapacity(current, n int) int {
-	current = min(max(current, -maxCapacity), maxCapacity)
-	n = min(max(n, -2*maxCapacity), 2*maxCapacity)
-	return min(max(current+n, -maxCapacity), maxCapacity)
+	c := min(max(int64(current), -maxCapacity), maxCapacity)
+	d := min(max(int64(n), -2*maxCapacity), 2*maxCapacity)
+	return int(min(max(c+d, -maxCapacity), maxCapacity))
 }
 
 // PercentChange returns the number of tasks a PercentChangeInCapacity
@@ -352,16 +353,20 @@ func addCapacity(current, n int) int {
 // rounding decides; current and percent are first limited to 32 bits (the
 // API's integers), so the product cannot overflow.
 func PercentChange(current, percent, minMagnitude int) int {
-	current = min(max(current, -maxCapacity), maxCapacity)
-	percent = min(max(percent, math.MinInt32), math.MaxInt32)
-	n := current * percent // hundredths of a task
-	change := n / 100      // Go truncates toward zero: floor above, ceil below
+	// In 64 bits, whatever int's size: both factors fit 32 bits, so their
+	// product cannot overflow, and where int has 32 bits the change
+	// saturates rather than wrapping.
+	c := min(max(int64(current), -maxCapacity), maxCapacity)
+	pct := min(max(int64(percent), math.MinInt32), math.MaxInt32)
+	n := c * pct    // hundredths of a task
+	wide := n / 100 // Go truncates toward zero: floor above, ceil below
 	switch {
-	case n > 0 && change == 0:
-		change = 1
-	case n < 0 && change == 0:
-		change = -1
+	case n > 0 && wide == 0:
+		wide = 1
+	case n < 0 && wide == 0:
+		wide = -1
 	}
+	change := int(min(max(wide, math.MinInt), math.MaxInt))
 	switch {
 	case change > 0 && change < minMagnitude:
 		change = minMagnitude

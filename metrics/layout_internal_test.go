@@ -33,6 +33,7 @@ func sizeClass(size uintptr) uintptr {
 // (448 bytes), so that an allocated alarm starts on a line and the three
 // are three, not four.
 func TestAlarmEvaluationFieldsInThreeLines(t *testing.T) {
+	skipUnless64(t)
 	var a MetricAlarm
 	const line, hot = 64, 3 * 64
 	if size := unsafe.Sizeof(a); sizeClass(size)%line != 0 {
@@ -84,6 +85,7 @@ func TestAlarmEvaluationFieldsInThreeLines(t *testing.T) {
 // The flags and values do not overlap: each flag byte lies in the words
 // before the values.
 func TestAlarmWindowInWholeLines(t *testing.T) {
+	skipUnless64(t)
 	var a0 MetricAlarm
 	if off, size := unsafe.Offsetof(a0.small), unsafe.Sizeof(a0.small); off%64 != 0 || size != 64 || off+size != unsafe.Sizeof(a0) {
 		t.Errorf("small at bytes [%d, %d) of %d: want the alarm's last cache line", off, off+size, unsafe.Sizeof(a0))
@@ -118,6 +120,7 @@ func TestAlarmWindowInWholeLines(t *testing.T) {
 // n, head and buf in line 1, the tiers' slice and the raw samples' count
 // in line 2.
 func TestSeriesLayout(t *testing.T) {
+	skipUnless64(t)
 	var sr series
 	const line = 64
 	if size := unsafe.Sizeof(sr); sizeClass(size)%line != 0 {
@@ -170,5 +173,15 @@ func TestAlarmPreloadLoadsTheThreeLines(t *testing.T) {
 		if off/64 != uintptr(line) {
 			t.Errorf("preload's load for line %d is at byte %d, on line %d", line, off, off/64)
 		}
+	}
+}
+
+// skipUnless64 skips a layout test where pointers are not 8 bytes: the
+// layouts it holds are laid out for 64-bit platforms, and where int and
+// pointers have 4 bytes the fields fall elsewhere (the code runs the same).
+func skipUnless64(t *testing.T) {
+	t.Helper()
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the layout is laid out for 64-bit platforms")
 	}
 }

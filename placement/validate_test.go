@@ -159,7 +159,7 @@ func TestRegressionPlaceBatchBounded(t *testing.T) {
 	plan := placement.MustCompile(placement.Spec{})
 	rng := rand.New(rand.NewPCG(1, 1))
 	task := placement.Task{Group: c.Group("g")}
-	_, err := c.PlaceBatch(plan, task, 1<<40, rng, nil)
+	_, err := c.PlaceBatch(plan, task, math.MaxInt, rng, nil)
 	wantFieldErrors(t, err, placement.ErrInvalidTask, []fieldRule{{"count", "must be 0 to 5000"}})
 	b, err := c.PlaceBatch(plan, task, placement.MaxBatch, rng, nil)
 	if err != nil || len(b.Placed) != placement.MaxBatch {

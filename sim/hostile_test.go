@@ -102,11 +102,20 @@ type hostileForeign struct {
 
 var hostileTypes = []string{"t3.medium", "m5.large", "c6g.large", "m5.4xlarge", "m5.large", "m5.xlarge", "", "x9.huge", "m5.large "}
 
+// beyondInt32 is 2^31, the first value an int32 field cannot hold; a
+// variable, so that the test builds where int has 32 bits (and there it
+// wraps to math.MinInt, hostile too).
+var beyondInt32 int64 = 1 << 31
+
+// wide40 is 2^40 (instances, a base count), as beyondInt32 (where int has 32 bits it
+// truncates to 0, a hostile count too).
+var wide40 int64 = 1 << 40
+
 func hostileInt(t *rapid.T, label string) int {
 	return rapid.OneOf(
 		rapid.IntRange(0, 6),
 		rapid.IntRange(0, 6),
-		rapid.SampledFrom([]int{math.MinInt, -1, 0, 1, 10, 30, 100, 5000, 5001, 1 << 31, math.MaxInt}),
+		rapid.SampledFrom([]int{math.MinInt, -1, 0, 1, 10, 30, 100, 5000, 5001, int(beyondInt32), math.MaxInt}),
 	).Draw(t, label)
 }
 
@@ -499,7 +508,7 @@ func (m *hostileMachine) LaunchInstance(t *rapid.T) {
 // LaunchInstances: counts from negative to huge, all or nothing.
 func (m *hostileMachine) LaunchInstances(t *rapid.T) {
 	c := m.cluster(t)
-	typ, zones, n := rapid.SampledFrom(hostileTypes).Draw(t, "type"), hostileZones(t, "zones"), mostly(t, "n", []int{1, 2, 3}, []int{-1, 0, 31, 1 << 40, math.MaxInt})
+	typ, zones, n := rapid.SampledFrom(hostileTypes).Draw(t, "type"), hostileZones(t, "zones"), mostly(t, "n", []int{1, 2, 3}, []int{-1, 0, 31, int(wide40), math.MaxInt})
 	m.call(t, "LaunchInstances", func() error {
 		ins, err := c.LaunchInstances(typ, zones, n)
 		if err == nil && len(ins) != n || err != nil && ins != nil {
@@ -615,7 +624,7 @@ func (m *hostileMachine) hostileStrategy(t *rapid.T) []sim.CapacityProviderStrat
 	var out []sim.CapacityProviderStrategyItem
 	for range rapid.IntRange(1, 3).Draw(t, "items") {
 		out = append(out, sim.CapacityProviderStrategyItem{Provider: rapid.SampledFrom(names).Draw(t, "provider"),
-			Base: mostly(t, "base", []int{0, 1}, []int{-1, 1 << 40}), Weight: mostly(t, "weight", []int{1, 3}, []int{0, -1, 1001})})
+			Base: mostly(t, "base", []int{0, 1}, []int{-1, int(wide40)}), Weight: mostly(t, "weight", []int{1, 3}, []int{0, -1, 1001})})
 	}
 	return out
 }

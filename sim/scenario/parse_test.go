@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestSyntaxErrorsNamePosition(t *testing.T) {
 		{"twice", `{"seed": 1, "seed": 2}`, 1, 13, `field "seed" appears twice`},
 		{"wrong type", "{\"services\": [{\"desiredCount\": \"two\"}]}", 1, 32, `services[0].desiredCount: expected a whole number, got the string "two"`},
 		{"fraction", `{"clusters": [{"instances": [{}, {"count": 2.5}]}]}`, 1, 44, "clusters[0].instances[1].count: expected a whole number, got 2.5"},
-		{"huge int", `{"services": [{"desiredCount": 99999999999999999999}]}`, 1, 32, "services[0].desiredCount: the number 99999999999999999999 does not fit a 64-bit integer"},
+		{"huge int", `{"services": [{"desiredCount": 99999999999999999999}]}`, 1, 32, "services[0].desiredCount: the number 99999999999999999999 does not fit a " + strconv.Itoa(strconv.IntSize) + "-bit integer"},
 		{"huge float", `{"services": [{"traffic": {"rate": {"constant": 1e999}}}]}`, 1, 49, "services[0].traffic.rate.constant: the number 1e999 is out of range"},
 		{"negative seed", `{"seed": -1}`, 1, 10, "seed: expected a whole number from 0 to 2^64-1"},
 		{"object for array", `{"clusters": {"name": "prod"}}`, 1, 14, "clusters: expected an array, got an object"},

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -96,7 +97,10 @@ func (s *Simulation) scheduleActions() {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
-		return int(s.Scenario.Actions[a].At - s.Scenario.Actions[b].At)
+		// Compared, not subtracted: a difference of offsets converted to
+		// int would wrap where int has 32 bits (three hours is 1.08e13 ns)
+		// and order the actions differently there.
+		return cmp.Compare(s.Scenario.Actions[a].At, s.Scenario.Actions[b].At)
 	})
 	for _, i := range order {
 		a := s.Scenario.Actions[i]

@@ -102,14 +102,13 @@ type hostileForeign struct {
 
 var hostileTypes = []string{"t3.medium", "m5.large", "c6g.large", "m5.4xlarge", "m5.large", "m5.xlarge", "", "x9.huge", "m5.large "}
 
-// beyondInt32 is 2^31, the first value an int32 field cannot hold; a
-// variable, so that the test builds where int has 32 bits (and there it
-// wraps to math.MinInt, hostile too).
-var beyondInt32 int64 = 1 << 31
-
-// wide40 is 2^40 (instances, a base count), as beyondInt32 (where int has 32 bits it
-// truncates to 0, a hostile count too).
-var wide40 int64 = 1 << 40
+// Hostile values beyond 32 bits, held in int64 variables so that the
+// tests build where int has 32 bits; converted there, they wrap to other
+// hostile values (math.MinInt and 0).
+var (
+	beyondInt32 int64 = 1 << 31 // the first value an int32 field cannot hold
+	wide40      int64 = 1 << 40 // a count of instances, a strategy's base
+)
 
 func hostileInt(t *rapid.T, label string) int {
 	return rapid.OneOf(

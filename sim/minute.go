@@ -131,8 +131,14 @@ func (mt *minuteTicks) onFluid(uint64) {
 	s.Schedule(mt.kFluid, time.Minute, 0)
 	ahead := len(mt.fluid) >= pipelineFrom
 	for i := 0; i < len(mt.fluid); i++ { // a step may add a workload: it joins at a later minute
-		if ahead && i+1 < len(mt.fluid) { // the next workload's lines, whose address the pass holds
-			preload.Prefetch(unsafe.Pointer(mt.fluid[i+1].x), fluidStepLines[:])
+		// Two stages: the workload's lines three ahead, its traffic
+		// source and the slot its step books latencies in (their
+		// addresses are in those lines) one ahead.
+		if n := len(mt.fluid); ahead && i+1 < n {
+			if i+3 < n {
+				preload.Prefetch(unsafe.Pointer(mt.fluid[i+3].x), fluidStepLines[:])
+			}
+			mt.fluid[i+1].x.prefetchFluidData()
 		}
 		if e := mt.fluid[i]; e.from <= now {
 			e.x.fluidStep(now)

@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/placement"
@@ -349,6 +350,19 @@ var (
 		unsafe.Offsetof(Workload{}.period),
 	}
 )
+
+// prefetchFluidData asks for the memory a fluid step reads beyond the
+// workload's own lines (fluidStepLines), from addresses in those lines:
+// the traffic source's value, whose Rate the step calls, and the slot of
+// fluidLat the step appends to.
+func (wl *Workload) prefetchFluidData() {
+	if p := preload.Data(wl.source); p != nil {
+		preload.Prefetch(p, firstLine[:])
+	}
+	if n := len(wl.fluidLat); n < cap(wl.fluidLat) {
+		preload.Prefetch(unsafe.Pointer(unsafe.SliceData(wl.fluidLat)), []uintptr{uintptr(n) * unsafe.Sizeof(fluidLatency{})})
+	}
+}
 
 // fluidRouting is the fluid model of a target group's routing: round robin
 // and least outstanding requests as themselves, weighted random and an

@@ -30,6 +30,8 @@
 // Neither changes state or results: they only make them sooner.
 package preload
 
+import "unsafe"
+
 // Keep keeps the loads that computed x, which would otherwise be dead
 // code that the compiler removes: it cannot tell that a function it does
 // not inline ignores its argument. It is a call and a return, and it does
@@ -37,3 +39,12 @@ package preload
 //
 //go:noinline
 func Keep(x uintptr) { _ = x }
+
+// Data returns the address of the value x holds: what a method called
+// through the interface reads (for a pointer, the pointer itself), nil
+// for a nil interface. A pass prefetches from it the state of an
+// interface value it is about to call, such as a workload's traffic
+// source. It reads the interface's second word, the one Go keeps the
+// value's address in for every type that is not pointer-shaped and the
+// pointer itself for one that is.
+func Data(x any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&x))[1] }

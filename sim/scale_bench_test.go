@@ -25,6 +25,16 @@ import (
 // point; BenchmarkLargestCluster always runs a week.
 var scaleDays = flag.Int("scale-days", 1, "simulated days per point of BenchmarkScalingCurve")
 
+// scaleServiceDays lengthens the measurement of BenchmarkScalingCurve's
+// small points: each point runs fresh worlds one after another until they
+// have simulated at least this many service·days, and reports their mean
+// (0, the default: one world). A day of 100 services is a quarter of a
+// second of CPU, short enough for a shared host's moments to move it by
+// a fifth either way, where a day of 5,000 services averages a minute of
+// them; with 5,000 service·days each point is about as long as the
+// largest, and the growth exponent compares like with like.
+var scaleServiceDays = flag.Int("scale-service-days", 0, "service·days of fresh worlds per point of BenchmarkScalingCurve, their mean reported (0: one world)")
+
 // scaleDayLength shortens the simulated "day" of the scale benchmarks, for
 // profiling a few hours under a slow tool (cachegrind); the figures are
 // then per that span, not per day.
@@ -248,9 +258,12 @@ func BenchmarkLargestCluster(b *testing.B) {
 // exponent of the world's CPU per simulated day in the number of services
 // (1 + the least-squares slope of log(CPU per service·day) on
 // log(services)): 1 is a cost per service·day flat in the number of
-// services.
+// services. With -scale-service-days each point is the mean of as many
+// fresh worlds as make that many service·days, for an exponent whose
+// small points are measured over as long a time as its large ones:
 //
 //	go test -run XXX -bench 'ScalingCurve' -benchtime 1x -timeout 1h ./sim/
+//	go test -run XXX -bench 'ScalingCurve/services=(100|1000|5000)$' -benchtime 1x -scale-service-days 5000 ./sim/
 func BenchmarkScalingCurve(b *testing.B) {
 	var xs, ys []float64 // services, CPU ms per service·day, from 100 services on
 	for _, n := range []int{10, 100, 1000, 5000} {
@@ -258,22 +271,29 @@ func BenchmarkScalingCurve(b *testing.B) {
 			if testing.Short() && n > 100 {
 				b.Skip("a large world")
 			}
+			worlds := 1
+			if per := n * *scaleDays; *scaleServiceDays > per {
+				worlds = (*scaleServiceDays + per - 1) / per
+			}
 			for b.Loop() {
-				b.StopTimer()
-				runtime.GC()
-				b.StartTimer()
-				cpu0 := processCPU()
-				sw := newScaleWorld(b, n, n, scaleRetention)
-				setup := processCPU() - cpu0
-				var cpu time.Duration
+				var cpu, setup, lastCPU time.Duration
 				var last scaleDay
-				for d := range *scaleDays {
-					last = sw.day(b)
-					cpu += last.cpu
-					b.Logf("day %d: %.2f CPU ms per service·day, live heap %.1f MiB", d+1, float64(last.cpu.Microseconds())/1e3/float64(n), float64(last.liveHeap)/(1<<20))
+				for range worlds {
+					b.StopTimer()
+					runtime.GC()
+					b.StartTimer()
+					cpu0 := processCPU()
+					sw := newScaleWorld(b, n, n, scaleRetention)
+					setup += processCPU() - cpu0
+					for d := range *scaleDays {
+						last = sw.day(b)
+						cpu += last.cpu
+						b.Logf("day %d: %.2f CPU ms per service·day, live heap %.1f MiB", d+1, float64(last.cpu.Microseconds())/1e3/float64(n), float64(last.liveHeap)/(1<<20))
+					}
+					lastCPU += last.cpu
 				}
 				writeHeapProfile(b)
-				days := float64(*scaleDays)
+				days := float64(*scaleDays * worlds)
 				perDay := float64(cpu.Microseconds()) / 1e3 / float64(n) / days
 				if n >= 100 {
 					xs, ys = append(xs, float64(n)), append(ys, perDay)
@@ -283,10 +303,10 @@ func BenchmarkScalingCurve(b *testing.B) {
 				}
 				b.ReportMetric(float64(cpu.Milliseconds())/float64(n)/days, "cpu-ms/svc·day")
 				if *scaleDays > 1 {
-					b.ReportMetric(float64(last.cpu.Milliseconds())/float64(n), "cpu-ms/svc·lastday")
+					b.ReportMetric(float64(lastCPU.Milliseconds())/float64(n*worlds), "cpu-ms/svc·lastday")
 				}
 				b.ReportMetric(float64(last.liveHeap)/(1<<20), "MiB-heap")
-				b.ReportMetric(setup.Seconds(), "setup-cpu-s")
+				b.ReportMetric(setup.Seconds()/float64(worlds), "setup-cpu-s")
 				b.ReportMetric(float64(last.events)/float64(n), "events/svc·day")
 				if last.metricBytes >= 0 {
 					b.ReportMetric(float64(last.metricBytes)/float64(n)/1024, "KiB-metrics/svc")

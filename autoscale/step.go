@@ -353,8 +353,7 @@ func addCapacity(current, n int) int {
 // rounding decides; current and percent are first limited to 32 bits (the
 // API's integers), so the product cannot overflow.
 func PercentChange(current, percent, minMagnitude int) int {
-	// In 64 bits, whatever int's size: both factors fit 32 bits, so their
-	// product cannot overflow, and where int has 32 bits the change
+	// In 64 bits whatever int's size: where int has 32 bits the change
 	// saturates rather than wrapping.
 	c := min(max(int64(current), -maxCapacity), maxCapacity)
 	pct := min(max(int64(percent), math.MinInt32), math.MaxInt32)

@@ -301,7 +301,7 @@ func BenchmarkScalingCurve(b *testing.B) {
 						b.Logf("growth exponent of CPU per simulated day from %v to %v services: %.3f", xs[0], xs[len(xs)-1], 1+growthExponent(xs, ys))
 					}
 				}
-				b.ReportMetric(float64(cpu.Milliseconds())/float64(n)/days, "cpu-ms/svc·day")
+				b.ReportMetric(perDay, "cpu-ms/svc·day")
 				if *scaleDays > 1 {
 					b.ReportMetric(float64(lastCPU.Milliseconds())/float64(n*worlds), "cpu-ms/svc·lastday")
 				}

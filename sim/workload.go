@@ -950,6 +950,14 @@ const maxFluidLatencies = 64
 // makes the same additions in the same order: a workload's histograms are
 // then touched once per report period instead of every step.
 func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n int64) {
+	// The minute's count first: this write is also wl's nil check. Were
+	// the first access to wl a read the compiler moves past a branch, it
+	// would check wl with a load of its first byte, a line of the
+	// Workload no pass asks for, and with thousands of workloads a trip
+	// to memory every step (go build -gcflags=-d=nil reports where it
+	// checks; BENCHMARKS.md, issue 13, round 18).
+	m, p := &wl.minute, &wl.period
+	m.latN += n
 	tmax := wl.timeout
 	pts, wts := shape.Points, shape.Weights
 	wts = wts[:len(pts)]
@@ -964,8 +972,6 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 	if k == len(pts) {
 		hi = latency * pts[len(pts)-1]
 	}
-	m, p := &wl.minute, &wl.period
-	m.latN += n
 	// min and max of positive numbers, without their NaN and signed-zero
 	// cases: the points increase, so lo and hi bound the step's.
 	if lo < m.latMin {

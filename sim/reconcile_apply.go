@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unsafe"
 
+	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/placement"
 )
 
@@ -107,7 +109,7 @@ func (s *Service) snapshotDeployments(snap *serviceSnapshot) {
 }
 
 func (d *Deployment) view() deploymentView {
-	return deploymentView{ID: d.id, TaskDefinition: d.def.identity(), Rollout: d.rollout, FailedTasks: d.failedTasks, StopReason: d.stopReason}
+	return deploymentView{ID: d.id, TaskDefinition: d.defID, Rollout: d.rollout, FailedTasks: d.failedTasks, StopReason: d.stopReason}
 }
 
 func (def *TaskDefinition) identity() taskDefinitionID {
@@ -117,6 +119,13 @@ func (def *TaskDefinition) identity() taskDefinitionID {
 // snapshot fills snap with the service as its scheduler sees it now,
 // reusing snap's slices: a reconcile of a busy service allocates nothing.
 func (s *Service) snapshot(snap *serviceSnapshot) {
+	// With thousands of services a reconcile finds its service's tasks in
+	// memory, and the loop below, which branches on what it reads, would
+	// wait for them one or two at a time: ask for them all first, a loop
+	// that waits for nothing, while the deployments are copied.
+	for _, t := range s.tasks {
+		preload.Prefetch(unsafe.Pointer(t), reconcileTaskLines[:])
+	}
 	s.snapshotDeployments(snap)
 	daemon := s.cfg.SchedulingStrategy == Daemon
 	if daemon {
@@ -174,6 +183,11 @@ func (s *Service) snapshot(snap *serviceSnapshot) {
 		s.countZones(snap)
 	}
 }
+
+// reconcileTaskLines are the offsets of a field on each line of a Task
+// that a reconcile reads: its instance (chooseVictims, countZones) and
+// what its role is made of (roleOf), one line (TestTaskReconcileLines).
+var reconcileTaskLines = [...]uintptr{unsafe.Offsetof(Task{}.inst), unsafe.Offsetof(Task{}.state)}
 
 // role is task t's role in a snapshot of its service.
 func (s *Service) role(t *Task) taskRole {

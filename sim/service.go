@@ -206,6 +206,11 @@ type Deployment struct {
 	daemonPlans map[placement.InstanceID]*placement.Plan
 	zonePlans   map[string]*placement.Plan // AZ rebalancing: the plan pinned to each zone
 	stopReason  string                     // of the tasks the scheduler stops for this deployment
+	// defID is def.identity(), kept here because every reconcile's
+	// snapshot takes it (deploymentView): read through def, it cost a
+	// trip to memory per deployment and reconcile with thousands of
+	// services (BENCHMARKS.md, issue 13, round 18).
+	defID taskDefinitionID
 }
 
 // ID returns the deployment ID, e.g. "ecs-svc/1234567890123456789".
@@ -592,7 +597,7 @@ func (s *Service) newDeployment(def *TaskDefinition) (*Deployment, error) {
 		return nil, l.Err()
 	}
 	return &Deployment{
-		s: s, def: def, plan: plan,
+		s: s, def: def, plan: plan, defID: def.identity(),
 		status: DeploymentPrimary, rollout: RolloutInProgress, createdAt: s.w.now(),
 	}, nil
 }
@@ -692,7 +697,7 @@ func (s *Service) startDeployment(d *Deployment) {
 	for _, old := range s.deployments {
 		old.status = DeploymentActive
 	}
-	s.apply(nil, deploy(s.deployments[0].def.identity(), d.def.identity()))
+	s.apply(nil, deploy(s.deployments[0].defID, d.defID))
 	s.deployments = append([]*Deployment{d}, s.deployments...)
 	s.deploymentsChanged()
 	s.steady = false

@@ -146,6 +146,36 @@ func TestScalingMinuteInOneLine(t *testing.T) {
 	}
 }
 
+// TestTaskReconcileLines holds a Task to what reconcileTaskLines
+// promises: the allocator's size class of 448 bytes (417 to 448), whose
+// slots start on lines (448 is 7 × 64; a Task, at most 512 bytes, has no
+// header before it), with the fields roleOf reads on one line, the one
+// the reconcile asks for with the state, and the instance on the other.
+func TestTaskReconcileLines(t *testing.T) {
+	skipUnless64(t)
+	ty := reflect.TypeFor[Task]()
+	if s := ty.Size(); s <= 416 || s > 448 {
+		t.Errorf("a Task takes %d bytes, want the size class of 448 (417 to 448)", s)
+	}
+	for _, c := range []struct {
+		fields []string
+		line   uintptr // the line reconcileTaskLines asks for
+	}{
+		{[]string{"state", "desired", "dep", "countsHealthy", "onDraining"}, reconcileTaskLines[1] / 64},
+		{[]string{"inst"}, reconcileTaskLines[0] / 64},
+	} {
+		for _, name := range c.fields {
+			off, size, err := fieldSpan(ty, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first, last := off/64, (off+size-1)/64; first != c.line || last != c.line {
+				t.Errorf("Task.%s spans lines %d to %d, want line %d, which a reconcile asks for", name, first, last, c.line)
+			}
+		}
+	}
+}
+
 // skipUnless64 skips a layout test where pointers are not 8 bytes: the
 // layouts it holds are laid out for 64-bit platforms, and where int and
 // pointers have 4 bytes the fields fall elsewhere (the code runs the same).

@@ -24,9 +24,9 @@ import (
 //
 // Each pass of at least pipelineFrom components is a software pipeline:
 // while it works on one component, it asks the processor
-// (preload.Prefetch) for the memory of the next one to three, a stage at
-// a time, each stage reading addresses only from lines that the stage
-// before asked for a step earlier. With thousands of
+// (preload.Prefetch) for the memory of the next few, a stage at a time,
+// each stage reading addresses only from lines that the stage before
+// asked for some steps earlier. With thousands of
 // services a minute, a component's memory has left the cache by the next
 // minute; this way it is on its way before the pass gets there, and the
 // pass no longer waits for memory once a link of each chain of pointers
@@ -70,6 +70,22 @@ func (e *scalingEntry) refreshLines() {
 // nothing. Taking them every minute cost about 2 % of a day at 5,000
 // services (BENCHMARKS.md, issue 13, round 14).
 const linesEvery = 4
+
+// How many components ahead each stage of the three passes asks for
+// memory. A stage reads addresses from the lines the stage before asked
+// for, so each gap is the time those lines have to arrive. With thousands
+// of services the processor has as many misses in flight as it takes, and
+// a line comes later than an idle machine's latency says: on an Intel
+// host the fluid pass at (3, 1), the metrics pass at (3, 2, 1) and the
+// scalers' pass at (2, 1) left the next stage waiting, and each step
+// further ahead measured faster, up to these (BENCHMARKS.md, issue 13,
+// round 18). What 24 workloads' steps read, about 240 lines (15 KiB),
+// fits in a first-level cache of 32 KiB with room to spare.
+const (
+	fluidLinesAhead, fluidDataAhead                     = 24, 8
+	minuteLinesAhead, minuteGroupAhead, minuteRowsAhead = 24, 12, 4
+	scalingLinesAhead, scalingDataAhead                 = 8, 3
+)
 
 // pipelineFrom is the fewest components a pass must have for it to ask
 // for their memory ahead. A service's minute reads about 3 KiB; with a
@@ -131,14 +147,16 @@ func (mt *minuteTicks) onFluid(uint64) {
 	s.Schedule(mt.kFluid, time.Minute, 0)
 	ahead := len(mt.fluid) >= pipelineFrom
 	for i := 0; i < len(mt.fluid); i++ { // a step may add a workload: it joins at a later minute
-		// Two stages: the workload's lines three ahead, its traffic
-		// source and the slot its step books latencies in (their
-		// addresses are in those lines) one ahead.
-		if n := len(mt.fluid); ahead && i+1 < n {
-			if i+3 < n {
-				preload.Prefetch(unsafe.Pointer(mt.fluid[i+3].x), fluidStepLines[:])
+		// Two stages: the workload's lines, then its traffic source and
+		// the slot its step books latencies in (their addresses are in
+		// those lines).
+		if n := len(mt.fluid); ahead {
+			if j := i + fluidLinesAhead; j < n {
+				preload.Prefetch(unsafe.Pointer(mt.fluid[j].x), fluidStepLines[:])
 			}
-			mt.fluid[i+1].x.prefetchFluidData()
+			if j := i + fluidDataAhead; j < n {
+				mt.fluid[j].x.prefetchFluidData()
+			}
 		}
 		if e := mt.fluid[i]; e.from <= now {
 			e.x.fluidStep(now)
@@ -152,17 +170,19 @@ func (mt *minuteTicks) onMinute(uint64) {
 	s.Schedule(mt.kMinute, time.Minute, 0)
 	ahead := len(mt.minute) >= pipelineFrom
 	for i := 0; i < len(mt.minute); i++ {
-		// Three stages: the workload's lines three ahead, its group's
-		// lines (the address is in those) two ahead, the group's newest
-		// rows (the addresses are in those) one ahead.
-		if n := len(mt.minute); ahead && i+1 < n {
-			if i+3 < n {
-				preload.Prefetch(unsafe.Pointer(mt.minute[i+3].x), minuteLines[:])
+		// Three stages: the workload's lines, its group's lines (the
+		// address is in those), the group's newest rows (the addresses
+		// are in those).
+		if n := len(mt.minute); ahead {
+			if j := i + minuteLinesAhead; j < n {
+				preload.Prefetch(unsafe.Pointer(mt.minute[j].x), minuteLines[:])
 			}
-			if i+2 < n {
-				mt.minute[i+2].x.group.PrefetchLines()
+			if j := i + minuteGroupAhead; j < n {
+				mt.minute[j].x.group.PrefetchLines()
 			}
-			mt.minute[i+1].x.group.PrefetchRows()
+			if j := i + minuteRowsAhead; j < n {
+				mt.minute[j].x.group.PrefetchRows()
+			}
 		}
 		if e := mt.minute[i]; e.from <= now {
 			e.x.endMinute(now)
@@ -179,16 +199,18 @@ func (mt *minuteTicks) onScaling(uint64) {
 	keep, ahead := 0, len(mt.scaling) >= pipelineFrom
 	refresh := ahead && (now/time.Minute)%linesEvery == 0
 	for i := 0; i < len(mt.scaling); i++ {
-		// Two stages: the scaler's line and its controller's Lines two
-		// ahead, the alarms' windows and the group's rows (the addresses
-		// are in those lines) one ahead.
-		if n := len(mt.scaling); ahead && i+1 < n {
-			if i+2 < n {
-				e := &mt.scaling[i+2]
+		// Two stages: the scaler's line and its controller's Lines, then
+		// the alarms' windows and the group's rows (the addresses are in
+		// those lines).
+		if n := len(mt.scaling); ahead {
+			if j := i + scalingLinesAhead; j < n {
+				e := &mt.scaling[j]
 				preload.Prefetch(unsafe.Pointer(e.x), firstLine[:])
 				e.lines.Prefetch()
 			}
-			mt.scaling[i+1].lines.PrefetchData()
+			if j := i + scalingDataAhead; j < n {
+				mt.scaling[j].lines.PrefetchData()
+			}
 		}
 		if e := &mt.scaling[i]; e.from > now || e.x.tick(s, cal, &e.lines) {
 			// Indexed anew: a tick may have grown the list. Unchanged

@@ -303,7 +303,7 @@ func BenchmarkScalingCurve(b *testing.B) {
 				}
 				b.ReportMetric(perDay, "cpu-ms/svc·day")
 				if *scaleDays > 1 {
-					b.ReportMetric(float64(lastCPU.Milliseconds())/float64(n*worlds), "cpu-ms/svc·lastday")
+					b.ReportMetric(float64(lastCPU.Microseconds())/1e3/float64(n*worlds), "cpu-ms/svc·lastday")
 				}
 				b.ReportMetric(float64(last.liveHeap)/(1<<20), "MiB-heap")
 				b.ReportMetric(setup.Seconds()/float64(worlds), "setup-cpu-s")

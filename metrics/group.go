@@ -93,6 +93,11 @@ type Group struct {
 	srs         []*series // by index
 	store       *Store
 	block       *ringBlock
+	// The group takes 192 bytes, a size class of whole lines, so that it
+	// starts on a line: an alarm's read of one of its series then reads
+	// two lines of it and a put three (TestGroupReadFieldsInTwoLines);
+	// in the 176-byte class a group could straddle four.
+	_ [16]byte
 }
 
 // groupSlot is what a Group knows of one of its series.

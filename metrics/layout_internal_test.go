@@ -185,3 +185,40 @@ func skipUnless64(t *testing.T) {
 		t.Skip("the layout is laid out for 64-bit platforms")
 	}
 }
+
+// TestGroupReadFieldsInTwoLines holds Group's layout to readGroupLines:
+// every field an alarm's read of a series of the group reads (the ring's
+// position, its rows and the queue's ends: soleQueued, series.queued)
+// lies in the group's first two 64-byte lines, which readGroupLines
+// names, and the group is allocated in a size class of whole lines, so
+// that it starts on one. The third line (the series, the store, the
+// ring's block) is a put's and a group making room's.
+func TestGroupReadFieldsInTwoLines(t *testing.T) {
+	skipUnless64(t)
+	var g Group
+	const line = 64
+	if size := unsafe.Sizeof(g); sizeClass(size)%line != 0 {
+		t.Errorf("Group is %d bytes, allocated in the %d-byte size class: want a class of whole cache lines", size, sizeClass(size))
+	}
+	fields := []struct {
+		name      string
+		off, size uintptr
+	}{
+		{"head", unsafe.Offsetof(g.head), unsafe.Sizeof(g.head)},
+		{"first", unsafe.Offsetof(g.first), unsafe.Sizeof(g.first)},
+		{"next", unsafe.Offsetof(g.next), unsafe.Sizeof(g.next)},
+		{"lastOff", unsafe.Offsetof(g.lastOff), unsafe.Sizeof(g.lastOff)},
+		{"size", unsafe.Offsetof(g.size), unsafe.Sizeof(g.size)},
+		{"stride", unsafe.Offsetof(g.stride), unsafe.Sizeof(g.stride)},
+		{"rows", unsafe.Offsetof(g.rows), unsafe.Sizeof(g.rows)},
+	}
+	var lines []uintptr
+	for _, o := range readGroupLines {
+		lines = append(lines, o/line)
+	}
+	for _, f := range fields {
+		if first, last := f.off/line, (f.off+f.size-1)/line; !slices.Contains(lines, first) || !slices.Contains(lines, last) {
+			t.Errorf("Group.%s (bytes %d to %d) is on lines %d to %d; readGroupLines names lines %v", f.name, f.off, f.off+f.size, first, last, lines)
+		}
+	}
+}

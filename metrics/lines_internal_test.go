@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestLinesOfNamesTheSeriesAndGroup holds LinesOf to what an evaluation
@@ -29,8 +30,8 @@ func TestLinesOfNamesTheSeriesAndGroup(t *testing.T) {
 	}
 	high, low := alarm("high", GreaterThanThreshold, 3), alarm("low", LessThanThreshold, 15)
 
-	if l := LinesOf(high, low); l.series != nil || l.group != nil {
-		t.Errorf("before any evaluation LinesOf names series %p and group %p, want none", l.series, l.group)
+	if l := LinesOf(high, low); l.series != nil || l.group != nil || l.Complete() {
+		t.Errorf("before any evaluation LinesOf names series %p and group %p (complete %v), want none", l.series, l.group, l.Complete())
 	}
 	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	for m := range 20 {
@@ -46,8 +47,8 @@ func TestLinesOfNamesTheSeriesAndGroup(t *testing.T) {
 		t.Fatalf("the alarm's series is %p in group %p, want a series of group %p", sr, sr.grp, g)
 	}
 	want := AlarmLines{alarms: [2]*MetricAlarm{high, low}, series: sr, group: g}
-	if got := LinesOf(high, low); got != want {
-		t.Errorf("LinesOf(high, low) = %+v, want %+v", got, want)
+	if got := LinesOf(high, low); got != want || !got.Complete() {
+		t.Errorf("LinesOf(high, low) = %+v (complete %v), want %+v, complete", got, got.Complete(), want)
 	}
 	want.alarms = [2]*MetricAlarm{nil, low}
 	if got := LinesOf(nil, low); got != want {
@@ -65,12 +66,16 @@ func TestLinesOfNamesTheSeriesAndGroup(t *testing.T) {
 	none.PrefetchRows()
 }
 
-// PrefetchRows and preload build the words of rows up to 8 lines wide
-// in a buffer of smallRowWords, and wider ones in rowWords: for groups of every
-// width from 1 to MaxGroupMetrics series of single samples and of
-// statistic sets, with rows queued in the ring's middle and at its start
-// and end, the small buffer must hold every word that rowWords' holds
-// whenever they use it, and neither must fail.
+// PrefetchRows, prefetchRows and preload build the words of rows up to 6
+// lines wide in a buffer of smallRowWords, and wider ones in rowWords:
+// for groups of every width from 1 to MaxGroupMetrics series of single
+// samples and of statistic sets, with rows queued in the ring's middle
+// and at its start and end, the small buffer must hold every word that
+// rowWords' holds whenever they use it, neither must fail, and the words
+// must name every line that an alarm's read (rowsRead) and PutRow
+// (rowsWrite) use: the lines of the newest row and of the row before it
+// and the header of the row before that, where the ring does not wrap;
+// the newest row's header and the lines of the next row's room.
 func TestPrefetchRowsBufferHoldsTheRow(t *testing.T) {
 	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 	for _, sets := range []bool{false, true} {
@@ -97,16 +102,108 @@ func TestPrefetchRowsBufferHoldsTheRow(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var wide rowWords
-				want := g.rowWords(wide[:])
-				if g.smallRow() {
-					var small [smallRowWords]int
-					if got := g.rowWords(small[:]); !slices.Equal(got, want) {
-						t.Fatalf("%d series (sets %v), row %d: the small buffer holds %v, rowWords %v", n, sets, k, got, want)
+				for _, which := range []uint8{rowsRead, rowsWrite} {
+					var wide rowWords
+					want := g.rowWords(wide[:], which)
+					if g.smallRow() {
+						var small [smallRowWords]int
+						if got := g.rowWords(small[:], which); !slices.Equal(got, want) {
+							t.Fatalf("%d series (sets %v), row %d, rows %d: the small buffer holds %v, rowWords %v", n, sets, k, which, got, want)
+						}
+					}
+					if missing := g.linesMissed(want, which); missing != "" {
+						t.Fatalf("%d series (sets %v), row %d, rows %d: rowWords %v misses %s", n, sets, k, which, want, missing)
 					}
 				}
 				g.PrefetchRows()
+				g.prefetchRows(rowsRead)
 				g.Preload()
+			}
+		}
+	}
+}
+
+// linesMissed names the first line that words should name for which
+// (see TestPrefetchRowsBufferHoldsTheRow) and does not, or returns "".
+func (g *Group) linesMissed(words []int, which uint8) string {
+	line := func(i int) uintptr { return uintptr(unsafe.Pointer(&g.rows[i])) / 64 }
+	named := map[uintptr]bool{}
+	for _, i := range words {
+		named[line(i)] = true
+	}
+	check := func(what string, from, to int) string {
+		for i := from; i < to; i++ {
+			if !named[line(i)] {
+				return fmt.Sprintf("%s's word %d", what, i)
+			}
+		}
+		return ""
+	}
+	r, w, st := g.lastOff, g.width, g.stride
+	if which == rowsRead {
+		if m := check("the newest row", r, r+w); m != "" {
+			return m
+		}
+		if r-st >= 0 {
+			if m := check("the row before", r-st, r-st+w); m != "" {
+				return m
+			}
+		}
+		if r-2*st >= 0 {
+			return check("the header two rows before", r-2*st, r-2*st+1)
+		}
+		return ""
+	}
+	if m := check("the newest header", r, r+2); m != "" {
+		return m
+	}
+	if g.next-g.first < g.size {
+		return check("the next row's room", g.offset(g.next), g.offset(g.next)+w)
+	}
+	return ""
+}
+
+// TestWindowWordsNameTheSlidesLines holds windowWords, which the alarms'
+// preload and prefetch ask for, to the lines a slide by one period reads
+// and writes (incremental.read and readSlide): for every range up to
+// 40 datapoints and every offset of it in the window, a word on the
+// flags' first line, on the line of the newest value and on that of the
+// one after it, and on that of the oldest value when the slide copies
+// the range back to the window's start; and no other line.
+func TestWindowWordsNameTheSlidesLines(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		a, err := NewAlarm(AlarmConfig{Name: "a", Metric: Metric{Namespace: "test", Name: "m"}, Statistic: Average,
+			Period: time.Minute, EvaluationPeriods: 1, EvaluationRange: n, Threshold: 1, Comparison: GreaterThanThreshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.newWindow(n)
+		w := a.inc.win
+		line := func(i int) uintptr { return uintptr(unsafe.Pointer(&w[i])) / 64 }
+		for off := 0; off <= n; off++ {
+			a.inc.off = int16(off)
+			var buf [4]int
+			words := a.windowWords(&buf)
+			named := map[uintptr]bool{}
+			for _, i := range words {
+				named[line(i)] = true
+			}
+			lo := flagWords(n) + off
+			want := []int{0, lo + n - 1, min(lo+n, len(w)-1)}
+			if off+1+n > 2*n {
+				want = append(want, lo)
+			}
+			wanted := map[uintptr]bool{}
+			for _, i := range want {
+				if !named[line(i)] {
+					t.Fatalf("range %d, offset %d: words %v miss the line of word %d", n, off, words, i)
+				}
+				wanted[line(i)] = true
+			}
+			for _, i := range words {
+				if !wanted[line(i)] {
+					t.Fatalf("range %d, offset %d: words %v name word %d, on a line the slide does not read", n, off, words, i)
+				}
 			}
 		}
 	}

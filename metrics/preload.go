@@ -39,36 +39,40 @@ func (a *MetricAlarm) preload(done *series) uintptr {
 	// Lines 0, 1 and 2 (TestAlarmPreloadLoadsTheThreeLines): rng,
 	// inc.late, inc.win.
 	x := uintptr(a.rng) + uintptr(inc.late)
-	if lo, hi, ok := a.windowEnds(); ok {
-		w := inc.win
-		x += uintptr(math.Float64bits(w[0]) + math.Float64bits(w[lo]) + math.Float64bits(w[hi]))
+	var buf [4]int
+	for _, i := range a.windowWords(&buf) {
+		x += uintptr(math.Float64bits(inc.win[i]))
 	}
 	if sr := inc.series; sr != nil && sr != done {
 		x += uintptr(sr.latest) // its first line, which the reads use
 		if g := sr.grp; g != nil {
-			x += g.preload()
+			x += g.preload(rowsRead)
 		}
 	}
 	return x
 }
 
 // Preload starts loading, all at once, the memory that the next PutRow
-// (and an alarm's read of the group's series) reads: the group's lines,
-// its newest row and the two before it, and the ring's room for the next
-// row. It changes nothing. See the package function Preload for why.
-func (g *Group) Preload() { preload.Keep(g.preload()) }
+// and an alarm's read of the group's series read: the group's lines, its
+// newest row and the two before it, and the ring's room for the next row.
+// It changes nothing. See the package function Preload for why.
+func (g *Group) Preload() { preload.Keep(g.preload(rowsRead | rowsWrite)) }
 
-func (g *Group) preload() uintptr {
-	// The group's lines: it starts anywhere in its size class's slot, and
-	// these fields are at its start, middle and end.
-	x := uintptr(g.head) + uintptr(g.size) + uintptr(len(g.srs)) + uintptr(len(g.slots))
+// preload loads the group's lines and the rows' lines that which names
+// (see rowWords) and returns a value computed from every load.
+func (g *Group) preload(which uint8) uintptr {
+	// The group's lines (groupLines; an alarm's read, readGroupLines).
+	x := uintptr(g.head) + uintptr(g.size)
+	if which&rowsWrite != 0 {
+		x += uintptr(len(g.srs))
+	}
 	var small [smallRowWords]int
 	var words []int
-	if g.smallRow() {
-		words = g.rowWords(small[:])
+	if which != rowsRead|rowsWrite && g.smallRow() {
+		words = g.rowWords(small[:], which)
 	} else {
 		var wide rowWords
-		words = g.rowWords(wide[:])
+		words = g.rowWords(wide[:], which)
 	}
 	for _, i := range words {
 		x += uintptr(g.rows[i])
@@ -76,33 +80,55 @@ func (g *Group) preload() uintptr {
 	return x
 }
 
-// windowEnds returns the indices in a's window of the range's oldest
-// value and of the one after its newest (where a slide by one period
-// writes): with the flags at index 0, the window's lines an evaluation
-// reads. A range of three is in the alarm's last line. ok is false when
-// the window is not laid out for the range.
-func (a *MetricAlarm) windowEnds() (lo, hi int, ok bool) {
+// windowWords returns the indices in a's window of a word on each line
+// that its next evaluation reads when it slides the range by a period,
+// the common case: the flags (index 0), the newest value and the one
+// after it (the slide writes there, and reads again the datapoint that
+// was still open), and the range's oldest value when the slide reaches
+// the end of the window and copies the range back to its start. Two of
+// them may be on one line (a range of three, in the alarm's last line, is
+// one line): asking twice for a line costs an instruction, not a trip to
+// memory. None when the window is not laid out for the range.
+func (a *MetricAlarm) windowWords(buf *[4]int) []int {
 	w, n := a.inc.win, int(a.rng)
 	if len(w) != flagWords(n)+2*n {
-		return 0, 0, false
+		return nil
 	}
-	lo = flagWords(n) + int(a.inc.off)
-	return lo, min(lo+n, len(w)-1), true
+	off := int(a.inc.off)
+	lo := flagWords(n) + off
+	buf[0], buf[1], buf[2] = 0, lo+n-1, min(lo+n, len(w)-1)
+	if off >= n { // the slide copies (off+1+n > 2n): see incremental.read
+		buf[3] = lo
+		return buf[:4]
+	}
+	return buf[:3]
 }
 
-// rowWords is room for the words of rowWords: a word per line of the
-// widest row (2 + 4 × MaxGroupMetrics words), two older rows and two
-// words of the next row's room.
-type rowWords [(2+4*MaxGroupMetrics+7)/8 + 4]int
+// Which rows of a group's ring a minute reads (rowWords): an alarm's read
+// of one of its series reads the newest row, the row before it (the
+// window that closed a period ago, read again while it was open) and
+// the header of the row before that (soleQueued checks it is older than
+// the window); PutRow reads the newest row's header and writes the room
+// of the next row. Each asks only for its own: a line asked for and not
+// read takes a place among the misses the processor can have in flight
+// (BENCHMARKS.md, issue 13, round 19).
+const (
+	rowsRead uint8 = 1 << iota
+	rowsWrite
+)
 
-// rowWords returns the index in g.rows of a word on each line that a
-// minute reads of the ring: the newest row, a word per line of it (an
-// alarm's read and soleQueued look at its header and a column); the two
-// rows before it, where the ring does not wrap (an alarm's window is
-// usually the row before the newest, and soleQueued checks the row before
-// that); and the next row's room, where PutRow writes. None while the
-// queue holds no rows.
-func (g *Group) rowWords(buf []int) []int {
+// rowLineWords is a word on each line of the widest row (2 + 4 ×
+// MaxGroupMetrics words), and its last.
+const rowLineWords = (2+4*MaxGroupMetrics+7)/8 + 1
+
+// rowWords is room for every word rowWords returns: two rows' lines and
+// a header when reading, a header and a row's lines when writing.
+type rowWords [3*rowLineWords + 3]int
+
+// rowWords returns the index in g.rows of a word on each line of the
+// ring that which (rowsRead, rowsWrite or both) reads or writes. None
+// while the queue holds no rows.
+func (g *Group) rowWords(buf []int, which uint8) []int {
 	if g.next == g.first || g.width == 0 {
 		return nil
 	}
@@ -110,24 +136,46 @@ func (g *Group) rowWords(buf []int) []int {
 	if r < 0 || r+w > len(rows) { // never, while the queue holds rows; a preload must not panic
 		return nil
 	}
+	// The bounds checks against buf always pass: callers give room for
+	// their rows (rowWords for the widest); a preload must not panic.
 	n := 0
-	add := func(i int) {
-		if n < len(buf) { // always: callers give room for their row (rowWords for the widest); a preload must not panic
-			buf[n] = i
-			n++
+	if which&rowsRead != 0 {
+		n = rowLines(buf, n, r, w)
+		if p := r - st; p >= 0 { // where the ring does not wrap
+			n = rowLines(buf, n, p, w)
+			if p -= st; p >= 0 && n < len(buf) {
+				buf[n] = p
+				n++
+			}
 		}
 	}
-	for i := 0; i < w; i += 8 {
-		add(r + i)
-	}
-	for p := r - st; p >= 0 && p >= r-2*st; p -= st {
-		add(p)
-	}
-	if nx := r + st; nx+w <= len(rows) {
-		add(nx)
-		add(nx + w - 1)
+	if which&rowsWrite != 0 {
+		if n+2 <= len(buf) {
+			buf[n], buf[n+1] = r, r+1 // r+1 is on r's line, or the next
+			n += 2
+		}
+		if g.next-g.first < g.size { // else the next row makes room first, and the room moves
+			if nx := g.offset(g.next); nx+w <= len(rows) {
+				n = rowLines(buf, n, nx, w)
+			}
+		}
 	}
 	return buf[:n]
+}
+
+// rowLines writes to buf from n on the index of a word on each line of
+// the row of w words at p (p, p+8, … and the last), and returns the next
+// n.
+func rowLines(buf []int, n, p, w int) int {
+	for i := 0; i < w && n < len(buf); i += 8 {
+		buf[n] = p + i
+		n++
+	}
+	if (w-1)%8 != 0 && n < len(buf) {
+		buf[n] = p + w - 1
+		n++
+	}
+	return n
 }
 
 // AlarmLines is where the next evaluation of one or two alarms that read
@@ -160,9 +208,21 @@ func LinesOf(a, b *MetricAlarm) AlarmLines {
 	return l
 }
 
-// alarmLines and groupLines are the offsets of a field on each line that
-// an evaluation reads of an alarm (as MetricAlarm.preload reads them) and
-// of a group (as Group.preload).
+// Complete reports whether l names a series and its group: the alarms
+// have found their series, and it is published through a Group (as a
+// world's workloads publish). A caller can then take l again rarely (it
+// changes when the series is forgotten or the alarms read another
+// store); a series published otherwise has no group, and its Lines are
+// never complete.
+func (l *AlarmLines) Complete() bool { return l.series != nil && l.group != nil }
+
+// alarmLines, groupLines and readGroupLines are the offsets of a field on
+// each line that an evaluation reads of an alarm (as MetricAlarm.preload
+// reads them), that a put reads of a group (as Group.preload), and that
+// an alarm's read of a series of the group reads: the first two of the
+// group's three (TestGroupReadFieldsInTwoLines), not the last, with the
+// series, the store and the ring's block, which only puts and a group
+// making room read.
 var (
 	alarmLines = [...]uintptr{
 		unsafe.Offsetof(MetricAlarm{}.rng),
@@ -173,9 +233,9 @@ var (
 		unsafe.Offsetof(Group{}.head),
 		unsafe.Offsetof(Group{}.size),
 		unsafe.Offsetof(Group{}.srs),
-		unsafe.Offsetof(Group{}.slots),
 	}
-	firstLine = [...]uintptr{0}
+	readGroupLines = groupLines[:2]
+	firstLine      = [...]uintptr{0}
 )
 
 // Prefetch asks the processor for the alarms' lines, the series' first
@@ -190,7 +250,9 @@ func (l *AlarmLines) Prefetch() {
 	if l.series != nil {
 		preload.Prefetch(unsafe.Pointer(l.series), firstLine[:])
 	}
-	l.group.PrefetchLines()
+	if l.group != nil {
+		preload.Prefetch(unsafe.Pointer(l.group), readGroupLines)
+	}
 }
 
 // PrefetchData asks for the memory whose addresses are in the lines that
@@ -203,17 +265,20 @@ func (l *AlarmLines) PrefetchData() {
 			a.prefetchWindow()
 		}
 	}
-	l.group.PrefetchRows()
+	l.group.prefetchRows(rowsRead)
 }
 
 // prefetchWindow asks for the lines of a's window that an evaluation
 // reads (those MetricAlarm.preload loads).
 func (a *MetricAlarm) prefetchWindow() {
-	if lo, hi, ok := a.windowEnds(); ok {
-		const word = unsafe.Sizeof(a.inc.win[0])
-		offs := [...]uintptr{0, uintptr(lo) * word, uintptr(hi) * word}
-		preload.Prefetch(unsafe.Pointer(&a.inc.win[0]), offs[:])
+	var buf [4]int
+	words := a.windowWords(&buf)
+	if len(words) == 0 {
+		return
 	}
+	const word = unsafe.Sizeof(a.inc.win[0])
+	offs := [4]uintptr{uintptr(buf[0]) * word, uintptr(buf[1]) * word, uintptr(buf[2]) * word, uintptr(buf[3]) * word}
+	preload.Prefetch(unsafe.Pointer(&a.inc.win[0]), offs[:len(words)])
 }
 
 // seriesTakeLines are the offsets of a field on each line of a series
@@ -259,20 +324,25 @@ func (g *Group) PrefetchLines() {
 	}
 }
 
-// PrefetchRows asks for the rows that Preload loads: the newest, the two
-// before it and the next row's room. It reads g's lines, so a caller
-// calls it a while after PrefetchLines (a nil g asks for nothing).
-func (g *Group) PrefetchRows() {
+// PrefetchRows asks for the rows that the next PutRow reads and writes:
+// the newest row's header and the ring's room for the next row. It reads
+// g's lines, so a caller calls it a while after PrefetchLines (a nil g
+// asks for nothing).
+func (g *Group) PrefetchRows() { g.prefetchRows(rowsWrite) }
+
+// prefetchRows asks for the rows' lines that which names (rowsRead or
+// rowsWrite, see rowWords).
+func (g *Group) prefetchRows(which uint8) {
 	if g == nil {
 		return
 	}
 	var small [smallRowWords]int
 	var words []int
 	if g.smallRow() {
-		words = g.rowWords(small[:])
+		words = g.rowWords(small[:], which)
 	} else {
 		var wide rowWords
-		words = g.rowWords(wide[:])
+		words = g.rowWords(wide[:], which)
 	}
 	if len(words) == 0 {
 		return
@@ -289,12 +359,17 @@ func (g *Group) PrefetchRows() {
 	}
 }
 
-// smallRowWords is room for the words of rowWords for a row of up to 8
-// lines (62 series of single samples, 15 of statistic sets). Most rows
-// are a few lines wide: their words fit a buffer on the stack a fraction
-// of rowWords' size, which each preload would clear (two a service's
-// minute, BENCHMARKS.md, issue 13, round 14).
-const smallRowWords = 8 + 4
+// smallRowWords is room for the words of rowWords for either rowsRead or
+// rowsWrite of a row of up to 6 lines (46 series of single samples, 11
+// of statistic sets): at most 7 words a row. Most rows are a few lines
+// wide: their words fit a buffer on the stack a fraction of rowWords'
+// size, which each preload would clear (two a service's minute,
+// BENCHMARKS.md, issue 13, round 14).
+const smallRowWords = 16
 
-// smallRow reports whether rowWords' words of g fit smallRowWords.
-func (g *Group) smallRow() bool { return g.width <= 8*(smallRowWords-4) }
+// smallRow reports whether rowWords' words of g for rowsRead or for
+// rowsWrite fit smallRowWords.
+func (g *Group) smallRow() bool { return g.width <= smallRowWidth }
+
+// smallRowWidth is the widest row, in words, of a small row: 6 lines.
+const smallRowWidth = 48

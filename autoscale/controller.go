@@ -427,6 +427,13 @@ func (c *Controller) Lines() Lines {
 	return l
 }
 
+// Complete reports whether l names everything a minute reads: a
+// controller whose policy owns alarms (this package's policies), the
+// alarms' series and its group (metrics.AlarmLines.Complete). A caller
+// can then take l again rarely; until then, after each evaluation (see
+// Controller.Lines).
+func (l *Lines) Complete() bool { return l.c != nil && l.policy != nil && l.alarms.Complete() }
+
 // controllerLines are the offsets of a field on each of the controller's
 // lines that a minute that changes nothing reads (its first: a minute
 // that proposes, about 1 % of them, reads the second as well).

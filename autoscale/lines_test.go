@@ -107,6 +107,47 @@ func TestZeroLinesEvaluatesNothing(t *testing.T) {
 	}
 }
 
+// A controller's Lines are complete once its alarms have found their
+// series and the series has a group (a world's workloads publish through
+// one), and not before: the world's pass takes complete Lines again
+// rarely.
+func TestLinesCompleteOnceTheSeriesIsPublished(t *testing.T) {
+	tt, err := NewTargetTracking(TargetTrackingConfig{Name: "cpu", ResourceID: webID, TargetValue: 50, PredefinedMetric: ECSServiceAverageCPUUtilization})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := NewController(ControllerConfig{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 40}, Policies: []Policy{tt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zero Lines
+	if zero.Complete() {
+		t.Error("the zero Lines is complete")
+	}
+	if l := ctl.Lines(); l.Complete() {
+		t.Error("a new controller's Lines are complete before any evaluation")
+	}
+	s, err := metrics.NewStore(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl.EvaluateAlarms(t0, s)
+	if l := ctl.Lines(); l.Complete() {
+		t.Error("the Lines are complete before the series was published to")
+	}
+	g, err := s.Group(metrics.GroupMetric{Metric: cpu}) // as a world's workload publishes
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Put(0, t0, 40); err != nil {
+		t.Fatal(err)
+	}
+	ctl.EvaluateAlarms(t0.Add(time.Minute), s)
+	if l := ctl.Lines(); !l.Complete() {
+		t.Errorf("the Lines %+v are not complete after an evaluation of a published series", l)
+	}
+}
+
 // fataler is what the twin controllers' builders need of a *testing.T
 // or a *rapid.T.
 type fataler interface{ Fatal(args ...any) }

@@ -63,13 +63,20 @@ func (e *scalingEntry) refreshLines() {
 	}
 }
 
-// linesEvery is how often, in minutes, the scalers' pass takes their
-// controllers' Lines again. They change in a controller's first minutes
-// (its alarms find their series and group) and rarely after; a stale
-// Lines only asks for memory nobody reads, which costs time but changes
-// nothing. Taking them every minute cost about 2 % of a day at 5,000
-// services (BENCHMARKS.md, issue 13, round 14).
-const linesEvery = 4
+// linesEvery and completeLinesEvery are how often, in minutes, the
+// scalers' pass takes their controllers' Lines again: every linesEvery
+// until they name everything a minute reads (autoscale.Lines.Complete),
+// every completeLinesEvery after. They change in a controller's first
+// minutes (its alarms find their series and group) and rarely after; a
+// stale Lines only asks for memory nobody reads, which costs time but
+// changes nothing. Taking them every minute cost about 2 % of a day at
+// 5,000 services (BENCHMARKS.md, issue 13, round 14); every fourth
+// minute, the controller's line it reads was still 0.45 of the 37 lines
+// a service·minute reads from memory (round 19).
+const (
+	linesEvery         = 4
+	completeLinesEvery = 64
+)
 
 // How many components ahead each stage of the three passes asks for
 // memory. A stage reads addresses from the lines the stage before asked
@@ -199,7 +206,8 @@ func (mt *minuteTicks) onScaling(uint64) {
 	s := mt.w.sim
 	now, cal := s.Elapsed(), s.Now() // a scaler's tick does not move the clock
 	keep, ahead := 0, len(mt.scaling) >= pipelineFrom
-	refresh := ahead && (now/time.Minute)%linesEvery == 0
+	minute := now / time.Minute
+	refresh, refreshAll := ahead && minute%linesEvery == 0, minute%completeLinesEvery == 0
 	for i := 0; i < len(mt.scaling); i++ {
 		// Two stages: the scaler's line and its controller's Lines, then
 		// the alarms' windows and the group's rows (the addresses are in
@@ -219,7 +227,7 @@ func (mt *minuteTicks) onScaling(uint64) {
 			// entries stay unwritten: no line dirtied for nothing. A
 			// pass that asks for nothing ahead keeps no Lines: they are
 			// taken from the first refresh after it grows.
-			if refresh {
+			if refresh && (refreshAll || !mt.scaling[i].lines.Complete()) {
 				mt.scaling[i].refreshLines()
 			}
 			if keep != i {

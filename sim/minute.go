@@ -207,7 +207,7 @@ func (mt *minuteTicks) onScaling(uint64) {
 	now, cal := s.Elapsed(), s.Now() // a scaler's tick does not move the clock
 	keep, ahead := 0, len(mt.scaling) >= pipelineFrom
 	minute := now / time.Minute
-	refresh, refreshAll := ahead && minute%linesEvery == 0, minute%completeLinesEvery == 0
+	refresh, refreshAll := minute%linesEvery == 0, minute%completeLinesEvery == 0
 	for i := 0; i < len(mt.scaling); i++ {
 		// Two stages: the scaler's line and its controller's Lines, then
 		// the alarms' windows and the group's rows (the addresses are in
@@ -225,8 +225,12 @@ func (mt *minuteTicks) onScaling(uint64) {
 		if e := &mt.scaling[i]; e.from > now || e.x.tick(s, cal, &e.lines) {
 			// Indexed anew: a tick may have grown the list. Unchanged
 			// entries stay unwritten: no line dirtied for nothing. A
-			// pass that asks for nothing ahead keeps no Lines: they are
-			// taken from the first refresh after it grows.
+			// pass too short to ask for memory ahead keeps the Lines
+			// too, and evaluates through them: without them a
+			// controller loads its alarms' memory first
+			// (metrics.Preload), which a few dozen services a minute
+			// still have in the cache (6 % of the instructions at 100
+			// services: BENCHMARKS.md, issue 13, round 19).
 			if refresh && (refreshAll || !mt.scaling[i].lines.Complete()) {
 				mt.scaling[i].refreshLines()
 			}

@@ -154,7 +154,10 @@ func (g *Group) rowWords(buf []int, which uint8) []int {
 			buf[n], buf[n+1] = r, r+1 // r+1 is on r's line, or the next
 			n += 2
 		}
-		if g.next-g.first < g.size { // else the next row makes room first, and the room moves
+		// The room of row next: offset's arithmetic holds for it while
+		// the ring has room; else the next row makes room first, and the
+		// room moves.
+		if g.next-g.first < g.size {
 			if nx := g.offset(g.next); nx+w <= len(rows) {
 				n = rowLines(buf, n, nx, w)
 			}

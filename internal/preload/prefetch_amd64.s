@@ -15,3 +15,30 @@ loop:
 	JNE	loop
 done:
 	RET
+
+// func Runs(p unsafe.Pointer, runs []Run)
+TEXT ·Runs(SB), NOSPLIT, $0-32
+	MOVQ	p+0(FP), AX
+	MOVQ	runs_base+8(FP), BX
+	MOVQ	runs_len+16(FP), CX
+	TESTQ	CX, CX
+	JEQ	rdone
+run:
+	MOVQ	0(BX), DX		// Off
+	MOVQ	8(BX), SI		// Len
+	TESTQ	SI, SI
+	JEQ	rnext
+	ADDQ	AX, DX			// the run's first byte
+	LEAQ	-1(DX)(SI*1), SI	// its last byte
+	ANDQ	$~63, DX		// its first line
+line:
+	PREFETCHT0	(DX)
+	ADDQ	$64, DX
+	CMPQ	DX, SI
+	JLS	line			// while the line starts at or before the last byte
+rnext:
+	ADDQ	$16, BX
+	DECQ	CX
+	JNE	run
+rdone:
+	RET

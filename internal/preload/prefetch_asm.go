@@ -13,3 +13,12 @@ import "unsafe"
 //
 //go:noescape
 func Prefetch(p unsafe.Pointer, offs []uintptr)
+
+// Runs asks the processor to fetch every 64-byte line that holds a byte
+// of each run of memory, run.Len bytes from run.Off bytes past p, and
+// returns at once, like Prefetch: one call for a few runs, such as rows
+// of a ring, costs a few instructions a line where Prefetch first needs
+// an offset on each. A run of length 0 asks for nothing.
+//
+//go:noescape
+func Runs(p unsafe.Pointer, runs []Run)

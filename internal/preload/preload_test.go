@@ -21,6 +21,25 @@ func TestPrefetchNeitherWritesNorAllocates(t *testing.T) {
 	}
 }
 
+// TestRunsNeitherWritesNorAllocates asks for runs that start and end
+// inside lines, on whole lines, of one byte, of none, and past the
+// object: a prefetch never faults, writes or allocates.
+func TestRunsNeitherWritesNorAllocates(t *testing.T) {
+	o := new([4][64]byte)
+	o[1][7] = 3
+	runs := []Run{{0, 0}, {0, 1}, {5, 64}, {63, 2}, {0, 256}, {17, 239}, {200, 1 << 20}}
+	Runs(unsafe.Pointer(o), runs)
+	Runs(unsafe.Pointer(o), nil)
+	if n := testing.AllocsPerRun(100, func() { Runs(unsafe.Pointer(o), runs) }); n != 0 {
+		t.Errorf("Runs allocates %v times a call, want 0", n)
+	}
+	want := new([4][64]byte)
+	want[1][7] = 3
+	if *o != *want {
+		t.Errorf("Runs changed the object")
+	}
+}
+
 // loads is the plain-load way to the same lines: a byte of each, kept.
 func loads(p unsafe.Pointer, offs []uintptr) {
 	var x uintptr
@@ -55,4 +74,15 @@ func BenchmarkPrefetch(b *testing.B) {
 // eightLines returns eight lines of memory and an offset on each.
 func eightLines() (unsafe.Pointer, []uintptr) {
 	return unsafe.Pointer(new([8][64]byte)), []uintptr{0, 64, 128, 192, 256, 320, 384, 448}
+}
+
+// BenchmarkRuns is BenchmarkPrefetch's eight lines asked for as two
+// runs of 256 bytes.
+func BenchmarkRuns(b *testing.B) {
+	p, _ := eightLines()
+	runs := []Run{{0, 256}, {256, 256}}
+	b.ReportAllocs()
+	for b.Loop() {
+		Runs(p, runs)
+	}
 }

@@ -2,10 +2,11 @@ package metrics
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/ecssim/ecssim/internal/preload"
 )
 
 // TestLinesOfNamesTheSeriesAndGroup holds LinesOf to what an evaluation
@@ -66,17 +67,17 @@ func TestLinesOfNamesTheSeriesAndGroup(t *testing.T) {
 	none.PrefetchRows()
 }
 
-// PrefetchRows, prefetchRows and preload build the words of rows up to 6
-// lines wide in a buffer of smallRowWords, and wider ones in rowWords:
-// for groups of every width from 1 to MaxGroupMetrics series of single
-// samples and of statistic sets, with rows queued in the ring's middle
-// and at its start and end, the small buffer must hold every word that
-// rowWords' holds whenever they use it, neither must fail, and the words
-// must name every line that an alarm's read (rowsRead) and PutRow
-// (rowsWrite) use: the lines of the newest row and of the row before it
-// and the header of the row before that, where the ring does not wrap;
-// the newest row's header and the lines of the next row's room.
-func TestPrefetchRowsBufferHoldsTheRow(t *testing.T) {
+// TestRowRunsNameTheRowsLines holds rowRuns, which PrefetchRows,
+// prefetchRows and preload ask for, to the lines an alarm's read
+// (rowsRead) and PutRow (rowsWrite) use: the lines of the newest row and
+// of the row before it and the header of the row before that, where the
+// ring does not wrap; the newest row's header and the lines of the next
+// row's room. For groups of every width from 1 to MaxGroupMetrics series
+// of single samples and of statistic sets, with rows queued in the
+// ring's middle and at its start and end, the runs must lie within the
+// ring and name every one of those lines and no other; and asking for
+// them (and loading them) must not fail.
+func TestRowRunsNameTheRowsLines(t *testing.T) {
 	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 	for _, sets := range []bool{false, true} {
 		for n := 1; n <= MaxGroupMetrics; n++ {
@@ -102,17 +103,11 @@ func TestPrefetchRowsBufferHoldsTheRow(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, which := range []uint8{rowsRead, rowsWrite} {
-					var wide rowWords
-					want := g.rowWords(wide[:], which)
-					if g.smallRow() {
-						var small [smallRowWords]int
-						if got := g.rowWords(small[:], which); !slices.Equal(got, want) {
-							t.Fatalf("%d series (sets %v), row %d, rows %d: the small buffer holds %v, rowWords %v", n, sets, k, which, got, want)
-						}
-					}
-					if missing := g.linesMissed(want, which); missing != "" {
-						t.Fatalf("%d series (sets %v), row %d, rows %d: rowWords %v misses %s", n, sets, k, which, want, missing)
+				for _, which := range []uint8{rowsRead, rowsWrite, rowsRead | rowsWrite} {
+					var buf rowRunBuf
+					runs := g.rowRuns(&buf, which)
+					if m := g.runsMismatch(runs, which); m != "" {
+						t.Fatalf("%d series (sets %v), row %d, rows %d: runs %v %s", n, sets, k, which, runs, m)
 					}
 				}
 				g.PrefetchRows()
@@ -123,54 +118,74 @@ func TestPrefetchRowsBufferHoldsTheRow(t *testing.T) {
 	}
 }
 
-// linesMissed names the first line that words should name for which
-// (see TestPrefetchRowsBufferHoldsTheRow) and does not, or returns "".
-func (g *Group) linesMissed(words []int, which uint8) string {
+// runsMismatch says how runs differ from the lines of g's ring that
+// which reads or writes (see TestRowRunsNameTheRowsLines), or returns "".
+func (g *Group) runsMismatch(runs []preload.Run, which uint8) string {
 	line := func(i int) uintptr { return uintptr(unsafe.Pointer(&g.rows[i])) / 64 }
-	named := map[uintptr]bool{}
-	for _, i := range words {
-		named[line(i)] = true
+	type span struct{ off, end int } // words g.rows[off:end]
+	var spans []span
+	for _, run := range runs {
+		if run.Off%rowWord != 0 || run.Len%rowWord != 0 {
+			return fmt.Sprintf("hold a run of %d bytes from byte %d, not of whole words", run.Len, run.Off)
+		}
+		sp := span{int(run.Off / rowWord), int((run.Off + run.Len) / rowWord)}
+		if sp.end <= sp.off || sp.end > len(g.rows) {
+			return fmt.Sprintf("hold words [%d, %d), not within the ring's %d words", sp.off, sp.end, len(g.rows))
+		}
+		spans = append(spans, sp)
 	}
-	check := func(what string, from, to int) string {
+	named, wanted := map[uintptr]bool{}, map[uintptr]bool{}
+	for _, sp := range spans {
+		for i := sp.off; i < sp.end; i++ {
+			named[line(i)] = true
+		}
+	}
+	var missed string
+	want := func(what string, from, to int) {
 		for i := from; i < to; i++ {
-			if !named[line(i)] {
-				return fmt.Sprintf("%s's word %d", what, i)
+			wanted[line(i)] = true
+			if !named[line(i)] && missed == "" {
+				missed = fmt.Sprintf("miss %s's word %d", what, i)
 			}
 		}
-		return ""
 	}
 	r, w, st := g.lastOff, g.width, g.stride
-	if which == rowsRead {
-		if m := check("the newest row", r, r+w); m != "" {
-			return m
-		}
+	if which&rowsRead != 0 {
+		want("the newest row", r, r+w)
 		if r-st >= 0 {
-			if m := check("the row before", r-st, r-st+w); m != "" {
-				return m
-			}
+			want("the row before", r-st, r-st+w)
 		}
 		if r-2*st >= 0 {
-			return check("the header two rows before", r-2*st, r-2*st+1)
+			want("the header two rows before", r-2*st, r-2*st+1)
 		}
-		return ""
 	}
-	if m := check("the newest header", r, r+2); m != "" {
-		return m
+	if which&rowsWrite != 0 {
+		want("the newest header", r, r+2)
+		if g.next-g.first < g.size {
+			want("the next row's room", g.offset(g.next), g.offset(g.next)+w)
+		}
 	}
-	if g.next-g.first < g.size {
-		return check("the next row's room", g.offset(g.next), g.offset(g.next)+w)
+	if missed != "" {
+		return missed
+	}
+	for _, sp := range spans {
+		for i := sp.off; i < sp.end; i++ {
+			if !wanted[line(i)] {
+				return fmt.Sprintf("name word %d, on a line that is neither read nor written", i)
+			}
+		}
 	}
 	return ""
 }
 
-// TestWindowWordsNameTheSlidesLines holds windowWords, which the alarms'
+// TestWindowOffsNameTheSlidesLines holds windowOffs, which the alarms'
 // preload and prefetch ask for, to the lines a slide by one period reads
 // and writes (incremental.read and readSlide): for every range up to
 // 40 datapoints and every offset of it in the window, a word on the
 // flags' first line, on the line of the newest value and on that of the
 // one after it, and on that of the oldest value when the slide copies
 // the range back to the window's start; and no other line.
-func TestWindowWordsNameTheSlidesLines(t *testing.T) {
+func TestWindowOffsNameTheSlidesLines(t *testing.T) {
 	for n := 1; n <= 40; n++ {
 		a, err := NewAlarm(AlarmConfig{Name: "a", Metric: Metric{Namespace: "test", Name: "m"}, Statistic: Average,
 			Period: time.Minute, EvaluationPeriods: 1, EvaluationRange: n, Threshold: 1, Comparison: GreaterThanThreshold})
@@ -182,8 +197,15 @@ func TestWindowWordsNameTheSlidesLines(t *testing.T) {
 		line := func(i int) uintptr { return uintptr(unsafe.Pointer(&w[i])) / 64 }
 		for off := 0; off <= n; off++ {
 			a.inc.off = int16(off)
-			var buf [4]int
-			words := a.windowWords(&buf)
+			var buf [4]uintptr
+			offs := a.windowOffs(&buf)
+			var words []int
+			for _, o := range offs {
+				if o%windowWord != 0 {
+					t.Fatalf("range %d, offset %d: offsets %v hold %d, not a word's", n, off, offs, o)
+				}
+				words = append(words, int(o/windowWord))
+			}
 			named := map[uintptr]bool{}
 			for _, i := range words {
 				named[line(i)] = true

@@ -39,9 +39,9 @@ func (a *MetricAlarm) preload(done *series) uintptr {
 	// Lines 0, 1 and 2 (TestAlarmPreloadLoadsTheThreeLines): rng,
 	// inc.late, inc.win.
 	x := uintptr(a.rng) + uintptr(inc.late)
-	var buf [4]int
-	for _, i := range a.windowWords(&buf) {
-		x += uintptr(math.Float64bits(inc.win[i]))
+	var buf [4]uintptr
+	for _, off := range a.windowOffs(&buf) {
+		x += uintptr(math.Float64bits(inc.win[off/windowWord]))
 	}
 	if sr := inc.series; sr != nil && sr != done {
 		x += uintptr(sr.latest) // its first line, which the reads use
@@ -59,52 +59,55 @@ func (a *MetricAlarm) preload(done *series) uintptr {
 func (g *Group) Preload() { preload.Keep(g.preload(rowsRead | rowsWrite)) }
 
 // preload loads the group's lines and the rows' lines that which names
-// (see rowWords) and returns a value computed from every load.
+// (see rowRuns) and returns a value computed from every load.
 func (g *Group) preload(which uint8) uintptr {
 	// The group's lines (groupLines; an alarm's read, readGroupLines).
 	x := uintptr(g.head) + uintptr(g.size)
 	if which&rowsWrite != 0 {
 		x += uintptr(len(g.srs))
 	}
-	var small [smallRowWords]int
-	var words []int
-	if which != rowsRead|rowsWrite && g.smallRow() {
-		words = g.rowWords(small[:], which)
-	} else {
-		var wide rowWords
-		words = g.rowWords(wide[:], which)
-	}
-	for _, i := range words {
-		x += uintptr(g.rows[i])
+	var buf rowRunBuf
+	for _, run := range g.rowRuns(&buf, which) {
+		// A word on each line of the run: every eighth, and its last.
+		off, end := int(run.Off/rowWord), int((run.Off+run.Len)/rowWord)
+		for i := off; i < end; i += 8 {
+			x += uintptr(g.rows[i])
+		}
+		x += uintptr(g.rows[end-1])
 	}
 	return x
 }
 
-// windowWords returns the indices in a's window of a word on each line
-// that its next evaluation reads when it slides the range by a period,
-// the common case: the flags (index 0), the newest value and the one
-// after it (the slide writes there, and reads again the datapoint that
-// was still open), and the range's oldest value when the slide reaches
-// the end of the window and copies the range back to its start. Two of
-// them may be on one line (a range of three, in the alarm's last line, is
-// one line): asking twice for a line costs an instruction, not a trip to
-// memory. None when the window is not laid out for the range.
-func (a *MetricAlarm) windowWords(buf *[4]int) []int {
+// windowWord is the size of a word of an alarm's window.
+const windowWord = unsafe.Sizeof(float64(0))
+
+// windowOffs returns the offsets in a's window, in bytes, of a word on
+// each line that its next evaluation reads when it slides the range by a
+// period, the common case: the flags (word 0), the newest value and the
+// one after it (the slide writes there, and reads again the datapoint
+// that was still open), and the range's oldest value when the slide
+// reaches the end of the window and copies the range back to its start.
+// Two of them may be on one line (a range of three, in the alarm's last
+// line, is one line): asking twice for a line costs an instruction, not
+// a trip to memory. None when the window is not laid out for the range.
+// In bytes, they go to preload.Prefetch as they are (BENCHMARKS.md,
+// issue 13, round 20).
+func (a *MetricAlarm) windowOffs(buf *[4]uintptr) []uintptr {
 	w, n := a.inc.win, int(a.rng)
 	if len(w) != flagWords(n)+2*n {
 		return nil
 	}
 	off := int(a.inc.off)
 	lo := flagWords(n) + off
-	buf[0], buf[1], buf[2] = 0, lo+n-1, min(lo+n, len(w)-1)
+	buf[0], buf[1], buf[2] = 0, uintptr(lo+n-1)*windowWord, uintptr(min(lo+n, len(w)-1))*windowWord
 	if off >= n { // the slide copies (off+1+n > 2n): see incremental.read
-		buf[3] = lo
+		buf[3] = uintptr(lo) * windowWord
 		return buf[:4]
 	}
 	return buf[:3]
 }
 
-// Which rows of a group's ring a minute reads (rowWords): an alarm's read
+// Which rows of a group's ring a minute reads (rowRuns): an alarm's read
 // of one of its series reads the newest row, the row before it (the
 // window that closed a period ago, read again while it was open) and
 // the header of the row before that (soleQueued checks it is older than
@@ -117,18 +120,26 @@ const (
 	rowsWrite
 )
 
-// rowLineWords is a word on each line of the widest row (2 + 4 ×
-// MaxGroupMetrics words), and its last.
-const rowLineWords = (2+4*MaxGroupMetrics+7)/8 + 1
+// rowRunBuf is room for every run rowRuns returns: three when reading,
+// two when writing.
+type rowRunBuf [5]preload.Run
 
-// rowWords is room for every word rowWords returns: two rows' lines and
-// a header when reading, a header and a row's lines when writing.
-type rowWords [3*rowLineWords + 3]int
+// rowWord is the size of a word of a group's ring.
+const rowWord = unsafe.Sizeof(uint64(0))
 
-// rowWords returns the index in g.rows of a word on each line of the
-// ring that which (rowsRead, rowsWrite or both) reads or writes. None
-// while the queue holds no rows.
-func (g *Group) rowWords(buf []int, which uint8) []int {
+// rowRun returns the run of n words of a group's ring from word off, in
+// bytes from the ring's start.
+func rowRun(off, n int) preload.Run {
+	return preload.Run{Off: uintptr(off) * rowWord, Len: uintptr(n) * rowWord}
+}
+
+// rowRuns returns the runs of g.rows that which (rowsRead, rowsWrite or
+// both) reads or writes, each within the ring, in bytes from its start.
+// None while the queue holds no rows. A caller asks for all their lines
+// in one call (preload.Runs): a few instructions a line, where naming a
+// word on each line first cost about 230 instructions a call
+// (BENCHMARKS.md, issue 13, round 20).
+func (g *Group) rowRuns(buf *rowRunBuf, which uint8) []preload.Run {
 	if g.next == g.first || g.width == 0 {
 		return nil
 	}
@@ -136,49 +147,33 @@ func (g *Group) rowWords(buf []int, which uint8) []int {
 	if r < 0 || r+w > len(rows) { // never, while the queue holds rows; a preload must not panic
 		return nil
 	}
-	// The bounds checks against buf always pass: callers give room for
-	// their rows (rowWords for the widest); a preload must not panic.
 	n := 0
 	if which&rowsRead != 0 {
-		n = rowLines(buf, n, r, w)
+		buf[0] = rowRun(r, w)
+		n = 1
 		if p := r - st; p >= 0 { // where the ring does not wrap
-			n = rowLines(buf, n, p, w)
-			if p -= st; p >= 0 && n < len(buf) {
-				buf[n] = p
-				n++
+			buf[1] = rowRun(p, w)
+			n = 2
+			if p -= st; p >= 0 {
+				buf[2] = rowRun(p, 1)
+				n = 3
 			}
 		}
 	}
 	if which&rowsWrite != 0 {
-		if n+2 <= len(buf) {
-			buf[n], buf[n+1] = r, r+1 // r+1 is on r's line, or the next
-			n += 2
-		}
+		buf[n] = rowRun(r, 2) // the newest header
+		n++
 		// The room of row next: offset's arithmetic holds for it while
 		// the ring has room; else the next row makes room first, and the
 		// room moves.
 		if g.next-g.first < g.size {
 			if nx := g.offset(g.next); nx+w <= len(rows) {
-				n = rowLines(buf, n, nx, w)
+				buf[n] = rowRun(nx, w)
+				n++
 			}
 		}
 	}
 	return buf[:n]
-}
-
-// rowLines writes to buf from n on the index of a word on each line of
-// the row of w words at p (p, p+8, … and the last), and returns the next
-// n.
-func rowLines(buf []int, n, p, w int) int {
-	for i := 0; i < w && n < len(buf); i += 8 {
-		buf[n] = p + i
-		n++
-	}
-	if (w-1)%8 != 0 && n < len(buf) {
-		buf[n] = p + w - 1
-		n++
-	}
-	return n
 }
 
 // AlarmLines is where the next evaluation of one or two alarms that read
@@ -274,14 +269,10 @@ func (l *AlarmLines) PrefetchData() {
 // prefetchWindow asks for the lines of a's window that an evaluation
 // reads (those MetricAlarm.preload loads).
 func (a *MetricAlarm) prefetchWindow() {
-	var buf [4]int
-	words := a.windowWords(&buf)
-	if len(words) == 0 {
-		return
+	var buf [4]uintptr
+	if offs := a.windowOffs(&buf); len(offs) > 0 {
+		preload.Prefetch(unsafe.Pointer(unsafe.SliceData(a.inc.win)), offs)
 	}
-	const word = unsafe.Sizeof(a.inc.win[0])
-	offs := [4]uintptr{uintptr(buf[0]) * word, uintptr(buf[1]) * word, uintptr(buf[2]) * word, uintptr(buf[3]) * word}
-	preload.Prefetch(unsafe.Pointer(&a.inc.win[0]), offs[:len(words)])
 }
 
 // seriesTakeLines are the offsets of a field on each line of a series
@@ -334,45 +325,13 @@ func (g *Group) PrefetchLines() {
 func (g *Group) PrefetchRows() { g.prefetchRows(rowsWrite) }
 
 // prefetchRows asks for the rows' lines that which names (rowsRead or
-// rowsWrite, see rowWords).
+// rowsWrite, see rowRuns).
 func (g *Group) prefetchRows(which uint8) {
 	if g == nil {
 		return
 	}
-	var small [smallRowWords]int
-	var words []int
-	if g.smallRow() {
-		words = g.rowWords(small[:], which)
-	} else {
-		var wide rowWords
-		words = g.rowWords(wide[:], which)
-	}
-	if len(words) == 0 {
-		return
-	}
-	const word = unsafe.Sizeof(g.rows[0])
-	var offs [smallRowWords]uintptr
-	for len(words) > 0 {
-		k := min(len(words), len(offs))
-		for j, i := range words[:k] {
-			offs[j] = uintptr(i) * word
-		}
-		preload.Prefetch(unsafe.Pointer(&g.rows[0]), offs[:k])
-		words = words[k:]
+	var buf rowRunBuf
+	if runs := g.rowRuns(&buf, which); len(runs) > 0 {
+		preload.Runs(unsafe.Pointer(unsafe.SliceData(g.rows)), runs)
 	}
 }
-
-// smallRowWords is room for the words of rowWords for either rowsRead or
-// rowsWrite of a row of up to 6 lines (46 series of single samples, 11
-// of statistic sets): at most 7 words a row. Most rows are a few lines
-// wide: their words fit a buffer on the stack a fraction of rowWords'
-// size, which each preload would clear (two a service's minute,
-// BENCHMARKS.md, issue 13, round 14).
-const smallRowWords = 16
-
-// smallRow reports whether rowWords' words of g for rowsRead or for
-// rowsWrite fit smallRowWords.
-func (g *Group) smallRow() bool { return g.width <= smallRowWidth }
-
-// smallRowWidth is the widest row, in words, of a small row: 6 lines.
-const smallRowWidth = 48

@@ -12,10 +12,12 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ecssim/ecssim/autoscale"
+	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/metrics"
 	"github.com/ecssim/ecssim/sim"
 	"github.com/ecssim/ecssim/sim/traffic"
@@ -349,6 +351,59 @@ func BenchmarkMemoryLatency(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMemoryThroughput measures the host too: the time per line of
+// loads that do not wait for one another, one word of each of the lines
+// of a working set in a random order computed beforehand, the way the
+// minute passes read services' lines. The processor overlaps as many of
+// them as it can have misses in flight, so beyond the last level this is
+// what a line costs a pass that never waits for one on its own, where
+// BenchmarkMemoryLatency is what a line costs the code that waits for it.
+// ahead=16 also asks for each line 16 loads before it (preload.Prefetch),
+// as the passes ask for services' lines ahead. Lines from memory per
+// service·minute (cachegrind) times this is the least a world's minute can
+// spend on memory (BENCHMARKS.md, issue 13, round 20).
+//
+//	go test -run XXX -bench 'MemoryThroughput' ./sim/
+func BenchmarkMemoryThroughput(b *testing.B) {
+	for _, mib := range []int{1, 8, 64, 256} {
+		for _, ahead := range []int{0, 16} {
+			b.Run(fmt.Sprintf("MiB=%d/ahead=%d", mib, ahead), func(b *testing.B) {
+				if testing.Short() && mib > 8 {
+					b.Skip("a large working set")
+				}
+				n := mib << 20 / 64
+				words := make([]int64, n*8) // 32 KiB or more: it starts on a page, so every eight words are a line
+				order := rand.New(rand.NewPCG(13, 64)).Perm(n)
+				const loads = 4096 // per op, so that the loop's own cost is noise
+				pos, sum := 0, int64(0)
+				for b.Loop() {
+					for range loads {
+						if ahead > 0 {
+							j := pos + ahead
+							if j >= n {
+								j -= n
+							}
+							preload.Prefetch(unsafe.Pointer(&words[order[j]*8]), firstWord[:])
+						}
+						sum += words[order[pos]*8]
+						if pos++; pos == n {
+							pos = 0
+						}
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/loads, "ns/line")
+				if sum != 0 { // keeps the loads; every word is zero
+					b.Fatal(sum)
+				}
+			})
+		}
+	}
+}
+
+// firstWord is the offset of the one line BenchmarkMemoryThroughput asks
+// for of each load's line.
+var firstWord = [...]uintptr{0}
 
 // chaseCycle returns the links of one random cycle through n lines of 64
 // bytes: next[i] is the index (in words) of the line after the one at i,

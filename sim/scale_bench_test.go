@@ -361,8 +361,9 @@ func BenchmarkMemoryLatency(b *testing.B) {
 // BenchmarkMemoryLatency is what a line costs the code that waits for it.
 // ahead=16 also asks for each line 16 loads before it (preload.Prefetch),
 // as the passes ask for services' lines ahead. Lines from memory per
-// service·minute (cachegrind) times this is the least a world's minute can
-// spend on memory (BENCHMARKS.md, issue 13, round 20).
+// service·minute (cachegrind) times this is the memory time a world's
+// minute needs, which the processor can hide behind instructions but not
+// shorten (BENCHMARKS.md, issue 13, round 20).
 //
 //	go test -run XXX -bench 'MemoryThroughput' ./sim/
 func BenchmarkMemoryThroughput(b *testing.B) {

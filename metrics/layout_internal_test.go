@@ -112,8 +112,9 @@ func TestAlarmWindowInWholeLines(t *testing.T) {
 	}
 }
 
-// TestSeriesLayout holds series' layout: the series is allocated in a
-// size class of whole cache lines, so that it starts on one; the fields an
+// TestSeriesLayout holds series' layout: the series is whole cache lines
+// and allocated in a size class of whole lines, so that it starts on one
+// alone or in a chunk of records (newSeries); the fields an
 // alarm's read and a put look at every minute lie in its first line; and
 // what a roll-up of queued rows reads (rollRun, rollUpIn) in the next two:
 // the first tier's resolution, complete, evictAt, base and its buckets'
@@ -123,8 +124,8 @@ func TestSeriesLayout(t *testing.T) {
 	skipUnless64(t)
 	var sr series
 	const line = 64
-	if size := unsafe.Sizeof(sr); sizeClass(size)%line != 0 {
-		t.Errorf("series is %d bytes, allocated in the %d-byte size class: want a class of whole cache lines", size, sizeClass(size))
+	if size := unsafe.Sizeof(sr); sizeClass(size)%line != 0 || size%line != 0 {
+		t.Errorf("series is %d bytes, allocated in the %d-byte size class: want whole cache lines, so that each record of a chunk (newSeries) starts on one too", size, sizeClass(size))
 	}
 	tb, bk := unsafe.Offsetof(sr.tierBuf), unsafe.Offsetof(sr.tierBuf[0].buckets)
 	fields := []struct {

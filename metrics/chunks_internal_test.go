@@ -1,0 +1,70 @@
+package metrics
+
+import (
+	"fmt"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// TestSeriesOfANameLieTogether holds newSeries to its layout: series of
+// one metric name made one after the other, with series of other names
+// made between them (a world's services, each publishing several
+// metrics), take consecutive records of chunks of their own, one record
+// then blocks of seriesBlock's, every record on a line; and Store.Bytes
+// counts the records made and not yet handed out.
+func TestSeriesOfANameLieTogether(t *testing.T) {
+	s, err := NewStore(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const services = 100
+	names := []string{MetricCPUUtilization, MetricMemoryUtilization, MetricRunningTaskCount}
+	made := make([][]*series, len(names))
+	for i := range services {
+		for k, name := range names {
+			m := ServiceMetric(name, "prod", fmt.Sprintf("svc-%03d", i))
+			if err := s.Put(m, at, 1); err != nil {
+				t.Fatal(err)
+			}
+			sr, err := s.lookupOrCreate(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			made[k] = append(made[k], sr)
+		}
+	}
+	size := unsafe.Sizeof(series{})
+	block := len(seriesBlock{}.recs)
+	for k, name := range names {
+		// Chunks of 1, then of a block's: record i is next to record
+		// i-1 unless a chunk starts at i.
+		for i := range services {
+			if a := uintptr(unsafe.Pointer(made[k][i])); a%64 != 0 {
+				t.Errorf("%s: series %d at %#x, not on a line", name, i, a)
+			}
+			if i == 0 {
+				continue
+			}
+			start := (i-1)%block == 0
+			d := uintptr(unsafe.Pointer(made[k][i])) - uintptr(unsafe.Pointer(made[k][i-1]))
+			if adjacent := d == size; adjacent == start {
+				t.Errorf("%s: series %d is %d bytes after series %d; a chunk starts there: %v", name, i, int64(d), i-1, start)
+			}
+		}
+	}
+	// 100 = 1 + 8 blocks of 12 + 3 of a ninth: 9 spare a name.
+	want := 0
+	for _, sr := range s.series {
+		want += sr.bytes()
+	}
+	for _, g := range s.groups {
+		want += g.bytes()
+	}
+	spare := (block - (services-1)%block) % block
+	want += s.blockBytes() + len(names)*spare*int(size)
+	if got := s.Bytes(); got != want {
+		t.Errorf("Bytes() = %d, want %d (the series, and %d spare records of each of %d names)", got, want, spare, len(names))
+	}
+}

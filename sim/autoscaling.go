@@ -91,6 +91,7 @@ type ServiceScaling struct {
 	activities       int32 // the scaler's activities (Activities)
 	offGrid          Timer // an evaluation due between two whole minutes; armed only while due is off the minute grid
 	decisions        recentLog[ScalingDecision]
+	_                [8]byte // to 128 bytes, two whole lines: each record of a chunk (newScaling) starts on a line
 }
 
 // AttachScaler starts evaluating sc for the service, reading metrics from r
@@ -130,7 +131,8 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
-	ss := &ServiceScaling{svc: s, scaler: sc, reader: r}
+	ss := s.w.newScaling()
+	*ss = ServiceScaling{svc: s, scaler: sc, reader: r}
 	s.scaling = ss
 	if keyed {
 		if s.w.scaledBy == nil {
@@ -145,6 +147,43 @@ func (s *Service) AttachScaler(sc Scaler, r metrics.Reader) (*ServiceScaling, er
 	ss.kind = sim.Handle("service-scaling", PhaseScaling, ss.onOffGrid)
 	s.w.ticks().addScaling(ss)
 	return ss, nil
+}
+
+// newScaling returns a zero ServiceScaling from the world's chunk of
+// them. The scalers' pass reads a line of each ServiceScaling a minute,
+// in the order they were attached: from one chunk they lie 128 bytes
+// apart, 32 to a page, where each allocated alone lay among the other
+// objects of its size class that attaching a scaler and making its
+// service allocate, about 640 bytes apart, every sixth service a page of
+// its own and, with thousands of services, a page walk (BENCHMARKS.md,
+// issue 13, round 21). The first chunks have one, two and four records,
+// so that a world with a few scalers keeps few spare, and the others are
+// a scalingBlock. A chunk stays in memory while any of its records is
+// reachable.
+func (w *World) newScaling() *ServiceScaling {
+	if len(w.scalingChunk) == 0 {
+		if n := w.scalingChunkSize; n < 4 {
+			w.scalingChunkSize = max(2*n, 1)
+			w.scalingChunk = make([]ServiceScaling, w.scalingChunkSize)
+		} else {
+			w.scalingChunk = new(scalingBlock).recs[:]
+		}
+	}
+	ss := &w.scalingChunk[0]
+	w.scalingChunk = w.scalingChunk[1:]
+	return ss
+}
+
+// scalingBlock is a chunk of ServiceScaling records for newScaling: 31
+// of them, each on a line of its own. An object of more than 512 bytes
+// that holds pointers starts with the allocator's 8-byte header (since Go
+// 1.22), in a size class of whole lines: the pad puts the records on the
+// next line, and the block takes 4,032 bytes of the 4,096-byte class.
+// The four records of the first chunks, 512 bytes at most, have no
+// header (TestScalersLieTogether holds every record to a line).
+type scalingBlock struct {
+	_    [64 - 8]byte
+	recs [31]ServiceScaling
 }
 
 // Scaling returns the service's scaler as AttachScaler attached it, or nil

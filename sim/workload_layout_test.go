@@ -126,14 +126,15 @@ func TestWorkloadLayout(t *testing.T) {
 }
 
 // TestScalingMinuteInOneLine holds a ServiceScaling to what its comment
-// promises: the allocator's size class of 128 bytes (more than 112),
-// whose slots start on lines, with what a minute's tick reads without a
-// decision in the first 64.
+// promises: 128 bytes, two whole lines, so that it starts on a line
+// whether allocated alone (the size class of 128) or in a chunk
+// (newScaling), with what a minute's tick reads without a decision in
+// the first 64.
 func TestScalingMinuteInOneLine(t *testing.T) {
 	skipUnless64(t)
 	ty := reflect.TypeFor[ServiceScaling]()
-	if s := ty.Size(); s <= 112 || s > 128 {
-		t.Errorf("a ServiceScaling takes %d bytes, want the size class of 128 (113 to 128)", s)
+	if s := ty.Size(); s != 128 {
+		t.Errorf("a ServiceScaling takes %d bytes, want 128: two whole lines, so that each record of a chunk (newScaling) starts on a line", s)
 	}
 	for _, name := range []string{"due", "scaler", "reader", "desired", "running", "deploying", "gone", "evaluatesAlarms"} {
 		off, size, err := fieldSpan(ty, name)
@@ -183,5 +184,38 @@ func skipUnless64(t *testing.T) {
 	t.Helper()
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the layout is laid out for 64-bit platforms")
+	}
+}
+
+// TestScalersLieTogether holds newScaling to its layout: the records it
+// hands out one after the other are consecutive in chunks of 1, 2, 4 and
+// then 31, and every one starts on a line.
+func TestScalersLieTogether(t *testing.T) {
+	skipUnless64(t)
+	w := &World{}
+	var prev *ServiceScaling
+	next, size := 0, 1 // where the next chunk starts, and its size
+	for i := range 200 {
+		ss := w.newScaling()
+		if !reflect.ValueOf(ss).Elem().IsZero() {
+			t.Fatalf("record %d is not zero", i)
+		}
+		start := i == next
+		if start {
+			next += size
+			if size *= 2; size > 4 {
+				size = len(scalingBlock{}.recs)
+			}
+		}
+		if a := uintptr(unsafe.Pointer(ss)); a%64 != 0 {
+			t.Errorf("record %d at %#x, not on a line", i, a)
+		}
+		if prev != nil {
+			d := uintptr(unsafe.Pointer(ss)) - uintptr(unsafe.Pointer(prev))
+			if adjacent := d == unsafe.Sizeof(*ss); adjacent == start {
+				t.Errorf("record %d is %d bytes after record %d; a chunk starts there: %v", i, int64(d), i-1, start)
+			}
+		}
+		prev = ss
 	}
 }

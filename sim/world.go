@@ -265,6 +265,10 @@ type World struct {
 	scaledBy      map[any]*Service      // the service each comparable scaler was last attached to (AttachScaler); lookup only
 
 	minuteTicks *minuteTicks // the workloads' and scalers' minutes (minute.go), made on first use
+	// The ServiceScaling records not yet handed out (newScaling), and
+	// how many the last chunk made had.
+	scalingChunk     []ServiceScaling
+	scalingChunkSize int
 
 	vpc      vpcState  // subnets and the awsvpcTrunking setting (vpc.go)
 	efsState *efsState // Amazon EFS file systems (efs.go), made on first use

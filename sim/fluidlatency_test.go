@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim/traffic"
@@ -382,4 +383,53 @@ func (q *fluidQueue) health(lambda, mu float64, tasks int, dt float64, sc traffi
 		return loadbalancer.NoResponse
 	}
 	return loadbalancer.Pass
+}
+
+// TestLatLanesKeepEachWorkloadsSteps books the same random fluid steps
+// into workloads whose lanes share blocks (minuteTicks.latLane: here 11
+// workloads, in blocks of 1, 2, 4 and 8 lanes) and into workloads with
+// lanes of their own, folding at different moments, and wants the same
+// histograms: a lane's slots hold its own workload's steps and no
+// other's. It also holds the blocks' layout: slot j of lane k + 1 lies
+// next to slot j of lane k.
+func TestLatLanesKeepEachWorkloadsSteps(t *testing.T) {
+	const workloads = 11
+	var mt minuteTicks
+	shared, own := make([]*Workload, workloads), make([]*Workload, workloads)
+	for i := range workloads {
+		shared[i], own[i] = fluidWorkload(2*time.Second), fluidWorkload(2*time.Second)
+		shared[i].fluidLat = mt.latLane()
+	}
+	size := unsafe.Sizeof(fluidLatency{})
+	for i := 1; i < workloads; i++ {
+		if i == 1 || i == 3 || i == 7 { // a block starts
+			continue
+		}
+		a, b := shared[i-1].fluidLat, shared[i].fluidLat
+		for _, j := range []int32{0, 1, maxFluidLatencies - 1} {
+			if d := uintptr(unsafe.Pointer(b.at(j))) - uintptr(unsafe.Pointer(a.at(j))); d != size {
+				t.Fatalf("slot %d of lane %d is %d bytes after lane %d's, want %d", j, i, int64(d), i-1, size)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for step := range 200 {
+		for i := range workloads {
+			latency, n := math.Exp(r.NormFloat64()-1), int64(r.IntN(5000))
+			shared[i].fluidServed(latency, traffic.ExponentialShape, n)
+			own[i].fluidServed(latency, traffic.ExponentialShape, n)
+			if (step+i)%37 == 0 { // each folds at moments of its own
+				shared[i].foldLatency()
+			}
+		}
+	}
+	for i := range workloads {
+		shared[i].foldLatency()
+		own[i].foldLatency()
+		g, w := shared[i], own[i]
+		if g.whole.total != w.whole.total || !slices.Equal(g.whole.dense(), w.whole.dense()) ||
+			g.period.latSum != w.period.latSum || !slices.Equal(g.period.hist.dense(), w.period.hist.dense()) {
+			t.Errorf("workload %d: its histograms from a shared block's lane differ from a lane of its own", i)
+		}
+	}
 }

@@ -36,6 +36,28 @@ type minuteTicks struct {
 	kFluid, kMinute, kScaling Kind
 	fluid, minute             []minuteEntry[*Workload]
 	scaling                   []scalingEntry
+	// The open block of latency lanes (latLane): its slots, its lanes
+	// and how many of them are handed out.
+	latSlots          []fluidLatency
+	latLanes, latUsed int
+}
+
+// maxLatLanes is the most lanes of a block of latency slots: a row of
+// slots (slot j of every lane) fills most of a page, 4,080 bytes.
+const maxLatLanes = 4096 / int(unsafe.Sizeof(fluidLatency{}))
+
+// latLane hands out the next lane of the open block of latency slots.
+// The first block has one lane and each next one twice as many as the
+// last, up to maxLatLanes, so that a world with a few workloads keeps at
+// most about as many lanes spare as it uses.
+func (mt *minuteTicks) latLane() latLane {
+	if mt.latUsed == mt.latLanes {
+		mt.latLanes = min(max(2*mt.latLanes, 1), maxLatLanes)
+		mt.latSlots, mt.latUsed = make([]fluidLatency, maxFluidLatencies*mt.latLanes), 0
+	}
+	k := mt.latUsed
+	mt.latUsed++
+	return latLane{first: &mt.latSlots[k], stride: int32(mt.latLanes) * int32(unsafe.Sizeof(fluidLatency{}))}
 }
 
 // minuteEntry is a component and the first whole minute it ticks at.
@@ -132,6 +154,9 @@ func (mt *minuteTicks) addFluid(wl *Workload) {
 		mt.w.sim.ScheduleAt(mt.kFluid, from, 0)
 	}
 	mt.fluid = append(mt.fluid, minuteEntry[*Workload]{from, wl})
+	if wl.fluidLat.first == nil { // none waits yet: a workload joins once, before its first step
+		wl.fluidLat = mt.latLane()
+	}
 }
 
 func (mt *minuteTicks) addMinute(wl *Workload) {

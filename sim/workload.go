@@ -279,7 +279,7 @@ type Workload struct {
 	defCPU, defMemory, svcRun int32
 	tgCursors                 int32
 	counters                  WorkloadCounters
-	fluidLat                  []fluidLatency // fluid steps not yet in the histograms (foldLatency)
+	fluidLat                  latLane // fluid steps not yet in the histograms (foldLatency)
 	minute                    minuteAcc
 	// What only the metrics minute reads.
 	mode      WorkloadMode // cfg.Mode
@@ -354,13 +354,13 @@ var (
 // prefetchFluidData asks for the memory a fluid step reads beyond the
 // workload's own lines (fluidStepLines), from addresses in those lines:
 // the traffic source's value, whose Rate the step calls, and the slot of
-// fluidLat the step appends to.
+// fluidLat the step writes.
 func (wl *Workload) prefetchFluidData() {
 	if p := preload.Data(wl.source); p != nil {
 		preload.Prefetch(p, firstLine[:])
 	}
-	if n := len(wl.fluidLat); n < cap(wl.fluidLat) {
-		preload.Prefetch(unsafe.Pointer(unsafe.SliceData(wl.fluidLat)), []uintptr{uintptr(n) * unsafe.Sizeof(fluidLatency{})})
+	if l := &wl.fluidLat; l.first != nil && l.n < maxFluidLatencies {
+		preload.Prefetch(unsafe.Pointer(l.first), []uintptr{uintptr(l.n) * uintptr(l.stride)})
 	}
 }
 
@@ -936,6 +936,35 @@ type fluidLatency struct {
 // of an hour at one-minute steps has 60).
 const maxFluidLatencies = 64
 
+// latLane is where a workload's fluid steps wait to be folded: a lane of
+// maxFluidLatencies slots, stride bytes apart, the first n of them
+// taken. The workloads of the world's minute pass have lanes of shared
+// blocks (minuteTicks.latLane), slot j of one lane beside slot j of the
+// next: the pass writes one slot of each workload a minute, in the order
+// the lanes were handed out, and so writes consecutive memory, about 170
+// workloads to a page, where a slice of its own for each workload put
+// each one's slot on a line and a page of their own (about 1.25 lines
+// written and 0.44 page walks a service·minute with thousands of
+// services: BENCHMARKS.md, issue 13, round 21). A workload outside the
+// pass gets a lane of its own at its first step. The block stays in
+// memory while a lane of it is held.
+type latLane struct {
+	first  *fluidLatency // slot 0, nil until the first step
+	stride int32         // bytes from a slot to the next
+	n      int32         // the slots taken: the steps waiting
+	_      [8]byte       // 24 bytes, as the slice it replaced: the fields after it keep their lines
+}
+
+// at returns slot j of the lane (j < maxFluidLatencies).
+func (l *latLane) at(j int32) *fluidLatency {
+	return (*fluidLatency)(unsafe.Add(unsafe.Pointer(l.first), int(j)*int(l.stride)))
+}
+
+// ownLatLane returns a lane of a block of its own.
+func ownLatLane() latLane {
+	return latLane{first: &make([]fluidLatency, maxFluidLatencies)[0], stride: int32(unsafe.Sizeof(fluidLatency{}))}
+}
+
 // fluidServed books a fluid step's n served requests as the step's
 // latency: its mean times the weighted points of its shape
 // (traffic.FluidShape: the exponential, or the sojourn's distribution for
@@ -1007,17 +1036,22 @@ func (wl *Workload) fluidServed(latency float64, shape *traffic.LatencyShape, n 
 		wtot += wt
 	}
 	m.latSum, p.latSum, p.hist.total, wl.whole.total = sum, psum, ptot, wtot
-	if len(wl.fluidLat) == maxFluidLatencies {
+	l := &wl.fluidLat
+	if l.n == maxFluidLatencies {
 		wl.foldLatency()
 	}
-	wl.fluidLat = append(wl.fluidLat, fluidLatency{latency: latency, n: nf, shape: shape})
+	if l.first == nil {
+		*l = ownLatLane()
+	}
+	*l.at(l.n) = fluidLatency{latency: latency, n: nf, shape: shape}
+	l.n++
 }
 
 // foldLatency adds the waiting fluid steps to the buckets of the period's
 // and the whole run's histograms (fluidServed added their totals and the
 // period's latency sum already).
 func (wl *Workload) foldLatency() {
-	if len(wl.fluidLat) == 0 {
+	if wl.fluidLat.n == 0 {
 		return
 	}
 	tmax := wl.timeout
@@ -1042,7 +1076,8 @@ func (wl *Workload) foldLatency() {
 		lo, hi, bt = lo+moved, hi+moved, bt+moved
 	}
 	k := 0
-	for _, f := range wl.fluidLat {
+	for j := range wl.fluidLat.n {
+		f := wl.fluidLat.at(j)
 		lat, n, pts, wts := f.latency, f.n, f.shape.Points, f.shape.Weights
 		wts = wts[:len(pts)]
 		// The additions addBucket makes one point at a time, in the same
@@ -1085,7 +1120,7 @@ func (wl *Workload) foldLatency() {
 		p.hist.widen(lo+w.base, hi+w.base)
 		wl.whole.widen(lo+w.base, hi+w.base)
 	}
-	wl.fluidLat = wl.fluidLat[:0]
+	wl.fluidLat.n = 0
 }
 
 // unclamped returns how many of the increasing points pts, times latency,

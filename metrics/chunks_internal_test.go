@@ -11,7 +11,8 @@ import (
 // one metric name made one after the other, with series of other names
 // made between them (a world's services, each publishing several
 // metrics), take consecutive records of chunks of their own, one record
-// then blocks of seriesBlock's, every record on a line; and Store.Bytes
+// then blocks of seriesBlock's, every record on a line (on 64-bit
+// platforms, which the layout is for); and Store.Bytes
 // counts the records made and not yet handed out.
 func TestSeriesOfANameLieTogether(t *testing.T) {
 	s, err := NewStore(Config{})
@@ -36,12 +37,13 @@ func TestSeriesOfANameLieTogether(t *testing.T) {
 		}
 	}
 	size := unsafe.Sizeof(series{})
+	is64 := unsafe.Sizeof(uintptr(0)) == 8
 	block := len(seriesBlock{}.recs)
 	for k, name := range names {
 		// Chunks of 1, then of a block's: record i is next to record
 		// i-1 unless a chunk starts at i.
 		for i := range services {
-			if a := uintptr(unsafe.Pointer(made[k][i])); a%64 != 0 {
+			if a := uintptr(unsafe.Pointer(made[k][i])); a%64 != 0 && is64 { // laid out for 64-bit platforms
 				t.Errorf("%s: series %d at %#x, not on a line", name, i, a)
 			}
 			if i == 0 {

@@ -122,3 +122,30 @@ func TestControllerKeepsItsPolicysAlarms(t *testing.T) {
 type otherAlarmPolicy struct{ *TargetTracking }
 
 func (p otherAlarmPolicy) Name() string { return "other" }
+
+// TestTargetTrackingMinuteFirst holds TargetTracking's layout: what every
+// minute's evaluation reads (the alarms, the low threshold, the target)
+// lies in its first 32 bytes, and the policy is at most 96 bytes, its
+// configuration, metric and causes out of line (targetTrackingSpec): a
+// slot of the 96-byte class starts 0 or 32 bytes into a line, so those
+// 32 bytes are on one line, and a pass over thousands of policies
+// crosses few pages.
+func TestTargetTrackingMinuteFirst(t *testing.T) {
+	var p TargetTracking
+	for _, f := range []struct {
+		name      string
+		off, size uintptr
+	}{
+		{"high", unsafe.Offsetof(p.high), unsafe.Sizeof(p.high)},
+		{"low", unsafe.Offsetof(p.low), unsafe.Sizeof(p.low)},
+		{"lowThreshold", unsafe.Offsetof(p.lowThreshold), unsafe.Sizeof(p.lowThreshold)},
+		{"targetValue", unsafe.Offsetof(p.targetValue), unsafe.Sizeof(p.targetValue)},
+	} {
+		if f.off+f.size > 32 {
+			t.Errorf("TargetTracking.%s ends at byte %d, after the first 32", f.name, f.off+f.size)
+		}
+	}
+	if size := unsafe.Sizeof(p); size > 96 {
+		t.Errorf("TargetTracking is %d bytes, want at most 96: what only making, asking and scaling read belongs in targetTrackingSpec", size)
+	}
+}

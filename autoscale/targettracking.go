@@ -132,7 +132,18 @@ type TargetTracking struct {
 	lowThreshold float64 // LowFraction × TargetValue, AlarmLow's threshold
 	targetValue  float64 // cfg.TargetValue
 	cd           cooldown
+	*targetTrackingSpec
+}
 
+// targetTrackingSpec is what a TargetTracking reads only when it is
+// made, asked, or scales, out of line: the policy is 96 bytes where with
+// its configuration, metric and causes it was 344 (in the 352-byte
+// class, made beside another object of it: 704 bytes from one service's
+// policy to the next). A world's scalers' pass then crosses a new page
+// of policies every 14 services or so rather than every 6 (0.18 → 0.07
+// page walks a service·minute at 5,000 services: BENCHMARKS.md, issue
+// 13, round 21).
+type targetTrackingSpec struct {
 	cfg                 TargetTrackingConfig
 	metric              metrics.Metric
 	statistic           metrics.Statistic
@@ -241,7 +252,7 @@ func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 	default:
 		errs = append(errs, invalid("TargetTrackingConfig.PredefinedMetric", nil, "give a PredefinedMetric or a CustomizedMetric"))
 	}
-	p := &TargetTracking{cfg: cfg, metric: metric, statistic: stat, targetValue: cfg.TargetValue}
+	p := &TargetTracking{targetTrackingSpec: &targetTrackingSpec{cfg: cfg, metric: metric, statistic: stat}, targetValue: cfg.TargetValue}
 	p.cfg.High = cfg.High.withDefaults(3)
 	p.cfg.Low = cfg.Low.withDefaults(15)
 	if p.cfg.LowFraction == 0 {

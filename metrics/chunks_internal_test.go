@@ -70,3 +70,56 @@ func TestSeriesOfANameLieTogether(t *testing.T) {
 		t.Errorf("Bytes() = %d, want %d (the series, and %d spare records of each of %d names)", got, want, spare, len(names))
 	}
 }
+
+// TestExpiredSeriesLetGoOfTheirRings expires series that held raw samples
+// and rollups, and wants their rings empty of memory: an expired series'
+// record may stay in memory beside a live one of its chunk (newSeries),
+// and must not keep its rings' buffers there too. A series of the same
+// metric made again afterwards starts empty and takes samples as a new
+// one does.
+func TestExpiredSeriesLetGoOfTheirRings(t *testing.T) {
+	s, err := NewStore(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var gone []*series
+	for i := range 5 {
+		m := ServiceMetric(MetricCPUUtilization, "prod", fmt.Sprintf("svc-%d", i))
+		for k := range 90 {
+			if err := s.Put(m, at.Add(time.Duration(k)*time.Minute), float64(k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sr, err := s.lookupOrCreate(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cap(sr.raw.buf) == 0 {
+			t.Fatalf("series %d holds no raw samples before it expires", i)
+		}
+		gone = append(gone, sr)
+	}
+	s.Expire(at.Add(5 * 366 * 24 * time.Hour)) // beyond every tier's retention
+	for i, sr := range gone {
+		if !sr.expired {
+			t.Fatalf("series %d did not expire", i)
+		}
+		if sr.raw.buf != nil {
+			t.Errorf("expired series %d keeps %d raw slots", i, cap(sr.raw.buf))
+		}
+		for k := range sr.tiers {
+			if b := sr.tiers[k].buckets.buf; b != nil {
+				t.Errorf("expired series %d keeps %d buckets of tier %d", i, cap(b), k)
+			}
+		}
+	}
+	m := ServiceMetric(MetricCPUUtilization, "prod", "svc-0")
+	later := at.Add(6 * 366 * 24 * time.Hour)
+	if err := s.Put(m, later, 7); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := s.Statistic(m, Maximum, time.Minute, later.Add(time.Minute)); !ok || v != 7 {
+		t.Errorf("the series made again reads %v, %v; want 7, true", v, ok)
+	}
+}

@@ -726,6 +726,7 @@ func (s *Store) Expire(now time.Time) {
 		s.evict(sr, ts)
 		if sr.empty() {
 			sr.expired = true
+			sr.release()
 			delete(s.series, key)
 			if sr.grp != nil {
 				sr.grp.stale = true
@@ -867,6 +868,18 @@ func compareMetrics(a, b Metric) int {
 		}
 	}
 	return len(a.Dimensions) - len(b.Dimensions)
+}
+
+// release drops the memory of an empty series' rings, leaving them as a
+// new series' are. An expired series' record stays in memory while
+// another series of its chunk is reachable (newSeries); its rings need
+// not stay with it.
+func (sr *series) release() {
+	sr.raw = ring[rawPoint]{limit: sr.raw.limit}
+	for i := range sr.tiers {
+		b := &sr.tiers[i].buckets
+		*b = ring[bucket]{limit: b.limit}
+	}
 }
 
 // empty reports whether sr holds no data in any tier.

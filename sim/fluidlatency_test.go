@@ -35,7 +35,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 		timeout := tc.timeout
 		cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: timeout}}
 		fresh := func() *Workload {
-			return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
+			return &Workload{workloadCold: &workloadCold{cfg: cfg}, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 		}
 		got, want := fresh(), fresh()
 		if tc.extremes {
@@ -112,7 +112,7 @@ func TestFluidServedMatchesOneQuantileAtATime(t *testing.T) {
 // a client timeout of tmax (0: none).
 func fluidWorkload(tmax time.Duration) *Workload {
 	cfg := WorkloadConfig{Server: traffic.ServerConfig{Timeout: tmax}}
-	return &Workload{cfg: cfg, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
+	return &Workload{workloadCold: &workloadCold{cfg: cfg}, server: cfg.Server, timeout: cfg.Server.Timeout.Seconds(), minute: minuteAcc{latMin: math.Inf(1)}}
 }
 
 // bucketsApart is how many histogram buckets lie between the buckets of
@@ -336,7 +336,7 @@ func TestFluidHealthMatchesTheFluidQueue(t *testing.T) {
 		{Concurrency: 2, QueueLimit: traffic.Unlimited, Timeout: 2 * time.Second},
 	}
 	for _, sc := range servers {
-		got := &Workload{timeout: sc.Timeout.Seconds(), checkTimeout: 5 * time.Second}
+		got := &Workload{timeout: sc.Timeout.Seconds(), workloadCold: &workloadCold{checkTimeout: 5 * time.Second}}
 		want := &fluidQueue{timeout: sc.Timeout.Seconds(), checkSeconds: 5}
 		for step := range 5000 {
 			mu := 0.5 + r.Float64()

@@ -55,7 +55,7 @@ var workloadSink *Workload
 // workloadShift returns where a Workload starts in the 64-byte lines of
 // its allocation: 8 bytes in on Go 1.22 and later (an object over 512
 // bytes with pointers starts after the allocator's 8-byte header in its
-// size class's slot; slots of 1,152 bytes start on lines), measured.
+// size class's slot; slots of 768 bytes start on lines), measured.
 func workloadShift() uintptr {
 	workloadSink = new(Workload)
 	return uintptr(unsafe.Pointer(workloadSink)) % 64
@@ -99,9 +99,9 @@ func TestWorkloadLayout(t *testing.T) {
 		f := ty.Field(i)
 		t.Logf("%4d (line %2d) %-16s %4d bytes", f.Offset, (shift+f.Offset)/64, f.Name, f.Type.Size())
 	}
-	if s := shift + ty.Size(); s <= 1024 || s > 1152 {
-		// 1152 is a size class of 18 lines: every slot starts on a line.
-		t.Errorf("a Workload takes %d bytes of its slot; the layout assumes the size class of 1,152 (a multiple of 64)", s)
+	if s := shift + ty.Size(); s <= 704 || s > 768 {
+		// 768 is a size class of 12 lines: every slot starts on a line.
+		t.Errorf("a Workload takes %d bytes of its slot; the layout assumes the size class of 768 (a multiple of 64)", s)
 	}
 	for _, c := range []struct {
 		name    string
@@ -109,8 +109,8 @@ func TestWorkloadLayout(t *testing.T) {
 		preload []uintptr // what its pass prefetches: one offset on each line it reads
 		want    []uintptr
 	}{
-		{"fluid step", fluidStepFields, fluidStepLines[:], []uintptr{1, 2, 3, 4, 5, 6, 8, 10}},
-		{"metrics minute", endMinuteFields, minuteLines[:], []uintptr{3, 4, 5, 6, 7, 8, 10}},
+		{"fluid step", fluidStepFields, fluidStepLines[:], []uintptr{0, 1, 2, 3, 4, 5, 8, 11}},
+		{"metrics minute", endMinuteFields, minuteLines[:], []uintptr{3, 4, 5, 6, 7, 8}},
 	} {
 		if got := cacheLines(t, shift, c.fields); !slices.Equal(got, c.want) {
 			t.Errorf("a %s reads lines %v of a Workload's slot, want %v", c.name, got, c.want)

@@ -30,7 +30,7 @@ func sizeClass(size uintptr) uintptr {
 // field an evaluation against a *Store reads or writes in the common case
 // (a range slid by one period) lies in the alarm's first three 64-byte
 // cache lines, and the alarm is allocated in a size class of whole lines
-// (448 bytes), so that an allocated alarm starts on a line and the three
+// (256 bytes), so that an allocated alarm starts on a line and the three
 // are three, not four.
 func TestAlarmEvaluationFieldsInThreeLines(t *testing.T) {
 	skipUnless64(t)
@@ -79,16 +79,17 @@ func TestAlarmEvaluationFieldsInThreeLines(t *testing.T) {
 
 // TestAlarmWindowInWholeLines holds the room of an alarm's compact window
 // (its flags and values, see incremental.points): for a range of up to 3
-// datapoints, the alarm's last cache line (small, which must be one whole
-// line); for every longer range up to the largest, an allocation of whole
+// datapoints, the alarm's last cache line (small, which ends the alarm
+// and shares the line only with the pointer to its cold part); for every
+// longer range up to the largest, an allocation of whole
 // cache lines in a size class of whole lines, so that it starts on a line.
 // The flags and values do not overlap: each flag byte lies in the words
 // before the values.
 func TestAlarmWindowInWholeLines(t *testing.T) {
 	skipUnless64(t)
 	var a0 MetricAlarm
-	if off, size := unsafe.Offsetof(a0.small), unsafe.Sizeof(a0.small); off%64 != 0 || size != 64 || off+size != unsafe.Sizeof(a0) {
-		t.Errorf("small at bytes [%d, %d) of %d: want the alarm's last cache line", off, off+size, unsafe.Sizeof(a0))
+	if off, size, all := unsafe.Offsetof(a0.small), unsafe.Sizeof(a0.small), unsafe.Sizeof(a0); all%64 != 0 || off/64 != all/64-1 || off+size != all {
+		t.Errorf("small at bytes [%d, %d) of %d: want the end of the alarm's last cache line", off, off+size, all)
 	}
 	for n := 1; n <= 8642; n++ {
 		var a MetricAlarm

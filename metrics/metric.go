@@ -3,6 +3,7 @@ package metrics
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
@@ -53,6 +54,21 @@ func (m Metric) String() string {
 		b.WriteByte('}')
 	}
 	return b.String()
+}
+
+// sameMetric reports whether a and b are one metric: the same namespace,
+// name and dimensions in any order (a metric's dimension names differ:
+// Validate), as their Strings are equal, without making them.
+func sameMetric(a, b Metric) bool {
+	if a.Namespace != b.Namespace || a.Name != b.Name || len(a.Dimensions) != len(b.Dimensions) {
+		return false
+	}
+	for _, d := range a.Dimensions {
+		if !slices.Contains(b.Dimensions, d) {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate reports every way m breaks CloudWatch's rules for a metric

@@ -7,6 +7,17 @@ import (
 	"github.com/ecssim/ecssim/metrics"
 )
 
+// sizeClassOf returns the allocator's size class (runtime/sizeclasses.go)
+// of an object of size bytes up to 512, and 0 for a larger one.
+func sizeClassOf(size uintptr) uintptr {
+	for _, k := range []uintptr{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512} {
+		if k >= size {
+			return k
+		}
+	}
+	return 0
+}
+
 // TestControllerMinuteInTwoLines holds Controller's layout: every field a
 // minute of a one-policy controller that changes nothing reads
 // (EvaluateAlarms, then SkipIdle with its policies due and no scheduled
@@ -19,17 +30,8 @@ import (
 func TestControllerMinuteInTwoLines(t *testing.T) {
 	var c Controller
 	const line = 64
-	// The allocator's size classes up to 512 bytes (runtime/sizeclasses.go).
-	classes := []uintptr{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512}
 	size := unsafe.Sizeof(c)
-	class := uintptr(0)
-	for _, k := range classes {
-		if k >= size {
-			class = k
-			break
-		}
-	}
-	if class == 0 || class%line != 0 {
+	if class := sizeClassOf(size); class == 0 || class%line != 0 {
 		t.Errorf("Controller is %d bytes, allocated in the %d-byte size class: want a class of whole 64-byte lines up to 512", size, class)
 	}
 	type field struct {
@@ -147,5 +149,17 @@ func TestTargetTrackingMinuteFirst(t *testing.T) {
 	}
 	if size := unsafe.Sizeof(p); size > 96 {
 		t.Errorf("TargetTracking is %d bytes, want at most 96: what only making, asking and scaling read belongs in targetTrackingSpec", size)
+	}
+}
+
+// TestSpecBesideNoAlarm holds targetTrackingSpec out of the size class of
+// the metrics.MetricAlarm a TargetTracking makes two of with it: in the
+// same class, the allocator lays a service's spec between its alarms and
+// the next service's, and the scalers' pass, which reads the alarms and
+// not the spec, skips its bytes every service.
+func TestSpecBesideNoAlarm(t *testing.T) {
+	spec, alarm := sizeClassOf(unsafe.Sizeof(targetTrackingSpec{})), sizeClassOf(unsafe.Sizeof(metrics.MetricAlarm{}))
+	if spec == alarm {
+		t.Errorf("targetTrackingSpec and MetricAlarm share the %d-byte size class", spec)
 	}
 }

@@ -147,7 +147,12 @@ type targetTrackingSpec struct {
 	cfg                 TargetTrackingConfig
 	metric              metrics.Metric
 	statistic           metrics.Statistic
-	highCause, lowCause string // the activities' causes, fixed by the configuration
+	highCause, lowCause string // the activities' causes, fixed by the configuration, made at first use (cause)
+	// The spec takes the 288-byte class, not the 256-byte class of the
+	// policy's two alarms (made with it), which it would sit between:
+	// the scalers' pass reads both alarms of each service, 512 bytes on
+	// from the last service's rather than 768 (TestSpecBesideNoAlarm).
+	_ [8]byte
 }
 
 // PredefinedMetricSpec returns the CloudWatch metric and statistic a
@@ -291,11 +296,18 @@ func NewTargetTracking(cfg TargetTrackingConfig) (*TargetTracking, error) {
 			return nil, fmt.Errorf("autoscale: TargetTrackingConfig: %w", err) // unreachable: one metric, statistic and period
 		}
 	}
-	p.highCause = fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.high.Config().Name, cfg.Name)
-	if p.low != nil {
-		p.lowCause = fmt.Sprintf("monitor alarm %s in state ALARM triggered policy %s", p.low.Config().Name, cfg.Name)
-	}
 	return p, nil
+}
+
+// cause returns the cause of the activities a's ALARM starts (a is p.high
+// or p.low), made at its first use and kept in *s (p.highCause or
+// p.lowCause). Made with the policy, the two strings sat between one
+// service's policy and the next in the allocator's 96-byte class.
+func (p *TargetTracking) cause(s *string, a *metrics.MetricAlarm) string {
+	if *s == "" {
+		*s = "monitor alarm " + a.Config().Name + " in state ALARM triggered policy " + p.cfg.Name
+	}
+	return *s
 }
 
 // Name returns the policy's name.
@@ -460,7 +472,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 			e.code = ttHighCooldown
 			return hold(e)
 		}
-		return Proposal{Desired: want, Vote: vote, Explanation: e, Cause: p.highCause}
+		return Proposal{Desired: want, Vote: vote, Explanation: e, Cause: p.cause(&p.highCause, p.high)}
 	case low == metrics.Alarm:
 		want := TrackingCapacity(in.Desired, value, p.targetValue)
 		e := Explanation{by: p, code: ttLow, value: value, base: in.Desired, want: want}
@@ -472,7 +484,7 @@ func (p *TargetTracking) Propose(in Input) Proposal {
 			e.code, e.until = ttLowCooldown, p.cd.inUntil
 			return hold(e)
 		}
-		return Proposal{Desired: want, Vote: Consensus, Explanation: e, Cause: p.lowCause}
+		return Proposal{Desired: want, Vote: Consensus, Explanation: e, Cause: p.cause(&p.lowCause, p.low)}
 	}
 	switch {
 	case value > p.targetValue:

@@ -42,3 +42,43 @@ rnext:
 	JNE	run
 rdone:
 	RET
+
+// func At2(p0, p1 uintptr)
+TEXT ·At2(SB), NOSPLIT, $0-16
+	MOVQ	p0+0(FP), AX
+	MOVQ	p1+8(FP), BX
+	PREFETCHT0	(AX)
+	PREFETCHT0	(BX)
+	RET
+
+// func At4(p0, p1, p2, p3 uintptr)
+TEXT ·At4(SB), NOSPLIT, $0-32
+	MOVQ	p0+0(FP), AX
+	MOVQ	p1+8(FP), BX
+	MOVQ	p2+16(FP), CX
+	MOVQ	p3+24(FP), DX
+	PREFETCHT0	(AX)
+	PREFETCHT0	(BX)
+	PREFETCHT0	(CX)
+	PREFETCHT0	(DX)
+	RET
+
+// func At8(p0, p1, p2, p3, p4, p5, p6, p7 uintptr)
+TEXT ·At8(SB), NOSPLIT, $0-64
+	MOVQ	p0+0(FP), AX
+	MOVQ	p1+8(FP), BX
+	MOVQ	p2+16(FP), CX
+	MOVQ	p3+24(FP), DX
+	PREFETCHT0	(AX)
+	PREFETCHT0	(BX)
+	PREFETCHT0	(CX)
+	PREFETCHT0	(DX)
+	MOVQ	p4+32(FP), AX
+	MOVQ	p5+40(FP), BX
+	MOVQ	p6+48(FP), CX
+	MOVQ	p7+56(FP), DX
+	PREFETCHT0	(AX)
+	PREFETCHT0	(BX)
+	PREFETCHT0	(CX)
+	PREFETCHT0	(DX)
+	RET

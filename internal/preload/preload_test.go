@@ -40,6 +40,27 @@ func TestRunsNeitherWritesNorAllocates(t *testing.T) {
 	}
 }
 
+// TestAtNeitherWritesNorAllocates asks At2, At4 and At8 for lines of an
+// object, repeated, and for addresses no object holds (0 and one far past
+// the object): a prefetch never faults, writes or allocates.
+func TestAtNeitherWritesNorAllocates(t *testing.T) {
+	o := new([4][64]byte)
+	o[3][1] = 5
+	p := uintptr(unsafe.Pointer(o))
+	if n := testing.AllocsPerRun(100, func() {
+		At2(p, p+200)
+		At4(p, p+64, p+64, 0)
+		At8(p, p+1, p+130, p+255, p+1<<30, 0, p, p+192)
+	}); n != 0 {
+		t.Errorf("At2, At4 and At8 allocate %v times a call, want 0", n)
+	}
+	want := new([4][64]byte)
+	want[3][1] = 5
+	if *o != *want {
+		t.Errorf("At2, At4 or At8 changed the object")
+	}
+}
+
 // loads is the plain-load way to the same lines: a byte of each, kept.
 func loads(p unsafe.Pointer, offs []uintptr) {
 	var x uintptr
@@ -68,6 +89,17 @@ func BenchmarkPrefetch(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Prefetch(p, offs)
+	}
+}
+
+// BenchmarkAt8 is BenchmarkPrefetch's eight lines asked for by their
+// addresses, in one call and no loop.
+func BenchmarkAt8(b *testing.B) {
+	p, offs := eightLines()
+	a := uintptr(p)
+	b.ReportAllocs()
+	for b.Loop() {
+		At8(a+offs[0], a+offs[1], a+offs[2], a+offs[3], a+offs[4], a+offs[5], a+offs[6], a+offs[7])
 	}
 }
 

@@ -109,6 +109,20 @@ func TestRowRunsNameTheRowsLines(t *testing.T) {
 					if m := g.runsMismatch(runs, which); m != "" {
 						t.Fatalf("%d series (sets %v), row %d, rows %d: runs %v %s", n, sets, k, which, runs, m)
 					}
+					if which == rowsRead|rowsWrite {
+						continue
+					}
+					var a [8]uintptr
+					var ok bool
+					a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], ok = g.rowsAt(which)
+					if wantOK := len(runs) > 0 && g.width <= atRowWords; ok != wantOK {
+						t.Fatalf("%d series (sets %v), row %d, rows %d: rowsAt ok %v, want %v", n, sets, k, which, ok, wantOK)
+					}
+					if ok {
+						if m := g.addrsMismatch(a[:], which); m != "" {
+							t.Fatalf("%d series (sets %v), row %d, rows %d: rowsAt %v %s", n, sets, k, which, a, m)
+						}
+					}
 				}
 				g.PrefetchRows()
 				g.prefetchRows(rowsRead)
@@ -116,6 +130,22 @@ func TestRowRunsNameTheRowsLines(t *testing.T) {
 			}
 		}
 	}
+}
+
+// addrsMismatch says how the lines of addresses in g's ring differ from
+// those which reads or writes (see TestRowRunsNameTheRowsLines), or
+// returns "".
+func (g *Group) addrsMismatch(addrs []uintptr, which uint8) string {
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(g.rows)))
+	var runs []preload.Run
+	for _, a := range addrs {
+		if a < base || a >= base+uintptr(len(g.rows))*rowWord {
+			return fmt.Sprintf("hold address %#x, outside the ring [%#x, %#x)", a, base, base+uintptr(len(g.rows))*rowWord)
+		}
+		off := (a - base) &^ (rowWord - 1) // the word it is in
+		runs = append(runs, preload.Run{Off: off, Len: rowWord})
+	}
+	return g.runsMismatch(runs, which)
 }
 
 // runsMismatch says how runs differ from the lines of g's ring that
@@ -197,8 +227,18 @@ func TestWindowOffsNameTheSlidesLines(t *testing.T) {
 		line := func(i int) uintptr { return uintptr(unsafe.Pointer(&w[i])) / 64 }
 		for off := 0; off <= n; off++ {
 			a.inc.off = int16(off)
-			var buf [4]uintptr
-			offs := a.windowOffs(&buf)
+			o0, o1, o2, o3, ok := a.windowOffs()
+			if !ok {
+				t.Fatalf("range %d, offset %d: windowOffs finds the window not laid out", n, off)
+			}
+			offs := []uintptr{o0, o1, o2, o3}
+			var at [4]uintptr
+			at[0], at[1], at[2], at[3] = a.windowAt(0)
+			for i, o := range offs {
+				if want := uintptr(unsafe.Pointer(&w[0])) + o; at[i] != want {
+					t.Fatalf("range %d, offset %d: windowAt %#x, want %#x (offsets %v)", n, off, at, want, offs)
+				}
+			}
 			var words []int
 			for _, o := range offs {
 				if o%windowWord != 0 {

@@ -39,9 +39,10 @@ func (a *MetricAlarm) preload(done *series) uintptr {
 	// Lines 0, 1 and 2 (TestAlarmPreloadLoadsTheThreeLines): rng,
 	// inc.late, inc.win.
 	x := uintptr(a.rng) + uintptr(inc.late)
-	var buf [4]uintptr
-	for _, off := range a.windowOffs(&buf) {
-		x += uintptr(math.Float64bits(inc.win[off/windowWord]))
+	if o0, o1, o2, o3, ok := a.windowOffs(); ok {
+		for _, off := range [...]uintptr{o0, o1, o2, o3} {
+			x += uintptr(math.Float64bits(inc.win[off/windowWord]))
+		}
 	}
 	if sr := inc.series; sr != nil && sr != done {
 		x += uintptr(sr.latest) // its first line, which the reads use
@@ -86,25 +87,38 @@ const windowWord = unsafe.Sizeof(float64(0))
 // period, the common case: the flags (word 0), the newest value and the
 // one after it (the slide writes there, and reads again the datapoint
 // that was still open), and the range's oldest value when the slide
-// reaches the end of the window and copies the range back to its start.
-// Two of them may be on one line (a range of three, in the alarm's last
-// line, is one line): asking twice for a line costs an instruction, not
-// a trip to memory. None when the window is not laid out for the range.
-// In bytes, they go to preload.Prefetch as they are (BENCHMARKS.md,
-// issue 13, round 20).
-func (a *MetricAlarm) windowOffs(buf *[4]uintptr) []uintptr {
+// reaches the end of the window and copies the range back to its start
+// (else o3 repeats o2). Two of them may be on one line (a range of
+// three, in the alarm's last line, is one line): asking twice for a line
+// costs an instruction, not a trip to memory. ok is false when the
+// window is not laid out for the range.
+func (a *MetricAlarm) windowOffs() (o0, o1, o2, o3 uintptr, ok bool) {
 	w, n := a.inc.win, int(a.rng)
 	if len(w) != flagWords(n)+2*n {
-		return nil
+		return 0, 0, 0, 0, false
 	}
 	off := int(a.inc.off)
 	lo := flagWords(n) + off
-	buf[0], buf[1], buf[2] = 0, uintptr(lo+n-1)*windowWord, uintptr(min(lo+n, len(w)-1))*windowWord
+	o1, o2 = uintptr(lo+n-1)*windowWord, uintptr(min(lo+n, len(w)-1))*windowWord
+	o3 = o2
 	if off >= n { // the slide copies (off+1+n > 2n): see incremental.read
-		buf[3] = uintptr(lo) * windowWord
-		return buf[:4]
+		o3 = uintptr(lo) * windowWord
 	}
-	return buf[:3]
+	return 0, o1, o2, o3, true
+}
+
+// windowAt returns the addresses of windowOffs' words in a's window, or
+// none four times when a is nil or its window is not laid out.
+func (a *MetricAlarm) windowAt(none uintptr) (uintptr, uintptr, uintptr, uintptr) {
+	if a == nil {
+		return none, none, none, none
+	}
+	_, o1, o2, o3, ok := a.windowOffs()
+	if !ok {
+		return none, none, none, none
+	}
+	w := uintptr(unsafe.Pointer(unsafe.SliceData(a.inc.win)))
+	return w, w + o1, w + o2, w + o3
 }
 
 // Which rows of a group's ring a minute reads (rowRuns): an alarm's read
@@ -239,40 +253,64 @@ var (
 // Prefetch asks the processor for the alarms' lines, the series' first
 // line and the group's lines, and returns at once: it reads nothing but
 // l, so it never waits for memory.
-func (l *AlarmLines) Prefetch() {
-	for _, a := range l.alarms {
-		if a != nil {
-			preload.Prefetch(unsafe.Pointer(a), alarmLines[:])
-		}
-	}
+func (l *AlarmLines) Prefetch() { l.PrefetchWith(0, 0, 0) }
+
+// PrefetchWith is Prefetch, asking in the same calls for the lines at
+// addresses x, y and z, a caller's own (0: none). The nine lines and the
+// caller's three go in two calls of their addresses (preload.At8 and
+// At4): with the scaler's and its controller's lines, a call of each
+// object's list of offsets took about 220 instructions a service·minute
+// at 5,000 services, and this way 130 (BENCHMARKS.md, issue 13, round
+// 22).
+func (l *AlarmLines) PrefetchWith(x, y, z uintptr) {
+	none := uintptr(unsafe.Pointer(l)) // in the cache: a harmless repeat
+	a0, a1, a2 := l.alarms[0].linesAt(none)
+	b0, b1, b2 := l.alarms[1].linesAt(none)
+	sr, g0, g1 := none, none, none
 	if l.series != nil {
-		preload.Prefetch(unsafe.Pointer(l.series), firstLine[:])
+		sr = uintptr(unsafe.Pointer(l.series))
 	}
 	if l.group != nil {
-		preload.Prefetch(unsafe.Pointer(l.group), readGroupLines)
+		g0 = uintptr(unsafe.Pointer(l.group))
+		g0, g1 = g0+readGroupLines[0], g0+readGroupLines[1]
 	}
+	if x == 0 {
+		x = none
+	}
+	if y == 0 {
+		y = none
+	}
+	if z == 0 {
+		z = none
+	}
+	preload.At8(a0, a1, a2, b0, b1, b2, sr, g0)
+	preload.At4(g1, x, y, z)
+}
+
+// linesAt returns the addresses of alarmLines in a, or none three times
+// for a nil a.
+func (a *MetricAlarm) linesAt(none uintptr) (uintptr, uintptr, uintptr) {
+	if a == nil {
+		return none, none, none
+	}
+	p := uintptr(unsafe.Pointer(a))
+	return p + alarmLines[0], p + alarmLines[1], p + alarmLines[2]
 }
 
 // PrefetchData asks for the memory whose addresses are in the lines that
 // Prefetch asked for: the alarms' windows and the group's newest rows.
 // It reads those lines, so a caller calls it a while after Prefetch (a
-// pass over many alarms: one alarm later), when they have arrived.
+// pass over many alarms: one alarm later), when they have arrived. It
+// names the lines' addresses in calls of them (preload.At8): with the
+// workloads' own, the passes' second and third stages took 580
+// instructions a service·minute at 5,000 services as lists of offsets
+// and runs, and take 390 so (BENCHMARKS.md, issue 13, round 22).
 func (l *AlarmLines) PrefetchData() {
-	for _, a := range l.alarms {
-		if a != nil {
-			a.prefetchWindow()
-		}
-	}
+	none := uintptr(unsafe.Pointer(l)) // in the cache: a harmless repeat
+	a0, a1, a2, a3 := l.alarms[0].windowAt(none)
+	b0, b1, b2, b3 := l.alarms[1].windowAt(none)
+	preload.At8(a0, a1, a2, a3, b0, b1, b2, b3)
 	l.group.prefetchRows(rowsRead)
-}
-
-// prefetchWindow asks for the lines of a's window that an evaluation
-// reads (those MetricAlarm.preload loads).
-func (a *MetricAlarm) prefetchWindow() {
-	var buf [4]uintptr
-	if offs := a.windowOffs(&buf); len(offs) > 0 {
-		preload.Prefetch(unsafe.Pointer(unsafe.SliceData(a.inc.win)), offs)
-	}
 }
 
 // seriesTakeLines are the offsets of a field on each line of a series
@@ -314,7 +352,8 @@ func (g *Group) prefetchBuckets() {
 // nil g asks for nothing). See AlarmLines for why.
 func (g *Group) PrefetchLines() {
 	if g != nil {
-		preload.Prefetch(unsafe.Pointer(g), groupLines[:])
+		p := uintptr(unsafe.Pointer(g))
+		preload.At4(p+groupLines[0], p+groupLines[1], p+groupLines[2], p)
 	}
 }
 
@@ -324,14 +363,64 @@ func (g *Group) PrefetchLines() {
 // asks for nothing).
 func (g *Group) PrefetchRows() { g.prefetchRows(rowsWrite) }
 
-// prefetchRows asks for the rows' lines that which names (rowsRead or
-// rowsWrite, see rowRuns).
+// prefetchRows asks for the rows' lines that which (rowsRead or
+// rowsWrite) names (see rowRuns): in one call of their addresses
+// (rowsAt), or as runs when a row is too wide for that.
 func (g *Group) prefetchRows(which uint8) {
 	if g == nil {
 		return
+	}
+	if a0, a1, a2, a3, a4, a5, a6, a7, ok := g.rowsAt(which); ok {
+		preload.At8(a0, a1, a2, a3, a4, a5, a6, a7)
+		return
+	}
+	if g.width <= atRowWords {
+		return // rowRuns names none either
 	}
 	var buf rowRunBuf
 	if runs := g.rowRuns(&buf, which); len(runs) > 0 {
 		preload.Runs(unsafe.Pointer(unsafe.SliceData(g.rows)), runs)
 	}
+}
+
+// atRowWords is the most words of a row whose lines rowsAt names by
+// three bytes: a run of up to 128 bytes has a byte on each of its lines
+// at its first, its middle and its last byte.
+const atRowWords = 16
+
+// rowsAt returns the addresses of a byte on each line of g's ring that
+// rowRuns(which) names, for which rowsRead or rowsWrite, repeated to
+// make eight: the first, middle and last byte of each row (a header's
+// first and last). Eight results, not an array, so that they come back
+// in registers. ok is false when rowRuns names none, and when a row is
+// wider than atRowWords.
+func (g *Group) rowsAt(which uint8) (a0, a1, a2, a3, a4, a5, a6, a7 uintptr, ok bool) {
+	rows, w, st, r := g.rows, g.width, g.stride, g.lastOff
+	if g.next == g.first || w == 0 || w > atRowWords || r < 0 || r+w > len(rows) {
+		return
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(rows)))
+	at := func(off int) uintptr { return base + uintptr(off)*rowWord }
+	row := func(off int) (uintptr, uintptr, uintptr) {
+		return at(off), at(off) + uintptr(w)*rowWord/2, at(off+w) - 1
+	}
+	n0, n1, n2 := row(r)
+	if which == rowsRead {
+		p0, p1, p2, h := n0, n1, n2, n0
+		if p := r - st; p >= 0 { // where the ring does not wrap
+			p0, p1, p2 = row(p)
+			if p -= st; p >= 0 {
+				h = at(p)
+			}
+		}
+		return n0, n1, n2, p0, p1, p2, h, h, true
+	}
+	h1 := at(r+2) - 1 // the newest header is n0 to h1
+	x0, x1, x2 := n0, n0, n0
+	if g.next-g.first < g.size {
+		if nx := g.offset(g.next); nx+w <= len(rows) {
+			x0, x1, x2 = row(nx)
+		}
+	}
+	return n0, h1, x0, x1, x2, n0, n0, n0, true
 }

@@ -441,18 +441,20 @@ var controllerLines = [...]uintptr{unsafe.Offsetof(Controller{}.oneAlarmed)}
 
 // Prefetch asks the processor for the controller's lines, its policy's
 // and its alarms' (metrics.AlarmLines.Prefetch), and returns at once.
-func (l *Lines) Prefetch() {
+func (l *Lines) Prefetch() { l.PrefetchWith(0) }
+
+// PrefetchWith is Prefetch, asking in the same calls for the line at
+// address x, the caller's own (0: none): a pass over thousands of
+// scalers asks for each one's lines in two calls (metrics.AlarmLines.PrefetchWith).
+func (l *Lines) PrefetchWith(x uintptr) {
 	if l.c == nil {
+		if x != 0 {
+			preload.At2(x, x)
+		}
 		return
 	}
-	preload.Prefetch(unsafe.Pointer(l.c), controllerLines[:])
-	if l.policy != nil {
-		preload.Prefetch(l.policy, policyLine[:])
-	}
-	l.alarms.Prefetch()
+	l.alarms.PrefetchWith(uintptr(unsafe.Pointer(l.c))+controllerLines[0], uintptr(l.policy), x)
 }
-
-var policyLine = [...]uintptr{0}
 
 // PrefetchData asks for the alarms' windows and the group's newest rows
 // (metrics.AlarmLines.PrefetchData): call it a while after Prefetch.

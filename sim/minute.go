@@ -5,7 +5,6 @@ import (
 	"unsafe"
 
 	"github.com/ecssim/ecssim/autoscale"
-	"github.com/ecssim/ecssim/internal/preload"
 )
 
 // minuteTicks runs the per-minute work of the world's workloads and
@@ -24,7 +23,7 @@ import (
 //
 // Each pass of at least pipelineFrom components is a software pipeline:
 // while it works on one component, it asks the processor
-// (preload.Prefetch) for the memory of the next few, a stage at a time,
+// (preload.At8 and its kin) for the memory of the next few, a stage at a time,
 // each stage reading addresses only from lines that the stage before
 // asked for some steps earlier. With thousands of
 // services a minute, a component's memory has left the cache by the next
@@ -125,10 +124,6 @@ const (
 // about 5 % of a day (BENCHMARKS.md, issue 13, round 12).
 const pipelineFrom = 128
 
-// firstLine is the offset of the one line to ask for of an object whose
-// pass reads a line of it: a ServiceScaling's tick (TestScalingMinuteInOneLine).
-var firstLine = [...]uintptr{0}
-
 // ticks returns the world's minute ticks, made on first use.
 func (w *World) ticks() *minuteTicks {
 	if w.minuteTicks == nil {
@@ -186,7 +181,7 @@ func (mt *minuteTicks) onFluid(uint64) {
 		// those lines).
 		if n := len(mt.fluid); ahead {
 			if j := i + fluidLinesAhead; j < n {
-				preload.Prefetch(unsafe.Pointer(mt.fluid[j].x), fluidStepLines[:])
+				mt.fluid[j].x.prefetchStep()
 			}
 			if j := i + fluidDataAhead; j < n {
 				mt.fluid[j].x.prefetchFluidData()
@@ -209,7 +204,7 @@ func (mt *minuteTicks) onMinute(uint64) {
 		// are in those).
 		if n := len(mt.minute); ahead {
 			if j := i + minuteLinesAhead; j < n {
-				preload.Prefetch(unsafe.Pointer(mt.minute[j].x), minuteLines[:])
+				mt.minute[j].x.prefetchMinute()
 			}
 			if j := i + minuteGroupAhead; j < n {
 				mt.minute[j].x.group.PrefetchLines()
@@ -240,8 +235,7 @@ func (mt *minuteTicks) onScaling(uint64) {
 		if n := len(mt.scaling); ahead {
 			if j := i + scalingLinesAhead; j < n {
 				e := &mt.scaling[j]
-				preload.Prefetch(unsafe.Pointer(e.x), firstLine[:])
-				e.lines.Prefetch()
+				e.lines.PrefetchWith(uintptr(unsafe.Pointer(e.x)))
 			}
 			if j := i + scalingDataAhead; j < n {
 				mt.scaling[j].lines.PrefetchData()

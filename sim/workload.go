@@ -333,7 +333,7 @@ type workloadCold struct {
 // (TestWorkloadLayout). With thousands of workloads a minute the lines
 // are in memory, and read field by field they would arrive one after
 // another: the minute passes ask for them all at once a workload or more
-// ahead (preload.Prefetch in minute.go).
+// ahead (prefetchStep, prefetchMinute).
 var (
 	fluidStepLines = [...]uintptr{
 		unsafe.Offsetof(Workload{}.fluidLast),
@@ -355,14 +355,16 @@ var (
 	}
 )
 
-// prefetchStep and prefetchMinute ask for the lines of wl that a fluid
-// step and a metrics minute read, in one call of their addresses
-// (preload.At8; the metrics minute's six lines with two repeats).
+// prefetchStep asks for the lines of wl that a fluid step reads, in one
+// call of their addresses (preload.At8), as prefetchMinute does for a
+// metrics minute's (six lines, two of them asked for twice).
 func (wl *Workload) prefetchStep() {
 	p, o := uintptr(unsafe.Pointer(wl)), &fluidStepLines
 	preload.At8(p+o[0], p+o[1], p+o[2], p+o[3], p+o[4], p+o[5], p+o[6], p+o[7])
 }
 
+// prefetchMinute asks for the lines of wl that a metrics minute reads:
+// see prefetchStep.
 func (wl *Workload) prefetchMinute() {
 	p, o := uintptr(unsafe.Pointer(wl)), &minuteLines
 	preload.At8(p+o[0], p+o[1], p+o[2], p+o[3], p+o[4], p+o[5], p+o[0], p+o[1])

@@ -274,17 +274,16 @@ func (l *AlarmLines) PrefetchWith(x, y, z uintptr) {
 		g0 = uintptr(unsafe.Pointer(l.group))
 		g0, g1 = g0+readGroupLines[0], g0+readGroupLines[1]
 	}
-	if x == 0 {
-		x = none
-	}
-	if y == 0 {
-		y = none
-	}
-	if z == 0 {
-		z = none
-	}
 	preload.At8(a0, a1, a2, b0, b1, b2, sr, g0)
-	preload.At4(g1, x, y, z)
+	preload.At4(g1, or(x, none), or(y, none), or(z, none))
+}
+
+// or returns addr, or none when addr is 0.
+func or(addr, none uintptr) uintptr {
+	if addr == 0 {
+		return none
+	}
+	return addr
 }
 
 // linesAt returns the addresses of alarmLines in a, or none three times

@@ -157,6 +157,50 @@ func (q *Queue) PopUntil(limit int64) (Entry, bool) {
 	return e, true
 }
 
+// Peek fills dst with the smallest entries, in order, without removing
+// them, and returns how many it filled: len(dst), or Len when that is
+// less. It changes nothing. It reads the front list, then the buckets from
+// the first non-empty one on until dst is full: a bucket's keys all order
+// below the next bucket's, since they agree with the last popped key on
+// more leading bits and every bucketed key is at least that key. The
+// engine peeks a few events ahead (see sim's lookAhead), which reads the
+// first bucket or two, as the next PopUntil will.
+func (q *Queue) Peek(dst []Entry) int {
+	n := 0
+	for i := len(q.front) - 1; i >= 0 && n < len(dst); i-- {
+		dst[n] = q.front[i]
+		n++
+	}
+	for w := 0; w < len(q.nonzero) && n < len(dst); w++ {
+		for m := q.nonzero[w]; m != 0 && n < len(dst); m &= m - 1 {
+			n = smallestInto(dst, n, q.buckets[w<<6|bits.TrailingZeros64(m)])
+		}
+	}
+	return n
+}
+
+// smallestInto puts the smallest entries of bk, in order, in dst[n:],
+// as many as fit, and returns the new count of dst's entries.
+func smallestInto(dst []Entry, n int, bk []Entry) int {
+	k := n // dst[n:k] holds bk's smallest so far, in order
+	for _, e := range bk {
+		if k == len(dst) {
+			if !e.Less(dst[k-1]) {
+				continue
+			}
+			k-- // e takes the largest one's place
+		}
+		i := k
+		for i > n && e.Less(dst[i-1]) {
+			dst[i] = dst[i-1]
+			i--
+		}
+		dst[i] = e
+		k++
+	}
+	return k
+}
+
 // Pop removes and returns the minimum entry, or false if the queue is empty.
 func (q *Queue) Pop() (Entry, bool) { return q.PopUntil(1<<63 - 1) }
 

@@ -54,8 +54,35 @@ func TestQueueMatchesSortedModel(t *testing.T) {
 			if q.Len() != len(model) {
 				t.Fatalf("Len = %d, want %d", q.Len(), len(model))
 			}
+			checkPeek(t, &q, model)
 		}
 	})
+}
+
+// checkPeek holds Peek, with room for 0 to 4 entries, to the smallest
+// entries of the model, in order.
+func checkPeek(t *rapid.T, q *Queue, model []Entry) {
+	sorted := slices.SortedFunc(slices.Values(model), func(a, b Entry) int {
+		if a.Less(b) {
+			return -1
+		}
+		if b.Less(a) {
+			return 1
+		}
+		return 0
+	})
+	var buf [4]Entry
+	room := rapid.IntRange(0, len(buf)).Draw(t, "room")
+	n := q.Peek(buf[:room])
+	if want := min(len(sorted), room); n != want {
+		t.Fatalf("Peek(%d) = %d entries, want %d", room, n, want)
+	}
+	if !slices.Equal(buf[:n], sorted[:n]) {
+		t.Fatalf("Peek(%d) = %+v, want %+v", room, buf[:n], sorted[:n])
+	}
+	if q.Len() != len(model) {
+		t.Fatalf("Peek changed Len to %d, want %d", q.Len(), len(model))
+	}
 }
 
 func TestFilterDropsEntriesAndKeepsOrder(t *testing.T) {

@@ -3,8 +3,10 @@ package sim
 import (
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/loadbalancer"
 	"github.com/ecssim/ecssim/sim/traffic"
 )
@@ -121,6 +123,7 @@ func (w *World) NewLoadBalancer(cfg LoadBalancerConfig) (*LoadBalancer, error) {
 		lb.failed = "Task failed ELB health checks in (elb " + cfg.Name + ")"
 	}
 	lb.kWake = w.sim.Handle("lb-health", PhaseLifecycle, lb.onWake)
+	w.sim.setPrefetch(lb.kWake, lb.prefetch)
 	return lb, nil
 }
 
@@ -405,4 +408,17 @@ func (lt *lbTarget) containersExited() {
 	}
 	lt.exited = true
 	lb.release(lt)
+}
+
+// prefetch asks for what the load balancer's next wake reads (see
+// Sim.setPrefetch): its lines, then its target group's first lines and
+// its targets' list.
+func (lb *LoadBalancer) prefetch(_ uint64, deep bool) {
+	if !deep {
+		preload.Runs(unsafe.Pointer(lb), lbRun[:])
+		return
+	}
+	none := uintptr(unsafe.Pointer(lb))
+	tg := addr(lb.tg, none)
+	preload.At8(tg, tg+64, tg+128, tg+192, addr(unsafe.SliceData(lb.targets), none), none, none, none)
 }

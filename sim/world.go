@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/ecssim/ecssim/internal/fielderr"
+	"github.com/ecssim/ecssim/internal/preload"
 	"github.com/ecssim/ecssim/placement"
 	"github.com/ecssim/ecssim/sim/capacity"
 )
@@ -301,6 +303,9 @@ func NewWorld(s *Sim, cfg WorldConfig) (*World, error) {
 	w.kTaskHealth = s.Handle("task-health", PhaseLifecycle, w.onTaskHealth)
 	w.kTaskExit = s.Handle("task-exit", PhaseLifecycle, w.onTaskExit)
 	w.kReconcile = s.Handle("service-reconcile", PhaseLifecycle, w.onReconcile)
+	s.setPrefetch(w.kTaskStep, w.prefetchTask)
+	s.setPrefetch(w.kTaskHealth, w.prefetchTask)
+	s.setPrefetch(w.kReconcile, w.prefetchService)
 	w.kScripted = s.Handle("scripted-failure", PhaseLifecycle, w.onScripted)
 	w.kZoneOutage = s.Handle("zone-outage", PhaseLifecycle, w.onZoneOutage)
 	w.rngLaunch = s.Rand("instance-launch")
@@ -542,3 +547,59 @@ func (w *World) Instances() []*Instance { return append([]*Instance(nil), w.inst
 func (w *World) Services() []*Service { return append([]*Service(nil), w.services...) }
 
 func (w *World) now() time.Time { return w.sim.Now() }
+
+// prefetchTask asks for what the next event of task id reads (see
+// Sim.setPrefetch): the task's lines, then the first lines of its
+// service, deployment, instance and attachments.
+func (w *World) prefetchTask(id uint64, deep bool) {
+	if id >= uint64(len(w.tasks)) {
+		return
+	}
+	t := w.tasks[id]
+	if t == nil {
+		return
+	}
+	if !deep {
+		preload.Runs(unsafe.Pointer(t), taskRun[:])
+		return
+	}
+	none := uintptr(unsafe.Pointer(t))
+	svc, inst := addr(t.service, none), addr(t.inst, none)
+	preload.At8(svc, svc+64, svc+128, svc+192, inst, inst+64, addr(t.dep, none), addr(t.attached, none))
+}
+
+// prefetchService asks for what the next reconcile of service i reads
+// (see Sim.setPrefetch): the service's lines, then its tasks' lines that
+// a reconcile reads of each (as snapshot asks for them) and its primary
+// deployment's first.
+func (w *World) prefetchService(i uint64, deep bool) {
+	if i >= uint64(len(w.services)) {
+		return
+	}
+	s := w.services[i]
+	if !deep {
+		preload.Runs(unsafe.Pointer(s), serviceRun[:])
+		return
+	}
+	for _, t := range s.tasks {
+		preload.Prefetch(unsafe.Pointer(t), reconcileTaskLines[:])
+	}
+	if len(s.deployments) > 0 {
+		d := uintptr(unsafe.Pointer(s.deployments[0]))
+		preload.At2(d, d+64)
+	}
+}
+
+// addr returns p's address, or none for a nil p.
+func addr[T any](p *T, none uintptr) uintptr {
+	if p == nil {
+		return none
+	}
+	return uintptr(unsafe.Pointer(p))
+}
+
+var (
+	taskRun    = [...]preload.Run{{Len: unsafe.Sizeof(Task{})}}
+	serviceRun = [...]preload.Run{{Len: unsafe.Sizeof(Service{})}}
+	lbRun      = [...]preload.Run{{Len: unsafe.Sizeof(LoadBalancer{})}}
+)
